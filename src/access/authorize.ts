@@ -1,0 +1,43 @@
+// Enforcement of one access rule for one caller: the only place that reads a caller's modules and
+// permissions. The messages name what is missing, as the platform's error contract asks.
+import type { Caller } from '../auth/identity.ts'
+import { forbidden } from '../errors.ts'
+import { MODULES, moduleOf, RULES, type AccessRule, type Module, type Permission, type RuleDefinition } from './catalog.ts'
+
+function grantedModules(modules: string[]): Set<Module> {
+  const granted = new Set<Module>()
+  for (const [module, def] of Object.entries(MODULES) as [Module, (typeof MODULES)[Module]][]) {
+    if (modules.some((m) => (def.aliases as readonly string[]).includes(m.toLowerCase()))) granted.add(module)
+  }
+  return granted
+}
+
+/**
+ * Resolves when the caller may perform an operation guarded by `rule`; throws 403 otherwise.
+ * `bridgedAgency` is asked only when the rule gates agency-side work.
+ */
+export async function authorize(caller: Caller, rule: AccessRule, bridgedAgency: () => Promise<string | null>): Promise<void> {
+  const def: RuleDefinition = RULES[rule]
+  if (caller.kind === 'machine') {
+    if (!def.internal) throw forbidden('this operation is not available to machine callers')
+    return
+  }
+  if (def.anyOf.length === 0) throw forbidden('this operation is restricted to internal (platform) callers')
+
+  const modules = grantedModules(caller.access.modules)
+  const reachable = def.anyOf.filter((p) => modules.has(moduleOf(p)))
+  if (reachable.length === 0) {
+    const needed = [...new Set(def.anyOf.map(moduleOf))]
+    throw forbidden(`module not granted: ${needed.join(' or ')}`)
+  }
+  const permissions = new Set(caller.access.permissions)
+  const satisfied: Permission | undefined = reachable.find((p) => permissions.has(p))
+  if (!satisfied) throw forbidden(`missing permission: ${reachable.join(' or ')}`)
+
+  if (def.agencyGate && moduleOf(satisfied) === 'artist' && !(await bridgedAgency())) {
+    throw forbidden(
+      'the company is not bridged to an agency yet: claim a sleeping agency or request a new one first',
+      'agency_not_bridged',
+    )
+  }
+}

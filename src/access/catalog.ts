@@ -1,0 +1,69 @@
+// The permission catalog: every permission this module enforces, and every access rule an operation can
+// require. A GraphQL field or REST route names one rule; the same declaration is enforced (scope-auth /
+// the route hook) and shown (@policy in the SDL / x-access in OpenAPI). docs/permissions.md is generated
+// from this file by `npm run generate`.
+//
+// Permissions follow the platform's `<module>.<resource>.<action>` naming; the module of a permission is
+// its first segment and must also be among the caller's effective modules.
+
+export const MODULES = {
+  artist: { title: 'Artist Relations (agency / management side)', aliases: ['artist', 'artists'] },
+  promoter: { title: 'Promoters (buyer side)', aliases: ['promoter', 'promoters', 'basic_promoter', 'basic_promoters'] },
+} as const
+
+export type Module = keyof typeof MODULES
+
+export const PERMISSIONS = {
+  'artist.directory.read': 'Browse the network directory: artists, agencies, people, genres and geo',
+  'artist.directory.manage': "Create and edit artists (profile, genres, platform accounts) and the agency's people",
+  'promoter.directory.read': 'Browse the network directory from a promoter company',
+} as const satisfies Record<`${Module}.${string}.${string}`, string>
+
+export type Permission = keyof typeof PERMISSIONS
+
+export interface RuleDefinition {
+  description: string
+  /** Any one of these permissions (with its module) lets a tenant user through. */
+  anyOf: readonly Permission[]
+  /** Machine callers (X-Internal-API-Key) are let through. */
+  internal: boolean
+  /**
+   * Agency-side operational work: a caller passing through an `artist.*` permission must belong to a
+   * company bridged to an agency (an approved company claim), else 403 agency_not_bridged.
+   */
+  agencyGate: boolean
+}
+
+export const RULES = {
+  'directory.read': {
+    description: 'Read the directory',
+    anyOf: ['artist.directory.read', 'promoter.directory.read'],
+    internal: true,
+    agencyGate: false,
+  },
+  'directory.manage': {
+    description: 'Write artists and people on behalf of an agency',
+    anyOf: ['artist.directory.manage'],
+    internal: true,
+    agencyGate: true,
+  },
+  'directory.curate': {
+    description: 'Curate platform reference data: agencies, genres, geo, provider references (platform admins, through the Admin backend)',
+    anyOf: [],
+    internal: true,
+    agencyGate: false,
+  },
+} as const satisfies Record<string, RuleDefinition>
+
+export type AccessRule = keyof typeof RULES
+
+/** The policy that stands for machine callers in @policy (the router's coprocessor checks the key). */
+export const INTERNAL_POLICY = 'internal'
+
+export const moduleOf = (permission: Permission): Module => permission.split('.')[0] as Module
+
+/** @policy(policies:) for a rule: the outer list is "any of", each inner list "all of". */
+export function policiesOf(rule: AccessRule): string[][] {
+  const def: RuleDefinition = RULES[rule]
+  return [...def.anyOf.map((p) => [p]), ...(def.internal ? [[INTERNAL_POLICY]] : [])]
+}

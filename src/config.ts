@@ -1,0 +1,164 @@
+// The environment, read and validated once. Every setting the service reads is here, documented in
+// .env.example; nothing else reads process.env.
+import { z } from 'zod'
+
+const csv = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback)
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4001),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: z.string().url().optional(),
+  DATABASE_POOL_MAX: positiveInt(10),
+  EMBEDDED_PG_DIR: z.string().default('.data/postgres'),
+  EMBEDDED_PG_PORT: positiveInt(54329),
+  DEMO_DATA: z.enum(['true', 'false']).optional(),
+
+  AUTH_MODE: z.enum(['remote', 'dev']).optional(),
+  AUTH_URL: z.string().url().optional(),
+  AUTH_JWKS_URL: z.string().url().optional(),
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  AUTH_INTERNAL_API_KEY: z.string().min(1).optional(),
+  AUTH_TIMEOUT_MS: positiveInt(2000),
+  AUTH_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).default(30_000),
+  ACCESS_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  ACCESS_CACHE_MAX: positiveInt(10_000),
+  DEV_IDENTITY_DIR: z.string().default('.data/dev-identity'),
+
+  INTERNAL_API_KEY: csv,
+
+  CORS_ORIGIN: csv,
+  CORS_ALLOWED_ORIGINS: csv,
+
+  GRAPHQL_MAX_DEPTH: positiveInt(10),
+  GRAPHQL_MAX_COST: positiveInt(5_000),
+  GRAPHQL_MAX_ALIASES: positiveInt(30),
+  GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+})
+
+export type Env = z.input<typeof EnvSchema>
+
+export type CorsPolicy =
+  | { kind: 'none' }
+  | { kind: 'any' }
+  | { kind: 'allowlist'; origins: string[] }
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test'
+  host: string
+  port: number
+  logLevel: string
+  database: { url?: string; poolMax: number; embeddedDir: string; embeddedPort: number; demoData?: boolean }
+  auth:
+    | {
+        mode: 'remote'
+        url: string
+        jwksUrl: string
+        issuer?: string
+        audience?: string
+        internalApiKey?: string
+        timeoutMs: number
+        jwksCooldownMs: number
+        cacheTtlMs: number
+        cacheMax: number
+      }
+    | { mode: 'dev'; identityDir: string; issuer: string; audience: string }
+  internalApiKeys: string[]
+  cors: CorsPolicy
+  graphql: { maxDepth: number; maxCost: number; maxAliases: number; introspection: boolean }
+  shutdownTimeoutMs: number
+}
+
+export class ConfigError extends Error {}
+
+/**
+ * CORS as the Artist module has always read it: CORS_ORIGIN (comma-separated) wins; the legacy
+ * CORS_ALLOWED_ORIGINS is read only when CORS_ORIGIN is unset. A wildcard is never part of an allowlist
+ * (it is ignored in CORS_ORIGIN, and in the legacy variable it means "any origin, no credentials").
+ */
+export function corsPolicy(corsOrigin: string[], legacy: string[]): CorsPolicy {
+  const preferred = corsOrigin.filter((o) => o !== '*')
+  if (corsOrigin.length > 0) return preferred.length ? { kind: 'allowlist', origins: preferred } : { kind: 'none' }
+  const legacyExplicit = legacy.filter((o) => o !== '*')
+  if (legacyExplicit.length > 0) return { kind: 'allowlist', origins: legacyExplicit }
+  if (legacy.includes('*')) return { kind: 'any' }
+  return { kind: 'none' }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    throw new ConfigError(`invalid environment:\n${lines.join('\n')}`)
+  }
+  const e = parsed.data
+  const production = e.NODE_ENV === 'production'
+  const authMode = e.AUTH_MODE ?? (e.AUTH_URL || e.AUTH_JWKS_URL || production ? 'remote' : 'dev')
+
+  let auth: Config['auth']
+  if (authMode === 'dev') {
+    if (production) throw new ConfigError('AUTH_MODE=dev is refused when NODE_ENV=production')
+    auth = {
+      mode: 'dev',
+      identityDir: e.DEV_IDENTITY_DIR,
+      issuer: e.AUTH_ISSUER ?? 'kisum-artists-dev',
+      audience: e.AUTH_AUDIENCE ?? 'kisum',
+    }
+  } else {
+    if (!e.AUTH_URL) throw new ConfigError('AUTH_URL is required when AUTH_MODE=remote')
+    auth = {
+      mode: 'remote',
+      url: e.AUTH_URL.replace(/\/+$/, ''),
+      jwksUrl: e.AUTH_JWKS_URL ?? `${e.AUTH_URL.replace(/\/+$/, '')}/.well-known/jwks.json`,
+      issuer: e.AUTH_ISSUER,
+      audience: e.AUTH_AUDIENCE,
+      internalApiKey: e.AUTH_INTERNAL_API_KEY,
+      timeoutMs: e.AUTH_TIMEOUT_MS,
+      jwksCooldownMs: e.AUTH_JWKS_COOLDOWN_MS,
+      cacheTtlMs: e.ACCESS_CACHE_TTL_MS,
+      cacheMax: e.ACCESS_CACHE_MAX,
+    }
+    if (production && !e.AUTH_INTERNAL_API_KEY) {
+      throw new ConfigError('AUTH_INTERNAL_API_KEY is required in production (Auth trusts backend callers by it)')
+    }
+  }
+  if (production && !e.DATABASE_URL) throw new ConfigError('DATABASE_URL is required in production')
+
+  return {
+    nodeEnv: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    database: {
+      url: e.DATABASE_URL,
+      poolMax: e.DATABASE_POOL_MAX,
+      embeddedDir: e.EMBEDDED_PG_DIR,
+      embeddedPort: e.EMBEDDED_PG_PORT,
+      demoData: e.DEMO_DATA === undefined ? undefined : e.DEMO_DATA === 'true',
+    },
+    auth,
+    internalApiKeys: e.INTERNAL_API_KEY,
+    cors: corsPolicy(e.CORS_ORIGIN, e.CORS_ALLOWED_ORIGINS),
+    graphql: {
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxCost: e.GRAPHQL_MAX_COST,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : !production,
+    },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  }
+}

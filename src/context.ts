@@ -1,0 +1,77 @@
+// The request context: built once per request by the server for both faces, and handed to domain
+// services. It resolves who is calling lazily (a public field or route never touches Auth) and
+// memoizes it, so one request asks Auth at most once.
+import DataLoader from 'dataloader'
+import type { FastifyBaseLogger } from 'fastify'
+import { authorize } from './access/authorize.ts'
+import type { AccessRule } from './access/catalog.ts'
+import { bridgedAgencyId } from './access/ownership.ts'
+import type { Caller, CallerHeaders, Identity } from './auth/identity.ts'
+import type { Config } from './config.ts'
+import type { Db } from './db/client.ts'
+
+export interface AppDeps {
+  config: Config
+  db: Db
+  identity: Identity
+  log: FastifyBaseLogger
+}
+
+export class RequestContext {
+  readonly db: Db
+  private callerPromise?: Promise<Caller>
+  private agencyPromise?: Promise<string | null>
+  private readonly authorized = new Map<AccessRule, Promise<void>>()
+  private readonly loaders = new Map<string, DataLoader<unknown, unknown>>()
+  /** Set once the caller is known: what the request log and error log say about who called. */
+  resolvedCaller?: Caller
+
+  constructor(
+    readonly deps: AppDeps,
+    readonly requestId: string,
+    private readonly headers: CallerHeaders,
+    readonly log: FastifyBaseLogger,
+  ) {
+    this.db = deps.db
+  }
+
+  caller(): Promise<Caller> {
+    this.callerPromise ??= this.deps.identity.resolveCaller(this.headers).then((c) => {
+      this.resolvedCaller = c
+      return c
+    })
+    return this.callerPromise
+  }
+
+  /** The agency the calling org is bridged to (null for machine callers and unbridged orgs). */
+  agencyId(): Promise<string | null> {
+    this.agencyPromise ??= this.caller().then((c) => (c.kind === 'user' ? bridgedAgencyId(this.db, c.orgId) : null))
+    return this.agencyPromise
+  }
+
+  authorize(rule: AccessRule): Promise<void> {
+    let check = this.authorized.get(rule)
+    if (!check) {
+      check = this.caller().then((c) => authorize(c, rule, () => this.agencyId()))
+      this.authorized.set(rule, check)
+    }
+    return check
+  }
+
+  /** A request-scoped DataLoader, created on first use under `name`. */
+  loader<K, V>(name: string, batch: (keys: readonly K[]) => Promise<(V | Error)[]>): DataLoader<K, V> {
+    let l = this.loaders.get(name)
+    if (!l) {
+      l = new DataLoader(batch as (keys: readonly unknown[]) => Promise<unknown[]>)
+      this.loaders.set(name, l)
+    }
+    return l as DataLoader<K, V>
+  }
+
+  /** Fields for log lines: who called, never how (no tokens, no keys). */
+  logFields(): { userId?: string; companyId?: string; caller?: string } {
+    const c = this.resolvedCaller
+    if (!c) return {}
+    return c.kind === 'user' ? { userId: c.userId, companyId: c.orgId, caller: 'user' } : { caller: 'machine' }
+  }
+}

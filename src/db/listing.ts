@@ -1,0 +1,27 @@
+// One page of a Prisma model, in a stable order, with the total counted only when asked for.
+import type { Listing, Page } from '../pagination.ts'
+
+/** What Pothos (queryFromInfo) or a REST view asks a query to include. */
+export type Selection = { include?: object; select?: object }
+
+interface PagedDelegate<T, Where, OrderBy> {
+  findMany(args: { where?: Where; orderBy?: OrderBy[]; skip?: number; take?: number } & Selection): Promise<T[]>
+  count(args: { where?: Where }): Promise<number>
+}
+
+export async function listing<T, Where, OrderBy>(
+  delegate: PagedDelegate<T, Where, OrderBy>,
+  args: { where: Where; orderBy: OrderBy },
+  page: Page,
+  query: Selection = {},
+): Promise<Listing<T>> {
+  const items = await delegate.findMany({
+    ...query,
+    where: args.where,
+    // The id breaks ties so that pages never overlap or skip rows.
+    orderBy: [args.orderBy, { id: 'asc' } as OrderBy],
+    skip: page.offset,
+    take: page.limit,
+  })
+  return { items, total: () => delegate.count({ where: args.where }) }
+}

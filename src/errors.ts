@@ -1,0 +1,106 @@
+// Domain errors and the one table that maps them to both faces: the REST envelope
+// ({ success: false, error: { code, message } } + HTTP status) and GraphQL (extensions.code + reason).
+// The status classes follow the platform's error contract: 401 is authentication, 403 authorization,
+// 503 "could not determine access", never the other way round.
+
+export type ErrorKind =
+  | 'validation'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'too_many_requests'
+  | 'unavailable'
+  | 'internal'
+
+const KINDS: Record<ErrorKind, { status: number; code: string; graphql: string }> = {
+  validation: { status: 400, code: 'validation_error', graphql: 'BAD_USER_INPUT' },
+  unauthorized: { status: 401, code: 'unauthorized', graphql: 'UNAUTHENTICATED' },
+  forbidden: { status: 403, code: 'forbidden', graphql: 'FORBIDDEN' },
+  not_found: { status: 404, code: 'not_found', graphql: 'NOT_FOUND' },
+  conflict: { status: 409, code: 'conflict', graphql: 'CONFLICT' },
+  too_many_requests: { status: 429, code: 'rate_limited', graphql: 'RATE_LIMITED' },
+  unavailable: { status: 503, code: 'service_unavailable', graphql: 'SERVICE_UNAVAILABLE' },
+  internal: { status: 500, code: 'internal_error', graphql: 'INTERNAL_SERVER_ERROR' },
+}
+
+export interface FieldIssue {
+  /** Dotted path of the offending input field, e.g. "name" or "genreIds.2". */
+  field: string
+  message: string
+}
+
+export class AppError extends Error {
+  readonly kind: ErrorKind
+  /** Stable, machine-readable code (snake_case): the envelope's error.code, GraphQL's extensions.reason. */
+  readonly code: string
+  readonly fields?: FieldIssue[]
+
+  constructor(kind: ErrorKind, message: string, options: { code?: string; fields?: FieldIssue[]; cause?: unknown } = {}) {
+    super(message, { cause: options.cause })
+    this.name = 'AppError'
+    this.kind = kind
+    this.code = options.code ?? KINDS[kind].code
+    this.fields = options.fields
+  }
+
+  get status(): number {
+    return KINDS[this.kind].status
+  }
+
+  get graphqlCode(): string {
+    return KINDS[this.kind].graphql
+  }
+}
+
+export const validationError = (fields: FieldIssue[]) =>
+  new AppError('validation', fields.map((f) => (f.field ? `${f.field}: ${f.message}` : f.message)).join('; '), { fields })
+
+export const invalidInput = (field: string, message: string) => validationError([{ field, message }])
+
+export const notFound = (what: string, id?: string) =>
+  new AppError('not_found', id ? `${what} ${id} not found` : `${what} not found`)
+
+export const conflict = (code: string, message: string) => new AppError('conflict', message, { code })
+
+export const forbidden = (message: string, code?: string) => new AppError('forbidden', message, { code })
+
+export const unauthorized = (message = 'invalid or expired token') => new AppError('unauthorized', message)
+
+export const unavailable = (message = 'unable to resolve access', cause?: unknown) =>
+  new AppError('unavailable', message, { cause })
+
+/** Prisma's known request errors, by code, for the cases a rule did not anticipate. */
+interface PrismaKnownError {
+  code: string
+  meta?: { target?: unknown; modelName?: string; field_name?: unknown; constraint?: unknown }
+}
+
+function isPrismaKnownError(e: unknown): e is PrismaKnownError {
+  return typeof e === 'object' && e !== null && (e as { name?: string }).name === 'PrismaClientKnownRequestError'
+}
+
+/** Whether a Prisma error is a unique violation (optionally: of the named index/constraint). */
+export function isUniqueViolation(e: unknown, constraint?: string): boolean {
+  if (!isPrismaKnownError(e) || e.code !== 'P2002') return false
+  if (!constraint) return true
+  return JSON.stringify(e.meta ?? {}).includes(constraint)
+}
+
+/** Any thrown value → an AppError; unknown failures become a masked internal error. */
+export function toAppError(e: unknown): AppError {
+  if (e instanceof AppError) return e
+  if (isPrismaKnownError(e)) {
+    if (e.code === 'P2002') return conflict('already_exists', 'a record with the same unique values already exists')
+    if (e.code === 'P2025') return notFound('record')
+    if (e.code === 'P2003') return new AppError('validation', 'a referenced record does not exist', { code: 'validation_error' })
+    if (e.code === 'P2034') return conflict('write_conflict', 'the record changed concurrently; retry the request')
+  }
+  return new AppError('internal', 'internal server error', { cause: e })
+}
+
+/** The value, or a 404 when a lookup found nothing. */
+export function found<T>(value: T | null | undefined, what: string, id?: string): T {
+  if (value === null || value === undefined) throw notFound(what, id)
+  return value
+}

@@ -1,0 +1,91 @@
+// Process entry: config → database (embedded when DATABASE_URL is unset) → migrations → server →
+// graceful shutdown (stop accepting, finish in-flight requests, close the pool, stop the cluster).
+import { ConfigError, loadConfig, type Config } from './config.ts'
+import { createDb } from './db/client.ts'
+import { loadDemoData } from './db/demo-data.ts'
+import { ensureDatabase, startEmbeddedPostgres, type EmbeddedCluster } from './db/embedded.ts'
+import { applyMigrations } from './db/migrations.ts'
+import { identityFromConfig } from './auth/identity.ts'
+import { createLogger } from './logger.ts'
+import { buildServer } from './server.ts'
+
+async function main() {
+  let config: Config
+  try {
+    config = loadConfig()
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message)
+      process.exit(1)
+    }
+    throw e
+  }
+  const log = createLogger(config.logLevel)
+
+  let cluster: EmbeddedCluster | undefined
+  let url = config.database.url
+  if (!url) {
+    log.info({ dir: config.database.embeddedDir, port: config.database.embeddedPort }, 'DATABASE_URL is not set: starting the embedded PostgreSQL')
+    cluster = await startEmbeddedPostgres({ dir: config.database.embeddedDir, port: config.database.embeddedPort })
+    url = cluster.url('kisum_artists')
+    await ensureDatabase(url)
+  }
+  // Production deploys apply migrations as a release step (npm run db:migrate); everywhere else the
+  // service brings its database up to date itself.
+  if (config.nodeEnv !== 'production') {
+    const applied = await applyMigrations(url)
+    if (applied.length) log.info({ applied }, 'migrations applied')
+  }
+
+  const db = createDb({ url, poolMax: config.database.poolMax })
+  if (config.database.demoData ?? Boolean(cluster)) {
+    if (await loadDemoData(db)) log.info('demo data loaded')
+  }
+
+  const identity = await identityFromConfig(config)
+  const app = await buildServer({ config, db, identity, log })
+  await app.listen({ host: config.host, port: config.port })
+
+  const base = `http://localhost:${config.port}`
+  log.info({ graphql: `${base}/graphql`, rest: `${base}/api/v1`, openapi: `${base}/api/v1/openapi.json`, authMode: config.auth.mode }, 'ready')
+  if (config.auth.mode === 'dev') {
+    console.log(
+      [
+        '',
+        `  GraphQL  ${base}/graphql`,
+        `  REST     ${base}/api/v1   (OpenAPI: ${base}/api/v1/openapi.json)`,
+        `  JWKS     ${base}/.well-known/jwks.json   (dev identity mode)`,
+        '',
+        '  Get a token for the demo agency:   npm run token -- --as agency',
+        '  ...or for the demo promoter:       npm run token -- --as promoter',
+        '',
+      ].join('\n'),
+    )
+  }
+
+  let stopping = false
+  const shutdown = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log.info({ signal }, 'shutting down: no new connections, finishing in-flight requests')
+    const force = setTimeout(() => {
+      log.error('shutdown timed out; exiting')
+      process.exit(1)
+    }, config.shutdownTimeoutMs)
+    force.unref()
+    try {
+      await app.close()
+      await db.$disconnect()
+      await cluster?.stop()
+      log.info('stopped')
+      process.exit(0)
+    } catch (e) {
+      log.error({ err: e }, 'error during shutdown')
+      process.exit(1)
+    }
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+}
+
+await main()

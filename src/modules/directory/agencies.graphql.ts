@@ -1,0 +1,83 @@
+import { builder, requires } from '../../graphql/builder.ts'
+import { connectionOf } from '../../graphql/connections.ts'
+import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
+import { AgencyKind } from '../../generated/prisma/client.ts'
+import { isUuid, parseId } from '../../validation.ts'
+import { agencies, AgencyFilter, AgencyInput, UpdateAgencyInput } from './agencies.service.ts'
+
+const AgencyKindEnum = graphqlEnum('AgencyKind', AgencyKind, 'What a market company does')
+
+export const AgencyRef = builder.prismaObject('Agency', {
+  ...requires('directory.read'),
+  description: 'A market company of the network (agency, management, label...); "sleeping" until a tenant company claims it.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    slug: t.exposeString('slug'),
+    kind: t.expose('kind', { type: AgencyKindEnum }),
+    description: t.exposeString('description', { nullable: true }),
+    email: t.exposeString('email', { nullable: true }),
+    phone: t.exposeString('phone', { nullable: true }),
+    websiteUrl: t.exposeString('websiteUrl', { nullable: true }),
+    country: t.relation('country', { nullable: true }),
+    city: t.relation('city', { nullable: true }),
+    claimed: t.exposeBoolean('claimed'),
+    people: t.relation('people', { query: { where: { archivedAt: null }, orderBy: [{ firstName: 'asc' }, { id: 'asc' }] } }),
+    archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+})
+
+builder.asEntity(AgencyRef, {
+  key: builder.selection<{ id: string }>('id'),
+  resolveReference: (ref, ctx) => (isUuid(ref.id) ? agencies.get(ctx, ref.id) : null),
+})
+
+const AgencyFilterInput = inputFromZod('AgencyFilter', AgencyFilter)
+const AgencyInputType = inputFromZod('AgencyInput', AgencyInput)
+const UpdateAgencyInputType = inputFromZod('UpdateAgencyInput', UpdateAgencyInput)
+
+builder.queryFields((t) => ({
+  agency: t.prismaField({
+    ...requires('directory.read'),
+    type: 'Agency',
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => agencies.get(ctx, parseId(args.id), query),
+  }),
+  agencies: t.connection({
+    ...requires('directory.read'),
+    type: AgencyRef,
+    args: { filter: t.arg({ type: AgencyFilterInput }) },
+    resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => agencies.list(ctx, args.filter ?? {}, page, query)),
+  }),
+}))
+
+builder.mutationFields((t) => ({
+  createAgency: t.prismaField({
+    ...requires('directory.curate'),
+    type: 'Agency',
+    args: { input: t.arg({ type: AgencyInputType, required: true }) },
+    resolve: (query, _root, args, ctx) => agencies.create(ctx, args.input, query),
+  }),
+  updateAgency: t.prismaField({
+    ...requires('directory.manage'),
+    type: 'Agency',
+    description: "Edits an agency's profile: its owning company, or platform admins.",
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateAgencyInputType, required: true }) },
+    resolve: (query, _root, args, ctx) => agencies.update(ctx, parseId(args.id), args.input, query),
+  }),
+  archiveAgency: t.prismaField({
+    ...requires('directory.curate'),
+    type: 'Agency',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => agencies.setArchived(ctx, parseId(args.id), true, query),
+  }),
+  restoreAgency: t.prismaField({
+    ...requires('directory.curate'),
+    type: 'Agency',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => agencies.setArchived(ctx, parseId(args.id), false, query),
+  }),
+}))

@@ -1,0 +1,84 @@
+// Market companies ("agencies" in the product): created and archived by platform admins, or through
+// agency provisioning; their profile is edited by the tenant company that owns them (approved claim).
+import { z } from 'zod'
+import { isCompanyOwnedByOrg } from '../../access/ownership.ts'
+import type { RequestContext } from '../../context.ts'
+import { listing, type Selection } from '../../db/listing.ts'
+import { forbidden, notFound } from '../../errors.ts'
+import { AgencyKind, type Prisma } from '../../generated/prisma/client.ts'
+import type { Page } from '../../pagination.ts'
+import { parseInput } from '../../validation.ts'
+import { CountryCode, locationData } from './geo.service.ts'
+import { withUniqueSlug } from './slug.ts'
+
+const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()
+
+export const AgencyInput = z.object({
+  name: z.string().trim().min(1).max(200),
+  kind: z.enum(AgencyKind).default('agency'),
+  description: optionalText(5000),
+  email: z.email().max(320).nullish(),
+  phone: optionalText(40),
+  websiteUrl: z.url({ protocol: /^https?$/ }).max(500).nullish(),
+  countryCode: CountryCode.nullish(),
+  cityId: z.uuid().nullish(),
+})
+export const UpdateAgencyInput = AgencyInput.partial().extend({ kind: z.enum(AgencyKind).optional() })
+
+export const AgencyFilter = z.object({
+  q: z.string().trim().min(1).max(100).optional().describe('Matches the name'),
+  kind: z.enum(AgencyKind).optional(),
+  countryCode: CountryCode.optional(),
+  claimed: z.boolean().optional().describe('Only claimed (true) or only sleeping (false) companies'),
+  includeArchived: z.boolean().default(false),
+})
+
+/** The where-clause of an agency filter; provisioning's sleeping-company search reuses it. */
+export function agencyWhere(f: z.output<typeof AgencyFilter>): Prisma.AgencyWhereInput {
+  return {
+    name: f.q ? { contains: f.q, mode: 'insensitive' } : undefined,
+    kind: f.kind,
+    country: f.countryCode ? { code: f.countryCode } : undefined,
+    claimed: f.claimed,
+    archivedAt: f.includeArchived ? undefined : null,
+  }
+}
+
+async function assertOwnerOrMachine(ctx: RequestContext, agencyId: string) {
+  const caller = await ctx.caller()
+  if (caller.kind === 'machine') return
+  if (!(await isCompanyOwnedByOrg(ctx.db, agencyId, caller.orgId))) {
+    throw forbidden('only the company that owns this agency profile may edit it', 'not_company_owner')
+  }
+}
+
+export const agencies = {
+  get: (ctx: RequestContext, id: string, query: Selection = {}) => ctx.db.agency.findUnique({ ...query, where: { id } }),
+
+  list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
+    const where = agencyWhere(parseInput(AgencyFilter, filter))
+    return listing(ctx.db.agency, { where, orderBy: { name: 'asc' } }, page, query)
+  },
+
+  async create(ctx: RequestContext, input: unknown, query: Selection = {}) {
+    const { countryCode, cityId, ...data } = parseInput(AgencyInput, input)
+    const location = await locationData(ctx, { countryCode, cityId })
+    return withUniqueSlug(data.name, 'artists_companies_slug_key', (slug) =>
+      ctx.db.agency.create({ ...query, data: { ...data, ...location, slug } }),
+    )
+  },
+
+  async update(ctx: RequestContext, id: string, input: unknown, query: Selection = {}) {
+    const { countryCode, cityId, ...data } = parseInput(UpdateAgencyInput, input)
+    const current = await ctx.db.agency.findUnique({ where: { id }, select: { countryId: true } })
+    if (!current) throw notFound('agency', id)
+    await assertOwnerOrMachine(ctx, id)
+    const location = await locationData(ctx, { countryCode, cityId }, current)
+    return ctx.db.agency.update({ ...query, where: { id }, data: { ...data, ...location } })
+  },
+
+  async setArchived(ctx: RequestContext, id: string, archived: boolean, query: Selection = {}) {
+    if (!(await ctx.db.agency.findUnique({ where: { id }, select: { id: true } }))) throw notFound('agency', id)
+    return ctx.db.agency.update({ ...query, where: { id }, data: { archivedAt: archived ? new Date() : null } })
+  },
+}

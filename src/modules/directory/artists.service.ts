@@ -1,0 +1,218 @@
+// Artists: the directory's core record, with profile, genres, platform accounts and provider references.
+// Who may edit an artist is decided here (assertArtistManageable), for every write on the artist.
+import { z } from 'zod'
+import type { RequestContext } from '../../context.ts'
+import { listing, type Selection } from '../../db/listing.ts'
+import { conflict, forbidden, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
+import { ArtistKind, DataProvider, Platform, type Prisma } from '../../generated/prisma/client.ts'
+import type { Page } from '../../pagination.ts'
+import { parseInput } from '../../validation.ts'
+import { CountryCode, locationData } from './geo.service.ts'
+import { withUniqueSlug } from './slug.ts'
+
+const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()
+const webUrl = z.url({ protocol: /^https?$/ }).max(500)
+
+export const ArtistProfileInput = z.object({
+  biography: optionalText(10_000),
+  imageUrl: webUrl.nullish(),
+  websiteUrl: webUrl.nullish(),
+  pressKitUrl: webUrl.nullish(),
+  formedYear: z.number().int().min(1800).max(2200).nullish(),
+})
+
+export const ArtistProfilePatch = ArtistProfileInput.partial()
+
+export const ArtistInput = z.object({
+  name: z.string().trim().min(1).max(200),
+  kind: z.enum(ArtistKind).default('solo'),
+  countryCode: CountryCode.nullish().describe('Home country (ISO 3166-1 alpha-2)'),
+  cityId: z.uuid().nullish().describe('Home city'),
+  genreIds: z.array(z.uuid()).max(10).default([]).describe('Genres and subgenres, primary first'),
+  profile: ArtistProfileInput.optional(),
+})
+
+export const UpdateArtistInput = z.object({
+  name: z.string().trim().min(1).max(200).optional(),
+  kind: z.enum(ArtistKind).optional(),
+  countryCode: CountryCode.nullish(),
+  cityId: z.uuid().nullish(),
+  genreIds: z.array(z.uuid()).max(10).optional().describe('Replaces the genres, primary first'),
+  profile: ArtistProfilePatch.optional(),
+})
+
+export const ArtistSort = { name: 'name', newest: 'newest' } as const
+
+export const ArtistFilter = z.object({
+  q: z.string().trim().min(1).max(100).optional().describe('Matches the name'),
+  genreId: z.uuid().optional().describe('A genre (its subgenres match too) or a subgenre'),
+  countryCode: CountryCode.optional(),
+  kind: z.enum(ArtistKind).optional(),
+  includeArchived: z.boolean().default(false),
+  sort: z.enum(ArtistSort).default('name'),
+})
+
+export const PlatformAccountInput = z.object({
+  platform: z.enum(Platform),
+  url: webUrl,
+  handle: optionalText(100),
+  externalId: optionalText(200).describe("The platform's own id for the account"),
+})
+export const UpdatePlatformAccountInput = PlatformAccountInput.omit({ platform: true }).partial().extend({
+  verified: z.boolean().optional().describe('Set by platform admins only'),
+})
+
+export const ProviderReferenceInput = z.object({
+  provider: z.enum(DataProvider),
+  externalId: z.string().trim().min(1).max(200),
+  url: webUrl.nullish(),
+  lastSyncedAt: z.coerce.date().nullish(),
+})
+
+/** The edit right on an artist: platform admins, or the company that created it. */
+export async function assertArtistManageable(ctx: RequestContext, artistId: string): Promise<void> {
+  const artist = await ctx.db.artist.findUnique({ where: { id: artistId }, select: { createdByOrgId: true } })
+  if (!artist) throw notFound('artist', artistId)
+  const caller = await ctx.caller()
+  if (caller.kind === 'machine' || artist.createdByOrgId === caller.orgId) return
+  throw forbidden('only the company that manages this artist may change it', 'not_artist_manager')
+}
+
+async function assertGenres(ctx: RequestContext, genreIds: string[]) {
+  if (new Set(genreIds).size !== genreIds.length) throw invalidInput('genreIds', 'a genre is listed twice')
+  const found = await ctx.db.genre.findMany({ where: { id: { in: genreIds }, archivedAt: null }, select: { id: true } })
+  const known = new Set(found.map((g) => g.id))
+  const missing = genreIds.findIndex((id) => !known.has(id))
+  if (missing >= 0) throw invalidInput(`genreIds.${missing}`, 'unknown or archived genre')
+}
+
+const genreRows = (genreIds: string[]) => genreIds.map((genreId, position) => ({ genreId, position }))
+
+export const artists = {
+  get: (ctx: RequestContext, id: string, query: Selection = {}) => ctx.db.artist.findUnique({ ...query, where: { id } }),
+
+  list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
+    const f = parseInput(ArtistFilter, filter)
+    const where: Prisma.ArtistWhereInput = {
+      name: f.q ? { contains: f.q, mode: 'insensitive' } : undefined,
+      kind: f.kind,
+      country: f.countryCode ? { code: f.countryCode } : undefined,
+      genres: f.genreId ? { some: { genre: { OR: [{ id: f.genreId }, { parentId: f.genreId }] } } } : undefined,
+      archivedAt: f.includeArchived ? undefined : null,
+    }
+    const orderBy: Prisma.ArtistOrderByWithRelationInput = f.sort === 'newest' ? { createdAt: 'desc' } : { name: 'asc' }
+    return listing(ctx.db.artist, { where, orderBy }, page, query)
+  },
+
+  async create(ctx: RequestContext, input: unknown, query: Selection = {}) {
+    const { countryCode, cityId, genreIds, profile, ...data } = parseInput(ArtistInput, input)
+    const caller = await ctx.caller()
+    const location = await locationData(ctx, { countryCode, cityId })
+    await assertGenres(ctx, genreIds)
+    return withUniqueSlug(data.name, 'artists_slug_key', (slug) =>
+      ctx.db.artist.create({
+        ...query,
+        data: {
+          ...data,
+          ...location,
+          slug,
+          createdByOrgId: caller.kind === 'user' ? caller.orgId : null,
+          profile: { create: profile ?? {} },
+          genres: { create: genreRows(genreIds) },
+        },
+      }),
+    )
+  },
+
+  async update(ctx: RequestContext, id: string, input: unknown, query: Selection = {}) {
+    const { countryCode, cityId, genreIds, profile, ...data } = parseInput(UpdateArtistInput, input)
+    await assertArtistManageable(ctx, id)
+    const current = await ctx.db.artist.findUniqueOrThrow({ where: { id }, select: { countryId: true } })
+    const location = await locationData(ctx, { countryCode, cityId }, current)
+    if (genreIds) await assertGenres(ctx, genreIds)
+    return ctx.db.artist.update({
+      ...query,
+      where: { id },
+      data: {
+        ...data,
+        ...location,
+        profile: profile ? { upsert: { create: profile, update: profile } } : undefined,
+        genres: genreIds ? { deleteMany: {}, create: genreRows(genreIds) } : undefined,
+      },
+    })
+  },
+
+  async setArchived(ctx: RequestContext, id: string, archived: boolean, query: Selection = {}) {
+    await assertArtistManageable(ctx, id)
+    return ctx.db.artist.update({ ...query, where: { id }, data: { archivedAt: archived ? new Date() : null } })
+  },
+}
+
+export const platformAccounts = {
+  list: (ctx: RequestContext, artistId: string) =>
+    ctx.db.platformAccount.findMany({ where: { artistId }, orderBy: [{ platform: 'asc' }, { createdAt: 'asc' }] }),
+
+  async add(ctx: RequestContext, artistId: string, input: unknown) {
+    const data = parseInput(PlatformAccountInput, input)
+    await assertArtistManageable(ctx, artistId)
+    try {
+      return await ctx.db.platformAccount.create({ data: { ...data, artistId } })
+    } catch (e) {
+      if (isUniqueViolation(e)) throw conflict('platform_account_exists', `this ${data.platform} account is already linked to an artist`)
+      throw e
+    }
+  },
+
+  async update(ctx: RequestContext, accountId: string, input: unknown) {
+    const data = parseInput(UpdatePlatformAccountInput, input)
+    const account = await ctx.db.platformAccount.findUnique({ where: { id: accountId }, select: { artistId: true } })
+    if (!account) throw notFound('platform account', accountId)
+    await assertArtistManageable(ctx, account.artistId)
+    if (data.verified !== undefined && (await ctx.caller()).kind !== 'machine') {
+      throw forbidden('only platform admins verify platform accounts', 'verification_restricted')
+    }
+    try {
+      return await ctx.db.platformAccount.update({ where: { id: accountId }, data })
+    } catch (e) {
+      if (isUniqueViolation(e)) throw conflict('platform_account_exists', 'this account is already linked to an artist')
+      throw e
+    }
+  },
+
+  async remove(ctx: RequestContext, accountId: string) {
+    const account = await ctx.db.platformAccount.findUnique({ where: { id: accountId } })
+    if (!account) throw notFound('platform account', accountId)
+    await assertArtistManageable(ctx, account.artistId)
+    await ctx.db.platformAccount.delete({ where: { id: accountId } })
+    return account
+  },
+}
+
+export const providerReferences = {
+  list: (ctx: RequestContext, artistId: string) =>
+    ctx.db.providerReference.findMany({ where: { artistId }, orderBy: { provider: 'asc' } }),
+
+  /** Sets the artist's id at a provider (one per provider), replacing the previous one. */
+  async set(ctx: RequestContext, artistId: string, input: unknown) {
+    const { provider, ...data } = parseInput(ProviderReferenceInput, input)
+    if (!(await ctx.db.artist.findUnique({ where: { id: artistId }, select: { id: true } }))) throw notFound('artist', artistId)
+    try {
+      return await ctx.db.providerReference.upsert({
+        where: { artistId_provider: { artistId, provider } },
+        create: { ...data, provider, artistId },
+        update: data,
+      })
+    } catch (e) {
+      if (isUniqueViolation(e)) throw conflict('provider_reference_taken', `this ${provider} id belongs to another artist`)
+      throw e
+    }
+  },
+
+  async remove(ctx: RequestContext, artistId: string, provider: unknown) {
+    const p = parseInput(z.enum(DataProvider), provider)
+    const existing = await ctx.db.providerReference.findUnique({ where: { artistId_provider: { artistId, provider: p } } })
+    if (!existing) throw notFound(`${p} reference of artist`, artistId)
+    await ctx.db.providerReference.delete({ where: { id: existing.id } })
+    return existing
+  },
+}

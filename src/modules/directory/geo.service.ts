@@ -1,0 +1,171 @@
+// Geo reference data: countries, regions, cities. Read by everyone who reads the directory; curated by
+// platform admins only (rule directory.curate).
+import { z } from 'zod'
+import type { RequestContext } from '../../context.ts'
+import { conflict, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
+import type { Prisma } from '../../generated/prisma/client.ts'
+import type { Page } from '../../pagination.ts'
+import { parseInput } from '../../validation.ts'
+import { listing, type Selection } from '../../db/listing.ts'
+
+export const CountryCode = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z]{2}$/, 'expected an ISO 3166-1 alpha-2 code')
+  .transform((c) => c.toUpperCase())
+
+export const CountryInput = z.object({
+  code: CountryCode.describe('ISO 3166-1 alpha-2 code'),
+  name: z.string().trim().min(1).max(120),
+})
+export const UpdateCountryInput = z.object({ name: z.string().trim().min(1).max(120) })
+
+export const RegionInput = z.object({
+  countryCode: CountryCode,
+  name: z.string().trim().min(1).max(120),
+  code: z.string().trim().min(1).max(10).nullish().describe('ISO 3166-2 subdivision code, without the country prefix'),
+})
+export const UpdateRegionInput = RegionInput.omit({ countryCode: true }).partial()
+
+export const CityInput = z.object({
+  countryCode: CountryCode,
+  regionId: z.uuid().nullish(),
+  name: z.string().trim().min(1).max(120),
+  latitude: z.number().min(-90).max(90).nullish(),
+  longitude: z.number().min(-180).max(180).nullish(),
+  timezone: z
+    .string()
+    .trim()
+    .refine((tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC', 'expected an IANA time zone')
+    .nullish(),
+})
+export const UpdateCityInput = CityInput.omit({ countryCode: true }).partial()
+
+export const CountryFilter = z.object({ q: z.string().trim().min(1).max(100).optional() })
+export const RegionFilter = z.object({ countryCode: CountryCode.optional(), q: z.string().trim().min(1).max(100).optional() })
+export const CityFilter = z.object({
+  countryCode: CountryCode.optional(),
+  regionId: z.uuid().optional(),
+  q: z.string().trim().min(1).max(100).optional(),
+})
+
+/** Resolves a country code to its id, or fails with a field error naming the input field. */
+export async function countryIdOf(ctx: RequestContext, code: string, field = 'countryCode'): Promise<string> {
+  const country = await ctx.db.country.findUnique({ where: { code }, select: { id: true } })
+  if (!country) throw invalidInput(field, `unknown country ${code}`)
+  return country.id
+}
+
+/** Checks that a city exists (and lies in the given country when one is given). */
+export async function assertCity(ctx: RequestContext, cityId: string, countryId: string | null, field = 'cityId') {
+  const city = await ctx.db.city.findUnique({ where: { id: cityId }, select: { countryId: true } })
+  if (!city) throw invalidInput(field, 'unknown city')
+  if (countryId && city.countryId !== countryId) throw invalidInput(field, 'the city is not in the given country')
+}
+
+/** Country code → id and city checks of any directory record with a location (agencies, artists, people). */
+export async function locationData(
+  ctx: RequestContext,
+  input: { countryCode?: string | null; cityId?: string | null },
+  current?: { countryId: string | null },
+): Promise<{ countryId?: string | null; cityId?: string | null }> {
+  const countryId =
+    input.countryCode === undefined ? undefined : input.countryCode === null ? null : await countryIdOf(ctx, input.countryCode)
+  if (input.cityId) await assertCity(ctx, input.cityId, countryId ?? current?.countryId ?? null)
+  return { countryId, cityId: input.cityId }
+}
+
+const contains = (q: string | undefined) => (q ? { contains: q, mode: 'insensitive' as const } : undefined)
+
+export const countries = {
+  get: (ctx: RequestContext, code: string, query: Selection = {}) =>
+    ctx.db.country.findUnique({ ...query, where: { code: parseInput(CountryCode, code) } }),
+
+  list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
+    const f = parseInput(CountryFilter, filter)
+    const where: Prisma.CountryWhereInput = f.q ? { OR: [{ name: contains(f.q) }, { code: f.q.toUpperCase() }] } : {}
+    return listing(ctx.db.country, { where, orderBy: { name: 'asc' } }, page, query)
+  },
+
+  async create(ctx: RequestContext, input: unknown) {
+    const data = parseInput(CountryInput, input)
+    try {
+      return await ctx.db.country.create({ data })
+    } catch (e) {
+      if (isUniqueViolation(e)) throw conflict('already_exists', `country ${data.code} already exists`)
+      throw e
+    }
+  },
+
+  async update(ctx: RequestContext, code: string, input: unknown) {
+    const data = parseInput(UpdateCountryInput, input)
+    const country = await ctx.db.country.findUnique({ where: { code: parseInput(CountryCode, code) } })
+    if (!country) throw notFound('country', code)
+    return ctx.db.country.update({ where: { id: country.id }, data })
+  },
+}
+
+export const regions = {
+  list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
+    const f = parseInput(RegionFilter, filter)
+    const where: Prisma.RegionWhereInput = { country: f.countryCode ? { code: f.countryCode } : undefined, name: contains(f.q) }
+    return listing(ctx.db.region, { where, orderBy: { name: 'asc' } }, page, query)
+  },
+
+  async create(ctx: RequestContext, input: unknown) {
+    const { countryCode, ...data } = parseInput(RegionInput, input)
+    const countryId = await countryIdOf(ctx, countryCode)
+    try {
+      return await ctx.db.region.create({ data: { ...data, countryId } })
+    } catch (e) {
+      if (isUniqueViolation(e)) throw conflict('already_exists', `region ${data.name} already exists in ${countryCode}`)
+      throw e
+    }
+  },
+
+  async update(ctx: RequestContext, id: string, input: unknown) {
+    const data = parseInput(UpdateRegionInput, input)
+    if (!(await ctx.db.region.findUnique({ where: { id }, select: { id: true } }))) throw notFound('region', id)
+    try {
+      return await ctx.db.region.update({ where: { id }, data })
+    } catch (e) {
+      if (isUniqueViolation(e)) throw conflict('already_exists', `region ${data.name} already exists in this country`)
+      throw e
+    }
+  },
+}
+
+async function assertRegionInCountry(ctx: RequestContext, regionId: string, countryId: string) {
+  const region = await ctx.db.region.findUnique({ where: { id: regionId }, select: { countryId: true } })
+  if (!region) throw invalidInput('regionId', 'unknown region')
+  if (region.countryId !== countryId) throw invalidInput('regionId', 'the region is not in the given country')
+}
+
+export const cities = {
+  get: (ctx: RequestContext, id: string, query: Selection = {}) => ctx.db.city.findUnique({ ...query, where: { id } }),
+
+  list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
+    const f = parseInput(CityFilter, filter)
+    const where: Prisma.CityWhereInput = {
+      country: f.countryCode ? { code: f.countryCode } : undefined,
+      regionId: f.regionId,
+      name: contains(f.q),
+    }
+    return listing(ctx.db.city, { where, orderBy: { name: 'asc' } }, page, query)
+  },
+
+  async create(ctx: RequestContext, input: unknown) {
+    const { countryCode, ...data } = parseInput(CityInput, input)
+    const countryId = await countryIdOf(ctx, countryCode)
+    if (data.regionId) await assertRegionInCountry(ctx, data.regionId, countryId)
+    return ctx.db.city.create({ data: { ...data, countryId } })
+  },
+
+  async update(ctx: RequestContext, id: string, input: unknown) {
+    const data = parseInput(UpdateCityInput, input)
+    const city = await ctx.db.city.findUnique({ where: { id }, select: { countryId: true } })
+    if (!city) throw notFound('city', id)
+    if (data.regionId) await assertRegionInCountry(ctx, data.regionId, city.countryId)
+    return ctx.db.city.update({ where: { id }, data })
+  },
+}

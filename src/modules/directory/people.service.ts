@@ -1,0 +1,110 @@
+// People / contacts of the industry. A tenant creates people for its own agency; a person is edited by
+// the org that owns their agency or that created them, or by platform admins.
+import { z } from 'zod'
+import { isCompanyOwnedByOrg } from '../../access/ownership.ts'
+import type { RequestContext } from '../../context.ts'
+import { listing, type Selection } from '../../db/listing.ts'
+import { forbidden, invalidInput, notFound } from '../../errors.ts'
+import type { Prisma } from '../../generated/prisma/client.ts'
+import type { Page } from '../../pagination.ts'
+import { parseInput } from '../../validation.ts'
+import { CountryCode, locationData } from './geo.service.ts'
+
+const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()
+
+export const PersonInput = z.object({
+  firstName: z.string().trim().min(1).max(100),
+  lastName: optionalText(100),
+  email: z.email().max(320).nullish(),
+  phone: optionalText(40),
+  jobTitle: optionalText(120),
+  agencyId: z.uuid().nullish().describe("The agency the person works at (defaults to the caller's own agency)"),
+  countryCode: CountryCode.nullish(),
+  cityId: z.uuid().nullish(),
+})
+export const UpdatePersonInput = PersonInput.partial()
+
+export const PersonFilter = z.object({
+  q: z.string().trim().min(1).max(100).optional().describe('Matches first or last name, or email'),
+  agencyId: z.uuid().optional(),
+  includeArchived: z.boolean().default(false),
+})
+
+/** The agency a person may be attached to by this caller: any for platform admins, only its own otherwise. */
+async function agencyFor(ctx: RequestContext, requested: string | null | undefined): Promise<string | null | undefined> {
+  const caller = await ctx.caller()
+  if (caller.kind === 'machine') {
+    if (requested && !(await ctx.db.agency.findUnique({ where: { id: requested }, select: { id: true } }))) {
+      throw invalidInput('agencyId', 'unknown agency')
+    }
+    return requested
+  }
+  const own = await ctx.agencyId()
+  if (requested === undefined) return own
+  if (requested !== null && requested !== own) throw invalidInput('agencyId', 'people can only be added to your own agency')
+  return requested
+}
+
+async function assertCanEdit(ctx: RequestContext, person: { agencyId: string | null; createdByOrgId: string | null }) {
+  const caller = await ctx.caller()
+  if (caller.kind === 'machine') return
+  if (person.createdByOrgId === caller.orgId) return
+  if (person.agencyId && (await isCompanyOwnedByOrg(ctx.db, person.agencyId, caller.orgId))) return
+  throw forbidden('only the agency this person works at, or the company that added them, may edit them', 'not_record_owner')
+}
+
+async function findForEdit(ctx: RequestContext, id: string) {
+  const person = await ctx.db.person.findUnique({
+    where: { id },
+    select: { agencyId: true, createdByOrgId: true, countryId: true },
+  })
+  if (!person) throw notFound('person', id)
+  await assertCanEdit(ctx, person)
+  return person
+}
+
+export const people = {
+  get: (ctx: RequestContext, id: string, query: Selection = {}) => ctx.db.person.findUnique({ ...query, where: { id } }),
+
+  list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
+    const f = parseInput(PersonFilter, filter)
+    const text = f.q ? { contains: f.q, mode: 'insensitive' as const } : undefined
+    const where: Prisma.PersonWhereInput = {
+      OR: text ? [{ firstName: text }, { lastName: text }, { email: text }] : undefined,
+      agencyId: f.agencyId,
+      archivedAt: f.includeArchived ? undefined : null,
+    }
+    return listing(ctx.db.person, { where, orderBy: { firstName: 'asc' } }, page, query)
+  },
+
+  async create(ctx: RequestContext, input: unknown, query: Selection = {}) {
+    const { countryCode, cityId, agencyId, ...data } = parseInput(PersonInput, input)
+    const caller = await ctx.caller()
+    const location = await locationData(ctx, { countryCode, cityId })
+    return ctx.db.person.create({
+      ...query,
+      data: {
+        ...data,
+        ...location,
+        agencyId: await agencyFor(ctx, agencyId),
+        createdByOrgId: caller.kind === 'user' ? caller.orgId : null,
+      },
+    })
+  },
+
+  async update(ctx: RequestContext, id: string, input: unknown, query: Selection = {}) {
+    const { countryCode, cityId, agencyId, ...data } = parseInput(UpdatePersonInput, input)
+    const current = await findForEdit(ctx, id)
+    const location = await locationData(ctx, { countryCode, cityId }, current)
+    return ctx.db.person.update({
+      ...query,
+      where: { id },
+      data: { ...data, ...location, agencyId: agencyId === undefined ? undefined : await agencyFor(ctx, agencyId) },
+    })
+  },
+
+  async setArchived(ctx: RequestContext, id: string, archived: boolean, query: Selection = {}) {
+    await findForEdit(ctx, id)
+    return ctx.db.person.update({ ...query, where: { id }, data: { archivedAt: archived ? new Date() : null } })
+  },
+}

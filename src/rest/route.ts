@@ -1,0 +1,170 @@
+// The REST face's toolkit: a route is declared once (method, path, access rule, request schemas, response
+// view, handler) and that declaration drives enforcement, validation, the envelope and the OpenAPI
+// document. Handlers only translate HTTP into a service call.
+import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import { policiesOf, RULES, type AccessRule } from '../access/catalog.ts'
+import type { RequestContext } from '../context.ts'
+import { pageOf, PageQuery, type Listing, type Page } from '../pagination.ts'
+import { parseInput } from '../validation.ts'
+import { jsonSchemaOf, type JsonSchema } from './schemas.ts'
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
+type ObjectSchema = z.ZodObject
+
+interface BaseRoute<P extends ObjectSchema, Q extends ObjectSchema> {
+  method: Method
+  /** Fastify path, e.g. /api/v1/artists/:id */
+  url: string
+  tag: string
+  summary: string
+  description?: string
+  /** The access rule enforced before the handler runs, or 'public'. */
+  access: AccessRule | 'public'
+  params?: P
+  query?: Q
+  /** The body schema the service validates with (documented here, parsed by the service). */
+  body?: z.ZodType
+  /** JSON Schema of `data` (of one item, for lists). */
+  response: JsonSchema
+  status?: 200 | 201
+}
+
+export interface HandlerInput<P extends ObjectSchema, Q extends ObjectSchema> {
+  ctx: RequestContext
+  params: z.output<P>
+  query: z.output<Q>
+  body: unknown
+  headers: Record<string, string | string[] | undefined>
+}
+
+export interface ItemRoute<P extends ObjectSchema, Q extends ObjectSchema> extends BaseRoute<P, Q> {
+  list?: false
+  handler(input: HandlerInput<P, Q>): Promise<unknown>
+}
+
+export interface ListRoute<P extends ObjectSchema, Q extends ObjectSchema> extends BaseRoute<P, Q> {
+  /** Paginated with page/limit; answers { items, total, page, limit }. */
+  list: true
+  handler(input: HandlerInput<P, Q> & { page: Page }): Promise<Listing<unknown>>
+}
+
+export type RouteDefinition = ItemRoute<ObjectSchema, ObjectSchema> | ListRoute<ObjectSchema, ObjectSchema>
+
+const empty = z.object({})
+
+export function route<P extends ObjectSchema = typeof empty, Q extends ObjectSchema = typeof empty>(
+  def: ItemRoute<P, Q> | ListRoute<P, Q>,
+): RouteDefinition {
+  return def as unknown as RouteDefinition
+}
+
+export const IdParams = z.object({ id: z.uuid() })
+
+// Query strings arrive as strings: booleans and numbers are read as such before validation.
+function coerceQuery(schema: ObjectSchema, raw: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...raw }
+  for (const [key, field] of Object.entries(schema.shape)) {
+    const value = out[key]
+    if (typeof value !== 'string') continue
+    let inner = field as unknown as { _zod: { def: { type: string; innerType?: unknown } } }
+    while (inner._zod.def.innerType) inner = inner._zod.def.innerType as typeof inner
+    if (inner._zod.def.type === 'boolean' && (value === 'true' || value === 'false')) out[key] = value === 'true'
+    if (inner._zod.def.type === 'number' && value.trim() !== '' && !Number.isNaN(Number(value))) out[key] = Number(value)
+  }
+  return out
+}
+
+const ErrorEnvelope: JsonSchema = {
+  type: 'object',
+  properties: {
+    success: { type: 'boolean', enum: [false] },
+    error: {
+      type: 'object',
+      properties: {
+        code: { type: 'string', description: 'Stable machine-readable code, e.g. validation_error, forbidden, agency_not_bridged' },
+        message: { type: 'string' },
+        fields: {
+          type: 'array',
+          description: 'For validation_error: the offending fields',
+          items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
+        },
+      },
+      required: ['code', 'message'],
+    },
+  },
+  required: ['success', 'error'],
+}
+
+const envelope = (data: JsonSchema): JsonSchema => ({
+  type: 'object',
+  properties: { success: { type: 'boolean', enum: [true] }, data },
+  required: ['success', 'data'],
+})
+
+const listOf = (item: JsonSchema): JsonSchema => ({
+  type: 'object',
+  properties: { items: { type: 'array', items: item }, total: { type: 'integer' }, page: { type: 'integer' }, limit: { type: 'integer' } },
+  required: ['items', 'total', 'page', 'limit'],
+})
+
+function accessDocs(access: AccessRule | 'public') {
+  if (access === 'public') return { security: [] as Record<string, string[]>[], description: 'Public.' }
+  const rule = RULES[access]
+  const security: Record<string, string[]>[] = [
+    ...(rule.anyOf.length ? [{ bearerAuth: [], orgHeader: [] }] : []),
+    ...(rule.internal ? [{ internalApiKey: [] }] : []),
+  ]
+  const who = [
+    rule.anyOf.length ? `a tenant user with ${rule.anyOf.map((p) => `\`${p}\``).join(' or ')}` : null,
+    rule.internal ? 'a machine caller (X-Internal-API-Key)' : null,
+  ].filter(Boolean)
+  const gate = rule.agencyGate ? ' Agency-side callers must be bridged to an agency (else 403 `agency_not_bridged`).' : ''
+  return {
+    security,
+    description: `Access rule \`${access}\`: ${who.join(', or ')}.${gate}`,
+    'x-access': { rule: access, policies: policiesOf(access), agencyGate: rule.agencyGate },
+  }
+}
+
+export function registerRoutes(app: FastifyInstance, routes: RouteDefinition[]) {
+  for (const def of routes) {
+    const querySchema = def.list ? PageQuery.extend(def.query?.shape ?? {}) : def.query
+    const status = def.status ?? 200
+    const access = accessDocs(def.access)
+    const errorCodes = def.access === 'public' ? ['400', '503'] : ['400', '401', '403', '404', '409', '503']
+    app.route({
+      method: def.method,
+      url: def.url,
+      schema: {
+        tags: [def.tag],
+        summary: def.summary,
+        description: [def.description, access.description].filter(Boolean).join('\n\n'),
+        security: access.security,
+        ...('x-access' in access ? { 'x-access': access['x-access'] } : {}),
+        ...(def.params ? { params: jsonSchemaOf(def.params) } : {}),
+        ...(querySchema ? { querystring: jsonSchemaOf(querySchema) } : {}),
+        ...(def.body ? { body: jsonSchemaOf(def.body) } : {}),
+        response: {
+          [status]: envelope(def.list ? listOf(def.response) : def.response),
+          ...Object.fromEntries(errorCodes.map((c) => [c, { $ref: '#/components/schemas/ErrorEnvelope' }])),
+        },
+      },
+      preHandler: def.access === 'public' ? undefined : async (req) => req.ctx.authorize(def.access as AccessRule),
+      handler: async (req, reply) => {
+        const params = def.params ? parseInput(def.params, req.params) : {}
+        const query = querySchema ? parseInput(querySchema, coerceQuery(querySchema, req.query as Record<string, unknown>)) : {}
+        const input = { ctx: req.ctx, params, query, body: req.body ?? {}, headers: req.headers }
+        if (def.list) {
+          const { page, limit, ...filter } = query as { page: number; limit: number }
+          const listing = await def.handler({ ...input, query: filter, page: pageOf({ page, limit }) })
+          return reply.code(status).send({ success: true, data: { items: listing.items, total: await listing.total(), page, limit } })
+        }
+        const data = await def.handler(input)
+        return reply.code(status).send({ success: true, data })
+      },
+    })
+  }
+}
+
+export const openApiComponents = { ErrorEnvelope }

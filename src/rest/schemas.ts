@@ -1,0 +1,81 @@
+// JSON Schemas for the OpenAPI document, derived from what the code already declares: request shapes
+// from the zod schemas services validate with, response shapes from the Prisma datamodel.
+import { z } from 'zod'
+import { getDatamodel } from '../generated/pothos-types.ts'
+import * as Enums from '../generated/prisma/enums.ts'
+
+export type JsonSchema = Record<string, unknown>
+
+/** A zod schema as an OpenAPI 3.0 JSON Schema (the request side of it). */
+export function jsonSchemaOf(schema: z.ZodType): JsonSchema {
+  const json = z.toJSONSchema(schema, {
+    io: 'input',
+    target: 'openapi-3.0',
+    unrepresentable: 'any',
+    override: (ctx) => {
+      if ((ctx.zodSchema as unknown as { _zod: { def: { type: string } } })._zod.def.type === 'date') {
+        ctx.jsonSchema.type = 'string'
+        ctx.jsonSchema.format = 'date-time'
+      }
+    },
+  }) as JsonSchema
+  delete json.$schema
+  return json
+}
+
+const SCALARS: Record<string, JsonSchema> = {
+  String: { type: 'string' },
+  Int: { type: 'integer' },
+  BigInt: { type: 'string', format: 'int64' },
+  Float: { type: 'number' },
+  Decimal: { type: 'string', format: 'decimal' },
+  Boolean: { type: 'boolean' },
+  DateTime: { type: 'string', format: 'date-time' },
+  Json: {},
+  Bytes: { type: 'string', format: 'byte' },
+}
+
+const enumValues = Enums as unknown as Record<string, Record<string, string>>
+
+/** Every Prisma model's scalar fields as an OpenAPI component schema, keyed by model name. */
+export function modelComponents(): Record<string, JsonSchema> {
+  const { datamodel } = getDatamodel()
+  return Object.fromEntries(
+    Object.entries(datamodel.models).map(([name, model]) => {
+      const properties: Record<string, JsonSchema> = {}
+      const required: string[] = []
+      for (const field of model.fields) {
+        if (field.kind === 'object') continue
+        let schema: JsonSchema = field.kind === 'enum' ? { type: 'string', enum: Object.values(enumValues[field.type] ?? {}) } : { ...SCALARS[field.type] }
+        if (field.isList) schema = { type: 'array', items: schema }
+        if (!field.isRequired) schema.nullable = true
+        properties[field.name] = schema
+        required.push(field.name)
+      }
+      return [name, { type: 'object', properties, required }]
+    }),
+  )
+}
+
+type Include = { [relation: string]: boolean | { include?: Include; [k: string]: unknown } | undefined }
+
+/**
+ * The JSON Schema of a REST view: a model plus the relations its Prisma `include` loads, read from the
+ * datamodel, e.g. viewSchema('Artist', { profile: true, genres: { include: { genre: true } } }).
+ */
+export function viewSchema(model: string, include: Include = {}): JsonSchema {
+  const ref = { $ref: `#/components/schemas/${model}` }
+  const relations = Object.entries(include).filter(([, v]) => v)
+  if (relations.length === 0) return ref
+  const fields = getDatamodel().datamodel.models[model]?.fields ?? []
+  const properties = Object.fromEntries(
+    relations.map(([name, spec]) => {
+      const field = fields.find((f) => f.name === name && f.kind === 'object')
+      if (!field) throw new Error(`${model} has no relation ${name}`)
+      const inner = viewSchema(field.type, typeof spec === 'object' ? (spec.include ?? {}) : {})
+      if (field.isList) return [name, { type: 'array', items: inner }]
+      return [name, field.isRequired ? inner : { allOf: [inner], nullable: true }]
+    }),
+  )
+  return { allOf: [ref, { type: 'object', properties, required: relations.map(([r]) => r) }] }
+}

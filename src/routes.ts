@@ -1,0 +1,9 @@
+// Assembles the /api/v1 REST shim from every capability area's routes.
+import { agencyRoutes } from './modules/directory/agencies.rest.ts'
+import { artistRoutes } from './modules/directory/artists.rest.ts'
+import { genreRoutes } from './modules/directory/genres.rest.ts'
+import { geoRoutes } from './modules/directory/geo.rest.ts'
+import { personRoutes } from './modules/directory/people.rest.ts'
+import type { RouteDefinition } from './rest/route.ts'
+
+export const routes: RouteDefinition[] = [...artistRoutes, ...agencyRoutes, ...personRoutes, ...genreRoutes, ...geoRoutes]

@@ -1,6 +1,6 @@
 // Assembles the subgraph schema from every capability area's GraphQL face.
 import { printSubgraphSchema } from '@apollo/subgraph'
-import { builder } from './graphql/builder.ts'
+import { ACCESS_SPEC_URL, builder, requiresPermissionDirective } from './graphql/builder.ts'
 import './modules/directory/geo.graphql.ts'
 import './modules/directory/genres.graphql.ts'
 import './modules/directory/agencies.graphql.ts'
@@ -8,7 +8,11 @@ import './modules/directory/people.graphql.ts'
 import './modules/directory/artists.graphql.ts'
 import './modules/directory/tenant-company.graphql.ts'
 
-export const schema = builder.toSubGraphSchema({})
+export const schema = builder.toSubGraphSchema({
+  composeDirectives: ['@requiresPermission'],
+  directives: [requiresPermissionDirective],
+  extensions: { directives: [{ name: 'link', args: { url: ACCESS_SPEC_URL, import: ['@requiresPermission'] } }] },
+})
 
 /** The SDL committed as schema.graphql (federation directives included). */
 export const printSchema = () => `${printSubgraphSchema(schema).trim()}\n`

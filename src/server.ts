@@ -31,7 +31,14 @@ function corsOptions(policy: CorsPolicy) {
     maxAge: 600,
   }
   if (policy.kind === 'any') return { ...common, origin: '*', credentials: false }
-  if (policy.kind === 'allowlist') return { ...common, origin: policy.origins, credentials: true }
+  if (policy.kind === 'allowlist') {
+    const allowed = new Set(policy.origins)
+    // Per request, so that a foreign origin gets no CORS header at all (not even Allow-Credentials).
+    return {
+      delegator: (req: { headers: { origin?: string } }, done: (e: Error | null, o: object) => void) =>
+        done(null, allowed.has(req.headers.origin ?? '') ? { ...common, origin: true, credentials: true } : { origin: false }),
+    }
+  }
   return null
 }
 
@@ -84,6 +91,14 @@ export async function buildServer(deps: AppDeps) {
       { authorization: header('authorization'), 'x-org': header('x-org'), 'x-internal-api-key': header('x-internal-api-key') },
       req.log,
     )
+  })
+  // While shutting down, answers in flight close their connection so the server can finish promptly.
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close')
   })
   app.addHook('onResponse', async (req, reply) => {
     req.log.info(

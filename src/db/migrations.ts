@@ -104,14 +104,21 @@ function runScriptsWhole<T extends Adapter>(adapter: T): T {
   return adapter
 }
 
-async function openEngine(url: string): Promise<SchemaEngine> {
+async function openEngine(url: string): Promise<{ engine: SchemaEngine; close: () => Promise<void> }> {
   const glue = await loadEngineModule()
   const config = pgConfigFromUrl(url)
   const inner = new PrismaPg(config)
+  // The engine does not close its connections: we do, so that the database is free right after
+  // (a template database cannot be cloned while a session is connected to it).
+  const opened: Adapter[] = []
   const factory = bindMigrationAwareSqlAdapterFactory({
     provider: inner.provider,
     adapterName: inner.adapterName,
-    connect: async () => runScriptsWhole((await inner.connect()) as unknown as Adapter),
+    connect: async () => {
+      const adapter = runScriptsWhole((await inner.connect()) as unknown as Adapter)
+      opened.push(adapter)
+      return adapter
+    },
     // Our own shadow database: adapter-pg drops its shadow database before closing the pool using it.
     connectToShadowDb: async () => {
       const name = `prisma_shadow_${Date.now()}_${Math.floor(Math.random() * 1e6)}`
@@ -129,7 +136,14 @@ async function openEngine(url: string): Promise<SchemaEngine> {
   const log = (line: string) => {
     if (process.env.DEBUG_SCHEMA_ENGINE) console.error(line)
   }
-  return glue.SchemaEngine.new({ datamodels: [[schemaPath, schema]] }, log, factory)
+  const engine = await glue.SchemaEngine.new({ datamodels: [[schemaPath, schema]] }, log, factory)
+  return {
+    engine,
+    close: async () => {
+      engine.free?.()
+      await Promise.all(opened.map((a) => a.dispose()))
+    },
+  }
 }
 
 async function adminQuery(config: ReturnType<typeof pgConfigFromUrl>, sql: string) {
@@ -164,11 +178,11 @@ function migrationsList() {
 }
 
 async function withEngine<T>(url: string, run: (engine: SchemaEngine) => Promise<T>): Promise<T> {
-  const engine = await openEngine(url)
+  const { engine, close } = await openEngine(url)
   try {
     return await run(engine)
   } finally {
-    engine.free?.()
+    await close()
   }
 }
 

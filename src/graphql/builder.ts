@@ -6,8 +6,17 @@ import FederationPlugin from '@pothos/plugin-federation'
 import PrismaPlugin from '@pothos/plugin-prisma'
 import RelayPlugin from '@pothos/plugin-relay'
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth'
-import { GraphQLError, Kind } from 'graphql'
-import { policiesOf, type AccessRule } from '../access/catalog.ts'
+import {
+  DirectiveLocation,
+  GraphQLBoolean,
+  GraphQLDirective,
+  GraphQLError,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLString,
+  Kind,
+} from 'graphql'
+import { RULES, type AccessRule } from '../access/catalog.ts'
 import type { RequestContext } from '../context.ts'
 import type PrismaTypes from '../generated/pothos-types.ts'
 import { getDatamodel } from '../generated/pothos-types.ts'
@@ -16,7 +25,12 @@ export const builder = new SchemaBuilder<{
   Context: RequestContext
   PrismaTypes: PrismaTypes
   AuthScopes: { access: AccessRule }
-  FederationPolicies: string
+  Directives: {
+    requiresPermission: {
+      locations: 'FIELD_DEFINITION' | 'OBJECT'
+      args: { rule: string; anyOf: string[]; internal: boolean; agencyGate: boolean }
+    }
+  }
   DefaultFieldNullability: false
   Scalars: {
     DateTime: { Input: Date; Output: Date }
@@ -45,11 +59,45 @@ export const builder = new SchemaBuilder<{
 })
 
 /**
- * The access declaration of a field or type: enforced by scope-auth and printed as federation @policy,
- * from the one rule name (see src/access/catalog.ts).
+ * @requiresPermission shows each access declaration in the SDL, and is composed into the supergraph
+ * (@composeDirective) so a router or schema check can read it. Federation's own @policy would say the
+ * same, but @apollo/gateway refuses supergraphs that use it (a SECURITY feature only Apollo Router
+ * implements); a composed custom directive works with both. See docs/access.md.
+ */
+export const ACCESS_SPEC_URL = 'https://specs.kisum.dev/access/v1.0'
+export const requiresPermissionDirective = new GraphQLDirective({
+  name: 'requiresPermission',
+  description:
+    'The Kisum access rule guarding this field or type: a tenant user needs any one of `anyOf` (with its module); machine callers pass when `internal`; `agencyGate` requires an agency-bridged company for artist-side callers.',
+  locations: [DirectiveLocation.FIELD_DEFINITION, DirectiveLocation.OBJECT],
+  args: {
+    rule: { type: new GraphQLNonNull(GraphQLString) },
+    anyOf: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(GraphQLString))) },
+    internal: { type: new GraphQLNonNull(GraphQLBoolean) },
+    agencyGate: { type: new GraphQLNonNull(GraphQLBoolean) },
+  },
+})
+
+function accessDirective(rule: AccessRule) {
+  const def = RULES[rule]
+  return { requiresPermission: { rule, anyOf: [...def.anyOf], internal: def.internal, agencyGate: def.agencyGate } }
+}
+
+/**
+ * The access declaration of a type: enforced by scope-auth on every field of the type (entities reached
+ * through _entities or nested fields included) and shown as @requiresPermission on the type.
+ */
+export function typeRequires(rule: AccessRule) {
+  return { authScopes: { access: rule }, directives: accessDirective(rule) }
+}
+
+/**
+ * The access declaration of a field, from the one rule name (see src/access/catalog.ts): enforced by
+ * scope-auth, shown as @requiresPermission. The field is nullable so that a denied field comes back null
+ * with its error while the rest of the response stays intact.
  */
 export function requires(rule: AccessRule) {
-  return { authScopes: { access: rule }, policy: policiesOf(rule) }
+  return { ...typeRequires(rule), nullable: true as const }
 }
 
 builder.queryType({})

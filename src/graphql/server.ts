@@ -5,17 +5,18 @@ import { unwrapResolverError } from '@apollo/server/errors'
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled'
 import { ApolloArmor } from '@escape.tech/graphql-armor'
 import type { FastifyInstance } from 'fastify'
-import { fastifyApolloDrainPlugin } from '@as-integrations/fastify'
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql'
 import type { Config } from '../config.ts'
 import type { RequestContext } from '../context.ts'
 import { AppError, toAppError } from '../errors.ts'
 
-/** The AppError behind a resolver error, or null for errors GraphQL itself raised (parse, validation). */
+/**
+ * The AppError behind an execution error (anything unknown becomes a masked internal error), or null for
+ * request errors (parse, validation, limits, variables): those carry no path and are the client's to read.
+ */
 function appErrorOf(error: unknown): AppError | null {
-  const original = unwrapResolverError(error)
-  if (original instanceof GraphQLError && !original.originalError) return null
-  return toAppError(original)
+  if (error instanceof GraphQLError && !error.path) return null
+  return toAppError(unwrapResolverError(error))
 }
 
 function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
@@ -61,7 +62,6 @@ export async function createApollo(app: FastifyInstance, schema: GraphQLSchema, 
     introspection: config.graphql.introspection,
     plugins: [
       ...(armor.plugins as ApolloServerPlugin<RequestContext>[]),
-      fastifyApolloDrainPlugin(app),
       // This platform does not report traces to Apollo GraphOS.
       ApolloServerPluginInlineTraceDisabled(),
       logErrors,
@@ -70,7 +70,10 @@ export async function createApollo(app: FastifyInstance, schema: GraphQLSchema, 
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     formatError,
+    // Shutdown is Fastify's: it stops accepting and lets in-flight requests finish, then stops Apollo.
+    stopOnTerminationSignals: false,
   })
   await apollo.start()
+  app.addHook('onClose', () => apollo.stop())
   return apollo
 }

@@ -3,7 +3,7 @@
 // document. Handlers only translate HTTP into a service call.
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import { policiesOf, RULES, type AccessRule } from '../access/catalog.ts'
+import { RULES, type AccessRule } from '../access/catalog.ts'
 import type { RequestContext } from '../context.ts'
 import { pageOf, PageQuery, type Listing, type Page } from '../pagination.ts'
 import { parseInput } from '../validation.ts'
@@ -123,7 +123,7 @@ function accessDocs(access: AccessRule | 'public') {
   return {
     security,
     description: `Access rule \`${access}\`: ${who.join(', or ')}.${gate}`,
-    'x-access': { rule: access, policies: policiesOf(access), agencyGate: rule.agencyGate },
+    'x-access': { rule: access, anyOf: rule.anyOf, internal: rule.internal, agencyGate: rule.agencyGate },
   }
 }
 

@@ -1,4 +1,4 @@
-import { builder, requires } from '../../graphql/builder.ts'
+import { builder, requires, typeRequires } from '../../graphql/builder.ts'
 import { connectionOf } from '../../graphql/connections.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import { AgencyKind } from '../../generated/prisma/client.ts'
@@ -8,7 +8,7 @@ import { agencies, AgencyFilter, AgencyInput, UpdateAgencyInput } from './agenci
 const AgencyKindEnum = graphqlEnum('AgencyKind', AgencyKind, 'What a market company does')
 
 export const AgencyRef = builder.prismaObject('Agency', {
-  ...requires('directory.read'),
+  ...typeRequires('directory.read'),
   description: 'A market company of the network (agency, management, label...); "sleeping" until a tenant company claims it.',
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -42,7 +42,6 @@ builder.queryFields((t) => ({
   agency: t.prismaField({
     ...requires('directory.read'),
     type: 'Agency',
-    nullable: true,
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => agencies.get(ctx, parseId(args.id), query),
   }),
@@ -51,7 +50,7 @@ builder.queryFields((t) => ({
     type: AgencyRef,
     args: { filter: t.arg({ type: AgencyFilterInput }) },
     resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => agencies.list(ctx, args.filter ?? {}, page, query)),
-  }),
+  }, { name: 'AgencyConnection' }, { name: 'AgencyEdge' }),
 }))
 
 builder.mutationFields((t) => ({

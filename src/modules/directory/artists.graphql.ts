@@ -1,4 +1,4 @@
-import { builder, requires } from '../../graphql/builder.ts'
+import { builder, requires, typeRequires } from '../../graphql/builder.ts'
 import { connectionOf } from '../../graphql/connections.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import { ArtistKind, DataProvider, Platform } from '../../generated/prisma/client.ts'
@@ -25,7 +25,7 @@ const DataProviderEnum = graphqlEnum('DataProvider', DataProvider, 'An external 
 graphqlEnum('ArtistSort', ArtistSort, 'Order of an artist listing')
 
 export const ArtistRef = builder.prismaObject('Artist', {
-  ...requires('directory.read'),
+  ...typeRequires('directory.read'),
   description: 'An artist (act) of the network directory.',
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -55,7 +55,7 @@ builder.asEntity(ArtistRef, {
 })
 
 builder.prismaObject('ArtistProfile', {
-  ...requires('directory.read'),
+  ...typeRequires('directory.read'),
   fields: (t) => ({
     biography: t.exposeString('biography', { nullable: true }),
     imageUrl: t.exposeString('imageUrl', { nullable: true }),
@@ -67,7 +67,7 @@ builder.prismaObject('ArtistProfile', {
 })
 
 const PlatformAccountRef = builder.prismaObject('PlatformAccount', {
-  ...requires('directory.read'),
+  ...typeRequires('directory.read'),
   fields: (t) => ({
     id: t.exposeID('id'),
     platform: t.expose('platform', { type: PlatformEnum }),
@@ -80,7 +80,7 @@ const PlatformAccountRef = builder.prismaObject('PlatformAccount', {
 })
 
 const ProviderReferenceRef = builder.prismaObject('ProviderReference', {
-  ...requires('directory.read'),
+  ...typeRequires('directory.read'),
   description: "An artist's id at an external data provider; the analytics side keys its data by these.",
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -105,7 +105,6 @@ builder.queryFields((t) => ({
   artist: t.prismaField({
     ...requires('directory.read'),
     type: 'Artist',
-    nullable: true,
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => artists.get(ctx, parseId(args.id), query),
   }),
@@ -115,7 +114,7 @@ builder.queryFields((t) => ({
     description: 'Search and filter the artist directory.',
     args: { filter: t.arg({ type: ArtistFilterInput }) },
     resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => artists.list(ctx, args.filter ?? {}, page, query)),
-  }),
+  }, { name: 'ArtistConnection' }, { name: 'ArtistEdge' }),
 }))
 
 builder.mutationFields((t) => ({

@@ -148,9 +148,15 @@ export const artists = {
   },
 }
 
+async function assertArtistExists(ctx: RequestContext, artistId: string) {
+  if (!(await ctx.db.artist.findUnique({ where: { id: artistId }, select: { id: true } }))) throw notFound('artist', artistId)
+}
+
 export const platformAccounts = {
-  list: (ctx: RequestContext, artistId: string) =>
-    ctx.db.platformAccount.findMany({ where: { artistId }, orderBy: [{ platform: 'asc' }, { createdAt: 'asc' }] }),
+  async list(ctx: RequestContext, artistId: string) {
+    await assertArtistExists(ctx, artistId)
+    return ctx.db.platformAccount.findMany({ where: { artistId }, orderBy: [{ platform: 'asc' }, { createdAt: 'asc' }] })
+  },
 
   async add(ctx: RequestContext, artistId: string, input: unknown) {
     const data = parseInput(PlatformAccountInput, input)
@@ -189,13 +195,15 @@ export const platformAccounts = {
 }
 
 export const providerReferences = {
-  list: (ctx: RequestContext, artistId: string) =>
-    ctx.db.providerReference.findMany({ where: { artistId }, orderBy: { provider: 'asc' } }),
+  async list(ctx: RequestContext, artistId: string) {
+    await assertArtistExists(ctx, artistId)
+    return ctx.db.providerReference.findMany({ where: { artistId }, orderBy: { provider: 'asc' } })
+  },
 
   /** Sets the artist's id at a provider (one per provider), replacing the previous one. */
   async set(ctx: RequestContext, artistId: string, input: unknown) {
     const { provider, ...data } = parseInput(ProviderReferenceInput, input)
-    if (!(await ctx.db.artist.findUnique({ where: { id: artistId }, select: { id: true } }))) throw notFound('artist', artistId)
+    await assertArtistExists(ctx, artistId)
     try {
       return await ctx.db.providerReference.upsert({
         where: { artistId_provider: { artistId, provider } },

@@ -1,11 +1,11 @@
-import { builder, requires } from '../../graphql/builder.ts'
+import { builder, requires, typeRequires } from '../../graphql/builder.ts'
 import { connectionOf } from '../../graphql/connections.ts'
 import { inputFromZod } from '../../graphql/inputs.ts'
 import { parseId } from '../../validation.ts'
 import { GenreFilter, GenreInput, genres, UpdateGenreInput } from './genres.service.ts'
 
 export const GenreRef = builder.prismaObject('Genre', {
-  ...requires('directory.read'),
+  ...typeRequires('directory.read'),
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
@@ -24,7 +24,6 @@ builder.queryFields((t) => ({
   genre: t.prismaField({
     ...requires('directory.read'),
     type: 'Genre',
-    nullable: true,
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => genres.get(ctx, parseId(args.id), query),
   }),
@@ -33,7 +32,7 @@ builder.queryFields((t) => ({
     type: GenreRef,
     args: { filter: t.arg({ type: GenreFilterInput }) },
     resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => genres.list(ctx, args.filter ?? {}, page, query)),
-  }),
+  }, { name: 'GenreConnection' }, { name: 'GenreEdge' }),
 }))
 
 builder.mutationFields((t) => ({

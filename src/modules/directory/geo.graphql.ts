@@ -1,4 +1,4 @@
-import { builder, requires } from '../../graphql/builder.ts'
+import { builder, requires, typeRequires } from '../../graphql/builder.ts'
 import { connectionOf } from '../../graphql/connections.ts'
 import { inputFromZod } from '../../graphql/inputs.ts'
 import { parseId } from '../../validation.ts'
@@ -18,7 +18,7 @@ import {
 } from './geo.service.ts'
 
 export const CountryRef = builder.prismaObject('Country', {
-  ...requires('directory.read'),
+  ...typeRequires('directory.read'),
   fields: (t) => ({
     id: t.exposeID('id'),
     code: t.exposeString('code'),
@@ -28,7 +28,7 @@ export const CountryRef = builder.prismaObject('Country', {
 })
 
 export const RegionRef = builder.prismaObject('Region', {
-  ...requires('directory.read'),
+  ...typeRequires('directory.read'),
   fields: (t) => ({
     id: t.exposeID('id'),
     code: t.exposeString('code', { nullable: true }),
@@ -38,7 +38,7 @@ export const RegionRef = builder.prismaObject('Region', {
 })
 
 export const CityRef = builder.prismaObject('City', {
-  ...requires('directory.read'),
+  ...typeRequires('directory.read'),
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
@@ -58,7 +58,6 @@ builder.queryFields((t) => ({
   country: t.prismaField({
     ...requires('directory.read'),
     type: 'Country',
-    nullable: true,
     args: { code: t.arg.string({ required: true }) },
     resolve: (query, _root, args, ctx) => countries.get(ctx, args.code, query),
   }),
@@ -67,17 +66,16 @@ builder.queryFields((t) => ({
     type: CountryRef,
     args: { filter: t.arg({ type: CountryFilterInput }) },
     resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => countries.list(ctx, args.filter ?? {}, page, query)),
-  }),
+  }, { name: 'CountryConnection' }, { name: 'CountryEdge' }),
   regions: t.connection({
     ...requires('directory.read'),
     type: RegionRef,
     args: { filter: t.arg({ type: RegionFilterInput }) },
     resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => regions.list(ctx, args.filter ?? {}, page, query)),
-  }),
+  }, { name: 'RegionConnection' }, { name: 'RegionEdge' }),
   city: t.prismaField({
     ...requires('directory.read'),
     type: 'City',
-    nullable: true,
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => cities.get(ctx, parseId(args.id), query),
   }),
@@ -86,7 +84,7 @@ builder.queryFields((t) => ({
     type: CityRef,
     args: { filter: t.arg({ type: CityFilterInput }) },
     resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => cities.list(ctx, args.filter ?? {}, page, query)),
-  }),
+  }, { name: 'CityConnection' }, { name: 'CityEdge' }),
 }))
 
 const CountryInputType = inputFromZod('CountryInput', CountryInput)

@@ -1,11 +1,11 @@
-import { builder, requires } from '../../graphql/builder.ts'
+import { builder, requires, typeRequires } from '../../graphql/builder.ts'
 import { connectionOf } from '../../graphql/connections.ts'
 import { inputFromZod } from '../../graphql/inputs.ts'
 import { isUuid, parseId } from '../../validation.ts'
 import { people, PersonFilter, PersonInput, UpdatePersonInput } from './people.service.ts'
 
 export const PersonRef = builder.prismaObject('Person', {
-  ...requires('directory.read'),
+  ...typeRequires('directory.read'),
   description: 'A person / contact of the industry.',
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -40,7 +40,6 @@ builder.queryFields((t) => ({
   person: t.prismaField({
     ...requires('directory.read'),
     type: 'Person',
-    nullable: true,
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => people.get(ctx, parseId(args.id), query),
   }),
@@ -49,7 +48,7 @@ builder.queryFields((t) => ({
     type: PersonRef,
     args: { filter: t.arg({ type: PersonFilterInput }) },
     resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => people.list(ctx, args.filter ?? {}, page, query)),
-  }),
+  }, { name: 'PersonConnection' }, { name: 'PersonEdge' }),
 }))
 
 builder.mutationFields((t) => ({

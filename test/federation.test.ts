@@ -1,0 +1,241 @@
+// The subgraph inside a federation: entity resolution through _entities, a constant number of SQL
+// statements however many entities or nested rows are asked for, and a real gateway query that starts
+// in a peer subgraph (Auth's Company) and crosses into this one (Company.agency → people, artists).
+import { readFileSync } from 'node:fs'
+import { composeServices } from '@apollo/composition'
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway'
+import { ApolloServer } from '@apollo/server'
+import { startStandaloneServer } from '@apollo/server/standalone'
+import { buildSubgraphSchema } from '@apollo/subgraph'
+import { parse } from 'graphql'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { printSchema } from '../src/schema.ts'
+import { startApp, type TestApp } from './support/app.ts'
+import { startAuthStandIn, type AuthStandIn, type Session } from './support/auth-stand-in.ts'
+import { freshDatabase } from './support/db.ts'
+import { agencySession, PROMOTER_ACCESS, seedGenres, seedGeo } from './support/fixtures.ts'
+
+let auth: AuthStandIn
+let app: TestApp
+let database: Awaited<ReturnType<typeof freshDatabase>>
+let agency: Session & { agencyId: string }
+let promoter: Session
+const artistIds: string[] = []
+const agencyIds: string[] = []
+
+beforeAll(async () => {
+  auth = await startAuthStandIn()
+  database = await freshDatabase()
+  app = await startApp({ auth, databaseUrl: database.url })
+  agency = await agencySession(auth, app.db)
+  promoter = await auth.session(PROMOTER_ACCESS)
+  const { es, madrid } = await seedGeo(app.db)
+  const g = await seedGenres(app.db)
+  for (let i = 0; i < 40; i++) {
+    const artist = await app.db.artist.create({
+      data: {
+        name: `Entity ${i}`,
+        slug: `entity-${i}`,
+        countryId: es.id,
+        cityId: madrid.id,
+        profile: { create: { biography: `bio ${i}` } },
+        genres: { create: [{ genreId: g.techno.id, position: 0 }, { genreId: g.jazz.id, position: 1 }] },
+        platformAccounts: { create: [{ platform: 'spotify', url: `https://open.spotify.com/artist/e${i}` }] },
+      },
+    })
+    artistIds.push(artist.id)
+  }
+  for (let i = 0; i < 30; i++) {
+    const a = await app.db.agency.create({ data: { name: `Federated ${String(i).padStart(2, '0')}`, slug: `federated-${i}`, countryId: es.id } })
+    agencyIds.push(a.id)
+    for (let p = 0; p < 3; p++) await app.db.person.create({ data: { firstName: `P${p}`, lastName: `of ${i}`, agencyId: a.id } })
+  }
+})
+afterAll(async () => {
+  await app.close()
+  await auth.close()
+  await database.drop()
+})
+
+const ENTITIES = `query($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    ... on Artist { id name country { code } city { name } profile { biography } genres { name parent { name } } platformAccounts { platform } }
+  }
+}`
+
+/** SQL statements sent while running one GraphQL operation. */
+async function statementsFor(query: string, variables: Record<string, unknown>, as: Session) {
+  const start = app.sql.length
+  const result = await app.graphql(query, variables, { as })
+  expect(result.errors).toBeUndefined()
+  return { result, statements: app.sql.slice(start).filter((s) => !/^(BEGIN|COMMIT|ROLLBACK)/.test(s)) }
+}
+
+describe('_entities', () => {
+  it('resolves artists, agencies, people and companies by key, in order, null for unknown ids', async () => {
+    const person = await app.db.person.findFirstOrThrow({ where: { agencyId: agencyIds[0] } })
+    const r = await app.graphql(
+      `query($representations: [_Any!]!) { _entities(representations: $representations) {
+        ... on Artist { id name } ... on Agency { id name } ... on Person { id fullName } ... on Company { id agency { id } }
+      } }`,
+      {
+        representations: [
+          { __typename: 'Artist', id: artistIds[1] },
+          { __typename: 'Agency', id: agencyIds[0] },
+          { __typename: 'Person', id: person.id },
+          { __typename: 'Company', id: agency.orgId },
+          { __typename: 'Company', id: promoter.orgId },
+          { __typename: 'Artist', id: '00000000-0000-4000-8000-000000000000' },
+          { __typename: 'Artist', id: 'not-a-uuid' },
+        ],
+      },
+      { as: promoter },
+    )
+    expect(r.errors).toBeUndefined()
+    expect(r.data._entities).toEqual([
+      { id: artistIds[1], name: 'Entity 1' },
+      { id: agencyIds[0], name: 'Federated 00' },
+      { id: person.id, fullName: 'P0 of 0' },
+      { id: agency.orgId, agency: { id: agency.agencyId } },
+      { id: promoter.orgId, agency: null },
+      null,
+      null,
+    ])
+  })
+
+  it('enforces the entity types’ access: fields of a denied entity are errors, not data', async () => {
+    const stranger = await auth.session({ modules: ['promoter'], permissions: [] })
+    const r = await app.graphql(ENTITIES, { representations: [{ __typename: 'Artist', id: artistIds[0] }] }, { as: stranger })
+    expect(r.data?._entities?.[0] ?? null).toBeNull()
+    expect(r.errors?.[0].extensions?.code).toBe('FORBIDDEN')
+  })
+
+  it('uses the same number of SQL statements for 3 and for 40 artists with nested fields', async () => {
+    const reps = (n: number) => artistIds.slice(0, n).map((id) => ({ __typename: 'Artist', id }))
+    const small = await statementsFor(ENTITIES, { representations: reps(3) }, promoter)
+    const large = await statementsFor(ENTITIES, { representations: reps(40) }, promoter)
+    expect(large.result.data._entities).toHaveLength(40)
+    expect(large.result.data._entities[39]).toMatchObject({ name: 'Entity 39', genres: [{ name: 'Techno', parent: { name: 'Electronic' } }, { name: 'Jazz', parent: null }] })
+    expect(large.statements.length).toBe(small.statements.length)
+    expect(small.statements.length).toBeLessThanOrEqual(12)
+    console.log(`_entities: ${small.statements.length} SQL statements for 3 artists, ${large.statements.length} for 40`)
+  })
+
+  it('resolves Company.agency for many companies with one query', async () => {
+    const companies: { __typename: string; id: string }[] = Array.from({ length: 25 }, () => ({ __typename: 'Company', id: crypto.randomUUID() }))
+    companies.push({ __typename: 'Company', id: agency.orgId })
+    const { result, statements } = await statementsFor(
+      'query($r: [_Any!]!) { _entities(representations: $r) { ... on Company { agency { name } } } }',
+      { r: companies },
+      promoter,
+    )
+    expect(result.data._entities.at(-1).agency).not.toBeNull()
+    expect(statements.filter((s) => s.includes('artists_company_claims'))).toHaveLength(1)
+  })
+})
+
+describe('nested lists', () => {
+  const AGENCIES = `query($first: Int!) {
+    agencies(first: $first, filter: { q: "federated" }) {
+      totalCount
+      edges { node { name country { code } people { fullName agency { name } } } }
+    }
+  }`
+
+  it('keep a constant SQL statement count as the page grows (2 vs 30 agencies, 3 people each)', async () => {
+    const small = await statementsFor(AGENCIES, { first: 2 }, promoter)
+    const large = await statementsFor(AGENCIES, { first: 30 }, promoter)
+    expect(large.result.data.agencies.edges).toHaveLength(30)
+    expect(large.result.data.agencies.edges[29].node.people).toHaveLength(3)
+    expect(large.statements.length).toBe(small.statements.length)
+    console.log(`agencies → people → agency: ${small.statements.length} SQL statements for 2 agencies, ${large.statements.length} for 30`)
+  })
+
+  it('keep a constant count for artists with genres, profile and accounts (5 vs 40)', async () => {
+    const q = `query($first: Int!) { artists(first: $first, filter: { q: "entity" }) { edges { node { name profile { biography } genres { name parent { name } } platformAccounts { url } country { name } } } } }`
+    const small = await statementsFor(q, { first: 5 }, promoter)
+    const large = await statementsFor(q, { first: 40 }, promoter)
+    expect(large.result.data.artists.edges).toHaveLength(40)
+    expect(large.statements.length).toBe(small.statements.length)
+    console.log(`artists → genres/profile/accounts: ${small.statements.length} SQL statements for 5 artists, ${large.statements.length} for 40`)
+  })
+})
+
+describe('through a gateway', () => {
+  let peer: { url: string; stop: () => Promise<void> }
+  let gateway: ApolloServer<{ headers: Record<string, string> }>
+
+  beforeAll(async () => {
+    // An Auth-like peer subgraph: it owns Company (this subgraph only adds Company.agency).
+    const companies = new Map([
+      [agency.orgId, { id: agency.orgId, name: 'Sonar Booking SL' }],
+      [promoter.orgId, { id: promoter.orgId, name: 'Live Nation Iberia' }],
+    ])
+    const typeDefs = parse(readFileSync('test/peers/auth.graphql', 'utf8'))
+    const peerServer = new ApolloServer({
+      schema: buildSubgraphSchema({
+        typeDefs,
+        resolvers: {
+          Query: { company: (_: unknown, { id }: { id: string }) => companies.get(id) ?? null, companies: () => [...companies.values()] },
+          Company: { __resolveReference: (ref: { id: string }) => companies.get(ref.id) ?? null },
+        },
+      }),
+    })
+    const { url } = await startStandaloneServer(peerServer, { listen: { port: 0, host: '127.0.0.1' } })
+    peer = { url, stop: () => peerServer.stop() }
+
+    const composed = composeServices([
+      { name: 'auth', typeDefs, url: peer.url },
+      { name: 'artists', typeDefs: parse(printSchema()), url: `${app.url}/graphql` },
+    ])
+    expect(composed.errors ?? []).toEqual([])
+    gateway = new ApolloServer({
+      gateway: new ApolloGateway({
+        supergraphSdl: composed.supergraphSdl!,
+        buildService: ({ url }) =>
+          new RemoteGraphQLDataSource<{ headers: Record<string, string> }>({
+            url,
+            willSendRequest({ request, context }) {
+              for (const [k, v] of Object.entries(context.headers ?? {}) as [string, string][]) request.http?.headers.set(k, v)
+            },
+          }),
+      }),
+    })
+    await gateway.start()
+  })
+  afterAll(async () => {
+    await gateway?.stop()
+    await peer?.stop()
+  })
+
+  it('goes from the tenant company (Auth) to its agency, people and the directory (Artists)', async () => {
+    await app.db.person.create({ data: { firstName: 'Gateway', lastName: 'Agent', agencyId: agency.agencyId } })
+    const res = await gateway.executeOperation(
+      {
+        query: `query($id: ID!) {
+          company(id: $id) { name agency { name claimed people { fullName } } }
+          companies { name agency { id } }
+        }`,
+        variables: { id: agency.orgId },
+      },
+      { contextValue: { headers: promoter.headers } },
+    )
+    const body = res.body.kind === 'single' ? res.body.singleResult : undefined
+    expect(body?.errors).toBeUndefined()
+    expect(body?.data?.company).toMatchObject({ name: 'Sonar Booking SL', agency: { claimed: true, people: [{ fullName: 'Gateway Agent' }] } })
+    expect(body?.data?.companies).toEqual(
+      expect.arrayContaining([
+        { name: 'Sonar Booking SL', agency: { id: agency.agencyId } },
+        { name: 'Live Nation Iberia', agency: null },
+      ]),
+    )
+  })
+
+  it('passes this subgraph’s access errors through the gateway', async () => {
+    const res = await gateway.executeOperation({ query: `{ companies { name agency { id } } }` }, { contextValue: { headers: {} } })
+    const body = res.body.kind === 'single' ? res.body.singleResult : undefined
+    expect(body?.data?.companies).toHaveLength(2)
+    expect((body?.data?.companies as { agency: unknown }[]).every((c) => c.agency === null)).toBe(true)
+    expect(body?.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED')
+  })
+})

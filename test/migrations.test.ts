@@ -1,0 +1,75 @@
+// Migrations apply to an empty database with one call and are idempotent; the constraints Prisma cannot
+// express (raw SQL in the migrations) are really there and really enforced.
+import { randomBytes, randomUUID } from 'node:crypto'
+import { readdirSync } from 'node:fs'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { inject } from 'vitest'
+import { applyMigrations } from '../src/db/migrations.ts'
+
+const serverUrl = inject('pgServerUrl')
+const name = `artists_test_migrations_${randomBytes(4).toString('hex')}`
+const url = (() => {
+  const u = new URL(serverUrl)
+  u.pathname = `/${name}`
+  return u.toString()
+})()
+let client: pg.Client
+
+async function admin(sql: string) {
+  const c = new pg.Client({ connectionString: serverUrl })
+  await c.connect()
+  await c.query(sql)
+  await c.end()
+}
+
+beforeAll(async () => {
+  await admin(`CREATE DATABASE "${name}"`)
+})
+afterAll(async () => {
+  await client?.end()
+  await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+})
+
+const migrationNames = readdirSync('prisma/migrations', { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort()
+
+describe('migrations', () => {
+  it('apply every migration to an empty database, then nothing on a second run', async () => {
+    expect(await applyMigrations(url)).toEqual(migrationNames)
+    expect(await applyMigrations(url)).toEqual([])
+    client = new pg.Client({ connectionString: url })
+    await client.connect()
+    const { rows } = await client.query('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY migration_name')
+    expect(rows.map((r) => r.migration_name)).toEqual(migrationNames)
+  })
+
+  it('allow one approved claim per company and per org, any number of pending ones', async () => {
+    const company = async () => (await client.query(`INSERT INTO artists_companies (id, name, slug) VALUES ($1, 'C', $2) RETURNING id`, [randomUUID(), randomUUID()])).rows[0].id
+    const claim = (companyId: string, orgId: string, status: string) =>
+      client.query(`INSERT INTO artists_company_claims (id, company_id, org_id, status) VALUES ($1, $2, $3, $4)`, [randomUUID(), companyId, orgId, status])
+    const a = await company()
+    const b = await company()
+    const org1 = randomUUID()
+    const org2 = randomUUID()
+    await claim(a, org1, 'pending')
+    await claim(a, org2, 'pending')
+    await claim(a, org1, 'approved')
+    await expect(claim(a, org2, 'approved')).rejects.toThrow(/artists_company_claims_approved_uniq/)
+    await expect(claim(b, org1, 'approved')).rejects.toThrow(/artists_company_claims_org_approved_uniq/)
+    await claim(a, org2, 'rejected')
+  })
+
+  it('enforce the CHECK constraints', async () => {
+    await expect(client.query(`INSERT INTO geo_countries (id, code, name) VALUES ($1, 'es', 'lower')`, [randomUUID()])).rejects.toThrow(/geo_countries_code_chk/)
+    const id = randomUUID()
+    await expect(client.query(`INSERT INTO genres (id, name, slug, parent_id) VALUES ($1, 'Loop', 'loop', $1)`, [id])).rejects.toThrow(/genres_parent_not_self_chk|foreign key/)
+  })
+
+  it('create the trigram indexes used by name search', async () => {
+    const { rows } = await client.query(`SELECT indexname FROM pg_indexes WHERE indexdef ILIKE '%gin_trgm_ops%' ORDER BY indexname`)
+    expect(rows.map((r) => r.indexname)).toEqual(['artists_companies_name_trgm_idx', 'artists_name_trgm_idx', 'people_name_trgm_idx'])
+  })
+})

@@ -1,0 +1,101 @@
+// Starts the real service (real config parsing, real Fastify on a real port, real PostgreSQL) for a
+// test file, and gives the tests small REST/GraphQL clients. Every SQL statement is recorded, and so is
+// every log line.
+import { Writable } from 'node:stream'
+import pino from 'pino'
+import { identityFromConfig } from '../../src/auth/identity.ts'
+import { loadConfig } from '../../src/config.ts'
+import { createDb, type Db } from '../../src/db/client.ts'
+import { buildServer } from '../../src/server.ts'
+import type { AuthStandIn, Session } from './auth-stand-in.ts'
+
+export const MACHINE_KEY = 'machine-key-current'
+export const MACHINE_KEY_PREVIOUS = 'machine-key-previous'
+
+export interface TestApp {
+  url: string
+  db: Db
+  /** Every SQL statement Prisma sent, in order. */
+  sql: string[]
+  /** Every log line, parsed. */
+  logs: Record<string, unknown>[]
+  rest(method: string, path: string, options?: { as?: Session | 'machine'; body?: unknown; headers?: Record<string, string> }): Promise<RestResult>
+  graphql(query: string, variables?: Record<string, unknown>, options?: { as?: Session | 'machine'; headers?: Record<string, string> }): Promise<GraphqlResult>
+  close(): Promise<void>
+}
+
+export interface RestResult {
+  status: number
+  headers: Headers
+  // Tests read the envelope freely.
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
+  body: any
+}
+
+export interface GraphqlResult {
+  status: number
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
+  data: any
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[]
+}
+
+export function authHeaders(as: Session | 'machine' | undefined): Record<string, string> {
+  if (!as) return {}
+  if (as === 'machine') return { 'x-internal-api-key': MACHINE_KEY }
+  return as.headers
+}
+
+export async function startApp(options: { auth: AuthStandIn; databaseUrl: string; env?: Record<string, string> }): Promise<TestApp> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: options.databaseUrl,
+    INTERNAL_API_KEY: `${MACHINE_KEY},${MACHINE_KEY_PREVIOUS}`,
+    ...options.auth.env(),
+    ...options.env,
+  })
+  const sql: string[] = []
+  const logs: Record<string, unknown>[] = []
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) logs.push(JSON.parse(line))
+      done()
+    },
+  })
+  const log = pino({ level: config.logLevel }, sink)
+  const db = createDb({ url: options.databaseUrl, poolMax: 5, onQuery: (q) => sql.push(q) })
+  const identity = await identityFromConfig(config)
+  const app = await buildServer({ config, db, identity, log })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const address = app.server.address()
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+
+  return {
+    url,
+    db,
+    sql,
+    logs,
+    async rest(method, path, { as, body, headers } = {}) {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...authHeaders(as), ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+      const text = await res.text()
+      return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined }
+    },
+    async graphql(query, variables, { as, headers } = {}) {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...authHeaders(as), ...headers },
+        body: JSON.stringify({ query, variables }),
+      })
+      const body = (await res.json()) as { data?: unknown; errors?: GraphqlResult['errors'] }
+      return { status: res.status, data: body.data, errors: body.errors }
+    },
+    async close() {
+      await app.close()
+      await db.$disconnect()
+    },
+  }
+}

@@ -1,0 +1,57 @@
+// Directory reads at a realistic size: artist search over REST and GraphQL, and _entities resolution,
+// each against a baseline of the equivalent SQL run directly on the same database in the same run.
+import { benchApp, benchDatabase, measure, report } from './support.ts'
+
+const ARTISTS = Number(process.env.BENCH_ARTISTS ?? 20_000)
+
+export async function directoryBenchmark() {
+  const database = await benchDatabase('artists_bench_directory')
+  const { sql } = database
+  console.log(`seeding ${ARTISTS} artists…`)
+  await sql.query(`INSERT INTO geo_countries (id, code, name) VALUES (gen_random_uuid(), 'ES', 'Spain'), (gen_random_uuid(), 'FR', 'France')`)
+  await sql.query(`INSERT INTO genres (id, name, slug) SELECT gen_random_uuid(), 'Genre ' || g, 'genre-' || g FROM generate_series(1, 40) g`)
+  await sql.query(`
+    INSERT INTO artists (id, name, slug, country_id)
+    SELECT gen_random_uuid(), 'Artist ' || md5(i::text), 'artist-' || i,
+           (SELECT id FROM geo_countries ORDER BY code LIMIT 1 OFFSET (i % 2))
+    FROM generate_series(1, ${ARTISTS}) i`)
+  await sql.query(`INSERT INTO artist_profiles (id, artist_id, biography) SELECT gen_random_uuid(), id, 'Biography of ' || name FROM artists`)
+  await sql.query(`
+    INSERT INTO artist_genres (artist_id, genre_id, position)
+    SELECT a.id, g.id, 0 FROM artists a JOIN LATERAL (SELECT id FROM genres ORDER BY md5(a.id::text || id::text) LIMIT 2) g ON true`)
+  await sql.query('ANALYZE')
+  const ids = (await sql.query<{ id: string }>('SELECT id FROM artists ORDER BY random() LIMIT 2000')).rows.map((r) => r.id)
+  const terms = ['a1b', 'b2c', 'c3d', 'd4e', 'e5f', 'f6a', '7ab', '8bc']
+
+  const app = await benchApp(database.url)
+  try {
+    const baseline = await measure('baseline: search SQL on pg directly', 400, 8, (i) =>
+      sql.query(
+        `SELECT a.*, p.biography FROM artists a LEFT JOIN artist_profiles p ON p.artist_id = a.id
+         WHERE a.name ILIKE $1 AND a.archived_at IS NULL ORDER BY a.name, a.id LIMIT 20`,
+        [`%${terms[i % terms.length]}%`],
+      ),
+    )
+    const rest = await measure('REST GET /api/v1/artists?q=…&limit=20', 400, 8, (i) => app.get(`/api/v1/artists?q=${terms[i % terms.length]}&limit=20`))
+    const gql = await measure('GraphQL artists(filter: {q}) with genres, profile', 400, 8, (i) =>
+      app.graphql('query($q: String) { artists(first: 20, filter: { q: $q }) { totalCount edges { node { name profile { biography } genres { name } country { code } } } } }', {
+        q: terms[i % terms.length],
+      }),
+    )
+    report(`Directory search (${ARTISTS} artists)`, baseline, [rest, gql])
+
+    const batch = (i: number) => ids.slice((i * 50) % 1950, ((i * 50) % 1950) + 50)
+    const entityBaseline = await measure('baseline: 50 artists by id on pg directly', 200, 8, (i) =>
+      sql.query('SELECT * FROM artists WHERE id = ANY($1::uuid[])', [batch(i)]),
+    )
+    const entities = await measure('GraphQL _entities × 50 with genres, profile', 200, 8, (i) =>
+      app.graphql('query($r: [_Any!]!) { _entities(representations: $r) { ... on Artist { name profile { biography } genres { name } } } }', {
+        r: batch(i).map((id) => ({ __typename: 'Artist', id })),
+      }),
+    )
+    report('Entity resolution', entityBaseline, [entities])
+  } finally {
+    await app.close()
+    await database.close()
+  }
+}

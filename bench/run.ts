@@ -1,0 +1,18 @@
+// npm run bench [-- <name>]: runs the benchmarks and prints their figures (nothing here asserts timings).
+import { directoryBenchmark } from './directory.ts'
+
+const benchmarks: Record<string, () => Promise<void>> = {
+  directory: directoryBenchmark,
+}
+
+const only = process.argv[2]
+if (only && !benchmarks[only]) {
+  console.error(`unknown benchmark ${only}; available: ${Object.keys(benchmarks).join(', ')}`)
+  process.exit(2)
+}
+for (const [name, run] of Object.entries(benchmarks)) {
+  if (only && name !== only) continue
+  console.log(`\n=== ${name} ===`)
+  await run()
+}
+process.exit(0)

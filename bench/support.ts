@@ -1,0 +1,120 @@
+// Shared benchmark plumbing: a database of its own (on DATABASE_URL's server, or an embedded cluster),
+// the real service in-process, and timing helpers that print p50/p95 and throughput.
+import { performance } from 'node:perf_hooks'
+import pg from 'pg'
+import { identityFromConfig } from '../src/auth/identity.ts'
+import { loadConfig } from '../src/config.ts'
+import { createDb } from '../src/db/client.ts'
+import { ensureDatabase, startEmbeddedPostgres, type EmbeddedCluster } from '../src/db/embedded.ts'
+import { applyMigrations } from '../src/db/migrations.ts'
+import { createLogger } from '../src/logger.ts'
+import { buildServer } from '../src/server.ts'
+
+export const MACHINE_KEY = 'bench-machine-key'
+
+export interface BenchDatabase {
+  url: string
+  sql: pg.Pool
+  close(): Promise<void>
+}
+
+/** A fresh, migrated database named `name` (dropped and recreated). */
+export async function benchDatabase(name: string): Promise<BenchDatabase> {
+  let cluster: EmbeddedCluster | undefined
+  let server = process.env.DATABASE_URL
+  if (!server) {
+    cluster = await startEmbeddedPostgres({ dir: '.data/bench-postgres', port: Number(process.env.BENCH_PG_PORT ?? 54331) })
+    server = cluster.url('postgres')
+  }
+  const admin = new pg.Client({ connectionString: server })
+  await admin.connect()
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+  await admin.end()
+  const u = new URL(server)
+  u.pathname = `/${name}`
+  const url = u.toString()
+  await ensureDatabase(url)
+  await applyMigrations(url)
+  const sql = new pg.Pool({ connectionString: url, max: 8 })
+  return {
+    url,
+    sql,
+    close: async () => {
+      await sql.end()
+      await cluster?.stop()
+    },
+  }
+}
+
+/** The service on a random port, with a machine key so benchmarks need no Auth. */
+export async function benchApp(url: string) {
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, INTERNAL_API_KEY: MACHINE_KEY, LOG_LEVEL: 'silent' })
+  const db = createDb({ url, poolMax: 8 })
+  const app = await buildServer({ config, db, identity: await identityFromConfig(config), log: createLogger('silent') })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
+  return {
+    base,
+    db,
+    async get(path: string) {
+      const res = await fetch(`${base}${path}`, { headers: { 'x-internal-api-key': MACHINE_KEY } })
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`)
+      return res.json()
+    },
+    async graphql(query: string, variables: Record<string, unknown> = {}) {
+      const res = await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-internal-api-key': MACHINE_KEY },
+        body: JSON.stringify({ query, variables }),
+      })
+      const body = (await res.json()) as { errors?: unknown[] }
+      if (body.errors) throw new Error(JSON.stringify(body.errors))
+      return body
+    },
+    close: async () => {
+      await app.close()
+      await db.$disconnect()
+    },
+  }
+}
+
+export interface Timing {
+  label: string
+  n: number
+  p50: number
+  p95: number
+  perSecond: number
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+
+/** Runs `task` `n` times with `concurrency` in flight (after a short warm-up) and returns its latency figures. */
+export async function measure(label: string, n: number, concurrency: number, task: (i: number) => Promise<unknown>): Promise<Timing> {
+  for (let i = 0; i < Math.min(10, n); i++) await task(i)
+  const latencies: number[] = []
+  let next = 0
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++
+        const t = performance.now()
+        await task(i)
+        latencies.push(performance.now() - t)
+      }
+    }),
+  )
+  const elapsed = performance.now() - started
+  latencies.sort((a, b) => a - b)
+  return { label, n, p50: percentile(latencies, 50), p95: percentile(latencies, 95), perSecond: (n / elapsed) * 1000 }
+}
+
+export function report(title: string, baseline: Timing, subjects: Timing[]) {
+  const row = (t: Timing) =>
+    `  ${t.label.padEnd(52)} p50 ${t.p50.toFixed(2).padStart(8)} ms   p95 ${t.p95.toFixed(2).padStart(8)} ms   ${t.perSecond.toFixed(0).padStart(6)}/s`
+  console.log(`\n${title}`)
+  console.log(row(baseline))
+  for (const s of subjects) {
+    console.log(`${row(s)}   ×${(s.p50 / baseline.p50).toFixed(1)} baseline p50`)
+  }
+}

@@ -4,33 +4,19 @@
 import { randomUUID } from 'node:crypto'
 import { SignJWT, UnsecuredJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startApp, MACHINE_KEY_PREVIOUS, type TestApp } from './support/app.ts'
-import { startAuthStandIn, type AuthStandIn } from './support/auth-stand-in.ts'
-import { freshDatabase } from './support/db.ts'
+import { MACHINE_KEY_PREVIOUS, startApp, type TestApp, useHarness } from './support/app.ts'
 import { AGENCY_ACCESS, PROMOTER_ACCESS } from './support/fixtures.ts'
 
-let auth: AuthStandIn
-let app: TestApp
-let database: Awaited<ReturnType<typeof freshDatabase>>
+const h = useHarness({ AUTH_TIMEOUT_MS: '300', ACCESS_CACHE_TTL_MS: '0' })
 
-beforeAll(async () => {
-  auth = await startAuthStandIn()
-  database = await freshDatabase()
-  app = await startApp({ auth, databaseUrl: database.url, env: { AUTH_TIMEOUT_MS: '300', ACCESS_CACHE_TTL_MS: '0' } })
-})
-afterAll(async () => {
-  await app.close()
-  await auth.close()
-  await database.drop()
-})
 
 const LIST = '/api/v1/artists'
 const QUERY = '{ artists(first: 1) { totalCount } }'
 
 /** The same call on both faces: REST status + envelope code, GraphQL extensions. */
 async function both(headers: Record<string, string>) {
-  const rest = await app.rest('GET', LIST, { headers })
-  const gql = await app.graphql(QUERY, {}, { headers })
+  const rest = await h.app.rest('GET', LIST, { headers })
+  const gql = await h.app.graphql(QUERY, {}, { headers })
   return {
     status: rest.status,
     code: rest.body?.error?.code,
@@ -56,25 +42,25 @@ describe('authentication → 401 unauthorized / UNAUTHENTICATED', () => {
   })
 
   it('rejects an expired token', async () => {
-    const token = await auth.sign({}, { expiresIn: Math.floor(Date.now() / 1000) - 60 })
+    const token = await h.auth.sign({}, { expiresIn: Math.floor(Date.now() / 1000) - 60 })
     const r = await both(bearer(token))
     expect(r).toMatchObject({ status: 401, code: 'unauthorized', message: 'token expired', gqlCode: 'UNAUTHENTICATED' })
   })
 
   it('rejects a token from another issuer', async () => {
-    const r = await both(bearer(await auth.sign({}, { issuer: 'https://evil.example' })))
+    const r = await both(bearer(await h.auth.sign({}, { issuer: 'https://evil.example' })))
     expect(r).toMatchObject({ status: 401, code: 'unauthorized', gqlCode: 'UNAUTHENTICATED' })
     expect(r.message).toContain('iss')
   })
 
   it('rejects a token for another audience', async () => {
-    const r = await both(bearer(await auth.sign({}, { audience: 'another-service' })))
+    const r = await both(bearer(await h.auth.sign({}, { audience: 'another-service' })))
     expect(r).toMatchObject({ status: 401, code: 'unauthorized' })
     expect(r.message).toContain('aud')
   })
 
   it('rejects an unsigned token (alg: none)', async () => {
-    const token = new UnsecuredJWT({}).setSubject(randomUUID()).setIssuer(auth.issuer).setAudience(auth.audience).setExpirationTime('5m').encode()
+    const token = new UnsecuredJWT({}).setSubject(randomUUID()).setIssuer(h.auth.issuer).setAudience(h.auth.audience).setExpirationTime('5m').encode()
     const r = await both(bearer(token))
     expect(r).toMatchObject({ status: 401, code: 'unauthorized', gqlCode: 'UNAUTHENTICATED' })
   })
@@ -83,8 +69,8 @@ describe('authentication → 401 unauthorized / UNAUTHENTICATED', () => {
     const token = await new SignJWT({})
       .setProtectedHeader({ alg: 'HS256', kid: 'key-1' })
       .setSubject(randomUUID())
-      .setIssuer(auth.issuer)
-      .setAudience(auth.audience)
+      .setIssuer(h.auth.issuer)
+      .setAudience(h.auth.audience)
       .setExpirationTime('5m')
       .sign(new TextEncoder().encode('a-shared-secret-that-is-long-enough-0123456789'))
     const r = await both(bearer(token))
@@ -92,57 +78,57 @@ describe('authentication → 401 unauthorized / UNAUTHENTICATED', () => {
   })
 
   it('rejects a token signed by a key the JWKS does not have (unknown kid), after one refetch', async () => {
-    const stranger = await auth.newKey('not-served')
-    const before = auth.jwksFetches
-    const r = await both(bearer(await auth.sign({}, { key: stranger })))
+    const stranger = await h.auth.newKey('not-served')
+    const before = h.auth.jwksFetches
+    const r = await both(bearer(await h.auth.sign({}, { key: stranger })))
     expect(r).toMatchObject({ status: 401, code: 'unauthorized', message: 'invalid token: unknown signing key' })
-    expect(auth.jwksFetches).toBeGreaterThan(before)
+    expect(h.auth.jwksFetches).toBeGreaterThan(before)
   })
 
   it('rejects a tampered signature', async () => {
-    const session = await auth.session(AGENCY_ACCESS)
-    const [h, p, s] = session.token.split('.')
-    const tampered = `${h}.${p}.${s.slice(0, -4)}${s.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`
+    const session = await h.auth.session(AGENCY_ACCESS)
+    const [header, payload, signature] = session.token.split('.')
+    const tampered = `${header}.${payload}.${signature.slice(0, -4)}${signature.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`
     const r = await both(bearer(tampered, session.orgId))
     expect(r).toMatchObject({ status: 401, code: 'unauthorized', gqlCode: 'UNAUTHENTICATED' })
   })
 
   it('rejects a tampered payload (claims changed after signing)', async () => {
-    const session = await auth.session(AGENCY_ACCESS)
-    const [h, , s] = session.token.split('.')
-    const forged = Buffer.from(JSON.stringify({ sub: randomUUID(), iss: auth.issuer, aud: auth.audience, exp: 9999999999 })).toString('base64url')
-    const r = await both(bearer(`${h}.${forged}.${s}`, session.orgId))
+    const session = await h.auth.session(AGENCY_ACCESS)
+    const [header, , signature] = session.token.split('.')
+    const forged = Buffer.from(JSON.stringify({ sub: randomUUID(), iss: h.auth.issuer, aud: h.auth.audience, exp: 9999999999 })).toString('base64url')
+    const r = await both(bearer(`${header}.${forged}.${signature}`, session.orgId))
     expect(r).toMatchObject({ status: 401, code: 'unauthorized' })
   })
 
   it('accepts tokens signed by a rotated-in key (the unknown kid triggers a JWKS refetch)', async () => {
-    const key = await auth.rotate(`key-${randomUUID()}`)
+    const key = await h.auth.rotate(`key-${randomUUID()}`)
     const userId = randomUUID()
     const orgId = randomUUID()
-    auth.grant(userId, orgId, PROMOTER_ACCESS)
-    const token = await auth.sign({ tokenVersion: 1 }, { key, subject: userId })
-    const r = await app.rest('GET', LIST, { headers: bearer(token, orgId) })
+    h.auth.grant(userId, orgId, PROMOTER_ACCESS)
+    const token = await h.auth.sign({ tokenVersion: 1 }, { key, subject: userId })
+    const r = await h.app.rest('GET', LIST, { headers: bearer(token, orgId) })
     expect(r.status).toBe(200)
   })
 
   it('rejects a wrong internal API key, and accepts the current and the previous one (rotation)', async () => {
-    const wrong = await app.rest('GET', LIST, { headers: { 'x-internal-api-key': 'guess' } })
+    const wrong = await h.app.rest('GET', LIST, { headers: { 'x-internal-api-key': 'guess' } })
     expect(wrong.status).toBe(401)
     expect(wrong.body.error.code).toBe('unauthorized')
-    expect((await app.rest('GET', LIST, { as: 'machine' })).status).toBe(200)
-    expect((await app.rest('GET', LIST, { headers: { 'x-internal-api-key': MACHINE_KEY_PREVIOUS } })).status).toBe(200)
+    expect((await h.app.rest('GET', LIST, { as: 'machine' })).status).toBe(200)
+    expect((await h.app.rest('GET', LIST, { headers: { 'x-internal-api-key': MACHINE_KEY_PREVIOUS } })).status).toBe(200)
   })
 })
 
 describe('company context → 400 validation_error', () => {
   it('rejects a missing x-org', async () => {
-    const session = await auth.session(AGENCY_ACCESS)
+    const session = await h.auth.session(AGENCY_ACCESS)
     const r = await both({ authorization: session.headers.authorization })
     expect(r).toMatchObject({ status: 400, code: 'validation_error', message: 'missing x-org header', gqlCode: 'BAD_USER_INPUT' })
   })
 
   it('rejects a malformed x-org', async () => {
-    const session = await auth.session(AGENCY_ACCESS)
+    const session = await h.auth.session(AGENCY_ACCESS)
     const r = await both({ authorization: session.headers.authorization, 'x-org': 'acme-inc' })
     expect(r).toMatchObject({ status: 400, code: 'validation_error', gqlCode: 'BAD_USER_INPUT' })
     expect(r.message).toContain('invalid x-org')
@@ -151,94 +137,94 @@ describe('company context → 400 validation_error', () => {
 
 describe('authorization → 403 forbidden / FORBIDDEN, naming what is missing', () => {
   it('rejects a user without membership in the company', async () => {
-    const session = await auth.session(AGENCY_ACCESS)
+    const session = await h.auth.session(AGENCY_ACCESS)
     const r = await both({ ...session.headers, 'x-org': randomUUID() })
     expect(r).toMatchObject({ status: 403, code: 'forbidden', message: 'no membership in company', gqlCode: 'FORBIDDEN' })
   })
 
   it('rejects a company whose modules do not include the operation’s', async () => {
-    const session = await auth.session({ modules: ['venue'], permissions: ['artist.directory.read'] })
+    const session = await h.auth.session({ modules: ['venue'], permissions: ['artist.directory.read'] })
     const r = await both(session.headers)
     expect(r).toMatchObject({ status: 403, code: 'forbidden', message: 'module not granted: artist or promoter', gqlCode: 'FORBIDDEN' })
   })
 
   it('rejects a user missing the permission', async () => {
-    const session = await auth.session({ modules: ['artist'], permissions: ['artist.directory.manage'] })
+    const session = await h.auth.session({ modules: ['artist'], permissions: ['artist.directory.manage'] })
     const r = await both(session.headers)
     expect(r).toMatchObject({ status: 403, code: 'forbidden', message: 'missing permission: artist.directory.read', gqlCode: 'FORBIDDEN' })
   })
 
   it('lets a promoter company through with its own permission', async () => {
-    const session = await auth.session(PROMOTER_ACCESS)
+    const session = await h.auth.session(PROMOTER_ACCESS)
     const r = await both(session.headers)
     expect(r.status).toBe(200)
     expect(r.gqlData).toEqual({ artists: { totalCount: 0 } })
   })
 
   it('keeps platform-only operations from tenant users, with 403 and not 401', async () => {
-    const session = await auth.session(AGENCY_ACCESS)
-    const r = await app.rest('POST', '/api/v1/genres', { as: session, body: { name: 'Ambient' } })
+    const session = await h.auth.session(AGENCY_ACCESS)
+    const r = await h.app.rest('POST', '/api/v1/genres', { as: session, body: { name: 'Ambient' } })
     expect(r.status).toBe(403)
     expect(r.body.error).toEqual({ code: 'forbidden', message: 'this operation is restricted to internal (platform) callers' })
-    expect((await app.rest('POST', '/api/v1/genres', { as: 'machine', body: { name: 'Ambient' } })).status).toBe(201)
+    expect((await h.app.rest('POST', '/api/v1/genres', { as: 'machine', body: { name: 'Ambient' } })).status).toBe(201)
   })
 
   it('gates agency-side writes behind a bridged agency (agency_not_bridged), not directory reads', async () => {
-    const session = await auth.session(AGENCY_ACCESS)
-    const write = await app.rest('POST', '/api/v1/artists', { as: session, body: { name: 'Gatekeeper' } })
+    const session = await h.auth.session(AGENCY_ACCESS)
+    const write = await h.app.rest('POST', '/api/v1/artists', { as: session, body: { name: 'Gatekeeper' } })
     expect(write.status).toBe(403)
     expect(write.body.error.code).toBe('agency_not_bridged')
-    const gql = await app.graphql('mutation { createArtist(input: { name: "Gatekeeper" }) { id } }', {}, { as: session })
+    const gql = await h.app.graphql('mutation { createArtist(input: { name: "Gatekeeper" }) { id } }', {}, { as: session })
     expect(gql.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'agency_not_bridged' })
-    expect((await app.rest('GET', LIST, { as: session })).status).toBe(200)
+    expect((await h.app.rest('GET', LIST, { as: session })).status).toBe(200)
   })
 })
 
 describe('access resolution → 503 service_unavailable, failing closed', () => {
   it('answers 503 when Auth fails', async () => {
-    const session = await auth.session(AGENCY_ACCESS)
-    auth.setMode('error')
+    const session = await h.auth.session(AGENCY_ACCESS)
+    h.auth.setMode('error')
     try {
       const r = await both(session.headers)
       expect(r).toMatchObject({ status: 503, code: 'service_unavailable', gqlCode: 'SERVICE_UNAVAILABLE' })
     } finally {
-      auth.setMode('up')
+      h.auth.setMode('up')
     }
   })
 
   it('answers 503 when Auth drops the connection', async () => {
-    const session = await auth.session(AGENCY_ACCESS)
-    auth.setMode('reset')
+    const session = await h.auth.session(AGENCY_ACCESS)
+    h.auth.setMode('reset')
     try {
       expect((await both(session.headers)).status).toBe(503)
     } finally {
-      auth.setMode('up')
+      h.auth.setMode('up')
     }
   })
 
   it('answers 503 within the configured timeout when Auth is slow', async () => {
-    const session = await auth.session(AGENCY_ACCESS)
-    auth.setMode('slow', 3000)
+    const session = await h.auth.session(AGENCY_ACCESS)
+    h.auth.setMode('slow', 3000)
     try {
       const started = Date.now()
-      const r = await app.rest('GET', LIST, { as: session })
+      const r = await h.app.rest('GET', LIST, { as: session })
       expect(r.status).toBe(503)
       expect(r.body.error).toEqual({ code: 'service_unavailable', message: 'unable to resolve access' })
       // AUTH_TIMEOUT_MS=300: the caller is not held for the 3 s Auth would take.
       expect(Date.now() - started).toBeLessThan(2500)
     } finally {
-      auth.setMode('up')
+      h.auth.setMode('up')
     }
   })
 
   it('answers 503 when Auth cannot be reached at all', async () => {
     const unreachable = await startApp({
-      auth,
-      databaseUrl: database.url,
-      env: { AUTH_URL: 'http://127.0.0.1:9', AUTH_JWKS_URL: `${auth.url}/.well-known/jwks.json` },
+      auth: h.auth,
+      databaseUrl: h.database.url,
+      env: { AUTH_URL: 'http://127.0.0.1:9', AUTH_JWKS_URL: `${h.auth.url}/.well-known/jwks.json` },
     })
     try {
-      const session = await auth.session(AGENCY_ACCESS)
+      const session = await h.auth.session(AGENCY_ACCESS)
       const r = await unreachable.rest('GET', LIST, { as: session })
       expect(r.status).toBe(503)
     } finally {
@@ -247,12 +233,12 @@ describe('access resolution → 503 service_unavailable, failing closed', () => 
   })
 
   it('sends the caller’s token, the company and the internal key to Auth', async () => {
-    const session = await auth.session(PROMOTER_ACCESS)
-    await app.rest('GET', LIST, { as: session })
-    expect(auth.accessCalls.at(-1)).toEqual({
+    const session = await h.auth.session(PROMOTER_ACCESS)
+    await h.app.rest('GET', LIST, { as: session })
+    expect(h.auth.accessCalls.at(-1)).toEqual({
       authorization: `Bearer ${session.token}`,
       org: session.orgId,
-      internalKey: auth.internalApiKey,
+      internalKey: h.auth.internalApiKey,
     })
   })
 })

@@ -10,29 +10,23 @@ import { buildSubgraphSchema } from '@apollo/subgraph'
 import { parse } from 'graphql'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { printSchema } from '../src/schema.ts'
-import { startApp, type TestApp } from './support/app.ts'
-import { startAuthStandIn, type AuthStandIn, type Session } from './support/auth-stand-in.ts'
-import { freshDatabase } from './support/db.ts'
+import { useHarness } from './support/app.ts'
+import type { Session } from './support/auth-stand-in.ts'
 import { agencySession, PROMOTER_ACCESS, seedGenres, seedGeo } from './support/fixtures.ts'
 
-let auth: AuthStandIn
-let app: TestApp
-let database: Awaited<ReturnType<typeof freshDatabase>>
+const h = useHarness()
 let agency: Session & { agencyId: string }
 let promoter: Session
 const artistIds: string[] = []
 const agencyIds: string[] = []
 
 beforeAll(async () => {
-  auth = await startAuthStandIn()
-  database = await freshDatabase()
-  app = await startApp({ auth, databaseUrl: database.url })
-  agency = await agencySession(auth, app.db)
-  promoter = await auth.session(PROMOTER_ACCESS)
-  const { es, madrid } = await seedGeo(app.db)
-  const g = await seedGenres(app.db)
+  agency = await agencySession(h.auth, h.app.db)
+  promoter = await h.auth.session(PROMOTER_ACCESS)
+  const { es, madrid } = await seedGeo(h.app.db)
+  const g = await seedGenres(h.app.db)
   for (let i = 0; i < 40; i++) {
-    const artist = await app.db.artist.create({
+    const artist = await h.app.db.artist.create({
       data: {
         name: `Entity ${i}`,
         slug: `entity-${i}`,
@@ -46,15 +40,10 @@ beforeAll(async () => {
     artistIds.push(artist.id)
   }
   for (let i = 0; i < 30; i++) {
-    const a = await app.db.agency.create({ data: { name: `Federated ${String(i).padStart(2, '0')}`, slug: `federated-${i}`, countryId: es.id } })
+    const a = await h.app.db.agency.create({ data: { name: `Federated ${String(i).padStart(2, '0')}`, slug: `federated-${i}`, countryId: es.id } })
     agencyIds.push(a.id)
-    for (let p = 0; p < 3; p++) await app.db.person.create({ data: { firstName: `P${p}`, lastName: `of ${i}`, agencyId: a.id } })
+    for (let p = 0; p < 3; p++) await h.app.db.person.create({ data: { firstName: `P${p}`, lastName: `of ${i}`, agencyId: a.id } })
   }
-})
-afterAll(async () => {
-  await app.close()
-  await auth.close()
-  await database.drop()
 })
 
 const ENTITIES = `query($representations: [_Any!]!) {
@@ -65,16 +54,16 @@ const ENTITIES = `query($representations: [_Any!]!) {
 
 /** SQL statements sent while running one GraphQL operation. */
 async function statementsFor(query: string, variables: Record<string, unknown>, as: Session) {
-  const start = app.sql.length
-  const result = await app.graphql(query, variables, { as })
+  const start = h.app.sql.length
+  const result = await h.app.graphql(query, variables, { as })
   expect(result.errors).toBeUndefined()
-  return { result, statements: app.sql.slice(start).filter((s) => !/^(BEGIN|COMMIT|ROLLBACK)/.test(s)) }
+  return { result, statements: h.app.sql.slice(start).filter((s) => !/^(BEGIN|COMMIT|ROLLBACK)/.test(s)) }
 }
 
 describe('_entities', () => {
   it('resolves artists, agencies, people and companies by key, in order, null for unknown ids', async () => {
-    const person = await app.db.person.findFirstOrThrow({ where: { agencyId: agencyIds[0] } })
-    const r = await app.graphql(
+    const person = await h.app.db.person.findFirstOrThrow({ where: { agencyId: agencyIds[0] } })
+    const r = await h.app.graphql(
       `query($representations: [_Any!]!) { _entities(representations: $representations) {
         ... on Artist { id name } ... on Agency { id name } ... on Person { id fullName } ... on Company { id agency { id } }
       } }`,
@@ -104,8 +93,8 @@ describe('_entities', () => {
   })
 
   it('enforces the entity types’ access: fields of a denied entity are errors, not data', async () => {
-    const stranger = await auth.session({ modules: ['promoter'], permissions: [] })
-    const r = await app.graphql(ENTITIES, { representations: [{ __typename: 'Artist', id: artistIds[0] }] }, { as: stranger })
+    const stranger = await h.auth.session({ modules: ['promoter'], permissions: [] })
+    const r = await h.app.graphql(ENTITIES, { representations: [{ __typename: 'Artist', id: artistIds[0] }] }, { as: stranger })
     expect(r.data?._entities?.[0] ?? null).toBeNull()
     expect(r.errors?.[0].extensions?.code).toBe('FORBIDDEN')
   })
@@ -186,7 +175,7 @@ describe('through a gateway', () => {
 
     const composed = composeServices([
       { name: 'auth', typeDefs, url: peer.url },
-      { name: 'artists', typeDefs: parse(printSchema()), url: `${app.url}/graphql` },
+      { name: 'artists', typeDefs: parse(printSchema()), url: `${h.app.url}/graphql` },
     ])
     expect(composed.errors ?? []).toEqual([])
     gateway = new ApolloServer({
@@ -209,7 +198,7 @@ describe('through a gateway', () => {
   })
 
   it('goes from the tenant company (Auth) to its agency, people and the directory (Artists)', async () => {
-    await app.db.person.create({ data: { firstName: 'Gateway', lastName: 'Agent', agencyId: agency.agencyId } })
+    await h.app.db.person.create({ data: { firstName: 'Gateway', lastName: 'Agent', agencyId: agency.agencyId } })
     const res = await gateway.executeOperation(
       {
         query: `query($id: ID!) {

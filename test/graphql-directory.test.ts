@@ -1,31 +1,20 @@
 // The directory through GraphQL: queries, Relay pagination, mutations with field-level validation, and
 // field-level access: a denied field is null with FORBIDDEN/UNAUTHENTICATED, the rest of the answer intact.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startApp, type TestApp } from './support/app.ts'
-import { startAuthStandIn, type AuthStandIn, type Session } from './support/auth-stand-in.ts'
-import { freshDatabase } from './support/db.ts'
+import { type TestApp, useHarness } from './support/app.ts'
+import type { Session } from './support/auth-stand-in.ts'
 import { agencySession, PROMOTER_ACCESS, seedGenres, seedGeo } from './support/fixtures.ts'
 
-let auth: AuthStandIn
-let app: TestApp
-let database: Awaited<ReturnType<typeof freshDatabase>>
+const h = useHarness()
 let agency: Session & { agencyId: string }
 let promoter: Session
 let genres: Awaited<ReturnType<typeof seedGenres>>
 
 beforeAll(async () => {
-  auth = await startAuthStandIn()
-  database = await freshDatabase()
-  app = await startApp({ auth, databaseUrl: database.url })
-  agency = await agencySession(auth, app.db)
-  promoter = await auth.session(PROMOTER_ACCESS)
-  await seedGeo(app.db)
-  genres = await seedGenres(app.db)
-})
-afterAll(async () => {
-  await app.close()
-  await auth.close()
-  await database.drop()
+  agency = await agencySession(h.auth, h.app.db)
+  promoter = await h.auth.session(PROMOTER_ACCESS)
+  await seedGeo(h.app.db)
+  genres = await seedGenres(h.app.db)
 })
 
 const CREATE = `mutation Create($input: ArtistInput!) {
@@ -34,7 +23,7 @@ const CREATE = `mutation Create($input: ArtistInput!) {
 
 describe('mutations', () => {
   it('creates an artist and returns the nested selection', async () => {
-    const r = await app.graphql(
+    const r = await h.app.graphql(
       CREATE,
       { input: { name: 'Kali Uchis Tribute', kind: 'BAND', countryCode: 'ES', genreIds: [genres.techno.id], profile: { biography: 'A tribute act.', formedYear: 2020 } } },
       { as: agency },
@@ -51,50 +40,50 @@ describe('mutations', () => {
   })
 
   it('reports validation errors per field in extensions, and writes nothing', async () => {
-    const before = await app.db.artist.count()
-    const r = await app.graphql(CREATE, { input: { name: ' ', countryCode: 'Spain', genreIds: [genres.jazz.id, genres.jazz.id] } }, { as: agency })
+    const before = await h.app.db.artist.count()
+    const r = await h.app.graphql(CREATE, { input: { name: ' ', countryCode: 'Spain', genreIds: [genres.jazz.id, genres.jazz.id] } }, { as: agency })
     expect(r.data.createArtist).toBeNull()
     expect(r.errors).toHaveLength(1)
     expect(r.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'validation_error' })
     const fields = (r.errors![0].extensions!.fields as { field: string }[]).map((f) => f.field).sort()
     expect(fields).toEqual(['countryCode', 'name'])
-    const dup = await app.graphql(CREATE, { input: { name: 'Dup', genreIds: [genres.jazz.id, genres.jazz.id] } }, { as: agency })
+    const dup = await h.app.graphql(CREATE, { input: { name: 'Dup', genreIds: [genres.jazz.id, genres.jazz.id] } }, { as: agency })
     expect(dup.errors![0].extensions!.fields).toEqual([{ field: 'genreIds', message: 'a genre is listed twice' }])
-    expect(await app.db.artist.count()).toBe(before)
+    expect(await h.app.db.artist.count()).toBe(before)
   })
 
   it('rejects a malformed id argument as bad input, not as a server error', async () => {
-    const r = await app.graphql('{ artist(id: "42") { id } }', {}, { as: promoter })
+    const r = await h.app.graphql('{ artist(id: "42") { id } }', {}, { as: promoter })
     expect(r.data.artist).toBeNull()
     expect(r.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'id', message: 'expected a UUID' }] })
   })
 
   it('updates, archives and restores through mutations with the same rules as REST', async () => {
-    const created = await app.graphql(CREATE, { input: { name: 'Mutable' } }, { as: agency })
+    const created = await h.app.graphql(CREATE, { input: { name: 'Mutable' } }, { as: agency })
     const id = created.data.createArtist.id
-    const updated = await app.graphql(
+    const updated = await h.app.graphql(
       'mutation($id: ID!) { updateArtist(id: $id, input: { name: "Mutated", profile: { biography: "b" } }) { name profile { biography } } }',
       { id },
       { as: agency },
     )
     expect(updated.data.updateArtist).toEqual({ name: 'Mutated', profile: { biography: 'b' } })
-    const archived = await app.graphql('mutation($id: ID!) { archiveArtist(id: $id) { archivedAt } }', { id }, { as: agency })
+    const archived = await h.app.graphql('mutation($id: ID!) { archiveArtist(id: $id) { archivedAt } }', { id }, { as: agency })
     expect(archived.data.archiveArtist.archivedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/)
-    const other = await agencySession(auth, app.db)
-    const denied = await app.graphql('mutation($id: ID!) { restoreArtist(id: $id) { id } }', { id }, { as: other })
+    const other = await agencySession(h.auth, h.app.db)
+    const denied = await h.app.graphql('mutation($id: ID!) { restoreArtist(id: $id) { id } }', { id }, { as: other })
     expect(denied.errors![0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'not_artist_manager' })
   })
 })
 
 describe('queries', () => {
   beforeAll(async () => {
-    for (let i = 0; i < 7; i++) await app.graphql(CREATE, { input: { name: `Relay ${i}`, genreIds: [genres.jazz.id] } }, { as: agency })
+    for (let i = 0; i < 7; i++) await h.app.graphql(CREATE, { input: { name: `Relay ${i}`, genreIds: [genres.jazz.id] } }, { as: agency })
   })
 
   it('pages through a Relay connection with cursors and a total', async () => {
     const page = async (after?: string) =>
       (
-        await app.graphql(
+        await h.app.graphql(
           'query($after: String) { artists(first: 3, after: $after, filter: { q: "relay" }) { totalCount pageInfo { hasNextPage endCursor } edges { node { name } } } }',
           { after },
           { as: promoter },
@@ -110,8 +99,8 @@ describe('queries', () => {
   })
 
   it('walks from an agency to its people and back', async () => {
-    await app.rest('POST', '/api/v1/people', { as: agency, body: { firstName: 'Nested', lastName: 'Person' } })
-    const r = await app.graphql(
+    await h.app.rest('POST', '/api/v1/people', { as: agency, body: { firstName: 'Nested', lastName: 'Person' } })
+    const r = await h.app.graphql(
       'query($id: ID!) { agency(id: $id) { name claimed people { fullName agency { id } } } }',
       { id: agency.agencyId },
       { as: promoter },
@@ -121,15 +110,15 @@ describe('queries', () => {
   })
 
   it('lists genres with their subgenres and filters top-level ones', async () => {
-    const r = await app.graphql('{ genres(filter: { topLevel: true, q: "electro" }) { edges { node { name subgenres { name } } } } }', {}, { as: promoter })
+    const r = await h.app.graphql('{ genres(filter: { topLevel: true, q: "electro" }) { edges { node { name subgenres { name } } } } }', {}, { as: promoter })
     expect(r.data.genres.edges[0].node).toEqual({ name: 'Electronic', subgenres: [{ name: 'Techno' }] })
   })
 })
 
 describe('field-level access', () => {
   it('nulls a denied field with FORBIDDEN and keeps the rest of the answer', async () => {
-    const noPermission = await auth.session({ modules: ['artist'], permissions: [] })
-    const r = await app.graphql('{ _service { sdl } artists(first: 1) { totalCount } }', {}, { as: noPermission })
+    const noPermission = await h.auth.session({ modules: ['artist'], permissions: [] })
+    const r = await h.app.graphql('{ _service { sdl } artists(first: 1) { totalCount } }', {}, { as: noPermission })
     expect(r.data.artists).toBeNull()
     expect(r.data._service.sdl).toContain('type Artist')
     expect(r.errors).toHaveLength(1)
@@ -138,22 +127,22 @@ describe('field-level access', () => {
   })
 
   it('nulls protected fields for an anonymous caller with UNAUTHENTICATED', async () => {
-    const r = await app.graphql('{ _service { sdl } genres(first: 1) { totalCount } }')
+    const r = await h.app.graphql('{ _service { sdl } genres(first: 1) { totalCount } }')
     expect(r.data.genres).toBeNull()
     expect(r.data._service.sdl).toBeTruthy()
     expect(r.errors![0].extensions).toMatchObject({ code: 'UNAUTHENTICATED' })
   })
 
   it('denies a platform-only mutation to a tenant and allows it to a machine caller', async () => {
-    const tenant = await app.graphql('mutation { createGenre(input: { name: "Ambient" }) { name } }', {}, { as: agency })
+    const tenant = await h.app.graphql('mutation { createGenre(input: { name: "Ambient" }) { name } }', {}, { as: agency })
     expect(tenant.data.createGenre).toBeNull()
     expect(tenant.errors![0].extensions).toMatchObject({ code: 'FORBIDDEN' })
-    const machine = await app.graphql('mutation { createGenre(input: { name: "Ambient" }) { name slug } }', {}, { as: 'machine' })
+    const machine = await h.app.graphql('mutation { createGenre(input: { name: "Ambient" }) { name slug } }', {}, { as: 'machine' })
     expect(machine.data.createGenre).toEqual({ name: 'Ambient', slug: 'ambient' })
   })
 
   it('shows each declared access rule as @requiresPermission in the SDL, composed for the supergraph', async () => {
-    const r = await app.graphql('{ _service { sdl } }')
+    const r = await h.app.graphql('{ _service { sdl } }')
     const sdl: string = r.data._service.sdl
     expect(sdl).toContain('@composeDirective(name: "@requiresPermission")')
     expect(sdl).toMatch(

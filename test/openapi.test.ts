@@ -2,28 +2,16 @@
 // is in it, with its access rule, request schemas, and response schemas whose references resolve.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { routes } from '../src/routes.ts'
-import { startApp, type TestApp } from './support/app.ts'
-import { startAuthStandIn, type AuthStandIn } from './support/auth-stand-in.ts'
-import { freshDatabase } from './support/db.ts'
+import { useHarness } from './support/app.ts'
 
-let auth: AuthStandIn
-let app: TestApp
-let database: Awaited<ReturnType<typeof freshDatabase>>
+const h = useHarness()
 // biome-ignore lint/suspicious/noExplicitAny: the document is walked generically
 let doc: any
 
 beforeAll(async () => {
-  auth = await startAuthStandIn()
-  database = await freshDatabase()
-  app = await startApp({ auth, databaseUrl: database.url })
-  const r = await app.rest('GET', '/api/v1/openapi.json')
+  const r = await h.app.rest('GET', '/api/v1/openapi.json')
   expect(r.status).toBe(200)
   doc = r.body
-})
-afterAll(async () => {
-  await app.close()
-  await auth.close()
-  await database.drop()
 })
 
 const openApiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}')

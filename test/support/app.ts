@@ -7,7 +7,9 @@ import { identityFromConfig } from '../../src/auth/identity.ts'
 import { loadConfig } from '../../src/config.ts'
 import { createDb, type Db } from '../../src/db/client.ts'
 import { buildServer } from '../../src/server.ts'
-import type { AuthStandIn, Session } from './auth-stand-in.ts'
+import { afterAll, beforeAll } from 'vitest'
+import { startAuthStandIn, type AuthStandIn, type Session } from './auth-stand-in.ts'
+import { freshDatabase } from './db.ts'
 
 export const MACHINE_KEY = 'machine-key-current'
 export const MACHINE_KEY_PREVIOUS = 'machine-key-previous'
@@ -98,4 +100,29 @@ export async function startApp(options: { auth: AuthStandIn; databaseUrl: string
       await db.$disconnect()
     },
   }
+}
+
+export interface Harness {
+  auth: AuthStandIn
+  app: TestApp
+  database: { url: string; drop: () => Promise<void> }
+}
+
+/**
+ * One test file's world: an Auth stand-in, a fresh database, and the service on top; torn down after the
+ * file. Fields are filled in by the time the file's tests (and later beforeAll hooks) run.
+ */
+export function useHarness(env: Record<string, string> = {}): Harness {
+  const h = {} as Harness
+  beforeAll(async () => {
+    h.auth = await startAuthStandIn()
+    h.database = await freshDatabase()
+    h.app = await startApp({ auth: h.auth, databaseUrl: h.database.url, env })
+  })
+  afterAll(async () => {
+    await h.app?.close()
+    await h.auth?.close()
+    await h.database?.drop()
+  })
+  return h
 }

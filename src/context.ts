@@ -3,12 +3,13 @@
 // memoizes it, so one request asks Auth at most once.
 import DataLoader from 'dataloader'
 import type { FastifyBaseLogger } from 'fastify'
-import { authorize } from './access/authorize.ts'
+import { agencyNotBridged, authorize } from './access/authorize.ts'
 import type { AccessRule } from './access/catalog.ts'
 import { bridgedAgencyId } from './access/ownership.ts'
 import type { Caller, CallerHeaders, Identity } from './auth/identity.ts'
 import type { Config } from './config.ts'
 import type { Db } from './db/client.ts'
+import { forbidden } from './errors.ts'
 
 export interface AppDeps {
   config: Config
@@ -47,6 +48,21 @@ export class RequestContext {
   agencyId(): Promise<string | null> {
     this.agencyPromise ??= this.caller().then((c) => (c.kind === 'user' ? bridgedAgencyId(this.db, c.orgId) : null))
     return this.agencyPromise
+  }
+
+  /** The calling tenant user (operations that act for a company, not for the platform). */
+  async tenant(): Promise<{ userId: string; orgId: string }> {
+    const c = await this.caller()
+    if (c.kind !== 'user') throw forbidden('this operation acts for a tenant company; machine callers use the admin routes', 'tenant_required')
+    return { userId: c.userId, orgId: c.orgId }
+  }
+
+  /** The calling tenant user and the agency its company is bridged to. */
+  async agencyActor(): Promise<{ userId: string; orgId: string; agencyId: string }> {
+    const tenant = await this.tenant()
+    const agencyId = await this.agencyId()
+    if (!agencyId) throw agencyNotBridged()
+    return { ...tenant, agencyId }
   }
 
   authorize(rule: AccessRule): Promise<void> {

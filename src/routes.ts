@@ -4,6 +4,18 @@ import { artistRoutes } from './modules/directory/artists.rest.ts'
 import { genreRoutes } from './modules/directory/genres.rest.ts'
 import { geoRoutes } from './modules/directory/geo.rest.ts'
 import { personRoutes } from './modules/directory/people.rest.ts'
+import { provisioningRoutes } from './modules/provisioning/provisioning.rest.ts'
+import { companyClaimRoutes } from './modules/representation/company-claims.rest.ts'
+import { representationRoutes } from './modules/representation/representation.rest.ts'
 import type { RouteDefinition } from './rest/route.ts'
 
-export const routes: RouteDefinition[] = [...artistRoutes, ...agencyRoutes, ...personRoutes, ...genreRoutes, ...geoRoutes]
+export const routes: RouteDefinition[] = [
+  ...artistRoutes,
+  ...agencyRoutes,
+  ...personRoutes,
+  ...genreRoutes,
+  ...geoRoutes,
+  ...provisioningRoutes,
+  ...companyClaimRoutes,
+  ...representationRoutes,
+]

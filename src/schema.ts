@@ -7,6 +7,9 @@ import './modules/directory/agencies.graphql.ts'
 import './modules/directory/people.graphql.ts'
 import './modules/directory/artists.graphql.ts'
 import './modules/directory/tenant-company.graphql.ts'
+import './modules/representation/company-claims.graphql.ts'
+import './modules/representation/representation.graphql.ts'
+import './modules/provisioning/provisioning.graphql.ts'
 
 export const schema = builder.toSubGraphSchema({
   composeDirectives: ['@requiresPermission'],

@@ -23,6 +23,11 @@ declare module 'fastify' {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
+/** Calendar-date fields (named *On: startsOn, endsOn...) leave as YYYY-MM-DD, not as midnight instants. */
+function dayReplacer(key: string, value: unknown) {
+  return typeof value === 'string' && key.endsWith('On') && value.endsWith('T00:00:00.000Z') ? value.slice(0, 10) : value
+}
+
 function corsOptions(policy: CorsPolicy) {
   const common = {
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
@@ -78,7 +83,7 @@ export async function buildServer(deps: AppDeps) {
     ajv: { customOptions: { strict: false } },
   })
   app.setValidatorCompiler(() => () => true)
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data))
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data, dayReplacer))
 
   app.decorateRequest('ctx', null as unknown as RequestContext)
   app.addHook('onRequest', async (req, reply) => {

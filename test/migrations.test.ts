@@ -1,7 +1,7 @@
 // Migrations apply to an empty database with one call and are idempotent; the constraints Prisma cannot
 // express (raw SQL in the migrations) are really there and really enforced.
 import { randomBytes, randomUUID } from 'node:crypto'
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inject } from 'vitest'
@@ -66,6 +66,21 @@ describe('migrations', () => {
     await expect(client.query(`INSERT INTO geo_countries (id, code, name) VALUES ($1, 'es', 'lower')`, [randomUUID()])).rejects.toThrow(/geo_countries_code_chk/)
     const id = randomUUID()
     await expect(client.query(`INSERT INTO genres (id, name, slug, parent_id) VALUES ($1, 'Loop', 'loop', $1)`, [id])).rejects.toThrow(/genres_parent_not_self_chk|foreign key/)
+  })
+
+  it('create every raw-SQL object listed in prisma/raw-objects.txt', async () => {
+    const listed = readFileSync('prisma/raw-objects.txt', 'utf8')
+      .split('\n')
+      .map((l) => l.replace(/#.*/, '').trim())
+      .filter(Boolean)
+    const { rows } = await client.query(`
+      SELECT indexname AS name FROM pg_indexes WHERE schemaname = 'public'
+      UNION SELECT conname FROM pg_constraint
+      UNION SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace
+      UNION SELECT tgname FROM pg_trigger WHERE NOT tgisinternal`)
+    const present = new Set(rows.map((r) => r.name))
+    expect(listed.filter((name) => !present.has(name))).toEqual([])
+    expect(listed.length).toBeGreaterThan(10)
   })
 
   it('create the trigram indexes used by name search', async () => {

@@ -34,10 +34,8 @@ export async function authorize(caller: Caller, rule: AccessRule, bridgedAgency:
   const satisfied: Permission | undefined = reachable.find((p) => permissions.has(p))
   if (!satisfied) throw forbidden(`missing permission: ${reachable.join(' or ')}`)
 
-  if (def.agencyGate && moduleOf(satisfied) === 'artist' && !(await bridgedAgency())) {
-    throw forbidden(
-      'the company is not bridged to an agency yet: claim a sleeping agency or request a new one first',
-      'agency_not_bridged',
-    )
-  }
+  if (def.agencyGate && moduleOf(satisfied) === 'artist' && !(await bridgedAgency())) throw agencyNotBridged()
 }
+
+export const agencyNotBridged = () =>
+  forbidden('the company is not bridged to an agency yet: claim a sleeping agency or request a new one first', 'agency_not_bridged')

@@ -16,6 +16,9 @@ export type Module = keyof typeof MODULES
 export const PERMISSIONS = {
   'artist.directory.read': 'Browse the network directory: artists, agencies, people, genres and geo',
   'artist.directory.manage': "Create and edit artists (profile, genres, platform accounts) and the agency's people",
+  'artist.agency.manage': 'Bridge the company to an agency: claim or take over a sleeping agency, request a new one',
+  'artist.roster.read': "See the agency's roster, representation claims and disputes",
+  'artist.roster.manage': "Claim, hand over and end representation of artists; manage the artists' teams",
   'promoter.directory.read': 'Browse the network directory from a promoter company',
 } as const satisfies Record<`${Module}.${string}.${string}`, string>
 
@@ -49,6 +52,36 @@ export const RULES = {
   },
   'directory.curate': {
     description: 'Curate platform reference data: agencies, genres, geo, provider references (platform admins, through the Admin backend)',
+    anyOf: [],
+    internal: true,
+    agencyGate: false,
+  },
+  'agency.view': {
+    description: "See the company's agency bridge (bridged or not, pending requests): open to every artist-side user",
+    anyOf: ['artist.agency.manage', 'artist.directory.read'],
+    internal: false,
+    agencyGate: false,
+  },
+  'agency.provision': {
+    description: 'Ask to be bridged to an agency (company claims, takeover and creation requests); open before bridging',
+    anyOf: ['artist.agency.manage'],
+    internal: false,
+    agencyGate: false,
+  },
+  'roster.read': {
+    description: "Read the agency's roster, representation claims and disputes",
+    anyOf: ['artist.roster.read', 'artist.roster.manage'],
+    internal: false,
+    agencyGate: true,
+  },
+  'roster.manage': {
+    description: 'Change representation and artist teams on behalf of the agency',
+    anyOf: ['artist.roster.manage'],
+    internal: false,
+    agencyGate: true,
+  },
+  'platform.review': {
+    description: 'Review company claims, agency provisioning requests and representation claims/disputes (platform admins)',
     anyOf: [],
     internal: true,
     agencyGate: false,

@@ -1,5 +1,6 @@
 // A small, realistic data set for a first run on the embedded database: a few markets, genres,
-// agencies (one bridged to the demo agency company, others sleeping), artists and contacts.
+// agencies (one bridged to the demo agency company, others sleeping), artists, contacts, and who
+// represents whom.
 // Loaded once, into an empty directory. The demo identities match `npm run token -- --as <preset>`.
 import type { Db } from './client.ts'
 
@@ -89,8 +90,9 @@ export async function loadDemoData(db: Db): Promise<boolean> {
     ['Marco', 'Ruiz', 'Booking Agent', 'marco@sonarbooking.example', sonar.id],
     ['Hannah', 'Price', 'Artist Manager', 'hannah@atlasmgmt.example', atlas.id],
   ]
+  const personIds: string[] = []
   for (const [firstName, lastName, jobTitle, email, agencyId] of people) {
-    await db.person.create({ data: { firstName, lastName, jobTitle, email, agencyId, createdByOrgId: DEMO.agencyOrgId } })
+    personIds.push((await db.person.create({ data: { firstName, lastName, jobTitle, email, agencyId, createdByOrgId: DEMO.agencyOrgId } })).id)
   }
 
   const artists: [string, 'solo' | 'band' | 'dj', string, string[], string, number | null][] = [
@@ -103,8 +105,9 @@ export async function loadDemoData(db: Db): Promise<boolean> {
     ['Marea Alta', 'band', 'Mexico City', ['Cumbia', 'Latin'], 'Cumbia big band.', 2014],
     ['Noa Sable', 'dj', 'Paris', ['House'], 'French house selector.', null],
   ]
-  for (const [name, kind, city, genres, biography, formedYear] of artists) {
-    await db.artist.create({
+  const since = new Date(Date.UTC(2024, 0, 1))
+  for (const [index, [name, kind, city, genres, biography, formedYear]] of artists.entries()) {
+    const artist = await db.artist.create({
       data: {
         name,
         slug: slug(name),
@@ -117,6 +120,16 @@ export async function loadDemoData(db: Db): Promise<boolean> {
         platformAccounts: { create: [{ platform: 'spotify', url: `https://open.spotify.com/artist/${slug(name)}` }] },
       },
     })
+    // Sonar Booking books the first five; Atlas manages two of them.
+    if (index < 5) {
+      const link = await db.rosterLink.create({ data: { artistId: artist.id, agencyId: sonar.id, role: 'agency', territory: 'Worldwide', startsOn: since } })
+      await db.representationEvent.create({ data: { artistId: artist.id, type: 'representation_started', rosterLinkId: link.id, actorType: 'system', note: 'demo data' } })
+      await db.teamAssignment.create({ data: { artistId: artist.id, agencyId: sonar.id, personId: personIds[index % 2], role: 'agent', isPrimary: true } })
+    }
+    if (index === 0 || index === 4) {
+      await db.rosterLink.create({ data: { artistId: artist.id, agencyId: atlas.id, role: 'management', startsOn: since } })
+      await db.teamAssignment.create({ data: { artistId: artist.id, agencyId: atlas.id, personId: personIds[2], role: 'manager', isPrimary: true } })
+    }
   }
   return true
 }

@@ -12,7 +12,6 @@ import pg from 'pg'
 const root = path.resolve(import.meta.dirname, '../..')
 const schemaPath = path.join(root, 'prisma/schema.prisma')
 const migrationsDir = path.join(root, 'prisma/migrations')
-const rawObjectsPath = path.join(root, 'prisma/raw-objects.txt')
 
 // adapter-pg has no column type for PostgreSQL's "char" (OID 18), which the engine's catalog queries
 // return (pg_constraint.contype...) and read as a character. Tag those columns on the way through.
@@ -200,25 +199,6 @@ export async function migrationStatus(url: string): Promise<unknown> {
   )
 }
 
-// Objects the migrations create in raw SQL (partial/exclusion/trigram indexes, CHECKs). Prisma's diff does
-// not understand them and proposes to drop or recreate them; those statements are left out of new migrations.
-function rawObjectNames(): string[] {
-  if (!existsSync(rawObjectsPath)) return []
-  return readFileSync(rawObjectsPath, 'utf8')
-    .split('\n')
-    .map((l) => l.replace(/#.*/, '').trim())
-    .filter(Boolean)
-}
-
-function withoutRawObjectStatements(sql: string): string {
-  const names = rawObjectNames()
-  if (names.length === 0) return sql
-  return sql
-    .split(/;\n/)
-    .filter((stmt) => !names.some((n) => stmt.includes(`"${n}"`)))
-    .join(';\n')
-}
-
 /** Writes a new migration with the SQL that brings the migrations up to schema.prisma. */
 export async function createMigration(url: string, name: string): Promise<{ dir: string; sql: string } | null> {
   return withEngine(url, async (engine) => {
@@ -231,7 +211,7 @@ export async function createMigration(url: string, name: string): Promise<{ dir:
       shadowDatabaseUrl: null,
       filters,
     })
-    const sql = withoutRawObjectStatements(result.stdout ?? '').trim()
+    const sql = (result.stdout ?? '').trim()
     if (!sql || sql === '-- This is an empty migration.') return null
     mkdirSync(migrationsDir, { recursive: true })
     const lockPath = path.join(migrationsDir, 'migration_lock.toml')

@@ -18,8 +18,11 @@ import {
 } from 'graphql'
 import { RULES, type AccessRule } from '../access/catalog.ts'
 import type { RequestContext } from '../context.ts'
+import { formatDay } from '../dates.ts'
 import type PrismaTypes from '../generated/pothos-types.ts'
 import { getDatamodel } from '../generated/pothos-types.ts'
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/
 
 export const builder = new SchemaBuilder<{
   Context: RequestContext
@@ -34,6 +37,7 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false
   Scalars: {
     DateTime: { Input: Date; Output: Date }
+    Date: { Input: string; Output: Date }
   }
   Connection: { totalCount: () => Promise<number> }
 }>({
@@ -115,6 +119,19 @@ builder.scalarType('DateTime', {
     const d = ast.kind === Kind.STRING ? new Date(ast.value) : undefined
     if (!d || Number.isNaN(d.getTime())) throw new GraphQLError('DateTime must be an ISO 8601 string')
     return d
+  },
+})
+
+builder.scalarType('Date', {
+  description: 'A calendar date, as YYYY-MM-DD (the UTC day).',
+  serialize: (value) => formatDay(value instanceof Date ? value : new Date(value as string)),
+  parseValue: (value) => {
+    if (typeof value !== 'string' || !ISO_DAY.test(value)) throw new GraphQLError('Date must be YYYY-MM-DD')
+    return value
+  },
+  parseLiteral: (ast) => {
+    if (ast.kind !== Kind.STRING || !ISO_DAY.test(ast.value)) throw new GraphQLError('Date must be YYYY-MM-DD')
+    return ast.value
   },
 })
 

@@ -1,9 +1,11 @@
 // Data and identities the suites build on. Writes go straight to the database: fixtures set the scene,
 // the service under test is what the assertions exercise.
+import { PERMISSIONS } from '../../src/access/catalog.ts'
 import type { Db } from '../../src/db/client.ts'
 import type { AuthStandIn, Grant, Session } from './auth-stand-in.ts'
 
-export const AGENCY_ACCESS: Grant = { modules: ['artist'], permissions: ['artist.directory.read', 'artist.directory.manage'] }
+/** An agency-side admin: every artist.* permission of the catalog. */
+export const AGENCY_ACCESS: Grant = { modules: ['artist'], permissions: Object.keys(PERMISSIONS).filter((p) => p.startsWith('artist.')) }
 export const PROMOTER_ACCESS: Grant = { modules: ['promoter'], permissions: ['promoter.directory.read'] }
 
 let counter = 0

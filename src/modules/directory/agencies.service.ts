@@ -3,13 +3,14 @@
 import { z } from 'zod'
 import { isCompanyOwnedByOrg } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
+import type { Tx } from '../../db/client.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { forbidden, notFound } from '../../errors.ts'
 import { AgencyKind, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
 import { CountryCode, locationData } from './geo.service.ts'
-import { withUniqueSlug } from './slug.ts'
+import { freeSlug } from './slug.ts'
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()
 
@@ -44,6 +45,20 @@ export function agencyWhere(f: z.output<typeof AgencyFilter>): Prisma.AgencyWher
   }
 }
 
+/** A validated company spec, location resolved: what creation (direct or through provisioning) inserts. */
+export type AgencySpec = Omit<z.output<typeof AgencyInput>, 'countryCode' | 'cityId'> & { countryId?: string | null; cityId?: string | null }
+
+/** `fieldPrefix` names fields as the caller's input nests them (e.g. "company." in a creation request). */
+export async function agencySpec(ctx: RequestContext, input: unknown, fieldPrefix = ''): Promise<AgencySpec> {
+  const { countryCode, cityId, ...data } = parseInput(AgencyInput, input)
+  return { ...data, ...(await locationData(ctx, { countryCode, cityId }, undefined, fieldPrefix)) }
+}
+
+/** Inserts a market company from a spec, inside the caller's transaction. */
+export async function insertAgency(tx: Tx, spec: AgencySpec, query: Selection = {}) {
+  return tx.agency.create({ ...query, data: { ...spec, slug: await freeSlug(tx, 'artists_companies', spec.name) } })
+}
+
 async function assertOwnerOrMachine(ctx: RequestContext, agencyId: string) {
   const caller = await ctx.caller()
   if (caller.kind === 'machine') return
@@ -61,11 +76,8 @@ export const agencies = {
   },
 
   async create(ctx: RequestContext, input: unknown, query: Selection = {}) {
-    const { countryCode, cityId, ...data } = parseInput(AgencyInput, input)
-    const location = await locationData(ctx, { countryCode, cityId })
-    return withUniqueSlug(data.name, 'artists_companies_slug_key', (slug) =>
-      ctx.db.agency.create({ ...query, data: { ...data, ...location, slug } }),
-    )
+    const spec = await agencySpec(ctx, input)
+    return ctx.db.$transaction((tx) => insertAgency(tx, spec, query))
   },
 
   async update(ctx: RequestContext, id: string, input: unknown, query: Selection = {}) {

@@ -7,8 +7,9 @@ import { conflict, forbidden, invalidInput, isUniqueViolation, notFound } from '
 import { ArtistKind, DataProvider, Platform, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
+import { activeLinkWhere } from '../representation/roster.service.ts'
 import { CountryCode, locationData } from './geo.service.ts'
-import { withUniqueSlug } from './slug.ts'
+import { freeSlug } from './slug.ts'
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()
 const webUrl = z.url({ protocol: /^https?$/ }).max(500)
@@ -69,13 +70,22 @@ export const ProviderReferenceInput = z.object({
   lastSyncedAt: z.coerce.date().nullish(),
 })
 
-/** The edit right on an artist: platform admins, or the company that created it. */
+/**
+ * The edit right on an artist: platform admins; an agency representing it (any role); while nobody
+ * represents it, the company that created it.
+ */
 export async function assertArtistManageable(ctx: RequestContext, artistId: string): Promise<void> {
-  const artist = await ctx.db.artist.findUnique({ where: { id: artistId }, select: { createdByOrgId: true } })
+  const artist = await ctx.db.artist.findUnique({
+    where: { id: artistId },
+    select: { createdByOrgId: true, rosterLinks: { where: activeLinkWhere(), select: { agencyId: true } } },
+  })
   if (!artist) throw notFound('artist', artistId)
   const caller = await ctx.caller()
-  if (caller.kind === 'machine' || artist.createdByOrgId === caller.orgId) return
-  throw forbidden('only the company that manages this artist may change it', 'not_artist_manager')
+  if (caller.kind === 'machine') return
+  const agencyId = await ctx.agencyId()
+  if (artist.rosterLinks.some((l) => l.agencyId === agencyId)) return
+  if (artist.rosterLinks.length === 0 && artist.createdByOrgId === caller.orgId) return
+  throw forbidden('only the agency representing this artist (or, while nobody does, the company that added it) may change it', 'not_artist_manager')
 }
 
 async function assertGenres(ctx: RequestContext, genreIds: string[]) {
@@ -109,13 +119,13 @@ export const artists = {
     const caller = await ctx.caller()
     const location = await locationData(ctx, { countryCode, cityId })
     await assertGenres(ctx, genreIds)
-    return withUniqueSlug(data.name, 'artists_slug_key', (slug) =>
-      ctx.db.artist.create({
+    return ctx.db.$transaction(async (tx) =>
+      tx.artist.create({
         ...query,
         data: {
           ...data,
           ...location,
-          slug,
+          slug: await freeSlug(tx, 'artists', data.name),
           createdByOrgId: caller.kind === 'user' ? caller.orgId : null,
           profile: { create: profile ?? {} },
           genres: { create: genreRows(genreIds) },

@@ -6,7 +6,7 @@ import { conflict, invalidInput, notFound } from '../../errors.ts'
 import type { Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
-import { withUniqueSlug } from './slug.ts'
+import { freeSlug } from './slug.ts'
 
 export const GenreInput = z.object({
   name: z.string().trim().min(1).max(80),
@@ -49,7 +49,7 @@ export const genres = {
   async create(ctx: RequestContext, input: unknown) {
     const data = parseInput(GenreInput, input)
     if (data.parentId) await assertParent(ctx, data.parentId)
-    return withUniqueSlug(data.name, 'genres_slug_key', (slug) => ctx.db.genre.create({ data: { ...data, slug } }))
+    return ctx.db.$transaction(async (tx) => tx.genre.create({ data: { ...data, slug: await freeSlug(tx, 'genres', data.name) } }))
   },
 
   async update(ctx: RequestContext, id: string, input: unknown) {

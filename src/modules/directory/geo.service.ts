@@ -68,10 +68,15 @@ export async function locationData(
   ctx: RequestContext,
   input: { countryCode?: string | null; cityId?: string | null },
   current?: { countryId: string | null },
+  fieldPrefix = '',
 ): Promise<{ countryId?: string | null; cityId?: string | null }> {
   const countryId =
-    input.countryCode === undefined ? undefined : input.countryCode === null ? null : await countryIdOf(ctx, input.countryCode)
-  if (input.cityId) await assertCity(ctx, input.cityId, countryId ?? current?.countryId ?? null)
+    input.countryCode === undefined
+      ? undefined
+      : input.countryCode === null
+        ? null
+        : await countryIdOf(ctx, input.countryCode, `${fieldPrefix}countryCode`)
+  if (input.cityId) await assertCity(ctx, input.cityId, countryId ?? current?.countryId ?? null, `${fieldPrefix}cityId`)
   return { countryId, cityId: input.cityId }
 }
 

@@ -1,5 +1,6 @@
 // URL-safe, unique slugs for directory records ("Rosalía" → "rosalia", then "rosalia-2"...).
-import { isUniqueViolation } from '../../errors.ts'
+import type { Tx } from '../../db/client.ts'
+import { advisoryLock } from '../../db/locks.ts'
 
 export function slugify(name: string): string {
   const slug = name
@@ -13,18 +14,17 @@ export function slugify(name: string): string {
   return slug || 'untitled'
 }
 
+type SluggedTable = 'artists' | 'artists_companies' | 'genres'
+
 /**
- * Runs `insert` with the base slug, then with -2, -3... while the slug's unique index rejects it.
- * The index, not a prior read, decides: two concurrent creations of one name both succeed.
+ * The first free slug for `name` in `table` (base, base-2, base-3...). Call it inside the transaction
+ * that inserts the row: concurrent creators of the same name wait for each other's commit.
  */
-export async function withUniqueSlug<T>(name: string, constraint: string, insert: (slug: string) => Promise<T>): Promise<T> {
+export async function freeSlug(tx: Tx, table: SluggedTable, name: string): Promise<string> {
   const base = slugify(name)
-  for (let n = 1; ; n++) {
-    const slug = n === 1 ? base : `${base}-${n}`
-    try {
-      return await insert(slug)
-    } catch (e) {
-      if (!isUniqueViolation(e, constraint) || n >= 50) throw e
-    }
-  }
+  await advisoryLock(tx, `slug:${table}:${base}`)
+  const rows = await tx.$queryRawUnsafe<{ slug: string }[]>(`SELECT slug FROM "${table}" WHERE slug = $1 OR slug LIKE $2`, base, `${base}-%`)
+  const taken = new Set(rows.map((r) => r.slug))
+  if (!taken.has(base)) return base
+  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`
 }

@@ -6,7 +6,7 @@ import { builder, requires, typeRequires } from '../../graphql/builder.ts'
 import { isUuid } from '../../validation.ts'
 import { AgencyRef } from './agencies.graphql.ts'
 
-const CompanyRef = builder.objectRef<{ id: string }>('Company').implement({
+export const CompanyRef = builder.objectRef<{ id: string }>('Company').implement({
   description: 'A tenant company of the platform (owned by the Auth subgraph).',
   fields: (t) => ({
     id: t.exposeID('id'),

@@ -1,0 +1,341 @@
+// Who represents whom: representation claims, disputes between agencies, handovers, the roster and the
+// artist teams — with a complete, append-only history and the database keeping representation exclusive.
+import { randomUUID } from 'node:crypto'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { addDays, formatDay, today } from '../src/dates.ts'
+import { useHarness } from './support/app.ts'
+import type { Session } from './support/auth-stand-in.ts'
+import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
+
+const h = useHarness()
+type Agency = Session & { agencyId: string }
+let promoter: Session
+
+beforeAll(async () => {
+  promoter = await h.auth.session(PROMOTER_ACCESS)
+})
+
+const newAgency = () => agencySession(h.auth, h.app.db)
+const artistBy = async (as: Agency | 'machine', name = `Act ${randomUUID().slice(0, 8)}`) => {
+  const r = await h.app.rest('POST', '/api/v1/artists', { as, body: { name } })
+  expect(r.status).toBe(201)
+  return r.body.data.id as string
+}
+const claimFor = (as: Agency, artistId: string, extra: Record<string, unknown> = {}) =>
+  h.app.rest('POST', '/api/v1/representation-claims', { as, body: { artistId, ...extra } })
+const admin = (path: string, body: Record<string, unknown> = {}) => h.app.rest('POST', `/internal/admin/${path}`, { as: 'machine', body })
+const events = async (artistId: string) =>
+  (await h.app.db.representationEvent.findMany({ where: { artistId }, orderBy: { createdAt: 'asc' } })).map((e) => e.type)
+const representation = async (artistId: string) => (await h.app.rest('GET', `/api/v1/artists/${artistId}/representation`, { as: promoter })).body.data
+
+describe('claims without contest', () => {
+  it('approve at once the claim of the company that added the artist, when nobody represents it', async () => {
+    const a = await newAgency()
+    const artistId = await artistBy(a)
+    const r = await claimFor(a, artistId, { territory: 'Worldwide' })
+    expect(r.status).toBe(201)
+    expect(r.body.data).toMatchObject({ status: 'approved', decidedBy: 'system', rosterLink: { agencyId: a.agencyId, role: 'agency', territory: 'Worldwide', startsOn: formatDay(today()), endsOn: null } })
+    const now = await representation(artistId)
+    expect(now).toMatchObject({ artistId, disputedRoles: [], links: [{ agencyId: a.agencyId, role: 'agency', agency: { id: a.agencyId } }] })
+    expect(await events(artistId)).toEqual(['claim_submitted', 'claim_approved', 'representation_started'])
+  })
+
+  it('leave other claims pending for platform review; approval starts the representation', async () => {
+    const a = await newAgency()
+    const artistId = await artistBy('machine')
+    const r = await claimFor(a, artistId, { role: 'management' })
+    expect(r.body.data.status).toBe('pending')
+    expect((await representation(artistId)).links).toEqual([])
+    const approved = await admin(`representation-claims/${r.body.data.id}/approve`, { reviewer: 'ops@kisum.io', note: 'contract seen' })
+    expect(approved.body.data).toMatchObject({ status: 'approved', decidedBy: 'ops@kisum.io', decisionNote: 'contract seen', rosterLink: { role: 'management' } })
+    expect((await representation(artistId)).links.map((l: { role: string }) => l.role)).toEqual(['management'])
+  })
+
+  it('refuse to claim an artist the agency already represents, or to claim twice', async () => {
+    const a = await newAgency()
+    const mine = await artistBy(a)
+    await claimFor(a, mine)
+    const again = await claimFor(a, mine)
+    expect(again.status).toBe(409)
+    expect(again.body.error.code).toBe('already_representing')
+    const other = await artistBy('machine')
+    expect((await claimFor(a, other)).status).toBe(201)
+    const twice = await claimFor(a, other)
+    expect(twice.status).toBe(409)
+    expect(twice.body.error.code).toBe('claim_already_open')
+  })
+
+  it('validate: unknown artist, past start, bad role', async () => {
+    const a = await newAgency()
+    expect((await claimFor(a, randomUUID())).body.error.fields).toEqual([{ field: 'artistId', message: 'unknown artist' }])
+    const artistId = await artistBy('machine')
+    expect((await claimFor(a, artistId, { startsOn: '2020-01-01' })).body.error.fields).toEqual([{ field: 'startsOn', message: 'representation cannot start in the past' }])
+    expect((await claimFor(a, artistId, { startsOn: '31/12/2030' })).body.error.fields[0].field).toBe('startsOn')
+    expect((await claimFor(a, artistId, { role: 'promoter' })).body.error.fields[0].field).toBe('role')
+  })
+})
+
+describe('disputes', () => {
+  it('open when an agency claims an artist another represents; the incumbent can hand over', async () => {
+    const incumbent = await newAgency()
+    const challenger = await newAgency()
+    const artistId = await artistBy(incumbent)
+    await claimFor(incumbent, artistId)
+    // The incumbent has represented the artist for a month.
+    await h.app.db.rosterLink.updateMany({ where: { artistId }, data: { startsOn: addDays(today(), -30) } })
+
+    const c = await claimFor(challenger, artistId, { message: 'The artist signed with us' })
+    expect(c.body.data).toMatchObject({ status: 'disputed', dispute: { status: 'open', incumbentAgencyId: incumbent.agencyId } })
+    expect((await representation(artistId)).disputedRoles).toEqual(['agency'])
+
+    const incoming = await h.app.rest('GET', '/api/v1/representation-claims?scope=incoming', { as: incumbent })
+    expect(incoming.body.data.items.map((x: { id: string }) => x.id)).toEqual([c.body.data.id])
+    const outsider = await newAgency()
+    expect((await h.app.rest('GET', `/api/v1/representation-claims/${c.body.data.id}`, { as: outsider })).status).toBe(404)
+    const notIncumbent = await h.app.rest('POST', `/api/v1/representation-claims/${c.body.data.id}/accept-handover`, { as: outsider, body: {} })
+    expect(notIncumbent.status).toBe(404)
+
+    const handed = await h.app.rest('POST', `/api/v1/representation-claims/${c.body.data.id}/accept-handover`, { as: incumbent, body: { note: 'amicable' } })
+    expect(handed.status).toBe(200)
+    expect(handed.body.data).toMatchObject({ status: 'approved', decisionNote: 'amicable', rosterLink: { agencyId: challenger.agencyId } })
+    const now = await representation(artistId)
+    expect(now.links.map((l: { agencyId: string }) => l.agencyId)).toEqual([challenger.agencyId])
+    expect(now.disputedRoles).toEqual([])
+    const dispute = await h.app.rest('GET', `/api/v1/representation-disputes/${c.body.data.dispute.id}`, { as: challenger })
+    expect(dispute.body.data).toMatchObject({ status: 'resolved', winningClaimId: c.body.data.id })
+    expect(dispute.body.data.events.map((e: { type: string }) => e.type)).toEqual(['dispute_opened', 'claim_disputed', 'claim_approved', 'dispute_resolved'])
+    expect(await events(artistId)).toEqual([
+      'claim_submitted',
+      'claim_approved',
+      'representation_started',
+      'claim_submitted',
+      'dispute_opened',
+      'claim_disputed',
+      'representation_ended',
+      'claim_approved',
+      'representation_started',
+      'dispute_resolved',
+    ])
+    // The former representative's link ends the day before the new one starts: history, not deletion.
+    const links = await h.app.db.rosterLink.findMany({ where: { artistId }, orderBy: { startsOn: 'asc' } })
+    expect(links.map((l) => l.agencyId)).toEqual([incumbent.agencyId, challenger.agencyId])
+    expect(links[0].endsOn!.getTime()).toBeLessThan(links[1].startsOn.getTime())
+  })
+
+  it('hand over the next day when the current representation only started today', async () => {
+    const incumbent = await newAgency()
+    const challenger = await newAgency()
+    const artistId = await artistBy(incumbent)
+    await claimFor(incumbent, artistId)
+    const c = await claimFor(challenger, artistId)
+    await h.app.rest('POST', `/api/v1/representation-claims/${c.body.data.id}/accept-handover`, { as: incumbent, body: {} })
+    const links = await h.app.db.rosterLink.findMany({ where: { artistId }, orderBy: { startsOn: 'asc' } })
+    expect(links.map((l) => [l.agencyId, formatDay(l.startsOn), l.endsOn && formatDay(l.endsOn)])).toEqual([
+      [incumbent.agencyId, formatDay(today()), formatDay(today())],
+      [challenger.agencyId, formatDay(addDays(today(), 1)), null],
+    ])
+  })
+
+  it('group competing claims; the platform resolves with a winner, the others are rejected', async () => {
+    const [a, b, c] = [await newAgency(), await newAgency(), await newAgency()]
+    const artistId = await artistBy('machine')
+    const ca = await claimFor(a, artistId)
+    expect(ca.body.data.status).toBe('pending')
+    const cb = await claimFor(b, artistId)
+    const cc = await claimFor(c, artistId)
+    const claims = await h.app.db.representationClaim.findMany({ where: { artistId } })
+    expect(new Set(claims.map((x) => x.status))).toEqual(new Set(['disputed']))
+    expect(new Set(claims.map((x) => x.disputeId)).size).toBe(1)
+    const disputeId = cb.body.data.dispute.id
+
+    const open = await h.app.rest('GET', `/internal/admin/representation-disputes?status=open&artistId=${artistId}`, { as: 'machine' })
+    expect(open.body.data.items.map((d: { id: string }) => d.id)).toEqual([disputeId])
+    const notMine = await admin(`representation-disputes/${disputeId}/resolve`, { winningClaimId: randomUUID(), resolution: 'x' })
+    expect(notMine.body.error.fields).toEqual([{ field: 'winningClaimId', message: 'not an open claim of this dispute' }])
+    const resolved = await admin(`representation-disputes/${disputeId}/resolve`, { winningClaimId: cc.body.data.id, resolution: 'c holds the signed contract', reviewer: 'legal@kisum.io' })
+    expect(resolved.body.data).toMatchObject({ status: 'resolved', winningClaimId: cc.body.data.id, resolvedBy: 'legal@kisum.io', resolution: 'c holds the signed contract' })
+    const statuses = Object.fromEntries((await h.app.db.representationClaim.findMany({ where: { artistId } })).map((x) => [x.id, x.status]))
+    expect(statuses).toEqual({ [ca.body.data.id]: 'rejected', [cb.body.data.id]: 'rejected', [cc.body.data.id]: 'approved' })
+    expect((await representation(artistId)).links[0].agencyId).toBe(c.agencyId)
+    expect((await admin(`representation-disputes/${disputeId}/resolve`, { resolution: 'again' })).body.error.code).toBe('invalid_transition')
+  })
+
+  it('resolve with no winner: every claim rejected, the incumbent stays', async () => {
+    const incumbent = await newAgency()
+    const challenger = await newAgency()
+    const artistId = await artistBy(incumbent)
+    await claimFor(incumbent, artistId)
+    const c = await claimFor(challenger, artistId)
+    await admin(`representation-disputes/${c.body.data.dispute.id}/resolve`, { resolution: 'no evidence' })
+    expect((await h.app.db.representationClaim.findUniqueOrThrow({ where: { id: c.body.data.id } })).status).toBe('rejected')
+    expect((await representation(artistId)).links.map((l: { agencyId: string }) => l.agencyId)).toEqual([incumbent.agencyId])
+  })
+
+  it('keep track when claims leave: withdrawing the last challenger closes the dispute; a lone claimant goes back to review', async () => {
+    const incumbent = await newAgency()
+    const challenger = await newAgency()
+    const artistId = await artistBy(incumbent)
+    await claimFor(incumbent, artistId)
+    const c = await claimFor(challenger, artistId)
+    const w = await h.app.rest('POST', `/api/v1/representation-claims/${c.body.data.id}/withdraw`, { as: challenger })
+    expect(w.body.data.status).toBe('withdrawn')
+    expect((await h.app.db.representationDispute.findUniqueOrThrow({ where: { id: c.body.data.dispute.id } })).resolution).toBe('no claim remains: representation unchanged')
+
+    const free = await artistBy('machine')
+    const [x, y] = [await newAgency(), await newAgency()]
+    const cx = await claimFor(x, free)
+    const cy = await claimFor(y, free)
+    expect(cy.body.data.status).toBe('disputed')
+    await admin(`representation-claims/${cy.body.data.id}/reject`, { reason: 'unsupported' })
+    const back = await h.app.db.representationClaim.findUniqueOrThrow({ where: { id: cx.body.data.id } })
+    expect(back.status).toBe('pending')
+    expect((await h.app.db.representationDispute.findUniqueOrThrow({ where: { id: cy.body.data.dispute.id } })).status).toBe('resolved')
+  })
+
+  it('form exactly one dispute when many agencies claim one artist at once', async () => {
+    const artistId = await artistBy('machine')
+    const agencies = await Promise.all(Array.from({ length: 6 }, () => newAgency()))
+    const results = await Promise.all(agencies.map((a) => claimFor(a, artistId)))
+    expect(results.every((r) => r.status === 201)).toBe(true)
+    const claims = await h.app.db.representationClaim.findMany({ where: { artistId } })
+    expect(claims.every((c) => c.status === 'disputed')).toBe(true)
+    expect(await h.app.db.representationDispute.count({ where: { artistId } })).toBe(1)
+    expect(new Set(claims.map((c) => c.disputeId)).size).toBe(1)
+  })
+
+  it('approve exactly one of many concurrent approvals, never two representations', async () => {
+    const artistId = await artistBy('machine')
+    const agencies = await Promise.all(Array.from({ length: 5 }, () => newAgency()))
+    const claims = []
+    for (const a of agencies) claims.push((await claimFor(a, artistId)).body.data.id as string)
+    const results = await Promise.all(claims.map((id) => admin(`representation-claims/${id}/approve`)))
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1)
+    expect(results.filter((r) => r.status === 409).every((r) => r.body.error.code === 'invalid_transition')).toBe(true)
+    expect((await representation(artistId)).links).toHaveLength(1)
+  })
+})
+
+describe('the roster', () => {
+  it('lists the agency’s represented artists, and ends a representation (its team with it)', async () => {
+    const a = await newAgency()
+    const artistId = await artistBy(a, 'Roster Star')
+    await claimFor(a, artistId)
+    const list = await h.app.rest('GET', '/api/v1/roster?q=roster star', { as: a })
+    expect(list.body.data.items).toHaveLength(1)
+    const link = list.body.data.items[0]
+    expect(link).toMatchObject({ artist: { name: 'Roster Star' }, role: 'agency', endsOn: null })
+
+    const updated = await h.app.rest('PATCH', `/api/v1/roster/${link.id}`, { as: a, body: { territory: 'Europe', notes: 'renewal due in March' } })
+    expect(updated.body.data).toMatchObject({ territory: 'Europe', notes: 'renewal due in March' })
+    expect((await representation(artistId)).links[0]).toMatchObject({ territory: 'Europe', notes: null })
+
+    const person = await h.app.rest('POST', '/api/v1/people', { as: a, body: { firstName: 'Tina', lastName: 'Agent' } })
+    await h.app.rest('POST', `/api/v1/artists/${artistId}/team`, { as: a, body: { personId: person.body.data.id, role: 'agent', isPrimary: true } })
+
+    const other = await newAgency()
+    expect((await h.app.rest('POST', `/api/v1/roster/${link.id}/end`, { as: other, body: {} })).status).toBe(404)
+    expect((await h.app.rest('POST', `/api/v1/roster/${link.id}/end`, { as: a, body: { endsOn: '2001-01-01' } })).body.error.fields[0].field).toBe('endsOn')
+    const ended = await h.app.rest('POST', `/api/v1/roster/${link.id}/end`, { as: a, body: { note: 'contract over' } })
+    expect(ended.body.data.endsOn).toBe(formatDay(today()))
+    expect((await h.app.rest('GET', `/api/v1/artists/${artistId}/team`, { as: promoter })).body.data).toEqual([])
+    expect((await h.app.rest('GET', `/api/v1/artists/${artistId}/team?includeEnded=true`, { as: promoter })).body.data).toHaveLength(1)
+    expect((await events(artistId)).at(-1)).toBe('representation_ended')
+  })
+
+  it('cannot overlap: the exclusion constraint refuses two agencies on one artist and role at once', async () => {
+    const [a, b] = [await newAgency(), await newAgency()]
+    const artistId = await artistBy('machine')
+    const start = today()
+    await h.app.db.rosterLink.create({ data: { artistId, agencyId: a.agencyId, role: 'agency', startsOn: start } })
+    await expect(h.app.db.rosterLink.create({ data: { artistId, agencyId: b.agencyId, role: 'agency', startsOn: start } })).rejects.toThrow()
+    // Another role is another representation.
+    await h.app.db.rosterLink.create({ data: { artistId, agencyId: b.agencyId, role: 'management', startsOn: start } })
+  })
+
+  it('keeps the history append-only', async () => {
+    const a = await newAgency()
+    const artistId = await artistBy(a)
+    await claimFor(a, artistId)
+    await expect(h.app.db.representationEvent.updateMany({ where: { artistId }, data: { note: 'rewritten' } })).rejects.toThrow(/append-only/)
+    await expect(h.app.db.representationEvent.deleteMany({ where: { artistId } })).rejects.toThrow(/append-only/)
+  })
+
+  it('gives editing rights on an artist to its representing agency', async () => {
+    const creator = await newAgency()
+    const representative = await newAgency()
+    const artistId = await artistBy(creator)
+    const c = await claimFor(representative, artistId)
+    expect(c.body.data.status).toBe('pending')
+    await admin(`representation-claims/${c.body.data.id}/approve`)
+    const byCreator = await h.app.rest('PATCH', `/api/v1/artists/${artistId}`, { as: creator, body: { name: 'Renamed' } })
+    expect(byCreator.status).toBe(403)
+    expect(byCreator.body.error.code).toBe('not_artist_manager')
+    expect((await h.app.rest('PATCH', `/api/v1/artists/${artistId}`, { as: representative, body: { name: 'Renamed' } })).status).toBe(200)
+  })
+})
+
+describe('artist teams', () => {
+  it('are managed by the representing agency, with its own people, one primary per role', async () => {
+    const a = await newAgency()
+    const artistId = await artistBy(a)
+    await claimFor(a, artistId)
+    const p1 = (await h.app.rest('POST', '/api/v1/people', { as: a, body: { firstName: 'Primo' } })).body.data
+    const p2 = (await h.app.rest('POST', '/api/v1/people', { as: a, body: { firstName: 'Secondo' } })).body.data
+    const t1 = await h.app.rest('POST', `/api/v1/artists/${artistId}/team`, { as: a, body: { personId: p1.id, role: 'agent', isPrimary: true } })
+    expect(t1.status).toBe(201)
+    const t2 = await h.app.rest('POST', `/api/v1/artists/${artistId}/team`, { as: a, body: { personId: p2.id, role: 'agent', isPrimary: true } })
+    expect(t2.body.data).toMatchObject({ isPrimary: true, person: { firstName: 'Secondo' } })
+    const teamNow = (await h.app.rest('GET', `/api/v1/artists/${artistId}/team`, { as: promoter })).body.data
+    expect(teamNow.map((t: { person: { firstName: string }; isPrimary: boolean }) => [t.person.firstName, t.isPrimary])).toEqual([
+      ['Secondo', true],
+      ['Primo', false],
+    ])
+    const dup = await h.app.rest('POST', `/api/v1/artists/${artistId}/team`, { as: a, body: { personId: p1.id, role: 'agent' } })
+    expect(dup.body.error.code).toBe('already_assigned')
+    const ended = await h.app.rest('POST', `/api/v1/team-assignments/${t1.body.data.id}/end`, { as: a })
+    expect(ended.body.data.endedAt).toBeTruthy()
+  })
+
+  it('refuse people of other agencies and agencies that do not represent the artist', async () => {
+    const a = await newAgency()
+    const b = await newAgency()
+    const artistId = await artistBy(a)
+    await claimFor(a, artistId)
+    const theirs = (await h.app.rest('POST', '/api/v1/people', { as: b, body: { firstName: 'Foreign' } })).body.data
+    const foreign = await h.app.rest('POST', `/api/v1/artists/${artistId}/team`, { as: a, body: { personId: theirs.id, role: 'booker' } })
+    expect(foreign.body.error.fields).toEqual([{ field: 'personId', message: 'not a person of your agency' }])
+    const notRepresenting = await h.app.rest('POST', `/api/v1/artists/${artistId}/team`, { as: b, body: { personId: theirs.id, role: 'booker' } })
+    expect(notRepresenting.body.error.code).toBe('not_representing')
+  })
+})
+
+describe('through GraphQL', () => {
+  it('answers who represents an artist, what its team is, and which roles are disputed', async () => {
+    const a = await newAgency()
+    const artistId = await artistBy(a, 'Graph Represented')
+    await claimFor(a, artistId)
+    const person = (await h.app.rest('POST', '/api/v1/people', { as: a, body: { firstName: 'Gia' } })).body.data
+    await h.app.rest('POST', `/api/v1/artists/${artistId}/team`, { as: a, body: { personId: person.id, role: 'manager' } })
+    const challenger = await newAgency()
+    const claim = await h.app.graphql(
+      'mutation($id: ID!) { claimRepresentation(input: { artistId: $id, message: "signed with us" }) { status dispute { status incumbentAgencyId } } }',
+      { id: artistId },
+      { as: challenger },
+    )
+    expect(claim.data.claimRepresentation).toEqual({ status: 'DISPUTED', dispute: { status: 'OPEN', incumbentAgencyId: a.agencyId } })
+    const r = await h.app.graphql(
+      'query($id: ID!) { artist(id: $id) { name disputedRoles representation { role startsOn endsOn agency { id roster { artist { name } } } } team { role person { firstName } } } }',
+      { id: artistId },
+      { as: promoter },
+    )
+    expect(r.errors).toBeUndefined()
+    expect(r.data.artist).toEqual({
+      name: 'Graph Represented',
+      disputedRoles: ['AGENCY'],
+      representation: [{ role: 'AGENCY', startsOn: formatDay(today()), endsOn: null, agency: { id: a.agencyId, roster: [{ artist: { name: 'Graph Represented' } }] } }],
+      team: [{ role: 'MANAGER', person: { firstName: 'Gia' } }],
+    })
+    const disputes = await h.app.graphql('{ representationDisputes(filter: { status: OPEN }) { edges { node { role claims { status agency { id } } events { type } } } } }', {}, { as: a })
+    expect(disputes.data.representationDisputes.edges[0].node).toMatchObject({ role: 'AGENCY', claims: [{ status: 'DISPUTED', agency: { id: challenger.agencyId } }] })
+  })
+})

@@ -19,7 +19,13 @@ export const PERMISSIONS = {
   'artist.agency.manage': 'Bridge the company to an agency: claim or take over a sleeping agency, request a new one',
   'artist.roster.read': "See the agency's roster, representation claims and disputes",
   'artist.roster.manage': "Claim, hand over and end representation of artists; manage the artists' teams",
+  'artist.availability.manage': 'Publish and edit the availability of the artists the agency represents',
+  'artist.bookings.read': "See the agency's booking pipeline: requests, offers, holds, bookings",
+  'artist.bookings.manage': 'Answer requests with offers, counter, hold, confirm and cancel bookings for the agency',
   'promoter.directory.read': 'Browse the network directory from a promoter company',
+  'promoter.availability.read': 'Search artist availability (discovery)',
+  'promoter.bookings.read': "See the company's booking requests, offers, holds and bookings",
+  'promoter.bookings.manage': 'Send booking requests, counter, accept or decline offers, release holds',
 } as const satisfies Record<`${Module}.${string}.${string}`, string>
 
 export type Permission = keyof typeof PERMISSIONS
@@ -79,6 +85,36 @@ export const RULES = {
     anyOf: ['artist.roster.manage'],
     internal: false,
     agencyGate: true,
+  },
+  'availability.read': {
+    description: 'Read published availability and search it',
+    anyOf: ['artist.directory.read', 'promoter.directory.read', 'promoter.availability.read'],
+    internal: true,
+    agencyGate: false,
+  },
+  'availability.manage': {
+    description: "Publish and edit availability for the agency's artists",
+    anyOf: ['artist.availability.manage'],
+    internal: false,
+    agencyGate: true,
+  },
+  'bookings.read': {
+    description: 'Read the booking pipeline the company is party to',
+    anyOf: ['artist.bookings.read', 'artist.bookings.manage', 'promoter.bookings.read', 'promoter.bookings.manage'],
+    internal: false,
+    agencyGate: true,
+  },
+  'bookings.manage': {
+    description: 'Act in the booking pipeline for the company (its side: agency or promoter)',
+    anyOf: ['artist.bookings.manage', 'promoter.bookings.manage'],
+    internal: false,
+    agencyGate: true,
+  },
+  'platform.operate': {
+    description: 'Platform maintenance (e.g. sweeping expired offers and holds)',
+    anyOf: [],
+    internal: true,
+    agencyGate: false,
   },
   'platform.review': {
     description: 'Review company claims, agency provisioning requests and representation claims/disputes (platform admins)',

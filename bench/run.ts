@@ -1,8 +1,12 @@
 // npm run bench [-- <name>]: runs the benchmarks and prints their figures (nothing here asserts timings).
+import { availabilityBenchmark } from './availability.ts'
+import { bookingBenchmark } from './booking.ts'
 import { directoryBenchmark } from './directory.ts'
 
 const benchmarks: Record<string, () => Promise<void>> = {
   directory: directoryBenchmark,
+  availability: availabilityBenchmark,
+  booking: bookingBenchmark,
 }
 
 const only = process.argv[2]

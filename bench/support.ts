@@ -1,7 +1,11 @@
 // Shared benchmark plumbing: a database of its own (on DATABASE_URL's server, or an embedded cluster),
 // the real service in-process, and timing helpers that print p50/p95 and throughput.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import pg from 'pg'
+import { mintDevToken, writeGrant, type DevGrant } from '../src/auth/dev-identity.ts'
 import { identityFromConfig } from '../src/auth/identity.ts'
 import { loadConfig } from '../src/config.ts'
 import { createDb } from '../src/db/client.ts'
@@ -46,9 +50,13 @@ export async function benchDatabase(name: string): Promise<BenchDatabase> {
   }
 }
 
-/** The service on a random port, with a machine key so benchmarks need no Auth. */
+/**
+ * The service on a random port, in dev identity mode (tokens minted locally, no Auth service needed) and
+ * with a machine key.
+ */
 export async function benchApp(url: string) {
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, INTERNAL_API_KEY: MACHINE_KEY, LOG_LEVEL: 'silent' })
+  const identityDir = mkdtempSync(path.join(tmpdir(), 'artists-bench-identity-'))
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, INTERNAL_API_KEY: MACHINE_KEY, LOG_LEVEL: 'silent', AUTH_MODE: 'dev', DEV_IDENTITY_DIR: identityDir })
   const db = createDb({ url, poolMax: 8 })
   const app = await buildServer({ config, db, identity: await identityFromConfig(config), log: createLogger('silent') })
   await app.listen({ host: '127.0.0.1', port: 0 })
@@ -56,6 +64,13 @@ export async function benchApp(url: string) {
   return {
     base,
     db,
+    /** Headers of a user of `orgId` with the given effective access. */
+    async session(grant: Omit<DevGrant, 'tenantRole'>): Promise<Record<string, string>> {
+      writeGrant(identityDir, { ...grant, tenantRole: 'ADMIN' })
+      const auth = config.auth as { issuer: string; audience: string }
+      const token = await mintDevToken({ dir: identityDir, issuer: auth.issuer, audience: auth.audience, userId: grant.userId })
+      return { authorization: `Bearer ${token}`, 'x-org': grant.orgId, 'content-type': 'application/json' }
+    },
     async get(path: string) {
       const res = await fetch(`${base}${path}`, { headers: { 'x-internal-api-key': MACHINE_KEY } })
       if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`)
@@ -74,6 +89,7 @@ export async function benchApp(url: string) {
     close: async () => {
       await app.close()
       await db.$disconnect()
+      rmSync(identityDir, { recursive: true, force: true })
     },
   }
 }
@@ -88,9 +104,12 @@ export interface Timing {
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 
-/** Runs `task` `n` times with `concurrency` in flight (after a short warm-up) and returns its latency figures. */
+/**
+ * Runs `task` `n` times with `concurrency` in flight and returns its latency figures. A short warm-up runs
+ * first with indices n, n+1... so that tasks that must not repeat an index (bookings) stay distinct.
+ */
 export async function measure(label: string, n: number, concurrency: number, task: (i: number) => Promise<unknown>): Promise<Timing> {
-  for (let i = 0; i < Math.min(10, n); i++) await task(i)
+  for (let i = 0; i < Math.min(10, n); i++) await task(n + i)
   const latencies: number[] = []
   let next = 0
   const started = performance.now()

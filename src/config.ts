@@ -48,6 +48,7 @@ const EnvSchema = z.object({
   GRAPHQL_MAX_ALIASES: positiveInt(30),
   GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
 })
 
 export type Env = z.input<typeof EnvSchema>
@@ -81,6 +82,8 @@ export interface Config {
   cors: CorsPolicy
   graphql: { maxDepth: number; maxCost: number; maxAliases: number; introspection: boolean }
   shutdownTimeoutMs: number
+  /** Read the client address from X-Forwarded-For (behind the gateway / a load balancer). */
+  trustProxy: boolean
 }
 
 export class ConfigError extends Error {}
@@ -162,5 +165,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : !production,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    trustProxy: e.TRUST_PROXY === 'true',
   }
 }

@@ -32,6 +32,8 @@ export class RequestContext {
     readonly requestId: string,
     private readonly headers: CallerHeaders,
     readonly log: FastifyBaseLogger,
+    /** Where the call comes from, as recorded on signatures. */
+    readonly client: { ip?: string; userAgent?: string } = {},
   ) {
     this.db = deps.db
   }

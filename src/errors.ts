@@ -87,6 +87,13 @@ export function isUniqueViolation(e: unknown, constraint?: string): boolean {
   return JSON.stringify(e.meta ?? {}).includes(constraint)
 }
 
+/** Whether a Prisma error is PostgreSQL's exclusion-constraint violation (23P01) of the named constraint. */
+export function isExclusionViolation(e: unknown, constraint: string): boolean {
+  if (!isPrismaKnownError(e)) return false
+  const meta = JSON.stringify(e.meta ?? {})
+  return meta.includes('23P01') && meta.includes(constraint)
+}
+
 /** Any thrown value → an AppError; unknown failures become a masked internal error. */
 export function toAppError(e: unknown): AppError {
   if (e instanceof AppError) return e

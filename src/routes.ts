@@ -4,6 +4,9 @@ import { artistRoutes } from './modules/directory/artists.rest.ts'
 import { genreRoutes } from './modules/directory/genres.rest.ts'
 import { geoRoutes } from './modules/directory/geo.rest.ts'
 import { personRoutes } from './modules/directory/people.rest.ts'
+import { availabilityRoutes } from './modules/availability/availability.rest.ts'
+import { bookingRoutes } from './modules/booking/booking.rest.ts'
+import { contractRoutes } from './modules/contracts/contracts.rest.ts'
 import { provisioningRoutes } from './modules/provisioning/provisioning.rest.ts'
 import { companyClaimRoutes } from './modules/representation/company-claims.rest.ts'
 import { representationRoutes } from './modules/representation/representation.rest.ts'
@@ -18,4 +21,7 @@ export const routes: RouteDefinition[] = [
   ...provisioningRoutes,
   ...companyClaimRoutes,
   ...representationRoutes,
+  ...availabilityRoutes,
+  ...bookingRoutes,
+  ...contractRoutes,
 ]

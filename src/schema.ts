@@ -10,6 +10,9 @@ import './modules/directory/tenant-company.graphql.ts'
 import './modules/representation/company-claims.graphql.ts'
 import './modules/representation/representation.graphql.ts'
 import './modules/provisioning/provisioning.graphql.ts'
+import './modules/availability/availability.graphql.ts'
+import './modules/booking/booking.graphql.ts'
+import './modules/contracts/contracts.graphql.ts'
 
 export const schema = builder.toSubGraphSchema({
   composeDirectives: ['@requiresPermission'],

@@ -73,6 +73,7 @@ export async function buildServer(deps: AppDeps) {
   const { config, log } = deps
   const app = Fastify({
     loggerInstance: log,
+    trustProxy: config.trustProxy,
     // One line per request (onResponse below, with who called) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     genReqId: (req) => {
@@ -95,6 +96,7 @@ export async function buildServer(deps: AppDeps) {
       req.id,
       { authorization: header('authorization'), 'x-org': header('x-org'), 'x-internal-api-key': header('x-internal-api-key') },
       req.log,
+      { ip: req.ip, userAgent: header('user-agent') },
     )
   })
   // While shutting down, answers in flight close their connection so the server can finish promptly.

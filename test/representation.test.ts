@@ -25,7 +25,7 @@ const claimFor = (as: Agency, artistId: string, extra: Record<string, unknown> =
   h.app.rest('POST', '/api/v1/representation-claims', { as, body: { artistId, ...extra } })
 const admin = (path: string, body: Record<string, unknown> = {}) => h.app.rest('POST', `/internal/admin/${path}`, { as: 'machine', body })
 const events = async (artistId: string) =>
-  (await h.app.db.representationEvent.findMany({ where: { artistId }, orderBy: { createdAt: 'asc' } })).map((e) => e.type)
+  (await h.app.db.representationEvent.findMany({ where: { artistId }, orderBy: { seq: 'asc' } })).map((e) => e.type)
 const representation = async (artistId: string) => (await h.app.rest('GET', `/api/v1/artists/${artistId}/representation`, { as: promoter })).body.data
 
 describe('claims without contest', () => {

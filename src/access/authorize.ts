@@ -4,7 +4,7 @@ import type { Caller } from '../auth/identity.ts'
 import { forbidden } from '../errors.ts'
 import { MODULES, moduleOf, RULES, type AccessRule, type Module, type Permission, type RuleDefinition } from './catalog.ts'
 
-function grantedModules(modules: string[]): Set<Module> {
+export function grantedModules(modules: string[]): Set<Module> {
   const granted = new Set<Module>()
   for (const [module, def] of Object.entries(MODULES) as [Module, (typeof MODULES)[Module]][]) {
     if (modules.some((m) => (def.aliases as readonly string[]).includes(m.toLowerCase()))) granted.add(module)

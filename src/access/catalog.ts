@@ -22,10 +22,16 @@ export const PERMISSIONS = {
   'artist.availability.manage': 'Publish and edit the availability of the artists the agency represents',
   'artist.bookings.read': "See the agency's booking pipeline: requests, offers, holds, bookings",
   'artist.bookings.manage': 'Answer requests with offers, counter, hold, confirm and cancel bookings for the agency',
+  'artist.contracts.read': "See the contracts of the agency's bookings",
+  'artist.contracts.manage': "Keep the agency's template library; draft, edit, send and void contracts",
+  'artist.contracts.sign': 'Sign contracts for the agency side',
   'promoter.directory.read': 'Browse the network directory from a promoter company',
   'promoter.availability.read': 'Search artist availability (discovery)',
   'promoter.bookings.read': "See the company's booking requests, offers, holds and bookings",
   'promoter.bookings.manage': 'Send booking requests, counter, accept or decline offers, release holds',
+  'promoter.contracts.read': "See the contracts of the company's bookings",
+  'promoter.contracts.manage': "Keep the company's template library; draft, edit, send and void contracts",
+  'promoter.contracts.sign': 'Sign contracts for the promoter side',
 } as const satisfies Record<`${Module}.${string}.${string}`, string>
 
 export type Permission = keyof typeof PERMISSIONS
@@ -107,6 +113,24 @@ export const RULES = {
   'bookings.manage': {
     description: 'Act in the booking pipeline for the company (its side: agency or promoter)',
     anyOf: ['artist.bookings.manage', 'promoter.bookings.manage'],
+    internal: false,
+    agencyGate: true,
+  },
+  'contracts.read': {
+    description: 'Read the contracts (and template library) of the company',
+    anyOf: ['artist.contracts.read', 'artist.contracts.manage', 'artist.contracts.sign', 'promoter.contracts.read', 'promoter.contracts.manage', 'promoter.contracts.sign'],
+    internal: false,
+    agencyGate: true,
+  },
+  'contracts.manage': {
+    description: 'Keep the template library; draft, edit, send, void contracts and manage their signers and attachments',
+    anyOf: ['artist.contracts.manage', 'promoter.contracts.manage'],
+    internal: false,
+    agencyGate: true,
+  },
+  'contracts.sign': {
+    description: "Sign a contract as one of its signers, for the caller's side",
+    anyOf: ['artist.contracts.sign', 'promoter.contracts.sign'],
     internal: false,
     agencyGate: true,
   },

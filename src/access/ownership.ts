@@ -28,3 +28,12 @@ export async function agenciesBridgedTo(db: Tx, orgIds: readonly string[]) {
   })
   return new Map(claims.map((c) => [c.orgId, c.company]))
 }
+
+/** The tenant company owning each of the given market companies (absent: sleeping), in one query. */
+export async function ownersOf(db: Tx, companyIds: readonly string[]) {
+  const claims = await db.companyClaim.findMany({
+    where: { companyId: { in: [...companyIds] }, status: 'approved' },
+    select: { companyId: true, orgId: true },
+  })
+  return new Map(claims.map((c) => [c.companyId, c.orgId]))
+}

@@ -7,6 +7,7 @@ import { RULES, type AccessRule } from '../access/catalog.ts'
 import type { RequestContext } from '../context.ts'
 import { pageOf, PageQuery, type Listing, type Page } from '../pagination.ts'
 import { parseInput } from '../validation.ts'
+import { idempotent, type Answer } from './idempotency.ts'
 import { jsonSchemaOf, type JsonSchema } from './schemas.ts'
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
@@ -60,6 +61,17 @@ export function route<P extends ObjectSchema = typeof empty, Q extends ObjectSch
 }
 
 export const IdParams = z.object({ id: z.uuid() })
+
+const IdempotencyHeader: JsonSchema = {
+  type: 'object',
+  properties: {
+    'idempotency-key': {
+      type: 'string',
+      maxLength: 255,
+      description: 'Optional. A retry with the same key (from the same company) replays the first successful answer instead of acting twice.',
+    },
+  },
+}
 
 // Query strings arrive as strings: booleans and numbers are read as such before validation.
 function coerceQuery(schema: ObjectSchema, raw: Record<string, unknown>): Record<string, unknown> {
@@ -144,6 +156,7 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDefinition[]) 
         ...('x-access' in access ? { 'x-access': access['x-access'] } : {}),
         ...(def.params ? { params: jsonSchemaOf(def.params) } : {}),
         ...(querySchema ? { querystring: jsonSchemaOf(querySchema) } : {}),
+        ...(def.method !== 'GET' ? { headers: IdempotencyHeader } : {}),
         ...(def.body ? { body: jsonSchemaOf(def.body) } : {}),
         response: {
           [status]: envelope(def.list ? listOf(def.response) : def.response),
@@ -155,13 +168,22 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDefinition[]) 
         const params = def.params ? parseInput(def.params, req.params) : {}
         const query = querySchema ? parseInput(querySchema, coerceQuery(querySchema, req.query as Record<string, unknown>)) : {}
         const input = { ctx: req.ctx, params, query, body: req.body ?? {}, headers: req.headers }
-        if (def.list) {
-          const { page, limit, ...filter } = query as { page: number; limit: number }
-          const listing = await def.handler({ ...input, query: filter, page: pageOf({ page, limit }) })
-          return reply.code(status).send({ success: true, data: { items: listing.items, total: await listing.total(), page, limit } })
+        const answer = async (): Promise<Answer> => {
+          if (def.list) {
+            const { page, limit, ...filter } = query as { page: number; limit: number }
+            const listing = await def.handler({ ...input, query: filter, page: pageOf({ page, limit }) })
+            return { status, body: { success: true, data: { items: listing.items, total: await listing.total(), page, limit } } }
+          }
+          return { status, body: { success: true, data: await def.handler(input) } }
         }
-        const data = await def.handler(input)
-        return reply.code(status).send({ success: true, data })
+        const key = req.headers['idempotency-key']
+        if (def.method !== 'GET' && typeof key === 'string') {
+          const result = await idempotent(req.ctx, key, { method: def.method, url: req.url, body: req.body }, answer)
+          if (result.replayed) reply.header('idempotent-replayed', 'true')
+          return reply.code(result.status).send(result.body)
+        }
+        const result = await answer()
+        return reply.code(result.status).send(result.body)
       },
     })
   }

@@ -16,7 +16,7 @@ import {
 } from './artists.service.ts'
 
 /** What an artist looks like over REST (list and detail). */
-const ArtistView = {
+export const ArtistView = {
   profile: true,
   country: true,
   city: true,

@@ -87,7 +87,7 @@ const DisputeRef = builder.prismaObject('RepresentationDispute', {
     status: t.expose('status', { type: DisputeStatusEnum }),
     incumbentAgencyId: t.exposeID('incumbentAgencyId', { nullable: true, description: 'The agency representing the artist when the dispute opened.' }),
     claims: t.relation('claims', { query: { orderBy: { createdAt: 'asc' } } }),
-    events: t.relation('events', { query: { orderBy: { createdAt: 'asc' } } }),
+    events: t.relation('events', { query: { orderBy: { seq: 'asc' } } }),
     winningClaimId: t.exposeID('winningClaimId', { nullable: true }),
     resolution: t.exposeString('resolution', { nullable: true }),
     resolvedBy: t.exposeString('resolvedBy', { nullable: true }),

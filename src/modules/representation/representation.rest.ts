@@ -27,7 +27,7 @@ const ClaimView = { artist: true, agency: true, dispute: true, rosterLink: true 
 const DisputeView = {
   artist: true,
   claims: { include: { agency: true }, orderBy: { createdAt: 'asc' } },
-  events: { orderBy: { createdAt: 'asc' } },
+  events: { orderBy: { seq: 'asc' } },
 } satisfies Prisma.RepresentationDisputeInclude
 const TeamView = { person: true, agency: true } satisfies Prisma.TeamAssignmentInclude
 

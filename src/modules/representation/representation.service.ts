@@ -20,6 +20,7 @@ import {
 } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
+import { withdrawAvailabilityAfter } from '../availability/withdraw.ts'
 import { RejectInput, ReviewInput } from './company-claims.service.ts'
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()
@@ -110,6 +111,7 @@ async function approveClaim(tx: Tx, claim: RepresentationClaim, actor: Actor, no
     if (incumbent.startsOn.getTime() >= startsOn.getTime()) startsOn = addDays(incumbent.startsOn, 1)
     const ended = await tx.rosterLink.update({ where: { id: incumbent.id }, data: { endsOn: addDays(startsOn, -1) } })
     await record(tx, actor, { artistId: claim.artistId, type: 'representation_ended', rosterLinkId: ended.id, claimId: claim.id, note: 'handed over' })
+    await withdrawAvailabilityAfter(tx, ended, ended.endsOn!)
   }
   const link = await tx.rosterLink.create({
     data: { artistId: claim.artistId, agencyId: claim.agencyId, role: claim.role, territory: claim.territory, startsOn, claimId: claim.id },

@@ -10,6 +10,7 @@ import { conflict, forbidden, invalidInput, isUniqueViolation, notFound } from '
 import { RepresentationRole, TeamRole, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
+import { withdrawAvailabilityAfter } from '../availability/withdraw.ts'
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()
 
@@ -108,6 +109,7 @@ export const roster = {
       await tx.representationEvent.create({
         data: { artistId: link.artistId, type: 'representation_ended', rosterLinkId: id, actorType: 'user', actorUserId: caller.userId, actorOrgId: caller.orgId, note: data.note },
       })
+      await withdrawAvailabilityAfter(tx, link, endsOn)
       // Ending today with no other role on the artist: the agency's team on it ends with it.
       const otherRoles = await tx.rosterLink.count({ where: { agencyId: link.agencyId, artistId: link.artistId, id: { not: id }, ...activeLinkWhere() } })
       if (endsOn.getTime() === today().getTime() && otherRoles === 0) {

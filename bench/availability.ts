@@ -1,0 +1,161 @@
+// Availability search at marketplace scale: 100,000 artists and 1,000,000 windows. Each typical search runs
+// through the REST route against a baseline of its own SQL (the page, and the count when the page does not
+// carry it) on pg directly, and prints its plans' index use, with a WARNING line for a sequential scan of the
+// big tables.
+import { performance } from 'node:perf_hooks'
+import type pg from 'pg'
+import { addDays, formatDay, today } from '../src/dates.ts'
+import { parseSearch, searchStatements } from '../src/modules/availability/availability.service.ts'
+import { pageOf } from '../src/pagination.ts'
+import { benchApp, benchDatabase, measure, report } from './support.ts'
+
+const ARTISTS = Number(process.env.BENCH_ARTISTS ?? 100_000)
+const WINDOWS_PER_ARTIST = 10
+const RUNS = Number(process.env.BENCH_RUNS ?? 200)
+// Searches in flight: enough to keep a small machine's cores busy without measuring mostly queueing.
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4)
+
+const day = (offset: number) => formatDay(addDays(today(), offset))
+const seconds = (from: number, to = performance.now()) => `${((to - from) / 1000).toFixed(1)} s`
+// A deterministic UUID (version 4 bits set, as z.uuid() requires) from a SQL text expression.
+const md5Uuid = (key: string) => `overlay(overlay(md5(${key}) placing '4' from 13) placing '8' from 17)::uuid`
+
+async function seed(sql: pg.PoolClient) {
+  await sql.query(`
+    INSERT INTO geo_countries (id, code, name)
+    SELECT ${md5Uuid(`'country' || i`)}, code, 'Country ' || code
+    FROM unnest(ARRAY['ES','FR','DE','IT','PT','GB','NL','BE','US','MX','AR','BR','SE','NO','DK','PL','AT','CH','IE','JP']) WITH ORDINALITY AS t(code, i)`)
+  // Ten top-level genres with four subgenres each.
+  await sql.query(`
+    INSERT INTO genres (id, name, slug)
+    SELECT ${md5Uuid(`'genre' || p`)}, name, lower(replace(name, ' ', '-'))
+    FROM unnest(ARRAY['Techno','House','Rock','Jazz','Hip Hop','Pop','Latin','Classical','Folk','Metal']) WITH ORDINALITY AS t(name, p)`)
+  await sql.query(`
+    INSERT INTO genres (id, name, slug, parent_id)
+    SELECT ${md5Uuid(`'genre' || p || '.' || s`)}, g.name || ' ' || s, g.slug || '-' || s, g.id
+    FROM generate_series(1, 10) p JOIN genres g ON g.id = ${md5Uuid(`'genre' || p`)} CROSS JOIN generate_series(1, 4) s`)
+  await sql.query(`
+    INSERT INTO artists_companies (id, name, slug, claimed)
+    SELECT ${md5Uuid(`'agency' || i`)}, 'Agency ' || i, 'agency-' || i, true FROM generate_series(1, 2000) i`)
+  // Names from two word lists (trigram search finds thousands per word); one artist in fifty archived.
+  // Words and genres come from independent hashes: no accidental correlation between name order and genre.
+  await sql.query(`
+    INSERT INTO artists (id, name, slug, kind, archived_at)
+    SELECT ${md5Uuid(`'artist' || i`)},
+           (ARRAY['Velvet','Neon','Silent','Golden','Electric','Midnight','Crystal','Wild','Lunar','Broken','Solar','Hidden','Iron','Paper','Cosmic','Urban','Savage','Gentle','Hollow','Frozen'])[1 + abs(hashtext('first' || i)) % 20]
+           || ' ' || (ARRAY['Echo','Tide','Garden','Machine','Orchestra','Riot','Collective','Dreams','Wolves','Signal','Harbor','Parade','Theory','Engine','Ghosts','Rivers','Static','Mirrors','Lanterns','Pilots','Saints','Atlas','Circuit','Bloom','Drift'])[1 + abs(hashtext('second' || i)) % 25]
+           || ' ' || i,
+           'artist-' || i, (ARRAY['solo','band','dj','ensemble','other']::"ArtistKind"[])[1 + i % 5],
+           CASE WHEN abs(hashtext('archived' || i)) % 50 = 0 THEN now() END
+    FROM generate_series(1, ${ARTISTS}) i`)
+  // A subgenre each, and a second (top-level) genre for one artist in three.
+  await sql.query(`
+    INSERT INTO artist_genres (artist_id, genre_id, position)
+    SELECT ${md5Uuid(`'artist' || i`)}, ${md5Uuid(`'genre' || (1 + g % 10) || '.' || (1 + g / 10 % 4)`)}, 0
+    FROM generate_series(1, ${ARTISTS}) i, abs(hashtext('genre' || i)) g`)
+  await sql.query(`
+    INSERT INTO artist_genres (artist_id, genre_id, position)
+    SELECT ${md5Uuid(`'artist' || i`)}, ${md5Uuid(`'genre' || (1 + g2 % 10)`)}, 1
+    FROM generate_series(1, ${ARTISTS}) i, abs(hashtext('genre' || i)) g, abs(hashtext('second genre' || i)) g2
+    WHERE g2 % 3 = 0 AND g2 % 10 <> g % 10`)
+
+  // Loading a million rows into bare tables and indexing afterwards is several times faster than keeping
+  // the indexes up to date row by row. The definitions come from the catalog (whatever the migrations
+  // made); re-adding the exclusion constraint proves the seeded windows never overlap.
+  const { rows: saved } = await sql.query<{ drop: string; create: string }>(`
+    SELECT format('ALTER TABLE artist_availabilities DROP CONSTRAINT %I', conname) AS drop,
+           format('ALTER TABLE artist_availabilities ADD CONSTRAINT %I %s', conname, pg_get_constraintdef(oid)) AS create
+    FROM pg_constraint WHERE conrelid = 'artist_availabilities'::regclass AND contype = 'x'
+    UNION ALL
+    SELECT format('DROP INDEX %I', indexname), indexdef
+    FROM pg_indexes WHERE tablename = 'artist_availabilities'
+      AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'artist_availabilities'::regclass)`)
+  for (const s of saved) await sql.query(s.drop)
+  const loading = performance.now()
+  // One window per 73-day slot (start within its first 30 days, 1 to 43 days long): never overlapping.
+  // 70% available, 20% tentative, 10% blocked; 40% anywhere; 80% with fee guidance (€1k–€51k, mostly EUR).
+  // An artist's windows are written together (a season published at once): no date order in the heap.
+  // (`0 * i` ties the subquery to its artist, so that it runs, with fresh random values, once per artist.)
+  await sql.query(`
+    INSERT INTO artist_availabilities (id, artist_id, agency_id, starts_on, ends_on, status, country_id, fee_min, fee_max, currency, updated_at)
+    SELECT gen_random_uuid(), ${md5Uuid(`'artist' || i`)}, ${md5Uuid(`'agency' || (1 + i % 2000)`)},
+           w.starts_on, w.starts_on + floor(w.length * 43)::int,
+           (CASE WHEN w.status < 0.7 THEN 'available' WHEN w.status < 0.9 THEN 'tentative' ELSE 'blocked' END)::"AvailabilityStatus",
+           CASE WHEN w.country >= 0.4 THEN ${md5Uuid(`'country' || (1 + floor(w.country * 1000)::int % 20)`)} END,
+           CASE WHEN w.guidance < 0.8 THEN w.fee END,
+           CASE WHEN w.guidance < 0.8 THEN w.fee + (w.fee * w.spread)::int END,
+           CASE WHEN w.guidance < 0.68 THEN 'EUR' WHEN w.guidance < 0.76 THEN 'USD' WHEN w.guidance < 0.8 THEN 'GBP' END,
+           now()
+    FROM generate_series(1, ${ARTISTS}) i
+    CROSS JOIN LATERAL (
+      SELECT current_date - 60 + k * 73 + floor(random() * 30)::int + 0 * i AS starts_on, random() AS length, random() AS status,
+             random() AS country, random() AS guidance, random() AS spread, (100000 + floor(random() ^ 2 * 5000000))::int AS fee
+      FROM generate_series(0, ${WINDOWS_PER_ARTIST - 1}) k) w`)
+  const indexing = performance.now()
+  await sql.query(`SET maintenance_work_mem = '256MB'`)
+  for (const s of saved) await sql.query(s.create)
+  console.log(`  windows loaded in ${seconds(loading, indexing)}, indexed (exclusion constraint included) in ${seconds(indexing)}`)
+  await sql.query('VACUUM ANALYZE')
+}
+
+interface Search {
+  label: string
+  filter: Record<string, string | number | boolean>
+  page?: number
+}
+
+/** EXPLAIN (ANALYZE) of one statement: the lines naming scans, and a WARNING for a seq scan of a big table. */
+async function explain(sql: pg.Pool, what: string, statement: { text: string; values: unknown[] }) {
+  const { rows } = await sql.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF) ${statement.text}`, statement.values)
+  const lines = rows.map((r) => r['QUERY PLAN'])
+  const scans = [...new Set(lines.map((l) => /(?:Parallel )?(?:Seq Scan|Index Only Scan|Index Scan|Bitmap Index Scan) (?:using \S+ )?on \S+/.exec(l)?.[0]).filter(Boolean))]
+  console.log(`    ${what}: ${lines.at(-1)?.trim()} · ${scans.join(' · ')}`)
+  for (const l of lines.filter((l) => /Seq Scan on (artists|artist_availabilities) /.test(l))) console.log(`    WARNING: sequential scan of a big table in the ${what} plan: ${l.trim()}`)
+}
+
+export async function availabilityBenchmark() {
+  const database = await benchDatabase('artists_bench_availability')
+  const { sql } = database
+  console.log(`seeding ${ARTISTS} artists and ${ARTISTS * WINDOWS_PER_ARTIST} availability windows…`)
+  const started = performance.now()
+  const seeding = await sql.connect()
+  await seed(seeding).finally(() => seeding.release())
+  console.log(`seeded in ${seconds(started)}`)
+
+  const id = async (table: string, column: string, value: string) =>
+    (await sql.query<{ id: string }>(`SELECT id FROM ${table} WHERE ${column} = $1`, [value])).rows[0].id
+  const techno = await id('genres', 'slug', 'techno')
+  const jazzSub = await id('genres', 'slug', 'jazz-2')
+  const searches: Search[] = [
+    { label: 'a week in Spain, techno, ≤ €20k (name)', filter: { from: day(30), to: day(36), countryCode: 'ES', genreId: techno, budgetMax: 2_000_000, currency: 'EUR' } },
+    { label: 'a month anywhere, EUR, by fee', filter: { from: day(60), to: day(89), currency: 'EUR', sort: 'fee' } },
+    { label: 'free text "velvet", two weeks (name)', filter: { from: day(14), to: day(27), q: 'velvet' } },
+    { label: 'three months, France, by soonest', filter: { from: day(90), to: day(181), countryCode: 'FR', sort: 'soonest' } },
+    { label: 'two weeks, jazz subgenre, €5k–€15k, no tentative (fee)', filter: { from: day(45), to: day(58), genreId: jazzSub, budgetMin: 500_000, budgetMax: 1_500_000, currency: 'EUR', includeTentative: false, sort: 'fee' } },
+    { label: 'a weekend anywhere, page 20 (name)', filter: { from: day(40), to: day(41) }, page: 20 },
+  ]
+
+  const app = await benchApp(database.url)
+  try {
+    for (const s of searches) {
+      const f = parseSearch(s.filter)
+      const countryId = f.countryCode ? await id('geo_countries', 'code', f.countryCode) : null
+      const statements = searchStatements(f, countryId, pageOf({ page: s.page ?? 1, limit: 20 }))
+      const query = new URLSearchParams({ ...Object.fromEntries(Object.entries(s.filter).map(([k, v]) => [k, String(v)])), page: String(s.page ?? 1), limit: '20' })
+      const first = (await app.get(`/api/v1/availability/search?${query}`)) as { data: { total: number } }
+      console.log(`\n  ${s.label}: ${first.data.total} artists`)
+      await explain(sql, 'page', statements.page)
+      if (f.sort === 'name') await explain(sql, 'count', statements.count)
+      // What the service runs: the page, then the count unless the page carried the total.
+      const baseline = await measure('baseline: the search SQL on pg directly', RUNS, CONCURRENCY, async () => {
+        const { rows } = await sql.query<{ total: number | null }>(statements.page.text, statements.page.values)
+        if (rows[0]?.total == null) await sql.query(statements.count.text, statements.count.values)
+      })
+      const rest = await measure('REST GET /api/v1/availability/search', RUNS, CONCURRENCY, () => app.get(`/api/v1/availability/search?${query}`))
+      report(`Availability search: ${s.label}`, baseline, [rest])
+    }
+  } finally {
+    await app.close()
+    await database.close()
+  }
+}

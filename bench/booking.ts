@@ -1,0 +1,122 @@
+// The booking flow under parallel load: request → offer → accept (hold) → confirm, four HTTP calls by two
+// companies, against a baseline of the same SQL statements run directly on pg in the same run.
+import { randomUUID } from 'node:crypto'
+import type pg from 'pg'
+import { benchApp, benchDatabase, measure, report } from './support.ts'
+
+const FLOWS = Number(process.env.BENCH_FLOWS ?? 400)
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8)
+const ARTISTS = 2_000
+
+const agencyPermissions = ['artist.directory.read', 'artist.bookings.read', 'artist.bookings.manage']
+const promoterPermissions = ['promoter.directory.read', 'promoter.bookings.read', 'promoter.bookings.manage']
+
+/** Each flow books its own artist and slot, so that flows measure the pipeline, not contention. */
+function slot(i: number) {
+  const start = new Date(Date.UTC(2031, 0, 1) + (i % 300) * 86_400_000 + Math.floor(i / 300) * 4 * 3600_000)
+  return { startsAt: start.toISOString(), endsAt: new Date(start.getTime() + 2 * 3600_000).toISOString() }
+}
+
+/** The statements the service's four transactions write, as plain SQL. */
+async function sqlFlow(pool: pg.Pool, artistId: string, agencyId: string, promoterOrgId: string, userId: string, when: { startsAt: string; endsAt: string }) {
+  const tx = async (run: (c: pg.PoolClient) => Promise<void>) => {
+    const c = await pool.connect()
+    try {
+      await c.query('BEGIN')
+      await run(c)
+      await c.query('COMMIT')
+    } catch (e) {
+      await c.query('ROLLBACK')
+      throw e
+    } finally {
+      c.release()
+    }
+  }
+  const activity = (c: pg.PoolClient, requestId: string, subject: string, subjectId: string, action: string, from: string | null, to: string) =>
+    c.query(
+      `INSERT INTO booking_activity (id, request_id, subject, subject_id, action, from_status, to_status, actor_type, actor_user_id) VALUES ($1,$2,$3,$4,$5,$6,$7,'user',$8)`,
+      [randomUUID(), requestId, subject, subjectId, action, from, to, userId],
+    )
+  const requestId = randomUUID()
+  const offerId = randomUUID()
+  const holdId = randomUUID()
+  await tx(async (c) => {
+    await c.query(
+      `INSERT INTO booking_requests (id, artist_id, agency_id, promoter_org_id, requested_by_user_id, starts_at, ends_at) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
+      [requestId, artistId, agencyId, promoterOrgId, userId, when.startsAt, when.endsAt],
+    )
+    await activity(c, requestId, 'request', requestId, 'create', null, 'open')
+  })
+  await tx(async (c) => {
+    await c.query('SELECT id FROM booking_requests WHERE id = $1 FOR UPDATE', [requestId])
+    await c.query(`UPDATE booking_requests SET status = 'negotiating' WHERE id = $1`, [requestId])
+    await c.query(`INSERT INTO booking_offers (id, request_id, version, made_by, made_by_user_id, fee, currency, deal_type) VALUES ($1,$2,1,'agency',$3,1000000,'EUR','flat')`, [
+      offerId,
+      requestId,
+      userId,
+    ])
+    await activity(c, requestId, 'offer', offerId, 'offer', null, 'open')
+  })
+  await tx(async (c) => {
+    await c.query('SELECT id FROM booking_requests WHERE id = $1 FOR UPDATE', [requestId])
+    await c.query(`UPDATE booking_offers SET status = 'accepted' WHERE id = $1`, [offerId])
+    await c.query(
+      `INSERT INTO booking_holds (id, request_id, offer_id, artist_id, starts_at, ends_at, priority, expires_at) VALUES ($1,$2,$3,$4,$5,$6,1, now() + interval '7 days')`,
+      [holdId, requestId, offerId, artistId, when.startsAt, when.endsAt],
+    )
+    await c.query(`UPDATE booking_requests SET status = 'held' WHERE id = $1`, [requestId])
+    await activity(c, requestId, 'hold', holdId, 'hold', null, 'active')
+  })
+  await tx(async (c) => {
+    await c.query('SELECT id FROM booking_requests WHERE id = $1 FOR UPDATE', [requestId])
+    await c.query(
+      `INSERT INTO bookings (id, request_id, offer_id, hold_id, artist_id, agency_id, promoter_org_id, starts_at, ends_at, fee, currency, deal_type)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,1000000,'EUR','flat')`,
+      [randomUUID(), requestId, offerId, holdId, artistId, agencyId, promoterOrgId, when.startsAt, when.endsAt],
+    )
+    await c.query(`UPDATE booking_holds SET status = 'confirmed' WHERE id = $1`, [holdId])
+    await c.query(`UPDATE booking_requests SET status = 'booked' WHERE id = $1`, [requestId])
+    await activity(c, requestId, 'booking', requestId, 'confirm', null, 'confirmed')
+  })
+}
+
+export async function bookingBenchmark() {
+  const database = await benchDatabase('artists_bench_booking')
+  const { sql } = database
+  const agencyOrg = randomUUID()
+  const promoterOrg = randomUUID()
+  const [{ id: agencyId }] = (await sql.query(`INSERT INTO artists_companies (id, name, slug, claimed) VALUES (gen_random_uuid(), 'Bench Agency', 'bench-agency', true) RETURNING id`)).rows
+  await sql.query(`INSERT INTO artists_company_claims (id, company_id, org_id, status) VALUES (gen_random_uuid(), $1, $2, 'approved')`, [agencyId, agencyOrg])
+  await sql.query(`INSERT INTO artists (id, name, slug) SELECT gen_random_uuid(), 'Bench Artist ' || i, 'bench-artist-' || i FROM generate_series(1, ${ARTISTS}) i`)
+  await sql.query(`INSERT INTO artists_roster_links (id, artist_id, agency_id, role, starts_on) SELECT gen_random_uuid(), id, $1, 'agency', '2020-01-01' FROM artists`, [agencyId])
+  await sql.query('ANALYZE')
+  const artistIds = (await sql.query<{ id: string }>('SELECT id FROM artists ORDER BY slug')).rows.map((r) => r.id)
+
+  const app = await benchApp(database.url)
+  const agency = await app.session({ userId: randomUUID(), orgId: agencyOrg, modules: ['artist'], permissions: agencyPermissions })
+  const promoter = await app.session({ userId: randomUUID(), orgId: promoterOrg, modules: ['promoter'], permissions: promoterPermissions })
+  const post = async (path: string, headers: Record<string, string>, body: unknown) => {
+    const res = await fetch(`${app.base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) })
+    const json = (await res.json()) as { data: { id: string; holds?: { id: string }[] } }
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`)
+    return json.data
+  }
+  try {
+    const baselineUser = randomUUID()
+    const baseline = await measure('baseline: the same SQL on pg directly (4 transactions)', FLOWS, CONCURRENCY, (i) =>
+      sqlFlow(sql, artistIds[i % ARTISTS], agencyId, promoterOrg, baselineUser, slot(i)),
+    )
+    const flows = await measure('REST: request → offer → accept → confirm', FLOWS, CONCURRENCY, async (i) => {
+      const when = slot(i + FLOWS + 20)
+      const request = await post('/api/v1/booking-requests', promoter, { artistId: artistIds[(i + 1000) % ARTISTS], ...when })
+      const offer = await post(`/api/v1/booking-requests/${request.id}/offers`, agency, { fee: 1_000_000, currency: 'EUR', dealType: 'flat' })
+      await post(`/api/v1/booking-offers/${offer.id}/accept`, promoter, {})
+      const hold = await sql.query<{ id: string }>(`SELECT id FROM booking_holds WHERE request_id = $1`, [request.id])
+      await post(`/api/v1/booking-holds/${hold.rows[0].id}/confirm`, agency, {})
+    })
+    report(`Booking flow, ${CONCURRENCY} in parallel (${FLOWS} flows; flows/s in the last column)`, baseline, [flows])
+  } finally {
+    await app.close()
+    await database.close()
+  }
+}

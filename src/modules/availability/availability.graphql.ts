@@ -1,0 +1,110 @@
+import { queryFromInfo } from '@pothos/plugin-prisma'
+import { builder, requires, typeRequires } from '../../graphql/builder.ts'
+import { connectionOf } from '../../graphql/connections.ts'
+import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
+import type { Selection } from '../../db/listing.ts'
+import { AvailabilityStatus, type Availability } from '../../generated/prisma/client.ts'
+import { parseId, parseInput } from '../../validation.ts'
+import { ArtistRef } from '../directory/artists.graphql.ts'
+import {
+  availability,
+  AvailabilityFilter,
+  AvailabilityInput,
+  AvailabilitySearch,
+  AvailabilitySort,
+  UpdateAvailabilityInput,
+  windowsWhere,
+} from './availability.service.ts'
+
+const StatusEnum = graphqlEnum('AvailabilityStatus', AvailabilityStatus, 'available · tentative · blocked (known not to be available)')
+graphqlEnum('AvailabilitySort', AvailabilitySort, 'Order of an availability search')
+
+export const AvailabilityRef = builder.prismaObject('Availability', {
+  ...typeRequires('availability.read'),
+  description: 'A span of days an agency publishes for an artist it represents. Windows of one artist never overlap.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    artist: t.relation('artist'),
+    agency: t.relation('agency', { description: 'The representing agency that published it.' }),
+    startsOn: t.expose('startsOn', { type: 'Date' }),
+    endsOn: t.expose('endsOn', { type: 'Date', description: 'Last day (inclusive).' }),
+    status: t.expose('status', { type: StatusEnum }),
+    country: t.relation('country', { nullable: true, description: 'Where the artist can play in this window; null: anywhere.' }),
+    feeMin: t.exposeInt('feeMin', { nullable: true, description: 'Fee guidance, lowest, in minor units of currency (cents).' }),
+    feeMax: t.exposeInt('feeMax', { nullable: true, description: 'Fee guidance, highest, in minor units of currency (cents).' }),
+    currency: t.exposeString('currency', { nullable: true }),
+    notes: t.exposeString('notes', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+})
+
+const SearchInput = inputFromZod('AvailabilitySearchFilter', AvailabilitySearch)
+const InputType = inputFromZod('AvailabilityInput', AvailabilityInput)
+const UpdateInputType = inputFromZod('UpdateAvailabilityInput', UpdateAvailabilityInput)
+
+builder.prismaObjectFields('Artist', (t) => ({
+  availability: t.relation('availabilities', {
+    ...requires('availability.read'),
+    description: "The artist's windows overlapping a period (upcoming by default), in date order.",
+    args: {
+      from: t.arg({ type: 'Date', description: 'Windows ending on or after this day (default: today)' }),
+      to: t.arg({ type: 'Date', description: 'Windows starting on or before this day' }),
+      status: t.arg({ type: StatusEnum }),
+    },
+    query: ({ from, to, status }) => ({
+      where: windowsWhere(parseInput(AvailabilityFilter, { from: from ?? undefined, to: to ?? undefined, status: status ?? undefined })),
+      orderBy: { startsOn: 'asc' },
+    }),
+  }),
+}))
+
+builder.queryFields((t) => ({
+  availabilitySearch: t.connection(
+    {
+      ...requires('availability.read'),
+      type: ArtistRef,
+      description:
+        'Artists available in a period: windows available (or tentative) overlapping [from, to], in a country or open to anywhere, whose fee guidance meets the budget. Each edge carries the windows that matched.',
+      args: { filter: t.arg({ type: SearchInput, required: true }) },
+      resolve: (_root, args, ctx, info) => {
+        const windowQuery = queryFromInfo({ context: ctx, info, path: ['edges', 'matchingAvailability'] }) as Selection
+        return connectionOf(ctx, info, args, (page, query) => availability.search(ctx, args.filter, page, query, windowQuery))
+      },
+    },
+    { name: 'AvailableArtistConnection' },
+    {
+      name: 'AvailableArtistEdge',
+      fields: (edge) => ({
+        matchingAvailability: edge.field({
+          type: [AvailabilityRef],
+          description: "The artist's windows that matched the search, in date order.",
+          // The nodes are the search's items: artists carrying the windows that matched.
+          resolve: ({ node }) => (node as typeof node & { matchingAvailability: Availability[] }).matchingAvailability,
+        }),
+      }),
+    },
+  ),
+}))
+
+builder.mutationFields((t) => ({
+  publishAvailability: t.prismaField({
+    ...requires('availability.manage'),
+    type: 'Availability',
+    description: 'Publishes a window of an artist the agency represents; an overlap with another window of the artist is a CONFLICT.',
+    args: { artistId: t.arg.id({ required: true }), input: t.arg({ type: InputType, required: true }) },
+    resolve: (query, _root, args, ctx) => availability.publish(ctx, parseId(args.artistId, 'artistId'), args.input, query),
+  }),
+  updateAvailability: t.prismaField({
+    ...requires('availability.manage'),
+    type: 'Availability',
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateInputType, required: true }) },
+    resolve: (query, _root, args, ctx) => availability.update(ctx, parseId(args.id), args.input, query),
+  }),
+  deleteAvailability: t.prismaField({
+    ...requires('availability.manage'),
+    type: 'Availability',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => availability.remove(ctx, parseId(args.id), query),
+  }),
+}))

@@ -1,0 +1,82 @@
+import type { Prisma } from '../../generated/prisma/client.ts'
+import { IdParams, route } from '../../rest/route.ts'
+import { viewSchema } from '../../rest/schemas.ts'
+import { ArtistView } from '../directory/artists.rest.ts'
+import { availability, AvailabilityFilter, AvailabilityInput, AvailabilitySearch, UpdateAvailabilityInput } from './availability.service.ts'
+
+/** What a window looks like over REST. */
+const WindowView = { country: true } satisfies Prisma.AvailabilityInclude
+
+const window = viewSchema('Availability', WindowView)
+const availableArtist = {
+  allOf: [
+    viewSchema('Artist', ArtistView),
+    {
+      type: 'object',
+      properties: { matchingAvailability: { type: 'array', items: window, description: 'The windows that matched the search' } },
+      required: ['matchingAvailability'],
+    },
+  ],
+}
+const tag = 'Availability'
+
+export const availabilityRoutes = [
+  route({
+    method: 'GET',
+    url: '/api/v1/artists/:id/availability',
+    tag,
+    summary: "An artist's availability windows in a period (upcoming by default)",
+    access: 'availability.read',
+    params: IdParams,
+    query: AvailabilityFilter,
+    response: { type: 'array', items: window },
+    handler: ({ ctx, params, query }) => availability.ofArtist(ctx, params.id, query, { include: WindowView }),
+  }),
+  route({
+    method: 'POST',
+    url: '/api/v1/artists/:id/availability',
+    tag,
+    summary: 'Publish an availability window of an artist the agency represents',
+    description: "An artist's windows never overlap: an overlapping window answers 409 `availability_overlap`.",
+    access: 'availability.manage',
+    params: IdParams,
+    body: AvailabilityInput,
+    status: 201,
+    response: window,
+    handler: ({ ctx, params, body }) => availability.publish(ctx, params.id, body, { include: WindowView }),
+  }),
+  route({
+    method: 'PATCH',
+    url: '/api/v1/availability/:id',
+    tag,
+    summary: 'Update a window (the publishing agency, while it represents the artist; absent fields are kept, null clears)',
+    access: 'availability.manage',
+    params: IdParams,
+    body: UpdateAvailabilityInput,
+    response: window,
+    handler: ({ ctx, params, body }) => availability.update(ctx, params.id, body, { include: WindowView }),
+  }),
+  route({
+    method: 'DELETE',
+    url: '/api/v1/availability/:id',
+    tag,
+    summary: 'Delete a window (the publishing agency, while it represents the artist)',
+    access: 'availability.manage',
+    params: IdParams,
+    response: window,
+    handler: ({ ctx, params }) => availability.remove(ctx, params.id, { include: WindowView }),
+  }),
+  route({
+    method: 'GET',
+    url: '/api/v1/availability/search',
+    tag,
+    summary: 'Artists available in a period, with the windows that matched',
+    description:
+      'Windows available (and tentative, unless `includeTentative=false`) overlapping [from, to], both days included. `countryCode` also matches windows open to anywhere. A budget (with its `currency`) matches windows whose fee guidance overlaps it; windows without guidance match only searches without a budget. Archived artists never appear.',
+    access: 'availability.read',
+    list: true,
+    query: AvailabilitySearch,
+    response: availableArtist,
+    handler: ({ ctx, query, page }) => availability.search(ctx, query, page, { include: ArtistView }, { include: WindowView }),
+  }),
+]

@@ -1,0 +1,261 @@
+// Availability: the windows of days an agency publishes for the artists it represents, and the search
+// promoters run over them (discovery). The database keeps an artist's windows from overlapping
+// (artist_availabilities_no_overlap); the search is one id-selecting SQL statement shaped for the indexes
+// of the availability_search migration, hydrated through Prisma.
+import { z } from 'zod'
+import type { RequestContext } from '../../context.ts'
+import type { Selection } from '../../db/listing.ts'
+import { dayOf, formatDay, today } from '../../dates.ts'
+import { conflict, forbidden, isExclusionViolation, notFound, validationError, type FieldIssue } from '../../errors.ts'
+import { AvailabilityStatus, Prisma } from '../../generated/prisma/client.ts'
+import type { Page } from '../../pagination.ts'
+import { parseInput } from '../../validation.ts'
+import { CountryCode, countryIdOf } from '../directory/geo.service.ts'
+import { represents } from '../representation/roster.service.ts'
+
+/** A window spans at most about two years; a search at most about one. */
+export const MAX_WINDOW_DAYS = 731
+export const MAX_SEARCH_DAYS = 366
+
+const Day = z.iso.date()
+// Minor units (cents) in a PostgreSQL integer.
+const Money = z.number().int().min(0).max(2_147_483_647)
+const Currency = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z]{3}$/, 'expected an ISO 4217 code')
+  .transform((c) => c.toUpperCase())
+
+export const AvailabilityInput = z.object({
+  startsOn: Day.describe('First day (YYYY-MM-DD)'),
+  endsOn: Day.describe('Last day, inclusive (YYYY-MM-DD)'),
+  status: z.enum(AvailabilityStatus).default('available').describe('blocked: known not to be available (never matches a search)'),
+  countryCode: CountryCode.nullish().describe('Where the artist can play in this window; absent or null: anywhere'),
+  feeMin: Money.nullish().describe('Fee guidance, lowest: minor units of currency (cents)'),
+  feeMax: Money.nullish().describe('Fee guidance, highest: minor units of currency (cents)'),
+  currency: Currency.nullish().describe('ISO 4217 code of the fee guidance; required with a fee'),
+  notes: z.string().trim().min(1).max(2000).nullish(),
+})
+// Explicitly optional status: a partial schema would still apply the create default to a patch.
+export const UpdateAvailabilityInput = AvailabilityInput.partial().extend({ status: z.enum(AvailabilityStatus).optional() })
+
+export const AvailabilityFilter = z.object({
+  from: Day.optional().describe('Windows ending on or after this day (default: today)'),
+  to: Day.optional().describe('Windows starting on or before this day'),
+  status: z.enum(AvailabilityStatus).optional(),
+})
+
+export const AvailabilitySort = { name: 'name', soonest: 'soonest', fee: 'fee' } as const
+
+export const AvailabilitySearch = z.object({
+  from: Day.describe('First day of the period (YYYY-MM-DD)'),
+  to: Day.describe(`Last day of the period, inclusive (at most ${MAX_SEARCH_DAYS} days)`),
+  includeTentative: z.boolean().default(true).describe('Tentative windows match too (blocked ones never do)'),
+  genreId: z.uuid().optional().describe('A genre (its subgenres match too) or a subgenre'),
+  countryCode: CountryCode.optional().describe('Windows in this country, or open to anywhere'),
+  budgetMin: Money.optional().describe('Budget, lowest (cents): windows whose fee guidance reaches it'),
+  budgetMax: Money.optional().describe('Budget, highest (cents): windows whose fee guidance starts within it'),
+  currency: Currency.optional().describe('Only windows with fee guidance in this currency; required with a budget'),
+  q: z.string().trim().min(1).max(100).optional().describe("Matches the artist's name"),
+  sort: z.enum(AvailabilitySort).default('name').describe('name; soonest: first free day in the period; fee: lowest guidance'),
+})
+export type AvailabilitySearchFilter = z.output<typeof AvailabilitySearch>
+
+interface WindowShape {
+  startsOn: string
+  endsOn: string
+  feeMin?: number | null
+  feeMax?: number | null
+  currency?: string | null
+}
+
+const OVERLAP = 'artist_availabilities_no_overlap'
+const spanDays = (from: string, to: string) => Math.round((dayOf(to).getTime() - dayOf(from).getTime()) / 86_400_000) + 1
+
+/**
+ * The rules of a window across its fields. `sent` names the fields of the request, so that an error
+ * names the field the caller sent when a patch breaks a rule against a stored value.
+ */
+function assertWindow(w: WindowShape, sent: Set<string>) {
+  const issues: FieldIssue[] = []
+  const dateField = sent.has('endsOn') || !sent.has('startsOn') ? 'endsOn' : 'startsOn'
+  if (w.endsOn < w.startsOn) issues.push({ field: dateField, message: 'endsOn must not be before startsOn' })
+  else if (spanDays(w.startsOn, w.endsOn) > MAX_WINDOW_DAYS) issues.push({ field: dateField, message: `a window spans at most ${MAX_WINDOW_DAYS} days` })
+  if ((sent.has('startsOn') || sent.has('endsOn')) && w.endsOn < formatDay(today())) issues.push({ field: dateField, message: 'the window would be over: endsOn is in the past' })
+  if (w.feeMin != null && w.feeMax != null && w.feeMin > w.feeMax) {
+    issues.push({ field: sent.has('feeMax') || !sent.has('feeMin') ? 'feeMax' : 'feeMin', message: 'feeMax must not be below feeMin' })
+  }
+  if ((w.feeMin != null || w.feeMax != null) && w.currency == null) issues.push({ field: 'currency', message: 'required with a fee' })
+  if (issues.length) throw validationError(issues)
+}
+
+/** The caller's agency, when it published the window and still represents its artist. */
+async function publishedWindow(ctx: RequestContext, id: string) {
+  const { agencyId } = await ctx.agencyActor()
+  const window = await ctx.db.availability.findUnique({ where: { id } })
+  if (!window) throw notFound('availability window', id)
+  if (window.agencyId !== agencyId || !(await represents(ctx.db, agencyId, window.artistId))) {
+    throw forbidden('only the agency that published this window, while it represents the artist, may change it', 'not_representing')
+  }
+  return window
+}
+
+/**
+ * Runs a write of one of the artist's windows. The exclusion constraint is the guarantee against
+ * overlaps (concurrent writers included); its refusal becomes a 409 naming the window in the way.
+ */
+async function withoutOverlap<T>(ctx: RequestContext, w: { artistId: string; startsOn: Date; endsOn: Date; id?: string }, write: () => Promise<T>) {
+  try {
+    return await write()
+  } catch (e) {
+    if (!isExclusionViolation(e, OVERLAP)) throw e
+    const other = await ctx.db.availability.findFirst({
+      where: { artistId: w.artistId, id: w.id ? { not: w.id } : undefined, startsOn: { lte: w.endsOn }, endsOn: { gte: w.startsOn } },
+      orderBy: { startsOn: 'asc' },
+    })
+    const which = other ? `its ${other.status} window ${formatDay(other.startsOn)} – ${formatDay(other.endsOn)}` : 'another of its windows'
+    throw conflict('availability_overlap', `the artist's windows cannot overlap: these dates overlap ${which}`)
+  }
+}
+
+/** An artist's windows overlapping [from, to] (from defaults to today). */
+export function windowsWhere(f: z.output<typeof AvailabilityFilter>): Prisma.AvailabilityWhereInput {
+  return { endsOn: { gte: f.from ? dayOf(f.from) : today() }, startsOn: f.to ? { lte: dayOf(f.to) } : undefined, status: f.status }
+}
+
+const sql = Prisma.sql
+const all = (parts: Prisma.Sql[]) => Prisma.join(parts, ' AND ')
+
+/** A window (alias w) matching the search. `status <> 'blocked'` is the predicate of the partial range index. */
+function windowMatch(f: AvailabilitySearchFilter, countryId: string | null): Prisma.Sql {
+  const parts = [sql`w.status <> 'blocked'`, sql`daterange(w.starts_on, w.ends_on, '[]') && daterange(${f.from}::date, ${f.to}::date, '[]')`]
+  if (!f.includeTentative) parts.push(sql`w.status = 'available'`)
+  if (countryId) parts.push(sql`(w.country_id = ${countryId}::uuid OR w.country_id IS NULL)`)
+  // A currency (any budget has one) asks for fee guidance in it: a currency alone is no guidance.
+  if (f.currency) parts.push(sql`w.currency = ${f.currency} AND (w.fee_min IS NOT NULL OR w.fee_max IS NOT NULL)`)
+  // Guidance with one bound is open on the other side: it reaches any budget there.
+  if (f.budgetMax !== undefined) parts.push(sql`(w.fee_min IS NULL OR w.fee_min <= ${f.budgetMax}::int)`)
+  if (f.budgetMin !== undefined) parts.push(sql`(w.fee_max IS NULL OR w.fee_max >= ${f.budgetMin}::int)`)
+  return all(parts)
+}
+
+const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, '\\$&')}%`
+
+const ofGenre = (genreId: string, artistId: Prisma.Sql) =>
+  sql`${artistId} IN (SELECT ag.artist_id FROM artist_genres ag WHERE ag.genre_id IN (SELECT g.id FROM genres g WHERE g.id = ${genreId}::uuid OR g.parent_id = ${genreId}::uuid))`
+
+/**
+ * The artist side of the search, in the shape each plan needs. Walking artists by name (sort=name), the
+ * conditions sit on the artists row: the partial name index and the trigram index serve them. Grouping
+ * windows (the count, sort=soonest|fee), they sit on the window's artist id, so the plan never joins the
+ * whole artists table: only its few archived rows (a partial index) and the artists the name matches.
+ */
+function artistMatch(f: AvailabilitySearchFilter, on: 'artist' | 'window'): Prisma.Sql {
+  const id = on === 'artist' ? sql`a.id` : sql`w.artist_id`
+  const parts =
+    on === 'artist'
+      ? [sql`a.archived_at IS NULL`]
+      : [sql`NOT EXISTS (SELECT 1 FROM artists x WHERE x.id = w.artist_id AND x.archived_at IS NOT NULL)`]
+  if (f.q) parts.push(on === 'artist' ? sql`a.name ILIKE ${likePattern(f.q)}` : sql`w.artist_id IN (SELECT x.id FROM artists x WHERE x.name ILIKE ${likePattern(f.q)})`)
+  if (f.genreId) parts.push(ofGenre(f.genreId, id))
+  return all(parts)
+}
+
+/**
+ * The search's statements for a parsed filter whose country is resolved: one page of artist ids in order,
+ * each with its matching window ids, and the number of matching artists. Parameterized throughout. A page
+ * that groups windows (sort=soonest|fee) has seen every matching artist already: it carries the total.
+ */
+export function searchStatements(f: AvailabilitySearchFilter, countryId: string | null, page: Page): { page: Prisma.Sql; count: Prisma.Sql } {
+  const windows = windowMatch(f, countryId)
+  const grouped = sql`FROM artist_availabilities w WHERE ${windows} AND ${artistMatch(f, 'window')}`
+  const candidates =
+    f.sort === 'name'
+      ? sql`SELECT a.id, a.name AS k, NULL::int AS total FROM artists a
+            WHERE ${artistMatch(f, 'artist')} AND EXISTS (SELECT 1 FROM artist_availabilities w WHERE w.artist_id = a.id AND ${windows})`
+      : sql`SELECT w.artist_id AS id, ${f.sort === 'soonest' ? sql`min(greatest(w.starts_on, ${f.from}::date))` : sql`min(coalesce(w.fee_min, w.fee_max))`} AS k,
+                   count(*) OVER ()::int AS total
+            ${grouped} GROUP BY w.artist_id`
+  return {
+    page: sql`SELECT p.id, p.total, ARRAY(SELECT w.id FROM artist_availabilities w WHERE w.artist_id = p.id AND ${windows}) AS windows
+              FROM (${candidates} ORDER BY k NULLS LAST, id LIMIT ${page.limit}::int OFFSET ${page.offset}::int) p
+              ORDER BY p.k NULLS LAST, p.id`,
+    count: sql`SELECT count(DISTINCT w.artist_id)::int AS total ${grouped}`,
+  }
+}
+
+/** A parsed search, with its cross-field rules checked. */
+export function parseSearch(filter: unknown): AvailabilitySearchFilter {
+  const f = parseInput(AvailabilitySearch, filter)
+  const issues: FieldIssue[] = []
+  if (f.to < f.from) issues.push({ field: 'to', message: 'to must not be before from' })
+  else if (spanDays(f.from, f.to) > MAX_SEARCH_DAYS) issues.push({ field: 'to', message: `a search spans at most ${MAX_SEARCH_DAYS} days` })
+  if (f.budgetMin !== undefined && f.budgetMax !== undefined && f.budgetMin > f.budgetMax) issues.push({ field: 'budgetMax', message: 'budgetMax must not be below budgetMin' })
+  if ((f.budgetMin !== undefined || f.budgetMax !== undefined) && !f.currency) issues.push({ field: 'currency', message: 'required with a budget' })
+  if (issues.length) throw validationError(issues)
+  return f
+}
+
+export const availability = {
+  async ofArtist(ctx: RequestContext, artistId: string, filter: unknown, query: Selection = {}) {
+    const f = parseInput(AvailabilityFilter, filter)
+    if (!(await ctx.db.artist.findUnique({ where: { id: artistId }, select: { id: true } }))) throw notFound('artist', artistId)
+    return ctx.db.availability.findMany({ ...query, where: { artistId, ...windowsWhere(f) }, orderBy: { startsOn: 'asc' } })
+  },
+
+  async publish(ctx: RequestContext, artistId: string, input: unknown, query: Selection = {}) {
+    const { countryCode, startsOn, endsOn, ...data } = parseInput(AvailabilityInput, input)
+    assertWindow({ startsOn, endsOn, ...data }, new Set(Object.keys(input as object)))
+    const { agencyId } = await ctx.agencyActor()
+    if (!(await ctx.db.artist.findUnique({ where: { id: artistId }, select: { id: true } }))) throw notFound('artist', artistId)
+    if (!(await represents(ctx.db, agencyId, artistId))) throw forbidden('only an agency representing the artist publishes its availability', 'not_representing')
+    const countryId = countryCode ? await countryIdOf(ctx, countryCode) : null
+    const window = { artistId, startsOn: dayOf(startsOn), endsOn: dayOf(endsOn) }
+    return withoutOverlap(ctx, window, () => ctx.db.availability.create({ ...query, data: { ...data, ...window, agencyId, countryId } }))
+  },
+
+  async update(ctx: RequestContext, id: string, input: unknown, query: Selection = {}) {
+    const { countryCode, startsOn, endsOn, ...data } = parseInput(UpdateAvailabilityInput, input)
+    const current = await publishedWindow(ctx, id)
+    const kept = <T>(sent: T | undefined, stored: T) => (sent === undefined ? stored : sent)
+    const next = {
+      startsOn: startsOn ?? formatDay(current.startsOn),
+      endsOn: endsOn ?? formatDay(current.endsOn),
+      feeMin: kept(data.feeMin, current.feeMin),
+      feeMax: kept(data.feeMax, current.feeMax),
+      currency: kept(data.currency, current.currency),
+    }
+    assertWindow(next, new Set(Object.keys(input as object)))
+    const countryId = countryCode === undefined ? undefined : countryCode === null ? null : await countryIdOf(ctx, countryCode)
+    const window = { id, artistId: current.artistId, startsOn: dayOf(next.startsOn), endsOn: dayOf(next.endsOn) }
+    return withoutOverlap(ctx, window, () =>
+      ctx.db.availability.update({ ...query, where: { id }, data: { ...data, countryId, startsOn: window.startsOn, endsOn: window.endsOn } }),
+    )
+  },
+
+  async remove(ctx: RequestContext, id: string, query: Selection = {}) {
+    await publishedWindow(ctx, id)
+    return ctx.db.availability.delete({ ...query, where: { id } })
+  },
+
+  /**
+   * Artists with a matching window in the period, each with the windows that matched, in the asked order
+   * (ties by artist id). `query` shapes the artists, `windowQuery` their windows.
+   */
+  async search(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}, windowQuery: Selection = {}) {
+    const f = parseSearch(filter)
+    const countryId = f.countryCode ? await countryIdOf(ctx, f.countryCode) : null
+    const statements = searchStatements(f, countryId, page)
+    const rows = await ctx.db.$queryRaw<{ id: string; total: number | null; windows: string[] }[]>(statements.page)
+    const [artists, windows] = await Promise.all([
+      ctx.db.artist.findMany({ ...query, where: { id: { in: rows.map((r) => r.id) } } }),
+      ctx.db.availability.findMany({ ...windowQuery, where: { id: { in: rows.flatMap((r) => r.windows) } }, orderBy: { startsOn: 'asc' } }),
+    ])
+    const byId = new Map(artists.map((a) => [a.id, a]))
+    const items = rows.flatMap((r) => {
+      const artist = byId.get(r.id)
+      return artist ? [{ ...artist, matchingAvailability: windows.filter((w) => w.artistId === r.id) }] : []
+    })
+    return { items, total: async () => rows[0]?.total ?? (await ctx.db.$queryRaw<{ total: number }[]>(statements.count))[0].total }
+  },
+}

@@ -1,0 +1,342 @@
+import { ownersOf } from '../../access/ownership.ts'
+import type { Booking } from '../../generated/prisma/client.ts'
+import { BookingRequestStatus, BookingSide, BookingStatus, DealType, HoldStatus, OfferStatus } from '../../generated/prisma/client.ts'
+import { builder, requires, typeRequires } from '../../graphql/builder.ts'
+import { connectionOf } from '../../graphql/connections.ts'
+import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
+import { isUuid, parseId } from '../../validation.ts'
+import { CompanyRef } from '../directory/tenant-company.graphql.ts'
+import { BookingFilter, bookings, CancelInput, HoldFilter, holds } from './bookings.service.ts'
+import { OfferFilter, OfferInput, offers } from './negotiation.service.ts'
+import { BookingRequestFilter, BookingRequestInput, bookingRequests, CloseInput } from './requests.service.ts'
+import { effectiveHoldStatus, effectiveOfferStatus, effectiveRequestStatus } from './state.ts'
+
+const RequestStatusEnum = graphqlEnum('BookingRequestStatus', BookingRequestStatus)
+const OfferStatusEnum = graphqlEnum('OfferStatus', OfferStatus)
+const HoldStatusEnum = graphqlEnum('HoldStatus', HoldStatus)
+const BookingStatusEnum = graphqlEnum('BookingStatus', BookingStatus)
+const DealTypeEnum = graphqlEnum('DealType', DealType, 'flat fee, a guarantee versus a share of the net, or a share only')
+const SideEnum = graphqlEnum('BookingSide', BookingSide)
+const OfferActionEnum = graphqlEnum('OfferAction', { accept: 'accept', counter: 'counter', decline: 'decline', withdraw: 'withdraw' })
+
+/** The Venue subgraph's venue, referenced by id only. */
+const VenueRef = builder.externalRef('Venue', builder.keyDirective(builder.selection<{ id: string }>('id'), false)).implement({
+  fields: (t) => ({ id: t.exposeID('id') }),
+})
+
+const venueOf = (row: { venueId: string | null }) => (row.venueId ? { id: row.venueId } : null)
+
+const BookingRequestRef = builder.prismaObject('BookingRequest', {
+  ...typeRequires('bookings.read'),
+  description: 'A promoter company asking the agency of an artist for a date: the root of a booking pipeline.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    artist: t.relation('artist'),
+    agency: t.relation('agency'),
+    promoter: t.field({ type: CompanyRef, resolve: (r) => ({ id: r.promoterOrgId }) }),
+    status: t.field({
+      type: RequestStatusEnum,
+      description: 'Expiry applies on read: an unanswered request past its time is EXPIRED.',
+      select: { status: true, expiresAt: true, startsAt: true },
+      resolve: (r) => effectiveRequestStatus(r),
+    }),
+    startsAt: t.expose('startsAt', { type: 'DateTime' }),
+    endsAt: t.expose('endsAt', { type: 'DateTime' }),
+    venue: t.field({ type: VenueRef, nullable: true, select: { venueId: true }, resolve: venueOf }),
+    venueName: t.exposeString('venueName', { nullable: true }),
+    city: t.exposeString('city', { nullable: true }),
+    countryCode: t.exposeString('countryCode', { nullable: true }),
+    budget: t.exposeInt('budget', { nullable: true, description: 'In minor units of the currency.' }),
+    currency: t.exposeString('currency', { nullable: true }),
+    dealType: t.expose('dealType', { type: DealTypeEnum, nullable: true }),
+    message: t.exposeString('message', { nullable: true }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
+    closedReason: t.exposeString('closedReason', { nullable: true }),
+    offers: t.relation('offers', { description: 'The negotiation, version by version.', query: { orderBy: { version: 'asc' } } }),
+    holds: t.relation('holds', { query: { orderBy: { createdAt: 'asc' } } }),
+    booking: t.relation('booking', { nullable: true }),
+    activity: t.relation('activity', { query: { orderBy: { seq: 'asc' } } }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+})
+
+const OfferRef = builder.prismaObject('BookingOffer', {
+  ...typeRequires('bookings.read'),
+  description: 'One version of the terms; only the latest open one is actionable, by the side that did not make it.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    request: t.relation('request'),
+    version: t.exposeInt('version'),
+    madeBy: t.expose('madeBy', { type: SideEnum }),
+    fee: t.exposeInt('fee', { nullable: true, description: 'In minor units of the currency.' }),
+    currency: t.exposeString('currency'),
+    dealType: t.expose('dealType', { type: DealTypeEnum }),
+    percentage: t.exposeInt('percentage', { nullable: true }),
+    deposit: t.exposeInt('deposit', { nullable: true }),
+    holdDays: t.exposeInt('holdDays'),
+    terms: t.exposeString('terms', { nullable: true }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
+    status: t.field({ type: OfferStatusEnum, select: { status: true, expiresAt: true }, resolve: (o) => effectiveOfferStatus(o) }),
+    actions: t.field({
+      type: [OfferActionEnum],
+      description: 'What the signed-in company may do with this offer now.',
+      resolve: (o, _args, ctx) => offers.actionsFor(ctx, o),
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+})
+
+const HoldRef = builder.prismaObject('BookingHold', {
+  ...typeRequires('bookings.read'),
+  description: "A date held for an accepted offer, ranked among the artist's holds on overlapping dates.",
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    request: t.relation('request'),
+    offer: t.relation('offer'),
+    artist: t.relation('artist'),
+    startsAt: t.expose('startsAt', { type: 'DateTime' }),
+    endsAt: t.expose('endsAt', { type: 'DateTime' }),
+    priority: t.exposeInt('priority', { description: '1 for the first hold on these dates, 2 for the next...' }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
+    status: t.field({ type: HoldStatusEnum, select: { status: true, expiresAt: true }, resolve: (h) => effectiveHoldStatus(h) }),
+    releasedReason: t.exposeString('releasedReason', { nullable: true }),
+    booking: t.relation('booking', { nullable: true }),
+  }),
+})
+
+builder.prismaObject('BookingActivity', {
+  ...typeRequires('bookings.read'),
+  description: 'One transition in a booking pipeline (append-only).',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    subject: t.exposeString('subject', { description: 'request, offer, hold or booking' }),
+    subjectId: t.exposeID('subjectId'),
+    action: t.exposeString('action'),
+    fromStatus: t.exposeString('fromStatus', { nullable: true }),
+    toStatus: t.exposeString('toStatus'),
+    actorType: t.exposeString('actorType'),
+    actorUserId: t.exposeString('actorUserId', { nullable: true }),
+    actorOrgId: t.exposeID('actorOrgId', { nullable: true }),
+    note: t.exposeString('note', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+})
+
+export const BookingRef = builder.prismaObject('Booking', {
+  ...typeRequires('bookings.read'),
+  description: 'A confirmed booking of an artist; never overlapping another confirmed booking of the artist.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    artist: t.relation('artist'),
+    agency: t.relation('agency'),
+    agencyCompany: t.field({
+      type: CompanyRef,
+      nullable: true,
+      description: 'The tenant company that owns the agency.',
+      resolve: async (b, _args, ctx) => {
+        const orgId = await ctx
+          .loader<string, string | null>('ownerOfCompany', async (ids) => {
+            const owners = await ownersOf(ctx.db, ids)
+            return ids.map((id) => owners.get(id) ?? null)
+          })
+          .load(b.agencyId)
+        return orgId ? { id: orgId } : null
+      },
+    }),
+    promoter: t.field({ type: CompanyRef, resolve: (b) => ({ id: b.promoterOrgId }) }),
+    venue: t.field({ type: VenueRef, nullable: true, select: { venueId: true }, resolve: venueOf }),
+    venueName: t.exposeString('venueName', { nullable: true }),
+    startsAt: t.expose('startsAt', { type: 'DateTime' }),
+    endsAt: t.expose('endsAt', { type: 'DateTime' }),
+    fee: t.exposeInt('fee', { nullable: true, description: 'In minor units of the currency.' }),
+    currency: t.exposeString('currency'),
+    dealType: t.expose('dealType', { type: DealTypeEnum }),
+    percentage: t.exposeInt('percentage', { nullable: true }),
+    deposit: t.exposeInt('deposit', { nullable: true }),
+    status: t.expose('status', { type: BookingStatusEnum }),
+    cancelledAt: t.expose('cancelledAt', { type: 'DateTime', nullable: true }),
+    cancelReason: t.exposeString('cancelReason', { nullable: true }),
+    request: t.relation('request'),
+    offer: t.relation('offer'),
+    hold: t.relation('hold'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+})
+
+builder.asEntity(BookingRef, {
+  key: builder.selection<{ id: string }>('id'),
+  resolveReference: (ref, ctx) => (isUuid(ref.id) ? bookings.byReference(ctx, ref.id) : null),
+})
+
+/** A nested bookings list, batched across parents into one query. */
+const bookingsOf = (key: 'artistId' | 'agencyId') => (parent: { id: string }, _args: unknown, ctx: Parameters<typeof bookings.groupedBy>[0]) =>
+  ctx.loader<string, Booking[]>(`bookingsBy:${key}`, (ids) => bookings.groupedBy(ctx, key, ids)).load(parent.id)
+
+builder.prismaObjectFields('Artist', (t) => ({
+  bookings: t.field({
+    ...requires('bookings.read'),
+    type: [BookingRef],
+    description: 'Bookings of the artist the signed-in company is party to.',
+    resolve: bookingsOf('artistId'),
+  }),
+}))
+
+builder.prismaObjectFields('Agency', (t) => ({
+  bookings: t.field({
+    ...requires('bookings.read'),
+    type: [BookingRef],
+    description: 'Bookings handled by the agency that the signed-in company is party to.',
+    resolve: bookingsOf('agencyId'),
+  }),
+}))
+
+const RequestInputType = inputFromZod('BookingRequestInput', BookingRequestInput)
+const RequestFilterInput = inputFromZod('BookingRequestFilter', BookingRequestFilter)
+const OfferInputType = inputFromZod('OfferInput', OfferInput)
+const OfferFilterInput = inputFromZod('OfferFilter', OfferFilter)
+const HoldFilterInput = inputFromZod('HoldFilter', HoldFilter)
+const BookingFilterInput = inputFromZod('BookingFilter', BookingFilter)
+const CloseInputType = inputFromZod('CloseInput', CloseInput)
+const CancelInputType = inputFromZod('CancelBookingInput', CancelInput)
+
+builder.queryFields((t) => ({
+  bookingRequests: t.connection(
+    {
+      ...requires('bookings.read'),
+      type: BookingRequestRef,
+      description: 'The requests inbox (agency) or outbox (promoter), newest first.',
+      args: { filter: t.arg({ type: RequestFilterInput }) },
+      resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => bookingRequests.list(ctx, args.filter ?? {}, page, query)),
+    },
+    { name: 'BookingRequestConnection' },
+    { name: 'BookingRequestEdge' },
+  ),
+  bookingRequest: t.prismaField({
+    ...requires('bookings.read'),
+    type: 'BookingRequest',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => bookingRequests.get(ctx, parseId(args.id), query),
+  }),
+  bookingOffers: t.connection(
+    {
+      ...requires('bookings.read'),
+      type: OfferRef,
+      args: { filter: t.arg({ type: OfferFilterInput }) },
+      resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => offers.list(ctx, args.filter ?? {}, page, query)),
+    },
+    { name: 'BookingOfferConnection' },
+    { name: 'BookingOfferEdge' },
+  ),
+  bookingOffer: t.prismaField({
+    ...requires('bookings.read'),
+    type: 'BookingOffer',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => offers.get(ctx, parseId(args.id), query),
+  }),
+  bookingHolds: t.connection(
+    {
+      ...requires('bookings.read'),
+      type: HoldRef,
+      args: { filter: t.arg({ type: HoldFilterInput }) },
+      resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => holds.list(ctx, args.filter ?? {}, page, query)),
+    },
+    { name: 'BookingHoldConnection' },
+    { name: 'BookingHoldEdge' },
+  ),
+  bookingHold: t.prismaField({
+    ...requires('bookings.read'),
+    type: 'BookingHold',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => holds.get(ctx, parseId(args.id), query),
+  }),
+  bookings: t.connection(
+    {
+      ...requires('bookings.read'),
+      type: BookingRef,
+      args: { filter: t.arg({ type: BookingFilterInput }) },
+      resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => bookings.list(ctx, args.filter ?? {}, page, query)),
+    },
+    { name: 'BookingConnection' },
+    { name: 'BookingEdge' },
+  ),
+  booking: t.prismaField({
+    ...requires('bookings.read'),
+    type: 'Booking',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => bookings.get(ctx, parseId(args.id), query),
+  }),
+}))
+
+builder.mutationFields((t) => ({
+  requestBooking: t.prismaField({
+    ...requires('bookings.manage'),
+    type: 'BookingRequest',
+    description: 'A promoter company asks the agency representing the artist for a date.',
+    args: { input: t.arg({ type: RequestInputType, required: true }) },
+    resolve: (query, _root, args, ctx) => bookingRequests.create(ctx, args.input, query),
+  }),
+  declineBookingRequest: t.prismaField({
+    ...requires('bookings.manage'),
+    type: 'BookingRequest',
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: CloseInputType }) },
+    resolve: (query, _root, args, ctx) => bookingRequests.decline(ctx, parseId(args.id), args.input ?? {}, query),
+  }),
+  withdrawBookingRequest: t.prismaField({
+    ...requires('bookings.manage'),
+    type: 'BookingRequest',
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: CloseInputType }) },
+    resolve: (query, _root, args, ctx) => bookingRequests.withdraw(ctx, parseId(args.id), args.input ?? {}, query),
+  }),
+  makeOffer: t.prismaField({
+    ...requires('bookings.manage'),
+    type: 'BookingOffer',
+    description: "The agency's answer to a request.",
+    args: { requestId: t.arg.id({ required: true }), input: t.arg({ type: OfferInputType, required: true }) },
+    resolve: (query, _root, args, ctx) => offers.make(ctx, parseId(args.requestId, 'requestId'), args.input, query),
+  }),
+  counterOffer: t.prismaField({
+    ...requires('bookings.manage'),
+    type: 'BookingOffer',
+    description: 'Answers the latest offer with new terms (the next version).',
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: OfferInputType, required: true }) },
+    resolve: (query, _root, args, ctx) => offers.counter(ctx, parseId(args.id), args.input, query),
+  }),
+  acceptOffer: t.prismaField({
+    ...requires('bookings.manage'),
+    type: 'BookingOffer',
+    description: 'Accepts the latest offer: a hold is placed on the date.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => offers.accept(ctx, parseId(args.id), query),
+  }),
+  declineOffer: t.prismaField({
+    ...requires('bookings.manage'),
+    type: 'BookingOffer',
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: CloseInputType }) },
+    resolve: (query, _root, args, ctx) => offers.decline(ctx, parseId(args.id), args.input ?? {}, query),
+  }),
+  withdrawOffer: t.prismaField({
+    ...requires('bookings.manage'),
+    type: 'BookingOffer',
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: CloseInputType }) },
+    resolve: (query, _root, args, ctx) => offers.withdraw(ctx, parseId(args.id), args.input ?? {}, query),
+  }),
+  confirmHold: t.prismaField({
+    ...requires('bookings.manage'),
+    type: 'Booking',
+    description: "Confirms a hold into a booking; the artist's competing holds on overlapping dates are released.",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => holds.confirm(ctx, parseId(args.id), query),
+  }),
+  releaseHold: t.prismaField({
+    ...requires('bookings.manage'),
+    type: 'BookingHold',
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: CloseInputType }) },
+    resolve: (query, _root, args, ctx) => holds.release(ctx, parseId(args.id), args.input ?? {}, query),
+  }),
+  cancelBooking: t.prismaField({
+    ...requires('bookings.manage'),
+    type: 'Booking',
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: CancelInputType, required: true }) },
+    resolve: (query, _root, args, ctx) => bookings.cancel(ctx, parseId(args.id), args.input, query),
+  }),
+}))

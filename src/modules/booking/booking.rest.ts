@@ -1,0 +1,279 @@
+import type { Prisma } from '../../generated/prisma/client.ts'
+import { IdParams, route } from '../../rest/route.ts'
+import { viewSchema, type JsonSchema } from '../../rest/schemas.ts'
+import { BookingFilter, bookings, CancelInput, HoldFilter, holds } from './bookings.service.ts'
+import { OfferFilter, OfferInput, offers } from './negotiation.service.ts'
+import { BookingRequestFilter, BookingRequestInput, bookingRequests, CloseInput } from './requests.service.ts'
+import { expireDue } from './pipeline.ts'
+import { effectiveHoldStatus, effectiveOfferStatus, effectiveRequestStatus } from './state.ts'
+
+/** REST views: what each pipeline object carries, with statuses as readers see them (expiry applied). */
+const RequestView = { artist: true, agency: true } satisfies Prisma.BookingRequestInclude
+const RequestDetailView = {
+  artist: true,
+  agency: true,
+  offers: { orderBy: { version: 'asc' } },
+  holds: { orderBy: { createdAt: 'asc' } },
+  booking: true,
+} satisfies Prisma.BookingRequestInclude
+const OfferView = { request: { include: { artist: true } }, holds: true } satisfies Prisma.BookingOfferInclude
+const HoldView = { request: { include: { artist: true } }, offer: true } satisfies Prisma.BookingHoldInclude
+const BookingView = { artist: true, agency: true } satisfies Prisma.BookingInclude
+const BookingDetailView = { artist: true, agency: true, offer: true, hold: true, request: { include: { activity: { orderBy: { seq: 'asc' } } } } } satisfies Prisma.BookingInclude
+
+type WithStatus = { status: string }
+const asRead = {
+  request: <T extends WithStatus & { expiresAt: Date | null; startsAt: Date }>(r: T) => ({ ...r, status: effectiveRequestStatus(r as never) }),
+  offer: <T extends WithStatus & { expiresAt: Date | null }>(o: T) => ({ ...o, status: effectiveOfferStatus(o as never) }),
+  hold: <T extends WithStatus & { expiresAt: Date }>(h: T) => ({ ...h, status: effectiveHoldStatus(h as never) }),
+}
+
+const withActions = (schema: JsonSchema): JsonSchema => ({
+  allOf: [
+    schema,
+    {
+      type: 'object',
+      properties: { actions: { type: 'array', items: { type: 'string', enum: ['accept', 'counter', 'decline', 'withdraw'] }, description: 'What the caller may do now' } },
+      required: ['actions'],
+    },
+  ],
+})
+
+const tag = 'Booking pipeline'
+const request = viewSchema('BookingRequest', RequestView)
+const requestDetail = viewSchema('BookingRequest', RequestDetailView)
+const offer = withActions(viewSchema('BookingOffer', OfferView))
+const hold = viewSchema('BookingHold', HoldView)
+const booking = viewSchema('Booking', BookingView)
+const bookingDetail = viewSchema('Booking', BookingDetailView)
+
+export const bookingRoutes = [
+  route({
+    method: 'POST',
+    url: '/api/v1/booking-requests',
+    tag,
+    summary: 'Send a booking request to the agency representing the artist (promoter side)',
+    access: 'bookings.manage',
+    body: BookingRequestInput,
+    status: 201,
+    response: request,
+    handler: async ({ ctx, body }) => asRead.request(await bookingRequests.create(ctx, body, { include: RequestView })),
+  }),
+  route({
+    method: 'GET',
+    url: '/api/v1/booking-requests',
+    tag,
+    summary: 'Requests inbox (agency) or outbox (promoter), newest first',
+    access: 'bookings.read',
+    list: true,
+    query: BookingRequestFilter,
+    response: request,
+    handler: async ({ ctx, query, page }) => {
+      const listing = await bookingRequests.list(ctx, query, page, { include: RequestView })
+      return { ...listing, items: listing.items.map(asRead.request) }
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/api/v1/booking-requests/:id',
+    tag,
+    summary: 'A request with its negotiation (offers by version), holds and booking',
+    access: 'bookings.read',
+    params: IdParams,
+    response: requestDetail,
+    handler: async ({ ctx, params }) => {
+      const r = (await bookingRequests.get(ctx, params.id, { include: RequestDetailView })) as Prisma.BookingRequestGetPayload<{ include: typeof RequestDetailView }>
+      return { ...asRead.request(r), offers: r.offers.map(asRead.offer), holds: r.holds.map(asRead.hold) }
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/api/v1/booking-requests/:id/activity',
+    tag,
+    summary: "A pipeline's activity: every transition, who and when, oldest first",
+    access: 'bookings.read',
+    params: IdParams,
+    response: { type: 'array', items: viewSchema('BookingActivity') },
+    handler: ({ ctx, params }) => bookingRequests.activity(ctx, params.id),
+  }),
+  route({
+    method: 'POST',
+    url: '/api/v1/booking-requests/:id/decline',
+    tag,
+    summary: 'Decline a request (agency side)',
+    access: 'bookings.manage',
+    params: IdParams,
+    body: CloseInput,
+    response: request,
+    handler: async ({ ctx, params, body }) => asRead.request(await bookingRequests.decline(ctx, params.id, body, { include: RequestView })),
+  }),
+  route({
+    method: 'POST',
+    url: '/api/v1/booking-requests/:id/withdraw',
+    tag,
+    summary: 'Withdraw a request (promoter side)',
+    access: 'bookings.manage',
+    params: IdParams,
+    body: CloseInput,
+    response: request,
+    handler: async ({ ctx, params, body }) => asRead.request(await bookingRequests.withdraw(ctx, params.id, body, { include: RequestView })),
+  }),
+  route({
+    method: 'POST',
+    url: '/api/v1/booking-requests/:id/offers',
+    tag,
+    summary: 'Answer a request with an offer (agency side)',
+    access: 'bookings.manage',
+    params: IdParams,
+    body: OfferInput,
+    status: 201,
+    response: offer,
+    handler: async ({ ctx, params, body }) => {
+      const o = await offers.make(ctx, params.id, body, { include: OfferView })
+      return { ...asRead.offer(o), actions: await offers.actionsFor(ctx, o) }
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/api/v1/booking-offers',
+    tag,
+    summary: 'Offers the caller is party to, newest first',
+    access: 'bookings.read',
+    list: true,
+    query: OfferFilter,
+    response: offer,
+    handler: async ({ ctx, query, page }) => {
+      const listing = await offers.list(ctx, query, page, { include: OfferView })
+      const items = await Promise.all(listing.items.map(async (o) => ({ ...asRead.offer(o), actions: await offers.actionsFor(ctx, o) })))
+      return { ...listing, items }
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/api/v1/booking-offers/:id',
+    tag,
+    summary: 'An offer with its holds and the actions the caller may take',
+    access: 'bookings.read',
+    params: IdParams,
+    response: offer,
+    handler: async ({ ctx, params }) => {
+      const o = (await offers.get(ctx, params.id, { include: OfferView })) as Prisma.BookingOfferGetPayload<{ include: typeof OfferView }>
+      return { ...asRead.offer(o), holds: o.holds.map(asRead.hold), actions: await offers.actionsFor(ctx, o) }
+    },
+  }),
+  ...(['accept', 'decline', 'withdraw', 'counter'] as const).map((action) =>
+    route({
+      method: 'POST',
+      url: `/api/v1/booking-offers/:id/${action}`,
+      tag,
+      summary: {
+        accept: 'Accept the latest offer (the side that did not make it): a hold is placed on the date',
+        decline: 'Decline the latest offer (the side that did not make it): the negotiation ends',
+        withdraw: 'Withdraw your own open offer: the negotiation ends',
+        counter: 'Counter the latest offer with new terms (the next version)',
+      }[action],
+      access: 'bookings.manage',
+      params: IdParams,
+      body: action === 'counter' ? OfferInput : CloseInput,
+      status: action === 'counter' ? 201 : 200,
+      response: offer,
+      handler: async ({ ctx, params, body }) => {
+        const o =
+          action === 'counter'
+            ? await offers.counter(ctx, params.id, body, { include: OfferView })
+            : action === 'accept'
+              ? await offers.accept(ctx, params.id, { include: OfferView })
+              : await offers[action](ctx, params.id, body, { include: OfferView })
+        return { ...asRead.offer(o), actions: await offers.actionsFor(ctx, o) }
+      },
+    }),
+  ),
+  route({
+    method: 'GET',
+    url: '/api/v1/booking-holds',
+    tag,
+    summary: 'Holds the caller is party to, by date',
+    access: 'bookings.read',
+    list: true,
+    query: HoldFilter,
+    response: hold,
+    handler: async ({ ctx, query, page }) => {
+      const listing = await holds.list(ctx, query, page, { include: HoldView })
+      return { ...listing, items: listing.items.map(asRead.hold) }
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/api/v1/booking-holds/:id',
+    tag,
+    summary: 'A hold',
+    access: 'bookings.read',
+    params: IdParams,
+    response: hold,
+    handler: async ({ ctx, params }) => asRead.hold(await holds.get(ctx, params.id, { include: HoldView })),
+  }),
+  route({
+    method: 'POST',
+    url: '/api/v1/booking-holds/:id/confirm',
+    tag,
+    summary: "Confirm a hold into a booking (agency side); the artist's competing holds are released",
+    description: 'A confirmed booking never overlaps another of the artist: the loser of a race gets 409 artist_already_booked or invalid_transition.',
+    access: 'bookings.manage',
+    params: IdParams,
+    status: 201,
+    response: booking,
+    handler: ({ ctx, params }) => holds.confirm(ctx, params.id, { include: BookingView }),
+  }),
+  route({
+    method: 'POST',
+    url: '/api/v1/booking-holds/:id/release',
+    tag,
+    summary: 'Release a hold (either side)',
+    access: 'bookings.manage',
+    params: IdParams,
+    body: CloseInput,
+    response: hold,
+    handler: async ({ ctx, params, body }) => asRead.hold(await holds.release(ctx, params.id, body, { include: HoldView })),
+  }),
+  route({
+    method: 'GET',
+    url: '/api/v1/bookings',
+    tag,
+    summary: 'Bookings the caller is party to, by date',
+    access: 'bookings.read',
+    list: true,
+    query: BookingFilter,
+    response: booking,
+    handler: ({ ctx, query, page }) => bookings.list(ctx, query, page, { include: BookingView }),
+  }),
+  route({
+    method: 'GET',
+    url: '/api/v1/bookings/:id',
+    tag,
+    summary: 'A booking with its terms, hold and activity',
+    access: 'bookings.read',
+    params: IdParams,
+    response: bookingDetail,
+    handler: ({ ctx, params }) => bookings.get(ctx, params.id, { include: BookingDetailView }),
+  }),
+  route({
+    method: 'POST',
+    url: '/api/v1/bookings/:id/cancel',
+    tag,
+    summary: 'Cancel a confirmed booking, with the reason (either side)',
+    access: 'bookings.manage',
+    params: IdParams,
+    body: CancelInput,
+    response: booking,
+    handler: ({ ctx, params, body }) => bookings.cancel(ctx, params.id, body, { include: BookingView }),
+  }),
+  route({
+    method: 'POST',
+    url: '/internal/admin/bookings/sweep-expired',
+    tag: 'Booking pipeline (platform)',
+    summary: 'Write as expired every offer, hold and request past its time (correctness never depends on it)',
+    access: 'platform.operate',
+    response: { type: 'object', properties: { expired: { type: 'integer' } }, required: ['expired'] },
+    handler: async ({ ctx }) => ({ expired: await expireDue(ctx.db) }),
+  }),
+]

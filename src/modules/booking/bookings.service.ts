@@ -1,0 +1,192 @@
+// Holds and bookings: the agency confirms a hold into a booking. No double booking is the database's
+// guarantee (bookings_no_double_booking); confirmations of one artist also run one at a time, so the
+// loser of a race is told 409 — never a 500, never a second booking. Confirming releases the artist's
+// competing holds on overlapping dates.
+import { z } from 'zod'
+import type { RequestContext } from '../../context.ts'
+import type { Tx } from '../../db/client.ts'
+import { listing, type Selection } from '../../db/listing.ts'
+import { conflict, isExclusionViolation, notFound } from '../../errors.ts'
+import { BookingStatus, HoldStatus, type BookingHold, type Prisma } from '../../generated/prisma/client.ts'
+import type { Page } from '../../pagination.ts'
+import { parseInput } from '../../validation.ts'
+import { actorOf, bookingsVisibleTo, partyOf, recordActivity, requestsVisibleTo, type Actor, type Party } from './parties.ts'
+import { competingHolds, expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
+import { CloseInput, requireSide } from './requests.service.ts'
+import { bookingMachine, effectiveHoldStatus, holdMachine, requestMachine, transition } from './state.ts'
+
+export const HoldFilter = z.object({
+  status: z.enum(HoldStatus).optional(),
+  artistId: z.uuid().optional(),
+})
+export const BookingFilter = z.object({
+  status: z.enum(BookingStatus).optional(),
+  artistId: z.uuid().optional(),
+  from: z.coerce.date().optional().describe('Starting at or after'),
+  to: z.coerce.date().optional().describe('Starting before'),
+})
+export const CancelInput = z.object({ reason: z.string().trim().min(1).max(2000) })
+
+async function visibleHold(ctx: RequestContext, party: Party, id: string, query: Selection = {}) {
+  const hold = await ctx.db.bookingHold.findFirst({ ...query, where: { id, request: requestsVisibleTo(party) } })
+  if (!hold) throw notFound('hold', id)
+  return hold
+}
+
+/** Releases a hold and closes its request, with activity; the artist's other holds move up. */
+async function releaseHold(tx: Tx, actor: Actor, hold: BookingHold, reason: string) {
+  const to = transition(holdMachine, hold.status, 'release')
+  await tx.bookingHold.update({ where: { id: hold.id }, data: { status: to, releasedReason: reason } })
+  await recordActivity(tx, actor, { requestId: hold.requestId, subject: 'hold', subjectId: hold.id, action: 'release', from: hold.status, to, note: reason })
+  const request = await tx.bookingRequest.findUniqueOrThrow({ where: { id: hold.requestId } })
+  const requestTo = transition(requestMachine, request.status, 'release')
+  await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo, closedReason: reason } })
+  await recordActivity(tx, actor, { requestId: request.id, subject: 'request', subjectId: request.id, action: 'release', from: request.status, to: requestTo, note: reason })
+}
+
+/** Locks the hold's pipeline after writing due expiries; a hold lapsed in between is as good as expired. */
+async function lockedHold(tx: Tx, hold: BookingHold) {
+  await lockRequest(tx, hold.requestId)
+  const fresh = await tx.bookingHold.findUniqueOrThrow({ where: { id: hold.id } })
+  if (effectiveHoldStatus(fresh) !== fresh.status) throw conflict('invalid_transition', 'cannot act on a hold that is expired')
+  return fresh
+}
+
+export const holds = {
+  async get(ctx: RequestContext, id: string, query: Selection = {}) {
+    await expireDue(ctx.db, { requestId: (await visibleHold(ctx, await partyOf(ctx), id)).requestId })
+    return ctx.db.bookingHold.findUniqueOrThrow({ ...query, where: { id } })
+  },
+
+  async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
+    const party = await partyOf(ctx)
+    const f = parseInput(HoldFilter, filter)
+    const now = new Date()
+    const status: Prisma.BookingHoldWhereInput =
+      f.status === 'expired'
+        ? { OR: [{ status: 'expired' }, { status: 'active', expiresAt: { lte: now } }] }
+        : f.status === 'active'
+          ? { status: 'active', expiresAt: { gt: now } }
+          : { status: f.status }
+    const where: Prisma.BookingHoldWhereInput = { AND: [{ request: requestsVisibleTo(party), artistId: f.artistId }, status] }
+    return listing(ctx.db.bookingHold, { where, orderBy: { startsAt: 'asc' } }, page, query)
+  },
+
+  /** The agency confirms a hold: the booking exists, the request is booked, competing holds are released. */
+  async confirm(ctx: RequestContext, id: string, query: Selection = {}) {
+    const party = await partyOf(ctx)
+    requireSide(party, 'agency', 'confirms bookings')
+    const seen = await visibleHold(ctx, party, id)
+    await expireDue(ctx.db, { requestId: seen.requestId })
+    const actor = actorOf(party)
+    try {
+      const booking = await ctx.db.$transaction(async (tx) => {
+        // One confirmation per artist at a time: the losers of a race find the hold released, or meet the
+        // exclusion constraint, and answer 409.
+        await lockArtistBookings(tx, seen.artistId)
+        const hold = await lockedHold(tx, seen)
+        const holdTo = transition(holdMachine, hold.status, 'confirm')
+        const request = await tx.bookingRequest.findUniqueOrThrow({ where: { id: hold.requestId }, include: { offers: { where: { id: hold.offerId } } } })
+        const requestTo = transition(requestMachine, request.status, 'book')
+        const offer = request.offers[0]
+        const created = await tx.booking.create({
+          data: {
+            requestId: request.id,
+            offerId: offer.id,
+            holdId: hold.id,
+            artistId: hold.artistId,
+            agencyId: request.agencyId,
+            promoterOrgId: request.promoterOrgId,
+            venueId: request.venueId,
+            venueName: request.venueName,
+            startsAt: hold.startsAt,
+            endsAt: hold.endsAt,
+            fee: offer.fee,
+            currency: offer.currency,
+            dealType: offer.dealType,
+            percentage: offer.percentage,
+            deposit: offer.deposit,
+          },
+        })
+        await tx.bookingHold.update({ where: { id: hold.id }, data: { status: holdTo } })
+        await recordActivity(tx, actor, { requestId: request.id, subject: 'hold', subjectId: hold.id, action: 'confirm', from: hold.status, to: holdTo })
+        await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo } })
+        await recordActivity(tx, actor, { requestId: request.id, subject: 'request', subjectId: request.id, action: 'book', from: request.status, to: requestTo })
+        await recordActivity(tx, actor, { requestId: request.id, subject: 'booking', subjectId: created.id, action: 'confirm', from: null, to: 'confirmed' })
+        for (const competing of await competingHolds(tx, hold)) {
+          await lockRequest(tx, competing.requestId)
+          await releaseHold(tx, actor, competing, 'the artist was confirmed for an overlapping booking')
+        }
+        await reprioritize(tx, hold.artistId)
+        return created
+      })
+      return ctx.db.booking.findUniqueOrThrow({ ...query, where: { id: booking.id } })
+    } catch (e) {
+      if (isExclusionViolation(e, 'bookings_no_double_booking')) {
+        throw conflict('artist_already_booked', 'the artist already has a confirmed booking at that time')
+      }
+      throw e
+    }
+  },
+
+  /** Either side lets a hold go; the request closes as released. */
+  async release(ctx: RequestContext, id: string, input: unknown, query: Selection = {}) {
+    const party = await partyOf(ctx)
+    const { reason } = parseInput(CloseInput, input)
+    const seen = await visibleHold(ctx, party, id)
+    await expireDue(ctx.db, { requestId: seen.requestId })
+    await ctx.db.$transaction(async (tx) => {
+      await lockArtistBookings(tx, seen.artistId)
+      const hold = await lockedHold(tx, seen)
+      await releaseHold(tx, actorOf(party), hold, reason ?? `released by the ${party.side}`)
+      await reprioritize(tx, hold.artistId)
+    })
+    return ctx.db.bookingHold.findUniqueOrThrow({ ...query, where: { id } })
+  },
+}
+
+export const bookings = {
+  async get(ctx: RequestContext, id: string, query: Selection = {}) {
+    const party = await partyOf(ctx)
+    const booking = await ctx.db.booking.findFirst({ ...query, where: { AND: [{ id }, bookingsVisibleTo(party)] } })
+    if (!booking) throw notFound('booking', id)
+    return booking
+  },
+
+  /** Entity resolution for the gateway: the same visibility as every other read. */
+  async byReference(ctx: RequestContext, id: string) {
+    const party = await partyOf(ctx)
+    return ctx.db.booking.findFirst({ where: { AND: [{ id }, bookingsVisibleTo(party)] } })
+  },
+
+  async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}, scope: Prisma.BookingWhereInput = {}) {
+    const party = await partyOf(ctx)
+    const f = parseInput(BookingFilter, filter)
+    const where: Prisma.BookingWhereInput = {
+      AND: [bookingsVisibleTo(party), scope, { status: f.status, artistId: f.artistId, startsAt: { gte: f.from, lt: f.to } }],
+    }
+    return listing(ctx.db.booking, { where, orderBy: { startsAt: 'asc' } }, page, query)
+  },
+
+  /** The visible bookings of many artists (or agencies) at once, in one query: for nested lists. */
+  async groupedBy(ctx: RequestContext, key: 'artistId' | 'agencyId', ids: readonly string[]) {
+    const party = await partyOf(ctx)
+    const rows = await ctx.db.booking.findMany({ where: { AND: [bookingsVisibleTo(party), { [key]: { in: [...ids] } }] }, orderBy: { startsAt: 'asc' } })
+    return ids.map((id) => rows.filter((b) => b[key] === id))
+  },
+
+  /** Either side cancels a confirmed booking, with the reason; the dates are free again. */
+  async cancel(ctx: RequestContext, id: string, input: unknown, query: Selection = {}) {
+    const party = await partyOf(ctx)
+    const { reason } = parseInput(CancelInput, input)
+    const seen = await bookings.get(ctx, id)
+    await ctx.db.$transaction(async (tx) => {
+      await lockRequest(tx, seen.requestId)
+      const booking = await tx.booking.findUniqueOrThrow({ where: { id } })
+      const to = transition(bookingMachine, booking.status, 'cancel')
+      await tx.booking.update({ where: { id }, data: { status: to, cancelledAt: new Date(), cancelReason: reason } })
+      await recordActivity(tx, actorOf(party), { requestId: booking.requestId, subject: 'booking', subjectId: id, action: 'cancel', from: booking.status, to, note: reason })
+    })
+    return ctx.db.booking.findUniqueOrThrow({ ...query, where: { id } })
+  },
+}

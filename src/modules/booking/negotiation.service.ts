@@ -1,0 +1,211 @@
+// Negotiation: the agency answers a request with an offer; either side counters, producing a chain of
+// versions where only the latest open offer is actionable, and only by the side that did not make it.
+// Accepting places a hold on the artist's dates.
+import { z } from 'zod'
+import type { RequestContext } from '../../context.ts'
+import type { Tx } from '../../db/client.ts'
+import { listing, type Selection } from '../../db/listing.ts'
+import { conflict, forbidden, invalidInput, notFound } from '../../errors.ts'
+import { DealType, OfferStatus, type BookingOffer, type BookingRequest, type Prisma } from '../../generated/prisma/client.ts'
+import type { Page } from '../../pagination.ts'
+import { parseInput } from '../../validation.ts'
+import { actorOf, otherSide, partyOf, recordActivity, requestsVisibleTo, type Party } from './parties.ts'
+import { expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
+import { Amount, CloseInput, Currency, requireSide, visibleRequest } from './requests.service.ts'
+import { can, effectiveOfferStatus, offerMachine, requestMachine, transition } from './state.ts'
+
+const DAY_MS = 86_400_000
+
+export const OfferInput = z
+  .object({
+    fee: Amount.nullish().describe('The guarantee (flat, versus) in minor units; absent for a pure percentage deal'),
+    currency: Currency,
+    dealType: z.enum(DealType),
+    percentage: z.number().int().min(1).max(100).nullish().describe("versus / percentage: the artist's share of the net, in percent"),
+    deposit: Amount.nullish().describe('Due on confirmation, in minor units'),
+    holdDays: z.number().int().min(1).max(60).default(7).describe('How long an acceptance holds the date'),
+    terms: z.string().trim().min(1).max(10_000).nullish(),
+    expiresAt: z.coerce.date().nullish().describe('Answer-by time of this offer'),
+  })
+  .superRefine((o, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message })
+    if (o.dealType === 'flat' && o.percentage != null) issue('percentage', 'a flat deal has no percentage')
+    if (o.dealType !== 'flat' && o.percentage == null) issue('percentage', `required for a ${o.dealType} deal`)
+    if (o.dealType !== 'percentage' && o.fee == null) issue('fee', `required for a ${o.dealType} deal`)
+    if (o.deposit != null && o.fee != null && o.deposit > o.fee) issue('deposit', 'cannot exceed the fee')
+    if (o.expiresAt && o.expiresAt.getTime() <= Date.now()) issue('expiresAt', 'must be in the future')
+  })
+
+export const OfferFilter = z.object({
+  status: z.enum(OfferStatus).optional(),
+  requestId: z.uuid().optional(),
+})
+
+export type OfferAction = 'accept' | 'counter' | 'decline' | 'withdraw'
+
+/** What the party may do with an offer now (for the screens' action buttons). */
+export function offerActions(party: Party, offer: BookingOffer): OfferAction[] {
+  const status = effectiveOfferStatus(offer)
+  const theirs = offer.madeBy !== party.side
+  const actions: OfferAction[] = theirs ? ['accept', 'counter', 'decline'] : ['withdraw']
+  return actions.filter((a) => can(offerMachine, status, a))
+}
+
+async function visibleOffer(ctx: RequestContext, party: Party, id: string) {
+  const offer = await ctx.db.bookingOffer.findFirst({ where: { id, request: requestsVisibleTo(party) } })
+  if (!offer) throw notFound('offer', id)
+  return offer
+}
+
+function checkAgainstRequest(request: BookingRequest, data: z.output<typeof OfferInput>) {
+  if (data.expiresAt && data.expiresAt > request.startsAt) throw invalidInput('expiresAt', 'must be before the event')
+}
+
+async function insertOffer(tx: Tx, party: Party, request: BookingRequest, data: z.output<typeof OfferInput>, previous?: BookingOffer) {
+  const offer = await tx.bookingOffer.create({
+    data: { ...data, requestId: request.id, version: (previous?.version ?? 0) + 1, madeBy: party.side, madeByUserId: party.userId },
+  })
+  await recordActivity(tx, actorOf(party), {
+    requestId: request.id,
+    subject: 'offer',
+    subjectId: offer.id,
+    action: previous ? 'counter' : 'offer',
+    from: null,
+    to: 'open',
+    note: data.terms,
+  })
+  return offer
+}
+
+/** Runs an action on the request's latest offer, after writing due expiries, under the pipeline's lock. */
+async function onLatestOffer<T>(
+  ctx: RequestContext,
+  offerId: string,
+  act: (tx: Tx, party: Party, offer: BookingOffer, request: BookingRequest) => Promise<T>,
+): Promise<T> {
+  const party = await partyOf(ctx)
+  const seen = await visibleOffer(ctx, party, offerId)
+  await expireDue(ctx.db, { requestId: seen.requestId })
+  return ctx.db.$transaction(async (tx) => {
+    // An acceptance places a hold: take the artist's booking lock before the pipeline's, as every hold change does.
+    await lockArtistBookings(tx, (await tx.bookingRequest.findUniqueOrThrow({ where: { id: seen.requestId }, select: { artistId: true } })).artistId)
+    const request = await lockRequest(tx, seen.requestId)
+    const offer = await tx.bookingOffer.findUniqueOrThrow({ where: { id: offerId } })
+    // Lapsed between the expiry pass and the lock: as good as expired.
+    if (effectiveOfferStatus(offer) !== offer.status) throw conflict('invalid_transition', 'cannot act on an offer that is expired')
+    return act(tx, party, offer, request)
+  })
+}
+
+function requireTheirs(party: Party, offer: BookingOffer, doing: string) {
+  if (offer.madeBy === party.side) throw forbidden(`you made this offer: only the ${otherSide(party.side)} side can ${doing} it`, 'not_your_turn')
+}
+
+export const offers = {
+  /** The agency's first answer to a request. */
+  async make(ctx: RequestContext, requestId: string, input: unknown, query: Selection = {}) {
+    const party = await partyOf(ctx)
+    requireSide(party, 'agency', 'answers requests with offers')
+    const data = parseInput(OfferInput, input)
+    await visibleRequest(ctx, party, requestId)
+    await expireDue(ctx.db, { requestId })
+    const offer = await ctx.db.$transaction(async (tx) => {
+      const request = await lockRequest(tx, requestId)
+      const to = transition(requestMachine, request.status, 'offer')
+      checkAgainstRequest(request, data)
+      await tx.bookingRequest.update({ where: { id: requestId }, data: { status: to } })
+      await recordActivity(tx, actorOf(party), { requestId, subject: 'request', subjectId: requestId, action: 'offer', from: request.status, to })
+      return insertOffer(tx, party, request, data)
+    })
+    return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: offer.id } })
+  },
+
+  async counter(ctx: RequestContext, offerId: string, input: unknown, query: Selection = {}) {
+    const data = parseInput(OfferInput, input)
+    const counter = await onLatestOffer(ctx, offerId, async (tx, party, offer, request) => {
+      requireTheirs(party, offer, 'counter')
+      const to = transition(offerMachine, offer.status, 'counter')
+      checkAgainstRequest(request, data)
+      await tx.bookingOffer.update({ where: { id: offerId }, data: { status: to } })
+      await recordActivity(tx, actorOf(party), { requestId: request.id, subject: 'offer', subjectId: offerId, action: 'counter', from: offer.status, to })
+      return insertOffer(tx, party, request, data, offer)
+    })
+    return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: counter.id } })
+  },
+
+  /** Accepting places a hold on the artist's dates, ranked among the artist's overlapping holds. */
+  async accept(ctx: RequestContext, offerId: string, query: Selection = {}) {
+    await onLatestOffer(ctx, offerId, async (tx, party, offer, request) => {
+      requireTheirs(party, offer, 'accept')
+      const actor = actorOf(party)
+      const offerTo = transition(offerMachine, offer.status, 'accept')
+      const requestTo = transition(requestMachine, request.status, 'hold')
+      await tx.bookingOffer.update({ where: { id: offerId }, data: { status: offerTo } })
+      await recordActivity(tx, actor, { requestId: request.id, subject: 'offer', subjectId: offerId, action: 'accept', from: offer.status, to: offerTo })
+      const expiresAt = new Date(Math.min(Date.now() + offer.holdDays * DAY_MS, request.startsAt.getTime()))
+      const hold = await tx.bookingHold.create({
+        data: { requestId: request.id, offerId, artistId: request.artistId, startsAt: request.startsAt, endsAt: request.endsAt, priority: 1, expiresAt },
+      })
+      await reprioritize(tx, request.artistId)
+      await recordActivity(tx, actor, { requestId: request.id, subject: 'hold', subjectId: hold.id, action: 'hold', from: null, to: 'active' })
+      await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo } })
+      await recordActivity(tx, actor, { requestId: request.id, subject: 'request', subjectId: request.id, action: 'hold', from: request.status, to: requestTo })
+    })
+    return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: offerId } })
+  },
+
+  /** Declining the latest offer ends the negotiation: the request is declined (agency) or withdrawn (promoter). */
+  async decline(ctx: RequestContext, offerId: string, input: unknown, query: Selection = {}) {
+    const { reason } = parseInput(CloseInput, input)
+    await onLatestOffer(ctx, offerId, async (tx, party, offer, request) => {
+      requireTheirs(party, offer, 'decline')
+      await closeNegotiation(tx, party, offer, request, 'decline', reason)
+    })
+    return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: offerId } })
+  },
+
+  /** Withdrawing one's own open offer ends the negotiation too. */
+  async withdraw(ctx: RequestContext, offerId: string, input: unknown, query: Selection = {}) {
+    const { reason } = parseInput(CloseInput, input)
+    await onLatestOffer(ctx, offerId, async (tx, party, offer, request) => {
+      if (offer.madeBy !== party.side) throw forbidden('only the side that made an offer can withdraw it', 'not_your_turn')
+      await closeNegotiation(tx, party, offer, request, 'withdraw', reason)
+    })
+    return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: offerId } })
+  },
+
+  async get(ctx: RequestContext, id: string, query: Selection = {}) {
+    const party = await partyOf(ctx)
+    await expireDue(ctx.db, { requestId: (await visibleOffer(ctx, party, id)).requestId })
+    return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id } })
+  },
+
+  async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
+    const party = await partyOf(ctx)
+    const f = parseInput(OfferFilter, filter)
+    const now = new Date()
+    // As readers see it: an open offer past its time is expired (expiresAt may be null: no NOT over NULLs).
+    const status: Prisma.BookingOfferWhereInput =
+      f.status === 'expired'
+        ? { OR: [{ status: 'expired' }, { status: 'open', expiresAt: { lte: now } }] }
+        : f.status === 'open'
+          ? { status: 'open', OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] }
+          : { status: f.status }
+    const where: Prisma.BookingOfferWhereInput = { AND: [{ request: requestsVisibleTo(party), requestId: f.requestId }, status] }
+    return listing(ctx.db.bookingOffer, { where, orderBy: { createdAt: 'desc' } }, page, query)
+  },
+
+  actionsFor: async (ctx: RequestContext, offer: BookingOffer) => offerActions(await partyOf(ctx), offer),
+}
+
+async function closeNegotiation(tx: Tx, party: Party, offer: BookingOffer, request: BookingRequest, action: 'decline' | 'withdraw', reason?: string) {
+  const actor = actorOf(party)
+  const offerTo = transition(offerMachine, offer.status, action)
+  // The agency walking away declines the request; the promoter walking away withdraws it.
+  const requestAction = party.side === 'agency' ? 'decline' : 'withdraw'
+  const requestTo = transition(requestMachine, request.status, requestAction)
+  await tx.bookingOffer.update({ where: { id: offer.id }, data: { status: offerTo } })
+  await recordActivity(tx, actor, { requestId: request.id, subject: 'offer', subjectId: offer.id, action, from: offer.status, to: offerTo, note: reason })
+  await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo, closedReason: reason } })
+  await recordActivity(tx, actor, { requestId: request.id, subject: 'request', subjectId: request.id, action: requestAction, from: request.status, to: requestTo, note: reason })
+}

@@ -1,0 +1,168 @@
+// Booking requests: a promoter company asks the agency representing an artist for a date. The request is
+// the root of its pipeline: its offers, hold, booking and activity hang from it.
+import { z } from 'zod'
+import type { RequestContext } from '../../context.ts'
+import { listing, type Selection } from '../../db/listing.ts'
+import { conflict, forbidden, invalidInput, notFound } from '../../errors.ts'
+import { BookingRequestStatus, DealType, type Prisma } from '../../generated/prisma/client.ts'
+import type { Page } from '../../pagination.ts'
+import { parseInput } from '../../validation.ts'
+import { activeLinkWhere } from '../representation/roster.service.ts'
+import { actorOf, partyOf, recordActivity, requestsVisibleTo, type Party } from './parties.ts'
+import { expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
+import { holdMachine, offerMachine, requestMachine, transition } from './state.ts'
+
+const MAX_SHOW_SPAN_MS = 14 * 86_400_000
+
+export const Currency = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z]{3}$/, 'expected an ISO 4217 currency code')
+  .transform((c) => c.toUpperCase())
+
+export const Amount = z.number().int().min(0).max(2_000_000_000).describe('In minor units of the currency (cents)')
+
+export const BookingRequestInput = z
+  .object({
+    artistId: z.uuid(),
+    startsAt: z.coerce.date().describe('When the performance (or the engagement) starts'),
+    endsAt: z.coerce.date(),
+    venueId: z.uuid().nullish().describe('A venue of the Venue subgraph'),
+    venueName: z.string().trim().min(1).max(200).nullish(),
+    city: z.string().trim().min(1).max(120).nullish(),
+    countryCode: z
+      .string()
+      .regex(/^[A-Za-z]{2}$/, 'expected an ISO 3166-1 alpha-2 code')
+      .transform((c) => c.toUpperCase())
+      .nullish(),
+    budget: Amount.nullish().describe('The fee the promoter has in mind, in minor units'),
+    currency: Currency.nullish(),
+    dealType: z.enum(DealType).nullish(),
+    message: z.string().trim().min(1).max(5000).nullish(),
+    expiresAt: z.coerce.date().nullish().describe('Answer-by time'),
+  })
+  .superRefine((r, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message })
+    if (r.endsAt <= r.startsAt) issue('endsAt', 'must be after startsAt')
+    else if (r.endsAt.getTime() - r.startsAt.getTime() > MAX_SHOW_SPAN_MS) issue('endsAt', 'a booking spans at most 14 days')
+    if (r.startsAt.getTime() <= Date.now()) issue('startsAt', 'must be in the future')
+    if (r.budget != null && !r.currency) issue('currency', 'required with a budget')
+    if (r.expiresAt && (r.expiresAt.getTime() <= Date.now() || r.expiresAt > r.startsAt)) issue('expiresAt', 'must be in the future and before the event')
+  })
+
+export const BookingRequestFilter = z.object({
+  status: z.enum(BookingRequestStatus).optional(),
+  artistId: z.uuid().optional(),
+  from: z.coerce.date().optional().describe('Events starting at or after'),
+  to: z.coerce.date().optional().describe('Events starting before'),
+})
+
+export const CloseInput = z.object({ reason: z.string().trim().min(1).max(2000).optional() })
+
+/** Status filters see expiry the way readers do: an open request past its time is expired. */
+function statusWhere(status: BookingRequestStatus | undefined, now: Date): Prisma.BookingRequestWhereInput {
+  if (!status) return {}
+  if (status === 'expired') {
+    return { OR: [{ status: 'expired' }, { status: { in: ['open', 'negotiating'] }, OR: [{ expiresAt: { lte: now } }, { startsAt: { lte: now } }] }] }
+  }
+  if (status === 'open' || status === 'negotiating') return { status, startsAt: { gt: now }, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] }
+  return { status }
+}
+
+/** A pipeline the party may see (404 otherwise: other companies' deals are hidden, not forbidden). */
+export async function visibleRequest(ctx: RequestContext, party: Party, id: string, query: Selection = {}) {
+  const request = await ctx.db.bookingRequest.findFirst({ ...query, where: { AND: [{ id }, requestsVisibleTo(party)] } })
+  if (!request) throw notFound('booking request', id)
+  return request
+}
+
+export function requireSide(party: Party, side: Party['side'], doing: string) {
+  if (party.side !== side) throw forbidden(`only the ${side} side ${doing}`, 'wrong_side')
+}
+
+export const bookingRequests = {
+  async create(ctx: RequestContext, input: unknown, query: Selection = {}) {
+    const party = await partyOf(ctx)
+    requireSide(party, 'promoter', 'sends booking requests')
+    const data = parseInput(BookingRequestInput, input)
+    const artist = await ctx.db.artist.findUnique({
+      where: { id: data.artistId },
+      select: { archivedAt: true, rosterLinks: { where: { role: 'agency', ...activeLinkWhere(), startsOn: { lte: new Date() } }, select: { agencyId: true } } },
+    })
+    if (!artist || artist.archivedAt) throw invalidInput('artistId', 'unknown artist')
+    const agencyId = artist.rosterLinks[0]?.agencyId
+    if (!agencyId) throw conflict('artist_not_represented', 'no agency represents this artist on Kisum yet')
+    return ctx.db.$transaction(async (tx) => {
+      const request = await tx.bookingRequest.create({
+        ...query,
+        data: { ...data, agencyId, promoterOrgId: party.orgId, requestedByUserId: party.userId },
+      })
+      await recordActivity(tx, actorOf(party), { requestId: request.id, subject: 'request', subjectId: request.id, action: 'create', from: null, to: 'open', note: data.message })
+      return request
+    })
+  },
+
+  /** A pipeline read by id is brought up to date first: what lapsed is written as expired. */
+  async get(ctx: RequestContext, id: string, query: Selection = {}) {
+    const party = await partyOf(ctx)
+    await visibleRequest(ctx, party, id)
+    await expireDue(ctx.db, { requestId: id })
+    return visibleRequest(ctx, party, id, query)
+  },
+
+  async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
+    const party = await partyOf(ctx)
+    const f = parseInput(BookingRequestFilter, filter)
+    const where: Prisma.BookingRequestWhereInput = {
+      AND: [requestsVisibleTo(party), statusWhere(f.status, new Date()), { artistId: f.artistId, startsAt: { gte: f.from, lt: f.to } }],
+    }
+    return listing(ctx.db.bookingRequest, { where, orderBy: { createdAt: 'desc' } }, page, query)
+  },
+
+  /** The agency turns a request down, with its open offer and hold. */
+  async decline(ctx: RequestContext, id: string, input: unknown, query: Selection = {}) {
+    const party = await partyOf(ctx)
+    requireSide(party, 'agency', 'declines requests')
+    return closeRequest(ctx, party, id, 'decline', input, query)
+  },
+
+  /** The promoter withdraws its request, with everything still open in it. */
+  async withdraw(ctx: RequestContext, id: string, input: unknown, query: Selection = {}) {
+    const party = await partyOf(ctx)
+    requireSide(party, 'promoter', 'withdraws its requests')
+    return closeRequest(ctx, party, id, 'withdraw', input, query)
+  },
+
+  async activity(ctx: RequestContext, id: string) {
+    await visibleRequest(ctx, await partyOf(ctx), id)
+    return ctx.db.bookingActivity.findMany({ where: { requestId: id }, orderBy: { seq: 'asc' } })
+  },
+}
+
+/** Closes a pipeline from the request down: its open offer and active hold close with it. */
+async function closeRequest(ctx: RequestContext, party: Party, id: string, action: 'decline' | 'withdraw', input: unknown, query: Selection) {
+  const { reason } = parseInput(CloseInput, input)
+  const { artistId } = await visibleRequest(ctx, party, id)
+  await expireDue(ctx.db, { requestId: id })
+  await ctx.db.$transaction(async (tx) => {
+    await lockArtistBookings(tx, artistId)
+    const request = await lockRequest(tx, id)
+    const to = transition(requestMachine, request.status, action)
+    const actor = actorOf(party)
+    await tx.bookingRequest.update({ where: { id }, data: { status: to, closedReason: reason } })
+    await recordActivity(tx, actor, { requestId: id, subject: 'request', subjectId: id, action, from: request.status, to, note: reason })
+    for (const offer of await tx.bookingOffer.findMany({ where: { requestId: id, status: 'open' } })) {
+      const offerAction = offer.madeBy === party.side ? 'withdraw' : 'decline'
+      const next = transition(offerMachine, offer.status, offerAction)
+      await tx.bookingOffer.update({ where: { id: offer.id }, data: { status: next } })
+      await recordActivity(tx, actor, { requestId: id, subject: 'offer', subjectId: offer.id, action: offerAction, from: offer.status, to: next, note: reason })
+    }
+    for (const hold of await tx.bookingHold.findMany({ where: { requestId: id, status: 'active' } })) {
+      const next = transition(holdMachine, hold.status, 'release')
+      await tx.bookingHold.update({ where: { id: hold.id }, data: { status: next, releasedReason: reason ?? `request ${to}` } })
+      await recordActivity(tx, actor, { requestId: id, subject: 'hold', subjectId: hold.id, action: 'release', from: hold.status, to: next, note: reason })
+      await reprioritize(tx, hold.artistId)
+    }
+  })
+  return ctx.db.bookingRequest.findUniqueOrThrow({ ...query, where: { id } })
+}

@@ -1,0 +1,48 @@
+// The booking pipeline's state machines, in one place: which action moves which object from which state
+// to which. Services ask `transition()` (src/state-machine.ts) and never compare statuses themselves.
+//
+// Expiry needs no cron for correctness: an open request/offer or an active hold past its time reads as
+// expired (`effective*Status`), and is written as expired before anyone acts on it (see expiry.ts).
+import { type Machine } from '../../state-machine.ts'
+import type { BookingRequestStatus, BookingStatus, HoldStatus, OfferStatus } from '../../generated/prisma/client.ts'
+
+export const requestMachine: Machine<BookingRequestStatus, 'offer' | 'hold' | 'book' | 'decline' | 'withdraw' | 'release' | 'expire'> = {
+  name: 'a booking request',
+  moves: {
+    open: { offer: 'negotiating', decline: 'declined', withdraw: 'withdrawn', expire: 'expired' },
+    negotiating: { hold: 'held', decline: 'declined', withdraw: 'withdrawn', expire: 'expired' },
+    held: { book: 'booked', release: 'released', withdraw: 'withdrawn', expire: 'expired' },
+  },
+}
+
+export const offerMachine: Machine<OfferStatus, 'accept' | 'counter' | 'decline' | 'withdraw' | 'expire'> = {
+  name: 'an offer',
+  moves: { open: { accept: 'accepted', counter: 'countered', decline: 'declined', withdraw: 'withdrawn', expire: 'expired' } },
+}
+
+export const holdMachine: Machine<HoldStatus, 'confirm' | 'release' | 'expire'> = {
+  name: 'a hold',
+  moves: { active: { confirm: 'confirmed', release: 'released', expire: 'expired' } },
+}
+
+export const bookingMachine: Machine<BookingStatus, 'cancel'> = {
+  name: 'a booking',
+  moves: { confirmed: { cancel: 'cancelled' } },
+}
+
+const due = (at: Date | null | undefined, now: Date) => Boolean(at && at.getTime() <= now.getTime())
+
+export function effectiveRequestStatus(r: { status: BookingRequestStatus; expiresAt: Date | null; startsAt: Date }, now = new Date()): BookingRequestStatus {
+  if ((r.status === 'open' || r.status === 'negotiating') && (due(r.expiresAt, now) || due(r.startsAt, now))) return 'expired'
+  return r.status
+}
+
+export function effectiveOfferStatus(o: { status: OfferStatus; expiresAt: Date | null }, now = new Date()): OfferStatus {
+  return o.status === 'open' && due(o.expiresAt, now) ? 'expired' : o.status
+}
+
+export function effectiveHoldStatus(h: { status: HoldStatus; expiresAt: Date }, now = new Date()): HoldStatus {
+  return h.status === 'active' && due(h.expiresAt, now) ? 'expired' : h.status
+}
+
+export { can, transition } from '../../state-machine.ts'

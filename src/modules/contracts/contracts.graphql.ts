@@ -1,0 +1,338 @@
+import type { Contract } from '../../generated/prisma/client.ts'
+import { ContractStatus, SignerRole, SigningOrder } from '../../generated/prisma/client.ts'
+import { builder, requires, typeRequires } from '../../graphql/builder.ts'
+import { connectionOf } from '../../graphql/connections.ts'
+import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
+import { isUuid, parseId } from '../../validation.ts'
+import { BookingRef } from '../booking/booking.graphql.ts'
+import {
+  AttachmentInput,
+  ContractFilter,
+  ContractInput,
+  contracts,
+  EditInput,
+  ReasonInput,
+  SignerInput,
+  SignInput,
+} from './contracts.service.ts'
+import { unresolvedFields } from './merge.ts'
+import { TemplateFilter, TemplateInput, templates, UpdateTemplateInput } from './templates.service.ts'
+
+const StatusEnum = graphqlEnum('ContractStatus', ContractStatus)
+const SigningOrderEnum = graphqlEnum('SigningOrder', SigningOrder)
+const SignerRoleEnum = graphqlEnum('SignerRole', SignerRole)
+
+const TemplateRef = builder.prismaObject('ContractTemplate', {
+  ...typeRequires('contracts.read'),
+  description: "A contract template of the company's library.",
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    description: t.exposeString('description', { nullable: true }),
+    currentVersion: t.exposeInt('currentVersion'),
+    body: t.string({
+      description: 'The current version’s text.',
+      select: { currentVersion: true, versions: { orderBy: { version: 'desc' }, take: 1, select: { body: true } } },
+      resolve: (tpl) => tpl.versions[0]?.body ?? '',
+    }),
+    versions: t.relation('versions', { query: { orderBy: { version: 'desc' } } }),
+    archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+})
+
+builder.prismaObject('ContractTemplateVersion', {
+  ...typeRequires('contracts.read'),
+  fields: (t) => ({
+    version: t.exposeInt('version'),
+    body: t.exposeString('body'),
+    createdByUserId: t.exposeID('createdByUserId'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+})
+
+const VersionRef = builder.prismaObject('ContractVersion', {
+  ...typeRequires('contracts.read'),
+  description: 'One immutable text of a contract.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    version: t.exposeInt('version'),
+    body: t.exposeString('body'),
+    contentHash: t.exposeString('contentHash', { description: 'SHA-256 of the body: what a signature signs.' }),
+    changeNote: t.exposeString('changeNote', { nullable: true }),
+    createdByUserId: t.exposeID('createdByUserId'),
+    createdByOrgId: t.exposeID('createdByOrgId'),
+    attachments: t.relation('attachments', { query: { where: { removedAt: null }, orderBy: { createdAt: 'asc' } } }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+})
+
+const SignerRef = builder.prismaObject('ContractSigner', {
+  ...typeRequires('contracts.read'),
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    role: t.expose('role', { type: SignerRoleEnum }),
+    side: t.exposeString('side'),
+    name: t.exposeString('name'),
+    email: t.exposeString('email', { nullable: true }),
+    userId: t.exposeID('userId', { nullable: true }),
+    position: t.exposeInt('position'),
+    required: t.exposeBoolean('required'),
+  }),
+})
+
+builder.prismaObject('ContractSignature', {
+  ...typeRequires('contracts.read'),
+  description: 'Who signed which version (by its hash), when, and from where.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    signer: t.relation('signer'),
+    version: t.relation('version'),
+    contentHash: t.exposeString('contentHash'),
+    signedByUserId: t.exposeID('signedByUserId'),
+    signedByOrgId: t.exposeID('signedByOrgId'),
+    ip: t.exposeString('ip', { nullable: true }),
+    userAgent: t.exposeString('userAgent', { nullable: true }),
+    signedAt: t.expose('signedAt', { type: 'DateTime' }),
+  }),
+})
+
+const AttachmentRef = builder.prismaObject('ContractAttachment', {
+  ...typeRequires('contracts.read'),
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    mimeType: t.exposeString('mimeType'),
+    sizeBytes: t.exposeInt('sizeBytes'),
+    storageRef: t.exposeString('storageRef'),
+    sha256: t.exposeString('sha256', { nullable: true }),
+    uploadedByUserId: t.exposeID('uploadedByUserId'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+})
+
+builder.prismaObject('ContractEvent', {
+  ...typeRequires('contracts.read'),
+  description: 'One step of the contract’s audit timeline (append-only).',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    type: t.exposeString('type'),
+    version: t.exposeInt('version', { nullable: true }),
+    signerId: t.exposeID('signerId', { nullable: true }),
+    fromStatus: t.exposeString('fromStatus', { nullable: true }),
+    toStatus: t.exposeString('toStatus', { nullable: true }),
+    actorUserId: t.exposeString('actorUserId', { nullable: true }),
+    actorOrgId: t.exposeID('actorOrgId', { nullable: true }),
+    note: t.exposeString('note', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+})
+
+/** The signing state of the contracts in a response, loaded together and shared by their fields. */
+const signingOf = (contract: Contract, ctx: Parameters<typeof contracts.signing>[0]) =>
+  ctx.loader<Contract, Awaited<ReturnType<typeof contracts.signing>>[number]>('contractSigning', (list) => contracts.signing(ctx, list)).load(contract)
+
+export const ContractRef = builder.prismaObject('Contract', {
+  ...typeRequires('contracts.read'),
+  description: 'A booking-linked contract: versions, signers, signatures, attachments and its timeline.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    title: t.exposeString('title'),
+    status: t.expose('status', { type: StatusEnum }),
+    signingOrder: t.expose('signingOrder', { type: SigningOrderEnum }),
+    currentVersion: t.exposeInt('currentVersion'),
+    current: t.field({
+      type: VersionRef,
+      description: 'The current version (the one to sign).',
+      select: (_args, _ctx, nested) => ({ currentVersion: true, versions: nested({ orderBy: { version: 'desc' }, take: 1 }) }),
+      resolve: (c) => c.versions[0],
+    }),
+    unresolvedFields: t.stringList({
+      description: 'Merge fields the current version still lacks; a contract with any cannot be sent.',
+      select: { versions: { orderBy: { version: 'desc' }, take: 1, select: { body: true } } },
+      resolve: (c) => unresolvedFields(c.versions[0]?.body ?? ''),
+    }),
+    versions: t.relation('versions', { query: { orderBy: { version: 'desc' } } }),
+    signers: t.field({ type: [SignerRef], resolve: async (c, _args, ctx) => (await signingOf(c, ctx)).signers }),
+    signatures: t.relation('signatures', { description: 'Every signature, on every version.', query: { orderBy: { signedAt: 'asc' } } }),
+    blockingSigners: t.field({
+      type: [SignerRef],
+      description: 'Who holds the contract up: the next signer (sequential) or everyone missing (parallel).',
+      resolve: async (c, _args, ctx) => (await signingOf(c, ctx)).blocking,
+    }),
+    blockingSigner: t.field({
+      type: SignerRef,
+      nullable: true,
+      description: 'Which signer is blocking the deal now.',
+      resolve: async (c, _args, ctx) => (await signingOf(c, ctx)).blocking[0] ?? null,
+    }),
+    attachments: t.relation('attachments', { query: { where: { removedAt: null }, orderBy: { createdAt: 'asc' } } }),
+    events: t.relation('events', { query: { orderBy: { seq: 'asc' } } }),
+    booking: t.field({
+      type: BookingRef,
+      nullable: true,
+      description: 'The booking of its pipeline (null while the contract is for a hold not yet confirmed).',
+      select: (_args, _ctx, nested) => ({ request: { select: { booking: nested() } } }),
+      resolve: (c) => c.request.booking,
+    }),
+    closedReason: t.exposeString('closedReason', { nullable: true }),
+    sentAt: t.expose('sentAt', { type: 'DateTime', nullable: true }),
+    signedAt: t.expose('signedAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+})
+
+builder.asEntity(ContractRef, {
+  key: builder.selection<{ id: string }>('id'),
+  resolveReference: (ref, ctx) => (isUuid(ref.id) ? contracts.byReference(ctx, ref.id) : null),
+})
+
+builder.prismaObjectFields('Booking', (t) => ({
+  contract: t.field({
+    ...requires('contracts.read'),
+    type: ContractRef,
+    description: 'The live (not void or cancelled) contract of the booking.',
+    resolve: (booking, _args, ctx) =>
+      ctx.loader<{ requestId: string }, Contract | null>('liveContract', (list) => contracts.liveForBookings(ctx, list)).load(booking),
+  }),
+}))
+
+const TemplateInputType = inputFromZod('ContractTemplateInput', TemplateInput)
+const UpdateTemplateInputType = inputFromZod('UpdateContractTemplateInput', UpdateTemplateInput)
+const TemplateFilterInput = inputFromZod('ContractTemplateFilter', TemplateFilter)
+const ContractFilterInput = inputFromZod('ContractFilter', ContractFilter)
+const EditInputType = inputFromZod('EditContractInput', EditInput)
+const SignInputType = inputFromZod('SignContractInput', SignInput)
+const ReasonInputType = inputFromZod('ReasonInput', ReasonInput)
+const AttachmentInputType = inputFromZod('ContractAttachmentInput', AttachmentInput)
+const SignerInputType = inputFromZod('ContractSignerInput', SignerInput)
+
+const DraftInputType = inputFromZod('DraftContractInput', ContractInput)
+
+builder.queryFields((t) => ({
+  contractTemplates: t.connection(
+    {
+      ...requires('contracts.read'),
+      type: TemplateRef,
+      description: "The signed-in company's template library.",
+      args: { filter: t.arg({ type: TemplateFilterInput }) },
+      resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => templates.list(ctx, args.filter ?? {}, page, query)),
+    },
+    { name: 'ContractTemplateConnection' },
+    { name: 'ContractTemplateEdge' },
+  ),
+  contractTemplate: t.prismaField({
+    ...requires('contracts.read'),
+    type: 'ContractTemplate',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => templates.get(ctx, parseId(args.id), query),
+  }),
+  contracts: t.connection(
+    {
+      ...requires('contracts.read'),
+      type: ContractRef,
+      description: 'Contracts of the booking pipelines the signed-in company is party to.',
+      args: { filter: t.arg({ type: ContractFilterInput }) },
+      resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => contracts.list(ctx, args.filter ?? {}, page, query)),
+    },
+    { name: 'ContractConnection' },
+    { name: 'ContractEdge' },
+  ),
+  contract: t.prismaField({
+    ...requires('contracts.read'),
+    type: 'Contract',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => contracts.get(ctx, parseId(args.id), query),
+  }),
+}))
+
+builder.mutationFields((t) => ({
+  createContractTemplate: t.prismaField({
+    ...requires('contracts.manage'),
+    type: 'ContractTemplate',
+    args: { input: t.arg({ type: TemplateInputType, required: true }) },
+    resolve: (query, _root, args, ctx) => templates.create(ctx, args.input, query),
+  }),
+  updateContractTemplate: t.prismaField({
+    ...requires('contracts.manage'),
+    type: 'ContractTemplate',
+    description: 'A new body becomes the next version.',
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateTemplateInputType, required: true }) },
+    resolve: (query, _root, args, ctx) => templates.update(ctx, parseId(args.id), args.input, query),
+  }),
+  archiveContractTemplate: t.prismaField({
+    ...requires('contracts.manage'),
+    type: 'ContractTemplate',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => templates.setArchived(ctx, parseId(args.id), true, query),
+  }),
+  restoreContractTemplate: t.prismaField({
+    ...requires('contracts.manage'),
+    type: 'ContractTemplate',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => templates.setArchived(ctx, parseId(args.id), false, query),
+  }),
+  draftContract: t.prismaField({
+    ...requires('contracts.manage'),
+    type: 'Contract',
+    description: 'Drafts a contract from a template for a confirmed booking (or an active hold), filling its merge fields.',
+    args: { input: t.arg({ type: DraftInputType, required: true }) },
+    resolve: (query, _root, args, ctx) => contracts.create(ctx, args.input, query),
+  }),
+  editContract: t.prismaField({
+    ...requires('contracts.manage'),
+    type: 'Contract',
+    description: 'Makes a new version from `baseVersion`; a stale base is refused (STALE_VERSION).',
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: EditInputType, required: true }) },
+    resolve: (query, _root, args, ctx) => contracts.edit(ctx, parseId(args.id), args.input, query),
+  }),
+  addContractSigner: t.field({
+    ...requires('contracts.manage'),
+    type: SignerRef,
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: SignerInputType, required: true }) },
+    resolve: (_root, args, ctx) => contracts.addSigner(ctx, parseId(args.id), args.input),
+  }),
+  removeContractSigner: t.field({
+    ...requires('contracts.manage'),
+    type: SignerRef,
+    args: { id: t.arg.id({ required: true }), signerId: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => contracts.removeSigner(ctx, parseId(args.id), parseId(args.signerId, 'signerId')),
+  }),
+  sendContract: t.prismaField({
+    ...requires('contracts.manage'),
+    type: 'Contract',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => contracts.send(ctx, parseId(args.id), query),
+  }),
+  signContract: t.prismaField({
+    ...requires('contracts.sign'),
+    type: 'Contract',
+    description: 'Signs the current version (give its contentHash) as one of the signers of your side, in turn.',
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: SignInputType, required: true }) },
+    resolve: (query, _root, args, ctx) => contracts.sign(ctx, parseId(args.id), args.input, ctx.client, query),
+  }),
+  voidContract: t.prismaField({
+    ...requires('contracts.manage'),
+    type: 'Contract',
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: ReasonInputType, required: true }) },
+    resolve: (query, _root, args, ctx) => contracts.close(ctx, parseId(args.id), 'void', args.input, query),
+  }),
+  cancelContract: t.prismaField({
+    ...requires('contracts.manage'),
+    type: 'Contract',
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: ReasonInputType, required: true }) },
+    resolve: (query, _root, args, ctx) => contracts.close(ctx, parseId(args.id), 'cancel', args.input, query),
+  }),
+  addContractAttachment: t.field({
+    ...requires('contracts.manage'),
+    type: AttachmentRef,
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: AttachmentInputType, required: true }) },
+    resolve: (_root, args, ctx) => contracts.addAttachment(ctx, parseId(args.id), args.input),
+  }),
+  removeContractAttachment: t.field({
+    ...requires('contracts.manage'),
+    type: AttachmentRef,
+    args: { id: t.arg.id({ required: true }), attachmentId: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => contracts.removeAttachment(ctx, parseId(args.id), parseId(args.attachmentId, 'attachmentId')),
+  }),
+}))

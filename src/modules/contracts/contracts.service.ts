@@ -1,0 +1,422 @@
+// Booking-linked contracts: drafted from a template for a booking (or early, for a hold), edited only by new
+// immutable versions under optimistic concurrency, sent, signed by their signers in order, and voided or
+// cancelled with a reason. Every step is on the contract's append-only timeline, in the same transaction.
+import { createHash } from 'node:crypto'
+import { z } from 'zod'
+import type { RequestContext } from '../../context.ts'
+import type { Tx } from '../../db/client.ts'
+import { listing, type Selection } from '../../db/listing.ts'
+import { conflict, forbidden, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
+import {
+  BookingSide,
+  ContractStatus,
+  SignerRole,
+  SigningOrder,
+  type Contract,
+  type ContractSignature,
+  type ContractSigner,
+  type Prisma,
+} from '../../generated/prisma/client.ts'
+import type { Page } from '../../pagination.ts'
+import { parseInput } from '../../validation.ts'
+import { partyOf, requestsVisibleTo, type Party } from '../booking/parties.ts'
+import { bookingValues, MERGE_FIELDS, render, unresolvedFields, type MergeField } from './merge.ts'
+import { contractMachine, transition } from './state.ts'
+import { ownTemplate } from './templates.service.ts'
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex')
+const text = (max: number) => z.string().trim().min(1).max(max)
+
+export const SignerInput = z.object({
+  role: z.enum(SignerRole),
+  side: z.enum(BookingSide).describe('The party whose users sign for this signer'),
+  name: text(200),
+  email: z.email().max(320).nullish(),
+  userId: z.uuid().nullish().describe('Only this user of the side may sign, when set'),
+  position: z.number().int().min(1).max(100).optional().describe('Order in a sequential signing (default: last)'),
+  required: z.boolean().default(true),
+})
+
+export const ContractInput = z
+  .object({
+    templateId: z.uuid(),
+    bookingId: z.uuid().optional().describe('The confirmed booking the contract is for'),
+    holdId: z.uuid().optional().describe('Or an active hold, to send paper early'),
+    title: text(300).optional(),
+    signingOrder: z.enum(SigningOrder).default('sequential'),
+    values: z
+      .array(z.object({ field: z.string().describe('A merge field, e.g. promoter.name'), value: z.string().trim().min(1).max(500) }))
+      .max(50)
+      .optional()
+      .describe('Merge values the booking does not know (e.g. promoter.name), or overrides'),
+    signers: z.array(SignerInput).max(20).default([]),
+  })
+  .superRefine((c, ctx) => {
+    if (Boolean(c.bookingId) === Boolean(c.holdId)) ctx.addIssue({ code: 'custom', path: ['bookingId'], message: 'give exactly one of bookingId and holdId' })
+    c.values?.forEach((v, i) => {
+      if (!(v.field in MERGE_FIELDS)) ctx.addIssue({ code: 'custom', path: ['values', i, 'field'], message: `not a merge field (${Object.keys(MERGE_FIELDS).join(', ')})` })
+    })
+  })
+
+export const EditInput = z.object({
+  baseVersion: z.number().int().min(1).describe('The version the edit was made on: a stale one is refused (409 stale_version)'),
+  body: z.string().min(1).max(200_000),
+  changeNote: text(2000).optional(),
+})
+
+export const SignInput = z.object({
+  signerId: z.uuid(),
+  contentHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'expected the SHA-256 of the version being signed')
+    .describe('The hash of the version the signer read: signing anything but the current version is refused'),
+})
+
+export const ReasonInput = z.object({ reason: text(2000) })
+
+export const AttachmentInput = z.object({
+  name: text(255),
+  mimeType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'expected a MIME type'),
+  sizeBytes: z.number().int().min(0).max(2_000_000_000),
+  storageRef: text(1000).describe('Where storage keeps the file, e.g. s3://bucket/key'),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).nullish(),
+  version: z.number().int().min(1).optional().describe('The contract version it belongs to (default: current)'),
+})
+
+export const ContractFilter = z.object({
+  status: z.enum(ContractStatus).optional(),
+  bookingId: z.uuid().optional(),
+  requestId: z.uuid().optional(),
+})
+
+type Actor = { userId: string; orgId: string }
+
+async function event(
+  tx: Tx,
+  actor: Actor,
+  e: { contractId: string; type: string; version?: number; signerId?: string; from?: string; to?: string; note?: string | null },
+) {
+  await tx.contractEvent.create({
+    data: {
+      contractId: e.contractId,
+      type: e.type,
+      version: e.version,
+      signerId: e.signerId,
+      fromStatus: e.from,
+      toStatus: e.to,
+      note: e.note,
+      actorUserId: actor.userId,
+      actorOrgId: actor.orgId,
+    },
+  })
+}
+
+/** Contracts a party may see: those of the booking pipelines it is party to. */
+const visibleTo = (party: Party): Prisma.ContractWhereInput => ({ request: requestsVisibleTo(party) })
+
+async function visibleContract(ctx: RequestContext, party: Party, id: string) {
+  const contract = await ctx.db.contract.findFirst({ where: { AND: [{ id }, visibleTo(party)] } })
+  if (!contract) throw notFound('contract', id)
+  return contract
+}
+
+async function locked(tx: Tx, id: string): Promise<Contract> {
+  await tx.$queryRaw`SELECT id FROM contracts WHERE id = ${id}::uuid FOR UPDATE`
+  return tx.contract.findUniqueOrThrow({ where: { id } })
+}
+
+/** Runs a change on a contract the party can see, under the contract's row lock. */
+async function change<T>(ctx: RequestContext, id: string, run: (tx: Tx, party: Party, contract: Contract) => Promise<T>): Promise<T> {
+  const party = await partyOf(ctx)
+  await visibleContract(ctx, party, id)
+  return ctx.db.$transaction(async (tx) => run(tx, party, await locked(tx, id)))
+}
+
+const activeSigners = (tx: Tx, contractId: string) =>
+  tx.contractSigner.findMany({ where: { contractId, removedAt: null }, orderBy: [{ position: 'asc' }, { createdAt: 'asc' }] })
+
+const currentSignatures = async (tx: Tx, contract: Contract) =>
+  tx.contractSignature.findMany({ where: { contractId: contract.id, version: { version: contract.currentVersion } } })
+
+/**
+ * The required signers who have not signed the current version and hold the contract up: in a sequential
+ * signing, the first of them; in a parallel one, all of them.
+ */
+export function blockingSigners(contract: Pick<Contract, 'signingOrder' | 'status'>, signers: ContractSigner[], signatures: ContractSignature[]) {
+  if (contract.status !== 'sent' && contract.status !== 'partially_signed') return []
+  const signed = new Set(signatures.map((s) => s.signerId))
+  const waiting = signers.filter((s) => s.required && !s.removedAt && !signed.has(s.id))
+  return contract.signingOrder === 'sequential' ? waiting.slice(0, 1) : waiting
+}
+
+/** Sent, partially signed or signed, from the signatures on the current version. */
+async function settleSignatures(tx: Tx, actor: Actor, contract: Contract): Promise<void> {
+  const signers = await activeSigners(tx, contract.id)
+  const signatures = await currentSignatures(tx, contract)
+  const required = signers.filter((s) => s.required)
+  const signed = new Set(signatures.map((s) => s.signerId))
+  const action = required.length > 0 && required.every((s) => signed.has(s.id)) ? 'complete' : signatures.length > 0 ? 'sign' : 'edit'
+  const to = transition(contractMachine, contract.status, action)
+  if (to === contract.status) return
+  await tx.contract.update({ where: { id: contract.id }, data: { status: to, signedAt: to === 'signed' ? new Date() : null } })
+  await event(tx, actor, { contractId: contract.id, type: to === 'signed' ? 'fully_signed' : 'status_changed', version: contract.currentVersion, from: contract.status, to })
+}
+
+/** What the contract is drafted for (a confirmed booking, or an active hold), and what it knows of it. */
+async function draftingSubject(ctx: RequestContext, party: Party, data: z.output<typeof ContractInput>) {
+  const request = requestsVisibleTo(party)
+  if (data.bookingId) {
+    const booking = await ctx.db.booking.findFirst({ where: { id: data.bookingId, request }, include: { request: true, artist: true, agency: true } })
+    if (!booking) throw invalidInput('bookingId', 'unknown booking')
+    if (booking.status !== 'confirmed') throw conflict('booking_not_confirmed', 'contracts are drafted for confirmed bookings')
+    const r = booking.request
+    return {
+      requestId: booking.requestId,
+      values: bookingValues({ artistName: booking.artist.name, agencyName: booking.agency.name, ...r, startsAt: booking.startsAt, endsAt: booking.endsAt, terms: booking }),
+    }
+  }
+  const hold = await ctx.db.bookingHold.findFirst({ where: { id: data.holdId, request }, include: { request: { include: { artist: true, agency: true } }, offer: true } })
+  if (!hold) throw invalidInput('holdId', 'unknown hold')
+  if (hold.status !== 'active' || hold.expiresAt.getTime() <= Date.now()) throw conflict('hold_not_active', 'paper is sent early only on an active hold')
+  const r = hold.request
+  return {
+    requestId: hold.requestId,
+    values: bookingValues({ artistName: r.artist.name, agencyName: r.agency.name, ...r, startsAt: hold.startsAt, endsAt: hold.endsAt, terms: hold.offer }),
+  }
+}
+
+export const contracts = {
+  async create(ctx: RequestContext, input: unknown, query: Selection = {}) {
+    const party = await partyOf(ctx)
+    const data = parseInput(ContractInput, input)
+    const template = await ownTemplate(ctx, data.templateId, { include: { versions: { orderBy: { version: 'desc' }, take: 1 } } })
+    if (template.archivedAt) throw invalidInput('templateId', 'the template is archived')
+    const latest = (template as typeof template & { versions: { version: number; body: string }[] }).versions[0]
+
+    const subject = await draftingSubject(ctx, party, data)
+    const values = { ...subject.values, ...Object.fromEntries((data.values ?? []).map((v) => [v.field as MergeField, v.value])) }
+    const body = render(latest.body, values)
+    const actor: Actor = { userId: party.userId, orgId: party.orgId }
+    try {
+      const created = await ctx.db.$transaction(async (tx) => {
+        const contract = await tx.contract.create({
+          data: {
+            requestId: subject.requestId,
+            bookingId: data.bookingId,
+            holdId: data.holdId,
+            templateId: template.id,
+            templateVersion: latest.version,
+            title: data.title ?? `${template.name} — ${values['artist.name']} ${values['event.date']}`,
+            signingOrder: data.signingOrder,
+            createdBySide: party.side,
+            createdByOrgId: party.orgId,
+            versions: { create: { version: 1, body, contentHash: sha256(body), createdByUserId: party.userId, createdByOrgId: party.orgId } },
+            signers: { create: data.signers.map((s, i) => ({ ...s, position: s.position ?? i + 1 })) },
+          },
+        })
+        await event(tx, actor, { contractId: contract.id, type: 'created', version: 1, to: 'draft', note: `from template ${template.name} v${latest.version}` })
+        return contract
+      })
+      return ctx.db.contract.findUniqueOrThrow({ ...query, where: { id: created.id } })
+    } catch (e) {
+      if (isUniqueViolation(e, 'contracts_live_per_request_uniq')) throw conflict('contract_exists', 'this booking already has a live contract: void or cancel it first')
+      throw e
+    }
+  },
+
+  async get(ctx: RequestContext, id: string, query: Selection = {}) {
+    const party = await partyOf(ctx)
+    const contract = await ctx.db.contract.findFirst({ ...query, where: { AND: [{ id }, visibleTo(party)] } })
+    if (!contract) throw notFound('contract', id)
+    return contract
+  },
+
+  async byReference(ctx: RequestContext, id: string) {
+    const party = await partyOf(ctx)
+    return ctx.db.contract.findFirst({ where: { AND: [{ id }, visibleTo(party)] } })
+  },
+
+  async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
+    const party = await partyOf(ctx)
+    const f = parseInput(ContractFilter, filter)
+    const where: Prisma.ContractWhereInput = { AND: [visibleTo(party), { status: f.status, bookingId: f.bookingId, requestId: f.requestId }] }
+    return listing(ctx.db.contract, { where, orderBy: { createdAt: 'desc' } }, page, query)
+  },
+
+  /** The live contract of each booking (for Booking.contract), in one query. */
+  async liveForBookings(ctx: RequestContext, bookings: readonly { requestId: string }[]) {
+    const party = await partyOf(ctx)
+    const rows = await ctx.db.contract.findMany({
+      where: { AND: [visibleTo(party), { requestId: { in: bookings.map((b) => b.requestId) }, status: { notIn: ['void', 'cancelled'] } }] },
+    })
+    return bookings.map((b) => rows.find((c) => c.requestId === b.requestId) ?? null)
+  },
+
+  /** A new immutable version, made on the current one (optimistic concurrency). */
+  async edit(ctx: RequestContext, id: string, input: unknown, query: Selection = {}) {
+    const data = parseInput(EditInput, input)
+    await change(ctx, id, async (tx, party, contract) => {
+      const to = transition(contractMachine, contract.status, 'edit')
+      if (data.baseVersion !== contract.currentVersion) {
+        throw conflict('stale_version', `the contract is at version ${contract.currentVersion}, not ${data.baseVersion}: reload it and apply the edit again`)
+      }
+      const current = await tx.contractVersion.findUniqueOrThrow({ where: { contractId_version: { contractId: id, version: contract.currentVersion } } })
+      const hash = sha256(data.body)
+      if (hash === current.contentHash) throw invalidInput('body', 'the text is unchanged')
+      const version = contract.currentVersion + 1
+      await tx.contractVersion.create({
+        data: { contractId: id, version, body: data.body, contentHash: hash, changeNote: data.changeNote, createdByUserId: party.userId, createdByOrgId: party.orgId },
+      })
+      await tx.contract.update({ where: { id }, data: { currentVersion: version, status: to } })
+      await event(tx, party, { contractId: id, type: 'edited', version, from: contract.status, to, note: data.changeNote })
+    })
+    return ctx.db.contract.findUniqueOrThrow({ ...query, where: { id } })
+  },
+
+  async versions(ctx: RequestContext, id: string) {
+    await visibleContract(ctx, await partyOf(ctx), id)
+    return ctx.db.contractVersion.findMany({ where: { contractId: id }, orderBy: { version: 'desc' } })
+  },
+
+  async version(ctx: RequestContext, id: string, version: number) {
+    await visibleContract(ctx, await partyOf(ctx), id)
+    const row = await ctx.db.contractVersion.findUnique({ where: { contractId_version: { contractId: id, version } } })
+    if (!row) throw notFound(`version ${version} of contract`, id)
+    return row
+  },
+
+  async addSigner(ctx: RequestContext, id: string, input: unknown) {
+    const data = parseInput(SignerInput, input)
+    return change(ctx, id, async (tx, party, contract) => {
+      transition(contractMachine, contract.status, 'edit')
+      const last = await tx.contractSigner.aggregate({ where: { contractId: id, removedAt: null }, _max: { position: true } })
+      const signer = await tx.contractSigner.create({ data: { ...data, contractId: id, position: data.position ?? (last._max.position ?? 0) + 1 } })
+      await event(tx, party, { contractId: id, type: 'signer_added', signerId: signer.id, note: `${signer.name} (${signer.role}, ${signer.side})` })
+      await settleSignatures(tx, party, contract)
+      return signer
+    })
+  },
+
+  async removeSigner(ctx: RequestContext, id: string, signerId: string) {
+    return change(ctx, id, async (tx, party, contract) => {
+      transition(contractMachine, contract.status, 'edit')
+      const signer = await tx.contractSigner.findFirst({ where: { id: signerId, contractId: id, removedAt: null } })
+      if (!signer) throw notFound('signer', signerId)
+      const removed = await tx.contractSigner.update({ where: { id: signerId }, data: { removedAt: new Date() } })
+      await event(tx, party, { contractId: id, type: 'signer_removed', signerId, note: signer.name })
+      // Removing the last missing signer can complete the contract.
+      await settleSignatures(tx, party, contract)
+      return removed
+    })
+  },
+
+  /** The drafting side sends the contract out for signature. */
+  async send(ctx: RequestContext, id: string, query: Selection = {}) {
+    await change(ctx, id, async (tx, party, contract) => {
+      if (party.side !== contract.createdBySide) throw forbidden('only the side that drafted the contract sends it', 'wrong_side')
+      const to = transition(contractMachine, contract.status, 'send')
+      const signers = await activeSigners(tx, id)
+      if (!signers.some((s) => s.required)) throw conflict('no_signers', 'add at least one required signer before sending')
+      const current = await tx.contractVersion.findUniqueOrThrow({ where: { contractId_version: { contractId: id, version: contract.currentVersion } } })
+      const unresolved = unresolvedFields(current.body)
+      if (unresolved.length) throw conflict('unresolved_merge_fields', `fill these merge fields before sending: ${unresolved.join(', ')}`)
+      await tx.contract.update({ where: { id }, data: { status: to, sentAt: new Date() } })
+      await event(tx, party, { contractId: id, type: 'sent', version: contract.currentVersion, from: contract.status, to })
+    })
+    return ctx.db.contract.findUniqueOrThrow({ ...query, where: { id } })
+  },
+
+  /** A signer signs the current version, for its side, in its turn. */
+  async sign(ctx: RequestContext, id: string, input: unknown, client: { ip?: string; userAgent?: string }, query: Selection = {}) {
+    const data = parseInput(SignInput, input)
+    await change(ctx, id, async (tx, party, contract) => {
+      const signer = await tx.contractSigner.findFirst({ where: { id: data.signerId, contractId: id, removedAt: null } })
+      if (!signer) throw notFound('signer', data.signerId)
+      transition(contractMachine, contract.status, 'sign')
+      const request = await tx.bookingRequest.findUniqueOrThrow({ where: { id: contract.requestId } })
+      const partyOrgMatches = signer.side === 'promoter' ? party.side === 'promoter' && party.orgId === request.promoterOrgId : party.side === 'agency' && party.agencyId === request.agencyId
+      if (!partyOrgMatches) throw forbidden(`only the ${signer.side} side of this booking signs for ${signer.name}`, 'not_the_signer')
+      if (signer.userId && signer.userId !== party.userId) throw forbidden(`only ${signer.name}'s own user signs for them`, 'not_the_signer')
+
+      const current = await tx.contractVersion.findUniqueOrThrow({ where: { contractId_version: { contractId: id, version: contract.currentVersion } } })
+      if (data.contentHash !== current.contentHash) {
+        throw conflict('stale_version', `this is not the current version (${contract.currentVersion}) of the contract: read it again before signing`)
+      }
+      const signers = await activeSigners(tx, id)
+      const signatures = await currentSignatures(tx, contract)
+      if (signatures.some((s) => s.signerId === signer.id)) throw conflict('already_signed', `${signer.name} already signed this version`)
+      const [blocking] = blockingSigners(contract, signers, signatures)
+      if (contract.signingOrder === 'sequential' && signer.required && blocking && blocking.id !== signer.id) {
+        throw conflict('not_your_turn', `${blocking.name} (${blocking.role}) signs first`)
+      }
+      await tx.contractSignature.create({
+        data: {
+          contractId: id,
+          signerId: signer.id,
+          versionId: current.id,
+          contentHash: current.contentHash,
+          signedByUserId: party.userId,
+          signedByOrgId: party.orgId,
+          ip: client.ip,
+          userAgent: client.userAgent?.slice(0, 500),
+        },
+      })
+      await event(tx, party, { contractId: id, type: 'signed', version: contract.currentVersion, signerId: signer.id, note: `${signer.name} (${signer.role})` })
+      await settleSignatures(tx, party, contract)
+    })
+    return ctx.db.contract.findUniqueOrThrow({ ...query, where: { id } })
+  },
+
+  /** Either party voids a sent or signed contract; the drafting side cancels a draft. Both need a reason. */
+  async close(ctx: RequestContext, id: string, action: 'void' | 'cancel', input: unknown, query: Selection = {}) {
+    const { reason } = parseInput(ReasonInput, input)
+    await change(ctx, id, async (tx, party, contract) => {
+      if (action === 'cancel' && party.side !== contract.createdBySide) throw forbidden('only the side that drafted the contract cancels it', 'wrong_side')
+      const to = transition(contractMachine, contract.status, action)
+      await tx.contract.update({ where: { id }, data: { status: to, closedReason: reason } })
+      await event(tx, party, { contractId: id, type: action === 'void' ? 'voided' : 'cancelled', from: contract.status, to, note: reason })
+    })
+    return ctx.db.contract.findUniqueOrThrow({ ...query, where: { id } })
+  },
+
+  async addAttachment(ctx: RequestContext, id: string, input: unknown) {
+    const { version, ...data } = parseInput(AttachmentInput, input)
+    return change(ctx, id, async (tx, party, contract) => {
+      transition(contractMachine, contract.status, 'attach')
+      const target = await tx.contractVersion.findUnique({ where: { contractId_version: { contractId: id, version: version ?? contract.currentVersion } } })
+      if (!target) throw invalidInput('version', `the contract has no version ${version}`)
+      const attachment = await tx.contractAttachment.create({ data: { ...data, contractId: id, versionId: target.id, uploadedByUserId: party.userId } })
+      await event(tx, party, { contractId: id, type: 'attachment_added', version: target.version, note: data.name })
+      return attachment
+    })
+  },
+
+  async removeAttachment(ctx: RequestContext, id: string, attachmentId: string) {
+    return change(ctx, id, async (tx, party, contract) => {
+      transition(contractMachine, contract.status, 'attach')
+      const attachment = await tx.contractAttachment.findFirst({ where: { id: attachmentId, contractId: id, removedAt: null } })
+      if (!attachment) throw notFound('attachment', attachmentId)
+      const removed = await tx.contractAttachment.update({ where: { id: attachmentId }, data: { removedAt: new Date() } })
+      await event(tx, party, { contractId: id, type: 'attachment_removed', note: attachment.name })
+      return removed
+    })
+  },
+
+  /** Per contract: signers, the current version's signatures, and who holds it up (two statements for any number). */
+  async signing(ctx: RequestContext, list: readonly Contract[]) {
+    const ids = list.map((c) => c.id)
+    const [signers, signatures] = await Promise.all([
+      ctx.db.contractSigner.findMany({ where: { contractId: { in: ids }, removedAt: null }, orderBy: [{ position: 'asc' }, { createdAt: 'asc' }] }),
+      ctx.db.contractSignature.findMany({ where: { OR: list.map((c) => ({ contractId: c.id, version: { version: c.currentVersion } })) } }),
+    ])
+    return list.map((contract) => {
+      const own = { signers: signers.filter((s) => s.contractId === contract.id), signatures: signatures.filter((s) => s.contractId === contract.id) }
+      return { ...own, blocking: blockingSigners(contract, own.signers, own.signatures) }
+    })
+  },
+
+  async events(ctx: RequestContext, id: string) {
+    await visibleContract(ctx, await partyOf(ctx), id)
+    return ctx.db.contractEvent.findMany({ where: { contractId: id }, orderBy: { seq: 'asc' } })
+  },
+}

@@ -1,0 +1,75 @@
+// Merge fields: the named placeholders a template body may use ({{artist.name}}, {{deal.fee}}...), and how a
+// booking fills them. A field the booking cannot fill stays as its placeholder, and a contract that still
+// holds one cannot be sent.
+import { formatDay } from '../../dates.ts'
+
+export const MERGE_FIELDS = {
+  'artist.name': 'The artist',
+  'agency.name': 'The agency representing the artist',
+  'promoter.name': 'The buying company (given when the contract is drafted)',
+  'venue.name': 'The venue',
+  'event.city': 'City of the event',
+  'event.country': 'Country of the event (ISO code)',
+  'event.date': 'Day of the event (YYYY-MM-DD)',
+  'event.startsAt': 'Start of the performance (UTC)',
+  'event.endsAt': 'End of the performance (UTC)',
+  'deal.type': 'flat, versus or percentage',
+  'deal.fee': 'The fee or guarantee, with its currency',
+  'deal.currency': 'Currency of the deal',
+  'deal.percentage': "The artist's share of the net, in percent",
+  'deal.deposit': 'The deposit, with its currency',
+  'contract.date': 'The day the contract was drafted',
+} as const
+
+export type MergeField = keyof typeof MERGE_FIELDS
+export type MergeValues = Partial<Record<MergeField, string>>
+
+const PLACEHOLDER = /\{\{\s*([a-zA-Z]+\.[a-zA-Z]+)\s*\}\}/g
+
+/** The placeholders a body uses that are not merge fields. */
+export function unknownFields(body: string): string[] {
+  return [...new Set([...body.matchAll(PLACEHOLDER)].map((m) => m[1]).filter((f) => !(f in MERGE_FIELDS)))]
+}
+
+/** The placeholders still in a body (fields left unfilled). */
+export const unresolvedFields = (body: string): string[] => [...new Set([...body.matchAll(PLACEHOLDER)].map((m) => m[1]))]
+
+export function render(body: string, values: MergeValues): string {
+  return body.replace(PLACEHOLDER, (whole, field: string) => values[field as MergeField] ?? whole)
+}
+
+/** Minor units → "12,500.00 EUR". */
+export const money = (amount: number | null | undefined, currency: string) =>
+  amount == null ? undefined : `${(amount / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`
+
+const instant = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`
+
+/** What a pipeline knows, as merge values. */
+export function bookingValues(p: {
+  artistName: string
+  agencyName: string
+  venueName: string | null
+  city: string | null
+  countryCode: string | null
+  startsAt: Date
+  endsAt: Date
+  terms: { dealType: string; fee: number | null; currency: string; percentage: number | null; deposit: number | null }
+}): MergeValues {
+  const v: MergeValues = {
+    'artist.name': p.artistName,
+    'agency.name': p.agencyName,
+    'event.date': formatDay(p.startsAt),
+    'event.startsAt': instant(p.startsAt),
+    'event.endsAt': instant(p.endsAt),
+    'deal.type': p.terms.dealType,
+    'deal.currency': p.terms.currency,
+    'deal.fee': money(p.terms.fee, p.terms.currency),
+    'deal.deposit': money(p.terms.deposit, p.terms.currency),
+    'deal.percentage': p.terms.percentage == null ? undefined : `${p.terms.percentage}%`,
+    'contract.date': formatDay(new Date()),
+    'venue.name': p.venueName ?? undefined,
+    'event.city': p.city ?? undefined,
+    'event.country': p.countryCode ?? undefined,
+  }
+  return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined)) as MergeValues
+}

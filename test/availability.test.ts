@@ -1,0 +1,459 @@
+// Availability: windows published by the representing agency (validation per field, no overlap — the
+// database's guarantee — and who may write), and the promoters' search over them on both faces, down to
+// the plans of its SQL at a size where the planner has a choice.
+import { randomUUID } from 'node:crypto'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { addDays, formatDay, today } from '../src/dates.ts'
+import { parseSearch, searchStatements } from '../src/modules/availability/availability.service.ts'
+import { useHarness } from './support/app.ts'
+import type { Session } from './support/auth-stand-in.ts'
+import { agencySession, PROMOTER_ACCESS, seedGenres, seedGeo } from './support/fixtures.ts'
+
+const h = useHarness()
+type Agency = Session & { agencyId: string }
+let agency: Agency
+let rival: Agency
+let promoter: Session
+let geo: Awaited<ReturnType<typeof seedGeo>>
+let genres: Awaited<ReturnType<typeof seedGenres>>
+
+beforeAll(async () => {
+  agency = await agencySession(h.auth, h.app.db)
+  rival = await agencySession(h.auth, h.app.db)
+  promoter = await h.auth.session(PROMOTER_ACCESS)
+  geo = await seedGeo(h.app.db)
+  genres = await seedGenres(h.app.db)
+})
+
+const day = (offset: number) => formatDay(addDays(today(), offset))
+
+/** An artist the agency added and then claimed: represented at once. */
+async function representedArtist(as: Agency = agency) {
+  const created = await h.app.rest('POST', '/api/v1/artists', { as, body: { name: `Act ${randomUUID().slice(0, 8)}` } })
+  const claim = await h.app.rest('POST', '/api/v1/representation-claims', { as, body: { artistId: created.body.data.id } })
+  expect(claim.body.data.status).toBe('approved')
+  return created.body.data.id as string
+}
+const publish = (artistId: string, body: Record<string, unknown>, as: Session | 'machine' = agency) =>
+  h.app.rest('POST', `/api/v1/artists/${artistId}/availability`, { as, body })
+const windowsOf = (artistId: string) => h.app.db.availability.findMany({ where: { artistId }, orderBy: { startsOn: 'asc' } })
+const fieldsOf = (r: { body: { error: { fields: { field: string; message: string }[] } } }) => r.body.error.fields
+
+describe('availability windows', () => {
+  it('are published, listed, updated and deleted by the representing agency', async () => {
+    const artistId = await representedArtist()
+    const created = await publish(artistId, { startsOn: day(10), endsOn: day(12), countryCode: 'es', feeMin: 1_500_000, feeMax: 2_500_000, currency: 'eur', notes: 'Festivals only' })
+    expect(created.status).toBe(201)
+    const w = created.body.data
+    expect(w).toMatchObject({ artistId, agencyId: agency.agencyId, startsOn: day(10), endsOn: day(12), status: 'available', countryId: geo.es.id, country: { code: 'ES' }, feeMin: 1_500_000, feeMax: 2_500_000, currency: 'EUR', notes: 'Festivals only' })
+
+    const listed = await h.app.rest('GET', `/api/v1/artists/${artistId}/availability`, { as: promoter })
+    expect(listed.status).toBe(200)
+    expect(listed.body.data).toEqual([w])
+
+    const patched = await h.app.rest('PATCH', `/api/v1/availability/${w.id}`, { as: agency, body: { status: 'tentative', countryCode: null, feeMax: 3_000_000 } })
+    expect(patched.status).toBe(200)
+    expect(patched.body.data).toMatchObject({ status: 'tentative', countryId: null, country: null, feeMin: 1_500_000, feeMax: 3_000_000, currency: 'EUR', startsOn: day(10), notes: 'Festivals only' })
+
+    const deleted = await h.app.rest('DELETE', `/api/v1/availability/${w.id}`, { as: agency })
+    expect(deleted.status).toBe(200)
+    expect(deleted.body.data.id).toBe(w.id)
+    expect(await windowsOf(artistId)).toEqual([])
+    expect((await h.app.rest('DELETE', `/api/v1/availability/${w.id}`, { as: agency })).status).toBe(404)
+  })
+
+  it('list upcoming windows by default, in date order, filtered by period and status', async () => {
+    const artistId = await representedArtist()
+    await h.app.db.availability.create({ data: { artistId, agencyId: agency.agencyId, startsOn: addDays(today(), -20), endsOn: addDays(today(), -15), status: 'available' } })
+    for (const body of [
+      { startsOn: day(20), endsOn: day(25), status: 'blocked' },
+      { startsOn: day(1), endsOn: day(3) },
+      { startsOn: day(10), endsOn: day(12), status: 'tentative' },
+    ]) expect((await publish(artistId, body)).status).toBe(201)
+    const days = async (query = '') =>
+      (await h.app.rest('GET', `/api/v1/artists/${artistId}/availability${query}`, { as: promoter })).body.data.map((w: { startsOn: string }) => w.startsOn)
+    expect(await days()).toEqual([day(1), day(10), day(20)])
+    expect(await days('?status=tentative')).toEqual([day(10)])
+    expect(await days(`?from=${day(12)}&to=${day(20)}`)).toEqual([day(10), day(20)])
+    expect(await days(`?from=${day(13)}&to=${day(19)}`)).toEqual([])
+    expect(await days(`?from=${day(-30)}&to=${day(2)}`)).toEqual([day(-20), day(1)])
+    expect((await h.app.rest('GET', `/api/v1/artists/${randomUUID()}/availability`, { as: promoter })).status).toBe(404)
+  })
+
+  it('answer field-level validation errors and write nothing', async () => {
+    const artistId = await representedArtist()
+    const cases: [Record<string, unknown>, string, string?][] = [
+      [{ startsOn: day(10), endsOn: day(5) }, 'endsOn', 'endsOn must not be before startsOn'],
+      [{ startsOn: day(1), endsOn: day(732) }, 'endsOn', 'a window spans at most 731 days'],
+      [{ startsOn: day(-10), endsOn: day(-1) }, 'endsOn', 'the window would be over: endsOn is in the past'],
+      [{ startsOn: day(1), endsOn: day(2), feeMin: 500_000, feeMax: 400_000, currency: 'EUR' }, 'feeMax', 'feeMax must not be below feeMin'],
+      [{ startsOn: day(1), endsOn: day(2), feeMax: 400_000 }, 'currency', 'required with a fee'],
+      [{ startsOn: day(1), endsOn: day(2), countryCode: 'ZZ' }, 'countryCode', 'unknown country ZZ'],
+      [{ startsOn: '2031-02-30', endsOn: day(2) }, 'startsOn'],
+      [{ startsOn: day(1), endsOn: day(2), status: 'maybe' }, 'status'],
+      [{ startsOn: day(1), endsOn: day(2), feeMin: -1, currency: 'EUR' }, 'feeMin'],
+      [{ startsOn: day(1), endsOn: day(2), feeMin: 1.5, currency: 'EUR' }, 'feeMin'],
+      [{ startsOn: day(1), endsOn: day(2), feeMin: 100, currency: 'EURO' }, 'currency'],
+      [{ endsOn: day(2) }, 'startsOn'],
+    ]
+    for (const [body, field, message] of cases) {
+      const r = await publish(artistId, body)
+      expect(r.status, JSON.stringify(body)).toBe(400)
+      expect(r.body.error.code).toBe('validation_error')
+      expect(fieldsOf(r), JSON.stringify(body)).toEqual([message ? { field, message } : { field, message: expect.any(String) }])
+    }
+    expect(await windowsOf(artistId)).toEqual([])
+    // The longest window: 731 days, both ends included.
+    expect((await publish(artistId, { startsOn: day(1), endsOn: day(731) })).status).toBe(201)
+  })
+
+  it('check a patch against the stored window, naming the field that was sent', async () => {
+    const artistId = await representedArtist()
+    const w = (await publish(artistId, { startsOn: day(10), endsOn: day(20), feeMin: 100_000, feeMax: 200_000, currency: 'EUR' })).body.data
+    const patch = (body: Record<string, unknown>) => h.app.rest('PATCH', `/api/v1/availability/${w.id}`, { as: agency, body })
+    expect(fieldsOf(await patch({ feeMin: 300_000 }))).toEqual([{ field: 'feeMin', message: 'feeMax must not be below feeMin' }])
+    expect(fieldsOf(await patch({ currency: null }))).toEqual([{ field: 'currency', message: 'required with a fee' }])
+    expect(fieldsOf(await patch({ startsOn: day(21) }))).toEqual([{ field: 'startsOn', message: 'endsOn must not be before startsOn' }])
+    expect(fieldsOf(await patch({ endsOn: day(9) }))).toEqual([{ field: 'endsOn', message: 'endsOn must not be before startsOn' }])
+    expect(fieldsOf(await patch({ countryCode: 'XX' }))).toEqual([{ field: 'countryCode', message: 'unknown country XX' }])
+    expect(await windowsOf(artistId)).toMatchObject([{ feeMin: 100_000, feeMax: 200_000, currency: 'EUR', countryId: null }])
+    // Clearing the fees lets the currency go.
+    expect((await patch({ feeMin: null, feeMax: null, currency: null })).body.data).toMatchObject({ feeMin: null, feeMax: null, currency: null })
+  })
+
+  it("refuse a window overlapping another of the artist's (409 availability_overlap, naming it) and write nothing", async () => {
+    const artistId = await representedArtist()
+    const first = await publish(artistId, { startsOn: day(10), endsOn: day(20), status: 'blocked' })
+    expect(first.status).toBe(201)
+    // Both ends are days of the window: sharing one day is an overlap.
+    for (const [startsOn, endsOn] of [[day(20), day(25)], [day(5), day(10)], [day(12), day(14)], [day(1), day(30)]]) {
+      const r = await publish(artistId, { startsOn, endsOn })
+      expect(r.status).toBe(409)
+      expect(r.body.error.code).toBe('availability_overlap')
+      expect(r.body.error.message).toContain(`blocked window ${day(10)} – ${day(20)}`)
+    }
+    expect(await windowsOf(artistId)).toHaveLength(1)
+    const next = await publish(artistId, { startsOn: day(21), endsOn: day(25) })
+    expect(next.status).toBe(201)
+    const moved = await h.app.rest('PATCH', `/api/v1/availability/${next.body.data.id}`, { as: agency, body: { startsOn: day(18) } })
+    expect(moved.status).toBe(409)
+    expect(moved.body.error.code).toBe('availability_overlap')
+    expect((await windowsOf(artistId)).map((w) => formatDay(w.startsOn))).toEqual([day(10), day(21)])
+    // Another artist's windows are no obstacle.
+    expect((await publish(await representedArtist(), { startsOn: day(12), endsOn: day(14) })).status).toBe(201)
+  })
+
+  it('keep overlapping windows out under concurrent writes: the database decides', async () => {
+    const artistId = await representedArtist()
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => publish(artistId, { startsOn: day(30 + i), endsOn: day(40 + i) })))
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409])
+    expect(results.filter((r) => r.status === 409).every((r) => r.body.error.code === 'availability_overlap')).toBe(true)
+    expect(await windowsOf(artistId)).toHaveLength(1)
+  })
+
+  it('are written only by the agency that publishes them while it represents the artist', async () => {
+    const artistId = await representedArtist()
+    const notRepresenting = await publish(artistId, { startsOn: day(5), endsOn: day(6) }, rival)
+    expect(notRepresenting.status).toBe(403)
+    expect(notRepresenting.body.error.code).toBe('not_representing')
+    const asPromoter = await publish(artistId, { startsOn: day(5), endsOn: day(6) }, promoter)
+    expect(asPromoter.status).toBe(403)
+    expect(asPromoter.body.error.code).toBe('forbidden')
+    expect((await publish(artistId, { startsOn: day(5), endsOn: day(6) }, 'machine')).status).toBe(403)
+    expect((await publish(randomUUID(), { startsOn: day(5), endsOn: day(6) })).status).toBe(404)
+
+    const w = (await publish(artistId, { startsOn: day(5), endsOn: day(6) })).body.data
+    // Another agency managing the artist publishes its own windows, but not over the agency's ones.
+    await h.app.db.rosterLink.create({ data: { artistId, agencyId: rival.agencyId, role: 'management', startsOn: today() } })
+    expect((await publish(artistId, { startsOn: day(8), endsOn: day(9) }, rival)).status).toBe(201)
+    for (const [method, body] of [['PATCH', { notes: 'mine now' }], ['DELETE', undefined]] as const) {
+      const r = await h.app.rest(method, `/api/v1/availability/${w.id}`, { as: rival, body })
+      expect(r.status).toBe(403)
+      expect(r.body.error.code).toBe('not_representing')
+    }
+    // Once its representation is over, the publisher no longer edits the window.
+    await h.app.db.rosterLink.updateMany({ where: { artistId, agencyId: agency.agencyId }, data: { startsOn: addDays(today(), -10), endsOn: addDays(today(), -1) } })
+    const afterEnd = await h.app.rest('PATCH', `/api/v1/availability/${w.id}`, { as: agency, body: { notes: 'late edit' } })
+    expect(afterEnd.status).toBe(403)
+    expect(afterEnd.body.error.code).toBe('not_representing')
+    expect((await h.app.db.availability.findUniqueOrThrow({ where: { id: w.id } })).notes).toBeNull()
+  })
+
+  it("stop at the last day of the publisher's representation, unless another of its roles goes on", async () => {
+    const artistId = await representedArtist()
+    for (const [from, to] of [[5, 6], [10, 20], [30, 35]]) expect((await publish(artistId, { startsOn: day(from), endsOn: day(to) })).status).toBe(201)
+    const link = await h.app.db.rosterLink.findFirstOrThrow({ where: { artistId, agencyId: agency.agencyId } })
+    const management = await h.app.db.rosterLink.create({ data: { artistId, agencyId: agency.agencyId, role: 'management', startsOn: today() } })
+    const end = (id: string, endsOn: string) => h.app.rest('POST', `/api/v1/roster/${id}/end`, { as: agency, body: { endsOn } })
+    const spans = async () => (await windowsOf(artistId)).map((w) => [formatDay(w.startsOn), formatDay(w.endsOn)])
+
+    expect((await end(link.id, day(15))).status).toBe(200)
+    expect(await spans()).toEqual([[day(5), day(6)], [day(10), day(20)], [day(30), day(35)]])
+    expect((await end(management.id, day(15))).status).toBe(200)
+    expect(await spans()).toEqual([[day(5), day(6)], [day(10), day(15)]])
+  })
+
+  it('are published and read through GraphQL with the same rules', async () => {
+    const artistId = await representedArtist()
+    const PUBLISH = `mutation($artistId: ID!, $input: AvailabilityInput!) {
+      publishAvailability(artistId: $artistId, input: $input) { id startsOn endsOn status country { code } feeMin currency agency { id } }
+    }`
+    const ok = await h.app.graphql(PUBLISH, { artistId, input: { startsOn: day(3), endsOn: day(4), status: 'TENTATIVE', countryCode: 'FR', feeMin: 100, currency: 'EUR' } }, { as: agency })
+    expect(ok.errors).toBeUndefined()
+    expect(ok.data.publishAvailability).toMatchObject({ startsOn: day(3), endsOn: day(4), status: 'TENTATIVE', country: { code: 'FR' }, feeMin: 100, currency: 'EUR', agency: { id: agency.agencyId } })
+    const bad = await h.app.graphql(PUBLISH, { artistId, input: { startsOn: day(9), endsOn: day(8) } }, { as: agency })
+    expect(bad.data.publishAvailability).toBeNull()
+    expect(bad.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'endsOn', message: 'endsOn must not be before startsOn' }] })
+    const overlap = await h.app.graphql(PUBLISH, { artistId, input: { startsOn: day(4), endsOn: day(5) } }, { as: agency })
+    expect(overlap.errors![0].extensions).toMatchObject({ code: 'CONFLICT', reason: 'availability_overlap' })
+    const denied = await h.app.graphql(PUBLISH, { artistId, input: { startsOn: day(7), endsOn: day(8) } }, { as: rival })
+    expect(denied.errors![0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'not_representing' })
+
+    const id = ok.data.publishAvailability.id
+    const updated = await h.app.graphql('mutation($id: ID!) { updateAvailability(id: $id, input: { endsOn: "' + day(6) + '", countryCode: null }) { endsOn country { code } } }', { id }, { as: agency })
+    expect(updated.data.updateAvailability).toEqual({ endsOn: day(6), country: null })
+    const read = await h.app.graphql(
+      `query($id: ID!) { artist(id: $id) { availability(from: "${day(5)}") { startsOn status } none: availability(from: "${day(7)}") { id } } }`,
+      { id: artistId },
+      { as: promoter },
+    )
+    expect(read.data.artist).toEqual({ availability: [{ startsOn: day(3), status: 'TENTATIVE' }], none: [] })
+    const badDay = await h.app.graphql('query($id: ID!) { artist(id: $id) { availability(from: "2031-02-30") { id } } }', { id: artistId }, { as: promoter })
+    expect(badDay.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'from' }] })
+    const deleted = await h.app.graphql('mutation($id: ID!) { deleteAvailability(id: $id) { id artist { id } } }', { id }, { as: agency })
+    expect(deleted.data.deleteAvailability).toEqual({ id, artist: { id: artistId } })
+    expect(await windowsOf(artistId)).toEqual([])
+  })
+})
+
+describe('availability search', () => {
+  // Past the longest window the tests above publish (731 days): their windows stay out of these periods.
+  const B = 800
+  const d = (offset: number) => day(B + offset)
+  const names: Record<string, string> = {}
+  let jazzSub: { id: string }
+
+  beforeAll(async () => {
+    const db = h.app.db
+    jazzSub = await db.genre.create({ data: { name: 'Bebop', slug: `bebop-${randomUUID()}`, parentId: genres.jazz.id } })
+    // Aurora's id sorts after Cobalt's: the soonest order below tells clamped from raw start days.
+    const [low, high] = [randomUUID(), randomUUID()].sort()
+    const artist = async (key: string, name: string, genreId: string, extra: { id?: string; archivedAt?: Date } = {}) => {
+      const a = await db.artist.create({ data: { name, slug: `${key}-${randomUUID()}`, ...extra, genres: { create: [{ genreId }] } } })
+      names[a.id] = key
+      return a.id
+    }
+    const win = (artistId: string, from: number, to: number, data: { status?: 'available' | 'tentative' | 'blocked'; countryId?: string; feeMin?: number; feeMax?: number; currency?: string } = {}) =>
+      db.availability.create({ data: { artistId, agencyId: agency.agencyId, startsOn: addDays(today(), B + from), endsOn: addDays(today(), B + to), status: 'available', ...data } })
+    await win(await artist('aurora', 'Aurora Techno', genres.techno.id, { id: high }), 0, 4, { countryId: geo.es.id, feeMin: 1_000_000, feeMax: 2_000_000, currency: 'EUR' })
+    // A currency without fees is no fee guidance.
+    await win(await artist('basalt', 'Basalt Electronic', genres.electronic.id), 5, 9, { status: 'tentative', currency: 'EUR' })
+    await win(await artist('cobalt', 'Cobalt Jazz', genres.jazz.id, { id: low }), 2, 3, { countryId: geo.fr.id, feeMin: 3_000_000, feeMax: 4_000_000, currency: 'EUR' })
+    await win(await artist('delta', 'Delta Blocked', genres.techno.id), 0, 9, { status: 'blocked', countryId: geo.es.id })
+    await win(await artist('echo', 'Echo Archived', genres.techno.id, { archivedAt: new Date() }), 0, 9, { countryId: geo.es.id })
+    await win(await artist('fjord', 'Fjord Dollar', jazzSub.id), 1, 1, { feeMin: 500_000, feeMax: 800_000, currency: 'USD' })
+    const gamma = await artist('gamma', 'Gamma Two Windows', genres.techno.id)
+    await win(gamma, 6, 6, { countryId: geo.es.id, feeMin: 1_500_000, currency: 'EUR' })
+    await win(gamma, 8, 9, { countryId: geo.fr.id, feeMax: 900_000, currency: 'EUR' })
+  })
+
+  type Item = { id: string; matchingAvailability: { startsOn: string; endsOn: string }[] }
+  const search = async (filter: Record<string, string | number | boolean>, as: Session = promoter) => {
+    const query = new URLSearchParams(Object.fromEntries(Object.entries({ from: d(0), to: d(9), ...filter }).map(([k, v]) => [k, String(v)])))
+    return h.app.rest('GET', `/api/v1/availability/search?${query}`, { as })
+  }
+  const found = async (filter: Record<string, string | number | boolean> = {}) => {
+    const r = await search(filter)
+    expect(r.status, JSON.stringify(r.body)).toBe(200)
+    return (r.body.data.items as Item[]).map((a) => names[a.id])
+  }
+
+  it('finds artists with an available or tentative window overlapping the period, never blocked windows or archived artists', async () => {
+    const r = await search({})
+    expect(r.body.data.total).toBe(5)
+    expect(r.body.data.items.map((a: Item) => names[a.id])).toEqual(['aurora', 'basalt', 'cobalt', 'fjord', 'gamma'])
+    const gamma = r.body.data.items.find((a: Item) => names[a.id] === 'gamma')
+    expect(gamma.matchingAvailability.map((w: { startsOn: string; country: { code: string } }) => [w.startsOn, w.country.code])).toEqual([[d(6), 'ES'], [d(8), 'FR']])
+    expect(gamma.genres).toBeDefined()
+    expect(await found({ includeTentative: false })).toEqual(['aurora', 'cobalt', 'fjord', 'gamma'])
+  })
+
+  it('includes both ends of the period and of the windows', async () => {
+    expect(await found({ from: d(4), to: d(4) })).toEqual(['aurora'])
+    expect(await found({ from: d(5), to: d(5) })).toEqual(['basalt'])
+    expect(await found({ from: d(-5), to: d(0) })).toEqual(['aurora'])
+    expect(await found({ from: d(10), to: d(40) })).toEqual([])
+  })
+
+  it('filters by genre, its subgenres included', async () => {
+    expect(await found({ genreId: genres.electronic.id })).toEqual(['aurora', 'basalt', 'gamma'])
+    expect(await found({ genreId: genres.techno.id })).toEqual(['aurora', 'gamma'])
+    expect(await found({ genreId: genres.jazz.id })).toEqual(['cobalt', 'fjord'])
+    expect(await found({ genreId: jazzSub.id })).toEqual(['fjord'])
+  })
+
+  it('filters by country: windows there or open to anywhere, and shows only those windows', async () => {
+    expect(await found({ countryCode: 'es' })).toEqual(['aurora', 'basalt', 'fjord', 'gamma'])
+    const fr = await search({ countryCode: 'FR' })
+    expect(fr.body.data.items.map((a: Item) => names[a.id])).toEqual(['basalt', 'cobalt', 'fjord', 'gamma'])
+    expect(fr.body.data.items.at(-1).matchingAvailability.map((w: { startsOn: string }) => w.startsOn)).toEqual([d(8)])
+  })
+
+  it('matches a budget against fee guidance in its currency; windows without guidance only match without a budget', async () => {
+    expect(await found({ budgetMax: 1_200_000, currency: 'EUR' })).toEqual(['aurora', 'gamma'])
+    expect(await found({ budgetMin: 2_500_000, currency: 'EUR' })).toEqual(['cobalt', 'gamma'])
+    expect(await found({ budgetMin: 2_100_000, budgetMax: 2_900_000, currency: 'EUR' })).toEqual(['gamma'])
+    expect(await found({ budgetMax: 5_000_000, currency: 'USD' })).toEqual(['fjord'])
+    expect(await found({ currency: 'EUR' })).toEqual(['aurora', 'cobalt', 'gamma'])
+  })
+
+  it('matches free text on artist names, case-insensitively and literally', async () => {
+    expect(await found({ q: 'ALT' })).toEqual(['basalt', 'cobalt'])
+    expect(await found({ q: '%' })).toEqual([])
+    expect(await found({ q: 'o_a' })).toEqual([])
+  })
+
+  it('sorts by name, soonest free day in the period, or lowest fee guidance', async () => {
+    expect(await found({ sort: 'fee' })).toEqual(['fjord', 'gamma', 'aurora', 'cobalt', 'basalt'])
+    expect(await found({ sort: 'soonest' })).toEqual(['aurora', 'fjord', 'cobalt', 'basalt', 'gamma'])
+    // From day 3 Aurora (since day 0) and Cobalt (days 2–3) are both free on day 3: tied, by artist id.
+    expect(await found({ sort: 'soonest', from: d(3) })).toEqual(['cobalt', 'aurora', 'basalt', 'gamma'])
+  })
+
+  it('pages with a total on every page, past the end included', async () => {
+    // A page grouping windows (by fee or soonest) has seen every match: it brings the total without a count.
+    const counts = () => h.app.sql.filter((q) => q.includes('count(DISTINCT w.artist_id)')).length
+    const before = counts()
+    await search({ sort: 'fee' })
+    expect(counts()).toBe(before)
+    await search({ sort: 'name' })
+    expect(counts()).toBe(before + 1)
+
+    for (const sort of ['name', 'fee', 'soonest']) {
+      const pages = await Promise.all([1, 2, 3, 4].map((page) => search({ sort, page, limit: 2 })))
+      expect(pages.map((p) => p.body.data.total)).toEqual([5, 5, 5, 5])
+      expect(pages.map((p) => p.body.data.items.length)).toEqual([2, 2, 1, 0])
+      const all = (await search({ sort })).body.data.items.map((a: Item) => a.id)
+      expect(pages.flatMap((p) => p.body.data.items.map((a: Item) => a.id))).toEqual(all)
+    }
+  })
+
+  it('validates the search per field', async () => {
+    const fields = async (filter: Record<string, string | number>) => {
+      const r = await search(filter)
+      expect(r.status).toBe(400)
+      return fieldsOf(r)
+    }
+    expect(await fields({ to: d(-1) })).toEqual([{ field: 'to', message: 'to must not be before from' }])
+    expect(await fields({ to: d(366) })).toEqual([{ field: 'to', message: 'a search spans at most 366 days' }])
+    expect(await fields({ budgetMin: 10, budgetMax: 5, currency: 'EUR' })).toEqual([{ field: 'budgetMax', message: 'budgetMax must not be below budgetMin' }])
+    expect(await fields({ budgetMax: 5 })).toEqual([{ field: 'currency', message: 'required with a budget' }])
+    expect(await fields({ countryCode: 'QQ' })).toEqual([{ field: 'countryCode', message: 'unknown country QQ' }])
+    expect((await fields({ from: 'soon', sort: 'cheapest' })).map((f) => f.field).sort()).toEqual(['from', 'sort'])
+    expect((await found({ to: d(365) })).length).toBe(5)
+  })
+
+  it('is open to promoters and directory readers, not to anonymous callers', async () => {
+    expect((await search({}, agency)).status).toBe(200)
+    const anonymous = await h.app.rest('GET', `/api/v1/availability/search?from=${d(0)}&to=${d(9)}`)
+    expect(anonymous.status).toBe(401)
+    const noPermission = await search({}, await h.auth.session({ modules: ['promoter'], permissions: [] }))
+    expect(noPermission.status).toBe(403)
+  })
+
+  it('answers through GraphQL as a connection whose edges carry the matching windows', async () => {
+    const SEARCH = `query($filter: AvailabilitySearchFilter!, $after: String) {
+      availabilitySearch(first: 2, after: $after, filter: $filter) {
+        totalCount
+        pageInfo { hasNextPage endCursor }
+        edges { node { id name genres { name } } matchingAvailability { startsOn endsOn status country { code } } }
+      }
+    }`
+    const filter = { from: d(0), to: d(9), countryCode: 'ES', sort: 'FEE' }
+    const first = await h.app.graphql(SEARCH, { filter }, { as: promoter })
+    expect(first.errors).toBeUndefined()
+    const page = first.data.availabilitySearch
+    expect(page.totalCount).toBe(4)
+    expect(page.pageInfo.hasNextPage).toBe(true)
+    expect(page.edges.map((e: { node: { id: string } }) => names[e.node.id])).toEqual(['fjord', 'aurora'])
+    expect(page.edges[0]).toMatchObject({
+      node: { name: 'Fjord Dollar', genres: [{ name: 'Bebop' }] },
+      matchingAvailability: [{ startsOn: d(1), endsOn: d(1), status: 'AVAILABLE', country: null }],
+    })
+    const second = (await h.app.graphql(SEARCH, { filter, after: page.pageInfo.endCursor }, { as: promoter })).data.availabilitySearch
+    expect(second.edges.map((e: { node: { id: string } }) => names[e.node.id])).toEqual(['gamma', 'basalt'])
+    // Gamma's window in France did not match: its edge carries the Spanish one only.
+    expect(second.edges[0].matchingAvailability).toEqual([{ startsOn: d(6), endsOn: d(6), status: 'AVAILABLE', country: { code: 'ES' } }])
+    const invalid = await h.app.graphql(SEARCH, { filter: { from: d(9), to: d(0) } }, { as: promoter })
+    expect(invalid.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'to', message: 'to must not be before from' }] })
+  })
+})
+
+describe('availability search plans', () => {
+  // Periods of their own, past every other test's (up to day 800 + 365), filled with enough rows that the
+  // planner weighs indexes against sequential scans for real.
+  const B = 1600
+  const plans: { label: string; plan: string }[] = []
+
+  beforeAll(async () => {
+    const db = h.app.db
+    await db.$executeRawUnsafe(`
+      INSERT INTO artists (id, name, slug, archived_at, updated_at)
+      SELECT gen_random_uuid(), 'Planned ' || md5(i::text), 'planned-' || i, CASE WHEN i % 50 = 0 THEN now() END, now()
+      FROM generate_series(1, 20000) i`)
+    await db.$executeRawUnsafe(`
+      INSERT INTO artist_genres (artist_id, genre_id, updated_at)
+      SELECT id, (ARRAY[$1::uuid, $2::uuid, $3::uuid])[1 + abs(hashtext(id::text)) % 3], now() FROM artists WHERE slug LIKE 'planned-%'`, genres.techno.id, genres.jazz.id, genres.electronic.id)
+    await db.$executeRawUnsafe(`
+      INSERT INTO artist_availabilities (id, artist_id, agency_id, starts_on, ends_on, status, country_id, fee_min, fee_max, currency, updated_at)
+      SELECT gen_random_uuid(), a.id, $1::uuid, s, s + (abs(hashtext(a.id::text || k)) % 20),
+             (ARRAY['available', 'tentative', 'blocked']::"AvailabilityStatus"[])[1 + abs(hashtext(k || a.id::text)) % 3],
+             CASE WHEN k % 2 = 0 THEN $2::uuid END, 100000 * (1 + abs(hashtext(a.slug || k)) % 50), NULL, 'EUR', now()
+      FROM artists a CROSS JOIN generate_series(0, 9) k CROSS JOIN LATERAL (SELECT current_date + ${B} + k * 30 + abs(hashtext(a.slug)) % 10 AS s) d
+      WHERE a.slug LIKE 'planned-%'`, agency.agencyId, geo.es.id)
+    // As autovacuum would: statistics, and the visibility map that lets index-only scans skip the table.
+    await db.$executeRawUnsafe('VACUUM ANALYZE artists, genres, artist_genres, artist_availabilities')
+
+    const country = { ES: geo.es.id } as Record<string, string>
+    const cases: Record<string, Record<string, unknown>> = {
+      'a week, by name': { from: day(B + 40), to: day(B + 46) },
+      'a month, by fee': { from: day(B + 60), to: day(B + 89), currency: 'EUR', sort: 'fee' },
+      'two months, by soonest': { from: day(B + 100), to: day(B + 160), sort: 'soonest' },
+      'a week in Spain, techno, with a budget': { from: day(B + 40), to: day(B + 46), countryCode: 'ES', genreId: genres.techno.id, budgetMax: 2_000_000, currency: 'EUR' },
+      'free text, two weeks': { from: day(B + 40), to: day(B + 53), q: 'abc' },
+      'free text, by fee': { from: day(B + 40), to: day(B + 53), q: 'abc', sort: 'fee' },
+    }
+    for (const [label, filter] of Object.entries(cases)) {
+      const f = parseSearch(filter)
+      const statements = searchStatements(f, f.countryCode ? country[f.countryCode] : null, { offset: 0, limit: 20 })
+      for (const [which, s] of Object.entries(statements)) {
+        const rows = await db.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${s.text}`, ...s.values)
+        plans.push({ label: `${label}: ${which}`, plan: rows.map((r) => r['QUERY PLAN']).join('\n') })
+      }
+    }
+  }, 120_000)
+
+  it('never scan the artists or their windows sequentially', () => {
+    expect(plans).toHaveLength(12)
+    for (const { label, plan } of plans) expect(plan, label).not.toMatch(/Seq Scan on (artists|artist_availabilities) /)
+  })
+
+  it("find a period's windows in the covering range index alone, or a few artists' through the exclusion constraint's", () => {
+    const byPeriod = plans.filter((p) => !/free text|Spain/.test(p.label) && (p.label.endsWith('count') || /by (fee|soonest)/.test(p.label)))
+    expect(byPeriod).toHaveLength(5)
+    for (const { label, plan } of byPeriod) expect(plan, label).toContain('Index Only Scan using artist_availabilities_open_range_idx')
+    for (const { label, plan } of plans) expect(plan, label).toMatch(/artist_availabilities_open_range_idx|artist_availabilities_no_overlap/)
+  })
+
+  it('walk listed artists in name order for a name-sorted page, and reach archived ones only through their partial index', () => {
+    expect(plans.find((p) => p.label === 'a week, by name: page')!.plan).toContain('artists_listed_name_idx')
+    for (const { label, plan } of plans.filter((p) => p.label.endsWith('count'))) {
+      expect(plan, label).not.toMatch(/artists_pkey|artists_listed_name_idx/)
+      expect(plan, label).toContain('artists_archived_idx')
+    }
+  })
+
+  it('use the trigram index for free text', () => {
+    for (const { label, plan } of plans.filter((p) => p.label.startsWith('free text'))) expect(plan, label).toContain('artists_name_trgm_idx')
+  })
+})

@@ -1,0 +1,56 @@
+// Booking pipelines for the suites that need one: an artist represented by an agency, a request, an offer,
+// an accepted hold, a confirmed booking — each step through the real API.
+import { randomUUID } from 'node:crypto'
+import { expect } from 'vitest'
+import type { TestApp } from './app.ts'
+import type { Session } from './auth-stand-in.ts'
+
+export type AgencySession = Session & { agencyId: string }
+
+const DAY = 86_400_000
+let slot = 0
+
+/** A fresh two-hour slot in the future, so tests never collide on dates unless they mean to. */
+export function nextSlot(daysAhead = 30) {
+  const start = new Date(Date.UTC(2031, 0, 1) + daysAhead * DAY + slot++ * 3 * DAY)
+  return { startsAt: start.toISOString(), endsAt: new Date(start.getTime() + 2 * 3600_000).toISOString() }
+}
+
+export const flat = { fee: 1_500_000, currency: 'eur', dealType: 'flat', deposit: 500_000 }
+
+export function pipelines(app: () => TestApp, agency: () => AgencySession) {
+  async function representedArtist(by: AgencySession = agency(), name = `Touring ${randomUUID().slice(0, 6)}`) {
+    const artist = await app().rest('POST', '/api/v1/artists', { as: by, body: { name } })
+    await app().rest('POST', '/api/v1/representation-claims', { as: by, body: { artistId: artist.body.data.id } })
+    return artist.body.data.id as string
+  }
+
+  async function request(as: Session, artistId: string, when = nextSlot(), extra: Record<string, unknown> = {}) {
+    const r = await app().rest('POST', '/api/v1/booking-requests', {
+      as,
+      body: { artistId, ...when, venueName: 'Sala Apolo', city: 'Barcelona', countryCode: 'es', budget: 1_200_000, currency: 'EUR', ...extra },
+    })
+    expect(r.status, JSON.stringify(r.body)).toBe(201)
+    return r.body.data
+  }
+
+  /** request → offer → accept: an active hold on the date. */
+  async function held(as: Session, artistId: string, when = nextSlot(), by: AgencySession = agency()) {
+    const req = await request(as, artistId, when)
+    const offer = await app().rest('POST', `/api/v1/booking-requests/${req.id}/offers`, { as: by, body: flat })
+    const accepted = await app().rest('POST', `/api/v1/booking-offers/${offer.body.data.id}/accept`, { as, body: {} })
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(200)
+    const detail = await app().rest('GET', `/api/v1/booking-requests/${req.id}`, { as })
+    return { requestId: req.id as string, offerId: offer.body.data.id as string, hold: detail.body.data.holds[0] }
+  }
+
+  /** …and confirmed: a booking. */
+  async function booked(as: Session, artistId: string, when = nextSlot(), by: AgencySession = agency()) {
+    const { hold, requestId } = await held(as, artistId, when, by)
+    const booking = await app().rest('POST', `/api/v1/booking-holds/${hold.id}/confirm`, { as: by })
+    expect(booking.status, JSON.stringify(booking.body)).toBe(201)
+    return { requestId, holdId: hold.id as string, booking: booking.body.data }
+  }
+
+  return { representedArtist, request, held, booked }
+}

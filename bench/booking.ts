@@ -18,9 +18,20 @@ function slot(i: number) {
 }
 
 /** The statements the service's four transactions write, as plain SQL. */
-async function sqlFlow(pool: pg.Pool, artistId: string, agencyId: string, promoterOrgId: string, userId: string, when: { startsAt: string; endsAt: string }) {
+async function sqlFlow(
+  pool: pg.Pool,
+  artistId: string,
+  agencyId: string,
+  promoterOrgId: string,
+  userId: string,
+  when: { startsAt: string; endsAt: string },
+  onQuery?: () => void,
+) {
   const tx = async (run: (c: pg.PoolClient) => Promise<void>) => {
     const c = await pool.connect()
+    const query = c.query
+    // Counted on this checkout only: the pooled client goes back as it came.
+    if (onQuery) c.query = ((...args: unknown[]) => (onQuery(), (query as (...a: unknown[]) => unknown).apply(c, args))) as never
     try {
       await c.query('BEGIN')
       await run(c)
@@ -29,6 +40,7 @@ async function sqlFlow(pool: pg.Pool, artistId: string, agencyId: string, promot
       await c.query('ROLLBACK')
       throw e
     } finally {
+      c.query = query
       c.release()
     }
   }
@@ -92,29 +104,51 @@ export async function bookingBenchmark() {
   await sql.query('ANALYZE')
   const artistIds = (await sql.query<{ id: string }>('SELECT id FROM artists ORDER BY slug')).rows.map((r) => r.id)
 
-  const app = await benchApp(database.url)
-  const agency = await app.session({ userId: randomUUID(), orgId: agencyOrg, modules: ['artist'], permissions: agencyPermissions })
-  const promoter = await app.session({ userId: randomUUID(), orgId: promoterOrg, modules: ['promoter'], permissions: promoterPermissions })
-  const post = async (path: string, headers: Record<string, string>, body: unknown) => {
-    const res = await fetch(`${app.base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) })
-    const json = (await res.json()) as { data: { id: string; holds?: { id: string }[] } }
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`)
-    return json.data
+  /** An app with an agency user and a promoter user of its own (each app signs its own tokens). */
+  const serve = async (options?: Parameters<typeof benchApp>[1]) => {
+    const app = await benchApp(database.url, options)
+    const [agency, promoter] = await Promise.all([
+      app.session({ userId: randomUUID(), orgId: agencyOrg, modules: ['artist'], permissions: agencyPermissions }),
+      app.session({ userId: randomUUID(), orgId: promoterOrg, modules: ['promoter'], permissions: promoterPermissions }),
+    ])
+    return { ...app, agency, promoter }
   }
+  const restFlow = async ({ base, agency, promoter }: Awaited<ReturnType<typeof serve>>, i: number) => {
+    const post = async (path: string, headers: Record<string, string>, body: unknown) => {
+      const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) })
+      const json = (await res.json()) as { data: { id: string } }
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`)
+      return json.data
+    }
+    const when = slot(i + FLOWS + 20)
+    const request = await post('/api/v1/booking-requests', promoter, { artistId: artistIds[(i + 1000) % ARTISTS], ...when })
+    const offer = await post(`/api/v1/booking-requests/${request.id}/offers`, agency, { fee: 1_000_000, currency: 'EUR', dealType: 'flat' })
+    await post(`/api/v1/booking-offers/${offer.id}/accept`, promoter, {})
+    const hold = await sql.query<{ id: string }>(`SELECT id FROM booking_holds WHERE request_id = $1`, [request.id])
+    await post(`/api/v1/booking-holds/${hold.rows[0].id}/confirm`, agency, {})
+  }
+  const app = await serve()
   try {
     const baselineUser = randomUUID()
     const baseline = await measure('baseline: the same SQL on pg directly (4 transactions)', FLOWS, CONCURRENCY, (i) =>
       sqlFlow(sql, artistIds[i % ARTISTS], agencyId, promoterOrg, baselineUser, slot(i)),
     )
-    const flows = await measure('REST: request → offer → accept → confirm', FLOWS, CONCURRENCY, async (i) => {
-      const when = slot(i + FLOWS + 20)
-      const request = await post('/api/v1/booking-requests', promoter, { artistId: artistIds[(i + 1000) % ARTISTS], ...when })
-      const offer = await post(`/api/v1/booking-requests/${request.id}/offers`, agency, { fee: 1_000_000, currency: 'EUR', dealType: 'flat' })
-      await post(`/api/v1/booking-offers/${offer.id}/accept`, promoter, {})
-      const hold = await sql.query<{ id: string }>(`SELECT id FROM booking_holds WHERE request_id = $1`, [request.id])
-      await post(`/api/v1/booking-holds/${hold.rows[0].id}/confirm`, agency, {})
-    })
+    const flows = await measure('REST: request → offer → accept → confirm', FLOWS, CONCURRENCY, (i) => restFlow(app, i))
     report(`Booking flow, ${CONCURRENCY} in parallel (${FLOWS} flows; flows/s in the last column)`, baseline, [flows])
+
+    // Where the difference goes: the statements one flow sends, on an app of its own (logging costs time).
+    let appStatements = 0
+    const counting = await serve({ onQuery: () => appStatements++ })
+    try {
+      await restFlow(counting, 2 * FLOWS + 100)
+      appStatements = 0
+      await restFlow(counting, 2 * FLOWS + 101)
+    } finally {
+      await counting.close()
+    }
+    let baselineStatements = 0
+    await sqlFlow(sql, artistIds[7], agencyId, promoterOrg, randomUUID(), slot(3 * FLOWS + 100), () => baselineStatements++)
+    console.log(`SQL statements per flow (BEGIN/COMMIT included): service ${appStatements}, baseline ${baselineStatements}`)
   } finally {
     await app.close()
     await database.close()

@@ -52,12 +52,13 @@ export async function benchDatabase(name: string): Promise<BenchDatabase> {
 
 /**
  * The service on a random port, in dev identity mode (tokens minted locally, no Auth service needed) and
- * with a machine key.
+ * with a machine key. `onQuery` sees every SQL statement it sends; logging them costs time, so statements
+ * are counted on an app of their own, never on a timed one.
  */
-export async function benchApp(url: string) {
+export async function benchApp(url: string, { onQuery }: { onQuery?: (sql: string) => void } = {}) {
   const identityDir = mkdtempSync(path.join(tmpdir(), 'artists-bench-identity-'))
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, INTERNAL_API_KEY: MACHINE_KEY, LOG_LEVEL: 'silent', AUTH_MODE: 'dev', DEV_IDENTITY_DIR: identityDir })
-  const db = createDb({ url, poolMax: 8 })
+  const db = createDb({ url, poolMax: 8, onQuery })
   const app = await buildServer({ config, db, identity: await identityFromConfig(config), log: createLogger('silent') })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`

@@ -209,6 +209,29 @@ describe('optimistic concurrency', () => {
     expect(same.body.error.fields).toEqual([{ field: 'body', message: 'the text is unchanged' }])
   })
 
+  it('settles concurrent signatures and edits one at a time: one completion, no signature lost or miscounted', async () => {
+    const { contract } = await draft({ signingOrder: 'parallel' })
+    await h.app.rest('POST', `/api/v1/contracts/${contract.id}/send`, { as: agency })
+    const all = await Promise.all([sign(promoter, contract, 0), sign(agency, contract, 1), sign(agency, contract, 2)])
+    expect(all.map((r) => r.status)).toEqual([200, 200, 200])
+    expect(await h.app.db.contractSignature.count({ where: { contractId: contract.id } })).toBe(3)
+    expect((await read(contract.id)).status).toBe('signed')
+    expect((await timeline(contract.id)).filter((t: string) => t === 'fully_signed')).toHaveLength(1)
+
+    // A signature racing an edit: whichever goes first, the status agrees with the signatures that count.
+    const { contract: raced } = await draft({ signingOrder: 'parallel' })
+    await h.app.rest('POST', `/api/v1/contracts/${raced.id}/send`, { as: agency })
+    const [signed, edited] = await Promise.all([
+      sign(promoter, raced, 0),
+      h.app.rest('PATCH', `/api/v1/contracts/${raced.id}`, { as: agency, body: { baseVersion: 1, body: `${raced.current.body}\nAmended.` } }),
+    ])
+    expect(edited.status).toBe(200)
+    expect([200, 409]).toContain(signed.status)
+    if (signed.status === 409) expect(signed.body.error.code).toBe('stale_version')
+    const after = await read(raced.id)
+    expect(after).toMatchObject({ currentVersion: 2, status: 'sent', signatures: [] })
+  })
+
   it('never rewrites a version or a signature', async () => {
     const { contract } = await draft()
     await expect(h.app.db.contractVersion.updateMany({ where: { contractId: contract.id }, data: { body: 'tampered' } })).rejects.toThrow(/append-only/)

@@ -4,7 +4,8 @@ import { BookingRequestStatus, BookingSide, BookingStatus, DealType, HoldStatus,
 import { builder, requires, typeRequires } from '../../graphql/builder.ts'
 import { connectionOf } from '../../graphql/connections.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
-import { isUuid, parseId } from '../../validation.ts'
+import { parseId } from '../../validation.ts'
+import { resolveReferences } from '../../graphql/entities.ts'
 import { CompanyRef } from '../directory/tenant-company.graphql.ts'
 import { BookingFilter, bookings, CancelInput, HoldFilter, holds } from './bookings.service.ts'
 import { OfferFilter, OfferInput, offers } from './negotiation.service.ts'
@@ -165,7 +166,7 @@ export const BookingRef = builder.prismaObject('Booking', {
 
 builder.asEntity(BookingRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: (ref, ctx) => (isUuid(ref.id) ? bookings.byReference(ctx, ref.id) : null),
+  resolveReference: resolveReferences('Booking', bookings.byIds),
 })
 
 /** A nested bookings list, batched across parents into one query. */

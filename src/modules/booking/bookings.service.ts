@@ -154,9 +154,10 @@ export const bookings = {
   },
 
   /** Entity resolution for the gateway: the same visibility as every other read. */
-  async byReference(ctx: RequestContext, id: string) {
+  /** The bookings among `ids` the caller is party to (federation references). */
+  async byIds(ctx: RequestContext, ids: string[], query: Selection = {}) {
     const party = await partyOf(ctx)
-    return ctx.db.booking.findFirst({ where: { AND: [{ id }, bookingsVisibleTo(party)] } })
+    return ctx.db.booking.findMany({ ...query, where: { AND: [{ id: { in: ids } }, bookingsVisibleTo(party)] } })
   },
 
   async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}, scope: Prisma.BookingWhereInput = {}) {

@@ -3,7 +3,8 @@ import { ContractStatus, SignerRole, SigningOrder } from '../../generated/prisma
 import { builder, requires, typeRequires } from '../../graphql/builder.ts'
 import { connectionOf } from '../../graphql/connections.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
-import { isUuid, parseId } from '../../validation.ts'
+import { parseId } from '../../validation.ts'
+import { resolveReferences } from '../../graphql/entities.ts'
 import { BookingRef } from '../booking/booking.graphql.ts'
 import {
   AttachmentInput,
@@ -184,7 +185,7 @@ export const ContractRef = builder.prismaObject('Contract', {
 
 builder.asEntity(ContractRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: (ref, ctx) => (isUuid(ref.id) ? contracts.byReference(ctx, ref.id) : null),
+  resolveReference: resolveReferences('Contract', contracts.byIds),
 })
 
 builder.prismaObjectFields('Booking', (t) => ({

@@ -231,9 +231,10 @@ export const contracts = {
     return contract
   },
 
-  async byReference(ctx: RequestContext, id: string) {
+  /** The contracts among `ids` the caller may see (federation references). */
+  async byIds(ctx: RequestContext, ids: string[], query: Selection = {}) {
     const party = await partyOf(ctx)
-    return ctx.db.contract.findFirst({ where: { AND: [{ id }, visibleTo(party)] } })
+    return ctx.db.contract.findMany({ ...query, where: { AND: [{ id: { in: ids } }, visibleTo(party)] } })
   },
 
   async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {

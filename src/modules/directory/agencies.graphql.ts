@@ -2,7 +2,8 @@ import { builder, requires, typeRequires } from '../../graphql/builder.ts'
 import { connectionOf } from '../../graphql/connections.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import { AgencyKind } from '../../generated/prisma/client.ts'
-import { isUuid, parseId } from '../../validation.ts'
+import { parseId } from '../../validation.ts'
+import { resolveReferences } from '../../graphql/entities.ts'
 import { agencies, AgencyFilter, AgencyInput, UpdateAgencyInput } from './agencies.service.ts'
 
 const AgencyKindEnum = graphqlEnum('AgencyKind', AgencyKind, 'What a market company does')
@@ -31,7 +32,7 @@ export const AgencyRef = builder.prismaObject('Agency', {
 
 builder.asEntity(AgencyRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: (ref, ctx) => (isUuid(ref.id) ? agencies.get(ctx, ref.id) : null),
+  resolveReference: resolveReferences('Agency', agencies.byIds),
 })
 
 const AgencyFilterInput = inputFromZod('AgencyFilter', AgencyFilter)

@@ -69,6 +69,7 @@ async function assertOwnerOrMachine(ctx: RequestContext, agencyId: string) {
 
 export const agencies = {
   get: (ctx: RequestContext, id: string, query: Selection = {}) => ctx.db.agency.findUnique({ ...query, where: { id } }),
+  byIds: (ctx: RequestContext, ids: string[], query: Selection = {}) => ctx.db.agency.findMany({ ...query, where: { id: { in: ids } } }),
 
   list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const where = agencyWhere(parseInput(AgencyFilter, filter))

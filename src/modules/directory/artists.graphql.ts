@@ -1,8 +1,9 @@
 import { builder, requires, typeRequires } from '../../graphql/builder.ts'
 import { connectionOf } from '../../graphql/connections.ts'
+import { resolveReferences } from '../../graphql/entities.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import { ArtistKind, DataProvider, Platform } from '../../generated/prisma/client.ts'
-import { isUuid, parseId } from '../../validation.ts'
+import { parseId } from '../../validation.ts'
 import {
   ArtistFilter,
   ArtistInput,
@@ -51,7 +52,7 @@ export const ArtistRef = builder.prismaObject('Artist', {
 
 builder.asEntity(ArtistRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: (ref, ctx) => (isUuid(ref.id) ? artists.get(ctx, ref.id) : null),
+  resolveReference: resolveReferences('Artist', artists.byIds),
 })
 
 builder.prismaObject('ArtistProfile', {

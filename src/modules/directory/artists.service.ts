@@ -100,6 +100,7 @@ const genreRows = (genreIds: string[]) => genreIds.map((genreId, position) => ({
 
 export const artists = {
   get: (ctx: RequestContext, id: string, query: Selection = {}) => ctx.db.artist.findUnique({ ...query, where: { id } }),
+  byIds: (ctx: RequestContext, ids: string[], query: Selection = {}) => ctx.db.artist.findMany({ ...query, where: { id: { in: ids } } }),
 
   list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const f = parseInput(ArtistFilter, filter)

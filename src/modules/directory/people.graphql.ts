@@ -1,7 +1,8 @@
 import { builder, requires, typeRequires } from '../../graphql/builder.ts'
 import { connectionOf } from '../../graphql/connections.ts'
 import { inputFromZod } from '../../graphql/inputs.ts'
-import { isUuid, parseId } from '../../validation.ts'
+import { parseId } from '../../validation.ts'
+import { resolveReferences } from '../../graphql/entities.ts'
 import { people, PersonFilter, PersonInput, UpdatePersonInput } from './people.service.ts'
 
 export const PersonRef = builder.prismaObject('Person', {
@@ -29,7 +30,7 @@ export const PersonRef = builder.prismaObject('Person', {
 
 builder.asEntity(PersonRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: (ref, ctx) => (isUuid(ref.id) ? people.get(ctx, ref.id) : null),
+  resolveReference: resolveReferences('Person', people.byIds),
 })
 
 const PersonFilterInput = inputFromZod('PersonFilter', PersonFilter)

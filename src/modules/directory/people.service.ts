@@ -65,6 +65,7 @@ async function findForEdit(ctx: RequestContext, id: string) {
 
 export const people = {
   get: (ctx: RequestContext, id: string, query: Selection = {}) => ctx.db.person.findUnique({ ...query, where: { id } }),
+  byIds: (ctx: RequestContext, ids: string[], query: Selection = {}) => ctx.db.person.findMany({ ...query, where: { id: { in: ids } } }),
 
   list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const f = parseInput(PersonFilter, filter)

@@ -5,18 +5,10 @@
 //
 // Works only for a service in dev identity mode (AUTH_MODE=dev, the default without AUTH_URL).
 import { parseArgs } from 'node:util'
-import { MODULES, PERMISSIONS, type Module } from '../src/access/catalog.ts'
+import { MODULES, PERMISSIONS } from '../src/access/catalog.ts'
 import { mintDevToken, writeGrant } from '../src/auth/dev-identity.ts'
 import { loadConfig } from '../src/config.ts'
-import { DEMO } from '../src/db/demo-data.ts'
-
-const permissionsOf = (module: Module) => Object.keys(PERMISSIONS).filter((p) => p.startsWith(`${module}.`))
-
-const PRESETS = {
-  agency: { userId: DEMO.agencyUserId, orgId: DEMO.agencyOrgId, modules: ['artist'], permissions: permissionsOf('artist') },
-  promoter: { userId: DEMO.promoterUserId, orgId: DEMO.promoterOrgId, modules: ['promoter'], permissions: permissionsOf('promoter') },
-  unbridged: { userId: DEMO.unbridgedUserId, orgId: DEMO.unbridgedOrgId, modules: ['artist'], permissions: permissionsOf('artist') },
-} as const
+import { DEMO_USERS as PRESETS } from '../src/demo.ts'
 
 const { values } = parseArgs({
   options: {

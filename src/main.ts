@@ -3,6 +3,7 @@
 import { ConfigError, loadConfig, type Config } from './config.ts'
 import { createDb } from './db/client.ts'
 import { loadDemoData } from './db/demo-data.ts'
+import { playDemoDeals } from './demo.ts'
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedCluster } from './db/embedded.ts'
 import { applyMigrations } from './db/migrations.ts'
 import { identityFromConfig } from './auth/identity.ts'
@@ -38,12 +39,15 @@ async function main() {
   }
 
   const db = createDb({ url, poolMax: config.database.poolMax })
-  if (config.database.demoData ?? Boolean(cluster)) {
-    if (await loadDemoData(db)) log.info('demo data loaded')
-  }
+  const demoLoaded = (config.database.demoData ?? Boolean(cluster)) && (await loadDemoData(db))
+  if (demoLoaded) log.info('demo data loaded')
 
   const identity = await identityFromConfig(config)
   const app = await buildServer({ config, db, identity, log })
+  if (demoLoaded && config.auth.mode === 'dev') {
+    await playDemoDeals(app, config)
+    log.info('demo deals played: availability, three booking pipelines, a contract awaiting countersignature')
+  }
   await app.listen({ host: config.host, port: config.port })
 
   const base = `http://localhost:${config.port}`

@@ -25,13 +25,23 @@ export async function directoryBenchmark() {
 
   const app = await benchApp(database.url)
   try {
-    const baseline = await measure('baseline: search SQL on pg directly', 400, 8, (i) =>
-      sql.query(
-        `SELECT a.*, p.biography FROM artists a LEFT JOIN artist_profiles p ON p.artist_id = a.id
-         WHERE a.name ILIKE $1 AND a.archived_at IS NULL ORDER BY a.name, a.id LIMIT 20`,
-        [`%${terms[i % terms.length]}%`],
-      ),
-    )
+    // The same answer as the REST page: the artists with profile, country, city, genres and platform
+    // accounts, and the total, in one statement each.
+    const baseline = await measure('baseline: page + count SQL on pg directly', 400, 8, (i) => {
+      const q = `%${terms[i % terms.length]}%`
+      return Promise.all([
+        sql.query(
+          `SELECT a.*, to_jsonb(p) AS profile, to_jsonb(c) AS country, to_jsonb(ci) AS city,
+                  (SELECT jsonb_agg(to_jsonb(g) ORDER BY ag.position) FROM artist_genres ag JOIN genres g ON g.id = ag.genre_id WHERE ag.artist_id = a.id) AS genres,
+                  (SELECT jsonb_agg(to_jsonb(pa)) FROM artist_platform_accounts pa WHERE pa.artist_id = a.id) AS platform_accounts
+           FROM artists a LEFT JOIN artist_profiles p ON p.artist_id = a.id
+           LEFT JOIN geo_countries c ON c.id = a.country_id LEFT JOIN geo_cities ci ON ci.id = a.city_id
+           WHERE a.name ILIKE $1 AND a.archived_at IS NULL ORDER BY a.name, a.id LIMIT 20`,
+          [q],
+        ),
+        sql.query('SELECT count(*) FROM artists WHERE name ILIKE $1 AND archived_at IS NULL', [q]),
+      ])
+    })
     const rest = await measure('REST GET /api/v1/artists?q=…&limit=20', 400, 8, (i) => app.get(`/api/v1/artists?q=${terms[i % terms.length]}&limit=20`))
     const gql = await measure('GraphQL artists(filter: {q}) with genres, profile', 400, 8, (i) =>
       app.graphql('query($q: String) { artists(first: 20, filter: { q: $q }) { totalCount edges { node { name profile { biography } genres { name } country { code } } } } }', {
@@ -41,8 +51,13 @@ export async function directoryBenchmark() {
     report(`Directory search (${ARTISTS} artists)`, baseline, [rest, gql])
 
     const batch = (i: number) => ids.slice((i * 50) % 1950, ((i * 50) % 1950) + 50)
-    const entityBaseline = await measure('baseline: 50 artists by id on pg directly', 200, 8, (i) =>
-      sql.query('SELECT * FROM artists WHERE id = ANY($1::uuid[])', [batch(i)]),
+    const entityBaseline = await measure('baseline: 50 artists by id with profile, genres on pg directly', 200, 8, (i) =>
+      sql.query(
+        `SELECT a.name, p.biography,
+                (SELECT jsonb_agg(g.name ORDER BY ag.position) FROM artist_genres ag JOIN genres g ON g.id = ag.genre_id WHERE ag.artist_id = a.id) AS genres
+         FROM artists a LEFT JOIN artist_profiles p ON p.artist_id = a.id WHERE a.id = ANY($1::uuid[])`,
+        [batch(i)],
+      ),
     )
     const entities = await measure('GraphQL _entities × 50 with genres, profile', 200, 8, (i) =>
       app.graphql('query($r: [_Any!]!) { _entities(representations: $r) { ... on Artist { name profile { biography } genres { name } } } }', {

@@ -24,3 +24,6 @@ export function parseId(value: unknown, field = 'id'): string {
 }
 
 export const isUuid = (value: unknown): value is string => Uuid.safeParse(value).success
+
+/** A version or position number: PostgreSQL's integer, so that a huge one is a 400, not an overflow. */
+export const VersionNumber = z.number().int().min(1).max(2_147_483_647)

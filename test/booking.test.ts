@@ -191,8 +191,10 @@ describe('expiry without a cron', () => {
   it('reads a lapsed offer as expired and refuses to act on it, writing the expiry once', async () => {
     const artistId = await representedArtist(agency)
     const req = await request(promoter, artistId)
-    const offer = await h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, { as: agency, body: { ...flat, expiresAt: new Date(Date.now() + 1500).toISOString() } })
-    await new Promise((r) => setTimeout(r, 1700))
+    const offer = await h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, { as: agency, body: { ...flat, expiresAt: new Date(Date.now() + 3600_000).toISOString() } })
+    expect(offer.status).toBe(201)
+    // Its answer-by time passes (moved in the database rather than waited for).
+    await h.app.db.bookingOffer.update({ where: { id: offer.body.data.id }, data: { expiresAt: new Date(Date.now() - 1000) } })
     const read = await h.app.rest('GET', `/api/v1/booking-offers/${offer.body.data.id}`, { as: promoter })
     expect(read.body.data).toMatchObject({ status: 'expired', actions: [] })
     const gql = await h.app.graphql('query($id: ID!) { bookingOffer(id: $id) { status actions } }', { id: offer.body.data.id }, { as: promoter })
@@ -211,22 +213,53 @@ describe('expiry without a cron', () => {
     expect(log.filter((l: string) => l.includes('expire'))).toHaveLength(2)
   })
 
-  it('lists a lapsed hold as expired; a sweep (or any read by id) writes what is due, once', async () => {
-    const artistId = await representedArtist(agency)
-    const { hold, requestId } = await held(promoter, artistId)
-    await h.app.db.bookingHold.update({ where: { id: hold.id }, data: { expiresAt: new Date(Date.now() - 1000) } })
-    const listed = async (status: string) =>
+  it('writes a lapsed hold as expired, once, whoever comes first: a list, a read by id, an action or the sweep', async () => {
+    const lapsed = async () => {
+      const artistId = await representedArtist(agency)
+      const { hold, requestId } = await held(promoter, artistId)
+      await h.app.db.bookingHold.update({ where: { id: hold.id }, data: { expiresAt: new Date(Date.now() - 1000) } })
+      return { artistId, hold, requestId }
+    }
+    const stored = async (id: string) => (await h.app.db.bookingHold.findUniqueOrThrow({ where: { id } })).status
+    const expiries = async (requestId: string) => (await activityOf(requestId)).filter((l: string) => l.includes('expire'))
+    const listed = async (status: string, artistId: string) =>
       (await h.app.rest('GET', `/api/v1/booking-holds?status=${status}&artistId=${artistId}`, { as: agency })).body.data.items.map((x: { id: string }) => x.id)
-    expect(await listed('active')).toEqual([])
-    expect(await listed('expired')).toEqual([hold.id])
-    expect((await h.app.db.bookingHold.findUniqueOrThrow({ where: { id: hold.id } })).status).toBe('active')
-    const swept = await h.app.rest('POST', '/internal/admin/bookings/sweep-expired', { as: 'machine' })
-    expect(swept.body.data.expired).toBeGreaterThanOrEqual(1)
+
+    const byList = await lapsed()
+    expect(await listed('active', byList.artistId)).toEqual([])
+    expect(await listed('expired', byList.artistId)).toEqual([byList.hold.id])
+    expect(await stored(byList.hold.id)).toBe('expired')
+    expect(await expiries(byList.requestId)).toEqual(['hold:expire:active→expired', 'request:expire:held→expired'])
+
+    const byRead = await lapsed()
+    expect((await h.app.rest('GET', `/api/v1/booking-holds/${byRead.hold.id}`, { as: promoter })).body.data.status).toBe('expired')
+    expect(await stored(byRead.hold.id)).toBe('expired')
+
+    const byAction = await lapsed()
+    const confirm = await h.app.rest('POST', `/api/v1/booking-holds/${byAction.hold.id}/confirm`, { as: agency })
+    expect(confirm.status).toBe(409)
+    expect(confirm.body.error).toEqual({ code: 'invalid_transition', message: 'cannot confirm a hold that is expired' })
+    expect(await h.app.db.booking.count({ where: { holdId: byAction.hold.id } })).toBe(0)
+
+    const bySweep = await lapsed()
+    expect(await stored(bySweep.hold.id)).toBe('active')
+    expect((await h.app.rest('POST', '/internal/admin/bookings/sweep-expired', { as: 'machine' })).body.data.expired).toBeGreaterThanOrEqual(2)
     expect((await h.app.rest('POST', '/internal/admin/bookings/sweep-expired', { as: 'machine' })).body.data.expired).toBe(0)
-    expect((await h.app.db.bookingHold.findUniqueOrThrow({ where: { id: hold.id } })).status).toBe('expired')
-    expect((await h.app.rest('GET', `/api/v1/booking-holds/${hold.id}`, { as: agency })).body.data.status).toBe('expired')
-    expect((await activityOf(requestId)).slice(-2)).toEqual(['hold:expire:active→expired', 'request:expire:held→expired'])
-    expect((await h.app.rest('POST', `/api/v1/booking-holds/${hold.id}/confirm`, { as: agency })).status).toBe(409)
+    expect(await stored(bySweep.hold.id)).toBe('expired')
+    for (const p of [byList, byRead, byAction, bySweep]) expect(await expiries(p.requestId)).toHaveLength(2)
+  })
+
+  it('closes a whole pipeline when its request expires: no offer is left open behind it', async () => {
+    const artistId = await representedArtist(agency)
+    const request = await h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body: { artistId, ...nextSlot() } })
+    const offer = await h.app.rest('POST', `/api/v1/booking-requests/${request.body.data.id}/offers`, { as: agency, body: { fee: 100_000, currency: 'EUR', dealType: 'flat' } })
+    expect(offer.body.data.expiresAt).toBeNull()
+    // The answer-by time of the request passes; the offer itself has none.
+    await h.app.db.bookingRequest.update({ where: { id: request.body.data.id }, data: { expiresAt: new Date(Date.now() - 1000) } })
+    const read = await h.app.rest('GET', `/api/v1/booking-offers/${offer.body.data.id}`, { as: promoter })
+    expect(read.body.data).toMatchObject({ status: 'expired', actions: [] })
+    expect((await h.app.rest('GET', `/api/v1/booking-requests/${request.body.data.id}`, { as: promoter })).body.data.status).toBe('expired')
+    expect((await h.app.rest('GET', `/api/v1/booking-offers?status=open&requestId=${request.body.data.id}`, { as: promoter })).body.data.items).toEqual([])
   })
 })
 
@@ -311,9 +344,11 @@ describe('idempotent retries', () => {
     const key = `k-${randomUUID()}`
     const failed = await h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body: { artistId }, headers: { 'idempotency-key': key } })
     expect(failed.status).toBe(400)
-    const fixed = await h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body: { artistId }, headers: { 'idempotency-key': key } })
-    expect(fixed.status).toBe(400)
+    // The failed call left nothing behind: the key carries the corrected request.
+    const fixed = await h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body: { artistId, ...nextSlot() }, headers: { 'idempotency-key': key } })
+    expect(fixed.status).toBe(201)
     expect(fixed.headers.get('idempotent-replayed')).toBeNull()
+    expect(await h.app.db.bookingRequest.count({ where: { artistId } })).toBe(1)
 
     const req = await request(promoter, artistId)
     const offerKey = `offer-${randomUUID()}`
@@ -323,6 +358,34 @@ describe('idempotent retries', () => {
     expect(results.filter((r) => r.status === 201 && !r.headers.get('idempotent-replayed'))).toHaveLength(1)
     expect(results.every((r) => r.status === 201 || r.body.error.code === 'idempotency_in_progress')).toBe(true)
     expect(await h.app.db.bookingOffer.count({ where: { requestId: req.id } })).toBe(1)
+  })
+
+  it('replays a state change instead of refusing it the second time', async () => {
+    const { hold } = await held(promoter, await representedArtist(agency))
+    const key = `confirm-${randomUUID()}`
+    const first = await h.app.rest('POST', `/api/v1/booking-holds/${hold.id}/confirm`, { as: agency, headers: { 'idempotency-key': key } })
+    const again = await h.app.rest('POST', `/api/v1/booking-holds/${hold.id}/confirm`, { as: agency, headers: { 'idempotency-key': key } })
+    expect([first.status, again.status]).toEqual([201, 201])
+    expect(again.body.data.id).toBe(first.body.data.id)
+    expect(again.headers.get('idempotent-replayed')).toBe('true')
+    // Without the key, the same move is what it is: illegal now.
+    expect((await h.app.rest('POST', `/api/v1/booking-holds/${hold.id}/confirm`, { as: agency })).status).toBe(409)
+  })
+
+  it('frees a key whose call stayed in flight past its lease, and holds it within the lease', async () => {
+    const artistId = await representedArtist(agency)
+    const body = { artistId, ...nextSlot() }
+    // A call that never stored its answer (its process died): the record stays in flight.
+    const inFlight = (key: string, startedMsAgo: number) =>
+      h.app.db.idempotencyRecord.create({ data: { scope: `org:${promoter.orgId}`, key, fingerprint: 'another request', createdAt: new Date(Date.now() - startedMsAgo) } })
+    await inFlight('fresh-in-flight', 5_000)
+    const holding = await h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body, headers: { 'idempotency-key': 'fresh-in-flight' } })
+    expect(holding.status).toBe(400)
+    expect(holding.body.error.code).toBe('idempotency_key_reused')
+    await inFlight('abandoned-call', 120_000)
+    const reclaimed = await h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body, headers: { 'idempotency-key': 'abandoned-call' } })
+    expect(reclaimed.status).toBe(201)
+    expect(await h.app.db.bookingRequest.count({ where: { artistId } })).toBe(1)
   })
 })
 
@@ -366,17 +429,32 @@ describe('visibility', () => {
     expect(theirList.data.bookings.edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(booking.id)
   })
 
-  it('follows representation: the new agency of an artist sees its pipelines', async () => {
+  it('follows representation: the new agency of an artist sees and acts on its pipelines, the former one only reads', async () => {
     const artistId = await representedArtist(agency)
-    const { requestId } = await held(promoter, artistId)
+    const { requestId, hold } = await held(promoter, artistId)
     const newcomer = await agencySession(h.auth, h.app.db)
     expect((await h.app.rest('GET', `/api/v1/booking-requests/${requestId}`, { as: newcomer })).status).toBe(404)
     const claim = await h.app.rest('POST', '/api/v1/representation-claims', { as: newcomer, body: { artistId } })
     await h.app.db.rosterLink.updateMany({ where: { artistId, agencyId: agency.agencyId }, data: { startsOn: new Date(Date.now() - 30 * DAY) } })
     await h.app.rest('POST', `/api/v1/representation-claims/${claim.body.data.id}/accept-handover`, { as: agency, body: {} })
     expect((await h.app.rest('GET', `/api/v1/booking-requests/${requestId}`, { as: newcomer })).status).toBe(200)
-    // The agency that handled it keeps its history.
+    // The agency that handled it keeps its history, but no longer acts for the artist.
     expect((await h.app.rest('GET', `/api/v1/booking-requests/${requestId}`, { as: agency })).status).toBe(200)
+    const formerConfirms = await h.app.rest('POST', `/api/v1/booking-holds/${hold.id}/confirm`, { as: agency })
+    expect(formerConfirms.status).toBe(403)
+    expect(formerConfirms.body.error.code).toBe('not_representing')
+    expect((await h.app.db.bookingHold.findUniqueOrThrow({ where: { id: hold.id } })).status).toBe('active')
+    const confirmed = await h.app.rest('POST', `/api/v1/booking-holds/${hold.id}/confirm`, { as: newcomer })
+    expect(confirmed.status).toBe(201)
+    expect(confirmed.body.data.agencyId).toBe(newcomer.agencyId)
+  })
+
+  it('lets a company with both modules act as the side its agency bridge says', async () => {
+    const both = await h.auth.session({ modules: ['artist', 'promoter'], permissions: ['artist.directory.read', ...PROMOTER_ACCESS.permissions] })
+    const artistId = await representedArtist(agency)
+    const asked = await h.app.rest('POST', '/api/v1/booking-requests', { as: both, body: { artistId, ...nextSlot() } })
+    expect(asked.status).toBe(201)
+    expect(asked.body.data.promoterOrgId).toBe(both.orgId)
   })
 })
 

@@ -135,6 +135,31 @@ describe('booking-linked contracts', () => {
     expect((await h.app.graphql(q, { id: early.body.data.id }, { as: agency })).data.contract.booking).toBeNull()
     const confirmed = await h.app.rest('POST', `/api/v1/booking-holds/${hold.id}/confirm`, { as: agency })
     expect((await h.app.graphql(q, { id: early.body.data.id }, { as: agency })).data.contract.booking).toEqual({ id: confirmed.body.data.id })
+    const byBooking = await h.app.rest('GET', `/api/v1/contracts?bookingId=${confirmed.body.data.id}`, { as: promoter })
+    expect(byBooking.body.data.items.map((c: { id: string }) => c.id)).toEqual([early.body.data.id])
+  })
+
+  it('close with their deal: a released hold cancels its draft, a cancelled booking voids its sent contract', async () => {
+    const { hold } = await held(promoter, await representedArtist())
+    const early = (await h.app.rest('POST', '/api/v1/contracts', { as: agency, body: { templateId, holdId: hold.id, signers } })).body.data
+    await h.app.rest('POST', `/api/v1/booking-holds/${hold.id}/release`, { as: promoter, body: { reason: 'found another act' } })
+    expect(await read(early.id)).toMatchObject({ status: 'cancelled', closedReason: 'the hold was released: found another act' })
+    const lateSend = await h.app.rest('POST', `/api/v1/contracts/${early.id}/send`, { as: agency })
+    expect(lateSend.body.error).toEqual({ code: 'invalid_transition', message: 'cannot send a contract that is cancelled' })
+
+    const { contract, booking } = await draft()
+    await h.app.rest('POST', `/api/v1/contracts/${contract.id}/send`, { as: agency })
+    await h.app.rest('POST', `/api/v1/bookings/${booking.id}/cancel`, { as: promoter, body: { reason: 'venue flooded' } })
+    expect(await read(contract.id)).toMatchObject({ status: 'void', closedReason: 'the booking was cancelled: venue flooded' })
+    expect((await timeline(contract.id)).at(-1)).toBe('voided')
+    expect((await sign(promoter, contract, 0)).body.error.code).toBe('invalid_transition')
+  })
+
+  it('answer a version number beyond any version with a 400, not an overflow', async () => {
+    const { contract } = await draft()
+    const r = await h.app.rest('GET', `/api/v1/contracts/${contract.id}/versions/99999999999`, { as: promoter })
+    expect(r.status).toBe(400)
+    expect(r.body.error.fields[0].field).toBe('version')
   })
 })
 

@@ -1,7 +1,9 @@
 // Idempotency-Key on mutating REST calls: the first successful answer is stored and replayed to any retry
 // with the same key (from the same company), so a retried request does nothing twice. A key reused for a
 // different request is refused; a retry arriving while the first call runs is told to wait (409).
-// Failed calls change nothing (services roll back), so their key is freed for the next attempt.
+// Failed calls change nothing (services roll back), so their key is freed for the next attempt. A call whose
+// answer could not be stored (or whose process died) keeps its key in flight until a lease ends, so a
+// quick retry is told to wait rather than acting twice.
 import { createHash } from 'node:crypto'
 import type { RequestContext } from '../context.ts'
 import { AppError, conflict, isUniqueViolation } from '../errors.ts'
@@ -9,6 +11,8 @@ import type { Prisma } from '../generated/prisma/client.ts'
 
 const KEY = /^[\x21-\x7e]{1,255}$/
 const TTL_MS = 24 * 3600_000
+/** How long a call may stay in flight before its key counts as abandoned. */
+const LEASE_MS = 60_000
 
 export interface Answer {
   status: number
@@ -27,8 +31,12 @@ export async function idempotent(
   const fingerprint = createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('hex')
   const db = ctx.db
 
-  // Claim the key; a stale record (older than a day) no longer protects anything.
-  await db.idempotencyRecord.deleteMany({ where: { scope, key, createdAt: { lt: new Date(Date.now() - TTL_MS) } } })
+  // Claim the key. Records older than a day no longer protect anything (anyone's: the table stays small),
+  // nor does this key's record when its call has been in flight past the lease.
+  const now = Date.now()
+  await db.idempotencyRecord.deleteMany({
+    where: { OR: [{ createdAt: { lt: new Date(now - TTL_MS) } }, { scope, key, statusCode: null, createdAt: { lt: new Date(now - LEASE_MS) } }] },
+  })
   try {
     await db.idempotencyRecord.create({ data: { scope, key, fingerprint } })
   } catch (e) {
@@ -42,15 +50,16 @@ export async function idempotent(
     return { status: first.statusCode, body: first.body, replayed: true }
   }
 
+  let answer: Answer
   try {
-    const answer = await run()
-    await db.idempotencyRecord.update({
-      where: { scope_key: { scope, key } },
-      data: { statusCode: answer.status, body: JSON.parse(JSON.stringify(answer.body)) as Prisma.InputJsonValue },
-    })
-    return { ...answer, replayed: false }
+    answer = await run()
   } catch (e) {
     await db.idempotencyRecord.delete({ where: { scope_key: { scope, key } } })
     throw e
   }
+  await db.idempotencyRecord.update({
+    where: { scope_key: { scope, key } },
+    data: { statusCode: answer.status, body: JSON.parse(JSON.stringify(answer.body)) as Prisma.InputJsonValue },
+  })
+  return { ...answer, replayed: false }
 }

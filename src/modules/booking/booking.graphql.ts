@@ -10,7 +10,6 @@ import { CompanyRef } from '../directory/tenant-company.graphql.ts'
 import { BookingFilter, bookings, CancelInput, HoldFilter, holds } from './bookings.service.ts'
 import { OfferFilter, OfferInput, offers } from './negotiation.service.ts'
 import { BookingRequestFilter, BookingRequestInput, bookingRequests, CloseInput } from './requests.service.ts'
-import { effectiveHoldStatus, effectiveOfferStatus, effectiveRequestStatus } from './state.ts'
 
 const RequestStatusEnum = graphqlEnum('BookingRequestStatus', BookingRequestStatus)
 const OfferStatusEnum = graphqlEnum('OfferStatus', OfferStatus)
@@ -35,12 +34,7 @@ const BookingRequestRef = builder.prismaObject('BookingRequest', {
     artist: t.relation('artist'),
     agency: t.relation('agency'),
     promoter: t.field({ type: CompanyRef, resolve: (r) => ({ id: r.promoterOrgId }) }),
-    status: t.field({
-      type: RequestStatusEnum,
-      description: 'Expiry applies on read: an unanswered request past its time is EXPIRED.',
-      select: { status: true, expiresAt: true, startsAt: true },
-      resolve: (r) => effectiveRequestStatus(r),
-    }),
+    status: t.expose('status', { type: RequestStatusEnum, description: 'Expiry is written on read: an unanswered request past its time is EXPIRED.' }),
     startsAt: t.expose('startsAt', { type: 'DateTime' }),
     endsAt: t.expose('endsAt', { type: 'DateTime' }),
     venue: t.field({ type: VenueRef, nullable: true, select: { venueId: true }, resolve: venueOf }),
@@ -77,7 +71,7 @@ const OfferRef = builder.prismaObject('BookingOffer', {
     holdDays: t.exposeInt('holdDays'),
     terms: t.exposeString('terms', { nullable: true }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
-    status: t.field({ type: OfferStatusEnum, select: { status: true, expiresAt: true }, resolve: (o) => effectiveOfferStatus(o) }),
+    status: t.expose('status', { type: OfferStatusEnum }),
     actions: t.field({
       type: [OfferActionEnum],
       description: 'What the signed-in company may do with this offer now.',
@@ -99,7 +93,7 @@ const HoldRef = builder.prismaObject('BookingHold', {
     endsAt: t.expose('endsAt', { type: 'DateTime' }),
     priority: t.exposeInt('priority', { description: '1 for the first hold on these dates, 2 for the next...' }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
-    status: t.field({ type: HoldStatusEnum, select: { status: true, expiresAt: true }, resolve: (h) => effectiveHoldStatus(h) }),
+    status: t.expose('status', { type: HoldStatusEnum }),
     releasedReason: t.exposeString('releasedReason', { nullable: true }),
     booking: t.relation('booking', { nullable: true }),
   }),

@@ -5,7 +5,6 @@ import { BookingFilter, bookings, CancelInput, HoldFilter, holds } from './booki
 import { OfferFilter, OfferInput, offers } from './negotiation.service.ts'
 import { BookingRequestFilter, BookingRequestInput, bookingRequests, CloseInput } from './requests.service.ts'
 import { expireDue } from './pipeline.ts'
-import { effectiveHoldStatus, effectiveOfferStatus, effectiveRequestStatus } from './state.ts'
 
 /** REST views: what each pipeline object carries, with statuses as readers see them (expiry applied). */
 const RequestView = { artist: true, agency: true } satisfies Prisma.BookingRequestInclude
@@ -21,12 +20,6 @@ const HoldView = { request: { include: { artist: true } }, offer: true } satisfi
 const BookingView = { artist: true, agency: true } satisfies Prisma.BookingInclude
 const BookingDetailView = { artist: true, agency: true, offer: true, hold: true, request: { include: { activity: { orderBy: { seq: 'asc' } } } } } satisfies Prisma.BookingInclude
 
-type WithStatus = { status: string }
-const asRead = {
-  request: <T extends WithStatus & { expiresAt: Date | null; startsAt: Date }>(r: T) => ({ ...r, status: effectiveRequestStatus(r as never) }),
-  offer: <T extends WithStatus & { expiresAt: Date | null }>(o: T) => ({ ...o, status: effectiveOfferStatus(o as never) }),
-  hold: <T extends WithStatus & { expiresAt: Date }>(h: T) => ({ ...h, status: effectiveHoldStatus(h as never) }),
-}
 
 const withActions = (schema: JsonSchema): JsonSchema => ({
   allOf: [
@@ -57,7 +50,7 @@ export const bookingRoutes = [
     body: BookingRequestInput,
     status: 201,
     response: request,
-    handler: async ({ ctx, body }) => asRead.request(await bookingRequests.create(ctx, body, { include: RequestView })),
+    handler: async ({ ctx, body }) => bookingRequests.create(ctx, body, { include: RequestView }),
   }),
   route({
     method: 'GET',
@@ -68,10 +61,7 @@ export const bookingRoutes = [
     list: true,
     query: BookingRequestFilter,
     response: request,
-    handler: async ({ ctx, query, page }) => {
-      const listing = await bookingRequests.list(ctx, query, page, { include: RequestView })
-      return { ...listing, items: listing.items.map(asRead.request) }
-    },
+    handler: ({ ctx, query, page }) => bookingRequests.list(ctx, query, page, { include: RequestView }),
   }),
   route({
     method: 'GET',
@@ -81,10 +71,7 @@ export const bookingRoutes = [
     access: 'bookings.read',
     params: IdParams,
     response: requestDetail,
-    handler: async ({ ctx, params }) => {
-      const r = (await bookingRequests.get(ctx, params.id, { include: RequestDetailView })) as Prisma.BookingRequestGetPayload<{ include: typeof RequestDetailView }>
-      return { ...asRead.request(r), offers: r.offers.map(asRead.offer), holds: r.holds.map(asRead.hold) }
-    },
+    handler: ({ ctx, params }) => bookingRequests.get(ctx, params.id, { include: RequestDetailView }),
   }),
   route({
     method: 'GET',
@@ -105,7 +92,7 @@ export const bookingRoutes = [
     params: IdParams,
     body: CloseInput,
     response: request,
-    handler: async ({ ctx, params, body }) => asRead.request(await bookingRequests.decline(ctx, params.id, body, { include: RequestView })),
+    handler: async ({ ctx, params, body }) => bookingRequests.decline(ctx, params.id, body, { include: RequestView }),
   }),
   route({
     method: 'POST',
@@ -116,7 +103,7 @@ export const bookingRoutes = [
     params: IdParams,
     body: CloseInput,
     response: request,
-    handler: async ({ ctx, params, body }) => asRead.request(await bookingRequests.withdraw(ctx, params.id, body, { include: RequestView })),
+    handler: async ({ ctx, params, body }) => bookingRequests.withdraw(ctx, params.id, body, { include: RequestView }),
   }),
   route({
     method: 'POST',
@@ -130,7 +117,7 @@ export const bookingRoutes = [
     response: offer,
     handler: async ({ ctx, params, body }) => {
       const o = await offers.make(ctx, params.id, body, { include: OfferView })
-      return { ...asRead.offer(o), actions: await offers.actionsFor(ctx, o) }
+      return { ...o, actions: await offers.actionsFor(ctx, o) }
     },
   }),
   route({
@@ -144,7 +131,7 @@ export const bookingRoutes = [
     response: offer,
     handler: async ({ ctx, query, page }) => {
       const listing = await offers.list(ctx, query, page, { include: OfferView })
-      const items = await Promise.all(listing.items.map(async (o) => ({ ...asRead.offer(o), actions: await offers.actionsFor(ctx, o) })))
+      const items = await Promise.all(listing.items.map(async (o) => ({ ...o, actions: await offers.actionsFor(ctx, o) })))
       return { ...listing, items }
     },
   }),
@@ -158,7 +145,7 @@ export const bookingRoutes = [
     response: offer,
     handler: async ({ ctx, params }) => {
       const o = (await offers.get(ctx, params.id, { include: OfferView })) as Prisma.BookingOfferGetPayload<{ include: typeof OfferView }>
-      return { ...asRead.offer(o), holds: o.holds.map(asRead.hold), actions: await offers.actionsFor(ctx, o) }
+      return { ...o, actions: await offers.actionsFor(ctx, o) }
     },
   }),
   ...(['accept', 'decline', 'withdraw', 'counter'] as const).map((action) =>
@@ -184,7 +171,7 @@ export const bookingRoutes = [
             : action === 'accept'
               ? await offers.accept(ctx, params.id, { include: OfferView })
               : await offers[action](ctx, params.id, body, { include: OfferView })
-        return { ...asRead.offer(o), actions: await offers.actionsFor(ctx, o) }
+        return { ...o, actions: await offers.actionsFor(ctx, o) }
       },
     }),
   ),
@@ -199,7 +186,7 @@ export const bookingRoutes = [
     response: hold,
     handler: async ({ ctx, query, page }) => {
       const listing = await holds.list(ctx, query, page, { include: HoldView })
-      return { ...listing, items: listing.items.map(asRead.hold) }
+      return listing
     },
   }),
   route({
@@ -210,7 +197,7 @@ export const bookingRoutes = [
     access: 'bookings.read',
     params: IdParams,
     response: hold,
-    handler: async ({ ctx, params }) => asRead.hold(await holds.get(ctx, params.id, { include: HoldView })),
+    handler: async ({ ctx, params }) => holds.get(ctx, params.id, { include: HoldView }),
   }),
   route({
     method: 'POST',
@@ -233,7 +220,7 @@ export const bookingRoutes = [
     params: IdParams,
     body: CloseInput,
     response: hold,
-    handler: async ({ ctx, params, body }) => asRead.hold(await holds.release(ctx, params.id, body, { include: HoldView })),
+    handler: async ({ ctx, params, body }) => holds.release(ctx, params.id, body, { include: HoldView }),
   }),
   route({
     method: 'GET',
@@ -274,6 +261,6 @@ export const bookingRoutes = [
     summary: 'Write as expired every offer, hold and request past its time (correctness never depends on it)',
     access: 'platform.operate',
     response: { type: 'object', properties: { expired: { type: 'integer' } }, required: ['expired'] },
-    handler: async ({ ctx }) => ({ expired: await expireDue(ctx.db) }),
+    handler: async ({ ctx }) => ({ expired: await expireDue(ctx.db, 'all') }),
   }),
 ]

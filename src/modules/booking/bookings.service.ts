@@ -10,8 +10,9 @@ import { conflict, isExclusionViolation, notFound } from '../../errors.ts'
 import { BookingStatus, HoldStatus, type BookingHold, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
-import { actorOf, bookingsVisibleTo, partyOf, recordActivity, requestsVisibleTo, type Actor, type Party } from './parties.ts'
+import { actorOf, partyOf, pipelinesVisibleTo, recordActivity, type Actor, type Party } from './parties.ts'
 import { competingHolds, expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
+import { closeContractsOfDeal, moveContractsToBooking } from '../contracts/deal-links.ts'
 import { CloseInput, requireSide } from './requests.service.ts'
 import { bookingMachine, effectiveHoldStatus, holdMachine, requestMachine, transition } from './state.ts'
 
@@ -28,7 +29,7 @@ export const BookingFilter = z.object({
 export const CancelInput = z.object({ reason: z.string().trim().min(1).max(2000) })
 
 async function visibleHold(ctx: RequestContext, party: Party, id: string, query: Selection = {}) {
-  const hold = await ctx.db.bookingHold.findFirst({ ...query, where: { id, request: requestsVisibleTo(party) } })
+  const hold = await ctx.db.bookingHold.findFirst({ ...query, where: { id, request: pipelinesVisibleTo(party) } })
   if (!hold) throw notFound('hold', id)
   return hold
 }
@@ -42,11 +43,12 @@ async function releaseHold(tx: Tx, actor: Actor, hold: BookingHold, reason: stri
   const requestTo = transition(requestMachine, request.status, 'release')
   await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo, closedReason: reason } })
   await recordActivity(tx, actor, { requestId: request.id, subject: 'request', subjectId: request.id, action: 'release', from: request.status, to: requestTo, note: reason })
+  await closeContractsOfDeal(tx, request.id, `the hold was released: ${reason}`)
 }
 
-/** Locks the hold's pipeline after writing due expiries; a hold lapsed in between is as good as expired. */
-async function lockedHold(tx: Tx, hold: BookingHold) {
-  await lockRequest(tx, hold.requestId)
+/** Locks the hold's pipeline for the party after writing due expiries; a hold lapsed in between is as good as expired. */
+async function lockedHold(tx: Tx, party: Party, hold: BookingHold) {
+  await lockRequest(tx, hold.requestId, party)
   const fresh = await tx.bookingHold.findUniqueOrThrow({ where: { id: hold.id } })
   if (effectiveHoldStatus(fresh) !== fresh.status) throw conflict('invalid_transition', 'cannot act on a hold that is expired')
   return fresh
@@ -61,14 +63,8 @@ export const holds = {
   async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const party = await partyOf(ctx)
     const f = parseInput(HoldFilter, filter)
-    const now = new Date()
-    const status: Prisma.BookingHoldWhereInput =
-      f.status === 'expired'
-        ? { OR: [{ status: 'expired' }, { status: 'active', expiresAt: { lte: now } }] }
-        : f.status === 'active'
-          ? { status: 'active', expiresAt: { gt: now } }
-          : { status: f.status }
-    const where: Prisma.BookingHoldWhereInput = { AND: [{ request: requestsVisibleTo(party), artistId: f.artistId }, status] }
+    await expireDue(ctx.db, { where: pipelinesVisibleTo(party) })
+    const where: Prisma.BookingHoldWhereInput = { request: pipelinesVisibleTo(party), artistId: f.artistId, status: f.status }
     return listing(ctx.db.bookingHold, { where, orderBy: { startsAt: 'asc' } }, page, query)
   },
 
@@ -84,7 +80,7 @@ export const holds = {
         // One confirmation per artist at a time: the losers of a race find the hold released, or meet the
         // exclusion constraint, and answer 409.
         await lockArtistBookings(tx, seen.artistId)
-        const hold = await lockedHold(tx, seen)
+        const hold = await lockedHold(tx, party, seen)
         const holdTo = transition(holdMachine, hold.status, 'confirm')
         const request = await tx.bookingRequest.findUniqueOrThrow({ where: { id: hold.requestId }, include: { offers: { where: { id: hold.offerId } } } })
         const requestTo = transition(requestMachine, request.status, 'book')
@@ -95,7 +91,7 @@ export const holds = {
             offerId: offer.id,
             holdId: hold.id,
             artistId: hold.artistId,
-            agencyId: request.agencyId,
+            agencyId: party.agencyId,
             promoterOrgId: request.promoterOrgId,
             venueId: request.venueId,
             venueName: request.venueName,
@@ -113,6 +109,7 @@ export const holds = {
         await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo } })
         await recordActivity(tx, actor, { requestId: request.id, subject: 'request', subjectId: request.id, action: 'book', from: request.status, to: requestTo })
         await recordActivity(tx, actor, { requestId: request.id, subject: 'booking', subjectId: created.id, action: 'confirm', from: null, to: 'confirmed' })
+        await moveContractsToBooking(tx, hold.id, created.id)
         for (const competing of await competingHolds(tx, hold)) {
           await lockRequest(tx, competing.requestId)
           await releaseHold(tx, actor, competing, 'the artist was confirmed for an overlapping booking')
@@ -137,7 +134,7 @@ export const holds = {
     await expireDue(ctx.db, { requestId: seen.requestId })
     await ctx.db.$transaction(async (tx) => {
       await lockArtistBookings(tx, seen.artistId)
-      const hold = await lockedHold(tx, seen)
+      const hold = await lockedHold(tx, party, seen)
       await releaseHold(tx, actorOf(party), hold, reason ?? `released by the ${party.side}`)
       await reprioritize(tx, hold.artistId)
     })
@@ -148,23 +145,22 @@ export const holds = {
 export const bookings = {
   async get(ctx: RequestContext, id: string, query: Selection = {}) {
     const party = await partyOf(ctx)
-    const booking = await ctx.db.booking.findFirst({ ...query, where: { AND: [{ id }, bookingsVisibleTo(party)] } })
+    const booking = await ctx.db.booking.findFirst({ ...query, where: { AND: [{ id }, pipelinesVisibleTo(party)] } })
     if (!booking) throw notFound('booking', id)
     return booking
   },
 
-  /** Entity resolution for the gateway: the same visibility as every other read. */
-  /** The bookings among `ids` the caller is party to (federation references). */
+  /** The bookings among `ids` the caller is party to (federation references): the same visibility as every other read. */
   async byIds(ctx: RequestContext, ids: string[], query: Selection = {}) {
     const party = await partyOf(ctx)
-    return ctx.db.booking.findMany({ ...query, where: { AND: [{ id: { in: ids } }, bookingsVisibleTo(party)] } })
+    return ctx.db.booking.findMany({ ...query, where: { AND: [{ id: { in: ids } }, pipelinesVisibleTo(party)] } })
   },
 
-  async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}, scope: Prisma.BookingWhereInput = {}) {
+  async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const party = await partyOf(ctx)
     const f = parseInput(BookingFilter, filter)
     const where: Prisma.BookingWhereInput = {
-      AND: [bookingsVisibleTo(party), scope, { status: f.status, artistId: f.artistId, startsAt: { gte: f.from, lt: f.to } }],
+      AND: [pipelinesVisibleTo(party), { status: f.status, artistId: f.artistId, startsAt: { gte: f.from, lt: f.to } }],
     }
     return listing(ctx.db.booking, { where, orderBy: { startsAt: 'asc' } }, page, query)
   },
@@ -172,7 +168,7 @@ export const bookings = {
   /** The visible bookings of many artists (or agencies) at once, in one query: for nested lists. */
   async groupedBy(ctx: RequestContext, key: 'artistId' | 'agencyId', ids: readonly string[]) {
     const party = await partyOf(ctx)
-    const rows = await ctx.db.booking.findMany({ where: { AND: [bookingsVisibleTo(party), { [key]: { in: [...ids] } }] }, orderBy: { startsAt: 'asc' } })
+    const rows = await ctx.db.booking.findMany({ where: { AND: [pipelinesVisibleTo(party), { [key]: { in: [...ids] } }] }, orderBy: { startsAt: 'asc' } })
     return ids.map((id) => rows.filter((b) => b[key] === id))
   },
 
@@ -182,11 +178,12 @@ export const bookings = {
     const { reason } = parseInput(CancelInput, input)
     const seen = await bookings.get(ctx, id)
     await ctx.db.$transaction(async (tx) => {
-      await lockRequest(tx, seen.requestId)
+      await lockRequest(tx, seen.requestId, party)
       const booking = await tx.booking.findUniqueOrThrow({ where: { id } })
       const to = transition(bookingMachine, booking.status, 'cancel')
       await tx.booking.update({ where: { id }, data: { status: to, cancelledAt: new Date(), cancelReason: reason } })
       await recordActivity(tx, actorOf(party), { requestId: booking.requestId, subject: 'booking', subjectId: id, action: 'cancel', from: booking.status, to, note: reason })
+      await closeContractsOfDeal(tx, booking.requestId, `the booking was cancelled: ${reason}`)
     })
     return ctx.db.booking.findUniqueOrThrow({ ...query, where: { id } })
   },

@@ -9,7 +9,7 @@ import { conflict, forbidden, invalidInput, notFound } from '../../errors.ts'
 import { DealType, OfferStatus, type BookingOffer, type BookingRequest, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
-import { actorOf, otherSide, partyOf, recordActivity, requestsVisibleTo, type Party } from './parties.ts'
+import { actorOf, otherSide, partyOf, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
 import { expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
 import { Amount, CloseInput, Currency, requireSide, visibleRequest } from './requests.service.ts'
 import { can, effectiveOfferStatus, offerMachine, requestMachine, transition } from './state.ts'
@@ -52,7 +52,7 @@ export function offerActions(party: Party, offer: BookingOffer): OfferAction[] {
 }
 
 async function visibleOffer(ctx: RequestContext, party: Party, id: string) {
-  const offer = await ctx.db.bookingOffer.findFirst({ where: { id, request: requestsVisibleTo(party) } })
+  const offer = await ctx.db.bookingOffer.findFirst({ where: { id, request: pipelinesVisibleTo(party) } })
   if (!offer) throw notFound('offer', id)
   return offer
 }
@@ -89,7 +89,7 @@ async function onLatestOffer<T>(
   return ctx.db.$transaction(async (tx) => {
     // An acceptance places a hold: take the artist's booking lock before the pipeline's, as every hold change does.
     await lockArtistBookings(tx, (await tx.bookingRequest.findUniqueOrThrow({ where: { id: seen.requestId }, select: { artistId: true } })).artistId)
-    const request = await lockRequest(tx, seen.requestId)
+    const request = await lockRequest(tx, seen.requestId, party)
     const offer = await tx.bookingOffer.findUniqueOrThrow({ where: { id: offerId } })
     // Lapsed between the expiry pass and the lock: as good as expired.
     if (effectiveOfferStatus(offer) !== offer.status) throw conflict('invalid_transition', 'cannot act on an offer that is expired')
@@ -110,7 +110,7 @@ export const offers = {
     await visibleRequest(ctx, party, requestId)
     await expireDue(ctx.db, { requestId })
     const offer = await ctx.db.$transaction(async (tx) => {
-      const request = await lockRequest(tx, requestId)
+      const request = await lockRequest(tx, requestId, party)
       const to = transition(requestMachine, request.status, 'offer')
       checkAgainstRequest(request, data)
       await tx.bookingRequest.update({ where: { id: requestId }, data: { status: to } })
@@ -183,15 +183,8 @@ export const offers = {
   async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const party = await partyOf(ctx)
     const f = parseInput(OfferFilter, filter)
-    const now = new Date()
-    // As readers see it: an open offer past its time is expired (expiresAt may be null: no NOT over NULLs).
-    const status: Prisma.BookingOfferWhereInput =
-      f.status === 'expired'
-        ? { OR: [{ status: 'expired' }, { status: 'open', expiresAt: { lte: now } }] }
-        : f.status === 'open'
-          ? { status: 'open', OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] }
-          : { status: f.status }
-    const where: Prisma.BookingOfferWhereInput = { AND: [{ request: requestsVisibleTo(party), requestId: f.requestId }, status] }
+    await expireDue(ctx.db, { where: pipelinesVisibleTo(party) })
+    const where: Prisma.BookingOfferWhereInput = { request: pipelinesVisibleTo(party), requestId: f.requestId, status: f.status }
     return listing(ctx.db.bookingOffer, { where, orderBy: { createdAt: 'desc' } }, page, query)
   },
 

@@ -3,6 +3,7 @@
 import { grantedModules } from '../../access/authorize.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
+import { today } from '../../dates.ts'
 import { forbidden } from '../../errors.ts'
 import type { BookingSide, Prisma } from '../../generated/prisma/client.ts'
 import { activeLinkWhere } from '../representation/roster.service.ts'
@@ -11,30 +12,45 @@ export type Party =
   | { side: 'agency'; userId: string; orgId: string; agencyId: string }
   | { side: 'promoter'; userId: string; orgId: string }
 
-/** The calling company as a booking party: agency side (bridged) or promoter side, by its modules. */
+/**
+ * The calling company as a booking party. A company bridged to an agency (with the artist module) acts
+ * for the agency side; otherwise a company with the promoter module acts as the buyer. A company holding
+ * both modules but no agency bridge is a promoter; an artist-side company not bridged yet gets the
+ * no-agency gate's 403.
+ */
 export async function partyOf(ctx: RequestContext): Promise<Party> {
   const caller = await ctx.caller()
   if (caller.kind !== 'user') throw forbidden('the booking pipeline is between companies; machine callers use the admin routes', 'tenant_required')
   const modules = grantedModules(caller.access.modules)
-  if (modules.has('artist')) return { side: 'agency', ...(await ctx.agencyActor()) }
+  const agencyId = modules.has('artist') ? await ctx.agencyId() : null
+  if (agencyId) return { side: 'agency', userId: caller.userId, orgId: caller.orgId, agencyId }
   if (modules.has('promoter')) return { side: 'promoter', userId: caller.userId, orgId: caller.orgId }
+  if (modules.has('artist')) return { side: 'agency', ...(await ctx.agencyActor()) }
   throw forbidden('module not granted: artist or promoter')
 }
 
-/** The pipelines (requests) a party may see. */
-export function requestsVisibleTo(party: Party): Prisma.BookingRequestWhereInput {
+/**
+ * The pipelines (requests, and the bookings they became) a party may see: the promoter those it started;
+ * an agency those it handled, and those of the artists it represents now (a handover brings them along).
+ */
+export function pipelinesVisibleTo(party: Party): Prisma.BookingRequestWhereInput & Prisma.BookingWhereInput {
   if (party.side === 'promoter') return { promoterOrgId: party.orgId }
-  return {
-    OR: [{ agencyId: party.agencyId }, { artist: { rosterLinks: { some: { agencyId: party.agencyId, role: 'agency', ...activeLinkWhere() } } } }],
-  }
+  return { OR: [{ agencyId: party.agencyId }, { artist: { rosterLinks: { some: representingNow(party.agencyId) } } }] }
 }
 
-/** Confirmed and cancelled bookings a party may see. */
-export function bookingsVisibleTo(party: Party): Prisma.BookingWhereInput {
-  if (party.side === 'promoter') return { promoterOrgId: party.orgId }
-  return {
-    OR: [{ agencyId: party.agencyId }, { artist: { rosterLinks: { some: { agencyId: party.agencyId, role: 'agency', ...activeLinkWhere() } } } }],
+const representingNow = (agencyId: string): Prisma.RosterLinkWhereInput => ({ agencyId, role: 'agency', startsOn: { lte: today() }, ...activeLinkWhere() })
+
+/**
+ * Acting on a pipeline takes more than seeing it: the promoter that started it, or the agency that
+ * represents the artist now. An agency that handed the artist over keeps its history but no longer acts.
+ */
+export async function assertActsFor(tx: Tx, party: Party, request: { promoterOrgId: string; artistId: string }) {
+  if (party.side === 'promoter') {
+    if (party.orgId !== request.promoterOrgId) throw forbidden('only the promoter that sent this request acts on it', 'not_a_party')
+    return
   }
+  const link = await tx.rosterLink.findFirst({ where: { artistId: request.artistId, ...representingNow(party.agencyId) }, select: { id: true } })
+  if (!link) throw forbidden('only the agency representing the artist now acts on its bookings', 'not_representing')
 }
 
 export interface Actor {

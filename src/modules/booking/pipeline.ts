@@ -3,9 +3,10 @@
 import type { Db, Tx } from '../../db/client.ts'
 import { advisoryLock } from '../../db/locks.ts'
 import { notFound } from '../../errors.ts'
-import type { BookingRequest, Prisma } from '../../generated/prisma/client.ts'
-import { recordActivity, SYSTEM } from './parties.ts'
-import { holdMachine, offerMachine, requestMachine, transition } from './state.ts'
+import type { BookingRequest, BookingRequestStatus, Prisma } from '../../generated/prisma/client.ts'
+import { closeContractsOfDeal } from '../contracts/deal-links.ts'
+import { assertActsFor, recordActivity, SYSTEM, type Party } from './parties.ts'
+import { can, holdMachine, offerMachine, requestMachine, transition } from './state.ts'
 
 /**
  * Serializes every change to an artist's holds and bookings (placing, releasing, expiring, confirming).
@@ -14,76 +15,89 @@ import { holdMachine, offerMachine, requestMachine, transition } from './state.t
  */
 export const lockArtistBookings = (tx: Tx, artistId: string) => advisoryLock(tx, `booking:artist:${artistId}`)
 
-/** Locks a pipeline for one action: every action on one request runs after the previous one committed. */
-export async function lockRequest(tx: Tx, id: string): Promise<BookingRequest> {
+/**
+ * Locks a pipeline for one action: every action on one request runs after the previous one committed.
+ * With a party, the party must be one that acts on the pipeline (not only one that sees it).
+ */
+export async function lockRequest(tx: Tx, id: string, party?: Party): Promise<BookingRequest> {
   const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM booking_requests WHERE id = ${id}::uuid FOR UPDATE`
   if (rows.length === 0) throw notFound('booking request', id)
-  return tx.bookingRequest.findUniqueOrThrow({ where: { id } })
+  const request = await tx.bookingRequest.findUniqueOrThrow({ where: { id } })
+  if (party) await assertActsFor(tx, party, request)
+  return request
 }
+
+const OPEN_REQUEST: BookingRequestStatus[] = ['open', 'negotiating']
+
+/** Pipelines with something past its time: an open offer, an active hold, or an unanswered request. */
+const dueWhere = (now: Date): Prisma.BookingRequestWhereInput => ({
+  OR: [
+    { status: { in: OPEN_REQUEST }, OR: [{ expiresAt: { lte: now } }, { startsAt: { lte: now } }] },
+    { offers: { some: { status: 'open', expiresAt: { lte: now } } } },
+    { holds: { some: { status: 'active', expiresAt: { lte: now } } } },
+  ],
+})
 
 /**
  * Writes as expired what is past its time — open offers, active holds, unanswered requests — with their
- * activity, for one pipeline or (a sweep) all. Each change is conditional on the state it saw, so a sweep
- * racing an action never records a transition twice. Returns how many objects expired.
+ * activity: for one pipeline (before an action or a read by id), for the pipelines a reader may see (before
+ * a list), or for all (the sweep). No cron is needed for correctness: whoever reads or acts writes what
+ * lapsed first. Each pipeline expires in a transaction of its own, locked in the order every action locks
+ * (artist, then request), so expiry never deadlocks with an action. Returns how many objects expired.
  */
-export async function expireDue(db: Db, scope: { requestId?: string } = {}, now = new Date()): Promise<number> {
-  // Before every action on a pipeline: one cheap look, and a transaction only when something lapsed.
-  if (scope.requestId && !(await anythingDue(db, scope.requestId, now))) return 0
-  return db.$transaction(async (tx) => {
-    let expired = 0
-    const closeRequest = async (requestId: string, note: string) => {
-      const request = await tx.bookingRequest.findUniqueOrThrow({ where: { id: requestId } })
-      if (request.status !== 'open' && request.status !== 'negotiating' && request.status !== 'held') return
-      const to = transition(requestMachine, request.status, 'expire')
-      const { count } = await tx.bookingRequest.updateMany({ where: { id: requestId, status: request.status }, data: { status: to, closedReason: note } })
-      if (count) await recordActivity(tx, SYSTEM, { requestId, subject: 'request', subjectId: requestId, action: 'expire', from: request.status, to, note })
-    }
-
-    const offers = await tx.bookingOffer.findMany({ where: { ...scope, status: 'open', expiresAt: { lte: now } } })
-    for (const offer of offers) {
-      const to = transition(offerMachine, offer.status, 'expire')
-      const { count } = await tx.bookingOffer.updateMany({ where: { id: offer.id, status: 'open' }, data: { status: to } })
-      if (!count) continue
-      expired++
-      await recordActivity(tx, SYSTEM, { requestId: offer.requestId, subject: 'offer', subjectId: offer.id, action: 'expire', from: 'open', to })
-      await closeRequest(offer.requestId, 'the offer expired without an answer')
-    }
-
-    const holds = await tx.bookingHold.findMany({ where: { ...scope, status: 'active', expiresAt: { lte: now } } })
-    for (const hold of holds) {
-      await lockArtistBookings(tx, hold.artistId)
-      const to = transition(holdMachine, hold.status, 'expire')
-      const { count } = await tx.bookingHold.updateMany({ where: { id: hold.id, status: 'active' }, data: { status: to } })
-      if (!count) continue
-      expired++
-      await recordActivity(tx, SYSTEM, { requestId: hold.requestId, subject: 'hold', subjectId: hold.id, action: 'expire', from: 'active', to })
-      await closeRequest(hold.requestId, 'the hold expired before it was confirmed')
-      await reprioritize(tx, hold.artistId)
-    }
-
-    const requests = await tx.bookingRequest.findMany({
-      where: {
-        ...(scope.requestId ? { id: scope.requestId } : {}),
-        status: { in: ['open', 'negotiating'] },
-        OR: [{ expiresAt: { lte: now } }, { startsAt: { lte: now } }],
-      },
-      select: { id: true },
-    })
-    for (const request of requests) {
-      expired++
-      await closeRequest(request.id, 'no agreement before the answer-by time or the event')
-    }
-    return expired
-  })
+export async function expireDue(db: Db, scope: { requestId: string } | { where: Prisma.BookingRequestWhereInput } | 'all', now = new Date()): Promise<number> {
+  const where = scope === 'all' ? {} : 'requestId' in scope ? { id: scope.requestId } : scope.where
+  const due = await db.bookingRequest.findMany({ where: { AND: [where, dueWhere(now)] }, select: { id: true, artistId: true } })
+  let expired = 0
+  for (const pipeline of due) expired += await db.$transaction((tx) => expirePipeline(tx, pipeline, now))
+  return expired
 }
 
-async function anythingDue(db: Db, requestId: string, now: Date): Promise<boolean> {
-  const [row] = await db.$queryRaw<{ due: boolean }[]>`
-    SELECT EXISTS (SELECT 1 FROM booking_offers WHERE request_id = ${requestId}::uuid AND status = 'open' AND expires_at <= ${now})
-        OR EXISTS (SELECT 1 FROM booking_holds WHERE request_id = ${requestId}::uuid AND status = 'active' AND expires_at <= ${now})
-        OR EXISTS (SELECT 1 FROM booking_requests WHERE id = ${requestId}::uuid AND status IN ('open', 'negotiating')
-                   AND (expires_at <= ${now} OR starts_at <= ${now})) AS due`
-  return row.due
+async function expirePipeline(tx: Tx, pipeline: { id: string; artistId: string }, now: Date): Promise<number> {
+  await lockArtistBookings(tx, pipeline.artistId)
+  const request = await lockRequest(tx, pipeline.id)
+  const requestId = request.id
+  let expired = 0
+
+  const expireOffers = async (where: Prisma.BookingOfferWhereInput, note?: string) => {
+    const lapsed = await tx.bookingOffer.findMany({ where: { requestId, status: 'open', ...where } })
+    for (const offer of lapsed) {
+      const to = transition(offerMachine, offer.status, 'expire')
+      await tx.bookingOffer.update({ where: { id: offer.id }, data: { status: to } })
+      await recordActivity(tx, SYSTEM, { requestId, subject: 'offer', subjectId: offer.id, action: 'expire', from: offer.status, to, note })
+    }
+    expired += lapsed.length
+    return lapsed.length
+  }
+  const expireHolds = async (where: Prisma.BookingHoldWhereInput, note?: string) => {
+    const lapsed = await tx.bookingHold.findMany({ where: { requestId, status: 'active', ...where } })
+    for (const hold of lapsed) {
+      const to = transition(holdMachine, hold.status, 'expire')
+      await tx.bookingHold.update({ where: { id: hold.id }, data: { status: to } })
+      await recordActivity(tx, SYSTEM, { requestId, subject: 'hold', subjectId: hold.id, action: 'expire', from: hold.status, to, note })
+    }
+    if (lapsed.length) await reprioritize(tx, pipeline.artistId)
+    expired += lapsed.length
+    return lapsed.length
+  }
+
+  let reason: string | null = null
+  if (await expireOffers({ expiresAt: { lte: now } })) reason = 'the offer expired without an answer'
+  if (await expireHolds({ expiresAt: { lte: now } })) reason = 'the hold expired before it was confirmed'
+  if (OPEN_REQUEST.includes(request.status) && ((request.expiresAt && request.expiresAt <= now) || request.startsAt <= now)) {
+    reason = 'no agreement before the answer-by time or the event'
+  }
+  if (reason && can(requestMachine, request.status, 'expire')) {
+    const to = transition(requestMachine, request.status, 'expire')
+    await tx.bookingRequest.update({ where: { id: requestId }, data: { status: to, closedReason: reason } })
+    await recordActivity(tx, SYSTEM, { requestId, subject: 'request', subjectId: requestId, action: 'expire', from: request.status, to, note: reason })
+    expired++
+    // A closed pipeline leaves nothing open behind it.
+    await expireOffers({}, 'the request expired')
+    await expireHolds({}, 'the request expired')
+    await closeContractsOfDeal(tx, requestId, `the deal expired: ${reason}`)
+  }
+  return expired
 }
 
 /**

@@ -8,7 +8,8 @@ import { BookingRequestStatus, DealType, type Prisma } from '../../generated/pri
 import type { Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
 import { activeLinkWhere } from '../representation/roster.service.ts'
-import { actorOf, partyOf, recordActivity, requestsVisibleTo, type Party } from './parties.ts'
+import { actorOf, partyOf, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
+import { closeContractsOfDeal } from '../contracts/deal-links.ts'
 import { expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
 import { holdMachine, offerMachine, requestMachine, transition } from './state.ts'
 
@@ -59,24 +60,14 @@ export const BookingRequestFilter = z.object({
 
 export const CloseInput = z.object({ reason: z.string().trim().min(1).max(2000).optional() })
 
-/** Status filters see expiry the way readers do: an open request past its time is expired. */
-function statusWhere(status: BookingRequestStatus | undefined, now: Date): Prisma.BookingRequestWhereInput {
-  if (!status) return {}
-  if (status === 'expired') {
-    return { OR: [{ status: 'expired' }, { status: { in: ['open', 'negotiating'] }, OR: [{ expiresAt: { lte: now } }, { startsAt: { lte: now } }] }] }
-  }
-  if (status === 'open' || status === 'negotiating') return { status, startsAt: { gt: now }, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] }
-  return { status }
-}
-
 /** A pipeline the party may see (404 otherwise: other companies' deals are hidden, not forbidden). */
 export async function visibleRequest(ctx: RequestContext, party: Party, id: string, query: Selection = {}) {
-  const request = await ctx.db.bookingRequest.findFirst({ ...query, where: { AND: [{ id }, requestsVisibleTo(party)] } })
+  const request = await ctx.db.bookingRequest.findFirst({ ...query, where: { AND: [{ id }, pipelinesVisibleTo(party)] } })
   if (!request) throw notFound('booking request', id)
   return request
 }
 
-export function requireSide(party: Party, side: Party['side'], doing: string) {
+export function requireSide<S extends Party['side']>(party: Party, side: S, doing: string): asserts party is Extract<Party, { side: S }> {
   if (party.side !== side) throw forbidden(`only the ${side} side ${doing}`, 'wrong_side')
 }
 
@@ -113,8 +104,9 @@ export const bookingRequests = {
   async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const party = await partyOf(ctx)
     const f = parseInput(BookingRequestFilter, filter)
+    await expireDue(ctx.db, { where: pipelinesVisibleTo(party) })
     const where: Prisma.BookingRequestWhereInput = {
-      AND: [requestsVisibleTo(party), statusWhere(f.status, new Date()), { artistId: f.artistId, startsAt: { gte: f.from, lt: f.to } }],
+      AND: [pipelinesVisibleTo(party), { status: f.status, artistId: f.artistId, startsAt: { gte: f.from, lt: f.to } }],
     }
     return listing(ctx.db.bookingRequest, { where, orderBy: { createdAt: 'desc' } }, page, query)
   },
@@ -135,6 +127,7 @@ export const bookingRequests = {
 
   async activity(ctx: RequestContext, id: string) {
     await visibleRequest(ctx, await partyOf(ctx), id)
+    await expireDue(ctx.db, { requestId: id })
     return ctx.db.bookingActivity.findMany({ where: { requestId: id }, orderBy: { seq: 'asc' } })
   },
 }
@@ -146,7 +139,7 @@ async function closeRequest(ctx: RequestContext, party: Party, id: string, actio
   await expireDue(ctx.db, { requestId: id })
   await ctx.db.$transaction(async (tx) => {
     await lockArtistBookings(tx, artistId)
-    const request = await lockRequest(tx, id)
+    const request = await lockRequest(tx, id, party)
     const to = transition(requestMachine, request.status, action)
     const actor = actorOf(party)
     await tx.bookingRequest.update({ where: { id }, data: { status: to, closedReason: reason } })
@@ -163,6 +156,7 @@ async function closeRequest(ctx: RequestContext, party: Party, id: string, actio
       await recordActivity(tx, actor, { requestId: id, subject: 'hold', subjectId: hold.id, action: 'release', from: hold.status, to: next, note: reason })
       await reprioritize(tx, hold.artistId)
     }
+    await closeContractsOfDeal(tx, id, `the request was ${to}${reason ? `: ${reason}` : ''}`)
   })
   return ctx.db.bookingRequest.findUniqueOrThrow({ ...query, where: { id } })
 }

@@ -1,8 +1,8 @@
 // The booking pipeline's state machines, in one place: which action moves which object from which state
 // to which. Services ask `transition()` (src/state-machine.ts) and never compare statuses themselves.
 //
-// Expiry needs no cron for correctness: an open request/offer or an active hold past its time reads as
-// expired (`effective*Status`), and is written as expired before anyone acts on it (see expiry.ts).
+// Expiry needs no cron for correctness: what is past its time is written as expired before anyone reads or
+// acts on it (`expireDue` in pipeline.ts); `effective*Status` covers the moment between that pass and the lock.
 import { type Machine } from '../../state-machine.ts'
 import type { BookingRequestStatus, BookingStatus, HoldStatus, OfferStatus } from '../../generated/prisma/client.ts'
 
@@ -31,11 +31,6 @@ export const bookingMachine: Machine<BookingStatus, 'cancel'> = {
 }
 
 const due = (at: Date | null | undefined, now: Date) => Boolean(at && at.getTime() <= now.getTime())
-
-export function effectiveRequestStatus(r: { status: BookingRequestStatus; expiresAt: Date | null; startsAt: Date }, now = new Date()): BookingRequestStatus {
-  if ((r.status === 'open' || r.status === 'negotiating') && (due(r.expiresAt, now) || due(r.startsAt, now))) return 'expired'
-  return r.status
-}
 
 export function effectiveOfferStatus(o: { status: OfferStatus; expiresAt: Date | null }, now = new Date()): OfferStatus {
   return o.status === 'open' && due(o.expiresAt, now) ? 'expired' : o.status

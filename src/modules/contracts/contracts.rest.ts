@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { Contract, Prisma } from '../../generated/prisma/client.ts'
 import type { RequestContext } from '../../context.ts'
 import { IdParams, route } from '../../rest/route.ts'
+import { VersionNumber } from '../../validation.ts'
 import { viewSchema, type JsonSchema } from '../../rest/schemas.ts'
 import { AttachmentInput, ContractFilter, ContractInput, contracts, EditInput, ReasonInput, SignerInput, SignInput } from './contracts.service.ts'
 import { unresolvedFields } from './merge.ts'
@@ -38,7 +39,7 @@ const contractSchema: JsonSchema = {
 const tag = 'Contracts'
 const templateTag = 'Contract templates'
 const template = viewSchema('ContractTemplate', TemplateView)
-const VersionParams = IdParams.extend({ version: z.coerce.number().int().min(1) })
+const VersionParams = IdParams.extend({ version: z.coerce.number().pipe(VersionNumber) })
 const SignerParams = IdParams.extend({ signerId: z.uuid() })
 const AttachmentParams = IdParams.extend({ attachmentId: z.uuid() })
 

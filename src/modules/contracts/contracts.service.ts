@@ -18,8 +18,8 @@ import {
   type Prisma,
 } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
-import { parseInput } from '../../validation.ts'
-import { partyOf, requestsVisibleTo, type Party } from '../booking/parties.ts'
+import { parseInput, VersionNumber } from '../../validation.ts'
+import { assertActsFor, partyOf, pipelinesVisibleTo, type Party } from '../booking/parties.ts'
 import { bookingValues, MERGE_FIELDS, render, unresolvedFields, type MergeField } from './merge.ts'
 import { contractMachine, transition } from './state.ts'
 import { ownTemplate } from './templates.service.ts'
@@ -59,7 +59,7 @@ export const ContractInput = z
   })
 
 export const EditInput = z.object({
-  baseVersion: z.number().int().min(1).describe('The version the edit was made on: a stale one is refused (409 stale_version)'),
+  baseVersion: VersionNumber.describe('The version the edit was made on: a stale one is refused (409 stale_version)'),
   body: z.string().min(1).max(200_000),
   changeNote: text(2000).optional(),
 })
@@ -80,7 +80,7 @@ export const AttachmentInput = z.object({
   sizeBytes: z.number().int().min(0).max(2_000_000_000),
   storageRef: text(1000).describe('Where storage keeps the file, e.g. s3://bucket/key'),
   sha256: z.string().regex(/^[0-9a-f]{64}$/).nullish(),
-  version: z.number().int().min(1).optional().describe('The contract version it belongs to (default: current)'),
+  version: VersionNumber.optional().describe('The contract version it belongs to (default: current)'),
 })
 
 export const ContractFilter = z.object({
@@ -112,7 +112,7 @@ async function event(
 }
 
 /** Contracts a party may see: those of the booking pipelines it is party to. */
-const visibleTo = (party: Party): Prisma.ContractWhereInput => ({ request: requestsVisibleTo(party) })
+const visibleTo = (party: Party): Prisma.ContractWhereInput => ({ request: pipelinesVisibleTo(party) })
 
 async function visibleContract(ctx: RequestContext, party: Party, id: string) {
   const contract = await ctx.db.contract.findFirst({ where: { AND: [{ id }, visibleTo(party)] } })
@@ -128,8 +128,13 @@ async function locked(tx: Tx, id: string): Promise<Contract> {
 /** Runs a change on a contract the party can see, under the contract's row lock. */
 async function change<T>(ctx: RequestContext, id: string, run: (tx: Tx, party: Party, contract: Contract) => Promise<T>): Promise<T> {
   const party = await partyOf(ctx)
-  await visibleContract(ctx, party, id)
-  return ctx.db.$transaction(async (tx) => run(tx, party, await locked(tx, id)))
+  const { requestId } = await visibleContract(ctx, party, id)
+  return ctx.db.$transaction(async (tx) => {
+    const contract = await locked(tx, id)
+    // Seeing a contract is not enough to change or sign it: the party must act on its deal now.
+    await assertActsFor(tx, party, await tx.bookingRequest.findUniqueOrThrow({ where: { id: requestId } }))
+    return run(tx, party, contract)
+  })
 }
 
 const activeSigners = (tx: Tx, contractId: string) =>
@@ -164,7 +169,7 @@ async function settleSignatures(tx: Tx, actor: Actor, contract: Contract): Promi
 
 /** What the contract is drafted for (a confirmed booking, or an active hold), and what it knows of it. */
 async function draftingSubject(ctx: RequestContext, party: Party, data: z.output<typeof ContractInput>) {
-  const request = requestsVisibleTo(party)
+  const request = pipelinesVisibleTo(party)
   if (data.bookingId) {
     const booking = await ctx.db.booking.findFirst({ where: { id: data.bookingId, request }, include: { request: true, artist: true, agency: true } })
     if (!booking) throw invalidInput('bookingId', 'unknown booking')
@@ -194,6 +199,7 @@ export const contracts = {
     const latest = (template as typeof template & { versions: { version: number; body: string }[] }).versions[0]
 
     const subject = await draftingSubject(ctx, party, data)
+    await assertActsFor(ctx.db, party, await ctx.db.bookingRequest.findUniqueOrThrow({ where: { id: subject.requestId } }))
     const values = { ...subject.values, ...Object.fromEntries((data.values ?? []).map((v) => [v.field as MergeField, v.value])) }
     const body = render(latest.body, values)
     const actor: Actor = { userId: party.userId, orgId: party.orgId }
@@ -334,9 +340,8 @@ export const contracts = {
       const signer = await tx.contractSigner.findFirst({ where: { id: data.signerId, contractId: id, removedAt: null } })
       if (!signer) throw notFound('signer', data.signerId)
       transition(contractMachine, contract.status, 'sign')
-      const request = await tx.bookingRequest.findUniqueOrThrow({ where: { id: contract.requestId } })
-      const partyOrgMatches = signer.side === 'promoter' ? party.side === 'promoter' && party.orgId === request.promoterOrgId : party.side === 'agency' && party.agencyId === request.agencyId
-      if (!partyOrgMatches) throw forbidden(`only the ${signer.side} side of this booking signs for ${signer.name}`, 'not_the_signer')
+      // change() made sure the party acts on this deal; a signer signs for one side of it.
+      if (signer.side !== party.side) throw forbidden(`only the ${signer.side} side of this booking signs for ${signer.name}`, 'not_the_signer')
       if (signer.userId && signer.userId !== party.userId) throw forbidden(`only ${signer.name}'s own user signs for them`, 'not_the_signer')
 
       const current = await tx.contractVersion.findUniqueOrThrow({ where: { contractId_version: { contractId: id, version: contract.currentVersion } } })

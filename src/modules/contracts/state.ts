@@ -16,4 +16,4 @@ export const contractMachine: Machine<ContractStatus, ContractAction> = {
   },
 }
 
-export { transition } from '../../state-machine.ts'
+export { can, transition } from '../../state-machine.ts'

@@ -1,5 +1,5 @@
 // The demo companies' users (what `npm run token -- --as <preset>` signs in as), and the deals a first run
-// shows them: availability, a booking pipeline in each state and a contract half signed. The deals are made
+// shows them: availability, three booking pipelines at different stages and a contract half signed. The deals are made
 // through the REST API itself, as the demo users, so they follow every rule a real client meets.
 import type { FastifyInstance } from 'fastify'
 import { PERMISSIONS, type Module } from './access/catalog.ts'

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { flat, nextSlot, pipelines } from './support/booking.ts'
-import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
+import { agencySession, PROMOTER_ACCESS, validationFields } from './support/fixtures.ts'
 
 const h = useHarness()
 type Agency = Session & { agencyId: string }
@@ -159,18 +159,27 @@ describe('one state machine per object', () => {
     expect(await h.app.db.bookingActivity.count({ where: { requestId: req.id } })).toBe(before)
   })
 
+  it('keeps the activity append-only: the database refuses to rewrite or erase a transition', async () => {
+    const { requestId } = await held(promoter, await representedArtist(agency))
+    const before = await activityOf(requestId)
+    expect(before).toHaveLength(6)
+    await expect(h.app.db.bookingActivity.updateMany({ where: { requestId }, data: { note: 'tampered' } })).rejects.toThrow(/append-only/)
+    await expect(h.app.db.bookingActivity.deleteMany({ where: { requestId } })).rejects.toThrow(/append-only/)
+    expect(await activityOf(requestId)).toEqual(before)
+    expect(await h.app.db.bookingActivity.count({ where: { requestId, note: 'tampered' } })).toBe(0)
+  })
+
   it('validates requests and offers field by field', async () => {
     const artistId = await representedArtist(agency)
     const bad = await h.app.rest('POST', '/api/v1/booking-requests', {
       as: promoter,
       body: { artistId, startsAt: '2020-05-01T20:00:00Z', endsAt: '2020-05-01T19:00:00Z', budget: 1000, currency: 'euros', countryCode: 'Spain' },
     })
-    expect(bad.status).toBe(400)
-    expect(bad.body.error.fields.map((f: { field: string }) => f.field).sort()).toEqual(['countryCode', 'currency', 'endsAt', 'startsAt'])
+    expect(validationFields(bad).map((f) => f.field).sort()).toEqual(['countryCode', 'currency', 'endsAt', 'startsAt'])
     const noCurrency = await h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body: { artistId, ...nextSlot(), budget: 1000 } })
-    expect(noCurrency.body.error.fields).toEqual([{ field: 'currency', message: 'required with a budget' }])
+    expect(validationFields(noCurrency)).toEqual([{ field: 'currency', message: 'required with a budget' }])
     const unknown = await h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body: { artistId: randomUUID(), ...nextSlot() } })
-    expect(unknown.body.error.fields).toEqual([{ field: 'artistId', message: 'unknown artist' }])
+    expect(validationFields(unknown)).toEqual([{ field: 'artistId', message: 'unknown artist' }])
     const lonely = await h.app.rest('POST', '/api/v1/artists', { as: 'machine', body: { name: 'Unrepresented' } })
     const nobody = await h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body: { artistId: lonely.body.data.id, ...nextSlot() } })
     expect(nobody.status).toBe(409)
@@ -178,11 +187,12 @@ describe('one state machine per object', () => {
 
     const req = await request(promoter, artistId)
     const offer = (body: Record<string, unknown>) => h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, { as: agency, body })
-    expect((await offer({ currency: 'EUR', dealType: 'versus', fee: 100 })).body.error.fields).toEqual([{ field: 'percentage', message: 'required for a versus deal' }])
-    expect((await offer({ currency: 'EUR', dealType: 'flat', fee: 100, percentage: 10 })).body.error.fields).toEqual([{ field: 'percentage', message: 'a flat deal has no percentage' }])
-    expect((await offer({ currency: 'EUR', dealType: 'flat', fee: 100, deposit: 200 })).body.error.fields).toEqual([{ field: 'deposit', message: 'cannot exceed the fee' }])
-    expect((await offer({ currency: 'EUR', dealType: 'percentage', percentage: 101 })).body.error.fields[0].field).toBe('percentage')
-    expect((await offer({ currency: 'EUR', dealType: 'flat', fee: 100, expiresAt: '2040-01-01T00:00:00Z' })).body.error.fields).toEqual([{ field: 'expiresAt', message: 'must be before the event' }])
+    expect(validationFields(await offer({ currency: 'EUR', dealType: 'versus', fee: 100 }))).toEqual([{ field: 'percentage', message: 'required for a versus deal' }])
+    expect(validationFields(await offer({ currency: 'EUR', dealType: 'flat', fee: 100, percentage: 10 }))).toEqual([{ field: 'percentage', message: 'a flat deal has no percentage' }])
+    expect(validationFields(await offer({ currency: 'EUR', dealType: 'flat', fee: 100, deposit: 200 }))).toEqual([{ field: 'deposit', message: 'cannot exceed the fee' }])
+    expect(validationFields(await offer({ currency: 'EUR', dealType: 'percentage', percentage: 101 }))[0].field).toBe('percentage')
+    const afterTheEvent = new Date(new Date(req.startsAt).getTime() + DAY).toISOString()
+    expect(validationFields(await offer({ currency: 'EUR', dealType: 'flat', fee: 100, expiresAt: afterTheEvent }))).toEqual([{ field: 'expiresAt', message: 'must be before the event' }])
     expect((await h.app.rest('GET', `/api/v1/booking-requests/${req.id}`, { as: agency })).body.data.offers).toEqual([])
   })
 })
@@ -292,7 +302,7 @@ describe('no double booking', () => {
 
   it('settles 50 parallel confirmations of overlapping holds: one booking, 49 × 409, a matching log', async () => {
     const artistId = await representedArtist(agency)
-    const base = Date.UTC(2032, 5, 1, 20)
+    const base = Date.UTC(new Date().getUTCFullYear() + 6, 5, 1, 20)
     const pipelines = []
     for (let i = 0; i < 50; i++) {
       // Staggered by a minute, two hours long: every hold overlaps every other.
@@ -343,7 +353,7 @@ describe('idempotent retries', () => {
     const artistId = await representedArtist(agency)
     const key = `k-${randomUUID()}`
     const failed = await h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body: { artistId }, headers: { 'idempotency-key': key } })
-    expect(failed.status).toBe(400)
+    expect(validationFields(failed).map((f) => f.field).sort()).toEqual(['endsAt', 'startsAt'])
     // The failed call left nothing behind: the key carries the corrected request.
     const fixed = await h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body: { artistId, ...nextSlot() }, headers: { 'idempotency-key': key } })
     expect(fixed.status).toBe(201)
@@ -391,10 +401,20 @@ describe('idempotent retries', () => {
 
 describe('visibility', () => {
   it('shows each side exactly its deals, in every list and by-id read, on both faces', async () => {
-    const artistId = await representedArtist(agency)
-    const { requestId, offerId, hold } = await held(promoter, artistId)
-    const booking = (await h.app.rest('POST', `/api/v1/booking-holds/${hold.id}/confirm`, { as: agency })).body.data
+    // An agency of this test's own, so that even its unfiltered lists hold exactly this pipeline.
+    const dealer = await agencySession(h.auth, h.app.db)
+    const artistId = await representedArtist(dealer)
+    const { requestId, offerId, hold } = await held(promoter, artistId, nextSlot(), dealer)
+    const booking = (await h.app.rest('POST', `/api/v1/booking-holds/${hold.id}/confirm`, { as: dealer })).body.data
     const otherAgency = await agencySession(h.auth, h.app.db)
+    const parties: [string, Session][] = [
+      ['promoter', promoter],
+      ['agency', dealer],
+    ]
+    const outsiders: [string, Session][] = [
+      ['rival', rival],
+      ['otherAgency', otherAgency],
+    ]
     const reads = [
       `/api/v1/booking-requests/${requestId}`,
       `/api/v1/booking-requests/${requestId}/activity`,
@@ -402,33 +422,70 @@ describe('visibility', () => {
       `/api/v1/booking-holds/${hold.id}`,
       `/api/v1/bookings/${booking.id}`,
     ]
-    const lists = ['/api/v1/booking-requests', '/api/v1/booking-offers', '/api/v1/booking-holds', '/api/v1/bookings']
     for (const path of reads) {
-      expect((await h.app.rest('GET', path, { as: promoter })).status, path).toBe(200)
-      expect((await h.app.rest('GET', path, { as: agency })).status, path).toBe(200)
-      expect((await h.app.rest('GET', path, { as: rival })).status, path).toBe(404)
-      expect((await h.app.rest('GET', path, { as: otherAgency })).status, path).toBe(404)
+      for (const [who, as] of parties) expect((await h.app.rest('GET', path, { as })).status, `${who} ${path}`).toBe(200)
+      for (const [who, as] of outsiders) expect((await h.app.rest('GET', path, { as })).status, `${who} ${path}`).toBe(404)
     }
-    for (const path of lists) {
-      const ids = async (as: Session) => (await h.app.rest('GET', `${path}?limit=100`, { as })).body.data.items.map((x: { id: string }) => x.id)
-      const ours = [requestId, offerId, hold.id, booking.id]
-      expect((await ids(promoter)).some((id: string) => ours.includes(id)), path).toBe(true)
-      expect((await ids(agency)).some((id: string) => ours.includes(id)), path).toBe(true)
-      expect((await ids(rival)).some((id: string) => ours.includes(id)), path).toBe(false)
-      expect(await ids(otherAgency), path).toEqual([])
-    }
-    const q = `query($r: ID!, $o: ID!, $h: ID!, $b: ID!) { bookingRequest(id: $r) { id } bookingOffer(id: $o) { id } bookingHold(id: $h) { id } booking(id: $b) { id }
-      bookingRequests(first: 100) { totalCount } bookings(first: 100) { totalCount } }`
-    const vars = { r: requestId, o: offerId, h: hold.id, b: booking.id }
-    const mine = await h.app.graphql(q, vars, { as: promoter })
-    expect(mine.data.booking).toEqual({ id: booking.id })
-    const theirs = await h.app.graphql(q, vars, { as: rival })
-    expect(theirs.data).toMatchObject({ bookingRequest: null, bookingOffer: null, bookingHold: null, booking: null })
-    expect(theirs.errors?.every((e) => e.extensions?.code === 'NOT_FOUND')).toBe(true)
-    const theirList = await h.app.graphql('{ bookings(first: 100) { edges { node { id } } } }', {}, { as: rival })
-    expect(theirList.data.bookings.edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(booking.id)
-  })
 
+    // Every list, narrowed to this pipeline (the filter each route takes), so other tests' deals do not count.
+    const lists: [string, string][] = [
+      [`/api/v1/booking-requests?artistId=${artistId}`, requestId],
+      [`/api/v1/booking-offers?requestId=${requestId}`, offerId],
+      [`/api/v1/booking-holds?artistId=${artistId}`, hold.id],
+      [`/api/v1/bookings?artistId=${artistId}`, booking.id],
+    ]
+    const ids = async (path: string, as: Session) => (await h.app.rest('GET', path, { as })).body.data.items.map((x: { id: string }) => x.id)
+    for (const [path, id] of lists) {
+      for (const [who, as] of parties) expect(await ids(path, as), `${who} ${path}`).toEqual([id])
+      for (const [who, as] of outsiders) expect(await ids(path, as), `${who} ${path}`).toEqual([])
+      // Unfiltered: the unrelated agency has no deal at all, the test's own agency only this one.
+      const all = path.split('?')[0]
+      expect(await ids(all, otherAgency), `otherAgency ${all}`).toEqual([])
+      expect(await ids(all, dealer), `agency ${all}`).toEqual([id])
+    }
+
+    const q = `query($r: ID!, $o: ID!, $h: ID!, $b: ID!, $a: ID!, $ag: ID!) {
+      bookingRequest(id: $r) { id } bookingOffer(id: $o) { id } bookingHold(id: $h) { id } booking(id: $b) { id }
+      bookingRequests(first: 5, filter: { artistId: $a }) { totalCount edges { node { id } } }
+      bookingOffers(first: 5, filter: { requestId: $r }) { totalCount edges { node { id } } }
+      bookingHolds(first: 5, filter: { artistId: $a }) { totalCount edges { node { id } } }
+      bookings(first: 5, filter: { artistId: $a }) { totalCount edges { node { id } } }
+      artist(id: $a) { bookings { id } }
+      agency(id: $ag) { bookings { id } } }`
+    const vars = { r: requestId, o: offerId, h: hold.id, b: booking.id, a: artistId, ag: dealer.agencyId }
+    const connections = (data: Record<string, { totalCount: number; edges: { node: { id: string } }[] }>) =>
+      Object.fromEntries(['bookingRequests', 'bookingOffers', 'bookingHolds', 'bookings'].map((k) => [k, [data[k].totalCount, data[k].edges.map((e) => e.node.id)]]))
+
+    for (const [who, as] of parties) {
+      const mine = await h.app.graphql(q, vars, { as })
+      expect(mine.errors, who).toBeUndefined()
+      expect(mine.data, who).toMatchObject({ bookingRequest: { id: requestId }, bookingOffer: { id: offerId }, bookingHold: { id: hold.id }, booking: { id: booking.id } })
+      expect(connections(mine.data), who).toEqual({
+        bookingRequests: [1, [requestId]],
+        bookingOffers: [1, [offerId]],
+        bookingHolds: [1, [hold.id]],
+        bookings: [1, [booking.id]],
+      })
+      expect(mine.data.artist.bookings, who).toEqual([{ id: booking.id }])
+      expect(mine.data.agency.bookings, who).toEqual([{ id: booking.id }])
+    }
+    for (const [who, as] of outsiders) {
+      const theirs = await h.app.graphql(q, vars, { as })
+      expect(theirs.data, who).toMatchObject({ bookingRequest: null, bookingOffer: null, bookingHold: null, booking: null })
+      expect(theirs.errors?.map((e) => [e.path?.join('.'), e.extensions?.code]).sort(), who).toEqual([
+        ['booking', 'NOT_FOUND'],
+        ['bookingHold', 'NOT_FOUND'],
+        ['bookingOffer', 'NOT_FOUND'],
+        ['bookingRequest', 'NOT_FOUND'],
+      ])
+      expect(connections(theirs.data), who).toEqual({ bookingRequests: [0, []], bookingOffers: [0, []], bookingHolds: [0, []], bookings: [0, []] })
+      // The artist and the agency are public directory entries; their bookings are not.
+      expect(theirs.data.artist.bookings, who).toEqual([])
+      expect(theirs.data.agency.bookings, who).toEqual([])
+    }
+    const unfiltered = await h.app.graphql('{ bookingRequests { totalCount } bookingOffers { totalCount } bookingHolds { totalCount } bookings { totalCount } }', {}, { as: otherAgency })
+    expect(unfiltered.data).toEqual({ bookingRequests: { totalCount: 0 }, bookingOffers: { totalCount: 0 }, bookingHolds: { totalCount: 0 }, bookings: { totalCount: 0 } })
+  })
   it('follows representation: the new agency of an artist sees and acts on its pipelines, the former one only reads', async () => {
     const artistId = await representedArtist(agency)
     const { requestId, hold } = await held(promoter, artistId)
@@ -494,6 +551,26 @@ describe('through GraphQL and the federation', () => {
     expect(entities.data._entities[1]).toBeNull()
     const hidden = await h.app.graphql('query($r: [_Any!]!) { _entities(representations: $r) { ... on Booking { id } } }', { r: [{ __typename: 'Booking', id: booking.data.confirmHold.id }] }, { as: rival })
     expect(hidden.data._entities).toEqual([null])
+  })
+
+  it('answers an illegal move with CONFLICT naming the current state, a null field, and nothing written', async () => {
+    const req = await request(promoter, await representedArtist(agency))
+    const v1 = await h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, { as: agency, body: flat })
+    const v2 = await h.app.rest('POST', `/api/v1/booking-offers/${v1.body.data.id}/counter`, { as: promoter, body: { ...flat, fee: 900_000 } })
+    expect(v2.status).toBe(201)
+    const activity = await h.app.db.bookingActivity.count({ where: { requestId: req.id } })
+
+    const stale = await h.app.graphql('mutation($id: ID!) { acceptOffer(id: $id) { id status } }', { id: v1.body.data.id }, { as: promoter })
+    expect(stale.data).toEqual({ acceptOffer: null })
+    expect(stale.errors).toHaveLength(1)
+    expect(stale.errors?.[0]).toMatchObject({
+      message: 'cannot accept an offer that is countered',
+      path: ['acceptOffer'],
+      extensions: { code: 'CONFLICT', reason: 'invalid_transition' },
+    })
+    expect(await h.app.db.bookingActivity.count({ where: { requestId: req.id } })).toBe(activity)
+    expect(await h.app.db.bookingHold.count({ where: { requestId: req.id } })).toBe(0)
+    expect((await h.app.db.bookingOffer.findUniqueOrThrow({ where: { id: v1.body.data.id } })).status).toBe('countered')
   })
 
   it('keeps Artist.bookings and Agency.bookings at a constant SQL statement count', async () => {

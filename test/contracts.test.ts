@@ -1,12 +1,12 @@
 // Contracts: template libraries, booking-linked contracts with merge fields, immutable versions under
 // optimistic concurrency, signers in order, signatures bound to a version's hash, attachments, the status
 // machine and a complete audit timeline — seen only by the parties of the booking.
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { pipelines, type AgencySession } from './support/booking.ts'
-import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
+import { agencySession, PROMOTER_ACCESS, validationFields } from './support/fixtures.ts'
 
 const h = useHarness()
 let agency: AgencySession
@@ -55,12 +55,13 @@ const sign = (as: Session, contract: { id: string; current: { contentHash: strin
     headers: { 'user-agent': 'KisumTest/1.0' },
   })
 const read = async (id: string, as: Session = promoter) => (await h.app.rest('GET', `/api/v1/contracts/${id}`, { as })).body.data
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex')
 const timeline = async (id: string) => (await h.app.rest('GET', `/api/v1/contracts/${id}/events`, { as: promoter })).body.data.map((e: { type: string }) => e.type)
 
 describe('template libraries', () => {
   it('keeps versions of a company’s templates, validates merge fields, and keeps archived ones readable', async () => {
     const bad = await h.app.rest('POST', '/api/v1/contract-templates', { as: agency, body: { name: 'Bad', body: 'Hello {{artist.nmae}} and {{rider.catering}}' } })
-    expect(bad.body.error.fields).toEqual([{ field: 'body', message: 'unknown merge fields: artist.nmae, rider.catering' }])
+    expect(validationFields(bad)).toEqual([{ field: 'body', message: 'unknown merge fields: artist.nmae, rider.catering' }])
     const t = await h.app.rest('POST', '/api/v1/contract-templates', { as: agency, body: { name: 'Festival', body: 'v1 {{artist.name}}' } })
     const v2 = await h.app.rest('PATCH', `/api/v1/contract-templates/${t.body.data.id}`, { as: agency, body: { body: 'v2 {{artist.name}} {{deal.fee}}' } })
     expect(v2.body.data).toMatchObject({ currentVersion: 2, versions: [{ version: 2, body: 'v2 {{artist.name}} {{deal.fee}}' }] })
@@ -77,7 +78,7 @@ describe('template libraries', () => {
     expect((await h.app.rest('GET', '/api/v1/contract-templates?q=festival&includeArchived=true', { as: agency })).body.data.total).toBe(1)
     const { booking } = await booked(promoter, await representedArtist())
     const fromArchived = await h.app.rest('POST', '/api/v1/contracts', { as: agency, body: { templateId: t.body.data.id, bookingId: booking.id } })
-    expect(fromArchived.body.error.fields).toEqual([{ field: 'templateId', message: 'the template is archived' }])
+    expect(validationFields(fromArchived)).toEqual([{ field: 'templateId', message: 'the template is archived' }])
     expect((await h.app.rest('GET', `/api/v1/contract-templates/${t.body.data.id}`, { as: promoter })).status).toBe(404)
   })
 })
@@ -89,8 +90,9 @@ describe('booking-linked contracts', () => {
     expect(contract.current.body).toContain('for Contracted')
     expect(contract.current.body).toContain('and Live Iberia SL agree')
     expect(contract.current.body).toContain('flat fee of 15,000.00 EUR, deposit 5,000.00 EUR')
-    expect(contract.current.body).toMatch(/on 2031-\d\d-\d\d \(2031-\d\d-\d\d \d\d:\d\d UTC to/)
-    expect(contract.current.contentHash).toMatch(/^[0-9a-f]{64}$/)
+    const minute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`
+    expect(contract.current.body).toContain(`on ${booking.startsAt.slice(0, 10)} (${minute(booking.startsAt)} to ${minute(booking.endsAt)})`)
+    expect(contract.current.contentHash).toBe(sha256(contract.current.body))
     expect(contract.signers.map((s: { position: number; role: string }) => [s.position, s.role])).toEqual([
       [1, 'buyer'],
       [2, 'artist'],
@@ -117,13 +119,13 @@ describe('booking-linked contracts', () => {
   it('validate their input field by field', async () => {
     const { booking } = await booked(promoter, await representedArtist())
     const both = await h.app.rest('POST', '/api/v1/contracts', { as: agency, body: { templateId, bookingId: booking.id, holdId: randomUUID() } })
-    expect(both.body.error.fields).toEqual([{ field: 'bookingId', message: 'give exactly one of bookingId and holdId' }])
+    expect(validationFields(both)).toEqual([{ field: 'bookingId', message: 'give exactly one of bookingId and holdId' }])
     const badField = await h.app.rest('POST', '/api/v1/contracts', { as: agency, body: { templateId, bookingId: booking.id, values: [{ field: 'rider.beer', value: 'x' }] } })
-    expect(badField.body.error.fields[0].field).toBe('values.0.field')
+    expect(validationFields(badField).map((f) => f.field)).toEqual(['values.0.field'])
     const unknownBooking = await h.app.rest('POST', '/api/v1/contracts', { as: agency, body: { templateId, bookingId: randomUUID() } })
-    expect(unknownBooking.body.error.fields).toEqual([{ field: 'bookingId', message: 'unknown booking' }])
+    expect(validationFields(unknownBooking)).toEqual([{ field: 'bookingId', message: 'unknown booking' }])
     const badSigner = await h.app.rest('POST', '/api/v1/contracts', { as: agency, body: { templateId, bookingId: booking.id, signers: [{ role: 'boss', side: 'both', name: '' }] } })
-    expect(badSigner.body.error.fields.map((f: { field: string }) => f.field).sort()).toEqual(['signers.0.name', 'signers.0.role', 'signers.0.side'])
+    expect(validationFields(badSigner).map((f) => f.field).sort()).toEqual(['signers.0.name', 'signers.0.role', 'signers.0.side'])
   })
 
   it('can be drafted early, on an active hold; its booking appears once the hold is confirmed', async () => {
@@ -155,11 +157,31 @@ describe('booking-linked contracts', () => {
     expect((await sign(promoter, contract, 0)).body.error.code).toBe('invalid_transition')
   })
 
+  it('are drafted only from a template of the drafting company’s own library', async () => {
+    const stranger = await agencySession(h.auth, h.app.db)
+    const foreign = await h.app.rest('POST', '/api/v1/contract-templates', { as: stranger, body: { name: 'Foreign paper', body: 'FOREIGN TERMS for {{artist.name}}' } })
+    // Even the other party of the booking: its template is its own, not the agency's.
+    const buyers = await h.app.rest('POST', '/api/v1/contract-templates', { as: promoter, body: { name: 'Buyer paper', body: 'BUYER TERMS for {{artist.name}}' } })
+    const { booking, requestId } = await booked(promoter, await representedArtist())
+    for (const t of [foreign, buyers]) {
+      expect(t.status).toBe(201)
+      const r = await h.app.rest('POST', '/api/v1/contracts', { as: agency, body: { templateId: t.body.data.id, bookingId: booking.id } })
+      // Refused as a bad reference, like an unknown bookingId.
+      expect(validationFields(r)).toEqual([{ field: 'templateId', message: 'unknown template' }])
+      expect(JSON.stringify(r.body)).not.toMatch(/FOREIGN TERMS|BUYER TERMS/)
+      const g = await h.app.graphql('mutation($input: DraftContractInput!) { draftContract(input: $input) { id } }', { input: { templateId: t.body.data.id, bookingId: booking.id } }, { as: agency })
+      expect(g.data).toEqual({ draftContract: null })
+      expect(g.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT')
+    }
+    expect(await h.app.db.contract.count({ where: { requestId } })).toBe(0)
+    // The booking itself was fine: the agency's own template drafts it.
+    expect((await h.app.rest('POST', '/api/v1/contracts', { as: agency, body: { templateId, bookingId: booking.id } })).status).toBe(201)
+  })
+
   it('answer a version number beyond any version with a 400, not an overflow', async () => {
     const { contract } = await draft()
     const r = await h.app.rest('GET', `/api/v1/contracts/${contract.id}/versions/99999999999`, { as: promoter })
-    expect(r.status).toBe(400)
-    expect(r.body.error.fields[0].field).toBe('version')
+    expect(validationFields(r).map((f) => f.field)).toEqual(['version'])
   })
 })
 
@@ -209,6 +231,9 @@ describe('signing', () => {
       body: { baseVersion: 1, body: `${contract.current.body}\nRider: 2 x hotel rooms.`, changeNote: 'rider added' },
     })
     expect(edited.body.data).toMatchObject({ status: 'sent', currentVersion: 2, signatures: [], blocking: [{ role: 'buyer' }] })
+    expect(edited.body.data.current).toMatchObject({ version: 2, body: `${contract.current.body}\nRider: 2 x hotel rooms.` })
+    expect(edited.body.data.current.contentHash).toBe(sha256(edited.body.data.current.body))
+    expect(edited.body.data.current.contentHash).not.toBe(contract.current.contentHash)
     const old = await sign(promoter, contract, 0)
     expect(old.status).toBe(409)
     expect(old.body.error.code).toBe('stale_version')
@@ -231,7 +256,7 @@ describe('optimistic concurrency', () => {
     expect(versions.map((v) => v.version).sort()).toEqual([1, 2])
     expect((await edit('Again on 1')).status).toBe(409)
     const same = await h.app.rest('PATCH', `/api/v1/contracts/${contract.id}`, { as: agency, body: { baseVersion: 2, body: (await read(contract.id)).current.body } })
-    expect(same.body.error.fields).toEqual([{ field: 'body', message: 'the text is unchanged' }])
+    expect(validationFields(same)).toEqual([{ field: 'body', message: 'the text is unchanged' }])
   })
 
   it('settles concurrent signatures and edits one at a time: one completion, no signature lost or miscounted', async () => {
@@ -255,12 +280,36 @@ describe('optimistic concurrency', () => {
     if (signed.status === 409) expect(signed.body.error.code).toBe('stale_version')
     const after = await read(raced.id)
     expect(after).toMatchObject({ currentVersion: 2, status: 'sent', signatures: [] })
+    // The timeline tells the same story: a signature that counted was taken before the edit, a refused one left no trace.
+    const events = (await h.app.rest('GET', `/api/v1/contracts/${raced.id}/events`, { as: promoter })).body.data as { type: string; seq: number }[]
+    const seqOf = (type: string) => events.filter((e) => e.type === type).map((e) => e.seq)
+    expect(seqOf('edited')).toHaveLength(1)
+    if (signed.status === 200) {
+      expect(seqOf('signed')).toHaveLength(1)
+      expect(seqOf('signed')[0]).toBeLessThan(seqOf('edited')[0])
+    } else expect(seqOf('signed')).toEqual([])
   })
 
   it('never rewrites a version or a signature', async () => {
     const { contract } = await draft()
     await expect(h.app.db.contractVersion.updateMany({ where: { contractId: contract.id }, data: { body: 'tampered' } })).rejects.toThrow(/append-only/)
     await expect(h.app.db.contractEvent.deleteMany({ where: { contractId: contract.id } })).rejects.toThrow(/append-only/)
+
+    // A signed contract's signatures, and the template versions contracts are drafted from, stay as written too.
+    const { contract: one } = await draft({ signers: [signers[0]] })
+    await h.app.rest('POST', `/api/v1/contracts/${one.id}/send`, { as: agency })
+    expect((await sign(promoter, one, 0)).body.data.status).toBe('signed')
+    const signatures = await h.app.db.contractSignature.findMany({ where: { contractId: one.id } })
+    expect(signatures).toHaveLength(1)
+    await expect(h.app.db.contractSignature.updateMany({ where: { contractId: one.id }, data: { contentHash: 'f'.repeat(64) } })).rejects.toThrow(/append-only/)
+    await expect(h.app.db.contractSignature.deleteMany({ where: { contractId: one.id } })).rejects.toThrow(/append-only/)
+    expect(await h.app.db.contractSignature.findMany({ where: { contractId: one.id } })).toEqual(signatures)
+
+    const templateVersions = await h.app.db.contractTemplateVersion.findMany({ where: { templateId } })
+    expect(templateVersions).toHaveLength(1)
+    await expect(h.app.db.contractTemplateVersion.updateMany({ where: { templateId }, data: { body: 'tampered {{artist.name}}' } })).rejects.toThrow(/append-only/)
+    await expect(h.app.db.contractTemplateVersion.deleteMany({ where: { templateId } })).rejects.toThrow(/append-only/)
+    expect(await h.app.db.contractTemplateVersion.findMany({ where: { templateId } })).toEqual(templateVersions)
   })
 })
 
@@ -275,7 +324,7 @@ describe('the status machine', () => {
     await sign(promoter, contract, 0)
     const editSigned = await h.app.rest('PATCH', `/api/v1/contracts/${contract.id}`, { as: agency, body: { baseVersion: 1, body: 'late change' } })
     expect(editSigned.body.error).toEqual({ code: 'invalid_transition', message: 'cannot edit a contract that is signed' })
-    expect((await h.app.rest('POST', `/api/v1/contracts/${contract.id}/void`, { as: promoter, body: {} })).body.error.fields[0].field).toBe('reason')
+    expect(validationFields(await h.app.rest('POST', `/api/v1/contracts/${contract.id}/void`, { as: promoter, body: {} })).map((f) => f.field)).toEqual(['reason'])
     const voided = await h.app.rest('POST', `/api/v1/contracts/${contract.id}/void`, { as: promoter, body: { reason: 'show cancelled by the venue' } })
     expect(voided.body.data).toMatchObject({ status: 'void', closedReason: 'show cancelled by the venue' })
     expect((await h.app.rest('POST', `/api/v1/contracts/${contract.id}/void`, { as: agency, body: { reason: 'twice' } })).status).toBe(409)
@@ -287,10 +336,10 @@ describe('the status machine', () => {
     const added = await h.app.rest('POST', `/api/v1/contracts/${contract.id}/attachments`, { as: promoter, body: file })
     expect(added.status).toBe(201)
     expect(added.body.data.versionId).toBe(contract.current.id)
-    expect((await h.app.rest('POST', `/api/v1/contracts/${contract.id}/attachments`, { as: promoter, body: { ...file, version: 7 } })).body.error.fields).toEqual([
+    expect(validationFields(await h.app.rest('POST', `/api/v1/contracts/${contract.id}/attachments`, { as: promoter, body: { ...file, version: 7 } }))).toEqual([
       { field: 'version', message: 'the contract has no version 7' },
     ])
-    expect((await h.app.rest('POST', `/api/v1/contracts/${contract.id}/attachments`, { as: promoter, body: { ...file, mimeType: 'pdf' } })).body.error.fields[0].field).toBe('mimeType')
+    expect(validationFields(await h.app.rest('POST', `/api/v1/contracts/${contract.id}/attachments`, { as: promoter, body: { ...file, mimeType: 'pdf' } })).map((f) => f.field)).toEqual(['mimeType'])
     expect((await read(contract.id)).attachments.map((a: { name: string }) => a.name)).toEqual(['rider.pdf'])
     await h.app.rest('DELETE', `/api/v1/contracts/${contract.id}/attachments/${added.body.data.id}`, { as: agency })
     expect((await read(contract.id)).attachments).toEqual([])
@@ -302,15 +351,50 @@ describe('the status machine', () => {
 
 describe('visibility', () => {
   it('shows a contract only to the parties of its booking, and lets signers sign only their own contracts', async () => {
-    const { contract } = await draft()
+    const { contract, booking } = await draft()
     await h.app.rest('POST', `/api/v1/contracts/${contract.id}/send`, { as: agency })
     const otherAgency = await agencySession(h.auth, h.app.db)
-    for (const path of [`/api/v1/contracts/${contract.id}`, `/api/v1/contracts/${contract.id}/events`, `/api/v1/contracts/${contract.id}/versions`]) {
-      expect((await h.app.rest('GET', path, { as: outsider })).status, path).toBe(404)
-      expect((await h.app.rest('GET', path, { as: otherAgency })).status, path).toBe(404)
+    const strangers: [string, Session][] = [
+      ['outsider', outsider],
+      ['otherAgency', otherAgency],
+    ]
+    const reads = [`/api/v1/contracts/${contract.id}`, `/api/v1/contracts/${contract.id}/events`, `/api/v1/contracts/${contract.id}/versions`, `/api/v1/contracts/${contract.id}/versions/1`]
+    for (const path of reads) {
+      for (const [who, as] of strangers) expect((await h.app.rest('GET', path, { as })).status, `${who} ${path}`).toBe(404)
       expect((await h.app.rest('GET', path, { as: promoter })).status, path).toBe(200)
+      expect((await h.app.rest('GET', path, { as: agency })).status, path).toBe(200)
     }
-    expect((await h.app.rest('GET', '/api/v1/contracts?limit=100', { as: outsider })).body.data.items.map((c: { id: string }) => c.id)).not.toContain(contract.id)
+    const listed = async (as: Session, filter = `?bookingId=${booking.id}`) =>
+      (await h.app.rest('GET', `/api/v1/contracts${filter}`, { as })).body.data.items.map((c: { id: string }) => c.id)
+    expect(await listed(promoter)).toEqual([contract.id])
+    expect(await listed(agency)).toEqual([contract.id])
+    for (const [who, as] of strangers) expect(await listed(as), who).toEqual([])
+    expect(await listed(otherAgency, '')).toEqual([])
+
+    const q = 'query($id: ID!, $b: ID!) { contract(id: $id) { id } contracts(first: 10, filter: { bookingId: $b }) { totalCount edges { node { id } } } }'
+    const mine = await h.app.graphql(q, { id: contract.id, b: booking.id }, { as: promoter })
+    expect(mine.errors).toBeUndefined()
+    expect(mine.data).toEqual({ contract: { id: contract.id }, contracts: { totalCount: 1, edges: [{ node: { id: contract.id } }] } })
+    for (const [who, as] of strangers) {
+      const theirs = await h.app.graphql(q, { id: contract.id, b: booking.id }, { as })
+      expect(theirs.data, who).toEqual({ contract: null, contracts: { totalCount: 0, edges: [] } })
+      expect(theirs.errors?.map((e) => [e.path?.join('.'), e.extensions?.code]), who).toEqual([['contract', 'NOT_FOUND']])
+    }
+    expect((await h.app.graphql('{ contracts { totalCount } }', {}, { as: otherAgency })).data).toEqual({ contracts: { totalCount: 0 } })
+
+    // Nor can a stranger attach a file to it or remove one: 404, and neither the attachments nor the timeline change.
+    const file = { name: 'rider.pdf', mimeType: 'application/pdf', sizeBytes: 48213, storageRef: 's3://kisum-contracts/rider.pdf' }
+    const attached = await h.app.rest('POST', `/api/v1/contracts/${contract.id}/attachments`, { as: promoter, body: file })
+    expect(attached.status).toBe(201)
+    const events = await timeline(contract.id)
+    for (const [who, as] of strangers) {
+      const add = await h.app.rest('POST', `/api/v1/contracts/${contract.id}/attachments`, { as, body: { ...file, name: `${who}.pdf` } })
+      expect(add.status, who).toBe(404)
+      const remove = await h.app.rest('DELETE', `/api/v1/contracts/${contract.id}/attachments/${attached.body.data.id}`, { as })
+      expect(remove.status, who).toBe(404)
+    }
+    expect(await h.app.db.contractAttachment.findMany({ where: { contractId: contract.id }, select: { id: true, removedAt: true } })).toEqual([{ id: attached.body.data.id, removedAt: null }])
+    expect(await timeline(contract.id)).toEqual(events)
 
     // The outsider's own contract, with its own buyer signer:
     const theirs = await (async () => {

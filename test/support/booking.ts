@@ -10,9 +10,12 @@ export type AgencySession = Session & { agencyId: string }
 const DAY = 86_400_000
 let slot = 0
 
+/** The first of January five years from now: far enough ahead that the slots never fall into the past. */
+const SLOTS_FROM = Date.UTC(new Date().getUTCFullYear() + 5, 0, 1)
+
 /** A fresh two-hour slot in the future, so tests never collide on dates unless they mean to. */
 export function nextSlot(daysAhead = 30) {
-  const start = new Date(Date.UTC(2031, 0, 1) + daysAhead * DAY + slot++ * 3 * DAY)
+  const start = new Date(SLOTS_FROM + daysAhead * DAY + slot++ * 3 * DAY)
   return { startsAt: start.toISOString(), endsAt: new Date(start.getTime() + 2 * 3600_000).toISOString() }
 }
 

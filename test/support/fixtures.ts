@@ -1,7 +1,9 @@
 // Data and identities the suites build on. Writes go straight to the database: fixtures set the scene,
 // the service under test is what the assertions exercise.
+import { expect } from 'vitest'
 import { PERMISSIONS } from '../../src/access/catalog.ts'
 import type { Db } from '../../src/db/client.ts'
+import type { FieldIssue } from '../../src/errors.ts'
 import type { AuthStandIn, Grant, Session } from './auth-stand-in.ts'
 
 /** An agency-side admin: every artist.* permission of the catalog. */
@@ -43,4 +45,11 @@ export async function seedGenres(db: Db) {
   const techno = await db.genre.create({ data: { name: 'Techno', slug: unique('techno'), parentId: electronic.id } })
   const jazz = await db.genre.create({ data: { name: 'Jazz', slug: unique('jazz') } })
   return { electronic, techno, jazz }
+}
+
+/** The field issues of an answer, after asserting it is a 400 validation_error. */
+export function validationFields(r: { status: number; body: any }): FieldIssue[] {
+  expect(r.status, JSON.stringify(r.body)).toBe(400)
+  expect(r.body.error.code).toBe('validation_error')
+  return r.body.error.fields
 }

@@ -22,7 +22,7 @@ import { parseInput, VersionNumber } from '../../validation.ts'
 import { assertActsFor, partyOf, pipelinesVisibleTo, type Party } from '../booking/parties.ts'
 import { bookingValues, MERGE_FIELDS, render, unresolvedFields, type MergeField } from './merge.ts'
 import { contractMachine, transition } from './state.ts'
-import { ownTemplate } from './templates.service.ts'
+import { findOwnTemplate } from './templates.service.ts'
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex')
 const text = (max: number) => z.string().trim().min(1).max(max)
@@ -194,7 +194,9 @@ export const contracts = {
   async create(ctx: RequestContext, input: unknown, query: Selection = {}) {
     const party = await partyOf(ctx)
     const data = parseInput(ContractInput, input)
-    const template = await ownTemplate(ctx, data.templateId, { include: { versions: { orderBy: { version: 'desc' }, take: 1 } } })
+    const template = await findOwnTemplate(ctx, data.templateId, { include: { versions: { orderBy: { version: 'desc' }, take: 1 } } })
+    // Like bookingId and holdId: a template that is not the caller's to use is a bad reference in the input.
+    if (!template) throw invalidInput('templateId', 'unknown template')
     if (template.archivedAt) throw invalidInput('templateId', 'the template is archived')
     const latest = (template as typeof template & { versions: { version: number; body: string }[] }).versions[0]
 

@@ -32,10 +32,14 @@ function assertKnownFields(body: string | undefined) {
   if (unknown.length) throw validationError([{ field: 'body', message: `unknown merge fields: ${unknown.join(', ')}` }])
 }
 
-/** A template of the caller's own library (others' are hidden). */
-export async function ownTemplate(ctx: RequestContext, id: string, query: Selection = {}) {
+/** A template of the caller's own library, or null (others' are hidden). */
+export async function findOwnTemplate(ctx: RequestContext, id: string, query: Selection = {}) {
   const party = await partyOf(ctx)
-  const template = await ctx.db.contractTemplate.findFirst({ ...query, where: { id, ownerOrgId: party.orgId } })
+  return ctx.db.contractTemplate.findFirst({ ...query, where: { id, ownerOrgId: party.orgId } })
+}
+
+async function ownTemplate(ctx: RequestContext, id: string, query: Selection = {}) {
+  const template = await findOwnTemplate(ctx, id, query)
   if (!template) throw notFound('contract template', id)
   return template
 }

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
-import { AGENCY_ACCESS, createAgency, PROMOTER_ACCESS } from './support/fixtures.ts'
+import { AGENCY_ACCESS, createAgency, PROMOTER_ACCESS, validationFields } from './support/fixtures.ts'
 
 const h = useHarness()
 
@@ -77,7 +77,7 @@ describe('company claims', () => {
     expect(again.body.error).toEqual({ code: 'invalid_transition', message: 'the claim is withdrawn, not pending' })
     const c2 = await claim(me, (await createAgency(h.app.db)).id)
     const noReason = await decide(c2.body.data.id, 'reject', {})
-    expect(noReason.body.error.fields[0].field).toBe('reason')
+    expect(validationFields(noReason)[0].field).toBe('reason')
   })
 
   it('revokes an ownership: the company sleeps again and the former owner is gated', async () => {
@@ -96,10 +96,10 @@ describe('company claims', () => {
 
   it('refuses claims on unknown, archived or already-claimed companies, and from bridged orgs', async () => {
     const me = await h.auth.session(AGENCY_ACCESS)
-    expect((await claim(me, randomUUID())).body.error.fields).toEqual([{ field: 'companyId', message: 'unknown agency' }])
+    expect(validationFields(await claim(me, randomUUID()))).toEqual([{ field: 'companyId', message: 'unknown agency' }])
     const archived = await createAgency(h.app.db)
     await h.app.db.agency.update({ where: { id: archived.id }, data: { archivedAt: new Date() } })
-    expect((await claim(me, archived.id)).status).toBe(400)
+    expect(validationFields(await claim(me, archived.id))).toEqual([{ field: 'companyId', message: 'unknown agency' }])
     const owned = await createAgency(h.app.db)
     await h.app.db.agency.update({ where: { id: owned.id }, data: { claimed: true } })
     expect((await claim(me, owned.id)).body.error.code).toBe('company_already_claimed')

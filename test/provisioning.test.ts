@@ -2,10 +2,11 @@
 // for a new one; platform admins approve (one transaction) or reject; until then every agency-side
 // operational route answers 403 agency_not_bridged. Races are settled by the database.
 import { randomUUID } from 'node:crypto'
+import { isDeepStrictEqual } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
-import { AGENCY_ACCESS, createAgency, PROMOTER_ACCESS, seedGeo } from './support/fixtures.ts'
+import { AGENCY_ACCESS, createAgency, PROMOTER_ACCESS, seedGeo, validationFields } from './support/fixtures.ts'
 
 const h = useHarness()
 let geo: Awaited<ReturnType<typeof seedGeo>>
@@ -24,10 +25,21 @@ const approve = (id: string, body: Record<string, unknown> = { reviewer: 'admin@
 async function snapshot() {
   const db = h.app.db
   return {
-    companies: await db.agency.findMany({ orderBy: { id: 'asc' }, select: { id: true, claimed: true, name: true } }),
+    companies: await db.agency.findMany({ orderBy: { id: 'asc' } }),
     claims: await db.companyClaim.findMany({ orderBy: { id: 'asc' } }),
     requests: await db.provisioningRequest.findMany({ orderBy: { id: 'asc' } }),
   }
+}
+type Snapshot = Awaited<ReturnType<typeof snapshot>>
+
+/** Per table, the ids of the rows added, changed or removed between two snapshots. */
+function changes(before: Snapshot, after: Snapshot): Record<keyof Snapshot, string[]> {
+  const ids = (table: keyof Snapshot) => {
+    const was = new Map<string, unknown>(before[table].map((r) => [r.id, r]))
+    const now = new Map<string, unknown>(after[table].map((r) => [r.id, r]))
+    return [...new Set([...was.keys(), ...now.keys()])].filter((id) => !isDeepStrictEqual(was.get(id), now.get(id))).sort()
+  }
+  return { companies: ids('companies'), claims: ids('claims'), requests: ids('requests') }
 }
 
 describe('the hard no-agency gate', () => {
@@ -120,26 +132,26 @@ describe('takeover', () => {
 
   it('answers field-named 400s and clear 409s for bad requests', async () => {
     const me = await newcomer()
-    const unknown = await takeover(me, randomUUID())
-    expect(unknown.status).toBe(400)
-    expect(unknown.body.error.fields).toEqual([{ field: 'companyId', message: 'unknown agency' }])
-    const notUuid = await takeover(me, 'acme')
-    expect(notUuid.body.error.fields[0].field).toBe('companyId')
-    const long = await takeover(me, (await createAgency(h.app.db)).id, 'x'.repeat(2001))
-    expect(long.status).toBe(400)
-    expect(long.body.error.fields[0].field).toBe('message')
+    expect(validationFields(await takeover(me, randomUUID()))).toEqual([{ field: 'companyId', message: 'unknown agency' }])
+    expect(validationFields(await takeover(me, 'acme'))[0].field).toBe('companyId')
+    expect(validationFields(await takeover(me, (await createAgency(h.app.db)).id, 'x'.repeat(2001)))[0].field).toBe('message')
 
     const claimedCompany = await createAgency(h.app.db)
     await h.app.db.agency.update({ where: { id: claimedCompany.id }, data: { claimed: true } })
+    const beforeTaken = await snapshot()
     const taken = await takeover(me, claimedCompany.id)
     expect(taken.status).toBe(409)
     expect(taken.body.error.code).toBe('company_already_claimed')
+    expect(await snapshot()).toEqual(beforeTaken)
 
     const first = await takeover(me, (await createAgency(h.app.db)).id)
     expect(first.status).toBe(201)
-    const second = await takeover(me, (await createAgency(h.app.db)).id)
+    const another = await createAgency(h.app.db)
+    const beforeSecond = await snapshot()
+    const second = await takeover(me, another.id)
     expect(second.status).toBe(409)
     expect(second.body.error.code).toBe('request_already_pending')
+    expect(await snapshot()).toEqual(beforeSecond)
   })
 
   it('lets the requester cancel a pending request, and only its own', async () => {
@@ -153,7 +165,11 @@ describe('takeover', () => {
     expect(cancelled.body.data.cancelledAt).toBeTruthy()
     // The pending slot is free again.
     expect((await takeover(me, (await createAgency(h.app.db)).id)).status).toBe(201)
-    expect((await approve(requested.body.data.id)).status).toBe(409)
+    const before = await snapshot()
+    const late = await approve(requested.body.data.id)
+    expect(late.status).toBe(409)
+    expect(late.body.error.code).toBe('invalid_transition')
+    expect(await snapshot()).toEqual(before)
   })
 })
 
@@ -180,22 +196,23 @@ describe('creation', () => {
       as: me,
       body: { company: { kind: 'bank', email: 'nope', websiteUrl: 'javascript:alert(1)' } },
     })
-    expect(r.status).toBe(400)
-    expect(r.body.error.fields.map((f: { field: string }) => f.field).sort()).toEqual(['company.email', 'company.kind', 'company.name', 'company.websiteUrl'])
+    expect(validationFields(r).map((f) => f.field).sort()).toEqual(['company.email', 'company.kind', 'company.name', 'company.websiteUrl'])
     const place = await h.app.rest('POST', '/api/v1/artists-companies/creation-requests', { as: me, body: { company: { name: 'X', countryCode: 'FR', cityId: geo.madrid.id } } })
-    expect(place.body.error.fields).toEqual([{ field: 'company.cityId', message: 'the city is not in the given country' }])
+    expect(validationFields(place)).toEqual([{ field: 'company.cityId', message: 'the city is not in the given country' }])
     const missing = await h.app.rest('POST', '/api/v1/artists-companies/creation-requests', { as: me, body: {} })
-    expect(missing.body.error.fields).toEqual([{ field: 'company', message: expect.any(String) }])
+    expect(validationFields(missing)).toEqual([{ field: 'company', message: expect.any(String) }])
     expect(await h.app.db.provisioningRequest.count({ where: { requesterOrgId: me.orgId } })).toBe(0)
   })
 
   it('is refused to a company already bridged', async () => {
     const me = await newcomer()
     const first = await h.app.rest('POST', '/api/v1/artists-companies/creation-requests', { as: me, body: { company: { name: 'Once' } } })
-    await approve(first.body.data.id)
+    expect((await approve(first.body.data.id)).status).toBe(200)
+    const before = await snapshot()
     const second = await h.app.rest('POST', '/api/v1/artists-companies/creation-requests', { as: me, body: { company: { name: 'Twice' } } })
     expect(second.status).toBe(409)
     expect(second.body.error.code).toBe('already_bridged')
+    expect(await snapshot()).toEqual(before)
   })
 })
 
@@ -211,14 +228,14 @@ describe('review (machine callers only)', () => {
     const anonymous = await h.app.rest('GET', '/internal/admin/artist-company-requests')
     expect(anonymous.status).toBe(401)
     const badStatus = await h.app.rest('GET', '/internal/admin/artist-company-requests?status=done', { as: 'machine' })
-    expect(badStatus.body.error.fields[0].field).toBe('status')
+    expect(validationFields(badStatus)[0].field).toBe('status')
   })
 
   it('rejects with a required reason, recorded for the requester', async () => {
     const me = await newcomer()
     const r = await takeover(me, (await createAgency(h.app.db)).id)
     const noReason = await h.app.rest('POST', `/internal/admin/artist-company-requests/${r.body.data.id}/reject`, { as: 'machine', body: {} })
-    expect(noReason.body.error.fields).toEqual([{ field: 'reason', message: expect.any(String) }])
+    expect(validationFields(noReason)).toEqual([{ field: 'reason', message: expect.any(String) }])
     const rejected = await h.app.rest('POST', `/internal/admin/artist-company-requests/${r.body.data.id}/reject`, {
       as: 'machine',
       body: { reason: 'Could not verify the company', reviewer: 'ops@kisum.io' },
@@ -254,12 +271,15 @@ describe('races, settled by the database', () => {
   it('two (or ten) takeover requests from one org at once: exactly one 201, the rest 409', async () => {
     const me = await newcomer()
     const companies = await Promise.all(Array.from({ length: 10 }, () => createAgency(h.app.db)))
+    const before = await snapshot()
     const results = await Promise.all(companies.map((c) => takeover(me, c.id)))
-    expect(results.filter((r) => r.status === 201)).toHaveLength(1)
+    const winners = results.filter((r) => r.status === 201)
+    expect(winners).toHaveLength(1)
     const conflicts = results.filter((r) => r.status === 409)
     expect(conflicts).toHaveLength(9)
     expect(new Set(conflicts.map((r) => r.body.error.code))).toEqual(new Set(['request_already_pending']))
-    expect(await h.app.db.provisioningRequest.count({ where: { requesterOrgId: me.orgId } })).toBe(1)
+    // The winner's request is the only row written.
+    expect(changes(before, await snapshot())).toEqual({ companies: [], claims: [], requests: [winners[0].body.data.id] })
   })
 
   it('approvals of different orgs for one company at once: exactly one claim wins', async () => {
@@ -267,9 +287,14 @@ describe('races, settled by the database', () => {
     const orgs = await Promise.all(Array.from({ length: 8 }, () => newcomer()))
     const requests = await Promise.all(orgs.map((o) => takeover(o, company.id)))
     expect(requests.every((r) => r.status === 201)).toBe(true)
+    const before = await snapshot()
     const results = await Promise.all(requests.map((r) => approve(r.body.data.id)))
-    expect(results.filter((r) => r.status === 200)).toHaveLength(1)
+    const winners = results.filter((r) => r.status === 200)
+    expect(winners).toHaveLength(1)
     expect(results.filter((r) => r.status === 409).map((r) => r.body.error.code)).toEqual(Array(7).fill('company_already_claimed'))
+    // Only the winner's approval wrote: its request, its claim, the company now claimed.
+    const won = await h.app.db.companyClaim.findFirstOrThrow({ where: { provisioningRequestId: winners[0].body.data.id } })
+    expect(changes(before, await snapshot())).toEqual({ companies: [company.id], claims: [won.id], requests: [winners[0].body.data.id] })
     expect(await h.app.db.companyClaim.count({ where: { companyId: company.id, status: 'approved' } })).toBe(1)
     const statuses = await h.app.db.provisioningRequest.groupBy({ by: ['status'], where: { targetCompanyId: company.id }, _count: true })
     expect(Object.fromEntries(statuses.map((s) => [s.status, s._count]))).toEqual({ approved: 1, pending: 7 })
@@ -282,6 +307,7 @@ describe('races, settled by the database', () => {
     const request = await takeover(me, a.id)
     const claim = await h.app.rest('POST', '/api/v1/company-claims', { as: me, body: { companyId: b.id } })
     expect([request.status, claim.status]).toEqual([201, 201])
+    const before = await snapshot()
     const [r1, r2] = await Promise.all([
       approve(request.body.data.id),
       h.app.rest('POST', `/internal/admin/company-claims/${claim.body.data.id}/approve`, { as: 'machine', body: {} }),
@@ -290,5 +316,13 @@ describe('races, settled by the database', () => {
     expect([r1, r2].find((r) => r.status === 409)!.body.error.code).toBe('already_bridged')
     expect(await h.app.db.companyClaim.count({ where: { orgId: me.orgId, status: 'approved' } })).toBe(1)
     expect(await h.app.db.agency.count({ where: { id: { in: [a.id, b.id] }, claimed: true } })).toBe(1)
+    // The loser's request or claim is still pending, its company unclaimed: only the winner's rows changed.
+    const byRequest = r1.status === 200
+    const approvedClaim = await h.app.db.companyClaim.findFirstOrThrow({ where: { orgId: me.orgId, status: 'approved' } })
+    expect(changes(before, await snapshot())).toEqual(
+      byRequest
+        ? { companies: [a.id], claims: [approvedClaim.id], requests: [request.body.data.id] }
+        : { companies: [b.id], claims: [claim.body.data.id], requests: [] },
+    )
   })
 })

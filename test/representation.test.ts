@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { addDays, formatDay, today } from '../src/dates.ts'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
-import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
+import { agencySession, PROMOTER_ACCESS, validationFields } from './support/fixtures.ts'
 
 const h = useHarness()
 type Agency = Session & { agencyId: string }
@@ -27,6 +27,17 @@ const admin = (path: string, body: Record<string, unknown> = {}) => h.app.rest('
 const events = async (artistId: string) =>
   (await h.app.db.representationEvent.findMany({ where: { artistId }, orderBy: { seq: 'asc' } })).map((e) => e.type)
 const representation = async (artistId: string) => (await h.app.rest('GET', `/api/v1/artists/${artistId}/representation`, { as: promoter })).body.data
+/** What a refused operation on the artist's representation must leave as it was. */
+const rowsOf = async (artistId: string) => {
+  const db = h.app.db
+  const [claims, links, disputes, events] = await Promise.all([
+    db.representationClaim.findMany({ where: { artistId }, orderBy: { id: 'asc' } }),
+    db.rosterLink.findMany({ where: { artistId }, orderBy: { id: 'asc' } }),
+    db.representationDispute.findMany({ where: { artistId }, orderBy: { id: 'asc' } }),
+    db.representationEvent.findMany({ where: { artistId }, orderBy: { seq: 'asc' } }),
+  ])
+  return { claims, links, disputes, events }
+}
 
 describe('claims without contest', () => {
   it('approve at once the claim of the company that added the artist, when nobody represents it', async () => {
@@ -55,23 +66,30 @@ describe('claims without contest', () => {
     const a = await newAgency()
     const mine = await artistBy(a)
     await claimFor(a, mine)
+    const represented = await rowsOf(mine)
+    expect(represented.links).toHaveLength(1)
     const again = await claimFor(a, mine)
     expect(again.status).toBe(409)
     expect(again.body.error.code).toBe('already_representing')
+    expect(await rowsOf(mine)).toEqual(represented)
+
     const other = await artistBy('machine')
     expect((await claimFor(a, other)).status).toBe(201)
+    const claimed = await rowsOf(other)
+    expect(claimed.claims).toHaveLength(1)
     const twice = await claimFor(a, other)
     expect(twice.status).toBe(409)
     expect(twice.body.error.code).toBe('claim_already_open')
+    expect(await rowsOf(other)).toEqual(claimed)
   })
 
   it('validate: unknown artist, past start, bad role', async () => {
     const a = await newAgency()
-    expect((await claimFor(a, randomUUID())).body.error.fields).toEqual([{ field: 'artistId', message: 'unknown artist' }])
+    expect(validationFields(await claimFor(a, randomUUID()))).toEqual([{ field: 'artistId', message: 'unknown artist' }])
     const artistId = await artistBy('machine')
-    expect((await claimFor(a, artistId, { startsOn: '2020-01-01' })).body.error.fields).toEqual([{ field: 'startsOn', message: 'representation cannot start in the past' }])
-    expect((await claimFor(a, artistId, { startsOn: '31/12/2030' })).body.error.fields[0].field).toBe('startsOn')
-    expect((await claimFor(a, artistId, { role: 'promoter' })).body.error.fields[0].field).toBe('role')
+    expect(validationFields(await claimFor(a, artistId, { startsOn: '2020-01-01' }))).toEqual([{ field: 'startsOn', message: 'representation cannot start in the past' }])
+    expect(validationFields(await claimFor(a, artistId, { startsOn: '31/12/2030' }))[0].field).toBe('startsOn')
+    expect(validationFields(await claimFor(a, artistId, { role: 'promoter' }))[0].field).toBe('role')
   })
 })
 
@@ -151,13 +169,17 @@ describe('disputes', () => {
     const open = await h.app.rest('GET', `/internal/admin/representation-disputes?status=open&artistId=${artistId}`, { as: 'machine' })
     expect(open.body.data.items.map((d: { id: string }) => d.id)).toEqual([disputeId])
     const notMine = await admin(`representation-disputes/${disputeId}/resolve`, { winningClaimId: randomUUID(), resolution: 'x' })
-    expect(notMine.body.error.fields).toEqual([{ field: 'winningClaimId', message: 'not an open claim of this dispute' }])
+    expect(validationFields(notMine)).toEqual([{ field: 'winningClaimId', message: 'not an open claim of this dispute' }])
     const resolved = await admin(`representation-disputes/${disputeId}/resolve`, { winningClaimId: cc.body.data.id, resolution: 'c holds the signed contract', reviewer: 'legal@kisum.io' })
     expect(resolved.body.data).toMatchObject({ status: 'resolved', winningClaimId: cc.body.data.id, resolvedBy: 'legal@kisum.io', resolution: 'c holds the signed contract' })
     const statuses = Object.fromEntries((await h.app.db.representationClaim.findMany({ where: { artistId } })).map((x) => [x.id, x.status]))
     expect(statuses).toEqual({ [ca.body.data.id]: 'rejected', [cb.body.data.id]: 'rejected', [cc.body.data.id]: 'approved' })
     expect((await representation(artistId)).links[0].agencyId).toBe(c.agencyId)
-    expect((await admin(`representation-disputes/${disputeId}/resolve`, { resolution: 'again' })).body.error.code).toBe('invalid_transition')
+    const resolvedRows = await rowsOf(artistId)
+    const again = await admin(`representation-disputes/${disputeId}/resolve`, { resolution: 'again' })
+    expect(again.status).toBe(409)
+    expect(again.body.error.code).toBe('invalid_transition')
+    expect(await rowsOf(artistId)).toEqual(resolvedRows)
   })
 
   it('resolve with no winner: every claim rejected, the incumbent stays', async () => {
@@ -198,6 +220,7 @@ describe('disputes', () => {
     const results = await Promise.all(agencies.map((a) => claimFor(a, artistId)))
     expect(results.every((r) => r.status === 201)).toBe(true)
     const claims = await h.app.db.representationClaim.findMany({ where: { artistId } })
+    expect(claims).toHaveLength(6)
     expect(claims.every((c) => c.status === 'disputed')).toBe(true)
     expect(await h.app.db.representationDispute.count({ where: { artistId } })).toBe(1)
     expect(new Set(claims.map((c) => c.disputeId)).size).toBe(1)
@@ -209,9 +232,13 @@ describe('disputes', () => {
     const claims = []
     for (const a of agencies) claims.push((await claimFor(a, artistId)).body.data.id as string)
     const results = await Promise.all(claims.map((id) => admin(`representation-claims/${id}/approve`)))
+    expect(results.filter((r) => r.status >= 500)).toEqual([])
     expect(results.filter((r) => r.status === 200)).toHaveLength(1)
-    expect(results.filter((r) => r.status === 409).every((r) => r.body.error.code === 'invalid_transition')).toBe(true)
+    const losers = results.filter((r) => r.status !== 200)
+    expect(losers).toHaveLength(4)
+    expect(losers.map((r) => [r.status, r.body.error.code])).toEqual(Array(4).fill([409, 'invalid_transition']))
     expect((await representation(artistId)).links).toHaveLength(1)
+    expect((await events(artistId)).filter((type) => type === 'representation_started')).toHaveLength(1)
   })
 })
 
@@ -234,7 +261,9 @@ describe('the roster', () => {
 
     const other = await newAgency()
     expect((await h.app.rest('POST', `/api/v1/roster/${link.id}/end`, { as: other, body: {} })).status).toBe(404)
-    expect((await h.app.rest('POST', `/api/v1/roster/${link.id}/end`, { as: a, body: { endsOn: '2001-01-01' } })).body.error.fields[0].field).toBe('endsOn')
+    expect(validationFields(await h.app.rest('POST', `/api/v1/roster/${link.id}/end`, { as: a, body: { endsOn: '2001-01-01' } }))).toEqual([
+      { field: 'endsOn', message: 'a representation cannot end in the past' },
+    ])
     const ended = await h.app.rest('POST', `/api/v1/roster/${link.id}/end`, { as: a, body: { note: 'contract over' } })
     expect(ended.body.data.endsOn).toBe(formatDay(today()))
     expect((await h.app.rest('GET', `/api/v1/artists/${artistId}/team`, { as: promoter })).body.data).toEqual([])
@@ -246,10 +275,18 @@ describe('the roster', () => {
     const [a, b] = [await newAgency(), await newAgency()]
     const artistId = await artistBy('machine')
     const start = today()
-    await h.app.db.rosterLink.create({ data: { artistId, agencyId: a.agencyId, role: 'agency', startsOn: start } })
-    await expect(h.app.db.rosterLink.create({ data: { artistId, agencyId: b.agencyId, role: 'agency', startsOn: start } })).rejects.toThrow()
-    // Another role is another representation.
-    await h.app.db.rosterLink.create({ data: { artistId, agencyId: b.agencyId, role: 'management', startsOn: start } })
+    const link = (agencyId: string, role: 'agency' | 'management', startsOn: Date, endsOn?: Date) =>
+      h.app.db.rosterLink.create({ data: { artistId, agencyId, role, startsOn, endsOn } })
+    await link(a.agencyId, 'agency', start, addDays(start, 30))
+    const OVERLAP = /artists_roster_links_no_overlap|23P01/
+    await expect(link(b.agencyId, 'agency', start)).rejects.toThrow(OVERLAP)
+    // Inside the other's period, without sharing either end; and sharing only its last day (dates are inclusive).
+    await expect(link(b.agencyId, 'agency', addDays(start, 10), addDays(start, 20))).rejects.toThrow(OVERLAP)
+    await expect(link(b.agencyId, 'agency', addDays(start, 30))).rejects.toThrow(OVERLAP)
+    expect(await h.app.db.rosterLink.count({ where: { artistId } })).toBe(1)
+    // The day after it ends, another agency may start; another role is another representation.
+    await link(b.agencyId, 'agency', addDays(start, 31))
+    await link(b.agencyId, 'management', start)
   })
 
   it('keeps the history append-only', async () => {
@@ -290,8 +327,11 @@ describe('artist teams', () => {
       ['Secondo', true],
       ['Primo', false],
     ])
+    const team = await h.app.db.teamAssignment.findMany({ where: { artistId }, orderBy: { id: 'asc' } })
     const dup = await h.app.rest('POST', `/api/v1/artists/${artistId}/team`, { as: a, body: { personId: p1.id, role: 'agent' } })
+    expect(dup.status).toBe(409)
     expect(dup.body.error.code).toBe('already_assigned')
+    expect(await h.app.db.teamAssignment.findMany({ where: { artistId }, orderBy: { id: 'asc' } })).toEqual(team)
     const ended = await h.app.rest('POST', `/api/v1/team-assignments/${t1.body.data.id}/end`, { as: a })
     expect(ended.body.data.endedAt).toBeTruthy()
   })
@@ -303,7 +343,7 @@ describe('artist teams', () => {
     await claimFor(a, artistId)
     const theirs = (await h.app.rest('POST', '/api/v1/people', { as: b, body: { firstName: 'Foreign' } })).body.data
     const foreign = await h.app.rest('POST', `/api/v1/artists/${artistId}/team`, { as: a, body: { personId: theirs.id, role: 'booker' } })
-    expect(foreign.body.error.fields).toEqual([{ field: 'personId', message: 'not a person of your agency' }])
+    expect(validationFields(foreign)).toEqual([{ field: 'personId', message: 'not a person of your agency' }])
     const notRepresenting = await h.app.rest('POST', `/api/v1/artists/${artistId}/team`, { as: b, body: { personId: theirs.id, role: 'booker' } })
     expect(notRepresenting.body.error.code).toBe('not_representing')
   })

@@ -4,14 +4,16 @@
 // of the availability_search migration, hydrated through Prisma.
 import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
+import type { Tx } from '../../db/client.ts'
 import type { Selection } from '../../db/listing.ts'
 import { dayOf, formatDay, today } from '../../dates.ts'
-import { conflict, forbidden, isExclusionViolation, notFound, validationError, type FieldIssue } from '../../errors.ts'
+import { conflict, forbidden, found, invalidInput, isExclusionViolation, notFound, validationError, type FieldIssue } from '../../errors.ts'
 import { AvailabilityStatus, Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
 import { CountryCode, countryIdOf } from '../directory/geo.service.ts'
-import { represents } from '../representation/roster.service.ts'
+import { representedUntil } from '../representation/roster.service.ts'
+import { lockAgencyWindows } from './withdraw.ts'
 
 /** A window spans at most about two years; a search at most about one. */
 export const MAX_WINDOW_DAYS = 731
@@ -72,13 +74,16 @@ interface WindowShape {
 const OVERLAP = 'artist_availabilities_no_overlap'
 const spanDays = (from: string, to: string) => Math.round((dayOf(to).getTime() - dayOf(from).getTime()) / 86_400_000) + 1
 
+/** The date field an error on the window's days names: the one the request sent (endsOn when both or neither). */
+const dateFieldOf = (sent: Set<string>) => (sent.has('endsOn') || !sent.has('startsOn') ? 'endsOn' : 'startsOn')
+
 /**
  * The rules of a window across its fields. `sent` names the fields of the request, so that an error
  * names the field the caller sent when a patch breaks a rule against a stored value.
  */
 function assertWindow(w: WindowShape, sent: Set<string>) {
   const issues: FieldIssue[] = []
-  const dateField = sent.has('endsOn') || !sent.has('startsOn') ? 'endsOn' : 'startsOn'
+  const dateField = dateFieldOf(sent)
   if (w.endsOn < w.startsOn) issues.push({ field: dateField, message: 'endsOn must not be before startsOn' })
   else if (spanDays(w.startsOn, w.endsOn) > MAX_WINDOW_DAYS) issues.push({ field: dateField, message: `a window spans at most ${MAX_WINDOW_DAYS} days` })
   if ((sent.has('startsOn') || sent.has('endsOn')) && w.endsOn < formatDay(today())) issues.push({ field: dateField, message: 'the window would be over: endsOn is in the past' })
@@ -89,26 +94,56 @@ function assertWindow(w: WindowShape, sent: Set<string>) {
   if (issues.length) throw validationError(issues)
 }
 
-/** The caller's agency, when it published the window and still represents its artist. */
-async function publishedWindow(ctx: RequestContext, id: string) {
-  const { agencyId } = await ctx.agencyActor()
-  const window = await ctx.db.availability.findUnique({ where: { id } })
+/**
+ * A window ends by the agency's last day of representation: past it, the agency could not take the
+ * booking. Checked when the days are written; withdraw.ts cuts the windows of a representation that ends.
+ */
+function assertRepresentedThrough(lastDay: Date | null, endsOn: string, sent: Set<string>) {
+  if (lastDay && dayOf(endsOn) > lastDay) {
+    throw invalidInput(dateFieldOf(sent), `your agency represents the artist until ${formatDay(lastDay)}: the window must end by then`)
+  }
+}
+
+/** The window, when the agency published it and still represents its artist; with its last day of representation. */
+async function publishedWindow(db: Tx, agencyId: string, id: string) {
+  const window = await db.availability.findUnique({ where: { id } })
   if (!window) throw notFound('availability window', id)
-  if (window.agencyId !== agencyId || !(await represents(ctx.db, agencyId, window.artistId))) {
+  const representation = window.agencyId === agencyId ? await representedUntil(db, agencyId, window.artistId) : null
+  if (!representation) {
     throw forbidden('only the agency that published this window, while it represents the artist, may change it', 'not_representing')
   }
-  return window
+  return { window, lastDay: representation.lastDay }
 }
 
 /**
- * Runs a write of one of the artist's windows. The exclusion constraint is the guarantee against
- * overlaps (concurrent writers included); its refusal becomes a 409 naming the window in the way.
+ * Checks and writes the agency's windows of an artist in a transaction holding the lock that ending its
+ * representation takes too (withdraw.ts), so that a check never reads a representation about to end.
  */
-async function withoutOverlap<T>(ctx: RequestContext, w: { artistId: string; startsOn: Date; endsOn: Date; id?: string }, write: () => Promise<T>) {
+function lockedWindows<T>(ctx: RequestContext, agencyId: string, artistId: string, write: (tx: Tx) => Promise<T>): Promise<T> {
+  return ctx.db.$transaction(async (tx) => {
+    await lockAgencyWindows(tx, agencyId, artistId)
+    return write(tx)
+  })
+}
+
+interface Span {
+  artistId: string
+  startsOn: Date
+  endsOn: Date
+  id?: string
+}
+
+/**
+ * Runs a write of one of the artist's windows, which names its span through `writing` before writing it.
+ * The exclusion constraint is the guarantee against overlaps (concurrent writers included); its refusal
+ * becomes a 409 naming the window in the way, looked up once the write's transaction has rolled back.
+ */
+async function withoutOverlap<T>(ctx: RequestContext, write: (writing: (span: Span) => Span) => Promise<T>) {
+  let w: Span | undefined
   try {
-    return await write()
+    return await write((span) => (w = span))
   } catch (e) {
-    if (!isExclusionViolation(e, OVERLAP)) throw e
+    if (!w || !isExclusionViolation(e, OVERLAP)) throw e
     const other = await ctx.db.availability.findFirst({
       where: { artistId: w.artistId, id: w.id ? { not: w.id } : undefined, startsOn: { lte: w.endsOn }, endsOn: { gte: w.startsOn } },
       orderBy: { startsOn: 'asc' },
@@ -205,36 +240,51 @@ export const availability = {
 
   async publish(ctx: RequestContext, artistId: string, input: unknown, query: Selection = {}) {
     const { countryCode, startsOn, endsOn, ...data } = parseInput(AvailabilityInput, input)
-    assertWindow({ startsOn, endsOn, ...data }, new Set(Object.keys(input as object)))
+    const sent = new Set(Object.keys(input as object))
+    assertWindow({ startsOn, endsOn, ...data }, sent)
     const { agencyId } = await ctx.agencyActor()
     if (!(await ctx.db.artist.findUnique({ where: { id: artistId }, select: { id: true } }))) throw notFound('artist', artistId)
-    if (!(await represents(ctx.db, agencyId, artistId))) throw forbidden('only an agency representing the artist publishes its availability', 'not_representing')
     const countryId = countryCode ? await countryIdOf(ctx, countryCode) : null
-    const window = { artistId, startsOn: dayOf(startsOn), endsOn: dayOf(endsOn) }
-    return withoutOverlap(ctx, window, () => ctx.db.availability.create({ ...query, data: { ...data, ...window, agencyId, countryId } }))
+    return withoutOverlap(ctx, (writing) =>
+      lockedWindows(ctx, agencyId, artistId, async (tx) => {
+        const representation = await representedUntil(tx, agencyId, artistId)
+        if (!representation) throw forbidden('only an agency representing the artist publishes its availability', 'not_representing')
+        assertRepresentedThrough(representation.lastDay, endsOn, sent)
+        const window = writing({ artistId, startsOn: dayOf(startsOn), endsOn: dayOf(endsOn) })
+        return tx.availability.create({ ...query, data: { ...data, ...window, agencyId, countryId } })
+      }),
+    )
   },
 
   async update(ctx: RequestContext, id: string, input: unknown, query: Selection = {}) {
     const { countryCode, startsOn, endsOn, ...data } = parseInput(UpdateAvailabilityInput, input)
-    const current = await publishedWindow(ctx, id)
-    const kept = <T>(sent: T | undefined, stored: T) => (sent === undefined ? stored : sent)
-    const next = {
-      startsOn: startsOn ?? formatDay(current.startsOn),
-      endsOn: endsOn ?? formatDay(current.endsOn),
-      feeMin: kept(data.feeMin, current.feeMin),
-      feeMax: kept(data.feeMax, current.feeMax),
-      currency: kept(data.currency, current.currency),
-    }
-    assertWindow(next, new Set(Object.keys(input as object)))
+    const sent = new Set(Object.keys(input as object))
+    const { agencyId } = await ctx.agencyActor()
+    const { artistId } = found(await ctx.db.availability.findUnique({ where: { id }, select: { artistId: true } }), 'availability window', id)
     const countryId = countryCode === undefined ? undefined : countryCode === null ? null : await countryIdOf(ctx, countryCode)
-    const window = { id, artistId: current.artistId, startsOn: dayOf(next.startsOn), endsOn: dayOf(next.endsOn) }
-    return withoutOverlap(ctx, window, () =>
-      ctx.db.availability.update({ ...query, where: { id }, data: { ...data, countryId, startsOn: window.startsOn, endsOn: window.endsOn } }),
+    return withoutOverlap(ctx, (writing) =>
+      lockedWindows(ctx, agencyId, artistId, async (tx) => {
+        // Read again under the lock: the end of a representation may have cut or removed the window meanwhile.
+        const { window: current, lastDay } = await publishedWindow(tx, agencyId, id)
+        const kept = <T>(value: T | undefined, stored: T) => (value === undefined ? stored : value)
+        const next = {
+          startsOn: startsOn ?? formatDay(current.startsOn),
+          endsOn: endsOn ?? formatDay(current.endsOn),
+          feeMin: kept(data.feeMin, current.feeMin),
+          feeMax: kept(data.feeMax, current.feeMax),
+          currency: kept(data.currency, current.currency),
+        }
+        assertWindow(next, sent)
+        if (startsOn !== undefined || endsOn !== undefined) assertRepresentedThrough(lastDay, next.endsOn, sent)
+        const window = writing({ id, artistId, startsOn: dayOf(next.startsOn), endsOn: dayOf(next.endsOn) })
+        return tx.availability.update({ ...query, where: { id }, data: { ...data, countryId, startsOn: window.startsOn, endsOn: window.endsOn } })
+      }),
     )
   },
 
   async remove(ctx: RequestContext, id: string, query: Selection = {}) {
-    await publishedWindow(ctx, id)
+    const { agencyId } = await ctx.agencyActor()
+    await publishedWindow(ctx.db, agencyId, id)
     return ctx.db.availability.delete({ ...query, where: { id } })
   },
 

@@ -1,15 +1,29 @@
 // When an agency stops representing an artist, the windows it published stop at its last day: a promoter
 // must not find dates offered by an agency that can no longer take the booking. Called inside the
 // transaction that ends the representation, so the two never disagree.
+import { maxDay } from '../../dates.ts'
 import type { Tx } from '../../db/client.ts'
+import { advisoryLock } from '../../db/locks.ts'
+
+/**
+ * Serializes the writes of an agency's windows of an artist with the end of its representation: a window
+ * checked against the representation before it ended is written before the withdrawal (which then cuts
+ * it), or checked after it, against the new end.
+ */
+export const lockAgencyWindows = (tx: Tx, agencyId: string, artistId: string) => advisoryLock(tx, `availability:${agencyId}:${artistId}`)
 
 export async function withdrawAvailabilityAfter(tx: Tx, link: { id: string; agencyId: string; artistId: string }, lastDay: Date) {
   const { agencyId, artistId } = link
-  // Another role of the same agency on the artist that lasts longer keeps its windows published.
-  const otherRole = await tx.rosterLink.count({
+  // Taken after the link's new end is written: a writer waiting on it reads that end once it has the lock.
+  await lockAgencyWindows(tx, agencyId, artistId)
+  // The windows stop at the agency's last day over all its roles on the artist: none while another role has
+  // no end, else the latest end (a role that ended while this one went on cut nothing then).
+  const longer = await tx.rosterLink.findMany({
     where: { agencyId, artistId, id: { not: link.id }, OR: [{ endsOn: null }, { endsOn: { gt: lastDay } }] },
+    select: { endsOn: true },
   })
-  if (otherRole) return
-  await tx.availability.deleteMany({ where: { agencyId, artistId, startsOn: { gt: lastDay } } })
-  await tx.availability.updateMany({ where: { agencyId, artistId, endsOn: { gt: lastDay } }, data: { endsOn: lastDay } })
+  if (longer.some((l) => l.endsOn === null)) return
+  const until = longer.reduce((day, l) => maxDay(day, l.endsOn!), lastDay)
+  await tx.availability.deleteMany({ where: { agencyId, artistId, startsOn: { gt: until } } })
+  await tx.availability.updateMany({ where: { agencyId, artistId, endsOn: { gt: until } }, data: { endsOn: until } })
 }

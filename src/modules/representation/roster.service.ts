@@ -5,7 +5,7 @@ import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { advisoryLock } from '../../db/locks.ts'
-import { dayOf, today } from '../../dates.ts'
+import { dayOf, maxDay, today } from '../../dates.ts'
 import { conflict, forbidden, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
 import { RepresentationRole, TeamRole, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
@@ -39,6 +39,17 @@ export const activeLinkWhere = (): Prisma.RosterLinkWhereInput => ({ OR: [{ ends
 /** Whether the agency represents the artist (in any role) today or later. */
 export async function represents(db: Tx, agencyId: string, artistId: string): Promise<boolean> {
   return (await db.rosterLink.count({ where: { agencyId, artistId, ...activeLinkWhere() } })) > 0
+}
+
+/**
+ * The agency's representation of the artist (in any role) today or later, if any, with its last day: the
+ * latest end among its links, or null while one of them has no end.
+ */
+export async function representedUntil(db: Tx, agencyId: string, artistId: string): Promise<{ lastDay: Date | null } | null> {
+  const links = await db.rosterLink.findMany({ where: { agencyId, artistId, ...activeLinkWhere() }, select: { endsOn: true } })
+  if (links.length === 0) return null
+  const ends = links.flatMap((l) => (l.endsOn ? [l.endsOn] : []))
+  return { lastDay: ends.length < links.length ? null : ends.reduce(maxDay) }
 }
 
 async function ownLink(ctx: RequestContext, id: string) {

@@ -10,6 +10,7 @@ import { dayOf, formatDay, today } from '../../dates.ts'
 import { conflict, forbidden, found, invalidInput, isExclusionViolation, notFound, validationError, type FieldIssue } from '../../errors.ts'
 import { AvailabilityStatus, Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
+import { Currency, MinorUnits } from '../../money.ts'
 import { parseInput } from '../../validation.ts'
 import { CountryCode, countryIdOf } from '../directory/geo.service.ts'
 import { representedUntil } from '../representation/roster.service.ts'
@@ -20,21 +21,14 @@ export const MAX_WINDOW_DAYS = 731
 export const MAX_SEARCH_DAYS = 366
 
 const Day = z.iso.date()
-// Minor units (cents) in a PostgreSQL integer.
-const Money = z.number().int().min(0).max(2_147_483_647)
-const Currency = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z]{3}$/, 'expected an ISO 4217 code')
-  .transform((c) => c.toUpperCase())
 
 export const AvailabilityInput = z.object({
   startsOn: Day.describe('First day (YYYY-MM-DD)'),
   endsOn: Day.describe('Last day, inclusive (YYYY-MM-DD)'),
   status: z.enum(AvailabilityStatus).default('available').describe('blocked: known not to be available (never matches a search)'),
   countryCode: CountryCode.nullish().describe('Where the artist can play in this window; absent or null: anywhere'),
-  feeMin: Money.nullish().describe('Fee guidance, lowest: minor units of currency (cents)'),
-  feeMax: Money.nullish().describe('Fee guidance, highest: minor units of currency (cents)'),
+  feeMin: MinorUnits.nullish().describe('Fee guidance, lowest: minor units of currency (cents)'),
+  feeMax: MinorUnits.nullish().describe('Fee guidance, highest: minor units of currency (cents)'),
   currency: Currency.nullish().describe('ISO 4217 code of the fee guidance; required with a fee'),
   notes: z.string().trim().min(1).max(2000).nullish(),
 })
@@ -55,8 +49,8 @@ export const AvailabilitySearch = z.object({
   includeTentative: z.boolean().default(true).describe('Tentative windows match too (blocked ones never do)'),
   genreId: z.uuid().optional().describe('A genre (its subgenres match too) or a subgenre'),
   countryCode: CountryCode.optional().describe('Windows in this country, or open to anywhere'),
-  budgetMin: Money.optional().describe('Budget, lowest (cents): windows whose fee guidance reaches it'),
-  budgetMax: Money.optional().describe('Budget, highest (cents): windows whose fee guidance starts within it'),
+  budgetMin: MinorUnits.optional().describe('Budget, lowest (cents): windows whose fee guidance reaches it'),
+  budgetMax: MinorUnits.optional().describe('Budget, highest (cents): windows whose fee guidance starts within it'),
   currency: Currency.optional().describe('Only windows with fee guidance in this currency; required with a budget'),
   q: z.string().trim().min(1).max(100).optional().describe("Matches the artist's name"),
   sort: z.enum(AvailabilitySort).default('name').describe('name; soonest: first free day in the period; fee: lowest guidance'),

@@ -11,18 +11,19 @@ import type { Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
 import { actorOf, otherSide, partyOf, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
 import { expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
-import { Amount, CloseInput, Currency, requireSide, visibleRequest } from './requests.service.ts'
+import { Currency, MinorUnits } from '../../money.ts'
+import { CloseInput, requireSide, visibleRequest } from './requests.service.ts'
 import { can, effectiveOfferStatus, offerMachine, requestMachine, transition } from './state.ts'
 
 const DAY_MS = 86_400_000
 
 export const OfferInput = z
   .object({
-    fee: Amount.nullish().describe('The guarantee (flat, versus) in minor units; absent for a pure percentage deal'),
+    fee: MinorUnits.nullish().describe('The guarantee (flat, versus) in minor units; absent for a pure percentage deal'),
     currency: Currency,
     dealType: z.enum(DealType),
     percentage: z.number().int().min(1).max(100).nullish().describe("versus / percentage: the artist's share of the net, in percent"),
-    deposit: Amount.nullish().describe('Due on confirmation, in minor units'),
+    deposit: MinorUnits.nullish().describe('Due on confirmation, in minor units'),
     holdDays: z.number().int().min(1).max(60).default(7).describe('How long an acceptance holds the date'),
     terms: z.string().trim().min(1).max(10_000).nullish(),
     expiresAt: z.coerce.date().nullish().describe('Answer-by time of this offer'),

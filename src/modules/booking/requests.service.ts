@@ -6,6 +6,7 @@ import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, forbidden, invalidInput, notFound } from '../../errors.ts'
 import { BookingRequestStatus, DealType, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
+import { Currency, MinorUnits } from '../../money.ts'
 import { parseInput } from '../../validation.ts'
 import { activeLinkWhere } from '../representation/roster.service.ts'
 import { actorOf, partyOf, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
@@ -14,14 +15,6 @@ import { expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipe
 import { holdMachine, offerMachine, requestMachine, transition } from './state.ts'
 
 const MAX_SHOW_SPAN_MS = 14 * 86_400_000
-
-export const Currency = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z]{3}$/, 'expected an ISO 4217 currency code')
-  .transform((c) => c.toUpperCase())
-
-export const Amount = z.number().int().min(0).max(2_000_000_000).describe('In minor units of the currency (cents)')
 
 export const BookingRequestInput = z
   .object({
@@ -36,7 +29,7 @@ export const BookingRequestInput = z
       .regex(/^[A-Za-z]{2}$/, 'expected an ISO 3166-1 alpha-2 code')
       .transform((c) => c.toUpperCase())
       .nullish(),
-    budget: Amount.nullish().describe('The fee the promoter has in mind, in minor units'),
+    budget: MinorUnits.nullish().describe('The fee the promoter has in mind, in minor units'),
     currency: Currency.nullish(),
     dealType: z.enum(DealType).nullish(),
     message: z.string().trim().min(1).max(5000).nullish(),

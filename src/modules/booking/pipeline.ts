@@ -2,7 +2,7 @@
 // priorities in order.
 import type { Db, Tx } from '../../db/client.ts'
 import { advisoryLock } from '../../db/locks.ts'
-import { notFound } from '../../errors.ts'
+import { conflict, notFound } from '../../errors.ts'
 import type { BookingRequest, BookingRequestStatus, Prisma } from '../../generated/prisma/client.ts'
 import { closeContractsOfDeal } from '../contracts/deal-links.ts'
 import { assertActsFor, recordActivity, SYSTEM, type Party } from './parties.ts'
@@ -23,11 +23,18 @@ export async function lockRequest(tx: Tx, id: string, party?: Party): Promise<Bo
   const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM booking_requests WHERE id = ${id}::uuid FOR UPDATE`
   if (rows.length === 0) throw notFound('booking request', id)
   const request = await tx.bookingRequest.findUniqueOrThrow({ where: { id } })
-  if (party) await assertActsFor(tx, party, request)
+  if (party) {
+    await assertActsFor(tx, party, request)
+    // Lapsed between the expiry pass and the lock: as good as expired.
+    if (requestDue(request, new Date())) throw conflict('invalid_transition', 'cannot act on a booking request that is expired')
+  }
   return request
 }
 
 const OPEN_REQUEST: BookingRequestStatus[] = ['open', 'negotiating']
+
+/** An unanswered request past its answer-by time or its event. */
+const requestDue = (r: BookingRequest, now: Date) => OPEN_REQUEST.includes(r.status) && ((r.expiresAt !== null && r.expiresAt <= now) || r.startsAt <= now)
 
 /** Pipelines with something past its time: an open offer, an active hold, or an unanswered request. */
 const dueWhere = (now: Date): Prisma.BookingRequestWhereInput => ({
@@ -84,9 +91,7 @@ async function expirePipeline(tx: Tx, pipeline: { id: string; artistId: string }
   let reason: string | null = null
   if (await expireOffers({ expiresAt: { lte: now } })) reason = 'the offer expired without an answer'
   if (await expireHolds({ expiresAt: { lte: now } })) reason = 'the hold expired before it was confirmed'
-  if (OPEN_REQUEST.includes(request.status) && ((request.expiresAt && request.expiresAt <= now) || request.startsAt <= now)) {
-    reason = 'no agreement before the answer-by time or the event'
-  }
+  if (requestDue(request, now)) reason = 'no agreement before the answer-by time or the event'
   if (reason && can(requestMachine, request.status, 'expire')) {
     const to = transition(requestMachine, request.status, 'expire')
     await tx.bookingRequest.update({ where: { id: requestId }, data: { status: to, closedReason: reason } })

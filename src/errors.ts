@@ -102,6 +102,10 @@ export function toAppError(e: unknown): AppError {
     if (e.code === 'P2025') return notFound('record')
     if (e.code === 'P2003') return new AppError('validation', 'a referenced record does not exist', { code: 'validation_error' })
     if (e.code === 'P2034') return conflict('write_conflict', 'the record changed concurrently; retry the request')
+    // Safety nets for database guarantees a service did not name more precisely.
+    const sqlState = /"originalCode":"([0-9A-Z]{5})"/.exec(JSON.stringify(e.meta ?? {}))?.[1]
+    if (sqlState === '23P01') return conflict('overlap', 'this would overlap an existing record of the same kind')
+    if (sqlState === '22003') return new AppError('validation', 'a number is out of range', { code: 'validation_error' })
   }
   return new AppError('internal', 'internal server error', { cause: e })
 }

@@ -345,8 +345,13 @@ describe('idempotent retries', () => {
     const reused = await h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body: { ...body, venueName: 'Other' }, headers: { 'idempotency-key': key } })
     expect(reused.status).toBe(400)
     expect(reused.body.error.code).toBe('idempotency_key_reused')
-    // Keys belong to a company: another company's same key is its own.
+    // Keys belong to a user of a company: another company's, or a colleague's, same key is their own.
     expect((await h.app.rest('POST', '/api/v1/booking-requests', { as: rival, body, headers: { 'idempotency-key': key } })).headers.get('idempotent-replayed')).toBeNull()
+    const colleague = await h.auth.session({ ...PROMOTER_ACCESS, orgId: promoter.orgId })
+    const theirs = await h.app.rest('POST', '/api/v1/booking-requests', { as: colleague, body: { artistId, ...nextSlot() }, headers: { 'idempotency-key': key } })
+    expect(theirs.status).toBe(201)
+    expect(theirs.headers.get('idempotent-replayed')).toBeNull()
+    expect(theirs.body.data.id).not.toBe(first.body.data.id)
   })
 
   it('lets a failed call be retried, and keeps concurrent duplicates from acting twice', async () => {
@@ -387,7 +392,7 @@ describe('idempotent retries', () => {
     const body = { artistId, ...nextSlot() }
     // A call that never stored its answer (its process died): the record stays in flight.
     const inFlight = (key: string, startedMsAgo: number) =>
-      h.app.db.idempotencyRecord.create({ data: { scope: `org:${promoter.orgId}`, key, fingerprint: 'another request', createdAt: new Date(Date.now() - startedMsAgo) } })
+      h.app.db.idempotencyRecord.create({ data: { scope: `org:${promoter.orgId}:user:${promoter.userId}`, key, fingerprint: 'another request', createdAt: new Date(Date.now() - startedMsAgo) } })
     await inFlight('fresh-in-flight', 5_000)
     const holding = await h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body, headers: { 'idempotency-key': 'fresh-in-flight' } })
     expect(holding.status).toBe(400)
@@ -507,11 +512,18 @@ describe('visibility', () => {
   })
 
   it('lets a company with both modules act as the side its agency bridge says', async () => {
-    const both = await h.auth.session({ modules: ['artist', 'promoter'], permissions: ['artist.directory.read', ...PROMOTER_ACCESS.permissions] })
+    // Not bridged to an agency, holding both sides' permissions: the promoter side passes the agency gate.
+    const both = await h.auth.session({ modules: ['artist', 'promoter'], permissions: ['artist.directory.read', 'artist.bookings.read', ...PROMOTER_ACCESS.permissions] })
     const artistId = await representedArtist(agency)
     const asked = await h.app.rest('POST', '/api/v1/booking-requests', { as: both, body: { artistId, ...nextSlot() } })
     expect(asked.status).toBe(201)
     expect(asked.body.data.promoterOrgId).toBe(both.orgId)
+    const listed = await h.app.rest('GET', `/api/v1/booking-requests?artistId=${artistId}`, { as: both })
+    expect(listed.status).toBe(200)
+    expect(listed.body.data.items.map((r: { id: string }) => r.id)).toEqual([asked.body.data.id])
+    // With artist permissions only, the gate stands.
+    const agencyOnly = await h.auth.session({ modules: ['artist', 'promoter'], permissions: ['artist.bookings.read'] })
+    expect((await h.app.rest('GET', '/api/v1/booking-requests', { as: agencyOnly })).body.error.code).toBe('agency_not_bridged')
   })
 })
 

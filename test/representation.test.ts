@@ -116,6 +116,12 @@ describe('disputes', () => {
     const handed = await h.app.rest('POST', `/api/v1/representation-claims/${c.body.data.id}/accept-handover`, { as: incumbent, body: { note: 'amicable' } })
     expect(handed.status).toBe(200)
     expect(handed.body.data).toMatchObject({ status: 'approved', decisionNote: 'amicable', rosterLink: { agencyId: challenger.agencyId } })
+    // The new agency's internal notes on its link never reach the agency that handed the artist over.
+    await h.app.rest('PATCH', `/api/v1/roster/${handed.body.data.rosterLink.id}`, { as: challenger, body: { notes: 'fee floor 40k' } })
+    const seenByFormer = await h.app.rest('GET', `/api/v1/representation-claims/${c.body.data.id}`, { as: incumbent })
+    expect(seenByFormer.status).toBe(200)
+    expect(JSON.stringify(seenByFormer.body)).not.toContain('fee floor 40k')
+    expect(JSON.stringify((await h.app.rest('GET', '/api/v1/representation-claims?scope=incoming', { as: incumbent })).body)).not.toContain('fee floor 40k')
     const now = await representation(artistId)
     expect(now.links.map((l: { agencyId: string }) => l.agencyId)).toEqual([challenger.agencyId])
     expect(now.disputedRoles).toEqual([])
@@ -199,8 +205,13 @@ describe('disputes', () => {
     const artistId = await artistBy(incumbent)
     await claimFor(incumbent, artistId)
     const c = await claimFor(challenger, artistId)
+    // The incumbent cannot withdraw the challenger's claim, nor learn its state by trying.
+    expect((await h.app.rest('POST', `/api/v1/representation-claims/${c.body.data.id}/withdraw`, { as: incumbent })).status).toBe(404)
     const w = await h.app.rest('POST', `/api/v1/representation-claims/${c.body.data.id}/withdraw`, { as: challenger })
     expect(w.body.data.status).toBe('withdrawn')
+    const again = await h.app.rest('POST', `/api/v1/representation-claims/${c.body.data.id}/withdraw`, { as: incumbent })
+    expect(again.status).toBe(404)
+    expect((await h.app.rest('POST', `/api/v1/representation-claims/${c.body.data.id}/withdraw`, { as: challenger })).body.error.code).toBe('invalid_transition')
     expect((await h.app.db.representationDispute.findUniqueOrThrow({ where: { id: c.body.data.dispute.id } })).resolution).toBe('no claim remains: representation unchanged')
 
     const free = await artistBy('machine')
@@ -243,6 +254,34 @@ describe('disputes', () => {
 })
 
 describe('the roster', () => {
+  it('keep a scheduled handover: neither the leaving agency nor a third claim can run over it (409, nothing written)', async () => {
+    const leaving = await newAgency()
+    const next = await newAgency()
+    const third = await newAgency()
+    const artistId = await artistBy('machine')
+    const mine = await claimFor(leaving, artistId)
+    await admin(`representation-claims/${mine.body.data.id}/approve`)
+    await h.app.db.rosterLink.updateMany({ where: { artistId }, data: { startsOn: addDays(today(), -30) } })
+    const [link] = (await representation(artistId)).links
+    expect((await h.app.rest('POST', `/api/v1/roster/${link.id}/end`, { as: leaving, body: { endsOn: formatDay(addDays(today(), 10)) } })).status).toBe(200)
+    const successor = await claimFor(next, artistId, { startsOn: formatDay(addDays(today(), 11)) })
+    expect((await admin(`representation-claims/${successor.body.data.id}/approve`)).status).toBe(200)
+    const before = await rowsOf(artistId)
+
+    const extend = await h.app.rest('POST', `/api/v1/roster/${link.id}/end`, { as: leaving, body: { endsOn: formatDay(addDays(today(), 30)) } })
+    expect(extend.status).toBe(409)
+    expect(extend.body.error.code).toBe('representation_overlap')
+    expect(extend.body.error.message).toContain(formatDay(addDays(today(), 11)))
+
+    const late = await claimFor(third, artistId)
+    const approve = await admin(`representation-claims/${late.body.data.id}/approve`)
+    expect(approve.status).toBe(409)
+    expect(approve.body.error.code).toBe('representation_scheduled')
+    const after = await rowsOf(artistId)
+    expect(after.links).toEqual(before.links)
+    expect(after.events.slice(0, before.events.length)).toEqual(before.events)
+  })
+
   it('lists the agency’s represented artists, and ends a representation (its team with it)', async () => {
     const a = await newAgency()
     const artistId = await artistBy(a, 'Roster Star')
@@ -334,6 +373,22 @@ describe('artist teams', () => {
     expect(await h.app.db.teamAssignment.findMany({ where: { artistId }, orderBy: { id: 'asc' } })).toEqual(team)
     const ended = await h.app.rest('POST', `/api/v1/team-assignments/${t1.body.data.id}/end`, { as: a })
     expect(ended.body.data.endedAt).toBeTruthy()
+  })
+
+  it('keep one primary per role when several are made primary at once', async () => {
+    const a = await newAgency()
+    const artistId = await artistBy(a)
+    await claimFor(a, artistId)
+    const people = await Promise.all(Array.from({ length: 20 }, (_, i) => h.app.rest('POST', '/api/v1/people', { as: a, body: { firstName: `Agent ${i}` } })))
+    const results = await Promise.all(
+      people.map((p) => h.app.rest('POST', `/api/v1/artists/${artistId}/team`, { as: a, body: { personId: p.body.data.id, role: 'agent', isPrimary: true } })),
+    )
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill(201))
+    expect(await h.app.db.teamAssignment.count({ where: { artistId, role: 'agent', isPrimary: true, endedAt: null } })).toBe(1)
+    const assignments = await h.app.db.teamAssignment.findMany({ where: { artistId } })
+    const again = await Promise.all(assignments.map((t) => h.app.rest('PATCH', `/api/v1/team-assignments/${t.id}`, { as: a, body: { isPrimary: true } })))
+    expect(again.every((r) => r.status === 200)).toBe(true)
+    expect(await h.app.db.teamAssignment.count({ where: { artistId, role: 'agent', isPrimary: true, endedAt: null } })).toBe(1)
   })
 
   it('refuse people of other agencies and agencies that do not represent the artist', async () => {

@@ -31,10 +31,11 @@ export async function authorize(caller: Caller, rule: AccessRule, bridgedAgency:
     throw forbidden(`module not granted: ${needed.join(' or ')}`)
   }
   const permissions = new Set(caller.access.permissions)
-  const satisfied: Permission | undefined = reachable.find((p) => permissions.has(p))
-  if (!satisfied) throw forbidden(`missing permission: ${reachable.join(' or ')}`)
+  const held: Permission[] = reachable.filter((p) => permissions.has(p))
+  if (held.length === 0) throw forbidden(`missing permission: ${reachable.join(' or ')}`)
 
-  if (def.agencyGate && moduleOf(satisfied) === 'artist' && !(await bridgedAgency())) throw agencyNotBridged()
+  // The gate stands before agency-side work only: a permission of another module passes on its own.
+  if (def.agencyGate && held.every((p) => moduleOf(p) === 'artist') && !(await bridgedAgency())) throw agencyNotBridged()
 }
 
 export const agencyNotBridged = () =>

@@ -1,5 +1,5 @@
 // Idempotency-Key on mutating REST calls: the first successful answer is stored and replayed to any retry
-// with the same key (from the same company), so a retried request does nothing twice. A key reused for a
+// with the same key (from the same user of the same company), so a retried request does nothing twice. A key reused for a
 // different request is refused; a retry arriving while the first call runs is told to wait (409).
 // Failed calls change nothing (services roll back), so their key is freed for the next attempt. A call whose
 // answer could not be stored (or whose process died) keeps its key in flight until a lease ends, so a
@@ -27,7 +27,8 @@ export async function idempotent(
 ): Promise<Answer & { replayed: boolean }> {
   if (!KEY.test(key)) throw new AppError('validation', 'Idempotency-Key must be 1 to 255 printable characters', { fields: [{ field: 'Idempotency-Key', message: 'invalid' }] })
   const caller = await ctx.caller()
-  const scope = caller.kind === 'user' ? `org:${caller.orgId}` : 'machine'
+  // A key is the caller's own: another user of the same company retrying with the same key is another request.
+  const scope = caller.kind === 'user' ? `org:${caller.orgId}:user:${caller.userId}` : 'machine'
   const fingerprint = createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('hex')
   const db = ctx.db
 

@@ -8,7 +8,7 @@ import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { advisoryLock } from '../../db/locks.ts'
-import { addDays, dayOf, maxDay, today } from '../../dates.ts'
+import { addDays, dayOf, formatDay, maxDay, today } from '../../dates.ts'
 import { conflict, forbidden, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
 import {
   DisputeStatus,
@@ -106,6 +106,13 @@ async function lockedOpenClaim(tx: Tx, id: string): Promise<RepresentationClaim>
 async function approveClaim(tx: Tx, claim: RepresentationClaim, actor: Actor, note?: string | null) {
   let startsOn = maxDay(claim.startsOn, today())
   const incumbent = await currentLink(tx, claim.artistId, claim.role, startsOn)
+  // A handover already scheduled (a successor starting after the incumbent) is not overridden silently.
+  const successor = incumbent
+    ? await tx.rosterLink.findFirst({ where: { artistId: claim.artistId, role: claim.role, startsOn: { gt: incumbent.startsOn } }, include: { agency: { select: { name: true } } } })
+    : null
+  if (successor) {
+    throw conflict('representation_scheduled', `a handover to ${successor.agency.name} is already scheduled from ${formatDay(successor.startsOn)}`)
+  }
   if (incumbent) {
     // A representation that starts on the handover day still keeps that one day.
     if (incumbent.startsOn.getTime() >= startsOn.getTime()) startsOn = addDays(incumbent.startsOn, 1)
@@ -253,11 +260,10 @@ export const representationClaims = {
   async withdraw(ctx: RequestContext, id: string, query: Selection = {}) {
     const me = await ctx.agencyActor()
     const actor = await actorOf(ctx)
-    await ctx.db.$transaction(async (tx) => {
-      const claim = await lockedOpenClaim(tx, id)
-      if (claim.agencyId !== me.agencyId) throw notFound('representation claim', id)
-      await closeClaim(tx, claim, 'withdrawn', actor)
-    })
+    // Another agency's claim is hidden whatever its state: ownership is checked before the state.
+    const own = await ctx.db.representationClaim.findUnique({ where: { id }, select: { agencyId: true } })
+    if (!own || own.agencyId !== me.agencyId) throw notFound('representation claim', id)
+    await ctx.db.$transaction(async (tx) => closeClaim(tx, await lockedOpenClaim(tx, id), 'withdrawn', actor))
     return ctx.db.representationClaim.findUniqueOrThrow({ ...query, where: { id } })
   },
 

@@ -5,7 +5,7 @@ import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { advisoryLock } from '../../db/locks.ts'
-import { dayOf, maxDay, today } from '../../dates.ts'
+import { dayOf, formatDay, maxDay, today } from '../../dates.ts'
 import { conflict, forbidden, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
 import { RepresentationRole, TeamRole, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
@@ -59,7 +59,10 @@ async function ownLink(ctx: RequestContext, id: string) {
   return link
 }
 
-/** Makes `assignmentId` the only primary contact of its role on the artist for the agency. */
+/** Serializes changes to an agency's team on an artist, so that two "make primary" calls cannot both win. */
+const lockTeam = (tx: Tx, agencyId: string, artistId: string) => advisoryLock(tx, `team:${agencyId}:${artistId}`)
+
+/** Makes `assignmentId` the only primary contact of its role on the artist for the agency (under lockTeam). */
 async function keepSinglePrimary(tx: Tx, a: { id: string; artistId: string; agencyId: string; role: TeamRole }) {
   await tx.teamAssignment.updateMany({
     where: { artistId: a.artistId, agencyId: a.agencyId, role: a.role, endedAt: null, isPrimary: true, id: { not: a.id } },
@@ -114,6 +117,14 @@ export const roster = {
     const caller = await ctx.agencyActor()
     await ctx.db.$transaction(async (tx) => {
       await advisoryLock(tx, `representation:${link.artistId}:${link.role}`)
+      const next = await tx.rosterLink.findFirst({
+        where: { artistId: link.artistId, role: link.role, id: { not: id }, startsOn: { gt: link.startsOn, lte: endsOn } },
+        orderBy: { startsOn: 'asc' },
+        include: { agency: { select: { name: true } } },
+      })
+      if (next) {
+        throw conflict('representation_overlap', `${next.agency.name} represents the artist from ${formatDay(next.startsOn)}: end this representation before then`)
+      }
       const fresh = await tx.rosterLink.findUniqueOrThrow({ where: { id } })
       if (fresh.endsOn && fresh.endsOn.getTime() < today().getTime()) throw conflict('invalid_transition', 'this representation has already ended')
       await tx.rosterLink.update({ where: { id }, data: { endsOn } })
@@ -151,6 +162,7 @@ export const team = {
     if (!person || person.archivedAt || person.agencyId !== agencyId) throw invalidInput('personId', 'not a person of your agency')
     try {
       return await ctx.db.$transaction(async (tx) => {
+        await lockTeam(tx, agencyId, artistId)
         const created = await tx.teamAssignment.create({ ...query, data: { ...data, artistId, agencyId } })
         if (created.isPrimary) await keepSinglePrimary(tx, created)
         return created
@@ -169,6 +181,7 @@ export const team = {
     if (assignment.endedAt) throw conflict('invalid_transition', 'this assignment has ended')
     try {
       return await ctx.db.$transaction(async (tx) => {
+        await lockTeam(tx, agencyId, assignment.artistId)
         const updated = await tx.teamAssignment.update({ ...query, where: { id }, data })
         if (updated.isPrimary) await keepSinglePrimary(tx, updated)
         return updated

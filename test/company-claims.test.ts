@@ -123,3 +123,64 @@ describe('company claims', () => {
     expect(mine.data.myCompanyClaims).toEqual({ totalCount: 1, edges: [{ node: { status: 'APPROVED' } }] })
   })
 })
+
+describe('the bridge (approved claims)', () => {
+  it('answers Agency.owner for a whole page in a constant number of statements, and follows revocation', async () => {
+    const promoter = await h.auth.session(PROMOTER_ACCESS)
+    const tag = `owned-page-${randomUUID().slice(0, 8)}`
+    const owners = new Map<string, string | null>()
+    const claims: string[] = []
+    for (let i = 0; i < 12; i++) {
+      const company = await h.app.db.agency.create({ data: { name: `${tag} ${String(i).padStart(2, '0')}`, slug: `${tag}-${i}` } })
+      owners.set(company.id, null)
+      if (i % 3 === 0) continue // sleeping
+      const me = await h.auth.session(AGENCY_ACCESS)
+      const c = await claim(me, company.id)
+      expect((await decide(c.body.data.id, 'approve')).status).toBe(200)
+      owners.set(company.id, me.orgId)
+      claims.push(c.body.data.id)
+    }
+    const page = async (first: number) => {
+      const start = h.app.sql.length
+      const r = await h.app.graphql(
+        'query($first: Int!, $q: String) { agencies(first: $first, filter: { q: $q }) { edges { node { id claimed owner { id } } } } }',
+        { first, q: tag },
+        { as: promoter },
+      )
+      expect(r.errors).toBeUndefined()
+      return { nodes: r.data.agencies.edges.map((e: { node: unknown }) => e.node), statements: h.app.sql.slice(start).length }
+    }
+    const small = await page(2)
+    const large = await page(12)
+    expect(large.statements).toBe(small.statements)
+    expect(large.nodes).toEqual(
+      [...owners].map(([id, orgId]) => ({ id, claimed: orgId !== null, owner: orgId ? { id: orgId } : null })),
+    )
+
+    const [revokedCompany] = [...owners].find(([, orgId]) => orgId !== null)!
+    const revokedClaim = await h.app.db.companyClaim.findFirstOrThrow({ where: { companyId: revokedCompany, status: 'approved' } })
+    const ownership = await h.app.rest('GET', `/api/v1/artists-companies/${revokedCompany}/ownership`, { as: promoter })
+    expect(ownership.body.data).toEqual({ companyId: revokedCompany, claimed: true, ownerOrgId: owners.get(revokedCompany), since: revokedClaim.decidedAt!.toISOString() })
+    expect((await decide(revokedClaim.id, 'revoke', { reason: 'sold' })).status).toBe(200)
+    const after = await h.app.graphql('query($id: ID!) { agency(id: $id) { claimed owner { id } } }', { id: revokedCompany }, { as: promoter })
+    expect(after.data.agency).toEqual({ claimed: false, owner: null })
+    const sleeping = await h.app.rest('GET', `/api/v1/artists-companies/${revokedCompany}/ownership`, { as: promoter })
+    expect(sleeping.body.data).toEqual({ companyId: revokedCompany, claimed: false, ownerOrgId: null, since: null })
+    expect((await h.app.rest('GET', `/api/v1/artists-companies/${randomUUID()}/ownership`, { as: promoter })).status).toBe(404)
+  })
+
+  it('gives /me/agency and myAgency the approved claim, and nothing once revoked', async () => {
+    const me = await h.auth.session(AGENCY_ACCESS)
+    const company = await createAgency(h.app.db, 'Bridge Since')
+    const c = await claim(me, company.id)
+    await decide(c.body.data.id, 'approve')
+    const approved = await h.app.db.companyClaim.findUniqueOrThrow({ where: { id: c.body.data.id } })
+    const rest = await h.app.rest('GET', '/api/v1/me/agency', { as: me })
+    expect(rest.body.data).toMatchObject({ orgId: me.orgId, bridged: true, agency: { id: company.id }, claim: { id: approved.id, status: 'approved' } })
+    const gql = await h.app.graphql('{ myAgency { bridged since agency { id } } }', {}, { as: me })
+    expect(gql.data.myAgency).toEqual({ bridged: true, since: approved.decidedAt!.toISOString(), agency: { id: company.id } })
+    await decide(c.body.data.id, 'revoke', { reason: 'closed' })
+    const revoked = await h.app.rest('GET', '/api/v1/me/agency', { as: me })
+    expect(revoked.body.data).toMatchObject({ bridged: false, agency: null, claim: null })
+  })
+})

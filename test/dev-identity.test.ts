@@ -101,6 +101,6 @@ describe('dev identity mode', () => {
     const t = await token('--user', '66666666-6666-4666-8666-666666666666', '--org', org, '--modules', 'artist', '--permissions', 'artist.directory.manage')
     const r = await fetch(`${url}/api/v1/artists`, { headers: { authorization: `Bearer ${t}`, 'x-org': org } })
     expect(r.status).toBe(403)
-    expect(((await r.json()) as { error: { message: string } }).error.message).toBe('missing permission: artist.directory.read')
+    expect(((await r.json()) as { error: { message: string } }).error.message).toBe('missing permission: artist.directory.read or artist.agency.manage')
   })
 })

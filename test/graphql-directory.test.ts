@@ -98,6 +98,49 @@ describe('queries', () => {
     expect(third.pageInfo.hasNextPage).toBe(false)
   })
 
+  it('answers bad pagination arguments as BAD_USER_INPUT naming the argument, not as a server error', async () => {
+    const cursor = (s: string) => Buffer.from(s).toString('base64')
+    const cases: [string, string][] = [
+      ['first: -1', 'first'],
+      ['last: -1, before: "' + cursor('OffsetConnection:3') + '"', 'last'],
+      ['last: 5', 'last'],
+      ['after: "garbage"', 'after'],
+      ['after: "' + cursor('garbage') + '"', 'after'],
+      ['after: "' + cursor('OffsetConnection:abc') + '"', 'after'],
+      ['after: "' + cursor('OffsetConnection:-5') + '"', 'after'],
+      ['after: "' + cursor('OffsetConnection:1.5') + '"', 'after'],
+      ['after: "' + cursor('OffsetConnection:' + '9'.repeat(400)) + '"', 'after'],
+      ['after: "' + cursor('OffsetConnection:99999999999') + '"', 'after'],
+      ['before: "garbage"', 'before'],
+      ['last: 2, before: "' + cursor('OffsetConnection:' + '9'.repeat(30)) + '"', 'before'],
+    ]
+    for (const [args, field] of cases) {
+      const r = await h.app.graphql(`{ genres(first: 1) { totalCount } artists(${args}) { totalCount edges { node { name } } } }`, {}, { as: promoter })
+      expect(r.data.artists, args).toBeNull()
+      expect(r.data.genres, args).toEqual({ totalCount: expect.any(Number) })
+      expect(r.errors, args).toHaveLength(1)
+      expect(r.errors![0], args).toMatchObject({ path: ['artists'], extensions: { code: 'BAD_USER_INPUT', reason: 'validation_error' } })
+      expect(r.errors![0].extensions!.fields, args).toEqual([{ field, message: expect.any(String) }])
+    }
+    // The cursors handed out still page, forwards and backwards.
+    const first = await h.app.graphql('{ artists(first: 2, filter: { q: "relay" }) { pageInfo { endCursor } edges { node { name } } } }', {}, { as: promoter })
+    const back = await h.app.graphql(
+      'query($before: String) { artists(last: 1, before: $before, filter: { q: "relay" }) { edges { node { name } } } }',
+      { before: first.data.artists.pageInfo.endCursor },
+      { as: promoter },
+    )
+    expect(back.errors).toBeUndefined()
+    expect(back.data.artists.edges).toEqual([{ node: { name: 'Relay 0' } }])
+    // A well-formed cursor past the end is an empty page, even at the largest offset.
+    const far = await h.app.graphql(
+      'query($after: String) { artists(first: 5, after: $after) { edges { node { name } } pageInfo { hasNextPage } } }',
+      { after: cursor(`OffsetConnection:${2 ** 31 - 1}`) },
+      { as: promoter },
+    )
+    expect(far.errors).toBeUndefined()
+    expect(far.data.artists).toEqual({ edges: [], pageInfo: { hasNextPage: false } })
+  })
+
   it('walks from an agency to its people and back', async () => {
     await h.app.rest('POST', '/api/v1/people', { as: agency, body: { firstName: 'Nested', lastName: 'Person' } })
     const r = await h.app.graphql(
@@ -123,7 +166,7 @@ describe('field-level access', () => {
     expect(r.data._service.sdl).toContain('type Artist')
     expect(r.errors).toHaveLength(1)
     expect(r.errors![0]).toMatchObject({ path: ['artists'], extensions: { code: 'FORBIDDEN', reason: 'forbidden' } })
-    expect(r.errors![0].message).toBe('missing permission: artist.directory.read')
+    expect(r.errors![0].message).toBe('missing permission: artist.directory.read or artist.agency.manage')
   })
 
   it('nulls protected fields for an anonymous caller with UNAUTHENTICATED', async () => {
@@ -146,7 +189,7 @@ describe('field-level access', () => {
     const sdl: string = r.data._service.sdl
     expect(sdl).toContain('@composeDirective(name: "@requiresPermission")')
     expect(sdl).toMatch(
-      /type Artist\s+@key\(fields: "id"\)\s+@requiresPermission\(rule: "directory.read", anyOf: \["artist.directory.read", "promoter.directory.read"\], internal: true, agencyGate: false\)/,
+      /type Artist\s+@key\(fields: "id"\)\s+@requiresPermission\(rule: "directory.read", anyOf: \["artist.directory.read", "promoter.directory.read", "artist.agency.manage"\], internal: true, agencyGate: false\)/,
     )
     expect(sdl).toContain('createGenre(input: GenreInput!): Genre @requiresPermission(rule: "directory.curate", anyOf: [], internal: true, agencyGate: false)')
     expect(sdl).toContain(

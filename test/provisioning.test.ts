@@ -267,6 +267,62 @@ describe('review (machine callers only)', () => {
   })
 })
 
+describe('over GraphQL, for a user who may only bridge the company', () => {
+  const bridger = () => h.auth.session({ modules: ['artist'], permissions: ['artist.agency.manage'] })
+
+  it('lists the sleeping agencies REST lists, and shows the agency of a takeover request', async () => {
+    const me = await bridger()
+    const sleeping = await createAgency(h.app.db, 'Bridgeable Sleeper')
+    await h.app.db.agency.update({ where: { id: sleeping.id }, data: { countryId: geo.es.id, cityId: geo.madrid.id } })
+    const rest = await h.app.rest('GET', '/api/v1/artists-companies/sleeping?q=bridgeable', { as: me })
+    expect(rest.status).toBe(200)
+    expect(rest.body.data.items.map((c: { id: string }) => c.id)).toEqual([sleeping.id])
+
+    const gql = await h.app.graphql(
+      '{ sleepingAgencies(first: 5, filter: { q: "bridgeable" }) { totalCount edges { node { id name claimed country { code } city { name } } } } }',
+      {},
+      { as: me },
+    )
+    expect(gql.errors).toBeUndefined()
+    expect(gql.data.sleepingAgencies).toEqual({
+      totalCount: 1,
+      edges: [{ node: { id: sleeping.id, name: 'Bridgeable Sleeper', claimed: false, country: { code: 'ES' }, city: { name: 'Madrid' } } }],
+    })
+
+    const requested = await h.app.graphql(
+      'mutation($id: ID!) { requestAgencyTakeover(input: { companyId: $id }) { id status targetCompany { id name } } }',
+      { id: sleeping.id },
+      { as: me },
+    )
+    expect(requested.errors).toBeUndefined()
+    expect(requested.data.requestAgencyTakeover).toMatchObject({ status: 'PENDING', targetCompany: { id: sleeping.id, name: 'Bridgeable Sleeper' } })
+    const mine = await h.app.graphql('{ myAgencyRequests(first: 5) { edges { node { targetCompany { id } } } } myAgency { pendingRequest { targetCompany { name } } } }', {}, { as: me })
+    expect(mine.errors).toBeUndefined()
+    expect(mine.data).toEqual({
+      myAgencyRequests: { edges: [{ node: { targetCompany: { id: sleeping.id } } }] },
+      myAgency: { pendingRequest: { targetCompany: { name: 'Bridgeable Sleeper' } } },
+    })
+  })
+
+  it('opens nothing else: operational, discovery and review fields stay denied', async () => {
+    const me = await bridger()
+    const r = await h.app.graphql(
+      '{ myRoster(first: 1) { totalCount } availabilitySearch(first: 1, filter: { from: "2030-01-01", to: "2030-01-31" }) { totalCount } agencyRequests(first: 1) { totalCount } }',
+      {},
+      { as: me },
+    )
+    expect(r.data).toEqual({ myRoster: null, availabilitySearch: null, agencyRequests: null })
+    expect(r.errors?.map((e) => [e.path?.join('.'), e.extensions?.code]).sort()).toEqual([
+      ['agencyRequests', 'FORBIDDEN'],
+      ['availabilitySearch', 'FORBIDDEN'],
+      ['myRoster', 'FORBIDDEN'],
+    ])
+    const write = await h.app.graphql('mutation { createArtist(input: { name: "Nope" }) { id } }', {}, { as: me })
+    expect(write.data.createArtist).toBeNull()
+    expect(write.errors?.[0].message).toBe('missing permission: artist.directory.manage')
+  })
+})
+
 describe('races, settled by the database', () => {
   it('two (or ten) takeover requests from one org at once: exactly one 201, the rest 409', async () => {
     const me = await newcomer()

@@ -51,8 +51,9 @@ export interface RuleDefinition {
 
 export const RULES = {
   'directory.read': {
-    description: 'Read the directory',
-    anyOf: ['artist.directory.read', 'promoter.directory.read'],
+    description:
+      'Read the directory (network-wide reference data). `artist.agency.manage` is included: a user who may bridge the company to an agency browses the directory to find it (sleeping agencies, the agency of a request)',
+    anyOf: ['artist.directory.read', 'promoter.directory.read', 'artist.agency.manage'],
     internal: true,
     agencyGate: false,
   },

@@ -1,7 +1,8 @@
 // Claim-based ownership: which market company (agency) a tenant company is bridged to. One approved
 // claim per company and per org is guaranteed by partial unique indexes; these are the only functions
-// that read that bridge, for every rule and gate that needs it.
+// that read that bridge, for every rule, gate and view that needs it.
 import type { Tx } from '../db/client.ts'
+import type { CompanyClaim } from '../generated/prisma/client.ts'
 
 /** The agency an Auth org is bridged to, or null while it has no approved claim. */
 export async function bridgedAgencyId(db: Tx, orgId: string): Promise<string | null> {
@@ -10,6 +11,11 @@ export async function bridgedAgencyId(db: Tx, orgId: string): Promise<string | n
     select: { companyId: true },
   })
   return claim?.companyId ?? null
+}
+
+/** The approved claim bridging an Auth org to its agency (which one, since when), or null. */
+export async function bridgeOf(db: Tx, orgId: string): Promise<CompanyClaim | null> {
+  return db.companyClaim.findFirst({ where: { orgId, status: 'approved' } })
 }
 
 export async function isCompanyOwnedByOrg(db: Tx, companyId: string, orgId: string): Promise<boolean> {
@@ -29,11 +35,17 @@ export async function agenciesBridgedTo(db: Tx, orgIds: readonly string[]) {
   return new Map(claims.map((c) => [c.orgId, c.company]))
 }
 
-/** The tenant company owning each of the given market companies (absent: sleeping), in one query. */
-export async function ownersOf(db: Tx, companyIds: readonly string[]) {
+/** Who owns each of the given market companies, and since when (absent: sleeping), in one query. */
+export async function ownershipsOf(db: Tx, companyIds: readonly string[]) {
   const claims = await db.companyClaim.findMany({
     where: { companyId: { in: [...companyIds] }, status: 'approved' },
-    select: { companyId: true, orgId: true },
+    select: { companyId: true, orgId: true, decidedAt: true },
   })
-  return new Map(claims.map((c) => [c.companyId, c.orgId]))
+  return new Map(claims.map((c) => [c.companyId, { orgId: c.orgId, since: c.decidedAt }]))
+}
+
+/** The tenant company owning each of the given market companies (absent: sleeping), in one query. */
+export async function ownersOf(db: Tx, companyIds: readonly string[]) {
+  const owners = await ownershipsOf(db, companyIds)
+  return new Map([...owners].map(([companyId, owner]) => [companyId, owner.orgId]))
 }

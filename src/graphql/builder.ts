@@ -66,7 +66,7 @@ export const builder = new SchemaBuilder<{
  * @requiresPermission shows each access declaration in the SDL, and is composed into the supergraph
  * (@composeDirective) so a router or schema check can read it. Federation's own @policy would say the
  * same, but @apollo/gateway refuses supergraphs that use it (a SECURITY feature only Apollo Router
- * implements); a composed custom directive works with both. See docs/access.md.
+ * implements); a composed custom directive works with both. See docs/architecture.md (Decisions).
  */
 export const ACCESS_SPEC_URL = 'https://specs.kisum.dev/access/v1.0'
 export const requiresPermissionDirective = new GraphQLDirective({

@@ -1,11 +1,37 @@
 // Relay connections over the services' offset listings: the page comes from first/after (or
 // last/before), the nested selection of the nodes is planned by plugin-prisma into the same query.
 import { queryFromInfo } from '@pothos/plugin-prisma'
-import { resolveOffsetConnection, type DefaultConnectionArguments } from '@pothos/plugin-relay'
+import { offsetToCursor, resolveOffsetConnection, type DefaultConnectionArguments } from '@pothos/plugin-relay'
 import type { GraphQLResolveInfo } from 'graphql'
 import type { RequestContext } from '../context.ts'
 import type { Selection } from '../db/listing.ts'
+import { invalidInput } from '../errors.ts'
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Listing, type Page } from '../pagination.ts'
+
+/** The largest offset a cursor may carry (GraphQL's Int range, like `first`/`last`). */
+const MAX_CURSOR_OFFSET = 2 ** 31 - 1
+
+/** The offset of a cursor this API handed out; anything else (forged, truncated, out of range) is bad input. */
+function cursorOffset(field: 'after' | 'before', cursor: string): number {
+  const match = /^OffsetConnection:(0|[1-9]\d{0,9})$/.exec(Buffer.from(cursor, 'base64').toString('utf8'))
+  const offset = match ? Number(match[1]) : Number.NaN
+  // Only the canonical encoding of an in-range offset is a cursor of ours.
+  if (!(offset <= MAX_CURSOR_OFFSET) || offsetToCursor(offset) !== cursor) throw invalidInput(field, 'not a valid cursor')
+  return offset
+}
+
+/**
+ * Checks the Relay arguments up front, so that a bad one is a 400 naming it (BAD_USER_INPUT) rather than
+ * the PothosValidationError resolveOffsetConnection would throw (masked as an internal error).
+ */
+function checkConnectionArgs({ first, last, after, before }: DefaultConnectionArguments) {
+  if (first != null && first < 0) throw invalidInput('first', 'must be a non-negative integer')
+  if (last != null && last < 0) throw invalidInput('last', 'must be a non-negative integer')
+  if (after) cursorOffset('after', after)
+  if (before) cursorOffset('before', before)
+  // Counting back needs an end: a `before` cursor, or a `first` bounding the page.
+  if (last != null && !before && first == null) throw invalidInput('last', 'can only be used with before (or first)')
+}
 
 export async function connectionOf<T extends {}>(
   ctx: RequestContext,
@@ -13,6 +39,7 @@ export async function connectionOf<T extends {}>(
   args: DefaultConnectionArguments,
   list: (page: Page, query: Selection) => Promise<Listing<T>>,
 ) {
+  checkConnectionArgs(args)
   const query = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] }) as Selection
   let total: () => Promise<number> = async () => 0
   const connection = await resolveOffsetConnection(

@@ -3,7 +3,7 @@
 // reviewed by platform admins. Approval is one transaction: (create the company from the stored spec,)
 // write the approved claim, flip `claimed`, close the request.
 import { z } from 'zod'
-import { bridgedAgencyId } from '../../access/ownership.ts'
+import { bridgedAgencyId, bridgeOf } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { listing, type Selection } from '../../db/listing.ts'
@@ -167,12 +167,11 @@ export const provisioning = {
   /** The caller's company and its agency: bridged (with the agency), or not yet (with its pending request). */
   async myAgency(ctx: RequestContext, query: Selection = {}) {
     const { orgId } = await ctx.tenant()
-    const agencyId = await ctx.agencyId()
-    const [agency, claim, pendingRequest] = await Promise.all([
-      agencyId ? agencies.get(ctx, agencyId, query) : null,
-      agencyId ? ctx.db.companyClaim.findFirst({ where: { orgId, status: 'approved' } }) : null,
+    const [claim, pendingRequest] = await Promise.all([
+      bridgeOf(ctx.db, orgId),
       ctx.db.provisioningRequest.findFirst({ where: { requesterOrgId: orgId, status: 'pending' } }),
     ])
+    const agency = claim ? await agencies.get(ctx, claim.companyId, query) : null
     return { orgId, bridged: Boolean(agency), agency, claim, pendingRequest }
   },
 }

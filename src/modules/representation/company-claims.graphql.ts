@@ -1,3 +1,4 @@
+import { ownersOf } from '../../access/ownership.ts'
 import { builder, requires } from '../../graphql/builder.ts'
 import { connectionOf } from '../../graphql/connections.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
@@ -28,8 +29,16 @@ builder.prismaObjectFields('Agency', (t) => ({
     type: CompanyRef,
     nullable: true,
     description: 'The tenant company that owns this profile (approved claim); null while sleeping.',
-    select: { claims: { where: { status: 'approved' }, select: { orgId: true } } },
-    resolve: (agency) => (agency.claims[0] ? { id: agency.claims[0].orgId } : null),
+    // One query for every agency of the response (src/access/ownership.ts reads the bridge).
+    resolve: async (agency, _args, ctx) => {
+      const orgId = await ctx
+        .loader<string, string | null>('agencyOwner', async (ids) => {
+          const owners = await ownersOf(ctx.db, ids)
+          return ids.map((id) => owners.get(id) ?? null)
+        })
+        .load(agency.id)
+      return orgId ? { id: orgId } : null
+    },
   }),
 }))
 

@@ -2,7 +2,7 @@
 // approved claim bridges the tenant to that company (its "agency"). `bridgeCompany` is the one way a
 // company becomes owned — provisioning approvals go through it too.
 import { z } from 'zod'
-import { bridgedAgencyId } from '../../access/ownership.ts'
+import { bridgedAgencyId, ownershipsOf } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { listing, type Selection } from '../../db/listing.ts'
@@ -160,12 +160,12 @@ export const companyClaims = {
 
   /** Who owns a market company profile (public within the directory). */
   async ownership(ctx: RequestContext, companyId: string) {
-    const company = await ctx.db.agency.findUnique({
-      where: { id: companyId },
-      select: { id: true, claimed: true, claims: { where: { status: 'approved' }, select: { orgId: true, decidedAt: true } } },
-    })
+    const [company, owners] = await Promise.all([
+      ctx.db.agency.findUnique({ where: { id: companyId }, select: { id: true, claimed: true } }),
+      ownershipsOf(ctx.db, [companyId]),
+    ])
     if (!company) throw notFound('agency', companyId)
-    const owner = company.claims[0]
-    return { companyId: company.id, claimed: company.claimed, ownerOrgId: owner?.orgId ?? null, since: owner?.decidedAt ?? null }
+    const owner = owners.get(companyId)
+    return { companyId: company.id, claimed: company.claimed, ownerOrgId: owner?.orgId ?? null, since: owner?.since ?? null }
   },
 }

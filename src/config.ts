@@ -33,7 +33,8 @@ const EnvSchema = z.object({
   AUTH_AUDIENCE: z.string().min(1).optional(),
   AUTH_INTERNAL_API_KEY: z.string().min(1).optional(),
   AUTH_TIMEOUT_MS: positiveInt(2000),
-  AUTH_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).default(30_000),
+  // Also the back-off after a failed key set fetch: 0 would refetch on every request during an Auth outage.
+  AUTH_JWKS_COOLDOWN_MS: z.coerce.number().int().min(1000).default(30_000),
   ACCESS_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   ACCESS_CACHE_MAX: positiveInt(10_000),
   DEV_IDENTITY_DIR: z.string().default('.data/dev-identity'),
@@ -139,6 +140,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
     if (production && !e.AUTH_INTERNAL_API_KEY) {
       throw new ConfigError('AUTH_INTERNAL_API_KEY is required in production (Auth trusts backend callers by it)')
+    }
+    if (production && !e.AUTH_ISSUER) {
+      throw new ConfigError('AUTH_ISSUER is required in production (the iss claim every token must carry)')
+    }
+    if (production && !e.AUTH_AUDIENCE) {
+      throw new ConfigError('AUTH_AUDIENCE is required in production (the aud claim every token must carry)')
     }
   }
   if (production && !e.DATABASE_URL) throw new ConfigError('DATABASE_URL is required in production')

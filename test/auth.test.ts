@@ -1,10 +1,12 @@
 // Every way a call can fail authentication or authorization, on both faces, against a real JWKS, a real
 // Auth stand-in and real JWTs: 401 is authentication, 400 a bad x-org, 403 authorization, 503 "access
-// could not be determined" — never the other way round.
+// could not be determined" (Auth or its key set down) — never the other way round.
 import { randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { SignJWT, UnsecuredJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MACHINE_KEY_PREVIOUS, startApp, type TestApp, useHarness } from './support/app.ts'
+import { JWKS_COOLDOWN_MS, type JwksMode, startAuthStandIn } from './support/auth-stand-in.ts'
 import { AGENCY_ACCESS, PROMOTER_ACCESS } from './support/fixtures.ts'
 
 const h = useHarness({ AUTH_TIMEOUT_MS: '300', ACCESS_CACHE_TTL_MS: '0' })
@@ -14,9 +16,9 @@ const LIST = '/api/v1/artists'
 const QUERY = '{ artists(first: 1) { totalCount } }'
 
 /** The same call on both faces: REST status + envelope code, GraphQL extensions. */
-async function both(headers: Record<string, string>) {
-  const rest = await h.app.rest('GET', LIST, { headers })
-  const gql = await h.app.graphql(QUERY, {}, { headers })
+async function both(headers: Record<string, string>, app: TestApp = h.app) {
+  const rest = await app.rest('GET', LIST, { headers })
+  const gql = await app.graphql(QUERY, {}, { headers })
   return {
     status: rest.status,
     code: rest.body?.error?.code,
@@ -79,6 +81,7 @@ describe('authentication → 401 unauthorized / UNAUTHENTICATED', () => {
 
   it('rejects a token signed by a key the JWKS does not have (unknown kid), after one refetch', async () => {
     const stranger = await h.auth.newKey('not-served')
+    await sleep(JWKS_COOLDOWN_MS + 100) // an unknown kid refetches at most once per cooldown
     const before = h.auth.jwksFetches
     const r = await both(bearer(await h.auth.sign({}, { key: stranger })))
     expect(r).toMatchObject({ status: 401, code: 'unauthorized', message: 'invalid token: unknown signing key' })
@@ -103,6 +106,7 @@ describe('authentication → 401 unauthorized / UNAUTHENTICATED', () => {
 
   it('accepts tokens signed by a rotated-in key (the unknown kid triggers a JWKS refetch)', async () => {
     const key = await h.auth.rotate(`key-${randomUUID()}`)
+    await sleep(JWKS_COOLDOWN_MS + 100)
     const userId = randomUUID()
     const orgId = randomUUID()
     h.auth.grant(userId, orgId, PROMOTER_ACCESS)
@@ -240,5 +244,82 @@ describe('access resolution → 503 service_unavailable, failing closed', () => 
       org: session.orgId,
       internalKey: h.auth.internalApiKey,
     })
+  })
+})
+
+describe('signing keys unavailable → 503 service_unavailable, never 401', () => {
+  // Each case runs a service of its own, which has not fetched the key set yet, against a stand-in of its own.
+  const started: { close(): Promise<void> }[] = []
+  async function serviceWithKeySet(mode: JwksMode) {
+    const auth = await startAuthStandIn()
+    auth.setJwksMode(mode)
+    const app = await startApp({ auth, databaseUrl: h.database.url })
+    started.push(app, auth)
+    return { auth, app }
+  }
+  afterAll(async () => {
+    for (const s of started) await s.close()
+  })
+
+  it('answers 503 (not 401) on both faces while the key set answers 503', async () => {
+    const { auth, app } = await serviceWithKeySet('error')
+    const session = await auth.session(AGENCY_ACCESS)
+    const r = await both(session.headers, app)
+    expect(r).toMatchObject({ status: 503, code: 'service_unavailable', message: 'unable to fetch signing keys', gqlCode: 'SERVICE_UNAVAILABLE' })
+    expect(auth.jwksFetches).toBeGreaterThan(0)
+    expect(auth.accessCalls).toHaveLength(0)
+  })
+
+  it.each(['html', 'not-a-key-set'] as const)('answers 503 (not 401) while the key set answers %s, and backs off', async (mode) => {
+    const { auth, app } = await serviceWithKeySet(mode)
+    const session = await auth.session(AGENCY_ACCESS)
+    const r = await both(session.headers, app)
+    expect(r).toMatchObject({ status: 503, code: 'service_unavailable', gqlCode: 'SERVICE_UNAVAILABLE' })
+    // Both faces asked; the second found the failure still within its back-off.
+    expect(auth.jwksFetches).toBe(1)
+  })
+
+  it('does not fetch the key set once per request during an outage', async () => {
+    const { auth, app } = await serviceWithKeySet('error')
+    const session = await auth.session(AGENCY_ACCESS)
+    const started = Date.now()
+    const concurrent = await Promise.all(Array.from({ length: 10 }, () => app.rest('GET', LIST, { as: session })))
+    const sequential = []
+    for (let i = 0; i < 20; i++) sequential.push(await app.rest('GET', LIST, { as: session }))
+    const elapsed = Date.now() - started
+    expect([...concurrent, ...sequential].map((r) => r.status)).toEqual(Array(30).fill(503))
+    // One fetch, then at most one more per cooldown that has passed.
+    expect(auth.jwksFetches).toBeGreaterThanOrEqual(1)
+    expect(auth.jwksFetches).toBeLessThanOrEqual(1 + Math.floor(elapsed / JWKS_COOLDOWN_MS))
+  })
+
+  it('retries the key set after the back-off, and verifies tokens again once it is back', async () => {
+    const { auth, app } = await serviceWithKeySet('error')
+    const session = await auth.session(PROMOTER_ACCESS)
+    expect((await app.rest('GET', LIST, { as: session })).status).toBe(503)
+    const fetched = auth.jwksFetches
+    auth.setJwksMode('up')
+    // Within the back-off the failure stands, without another fetch…
+    expect((await app.rest('GET', LIST, { as: session })).status).toBe(503)
+    expect(auth.jwksFetches).toBe(fetched)
+    // …past it the key set is fetched again.
+    await sleep(JWKS_COOLDOWN_MS + 100)
+    expect((await app.rest('GET', LIST, { as: session })).status).toBe(200)
+    expect(auth.jwksFetches).toBe(fetched + 1)
+  })
+
+  it('keeps using cached keys during an outage; an unknown kid whose refetch fails is 503, a bad token still 401', async () => {
+    const { auth, app } = await serviceWithKeySet('up')
+    const session = await auth.session(PROMOTER_ACCESS)
+    expect((await app.rest('GET', LIST, { as: session })).status).toBe(200)
+    auth.setJwksMode('error')
+    await sleep(JWKS_COOLDOWN_MS + 100) // so that an unknown kid may refetch
+    expect((await app.rest('GET', LIST, { as: session })).status).toBe(200)
+    const expired = await auth.sign({}, { expiresIn: Math.floor(Date.now() / 1000) - 60 })
+    expect(await both(bearer(expired), app)).toMatchObject({ status: 401, code: 'unauthorized', message: 'token expired' })
+    const before = auth.jwksFetches
+    const unknownKid = await auth.sign({}, { key: await auth.newKey('rotated-while-down') })
+    expect(await both(bearer(unknownKid), app)).toMatchObject({ status: 503, code: 'service_unavailable', gqlCode: 'SERVICE_UNAVAILABLE' })
+    expect(auth.jwksFetches).toBe(before + 1)
   })
 })

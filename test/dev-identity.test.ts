@@ -22,12 +22,30 @@ describe('configuration', () => {
   })
 
   it('refuses dev identity mode in production, and production without its essentials', () => {
-    const prod = { NODE_ENV: 'production', DATABASE_URL: 'postgresql://db/artists', AUTH_INTERNAL_API_KEY: 'k' }
+    const tokens = { AUTH_ISSUER: 'https://auth.kisum.io', AUTH_AUDIENCE: 'kisum' }
+    const prod = { NODE_ENV: 'production', DATABASE_URL: 'postgresql://db/artists', AUTH_INTERNAL_API_KEY: 'k', ...tokens }
     expect(() => loadConfig({ ...prod, AUTH_MODE: 'dev' })).toThrow('AUTH_MODE=dev is refused when NODE_ENV=production')
     expect(() => loadConfig({ ...prod })).toThrow('AUTH_URL is required')
-    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_URL: 'https://auth.kisum.io', AUTH_INTERNAL_API_KEY: 'k' })).toThrow('DATABASE_URL is required')
-    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_URL: 'https://auth.kisum.io', DATABASE_URL: 'postgresql://db/a' })).toThrow('AUTH_INTERNAL_API_KEY')
-    expect(loadConfig({ ...prod, AUTH_URL: 'https://auth.kisum.io' }).graphql.introspection).toBe(false)
+    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_URL: 'https://auth.kisum.io', AUTH_INTERNAL_API_KEY: 'k', ...tokens })).toThrow('DATABASE_URL is required')
+    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_URL: 'https://auth.kisum.io', DATABASE_URL: 'postgresql://db/a', ...tokens })).toThrow('AUTH_INTERNAL_API_KEY')
+    const remote = { ...prod, AUTH_URL: 'https://auth.kisum.io' }
+    expect(() => loadConfig({ ...remote, AUTH_ISSUER: undefined })).toThrow(ConfigError)
+    expect(() => loadConfig({ ...remote, AUTH_ISSUER: undefined })).toThrow('AUTH_ISSUER is required in production')
+    expect(() => loadConfig({ ...remote, AUTH_AUDIENCE: '' })).toThrow(ConfigError)
+    expect(() => loadConfig({ ...remote, AUTH_AUDIENCE: '' })).toThrow('AUTH_AUDIENCE is required in production')
+    expect(loadConfig(remote).auth).toMatchObject({ mode: 'remote', issuer: 'https://auth.kisum.io', audience: 'kisum' })
+    expect(loadConfig(remote).graphql.introspection).toBe(false)
+    // Outside production both stay optional.
+    expect(loadConfig({ AUTH_URL: 'https://auth.kisum.io' }).auth).toMatchObject({ mode: 'remote', issuer: undefined, audience: undefined })
+  })
+
+  it('refuses a JWKS cooldown under a second (it is also the back-off after a failed key set fetch)', () => {
+    for (const cooldown of ['0', '999']) {
+      expect(() => loadConfig({ AUTH_URL: 'https://auth.kisum.io', AUTH_JWKS_COOLDOWN_MS: cooldown })).toThrow(ConfigError)
+      expect(() => loadConfig({ AUTH_URL: 'https://auth.kisum.io', AUTH_JWKS_COOLDOWN_MS: cooldown })).toThrow('AUTH_JWKS_COOLDOWN_MS')
+    }
+    expect(loadConfig({ AUTH_URL: 'https://auth.kisum.io', AUTH_JWKS_COOLDOWN_MS: '1000' }).auth).toMatchObject({ jwksCooldownMs: 1000 })
+    expect(loadConfig({ AUTH_URL: 'https://auth.kisum.io' }).auth).toMatchObject({ jwksCooldownMs: 30_000 })
   })
 
   it('names every invalid variable', () => {

@@ -1,7 +1,19 @@
 // Bearer token verification with jose. Only asymmetric algorithms are accepted (an `alg: none` or HMAC
 // token never verifies); issuer and audience are checked when configured. A key set fetched from Auth is
 // cached, and a token signed with an unknown `kid` triggers one refetch (at most once per cooldown).
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose'
+// A key set that cannot be fetched or read (Auth down, an error page, not a JWKS) is 503: the token cannot
+// be judged, so it is not called bad. After such a failure no fetch is tried again for a cooldown.
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  customFetch,
+  errors,
+  type FetchImplementation,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose'
 import { AppError, unauthorized, unavailable } from '../errors.ts'
 
 export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']
@@ -43,8 +55,18 @@ function verifierFor(keys: KeyGetter, options: { issuer?: string; audience?: str
   }
 }
 
+/** Fetching or reading the key set failed: says nothing about the token. */
+class KeySetUnavailable extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause })
+    this.name = 'KeySetUnavailable'
+  }
+}
+
 function tokenError(e: unknown): AppError {
-  if (e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid) return unavailable('unable to fetch signing keys', e)
+  if (e instanceof KeySetUnavailable || e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid) {
+    return unavailable('unable to fetch signing keys', e)
+  }
   if (e instanceof errors.JWTExpired) return unauthorized('token expired')
   if (e instanceof errors.JWTClaimValidationFailed) return unauthorized(`invalid token: ${e.claim} claim check failed`)
   if (e instanceof errors.JWKSNoMatchingKey) return unauthorized('invalid token: unknown signing key')
@@ -55,20 +77,74 @@ function tokenError(e: unknown): AppError {
   return unavailable('unable to fetch signing keys', e)
 }
 
+const isKeySet = (v: unknown): v is JSONWebKeySet =>
+  typeof v === 'object' &&
+  v !== null &&
+  Array.isArray((v as { keys?: unknown }).keys) &&
+  (v as { keys: unknown[] }).keys.every((k) => typeof k === 'object' && k !== null && !Array.isArray(k))
+
+/**
+ * The only way jose reaches the key set. Every failure of the fetch — network, timeout, a non-200 answer, a
+ * body that is not a JSON key set — is thrown as KeySetUnavailable (jose passes it through unchanged), so it
+ * is told apart from a bad token by its type, not its message. After a failure, fetches fail at once for
+ * `backoffMs`: an outage costs one fetch per back-off, not one per request.
+ */
+function keySetFetch(backoffMs: number): FetchImplementation {
+  let failedAt = Number.NEGATIVE_INFINITY
+  let lastFailure: unknown
+  return async (url, init) => {
+    if (Date.now() < failedAt + backoffMs) throw new KeySetUnavailable('key set fetch failed recently; not retried yet', lastFailure)
+    try {
+      const res = await fetch(url, init)
+      if (res.status !== 200) throw new KeySetUnavailable(`key set answered HTTP ${res.status}`)
+      const body = await res.text()
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(body)
+      } catch (e) {
+        throw new KeySetUnavailable('key set answer is not JSON', e)
+      }
+      if (!isKeySet(parsed)) throw new KeySetUnavailable('key set answer is not a JSON Web Key Set')
+      return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } })
+    } catch (e) {
+      failedAt = Date.now()
+      lastFailure = e
+      throw e instanceof KeySetUnavailable ? e : new KeySetUnavailable('key set could not be fetched', e)
+    }
+  }
+}
+
+/**
+ * The key getter given to jwtVerify, tagged: apart from "no key (or several) for this token's kid", whatever
+ * jose's remote key set throws is the key set failing (a fetch, or a member that does not import).
+ */
+function taggedKeyGetter(jwks: JWTVerifyGetKey): JWTVerifyGetKey {
+  return async (header, token) => {
+    try {
+      return await jwks(header, token)
+    } catch (e) {
+      if (e instanceof KeySetUnavailable || e instanceof errors.JWKSNoMatchingKey || e instanceof errors.JWKSMultipleMatchingKeys) throw e
+      throw new KeySetUnavailable('signing keys could not be read', e)
+    }
+  }
+}
+
 export function remoteTokenVerifier(options: {
   jwksUrl: string
   issuer?: string
   audience?: string
   timeoutMs: number
+  /** Minimum time between two unknown-kid refetches, and between a failed fetch and the next try. */
   cooldownMs: number
 }): TokenVerifier {
   const jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
     timeoutDuration: options.timeoutMs,
     cooldownDuration: options.cooldownMs,
     cacheMaxAge: 10 * 60_000,
+    [customFetch]: keySetFetch(options.cooldownMs),
   })
   return {
-    verify: verifierFor(jwks, options),
+    verify: verifierFor(taggedKeyGetter(jwks), options),
     checkKeys: async () => {
       await jwks.reload()
     },

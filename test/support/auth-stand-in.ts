@@ -1,6 +1,6 @@
 // A real HTTP stand-in for the Auth service: it serves a JWKS of real RSA keys, signs real JWTs, and
 // answers GET /auth/me/access from grants the test sets, the way Auth does (400 / 401 / 403 / 200).
-// Tests can rotate keys, take the access endpoint down, make it slow, and count its calls.
+// Tests can rotate keys, take the access endpoint or the key set down, make it slow, and count its calls.
 import { randomUUID } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -28,6 +28,11 @@ export interface Session {
 }
 
 export type AccessMode = 'up' | 'error' | 'reset' | 'slow'
+/** How the JWKS endpoint answers: the key set, a 503, an HTML page (200), or JSON that is not a key set. */
+export type JwksMode = 'up' | 'error' | 'html' | 'not-a-key-set'
+
+/** The JWKS cooldown the service under test runs with (the smallest the configuration accepts). */
+export const JWKS_COOLDOWN_MS = 1000
 
 async function newKey(kid: string): Promise<SigningKey> {
   const { privateKey, publicKey } = await generateKeyPair('RS256')
@@ -43,6 +48,7 @@ export async function startAuthStandIn(options: { issuer?: string; audience?: st
   const accessCalls: { authorization?: string; org?: string; internalKey?: string }[] = []
   let jwksFetches = 0
   let mode: AccessMode = 'up'
+  let jwksMode: JwksMode = 'up'
   let slowMs = 0
 
   const json = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
@@ -56,6 +62,12 @@ export async function startAuthStandIn(options: { issuer?: string; audience?: st
     const url = new URL(req.url ?? '/', 'http://stand-in')
     if (url.pathname === '/.well-known/jwks.json') {
       jwksFetches++
+      if (jwksMode === 'error') return fail(res, 503, 'service_unavailable', 'auth is down')
+      if (jwksMode === 'html') {
+        res.writeHead(200, { 'content-type': 'text/html' })
+        return res.end('<!doctype html><title>Maintenance</title><h1>Back soon</h1>')
+      }
+      if (jwksMode === 'not-a-key-set') return json(res, 200, { success: true, data: { keys: 'none' } })
       return json(res, 200, { keys: served.map((k) => k.publicJwk) })
     }
     if (url.pathname !== '/auth/me/access') return fail(res, 404, 'not_found', 'no such route')
@@ -126,7 +138,7 @@ export async function startAuthStandIn(options: { issuer?: string; audience?: st
       AUTH_ISSUER: issuer,
       AUTH_AUDIENCE: audience,
       AUTH_INTERNAL_API_KEY: internalApiKey,
-      AUTH_JWKS_COOLDOWN_MS: '0',
+      AUTH_JWKS_COOLDOWN_MS: String(JWKS_COOLDOWN_MS),
     }),
     /** A signed-in user with the given effective access in a company. */
     async session(grant: Grant & { orgId?: string; userId?: string }): Promise<Session> {
@@ -151,6 +163,9 @@ export async function startAuthStandIn(options: { issuer?: string; audience?: st
     setMode(next: AccessMode, delayMs = 0) {
       mode = next
       slowMs = delayMs
+    },
+    setJwksMode(next: JwksMode) {
+      jwksMode = next
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }

@@ -31,15 +31,17 @@ const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'readon
 function unwrap(schema: ZodAny): { inner: ZodAny; optional: boolean; description?: string } {
   let inner = schema
   let optional = false
-  const description = schema.description
+  // The outermost description wins: a field's own text over its reused type's (a partial() wraps the field).
+  let description = schema.description
   for (;;) {
+    description ??= inner.description
     const def = inner._zod.def
     if (WRAPPERS.has(def.type) && def.innerType) {
       if (def.type !== 'nonoptional') optional = true
       inner = def.innerType
     } else if (def.type === 'pipe' && def.in) {
       inner = def.in
-    } else return { inner, optional, description: description ?? inner.description }
+    } else return { inner, optional, description }
   }
 }
 

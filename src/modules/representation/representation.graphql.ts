@@ -1,3 +1,6 @@
+import type { DefaultConnectionArguments } from '@pothos/plugin-relay'
+import type { GraphQLResolveInfo } from 'graphql'
+import type { RequestContext } from '../../context.ts'
 import { builder, requires, typeRequires } from '../../graphql/builder.ts'
 import { connectionOf } from '../../graphql/connections.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
@@ -163,6 +166,12 @@ const TeamAssignmentInputType = inputFromZod('TeamAssignmentInput', TeamAssignme
 const UpdateTeamAssignmentInputType = inputFromZod('UpdateTeamAssignmentInput', UpdateTeamAssignmentInput)
 const TeamFilterInput = inputFromZod('TeamFilter', TeamFilter)
 
+// The agency's view and the platform reviewers' run the same listing: the service scopes it to the caller.
+const claimConnection = (_root: unknown, args: DefaultConnectionArguments & { filter?: unknown }, ctx: RequestContext, info: GraphQLResolveInfo) =>
+  connectionOf(ctx, info, args, (page, query) => representationClaims.list(ctx, args.filter ?? {}, page, query))
+const disputeConnection = (_root: unknown, args: DefaultConnectionArguments & { filter?: unknown }, ctx: RequestContext, info: GraphQLResolveInfo) =>
+  connectionOf(ctx, info, args, (page, query) => disputes.list(ctx, args.filter ?? {}, page, query))
+
 builder.queryFields((t) => ({
   myRoster: t.connection(
     {
@@ -187,8 +196,7 @@ builder.queryFields((t) => ({
       type: ClaimRef,
       description: "The agency's own claims, and claims on artists it represents.",
       args: { filter: t.arg({ type: ClaimFilterInput }) },
-      resolve: (_root, args, ctx, info) =>
-        connectionOf(ctx, info, args, (page, query) => representationClaims.list(ctx, args.filter ?? {}, page, query)),
+      resolve: claimConnection,
     },
     { name: 'RepresentationClaimConnection' },
     { name: 'RepresentationClaimEdge' },
@@ -205,7 +213,7 @@ builder.queryFields((t) => ({
       type: DisputeRef,
       description: 'Disputes the agency is part of (as a claimant or the current representative).',
       args: { filter: t.arg({ type: DisputeFilterInput }) },
-      resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => disputes.list(ctx, args.filter ?? {}, page, query)),
+      resolve: disputeConnection,
     },
     { name: 'RepresentationDisputeConnection' },
     { name: 'RepresentationDisputeEdge' },
@@ -221,8 +229,7 @@ builder.queryFields((t) => ({
       ...requires('platform.review'),
       type: ClaimRef,
       args: { filter: t.arg({ type: ClaimFilterInput }) },
-      resolve: (_root, args, ctx, info) =>
-        connectionOf(ctx, info, args, (page, query) => representationClaims.list(ctx, args.filter ?? {}, page, query)),
+      resolve: claimConnection,
     },
     { name: 'AdminRepresentationClaimConnection' },
     { name: 'AdminRepresentationClaimEdge' },
@@ -232,7 +239,7 @@ builder.queryFields((t) => ({
       ...requires('platform.review'),
       type: DisputeRef,
       args: { filter: t.arg({ type: DisputeFilterInput }) },
-      resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => disputes.list(ctx, args.filter ?? {}, page, query)),
+      resolve: disputeConnection,
     },
     { name: 'AdminRepresentationDisputeConnection' },
     { name: 'AdminRepresentationDisputeEdge' },

@@ -432,5 +432,18 @@ describe('through GraphQL', () => {
     })
     const disputes = await h.app.graphql('{ representationDisputes(filter: { status: OPEN }) { edges { node { role claims { status agency { id } } events { type } } } } }', {}, { as: a })
     expect(disputes.data.representationDisputes.edges[0].node).toMatchObject({ role: 'AGENCY', claims: [{ status: 'DISPUTED', agency: { id: challenger.agencyId } }] })
+
+    // Platform reviewers see every disputed claim and dispute; an agency cannot use their lists.
+    const review = '{ adminRepresentationClaims(filter: { status: DISPUTED }) { edges { node { artist { id } agency { id } } } } adminRepresentationDisputes(filter: { status: OPEN }) { edges { node { artist { id } } } } }'
+    const asPlatform = await h.app.graphql(review, {}, { as: 'machine' })
+    expect(asPlatform.errors).toBeUndefined()
+    expect(asPlatform.data.adminRepresentationClaims.edges.map((e: { node: { artist: { id: string }; agency: { id: string } } }) => [e.node.artist.id, e.node.agency.id])).toContainEqual([
+      artistId,
+      challenger.agencyId,
+    ])
+    expect(asPlatform.data.adminRepresentationDisputes.edges.map((e: { node: { artist: { id: string } } }) => e.node.artist.id)).toContain(artistId)
+    const asAgency = await h.app.graphql(review, {}, { as: a })
+    expect(asAgency.data).toEqual({ adminRepresentationClaims: null, adminRepresentationDisputes: null })
+    expect(asAgency.errors?.map((e: { extensions?: { code?: string } }) => e.extensions?.code)).toEqual(['FORBIDDEN', 'FORBIDDEN'])
   })
 })

@@ -108,9 +108,16 @@ interface Search {
 async function explain(sql: pg.Pool, what: string, statement: { text: string; values: unknown[] }) {
   const { rows } = await sql.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF) ${statement.text}`, statement.values)
   const lines = rows.map((r) => r['QUERY PLAN'])
-  const scans = [...new Set(lines.map((l) => /(?:Parallel )?(?:Seq Scan|Index Only Scan|Index Scan|Bitmap Index Scan) (?:using \S+ )?on \S+/.exec(l)?.[0]).filter(Boolean))]
+  const scans = [
+    ...new Set(
+      lines
+        .map((l) => /(?:Parallel )?(?:Seq Scan|Index Only Scan|Index Scan|Bitmap Index Scan) (?:using \S+ )?on \S+/.exec(l)?.[0])
+        .filter(Boolean),
+    ),
+  ]
   console.log(`    ${what}: ${lines.at(-1)?.trim()} · ${scans.join(' · ')}`)
-  for (const l of lines.filter((l) => /Seq Scan on (artists|artist_availabilities) /.test(l))) console.log(`    WARNING: sequential scan of a big table in the ${what} plan: ${l.trim()}`)
+  for (const l of lines.filter((l) => /Seq Scan on (artists|artist_availabilities) /.test(l)))
+    console.log(`    WARNING: sequential scan of a big table in the ${what} plan: ${l.trim()}`)
 }
 
 export async function availabilityBenchmark() {
@@ -127,11 +134,26 @@ export async function availabilityBenchmark() {
   const techno = await id('genres', 'slug', 'techno')
   const jazzSub = await id('genres', 'slug', 'jazz-2')
   const searches: Search[] = [
-    { label: 'a week in Spain, techno, ≤ €20k (name)', filter: { from: day(30), to: day(36), countryCode: 'ES', genreId: techno, budgetMax: 2_000_000, currency: 'EUR' } },
+    {
+      label: 'a week in Spain, techno, ≤ €20k (name)',
+      filter: { from: day(30), to: day(36), countryCode: 'ES', genreId: techno, budgetMax: 2_000_000, currency: 'EUR' },
+    },
     { label: 'a month anywhere, EUR, by fee', filter: { from: day(60), to: day(89), currency: 'EUR', sort: 'fee' } },
     { label: 'free text "velvet", two weeks (name)', filter: { from: day(14), to: day(27), q: 'velvet' } },
     { label: 'three months, France, by soonest', filter: { from: day(90), to: day(181), countryCode: 'FR', sort: 'soonest' } },
-    { label: 'two weeks, jazz subgenre, €5k–€15k, no tentative (fee)', filter: { from: day(45), to: day(58), genreId: jazzSub, budgetMin: 500_000, budgetMax: 1_500_000, currency: 'EUR', includeTentative: false, sort: 'fee' } },
+    {
+      label: 'two weeks, jazz subgenre, €5k–€15k, no tentative (fee)',
+      filter: {
+        from: day(45),
+        to: day(58),
+        genreId: jazzSub,
+        budgetMin: 500_000,
+        budgetMax: 1_500_000,
+        currency: 'EUR',
+        includeTentative: false,
+        sort: 'fee',
+      },
+    },
     { label: 'a weekend anywhere, page 20 (name)', filter: { from: day(40), to: day(41) }, page: 20 },
   ]
 
@@ -141,7 +163,11 @@ export async function availabilityBenchmark() {
       const f = parseSearch(s.filter)
       const countryId = f.countryCode ? await id('geo_countries', 'code', f.countryCode) : null
       const statements = searchStatements(f, countryId, pageOf({ page: s.page ?? 1, limit: 20 }))
-      const query = new URLSearchParams({ ...Object.fromEntries(Object.entries(s.filter).map(([k, v]) => [k, String(v)])), page: String(s.page ?? 1), limit: '20' })
+      const query = new URLSearchParams({
+        ...Object.fromEntries(Object.entries(s.filter).map(([k, v]) => [k, String(v)])),
+        page: String(s.page ?? 1),
+        limit: '20',
+      })
       const first = (await app.get(`/api/v1/availability/search?${query}`)) as { data: { total: number } }
       console.log(`\n  ${s.label}: ${first.data.total} artists`)
       await explain(sql, 'page', statements.page)
@@ -151,7 +177,9 @@ export async function availabilityBenchmark() {
         const { rows } = await sql.query<{ total: number | null }>(statements.page.text, statements.page.values)
         if (rows[0]?.total == null) await sql.query(statements.count.text, statements.count.values)
       })
-      const rest = await measure('REST GET /api/v1/availability/search', RUNS, CONCURRENCY, () => app.get(`/api/v1/availability/search?${query}`))
+      const rest = await measure('REST GET /api/v1/availability/search', RUNS, CONCURRENCY, () =>
+        app.get(`/api/v1/availability/search?${query}`),
+      )
       report(`Availability search: ${s.label}`, baseline, [rest])
     }
   } finally {

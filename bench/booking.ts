@@ -44,7 +44,15 @@ async function sqlFlow(
       c.release()
     }
   }
-  const activity = (c: pg.PoolClient, requestId: string, subject: string, subjectId: string, action: string, from: string | null, to: string) =>
+  const activity = (
+    c: pg.PoolClient,
+    requestId: string,
+    subject: string,
+    subjectId: string,
+    action: string,
+    from: string | null,
+    to: string,
+  ) =>
     c.query(
       `INSERT INTO booking_activity (id, request_id, subject, subject_id, action, from_status, to_status, actor_type, actor_user_id) VALUES ($1,$2,$3,$4,$5,$6,$7,'user',$8)`,
       [randomUUID(), requestId, subject, subjectId, action, from, to, userId],
@@ -62,11 +70,10 @@ async function sqlFlow(
   await tx(async (c) => {
     await c.query('SELECT id FROM booking_requests WHERE id = $1 FOR UPDATE', [requestId])
     await c.query(`UPDATE booking_requests SET status = 'negotiating' WHERE id = $1`, [requestId])
-    await c.query(`INSERT INTO booking_offers (id, request_id, version, made_by, made_by_user_id, fee, currency, deal_type) VALUES ($1,$2,1,'agency',$3,1000000,'EUR','flat')`, [
-      offerId,
-      requestId,
-      userId,
-    ])
+    await c.query(
+      `INSERT INTO booking_offers (id, request_id, version, made_by, made_by_user_id, fee, currency, deal_type) VALUES ($1,$2,1,'agency',$3,1000000,'EUR','flat')`,
+      [offerId, requestId, userId],
+    )
     await activity(c, requestId, 'offer', offerId, 'offer', null, 'open')
   })
   await tx(async (c) => {
@@ -97,10 +104,22 @@ export async function bookingBenchmark() {
   const { sql } = database
   const agencyOrg = randomUUID()
   const promoterOrg = randomUUID()
-  const [{ id: agencyId }] = (await sql.query(`INSERT INTO artists_companies (id, name, slug, claimed) VALUES (gen_random_uuid(), 'Bench Agency', 'bench-agency', true) RETURNING id`)).rows
-  await sql.query(`INSERT INTO artists_company_claims (id, company_id, org_id, status) VALUES (gen_random_uuid(), $1, $2, 'approved')`, [agencyId, agencyOrg])
-  await sql.query(`INSERT INTO artists (id, name, slug) SELECT gen_random_uuid(), 'Bench Artist ' || i, 'bench-artist-' || i FROM generate_series(1, ${ARTISTS}) i`)
-  await sql.query(`INSERT INTO artists_roster_links (id, artist_id, agency_id, role, starts_on) SELECT gen_random_uuid(), id, $1, 'agency', '2020-01-01' FROM artists`, [agencyId])
+  const [{ id: agencyId }] = (
+    await sql.query(
+      `INSERT INTO artists_companies (id, name, slug, claimed) VALUES (gen_random_uuid(), 'Bench Agency', 'bench-agency', true) RETURNING id`,
+    )
+  ).rows
+  await sql.query(`INSERT INTO artists_company_claims (id, company_id, org_id, status) VALUES (gen_random_uuid(), $1, $2, 'approved')`, [
+    agencyId,
+    agencyOrg,
+  ])
+  await sql.query(
+    `INSERT INTO artists (id, name, slug) SELECT gen_random_uuid(), 'Bench Artist ' || i, 'bench-artist-' || i FROM generate_series(1, ${ARTISTS}) i`,
+  )
+  await sql.query(
+    `INSERT INTO artists_roster_links (id, artist_id, agency_id, role, starts_on) SELECT gen_random_uuid(), id, $1, 'agency', '2020-01-01' FROM artists`,
+    [agencyId],
+  )
   await sql.query('ANALYZE')
   const artistIds = (await sql.query<{ id: string }>('SELECT id FROM artists ORDER BY slug')).rows.map((r) => r.id)
 

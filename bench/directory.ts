@@ -8,14 +8,20 @@ export async function directoryBenchmark() {
   const database = await benchDatabase('artists_bench_directory')
   const { sql } = database
   console.log(`seeding ${ARTISTS} artists…`)
-  await sql.query(`INSERT INTO geo_countries (id, code, name) VALUES (gen_random_uuid(), 'ES', 'Spain'), (gen_random_uuid(), 'FR', 'France')`)
-  await sql.query(`INSERT INTO genres (id, name, slug) SELECT gen_random_uuid(), 'Genre ' || g, 'genre-' || g FROM generate_series(1, 40) g`)
+  await sql.query(
+    `INSERT INTO geo_countries (id, code, name) VALUES (gen_random_uuid(), 'ES', 'Spain'), (gen_random_uuid(), 'FR', 'France')`,
+  )
+  await sql.query(
+    `INSERT INTO genres (id, name, slug) SELECT gen_random_uuid(), 'Genre ' || g, 'genre-' || g FROM generate_series(1, 40) g`,
+  )
   await sql.query(`
     INSERT INTO artists (id, name, slug, country_id)
     SELECT gen_random_uuid(), 'Artist ' || md5(i::text), 'artist-' || i,
            (SELECT id FROM geo_countries ORDER BY code LIMIT 1 OFFSET (i % 2))
     FROM generate_series(1, ${ARTISTS}) i`)
-  await sql.query(`INSERT INTO artist_profiles (id, artist_id, biography) SELECT gen_random_uuid(), id, 'Biography of ' || name FROM artists`)
+  await sql.query(
+    `INSERT INTO artist_profiles (id, artist_id, biography) SELECT gen_random_uuid(), id, 'Biography of ' || name FROM artists`,
+  )
   await sql.query(`
     INSERT INTO artist_genres (artist_id, genre_id, position)
     SELECT a.id, g.id, 0 FROM artists a JOIN LATERAL (SELECT id FROM genres ORDER BY md5(a.id::text || id::text) LIMIT 2) g ON true`)
@@ -42,11 +48,16 @@ export async function directoryBenchmark() {
         sql.query('SELECT count(*) FROM artists WHERE name ILIKE $1 AND archived_at IS NULL', [q]),
       ])
     })
-    const rest = await measure('REST GET /api/v1/artists?q=…&limit=20', 400, 8, (i) => app.get(`/api/v1/artists?q=${terms[i % terms.length]}&limit=20`))
+    const rest = await measure('REST GET /api/v1/artists?q=…&limit=20', 400, 8, (i) =>
+      app.get(`/api/v1/artists?q=${terms[i % terms.length]}&limit=20`),
+    )
     const gql = await measure('GraphQL artists(filter: {q}) with genres, profile', 400, 8, (i) =>
-      app.graphql('query($q: String) { artists(first: 20, filter: { q: $q }) { totalCount edges { node { name profile { biography } genres { name } country { code } } } } }', {
-        q: terms[i % terms.length],
-      }),
+      app.graphql(
+        'query($q: String) { artists(first: 20, filter: { q: $q }) { totalCount edges { node { name profile { biography } genres { name } country { code } } } } }',
+        {
+          q: terms[i % terms.length],
+        },
+      ),
     )
     report(`Directory search (${ARTISTS} artists)`, baseline, [rest, gql])
 
@@ -60,9 +71,12 @@ export async function directoryBenchmark() {
       ),
     )
     const entities = await measure('GraphQL _entities × 50 with genres, profile', 200, 8, (i) =>
-      app.graphql('query($r: [_Any!]!) { _entities(representations: $r) { ... on Artist { name profile { biography } genres { name } } } }', {
-        r: batch(i).map((id) => ({ __typename: 'Artist', id })),
-      }),
+      app.graphql(
+        'query($r: [_Any!]!) { _entities(representations: $r) { ... on Artist { name profile { biography } genres { name } } } }',
+        {
+          r: batch(i).map((id) => ({ __typename: 'Artist', id })),
+        },
+      ),
     )
     report('Entity resolution', entityBaseline, [entities])
   } finally {

@@ -57,7 +57,14 @@ export async function benchDatabase(name: string): Promise<BenchDatabase> {
  */
 export async function benchApp(url: string, { onQuery }: { onQuery?: (sql: string) => void } = {}) {
   const identityDir = mkdtempSync(path.join(tmpdir(), 'artists-bench-identity-'))
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, INTERNAL_API_KEY: MACHINE_KEY, LOG_LEVEL: 'silent', AUTH_MODE: 'dev', DEV_IDENTITY_DIR: identityDir })
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: url,
+    INTERNAL_API_KEY: MACHINE_KEY,
+    LOG_LEVEL: 'silent',
+    AUTH_MODE: 'dev',
+    DEV_IDENTITY_DIR: identityDir,
+  })
   const db = createDb({ url, poolMax: 8, onQuery })
   const app = await buildServer({ config, db, identity: await identityFromConfig(config), log: createLogger('silent') })
   await app.listen({ host: '127.0.0.1', port: 0 })

@@ -41,8 +41,7 @@ function firstHunk(before: string, after: string, file: string, max = 10): strin
   let start = 0
   while (start < a.length && start < b.length && a[start] === b[start]) start++
   // Both sides are back in step once 3 lines agree again (or both ended); the smallest skip wins.
-  const inStep = (x: number, y: number) =>
-    [0, 1, 2].every((k) => (x + k >= a.length && y + k >= b.length) || a[x + k] === b[y + k])
+  const inStep = (x: number, y: number) => [0, 1, 2].every((k) => (x + k >= a.length && y + k >= b.length) || a[x + k] === b[y + k])
   let endA = a.length
   let endB = b.length
   search: for (let skip = 1; skip <= 400; skip++) {
@@ -54,7 +53,10 @@ function firstHunk(before: string, after: string, file: string, max = 10): strin
     }
   }
   const side = (lines: string[], sign: string) =>
-    lines.slice(0, max).map((l) => `${sign}${l}`).concat(lines.length > max ? [`${sign}... (${lines.length - max} more lines)`] : [])
+    lines
+      .slice(0, max)
+      .map((l) => `${sign}${l}`)
+      .concat(lines.length > max ? [`${sign}... (${lines.length - max} more lines)`] : [])
   return [
     `@@ ${file} line ${start + 1} (first difference) @@`,
     ...a.slice(Math.max(0, start - 2), start).map((l) => ` ${l}`),
@@ -77,7 +79,11 @@ function checkUpToDate(file: string, generated: string) {
 }
 
 function checkComposition(generated: string) {
-  const peers = existsSync(peersDir) ? readdirSync(peersDir).filter((f) => f.endsWith('.graphql')).sort() : []
+  const peers = existsSync(peersDir)
+    ? readdirSync(peersDir)
+        .filter((f) => f.endsWith('.graphql'))
+        .sort()
+    : []
   if (peers.length === 0) return fail(`no peer subgraphs found in ${peersDir}`)
   const artists = { name: 'artists', typeDefs: parse(generated), url: 'http://artists.invalid/graphql' }
   for (const file of peers) {
@@ -105,7 +111,9 @@ function baseSchema(ref: string): { skip: string } | { sdl: string; commit: stri
     commit = git('rev-parse', '--verify', '--quiet', `${ref}^{commit}`).trim()
   } catch {
     // First commit, shallow clone, unfetched branch or not a git checkout at all.
-    return { skip: `base ref ${ref} does not resolve to a commit (first commit or shallow clone? fetch more history or set SCHEMA_BASE_REF)` }
+    return {
+      skip: `base ref ${ref} does not resolve to a commit (first commit or shallow clone? fetch more history or set SCHEMA_BASE_REF)`,
+    }
   }
   try {
     return { sdl: git('show', `${commit}:schema.graphql`), commit }
@@ -119,7 +127,10 @@ function baseSchema(ref: string): { skip: string } | { sdl: string; commit: stri
  * whether one is named `@extends` or `@federation__extends`) changes with the features it uses, and no
  * client ever sees them. Usages of directives on types and fields are still compared.
  */
-const isFederationMachinery = (path: string | undefined) => /^@(federation__\w+|link__\w+|link|key|extends|external|requires|provides|shareable|inaccessible|override|tag|composeDirective|interfaceObject)(\.|$)/.test(path ?? '')
+const isFederationMachinery = (path: string | undefined) =>
+  /^@(federation__\w+|link__\w+|link|key|extends|external|requires|provides|shareable|inaccessible|override|tag|composeDirective|interfaceObject)(\.|$)/.test(
+    path ?? '',
+  )
 
 async function checkBreaking(current: string) {
   const ref = process.env.SCHEMA_BASE_REF || 'HEAD~1'

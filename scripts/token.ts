@@ -33,7 +33,11 @@ if (values.as && !preset) {
   console.error(`unknown preset ${values.as}; presets: ${Object.keys(PRESETS).join(', ')}`)
   process.exit(2)
 }
-const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean)
+const list = (s: string | undefined) =>
+  (s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
 const grant = {
   userId: values.user ?? preset?.userId ?? '',
   orgId: values.org ?? preset?.orgId ?? '',

@@ -54,10 +54,7 @@ const EnvSchema = z.object({
 
 export type Env = z.input<typeof EnvSchema>
 
-export type CorsPolicy =
-  | { kind: 'none' }
-  | { kind: 'any' }
-  | { kind: 'allowlist'; origins: string[] }
+export type CorsPolicy = { kind: 'none' } | { kind: 'any' } | { kind: 'allowlist'; origins: string[] }
 
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test'

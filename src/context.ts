@@ -55,7 +55,8 @@ export class RequestContext {
   /** The calling tenant user (operations that act for a company, not for the platform). */
   async tenant(): Promise<{ userId: string; orgId: string }> {
     const c = await this.caller()
-    if (c.kind !== 'user') throw forbidden('this operation acts for a tenant company; machine callers use the admin routes', 'tenant_required')
+    if (c.kind !== 'user')
+      throw forbidden('this operation acts for a tenant company; machine callers use the admin routes', 'tenant_required')
     return { userId: c.userId, orgId: c.orgId }
   }
 

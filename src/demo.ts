@@ -36,7 +36,12 @@ async function signIn(config: Config, user: Omit<DevGrant, 'tenantRole'>) {
 export async function playDemoDeals(app: FastifyInstance, config: Config): Promise<void> {
   const agency = await signIn(config, DEMO_USERS.agency)
   const promoter = await signIn(config, DEMO_USERS.promoter)
-  const call = async <T = { id: string }>(as: Record<string, string>, method: 'GET' | 'POST', url: string, payload?: object): Promise<T> => {
+  const call = async <T = { id: string }>(
+    as: Record<string, string>,
+    method: 'GET' | 'POST',
+    url: string,
+    payload?: object,
+  ): Promise<T> => {
     const res = await app.inject({ method, url, headers: as, payload })
     if (res.statusCode >= 300) throw new Error(`demo deals: ${method} ${url} answered ${res.statusCode} ${res.body}`)
     return (res.json() as { data: T }).data
@@ -57,7 +62,12 @@ export async function playDemoDeals(app: FastifyInstance, config: Config): Promi
       feeMax: 2_000_000 + index * 300_000,
       currency: 'EUR',
     })
-    await call(agency, 'POST', `/api/v1/artists/${id}/availability`, { startsOn: day(75), endsOn: day(90), status: 'tentative', notes: 'Festival season: ask first' })
+    await call(agency, 'POST', `/api/v1/artists/${id}/availability`, {
+      startsOn: day(75),
+      endsOn: day(90),
+      status: 'tentative',
+      notes: 'Festival season: ask first',
+    })
   }
 
   // Luna Verde: asked, offered, countered, accepted, confirmed — and a contract the buyer has signed.
@@ -72,26 +82,55 @@ export async function playDemoDeals(app: FastifyInstance, config: Config): Promi
     dealType: 'flat',
     message: 'Headline slot for our autumn series, 90 minutes.',
   })
-  const offer = await call(agency, 'POST', `/api/v1/booking-requests/${request.id}/offers`, { fee: 1_500_000, currency: 'EUR', dealType: 'flat', deposit: 500_000 })
-  const counter = await call(promoter, 'POST', `/api/v1/booking-offers/${offer.id}/counter`, { fee: 1_300_000, currency: 'EUR', dealType: 'flat', deposit: 400_000 })
+  const offer = await call(agency, 'POST', `/api/v1/booking-requests/${request.id}/offers`, {
+    fee: 1_500_000,
+    currency: 'EUR',
+    dealType: 'flat',
+    deposit: 500_000,
+  })
+  const counter = await call(promoter, 'POST', `/api/v1/booking-offers/${offer.id}/counter`, {
+    fee: 1_300_000,
+    currency: 'EUR',
+    dealType: 'flat',
+    deposit: 400_000,
+  })
   const accepted = await call<{ holds: { id: string }[] }>(agency, 'POST', `/api/v1/booking-offers/${counter.id}/accept`, {})
   const booking = await call(agency, 'POST', `/api/v1/booking-holds/${accepted.holds[0].id}/confirm`, {})
   const template = await call(agency, 'POST', '/api/v1/contract-templates', { name: 'Standard performance agreement', body: TEMPLATE })
-  const contract = await call<{ id: string; signers: { id: string }[]; current: { contentHash: string } }>(agency, 'POST', '/api/v1/contracts', {
-    templateId: template.id,
-    bookingId: booking.id,
-    values: [{ field: 'promoter.name', value: 'Noches de Madrid SL' }],
-    signers: [
-      { role: 'buyer', side: 'promoter', name: 'Noches de Madrid SL' },
-      { role: 'agency_countersign', side: 'agency', name: 'Sonar Booking' },
-    ],
-  })
+  const contract = await call<{ id: string; signers: { id: string }[]; current: { contentHash: string } }>(
+    agency,
+    'POST',
+    '/api/v1/contracts',
+    {
+      templateId: template.id,
+      bookingId: booking.id,
+      values: [{ field: 'promoter.name', value: 'Noches de Madrid SL' }],
+      signers: [
+        { role: 'buyer', side: 'promoter', name: 'Noches de Madrid SL' },
+        { role: 'agency_countersign', side: 'agency', name: 'Sonar Booking' },
+      ],
+    },
+  )
   await call(agency, 'POST', `/api/v1/contracts/${contract.id}/send`)
-  await call(promoter, 'POST', `/api/v1/contracts/${contract.id}/sign`, { signerId: contract.signers[0].id, contentHash: contract.current.contentHash })
+  await call(promoter, 'POST', `/api/v1/contracts/${contract.id}/sign`, {
+    signerId: contract.signers[0].id,
+    contentHash: contract.current.contentHash,
+  })
 
   // DJ Kairo: an offer waiting for the promoter. Los Satélites: a request waiting for the agency.
-  const kairo = await call(promoter, 'POST', '/api/v1/booking-requests', { artistId: artist['DJ Kairo'], ...evening(45), venueName: 'Fabrik', city: 'Madrid', countryCode: 'ES' })
-  await call(agency, 'POST', `/api/v1/booking-requests/${kairo.id}/offers`, { fee: 900_000, currency: 'EUR', dealType: 'versus', percentage: 70 })
+  const kairo = await call(promoter, 'POST', '/api/v1/booking-requests', {
+    artistId: artist['DJ Kairo'],
+    ...evening(45),
+    venueName: 'Fabrik',
+    city: 'Madrid',
+    countryCode: 'ES',
+  })
+  await call(agency, 'POST', `/api/v1/booking-requests/${kairo.id}/offers`, {
+    fee: 900_000,
+    currency: 'EUR',
+    dealType: 'versus',
+    percentage: 70,
+  })
   await call(promoter, 'POST', '/api/v1/booking-requests', {
     artistId: artist['Los Satélites'],
     ...evening(52),

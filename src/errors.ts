@@ -4,14 +4,7 @@
 // 503 "could not determine access", never the other way round.
 
 export type ErrorKind =
-  | 'validation'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'too_many_requests'
-  | 'unavailable'
-  | 'internal'
+  'validation' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'too_many_requests' | 'unavailable' | 'internal'
 
 const KINDS: Record<ErrorKind, { status: number; code: string; graphql: string }> = {
   validation: { status: 400, code: 'validation_error', graphql: 'BAD_USER_INPUT' },
@@ -58,8 +51,7 @@ export const validationError = (fields: FieldIssue[]) =>
 
 export const invalidInput = (field: string, message: string) => validationError([{ field, message }])
 
-export const notFound = (what: string, id?: string) =>
-  new AppError('not_found', id ? `${what} ${id} not found` : `${what} not found`)
+export const notFound = (what: string, id?: string) => new AppError('not_found', id ? `${what} ${id} not found` : `${what} not found`)
 
 export const conflict = (code: string, message: string) => new AppError('conflict', message, { code })
 
@@ -67,8 +59,7 @@ export const forbidden = (message: string, code?: string) => new AppError('forbi
 
 export const unauthorized = (message = 'invalid or expired token') => new AppError('unauthorized', message)
 
-export const unavailable = (message = 'unable to resolve access', cause?: unknown) =>
-  new AppError('unavailable', message, { cause })
+export const unavailable = (message = 'unable to resolve access', cause?: unknown) => new AppError('unavailable', message, { cause })
 
 /** Prisma's known request errors, by code, for the cases a rule did not anticipate. */
 interface PrismaKnownError {

@@ -7,7 +7,13 @@ export function createLogger(level: string) {
     level,
     base: { service: 'kisum-artists' },
     redact: {
-      paths: ['req.headers.authorization', 'req.headers["x-internal-api-key"]', 'headers.authorization', 'headers["x-internal-api-key"]', 'token'],
+      paths: [
+        'req.headers.authorization',
+        'req.headers["x-internal-api-key"]',
+        'headers.authorization',
+        'headers["x-internal-api-key"]',
+        'token',
+      ],
       censor: '[redacted]',
     },
   })

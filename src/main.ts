@@ -26,7 +26,10 @@ async function main() {
   let cluster: EmbeddedCluster | undefined
   let url = config.database.url
   if (!url) {
-    log.info({ dir: config.database.embeddedDir, port: config.database.embeddedPort }, 'DATABASE_URL is not set: starting the embedded PostgreSQL')
+    log.info(
+      { dir: config.database.embeddedDir, port: config.database.embeddedPort },
+      'DATABASE_URL is not set: starting the embedded PostgreSQL',
+    )
     cluster = await startEmbeddedPostgres({ dir: config.database.embeddedDir, port: config.database.embeddedPort })
     url = cluster.url('kisum_artists')
     await ensureDatabase(url)
@@ -51,7 +54,10 @@ async function main() {
   await app.listen({ host: config.host, port: config.port })
 
   const base = `http://localhost:${config.port}`
-  log.info({ graphql: `${base}/graphql`, rest: `${base}/api/v1`, openapi: `${base}/api/v1/openapi.json`, authMode: config.auth.mode }, 'ready')
+  log.info(
+    { graphql: `${base}/graphql`, rest: `${base}/api/v1`, openapi: `${base}/api/v1/openapi.json`, authMode: config.auth.mode },
+    'ready',
+  )
   if (config.auth.mode === 'dev') {
     console.log(
       [

@@ -109,7 +109,13 @@ export async function buildServer(deps: AppDeps) {
   })
   app.addHook('onResponse', async (req, reply) => {
     req.log.info(
-      { method: req.method, url: req.url, statusCode: reply.statusCode, durationMs: Math.round(reply.elapsedTime), ...req.ctx?.logFields() },
+      {
+        method: req.method,
+        url: req.url,
+        statusCode: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime),
+        ...req.ctx?.logFields(),
+      },
       'request completed',
     )
   })
@@ -155,18 +161,22 @@ export async function buildServer(deps: AppDeps) {
     success: true,
     data: { status: 'ok' },
   }))
-  app.get('/ready', { schema: { tags: ['Operations'], summary: 'Readiness: the database and the signing keys are reachable' } }, async (req, reply) => {
-    const checks = await Promise.allSettled([
-      withTimeout(deps.db.$queryRaw`SELECT 1`, 2000, 'database'),
-      withTimeout(deps.identity.checkKeys(), 3000, 'JWKS'),
-    ])
-    const [database, jwks] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'unavailable'))
-    if (database === 'ok' && jwks === 'ok') return { success: true, data: { status: 'ready', checks: { database, jwks } } }
-    const failed = [database !== 'ok' && 'database', jwks !== 'ok' && 'jwks'].filter(Boolean).join(', ')
-    req.log.warn({ checks: { database, jwks } }, 'not ready')
-    const e = unavailable(`not ready: ${failed} unreachable`)
-    return reply.code(503).send({ success: false, error: { code: e.code, message: e.message } })
-  })
+  app.get(
+    '/ready',
+    { schema: { tags: ['Operations'], summary: 'Readiness: the database and the signing keys are reachable' } },
+    async (req, reply) => {
+      const checks = await Promise.allSettled([
+        withTimeout(deps.db.$queryRaw`SELECT 1`, 2000, 'database'),
+        withTimeout(deps.identity.checkKeys(), 3000, 'JWKS'),
+      ])
+      const [database, jwks] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'unavailable'))
+      if (database === 'ok' && jwks === 'ok') return { success: true, data: { status: 'ready', checks: { database, jwks } } }
+      const failed = [database !== 'ok' && 'database', jwks !== 'ok' && 'jwks'].filter(Boolean).join(', ')
+      req.log.warn({ checks: { database, jwks } }, 'not ready')
+      const e = unavailable(`not ready: ${failed} unreachable`)
+      return reply.code(503).send({ success: false, error: { code: e.code, message: e.message } })
+    },
+  )
 
   if (deps.identity.devKeySet) {
     const keySet = deps.identity.devKeySet

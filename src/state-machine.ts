@@ -13,4 +13,5 @@ export function transition<S extends string, A extends string>(machine: Machine<
 }
 
 /** Whether an object is in a state from which `action` is possible (for the "actions" a caller may take). */
-export const can = <S extends string, A extends string>(machine: Machine<S, A>, current: S, action: A) => Boolean(machine.moves[current]?.[action])
+export const can = <S extends string, A extends string>(machine: Machine<S, A>, current: S, action: A) =>
+  Boolean(machine.moves[current]?.[action])

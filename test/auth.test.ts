@@ -11,7 +11,6 @@ import { AGENCY_ACCESS, PROMOTER_ACCESS } from './support/fixtures.ts'
 
 const h = useHarness({ AUTH_TIMEOUT_MS: '300', ACCESS_CACHE_TTL_MS: '0' })
 
-
 const LIST = '/api/v1/artists'
 const QUERY = '{ artists(first: 1) { totalCount } }'
 
@@ -62,7 +61,12 @@ describe('authentication → 401 unauthorized / UNAUTHENTICATED', () => {
   })
 
   it('rejects an unsigned token (alg: none)', async () => {
-    const token = new UnsecuredJWT({}).setSubject(randomUUID()).setIssuer(h.auth.issuer).setAudience(h.auth.audience).setExpirationTime('5m').encode()
+    const token = new UnsecuredJWT({})
+      .setSubject(randomUUID())
+      .setIssuer(h.auth.issuer)
+      .setAudience(h.auth.audience)
+      .setExpirationTime('5m')
+      .encode()
     const r = await both(bearer(token))
     expect(r).toMatchObject({ status: 401, code: 'unauthorized', gqlCode: 'UNAUTHENTICATED' })
   })
@@ -99,7 +103,9 @@ describe('authentication → 401 unauthorized / UNAUTHENTICATED', () => {
   it('rejects a tampered payload (claims changed after signing)', async () => {
     const session = await h.auth.session(AGENCY_ACCESS)
     const [header, , signature] = session.token.split('.')
-    const forged = Buffer.from(JSON.stringify({ sub: randomUUID(), iss: h.auth.issuer, aud: h.auth.audience, exp: 9999999999 })).toString('base64url')
+    const forged = Buffer.from(JSON.stringify({ sub: randomUUID(), iss: h.auth.issuer, aud: h.auth.audience, exp: 9999999999 })).toString(
+      'base64url',
+    )
     const r = await both(bearer(`${header}.${forged}.${signature}`, session.orgId))
     expect(r).toMatchObject({ status: 401, code: 'unauthorized' })
   })
@@ -155,7 +161,12 @@ describe('authorization → 403 forbidden / FORBIDDEN, naming what is missing', 
   it('rejects a user missing the permission', async () => {
     const session = await h.auth.session({ modules: ['artist'], permissions: ['artist.directory.manage'] })
     const r = await both(session.headers)
-    expect(r).toMatchObject({ status: 403, code: 'forbidden', message: 'missing permission: artist.directory.read or artist.agency.manage', gqlCode: 'FORBIDDEN' })
+    expect(r).toMatchObject({
+      status: 403,
+      code: 'forbidden',
+      message: 'missing permission: artist.directory.read or artist.agency.manage',
+      gqlCode: 'FORBIDDEN',
+    })
   })
 
   it('lets a promoter company through with its own permission', async () => {
@@ -265,7 +276,12 @@ describe('signing keys unavailable → 503 service_unavailable, never 401', () =
     const { auth, app } = await serviceWithKeySet('error')
     const session = await auth.session(AGENCY_ACCESS)
     const r = await both(session.headers, app)
-    expect(r).toMatchObject({ status: 503, code: 'service_unavailable', message: 'unable to fetch signing keys', gqlCode: 'SERVICE_UNAVAILABLE' })
+    expect(r).toMatchObject({
+      status: 503,
+      code: 'service_unavailable',
+      message: 'unable to fetch signing keys',
+      gqlCode: 'SERVICE_UNAVAILABLE',
+    })
     expect(auth.jwksFetches).toBeGreaterThan(0)
     expect(auth.accessCalls).toHaveLength(0)
   })

@@ -44,18 +44,50 @@ const windowsOf = (artistId: string) => h.app.db.availability.findMany({ where: 
 describe('availability windows', () => {
   it('are published, listed, updated and deleted by the representing agency', async () => {
     const artistId = await representedArtist()
-    const created = await publish(artistId, { startsOn: day(10), endsOn: day(12), countryCode: 'es', feeMin: 1_500_000, feeMax: 2_500_000, currency: 'eur', notes: 'Festivals only' })
+    const created = await publish(artistId, {
+      startsOn: day(10),
+      endsOn: day(12),
+      countryCode: 'es',
+      feeMin: 1_500_000,
+      feeMax: 2_500_000,
+      currency: 'eur',
+      notes: 'Festivals only',
+    })
     expect(created.status).toBe(201)
     const w = created.body.data
-    expect(w).toMatchObject({ artistId, agencyId: agency.agencyId, startsOn: day(10), endsOn: day(12), status: 'available', countryId: geo.es.id, country: { code: 'ES' }, feeMin: 1_500_000, feeMax: 2_500_000, currency: 'EUR', notes: 'Festivals only' })
+    expect(w).toMatchObject({
+      artistId,
+      agencyId: agency.agencyId,
+      startsOn: day(10),
+      endsOn: day(12),
+      status: 'available',
+      countryId: geo.es.id,
+      country: { code: 'ES' },
+      feeMin: 1_500_000,
+      feeMax: 2_500_000,
+      currency: 'EUR',
+      notes: 'Festivals only',
+    })
 
     const listed = await h.app.rest('GET', `/api/v1/artists/${artistId}/availability`, { as: promoter })
     expect(listed.status).toBe(200)
     expect(listed.body.data).toEqual([w])
 
-    const patched = await h.app.rest('PATCH', `/api/v1/availability/${w.id}`, { as: agency, body: { status: 'tentative', countryCode: null, feeMax: 3_000_000 } })
+    const patched = await h.app.rest('PATCH', `/api/v1/availability/${w.id}`, {
+      as: agency,
+      body: { status: 'tentative', countryCode: null, feeMax: 3_000_000 },
+    })
     expect(patched.status).toBe(200)
-    expect(patched.body.data).toMatchObject({ status: 'tentative', countryId: null, country: null, feeMin: 1_500_000, feeMax: 3_000_000, currency: 'EUR', startsOn: day(10), notes: 'Festivals only' })
+    expect(patched.body.data).toMatchObject({
+      status: 'tentative',
+      countryId: null,
+      country: null,
+      feeMin: 1_500_000,
+      feeMax: 3_000_000,
+      currency: 'EUR',
+      startsOn: day(10),
+      notes: 'Festivals only',
+    })
 
     const deleted = await h.app.rest('DELETE', `/api/v1/availability/${w.id}`, { as: agency })
     expect(deleted.status).toBe(200)
@@ -66,14 +98,19 @@ describe('availability windows', () => {
 
   it('list upcoming windows by default, in date order, filtered by period and status', async () => {
     const artistId = await representedArtist()
-    await h.app.db.availability.create({ data: { artistId, agencyId: agency.agencyId, startsOn: addDays(base, -20), endsOn: addDays(base, -15), status: 'available' } })
+    await h.app.db.availability.create({
+      data: { artistId, agencyId: agency.agencyId, startsOn: addDays(base, -20), endsOn: addDays(base, -15), status: 'available' },
+    })
     for (const body of [
       { startsOn: day(20), endsOn: day(25), status: 'blocked' },
       { startsOn: day(1), endsOn: day(3) },
       { startsOn: day(10), endsOn: day(12), status: 'tentative' },
-    ]) expect((await publish(artistId, body)).status).toBe(201)
+    ])
+      expect((await publish(artistId, body)).status).toBe(201)
     const days = async (query = '') =>
-      (await h.app.rest('GET', `/api/v1/artists/${artistId}/availability${query}`, { as: promoter })).body.data.map((w: { startsOn: string }) => w.startsOn)
+      (await h.app.rest('GET', `/api/v1/artists/${artistId}/availability${query}`, { as: promoter })).body.data.map(
+        (w: { startsOn: string }) => w.startsOn,
+      )
     expect(await days()).toEqual([day(1), day(10), day(20)])
     expect(await days('?status=tentative')).toEqual([day(10)])
     expect(await days(`?from=${day(12)}&to=${day(20)}`)).toEqual([day(10), day(20)])
@@ -88,7 +125,11 @@ describe('availability windows', () => {
       [{ startsOn: day(10), endsOn: day(5) }, 'endsOn', 'endsOn must not be before startsOn'],
       [{ startsOn: day(1), endsOn: day(732) }, 'endsOn', 'a window spans at most 731 days'],
       [{ startsOn: day(-10), endsOn: day(-1) }, 'endsOn', 'the window would be over: endsOn is in the past'],
-      [{ startsOn: day(1), endsOn: day(2), feeMin: 500_000, feeMax: 400_000, currency: 'EUR' }, 'feeMax', 'feeMax must not be below feeMin'],
+      [
+        { startsOn: day(1), endsOn: day(2), feeMin: 500_000, feeMax: 400_000, currency: 'EUR' },
+        'feeMax',
+        'feeMax must not be below feeMin',
+      ],
       [{ startsOn: day(1), endsOn: day(2), feeMax: 400_000 }, 'currency', 'required with a fee'],
       [{ startsOn: day(1), endsOn: day(2), countryCode: 'ZZ' }, 'countryCode', 'unknown country ZZ'],
       [{ startsOn: '2031-02-30', endsOn: day(2) }, 'startsOn'],
@@ -99,7 +140,9 @@ describe('availability windows', () => {
       [{ endsOn: day(2) }, 'startsOn'],
     ]
     for (const [body, field, message] of cases) {
-      expect(validationFields(await publish(artistId, body)), JSON.stringify(body)).toEqual([message ? { field, message } : { field, message: expect.any(String) }])
+      expect(validationFields(await publish(artistId, body)), JSON.stringify(body)).toEqual([
+        message ? { field, message } : { field, message: expect.any(String) },
+      ])
     }
     expect(await windowsOf(artistId)).toEqual([])
     // The longest window: 731 days, both ends included.
@@ -112,12 +155,18 @@ describe('availability windows', () => {
     const patch = (body: Record<string, unknown>) => h.app.rest('PATCH', `/api/v1/availability/${w.id}`, { as: agency, body })
     expect(validationFields(await patch({ feeMin: 300_000 }))).toEqual([{ field: 'feeMin', message: 'feeMax must not be below feeMin' }])
     expect(validationFields(await patch({ currency: null }))).toEqual([{ field: 'currency', message: 'required with a fee' }])
-    expect(validationFields(await patch({ startsOn: day(21) }))).toEqual([{ field: 'startsOn', message: 'endsOn must not be before startsOn' }])
+    expect(validationFields(await patch({ startsOn: day(21) }))).toEqual([
+      { field: 'startsOn', message: 'endsOn must not be before startsOn' },
+    ])
     expect(validationFields(await patch({ endsOn: day(9) }))).toEqual([{ field: 'endsOn', message: 'endsOn must not be before startsOn' }])
     expect(validationFields(await patch({ countryCode: 'XX' }))).toEqual([{ field: 'countryCode', message: 'unknown country XX' }])
     expect(await windowsOf(artistId)).toMatchObject([{ feeMin: 100_000, feeMax: 200_000, currency: 'EUR', countryId: null }])
     // Clearing the fees lets the currency go.
-    expect((await patch({ feeMin: null, feeMax: null, currency: null })).body.data).toMatchObject({ feeMin: null, feeMax: null, currency: null })
+    expect((await patch({ feeMin: null, feeMax: null, currency: null })).body.data).toMatchObject({
+      feeMin: null,
+      feeMax: null,
+      currency: null,
+    })
   })
 
   it("refuse a window overlapping another of the artist's (409 availability_overlap, naming it) and write nothing", async () => {
@@ -125,7 +174,12 @@ describe('availability windows', () => {
     const first = await publish(artistId, { startsOn: day(10), endsOn: day(20), status: 'blocked' })
     expect(first.status).toBe(201)
     // Both ends are days of the window: sharing one day is an overlap.
-    for (const [startsOn, endsOn] of [[day(20), day(25)], [day(5), day(10)], [day(12), day(14)], [day(1), day(30)]]) {
+    for (const [startsOn, endsOn] of [
+      [day(20), day(25)],
+      [day(5), day(10)],
+      [day(12), day(14)],
+      [day(1), day(30)],
+    ]) {
       const r = await publish(artistId, { startsOn, endsOn })
       expect(r.status).toBe(409)
       expect(r.body.error.code).toBe('availability_overlap')
@@ -144,7 +198,9 @@ describe('availability windows', () => {
 
   it('keep overlapping windows out under concurrent writes: the database decides', async () => {
     const artistId = await representedArtist()
-    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => publish(artistId, { startsOn: day(30 + i), endsOn: day(40 + i) })))
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => publish(artistId, { startsOn: day(30 + i), endsOn: day(40 + i) })),
+    )
     expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409])
     expect(results.filter((r) => r.status === 409).every((r) => r.body.error.code === 'availability_overlap')).toBe(true)
     expect(await windowsOf(artistId)).toHaveLength(1)
@@ -153,7 +209,9 @@ describe('availability windows', () => {
   it('cannot overlap even when written straight to the database: the exclusion constraint refuses', async () => {
     const artistId = await representedArtist()
     expect((await publish(artistId, { startsOn: day(10), endsOn: day(20) })).status).toBe(201)
-    const overlapping = h.app.db.availability.create({ data: { artistId, agencyId: agency.agencyId, startsOn: addDays(base, 20), endsOn: addDays(base, 22), status: 'available' } })
+    const overlapping = h.app.db.availability.create({
+      data: { artistId, agencyId: agency.agencyId, startsOn: addDays(base, 20), endsOn: addDays(base, 22), status: 'available' },
+    })
     await expect(overlapping).rejects.toThrow(/artist_availabilities_no_overlap/)
     expect(await windowsOf(artistId)).toHaveLength(1)
   })
@@ -174,8 +232,14 @@ describe('availability windows', () => {
     await h.app.db.rosterLink.create({ data: { artistId, agencyId: rival.agencyId, role: 'management', startsOn: base } })
     expect((await publish(artistId, { startsOn: day(8), endsOn: day(9) }, rival)).status).toBe(201)
     const stored = await h.app.db.availability.findUniqueOrThrow({ where: { id: w.id } })
-    for (const [as, code] of [[rival, 'not_representing'], [promoter, 'forbidden']] as const) {
-      for (const [method, body] of [['PATCH', { notes: 'mine now' }], ['DELETE', undefined]] as const) {
+    for (const [as, code] of [
+      [rival, 'not_representing'],
+      [promoter, 'forbidden'],
+    ] as const) {
+      for (const [method, body] of [
+        ['PATCH', { notes: 'mine now' }],
+        ['DELETE', undefined],
+      ] as const) {
         const r = await h.app.rest(method, `/api/v1/availability/${w.id}`, { as, body })
         expect(r.status, `${method} ${code}`).toBe(403)
         expect(r.body.error.code).toBe(code)
@@ -183,7 +247,10 @@ describe('availability windows', () => {
     }
     expect(await h.app.db.availability.findUniqueOrThrow({ where: { id: w.id } })).toEqual(stored)
     // Once its representation is over, the publisher no longer edits the window.
-    await h.app.db.rosterLink.updateMany({ where: { artistId, agencyId: agency.agencyId }, data: { startsOn: addDays(base, -10), endsOn: addDays(base, -1) } })
+    await h.app.db.rosterLink.updateMany({
+      where: { artistId, agencyId: agency.agencyId },
+      data: { startsOn: addDays(base, -10), endsOn: addDays(base, -1) },
+    })
     const afterEnd = await h.app.rest('PATCH', `/api/v1/availability/${w.id}`, { as: agency, body: { notes: 'late edit' } })
     expect(afterEnd.status).toBe(403)
     expect(afterEnd.body.error.code).toBe('not_representing')
@@ -192,16 +259,30 @@ describe('availability windows', () => {
 
   it("stop at the last day of the publisher's representation, unless another of its roles goes on", async () => {
     const artistId = await representedArtist()
-    for (const [from, to] of [[5, 6], [10, 20], [30, 35]]) expect((await publish(artistId, { startsOn: day(from), endsOn: day(to) })).status).toBe(201)
+    for (const [from, to] of [
+      [5, 6],
+      [10, 20],
+      [30, 35],
+    ])
+      expect((await publish(artistId, { startsOn: day(from), endsOn: day(to) })).status).toBe(201)
     const link = await h.app.db.rosterLink.findFirstOrThrow({ where: { artistId, agencyId: agency.agencyId } })
-    const management = await h.app.db.rosterLink.create({ data: { artistId, agencyId: agency.agencyId, role: 'management', startsOn: base } })
+    const management = await h.app.db.rosterLink.create({
+      data: { artistId, agencyId: agency.agencyId, role: 'management', startsOn: base },
+    })
     const end = (id: string, endsOn: string) => h.app.rest('POST', `/api/v1/roster/${id}/end`, { as: agency, body: { endsOn } })
     const spans = async () => (await windowsOf(artistId)).map((w) => [formatDay(w.startsOn), formatDay(w.endsOn)])
 
     expect((await end(link.id, day(15))).status).toBe(200)
-    expect(await spans()).toEqual([[day(5), day(6)], [day(10), day(20)], [day(30), day(35)]])
+    expect(await spans()).toEqual([
+      [day(5), day(6)],
+      [day(10), day(20)],
+      [day(30), day(35)],
+    ])
     expect((await end(management.id, day(15))).status).toBe(200)
-    expect(await spans()).toEqual([[day(5), day(6)], [day(10), day(15)]])
+    expect(await spans()).toEqual([
+      [day(5), day(6)],
+      [day(10), day(15)],
+    ])
   })
 
   it("are neither published nor moved past the last day of the publisher's representation", async () => {
@@ -219,10 +300,16 @@ describe('availability windows', () => {
     const patch = (id: string, body: Record<string, unknown>) => h.app.rest('PATCH', `/api/v1/availability/${id}`, { as: agency, body })
     expect(validationFields(await patch(last.body.data.id, { endsOn: day(16) }))).toEqual([{ field: 'endsOn', message: until }])
     // A window already past the last day (written before the rule): moving it names the field the patch sent.
-    const stale = await h.app.db.availability.create({ data: { artistId, agencyId: agency.agencyId, startsOn: addDays(base, 20), endsOn: addDays(base, 25), status: 'available' } })
+    const stale = await h.app.db.availability.create({
+      data: { artistId, agencyId: agency.agencyId, startsOn: addDays(base, 20), endsOn: addDays(base, 25), status: 'available' },
+    })
     expect(validationFields(await patch(stale.id, { startsOn: day(21) }))).toEqual([{ field: 'startsOn', message: until }])
     const spans = async () => (await windowsOf(artistId)).map((x) => [formatDay(x.startsOn), formatDay(x.endsOn)])
-    expect(await spans()).toEqual([[day(1), day(5)], [day(10), day(15)], [day(20), day(25)]])
+    expect(await spans()).toEqual([
+      [day(1), day(5)],
+      [day(10), day(15)],
+      [day(20), day(25)],
+    ])
     // Within the representation the days still move; a patch leaving the days alone is not held to the rule.
     expect((await patch(w.id, { startsOn: day(2), endsOn: day(9) })).body.data).toMatchObject({ startsOn: day(2), endsOn: day(9) })
     expect((await patch(stale.id, { notes: 'to be cleaned up' })).status).toBe(200)
@@ -231,7 +318,9 @@ describe('availability windows', () => {
   it('take the latest end among all the roles of the publisher on the artist', async () => {
     const artistId = await representedArtist()
     const link = await h.app.db.rosterLink.findFirstOrThrow({ where: { artistId, agencyId: agency.agencyId } })
-    const management = await h.app.db.rosterLink.create({ data: { artistId, agencyId: agency.agencyId, role: 'management', startsOn: base } })
+    const management = await h.app.db.rosterLink.create({
+      data: { artistId, agencyId: agency.agencyId, role: 'management', startsOn: base },
+    })
     const end = (id: string, endsOn: string) => h.app.rest('POST', `/api/v1/roster/${id}/end`, { as: agency, body: { endsOn } })
 
     expect((await end(link.id, day(15))).status).toBe(200)
@@ -259,7 +348,9 @@ describe('availability windows', () => {
       // Ample time for the publish to check and write, were it not waiting for this transaction.
       await new Promise((resolve) => setTimeout(resolve, 500))
     })
-    expect(validationFields(await publishing!)).toEqual([{ field: 'endsOn', message: `your agency represents the artist until ${day(15)}: the window must end by then` }])
+    expect(validationFields(await publishing!)).toEqual([
+      { field: 'endsOn', message: `your agency represents the artist until ${day(15)}: the window must end by then` },
+    ])
     expect(await windowsOf(artistId)).toEqual([])
   })
 
@@ -268,12 +359,27 @@ describe('availability windows', () => {
     const PUBLISH = `mutation($artistId: ID!, $input: AvailabilityInput!) {
       publishAvailability(artistId: $artistId, input: $input) { id startsOn endsOn status country { code } feeMin currency agency { id } }
     }`
-    const ok = await h.app.graphql(PUBLISH, { artistId, input: { startsOn: day(3), endsOn: day(4), status: 'TENTATIVE', countryCode: 'FR', feeMin: 100, currency: 'EUR' } }, { as: agency })
+    const ok = await h.app.graphql(
+      PUBLISH,
+      { artistId, input: { startsOn: day(3), endsOn: day(4), status: 'TENTATIVE', countryCode: 'FR', feeMin: 100, currency: 'EUR' } },
+      { as: agency },
+    )
     expect(ok.errors).toBeUndefined()
-    expect(ok.data.publishAvailability).toMatchObject({ startsOn: day(3), endsOn: day(4), status: 'TENTATIVE', country: { code: 'FR' }, feeMin: 100, currency: 'EUR', agency: { id: agency.agencyId } })
+    expect(ok.data.publishAvailability).toMatchObject({
+      startsOn: day(3),
+      endsOn: day(4),
+      status: 'TENTATIVE',
+      country: { code: 'FR' },
+      feeMin: 100,
+      currency: 'EUR',
+      agency: { id: agency.agencyId },
+    })
     const bad = await h.app.graphql(PUBLISH, { artistId, input: { startsOn: day(9), endsOn: day(8) } }, { as: agency })
     expect(bad.data.publishAvailability).toBeNull()
-    expect(bad.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'endsOn', message: 'endsOn must not be before startsOn' }] })
+    expect(bad.errors![0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: [{ field: 'endsOn', message: 'endsOn must not be before startsOn' }],
+    })
     const overlap = await h.app.graphql(PUBLISH, { artistId, input: { startsOn: day(4), endsOn: day(5) } }, { as: agency })
     expect(overlap.errors![0].extensions).toMatchObject({ code: 'CONFLICT', reason: 'availability_overlap' })
     const denied = await h.app.graphql(PUBLISH, { artistId, input: { startsOn: day(7), endsOn: day(8) } }, { as: rival })
@@ -281,13 +387,22 @@ describe('availability windows', () => {
 
     const id = ok.data.publishAvailability.id
     const stored = await h.app.db.availability.findUniqueOrThrow({ where: { id } })
-    for (const mutation of [`updateAvailability(id: $id, input: { endsOn: "${day(5)}", notes: "ours" }) { id }`, 'deleteAvailability(id: $id) { id }']) {
+    for (const mutation of [
+      `updateAvailability(id: $id, input: { endsOn: "${day(5)}", notes: "ours" }) { id }`,
+      'deleteAvailability(id: $id) { id }',
+    ]) {
       const r = await h.app.graphql(`mutation($id: ID!) { ${mutation} }`, { id }, { as: rival })
       expect(r.data, mutation).toEqual({ [mutation.split('(')[0]]: null })
       expect(r.errors![0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'not_representing' })
     }
     expect(await h.app.db.availability.findUniqueOrThrow({ where: { id } })).toEqual(stored)
-    const updated = await h.app.graphql('mutation($id: ID!) { updateAvailability(id: $id, input: { endsOn: "' + day(6) + '", countryCode: null }) { endsOn country { code } } }', { id }, { as: agency })
+    const updated = await h.app.graphql(
+      'mutation($id: ID!) { updateAvailability(id: $id, input: { endsOn: "' +
+        day(6) +
+        '", countryCode: null }) { endsOn country { code } } }',
+      { id },
+      { as: agency },
+    )
     expect(updated.data.updateAvailability).toEqual({ endsOn: day(6), country: null })
     const read = await h.app.graphql(
       `query($id: ID!) { artist(id: $id) { availability(from: "${day(5)}") { startsOn status } none: availability(from: "${day(7)}") { id } } }`,
@@ -295,7 +410,11 @@ describe('availability windows', () => {
       { as: promoter },
     )
     expect(read.data.artist).toEqual({ availability: [{ startsOn: day(3), status: 'TENTATIVE' }], none: [] })
-    const badDay = await h.app.graphql('query($id: ID!) { artist(id: $id) { availability(from: "2031-02-30") { id } } }', { id: artistId }, { as: promoter })
+    const badDay = await h.app.graphql(
+      'query($id: ID!) { artist(id: $id) { availability(from: "2031-02-30") { id } } }',
+      { id: artistId },
+      { as: promoter },
+    )
     expect(badDay.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'from' }] })
     const deleted = await h.app.graphql('mutation($id: ID!) { deleteAvailability(id: $id) { id artist { id } } }', { id }, { as: agency })
     expect(deleted.data.deleteAvailability).toEqual({ id, artist: { id: artistId } })
@@ -320,12 +439,42 @@ describe('availability search', () => {
       names[a.id] = key
       return a.id
     }
-    const win = (artistId: string, from: number, to: number, data: { status?: 'available' | 'tentative' | 'blocked'; countryId?: string; feeMin?: number; feeMax?: number; currency?: string } = {}) =>
-      db.availability.create({ data: { artistId, agencyId: agency.agencyId, startsOn: addDays(base, B + from), endsOn: addDays(base, B + to), status: 'available', ...data } })
-    await win(await artist('aurora', 'Aurora Techno', genres.techno.id, { id: high }), 0, 4, { countryId: geo.es.id, feeMin: 1_000_000, feeMax: 2_000_000, currency: 'EUR' })
+    const win = (
+      artistId: string,
+      from: number,
+      to: number,
+      data: {
+        status?: 'available' | 'tentative' | 'blocked'
+        countryId?: string
+        feeMin?: number
+        feeMax?: number
+        currency?: string
+      } = {},
+    ) =>
+      db.availability.create({
+        data: {
+          artistId,
+          agencyId: agency.agencyId,
+          startsOn: addDays(base, B + from),
+          endsOn: addDays(base, B + to),
+          status: 'available',
+          ...data,
+        },
+      })
+    await win(await artist('aurora', 'Aurora Techno', genres.techno.id, { id: high }), 0, 4, {
+      countryId: geo.es.id,
+      feeMin: 1_000_000,
+      feeMax: 2_000_000,
+      currency: 'EUR',
+    })
     // A currency without fees is no fee guidance.
     await win(await artist('basalt', 'Basalt Electronic', genres.electronic.id), 5, 9, { status: 'tentative', currency: 'EUR' })
-    await win(await artist('cobalt', 'Cobalt Jazz', genres.jazz.id, { id: low }), 2, 3, { countryId: geo.fr.id, feeMin: 3_000_000, feeMax: 4_000_000, currency: 'EUR' })
+    await win(await artist('cobalt', 'Cobalt Jazz', genres.jazz.id, { id: low }), 2, 3, {
+      countryId: geo.fr.id,
+      feeMin: 3_000_000,
+      feeMax: 4_000_000,
+      currency: 'EUR',
+    })
     await win(await artist('delta', 'Delta Blocked', genres.techno.id), 0, 9, { status: 'blocked', countryId: geo.es.id })
     await win(await artist('echo', 'Echo Archived', genres.techno.id, { archivedAt: new Date() }), 0, 9, { countryId: geo.es.id })
     await win(await artist('fjord', 'Fjord Dollar', jazzSub.id), 1, 1, { feeMin: 500_000, feeMax: 800_000, currency: 'USD' })
@@ -336,7 +485,9 @@ describe('availability search', () => {
 
   type Item = { id: string; matchingAvailability: { startsOn: string; endsOn: string }[] }
   const search = async (filter: Record<string, string | number | boolean>, as: Session = promoter) => {
-    const query = new URLSearchParams(Object.fromEntries(Object.entries({ from: d(0), to: d(9), ...filter }).map(([k, v]) => [k, String(v)])))
+    const query = new URLSearchParams(
+      Object.fromEntries(Object.entries({ from: d(0), to: d(9), ...filter }).map(([k, v]) => [k, String(v)])),
+    )
     return h.app.rest('GET', `/api/v1/availability/search?${query}`, { as })
   }
   const found = async (filter: Record<string, string | number | boolean> = {}) => {
@@ -350,7 +501,10 @@ describe('availability search', () => {
     expect(r.body.data.total).toBe(5)
     expect(r.body.data.items.map((a: Item) => names[a.id])).toEqual(['aurora', 'basalt', 'cobalt', 'fjord', 'gamma'])
     const gamma = r.body.data.items.find((a: Item) => names[a.id] === 'gamma')
-    expect(gamma.matchingAvailability.map((w: { startsOn: string; country: { code: string } }) => [w.startsOn, w.country.code])).toEqual([[d(6), 'ES'], [d(8), 'FR']])
+    expect(gamma.matchingAvailability.map((w: { startsOn: string; country: { code: string } }) => [w.startsOn, w.country.code])).toEqual([
+      [d(6), 'ES'],
+      [d(8), 'FR'],
+    ])
     expect(gamma.genres.map((g: { genre: { name: string } }) => g.genre.name)).toEqual(['Techno'])
     expect(await found({ includeTentative: false })).toEqual(['aurora', 'cobalt', 'fjord', 'gamma'])
   })
@@ -419,7 +573,9 @@ describe('availability search', () => {
     const fields = async (filter: Record<string, string | number>) => validationFields(await search(filter))
     expect(await fields({ to: d(-1) })).toEqual([{ field: 'to', message: 'to must not be before from' }])
     expect(await fields({ to: d(366) })).toEqual([{ field: 'to', message: 'a search spans at most 366 days' }])
-    expect(await fields({ budgetMin: 10, budgetMax: 5, currency: 'EUR' })).toEqual([{ field: 'budgetMax', message: 'budgetMax must not be below budgetMin' }])
+    expect(await fields({ budgetMin: 10, budgetMax: 5, currency: 'EUR' })).toEqual([
+      { field: 'budgetMax', message: 'budgetMax must not be below budgetMin' },
+    ])
     expect(await fields({ budgetMax: 5 })).toEqual([{ field: 'currency', message: 'required with a budget' }])
     expect(await fields({ countryCode: 'QQ' })).toEqual([{ field: 'countryCode', message: 'unknown country QQ' }])
     expect((await fields({ from: 'soon', sort: 'cheapest' })).map((f) => f.field).sort()).toEqual(['from', 'sort'])
@@ -458,7 +614,10 @@ describe('availability search', () => {
     // Gamma's window in France did not match: its edge carries the Spanish one only.
     expect(second.edges[0].matchingAvailability).toEqual([{ startsOn: d(6), endsOn: d(6), status: 'AVAILABLE', country: { code: 'ES' } }])
     const invalid = await h.app.graphql(SEARCH, { filter: { from: d(9), to: d(0) } }, { as: promoter })
-    expect(invalid.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'to', message: 'to must not be before from' }] })
+    expect(invalid.errors![0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: [{ field: 'to', message: 'to must not be before from' }],
+    })
   })
 })
 
@@ -474,16 +633,25 @@ describe('availability search plans', () => {
       INSERT INTO artists (id, name, slug, archived_at, updated_at)
       SELECT gen_random_uuid(), 'Planned ' || md5(i::text), 'planned-' || i, CASE WHEN i % 50 = 0 THEN now() END, now()
       FROM generate_series(1, 20000) i`)
-    await db.$executeRawUnsafe(`
+    await db.$executeRawUnsafe(
+      `
       INSERT INTO artist_genres (artist_id, genre_id, updated_at)
-      SELECT id, (ARRAY[$1::uuid, $2::uuid, $3::uuid])[1 + abs(hashtext(id::text)) % 3], now() FROM artists WHERE slug LIKE 'planned-%'`, genres.techno.id, genres.jazz.id, genres.electronic.id)
-    await db.$executeRawUnsafe(`
+      SELECT id, (ARRAY[$1::uuid, $2::uuid, $3::uuid])[1 + abs(hashtext(id::text)) % 3], now() FROM artists WHERE slug LIKE 'planned-%'`,
+      genres.techno.id,
+      genres.jazz.id,
+      genres.electronic.id,
+    )
+    await db.$executeRawUnsafe(
+      `
       INSERT INTO artist_availabilities (id, artist_id, agency_id, starts_on, ends_on, status, country_id, fee_min, fee_max, currency, updated_at)
       SELECT gen_random_uuid(), a.id, $1::uuid, s, s + (abs(hashtext(a.id::text || k)) % 20),
              (ARRAY['available', 'tentative', 'blocked']::"AvailabilityStatus"[])[1 + abs(hashtext(k || a.id::text)) % 3],
              CASE WHEN k % 2 = 0 THEN $2::uuid END, 100000 * (1 + abs(hashtext(a.slug || k)) % 50), NULL, 'EUR', now()
       FROM artists a CROSS JOIN generate_series(0, 9) k CROSS JOIN LATERAL (SELECT current_date + ${B} + k * 30 + abs(hashtext(a.slug)) % 10 AS s) d
-      WHERE a.slug LIKE 'planned-%'`, agency.agencyId, geo.es.id)
+      WHERE a.slug LIKE 'planned-%'`,
+      agency.agencyId,
+      geo.es.id,
+    )
     // As autovacuum would: statistics, and the visibility map that lets index-only scans skip the table.
     await db.$executeRawUnsafe('VACUUM ANALYZE artists, genres, artist_genres, artist_availabilities')
 
@@ -492,7 +660,14 @@ describe('availability search plans', () => {
       'a week, by name': { from: day(B + 40), to: day(B + 46) },
       'a month, by fee': { from: day(B + 60), to: day(B + 89), currency: 'EUR', sort: 'fee' },
       'two months, by soonest': { from: day(B + 100), to: day(B + 160), sort: 'soonest' },
-      'a week in Spain, techno, with a budget': { from: day(B + 40), to: day(B + 46), countryCode: 'ES', genreId: genres.techno.id, budgetMax: 2_000_000, currency: 'EUR' },
+      'a week in Spain, techno, with a budget': {
+        from: day(B + 40),
+        to: day(B + 46),
+        countryCode: 'ES',
+        genreId: genres.techno.id,
+        budgetMax: 2_000_000,
+        currency: 'EUR',
+      },
       // A term a handful of the planned names contain. A commoner one ('abc') is estimated from the name
       // histogram's bounds that happen to contain it, and those shift with every artist the tests above add.
       'free text, two weeks': { from: day(B + 40), to: day(B + 53), q: 'abcd' },
@@ -514,10 +689,13 @@ describe('availability search plans', () => {
   })
 
   it("find a period's windows in the covering range index alone, or a few artists' through the exclusion constraint's", () => {
-    const byPeriod = plans.filter((p) => !/free text|Spain/.test(p.label) && (p.label.endsWith('count') || /by (fee|soonest)/.test(p.label)))
+    const byPeriod = plans.filter(
+      (p) => !/free text|Spain/.test(p.label) && (p.label.endsWith('count') || /by (fee|soonest)/.test(p.label)),
+    )
     expect(byPeriod).toHaveLength(5)
     for (const { label, plan } of byPeriod) expect(plan, label).toContain('Index Only Scan using artist_availabilities_open_range_idx')
-    for (const { label, plan } of plans) expect(plan, label).toMatch(/artist_availabilities_open_range_idx|artist_availabilities_no_overlap/)
+    for (const { label, plan } of plans)
+      expect(plan, label).toMatch(/artist_availabilities_open_range_idx|artist_availabilities_no_overlap/)
   })
 
   it('walk listed artists in name order for a name-sorted page, and reach archived ones only through their partial index', () => {
@@ -529,6 +707,7 @@ describe('availability search plans', () => {
   })
 
   it('use the trigram index for free text', () => {
-    for (const { label, plan } of plans.filter((p) => p.label.startsWith('free text'))) expect(plan, label).toContain('artists_name_trgm_idx')
+    for (const { label, plan } of plans.filter((p) => p.label.startsWith('free text')))
+      expect(plan, label).toContain('artists_name_trgm_idx')
   })
 })

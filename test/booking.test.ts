@@ -22,7 +22,8 @@ const { representedArtist, request, held } = pipelines(
 
 const activityOf = async (requestId: string, as: Session = promoter) =>
   (await h.app.rest('GET', `/api/v1/booking-requests/${requestId}/activity`, { as })).body.data.map(
-    (a: { subject: string; action: string; fromStatus: string | null; toStatus: string }) => `${a.subject}:${a.action}:${a.fromStatus ?? '-'}→${a.toStatus}`,
+    (a: { subject: string; action: string; fromStatus: string | null; toStatus: string }) =>
+      `${a.subject}:${a.action}:${a.fromStatus ?? '-'}→${a.toStatus}`,
   )
 
 beforeAll(async () => {
@@ -40,15 +41,24 @@ describe('the pipeline over REST', () => {
     const inbox = await h.app.rest('GET', '/api/v1/booking-requests?status=open', { as: agency })
     expect(inbox.body.data.items.map((r: { id: string }) => r.id)).toContain(req.id)
 
-    const v1 = await h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, { as: agency, body: { ...flat, terms: 'Backline provided by promoter' } })
+    const v1 = await h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, {
+      as: agency,
+      body: { ...flat, terms: 'Backline provided by promoter' },
+    })
     expect(v1.status).toBe(201)
     expect(v1.body.data).toMatchObject({ version: 1, madeBy: 'agency', status: 'open', currency: 'EUR', actions: ['withdraw'] })
     const seenByPromoter = await h.app.rest('GET', `/api/v1/booking-offers/${v1.body.data.id}`, { as: promoter })
     expect(seenByPromoter.body.data.actions).toEqual(['accept', 'counter', 'decline'])
 
-    const v2 = await h.app.rest('POST', `/api/v1/booking-offers/${v1.body.data.id}/counter`, { as: promoter, body: { fee: 1_000_000, currency: 'EUR', dealType: 'versus', percentage: 80 } })
+    const v2 = await h.app.rest('POST', `/api/v1/booking-offers/${v1.body.data.id}/counter`, {
+      as: promoter,
+      body: { fee: 1_000_000, currency: 'EUR', dealType: 'versus', percentage: 80 },
+    })
     expect(v2.body.data).toMatchObject({ version: 2, madeBy: 'promoter', dealType: 'versus', percentage: 80 })
-    const v3 = await h.app.rest('POST', `/api/v1/booking-offers/${v2.body.data.id}/counter`, { as: agency, body: { fee: 1_250_000, currency: 'EUR', dealType: 'versus', percentage: 85, holdDays: 10 } })
+    const v3 = await h.app.rest('POST', `/api/v1/booking-offers/${v2.body.data.id}/counter`, {
+      as: agency,
+      body: { fee: 1_250_000, currency: 'EUR', dealType: 'versus', percentage: 85, holdDays: 10 },
+    })
     expect(v3.body.data.version).toBe(3)
 
     const accepted = await h.app.rest('POST', `/api/v1/booking-offers/${v3.body.data.id}/accept`, { as: promoter, body: {} })
@@ -65,7 +75,15 @@ describe('the pipeline over REST', () => {
 
     const confirmed = await h.app.rest('POST', `/api/v1/booking-holds/${hold.id}/confirm`, { as: agency })
     expect(confirmed.status).toBe(201)
-    expect(confirmed.body.data).toMatchObject({ status: 'confirmed', fee: 1_250_000, dealType: 'versus', percentage: 85, artistId, promoterOrgId: promoter.orgId, venueName: 'Sala Apolo' })
+    expect(confirmed.body.data).toMatchObject({
+      status: 'confirmed',
+      fee: 1_250_000,
+      dealType: 'versus',
+      percentage: 85,
+      artistId,
+      promoterOrgId: promoter.orgId,
+      venueName: 'Sala Apolo',
+    })
 
     expect(await activityOf(req.id)).toEqual([
       'request:create:-→open',
@@ -94,7 +112,10 @@ describe('the pipeline over REST', () => {
     const artistId = await representedArtist(agency)
     const req = await request(promoter, artistId)
     const offer = await h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, { as: agency, body: flat })
-    const declined = await h.app.rest('POST', `/api/v1/booking-offers/${offer.body.data.id}/decline`, { as: promoter, body: { reason: 'over budget' } })
+    const declined = await h.app.rest('POST', `/api/v1/booking-offers/${offer.body.data.id}/decline`, {
+      as: promoter,
+      body: { reason: 'over budget' },
+    })
     expect(declined.body.data.status).toBe('declined')
     const after = await h.app.rest('GET', `/api/v1/booking-requests/${req.id}`, { as: promoter })
     expect(after.body.data).toMatchObject({ status: 'withdrawn', closedReason: 'over budget' })
@@ -105,7 +126,10 @@ describe('the pipeline over REST', () => {
     expect((await h.app.rest('GET', `/api/v1/booking-requests/${req2.id}`, { as: agency })).body.data.status).toBe('declined')
 
     const req3 = await request(promoter, artistId)
-    const declinedRequest = await h.app.rest('POST', `/api/v1/booking-requests/${req3.id}/decline`, { as: agency, body: { reason: 'on tour in Asia' } })
+    const declinedRequest = await h.app.rest('POST', `/api/v1/booking-requests/${req3.id}/decline`, {
+      as: agency,
+      body: { reason: 'on tour in Asia' },
+    })
     expect(declinedRequest.body.data).toMatchObject({ status: 'declined', closedReason: 'on tour in Asia' })
   })
 
@@ -113,13 +137,19 @@ describe('the pipeline over REST', () => {
     const artistId = await representedArtist(agency)
     const when = nextSlot()
     const first = await held(promoter, artistId, when)
-    const released = await h.app.rest('POST', `/api/v1/booking-holds/${first.hold.id}/release`, { as: promoter, body: { reason: 'festival cancelled' } })
+    const released = await h.app.rest('POST', `/api/v1/booking-holds/${first.hold.id}/release`, {
+      as: promoter,
+      body: { reason: 'festival cancelled' },
+    })
     expect(released.body.data).toMatchObject({ status: 'released', releasedReason: 'festival cancelled' })
     expect((await h.app.rest('GET', `/api/v1/booking-requests/${first.requestId}`, { as: promoter })).body.data.status).toBe('released')
 
     const second = await held(promoter, artistId, when)
     const booking = await h.app.rest('POST', `/api/v1/booking-holds/${second.hold.id}/confirm`, { as: agency })
-    const cancelled = await h.app.rest('POST', `/api/v1/bookings/${booking.body.data.id}/cancel`, { as: promoter, body: { reason: 'venue flooded' } })
+    const cancelled = await h.app.rest('POST', `/api/v1/bookings/${booking.body.data.id}/cancel`, {
+      as: promoter,
+      body: { reason: 'venue flooded' },
+    })
     expect(cancelled.body.data).toMatchObject({ status: 'cancelled', cancelReason: 'venue flooded' })
     const third = await held(rival, artistId, when)
     expect((await h.app.rest('POST', `/api/v1/booking-holds/${third.hold.id}/confirm`, { as: agency })).status).toBe(201)
@@ -140,12 +170,19 @@ describe('one state machine per object', () => {
     expect(second.status).toBe(409)
     expect(second.body.error).toEqual({ code: 'invalid_transition', message: 'cannot offer a booking request that is negotiating' })
 
-    const v2 = await h.app.rest('POST', `/api/v1/booking-offers/${v1.body.data.id}/counter`, { as: promoter, body: { ...flat, fee: 900_000 } })
+    const v2 = await h.app.rest('POST', `/api/v1/booking-offers/${v1.body.data.id}/counter`, {
+      as: promoter,
+      body: { ...flat, fee: 900_000 },
+    })
     const stale = await h.app.rest('POST', `/api/v1/booking-offers/${v1.body.data.id}/accept`, { as: promoter, body: {} })
     expect(stale.body.error).toEqual({ code: 'invalid_transition', message: 'cannot accept an offer that is countered' })
 
-    expect((await h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, { as: promoter, body: flat })).body.error.code).toBe('wrong_side')
-    expect((await h.app.rest('POST', '/api/v1/booking-requests', { as: agency, body: { artistId, ...nextSlot() } })).body.error.code).toBe('wrong_side')
+    expect((await h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, { as: promoter, body: flat })).body.error.code).toBe(
+      'wrong_side',
+    )
+    expect((await h.app.rest('POST', '/api/v1/booking-requests', { as: agency, body: { artistId, ...nextSlot() } })).body.error.code).toBe(
+      'wrong_side',
+    )
 
     await h.app.rest('POST', `/api/v1/booking-offers/${v2.body.data.id}/accept`, { as: agency, body: {} })
     const detail = await h.app.rest('GET', `/api/v1/booking-requests/${req.id}`, { as: promoter })
@@ -173,26 +210,51 @@ describe('one state machine per object', () => {
     const artistId = await representedArtist(agency)
     const bad = await h.app.rest('POST', '/api/v1/booking-requests', {
       as: promoter,
-      body: { artistId, startsAt: '2020-05-01T20:00:00Z', endsAt: '2020-05-01T19:00:00Z', budget: 1000, currency: 'euros', countryCode: 'Spain' },
+      body: {
+        artistId,
+        startsAt: '2020-05-01T20:00:00Z',
+        endsAt: '2020-05-01T19:00:00Z',
+        budget: 1000,
+        currency: 'euros',
+        countryCode: 'Spain',
+      },
     })
-    expect(validationFields(bad).map((f) => f.field).sort()).toEqual(['countryCode', 'currency', 'endsAt', 'startsAt'])
-    const noCurrency = await h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body: { artistId, ...nextSlot(), budget: 1000 } })
+    expect(
+      validationFields(bad)
+        .map((f) => f.field)
+        .sort(),
+    ).toEqual(['countryCode', 'currency', 'endsAt', 'startsAt'])
+    const noCurrency = await h.app.rest('POST', '/api/v1/booking-requests', {
+      as: promoter,
+      body: { artistId, ...nextSlot(), budget: 1000 },
+    })
     expect(validationFields(noCurrency)).toEqual([{ field: 'currency', message: 'required with a budget' }])
     const unknown = await h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body: { artistId: randomUUID(), ...nextSlot() } })
     expect(validationFields(unknown)).toEqual([{ field: 'artistId', message: 'unknown artist' }])
     const lonely = await h.app.rest('POST', '/api/v1/artists', { as: 'machine', body: { name: 'Unrepresented' } })
-    const nobody = await h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body: { artistId: lonely.body.data.id, ...nextSlot() } })
+    const nobody = await h.app.rest('POST', '/api/v1/booking-requests', {
+      as: promoter,
+      body: { artistId: lonely.body.data.id, ...nextSlot() },
+    })
     expect(nobody.status).toBe(409)
     expect(nobody.body.error.code).toBe('artist_not_represented')
 
     const req = await request(promoter, artistId)
     const offer = (body: Record<string, unknown>) => h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, { as: agency, body })
-    expect(validationFields(await offer({ currency: 'EUR', dealType: 'versus', fee: 100 }))).toEqual([{ field: 'percentage', message: 'required for a versus deal' }])
-    expect(validationFields(await offer({ currency: 'EUR', dealType: 'flat', fee: 100, percentage: 10 }))).toEqual([{ field: 'percentage', message: 'a flat deal has no percentage' }])
-    expect(validationFields(await offer({ currency: 'EUR', dealType: 'flat', fee: 100, deposit: 200 }))).toEqual([{ field: 'deposit', message: 'cannot exceed the fee' }])
+    expect(validationFields(await offer({ currency: 'EUR', dealType: 'versus', fee: 100 }))).toEqual([
+      { field: 'percentage', message: 'required for a versus deal' },
+    ])
+    expect(validationFields(await offer({ currency: 'EUR', dealType: 'flat', fee: 100, percentage: 10 }))).toEqual([
+      { field: 'percentage', message: 'a flat deal has no percentage' },
+    ])
+    expect(validationFields(await offer({ currency: 'EUR', dealType: 'flat', fee: 100, deposit: 200 }))).toEqual([
+      { field: 'deposit', message: 'cannot exceed the fee' },
+    ])
     expect(validationFields(await offer({ currency: 'EUR', dealType: 'percentage', percentage: 101 }))[0].field).toBe('percentage')
     const afterTheEvent = new Date(new Date(req.startsAt).getTime() + DAY).toISOString()
-    expect(validationFields(await offer({ currency: 'EUR', dealType: 'flat', fee: 100, expiresAt: afterTheEvent }))).toEqual([{ field: 'expiresAt', message: 'must be before the event' }])
+    expect(validationFields(await offer({ currency: 'EUR', dealType: 'flat', fee: 100, expiresAt: afterTheEvent }))).toEqual([
+      { field: 'expiresAt', message: 'must be before the event' },
+    ])
     expect((await h.app.rest('GET', `/api/v1/booking-requests/${req.id}`, { as: agency })).body.data.offers).toEqual([])
   })
 })
@@ -201,19 +263,30 @@ describe('expiry without a cron', () => {
   it('reads a lapsed offer as expired and refuses to act on it, writing the expiry once', async () => {
     const artistId = await representedArtist(agency)
     const req = await request(promoter, artistId)
-    const offer = await h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, { as: agency, body: { ...flat, expiresAt: new Date(Date.now() + 3600_000).toISOString() } })
+    const offer = await h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, {
+      as: agency,
+      body: { ...flat, expiresAt: new Date(Date.now() + 3600_000).toISOString() },
+    })
     expect(offer.status).toBe(201)
     // Its answer-by time passes (moved in the database rather than waited for).
     await h.app.db.bookingOffer.update({ where: { id: offer.body.data.id }, data: { expiresAt: new Date(Date.now() - 1000) } })
     const read = await h.app.rest('GET', `/api/v1/booking-offers/${offer.body.data.id}`, { as: promoter })
     expect(read.body.data).toMatchObject({ status: 'expired', actions: [] })
-    const gql = await h.app.graphql('query($id: ID!) { bookingOffer(id: $id) { status actions } }', { id: offer.body.data.id }, { as: promoter })
+    const gql = await h.app.graphql(
+      'query($id: ID!) { bookingOffer(id: $id) { status actions } }',
+      { id: offer.body.data.id },
+      { as: promoter },
+    )
     expect(gql.data.bookingOffer).toEqual({ status: 'EXPIRED', actions: [] })
     const listed = async (status: string) =>
-      (await h.app.rest('GET', `/api/v1/booking-offers?status=${status}&requestId=${req.id}`, { as: promoter })).body.data.items.map((o: { id: string }) => o.id)
+      (await h.app.rest('GET', `/api/v1/booking-offers?status=${status}&requestId=${req.id}`, { as: promoter })).body.data.items.map(
+        (o: { id: string }) => o.id,
+      )
     expect(await listed('open')).toEqual([])
     expect(await listed('expired')).toEqual([offer.body.data.id])
-    expect((await h.app.rest('GET', `/api/v1/booking-requests?status=expired&artistId=${artistId}`, { as: agency })).body.data.total).toBe(1)
+    expect((await h.app.rest('GET', `/api/v1/booking-requests?status=expired&artistId=${artistId}`, { as: agency })).body.data.total).toBe(
+      1,
+    )
     const accept = await h.app.rest('POST', `/api/v1/booking-offers/${offer.body.data.id}/accept`, { as: promoter, body: {} })
     expect(accept.status).toBe(409)
     expect(accept.body.error.message).toBe('cannot accept an offer that is expired')
@@ -233,7 +306,9 @@ describe('expiry without a cron', () => {
     const stored = async (id: string) => (await h.app.db.bookingHold.findUniqueOrThrow({ where: { id } })).status
     const expiries = async (requestId: string) => (await activityOf(requestId)).filter((l: string) => l.includes('expire'))
     const listed = async (status: string, artistId: string) =>
-      (await h.app.rest('GET', `/api/v1/booking-holds?status=${status}&artistId=${artistId}`, { as: agency })).body.data.items.map((x: { id: string }) => x.id)
+      (await h.app.rest('GET', `/api/v1/booking-holds?status=${status}&artistId=${artistId}`, { as: agency })).body.data.items.map(
+        (x: { id: string }) => x.id,
+      )
 
     const byList = await lapsed()
     expect(await listed('active', byList.artistId)).toEqual([])
@@ -253,7 +328,9 @@ describe('expiry without a cron', () => {
 
     const bySweep = await lapsed()
     expect(await stored(bySweep.hold.id)).toBe('active')
-    expect((await h.app.rest('POST', '/internal/admin/bookings/sweep-expired', { as: 'machine' })).body.data.expired).toBeGreaterThanOrEqual(2)
+    expect(
+      (await h.app.rest('POST', '/internal/admin/bookings/sweep-expired', { as: 'machine' })).body.data.expired,
+    ).toBeGreaterThanOrEqual(2)
     expect((await h.app.rest('POST', '/internal/admin/bookings/sweep-expired', { as: 'machine' })).body.data.expired).toBe(0)
     expect(await stored(bySweep.hold.id)).toBe('expired')
     for (const p of [byList, byRead, byAction, bySweep]) expect(await expiries(p.requestId)).toHaveLength(2)
@@ -262,14 +339,19 @@ describe('expiry without a cron', () => {
   it('closes a whole pipeline when its request expires: no offer is left open behind it', async () => {
     const artistId = await representedArtist(agency)
     const request = await h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body: { artistId, ...nextSlot() } })
-    const offer = await h.app.rest('POST', `/api/v1/booking-requests/${request.body.data.id}/offers`, { as: agency, body: { fee: 100_000, currency: 'EUR', dealType: 'flat' } })
+    const offer = await h.app.rest('POST', `/api/v1/booking-requests/${request.body.data.id}/offers`, {
+      as: agency,
+      body: { fee: 100_000, currency: 'EUR', dealType: 'flat' },
+    })
     expect(offer.body.data.expiresAt).toBeNull()
     // The answer-by time of the request passes; the offer itself has none.
     await h.app.db.bookingRequest.update({ where: { id: request.body.data.id }, data: { expiresAt: new Date(Date.now() - 1000) } })
     const read = await h.app.rest('GET', `/api/v1/booking-offers/${offer.body.data.id}`, { as: promoter })
     expect(read.body.data).toMatchObject({ status: 'expired', actions: [] })
     expect((await h.app.rest('GET', `/api/v1/booking-requests/${request.body.data.id}`, { as: promoter })).body.data.status).toBe('expired')
-    expect((await h.app.rest('GET', `/api/v1/booking-offers?status=open&requestId=${request.body.data.id}`, { as: promoter })).body.data.items).toEqual([])
+    expect(
+      (await h.app.rest('GET', `/api/v1/booking-offers?status=open&requestId=${request.body.data.id}`, { as: promoter })).body.data.items,
+    ).toEqual([])
   })
 })
 
@@ -295,7 +377,15 @@ describe('no double booking', () => {
     const other = await held(rival, await representedArtist(agency))
     await expect(
       h.app.db.booking.create({
-        data: { ...row, id: randomUUID(), requestId: other.requestId, offerId: other.offerId, holdId: other.hold.id, startsAt: new Date(row.startsAt.getTime() + 3600_000), endsAt: new Date(row.endsAt.getTime() + 3600_000) },
+        data: {
+          ...row,
+          id: randomUUID(),
+          requestId: other.requestId,
+          offerId: other.offerId,
+          holdId: other.hold.id,
+          startsAt: new Date(row.startsAt.getTime() + 3600_000),
+          endsAt: new Date(row.endsAt.getTime() + 3600_000),
+        },
       }),
     ).rejects.toThrow(/bookings_no_double_booking|23P01/)
   })
@@ -309,7 +399,9 @@ describe('no double booking', () => {
       const when = { startsAt: new Date(base + i * 60_000).toISOString(), endsAt: new Date(base + i * 60_000 + 2 * 3600_000).toISOString() }
       pipelines.push(await held(i % 2 ? promoter : rival, artistId, when))
     }
-    const results = await Promise.all(pipelines.map((p) => h.app.rest('POST', `/api/v1/booking-holds/${p.hold.id}/confirm`, { as: agency })))
+    const results = await Promise.all(
+      pipelines.map((p) => h.app.rest('POST', `/api/v1/booking-holds/${p.hold.id}/confirm`, { as: agency })),
+    )
     const ok = results.filter((r) => r.status === 201)
     expect(ok).toHaveLength(1)
     const losers = results.filter((r) => r.status === 409)
@@ -322,7 +414,9 @@ describe('no double booking', () => {
     const winner = ok[0].body.data.requestId
     const confirmations = await h.app.db.bookingActivity.findMany({ where: { requestId: { in: requestIds }, subject: 'booking' } })
     expect(confirmations.map((a) => a.requestId)).toEqual([winner])
-    const releases = await h.app.db.bookingActivity.findMany({ where: { requestId: { in: requestIds }, subject: 'hold', action: 'release' } })
+    const releases = await h.app.db.bookingActivity.findMany({
+      where: { requestId: { in: requestIds }, subject: 'hold', action: 'release' },
+    })
     expect(releases).toHaveLength(49)
     expect(new Set(releases.map((a) => a.requestId)).size).toBe(49)
     expect(await h.app.db.bookingHold.count({ where: { artistId, status: 'released' } })).toBe(49)
@@ -342,13 +436,25 @@ describe('idempotent retries', () => {
     expect(retry.headers.get('idempotent-replayed')).toBe('true')
     expect(await h.app.db.bookingRequest.count({ where: { artistId } })).toBe(1)
 
-    const reused = await h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body: { ...body, venueName: 'Other' }, headers: { 'idempotency-key': key } })
+    const reused = await h.app.rest('POST', '/api/v1/booking-requests', {
+      as: promoter,
+      body: { ...body, venueName: 'Other' },
+      headers: { 'idempotency-key': key },
+    })
     expect(reused.status).toBe(400)
     expect(reused.body.error.code).toBe('idempotency_key_reused')
     // Keys belong to a user of a company: another company's, or a colleague's, same key is their own.
-    expect((await h.app.rest('POST', '/api/v1/booking-requests', { as: rival, body, headers: { 'idempotency-key': key } })).headers.get('idempotent-replayed')).toBeNull()
+    expect(
+      (await h.app.rest('POST', '/api/v1/booking-requests', { as: rival, body, headers: { 'idempotency-key': key } })).headers.get(
+        'idempotent-replayed',
+      ),
+    ).toBeNull()
     const colleague = await h.auth.session({ ...PROMOTER_ACCESS, orgId: promoter.orgId })
-    const theirs = await h.app.rest('POST', '/api/v1/booking-requests', { as: colleague, body: { artistId, ...nextSlot() }, headers: { 'idempotency-key': key } })
+    const theirs = await h.app.rest('POST', '/api/v1/booking-requests', {
+      as: colleague,
+      body: { artistId, ...nextSlot() },
+      headers: { 'idempotency-key': key },
+    })
     expect(theirs.status).toBe(201)
     expect(theirs.headers.get('idempotent-replayed')).toBeNull()
     expect(theirs.body.data.id).not.toBe(first.body.data.id)
@@ -357,10 +463,22 @@ describe('idempotent retries', () => {
   it('lets a failed call be retried, and keeps concurrent duplicates from acting twice', async () => {
     const artistId = await representedArtist(agency)
     const key = `k-${randomUUID()}`
-    const failed = await h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body: { artistId }, headers: { 'idempotency-key': key } })
-    expect(validationFields(failed).map((f) => f.field).sort()).toEqual(['endsAt', 'startsAt'])
+    const failed = await h.app.rest('POST', '/api/v1/booking-requests', {
+      as: promoter,
+      body: { artistId },
+      headers: { 'idempotency-key': key },
+    })
+    expect(
+      validationFields(failed)
+        .map((f) => f.field)
+        .sort(),
+    ).toEqual(['endsAt', 'startsAt'])
     // The failed call left nothing behind: the key carries the corrected request.
-    const fixed = await h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body: { artistId, ...nextSlot() }, headers: { 'idempotency-key': key } })
+    const fixed = await h.app.rest('POST', '/api/v1/booking-requests', {
+      as: promoter,
+      body: { artistId, ...nextSlot() },
+      headers: { 'idempotency-key': key },
+    })
     expect(fixed.status).toBe(201)
     expect(fixed.headers.get('idempotent-replayed')).toBeNull()
     expect(await h.app.db.bookingRequest.count({ where: { artistId } })).toBe(1)
@@ -368,7 +486,13 @@ describe('idempotent retries', () => {
     const req = await request(promoter, artistId)
     const offerKey = `offer-${randomUUID()}`
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, { as: agency, body: flat, headers: { 'idempotency-key': offerKey } })),
+      Array.from({ length: 5 }, () =>
+        h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, {
+          as: agency,
+          body: flat,
+          headers: { 'idempotency-key': offerKey },
+        }),
+      ),
     )
     expect(results.filter((r) => r.status === 201 && !r.headers.get('idempotent-replayed'))).toHaveLength(1)
     expect(results.every((r) => r.status === 201 || r.body.error.code === 'idempotency_in_progress')).toBe(true)
@@ -392,13 +516,28 @@ describe('idempotent retries', () => {
     const body = { artistId, ...nextSlot() }
     // A call that never stored its answer (its process died): the record stays in flight.
     const inFlight = (key: string, startedMsAgo: number) =>
-      h.app.db.idempotencyRecord.create({ data: { scope: `org:${promoter.orgId}:user:${promoter.userId}`, key, fingerprint: 'another request', createdAt: new Date(Date.now() - startedMsAgo) } })
+      h.app.db.idempotencyRecord.create({
+        data: {
+          scope: `org:${promoter.orgId}:user:${promoter.userId}`,
+          key,
+          fingerprint: 'another request',
+          createdAt: new Date(Date.now() - startedMsAgo),
+        },
+      })
     await inFlight('fresh-in-flight', 5_000)
-    const holding = await h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body, headers: { 'idempotency-key': 'fresh-in-flight' } })
+    const holding = await h.app.rest('POST', '/api/v1/booking-requests', {
+      as: promoter,
+      body,
+      headers: { 'idempotency-key': 'fresh-in-flight' },
+    })
     expect(holding.status).toBe(400)
     expect(holding.body.error.code).toBe('idempotency_key_reused')
     await inFlight('abandoned-call', 120_000)
-    const reclaimed = await h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body, headers: { 'idempotency-key': 'abandoned-call' } })
+    const reclaimed = await h.app.rest('POST', '/api/v1/booking-requests', {
+      as: promoter,
+      body,
+      headers: { 'idempotency-key': 'abandoned-call' },
+    })
     expect(reclaimed.status).toBe(201)
     expect(await h.app.db.bookingRequest.count({ where: { artistId } })).toBe(1)
   })
@@ -439,7 +578,8 @@ describe('visibility', () => {
       [`/api/v1/booking-holds?artistId=${artistId}`, hold.id],
       [`/api/v1/bookings?artistId=${artistId}`, booking.id],
     ]
-    const ids = async (path: string, as: Session) => (await h.app.rest('GET', path, { as })).body.data.items.map((x: { id: string }) => x.id)
+    const ids = async (path: string, as: Session) =>
+      (await h.app.rest('GET', path, { as })).body.data.items.map((x: { id: string }) => x.id)
     for (const [path, id] of lists) {
       for (const [who, as] of parties) expect(await ids(path, as), `${who} ${path}`).toEqual([id])
       for (const [who, as] of outsiders) expect(await ids(path, as), `${who} ${path}`).toEqual([])
@@ -459,12 +599,22 @@ describe('visibility', () => {
       agency(id: $ag) { bookings { id } } }`
     const vars = { r: requestId, o: offerId, h: hold.id, b: booking.id, a: artistId, ag: dealer.agencyId }
     const connections = (data: Record<string, { totalCount: number; edges: { node: { id: string } }[] }>) =>
-      Object.fromEntries(['bookingRequests', 'bookingOffers', 'bookingHolds', 'bookings'].map((k) => [k, [data[k].totalCount, data[k].edges.map((e) => e.node.id)]]))
+      Object.fromEntries(
+        ['bookingRequests', 'bookingOffers', 'bookingHolds', 'bookings'].map((k) => [
+          k,
+          [data[k].totalCount, data[k].edges.map((e) => e.node.id)],
+        ]),
+      )
 
     for (const [who, as] of parties) {
       const mine = await h.app.graphql(q, vars, { as })
       expect(mine.errors, who).toBeUndefined()
-      expect(mine.data, who).toMatchObject({ bookingRequest: { id: requestId }, bookingOffer: { id: offerId }, bookingHold: { id: hold.id }, booking: { id: booking.id } })
+      expect(mine.data, who).toMatchObject({
+        bookingRequest: { id: requestId },
+        bookingOffer: { id: offerId },
+        bookingHold: { id: hold.id },
+        booking: { id: booking.id },
+      })
       expect(connections(mine.data), who).toEqual({
         bookingRequests: [1, [requestId]],
         bookingOffers: [1, [offerId]],
@@ -483,13 +633,27 @@ describe('visibility', () => {
         ['bookingOffer', 'NOT_FOUND'],
         ['bookingRequest', 'NOT_FOUND'],
       ])
-      expect(connections(theirs.data), who).toEqual({ bookingRequests: [0, []], bookingOffers: [0, []], bookingHolds: [0, []], bookings: [0, []] })
+      expect(connections(theirs.data), who).toEqual({
+        bookingRequests: [0, []],
+        bookingOffers: [0, []],
+        bookingHolds: [0, []],
+        bookings: [0, []],
+      })
       // The artist and the agency are public directory entries; their bookings are not.
       expect(theirs.data.artist.bookings, who).toEqual([])
       expect(theirs.data.agency.bookings, who).toEqual([])
     }
-    const unfiltered = await h.app.graphql('{ bookingRequests { totalCount } bookingOffers { totalCount } bookingHolds { totalCount } bookings { totalCount } }', {}, { as: otherAgency })
-    expect(unfiltered.data).toEqual({ bookingRequests: { totalCount: 0 }, bookingOffers: { totalCount: 0 }, bookingHolds: { totalCount: 0 }, bookings: { totalCount: 0 } })
+    const unfiltered = await h.app.graphql(
+      '{ bookingRequests { totalCount } bookingOffers { totalCount } bookingHolds { totalCount } bookings { totalCount } }',
+      {},
+      { as: otherAgency },
+    )
+    expect(unfiltered.data).toEqual({
+      bookingRequests: { totalCount: 0 },
+      bookingOffers: { totalCount: 0 },
+      bookingHolds: { totalCount: 0 },
+      bookings: { totalCount: 0 },
+    })
   })
   it('follows representation: the new agency of an artist sees and acts on its pipelines, the former one only reads', async () => {
     const artistId = await representedArtist(agency)
@@ -497,7 +661,10 @@ describe('visibility', () => {
     const newcomer = await agencySession(h.auth, h.app.db)
     expect((await h.app.rest('GET', `/api/v1/booking-requests/${requestId}`, { as: newcomer })).status).toBe(404)
     const claim = await h.app.rest('POST', '/api/v1/representation-claims', { as: newcomer, body: { artistId } })
-    await h.app.db.rosterLink.updateMany({ where: { artistId, agencyId: agency.agencyId }, data: { startsOn: new Date(Date.now() - 30 * DAY) } })
+    await h.app.db.rosterLink.updateMany({
+      where: { artistId, agencyId: agency.agencyId },
+      data: { startsOn: new Date(Date.now() - 30 * DAY) },
+    })
     await h.app.rest('POST', `/api/v1/representation-claims/${claim.body.data.id}/accept-handover`, { as: agency, body: {} })
     expect((await h.app.rest('GET', `/api/v1/booking-requests/${requestId}`, { as: newcomer })).status).toBe(200)
     // The agency that handled it keeps its history, but no longer acts for the artist.
@@ -513,7 +680,10 @@ describe('visibility', () => {
 
   it('lets a company with both modules act as the side its agency bridge says', async () => {
     // Not bridged to an agency, holding both sides' permissions: the promoter side passes the agency gate.
-    const both = await h.auth.session({ modules: ['artist', 'promoter'], permissions: ['artist.directory.read', 'artist.bookings.read', ...PROMOTER_ACCESS.permissions] })
+    const both = await h.auth.session({
+      modules: ['artist', 'promoter'],
+      permissions: ['artist.directory.read', 'artist.bookings.read', ...PROMOTER_ACCESS.permissions],
+    })
     const artistId = await representedArtist(agency)
     const asked = await h.app.rest('POST', '/api/v1/booking-requests', { as: both, body: { artistId, ...nextSlot() } })
     expect(asked.status).toBe(201)
@@ -545,34 +715,59 @@ describe('through GraphQL and the federation', () => {
       { as: agency },
     )
     expect(offer.data.makeOffer).toMatchObject({ version: 1, madeBy: 'AGENCY', actions: ['WITHDRAW'] })
-    const accepted = await h.app.graphql('mutation($id: ID!) { acceptOffer(id: $id) { status request { status holds { id priority status } } } }', { id: offer.data.makeOffer.id }, { as: promoter })
+    const accepted = await h.app.graphql(
+      'mutation($id: ID!) { acceptOffer(id: $id) { status request { status holds { id priority status } } } }',
+      { id: offer.data.makeOffer.id },
+      { as: promoter },
+    )
     const holdId = accepted.data.acceptOffer.request.holds[0].id
     const booking = await h.app.graphql(
       'mutation($id: ID!) { confirmHold(id: $id) { id status venue { id } promoter { id } agencyCompany { id } artist { name } } }',
       { id: holdId },
       { as: agency },
     )
-    expect(booking.data.confirmHold).toMatchObject({ status: 'CONFIRMED', venue: { id: venueId }, promoter: { id: promoter.orgId }, agencyCompany: { id: agency.orgId } })
+    expect(booking.data.confirmHold).toMatchObject({
+      status: 'CONFIRMED',
+      venue: { id: venueId },
+      promoter: { id: promoter.orgId },
+      agencyCompany: { id: agency.orgId },
+    })
 
     const entities = await h.app.graphql(
       'query($r: [_Any!]!) { _entities(representations: $r) { ... on Booking { id fee currency request { offers { version } activity { action } } } } }',
-      { r: [{ __typename: 'Booking', id: booking.data.confirmHold.id }, { __typename: 'Booking', id: randomUUID() }] },
+      {
+        r: [
+          { __typename: 'Booking', id: booking.data.confirmHold.id },
+          { __typename: 'Booking', id: randomUUID() },
+        ],
+      },
       { as: promoter },
     )
     expect(entities.data._entities[0]).toMatchObject({ id: booking.data.confirmHold.id, fee: 950_000, currency: 'USD' })
     expect(entities.data._entities[1]).toBeNull()
-    const hidden = await h.app.graphql('query($r: [_Any!]!) { _entities(representations: $r) { ... on Booking { id } } }', { r: [{ __typename: 'Booking', id: booking.data.confirmHold.id }] }, { as: rival })
+    const hidden = await h.app.graphql(
+      'query($r: [_Any!]!) { _entities(representations: $r) { ... on Booking { id } } }',
+      { r: [{ __typename: 'Booking', id: booking.data.confirmHold.id }] },
+      { as: rival },
+    )
     expect(hidden.data._entities).toEqual([null])
   })
 
   it('answers an illegal move with CONFLICT naming the current state, a null field, and nothing written', async () => {
     const req = await request(promoter, await representedArtist(agency))
     const v1 = await h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, { as: agency, body: flat })
-    const v2 = await h.app.rest('POST', `/api/v1/booking-offers/${v1.body.data.id}/counter`, { as: promoter, body: { ...flat, fee: 900_000 } })
+    const v2 = await h.app.rest('POST', `/api/v1/booking-offers/${v1.body.data.id}/counter`, {
+      as: promoter,
+      body: { ...flat, fee: 900_000 },
+    })
     expect(v2.status).toBe(201)
     const activity = await h.app.db.bookingActivity.count({ where: { requestId: req.id } })
 
-    const stale = await h.app.graphql('mutation($id: ID!) { acceptOffer(id: $id) { id status } }', { id: v1.body.data.id }, { as: promoter })
+    const stale = await h.app.graphql(
+      'mutation($id: ID!) { acceptOffer(id: $id) { id status } }',
+      { id: v1.body.data.id },
+      { as: promoter },
+    )
     expect(stale.data).toEqual({ acceptOffer: null })
     expect(stale.errors).toHaveLength(1)
     expect(stale.errors?.[0]).toMatchObject({

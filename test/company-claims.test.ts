@@ -9,7 +9,8 @@ import { AGENCY_ACCESS, createAgency, PROMOTER_ACCESS, validationFields } from '
 
 const h = useHarness()
 
-const claim = (as: Session, companyId: string, message?: string) => h.app.rest('POST', '/api/v1/company-claims', { as, body: { companyId, message } })
+const claim = (as: Session, companyId: string, message?: string) =>
+  h.app.rest('POST', '/api/v1/company-claims', { as, body: { companyId, message } })
 const decide = (id: string, action: 'approve' | 'reject' | 'revoke', body: Record<string, unknown> = {}) =>
   h.app.rest('POST', `/internal/admin/company-claims/${id}/${action}`, { as: 'machine', body })
 
@@ -20,11 +21,18 @@ describe('company claims', () => {
     const company = await createAgency(h.app.db, 'Claimable Co')
     const created = await claim(me, company.id, 'We run Claimable Co')
     expect(created.status).toBe(201)
-    expect(created.body.data).toMatchObject({ status: 'pending', orgId: me.orgId, requestedByUserId: me.userId, company: { id: company.id } })
+    expect(created.body.data).toMatchObject({
+      status: 'pending',
+      orgId: me.orgId,
+      requestedByUserId: me.userId,
+      company: { id: company.id },
+    })
 
     expect((await h.app.rest('GET', `/api/v1/company-claims/${created.body.data.id}`, { as: other })).status).toBe(404)
     expect((await h.app.rest('GET', '/api/v1/company-claims', { as: other })).body.data.total).toBe(0)
-    expect((await h.app.rest('GET', '/api/v1/company-claims', { as: me })).body.data.items.map((c: { id: string }) => c.id)).toEqual([created.body.data.id])
+    expect((await h.app.rest('GET', '/api/v1/company-claims', { as: me })).body.data.items.map((c: { id: string }) => c.id)).toEqual([
+      created.body.data.id,
+    ])
 
     const dup = await claim(me, company.id)
     expect(dup.status).toBe(409)
@@ -62,9 +70,9 @@ describe('company claims', () => {
   it('is enforced by the database even when code is bypassed', async () => {
     const company = await createAgency(h.app.db)
     await h.app.db.companyClaim.create({ data: { companyId: company.id, orgId: randomUUID(), status: 'approved' } })
-    await expect(h.app.db.companyClaim.create({ data: { companyId: company.id, orgId: randomUUID(), status: 'approved' } })).rejects.toThrow(
-      /artists_company_claims_approved_uniq|Unique constraint/,
-    )
+    await expect(
+      h.app.db.companyClaim.create({ data: { companyId: company.id, orgId: randomUUID(), status: 'approved' } }),
+    ).rejects.toThrow(/artists_company_claims_approved_uniq|Unique constraint/)
   })
 
   it('can be withdrawn by the claimant and rejected with a reason; decided claims do not move again', async () => {
@@ -112,11 +120,23 @@ describe('company claims', () => {
     const me = await h.auth.session(AGENCY_ACCESS)
     const promoter = await h.auth.session(PROMOTER_ACCESS)
     const company = await createAgency(h.app.db, 'GraphQL Owned')
-    const created = await h.app.graphql('mutation($id: ID!) { claimCompany(input: { companyId: $id }) { id status company { name } claimant { id } } }', { id: company.id }, { as: me })
+    const created = await h.app.graphql(
+      'mutation($id: ID!) { claimCompany(input: { companyId: $id }) { id status company { name } claimant { id } } }',
+      { id: company.id },
+      { as: me },
+    )
     expect(created.data.claimCompany).toMatchObject({ status: 'PENDING', company: { name: 'GraphQL Owned' }, claimant: { id: me.orgId } })
-    const tenantApprove = await h.app.graphql('mutation($id: ID!) { approveCompanyClaim(id: $id) { status } }', { id: created.data.claimCompany.id }, { as: me })
+    const tenantApprove = await h.app.graphql(
+      'mutation($id: ID!) { approveCompanyClaim(id: $id) { status } }',
+      { id: created.data.claimCompany.id },
+      { as: me },
+    )
     expect(tenantApprove.errors?.[0].extensions?.code).toBe('FORBIDDEN')
-    await h.app.graphql('mutation($id: ID!) { approveCompanyClaim(id: $id) { status } }', { id: created.data.claimCompany.id }, { as: 'machine' })
+    await h.app.graphql(
+      'mutation($id: ID!) { approveCompanyClaim(id: $id) { status } }',
+      { id: created.data.claimCompany.id },
+      { as: 'machine' },
+    )
     const owner = await h.app.graphql('query($id: ID!) { agency(id: $id) { claimed owner { id } } }', { id: company.id }, { as: promoter })
     expect(owner.data.agency).toEqual({ claimed: true, owner: { id: me.orgId } })
     const mine = await h.app.graphql('{ myCompanyClaims(first: 5) { totalCount edges { node { status } } } }', {}, { as: me })
@@ -153,16 +173,23 @@ describe('the bridge (approved claims)', () => {
     const small = await page(2)
     const large = await page(12)
     expect(large.statements).toBe(small.statements)
-    expect(large.nodes).toEqual(
-      [...owners].map(([id, orgId]) => ({ id, claimed: orgId !== null, owner: orgId ? { id: orgId } : null })),
-    )
+    expect(large.nodes).toEqual([...owners].map(([id, orgId]) => ({ id, claimed: orgId !== null, owner: orgId ? { id: orgId } : null })))
 
     const [revokedCompany] = [...owners].find(([, orgId]) => orgId !== null)!
     const revokedClaim = await h.app.db.companyClaim.findFirstOrThrow({ where: { companyId: revokedCompany, status: 'approved' } })
     const ownership = await h.app.rest('GET', `/api/v1/artists-companies/${revokedCompany}/ownership`, { as: promoter })
-    expect(ownership.body.data).toEqual({ companyId: revokedCompany, claimed: true, ownerOrgId: owners.get(revokedCompany), since: revokedClaim.decidedAt!.toISOString() })
+    expect(ownership.body.data).toEqual({
+      companyId: revokedCompany,
+      claimed: true,
+      ownerOrgId: owners.get(revokedCompany),
+      since: revokedClaim.decidedAt!.toISOString(),
+    })
     expect((await decide(revokedClaim.id, 'revoke', { reason: 'sold' })).status).toBe(200)
-    const after = await h.app.graphql('query($id: ID!) { agency(id: $id) { claimed owner { id } } }', { id: revokedCompany }, { as: promoter })
+    const after = await h.app.graphql(
+      'query($id: ID!) { agency(id: $id) { claimed owner { id } } }',
+      { id: revokedCompany },
+      { as: promoter },
+    )
     expect(after.data.agency).toEqual({ claimed: false, owner: null })
     const sleeping = await h.app.rest('GET', `/api/v1/artists-companies/${revokedCompany}/ownership`, { as: promoter })
     expect(sleeping.body.data).toEqual({ companyId: revokedCompany, claimed: false, ownerOrgId: null, since: null })
@@ -176,7 +203,12 @@ describe('the bridge (approved claims)', () => {
     await decide(c.body.data.id, 'approve')
     const approved = await h.app.db.companyClaim.findUniqueOrThrow({ where: { id: c.body.data.id } })
     const rest = await h.app.rest('GET', '/api/v1/me/agency', { as: me })
-    expect(rest.body.data).toMatchObject({ orgId: me.orgId, bridged: true, agency: { id: company.id }, claim: { id: approved.id, status: 'approved' } })
+    expect(rest.body.data).toMatchObject({
+      orgId: me.orgId,
+      bridged: true,
+      agency: { id: company.id },
+      claim: { id: approved.id, status: 'approved' },
+    })
     const gql = await h.app.graphql('{ myAgency { bridged since agency { id } } }', {}, { as: me })
     expect(gql.data.myAgency).toEqual({ bridged: true, since: approved.decidedAt!.toISOString(), agency: { id: company.id } })
     await decide(c.body.data.id, 'revoke', { reason: 'closed' })

@@ -42,12 +42,19 @@ async function preflight(app: TestApp, origin: string) {
 
 async function simple(app: TestApp, origin: string) {
   const res = await fetch(`${app.url}/health`, { headers: { origin } })
-  return { allowOrigin: res.headers.get('access-control-allow-origin'), allowCredentials: res.headers.get('access-control-allow-credentials'), expose: res.headers.get('access-control-expose-headers') }
+  return {
+    allowOrigin: res.headers.get('access-control-allow-origin'),
+    allowCredentials: res.headers.get('access-control-allow-credentials'),
+    expose: res.headers.get('access-control-expose-headers'),
+  }
 }
 
 describe('corsPolicy', () => {
   it('reads CORS_ORIGIN first, the legacy list only without it, and never lists a wildcard', () => {
-    expect(corsPolicy(['https://a.kisum.io', 'https://b.kisum.io'], ['https://legacy.kisum.io'])).toEqual({ kind: 'allowlist', origins: ['https://a.kisum.io', 'https://b.kisum.io'] })
+    expect(corsPolicy(['https://a.kisum.io', 'https://b.kisum.io'], ['https://legacy.kisum.io'])).toEqual({
+      kind: 'allowlist',
+      origins: ['https://a.kisum.io', 'https://b.kisum.io'],
+    })
     expect(corsPolicy(['https://a.kisum.io'], ['*'])).toEqual({ kind: 'allowlist', origins: ['https://a.kisum.io'] })
     expect(corsPolicy([], ['https://legacy.kisum.io', '*'])).toEqual({ kind: 'allowlist', origins: ['https://legacy.kisum.io'] })
     expect(corsPolicy([], ['*'])).toEqual({ kind: 'any' })
@@ -66,13 +73,20 @@ describe('CORS over HTTP', () => {
     const evil = await preflight(app, 'https://evil.example')
     expect(evil.allowOrigin).toBeNull()
     expect(evil.allowCredentials).toBeNull()
-    expect(await simple(app, 'https://app.kisum.io')).toEqual({ allowOrigin: 'https://app.kisum.io', allowCredentials: 'true', expose: 'x-request-id' })
+    expect(await simple(app, 'https://app.kisum.io')).toEqual({
+      allowOrigin: 'https://app.kisum.io',
+      allowCredentials: 'true',
+      expose: 'x-request-id',
+    })
     expect((await simple(app, 'https://evil.example')).allowOrigin).toBeNull()
   })
 
   it('falls back to an explicit legacy CORS_ALLOWED_ORIGINS list, with credentials', async () => {
     const app = await appWith({ CORS_ALLOWED_ORIGINS: 'https://legacy.kisum.io' })
-    expect(await preflight(app, 'https://legacy.kisum.io')).toMatchObject({ allowOrigin: 'https://legacy.kisum.io', allowCredentials: 'true' })
+    expect(await preflight(app, 'https://legacy.kisum.io')).toMatchObject({
+      allowOrigin: 'https://legacy.kisum.io',
+      allowCredentials: 'true',
+    })
     expect((await preflight(app, 'https://app.kisum.io')).allowOrigin).toBeNull()
   })
 

@@ -49,7 +49,10 @@ it('publishes availability for every artist the demo agency represents', async (
 })
 
 it('leaves a booking pipeline in each state, with its activity', async () => {
-  const requests = await db.bookingRequest.findMany({ include: { artist: true, offers: { orderBy: { version: 'asc' } } }, orderBy: { startsAt: 'asc' } })
+  const requests = await db.bookingRequest.findMany({
+    include: { artist: true, offers: { orderBy: { version: 'asc' } } },
+    orderBy: { startsAt: 'asc' },
+  })
   expect(requests.map((r) => [r.artist.name, r.status, r.offers.map((o) => o.status)])).toEqual([
     ['Luna Verde', 'booked', ['countered', 'accepted']],
     ['DJ Kairo', 'negotiating', ['open']],
@@ -74,7 +77,9 @@ it('leaves a booking pipeline in each state, with its activity', async () => {
 })
 
 it('leaves a contract the buyer signed, waiting for the agency’s countersignature', async () => {
-  const contract = await db.contract.findFirstOrThrow({ include: { versions: true, signers: { orderBy: { position: 'asc' } }, signatures: true, events: { orderBy: { seq: 'asc' } } } })
+  const contract = await db.contract.findFirstOrThrow({
+    include: { versions: true, signers: { orderBy: { position: 'asc' } }, signatures: true, events: { orderBy: { seq: 'asc' } } },
+  })
   expect(contract.status).toBe('partially_signed')
   expect(contract.versions[0].body).toContain('Sonar Booking, acting for Luna Verde, and Noches de Madrid SL')
   expect(contract.versions[0].body).not.toMatch(/\{\{/)

@@ -18,7 +18,10 @@ const run = promisify(execFile)
 describe('configuration', () => {
   it('defaults to dev identity mode without an Auth URL, outside production', () => {
     expect(loadConfig({}).auth.mode).toBe('dev')
-    expect(loadConfig({ AUTH_URL: 'https://auth.kisum.io' }).auth).toMatchObject({ mode: 'remote', jwksUrl: 'https://auth.kisum.io/.well-known/jwks.json' })
+    expect(loadConfig({ AUTH_URL: 'https://auth.kisum.io' }).auth).toMatchObject({
+      mode: 'remote',
+      jwksUrl: 'https://auth.kisum.io/.well-known/jwks.json',
+    })
   })
 
   it('refuses dev identity mode in production, and production without its essentials', () => {
@@ -26,8 +29,12 @@ describe('configuration', () => {
     const prod = { NODE_ENV: 'production', DATABASE_URL: 'postgresql://db/artists', AUTH_INTERNAL_API_KEY: 'k', ...tokens }
     expect(() => loadConfig({ ...prod, AUTH_MODE: 'dev' })).toThrow('AUTH_MODE=dev is refused when NODE_ENV=production')
     expect(() => loadConfig({ ...prod })).toThrow('AUTH_URL is required')
-    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_URL: 'https://auth.kisum.io', AUTH_INTERNAL_API_KEY: 'k', ...tokens })).toThrow('DATABASE_URL is required')
-    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_URL: 'https://auth.kisum.io', DATABASE_URL: 'postgresql://db/a', ...tokens })).toThrow('AUTH_INTERNAL_API_KEY')
+    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_URL: 'https://auth.kisum.io', AUTH_INTERNAL_API_KEY: 'k', ...tokens })).toThrow(
+      'DATABASE_URL is required',
+    )
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', AUTH_URL: 'https://auth.kisum.io', DATABASE_URL: 'postgresql://db/a', ...tokens }),
+    ).toThrow('AUTH_INTERNAL_API_KEY')
     const remote = { ...prod, AUTH_URL: 'https://auth.kisum.io' }
     expect(() => loadConfig({ ...remote, AUTH_ISSUER: undefined })).toThrow(ConfigError)
     expect(() => loadConfig({ ...remote, AUTH_ISSUER: undefined })).toThrow('AUTH_ISSUER is required in production')
@@ -96,7 +103,11 @@ describe('dev identity mode', () => {
   })
 
   const token = async (...args: string[]) =>
-    (await run(process.execPath, ['--import', 'tsx', 'scripts/token.ts', '--quiet', ...args], { env: { ...process.env, DEV_IDENTITY_DIR: dir, AUTH_URL: '' } })).stdout.trim()
+    (
+      await run(process.execPath, ['--import', 'tsx', 'scripts/token.ts', '--quiet', ...args], {
+        env: { ...process.env, DEV_IDENTITY_DIR: dir, AUTH_URL: '' },
+      })
+    ).stdout.trim()
 
   it('serves its public signing key as a JWKS, without the private part', async () => {
     const jwks = (await (await fetch(`${url}/.well-known/jwks.json`)).json()) as { keys: Record<string, string>[] }
@@ -110,15 +121,28 @@ describe('dev identity mode', () => {
     const t = await token('--as', 'promoter')
     const ok = await fetch(`${url}/api/v1/artists`, { headers: { authorization: `Bearer ${t}`, 'x-org': promoterOrg } })
     expect(ok.status).toBe(200)
-    const elsewhere = await fetch(`${url}/api/v1/artists`, { headers: { authorization: `Bearer ${t}`, 'x-org': '99999999-9999-4999-8999-999999999999' } })
+    const elsewhere = await fetch(`${url}/api/v1/artists`, {
+      headers: { authorization: `Bearer ${t}`, 'x-org': '99999999-9999-4999-8999-999999999999' },
+    })
     expect(elsewhere.status).toBe(403)
   })
 
   it('grants exactly the modules and permissions asked for', async () => {
     const org = '55555555-5555-4555-8555-555555555555'
-    const t = await token('--user', '66666666-6666-4666-8666-666666666666', '--org', org, '--modules', 'artist', '--permissions', 'artist.directory.manage')
+    const t = await token(
+      '--user',
+      '66666666-6666-4666-8666-666666666666',
+      '--org',
+      org,
+      '--modules',
+      'artist',
+      '--permissions',
+      'artist.directory.manage',
+    )
     const r = await fetch(`${url}/api/v1/artists`, { headers: { authorization: `Bearer ${t}`, 'x-org': org } })
     expect(r.status).toBe(403)
-    expect(((await r.json()) as { error: { message: string } }).error.message).toBe('missing permission: artist.directory.read or artist.agency.manage')
+    expect(((await r.json()) as { error: { message: string } }).error.message).toBe(
+      'missing permission: artist.directory.read or artist.agency.manage',
+    )
   })
 })

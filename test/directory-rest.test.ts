@@ -54,7 +54,9 @@ describe('artists', () => {
   })
 
   it('gives same-named artists distinct slugs, even when created concurrently', async () => {
-    const created = await Promise.all(Array.from({ length: 5 }, () => h.app.rest('POST', '/api/v1/artists', { as: agency, body: { name: 'Echo Chamber' } })))
+    const created = await Promise.all(
+      Array.from({ length: 5 }, () => h.app.rest('POST', '/api/v1/artists', { as: agency, body: { name: 'Echo Chamber' } })),
+    )
     expect(created.map((r) => r.status)).toEqual(Array(5).fill(201))
     const slugs = created.map((r) => r.body.data.slug).sort()
     expect(new Set(slugs).size).toBe(5)
@@ -98,11 +100,19 @@ describe('artists', () => {
   it('answers 404 in the envelope for an unknown artist', async () => {
     const r = await h.app.rest('GET', '/api/v1/artists/00000000-0000-4000-8000-000000000000', { as: agency })
     expect(r.status).toBe(404)
-    expect(r.body).toEqual({ success: false, error: { code: 'not_found', message: 'artist 00000000-0000-4000-8000-000000000000 not found' } })
+    expect(r.body).toEqual({
+      success: false,
+      error: { code: 'not_found', message: 'artist 00000000-0000-4000-8000-000000000000 not found' },
+    })
   })
 
   it('patches: absent fields are kept, null clears, genres are replaced', async () => {
-    const a = await createArtist({ name: 'Patchwork', countryCode: 'ES', genreIds: [genres.jazz.id], profile: { biography: 'old', formedYear: 2001 } })
+    const a = await createArtist({
+      name: 'Patchwork',
+      countryCode: 'ES',
+      genreIds: [genres.jazz.id],
+      profile: { biography: 'old', formedYear: 2001 },
+    })
     const r = await h.app.rest('PATCH', `/api/v1/artists/${a.id}`, {
       as: agency,
       body: { countryCode: null, genreIds: [genres.techno.id, genres.electronic.id], profile: { biography: 'new' } },
@@ -156,7 +166,9 @@ describe('artist search and pagination', () => {
   it('pages with page/limit and reports { items, total, page, limit }', async () => {
     const p1 = await h.app.rest('GET', '/api/v1/artists?q=pager&limit=10', { as: promoter })
     expect(p1.body.data).toMatchObject({ total: 23, page: 1, limit: 10 })
-    expect(p1.body.data.items.map((a: { name: string }) => a.name)).toEqual(Array.from({ length: 10 }, (_, i) => `Pager ${String(i).padStart(2, '0')}`))
+    expect(p1.body.data.items.map((a: { name: string }) => a.name)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `Pager ${String(i).padStart(2, '0')}`),
+    )
     const p3 = await h.app.rest('GET', '/api/v1/artists?q=pager&limit=10&page=3', { as: promoter })
     expect(p3.body.data.items.map((a: { name: string }) => a.name)).toEqual(['Pager 20', 'Pager 21', 'Pager 22'])
     const beyond = await h.app.rest('GET', '/api/v1/artists?q=pager&limit=10&page=9', { as: promoter })
@@ -203,9 +215,15 @@ describe('platform accounts and provider references', () => {
     const dup = await h.app.rest('POST', `/api/v1/artists/${a.id}/platform-accounts`, { as: agency, body })
     expect(dup.status).toBe(409)
     expect(dup.body.error.code).toBe('platform_account_exists')
-    const selfVerify = await h.app.rest('PATCH', `/api/v1/platform-accounts/${added.body.data.id}`, { as: agency, body: { verified: true } })
+    const selfVerify = await h.app.rest('PATCH', `/api/v1/platform-accounts/${added.body.data.id}`, {
+      as: agency,
+      body: { verified: true },
+    })
     expect(selfVerify.status).toBe(403)
-    const verified = await h.app.rest('PATCH', `/api/v1/platform-accounts/${added.body.data.id}`, { as: 'machine', body: { verified: true } })
+    const verified = await h.app.rest('PATCH', `/api/v1/platform-accounts/${added.body.data.id}`, {
+      as: 'machine',
+      body: { verified: true },
+    })
     expect(verified.body.data.verified).toBe(true)
     const listed = await h.app.rest('GET', `/api/v1/artists/${a.id}/platform-accounts`, { as: promoter })
     expect(listed.body.data).toHaveLength(1)
@@ -217,18 +235,36 @@ describe('platform accounts and provider references', () => {
   it('sets provider references (platform only), one per provider, unique per provider id', async () => {
     const a = await createArtist({ name: 'Tracked' })
     const b = await createArtist({ name: 'Tracked Too' })
-    expect((await h.app.rest('PUT', `/api/v1/artists/${a.id}/provider-references`, { as: agency, body: { provider: 'viberate', externalId: 'v1' } })).status).toBe(403)
-    const set = await h.app.rest('PUT', `/api/v1/artists/${a.id}/provider-references`, { as: 'machine', body: { provider: 'viberate', externalId: 'v1' } })
+    expect(
+      (
+        await h.app.rest('PUT', `/api/v1/artists/${a.id}/provider-references`, {
+          as: agency,
+          body: { provider: 'viberate', externalId: 'v1' },
+        })
+      ).status,
+    ).toBe(403)
+    const set = await h.app.rest('PUT', `/api/v1/artists/${a.id}/provider-references`, {
+      as: 'machine',
+      body: { provider: 'viberate', externalId: 'v1' },
+    })
     expect(set.status).toBe(200)
-    const replaced = await h.app.rest('PUT', `/api/v1/artists/${a.id}/provider-references`, { as: 'machine', body: { provider: 'viberate', externalId: 'v2' } })
+    const replaced = await h.app.rest('PUT', `/api/v1/artists/${a.id}/provider-references`, {
+      as: 'machine',
+      body: { provider: 'viberate', externalId: 'v2' },
+    })
     expect(replaced.body.data).toMatchObject({ id: set.body.data.id, externalId: 'v2' })
-    const taken = await h.app.rest('PUT', `/api/v1/artists/${b.id}/provider-references`, { as: 'machine', body: { provider: 'viberate', externalId: 'v2' } })
+    const taken = await h.app.rest('PUT', `/api/v1/artists/${b.id}/provider-references`, {
+      as: 'machine',
+      body: { provider: 'viberate', externalId: 'v2' },
+    })
     expect(taken.status).toBe(409)
     expect(taken.body.error.code).toBe('provider_reference_taken')
     const removed = await h.app.rest('DELETE', `/api/v1/artists/${a.id}/provider-references/viberate`, { as: 'machine' })
     expect(removed.status).toBe(200)
     expect((await h.app.rest('DELETE', `/api/v1/artists/${a.id}/provider-references/viberate`, { as: 'machine' })).status).toBe(404)
-    expect((await h.app.rest('GET', '/api/v1/artists/00000000-0000-4000-8000-000000000000/provider-references', { as: promoter })).status).toBe(404)
+    expect(
+      (await h.app.rest('GET', '/api/v1/artists/00000000-0000-4000-8000-000000000000/provider-references', { as: promoter })).status,
+    ).toBe(404)
   })
 })
 
@@ -248,29 +284,45 @@ describe('agencies (market companies)', () => {
     expect(claimed.body.data.items.map((c: { id: string }) => c.id).sort()).toEqual([agency.agencyId, rival.agencyId].sort())
   })
 
-  it("are edited by their owning company only; bad input is field-named", async () => {
-    const own = await h.app.rest('PATCH', `/api/v1/artists-companies/${agency.agencyId}`, { as: agency, body: { description: 'Boutique booking agency', websiteUrl: 'https://own.example' } })
+  it('are edited by their owning company only; bad input is field-named', async () => {
+    const own = await h.app.rest('PATCH', `/api/v1/artists-companies/${agency.agencyId}`, {
+      as: agency,
+      body: { description: 'Boutique booking agency', websiteUrl: 'https://own.example' },
+    })
     expect(own.status).toBe(200)
     expect(own.body.data.description).toBe('Boutique booking agency')
-    const other = await h.app.rest('PATCH', `/api/v1/artists-companies/${rival.agencyId}`, { as: agency, body: { description: 'mine now' } })
+    const other = await h.app.rest('PATCH', `/api/v1/artists-companies/${rival.agencyId}`, {
+      as: agency,
+      body: { description: 'mine now' },
+    })
     expect(other.status).toBe(403)
     expect(other.body.error.code).toBe('not_company_owner')
-    const bad = await h.app.rest('PATCH', `/api/v1/artists-companies/${agency.agencyId}`, { as: agency, body: { email: 'not-an-email', kind: 'bank' } })
+    const bad = await h.app.rest('PATCH', `/api/v1/artists-companies/${agency.agencyId}`, {
+      as: agency,
+      body: { email: 'not-an-email', kind: 'bank' },
+    })
     expect(bad.body.error.fields.map((f: { field: string }) => f.field).sort()).toEqual(['email', 'kind'])
   })
 
   it('are archived and restored by platform admins', async () => {
     const c = await h.app.rest('POST', '/api/v1/artists-companies', { as: 'machine', body: { name: 'Gone Soon' } })
     expect((await h.app.rest('POST', `/api/v1/artists-companies/${c.body.data.id}/archive`, { as: agency })).status).toBe(403)
-    expect((await h.app.rest('POST', `/api/v1/artists-companies/${c.body.data.id}/archive`, { as: 'machine' })).body.data.archivedAt).not.toBeNull()
+    expect(
+      (await h.app.rest('POST', `/api/v1/artists-companies/${c.body.data.id}/archive`, { as: 'machine' })).body.data.archivedAt,
+    ).not.toBeNull()
     expect((await h.app.rest('GET', '/api/v1/artists-companies?q=gone soon', { as: promoter })).body.data.total).toBe(0)
-    expect((await h.app.rest('POST', `/api/v1/artists-companies/${c.body.data.id}/restore`, { as: 'machine' })).body.data.archivedAt).toBeNull()
+    expect(
+      (await h.app.rest('POST', `/api/v1/artists-companies/${c.body.data.id}/restore`, { as: 'machine' })).body.data.archivedAt,
+    ).toBeNull()
   })
 })
 
 describe('people', () => {
   it("are added to the caller's own agency by default, and never to someone else's", async () => {
-    const p = await h.app.rest('POST', '/api/v1/people', { as: agency, body: { firstName: 'Ana', lastName: 'Gil', email: 'ana@own.example', jobTitle: 'Agent' } })
+    const p = await h.app.rest('POST', '/api/v1/people', {
+      as: agency,
+      body: { firstName: 'Ana', lastName: 'Gil', email: 'ana@own.example', jobTitle: 'Agent' },
+    })
     expect(p.status).toBe(201)
     expect(p.body.data).toMatchObject({ agencyId: agency.agencyId, agency: { id: agency.agencyId } })
     const foreign = await h.app.rest('POST', '/api/v1/people', { as: agency, body: { firstName: 'Spy', agencyId: rival.agencyId } })
@@ -279,9 +331,17 @@ describe('people', () => {
   })
 
   it('are edited by the agency they work at, searched by name or email, archived and restored', async () => {
-    const p = (await h.app.rest('POST', '/api/v1/people', { as: agency, body: { firstName: 'Bea', lastName: 'Searchable', email: 'bea@own.example' } })).body.data
+    const p = (
+      await h.app.rest('POST', '/api/v1/people', {
+        as: agency,
+        body: { firstName: 'Bea', lastName: 'Searchable', email: 'bea@own.example' },
+      })
+    ).body.data
     expect((await h.app.rest('PATCH', `/api/v1/people/${p.id}`, { as: rival, body: { jobTitle: 'x' } })).status).toBe(403)
-    const updated = await h.app.rest('PATCH', `/api/v1/people/${p.id}`, { as: agency, body: { jobTitle: 'Head of Touring', lastName: null } })
+    const updated = await h.app.rest('PATCH', `/api/v1/people/${p.id}`, {
+      as: agency,
+      body: { jobTitle: 'Head of Touring', lastName: null },
+    })
     expect(updated.body.data).toMatchObject({ jobTitle: 'Head of Touring', lastName: null })
     const byEmail = await h.app.rest('GET', '/api/v1/people?q=BEA@OWN', { as: promoter })
     expect(byEmail.body.data.items.map((x: { id: string }) => x.id)).toEqual([p.id])
@@ -298,7 +358,10 @@ describe('genres and geo (platform-curated reference data)', () => {
   it('keeps subgenres one level deep and refuses to archive a genre with active subgenres', async () => {
     const deep = await h.app.rest('POST', '/api/v1/genres', { as: 'machine', body: { name: 'Minimal Techno', parentId: genres.techno.id } })
     expect(deep.status).toBe(400)
-    expect(deep.body.error.fields[0]).toEqual({ field: 'parentId', message: 'subgenres are one level deep: the parent must be a top-level genre' })
+    expect(deep.body.error.fields[0]).toEqual({
+      field: 'parentId',
+      message: 'subgenres are one level deep: the parent must be a top-level genre',
+    })
     const blocked = await h.app.rest('POST', `/api/v1/genres/${genres.electronic.id}/archive`, { as: 'machine' })
     expect(blocked.status).toBe(409)
     expect(blocked.body.error.code).toBe('genre_has_subgenres')
@@ -311,9 +374,15 @@ describe('genres and geo (platform-curated reference data)', () => {
     expect(pt.body.data.code).toBe('PT')
     const again = await h.app.rest('POST', '/api/v1/geo/countries', { as: 'machine', body: { code: 'PT', name: 'Portugal' } })
     expect(again.status).toBe(409)
-    const city = await h.app.rest('POST', '/api/v1/geo/cities', { as: 'machine', body: { countryCode: 'PT', name: 'Lisbon', timezone: 'Mars/Olympus' } })
+    const city = await h.app.rest('POST', '/api/v1/geo/cities', {
+      as: 'machine',
+      body: { countryCode: 'PT', name: 'Lisbon', timezone: 'Mars/Olympus' },
+    })
     expect(city.body.error.fields).toEqual([{ field: 'timezone', message: 'expected an IANA time zone' }])
-    const lisbon = await h.app.rest('POST', '/api/v1/geo/cities', { as: 'machine', body: { countryCode: 'PT', name: 'Lisbon', timezone: 'Europe/Lisbon', latitude: 38.72, longitude: -9.14 } })
+    const lisbon = await h.app.rest('POST', '/api/v1/geo/cities', {
+      as: 'machine',
+      body: { countryCode: 'PT', name: 'Lisbon', timezone: 'Europe/Lisbon', latitude: 38.72, longitude: -9.14 },
+    })
     expect(lisbon.status).toBe(201)
     const found = await h.app.rest('GET', '/api/v1/geo/cities?countryCode=pt&q=lis', { as: promoter })
     expect(found.body.data.items.map((c: { name: string }) => c.name)).toEqual(['Lisbon'])
@@ -330,7 +399,11 @@ describe('transport errors in the envelope', () => {
   })
 
   it('answers malformed JSON with 400 validation_error', async () => {
-    const res = await fetch(`${h.app.url}/api/v1/artists`, { method: 'POST', headers: { ...agency.headers, 'content-type': 'application/json' }, body: '{"name": ' })
+    const res = await fetch(`${h.app.url}/api/v1/artists`, {
+      method: 'POST',
+      headers: { ...agency.headers, 'content-type': 'application/json' },
+      body: '{"name": ',
+    })
     expect(res.status).toBe(400)
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('validation_error')
   })

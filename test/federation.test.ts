@@ -33,14 +33,21 @@ beforeAll(async () => {
         countryId: es.id,
         cityId: madrid.id,
         profile: { create: { biography: `bio ${i}` } },
-        genres: { create: [{ genreId: g.techno.id, position: 0 }, { genreId: g.jazz.id, position: 1 }] },
+        genres: {
+          create: [
+            { genreId: g.techno.id, position: 0 },
+            { genreId: g.jazz.id, position: 1 },
+          ],
+        },
         platformAccounts: { create: [{ platform: 'spotify', url: `https://open.spotify.com/artist/e${i}` }] },
       },
     })
     artistIds.push(artist.id)
   }
   for (let i = 0; i < 30; i++) {
-    const a = await h.app.db.agency.create({ data: { name: `Federated ${String(i).padStart(2, '0')}`, slug: `federated-${i}`, countryId: es.id } })
+    const a = await h.app.db.agency.create({
+      data: { name: `Federated ${String(i).padStart(2, '0')}`, slug: `federated-${i}`, countryId: es.id },
+    })
     agencyIds.push(a.id)
     for (let p = 0; p < 3; p++) await h.app.db.person.create({ data: { firstName: `P${p}`, lastName: `of ${i}`, agencyId: a.id } })
   }
@@ -104,14 +111,23 @@ describe('_entities', () => {
     const small = await statementsFor(ENTITIES, { representations: reps(3) }, promoter)
     const large = await statementsFor(ENTITIES, { representations: reps(40) }, promoter)
     expect(large.result.data._entities).toHaveLength(40)
-    expect(large.result.data._entities[39]).toMatchObject({ name: 'Entity 39', genres: [{ name: 'Techno', parent: { name: 'Electronic' } }, { name: 'Jazz', parent: null }] })
+    expect(large.result.data._entities[39]).toMatchObject({
+      name: 'Entity 39',
+      genres: [
+        { name: 'Techno', parent: { name: 'Electronic' } },
+        { name: 'Jazz', parent: null },
+      ],
+    })
     expect(large.statements.length).toBe(small.statements.length)
     expect(small.statements.length).toBeLessThanOrEqual(12)
     console.log(`_entities: ${small.statements.length} SQL statements for 3 artists, ${large.statements.length} for 40`)
   })
 
   it('resolves Company.agency for many companies with one query', async () => {
-    const companies: { __typename: string; id: string }[] = Array.from({ length: 25 }, () => ({ __typename: 'Company', id: crypto.randomUUID() }))
+    const companies: { __typename: string; id: string }[] = Array.from({ length: 25 }, () => ({
+      __typename: 'Company',
+      id: crypto.randomUUID(),
+    }))
     companies.push({ __typename: 'Company', id: agency.orgId })
     const { result, statements } = await statementsFor(
       'query($r: [_Any!]!) { _entities(representations: $r) { ... on Company { agency { name } } } }',
@@ -146,7 +162,9 @@ describe('nested lists', () => {
     const large = await statementsFor(q, { first: 40 }, promoter)
     expect(large.result.data.artists.edges).toHaveLength(40)
     expect(large.statements.length).toBe(small.statements.length)
-    console.log(`artists → genres/profile/accounts: ${small.statements.length} SQL statements for 5 artists, ${large.statements.length} for 40`)
+    console.log(
+      `artists → genres/profile/accounts: ${small.statements.length} SQL statements for 5 artists, ${large.statements.length} for 40`,
+    )
   })
 })
 
@@ -211,7 +229,10 @@ describe('through a gateway', () => {
     )
     const body = res.body.kind === 'single' ? res.body.singleResult : undefined
     expect(body?.errors).toBeUndefined()
-    expect(body?.data?.company).toMatchObject({ name: 'Sonar Booking SL', agency: { claimed: true, people: [{ fullName: 'Gateway Agent' }] } })
+    expect(body?.data?.company).toMatchObject({
+      name: 'Sonar Booking SL',
+      agency: { claimed: true, people: [{ fullName: 'Gateway Agent' }] },
+    })
     expect(body?.data?.companies).toEqual(
       expect.arrayContaining([
         { name: 'Sonar Booking SL', agency: { id: agency.agencyId } },

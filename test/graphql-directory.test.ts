@@ -25,7 +25,15 @@ describe('mutations', () => {
   it('creates an artist and returns the nested selection', async () => {
     const r = await h.app.graphql(
       CREATE,
-      { input: { name: 'Kali Uchis Tribute', kind: 'BAND', countryCode: 'ES', genreIds: [genres.techno.id], profile: { biography: 'A tribute act.', formedYear: 2020 } } },
+      {
+        input: {
+          name: 'Kali Uchis Tribute',
+          kind: 'BAND',
+          countryCode: 'ES',
+          genreIds: [genres.techno.id],
+          profile: { biography: 'A tribute act.', formedYear: 2020 },
+        },
+      },
       { as: agency },
     )
     expect(r.errors).toBeUndefined()
@@ -41,7 +49,11 @@ describe('mutations', () => {
 
   it('reports validation errors per field in extensions, and writes nothing', async () => {
     const before = await h.app.db.artist.count()
-    const r = await h.app.graphql(CREATE, { input: { name: ' ', countryCode: 'Spain', genreIds: [genres.jazz.id, genres.jazz.id] } }, { as: agency })
+    const r = await h.app.graphql(
+      CREATE,
+      { input: { name: ' ', countryCode: 'Spain', genreIds: [genres.jazz.id, genres.jazz.id] } },
+      { as: agency },
+    )
     expect(r.data.createArtist).toBeNull()
     expect(r.errors).toHaveLength(1)
     expect(r.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'validation_error' })
@@ -115,7 +127,11 @@ describe('queries', () => {
       ['last: 2, before: "' + cursor('OffsetConnection:' + '9'.repeat(30)) + '"', 'before'],
     ]
     for (const [args, field] of cases) {
-      const r = await h.app.graphql(`{ genres(first: 1) { totalCount } artists(${args}) { totalCount edges { node { name } } } }`, {}, { as: promoter })
+      const r = await h.app.graphql(
+        `{ genres(first: 1) { totalCount } artists(${args}) { totalCount edges { node { name } } } }`,
+        {},
+        { as: promoter },
+      )
       expect(r.data.artists, args).toBeNull()
       expect(r.data.genres, args).toEqual({ totalCount: expect.any(Number) })
       expect(r.errors, args).toHaveLength(1)
@@ -123,7 +139,11 @@ describe('queries', () => {
       expect(r.errors![0].extensions!.fields, args).toEqual([{ field, message: expect.any(String) }])
     }
     // The cursors handed out still page, forwards and backwards.
-    const first = await h.app.graphql('{ artists(first: 2, filter: { q: "relay" }) { pageInfo { endCursor } edges { node { name } } } }', {}, { as: promoter })
+    const first = await h.app.graphql(
+      '{ artists(first: 2, filter: { q: "relay" }) { pageInfo { endCursor } edges { node { name } } } }',
+      {},
+      { as: promoter },
+    )
     const back = await h.app.graphql(
       'query($before: String) { artists(last: 1, before: $before, filter: { q: "relay" }) { edges { node { name } } } }',
       { before: first.data.artists.pageInfo.endCursor },
@@ -153,7 +173,11 @@ describe('queries', () => {
   })
 
   it('lists genres with their subgenres and filters top-level ones', async () => {
-    const r = await h.app.graphql('{ genres(filter: { topLevel: true, q: "electro" }) { edges { node { name subgenres { name } } } } }', {}, { as: promoter })
+    const r = await h.app.graphql(
+      '{ genres(filter: { topLevel: true, q: "electro" }) { edges { node { name subgenres { name } } } } }',
+      {},
+      { as: promoter },
+    )
     expect(r.data.genres.edges[0].node).toEqual({ name: 'Electronic', subgenres: [{ name: 'Techno' }] })
   })
 })
@@ -191,7 +215,9 @@ describe('field-level access', () => {
     expect(sdl).toMatch(
       /type Artist\s+@key\(fields: "id"\)\s+@requiresPermission\(rule: "directory.read", anyOf: \["artist.directory.read", "promoter.directory.read", "artist.agency.manage"\], internal: true, agencyGate: false\)/,
     )
-    expect(sdl).toContain('createGenre(input: GenreInput!): Genre @requiresPermission(rule: "directory.curate", anyOf: [], internal: true, agencyGate: false)')
+    expect(sdl).toContain(
+      'createGenre(input: GenreInput!): Genre @requiresPermission(rule: "directory.curate", anyOf: [], internal: true, agencyGate: false)',
+    )
     expect(sdl).toContain(
       'createArtist(input: ArtistInput!): Artist @requiresPermission(rule: "directory.manage", anyOf: ["artist.directory.manage"], internal: true, agencyGate: true)',
     )

@@ -42,14 +42,23 @@ describe('migrations', () => {
     expect(await applyMigrations(url)).toEqual([])
     client = new pg.Client({ connectionString: url })
     await client.connect()
-    const { rows } = await client.query('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY migration_name')
+    const { rows } = await client.query(
+      'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY migration_name',
+    )
     expect(rows.map((r) => r.migration_name)).toEqual(migrationNames)
   })
 
   it('allow one approved claim per company and per org, any number of pending ones', async () => {
-    const company = async () => (await client.query(`INSERT INTO artists_companies (id, name, slug) VALUES ($1, 'C', $2) RETURNING id`, [randomUUID(), randomUUID()])).rows[0].id
+    const company = async () =>
+      (await client.query(`INSERT INTO artists_companies (id, name, slug) VALUES ($1, 'C', $2) RETURNING id`, [randomUUID(), randomUUID()]))
+        .rows[0].id
     const claim = (companyId: string, orgId: string, status: string) =>
-      client.query(`INSERT INTO artists_company_claims (id, company_id, org_id, status) VALUES ($1, $2, $3, $4)`, [randomUUID(), companyId, orgId, status])
+      client.query(`INSERT INTO artists_company_claims (id, company_id, org_id, status) VALUES ($1, $2, $3, $4)`, [
+        randomUUID(),
+        companyId,
+        orgId,
+        status,
+      ])
     const a = await company()
     const b = await company()
     const org1 = randomUUID()
@@ -63,9 +72,13 @@ describe('migrations', () => {
   })
 
   it('enforce the CHECK constraints', async () => {
-    await expect(client.query(`INSERT INTO geo_countries (id, code, name) VALUES ($1, 'es', 'lower')`, [randomUUID()])).rejects.toThrow(/geo_countries_code_chk/)
+    await expect(client.query(`INSERT INTO geo_countries (id, code, name) VALUES ($1, 'es', 'lower')`, [randomUUID()])).rejects.toThrow(
+      /geo_countries_code_chk/,
+    )
     const id = randomUUID()
-    await expect(client.query(`INSERT INTO genres (id, name, slug, parent_id) VALUES ($1, 'Loop', 'loop', $1)`, [id])).rejects.toThrow(/genres_parent_not_self_chk|foreign key/)
+    await expect(client.query(`INSERT INTO genres (id, name, slug, parent_id) VALUES ($1, 'Loop', 'loop', $1)`, [id])).rejects.toThrow(
+      /genres_parent_not_self_chk|foreign key/,
+    )
   })
 
   it('create every raw-SQL object listed in prisma/raw-objects.txt', async () => {

@@ -41,7 +41,9 @@ describe('OpenAPI document', () => {
     expect(create.security).toEqual([{ bearerAuth: [], orgHeader: [] }, { internalApiKey: [] }])
     expect(create.requestBody.content['application/json'].schema.required).toEqual(['name'])
     const list = doc.paths['/api/v1/artists'].get
-    expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['page', 'limit', 'q', 'genreId', 'countryCode']))
+    expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['page', 'limit', 'q', 'genreId', 'countryCode']),
+    )
   })
 
   it('only references component schemas that exist, and describes the list envelope', () => {

@@ -59,14 +59,25 @@ describe('request ids and logs', () => {
     const lines = h.app.logs.filter((l) => l.requestId === requestId)
     expect(lines).toHaveLength(2)
     const error = lines.find((l) => l.code)!
-    expect(error).toMatchObject({ level: 40, userId: denied.userId, companyId: denied.orgId, code: 'forbidden', status: 403, msg: 'missing permission: promoter.directory.read' })
+    expect(error).toMatchObject({
+      level: 40,
+      userId: denied.userId,
+      companyId: denied.orgId,
+      code: 'forbidden',
+      status: 403,
+      msg: 'missing permission: promoter.directory.read',
+    })
     const completed = lines.find((l) => l.msg === 'request completed')!
     expect(completed).toMatchObject({ statusCode: 403, userId: denied.userId, companyId: denied.orgId, method: 'GET' })
   })
 
   it('logs GraphQL errors once each, with the request id', async () => {
     const requestId = `gql-${Date.now()}`
-    await h.app.graphql('{ artists(first: 1) { totalCount } genres(first: 1) { totalCount } }', {}, { headers: { 'x-request-id': requestId } })
+    await h.app.graphql(
+      '{ artists(first: 1) { totalCount } genres(first: 1) { totalCount } }',
+      {},
+      { headers: { 'x-request-id': requestId } },
+    )
     const errors = h.app.logs.filter((l) => l.requestId === requestId && l.code)
     expect(errors.map((l) => l.path).sort()).toEqual(['artists', 'genres'])
     expect(errors.every((l) => l.code === 'unauthorized')).toBe(true)
@@ -123,7 +134,11 @@ describe('GraphQL limits', () => {
   it('rejects a query costlier than GRAPHQL_MAX_COST', async () => {
     const cheap = await startApp({ auth: h.auth, databaseUrl: h.database.url, env: { GRAPHQL_MAX_COST: '20' } })
     try {
-      const r = await cheap.graphql('{ artists { edges { node { id name slug country { code name } city { name } } } } }', {}, { as: promoter })
+      const r = await cheap.graphql(
+        '{ artists { edges { node { id name slug country { code name } city { name } } } } }',
+        {},
+        { as: promoter },
+      )
       expect(r.errors![0].message).toMatch(/cost/i)
       expect((await cheap.graphql('{ genres(first: 1) { totalCount } }', {}, { as: promoter })).errors).toBeUndefined()
     } finally {
@@ -146,7 +161,16 @@ describe('graceful shutdown', () => {
   it('on SIGTERM stops accepting, finishes the request in flight, and exits 0', async () => {
     const port = await freePort()
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, ...h.auth.env(), DATABASE_URL: h.database.url, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'test', LOG_LEVEL: 'info', AUTH_TIMEOUT_MS: '5000' },
+      env: {
+        ...process.env,
+        ...h.auth.env(),
+        DATABASE_URL: h.database.url,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'info',
+        AUTH_TIMEOUT_MS: '5000',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''

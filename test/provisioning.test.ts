@@ -84,13 +84,23 @@ describe('takeover', () => {
 
     const requested = await takeover(me, sleeping.id, 'We are Dormant Talent, see our VAT number')
     expect(requested.status).toBe(201)
-    expect(requested.body.data).toMatchObject({ kind: 'takeover', status: 'pending', requesterOrgId: me.orgId, targetCompany: { id: sleeping.id } })
+    expect(requested.body.data).toMatchObject({
+      kind: 'takeover',
+      status: 'pending',
+      requesterOrgId: me.orgId,
+      targetCompany: { id: sleeping.id },
+    })
     const before = await h.app.rest('GET', '/api/v1/me/agency', { as: me })
     expect(before.body.data).toMatchObject({ bridged: false, agency: null, pendingRequest: { id: requested.body.data.id } })
 
     const approved = await approve(requested.body.data.id)
     expect(approved.status).toBe(200)
-    expect(approved.body.data).toMatchObject({ status: 'approved', reviewedBy: 'admin@kisum.io', reviewReason: 'verified by phone', resultingCompanyId: sleeping.id })
+    expect(approved.body.data).toMatchObject({
+      status: 'approved',
+      reviewedBy: 'admin@kisum.io',
+      reviewReason: 'verified by phone',
+      resultingCompanyId: sleeping.id,
+    })
     const claim = await h.app.db.companyClaim.findFirstOrThrow({ where: { provisioningRequestId: requested.body.data.id } })
     expect(claim).toMatchObject({ companyId: sleeping.id, orgId: me.orgId, status: 'approved' })
     expect((await h.app.db.agency.findUniqueOrThrow({ where: { id: sleeping.id } })).claimed).toBe(true)
@@ -174,18 +184,33 @@ describe('takeover', () => {
 })
 
 describe('creation', () => {
-  const spec = () => ({ name: 'Brand New Booking', kind: 'agency', countryCode: 'ES', cityId: geo.madrid.id, email: 'hello@brandnew.example' })
+  const spec = () => ({
+    name: 'Brand New Booking',
+    kind: 'agency',
+    countryCode: 'ES',
+    cityId: geo.madrid.id,
+    email: 'hello@brandnew.example',
+  })
 
   it('creates the agency from the stored spec on approval and bridges it', async () => {
     const me = await newcomer()
-    const requested = await h.app.rest('POST', '/api/v1/artists-companies/creation-requests', { as: me, body: { company: spec(), message: 'new agency in Madrid' } })
+    const requested = await h.app.rest('POST', '/api/v1/artists-companies/creation-requests', {
+      as: me,
+      body: { company: spec(), message: 'new agency in Madrid' },
+    })
     expect(requested.status).toBe(201)
     expect(requested.body.data).toMatchObject({ kind: 'creation', status: 'pending', targetCompanyId: null })
     expect(requested.body.data.proposedCompany).toMatchObject({ name: 'Brand New Booking', countryId: geo.es.id, cityId: geo.madrid.id })
     const approved = await approve(requested.body.data.id)
     expect(approved.status).toBe(200)
     const created = approved.body.data.resultingCompany
-    expect(created).toMatchObject({ name: 'Brand New Booking', slug: 'brand-new-booking', claimed: true, countryId: geo.es.id, email: 'hello@brandnew.example' })
+    expect(created).toMatchObject({
+      name: 'Brand New Booking',
+      slug: 'brand-new-booking',
+      claimed: true,
+      countryId: geo.es.id,
+      email: 'hello@brandnew.example',
+    })
     const mine = await h.app.rest('GET', '/api/v1/me/agency', { as: me })
     expect(mine.body.data).toMatchObject({ bridged: true, agency: { id: created.id } })
   })
@@ -196,8 +221,15 @@ describe('creation', () => {
       as: me,
       body: { company: { kind: 'bank', email: 'nope', websiteUrl: 'javascript:alert(1)' } },
     })
-    expect(validationFields(r).map((f) => f.field).sort()).toEqual(['company.email', 'company.kind', 'company.name', 'company.websiteUrl'])
-    const place = await h.app.rest('POST', '/api/v1/artists-companies/creation-requests', { as: me, body: { company: { name: 'X', countryCode: 'FR', cityId: geo.madrid.id } } })
+    expect(
+      validationFields(r)
+        .map((f) => f.field)
+        .sort(),
+    ).toEqual(['company.email', 'company.kind', 'company.name', 'company.websiteUrl'])
+    const place = await h.app.rest('POST', '/api/v1/artists-companies/creation-requests', {
+      as: me,
+      body: { company: { name: 'X', countryCode: 'FR', cityId: geo.madrid.id } },
+    })
     expect(validationFields(place)).toEqual([{ field: 'company.cityId', message: 'the city is not in the given country' }])
     const missing = await h.app.rest('POST', '/api/v1/artists-companies/creation-requests', { as: me, body: {} })
     expect(validationFields(missing)).toEqual([{ field: 'company', message: expect.any(String) }])
@@ -220,9 +252,13 @@ describe('review (machine callers only)', () => {
   it('lists and filters requests for admins; tenants cannot reach the admin routes', async () => {
     const me = await newcomer()
     const r = await takeover(me, (await createAgency(h.app.db)).id)
-    const pending = await h.app.rest('GET', `/internal/admin/artist-company-requests?status=pending&kind=takeover&orgId=${me.orgId}`, { as: 'machine' })
+    const pending = await h.app.rest('GET', `/internal/admin/artist-company-requests?status=pending&kind=takeover&orgId=${me.orgId}`, {
+      as: 'machine',
+    })
     expect(pending.body.data.items.map((x: { id: string }) => x.id)).toEqual([r.body.data.id])
-    expect((await h.app.rest('GET', `/internal/admin/artist-company-requests/${r.body.data.id}`, { as: 'machine' })).body.data.id).toBe(r.body.data.id)
+    expect((await h.app.rest('GET', `/internal/admin/artist-company-requests/${r.body.data.id}`, { as: 'machine' })).body.data.id).toBe(
+      r.body.data.id,
+    )
     const tenant = await h.app.rest('POST', `/internal/admin/artist-company-requests/${r.body.data.id}/approve`, { as: me, body: {} })
     expect(tenant.status).toBe(403)
     const anonymous = await h.app.rest('GET', '/internal/admin/artist-company-requests')
@@ -234,13 +270,20 @@ describe('review (machine callers only)', () => {
   it('rejects with a required reason, recorded for the requester', async () => {
     const me = await newcomer()
     const r = await takeover(me, (await createAgency(h.app.db)).id)
-    const noReason = await h.app.rest('POST', `/internal/admin/artist-company-requests/${r.body.data.id}/reject`, { as: 'machine', body: {} })
+    const noReason = await h.app.rest('POST', `/internal/admin/artist-company-requests/${r.body.data.id}/reject`, {
+      as: 'machine',
+      body: {},
+    })
     expect(validationFields(noReason)).toEqual([{ field: 'reason', message: expect.any(String) }])
     const rejected = await h.app.rest('POST', `/internal/admin/artist-company-requests/${r.body.data.id}/reject`, {
       as: 'machine',
       body: { reason: 'Could not verify the company', reviewer: 'ops@kisum.io' },
     })
-    expect(rejected.body.data).toMatchObject({ status: 'rejected', reviewReason: 'Could not verify the company', reviewedBy: 'ops@kisum.io' })
+    expect(rejected.body.data).toMatchObject({
+      status: 'rejected',
+      reviewReason: 'Could not verify the company',
+      reviewedBy: 'ops@kisum.io',
+    })
     const mine = await h.app.rest('GET', '/api/v1/artists-companies/requests?status=rejected', { as: me })
     expect(mine.body.data.items[0]).toMatchObject({ id: r.body.data.id, reviewReason: 'Could not verify the company' })
   })
@@ -254,7 +297,11 @@ describe('review (machine callers only)', () => {
       { as: me },
     )
     expect(req.data.requestAgencyTakeover).toMatchObject({ kind: 'TAKEOVER', status: 'PENDING', targetCompany: { name: 'Graph Sleeper' } })
-    const denied = await h.app.graphql('mutation($id: ID!) { approveAgencyRequest(id: $id) { status } }', { id: req.data.requestAgencyTakeover.id }, { as: me })
+    const denied = await h.app.graphql(
+      'mutation($id: ID!) { approveAgencyRequest(id: $id) { status } }',
+      { id: req.data.requestAgencyTakeover.id },
+      { as: me },
+    )
     expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN')
     const ok = await h.app.graphql(
       'mutation($id: ID!) { approveAgencyRequest(id: $id, input: { reviewer: "gql-admin" }) { status resultingCompany { name claimed } } }',
@@ -263,7 +310,12 @@ describe('review (machine callers only)', () => {
     )
     expect(ok.data.approveAgencyRequest).toEqual({ status: 'APPROVED', resultingCompany: { name: 'Graph Sleeper', claimed: true } })
     const bridge = await h.app.graphql('{ myAgency { bridged agency { name } pendingRequest { id } company { id } } }', {}, { as: me })
-    expect(bridge.data.myAgency).toEqual({ bridged: true, agency: { name: 'Graph Sleeper' }, pendingRequest: null, company: { id: me.orgId } })
+    expect(bridge.data.myAgency).toEqual({
+      bridged: true,
+      agency: { name: 'Graph Sleeper' },
+      pendingRequest: null,
+      company: { id: me.orgId },
+    })
   })
 })
 
@@ -295,8 +347,15 @@ describe('over GraphQL, for a user who may only bridge the company', () => {
       { as: me },
     )
     expect(requested.errors).toBeUndefined()
-    expect(requested.data.requestAgencyTakeover).toMatchObject({ status: 'PENDING', targetCompany: { id: sleeping.id, name: 'Bridgeable Sleeper' } })
-    const mine = await h.app.graphql('{ myAgencyRequests(first: 5) { edges { node { targetCompany { id } } } } myAgency { pendingRequest { targetCompany { name } } } }', {}, { as: me })
+    expect(requested.data.requestAgencyTakeover).toMatchObject({
+      status: 'PENDING',
+      targetCompany: { id: sleeping.id, name: 'Bridgeable Sleeper' },
+    })
+    const mine = await h.app.graphql(
+      '{ myAgencyRequests(first: 5) { edges { node { targetCompany { id } } } } myAgency { pendingRequest { targetCompany { name } } } }',
+      {},
+      { as: me },
+    )
     expect(mine.errors).toBeUndefined()
     expect(mine.data).toEqual({
       myAgencyRequests: { edges: [{ node: { targetCompany: { id: sleeping.id } } }] },

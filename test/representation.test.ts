@@ -26,7 +26,8 @@ const claimFor = (as: Agency, artistId: string, extra: Record<string, unknown> =
 const admin = (path: string, body: Record<string, unknown> = {}) => h.app.rest('POST', `/internal/admin/${path}`, { as: 'machine', body })
 const events = async (artistId: string) =>
   (await h.app.db.representationEvent.findMany({ where: { artistId }, orderBy: { seq: 'asc' } })).map((e) => e.type)
-const representation = async (artistId: string) => (await h.app.rest('GET', `/api/v1/artists/${artistId}/representation`, { as: promoter })).body.data
+const representation = async (artistId: string) =>
+  (await h.app.rest('GET', `/api/v1/artists/${artistId}/representation`, { as: promoter })).body.data
 /** What a refused operation on the artist's representation must leave as it was. */
 const rowsOf = async (artistId: string) => {
   const db = h.app.db
@@ -45,9 +46,17 @@ describe('claims without contest', () => {
     const artistId = await artistBy(a)
     const r = await claimFor(a, artistId, { territory: 'Worldwide' })
     expect(r.status).toBe(201)
-    expect(r.body.data).toMatchObject({ status: 'approved', decidedBy: 'system', rosterLink: { agencyId: a.agencyId, role: 'agency', territory: 'Worldwide', startsOn: formatDay(today()), endsOn: null } })
+    expect(r.body.data).toMatchObject({
+      status: 'approved',
+      decidedBy: 'system',
+      rosterLink: { agencyId: a.agencyId, role: 'agency', territory: 'Worldwide', startsOn: formatDay(today()), endsOn: null },
+    })
     const now = await representation(artistId)
-    expect(now).toMatchObject({ artistId, disputedRoles: [], links: [{ agencyId: a.agencyId, role: 'agency', agency: { id: a.agencyId } }] })
+    expect(now).toMatchObject({
+      artistId,
+      disputedRoles: [],
+      links: [{ agencyId: a.agencyId, role: 'agency', agency: { id: a.agencyId } }],
+    })
     expect(await events(artistId)).toEqual(['claim_submitted', 'claim_approved', 'representation_started'])
   })
 
@@ -58,7 +67,12 @@ describe('claims without contest', () => {
     expect(r.body.data.status).toBe('pending')
     expect((await representation(artistId)).links).toEqual([])
     const approved = await admin(`representation-claims/${r.body.data.id}/approve`, { reviewer: 'ops@kisum.io', note: 'contract seen' })
-    expect(approved.body.data).toMatchObject({ status: 'approved', decidedBy: 'ops@kisum.io', decisionNote: 'contract seen', rosterLink: { role: 'management' } })
+    expect(approved.body.data).toMatchObject({
+      status: 'approved',
+      decidedBy: 'ops@kisum.io',
+      decisionNote: 'contract seen',
+      rosterLink: { role: 'management' },
+    })
     expect((await representation(artistId)).links.map((l: { role: string }) => l.role)).toEqual(['management'])
   })
 
@@ -87,7 +101,9 @@ describe('claims without contest', () => {
     const a = await newAgency()
     expect(validationFields(await claimFor(a, randomUUID()))).toEqual([{ field: 'artistId', message: 'unknown artist' }])
     const artistId = await artistBy('machine')
-    expect(validationFields(await claimFor(a, artistId, { startsOn: '2020-01-01' }))).toEqual([{ field: 'startsOn', message: 'representation cannot start in the past' }])
+    expect(validationFields(await claimFor(a, artistId, { startsOn: '2020-01-01' }))).toEqual([
+      { field: 'startsOn', message: 'representation cannot start in the past' },
+    ])
     expect(validationFields(await claimFor(a, artistId, { startsOn: '31/12/2030' }))[0].field).toBe('startsOn')
     expect(validationFields(await claimFor(a, artistId, { role: 'promoter' }))[0].field).toBe('role')
   })
@@ -110,10 +126,16 @@ describe('disputes', () => {
     expect(incoming.body.data.items.map((x: { id: string }) => x.id)).toEqual([c.body.data.id])
     const outsider = await newAgency()
     expect((await h.app.rest('GET', `/api/v1/representation-claims/${c.body.data.id}`, { as: outsider })).status).toBe(404)
-    const notIncumbent = await h.app.rest('POST', `/api/v1/representation-claims/${c.body.data.id}/accept-handover`, { as: outsider, body: {} })
+    const notIncumbent = await h.app.rest('POST', `/api/v1/representation-claims/${c.body.data.id}/accept-handover`, {
+      as: outsider,
+      body: {},
+    })
     expect(notIncumbent.status).toBe(404)
 
-    const handed = await h.app.rest('POST', `/api/v1/representation-claims/${c.body.data.id}/accept-handover`, { as: incumbent, body: { note: 'amicable' } })
+    const handed = await h.app.rest('POST', `/api/v1/representation-claims/${c.body.data.id}/accept-handover`, {
+      as: incumbent,
+      body: { note: 'amicable' },
+    })
     expect(handed.status).toBe(200)
     expect(handed.body.data).toMatchObject({ status: 'approved', decisionNote: 'amicable', rosterLink: { agencyId: challenger.agencyId } })
     // The new agency's internal notes on its link never reach the agency that handed the artist over.
@@ -121,13 +143,20 @@ describe('disputes', () => {
     const seenByFormer = await h.app.rest('GET', `/api/v1/representation-claims/${c.body.data.id}`, { as: incumbent })
     expect(seenByFormer.status).toBe(200)
     expect(JSON.stringify(seenByFormer.body)).not.toContain('fee floor 40k')
-    expect(JSON.stringify((await h.app.rest('GET', '/api/v1/representation-claims?scope=incoming', { as: incumbent })).body)).not.toContain('fee floor 40k')
+    expect(JSON.stringify((await h.app.rest('GET', '/api/v1/representation-claims?scope=incoming', { as: incumbent })).body)).not.toContain(
+      'fee floor 40k',
+    )
     const now = await representation(artistId)
     expect(now.links.map((l: { agencyId: string }) => l.agencyId)).toEqual([challenger.agencyId])
     expect(now.disputedRoles).toEqual([])
     const dispute = await h.app.rest('GET', `/api/v1/representation-disputes/${c.body.data.dispute.id}`, { as: challenger })
     expect(dispute.body.data).toMatchObject({ status: 'resolved', winningClaimId: c.body.data.id })
-    expect(dispute.body.data.events.map((e: { type: string }) => e.type)).toEqual(['dispute_opened', 'claim_disputed', 'claim_approved', 'dispute_resolved'])
+    expect(dispute.body.data.events.map((e: { type: string }) => e.type)).toEqual([
+      'dispute_opened',
+      'claim_disputed',
+      'claim_approved',
+      'dispute_resolved',
+    ])
     expect(await events(artistId)).toEqual([
       'claim_submitted',
       'claim_approved',
@@ -176,8 +205,17 @@ describe('disputes', () => {
     expect(open.body.data.items.map((d: { id: string }) => d.id)).toEqual([disputeId])
     const notMine = await admin(`representation-disputes/${disputeId}/resolve`, { winningClaimId: randomUUID(), resolution: 'x' })
     expect(validationFields(notMine)).toEqual([{ field: 'winningClaimId', message: 'not an open claim of this dispute' }])
-    const resolved = await admin(`representation-disputes/${disputeId}/resolve`, { winningClaimId: cc.body.data.id, resolution: 'c holds the signed contract', reviewer: 'legal@kisum.io' })
-    expect(resolved.body.data).toMatchObject({ status: 'resolved', winningClaimId: cc.body.data.id, resolvedBy: 'legal@kisum.io', resolution: 'c holds the signed contract' })
+    const resolved = await admin(`representation-disputes/${disputeId}/resolve`, {
+      winningClaimId: cc.body.data.id,
+      resolution: 'c holds the signed contract',
+      reviewer: 'legal@kisum.io',
+    })
+    expect(resolved.body.data).toMatchObject({
+      status: 'resolved',
+      winningClaimId: cc.body.data.id,
+      resolvedBy: 'legal@kisum.io',
+      resolution: 'c holds the signed contract',
+    })
     const statuses = Object.fromEntries((await h.app.db.representationClaim.findMany({ where: { artistId } })).map((x) => [x.id, x.status]))
     expect(statuses).toEqual({ [ca.body.data.id]: 'rejected', [cb.body.data.id]: 'rejected', [cc.body.data.id]: 'approved' })
     expect((await representation(artistId)).links[0].agencyId).toBe(c.agencyId)
@@ -211,8 +249,12 @@ describe('disputes', () => {
     expect(w.body.data.status).toBe('withdrawn')
     const again = await h.app.rest('POST', `/api/v1/representation-claims/${c.body.data.id}/withdraw`, { as: incumbent })
     expect(again.status).toBe(404)
-    expect((await h.app.rest('POST', `/api/v1/representation-claims/${c.body.data.id}/withdraw`, { as: challenger })).body.error.code).toBe('invalid_transition')
-    expect((await h.app.db.representationDispute.findUniqueOrThrow({ where: { id: c.body.data.dispute.id } })).resolution).toBe('no claim remains: representation unchanged')
+    expect((await h.app.rest('POST', `/api/v1/representation-claims/${c.body.data.id}/withdraw`, { as: challenger })).body.error.code).toBe(
+      'invalid_transition',
+    )
+    expect((await h.app.db.representationDispute.findUniqueOrThrow({ where: { id: c.body.data.dispute.id } })).resolution).toBe(
+      'no claim remains: representation unchanged',
+    )
 
     const free = await artistBy('machine')
     const [x, y] = [await newAgency(), await newAgency()]
@@ -263,12 +305,18 @@ describe('the roster', () => {
     await admin(`representation-claims/${mine.body.data.id}/approve`)
     await h.app.db.rosterLink.updateMany({ where: { artistId }, data: { startsOn: addDays(today(), -30) } })
     const [link] = (await representation(artistId)).links
-    expect((await h.app.rest('POST', `/api/v1/roster/${link.id}/end`, { as: leaving, body: { endsOn: formatDay(addDays(today(), 10)) } })).status).toBe(200)
+    expect(
+      (await h.app.rest('POST', `/api/v1/roster/${link.id}/end`, { as: leaving, body: { endsOn: formatDay(addDays(today(), 10)) } }))
+        .status,
+    ).toBe(200)
     const successor = await claimFor(next, artistId, { startsOn: formatDay(addDays(today(), 11)) })
     expect((await admin(`representation-claims/${successor.body.data.id}/approve`)).status).toBe(200)
     const before = await rowsOf(artistId)
 
-    const extend = await h.app.rest('POST', `/api/v1/roster/${link.id}/end`, { as: leaving, body: { endsOn: formatDay(addDays(today(), 30)) } })
+    const extend = await h.app.rest('POST', `/api/v1/roster/${link.id}/end`, {
+      as: leaving,
+      body: { endsOn: formatDay(addDays(today(), 30)) },
+    })
     expect(extend.status).toBe(409)
     expect(extend.body.error.code).toBe('representation_overlap')
     expect(extend.body.error.message).toContain(formatDay(addDays(today(), 11)))
@@ -291,12 +339,18 @@ describe('the roster', () => {
     const link = list.body.data.items[0]
     expect(link).toMatchObject({ artist: { name: 'Roster Star' }, role: 'agency', endsOn: null })
 
-    const updated = await h.app.rest('PATCH', `/api/v1/roster/${link.id}`, { as: a, body: { territory: 'Europe', notes: 'renewal due in March' } })
+    const updated = await h.app.rest('PATCH', `/api/v1/roster/${link.id}`, {
+      as: a,
+      body: { territory: 'Europe', notes: 'renewal due in March' },
+    })
     expect(updated.body.data).toMatchObject({ territory: 'Europe', notes: 'renewal due in March' })
     expect((await representation(artistId)).links[0]).toMatchObject({ territory: 'Europe', notes: null })
 
     const person = await h.app.rest('POST', '/api/v1/people', { as: a, body: { firstName: 'Tina', lastName: 'Agent' } })
-    await h.app.rest('POST', `/api/v1/artists/${artistId}/team`, { as: a, body: { personId: person.body.data.id, role: 'agent', isPrimary: true } })
+    await h.app.rest('POST', `/api/v1/artists/${artistId}/team`, {
+      as: a,
+      body: { personId: person.body.data.id, role: 'agent', isPrimary: true },
+    })
 
     const other = await newAgency()
     expect((await h.app.rest('POST', `/api/v1/roster/${link.id}/end`, { as: other, body: {} })).status).toBe(404)
@@ -332,7 +386,9 @@ describe('the roster', () => {
     const a = await newAgency()
     const artistId = await artistBy(a)
     await claimFor(a, artistId)
-    await expect(h.app.db.representationEvent.updateMany({ where: { artistId }, data: { note: 'rewritten' } })).rejects.toThrow(/append-only/)
+    await expect(h.app.db.representationEvent.updateMany({ where: { artistId }, data: { note: 'rewritten' } })).rejects.toThrow(
+      /append-only/,
+    )
     await expect(h.app.db.representationEvent.deleteMany({ where: { artistId } })).rejects.toThrow(/append-only/)
   })
 
@@ -357,9 +413,15 @@ describe('artist teams', () => {
     await claimFor(a, artistId)
     const p1 = (await h.app.rest('POST', '/api/v1/people', { as: a, body: { firstName: 'Primo' } })).body.data
     const p2 = (await h.app.rest('POST', '/api/v1/people', { as: a, body: { firstName: 'Secondo' } })).body.data
-    const t1 = await h.app.rest('POST', `/api/v1/artists/${artistId}/team`, { as: a, body: { personId: p1.id, role: 'agent', isPrimary: true } })
+    const t1 = await h.app.rest('POST', `/api/v1/artists/${artistId}/team`, {
+      as: a,
+      body: { personId: p1.id, role: 'agent', isPrimary: true },
+    })
     expect(t1.status).toBe(201)
-    const t2 = await h.app.rest('POST', `/api/v1/artists/${artistId}/team`, { as: a, body: { personId: p2.id, role: 'agent', isPrimary: true } })
+    const t2 = await h.app.rest('POST', `/api/v1/artists/${artistId}/team`, {
+      as: a,
+      body: { personId: p2.id, role: 'agent', isPrimary: true },
+    })
     expect(t2.body.data).toMatchObject({ isPrimary: true, person: { firstName: 'Secondo' } })
     const teamNow = (await h.app.rest('GET', `/api/v1/artists/${artistId}/team`, { as: promoter })).body.data
     expect(teamNow.map((t: { person: { firstName: string }; isPrimary: boolean }) => [t.person.firstName, t.isPrimary])).toEqual([
@@ -379,14 +441,23 @@ describe('artist teams', () => {
     const a = await newAgency()
     const artistId = await artistBy(a)
     await claimFor(a, artistId)
-    const people = await Promise.all(Array.from({ length: 20 }, (_, i) => h.app.rest('POST', '/api/v1/people', { as: a, body: { firstName: `Agent ${i}` } })))
+    const people = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => h.app.rest('POST', '/api/v1/people', { as: a, body: { firstName: `Agent ${i}` } })),
+    )
     const results = await Promise.all(
-      people.map((p) => h.app.rest('POST', `/api/v1/artists/${artistId}/team`, { as: a, body: { personId: p.body.data.id, role: 'agent', isPrimary: true } })),
+      people.map((p) =>
+        h.app.rest('POST', `/api/v1/artists/${artistId}/team`, {
+          as: a,
+          body: { personId: p.body.data.id, role: 'agent', isPrimary: true },
+        }),
+      ),
     )
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(201))
     expect(await h.app.db.teamAssignment.count({ where: { artistId, role: 'agent', isPrimary: true, endedAt: null } })).toBe(1)
     const assignments = await h.app.db.teamAssignment.findMany({ where: { artistId } })
-    const again = await Promise.all(assignments.map((t) => h.app.rest('PATCH', `/api/v1/team-assignments/${t.id}`, { as: a, body: { isPrimary: true } })))
+    const again = await Promise.all(
+      assignments.map((t) => h.app.rest('PATCH', `/api/v1/team-assignments/${t.id}`, { as: a, body: { isPrimary: true } })),
+    )
     expect(again.every((r) => r.status === 200)).toBe(true)
     expect(await h.app.db.teamAssignment.count({ where: { artistId, role: 'agent', isPrimary: true, endedAt: null } })).toBe(1)
   })
@@ -399,7 +470,10 @@ describe('artist teams', () => {
     const theirs = (await h.app.rest('POST', '/api/v1/people', { as: b, body: { firstName: 'Foreign' } })).body.data
     const foreign = await h.app.rest('POST', `/api/v1/artists/${artistId}/team`, { as: a, body: { personId: theirs.id, role: 'booker' } })
     expect(validationFields(foreign)).toEqual([{ field: 'personId', message: 'not a person of your agency' }])
-    const notRepresenting = await h.app.rest('POST', `/api/v1/artists/${artistId}/team`, { as: b, body: { personId: theirs.id, role: 'booker' } })
+    const notRepresenting = await h.app.rest('POST', `/api/v1/artists/${artistId}/team`, {
+      as: b,
+      body: { personId: theirs.id, role: 'booker' },
+    })
     expect(notRepresenting.body.error.code).toBe('not_representing')
   })
 })
@@ -427,21 +501,40 @@ describe('through GraphQL', () => {
     expect(r.data.artist).toEqual({
       name: 'Graph Represented',
       disputedRoles: ['AGENCY'],
-      representation: [{ role: 'AGENCY', startsOn: formatDay(today()), endsOn: null, agency: { id: a.agencyId, roster: [{ artist: { name: 'Graph Represented' } }] } }],
+      representation: [
+        {
+          role: 'AGENCY',
+          startsOn: formatDay(today()),
+          endsOn: null,
+          agency: { id: a.agencyId, roster: [{ artist: { name: 'Graph Represented' } }] },
+        },
+      ],
       team: [{ role: 'MANAGER', person: { firstName: 'Gia' } }],
     })
-    const disputes = await h.app.graphql('{ representationDisputes(filter: { status: OPEN }) { edges { node { role claims { status agency { id } } events { type } } } } }', {}, { as: a })
-    expect(disputes.data.representationDisputes.edges[0].node).toMatchObject({ role: 'AGENCY', claims: [{ status: 'DISPUTED', agency: { id: challenger.agencyId } }] })
+    const disputes = await h.app.graphql(
+      '{ representationDisputes(filter: { status: OPEN }) { edges { node { role claims { status agency { id } } events { type } } } } }',
+      {},
+      { as: a },
+    )
+    expect(disputes.data.representationDisputes.edges[0].node).toMatchObject({
+      role: 'AGENCY',
+      claims: [{ status: 'DISPUTED', agency: { id: challenger.agencyId } }],
+    })
 
     // Platform reviewers see every disputed claim and dispute; an agency cannot use their lists.
-    const review = '{ adminRepresentationClaims(filter: { status: DISPUTED }) { edges { node { artist { id } agency { id } } } } adminRepresentationDisputes(filter: { status: OPEN }) { edges { node { artist { id } } } } }'
+    const review =
+      '{ adminRepresentationClaims(filter: { status: DISPUTED }) { edges { node { artist { id } agency { id } } } } adminRepresentationDisputes(filter: { status: OPEN }) { edges { node { artist { id } } } } }'
     const asPlatform = await h.app.graphql(review, {}, { as: 'machine' })
     expect(asPlatform.errors).toBeUndefined()
-    expect(asPlatform.data.adminRepresentationClaims.edges.map((e: { node: { artist: { id: string }; agency: { id: string } } }) => [e.node.artist.id, e.node.agency.id])).toContainEqual([
+    expect(
+      asPlatform.data.adminRepresentationClaims.edges.map((e: { node: { artist: { id: string }; agency: { id: string } } }) => [
+        e.node.artist.id,
+        e.node.agency.id,
+      ]),
+    ).toContainEqual([artistId, challenger.agencyId])
+    expect(asPlatform.data.adminRepresentationDisputes.edges.map((e: { node: { artist: { id: string } } }) => e.node.artist.id)).toContain(
       artistId,
-      challenger.agencyId,
-    ])
-    expect(asPlatform.data.adminRepresentationDisputes.edges.map((e: { node: { artist: { id: string } } }) => e.node.artist.id)).toContain(artistId)
+    )
     const asAgency = await h.app.graphql(review, {}, { as: a })
     expect(asAgency.data).toEqual({ adminRepresentationClaims: null, adminRepresentationDisputes: null })
     expect(asAgency.errors?.map((e: { extensions?: { code?: string } }) => e.extensions?.code)).toEqual(['FORBIDDEN', 'FORBIDDEN'])

@@ -60,7 +60,9 @@ export function permissionsDoc(sdl: string, routes: RouteDefinition[]): string {
     '',
     '| rule | what | any of | internal callers | agency gate |',
     '|---|---|---|---|---|',
-    ...rules.map(([r, d]) => `| ${code(r)} | ${d.description} | ${d.anyOf.map(code).join(', ') || '—'} | ${yes(d.internal)} | ${yes(d.agencyGate)} |`),
+    ...rules.map(
+      ([r, d]) => `| ${code(r)} | ${d.description} | ${d.anyOf.map(code).join(', ') || '—'} | ${yes(d.internal)} | ${yes(d.agencyGate)} |`,
+    ),
     '',
     '## Where each rule is enforced',
     '',

@@ -119,7 +119,14 @@ export const RULES = {
   },
   'contracts.read': {
     description: 'Read the contracts (and template library) of the company',
-    anyOf: ['artist.contracts.read', 'artist.contracts.manage', 'artist.contracts.sign', 'promoter.contracts.read', 'promoter.contracts.manage', 'promoter.contracts.sign'],
+    anyOf: [
+      'artist.contracts.read',
+      'artist.contracts.manage',
+      'artist.contracts.sign',
+      'promoter.contracts.read',
+      'promoter.contracts.manage',
+      'promoter.contracts.sign',
+    ],
     internal: false,
     agencyGate: true,
   },

@@ -8,9 +8,7 @@ import { authAccessClient, type AccessResolver, type EffectiveAccess } from './e
 import { localTokenVerifier, remoteTokenVerifier, type TokenVerifier, type VerifiedToken } from './tokens.ts'
 import type { JSONWebKeySet } from 'jose'
 
-export type Caller =
-  | { kind: 'user'; userId: string; orgId: string; access: EffectiveAccess; token: VerifiedToken }
-  | { kind: 'machine' }
+export type Caller = { kind: 'user'; userId: string; orgId: string; access: EffectiveAccess; token: VerifiedToken } | { kind: 'machine' }
 
 export interface CallerHeaders {
   authorization?: string
@@ -43,7 +41,12 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m?.[1]
 }
 
-export function createIdentity(deps: { verifier: TokenVerifier; access: AccessResolver; internalApiKeys: string[]; devKeySet?: JSONWebKeySet }): Identity {
+export function createIdentity(deps: {
+  verifier: TokenVerifier
+  access: AccessResolver
+  internalApiKeys: string[]
+  devKeySet?: JSONWebKeySet
+}): Identity {
   return {
     devKeySet: deps.devKeySet,
     checkKeys: () => deps.verifier.checkKeys(),

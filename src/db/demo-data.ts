@@ -14,9 +14,36 @@ export const DEMO = {
 }
 
 const COUNTRIES = [
-  ['ES', 'Spain', [['Community of Madrid', 'MD', [['Madrid', 40.4168, -3.7038, 'Europe/Madrid']]], ['Catalonia', 'CT', [['Barcelona', 41.3874, 2.1686, 'Europe/Madrid']]]]],
-  ['GB', 'United Kingdom', [['England', 'ENG', [['London', 51.5072, -0.1276, 'Europe/London'], ['Manchester', 53.4808, -2.2426, 'Europe/London']]]]],
-  ['US', 'United States', [['New York', 'NY', [['New York', 40.7128, -74.006, 'America/New_York']]], ['California', 'CA', [['Los Angeles', 34.0522, -118.2437, 'America/Los_Angeles']]]]],
+  [
+    'ES',
+    'Spain',
+    [
+      ['Community of Madrid', 'MD', [['Madrid', 40.4168, -3.7038, 'Europe/Madrid']]],
+      ['Catalonia', 'CT', [['Barcelona', 41.3874, 2.1686, 'Europe/Madrid']]],
+    ],
+  ],
+  [
+    'GB',
+    'United Kingdom',
+    [
+      [
+        'England',
+        'ENG',
+        [
+          ['London', 51.5072, -0.1276, 'Europe/London'],
+          ['Manchester', 53.4808, -2.2426, 'Europe/London'],
+        ],
+      ],
+    ],
+  ],
+  [
+    'US',
+    'United States',
+    [
+      ['New York', 'NY', [['New York', 40.7128, -74.006, 'America/New_York']]],
+      ['California', 'CA', [['Los Angeles', 34.0522, -118.2437, 'America/Los_Angeles']]],
+    ],
+  ],
   ['MX', 'Mexico', [['Mexico City', 'CMX', [['Mexico City', 19.4326, -99.1332, 'America/Mexico_City']]]]],
   ['AR', 'Argentina', [['Buenos Aires', 'C', [['Buenos Aires', -34.6037, -58.3816, 'America/Argentina/Buenos_Aires']]]]],
   ['CO', 'Colombia', [['Antioquia', 'ANT', [['Medellín', 6.2442, -75.5812, 'America/Bogota']]]]],
@@ -53,7 +80,9 @@ export async function loadDemoData(db: Db): Promise<boolean> {
     for (const [regionName, regionCode, cityList] of regionList) {
       const region = await db.region.create({ data: { countryId: country.id, name: regionName, code: regionCode } })
       for (const [cityName, latitude, longitude, timezone] of cityList) {
-        const city = await db.city.create({ data: { countryId: country.id, regionId: region.id, name: cityName, latitude, longitude, timezone } })
+        const city = await db.city.create({
+          data: { countryId: country.id, regionId: region.id, name: cityName, latitude, longitude, timezone },
+        })
         cityIds[cityName] = { id: city.id, countryId: country.id }
       }
     }
@@ -70,18 +99,34 @@ export async function loadDemoData(db: Db): Promise<boolean> {
     db.agency.create({
       data: { name, slug: slug(name), kind, countryId: cityIds[city].countryId, cityId: cityIds[city].id, ...extra },
     })
-  const sonar = await agency('Sonar Booking', 'Madrid', 'agency', { email: 'booking@sonarbooking.example', websiteUrl: 'https://sonarbooking.example' })
+  const sonar = await agency('Sonar Booking', 'Madrid', 'agency', {
+    email: 'booking@sonarbooking.example',
+    websiteUrl: 'https://sonarbooking.example',
+  })
   const atlas = await agency('Atlas Artist Management', 'London', 'management', { email: 'hello@atlasmgmt.example' })
   await agency('Nightfall Agency', 'Berlin', 'agency', { websiteUrl: 'https://nightfall.example' })
   await agency('Río Talent', 'Mexico City', 'agency')
   await agency('Pampa Producciones', 'Buenos Aires', 'agency')
 
   await db.companyClaim.create({
-    data: { companyId: sonar.id, orgId: DEMO.agencyOrgId, status: 'approved', requestedByUserId: DEMO.agencyUserId, reviewedBy: 'demo-data', decidedAt: new Date() },
+    data: {
+      companyId: sonar.id,
+      orgId: DEMO.agencyOrgId,
+      status: 'approved',
+      requestedByUserId: DEMO.agencyUserId,
+      reviewedBy: 'demo-data',
+      decidedAt: new Date(),
+    },
   })
   await db.agency.update({ where: { id: sonar.id }, data: { claimed: true } })
   await db.companyClaim.create({
-    data: { companyId: atlas.id, orgId: '44444444-4444-4444-8444-444444444444', status: 'approved', reviewedBy: 'demo-data', decidedAt: new Date() },
+    data: {
+      companyId: atlas.id,
+      orgId: '44444444-4444-4444-8444-444444444444',
+      status: 'approved',
+      reviewedBy: 'demo-data',
+      decidedAt: new Date(),
+    },
   })
   await db.agency.update({ where: { id: atlas.id }, data: { claimed: true } })
 
@@ -92,11 +137,20 @@ export async function loadDemoData(db: Db): Promise<boolean> {
   ]
   const personIds: string[] = []
   for (const [firstName, lastName, jobTitle, email, agencyId] of people) {
-    personIds.push((await db.person.create({ data: { firstName, lastName, jobTitle, email, agencyId, createdByOrgId: DEMO.agencyOrgId } })).id)
+    personIds.push(
+      (await db.person.create({ data: { firstName, lastName, jobTitle, email, agencyId, createdByOrgId: DEMO.agencyOrgId } })).id,
+    )
   }
 
   const artists: [string, 'solo' | 'band' | 'dj', string, string[], string, number | null][] = [
-    ['Luna Verde', 'solo', 'Madrid', ['Latin Pop', 'Pop'], 'Madrid-born singer-songwriter blending Latin pop with flamenco phrasing.', 2017],
+    [
+      'Luna Verde',
+      'solo',
+      'Madrid',
+      ['Latin Pop', 'Pop'],
+      'Madrid-born singer-songwriter blending Latin pop with flamenco phrasing.',
+      2017,
+    ],
     ['Los Satélites', 'band', 'Barcelona', ['Indie Rock', 'Alternative'], 'Five-piece indie rock band from Barcelona.', 2012],
     ['DJ Kairo', 'dj', 'Berlin', ['Techno', 'House'], 'Berlin techno DJ and producer, resident at warehouse nights.', null],
     ['Amaru', 'solo', 'Medellín', ['Reggaeton', 'Trap'], 'Urban Latin artist from Medellín.', 2019],
@@ -122,13 +176,21 @@ export async function loadDemoData(db: Db): Promise<boolean> {
     })
     // Sonar Booking books the first five; Atlas manages two of them.
     if (index < 5) {
-      const link = await db.rosterLink.create({ data: { artistId: artist.id, agencyId: sonar.id, role: 'agency', territory: 'Worldwide', startsOn: since } })
-      await db.representationEvent.create({ data: { artistId: artist.id, type: 'representation_started', rosterLinkId: link.id, actorType: 'system', note: 'demo data' } })
-      await db.teamAssignment.create({ data: { artistId: artist.id, agencyId: sonar.id, personId: personIds[index % 2], role: 'agent', isPrimary: true } })
+      const link = await db.rosterLink.create({
+        data: { artistId: artist.id, agencyId: sonar.id, role: 'agency', territory: 'Worldwide', startsOn: since },
+      })
+      await db.representationEvent.create({
+        data: { artistId: artist.id, type: 'representation_started', rosterLinkId: link.id, actorType: 'system', note: 'demo data' },
+      })
+      await db.teamAssignment.create({
+        data: { artistId: artist.id, agencyId: sonar.id, personId: personIds[index % 2], role: 'agent', isPrimary: true },
+      })
     }
     if (index === 0 || index === 4) {
       await db.rosterLink.create({ data: { artistId: artist.id, agencyId: atlas.id, role: 'management', startsOn: since } })
-      await db.teamAssignment.create({ data: { artistId: artist.id, agencyId: atlas.id, personId: personIds[2], role: 'manager', isPrimary: true } })
+      await db.teamAssignment.create({
+        data: { artistId: artist.id, agencyId: atlas.id, personId: personIds[2], role: 'manager', isPrimary: true },
+      })
     }
   }
   return true

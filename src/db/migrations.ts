@@ -160,7 +160,9 @@ const filters = { externalTables: [], externalEnums: [] }
 function migrationsList() {
   const lockPath = path.join(migrationsDir, 'migration_lock.toml')
   const dirs = existsSync(migrationsDir)
-    ? readdirSync(migrationsDir).filter((d) => statSync(path.join(migrationsDir, d)).isDirectory()).sort()
+    ? readdirSync(migrationsDir)
+        .filter((d) => statSync(path.join(migrationsDir, d)).isDirectory())
+        .sort()
     : []
   return {
     baseDir: migrationsDir,

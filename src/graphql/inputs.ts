@@ -23,7 +23,14 @@ export function graphqlEnum<E extends Record<string, string>>(name: string, valu
   return ref
 }
 
-type ZodDef = { type: string; innerType?: ZodAny; in?: ZodAny; element?: ZodAny; entries?: Record<string, string>; shape?: Record<string, ZodAny> }
+type ZodDef = {
+  type: string
+  innerType?: ZodAny
+  in?: ZodAny
+  element?: ZodAny
+  entries?: Record<string, string>
+  shape?: Record<string, ZodAny>
+}
 type ZodAny = { _zod: { def: ZodDef }; description?: string; format?: string | null; shape?: Record<string, ZodAny> }
 
 const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional'])

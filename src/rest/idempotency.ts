@@ -25,18 +25,25 @@ export async function idempotent(
   request: { method: string; url: string; body: unknown },
   run: () => Promise<Answer>,
 ): Promise<Answer & { replayed: boolean }> {
-  if (!KEY.test(key)) throw new AppError('validation', 'Idempotency-Key must be 1 to 255 printable characters', { fields: [{ field: 'Idempotency-Key', message: 'invalid' }] })
+  if (!KEY.test(key))
+    throw new AppError('validation', 'Idempotency-Key must be 1 to 255 printable characters', {
+      fields: [{ field: 'Idempotency-Key', message: 'invalid' }],
+    })
   const caller = await ctx.caller()
   // A key is the caller's own: another user of the same company retrying with the same key is another request.
   const scope = caller.kind === 'user' ? `org:${caller.orgId}:user:${caller.userId}` : 'machine'
-  const fingerprint = createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('hex')
+  const fingerprint = createHash('sha256')
+    .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
+    .digest('hex')
   const db = ctx.db
 
   // Claim the key. Records older than a day no longer protect anything (anyone's: the table stays small),
   // nor does this key's record when its call has been in flight past the lease.
   const now = Date.now()
   await db.idempotencyRecord.deleteMany({
-    where: { OR: [{ createdAt: { lt: new Date(now - TTL_MS) } }, { scope, key, statusCode: null, createdAt: { lt: new Date(now - LEASE_MS) } }] },
+    where: {
+      OR: [{ createdAt: { lt: new Date(now - TTL_MS) } }, { scope, key, statusCode: null, createdAt: { lt: new Date(now - LEASE_MS) } }],
+    },
   })
   try {
     await db.idempotencyRecord.create({ data: { scope, key, fingerprint } })
@@ -47,7 +54,8 @@ export async function idempotent(
     if (first.fingerprint !== fingerprint) {
       throw new AppError('validation', 'this Idempotency-Key was used for a different request', { code: 'idempotency_key_reused' })
     }
-    if (first.statusCode === null) throw conflict('idempotency_in_progress', 'a request with this Idempotency-Key is still in progress: retry shortly')
+    if (first.statusCode === null)
+      throw conflict('idempotency_in_progress', 'a request with this Idempotency-Key is still in progress: retry shortly')
     return { status: first.statusCode, body: first.body, replayed: true }
   }
 

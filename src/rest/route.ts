@@ -68,7 +68,8 @@ const IdempotencyHeader: JsonSchema = {
     'idempotency-key': {
       type: 'string',
       maxLength: 255,
-      description: 'Optional. A retry with the same key (from the same company) replays the first successful answer instead of acting twice.',
+      description:
+        'Optional. A retry with the same key (from the same company) replays the first successful answer instead of acting twice.',
     },
   },
 }

@@ -46,7 +46,8 @@ export function modelComponents(): Record<string, JsonSchema> {
       const required: string[] = []
       for (const field of model.fields) {
         if (field.kind === 'object') continue
-        let schema: JsonSchema = field.kind === 'enum' ? { type: 'string', enum: Object.values(enumValues[field.type] ?? {}) } : { ...SCALARS[field.type] }
+        let schema: JsonSchema =
+          field.kind === 'enum' ? { type: 'string', enum: Object.values(enumValues[field.type] ?? {}) } : { ...SCALARS[field.type] }
         // Calendar dates are named *On (see src/dates.ts).
         if (field.type === 'DateTime' && field.name.endsWith('On')) schema.format = 'date'
         if (field.isList) schema = { type: 'array', items: schema }

@@ -21,8 +21,16 @@ export interface TestApp {
   sql: string[]
   /** Every log line, parsed. */
   logs: Record<string, unknown>[]
-  rest(method: string, path: string, options?: { as?: Session | 'machine'; body?: unknown; headers?: Record<string, string> }): Promise<RestResult>
-  graphql(query: string, variables?: Record<string, unknown>, options?: { as?: Session | 'machine'; headers?: Record<string, string> }): Promise<GraphqlResult>
+  rest(
+    method: string,
+    path: string,
+    options?: { as?: Session | 'machine'; body?: unknown; headers?: Record<string, string> },
+  ): Promise<RestResult>
+  graphql(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: { as?: Session | 'machine'; headers?: Record<string, string> },
+  ): Promise<GraphqlResult>
   close(): Promise<void>
 }
 

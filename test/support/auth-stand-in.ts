@@ -104,14 +104,22 @@ export async function startAuthStandIn(options: { issuer?: string; audience?: st
         modules: grant.modules,
         permissions: grant.permissions,
         delegation: { canManageUsers: false, canBuyAddons: false, grantableModules: [], grantablePermissions: [] },
-        meta: { tokenVersion: currentVersion, accessVersion: grant.accessVersion ?? 1, entitlementVersion: 1, generatedAt: new Date().toISOString() },
+        meta: {
+          tokenVersion: currentVersion,
+          accessVersion: grant.accessVersion ?? 1,
+          entitlementVersion: 1,
+          generatedAt: new Date().toISOString(),
+        },
       },
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
-  async function sign(claims: Record<string, unknown>, opts: { key?: SigningKey; expiresIn?: string | number; issuer?: string; audience?: string; subject?: string } = {}) {
+  async function sign(
+    claims: Record<string, unknown>,
+    opts: { key?: SigningKey; expiresIn?: string | number; issuer?: string; audience?: string; subject?: string } = {},
+  ) {
     const key = opts.key ?? served[served.length - 1]
     return new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })

@@ -31,7 +31,16 @@ export function pipelines(app: () => TestApp, agency: () => AgencySession) {
   async function request(as: Session, artistId: string, when = nextSlot(), extra: Record<string, unknown> = {}) {
     const r = await app().rest('POST', '/api/v1/booking-requests', {
       as,
-      body: { artistId, ...when, venueName: 'Sala Apolo', city: 'Barcelona', countryCode: 'es', budget: 1_200_000, currency: 'EUR', ...extra },
+      body: {
+        artistId,
+        ...when,
+        venueName: 'Sala Apolo',
+        city: 'Barcelona',
+        countryCode: 'es',
+        budget: 1_200_000,
+        currency: 'EUR',
+        ...extra,
+      },
     })
     expect(r.status, JSON.stringify(r.body)).toBe(201)
     return r.body.data

@@ -9,7 +9,10 @@ import type { AuthStandIn, Grant, Session } from './auth-stand-in.ts'
 /** An agency-side admin: every artist.* permission of the catalog. */
 export const AGENCY_ACCESS: Grant = { modules: ['artist'], permissions: Object.keys(PERMISSIONS).filter((p) => p.startsWith('artist.')) }
 /** A promoter-side admin: every promoter.* permission of the catalog. */
-export const PROMOTER_ACCESS: Grant = { modules: ['promoter'], permissions: Object.keys(PERMISSIONS).filter((p) => p.startsWith('promoter.')) }
+export const PROMOTER_ACCESS: Grant = {
+  modules: ['promoter'],
+  permissions: Object.keys(PERMISSIONS).filter((p) => p.startsWith('promoter.')),
+}
 
 let counter = 0
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`

@@ -35,7 +35,9 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     // Leftover per-file databases of this run (a crashed file), then the template itself.
-    const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'artists_test_${process.pid}_%'`)
+    const { rows } = await admin.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname LIKE 'artists_test_${process.pid}_%'`,
+    )
     for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`)
     await admin.query(`DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`)
     await admin.end()

@@ -79,8 +79,10 @@ function assertWindow(w: WindowShape, sent: Set<string>) {
   const issues: FieldIssue[] = []
   const dateField = dateFieldOf(sent)
   if (w.endsOn < w.startsOn) issues.push({ field: dateField, message: 'endsOn must not be before startsOn' })
-  else if (spanDays(w.startsOn, w.endsOn) > MAX_WINDOW_DAYS) issues.push({ field: dateField, message: `a window spans at most ${MAX_WINDOW_DAYS} days` })
-  if ((sent.has('startsOn') || sent.has('endsOn')) && w.endsOn < formatDay(today())) issues.push({ field: dateField, message: 'the window would be over: endsOn is in the past' })
+  else if (spanDays(w.startsOn, w.endsOn) > MAX_WINDOW_DAYS)
+    issues.push({ field: dateField, message: `a window spans at most ${MAX_WINDOW_DAYS} days` })
+  if ((sent.has('startsOn') || sent.has('endsOn')) && w.endsOn < formatDay(today()))
+    issues.push({ field: dateField, message: 'the window would be over: endsOn is in the past' })
   if (w.feeMin != null && w.feeMax != null && w.feeMin > w.feeMax) {
     issues.push({ field: sent.has('feeMax') || !sent.has('feeMin') ? 'feeMax' : 'feeMin', message: 'feeMax must not be below feeMin' })
   }
@@ -157,7 +159,10 @@ const all = (parts: Prisma.Sql[]) => Prisma.join(parts, ' AND ')
 
 /** A window (alias w) matching the search. `status <> 'blocked'` is the predicate of the partial range index. */
 function windowMatch(f: AvailabilitySearchFilter, countryId: string | null): Prisma.Sql {
-  const parts = [sql`w.status <> 'blocked'`, sql`daterange(w.starts_on, w.ends_on, '[]') && daterange(${f.from}::date, ${f.to}::date, '[]')`]
+  const parts = [
+    sql`w.status <> 'blocked'`,
+    sql`daterange(w.starts_on, w.ends_on, '[]') && daterange(${f.from}::date, ${f.to}::date, '[]')`,
+  ]
   if (!f.includeTentative) parts.push(sql`w.status = 'available'`)
   if (countryId) parts.push(sql`(w.country_id = ${countryId}::uuid OR w.country_id IS NULL)`)
   // A currency (any budget has one) asks for fee guidance in it: a currency alone is no guidance.
@@ -185,7 +190,12 @@ function artistMatch(f: AvailabilitySearchFilter, on: 'artist' | 'window'): Pris
     on === 'artist'
       ? [sql`a.archived_at IS NULL`]
       : [sql`NOT EXISTS (SELECT 1 FROM artists x WHERE x.id = w.artist_id AND x.archived_at IS NOT NULL)`]
-  if (f.q) parts.push(on === 'artist' ? sql`a.name ILIKE ${likePattern(f.q)}` : sql`w.artist_id IN (SELECT x.id FROM artists x WHERE x.name ILIKE ${likePattern(f.q)})`)
+  if (f.q)
+    parts.push(
+      on === 'artist'
+        ? sql`a.name ILIKE ${likePattern(f.q)}`
+        : sql`w.artist_id IN (SELECT x.id FROM artists x WHERE x.name ILIKE ${likePattern(f.q)})`,
+    )
   if (f.genreId) parts.push(ofGenre(f.genreId, id))
   return all(parts)
 }
@@ -195,7 +205,11 @@ function artistMatch(f: AvailabilitySearchFilter, on: 'artist' | 'window'): Pris
  * each with its matching window ids, and the number of matching artists. Parameterized throughout. A page
  * that groups windows (sort=soonest|fee) has seen every matching artist already: it carries the total.
  */
-export function searchStatements(f: AvailabilitySearchFilter, countryId: string | null, page: Page): { page: Prisma.Sql; count: Prisma.Sql } {
+export function searchStatements(
+  f: AvailabilitySearchFilter,
+  countryId: string | null,
+  page: Page,
+): { page: Prisma.Sql; count: Prisma.Sql } {
   const windows = windowMatch(f, countryId)
   const grouped = sql`FROM artist_availabilities w WHERE ${windows} AND ${artistMatch(f, 'window')}`
   const candidates =
@@ -219,8 +233,10 @@ export function parseSearch(filter: unknown): AvailabilitySearchFilter {
   const issues: FieldIssue[] = []
   if (f.to < f.from) issues.push({ field: 'to', message: 'to must not be before from' })
   else if (spanDays(f.from, f.to) > MAX_SEARCH_DAYS) issues.push({ field: 'to', message: `a search spans at most ${MAX_SEARCH_DAYS} days` })
-  if (f.budgetMin !== undefined && f.budgetMax !== undefined && f.budgetMin > f.budgetMax) issues.push({ field: 'budgetMax', message: 'budgetMax must not be below budgetMin' })
-  if ((f.budgetMin !== undefined || f.budgetMax !== undefined) && !f.currency) issues.push({ field: 'currency', message: 'required with a budget' })
+  if (f.budgetMin !== undefined && f.budgetMax !== undefined && f.budgetMin > f.budgetMax)
+    issues.push({ field: 'budgetMax', message: 'budgetMax must not be below budgetMin' })
+  if ((f.budgetMin !== undefined || f.budgetMax !== undefined) && !f.currency)
+    issues.push({ field: 'currency', message: 'required with a budget' })
   if (issues.length) throw validationError(issues)
   return f
 }
@@ -254,7 +270,11 @@ export const availability = {
     const { countryCode, startsOn, endsOn, ...data } = parseInput(UpdateAvailabilityInput, input)
     const sent = new Set(Object.keys(input as object))
     const { agencyId } = await ctx.agencyActor()
-    const { artistId } = found(await ctx.db.availability.findUnique({ where: { id }, select: { artistId: true } }), 'availability window', id)
+    const { artistId } = found(
+      await ctx.db.availability.findUnique({ where: { id }, select: { artistId: true } }),
+      'availability window',
+      id,
+    )
     const countryId = countryCode === undefined ? undefined : countryCode === null ? null : await countryIdOf(ctx, countryCode)
     return withoutOverlap(ctx, (writing) =>
       lockedWindows(ctx, agencyId, artistId, async (tx) => {
@@ -271,7 +291,11 @@ export const availability = {
         assertWindow(next, sent)
         if (startsOn !== undefined || endsOn !== undefined) assertRepresentedThrough(lastDay, next.endsOn, sent)
         const window = writing({ id, artistId, startsOn: dayOf(next.startsOn), endsOn: dayOf(next.endsOn) })
-        return tx.availability.update({ ...query, where: { id }, data: { ...data, countryId, startsOn: window.startsOn, endsOn: window.endsOn } })
+        return tx.availability.update({
+          ...query,
+          where: { id },
+          data: { ...data, countryId, startsOn: window.startsOn, endsOn: window.endsOn },
+        })
       }),
     )
   },

@@ -34,7 +34,10 @@ const BookingRequestRef = builder.prismaObject('BookingRequest', {
     artist: t.relation('artist'),
     agency: t.relation('agency'),
     promoter: t.field({ type: CompanyRef, resolve: (r) => ({ id: r.promoterOrgId }) }),
-    status: t.expose('status', { type: RequestStatusEnum, description: 'Expiry is written on read: an unanswered request past its time is EXPIRED.' }),
+    status: t.expose('status', {
+      type: RequestStatusEnum,
+      description: 'Expiry is written on read: an unanswered request past its time is EXPIRED.',
+    }),
     startsAt: t.expose('startsAt', { type: 'DateTime' }),
     endsAt: t.expose('endsAt', { type: 'DateTime' }),
     venue: t.field({ type: VenueRef, nullable: true, select: { venueId: true }, resolve: venueOf }),
@@ -164,8 +167,9 @@ builder.asEntity(BookingRef, {
 })
 
 /** A nested bookings list, batched across parents into one query. */
-const bookingsOf = (key: 'artistId' | 'agencyId') => (parent: { id: string }, _args: unknown, ctx: Parameters<typeof bookings.groupedBy>[0]) =>
-  ctx.loader<string, Booking[]>(`bookingsBy:${key}`, (ids) => bookings.groupedBy(ctx, key, ids)).load(parent.id)
+const bookingsOf =
+  (key: 'artistId' | 'agencyId') => (parent: { id: string }, _args: unknown, ctx: Parameters<typeof bookings.groupedBy>[0]) =>
+    ctx.loader<string, Booking[]>(`bookingsBy:${key}`, (ids) => bookings.groupedBy(ctx, key, ids)).load(parent.id)
 
 builder.prismaObjectFields('Artist', (t) => ({
   bookings: t.field({
@@ -201,7 +205,8 @@ builder.queryFields((t) => ({
       type: BookingRequestRef,
       description: 'The requests inbox (agency) or outbox (promoter), newest first.',
       args: { filter: t.arg({ type: RequestFilterInput }) },
-      resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => bookingRequests.list(ctx, args.filter ?? {}, page, query)),
+      resolve: (_root, args, ctx, info) =>
+        connectionOf(ctx, info, args, (page, query) => bookingRequests.list(ctx, args.filter ?? {}, page, query)),
     },
     { name: 'BookingRequestConnection' },
     { name: 'BookingRequestEdge' },
@@ -249,7 +254,8 @@ builder.queryFields((t) => ({
       ...requires('bookings.read'),
       type: BookingRef,
       args: { filter: t.arg({ type: BookingFilterInput }) },
-      resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => bookings.list(ctx, args.filter ?? {}, page, query)),
+      resolve: (_root, args, ctx, info) =>
+        connectionOf(ctx, info, args, (page, query) => bookings.list(ctx, args.filter ?? {}, page, query)),
     },
     { name: 'BookingConnection' },
     { name: 'BookingEdge' },

@@ -18,15 +18,26 @@ const RequestDetailView = {
 const OfferView = { request: { include: { artist: true } }, holds: true } satisfies Prisma.BookingOfferInclude
 const HoldView = { request: { include: { artist: true } }, offer: true } satisfies Prisma.BookingHoldInclude
 const BookingView = { artist: true, agency: true } satisfies Prisma.BookingInclude
-const BookingDetailView = { artist: true, agency: true, offer: true, hold: true, request: { include: { activity: { orderBy: { seq: 'asc' } } } } } satisfies Prisma.BookingInclude
-
+const BookingDetailView = {
+  artist: true,
+  agency: true,
+  offer: true,
+  hold: true,
+  request: { include: { activity: { orderBy: { seq: 'asc' } } } },
+} satisfies Prisma.BookingInclude
 
 const withActions = (schema: JsonSchema): JsonSchema => ({
   allOf: [
     schema,
     {
       type: 'object',
-      properties: { actions: { type: 'array', items: { type: 'string', enum: ['accept', 'counter', 'decline', 'withdraw'] }, description: 'What the caller may do now' } },
+      properties: {
+        actions: {
+          type: 'array',
+          items: { type: 'string', enum: ['accept', 'counter', 'decline', 'withdraw'] },
+          description: 'What the caller may do now',
+        },
+      },
       required: ['actions'],
     },
   ],
@@ -204,7 +215,8 @@ export const bookingRoutes = [
     url: '/api/v1/booking-holds/:id/confirm',
     tag,
     summary: "Confirm a hold into a booking (agency side); the artist's competing holds are released",
-    description: 'A confirmed booking never overlaps another of the artist: the loser of a race gets 409 artist_already_booked or invalid_transition.',
+    description:
+      'A confirmed booking never overlaps another of the artist: the loser of a race gets 409 artist_already_booked or invalid_transition.',
     access: 'bookings.manage',
     params: IdParams,
     status: 201,

@@ -38,11 +38,27 @@ async function visibleHold(ctx: RequestContext, party: Party, id: string, query:
 async function releaseHold(tx: Tx, actor: Actor, hold: BookingHold, reason: string) {
   const to = transition(holdMachine, hold.status, 'release')
   await tx.bookingHold.update({ where: { id: hold.id }, data: { status: to, releasedReason: reason } })
-  await recordActivity(tx, actor, { requestId: hold.requestId, subject: 'hold', subjectId: hold.id, action: 'release', from: hold.status, to, note: reason })
+  await recordActivity(tx, actor, {
+    requestId: hold.requestId,
+    subject: 'hold',
+    subjectId: hold.id,
+    action: 'release',
+    from: hold.status,
+    to,
+    note: reason,
+  })
   const request = await tx.bookingRequest.findUniqueOrThrow({ where: { id: hold.requestId } })
   const requestTo = transition(requestMachine, request.status, 'release')
   await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo, closedReason: reason } })
-  await recordActivity(tx, actor, { requestId: request.id, subject: 'request', subjectId: request.id, action: 'release', from: request.status, to: requestTo, note: reason })
+  await recordActivity(tx, actor, {
+    requestId: request.id,
+    subject: 'request',
+    subjectId: request.id,
+    action: 'release',
+    from: request.status,
+    to: requestTo,
+    note: reason,
+  })
   await closeContractsOfDeal(tx, request.id, `the hold was released: ${reason}`)
 }
 
@@ -82,7 +98,10 @@ export const holds = {
         await lockArtistBookings(tx, seen.artistId)
         const hold = await lockedHold(tx, party, seen)
         const holdTo = transition(holdMachine, hold.status, 'confirm')
-        const request = await tx.bookingRequest.findUniqueOrThrow({ where: { id: hold.requestId }, include: { offers: { where: { id: hold.offerId } } } })
+        const request = await tx.bookingRequest.findUniqueOrThrow({
+          where: { id: hold.requestId },
+          include: { offers: { where: { id: hold.offerId } } },
+        })
         const requestTo = transition(requestMachine, request.status, 'book')
         const offer = request.offers[0]
         const created = await tx.booking.create({
@@ -105,10 +124,31 @@ export const holds = {
           },
         })
         await tx.bookingHold.update({ where: { id: hold.id }, data: { status: holdTo } })
-        await recordActivity(tx, actor, { requestId: request.id, subject: 'hold', subjectId: hold.id, action: 'confirm', from: hold.status, to: holdTo })
+        await recordActivity(tx, actor, {
+          requestId: request.id,
+          subject: 'hold',
+          subjectId: hold.id,
+          action: 'confirm',
+          from: hold.status,
+          to: holdTo,
+        })
         await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo } })
-        await recordActivity(tx, actor, { requestId: request.id, subject: 'request', subjectId: request.id, action: 'book', from: request.status, to: requestTo })
-        await recordActivity(tx, actor, { requestId: request.id, subject: 'booking', subjectId: created.id, action: 'confirm', from: null, to: 'confirmed' })
+        await recordActivity(tx, actor, {
+          requestId: request.id,
+          subject: 'request',
+          subjectId: request.id,
+          action: 'book',
+          from: request.status,
+          to: requestTo,
+        })
+        await recordActivity(tx, actor, {
+          requestId: request.id,
+          subject: 'booking',
+          subjectId: created.id,
+          action: 'confirm',
+          from: null,
+          to: 'confirmed',
+        })
         await moveContractsToBooking(tx, hold.id, created.id)
         for (const competing of await competingHolds(tx, hold)) {
           await lockRequest(tx, competing.requestId)
@@ -168,7 +208,10 @@ export const bookings = {
   /** The visible bookings of many artists (or agencies) at once, in one query: for nested lists. */
   async groupedBy(ctx: RequestContext, key: 'artistId' | 'agencyId', ids: readonly string[]) {
     const party = await partyOf(ctx)
-    const rows = await ctx.db.booking.findMany({ where: { AND: [pipelinesVisibleTo(party), { [key]: { in: [...ids] } }] }, orderBy: { startsAt: 'asc' } })
+    const rows = await ctx.db.booking.findMany({
+      where: { AND: [pipelinesVisibleTo(party), { [key]: { in: [...ids] } }] },
+      orderBy: { startsAt: 'asc' },
+    })
     return ids.map((id) => rows.filter((b) => b[key] === id))
   },
 
@@ -182,7 +225,15 @@ export const bookings = {
       const booking = await tx.booking.findUniqueOrThrow({ where: { id } })
       const to = transition(bookingMachine, booking.status, 'cancel')
       await tx.booking.update({ where: { id }, data: { status: to, cancelledAt: new Date(), cancelReason: reason } })
-      await recordActivity(tx, actorOf(party), { requestId: booking.requestId, subject: 'booking', subjectId: id, action: 'cancel', from: booking.status, to, note: reason })
+      await recordActivity(tx, actorOf(party), {
+        requestId: booking.requestId,
+        subject: 'booking',
+        subjectId: id,
+        action: 'cancel',
+        from: booking.status,
+        to,
+        note: reason,
+      })
       await closeContractsOfDeal(tx, booking.requestId, `the booking was cancelled: ${reason}`)
     })
     return ctx.db.booking.findUniqueOrThrow({ ...query, where: { id } })

@@ -89,7 +89,10 @@ async function onLatestOffer<T>(
   await expireDue(ctx.db, { requestId: seen.requestId })
   return ctx.db.$transaction(async (tx) => {
     // An acceptance places a hold: take the artist's booking lock before the pipeline's, as every hold change does.
-    await lockArtistBookings(tx, (await tx.bookingRequest.findUniqueOrThrow({ where: { id: seen.requestId }, select: { artistId: true } })).artistId)
+    await lockArtistBookings(
+      tx,
+      (await tx.bookingRequest.findUniqueOrThrow({ where: { id: seen.requestId }, select: { artistId: true } })).artistId,
+    )
     const request = await lockRequest(tx, seen.requestId, party)
     const offer = await tx.bookingOffer.findUniqueOrThrow({ where: { id: offerId } })
     // Lapsed between the expiry pass and the lock: as good as expired.
@@ -99,7 +102,8 @@ async function onLatestOffer<T>(
 }
 
 function requireTheirs(party: Party, offer: BookingOffer, doing: string) {
-  if (offer.madeBy === party.side) throw forbidden(`you made this offer: only the ${otherSide(party.side)} side can ${doing} it`, 'not_your_turn')
+  if (offer.madeBy === party.side)
+    throw forbidden(`you made this offer: only the ${otherSide(party.side)} side can ${doing} it`, 'not_your_turn')
 }
 
 export const offers = {
@@ -115,7 +119,14 @@ export const offers = {
       const to = transition(requestMachine, request.status, 'offer')
       checkAgainstRequest(request, data)
       await tx.bookingRequest.update({ where: { id: requestId }, data: { status: to } })
-      await recordActivity(tx, actorOf(party), { requestId, subject: 'request', subjectId: requestId, action: 'offer', from: request.status, to })
+      await recordActivity(tx, actorOf(party), {
+        requestId,
+        subject: 'request',
+        subjectId: requestId,
+        action: 'offer',
+        from: request.status,
+        to,
+      })
       return insertOffer(tx, party, request, data)
     })
     return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: offer.id } })
@@ -128,7 +139,14 @@ export const offers = {
       const to = transition(offerMachine, offer.status, 'counter')
       checkAgainstRequest(request, data)
       await tx.bookingOffer.update({ where: { id: offerId }, data: { status: to } })
-      await recordActivity(tx, actorOf(party), { requestId: request.id, subject: 'offer', subjectId: offerId, action: 'counter', from: offer.status, to })
+      await recordActivity(tx, actorOf(party), {
+        requestId: request.id,
+        subject: 'offer',
+        subjectId: offerId,
+        action: 'counter',
+        from: offer.status,
+        to,
+      })
       return insertOffer(tx, party, request, data, offer)
     })
     return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: counter.id } })
@@ -142,15 +160,44 @@ export const offers = {
       const offerTo = transition(offerMachine, offer.status, 'accept')
       const requestTo = transition(requestMachine, request.status, 'hold')
       await tx.bookingOffer.update({ where: { id: offerId }, data: { status: offerTo } })
-      await recordActivity(tx, actor, { requestId: request.id, subject: 'offer', subjectId: offerId, action: 'accept', from: offer.status, to: offerTo })
+      await recordActivity(tx, actor, {
+        requestId: request.id,
+        subject: 'offer',
+        subjectId: offerId,
+        action: 'accept',
+        from: offer.status,
+        to: offerTo,
+      })
       const expiresAt = new Date(Math.min(Date.now() + offer.holdDays * DAY_MS, request.startsAt.getTime()))
       const hold = await tx.bookingHold.create({
-        data: { requestId: request.id, offerId, artistId: request.artistId, startsAt: request.startsAt, endsAt: request.endsAt, priority: 1, expiresAt },
+        data: {
+          requestId: request.id,
+          offerId,
+          artistId: request.artistId,
+          startsAt: request.startsAt,
+          endsAt: request.endsAt,
+          priority: 1,
+          expiresAt,
+        },
       })
       await reprioritize(tx, request.artistId)
-      await recordActivity(tx, actor, { requestId: request.id, subject: 'hold', subjectId: hold.id, action: 'hold', from: null, to: 'active' })
+      await recordActivity(tx, actor, {
+        requestId: request.id,
+        subject: 'hold',
+        subjectId: hold.id,
+        action: 'hold',
+        from: null,
+        to: 'active',
+      })
       await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo } })
-      await recordActivity(tx, actor, { requestId: request.id, subject: 'request', subjectId: request.id, action: 'hold', from: request.status, to: requestTo })
+      await recordActivity(tx, actor, {
+        requestId: request.id,
+        subject: 'request',
+        subjectId: request.id,
+        action: 'hold',
+        from: request.status,
+        to: requestTo,
+      })
     })
     return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: offerId } })
   },
@@ -192,14 +239,37 @@ export const offers = {
   actionsFor: async (ctx: RequestContext, offer: BookingOffer) => offerActions(await partyOf(ctx), offer),
 }
 
-async function closeNegotiation(tx: Tx, party: Party, offer: BookingOffer, request: BookingRequest, action: 'decline' | 'withdraw', reason?: string) {
+async function closeNegotiation(
+  tx: Tx,
+  party: Party,
+  offer: BookingOffer,
+  request: BookingRequest,
+  action: 'decline' | 'withdraw',
+  reason?: string,
+) {
   const actor = actorOf(party)
   const offerTo = transition(offerMachine, offer.status, action)
   // The agency walking away declines the request; the promoter walking away withdraws it.
   const requestAction = party.side === 'agency' ? 'decline' : 'withdraw'
   const requestTo = transition(requestMachine, request.status, requestAction)
   await tx.bookingOffer.update({ where: { id: offer.id }, data: { status: offerTo } })
-  await recordActivity(tx, actor, { requestId: request.id, subject: 'offer', subjectId: offer.id, action, from: offer.status, to: offerTo, note: reason })
+  await recordActivity(tx, actor, {
+    requestId: request.id,
+    subject: 'offer',
+    subjectId: offer.id,
+    action,
+    from: offer.status,
+    to: offerTo,
+    note: reason,
+  })
   await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo, closedReason: reason } })
-  await recordActivity(tx, actor, { requestId: request.id, subject: 'request', subjectId: request.id, action: requestAction, from: request.status, to: requestTo, note: reason })
+  await recordActivity(tx, actor, {
+    requestId: request.id,
+    subject: 'request',
+    subjectId: request.id,
+    action: requestAction,
+    from: request.status,
+    to: requestTo,
+    note: reason,
+  })
 }

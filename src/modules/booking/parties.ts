@@ -9,8 +9,7 @@ import type { BookingSide, Prisma } from '../../generated/prisma/client.ts'
 import { activeLinkWhere } from '../representation/roster.service.ts'
 
 export type Party =
-  | { side: 'agency'; userId: string; orgId: string; agencyId: string }
-  | { side: 'promoter'; userId: string; orgId: string }
+  { side: 'agency'; userId: string; orgId: string; agencyId: string } | { side: 'promoter'; userId: string; orgId: string }
 
 /**
  * The calling company as a booking party. A company bridged to an agency (with the artist module) acts
@@ -20,7 +19,8 @@ export type Party =
  */
 export async function partyOf(ctx: RequestContext): Promise<Party> {
   const caller = await ctx.caller()
-  if (caller.kind !== 'user') throw forbidden('the booking pipeline is between companies; machine callers use the admin routes', 'tenant_required')
+  if (caller.kind !== 'user')
+    throw forbidden('the booking pipeline is between companies; machine callers use the admin routes', 'tenant_required')
   const modules = grantedModules(caller.access.modules)
   const agencyId = modules.has('artist') ? await ctx.agencyId() : null
   if (agencyId) return { side: 'agency', userId: caller.userId, orgId: caller.orgId, agencyId }
@@ -38,7 +38,12 @@ export function pipelinesVisibleTo(party: Party): Prisma.BookingRequestWhereInpu
   return { OR: [{ agencyId: party.agencyId }, { artist: { rosterLinks: { some: representingNow(party.agencyId) } } }] }
 }
 
-const representingNow = (agencyId: string): Prisma.RosterLinkWhereInput => ({ agencyId, role: 'agency', startsOn: { lte: today() }, ...activeLinkWhere() })
+const representingNow = (agencyId: string): Prisma.RosterLinkWhereInput => ({
+  agencyId,
+  role: 'agency',
+  startsOn: { lte: today() },
+  ...activeLinkWhere(),
+})
 
 /**
  * Acting on a pipeline takes more than seeing it: the promoter that started it, or the agency that
@@ -49,7 +54,10 @@ export async function assertActsFor(tx: Tx, party: Party, request: { promoterOrg
     if (party.orgId !== request.promoterOrgId) throw forbidden('only the promoter that sent this request acts on it', 'not_a_party')
     return
   }
-  const link = await tx.rosterLink.findFirst({ where: { artistId: request.artistId, ...representingNow(party.agencyId) }, select: { id: true } })
+  const link = await tx.rosterLink.findFirst({
+    where: { artistId: request.artistId, ...representingNow(party.agencyId) },
+    select: { id: true },
+  })
   if (!link) throw forbidden('only the agency representing the artist now acts on its bookings', 'not_representing')
 }
 

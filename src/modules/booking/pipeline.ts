@@ -34,7 +34,8 @@ export async function lockRequest(tx: Tx, id: string, party?: Party): Promise<Bo
 const OPEN_REQUEST: BookingRequestStatus[] = ['open', 'negotiating']
 
 /** An unanswered request past its answer-by time or its event. */
-const requestDue = (r: BookingRequest, now: Date) => OPEN_REQUEST.includes(r.status) && ((r.expiresAt !== null && r.expiresAt <= now) || r.startsAt <= now)
+const requestDue = (r: BookingRequest, now: Date) =>
+  OPEN_REQUEST.includes(r.status) && ((r.expiresAt !== null && r.expiresAt <= now) || r.startsAt <= now)
 
 /** Pipelines with something past its time: an open offer, an active hold, or an unanswered request. */
 const dueWhere = (now: Date): Prisma.BookingRequestWhereInput => ({
@@ -52,7 +53,11 @@ const dueWhere = (now: Date): Prisma.BookingRequestWhereInput => ({
  * lapsed first. Each pipeline expires in a transaction of its own, locked in the order every action locks
  * (artist, then request), so expiry never deadlocks with an action. Returns how many objects expired.
  */
-export async function expireDue(db: Db, scope: { requestId: string } | { where: Prisma.BookingRequestWhereInput } | 'all', now = new Date()): Promise<number> {
+export async function expireDue(
+  db: Db,
+  scope: { requestId: string } | { where: Prisma.BookingRequestWhereInput } | 'all',
+  now = new Date(),
+): Promise<number> {
   const where = scope === 'all' ? {} : 'requestId' in scope ? { id: scope.requestId } : scope.where
   const due = await db.bookingRequest.findMany({ where: { AND: [where, dueWhere(now)] }, select: { id: true, artistId: true } })
   let expired = 0
@@ -95,7 +100,15 @@ async function expirePipeline(tx: Tx, pipeline: { id: string; artistId: string }
   if (reason && can(requestMachine, request.status, 'expire')) {
     const to = transition(requestMachine, request.status, 'expire')
     await tx.bookingRequest.update({ where: { id: requestId }, data: { status: to, closedReason: reason } })
-    await recordActivity(tx, SYSTEM, { requestId, subject: 'request', subjectId: requestId, action: 'expire', from: request.status, to, note: reason })
+    await recordActivity(tx, SYSTEM, {
+      requestId,
+      subject: 'request',
+      subjectId: requestId,
+      action: 'expire',
+      from: request.status,
+      to,
+      note: reason,
+    })
     expired++
     // A closed pipeline leaves nothing open behind it.
     await expireOffers({}, 'the request expired')

@@ -41,7 +41,8 @@ export const BookingRequestInput = z
     else if (r.endsAt.getTime() - r.startsAt.getTime() > MAX_SHOW_SPAN_MS) issue('endsAt', 'a booking spans at most 14 days')
     if (r.startsAt.getTime() <= Date.now()) issue('startsAt', 'must be in the future')
     if (r.budget != null && !r.currency) issue('currency', 'required with a budget')
-    if (r.expiresAt && (r.expiresAt.getTime() <= Date.now() || r.expiresAt > r.startsAt)) issue('expiresAt', 'must be in the future and before the event')
+    if (r.expiresAt && (r.expiresAt.getTime() <= Date.now() || r.expiresAt > r.startsAt))
+      issue('expiresAt', 'must be in the future and before the event')
   })
 
 export const BookingRequestFilter = z.object({
@@ -71,7 +72,10 @@ export const bookingRequests = {
     const data = parseInput(BookingRequestInput, input)
     const artist = await ctx.db.artist.findUnique({
       where: { id: data.artistId },
-      select: { archivedAt: true, rosterLinks: { where: { role: 'agency', ...activeLinkWhere(), startsOn: { lte: new Date() } }, select: { agencyId: true } } },
+      select: {
+        archivedAt: true,
+        rosterLinks: { where: { role: 'agency', ...activeLinkWhere(), startsOn: { lte: new Date() } }, select: { agencyId: true } },
+      },
     })
     if (!artist || artist.archivedAt) throw invalidInput('artistId', 'unknown artist')
     const agencyId = artist.rosterLinks[0]?.agencyId
@@ -81,7 +85,15 @@ export const bookingRequests = {
         ...query,
         data: { ...data, agencyId, promoterOrgId: party.orgId, requestedByUserId: party.userId },
       })
-      await recordActivity(tx, actorOf(party), { requestId: request.id, subject: 'request', subjectId: request.id, action: 'create', from: null, to: 'open', note: data.message })
+      await recordActivity(tx, actorOf(party), {
+        requestId: request.id,
+        subject: 'request',
+        subjectId: request.id,
+        action: 'create',
+        from: null,
+        to: 'open',
+        note: data.message,
+      })
       return request
     })
   },
@@ -126,7 +138,14 @@ export const bookingRequests = {
 }
 
 /** Closes a pipeline from the request down: its open offer and active hold close with it. */
-async function closeRequest(ctx: RequestContext, party: Party, id: string, action: 'decline' | 'withdraw', input: unknown, query: Selection) {
+async function closeRequest(
+  ctx: RequestContext,
+  party: Party,
+  id: string,
+  action: 'decline' | 'withdraw',
+  input: unknown,
+  query: Selection,
+) {
   const { reason } = parseInput(CloseInput, input)
   const { artistId } = await visibleRequest(ctx, party, id)
   await expireDue(ctx.db, { requestId: id })
@@ -141,12 +160,28 @@ async function closeRequest(ctx: RequestContext, party: Party, id: string, actio
       const offerAction = offer.madeBy === party.side ? 'withdraw' : 'decline'
       const next = transition(offerMachine, offer.status, offerAction)
       await tx.bookingOffer.update({ where: { id: offer.id }, data: { status: next } })
-      await recordActivity(tx, actor, { requestId: id, subject: 'offer', subjectId: offer.id, action: offerAction, from: offer.status, to: next, note: reason })
+      await recordActivity(tx, actor, {
+        requestId: id,
+        subject: 'offer',
+        subjectId: offer.id,
+        action: offerAction,
+        from: offer.status,
+        to: next,
+        note: reason,
+      })
     }
     for (const hold of await tx.bookingHold.findMany({ where: { requestId: id, status: 'active' } })) {
       const next = transition(holdMachine, hold.status, 'release')
       await tx.bookingHold.update({ where: { id: hold.id }, data: { status: next, releasedReason: reason ?? `request ${to}` } })
-      await recordActivity(tx, actor, { requestId: id, subject: 'hold', subjectId: hold.id, action: 'release', from: hold.status, to: next, note: reason })
+      await recordActivity(tx, actor, {
+        requestId: id,
+        subject: 'hold',
+        subjectId: hold.id,
+        action: 'release',
+        from: hold.status,
+        to: next,
+        note: reason,
+      })
       await reprioritize(tx, hold.artistId)
     }
     await closeContractsOfDeal(tx, id, `the request was ${to}${reason ? `: ${reason}` : ''}`)

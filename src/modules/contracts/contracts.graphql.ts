@@ -131,7 +131,9 @@ builder.prismaObject('ContractEvent', {
 
 /** The signing state of the contracts in a response, loaded together and shared by their fields. */
 const signingOf = (contract: Contract, ctx: Parameters<typeof contracts.signing>[0]) =>
-  ctx.loader<Contract, Awaited<ReturnType<typeof contracts.signing>>[number]>('contractSigning', (list) => contracts.signing(ctx, list)).load(contract)
+  ctx
+    .loader<Contract, Awaited<ReturnType<typeof contracts.signing>>[number]>('contractSigning', (list) => contracts.signing(ctx, list))
+    .load(contract)
 
 export const ContractRef = builder.prismaObject('Contract', {
   ...typeRequires('contracts.read'),
@@ -217,7 +219,8 @@ builder.queryFields((t) => ({
       type: TemplateRef,
       description: "The signed-in company's template library.",
       args: { filter: t.arg({ type: TemplateFilterInput }) },
-      resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => templates.list(ctx, args.filter ?? {}, page, query)),
+      resolve: (_root, args, ctx, info) =>
+        connectionOf(ctx, info, args, (page, query) => templates.list(ctx, args.filter ?? {}, page, query)),
     },
     { name: 'ContractTemplateConnection' },
     { name: 'ContractTemplateEdge' },
@@ -234,7 +237,8 @@ builder.queryFields((t) => ({
       type: ContractRef,
       description: 'Contracts of the booking pipelines the signed-in company is party to.',
       args: { filter: t.arg({ type: ContractFilterInput }) },
-      resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => contracts.list(ctx, args.filter ?? {}, page, query)),
+      resolve: (_root, args, ctx, info) =>
+        connectionOf(ctx, info, args, (page, query) => contracts.list(ctx, args.filter ?? {}, page, query)),
     },
     { name: 'ContractConnection' },
     { name: 'ContractEdge' },

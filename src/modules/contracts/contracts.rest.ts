@@ -4,12 +4,24 @@ import type { RequestContext } from '../../context.ts'
 import { IdParams, route } from '../../rest/route.ts'
 import { VersionNumber } from '../../validation.ts'
 import { viewSchema, type JsonSchema } from '../../rest/schemas.ts'
-import { AttachmentInput, ContractFilter, ContractInput, contracts, EditInput, ReasonInput, SignerInput, SignInput } from './contracts.service.ts'
+import {
+  AttachmentInput,
+  ContractFilter,
+  ContractInput,
+  contracts,
+  EditInput,
+  ReasonInput,
+  SignerInput,
+  SignInput,
+} from './contracts.service.ts'
 import { unresolvedFields } from './merge.ts'
 import { TemplateFilter, TemplateInput, templates, UpdateTemplateInput } from './templates.service.ts'
 
 /** A contract over REST: its current version, signers, who blocks it, and what its text still lacks. */
-const ContractView = { versions: { orderBy: { version: 'desc' }, take: 1 }, attachments: { where: { removedAt: null } } } satisfies Prisma.ContractInclude
+const ContractView = {
+  versions: { orderBy: { version: 'desc' }, take: 1 },
+  attachments: { where: { removedAt: null } },
+} satisfies Prisma.ContractInclude
 const TemplateView = { versions: { orderBy: { version: 'desc' }, take: 1 } } satisfies Prisma.ContractTemplateInclude
 
 async function contractView(ctx: RequestContext, contract: Contract) {
@@ -29,7 +41,11 @@ const contractSchema: JsonSchema = {
         unresolvedFields: { type: 'array', items: { type: 'string' } },
         signers: { type: 'array', items: viewSchema('ContractSigner') },
         signatures: { type: 'array', items: viewSchema('ContractSignature'), description: 'Signatures on the current version' },
-        blocking: { type: 'array', items: viewSchema('ContractSigner'), description: 'Who holds the contract up (the next signer, or all missing ones)' },
+        blocking: {
+          type: 'array',
+          items: viewSchema('ContractSigner'),
+          description: 'Who holds the contract up (the next signer, or all missing ones)',
+        },
       },
       required: ['current', 'unresolvedFields', 'signers', 'signatures', 'blocking'],
     },
@@ -213,19 +229,22 @@ export const contractRoutes = [
     params: IdParams,
     body: SignInput,
     response: contractSchema,
-    handler: async ({ ctx, params, body }) => contractView(ctx, await contracts.sign(ctx, params.id, body, ctx.client, { include: ContractView })),
+    handler: async ({ ctx, params, body }) =>
+      contractView(ctx, await contracts.sign(ctx, params.id, body, ctx.client, { include: ContractView })),
   }),
   ...(['void', 'cancel'] as const).map((action) =>
     route({
       method: 'POST',
       url: `/api/v1/contracts/:id/${action}`,
       tag,
-      summary: action === 'void' ? 'Void a sent or signed contract, with the reason' : 'Cancel a draft (the drafting side), with the reason',
+      summary:
+        action === 'void' ? 'Void a sent or signed contract, with the reason' : 'Cancel a draft (the drafting side), with the reason',
       access: 'contracts.manage',
       params: IdParams,
       body: ReasonInput,
       response: contractSchema,
-      handler: async ({ ctx, params, body }) => contractView(ctx, await contracts.close(ctx, params.id, action, body, { include: ContractView })),
+      handler: async ({ ctx, params, body }) =>
+        contractView(ctx, await contracts.close(ctx, params.id, action, body, { include: ContractView })),
     }),
   ),
   route({

@@ -52,9 +52,15 @@ export const ContractInput = z
     signers: z.array(SignerInput).max(20).default([]),
   })
   .superRefine((c, ctx) => {
-    if (Boolean(c.bookingId) === Boolean(c.holdId)) ctx.addIssue({ code: 'custom', path: ['bookingId'], message: 'give exactly one of bookingId and holdId' })
+    if (Boolean(c.bookingId) === Boolean(c.holdId))
+      ctx.addIssue({ code: 'custom', path: ['bookingId'], message: 'give exactly one of bookingId and holdId' })
     c.values?.forEach((v, i) => {
-      if (!(v.field in MERGE_FIELDS)) ctx.addIssue({ code: 'custom', path: ['values', i, 'field'], message: `not a merge field (${Object.keys(MERGE_FIELDS).join(', ')})` })
+      if (!(v.field in MERGE_FIELDS))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['values', i, 'field'],
+          message: `not a merge field (${Object.keys(MERGE_FIELDS).join(', ')})`,
+        })
     })
   })
 
@@ -79,7 +85,10 @@ export const AttachmentInput = z.object({
   mimeType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'expected a MIME type'),
   sizeBytes: z.number().int().min(0).max(2_000_000_000),
   storageRef: text(1000).describe('Where storage keeps the file, e.g. s3://bucket/key'),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).nullish(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullish(),
   version: VersionNumber.optional().describe('The contract version it belongs to (default: current)'),
 })
 
@@ -147,7 +156,11 @@ const currentSignatures = async (tx: Tx, contract: Contract) =>
  * The required signers who have not signed the current version and hold the contract up: in a sequential
  * signing, the first of them; in a parallel one, all of them.
  */
-export function blockingSigners(contract: Pick<Contract, 'signingOrder' | 'status'>, signers: ContractSigner[], signatures: ContractSignature[]) {
+export function blockingSigners(
+  contract: Pick<Contract, 'signingOrder' | 'status'>,
+  signers: ContractSigner[],
+  signatures: ContractSignature[],
+) {
   if (contract.status !== 'sent' && contract.status !== 'partially_signed') return []
   const signed = new Set(signatures.map((s) => s.signerId))
   const waiting = signers.filter((s) => s.required && !s.removedAt && !signed.has(s.id))
@@ -164,29 +177,56 @@ async function settleSignatures(tx: Tx, actor: Actor, contract: Contract): Promi
   const to = transition(contractMachine, contract.status, action)
   if (to === contract.status) return
   await tx.contract.update({ where: { id: contract.id }, data: { status: to, signedAt: to === 'signed' ? new Date() : null } })
-  await event(tx, actor, { contractId: contract.id, type: to === 'signed' ? 'fully_signed' : 'status_changed', version: contract.currentVersion, from: contract.status, to })
+  await event(tx, actor, {
+    contractId: contract.id,
+    type: to === 'signed' ? 'fully_signed' : 'status_changed',
+    version: contract.currentVersion,
+    from: contract.status,
+    to,
+  })
 }
 
 /** What the contract is drafted for (a confirmed booking, or an active hold), and what it knows of it. */
 async function draftingSubject(ctx: RequestContext, party: Party, data: z.output<typeof ContractInput>) {
   const request = pipelinesVisibleTo(party)
   if (data.bookingId) {
-    const booking = await ctx.db.booking.findFirst({ where: { id: data.bookingId, request }, include: { request: true, artist: true, agency: true } })
+    const booking = await ctx.db.booking.findFirst({
+      where: { id: data.bookingId, request },
+      include: { request: true, artist: true, agency: true },
+    })
     if (!booking) throw invalidInput('bookingId', 'unknown booking')
     if (booking.status !== 'confirmed') throw conflict('booking_not_confirmed', 'contracts are drafted for confirmed bookings')
     const r = booking.request
     return {
       requestId: booking.requestId,
-      values: bookingValues({ artistName: booking.artist.name, agencyName: booking.agency.name, ...r, startsAt: booking.startsAt, endsAt: booking.endsAt, terms: booking }),
+      values: bookingValues({
+        artistName: booking.artist.name,
+        agencyName: booking.agency.name,
+        ...r,
+        startsAt: booking.startsAt,
+        endsAt: booking.endsAt,
+        terms: booking,
+      }),
     }
   }
-  const hold = await ctx.db.bookingHold.findFirst({ where: { id: data.holdId, request }, include: { request: { include: { artist: true, agency: true } }, offer: true } })
+  const hold = await ctx.db.bookingHold.findFirst({
+    where: { id: data.holdId, request },
+    include: { request: { include: { artist: true, agency: true } }, offer: true },
+  })
   if (!hold) throw invalidInput('holdId', 'unknown hold')
-  if (hold.status !== 'active' || hold.expiresAt.getTime() <= Date.now()) throw conflict('hold_not_active', 'paper is sent early only on an active hold')
+  if (hold.status !== 'active' || hold.expiresAt.getTime() <= Date.now())
+    throw conflict('hold_not_active', 'paper is sent early only on an active hold')
   const r = hold.request
   return {
     requestId: hold.requestId,
-    values: bookingValues({ artistName: r.artist.name, agencyName: r.agency.name, ...r, startsAt: hold.startsAt, endsAt: hold.endsAt, terms: hold.offer }),
+    values: bookingValues({
+      artistName: r.artist.name,
+      agencyName: r.agency.name,
+      ...r,
+      startsAt: hold.startsAt,
+      endsAt: hold.endsAt,
+      terms: hold.offer,
+    }),
   }
 }
 
@@ -218,16 +258,25 @@ export const contracts = {
             signingOrder: data.signingOrder,
             createdBySide: party.side,
             createdByOrgId: party.orgId,
-            versions: { create: { version: 1, body, contentHash: sha256(body), createdByUserId: party.userId, createdByOrgId: party.orgId } },
+            versions: {
+              create: { version: 1, body, contentHash: sha256(body), createdByUserId: party.userId, createdByOrgId: party.orgId },
+            },
             signers: { create: data.signers.map((s, i) => ({ ...s, position: s.position ?? i + 1 })) },
           },
         })
-        await event(tx, actor, { contractId: contract.id, type: 'created', version: 1, to: 'draft', note: `from template ${template.name} v${latest.version}` })
+        await event(tx, actor, {
+          contractId: contract.id,
+          type: 'created',
+          version: 1,
+          to: 'draft',
+          note: `from template ${template.name} v${latest.version}`,
+        })
         return contract
       })
       return ctx.db.contract.findUniqueOrThrow({ ...query, where: { id: created.id } })
     } catch (e) {
-      if (isUniqueViolation(e, 'contracts_live_per_request_uniq')) throw conflict('contract_exists', 'this booking already has a live contract: void or cancel it first')
+      if (isUniqueViolation(e, 'contracts_live_per_request_uniq'))
+        throw conflict('contract_exists', 'this booking already has a live contract: void or cancel it first')
       throw e
     }
   },
@@ -248,7 +297,9 @@ export const contracts = {
   async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const party = await partyOf(ctx)
     const f = parseInput(ContractFilter, filter)
-    const where: Prisma.ContractWhereInput = { AND: [visibleTo(party), { status: f.status, bookingId: f.bookingId, requestId: f.requestId }] }
+    const where: Prisma.ContractWhereInput = {
+      AND: [visibleTo(party), { status: f.status, bookingId: f.bookingId, requestId: f.requestId }],
+    }
     return listing(ctx.db.contract, { where, orderBy: { createdAt: 'desc' } }, page, query)
   },
 
@@ -267,14 +318,27 @@ export const contracts = {
     await change(ctx, id, async (tx, party, contract) => {
       const to = transition(contractMachine, contract.status, 'edit')
       if (data.baseVersion !== contract.currentVersion) {
-        throw conflict('stale_version', `the contract is at version ${contract.currentVersion}, not ${data.baseVersion}: reload it and apply the edit again`)
+        throw conflict(
+          'stale_version',
+          `the contract is at version ${contract.currentVersion}, not ${data.baseVersion}: reload it and apply the edit again`,
+        )
       }
-      const current = await tx.contractVersion.findUniqueOrThrow({ where: { contractId_version: { contractId: id, version: contract.currentVersion } } })
+      const current = await tx.contractVersion.findUniqueOrThrow({
+        where: { contractId_version: { contractId: id, version: contract.currentVersion } },
+      })
       const hash = sha256(data.body)
       if (hash === current.contentHash) throw invalidInput('body', 'the text is unchanged')
       const version = contract.currentVersion + 1
       await tx.contractVersion.create({
-        data: { contractId: id, version, body: data.body, contentHash: hash, changeNote: data.changeNote, createdByUserId: party.userId, createdByOrgId: party.orgId },
+        data: {
+          contractId: id,
+          version,
+          body: data.body,
+          contentHash: hash,
+          changeNote: data.changeNote,
+          createdByUserId: party.userId,
+          createdByOrgId: party.orgId,
+        },
       })
       await tx.contract.update({ where: { id }, data: { currentVersion: version, status: to } })
       await event(tx, party, { contractId: id, type: 'edited', version, from: contract.status, to, note: data.changeNote })
@@ -299,8 +363,15 @@ export const contracts = {
     return change(ctx, id, async (tx, party, contract) => {
       transition(contractMachine, contract.status, 'edit')
       const last = await tx.contractSigner.aggregate({ where: { contractId: id, removedAt: null }, _max: { position: true } })
-      const signer = await tx.contractSigner.create({ data: { ...data, contractId: id, position: data.position ?? (last._max.position ?? 0) + 1 } })
-      await event(tx, party, { contractId: id, type: 'signer_added', signerId: signer.id, note: `${signer.name} (${signer.role}, ${signer.side})` })
+      const signer = await tx.contractSigner.create({
+        data: { ...data, contractId: id, position: data.position ?? (last._max.position ?? 0) + 1 },
+      })
+      await event(tx, party, {
+        contractId: id,
+        type: 'signer_added',
+        signerId: signer.id,
+        note: `${signer.name} (${signer.role}, ${signer.side})`,
+      })
       await settleSignatures(tx, party, contract)
       return signer
     })
@@ -326,7 +397,9 @@ export const contracts = {
       const to = transition(contractMachine, contract.status, 'send')
       const signers = await activeSigners(tx, id)
       if (!signers.some((s) => s.required)) throw conflict('no_signers', 'add at least one required signer before sending')
-      const current = await tx.contractVersion.findUniqueOrThrow({ where: { contractId_version: { contractId: id, version: contract.currentVersion } } })
+      const current = await tx.contractVersion.findUniqueOrThrow({
+        where: { contractId_version: { contractId: id, version: contract.currentVersion } },
+      })
       const unresolved = unresolvedFields(current.body)
       if (unresolved.length) throw conflict('unresolved_merge_fields', `fill these merge fields before sending: ${unresolved.join(', ')}`)
       await tx.contract.update({ where: { id }, data: { status: to, sentAt: new Date() } })
@@ -343,12 +416,19 @@ export const contracts = {
       if (!signer) throw notFound('signer', data.signerId)
       transition(contractMachine, contract.status, 'sign')
       // change() made sure the party acts on this deal; a signer signs for one side of it.
-      if (signer.side !== party.side) throw forbidden(`only the ${signer.side} side of this booking signs for ${signer.name}`, 'not_the_signer')
-      if (signer.userId && signer.userId !== party.userId) throw forbidden(`only ${signer.name}'s own user signs for them`, 'not_the_signer')
+      if (signer.side !== party.side)
+        throw forbidden(`only the ${signer.side} side of this booking signs for ${signer.name}`, 'not_the_signer')
+      if (signer.userId && signer.userId !== party.userId)
+        throw forbidden(`only ${signer.name}'s own user signs for them`, 'not_the_signer')
 
-      const current = await tx.contractVersion.findUniqueOrThrow({ where: { contractId_version: { contractId: id, version: contract.currentVersion } } })
+      const current = await tx.contractVersion.findUniqueOrThrow({
+        where: { contractId_version: { contractId: id, version: contract.currentVersion } },
+      })
       if (data.contentHash !== current.contentHash) {
-        throw conflict('stale_version', `this is not the current version (${contract.currentVersion}) of the contract: read it again before signing`)
+        throw conflict(
+          'stale_version',
+          `this is not the current version (${contract.currentVersion}) of the contract: read it again before signing`,
+        )
       }
       const signers = await activeSigners(tx, id)
       const signatures = await currentSignatures(tx, contract)
@@ -369,7 +449,13 @@ export const contracts = {
           userAgent: client.userAgent?.slice(0, 500),
         },
       })
-      await event(tx, party, { contractId: id, type: 'signed', version: contract.currentVersion, signerId: signer.id, note: `${signer.name} (${signer.role})` })
+      await event(tx, party, {
+        contractId: id,
+        type: 'signed',
+        version: contract.currentVersion,
+        signerId: signer.id,
+        note: `${signer.name} (${signer.role})`,
+      })
       await settleSignatures(tx, party, contract)
     })
     return ctx.db.contract.findUniqueOrThrow({ ...query, where: { id } })
@@ -379,7 +465,8 @@ export const contracts = {
   async close(ctx: RequestContext, id: string, action: 'void' | 'cancel', input: unknown, query: Selection = {}) {
     const { reason } = parseInput(ReasonInput, input)
     await change(ctx, id, async (tx, party, contract) => {
-      if (action === 'cancel' && party.side !== contract.createdBySide) throw forbidden('only the side that drafted the contract cancels it', 'wrong_side')
+      if (action === 'cancel' && party.side !== contract.createdBySide)
+        throw forbidden('only the side that drafted the contract cancels it', 'wrong_side')
       const to = transition(contractMachine, contract.status, action)
       await tx.contract.update({ where: { id }, data: { status: to, closedReason: reason } })
       await event(tx, party, { contractId: id, type: action === 'void' ? 'voided' : 'cancelled', from: contract.status, to, note: reason })
@@ -391,9 +478,13 @@ export const contracts = {
     const { version, ...data } = parseInput(AttachmentInput, input)
     return change(ctx, id, async (tx, party, contract) => {
       transition(contractMachine, contract.status, 'attach')
-      const target = await tx.contractVersion.findUnique({ where: { contractId_version: { contractId: id, version: version ?? contract.currentVersion } } })
+      const target = await tx.contractVersion.findUnique({
+        where: { contractId_version: { contractId: id, version: version ?? contract.currentVersion } },
+      })
       if (!target) throw invalidInput('version', `the contract has no version ${version}`)
-      const attachment = await tx.contractAttachment.create({ data: { ...data, contractId: id, versionId: target.id, uploadedByUserId: party.userId } })
+      const attachment = await tx.contractAttachment.create({
+        data: { ...data, contractId: id, versionId: target.id, uploadedByUserId: party.userId },
+      })
       await event(tx, party, { contractId: id, type: 'attachment_added', version: target.version, note: data.name })
       return attachment
     })
@@ -414,11 +505,17 @@ export const contracts = {
   async signing(ctx: RequestContext, list: readonly Contract[]) {
     const ids = list.map((c) => c.id)
     const [signers, signatures] = await Promise.all([
-      ctx.db.contractSigner.findMany({ where: { contractId: { in: ids }, removedAt: null }, orderBy: [{ position: 'asc' }, { createdAt: 'asc' }] }),
+      ctx.db.contractSigner.findMany({
+        where: { contractId: { in: ids }, removedAt: null },
+        orderBy: [{ position: 'asc' }, { createdAt: 'asc' }],
+      }),
       ctx.db.contractSignature.findMany({ where: { OR: list.map((c) => ({ contractId: c.id, version: { version: c.currentVersion } })) } }),
     ])
     return list.map((contract) => {
-      const own = { signers: signers.filter((s) => s.contractId === contract.id), signatures: signatures.filter((s) => s.contractId === contract.id) }
+      const own = {
+        signers: signers.filter((s) => s.contractId === contract.id),
+        signatures: signatures.filter((s) => s.contractId === contract.id),
+      }
       return { ...own, blocking: blockingSigners(contract, own.signers, own.signatures) }
     })
   },

@@ -16,7 +16,13 @@ export async function closeContractsOfDeal(tx: Tx, requestId: string, reason: st
     const to: ContractStatus = transition(contractMachine, contract.status, action)
     await tx.contract.update({ where: { id: contract.id }, data: { status: to, closedReason: reason } })
     await tx.contractEvent.create({
-      data: { contractId: contract.id, type: action === 'cancel' ? 'cancelled' : 'voided', fromStatus: contract.status, toStatus: to, note: reason },
+      data: {
+        contractId: contract.id,
+        type: action === 'cancel' ? 'cancelled' : 'voided',
+        fromStatus: contract.status,
+        toStatus: to,
+        note: reason,
+      },
     })
   }
 }

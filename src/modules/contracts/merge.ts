@@ -40,7 +40,9 @@ export function render(body: string, values: MergeValues): string {
 
 /** Minor units → "12,500.00 EUR". */
 export const money = (amount: number | null | undefined, currency: string) =>
-  amount == null ? undefined : `${(amount / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`
+  amount == null
+    ? undefined
+    : `${(amount / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`
 
 const instant = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`
 

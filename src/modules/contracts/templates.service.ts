@@ -75,9 +75,12 @@ export const templates = {
     const template = await ownTemplate(ctx, id)
     if (template.archivedAt) throw conflict('template_archived', 'restore the template before editing it')
     return ctx.db.$transaction(async (tx) => {
-      const [locked] = await tx.$queryRaw<{ current_version: number }[]>`SELECT current_version FROM contract_templates WHERE id = ${id}::uuid FOR UPDATE`
+      const [locked] = await tx.$queryRaw<
+        { current_version: number }[]
+      >`SELECT current_version FROM contract_templates WHERE id = ${id}::uuid FOR UPDATE`
       const version = body === undefined ? locked.current_version : locked.current_version + 1
-      if (body !== undefined) await tx.contractTemplateVersion.create({ data: { templateId: id, version, body, createdByUserId: party.userId } })
+      if (body !== undefined)
+        await tx.contractTemplateVersion.create({ data: { templateId: id, version, body, createdByUserId: party.userId } })
       return tx.contractTemplate.update({ ...query, where: { id }, data: { ...data, currentVersion: version } })
     })
   },

@@ -46,12 +46,17 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => agencies.get(ctx, parseId(args.id), query),
   }),
-  agencies: t.connection({
-    ...requires('directory.read'),
-    type: AgencyRef,
-    args: { filter: t.arg({ type: AgencyFilterInput }) },
-    resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => agencies.list(ctx, args.filter ?? {}, page, query)),
-  }, { name: 'AgencyConnection' }, { name: 'AgencyEdge' }),
+  agencies: t.connection(
+    {
+      ...requires('directory.read'),
+      type: AgencyRef,
+      args: { filter: t.arg({ type: AgencyFilterInput }) },
+      resolve: (_root, args, ctx, info) =>
+        connectionOf(ctx, info, args, (page, query) => agencies.list(ctx, args.filter ?? {}, page, query)),
+    },
+    { name: 'AgencyConnection' },
+    { name: 'AgencyEdge' },
+  ),
 }))
 
 builder.mutationFields((t) => ({

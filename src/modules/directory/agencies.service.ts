@@ -20,7 +20,10 @@ export const AgencyInput = z.object({
   description: optionalText(5000),
   email: z.email().max(320).nullish(),
   phone: optionalText(40),
-  websiteUrl: z.url({ protocol: /^https?$/ }).max(500).nullish(),
+  websiteUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(500)
+    .nullish(),
   countryCode: CountryCode.nullish(),
   cityId: z.uuid().nullish(),
 })
@@ -46,7 +49,10 @@ export function agencyWhere(f: z.output<typeof AgencyFilter>): Prisma.AgencyWher
 }
 
 /** A validated company spec, location resolved: what creation (direct or through provisioning) inserts. */
-export type AgencySpec = Omit<z.output<typeof AgencyInput>, 'countryCode' | 'cityId'> & { countryId?: string | null; cityId?: string | null }
+export type AgencySpec = Omit<z.output<typeof AgencyInput>, 'countryCode' | 'cityId'> & {
+  countryId?: string | null
+  cityId?: string | null
+}
 
 /** `fieldPrefix` names fields as the caller's input nests them (e.g. "company." in a creation request). */
 export async function agencySpec(ctx: RequestContext, input: unknown, fieldPrefix = ''): Promise<AgencySpec> {

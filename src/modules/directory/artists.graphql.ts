@@ -109,13 +109,18 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => artists.get(ctx, parseId(args.id), query),
   }),
-  artists: t.connection({
-    ...requires('directory.read'),
-    type: ArtistRef,
-    description: 'Search and filter the artist directory.',
-    args: { filter: t.arg({ type: ArtistFilterInput }) },
-    resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => artists.list(ctx, args.filter ?? {}, page, query)),
-  }, { name: 'ArtistConnection' }, { name: 'ArtistEdge' }),
+  artists: t.connection(
+    {
+      ...requires('directory.read'),
+      type: ArtistRef,
+      description: 'Search and filter the artist directory.',
+      args: { filter: t.arg({ type: ArtistFilterInput }) },
+      resolve: (_root, args, ctx, info) =>
+        connectionOf(ctx, info, args, (page, query) => artists.list(ctx, args.filter ?? {}, page, query)),
+    },
+    { name: 'ArtistConnection' },
+    { name: 'ArtistEdge' },
+  ),
 }))
 
 builder.mutationFields((t) => ({

@@ -59,9 +59,11 @@ export const PlatformAccountInput = z.object({
   handle: optionalText(100),
   externalId: optionalText(200).describe("The platform's own id for the account"),
 })
-export const UpdatePlatformAccountInput = PlatformAccountInput.omit({ platform: true }).partial().extend({
-  verified: z.boolean().optional().describe('Set by platform admins only'),
-})
+export const UpdatePlatformAccountInput = PlatformAccountInput.omit({ platform: true })
+  .partial()
+  .extend({
+    verified: z.boolean().optional().describe('Set by platform admins only'),
+  })
 
 export const ProviderReferenceInput = z.object({
   provider: z.enum(DataProvider),
@@ -85,7 +87,10 @@ export async function assertArtistManageable(ctx: RequestContext, artistId: stri
   const agencyId = await ctx.agencyId()
   if (artist.rosterLinks.some((l) => l.agencyId === agencyId)) return
   if (artist.rosterLinks.length === 0 && artist.createdByOrgId === caller.orgId) return
-  throw forbidden('only the agency representing this artist (or, while nobody does, the company that added it) may change it', 'not_artist_manager')
+  throw forbidden(
+    'only the agency representing this artist (or, while nobody does, the company that added it) may change it',
+    'not_artist_manager',
+  )
 }
 
 async function assertGenres(ctx: RequestContext, genreIds: string[]) {

@@ -27,12 +27,16 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => genres.get(ctx, parseId(args.id), query),
   }),
-  genres: t.connection({
-    ...requires('directory.read'),
-    type: GenreRef,
-    args: { filter: t.arg({ type: GenreFilterInput }) },
-    resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => genres.list(ctx, args.filter ?? {}, page, query)),
-  }, { name: 'GenreConnection' }, { name: 'GenreEdge' }),
+  genres: t.connection(
+    {
+      ...requires('directory.read'),
+      type: GenreRef,
+      args: { filter: t.arg({ type: GenreFilterInput }) },
+      resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => genres.list(ctx, args.filter ?? {}, page, query)),
+    },
+    { name: 'GenreConnection' },
+    { name: 'GenreEdge' },
+  ),
 }))
 
 builder.mutationFields((t) => ({

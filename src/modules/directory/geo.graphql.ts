@@ -61,30 +61,44 @@ builder.queryFields((t) => ({
     args: { code: t.arg.string({ required: true }) },
     resolve: (query, _root, args, ctx) => countries.get(ctx, args.code, query),
   }),
-  countries: t.connection({
-    ...requires('directory.read'),
-    type: CountryRef,
-    args: { filter: t.arg({ type: CountryFilterInput }) },
-    resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => countries.list(ctx, args.filter ?? {}, page, query)),
-  }, { name: 'CountryConnection' }, { name: 'CountryEdge' }),
-  regions: t.connection({
-    ...requires('directory.read'),
-    type: RegionRef,
-    args: { filter: t.arg({ type: RegionFilterInput }) },
-    resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => regions.list(ctx, args.filter ?? {}, page, query)),
-  }, { name: 'RegionConnection' }, { name: 'RegionEdge' }),
+  countries: t.connection(
+    {
+      ...requires('directory.read'),
+      type: CountryRef,
+      args: { filter: t.arg({ type: CountryFilterInput }) },
+      resolve: (_root, args, ctx, info) =>
+        connectionOf(ctx, info, args, (page, query) => countries.list(ctx, args.filter ?? {}, page, query)),
+    },
+    { name: 'CountryConnection' },
+    { name: 'CountryEdge' },
+  ),
+  regions: t.connection(
+    {
+      ...requires('directory.read'),
+      type: RegionRef,
+      args: { filter: t.arg({ type: RegionFilterInput }) },
+      resolve: (_root, args, ctx, info) =>
+        connectionOf(ctx, info, args, (page, query) => regions.list(ctx, args.filter ?? {}, page, query)),
+    },
+    { name: 'RegionConnection' },
+    { name: 'RegionEdge' },
+  ),
   city: t.prismaField({
     ...requires('directory.read'),
     type: 'City',
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => cities.get(ctx, parseId(args.id), query),
   }),
-  cities: t.connection({
-    ...requires('directory.read'),
-    type: CityRef,
-    args: { filter: t.arg({ type: CityFilterInput }) },
-    resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => cities.list(ctx, args.filter ?? {}, page, query)),
-  }, { name: 'CityConnection' }, { name: 'CityEdge' }),
+  cities: t.connection(
+    {
+      ...requires('directory.read'),
+      type: CityRef,
+      args: { filter: t.arg({ type: CityFilterInput }) },
+      resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => cities.list(ctx, args.filter ?? {}, page, query)),
+    },
+    { name: 'CityConnection' },
+    { name: 'CityEdge' },
+  ),
 }))
 
 const CountryInputType = inputFromZod('CountryInput', CountryInput)

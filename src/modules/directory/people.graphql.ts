@@ -44,12 +44,16 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => people.get(ctx, parseId(args.id), query),
   }),
-  people: t.connection({
-    ...requires('directory.read'),
-    type: PersonRef,
-    args: { filter: t.arg({ type: PersonFilterInput }) },
-    resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => people.list(ctx, args.filter ?? {}, page, query)),
-  }, { name: 'PersonConnection' }, { name: 'PersonEdge' }),
+  people: t.connection(
+    {
+      ...requires('directory.read'),
+      type: PersonRef,
+      args: { filter: t.arg({ type: PersonFilterInput }) },
+      resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => people.list(ctx, args.filter ?? {}, page, query)),
+    },
+    { name: 'PersonConnection' },
+    { name: 'PersonEdge' },
+  ),
 }))
 
 builder.mutationFields((t) => ({

@@ -23,7 +23,11 @@ type SluggedTable = 'artists' | 'artists_companies' | 'genres'
 export async function freeSlug(tx: Tx, table: SluggedTable, name: string): Promise<string> {
   const base = slugify(name)
   await advisoryLock(tx, `slug:${table}:${base}`)
-  const rows = await tx.$queryRawUnsafe<{ slug: string }[]>(`SELECT slug FROM "${table}" WHERE slug = $1 OR slug LIKE $2`, base, `${base}-%`)
+  const rows = await tx.$queryRawUnsafe<{ slug: string }[]>(
+    `SELECT slug FROM "${table}" WHERE slug = $1 OR slug LIKE $2`,
+    base,
+    `${base}-%`,
+  )
   const taken = new Set(rows.map((r) => r.slug))
   if (!taken.has(base)) return base
   for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`

@@ -45,9 +45,13 @@ const AgencyRequestRef = builder.prismaObject('ProvisioningRequest', {
 })
 
 const AgencyBridgeRef = builder
-  .objectRef<{ orgId: string; bridged: boolean; agency: Agency | null; claim: CompanyClaim | null; pendingRequest: ProvisioningRequest | null }>(
-    'AgencyBridge',
-  )
+  .objectRef<{
+    orgId: string
+    bridged: boolean
+    agency: Agency | null
+    claim: CompanyClaim | null
+    pendingRequest: ProvisioningRequest | null
+  }>('AgencyBridge')
   .implement({
     description: 'The signed-in company and its agency: operational features open once it is bridged.',
     fields: (t) => ({
@@ -80,7 +84,8 @@ builder.queryFields((t) => ({
       type: AgencyRef,
       description: 'Unclaimed agencies the signed-in company may take over.',
       args: { filter: t.arg({ type: SleepingFilterInput }) },
-      resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => provisioning.sleeping(ctx, args.filter ?? {}, page, query)),
+      resolve: (_root, args, ctx, info) =>
+        connectionOf(ctx, info, args, (page, query) => provisioning.sleeping(ctx, args.filter ?? {}, page, query)),
     },
     { name: 'SleepingAgencyConnection' },
     { name: 'SleepingAgencyEdge' },
@@ -91,7 +96,8 @@ builder.queryFields((t) => ({
       type: AgencyRequestRef,
       description: "The signed-in company's agency requests, newest first.",
       args: { filter: t.arg({ type: MyRequestsFilterInput }) },
-      resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => provisioning.list(ctx, args.filter ?? {}, page, query)),
+      resolve: (_root, args, ctx, info) =>
+        connectionOf(ctx, info, args, (page, query) => provisioning.list(ctx, args.filter ?? {}, page, query)),
     },
     { name: 'MyAgencyRequestConnection' },
     { name: 'MyAgencyRequestEdge' },
@@ -102,7 +108,8 @@ builder.queryFields((t) => ({
       type: AgencyRequestRef,
       description: 'Every agency request, for review.',
       args: { filter: t.arg({ type: RequestsFilterInput }) },
-      resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => provisioning.list(ctx, args.filter ?? {}, page, query)),
+      resolve: (_root, args, ctx, info) =>
+        connectionOf(ctx, info, args, (page, query) => provisioning.list(ctx, args.filter ?? {}, page, query)),
     },
     { name: 'AgencyRequestConnection' },
     { name: 'AgencyRequestEdge' },
@@ -147,4 +154,3 @@ builder.mutationFields((t) => ({
     resolve: (query, _root, args, ctx) => provisioning.reject(ctx, parseId(args.id), args.input, query),
   }),
 }))
-

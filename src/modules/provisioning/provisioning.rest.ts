@@ -2,7 +2,14 @@ import type { Prisma } from '../../generated/prisma/client.ts'
 import { IdParams, route } from '../../rest/route.ts'
 import { viewSchema } from '../../rest/schemas.ts'
 import { RejectInput, ReviewInput } from '../representation/company-claims.service.ts'
-import { CreationRequestInput, MyRequestsFilter, provisioning, RequestsFilter, SleepingFilter, TakeoverRequestInput } from './provisioning.service.ts'
+import {
+  CreationRequestInput,
+  MyRequestsFilter,
+  provisioning,
+  RequestsFilter,
+  SleepingFilter,
+  TakeoverRequestInput,
+} from './provisioning.service.ts'
 
 /** An agency request over REST, with the companies it names. */
 const RequestView = { targetCompany: true, resultingCompany: true } satisfies Prisma.ProvisioningRequestInclude

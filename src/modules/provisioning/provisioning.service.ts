@@ -11,7 +11,15 @@ import { conflict, invalidInput, isUniqueViolation, notFound } from '../../error
 import { ProvisioningKind, ProvisioningStatus, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
-import { AgencyFilter, agencies, AgencyInput, agencySpec, agencyWhere, insertAgency, type AgencySpec } from '../directory/agencies.service.ts'
+import {
+  AgencyFilter,
+  agencies,
+  AgencyInput,
+  agencySpec,
+  agencyWhere,
+  insertAgency,
+  type AgencySpec,
+} from '../directory/agencies.service.ts'
 import { bridgeCompany, ownershipConflict, RejectInput, ReviewInput } from '../representation/company-claims.service.ts'
 
 const message = z.string().trim().min(1).max(2000).nullish().describe('Context for the reviewers')
@@ -35,7 +43,10 @@ export const RequestsFilter = z.object({
 const PLATFORM = 'platform-admin'
 
 function pendingConflict(e: unknown): never {
-  if (isUniqueViolation(e, 'artists_provisioning_requests_pending_org_uniq') || isUniqueViolation(e, 'artists_provisioning_requests_pending_takeover_uniq')) {
+  if (
+    isUniqueViolation(e, 'artists_provisioning_requests_pending_org_uniq') ||
+    isUniqueViolation(e, 'artists_provisioning_requests_pending_takeover_uniq')
+  ) {
     throw conflict('request_already_pending', 'your company already has a pending agency request: cancel it or wait for its review')
   }
   throw e
@@ -74,7 +85,8 @@ export const provisioning = {
     const data = parseInput(TakeoverRequestInput, input)
     const company = await ctx.db.agency.findUnique({ where: { id: data.companyId }, select: { claimed: true, archivedAt: true } })
     if (!company || company.archivedAt) throw invalidInput('companyId', 'unknown agency')
-    if (company.claimed) throw conflict('company_already_claimed', 'this agency is already claimed: only sleeping agencies can be taken over')
+    if (company.claimed)
+      throw conflict('company_already_claimed', 'this agency is already claimed: only sleeping agencies can be taken over')
     await assertNotBridged(ctx, orgId)
     return ctx.db.provisioningRequest
       .create({
@@ -93,7 +105,13 @@ export const provisioning = {
     return ctx.db.provisioningRequest
       .create({
         ...query,
-        data: { kind: 'creation', requesterOrgId: orgId, requesterUserId: userId, proposedCompany: spec as Prisma.InputJsonObject, message: data.message },
+        data: {
+          kind: 'creation',
+          requesterOrgId: orgId,
+          requesterUserId: userId,
+          proposedCompany: spec as Prisma.InputJsonObject,
+          message: data.message,
+        },
       })
       .catch(pendingConflict)
   },
@@ -126,7 +144,9 @@ export const provisioning = {
       .$transaction(async (tx) => {
         const request = await pendingRequest(tx, id)
         const companyId =
-          request.kind === 'creation' ? (await insertAgency(tx, request.proposedCompany as unknown as AgencySpec)).id : request.targetCompanyId!
+          request.kind === 'creation'
+            ? (await insertAgency(tx, request.proposedCompany as unknown as AgencySpec)).id
+            : request.targetCompanyId!
         await bridgeCompany(tx, companyId, request.requesterOrgId)
         const reviewedBy = review.reviewer ?? PLATFORM
         const now = new Date()

@@ -54,7 +54,8 @@ builder.queryFields((t) => ({
       type: CompanyClaimRef,
       description: "The signed-in company's claims.",
       args: { filter: t.arg({ type: FilterInput }) },
-      resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => companyClaims.list(ctx, args.filter ?? {}, page, query)),
+      resolve: (_root, args, ctx, info) =>
+        connectionOf(ctx, info, args, (page, query) => companyClaims.list(ctx, args.filter ?? {}, page, query)),
     },
     { name: 'CompanyClaimConnection' },
     { name: 'CompanyClaimEdge' },
@@ -65,7 +66,8 @@ builder.queryFields((t) => ({
       type: CompanyClaimRef,
       description: 'Every claim, for review.',
       args: { filter: t.arg({ type: FilterInput }) },
-      resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page, query) => companyClaims.list(ctx, args.filter ?? {}, page, query)),
+      resolve: (_root, args, ctx, info) =>
+        connectionOf(ctx, info, args, (page, query) => companyClaims.list(ctx, args.filter ?? {}, page, query)),
     },
     { name: 'AdminCompanyClaimConnection' },
     { name: 'AdminCompanyClaimEdge' },
@@ -105,4 +107,3 @@ builder.mutationFields((t) => ({
     resolve: (query, _root, args, ctx) => companyClaims.revoke(ctx, parseId(args.id), args.input, query),
   }),
 }))
-

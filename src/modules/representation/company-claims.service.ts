@@ -87,7 +87,8 @@ export const companyClaims = {
     try {
       return await ctx.db.companyClaim.create({ ...query, data: { ...data, orgId, requestedByUserId: userId } })
     } catch (e) {
-      if (isUniqueViolation(e, 'artists_company_claims_pending_uniq')) throw conflict('claim_already_pending', 'your company already has a pending claim on this agency')
+      if (isUniqueViolation(e, 'artists_company_claims_pending_uniq'))
+        throw conflict('claim_already_pending', 'your company already has a pending claim on this agency')
       throw e
     }
   },

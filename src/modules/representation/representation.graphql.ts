@@ -88,7 +88,10 @@ const DisputeRef = builder.prismaObject('RepresentationDispute', {
     artist: t.relation('artist'),
     role: t.expose('role', { type: RoleEnum }),
     status: t.expose('status', { type: DisputeStatusEnum }),
-    incumbentAgencyId: t.exposeID('incumbentAgencyId', { nullable: true, description: 'The agency representing the artist when the dispute opened.' }),
+    incumbentAgencyId: t.exposeID('incumbentAgencyId', {
+      nullable: true,
+      description: 'The agency representing the artist when the dispute opened.',
+    }),
     claims: t.relation('claims', { query: { orderBy: { createdAt: 'asc' } } }),
     events: t.relation('events', { query: { orderBy: { seq: 'asc' } } }),
     winningClaimId: t.exposeID('winningClaimId', { nullable: true }),
@@ -167,10 +170,18 @@ const UpdateTeamAssignmentInputType = inputFromZod('UpdateTeamAssignmentInput', 
 const TeamFilterInput = inputFromZod('TeamFilter', TeamFilter)
 
 // The agency's view and the platform reviewers' run the same listing: the service scopes it to the caller.
-const claimConnection = (_root: unknown, args: DefaultConnectionArguments & { filter?: unknown }, ctx: RequestContext, info: GraphQLResolveInfo) =>
-  connectionOf(ctx, info, args, (page, query) => representationClaims.list(ctx, args.filter ?? {}, page, query))
-const disputeConnection = (_root: unknown, args: DefaultConnectionArguments & { filter?: unknown }, ctx: RequestContext, info: GraphQLResolveInfo) =>
-  connectionOf(ctx, info, args, (page, query) => disputes.list(ctx, args.filter ?? {}, page, query))
+const claimConnection = (
+  _root: unknown,
+  args: DefaultConnectionArguments & { filter?: unknown },
+  ctx: RequestContext,
+  info: GraphQLResolveInfo,
+) => connectionOf(ctx, info, args, (page, query) => representationClaims.list(ctx, args.filter ?? {}, page, query))
+const disputeConnection = (
+  _root: unknown,
+  args: DefaultConnectionArguments & { filter?: unknown },
+  ctx: RequestContext,
+  info: GraphQLResolveInfo,
+) => connectionOf(ctx, info, args, (page, query) => disputes.list(ctx, args.filter ?? {}, page, query))
 
 builder.queryFields((t) => ({
   myRoster: t.connection(
@@ -265,7 +276,8 @@ builder.mutationFields((t) => ({
     type: 'RepresentationClaim',
     description: 'The current representative hands the artist over to the claimant.',
     args: { id: t.arg.id({ required: true }), note: t.arg.string() },
-    resolve: (query, _root, args, ctx) => representationClaims.acceptHandover(ctx, parseId(args.id), { note: args.note ?? undefined }, query),
+    resolve: (query, _root, args, ctx) =>
+      representationClaims.acceptHandover(ctx, parseId(args.id), { note: args.note ?? undefined }, query),
   }),
   approveRepresentationClaim: t.prismaField({
     ...requires('platform.review'),

@@ -24,7 +24,12 @@ import {
 /** REST views: what each representation record carries. */
 const LinkView = { artist: true, agency: true } satisfies Prisma.RosterLinkInclude
 // The link a claim created belongs to the claimant: its internal notes stay on /roster, for that agency.
-const ClaimView = { artist: true, agency: true, dispute: true, rosterLink: { omit: { notes: true } } } satisfies Prisma.RepresentationClaimInclude
+const ClaimView = {
+  artist: true,
+  agency: true,
+  dispute: true,
+  rosterLink: { omit: { notes: true } },
+} satisfies Prisma.RepresentationClaimInclude
 const DisputeView = {
   artist: true,
   claims: { include: { agency: true }, orderBy: { createdAt: 'asc' } },

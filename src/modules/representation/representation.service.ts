@@ -36,7 +36,10 @@ export const RepresentationClaimInput = z.object({
 export const RepresentationClaimFilter = z.object({
   status: z.enum(RepresentationClaimStatus).optional(),
   artistId: z.uuid().optional(),
-  scope: z.enum({ mine: 'mine', incoming: 'incoming' }).optional().describe("An agency's own claims (mine) or claims on artists it represents (incoming)"),
+  scope: z
+    .enum({ mine: 'mine', incoming: 'incoming' })
+    .optional()
+    .describe("An agency's own claims (mine) or claims on artists it represents (incoming)"),
 })
 
 export const DisputeFilter = z.object({
@@ -72,7 +75,14 @@ const SYSTEM: Actor = { type: 'system', label: 'system' }
 async function record(
   tx: Tx,
   actor: Actor,
-  event: { artistId: string; type: RepresentationEventType; claimId?: string; disputeId?: string | null; rosterLinkId?: string; note?: string | null },
+  event: {
+    artistId: string
+    type: RepresentationEventType
+    claimId?: string
+    disputeId?: string | null
+    rosterLinkId?: string
+    note?: string | null
+  },
 ) {
   await tx.representationEvent.create({
     data: { ...event, actorType: actor.type, actorUserId: actor.userId, actorOrgId: actor.orgId },
@@ -108,16 +118,28 @@ async function approveClaim(tx: Tx, claim: RepresentationClaim, actor: Actor, no
   const incumbent = await currentLink(tx, claim.artistId, claim.role, startsOn)
   // A handover already scheduled (a successor starting after the incumbent) is not overridden silently.
   const successor = incumbent
-    ? await tx.rosterLink.findFirst({ where: { artistId: claim.artistId, role: claim.role, startsOn: { gt: incumbent.startsOn } }, include: { agency: { select: { name: true } } } })
+    ? await tx.rosterLink.findFirst({
+        where: { artistId: claim.artistId, role: claim.role, startsOn: { gt: incumbent.startsOn } },
+        include: { agency: { select: { name: true } } },
+      })
     : null
   if (successor) {
-    throw conflict('representation_scheduled', `a handover to ${successor.agency.name} is already scheduled from ${formatDay(successor.startsOn)}`)
+    throw conflict(
+      'representation_scheduled',
+      `a handover to ${successor.agency.name} is already scheduled from ${formatDay(successor.startsOn)}`,
+    )
   }
   if (incumbent) {
     // A representation that starts on the handover day still keeps that one day.
     if (incumbent.startsOn.getTime() >= startsOn.getTime()) startsOn = addDays(incumbent.startsOn, 1)
     const ended = await tx.rosterLink.update({ where: { id: incumbent.id }, data: { endsOn: addDays(startsOn, -1) } })
-    await record(tx, actor, { artistId: claim.artistId, type: 'representation_ended', rosterLinkId: ended.id, claimId: claim.id, note: 'handed over' })
+    await record(tx, actor, {
+      artistId: claim.artistId,
+      type: 'representation_ended',
+      rosterLinkId: ended.id,
+      claimId: claim.id,
+      note: 'handed over',
+    })
     await withdrawAvailabilityAfter(tx, ended, ended.endsOn!)
   }
   const link = await tx.rosterLink.create({
@@ -136,14 +158,27 @@ async function approveClaim(tx: Tx, claim: RepresentationClaim, actor: Actor, no
         where: { id: loser.id },
         data: { status: 'rejected', decidedBy: actor.label, decidedAt: new Date(), decisionNote: 'another claim won the dispute' },
       })
-      await record(tx, actor, { artistId: claim.artistId, type: 'claim_rejected', claimId: loser.id, disputeId: claim.disputeId, note: 'another claim won the dispute' })
+      await record(tx, actor, {
+        artistId: claim.artistId,
+        type: 'claim_rejected',
+        claimId: loser.id,
+        disputeId: claim.disputeId,
+        note: 'another claim won the dispute',
+      })
     }
     await resolveDisputeRow(tx, actor, claim.disputeId, claim.artistId, claim.id, note ?? 'resolved in favour of the approved claim')
   }
   return approved
 }
 
-async function resolveDisputeRow(tx: Tx, actor: Actor, disputeId: string, artistId: string, winningClaimId: string | null, resolution: string) {
+async function resolveDisputeRow(
+  tx: Tx,
+  actor: Actor,
+  disputeId: string,
+  artistId: string,
+  winningClaimId: string | null,
+  resolution: string,
+) {
   await tx.representationDispute.update({
     where: { id: disputeId },
     data: { status: 'resolved', winningClaimId, resolution, resolvedBy: actor.label, resolvedAt: new Date() },
@@ -160,7 +195,13 @@ async function closeClaim(tx: Tx, claim: RepresentationClaim, status: 'rejected'
     where: { id: claim.id },
     data: { status, decidedBy: actor.label, decidedAt: new Date(), decisionNote: note },
   })
-  await record(tx, actor, { artistId: claim.artistId, type: status === 'rejected' ? 'claim_rejected' : 'claim_withdrawn', claimId: claim.id, disputeId: claim.disputeId, note })
+  await record(tx, actor, {
+    artistId: claim.artistId,
+    type: status === 'rejected' ? 'claim_rejected' : 'claim_withdrawn',
+    claimId: claim.id,
+    disputeId: claim.disputeId,
+    note,
+  })
   if (claim.disputeId) {
     const remaining = await tx.representationClaim.findMany({ where: { disputeId: claim.disputeId, status: { in: OPEN } } })
     const incumbent = await currentLink(tx, claim.artistId, claim.role)
@@ -203,7 +244,8 @@ export const representationClaims = {
       .$transaction(async (tx) => {
         await lockArtistRole(tx, data.artistId, data.role)
         const incumbent = await currentLink(tx, data.artistId, data.role)
-        if (incumbent?.agencyId === me.agencyId) throw conflict('already_representing', `your agency already represents this artist (${data.role})`)
+        if (incumbent?.agencyId === me.agencyId)
+          throw conflict('already_representing', `your agency already represents this artist (${data.role})`)
         const claim = await tx.representationClaim.create({
           data: { ...data, startsOn, agencyId: me.agencyId, orgId: me.orgId, requestedByUserId: me.userId },
         })
@@ -308,7 +350,9 @@ export const disputes = {
 
   async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const f = parseInput(DisputeFilter, filter)
-    const where: Prisma.RepresentationDisputeWhereInput = { AND: [await disputeVisibility(ctx), { status: f.status, artistId: f.artistId }] }
+    const where: Prisma.RepresentationDisputeWhereInput = {
+      AND: [await disputeVisibility(ctx), { status: f.status, artistId: f.artistId }],
+    }
     return listing(ctx.db.representationDispute, { where, orderBy: { createdAt: 'desc' } }, page, query)
   },
 
@@ -333,7 +377,13 @@ export const disputes = {
           where: { id: claim.id },
           data: { status: 'rejected', decidedBy: actor.label, decidedAt: new Date(), decisionNote: data.resolution },
         })
-        await record(tx, actor, { artistId: dispute.artistId, type: 'claim_rejected', claimId: claim.id, disputeId: id, note: data.resolution })
+        await record(tx, actor, {
+          artistId: dispute.artistId,
+          type: 'claim_rejected',
+          claimId: claim.id,
+          disputeId: id,
+          note: data.resolution,
+        })
       }
       await resolveDisputeRow(tx, actor, id, dispute.artistId, null, data.resolution)
     })

@@ -82,7 +82,8 @@ export const roster = {
   async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const { agencyId } = await ctx.agencyActor()
     const f = parseInput(RosterFilter, filter)
-    const status: Prisma.RosterLinkWhereInput = f.status === 'active' ? activeLinkWhere() : f.status === 'ended' ? { endsOn: { lt: today() } } : {}
+    const status: Prisma.RosterLinkWhereInput =
+      f.status === 'active' ? activeLinkWhere() : f.status === 'ended' ? { endsOn: { lt: today() } } : {}
     const where: Prisma.RosterLinkWhereInput = {
       AND: [{ agencyId, role: f.role, artist: f.q ? { name: { contains: f.q, mode: 'insensitive' } } : undefined }, status],
     }
@@ -96,7 +97,11 @@ export const roster = {
       select: { id: true, disputes: { where: { status: 'open' }, select: { role: true } } },
     })
     if (!artist) throw notFound('artist', artistId)
-    const links = await ctx.db.rosterLink.findMany({ ...query, where: { artistId, ...activeLinkWhere() }, orderBy: [{ role: 'asc' }, { startsOn: 'asc' }] })
+    const links = await ctx.db.rosterLink.findMany({
+      ...query,
+      where: { artistId, ...activeLinkWhere() },
+      orderBy: [{ role: 'asc' }, { startsOn: 'asc' }],
+    })
     const visible = await Promise.all(links.map(async (l) => ({ ...l, notes: await roster.notesFor(ctx, l) })))
     return { artistId, links: visible, disputedRoles: artist.disputes.map((d) => d.role) }
   },
@@ -123,19 +128,36 @@ export const roster = {
         include: { agency: { select: { name: true } } },
       })
       if (next) {
-        throw conflict('representation_overlap', `${next.agency.name} represents the artist from ${formatDay(next.startsOn)}: end this representation before then`)
+        throw conflict(
+          'representation_overlap',
+          `${next.agency.name} represents the artist from ${formatDay(next.startsOn)}: end this representation before then`,
+        )
       }
       const fresh = await tx.rosterLink.findUniqueOrThrow({ where: { id } })
-      if (fresh.endsOn && fresh.endsOn.getTime() < today().getTime()) throw conflict('invalid_transition', 'this representation has already ended')
+      if (fresh.endsOn && fresh.endsOn.getTime() < today().getTime())
+        throw conflict('invalid_transition', 'this representation has already ended')
       await tx.rosterLink.update({ where: { id }, data: { endsOn } })
       await tx.representationEvent.create({
-        data: { artistId: link.artistId, type: 'representation_ended', rosterLinkId: id, actorType: 'user', actorUserId: caller.userId, actorOrgId: caller.orgId, note: data.note },
+        data: {
+          artistId: link.artistId,
+          type: 'representation_ended',
+          rosterLinkId: id,
+          actorType: 'user',
+          actorUserId: caller.userId,
+          actorOrgId: caller.orgId,
+          note: data.note,
+        },
       })
       await withdrawAvailabilityAfter(tx, link, endsOn)
       // Ending today with no other role on the artist: the agency's team on it ends with it.
-      const otherRoles = await tx.rosterLink.count({ where: { agencyId: link.agencyId, artistId: link.artistId, id: { not: id }, ...activeLinkWhere() } })
+      const otherRoles = await tx.rosterLink.count({
+        where: { agencyId: link.agencyId, artistId: link.artistId, id: { not: id }, ...activeLinkWhere() },
+      })
       if (endsOn.getTime() === today().getTime() && otherRoles === 0) {
-        await tx.teamAssignment.updateMany({ where: { agencyId: link.agencyId, artistId: link.artistId, endedAt: null }, data: { endedAt: new Date(), isPrimary: false } })
+        await tx.teamAssignment.updateMany({
+          where: { agencyId: link.agencyId, artistId: link.artistId, endedAt: null },
+          data: { endedAt: new Date(), isPrimary: false },
+        })
       }
     })
     return ctx.db.rosterLink.findUniqueOrThrow({ ...query, where: { id } })
@@ -157,7 +179,8 @@ export const team = {
     const { agencyId } = await ctx.agencyActor()
     const data = parseInput(TeamAssignmentInput, input)
     if (!(await ctx.db.artist.findUnique({ where: { id: artistId }, select: { id: true } }))) throw notFound('artist', artistId)
-    if (!(await represents(ctx.db, agencyId, artistId))) throw forbidden('only an agency representing the artist manages its team', 'not_representing')
+    if (!(await represents(ctx.db, agencyId, artistId)))
+      throw forbidden('only an agency representing the artist manages its team', 'not_representing')
     const person = await ctx.db.person.findUnique({ where: { id: data.personId }, select: { agencyId: true, archivedAt: true } })
     if (!person || person.archivedAt || person.agencyId !== agencyId) throw invalidInput('personId', 'not a person of your agency')
     try {
@@ -168,7 +191,8 @@ export const team = {
         return created
       })
     } catch (e) {
-      if (isUniqueViolation(e, 'artist_team_assignments_active_uniq')) throw conflict('already_assigned', 'this person already has this role on the artist')
+      if (isUniqueViolation(e, 'artist_team_assignments_active_uniq'))
+        throw conflict('already_assigned', 'this person already has this role on the artist')
       throw e
     }
   },
@@ -187,7 +211,8 @@ export const team = {
         return updated
       })
     } catch (e) {
-      if (isUniqueViolation(e, 'artist_team_assignments_active_uniq')) throw conflict('already_assigned', 'this person already has this role on the artist')
+      if (isUniqueViolation(e, 'artist_team_assignments_active_uniq'))
+        throw conflict('already_assigned', 'this person already has this role on the artist')
       throw e
     }
   },

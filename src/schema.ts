@@ -1,5 +1,6 @@
 // Assembles the subgraph schema from every capability area's GraphQL face.
 import { printSubgraphSchema } from '@apollo/subgraph'
+import { specifiedDirectives } from 'graphql'
 import { ACCESS_SPEC_URL, builder, requiresPermissionDirective } from './graphql/builder.ts'
 import './modules/directory/geo.graphql.ts'
 import './modules/directory/genres.graphql.ts'
@@ -16,7 +17,9 @@ import './modules/contracts/contracts.graphql.ts'
 
 export const schema = builder.toSubGraphSchema({
   composeDirectives: ['@requiresPermission'],
-  directives: [requiresPermissionDirective],
+  // A schema's `directives` replace graphql-js's defaults: without the specified ones, every operation using
+  // @include/@skip (which gateways forward inside query plans) fails validation as an unknown directive.
+  directives: [...specifiedDirectives, requiresPermissionDirective],
   extensions: { directives: [{ name: 'link', args: { url: ACCESS_SPEC_URL, import: ['@requiresPermission'] } }] },
 })
 

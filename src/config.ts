@@ -35,6 +35,8 @@ const EnvSchema = z.object({
   AUTH_TIMEOUT_MS: positiveInt(2000),
   // Also the back-off after a failed key set fetch: 0 would refetch on every request during an Auth outage.
   AUTH_JWKS_COOLDOWN_MS: z.coerce.number().int().min(1000).default(30_000),
+  // Seconds. Auth's tokens live minutes to hours; a token meant to live longer than this is refused.
+  AUTH_MAX_TOKEN_AGE: positiveInt(86_400),
   ACCESS_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   ACCESS_CACHE_MAX: positiveInt(10_000),
   DEV_IDENTITY_DIR: z.string().default('.data/dev-identity'),
@@ -74,8 +76,9 @@ export interface Config {
         jwksCooldownMs: number
         cacheTtlMs: number
         cacheMax: number
+        maxTokenAgeS: number
       }
-    | { mode: 'dev'; identityDir: string; issuer: string; audience: string }
+    | { mode: 'dev'; identityDir: string; issuer: string; audience: string; maxTokenAgeS: number }
   internalApiKeys: string[]
   cors: CorsPolicy
   graphql: { maxDepth: number; maxCost: number; maxAliases: number; introspection: boolean }
@@ -120,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       identityDir: e.DEV_IDENTITY_DIR,
       issuer: e.AUTH_ISSUER ?? 'kisum-artists-dev',
       audience: e.AUTH_AUDIENCE ?? 'kisum',
+      maxTokenAgeS: e.AUTH_MAX_TOKEN_AGE,
     }
   } else {
     if (!e.AUTH_URL) throw new ConfigError('AUTH_URL is required when AUTH_MODE=remote')
@@ -134,6 +138,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       jwksCooldownMs: e.AUTH_JWKS_COOLDOWN_MS,
       cacheTtlMs: e.ACCESS_CACHE_TTL_MS,
       cacheMax: e.ACCESS_CACHE_MAX,
+      maxTokenAgeS: e.AUTH_MAX_TOKEN_AGE,
     }
     if (production && !e.AUTH_INTERNAL_API_KEY) {
       throw new ConfigError('AUTH_INTERNAL_API_KEY is required in production (Auth trusts backend callers by it)')

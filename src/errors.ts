@@ -46,6 +46,9 @@ export class AppError extends Error {
   }
 }
 
+/** How an AppError reads in a GraphQL answer: `code` (the class), `reason` (the envelope's code), `fields`. */
+export const graphqlExtensions = (e: AppError) => ({ code: e.graphqlCode, reason: e.code, ...(e.fields ? { fields: e.fields } : {}) })
+
 export const validationError = (fields: FieldIssue[]) =>
   new AppError('validation', fields.map((f) => (f.field ? `${f.field}: ${f.message}` : f.message)).join('; '), { fields })
 

@@ -10,6 +10,7 @@ import type { CorsPolicy } from './config.ts'
 import { RequestContext, type AppDeps } from './context.ts'
 import { AppError, toAppError, unavailable } from './errors.ts'
 import { createApollo } from './graphql/server.ts'
+import { REPLAYED_HEADER } from './idempotency.ts'
 import { openApiComponents, registerRoutes } from './rest/route.ts'
 import { modelComponents } from './rest/schemas.ts'
 import { routes } from './routes.ts'
@@ -23,6 +24,21 @@ declare module 'fastify' {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
+const CALLER_HEADERS = ['authorization', 'x-org', 'x-internal-api-key']
+
+/**
+ * Which of `names` the request carries more than once. Node keeps only the first Authorization and joins
+ * repeated custom headers, so a request naming two callers or two companies is only visible in the raw list.
+ */
+function repeatedHeaders(raw: string[], names: string[]): string[] {
+  const seen = new Map<string, number>()
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]?.toLowerCase() ?? ''
+    if (names.includes(name)) seen.set(name, (seen.get(name) ?? 0) + 1)
+  }
+  return names.filter((n) => (seen.get(n) ?? 0) > 1)
+}
+
 /** Calendar-date fields (named *On: startsOn, endsOn...) leave as YYYY-MM-DD, not as midnight instants. */
 function dayReplacer(key: string, value: unknown) {
   return typeof value === 'string' && key.endsWith('On') && value.endsWith('T00:00:00.000Z') ? value.slice(0, 10) : value
@@ -32,7 +48,7 @@ function corsOptions(policy: CorsPolicy) {
   const common = {
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     allowedHeaders: ['authorization', 'content-type', 'x-org', 'x-request-id', 'idempotency-key', 'apollo-require-preflight'],
-    exposedHeaders: ['x-request-id'],
+    exposedHeaders: ['x-request-id', REPLAYED_HEADER],
     maxAge: 600,
   }
   if (policy.kind === 'any') return { ...common, origin: '*', credentials: false }
@@ -94,7 +110,12 @@ export async function buildServer(deps: AppDeps) {
     req.ctx = new RequestContext(
       deps,
       req.id,
-      { authorization: header('authorization'), 'x-org': header('x-org'), 'x-internal-api-key': header('x-internal-api-key') },
+      {
+        authorization: header('authorization'),
+        'x-org': header('x-org'),
+        'x-internal-api-key': header('x-internal-api-key'),
+        duplicated: repeatedHeaders(req.raw.rawHeaders, CALLER_HEADERS),
+      },
       req.log,
       { ip: req.ip, userAgent: header('user-agent') },
     )

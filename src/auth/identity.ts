@@ -14,6 +14,8 @@ export interface CallerHeaders {
   authorization?: string
   'x-org'?: string
   'x-internal-api-key'?: string
+  /** Caller headers the request carries more than once. */
+  duplicated?: string[]
 }
 
 export interface Identity {
@@ -51,6 +53,12 @@ export function createIdentity(deps: {
     devKeySet: deps.devKeySet,
     checkKeys: () => deps.verifier.checkKeys(),
     async resolveCaller(headers) {
+      // Two tokens, two companies or two keys name two callers: answering as either one would be a guess.
+      if (headers.duplicated?.length)
+        throw new AppError('validation', `repeated header: ${headers.duplicated.join(', ')}`, {
+          code: 'duplicate_header',
+          fields: headers.duplicated.map((field) => ({ field, message: 'sent more than once' })),
+        })
       const internalKey = headers['x-internal-api-key']
       if (internalKey !== undefined) {
         if (deps.internalApiKeys.length === 0 || !isInternalKey(internalKey, deps.internalApiKeys)) {
@@ -78,7 +86,7 @@ export async function identityFromConfig(config: Config): Promise<Identity> {
   if (auth.mode === 'dev') {
     const keySet = publicKeySet(await devSigningKey(auth.identityDir))
     return createIdentity({
-      verifier: localTokenVerifier(keySet, { issuer: auth.issuer, audience: auth.audience }),
+      verifier: localTokenVerifier(keySet, { issuer: auth.issuer, audience: auth.audience, maxTokenAgeS: auth.maxTokenAgeS }),
       access: devAccessResolver(auth.identityDir),
       internalApiKeys: config.internalApiKeys,
       devKeySet: keySet,
@@ -89,6 +97,7 @@ export async function identityFromConfig(config: Config): Promise<Identity> {
       jwksUrl: auth.jwksUrl,
       issuer: auth.issuer,
       audience: auth.audience,
+      maxTokenAgeS: auth.maxTokenAgeS,
       timeoutMs: auth.timeoutMs,
       cooldownMs: auth.jwksCooldownMs,
     }),

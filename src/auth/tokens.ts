@@ -34,7 +34,27 @@ export interface TokenVerifier {
 
 type KeyGetter = Parameters<typeof jwtVerify>[1]
 
-function verifierFor(keys: KeyGetter, options: { issuer?: string; audience?: string }) {
+/** How far the clocks of Auth and this service may disagree (exp, nbf, iat), in seconds. */
+export const CLOCK_TOLERANCE_S = 30
+
+export interface TokenRules {
+  issuer?: string
+  audience?: string
+  /** The longest lifetime (exp − iat, or exp − now without iat) a token may have, in seconds. */
+  maxTokenAgeS: number
+}
+
+/**
+ * Claims jose does not judge on its own: a token is not issued in the future, and does not live longer than
+ * Auth's tokens ever do (a stolen long-lived token would otherwise outlive every session revocation but one).
+ */
+function checkLifetime(payload: JWTPayload, maxTokenAgeS: number) {
+  const now = Math.floor(Date.now() / 1000)
+  if (payload.iat !== undefined && payload.iat > now + CLOCK_TOLERANCE_S) throw unauthorized('invalid token: issued in the future')
+  if ((payload.exp ?? now) - (payload.iat ?? now) > maxTokenAgeS) throw unauthorized('invalid token: lifetime exceeds the accepted maximum')
+}
+
+function verifierFor(keys: KeyGetter, options: TokenRules) {
   return async (token: string): Promise<VerifiedToken> => {
     try {
       const { payload } = await jwtVerify(token, keys, {
@@ -42,7 +62,9 @@ function verifierFor(keys: KeyGetter, options: { issuer?: string; audience?: str
         issuer: options.issuer,
         audience: options.audience,
         requiredClaims: ['sub', 'exp'],
+        clockTolerance: CLOCK_TOLERANCE_S,
       })
+      checkLifetime(payload, options.maxTokenAgeS)
       return {
         userId: payload.sub as string,
         tokenVersion: typeof payload.tokenVersion === 'number' ? payload.tokenVersion : undefined,
@@ -50,7 +72,7 @@ function verifierFor(keys: KeyGetter, options: { issuer?: string; audience?: str
         claims: payload,
       }
     } catch (e) {
-      throw tokenError(e)
+      throw e instanceof AppError ? e : tokenError(e)
     }
   }
 }
@@ -129,14 +151,14 @@ function taggedKeyGetter(jwks: JWTVerifyGetKey): JWTVerifyGetKey {
   }
 }
 
-export function remoteTokenVerifier(options: {
-  jwksUrl: string
-  issuer?: string
-  audience?: string
-  timeoutMs: number
-  /** Minimum time between two unknown-kid refetches, and between a failed fetch and the next try. */
-  cooldownMs: number
-}): TokenVerifier {
+export function remoteTokenVerifier(
+  options: TokenRules & {
+    jwksUrl: string
+    timeoutMs: number
+    /** Minimum time between two unknown-kid refetches, and between a failed fetch and the next try. */
+    cooldownMs: number
+  },
+): TokenVerifier {
   const jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
     timeoutDuration: options.timeoutMs,
     cooldownDuration: options.cooldownMs,
@@ -151,6 +173,6 @@ export function remoteTokenVerifier(options: {
   }
 }
 
-export function localTokenVerifier(keySet: JSONWebKeySet, options: { issuer?: string; audience?: string }): TokenVerifier {
+export function localTokenVerifier(keySet: JSONWebKeySet, options: TokenRules): TokenVerifier {
   return { verify: verifierFor(createLocalJWKSet(keySet), options), checkKeys: async () => {} }
 }

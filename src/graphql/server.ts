@@ -8,7 +8,8 @@ import type { FastifyInstance } from 'fastify'
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql'
 import type { Config } from '../config.ts'
 import type { RequestContext } from '../context.ts'
-import { AppError, toAppError } from '../errors.ts'
+import { AppError, graphqlExtensions, toAppError } from '../errors.ts'
+import { idempotentMutations } from './idempotency.ts'
 
 /**
  * The AppError behind an execution error (anything unknown becomes a masked internal error), or null for
@@ -22,12 +23,7 @@ function appErrorOf(error: unknown): AppError | null {
 function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const app = appErrorOf(error)
   if (!app) return formatted
-  return {
-    message: app.message,
-    locations: formatted.locations,
-    path: formatted.path,
-    extensions: { code: app.graphqlCode, reason: app.code, ...(app.fields ? { fields: app.fields } : {}) },
-  }
+  return { message: app.message, locations: formatted.locations, path: formatted.path, extensions: graphqlExtensions(app) }
 }
 
 const logErrors: ApolloServerPlugin<RequestContext> = {
@@ -65,6 +61,7 @@ export async function createApollo(app: FastifyInstance, schema: GraphQLSchema, 
       // This platform does not report traces to Apollo GraphOS.
       ApolloServerPluginInlineTraceDisabled(),
       logErrors,
+      idempotentMutations,
     ],
     validationRules: armor.validationRules,
     allowBatchedHttpRequests: false,

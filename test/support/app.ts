@@ -44,6 +44,7 @@ export interface RestResult {
 
 export interface GraphqlResult {
   status: number
+  headers: Headers
   // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
   data: any
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[]
@@ -101,7 +102,7 @@ export async function startApp(options: { auth: AuthStandIn; databaseUrl: string
         body: JSON.stringify({ query, variables }),
       })
       const body = (await res.json()) as { data?: unknown; errors?: GraphqlResult['errors'] }
-      return { status: res.status, data: body.data, errors: body.errors }
+      return { status: res.status, headers: res.headers, data: body.data, errors: body.errors }
     },
     async close() {
       await app.close()

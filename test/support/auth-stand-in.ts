@@ -118,17 +118,25 @@ export async function startAuthStandIn(options: { issuer?: string; audience?: st
 
   async function sign(
     claims: Record<string, unknown>,
-    opts: { key?: SigningKey; expiresIn?: string | number; issuer?: string; audience?: string; subject?: string } = {},
+    opts: {
+      key?: SigningKey
+      expiresIn?: string | number
+      issuer?: string
+      audience?: string
+      subject?: string
+      /** The iat claim (seconds since the epoch), or null for a token without one; now by default. */
+      issuedAt?: number | null
+    } = {},
   ) {
     const key = opts.key ?? served[served.length - 1]
-    return new SignJWT(claims)
+    const jwt = new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
       .setSubject(opts.subject ?? randomUUID())
       .setIssuer(opts.issuer ?? issuer)
       .setAudience(opts.audience ?? audience)
-      .setIssuedAt()
       .setExpirationTime(opts.expiresIn ?? '10m')
-      .sign(key.privateKey)
+    if (opts.issuedAt !== null) jwt.setIssuedAt(opts.issuedAt)
+    return jwt.sign(key.privateKey)
   }
 
   return {

@@ -160,7 +160,8 @@ describe('errors through the gateway keep their codes', () => {
     const stranger = await h.auth.session({ modules: ['promoter'], permissions: [] })
     const r = await gateway.query(`{ artists(first: 1) { totalCount } }`, {}, stranger.headers)
     expect(r.data).toEqual({ artists: null })
-    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'forbidden' })
+    // @apollo/gateway keeps the subgraph's extensions and names the subgraph the error came from.
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'forbidden', serviceName: 'artists' })
     expect(r.errors?.[0]?.message).toContain('promoter.directory.read')
   })
 

@@ -154,6 +154,14 @@ describe('directly on the subgraph', () => {
     expect(plain.errors?.[0]?.extensions?.code).toBe('CONFLICT')
   })
 
+  it('leaves queries alone: a gateway forwards the key to every fetch of a plan, entity fetches included', async () => {
+    const k = key()
+    const r = await h.app.graphql('{ artists(first: 1) { totalCount } }', {}, withKey(promoter, k))
+    expect(r.errors).toBeUndefined()
+    expect(r.headers.get('idempotent-replayed')).toBeNull()
+    expect(await h.app.db.idempotencyRecord.count({ where: { key: k } })).toBe(0)
+  })
+
   it('refuses a key on an operation with two mutation fields, running neither', async () => {
     const artistId = await representedArtist(agency)
     const two = await h.app.graphql(
@@ -191,17 +199,20 @@ describe('through the gateway (which propagates idempotency-key)', () => {
     const k = key()
     const headers = { ...promoter.headers, 'idempotency-key': k }
     const input = bookingInput(artistId)
+    // The plan: the mutation here, then the promoter's name from the Auth subgraph.
+    const op = `mutation Request($input: BookingRequestInput!) { requestBooking(input: $input) { id status promoter { name } } }`
     const release = await holdArtistLock(artistId)
-    const first = gateway.query(REQUEST_BOOKING, { input }, headers)
+    const first = gateway.query(op, { input }, headers)
     await untilInFlight(k)
-    const early = await gateway.query(REQUEST_BOOKING, { input }, headers)
+    const early = await gateway.query(op, { input }, headers)
     expect(early.status).toBe(200)
     expect(early.data).toEqual({ requestBooking: null })
     expect(early.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'idempotency_in_progress' })
     await release()
     const done = await first
     expect(done.errors).toBeUndefined()
-    const late = await gateway.query(REQUEST_BOOKING, { input }, headers)
+    expect(done.data.requestBooking.promoter).toEqual({ name: 'Live Nation Iberia' })
+    const late = await gateway.query(op, { input }, headers)
     expect(late.data).toEqual(done.data)
     expect(late.headers.get('idempotent-replayed')).toBe('true')
     expect(await h.app.db.bookingRequest.count({ where: { artistId } })).toBe(1)

@@ -61,7 +61,9 @@ export const idempotentMutations: ApolloServerPlugin<RequestContext> = {
         } catch (e) {
           // Refused before running: the field is null with its error, as any refusal of a mutation field is.
           const app = toAppError(e)
-          rc.contextValue.log.warn({ ...rc.contextValue.logFields(), path: responseKey, code: app.code }, app.message)
+          const fields = { ...rc.contextValue.logFields(), path: responseKey, code: app.code }
+          if (app.kind === 'internal') rc.contextValue.log.error({ ...fields, err: app.cause ?? app }, 'graphql error')
+          else rc.contextValue.log.warn(fields, app.message)
           const field = rc.schema.getMutationType()?.getFields()[fieldName]
           return singleResult({
             data: field && isNonNullType(field.type) ? null : { [responseKey]: null },

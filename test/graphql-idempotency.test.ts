@@ -48,13 +48,19 @@ const bookingInput = (artistId: string, when = nextSlot()) => ({
   countryCode: 'ES',
 })
 
-/** Holds the artist's booking lock, as a concurrent booking of the same artist would: requestBooking waits on it. */
-async function holdArtistLock(artistId: string) {
+/**
+ * Locks the artist's row, as an update of the artist would: a new booking request's foreign-key check waits
+ * on it, so the first call stays in flight until `release`.
+ */
+async function holdArtistRow(artistId: string) {
   const client = new pg.Client({ connectionString: h.database.url })
   await client.connect()
   await client.query('BEGIN')
-  await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`booking:artist:${artistId}`])
+  await client.query('SELECT 1 FROM artists WHERE id = $1 FOR UPDATE', [artistId])
+  let released = false
   return async () => {
+    if (released) return
+    released = true
     await client.query('COMMIT')
     await client.end()
   }
@@ -111,13 +117,18 @@ describe('directly on the subgraph', () => {
     const artistId = await representedArtist(agency)
     const k = key()
     const input = bookingInput(artistId)
-    const release = await holdArtistLock(artistId)
+    const release = await holdArtistRow(artistId)
     const first = h.app.graphql(REQUEST_BOOKING, { input }, withKey(promoter, k))
-    await untilInFlight(k)
-    const early = await h.app.graphql(REQUEST_BOOKING, { input }, withKey(promoter, k))
-    expect(early.data).toEqual({ requestBooking: null })
-    expect(early.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'idempotency_in_progress' })
-    await release()
+    try {
+      await untilInFlight(k)
+      const early = await h.app.graphql(REQUEST_BOOKING, { input }, withKey(promoter, k))
+      expect(early.data).toEqual({ requestBooking: null })
+      expect(early.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'idempotency_in_progress' })
+      // The first call is still held: the refusal did not come from a race with its end.
+      expect(await h.app.db.idempotencyRecord.findFirst({ where: { key: k } })).toMatchObject({ statusCode: null })
+    } finally {
+      await release()
+    }
     const done = await first
     expect(done.errors).toBeUndefined()
     const late = await h.app.graphql(REQUEST_BOOKING, { input }, withKey(promoter, k))
@@ -201,14 +212,19 @@ describe('through the gateway (which propagates idempotency-key)', () => {
     const input = bookingInput(artistId)
     // The plan: the mutation here, then the promoter's name from the Auth subgraph.
     const op = `mutation Request($input: BookingRequestInput!) { requestBooking(input: $input) { id status promoter { name } } }`
-    const release = await holdArtistLock(artistId)
+    const release = await holdArtistRow(artistId)
     const first = gateway.query(op, { input }, headers)
-    await untilInFlight(k)
-    const early = await gateway.query(op, { input }, headers)
-    expect(early.status).toBe(200)
-    expect(early.data).toEqual({ requestBooking: null })
-    expect(early.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'idempotency_in_progress' })
-    await release()
+    try {
+      await untilInFlight(k)
+      const early = await gateway.query(op, { input }, headers)
+      expect(early.status).toBe(200)
+      expect(early.data).toEqual({ requestBooking: null })
+      expect(early.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'idempotency_in_progress' })
+      // The first call is still held: the refusal did not come from a race with its end.
+      expect(await h.app.db.idempotencyRecord.findFirst({ where: { key: k } })).toMatchObject({ statusCode: null })
+    } finally {
+      await release()
+    }
     const done = await first
     expect(done.errors).toBeUndefined()
     expect(done.data.requestBooking.promoter).toEqual({ name: 'Live Nation Iberia' })

@@ -1,4 +1,5 @@
 // npm run bench [-- <name>]: runs the benchmarks and prints their figures (nothing here asserts timings).
+import { artifactBenchmark } from './artifact.ts'
 import { availabilityBenchmark } from './availability.ts'
 import { bookingBenchmark } from './booking.ts'
 import { directoryBenchmark } from './directory.ts'
@@ -7,6 +8,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   directory: directoryBenchmark,
   availability: availabilityBenchmark,
   booking: bookingBenchmark,
+  artifact: artifactBenchmark,
 }
 
 const only = process.argv[2]

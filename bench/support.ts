@@ -50,6 +50,28 @@ export async function benchDatabase(name: string): Promise<BenchDatabase> {
   }
 }
 
+/** `artists` artists (half in Spain, half in France) with a profile and two of 40 genres each, analyzed. */
+export async function seedDirectory(sql: pg.Pool, artists: number) {
+  await sql.query(
+    `INSERT INTO geo_countries (id, code, name) VALUES (gen_random_uuid(), 'ES', 'Spain'), (gen_random_uuid(), 'FR', 'France')`,
+  )
+  await sql.query(
+    `INSERT INTO genres (id, name, slug) SELECT gen_random_uuid(), 'Genre ' || g, 'genre-' || g FROM generate_series(1, 40) g`,
+  )
+  await sql.query(`
+    INSERT INTO artists (id, name, slug, country_id)
+    SELECT gen_random_uuid(), 'Artist ' || md5(i::text), 'artist-' || i,
+           (SELECT id FROM geo_countries ORDER BY code LIMIT 1 OFFSET (i % 2))
+    FROM generate_series(1, ${artists}) i`)
+  await sql.query(
+    `INSERT INTO artist_profiles (id, artist_id, biography) SELECT gen_random_uuid(), id, 'Biography of ' || name FROM artists`,
+  )
+  await sql.query(`
+    INSERT INTO artist_genres (artist_id, genre_id, position)
+    SELECT a.id, g.id, 0 FROM artists a JOIN LATERAL (SELECT id FROM genres ORDER BY md5(a.id::text || id::text) LIMIT 2) g ON true`)
+  await sql.query('ANALYZE')
+}
+
 /**
  * The service on a random port, in dev identity mode (tokens minted locally, no Auth service needed) and
  * with a machine key. `onQuery` sees every SQL statement it sends; logging them costs time, so statements

@@ -50,6 +50,7 @@ const EnvSchema = z.object({
   GRAPHQL_MAX_COST: positiveInt(5_000),
   GRAPHQL_MAX_ALIASES: positiveInt(30),
   GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
+  GRAPHQL_IDE: z.enum(['true', 'false']).optional(),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
 })
@@ -81,7 +82,14 @@ export interface Config {
     | { mode: 'dev'; identityDir: string; issuer: string; audience: string; maxTokenAgeS: number }
   internalApiKeys: string[]
   cors: CorsPolicy
-  graphql: { maxDepth: number; maxCost: number; maxAliases: number; introspection: boolean }
+  graphql: {
+    maxDepth: number
+    maxCost: number
+    maxAliases: number
+    introspection: boolean
+    /** GraphiQL for a browser's GET /graphql (served locally). */
+    ide: boolean
+  }
   shutdownTimeoutMs: number
   /** Read the client address from X-Forwarded-For (behind the gateway / a load balancer). */
   trustProxy: boolean
@@ -172,6 +180,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxCost: e.GRAPHQL_MAX_COST,
       maxAliases: e.GRAPHQL_MAX_ALIASES,
       introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : !production,
+      ide: e.GRAPHQL_IDE ? e.GRAPHQL_IDE === 'true' : !production,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY === 'true',

@@ -55,15 +55,22 @@ async function main() {
 
   const base = `http://localhost:${config.port}`
   log.info(
-    { graphql: `${base}/graphql`, rest: `${base}/api/v1`, openapi: `${base}/api/v1/openapi.json`, authMode: config.auth.mode },
+    {
+      graphql: `${base}/graphql`,
+      graphqlIde: config.graphql.ide ? `${base}/graphql` : undefined,
+      rest: `${base}/api/v1`,
+      restDocs: `${base}/api/v1/docs`,
+      openapi: `${base}/api/v1/openapi.json`,
+      authMode: config.auth.mode,
+    },
     'ready',
   )
   if (config.auth.mode === 'dev') {
     console.log(
       [
         '',
-        `  GraphQL  ${base}/graphql`,
-        `  REST     ${base}/api/v1   (OpenAPI: ${base}/api/v1/openapi.json)`,
+        `  GraphQL  ${base}/graphql   (open it in a browser: GraphiQL, signed in as the demo agency)`,
+        `  REST     ${base}/api/v1   (browse and try it: ${base}/api/v1/docs; OpenAPI: ${base}/api/v1/openapi.json)`,
         `  JWKS     ${base}/.well-known/jwks.json   (dev identity mode)`,
         '',
         '  Get a token for the demo agency:   npm run token -- --as agency',

@@ -5,12 +5,14 @@ import { randomUUID } from 'node:crypto'
 import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
 import { fastifyApolloHandler } from '@as-integrations/fastify'
-import Fastify, { LogController, type FastifyError } from 'fastify'
+import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { CorsPolicy } from './config.ts'
 import { RequestContext, type AppDeps } from './context.ts'
 import { AppError, toAppError, unavailable } from './errors.ts'
+import { idePage, registerIdeAssets, wantsIde } from './graphql/ide.ts'
 import { createApollo } from './graphql/server.ts'
 import { REPLAYED_HEADER } from './idempotency.ts'
+import { API_TAGS, registerApiDocs } from './rest/docs.ts'
 import { openApiComponents, registerRoutes } from './rest/route.ts'
 import { modelComponents } from './rest/schemas.ts'
 import { routes } from './routes.ts'
@@ -167,6 +169,7 @@ export async function buildServer(deps: AppDeps) {
           'The REST face of the Artists subgraph. Tenant calls: `Authorization: Bearer <JWT>` and `x-org: <company uuid>`; ' +
           'machine calls: `X-Internal-API-Key`. Every answer is `{ success: true, data }` or `{ success: false, error: { code, message } }`.',
       },
+      tags: API_TAGS,
       components: {
         schemas: { ...modelComponents(), ...openApiComponents },
         securitySchemes: {
@@ -206,13 +209,19 @@ export async function buildServer(deps: AppDeps) {
 
   registerRoutes(app, routes)
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  await registerApiDocs(app)
 
   const apollo = await createApollo(app, schema, config)
   app.route({
     url: '/graphql',
     method: ['GET', 'POST'],
     schema: { hide: true },
+    // A browser navigating here gets the IDE page; everything else is a GraphQL request for Apollo.
+    preHandler: async (req: FastifyRequest, reply: FastifyReply) => {
+      if (config.graphql.ide && wantsIde(req)) return reply.type('text/html; charset=utf-8').send(await idePage(config))
+    },
     handler: fastifyApolloHandler(apollo, { context: async (req) => req.ctx }),
   })
+  if (config.graphql.ide) registerIdeAssets(app)
   return app
 }

@@ -9,7 +9,15 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils'
 import pg from 'pg'
 
-const root = path.resolve(import.meta.dirname, '../..')
+// The project folder holding prisma/: two levels up from src/db when run from the sources, three from
+// dist/src/db when run from the compiled output.
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'prisma/schema.prisma'))) return dir
+    if (path.dirname(dir) === dir) throw new Error(`no prisma/schema.prisma above ${from}`)
+  }
+}
+const root = projectRoot(import.meta.dirname)
 const schemaPath = path.join(root, 'prisma/schema.prisma')
 const migrationsDir = path.join(root, 'prisma/migrations')
 

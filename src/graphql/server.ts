@@ -2,7 +2,7 @@
 // every error logged once with who called.
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server'
 import { unwrapResolverError } from '@apollo/server/errors'
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled'
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled'
 import { ApolloArmor } from '@escape.tech/graphql-armor'
 import type { FastifyInstance } from 'fastify'
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql'
@@ -60,6 +60,8 @@ export async function createApollo(app: FastifyInstance, schema: GraphQLSchema, 
       ...(armor.plugins as ApolloServerPlugin<RequestContext>[]),
       // This platform does not report traces to Apollo GraphOS.
       ApolloServerPluginInlineTraceDisabled(),
+      // Apollo's landing page loads its IDE from a CDN; a browser gets our self-hosted GraphiQL instead (ide.ts).
+      ApolloServerPluginLandingPageDisabled(),
       logErrors,
       idempotentMutations,
     ],

@@ -64,6 +64,8 @@ export async function benchApp(url: string, { onQuery }: { onQuery?: (sql: strin
     LOG_LEVEL: 'silent',
     AUTH_MODE: 'dev',
     DEV_IDENTITY_DIR: identityDir,
+    // The figures are the service's own cost; bench/rate-limit.ts measures the limiter separately.
+    RATE_LIMIT_ENABLED: 'false',
   })
   const db = createDb({ url, poolMax: 8, onQuery })
   const app = await buildServer({ config, db, identity: await identityFromConfig(config), log: createLogger('silent') })

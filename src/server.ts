@@ -8,8 +8,11 @@ import { fastifyApolloHandler } from '@as-integrations/fastify'
 import Fastify, { LogController, type FastifyError } from 'fastify'
 import type { CorsPolicy } from './config.ts'
 import { RequestContext, type AppDeps } from './context.ts'
-import { AppError, toAppError, unavailable } from './errors.ts'
+import { AppError, causeOf, RETRY_AFTER_SECONDS, toAppError, unavailable } from './errors.ts'
 import { createApollo } from './graphql/server.ts'
+import { Metrics } from './metrics.ts'
+import { registerRateLimit } from './rate-limit.ts'
+import { createRedis } from './redis.ts'
 import { openApiComponents, registerRoutes } from './rest/route.ts'
 import { modelComponents } from './rest/schemas.ts'
 import { routes } from './routes.ts'
@@ -69,8 +72,18 @@ async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promi
   }
 }
 
+/** Which face a request was for, as the request metrics label it. */
+function faceOf(url: string): string {
+  if (url.startsWith('/graphql')) return 'graphql'
+  if (url.startsWith('/api/') || url.startsWith('/internal/')) return 'rest'
+  return 'operations'
+}
+
 export async function buildServer(deps: AppDeps) {
   const { config, log } = deps
+  const metrics = deps.metrics ?? new Metrics()
+  metrics.observeDb(deps.db)
+  const redis = config.redis ? createRedis(config.redis, log) : undefined
   const app = Fastify({
     loggerInstance: log,
     trustProxy: config.trustProxy,
@@ -108,6 +121,7 @@ export async function buildServer(deps: AppDeps) {
     if (closing) reply.header('connection', 'close')
   })
   app.addHook('onResponse', async (req, reply) => {
+    metrics.httpRequest(faceOf(req.url), req.method, req.routeOptions.url ?? '(unmatched)', reply.statusCode, reply.elapsedTime / 1000)
     req.log.info(
       {
         method: req.method,
@@ -124,7 +138,15 @@ export async function buildServer(deps: AppDeps) {
     const e = error instanceof AppError ? error : error.statusCode ? fromFastifyError(error) : toAppError(error)
     const fields = { ...req.ctx?.logFields(), code: e.code, status: e.status }
     if (e.kind === 'internal') req.log.error({ ...fields, err: e.cause ?? error }, 'request failed')
-    else req.log.warn(fields, e.message)
+    else if (e.dependency) {
+      metrics.dependencyFault(e.dependency.name, e.dependency.reason)
+      req.log.warn({ ...fields, dependency: e.dependency, cause: causeOf(e) }, 'dependency fault')
+    } else req.log.warn(fields, e.message)
+    if (e.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS))
+    // A refusal before GraphQL ran (the rate limit) still answers in GraphQL's shape on /graphql.
+    if (e.kind === 'too_many_requests' && req.url.startsWith('/graphql')) {
+      return reply.code(e.status).send({ errors: [{ message: e.message, extensions: { code: e.graphqlCode, reason: e.code } }] })
+    }
     return reply
       .code(e.status)
       .send({ success: false, error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } })
@@ -135,6 +157,8 @@ export async function buildServer(deps: AppDeps) {
 
   const corsConfig = corsOptions(config.cors)
   if (corsConfig) await app.register(cors, corsConfig)
+  if (config.rateLimit.enabled) await registerRateLimit(app, { config, identity: deps.identity, metrics, redis })
+  if (redis) app.addHook('onClose', async () => void (await redis.quit().catch(() => redis.disconnect())))
 
   await app.register(swagger, {
     openapi: {
@@ -178,6 +202,12 @@ export async function buildServer(deps: AppDeps) {
     },
   )
 
+  if (config.metrics.enabled) {
+    app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
+      reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+    )
+  }
+
   if (deps.identity.devKeySet) {
     const keySet = deps.identity.devKeySet
     app.get('/.well-known/jwks.json', { schema: { hide: true } }, async () => keySet)
@@ -186,7 +216,7 @@ export async function buildServer(deps: AppDeps) {
   registerRoutes(app, routes)
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
-  const apollo = await createApollo(app, schema, config)
+  const apollo = await createApollo(app, schema, config, metrics)
   app.route({
     url: '/graphql',
     method: ['GET', 'POST'],

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import { z } from 'zod'
 import { AppError, forbidden, unauthorized, unavailable } from '../errors.ts'
+import type { AuthObserver } from '../metrics.ts'
 import type { VerifiedToken } from './tokens.ts'
 
 export interface EffectiveAccess {
@@ -63,10 +64,28 @@ export function authAccessClient(options: {
   cacheTtlMs: number
   cacheMax: number
   fetch?: typeof fetch
+  observer?: AuthObserver
 }): AccessResolver {
   const doFetch = options.fetch ?? fetch
+  const observer = options.observer
 
-  async function fetchAccess({ token, verified, orgId }: AccessRequest): Promise<EffectiveAccess> {
+  async function fetchAccess(request: AccessRequest): Promise<EffectiveAccess> {
+    const started = performance.now()
+    let ok = false
+    try {
+      const access = await callAuth(request)
+      ok = true
+      return access
+    } catch (e) {
+      // A refusal Auth answered (400/401/403) is an answer; only failing to get one is a failed call.
+      ok = e instanceof AppError && e.kind !== 'unavailable'
+      throw e
+    } finally {
+      observer?.call('access', (performance.now() - started) / 1000, ok)
+    }
+  }
+
+  async function callAuth({ token, verified, orgId }: AccessRequest): Promise<EffectiveAccess> {
     let res: Response
     try {
       res = await doFetch(`${options.authUrl}/auth/me/access`, {
@@ -115,7 +134,9 @@ export function authAccessClient(options: {
     async resolve(request) {
       const tokenHash = createHash('sha256').update(request.token).digest('base64url')
       const key = `${request.verified.userId}|${request.orgId}|${request.verified.tokenVersion ?? '-'}|${tokenHash}`
-      const access = await cache.fetch(key, { context: request })
+      const status: LRUCache.Status<string, EffectiveAccess, AccessRequest> = {}
+      const access = await cache.fetch(key, { context: request, status })
+      observer?.cacheLookup(status.fetch === 'hit')
       if (!access) throw unavailable()
       return access
     },

@@ -8,7 +8,8 @@ import type { FastifyInstance } from 'fastify'
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql'
 import type { Config } from '../config.ts'
 import type { RequestContext } from '../context.ts'
-import { AppError, toAppError } from '../errors.ts'
+import type { Metrics } from '../metrics.ts'
+import { AppError, causeOf, RETRY_AFTER_SECONDS, toAppError } from '../errors.ts'
 
 /**
  * The AppError behind an execution error (anything unknown becomes a masked internal error), or null for
@@ -30,8 +31,9 @@ function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
   }
 }
 
-const logErrors: ApolloServerPlugin<RequestContext> = {
+const observe = (metrics: Metrics): ApolloServerPlugin<RequestContext> => ({
   async requestDidStart() {
+    const started = performance.now()
     return {
       async didEncounterErrors({ errors, contextValue, operationName }) {
         for (const error of errors) {
@@ -42,20 +44,32 @@ const logErrors: ApolloServerPlugin<RequestContext> = {
             path: error.path?.join('.'),
             code: app?.code ?? String(error.extensions?.code ?? 'graphql_error'),
           }
+          if (app?.dependency) metrics.dependencyFault(app.dependency.name, app.dependency.reason)
           if (app?.kind === 'internal') contextValue.log.error({ ...fields, err: app.cause ?? app }, 'graphql error')
+          else if (app?.dependency)
+            contextValue.log.warn({ ...fields, dependency: app.dependency, cause: causeOf(app) }, 'dependency fault')
           else contextValue.log.warn(fields, app?.message ?? error.message)
         }
       },
+      // As on REST: a dependency that could not answer tells the client (and the gateway) when to retry.
+      async willSendResponse({ response, operationName, operation }) {
+        const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined
+        if (errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) {
+          response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS))
+        }
+        const type = operation?.operation ?? 'invalid'
+        metrics.graphqlOperation(operationName, type, !errors?.length, (performance.now() - started) / 1000)
+      },
     }
   },
-}
+})
 
-export async function createApollo(app: FastifyInstance, schema: GraphQLSchema, config: Config) {
+export async function createApollo(app: FastifyInstance, schema: GraphQLSchema, config: Config, metrics: Metrics) {
   const armor = new ApolloArmor({
     maxDepth: { n: config.graphql.maxDepth },
     costLimit: { maxCost: config.graphql.maxCost },
     maxAliases: { n: config.graphql.maxAliases },
-    blockFieldSuggestion: { enabled: config.nodeEnv === 'production' },
+    blockFieldSuggestion: { enabled: !config.graphql.suggestions },
   }).protect()
   const apollo = new ApolloServer<RequestContext>({
     schema,
@@ -64,7 +78,7 @@ export async function createApollo(app: FastifyInstance, schema: GraphQLSchema, 
       ...(armor.plugins as ApolloServerPlugin<RequestContext>[]),
       // This platform does not report traces to Apollo GraphOS.
       ApolloServerPluginInlineTraceDisabled(),
-      logErrors,
+      observe(metrics),
     ],
     validationRules: armor.validationRules,
     allowBatchedHttpRequests: false,

@@ -12,6 +12,7 @@ import { AppError, causeOf, RETRY_AFTER_SECONDS, toAppError, unavailable } from 
 import { createApollo } from './graphql/server.ts'
 import { Metrics } from './metrics.ts'
 import { registerRateLimit } from './rate-limit.ts'
+import { startTracing } from './tracing.ts'
 import { createRedis } from './redis.ts'
 import { openApiComponents, registerRoutes } from './rest/route.ts'
 import { modelComponents } from './rest/schemas.ts'
@@ -96,6 +97,12 @@ export async function buildServer(deps: AppDeps) {
     // The subgraph and the shim answer JSON; schemas are documentation, validation is zod's (in services).
     ajv: { customOptions: { strict: false } },
   })
+  // First, so that every route and hook after it runs inside the request's span.
+  const tracing = config.tracing ? startTracing(config.tracing) : undefined
+  if (tracing) {
+    await app.register(tracing.fastify.plugin())
+    app.addHook('onClose', () => tracing.shutdown())
+  }
   app.setValidatorCompiler(() => () => true)
   app.setSerializerCompiler(() => (data) => JSON.stringify(data, dayReplacer))
 
@@ -216,7 +223,7 @@ export async function buildServer(deps: AppDeps) {
   registerRoutes(app, routes)
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
-  const apollo = await createApollo(app, schema, config, metrics)
+  const apollo = await createApollo(app, schema, config, { metrics, tracer: tracing?.tracer })
   app.route({
     url: '/graphql',
     method: ['GET', 'POST'],

@@ -1,5 +1,6 @@
 // Apollo Server for the subgraph: depth/cost/alias limits (graphql-armor), masked internal errors, and
 // every error logged once with who called.
+import { SpanStatusCode, type Tracer } from '@opentelemetry/api'
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server'
 import { unwrapResolverError } from '@apollo/server/errors'
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled'
@@ -31,10 +32,17 @@ function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
   }
 }
 
-const observe = (metrics: Metrics): ApolloServerPlugin<RequestContext> => ({
-  async requestDidStart() {
+const observe = (metrics: Metrics, tracer?: Tracer): ApolloServerPlugin<RequestContext> => ({
+  async requestDidStart({ request }) {
     const started = performance.now()
+    // A child of the HTTP request's span (active while Apollo handles the request), named once parsed.
+    const span = tracer?.startSpan('graphql', { attributes: { 'graphql.operation.name': request.operationName ?? '' } })
     return {
+      async didResolveOperation({ operation, operationName }) {
+        const type = operation?.operation ?? 'unknown'
+        span?.updateName(`graphql ${type} ${operationName ?? '(anonymous)'}`)
+        span?.setAttributes({ 'graphql.operation.type': type, 'graphql.operation.name': operationName ?? '' })
+      },
       async didEncounterErrors({ errors, contextValue, operationName }) {
         for (const error of errors) {
           const app = appErrorOf(error)
@@ -59,12 +67,21 @@ const observe = (metrics: Metrics): ApolloServerPlugin<RequestContext> => ({
         }
         const type = operation?.operation ?? 'invalid'
         metrics.graphqlOperation(operationName, type, !errors?.length, (performance.now() - started) / 1000)
+        if (errors?.length) {
+          span?.setStatus({ code: SpanStatusCode.ERROR, message: errors.map((e) => e.extensions?.code ?? 'error').join(', ') })
+        }
+        span?.end()
       },
     }
   },
 })
 
-export async function createApollo(app: FastifyInstance, schema: GraphQLSchema, config: Config, metrics: Metrics) {
+export async function createApollo(
+  app: FastifyInstance,
+  schema: GraphQLSchema,
+  config: Config,
+  observers: { metrics: Metrics; tracer?: Tracer },
+) {
   const armor = new ApolloArmor({
     maxDepth: { n: config.graphql.maxDepth },
     costLimit: { maxCost: config.graphql.maxCost },
@@ -78,7 +95,7 @@ export async function createApollo(app: FastifyInstance, schema: GraphQLSchema, 
       ...(armor.plugins as ApolloServerPlugin<RequestContext>[]),
       // This platform does not report traces to Apollo GraphOS.
       ApolloServerPluginInlineTraceDisabled(),
-      observe(metrics),
+      observe(observers.metrics, observers.tracer),
     ],
     validationRules: armor.validationRules,
     allowBatchedHttpRequests: false,

@@ -2,11 +2,13 @@
 import { availabilityBenchmark } from './availability.ts'
 import { bookingBenchmark } from './booking.ts'
 import { directoryBenchmark } from './directory.ts'
+import { operationsBenchmark } from './operations.ts'
 
 const benchmarks: Record<string, () => Promise<void>> = {
   directory: directoryBenchmark,
   availability: availabilityBenchmark,
   booking: bookingBenchmark,
+  operations: operationsBenchmark,
 }
 
 const only = process.argv[2]

@@ -45,6 +45,8 @@ export function startTracing(options: { endpoint: string; serviceName: string })
   // nature: the first server of a process sets them.
   provider.register()
   const fastify = new FastifyOtelInstrumentation({
+    // The request and handler spans; a span per lifecycle hook (a dozen per request) costs more than it tells.
+    instrumentHooks: false,
     requestHook: (span: Span, request: FastifyRequest) => {
       span.setAttribute(REQUEST_ID_ATTRIBUTE, request.id)
     },

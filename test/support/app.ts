@@ -64,6 +64,10 @@ export async function startApp(options: { auth: AuthStandIn; databaseUrl: string
     INTERNAL_API_KEY: `${MACHINE_KEY},${MACHINE_KEY_PREVIOUS}`,
     // Suites send bursts from one address; the rate-limit suite turns limits on with its own figures.
     RATE_LIMIT_ENABLED: 'false',
+    // Suites seed large data sets through the service's client and run 50-way races on a 5-connection pool
+    // on a loaded CI machine; the fault suite sets production-like timeouts of its own.
+    DATABASE_STATEMENT_TIMEOUT_MS: '120000',
+    DATABASE_POOL_TIMEOUT_MS: '60000',
     ...options.auth.env(),
     ...options.env,
   })

@@ -110,7 +110,10 @@ describe('the database stopped and started again', () => {
           extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'service_unavailable' },
         }),
       ])
-      expect(Date.now() - started).toBeLessThan(3 * POOL_TIMEOUT_MS + 2000)
+      const mutation = await app.graphql('mutation { createGenre(input: { name: "Outage Waltz" }) { id } }', {}, { as: 'machine' })
+      expect(mutation.data).toEqual({ createGenre: null })
+      expect(mutation.errors?.[0]?.extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', reason: 'service_unavailable' })
+      expect(Date.now() - started).toBeLessThan(4 * POOL_TIMEOUT_MS + 2000)
 
       // Logged as a dependency fault (warn, with its cause), never as an internal error.
       const lines = app.logs.filter((l) => l.requestId === 'outage-read')
@@ -130,6 +133,7 @@ describe('the database stopped and started again', () => {
     const gql = await app.graphql('{ genres(first: 5) { totalCount } }', {}, { as: 'machine' })
     expect(gql.errors).toBeUndefined()
     expect(await genresNamed('Outage Polka')).toBe(0)
+    expect(await genresNamed('Outage Waltz')).toBe(0)
     expect((await app.rest('POST', '/api/v1/genres', { as: 'machine', body: { name: 'After Outage' } })).status).toBe(201)
   })
 

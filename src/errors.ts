@@ -67,7 +67,11 @@ export const forbidden = (message: string, code?: string) => new AppError('forbi
 
 export const unauthorized = (message = 'invalid or expired token') => new AppError('unauthorized', message)
 
-export const unavailable = (message = 'unable to resolve access', cause?: unknown) => new AppError('unavailable', message, { cause })
+export const unavailable = (message: string, cause?: unknown) => new AppError('unavailable', message, { cause })
+
+/** Auth could not answer (access resolution or the signing keys): fail closed, as a dependency fault. */
+export const authUnavailable = (reason: 'access' | 'signing_keys', message = 'unable to resolve access', cause?: unknown) =>
+  new AppError('unavailable', message, { cause, dependency: { name: 'auth', reason } })
 
 /**
  * PostgreSQL could not answer (unreachable, connection lost, timed out, saturated). Nothing was written: a

@@ -64,6 +64,8 @@ describe('/metrics', () => {
     const text = await (await fetch(`${h.app.url}/metrics`)).text()
     expect(text).toMatch(/^auth_request_failures_total\{call="access"\} 1$/m)
     expect(text).toMatch(/^auth_request_duration_seconds_count\{call="access",outcome="error"\} 1$/m)
+    // Answered 503 and counted as Auth's fault, not as an internal error.
+    expect(text).toMatch(/^dependency_faults_total\{dependency="auth",reason="access"\} 1$/m)
   })
 })
 

@@ -15,7 +15,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose'
 import type { AuthObserver } from '../metrics.ts'
-import { AppError, unauthorized, unavailable } from '../errors.ts'
+import { AppError, authUnavailable, unauthorized } from '../errors.ts'
 
 export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']
 
@@ -66,7 +66,7 @@ class KeySetUnavailable extends Error {
 
 function tokenError(e: unknown): AppError {
   if (e instanceof KeySetUnavailable || e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid) {
-    return unavailable('unable to fetch signing keys', e)
+    return authUnavailable('signing_keys', 'unable to fetch signing keys', e)
   }
   if (e instanceof errors.JWTExpired) return unauthorized('token expired')
   if (e instanceof errors.JWTClaimValidationFailed) return unauthorized(`invalid token: ${e.claim} claim check failed`)
@@ -75,7 +75,7 @@ function tokenError(e: unknown): AppError {
   if (e instanceof errors.JWSSignatureVerificationFailed) return unauthorized('invalid token: bad signature')
   if (e instanceof errors.JOSEError) return unauthorized('invalid token')
   // Anything else is the key set fetch failing (network): we cannot tell whether the token is valid.
-  return unavailable('unable to fetch signing keys', e)
+  return authUnavailable('signing_keys', 'unable to fetch signing keys', e)
 }
 
 const isKeySet = (v: unknown): v is JSONWebKeySet =>

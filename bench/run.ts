@@ -3,12 +3,14 @@ import { artifactBenchmark } from './artifact.ts'
 import { availabilityBenchmark } from './availability.ts'
 import { bookingBenchmark } from './booking.ts'
 import { directoryBenchmark } from './directory.ts'
+import { operationsBenchmark } from './operations.ts'
 
 const benchmarks: Record<string, () => Promise<void>> = {
   directory: directoryBenchmark,
   availability: availabilityBenchmark,
   booking: bookingBenchmark,
   artifact: artifactBenchmark,
+  operations: operationsBenchmark,
 }
 
 const only = process.argv[2]

@@ -77,7 +77,7 @@ export async function seedDirectory(sql: pg.Pool, artists: number) {
  * with a machine key. `onQuery` sees every SQL statement it sends; logging them costs time, so statements
  * are counted on an app of their own, never on a timed one.
  */
-export async function benchApp(url: string, { onQuery }: { onQuery?: (sql: string) => void } = {}) {
+export async function benchApp(url: string, { onQuery, env = {} }: { onQuery?: (sql: string) => void; env?: Record<string, string> } = {}) {
   const identityDir = mkdtempSync(path.join(tmpdir(), 'artists-bench-identity-'))
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -86,6 +86,9 @@ export async function benchApp(url: string, { onQuery }: { onQuery?: (sql: strin
     LOG_LEVEL: 'silent',
     AUTH_MODE: 'dev',
     DEV_IDENTITY_DIR: identityDir,
+    // The figures are the service's own cost; bench/rate-limit.ts measures the limiter separately.
+    RATE_LIMIT_ENABLED: 'false',
+    ...env,
   })
   const db = createDb({ url, poolMax: 8, onQuery })
   const app = await buildServer({ config, db, identity: await identityFromConfig(config), log: createLogger('silent') })

@@ -22,6 +22,8 @@ const EnvSchema = z.object({
 
   DATABASE_URL: z.string().url().optional(),
   DATABASE_POOL_MAX: positiveInt(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(10_000),
+  DATABASE_POOL_TIMEOUT_MS: positiveInt(3_000),
   EMBEDDED_PG_DIR: z.string().default('.data/postgres'),
   EMBEDDED_PG_PORT: positiveInt(54329),
   DEMO_DATA: z.enum(['true', 'false']).optional(),
@@ -51,6 +53,20 @@ const EnvSchema = z.object({
   GRAPHQL_MAX_ALIASES: positiveInt(30),
   GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
   GRAPHQL_IDE: z.enum(['true', 'false']).optional(),
+  GRAPHQL_SUGGESTIONS: z.enum(['true', 'false']).optional(),
+
+  REDIS_URL: z.string().url().optional(),
+  REDIS_TIMEOUT_MS: positiveInt(50),
+  REDIS_KEY_PREFIX: z.string().default('kisum-artists:'),
+  RATE_LIMIT_ENABLED: z.enum(['true', 'false']).default('true'),
+  RATE_LIMIT_WINDOW_MS: positiveInt(60_000),
+  RATE_LIMIT_TENANT_MAX: positiveInt(600),
+  RATE_LIMIT_ANONYMOUS_MAX: positiveInt(60),
+  RATE_LIMIT_MACHINE_MAX: positiveInt(6_000),
+
+  METRICS_ENABLED: z.enum(['true', 'false']).default('true'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_SERVICE_NAME: z.string().default('kisum-artists'),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
 })
@@ -64,7 +80,17 @@ export interface Config {
   host: string
   port: number
   logLevel: string
-  database: { url?: string; poolMax: number; embeddedDir: string; embeddedPort: number; demoData?: boolean }
+  database: {
+    url?: string
+    poolMax: number
+    /** PostgreSQL's statement_timeout on every pooled connection. */
+    statementTimeoutMs: number
+    /** How long a request waits for a pooled connection (and for a new connection to open). */
+    poolTimeoutMs: number
+    embeddedDir: string
+    embeddedPort: number
+    demoData?: boolean
+  }
   auth:
     | {
         mode: 'remote'
@@ -87,9 +113,16 @@ export interface Config {
     maxCost: number
     maxAliases: number
     introspection: boolean
+    suggestions: boolean
     /** GraphiQL for a browser's GET /graphql (served locally). */
     ide: boolean
   }
+  /** Shared state across replicas (rate-limit counters); unset: in-process state only. */
+  redis?: { url: string; timeoutMs: number; keyPrefix: string }
+  rateLimit: { enabled: boolean; windowMs: number; tenantMax: number; anonymousMax: number; machineMax: number }
+  metrics: { enabled: boolean }
+  /** OTLP/HTTP trace export; unset: no tracing. */
+  tracing?: { endpoint: string; serviceName: string }
   shutdownTimeoutMs: number
   /** Read the client address from X-Forwarded-For (behind the gateway / a load balancer). */
   trustProxy: boolean
@@ -168,6 +201,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database: {
       url: e.DATABASE_URL,
       poolMax: e.DATABASE_POOL_MAX,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      poolTimeoutMs: e.DATABASE_POOL_TIMEOUT_MS,
       embeddedDir: e.EMBEDDED_PG_DIR,
       embeddedPort: e.EMBEDDED_PG_PORT,
       demoData: e.DEMO_DATA === undefined ? undefined : e.DEMO_DATA === 'true',
@@ -181,7 +216,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAliases: e.GRAPHQL_MAX_ALIASES,
       introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : !production,
       ide: e.GRAPHQL_IDE ? e.GRAPHQL_IDE === 'true' : !production,
+      suggestions: e.GRAPHQL_SUGGESTIONS ? e.GRAPHQL_SUGGESTIONS === 'true' : !production,
     },
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, timeoutMs: e.REDIS_TIMEOUT_MS, keyPrefix: e.REDIS_KEY_PREFIX } : undefined,
+    rateLimit: {
+      enabled: e.RATE_LIMIT_ENABLED === 'true',
+      windowMs: e.RATE_LIMIT_WINDOW_MS,
+      tenantMax: e.RATE_LIMIT_TENANT_MAX,
+      anonymousMax: e.RATE_LIMIT_ANONYMOUS_MAX,
+      machineMax: e.RATE_LIMIT_MACHINE_MAX,
+    },
+    metrics: { enabled: e.METRICS_ENABLED === 'true' },
+    tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, ''), serviceName: e.OTEL_SERVICE_NAME }
+      : undefined,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY === 'true',
   }

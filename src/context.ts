@@ -10,12 +10,15 @@ import type { Caller, CallerHeaders, Identity } from './auth/identity.ts'
 import type { Config } from './config.ts'
 import type { Db } from './db/client.ts'
 import { forbidden } from './errors.ts'
+import type { Metrics } from './metrics.ts'
 
 export interface AppDeps {
   config: Config
   db: Db
   identity: Identity
   log: FastifyBaseLogger
+  /** The server's metrics (one registry per server); made by buildServer when not given. */
+  metrics?: Metrics
 }
 
 export class RequestContext {

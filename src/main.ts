@@ -8,6 +8,7 @@ import { ensureDatabase, startEmbeddedPostgres, type EmbeddedCluster } from './d
 import { applyMigrations } from './db/migrations.ts'
 import { identityFromConfig } from './auth/identity.ts'
 import { createLogger } from './logger.ts'
+import { Metrics } from './metrics.ts'
 import { buildServer } from './server.ts'
 
 async function main() {
@@ -41,12 +42,18 @@ async function main() {
     if (applied.length) log.info({ applied }, 'migrations applied')
   }
 
-  const db = createDb({ url, poolMax: config.database.poolMax })
+  const db = createDb({
+    url,
+    poolMax: config.database.poolMax,
+    statementTimeoutMs: config.database.statementTimeoutMs,
+    poolTimeoutMs: config.database.poolTimeoutMs,
+  })
   const demoLoaded = (config.database.demoData ?? Boolean(cluster)) && (await loadDemoData(db))
   if (demoLoaded) log.info('demo data loaded')
 
-  const identity = await identityFromConfig(config)
-  const app = await buildServer({ config, db, identity, log })
+  const metrics = new Metrics()
+  const identity = await identityFromConfig(config, metrics.auth)
+  const app = await buildServer({ config, db, identity, log, metrics })
   if (demoLoaded && config.auth.mode === 'dev') {
     await playDemoDeals(app, config)
     log.info('demo deals played: availability, three booking pipelines, a contract awaiting countersignature')

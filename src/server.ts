@@ -8,11 +8,15 @@ import { fastifyApolloHandler } from '@as-integrations/fastify'
 import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { CorsPolicy } from './config.ts'
 import { RequestContext, type AppDeps } from './context.ts'
-import { AppError, toAppError, unavailable } from './errors.ts'
+import { AppError, causeOf, RETRY_AFTER_SECONDS, toAppError, unavailable } from './errors.ts'
 import { idePage, registerIdeAssets, wantsIde } from './graphql/ide.ts'
 import { createApollo } from './graphql/server.ts'
 import { REPLAYED_HEADER } from './idempotency.ts'
+import { Metrics } from './metrics.ts'
+import { registerRateLimit } from './rate-limit.ts'
 import { API_TAGS, registerApiDocs } from './rest/docs.ts'
+import { startTracing } from './tracing.ts'
+import { createRedis } from './redis.ts'
 import { openApiComponents, registerRoutes } from './rest/route.ts'
 import { modelComponents } from './rest/schemas.ts'
 import { routes } from './routes.ts'
@@ -87,8 +91,18 @@ async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promi
   }
 }
 
+/** Which face a request was for, as the request metrics label it. */
+function faceOf(url: string): string {
+  if (url.startsWith('/graphql')) return 'graphql'
+  if (url.startsWith('/api/') || url.startsWith('/internal/')) return 'rest'
+  return 'operations'
+}
+
 export async function buildServer(deps: AppDeps) {
   const { config, log } = deps
+  const metrics = deps.metrics ?? new Metrics()
+  metrics.observeDb(deps.db)
+  const redis = config.redis ? createRedis(config.redis, log) : undefined
   const app = Fastify({
     loggerInstance: log,
     trustProxy: config.trustProxy,
@@ -101,6 +115,12 @@ export async function buildServer(deps: AppDeps) {
     // The subgraph and the shim answer JSON; schemas are documentation, validation is zod's (in services).
     ajv: { customOptions: { strict: false } },
   })
+  // First, so that every route and hook after it runs inside the request's span.
+  const tracing = config.tracing ? startTracing(config.tracing) : undefined
+  if (tracing) {
+    await app.register(tracing.fastify.plugin())
+    app.addHook('onClose', () => tracing.shutdown())
+  }
   app.setValidatorCompiler(() => () => true)
   app.setSerializerCompiler(() => (data) => JSON.stringify(data, dayReplacer))
 
@@ -131,6 +151,7 @@ export async function buildServer(deps: AppDeps) {
     if (closing) reply.header('connection', 'close')
   })
   app.addHook('onResponse', async (req, reply) => {
+    metrics.httpRequest(faceOf(req.url), req.method, req.routeOptions.url ?? '(unmatched)', reply.statusCode, reply.elapsedTime / 1000)
     req.log.info(
       {
         method: req.method,
@@ -147,7 +168,15 @@ export async function buildServer(deps: AppDeps) {
     const e = error instanceof AppError ? error : error.statusCode ? fromFastifyError(error) : toAppError(error)
     const fields = { ...req.ctx?.logFields(), code: e.code, status: e.status }
     if (e.kind === 'internal') req.log.error({ ...fields, err: e.cause ?? error }, 'request failed')
-    else req.log.warn(fields, e.message)
+    else if (e.dependency) {
+      metrics.dependencyFault(e.dependency.name, e.dependency.reason)
+      req.log.warn({ ...fields, dependency: e.dependency, cause: causeOf(e) }, 'dependency fault')
+    } else req.log.warn(fields, e.message)
+    if (e.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS))
+    // A refusal before GraphQL ran (the rate limit) still answers in GraphQL's shape on /graphql.
+    if (e.kind === 'too_many_requests' && req.url.startsWith('/graphql')) {
+      return reply.code(e.status).send({ errors: [{ message: e.message, extensions: { code: e.graphqlCode, reason: e.code } }] })
+    }
     return reply
       .code(e.status)
       .send({ success: false, error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } })
@@ -158,6 +187,8 @@ export async function buildServer(deps: AppDeps) {
 
   const corsConfig = corsOptions(config.cors)
   if (corsConfig) await app.register(cors, corsConfig)
+  if (config.rateLimit.enabled) await registerRateLimit(app, { config, identity: deps.identity, metrics, redis })
+  if (redis) app.addHook('onClose', async () => void (await redis.quit().catch(() => redis.disconnect())))
 
   await app.register(swagger, {
     openapi: {
@@ -202,6 +233,12 @@ export async function buildServer(deps: AppDeps) {
     },
   )
 
+  if (config.metrics.enabled) {
+    app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
+      reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+    )
+  }
+
   if (deps.identity.devKeySet) {
     const keySet = deps.identity.devKeySet
     app.get('/.well-known/jwks.json', { schema: { hide: true } }, async () => keySet)
@@ -211,7 +248,7 @@ export async function buildServer(deps: AppDeps) {
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   await registerApiDocs(app)
 
-  const apollo = await createApollo(app, schema, config)
+  const apollo = await createApollo(app, schema, config, { metrics, tracer: tracing?.tracer })
   app.route({
     url: '/graphql',
     method: ['GET', 'POST'],

@@ -14,7 +14,8 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose'
-import { AppError, unauthorized, unavailable } from '../errors.ts'
+import type { AuthObserver } from '../metrics.ts'
+import { AppError, authUnavailable, unauthorized } from '../errors.ts'
 
 export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']
 
@@ -87,7 +88,7 @@ class KeySetUnavailable extends Error {
 
 function tokenError(e: unknown): AppError {
   if (e instanceof KeySetUnavailable || e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid) {
-    return unavailable('unable to fetch signing keys', e)
+    return authUnavailable('signing_keys', 'unable to fetch signing keys', e)
   }
   if (e instanceof errors.JWTExpired) return unauthorized('token expired')
   if (e instanceof errors.JWTClaimValidationFailed) return unauthorized(`invalid token: ${e.claim} claim check failed`)
@@ -96,7 +97,7 @@ function tokenError(e: unknown): AppError {
   if (e instanceof errors.JWSSignatureVerificationFailed) return unauthorized('invalid token: bad signature')
   if (e instanceof errors.JOSEError) return unauthorized('invalid token')
   // Anything else is the key set fetch failing (network): we cannot tell whether the token is valid.
-  return unavailable('unable to fetch signing keys', e)
+  return authUnavailable('signing_keys', 'unable to fetch signing keys', e)
 }
 
 const isKeySet = (v: unknown): v is JSONWebKeySet =>
@@ -111,11 +112,12 @@ const isKeySet = (v: unknown): v is JSONWebKeySet =>
  * is told apart from a bad token by its type, not its message. After a failure, fetches fail at once for
  * `backoffMs`: an outage costs one fetch per back-off, not one per request.
  */
-function keySetFetch(backoffMs: number): FetchImplementation {
+function keySetFetch(backoffMs: number, observer?: AuthObserver): FetchImplementation {
   let failedAt = Number.NEGATIVE_INFINITY
   let lastFailure: unknown
   return async (url, init) => {
     if (Date.now() < failedAt + backoffMs) throw new KeySetUnavailable('key set fetch failed recently; not retried yet', lastFailure)
+    const started = performance.now()
     try {
       const res = await fetch(url, init)
       if (res.status !== 200) throw new KeySetUnavailable(`key set answered HTTP ${res.status}`)
@@ -127,8 +129,10 @@ function keySetFetch(backoffMs: number): FetchImplementation {
         throw new KeySetUnavailable('key set answer is not JSON', e)
       }
       if (!isKeySet(parsed)) throw new KeySetUnavailable('key set answer is not a JSON Web Key Set')
+      observer?.call('jwks', (performance.now() - started) / 1000, true)
       return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } })
     } catch (e) {
+      observer?.call('jwks', (performance.now() - started) / 1000, false)
       failedAt = Date.now()
       lastFailure = e
       throw e instanceof KeySetUnavailable ? e : new KeySetUnavailable('key set could not be fetched', e)
@@ -157,13 +161,14 @@ export function remoteTokenVerifier(
     timeoutMs: number
     /** Minimum time between two unknown-kid refetches, and between a failed fetch and the next try. */
     cooldownMs: number
+    observer?: AuthObserver
   },
 ): TokenVerifier {
   const jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
     timeoutDuration: options.timeoutMs,
     cooldownDuration: options.cooldownMs,
     cacheMaxAge: 10 * 60_000,
-    [customFetch]: keySetFetch(options.cooldownMs),
+    [customFetch]: keySetFetch(options.cooldownMs, options.observer),
   })
   return {
     verify: verifierFor(taggedKeyGetter(jwks), options),

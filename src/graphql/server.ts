@@ -1,5 +1,6 @@
 // Apollo Server for the subgraph: depth/cost/alias limits (graphql-armor), masked internal errors, and
 // every error logged once with who called.
+import { SpanStatusCode, type Tracer } from '@opentelemetry/api'
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server'
 import { unwrapResolverError } from '@apollo/server/errors'
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled'
@@ -8,7 +9,8 @@ import type { FastifyInstance } from 'fastify'
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql'
 import type { Config } from '../config.ts'
 import type { RequestContext } from '../context.ts'
-import { AppError, graphqlExtensions, toAppError } from '../errors.ts'
+import type { Metrics } from '../metrics.ts'
+import { AppError, causeOf, graphqlExtensions, RETRY_AFTER_SECONDS, toAppError } from '../errors.ts'
 import { idempotentMutations } from './idempotency.ts'
 
 /**
@@ -26,9 +28,17 @@ function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
   return { message: app.message, locations: formatted.locations, path: formatted.path, extensions: graphqlExtensions(app) }
 }
 
-const logErrors: ApolloServerPlugin<RequestContext> = {
-  async requestDidStart() {
+const observe = (metrics: Metrics, tracer?: Tracer): ApolloServerPlugin<RequestContext> => ({
+  async requestDidStart({ request }) {
+    const started = performance.now()
+    // A child of the HTTP request's span (active while Apollo handles the request), named once parsed.
+    const span = tracer?.startSpan('graphql', { attributes: { 'graphql.operation.name': request.operationName ?? '' } })
     return {
+      async didResolveOperation({ operation, operationName }) {
+        const type = operation?.operation ?? 'unknown'
+        span?.updateName(`graphql ${type} ${operationName ?? '(anonymous)'}`)
+        span?.setAttributes({ 'graphql.operation.type': type, 'graphql.operation.name': operationName ?? '' })
+      },
       async didEncounterErrors({ errors, contextValue, operationName }) {
         for (const error of errors) {
           const app = appErrorOf(error)
@@ -38,20 +48,41 @@ const logErrors: ApolloServerPlugin<RequestContext> = {
             path: error.path?.join('.'),
             code: app?.code ?? String(error.extensions?.code ?? 'graphql_error'),
           }
+          if (app?.dependency) metrics.dependencyFault(app.dependency.name, app.dependency.reason)
           if (app?.kind === 'internal') contextValue.log.error({ ...fields, err: app.cause ?? app }, 'graphql error')
+          else if (app?.dependency)
+            contextValue.log.warn({ ...fields, dependency: app.dependency, cause: causeOf(app) }, 'dependency fault')
           else contextValue.log.warn(fields, app?.message ?? error.message)
         }
       },
+      // As on REST: a dependency that could not answer tells the client (and the gateway) when to retry.
+      async willSendResponse({ response, operationName, operation }) {
+        const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined
+        if (errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) {
+          response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS))
+        }
+        const type = operation?.operation ?? 'invalid'
+        metrics.graphqlOperation(operationName, type, !errors?.length, (performance.now() - started) / 1000)
+        if (errors?.length) {
+          span?.setStatus({ code: SpanStatusCode.ERROR, message: errors.map((e) => e.extensions?.code ?? 'error').join(', ') })
+        }
+        span?.end()
+      },
     }
   },
-}
+})
 
-export async function createApollo(app: FastifyInstance, schema: GraphQLSchema, config: Config) {
+export async function createApollo(
+  app: FastifyInstance,
+  schema: GraphQLSchema,
+  config: Config,
+  observers: { metrics: Metrics; tracer?: Tracer },
+) {
   const armor = new ApolloArmor({
     maxDepth: { n: config.graphql.maxDepth },
     costLimit: { maxCost: config.graphql.maxCost },
     maxAliases: { n: config.graphql.maxAliases },
-    blockFieldSuggestion: { enabled: config.nodeEnv === 'production' },
+    blockFieldSuggestion: { enabled: !config.graphql.suggestions },
   }).protect()
   const apollo = new ApolloServer<RequestContext>({
     schema,
@@ -62,8 +93,8 @@ export async function createApollo(app: FastifyInstance, schema: GraphQLSchema, 
       ApolloServerPluginInlineTraceDisabled(),
       // Apollo's landing page loads its IDE from a CDN; a browser gets our self-hosted GraphiQL instead (ide.ts).
       ApolloServerPluginLandingPageDisabled(),
-      logErrors,
       idempotentMutations,
+      observe(observers.metrics, observers.tracer),
     ],
     validationRules: armor.validationRules,
     allowBatchedHttpRequests: false,

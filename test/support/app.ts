@@ -6,6 +6,7 @@ import pino from 'pino'
 import { identityFromConfig } from '../../src/auth/identity.ts'
 import { loadConfig } from '../../src/config.ts'
 import { createDb, type Db } from '../../src/db/client.ts'
+import { Metrics } from '../../src/metrics.ts'
 import { buildServer } from '../../src/server.ts'
 import { afterAll, beforeAll } from 'vitest'
 import { startAuthStandIn, type AuthStandIn, type Session } from './auth-stand-in.ts'
@@ -62,6 +63,12 @@ export async function startApp(options: { auth: AuthStandIn; databaseUrl: string
     LOG_LEVEL: 'info',
     DATABASE_URL: options.databaseUrl,
     INTERNAL_API_KEY: `${MACHINE_KEY},${MACHINE_KEY_PREVIOUS}`,
+    // Suites send bursts from one address; the rate-limit suite turns limits on with its own figures.
+    RATE_LIMIT_ENABLED: 'false',
+    // Suites seed large data sets through the service's client and run 50-way races on a 5-connection pool
+    // on a loaded CI machine; the fault suite sets production-like timeouts of its own.
+    DATABASE_STATEMENT_TIMEOUT_MS: '120000',
+    DATABASE_POOL_TIMEOUT_MS: '60000',
     ...options.auth.env(),
     ...options.env,
   })
@@ -74,9 +81,16 @@ export async function startApp(options: { auth: AuthStandIn; databaseUrl: string
     },
   })
   const log = pino({ level: config.logLevel }, sink)
-  const db = createDb({ url: options.databaseUrl, poolMax: 5, onQuery: (q) => sql.push(q) })
-  const identity = await identityFromConfig(config)
-  const app = await buildServer({ config, db, identity, log })
+  const db = createDb({
+    url: options.databaseUrl,
+    poolMax: Math.min(config.database.poolMax, 5),
+    statementTimeoutMs: config.database.statementTimeoutMs,
+    poolTimeoutMs: config.database.poolTimeoutMs,
+    onQuery: (q) => sql.push(q),
+  })
+  const metrics = new Metrics()
+  const identity = await identityFromConfig(config, metrics.auth)
+  const app = await buildServer({ config, db, identity, log, metrics })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`

@@ -47,6 +47,11 @@ const EnvSchema = z.object({
   GRAPHQL_MAX_DEPTH: positiveInt(10),
   GRAPHQL_MAX_COST: positiveInt(5_000),
   GRAPHQL_MAX_ALIASES: positiveInt(30),
+  GRAPHQL_MAX_TOKENS: positiveInt(2_000),
+  GRAPHQL_MAX_DIRECTIVES: positiveInt(50),
+  GRAPHQL_MAX_ENTITIES: positiveInt(500),
+  BODY_LIMIT_BYTES: positiveInt(1_048_576),
+  BODY_MAX_DEPTH: positiveInt(32),
   GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
@@ -78,7 +83,18 @@ export interface Config {
     | { mode: 'dev'; identityDir: string; issuer: string; audience: string }
   internalApiKeys: string[]
   cors: CorsPolicy
-  graphql: { maxDepth: number; maxCost: number; maxAliases: number; introspection: boolean }
+  graphql: {
+    maxDepth: number
+    maxCost: number
+    maxAliases: number
+    maxTokens: number
+    maxDirectives: number
+    /** Representations one _entities call may ask for. */
+    maxEntities: number
+    introspection: boolean
+  }
+  /** Request bodies: largest accepted size (413 beyond) and deepest JSON nesting (400 beyond). */
+  body: { limitBytes: number; maxDepth: number }
   shutdownTimeoutMs: number
   /** Read the client address from X-Forwarded-For (behind the gateway / a load balancer). */
   trustProxy: boolean
@@ -166,8 +182,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxDepth: e.GRAPHQL_MAX_DEPTH,
       maxCost: e.GRAPHQL_MAX_COST,
       maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+      maxEntities: e.GRAPHQL_MAX_ENTITIES,
       introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : !production,
     },
+    body: { limitBytes: e.BODY_LIMIT_BYTES, maxDepth: e.BODY_MAX_DEPTH },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY === 'true',
   }

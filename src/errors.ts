@@ -4,7 +4,16 @@
 // 503 "could not determine access", never the other way round.
 
 export type ErrorKind =
-  'validation' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'too_many_requests' | 'unavailable' | 'internal'
+  | 'validation'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'too_large'
+  | 'unsupported_media_type'
+  | 'too_many_requests'
+  | 'unavailable'
+  | 'internal'
 
 const KINDS: Record<ErrorKind, { status: number; code: string; graphql: string }> = {
   validation: { status: 400, code: 'validation_error', graphql: 'BAD_USER_INPUT' },
@@ -12,6 +21,8 @@ const KINDS: Record<ErrorKind, { status: number; code: string; graphql: string }
   forbidden: { status: 403, code: 'forbidden', graphql: 'FORBIDDEN' },
   not_found: { status: 404, code: 'not_found', graphql: 'NOT_FOUND' },
   conflict: { status: 409, code: 'conflict', graphql: 'CONFLICT' },
+  too_large: { status: 413, code: 'payload_too_large', graphql: 'PAYLOAD_TOO_LARGE' },
+  unsupported_media_type: { status: 415, code: 'unsupported_media_type', graphql: 'UNSUPPORTED_MEDIA_TYPE' },
   too_many_requests: { status: 429, code: 'rate_limited', graphql: 'RATE_LIMITED' },
   unavailable: { status: 503, code: 'service_unavailable', graphql: 'SERVICE_UNAVAILABLE' },
   internal: { status: 500, code: 'internal_error', graphql: 'INTERNAL_SERVER_ERROR' },

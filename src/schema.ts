@@ -1,6 +1,7 @@
 // Assembles the subgraph schema from every capability area's GraphQL face.
 import { printSubgraphSchema } from '@apollo/subgraph'
 import { ACCESS_SPEC_URL, builder, requiresPermissionDirective } from './graphql/builder.ts'
+import { guardEntities } from './graphql/entities.ts'
 import './modules/directory/geo.graphql.ts'
 import './modules/directory/genres.graphql.ts'
 import './modules/directory/agencies.graphql.ts'
@@ -14,11 +15,13 @@ import './modules/availability/availability.graphql.ts'
 import './modules/booking/booking.graphql.ts'
 import './modules/contracts/contracts.graphql.ts'
 
-export const schema = builder.toSubGraphSchema({
-  composeDirectives: ['@requiresPermission'],
-  directives: [requiresPermissionDirective],
-  extensions: { directives: [{ name: 'link', args: { url: ACCESS_SPEC_URL, import: ['@requiresPermission'] } }] },
-})
+export const schema = guardEntities(
+  builder.toSubGraphSchema({
+    composeDirectives: ['@requiresPermission'],
+    directives: [requiresPermissionDirective],
+    extensions: { directives: [{ name: 'link', args: { url: ACCESS_SPEC_URL, import: ['@requiresPermission'] } }] },
+  }),
+)
 
 /** The SDL committed as schema.graphql (federation directives included). */
 export const printSchema = () => `${printSubgraphSchema(schema).trim()}\n`

@@ -15,6 +15,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose'
 import { AppError, unauthorized, unavailable } from '../errors.ts'
+import { isUuid } from '../validation.ts'
 
 export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']
 
@@ -36,21 +37,22 @@ type KeyGetter = Parameters<typeof jwtVerify>[1]
 
 function verifierFor(keys: KeyGetter, options: { issuer?: string; audience?: string }) {
   return async (token: string): Promise<VerifiedToken> => {
-    try {
-      const { payload } = await jwtVerify(token, keys, {
-        algorithms: ASYMMETRIC_ALGORITHMS,
-        issuer: options.issuer,
-        audience: options.audience,
-        requiredClaims: ['sub', 'exp'],
-      })
-      return {
-        userId: payload.sub as string,
-        tokenVersion: typeof payload.tokenVersion === 'number' ? payload.tokenVersion : undefined,
-        sessionId: typeof payload.sessionId === 'string' ? payload.sessionId : undefined,
-        claims: payload,
-      }
-    } catch (e) {
+    const { payload } = await jwtVerify(token, keys, {
+      algorithms: ASYMMETRIC_ALGORITHMS,
+      issuer: options.issuer,
+      audience: options.audience,
+      requiredClaims: ['sub', 'exp'],
+    }).catch((e: unknown) => {
       throw tokenError(e)
+    })
+    // Auth's user ids are UUIDs, and so are the columns that record who acted: any other subject is not a
+    // user of this platform (and would otherwise fail on the first write).
+    if (!isUuid(payload.sub)) throw unauthorized('invalid token: sub claim is not a user id')
+    return {
+      userId: payload.sub,
+      tokenVersion: typeof payload.tokenVersion === 'number' ? payload.tokenVersion : undefined,
+      sessionId: typeof payload.sessionId === 'string' ? payload.sessionId : undefined,
+      claims: payload,
     }
   }
 }

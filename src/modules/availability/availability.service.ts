@@ -6,7 +6,7 @@ import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import type { Selection } from '../../db/listing.ts'
-import { dayOf, formatDay, today } from '../../dates.ts'
+import { Day, dayOf, formatDay, today } from '../../dates.ts'
 import { conflict, forbidden, found, invalidInput, isExclusionViolation, notFound, validationError, type FieldIssue } from '../../errors.ts'
 import { AvailabilityStatus, Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
@@ -19,8 +19,6 @@ import { lockAgencyWindows } from './withdraw.ts'
 /** A window spans at most about two years; a search at most about one. */
 export const MAX_WINDOW_DAYS = 731
 export const MAX_SEARCH_DAYS = 366
-
-const Day = z.iso.date()
 
 export const AvailabilityInput = z.object({
   startsOn: Day.describe('First day (YYYY-MM-DD)'),

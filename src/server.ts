@@ -13,6 +13,7 @@ import { AppError, toAppError, unavailable } from './errors.ts'
 import { createApollo } from './graphql/server.ts'
 import { boundJsonBodies } from './json-body.ts'
 import { openApiComponents, registerRoutes } from './rest/route.ts'
+import { toJson } from './rest/json.ts'
 import { modelComponents } from './rest/schemas.ts'
 import { routes } from './routes.ts'
 import { schema } from './schema.ts'
@@ -24,11 +25,6 @@ declare module 'fastify' {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
-
-/** Calendar-date fields (named *On: startsOn, endsOn...) leave as YYYY-MM-DD, not as midnight instants. */
-function dayReplacer(key: string, value: unknown) {
-  return typeof value === 'string' && key.endsWith('On') && value.endsWith('T00:00:00.000Z') ? value.slice(0, 10) : value
-}
 
 function corsOptions(policy: CorsPolicy) {
   const common = {
@@ -119,7 +115,7 @@ export async function buildServer(deps: AppDeps) {
   })
   boundJsonBodies(app, config.body.maxDepth)
   app.setValidatorCompiler(() => () => true)
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data, dayReplacer))
+  app.setSerializerCompiler(() => toJson)
 
   app.decorateRequest('ctx', null as unknown as RequestContext)
   app.addHook('onRequest', async (req, reply) => {

@@ -5,6 +5,7 @@ import { connect } from 'node:net'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { MACHINE_KEY, useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
+import { pipelines } from './support/booking.ts'
 import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
 import { databaseState } from './support/rows.ts'
 
@@ -320,5 +321,80 @@ describe('tokens', () => {
     expect(rest.body).toEqual({ success: false, error: { code: 'unauthorized', message: 'invalid token: sub claim is not a user id' } })
     const gql = await h.app.graphql('mutation { createArtist(input: { name: "Via odd subject" }) { id } }', {}, { headers })
     expect(gql.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED')
+  })
+})
+
+describe('money past 2^31 minor units', () => {
+  const deal = pipelines(
+    () => h.app,
+    () => agency,
+  )
+  const TOUR_FEE = 2_500_000_000 // €25M in cents
+  const LARGEST = Number.MAX_SAFE_INTEGER
+
+  it('an offer and its booking carry a €25M fee on both faces, exactly', async () => {
+    const artist = await deal.representedArtist()
+    const request = await deal.request(promoter, artist, undefined, { budget: LARGEST })
+    const offer = await h.app.rest('POST', `/api/v1/booking-requests/${request.id}/offers`, {
+      as: agency,
+      body: { fee: TOUR_FEE, deposit: TOUR_FEE - 1, currency: 'EUR', dealType: 'flat' },
+    })
+    expect(offer.status, JSON.stringify(offer.body)).toBe(201)
+    expect(offer.body.data).toMatchObject({ fee: TOUR_FEE, deposit: TOUR_FEE - 1 })
+    const gql = await h.app.graphql(
+      'query($id: ID!) { bookingRequest(id: $id) { budget offers { fee deposit } } }',
+      { id: request.id },
+      { as: promoter },
+    )
+    expect(gql.errors).toBeUndefined()
+    expect(gql.data.bookingRequest).toEqual({ budget: LARGEST, offers: [{ fee: TOUR_FEE, deposit: TOUR_FEE - 1 }] })
+    const rest = await h.app.rest('GET', `/api/v1/booking-requests/${request.id}`, { as: promoter })
+    expect(rest.body.data.budget).toBe(LARGEST)
+  })
+
+  it('an amount JSON cannot carry exactly is a 400 on REST and refused by SafeInt on GraphQL, with nothing written', async () => {
+    const artist = await deal.representedArtist()
+    const rest = await refusedWithoutWrite(() =>
+      h.app.rest('POST', `/api/v1/artists/${artist}/availability`, {
+        as: agency,
+        body: { startsOn: '2031-05-01', endsOn: '2031-05-02', feeMin: LARGEST + 1, currency: 'EUR' },
+      }),
+    )
+    expectFieldError(rest, 'feeMin')
+    const gql = await h.app.graphql(
+      'query($f: AvailabilitySearchFilter!) { availabilitySearch(filter: $f) { totalCount } }',
+      { f: { from: '2031-05-01', to: '2031-05-02', budgetMin: 2 ** 60, currency: 'EUR' } },
+      { as: promoter },
+    )
+    expect(gql.status).toBe(400)
+    expect(gql.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
+    expect(gql.errors?.[0]?.message).toMatch(/SafeInt/)
+  })
+
+  it('a budget past 2^31 filters availability on both faces', async () => {
+    const artist = await deal.representedArtist()
+    const window = await h.app.rest('POST', `/api/v1/artists/${artist}/availability`, {
+      as: agency,
+      body: { startsOn: '2031-06-01', endsOn: '2031-06-03', feeMin: TOUR_FEE, feeMax: TOUR_FEE * 2, currency: 'EUR' },
+    })
+    expect(window.status, JSON.stringify(window.body)).toBe(201)
+    expect(window.body.data).toMatchObject({ feeMin: TOUR_FEE, feeMax: TOUR_FEE * 2 })
+    const rest = await h.app.rest(
+      'GET',
+      `/api/v1/availability/search?from=2031-06-01&to=2031-06-02&budgetMin=${TOUR_FEE * 3}&currency=EUR`,
+      {
+        as: promoter,
+      },
+    )
+    expect(rest.status, JSON.stringify(rest.body)).toBe(200)
+    expect(rest.body.data.items.map((i: { id: string }) => i.id)).not.toContain(artist)
+    const gql = await h.app.graphql(
+      'query($f: AvailabilitySearchFilter!) { availabilitySearch(filter: $f) { edges { node { id } matchingAvailability { feeMin feeMax } } } }',
+      { f: { from: '2031-06-01', to: '2031-06-02', budgetMin: TOUR_FEE, currency: 'EUR' } },
+      { as: promoter },
+    )
+    expect(gql.errors).toBeUndefined()
+    const edge = gql.data.availabilitySearch.edges.find((e: { node: { id: string } }) => e.node.id === artist)
+    expect(edge.matchingAvailability).toEqual([{ feeMin: TOUR_FEE, feeMax: TOUR_FEE * 2 }])
   })
 })

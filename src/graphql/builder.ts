@@ -13,6 +13,7 @@ import {
   GraphQLError,
   GraphQLList,
   GraphQLNonNull,
+  GraphQLScalarType,
   GraphQLString,
   Kind,
 } from 'graphql'
@@ -20,6 +21,7 @@ import { RULES, type AccessRule } from '../access/catalog.ts'
 import type { RequestContext } from '../context.ts'
 import { EARLIEST_DAY, formatDay, isSupportedDay, isSupportedInstant, LATEST_DAY, OUT_OF_RANGE } from '../dates.ts'
 import type PrismaTypes from '../generated/pothos-types.ts'
+import { GraphQLSafeInt } from 'graphql-scalars'
 import { getDatamodel } from '../generated/pothos-types.ts'
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/
@@ -38,6 +40,7 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     DateTime: { Input: Date; Output: Date }
     Date: { Input: string; Output: Date }
+    SafeInt: { Input: number; Output: number | bigint }
   }
   Connection: { totalCount: () => Promise<number> }
 }>({
@@ -136,6 +139,16 @@ builder.scalarType('Date', {
   parseValue: parseDay,
   parseLiteral: (ast) => parseDay(ast.kind === Kind.STRING ? ast.value : undefined),
 })
+
+// Amounts in minor units (src/money.ts): graphql-scalars' SafeInt, reading the bigint columns they are
+// stored in. A stored value past 2^53 − 1 (which validation never lets in) is refused, never rounded.
+builder.addScalarType(
+  'SafeInt',
+  new GraphQLScalarType({
+    ...GraphQLSafeInt.toConfig(),
+    serialize: (value) => GraphQLSafeInt.serialize(typeof value === 'bigint' && value <= Number.MAX_SAFE_INTEGER ? Number(value) : value),
+  }),
+)
 
 builder.globalConnectionField('totalCount', (t) =>
   t.int({ description: 'Items matching the filter, across all pages.', resolve: (connection) => connection.totalCount() }),

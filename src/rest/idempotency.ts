@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto'
 import type { RequestContext } from '../context.ts'
 import { AppError, conflict, isUniqueViolation } from '../errors.ts'
 import type { Prisma } from '../generated/prisma/client.ts'
+import { toJson } from './json.ts'
 
 const KEY = /^[\x21-\x7e]{1,255}$/
 const TTL_MS = 24 * 3600_000
@@ -68,7 +69,7 @@ export async function idempotent(
   }
   await db.idempotencyRecord.update({
     where: { scope_key: { scope, key } },
-    data: { statusCode: answer.status, body: JSON.parse(JSON.stringify(answer.body)) as Prisma.InputJsonValue },
+    data: { statusCode: answer.status, body: JSON.parse(toJson(answer.body)) as Prisma.InputJsonValue },
   })
   return { ...answer, replayed: false }
 }

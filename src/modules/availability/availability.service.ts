@@ -58,8 +58,8 @@ export type AvailabilitySearchFilter = z.output<typeof AvailabilitySearch>
 interface WindowShape {
   startsOn: string
   endsOn: string
-  feeMin?: number | null
-  feeMax?: number | null
+  feeMin?: number | bigint | null
+  feeMax?: number | bigint | null
   currency?: string | null
 }
 
@@ -166,8 +166,8 @@ function windowMatch(f: AvailabilitySearchFilter, countryId: string | null): Pri
   // A currency (any budget has one) asks for fee guidance in it: a currency alone is no guidance.
   if (f.currency) parts.push(sql`w.currency = ${f.currency} AND (w.fee_min IS NOT NULL OR w.fee_max IS NOT NULL)`)
   // Guidance with one bound is open on the other side: it reaches any budget there.
-  if (f.budgetMax !== undefined) parts.push(sql`(w.fee_min IS NULL OR w.fee_min <= ${f.budgetMax}::int)`)
-  if (f.budgetMin !== undefined) parts.push(sql`(w.fee_max IS NULL OR w.fee_max >= ${f.budgetMin}::int)`)
+  if (f.budgetMax !== undefined) parts.push(sql`(w.fee_min IS NULL OR w.fee_min <= ${f.budgetMax}::bigint)`)
+  if (f.budgetMin !== undefined) parts.push(sql`(w.fee_max IS NULL OR w.fee_max >= ${f.budgetMin}::bigint)`)
   return all(parts)
 }
 
@@ -282,8 +282,8 @@ export const availability = {
         const next = {
           startsOn: startsOn ?? formatDay(current.startsOn),
           endsOn: endsOn ?? formatDay(current.endsOn),
-          feeMin: kept(data.feeMin, current.feeMin),
-          feeMax: kept(data.feeMax, current.feeMax),
+          feeMin: kept<number | bigint | null>(data.feeMin, current.feeMin),
+          feeMax: kept<number | bigint | null>(data.feeMax, current.feeMax),
           currency: kept(data.currency, current.currency),
         }
         assertWindow(next, sent)

@@ -108,6 +108,9 @@ export function toAppError(e: unknown): AppError {
     const sqlState = /"originalCode":"([0-9A-Z]{5})"/.exec(JSON.stringify(e.meta ?? {}))?.[1]
     if (sqlState === '23P01') return conflict('overlap', 'this would overlap an existing record of the same kind')
     if (sqlState === '22003') return new AppError('validation', 'a number is out of range', { code: 'validation_error' })
+    // Caught earlier with the field named (src/validation.ts, src/dates.ts); these answer any path that is not.
+    if (sqlState === '22021' || sqlState === '22P05') return new AppError('validation', 'text contains a character that cannot be stored')
+    if (sqlState === '22008' || sqlState === '22007') return new AppError('validation', 'a date is outside the supported range')
   }
   return new AppError('internal', 'internal server error', { cause: e })
 }

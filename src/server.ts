@@ -66,7 +66,7 @@ function fromFastifyError(error: FastifyError): AppError {
  * answered on the socket in the envelope: there is no request to hang a reply on.
  */
 function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket) {
-  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return
   const [status, reason, code, message] =
     error.code === 'HPE_HEADER_OVERFLOW'
       ? [431, 'Request Header Fields Too Large', 'headers_too_large', 'request headers are too large']

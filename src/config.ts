@@ -51,6 +51,11 @@ const EnvSchema = z.object({
   GRAPHQL_MAX_DEPTH: positiveInt(10),
   GRAPHQL_MAX_COST: positiveInt(5_000),
   GRAPHQL_MAX_ALIASES: positiveInt(30),
+  GRAPHQL_MAX_TOKENS: positiveInt(2_000),
+  GRAPHQL_MAX_DIRECTIVES: positiveInt(50),
+  GRAPHQL_MAX_ENTITIES: positiveInt(500),
+  BODY_LIMIT_BYTES: positiveInt(1_048_576),
+  BODY_MAX_DEPTH: positiveInt(32),
   GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
   GRAPHQL_IDE: z.enum(['true', 'false']).optional(),
   GRAPHQL_SUGGESTIONS: z.enum(['true', 'false']).optional(),
@@ -112,11 +117,17 @@ export interface Config {
     maxDepth: number
     maxCost: number
     maxAliases: number
+    maxTokens: number
+    maxDirectives: number
+    /** Representations one _entities call may ask for. */
+    maxEntities: number
     introspection: boolean
     suggestions: boolean
     /** GraphiQL for a browser's GET /graphql (served locally). */
     ide: boolean
   }
+  /** Request bodies: largest accepted size (413 beyond) and deepest JSON nesting (400 beyond). */
+  body: { limitBytes: number; maxDepth: number }
   /** Shared state across replicas (rate-limit counters); unset: in-process state only. */
   redis?: { url: string; timeoutMs: number; keyPrefix: string }
   rateLimit: { enabled: boolean; windowMs: number; tenantMax: number; anonymousMax: number; machineMax: number }
@@ -214,10 +225,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxDepth: e.GRAPHQL_MAX_DEPTH,
       maxCost: e.GRAPHQL_MAX_COST,
       maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+      maxEntities: e.GRAPHQL_MAX_ENTITIES,
       introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : !production,
       ide: e.GRAPHQL_IDE ? e.GRAPHQL_IDE === 'true' : !production,
       suggestions: e.GRAPHQL_SUGGESTIONS ? e.GRAPHQL_SUGGESTIONS === 'true' : !production,
     },
+    body: { limitBytes: e.BODY_LIMIT_BYTES, maxDepth: e.BODY_MAX_DEPTH },
     redis: e.REDIS_URL ? { url: e.REDIS_URL, timeoutMs: e.REDIS_TIMEOUT_MS, keyPrefix: e.REDIS_KEY_PREFIX } : undefined,
     rateLimit: {
       enabled: e.RATE_LIMIT_ENABLED === 'true',

@@ -5,7 +5,16 @@
 import { databaseFault } from './db/faults.ts'
 
 export type ErrorKind =
-  'validation' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'too_many_requests' | 'unavailable' | 'internal'
+  | 'validation'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'too_large'
+  | 'unsupported_media_type'
+  | 'too_many_requests'
+  | 'unavailable'
+  | 'internal'
 
 const KINDS: Record<ErrorKind, { status: number; code: string; graphql: string }> = {
   validation: { status: 400, code: 'validation_error', graphql: 'BAD_USER_INPUT' },
@@ -13,6 +22,8 @@ const KINDS: Record<ErrorKind, { status: number; code: string; graphql: string }
   forbidden: { status: 403, code: 'forbidden', graphql: 'FORBIDDEN' },
   not_found: { status: 404, code: 'not_found', graphql: 'NOT_FOUND' },
   conflict: { status: 409, code: 'conflict', graphql: 'CONFLICT' },
+  too_large: { status: 413, code: 'payload_too_large', graphql: 'PAYLOAD_TOO_LARGE' },
+  unsupported_media_type: { status: 415, code: 'unsupported_media_type', graphql: 'UNSUPPORTED_MEDIA_TYPE' },
   too_many_requests: { status: 429, code: 'rate_limited', graphql: 'RATE_LIMITED' },
   unavailable: { status: 503, code: 'service_unavailable', graphql: 'SERVICE_UNAVAILABLE' },
   internal: { status: 500, code: 'internal_error', graphql: 'INTERNAL_SERVER_ERROR' },
@@ -135,6 +146,9 @@ export function toAppError(e: unknown): AppError {
     const sqlState = /"originalCode":"([0-9A-Z]{5})"/.exec(JSON.stringify(e.meta ?? {}))?.[1]
     if (sqlState === '23P01') return conflict('overlap', 'this would overlap an existing record of the same kind')
     if (sqlState === '22003') return new AppError('validation', 'a number is out of range', { code: 'validation_error' })
+    // Caught earlier with the field named (src/validation.ts, src/dates.ts); these answer any path that is not.
+    if (sqlState === '22021' || sqlState === '22P05') return new AppError('validation', 'text contains a character that cannot be stored')
+    if (sqlState === '22008' || sqlState === '22007') return new AppError('validation', 'a date is outside the supported range')
   }
   return new AppError('internal', 'internal server error', { cause: e })
 }

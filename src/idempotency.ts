@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto'
 import type { RequestContext } from './context.ts'
 import { AppError, conflict, isUniqueViolation } from './errors.ts'
 import type { Prisma } from './generated/prisma/client.ts'
+import { toJson } from './rest/json.ts'
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key'
 /** Set on an answer that is the stored answer of an earlier call with the same key. */
@@ -75,7 +76,7 @@ export async function claimKey(ctx: RequestContext, key: string, fingerprint: st
     async settle(answer) {
       await db.idempotencyRecord.update({
         where,
-        data: { statusCode: answer.status, body: JSON.parse(JSON.stringify(answer.body)) as Prisma.InputJsonValue },
+        data: { statusCode: answer.status, body: JSON.parse(toJson(answer.body)) as Prisma.InputJsonValue },
       })
     },
     async release() {

@@ -2,6 +2,7 @@
 // the OpenAPI document and (in dev identity mode) the JWKS. Cross-cutting concerns live here once:
 // request ids, the request context, CORS, logging, the error envelope.
 import { randomUUID } from 'node:crypto'
+import type { Socket } from 'node:net'
 import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
 import { fastifyApolloHandler } from '@as-integrations/fastify'
@@ -17,7 +18,9 @@ import { registerRateLimit } from './rate-limit.ts'
 import { API_TAGS, registerApiDocs } from './rest/docs.ts'
 import { startTracing } from './tracing.ts'
 import { createRedis } from './redis.ts'
+import { boundJsonBodies } from './json-body.ts'
 import { openApiComponents, registerRoutes } from './rest/route.ts'
+import { toJson } from './rest/json.ts'
 import { modelComponents } from './rest/schemas.ts'
 import { routes } from './routes.ts'
 import { schema } from './schema.ts'
@@ -45,11 +48,6 @@ function repeatedHeaders(raw: string[], names: string[]): string[] {
   return names.filter((n) => (seen.get(n) ?? 0) > 1)
 }
 
-/** Calendar-date fields (named *On: startsOn, endsOn...) leave as YYYY-MM-DD, not as midnight instants. */
-function dayReplacer(key: string, value: unknown) {
-  return typeof value === 'string' && key.endsWith('On') && value.endsWith('T00:00:00.000Z') ? value.slice(0, 10) : value
-}
-
 function corsOptions(policy: CorsPolicy) {
   const common = {
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
@@ -69,14 +67,39 @@ function corsOptions(policy: CorsPolicy) {
   return null
 }
 
+const envelopeOf = (e: AppError) => ({
+  success: false,
+  error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) },
+})
+
 /** Fastify's own errors (bad JSON, wrong content type, body too large...) in the envelope's terms. */
 function fromFastifyError(error: FastifyError): AppError {
   const status = error.statusCode ?? 500
   if (status >= 500) return toAppError(error)
   if (status === 404) return new AppError('not_found', error.message)
+  if (status === 413) return new AppError('too_large', error.message)
+  if (status === 415) return new AppError('unsupported_media_type', error.message)
   if (status === 429) return new AppError('too_many_requests', error.message)
-  const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'validation_error'
-  return new AppError('validation', error.message, { code })
+  return new AppError('validation', error.message)
+}
+
+/**
+ * What Node's HTTP parser refuses before a request exists (oversized headers, malformed request lines),
+ * answered on the socket in the envelope: there is no request to hang a reply on.
+ */
+function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket) {
+  if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return
+  const [status, reason, code, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'headers_too_large', 'request headers are too large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'request_timeout', 'the request took too long to arrive']
+        : [400, 'Bad Request', 'bad_request', 'malformed HTTP request']
+  const body = JSON.stringify({ success: false, error: { code, message } })
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  )
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
@@ -114,6 +137,13 @@ export async function buildServer(deps: AppDeps) {
     },
     // The subgraph and the shim answer JSON; schemas are documentation, validation is zod's (in services).
     ajv: { customOptions: { strict: false } },
+    bodyLimit: config.body.limitBytes,
+    clientErrorHandler,
+    // A URL Fastify cannot decode (e.g. /api/v1/artists/%E0%A4%A) never reaches a route or the error handler.
+    frameworkErrors: (error, _req, reply) => {
+      const e = new AppError('validation', error.message, { code: 'bad_request' })
+      void (reply as FastifyReply).code(e.status).send(envelopeOf(e))
+    },
   })
   // First, so that every route and hook after it runs inside the request's span.
   const tracing = config.tracing ? startTracing(config.tracing) : undefined
@@ -121,8 +151,9 @@ export async function buildServer(deps: AppDeps) {
     await app.register(tracing.fastify.plugin())
     app.addHook('onClose', () => tracing.shutdown())
   }
+  boundJsonBodies(app, config.body.maxDepth)
   app.setValidatorCompiler(() => () => true)
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data, dayReplacer))
+  app.setSerializerCompiler(() => toJson)
 
   app.decorateRequest('ctx', null as unknown as RequestContext)
   app.addHook('onRequest', async (req, reply) => {
@@ -177,9 +208,7 @@ export async function buildServer(deps: AppDeps) {
     if (e.kind === 'too_many_requests' && req.url.startsWith('/graphql')) {
       return reply.code(e.status).send({ errors: [{ message: e.message, extensions: { code: e.graphqlCode, reason: e.code } }] })
     }
-    return reply
-      .code(e.status)
-      .send({ success: false, error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } })
+    return reply.code(e.status).send(envelopeOf(e))
   })
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send({ success: false, error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),

@@ -160,7 +160,7 @@ describe('availability windows', () => {
     ])
     expect(validationFields(await patch({ endsOn: day(9) }))).toEqual([{ field: 'endsOn', message: 'endsOn must not be before startsOn' }])
     expect(validationFields(await patch({ countryCode: 'XX' }))).toEqual([{ field: 'countryCode', message: 'unknown country XX' }])
-    expect(await windowsOf(artistId)).toMatchObject([{ feeMin: 100_000, feeMax: 200_000, currency: 'EUR', countryId: null }])
+    expect(await windowsOf(artistId)).toMatchObject([{ feeMin: 100_000n, feeMax: 200_000n, currency: 'EUR', countryId: null }])
     // Clearing the fees lets the currency go.
     expect((await patch({ feeMin: null, feeMax: null, currency: null })).body.data).toMatchObject({
       feeMin: null,

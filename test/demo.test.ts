@@ -60,7 +60,7 @@ it('leaves a booking pipeline in each state, with its activity', async () => {
   ])
   expect(requests.every((r) => r.promoterOrgId === DEMO.promoterOrgId)).toBe(true)
   const booking = await db.booking.findFirstOrThrow({ include: { request: { include: { activity: { orderBy: { seq: 'asc' } } } } } })
-  expect(booking).toMatchObject({ status: 'confirmed', fee: 1_300_000, currency: 'EUR', deposit: 400_000 })
+  expect(booking).toMatchObject({ status: 'confirmed', fee: 1_300_000n, currency: 'EUR', deposit: 400_000n })
   expect(booking.request.activity.map((a) => `${a.subject} ${a.action} → ${a.toStatus}`)).toEqual([
     'request create → open',
     'request offer → negotiating',

@@ -16,6 +16,7 @@ import {
 } from 'jose'
 import type { AuthObserver } from '../metrics.ts'
 import { AppError, authUnavailable, unauthorized } from '../errors.ts'
+import { isUuid } from '../validation.ts'
 
 export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']
 
@@ -66,8 +67,11 @@ function verifierFor(keys: KeyGetter, options: TokenRules) {
         clockTolerance: CLOCK_TOLERANCE_S,
       })
       checkLifetime(payload, options.maxTokenAgeS)
+      // Auth's user ids are UUIDs, and so are the columns that record who acted: any other subject is not a
+      // user of this platform (and would otherwise fail on the first write).
+      if (!isUuid(payload.sub)) throw unauthorized('invalid token: sub claim is not a user id')
       return {
-        userId: payload.sub as string,
+        userId: payload.sub,
         tokenVersion: typeof payload.tokenVersion === 'number' ? payload.tokenVersion : undefined,
         sessionId: typeof payload.sessionId === 'string' ? payload.sessionId : undefined,
         claims: payload,

@@ -81,7 +81,14 @@ export async function createApollo(
   const armor = new ApolloArmor({
     maxDepth: { n: config.graphql.maxDepth },
     costLimit: { maxCost: config.graphql.maxCost },
-    maxAliases: { n: config.graphql.maxAliases },
+    // Aliases of __typename count too (armor exempts them by default): they cost nothing to write and
+    // still multiply the work and the answer.
+    maxAliases: { n: config.graphql.maxAliases, allowList: [] },
+    maxDirectives: { n: config.graphql.maxDirectives },
+    // Armor's token limit throws from an Apollo plugin hook, which Apollo answers as a 500; graphql-js
+    // enforces the same limit in its parser (parseOptions below), which Apollo answers as the 400
+    // GRAPHQL_PARSE_FAILED every other syntax error gets. Every token counts, __typename included.
+    maxTokens: { enabled: false },
     blockFieldSuggestion: { enabled: !config.graphql.suggestions },
   }).protect()
   const apollo = new ApolloServer<RequestContext>({
@@ -97,6 +104,7 @@ export async function createApollo(
       observe(observers.metrics, observers.tracer),
     ],
     validationRules: armor.validationRules,
+    parseOptions: { maxTokens: config.graphql.maxTokens },
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     formatError,

@@ -30,8 +30,16 @@ export const AvailabilityRef = builder.prismaObject('Availability', {
     endsOn: t.expose('endsOn', { type: 'Date', description: 'Last day (inclusive).' }),
     status: t.expose('status', { type: StatusEnum }),
     country: t.relation('country', { nullable: true, description: 'Where the artist can play in this window; null: anywhere.' }),
-    feeMin: t.exposeInt('feeMin', { nullable: true, description: 'Fee guidance, lowest, in minor units of currency (cents).' }),
-    feeMax: t.exposeInt('feeMax', { nullable: true, description: 'Fee guidance, highest, in minor units of currency (cents).' }),
+    feeMin: t.expose('feeMin', {
+      type: 'SafeInt',
+      nullable: true,
+      description: 'Fee guidance, lowest, in minor units of currency (cents).',
+    }),
+    feeMax: t.expose('feeMax', {
+      type: 'SafeInt',
+      nullable: true,
+      description: 'Fee guidance, highest, in minor units of currency (cents).',
+    }),
     currency: t.exposeString('currency', { nullable: true }),
     notes: t.exposeString('notes', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),

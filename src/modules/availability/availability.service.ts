@@ -6,7 +6,7 @@ import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import type { Selection } from '../../db/listing.ts'
-import { dayOf, formatDay, today } from '../../dates.ts'
+import { Day, dayOf, formatDay, today } from '../../dates.ts'
 import { conflict, forbidden, found, invalidInput, isExclusionViolation, notFound, validationError, type FieldIssue } from '../../errors.ts'
 import { AvailabilityStatus, Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
@@ -19,8 +19,6 @@ import { lockAgencyWindows } from './withdraw.ts'
 /** A window spans at most about two years; a search at most about one. */
 export const MAX_WINDOW_DAYS = 731
 export const MAX_SEARCH_DAYS = 366
-
-const Day = z.iso.date()
 
 export const AvailabilityInput = z.object({
   startsOn: Day.describe('First day (YYYY-MM-DD)'),
@@ -60,8 +58,8 @@ export type AvailabilitySearchFilter = z.output<typeof AvailabilitySearch>
 interface WindowShape {
   startsOn: string
   endsOn: string
-  feeMin?: number | null
-  feeMax?: number | null
+  feeMin?: number | bigint | null
+  feeMax?: number | bigint | null
   currency?: string | null
 }
 
@@ -168,8 +166,8 @@ function windowMatch(f: AvailabilitySearchFilter, countryId: string | null): Pri
   // A currency (any budget has one) asks for fee guidance in it: a currency alone is no guidance.
   if (f.currency) parts.push(sql`w.currency = ${f.currency} AND (w.fee_min IS NOT NULL OR w.fee_max IS NOT NULL)`)
   // Guidance with one bound is open on the other side: it reaches any budget there.
-  if (f.budgetMax !== undefined) parts.push(sql`(w.fee_min IS NULL OR w.fee_min <= ${f.budgetMax}::int)`)
-  if (f.budgetMin !== undefined) parts.push(sql`(w.fee_max IS NULL OR w.fee_max >= ${f.budgetMin}::int)`)
+  if (f.budgetMax !== undefined) parts.push(sql`(w.fee_min IS NULL OR w.fee_min <= ${f.budgetMax}::bigint)`)
+  if (f.budgetMin !== undefined) parts.push(sql`(w.fee_max IS NULL OR w.fee_max >= ${f.budgetMin}::bigint)`)
   return all(parts)
 }
 
@@ -284,8 +282,8 @@ export const availability = {
         const next = {
           startsOn: startsOn ?? formatDay(current.startsOn),
           endsOn: endsOn ?? formatDay(current.endsOn),
-          feeMin: kept(data.feeMin, current.feeMin),
-          feeMax: kept(data.feeMax, current.feeMax),
+          feeMin: kept<number | bigint | null>(data.feeMin, current.feeMin),
+          feeMax: kept<number | bigint | null>(data.feeMax, current.feeMax),
           currency: kept(data.currency, current.currency),
         }
         assertWindow(next, sent)

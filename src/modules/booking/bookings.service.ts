@@ -15,6 +15,7 @@ import { competingHolds, expireDue, lockArtistBookings, lockRequest, reprioritiz
 import { closeContractsOfDeal, moveContractsToBooking } from '../contracts/deal-links.ts'
 import { CloseInput, requireSide } from './requests.service.ts'
 import { bookingMachine, effectiveHoldStatus, holdMachine, requestMachine, transition } from './state.ts'
+import { Instant } from '../../dates.ts'
 
 export const HoldFilter = z.object({
   status: z.enum(HoldStatus).optional(),
@@ -23,8 +24,8 @@ export const HoldFilter = z.object({
 export const BookingFilter = z.object({
   status: z.enum(BookingStatus).optional(),
   artistId: z.uuid().optional(),
-  from: z.coerce.date().optional().describe('Starting at or after'),
-  to: z.coerce.date().optional().describe('Starting before'),
+  from: Instant.optional().describe('Starting at or after'),
+  to: Instant.optional().describe('Starting before'),
 })
 export const CancelInput = z.object({ reason: z.string().trim().min(1).max(2000) })
 

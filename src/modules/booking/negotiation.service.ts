@@ -14,6 +14,7 @@ import { expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipe
 import { Currency, MinorUnits } from '../../money.ts'
 import { CloseInput, requireSide, visibleRequest } from './requests.service.ts'
 import { can, effectiveOfferStatus, offerMachine, requestMachine, transition } from './state.ts'
+import { Instant } from '../../dates.ts'
 
 const DAY_MS = 86_400_000
 
@@ -26,7 +27,7 @@ export const OfferInput = z
     deposit: MinorUnits.nullish().describe('Due on confirmation, in minor units'),
     holdDays: z.number().int().min(1).max(60).default(7).describe('How long an acceptance holds the date'),
     terms: z.string().trim().min(1).max(10_000).nullish(),
-    expiresAt: z.coerce.date().nullish().describe('Answer-by time of this offer'),
+    expiresAt: Instant.nullish().describe('Answer-by time of this offer'),
   })
   .superRefine((o, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message })

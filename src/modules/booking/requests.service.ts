@@ -13,14 +13,15 @@ import { actorOf, partyOf, recordActivity, pipelinesVisibleTo, type Party } from
 import { closeContractsOfDeal } from '../contracts/deal-links.ts'
 import { expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
 import { holdMachine, offerMachine, requestMachine, transition } from './state.ts'
+import { Instant } from '../../dates.ts'
 
 const MAX_SHOW_SPAN_MS = 14 * 86_400_000
 
 export const BookingRequestInput = z
   .object({
     artistId: z.uuid(),
-    startsAt: z.coerce.date().describe('When the performance (or the engagement) starts'),
-    endsAt: z.coerce.date(),
+    startsAt: Instant.describe('When the performance (or the engagement) starts'),
+    endsAt: Instant,
     venueId: z.uuid().nullish().describe('A venue of the Venue subgraph'),
     venueName: z.string().trim().min(1).max(200).nullish(),
     city: z.string().trim().min(1).max(120).nullish(),
@@ -33,7 +34,7 @@ export const BookingRequestInput = z
     currency: Currency.nullish(),
     dealType: z.enum(DealType).nullish(),
     message: z.string().trim().min(1).max(5000).nullish(),
-    expiresAt: z.coerce.date().nullish().describe('Answer-by time'),
+    expiresAt: Instant.nullish().describe('Answer-by time'),
   })
   .superRefine((r, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message })
@@ -48,8 +49,8 @@ export const BookingRequestInput = z
 export const BookingRequestFilter = z.object({
   status: z.enum(BookingRequestStatus).optional(),
   artistId: z.uuid().optional(),
-  from: z.coerce.date().optional().describe('Events starting at or after'),
-  to: z.coerce.date().optional().describe('Events starting before'),
+  from: Instant.optional().describe('Events starting at or after'),
+  to: Instant.optional().describe('Events starting before'),
 })
 
 export const CloseInput = z.object({ reason: z.string().trim().min(1).max(2000).optional() })

@@ -39,10 +39,10 @@ export function render(body: string, values: MergeValues): string {
 }
 
 /** Minor units → "12,500.00 EUR". */
-export const money = (amount: number | null | undefined, currency: string) =>
+export const money = (amount: bigint | null | undefined, currency: string) =>
   amount == null
     ? undefined
-    : `${(amount / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`
+    : `${(Number(amount) / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`
 
 const instant = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`
 
@@ -55,7 +55,7 @@ export function bookingValues(p: {
   countryCode: string | null
   startsAt: Date
   endsAt: Date
-  terms: { dealType: string; fee: number | null; currency: string; percentage: number | null; deposit: number | null }
+  terms: { dealType: string; fee: bigint | null; currency: string; percentage: number | null; deposit: bigint | null }
 }): MergeValues {
   const v: MergeValues = {
     'artist.name': p.artistName,

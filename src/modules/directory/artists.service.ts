@@ -10,6 +10,7 @@ import { parseInput } from '../../validation.ts'
 import { activeLinkWhere } from '../representation/roster.service.ts'
 import { CountryCode, locationData } from './geo.service.ts'
 import { freeSlug } from './slug.ts'
+import { Instant } from '../../dates.ts'
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()
 const webUrl = z.url({ protocol: /^https?$/ }).max(500)
@@ -69,7 +70,7 @@ export const ProviderReferenceInput = z.object({
   provider: z.enum(DataProvider),
   externalId: z.string().trim().min(1).max(200),
   url: webUrl.nullish(),
-  lastSyncedAt: z.coerce.date().nullish(),
+  lastSyncedAt: Instant.nullish(),
 })
 
 /**

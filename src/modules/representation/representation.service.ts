@@ -8,7 +8,7 @@ import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { advisoryLock } from '../../db/locks.ts'
-import { addDays, dayOf, formatDay, maxDay, today } from '../../dates.ts'
+import { addDays, Day, dayOf, formatDay, maxDay, today } from '../../dates.ts'
 import { conflict, forbidden, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
 import {
   DisputeStatus,
@@ -29,7 +29,7 @@ export const RepresentationClaimInput = z.object({
   artistId: z.uuid(),
   role: z.enum(RepresentationRole).default('agency'),
   territory: optionalText(200).describe('What the representation covers, e.g. "Worldwide" or "Europe"'),
-  startsOn: z.iso.date().optional().describe('First day of the representation (YYYY-MM-DD, today or later; default today)'),
+  startsOn: Day.optional().describe('First day of the representation (YYYY-MM-DD, today or later; default today)'),
   message: optionalText(2000).describe('Context for the reviewers and the current representative'),
 })
 

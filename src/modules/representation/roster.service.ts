@@ -5,7 +5,7 @@ import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { advisoryLock } from '../../db/locks.ts'
-import { dayOf, formatDay, maxDay, today } from '../../dates.ts'
+import { Day, dayOf, formatDay, maxDay, today } from '../../dates.ts'
 import { conflict, forbidden, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
 import { RepresentationRole, TeamRole, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
@@ -21,7 +21,7 @@ export const RosterFilter = z.object({
 })
 export const UpdateRosterLinkInput = z.object({ territory: optionalText(200), notes: optionalText(5000) })
 export const EndRosterLinkInput = z.object({
-  endsOn: z.iso.date().optional().describe('Last day of the representation (YYYY-MM-DD; default today)'),
+  endsOn: Day.optional().describe('Last day of the representation (YYYY-MM-DD; default today)'),
   note: optionalText(2000),
 })
 

@@ -268,8 +268,8 @@ describe('expiry without a cron', () => {
       body: { ...flat, expiresAt: new Date(Date.now() + 3600_000).toISOString() },
     })
     expect(offer.status).toBe(201)
-    // Its answer-by time passes (moved in the database rather than waited for).
-    await h.app.db.bookingOffer.update({ where: { id: offer.body.data.id }, data: { expiresAt: new Date(Date.now() - 1000) } })
+    // Its answer-by time passes (on the service's clock rather than waited for).
+    h.app.clock.advance(2 * 3600_000)
     const read = await h.app.rest('GET', `/api/v1/booking-offers/${offer.body.data.id}`, { as: promoter })
     expect(read.body.data).toMatchObject({ status: 'expired', actions: [] })
     const gql = await h.app.graphql(
@@ -300,7 +300,7 @@ describe('expiry without a cron', () => {
     const lapsed = async () => {
       const artistId = await representedArtist(agency)
       const { hold, requestId } = await held(promoter, artistId)
-      await h.app.db.bookingHold.update({ where: { id: hold.id }, data: { expiresAt: new Date(Date.now() - 1000) } })
+      h.app.clock.advance(7 * DAY + 1000) // the hold's default seven days pass
       return { artistId, hold, requestId }
     }
     const stored = async (id: string) => (await h.app.db.bookingHold.findUniqueOrThrow({ where: { id } })).status
@@ -338,14 +338,18 @@ describe('expiry without a cron', () => {
 
   it('closes a whole pipeline when its request expires: no offer is left open behind it', async () => {
     const artistId = await representedArtist(agency)
-    const request = await h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body: { artistId, ...nextSlot() } })
+    const answerBy = new Date(Date.now() + 3600_000).toISOString()
+    const request = await h.app.rest('POST', '/api/v1/booking-requests', {
+      as: promoter,
+      body: { artistId, ...nextSlot(), expiresAt: answerBy },
+    })
     const offer = await h.app.rest('POST', `/api/v1/booking-requests/${request.body.data.id}/offers`, {
       as: agency,
       body: { fee: 100_000, currency: 'EUR', dealType: 'flat' },
     })
     expect(offer.body.data.expiresAt).toBeNull()
     // The answer-by time of the request passes; the offer itself has none.
-    await h.app.db.bookingRequest.update({ where: { id: request.body.data.id }, data: { expiresAt: new Date(Date.now() - 1000) } })
+    h.app.clock.advance(2 * 3600_000)
     const read = await h.app.rest('GET', `/api/v1/booking-offers/${offer.body.data.id}`, { as: promoter })
     expect(read.body.data).toMatchObject({ status: 'expired', actions: [] })
     expect((await h.app.rest('GET', `/api/v1/booking-requests/${request.body.data.id}`, { as: promoter })).body.data.status).toBe('expired')

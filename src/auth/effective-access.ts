@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import { z } from 'zod'
+import { systemClock, type Clock } from '../clock.ts'
 import { AppError, forbidden, unauthorized, unavailable } from '../errors.ts'
 import type { VerifiedToken } from './tokens.ts'
 
@@ -63,6 +64,8 @@ export function authAccessClient(options: {
   cacheTtlMs: number
   cacheMax: number
   fetch?: typeof fetch
+  /** What the cache's TTL is measured against. */
+  clock?: Clock
 }): AccessResolver {
   const doFetch = options.fetch ?? fetch
 
@@ -103,6 +106,7 @@ export function authAccessClient(options: {
   const cache = new LRUCache<string, EffectiveAccess, AccessRequest>({
     max: options.cacheMax,
     ttl: options.cacheTtlMs,
+    perf: { now: () => (options.clock ?? systemClock).now().getTime() },
     // Concurrent requests for the same key share one call to Auth.
     fetchMethod: (_key, _stale, { context }) => fetchAccess(context),
     allowStale: false,

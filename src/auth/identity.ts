@@ -1,6 +1,7 @@
 // Who is calling: one function shared by GraphQL and REST, in the platform's fail-closed order:
 // machine key, or JWT valid → x-org present and a UUID → effective access resolved by Auth.
 import { createHash, timingSafeEqual } from 'node:crypto'
+import { systemClock, type Clock } from '../clock.ts'
 import type { Config } from '../config.ts'
 import { AppError, unauthorized } from '../errors.ts'
 import { devAccessResolver, devSigningKey, publicKeySet } from './dev-identity.ts'
@@ -73,7 +74,7 @@ export function createIdentity(deps: {
   }
 }
 
-export async function identityFromConfig(config: Config): Promise<Identity> {
+export async function identityFromConfig(config: Config, clock: Clock = systemClock): Promise<Identity> {
   const auth = config.auth
   if (auth.mode === 'dev') {
     const keySet = publicKeySet(await devSigningKey(auth.identityDir))
@@ -98,6 +99,7 @@ export async function identityFromConfig(config: Config): Promise<Identity> {
       timeoutMs: auth.timeoutMs,
       cacheTtlMs: auth.cacheTtlMs,
       cacheMax: auth.cacheMax,
+      clock,
     }),
     internalApiKeys: config.internalApiKeys,
   })

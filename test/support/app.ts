@@ -7,8 +7,9 @@ import { identityFromConfig } from '../../src/auth/identity.ts'
 import { loadConfig } from '../../src/config.ts'
 import { createDb, type Db } from '../../src/db/client.ts'
 import { buildServer } from '../../src/server.ts'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, afterEach, beforeAll } from 'vitest'
 import { startAuthStandIn, type AuthStandIn, type Session } from './auth-stand-in.ts'
+import { TestClock } from './clock.ts'
 import { freshDatabase } from './db.ts'
 
 export const MACHINE_KEY = 'machine-key-current'
@@ -17,6 +18,8 @@ export const MACHINE_KEY_PREVIOUS = 'machine-key-previous'
 export interface TestApp {
   url: string
   db: Db
+  /** The service's clock: tests advance it rather than sleep. */
+  clock: TestClock
   /** Every SQL statement Prisma sent, in order. */
   sql: string[]
   /** Every log line, parsed. */
@@ -74,8 +77,9 @@ export async function startApp(options: { auth: AuthStandIn; databaseUrl: string
   })
   const log = pino({ level: config.logLevel }, sink)
   const db = createDb({ url: options.databaseUrl, poolMax: 5, onQuery: (q) => sql.push(q) })
-  const identity = await identityFromConfig(config)
-  const app = await buildServer({ config, db, identity, log })
+  const clock = new TestClock()
+  const identity = await identityFromConfig(config, clock)
+  const app = await buildServer({ config, db, identity, log, clock })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
@@ -83,6 +87,7 @@ export async function startApp(options: { auth: AuthStandIn; databaseUrl: string
   return {
     url,
     db,
+    clock,
     sql,
     logs,
     async rest(method, path, { as, body, headers } = {}) {
@@ -127,6 +132,7 @@ export function useHarness(env: Record<string, string> = {}): Harness {
     h.database = await freshDatabase()
     h.app = await startApp({ auth: h.auth, databaseUrl: h.database.url, env })
   })
+  afterEach(() => h.app?.clock.reset())
   afterAll(async () => {
     await h.app?.close()
     await h.auth?.close()

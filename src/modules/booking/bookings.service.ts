@@ -63,23 +63,23 @@ async function releaseHold(tx: Tx, actor: Actor, hold: BookingHold, reason: stri
 }
 
 /** Locks the hold's pipeline for the party after writing due expiries; a hold lapsed in between is as good as expired. */
-async function lockedHold(tx: Tx, party: Party, hold: BookingHold) {
-  await lockRequest(tx, hold.requestId, party)
+async function lockedHold(tx: Tx, party: Party, hold: BookingHold, now: Date) {
+  await lockRequest(tx, hold.requestId, { party, now })
   const fresh = await tx.bookingHold.findUniqueOrThrow({ where: { id: hold.id } })
-  if (effectiveHoldStatus(fresh) !== fresh.status) throw conflict('invalid_transition', 'cannot act on a hold that is expired')
+  if (effectiveHoldStatus(fresh, now) !== fresh.status) throw conflict('invalid_transition', 'cannot act on a hold that is expired')
   return fresh
 }
 
 export const holds = {
   async get(ctx: RequestContext, id: string, query: Selection = {}) {
-    await expireDue(ctx.db, { requestId: (await visibleHold(ctx, await partyOf(ctx), id)).requestId })
+    await expireDue(ctx.db, { requestId: (await visibleHold(ctx, await partyOf(ctx), id)).requestId }, ctx.clock.now())
     return ctx.db.bookingHold.findUniqueOrThrow({ ...query, where: { id } })
   },
 
   async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const party = await partyOf(ctx)
     const f = parseInput(HoldFilter, filter)
-    await expireDue(ctx.db, { where: pipelinesVisibleTo(party) })
+    await expireDue(ctx.db, { where: pipelinesVisibleTo(party) }, ctx.clock.now())
     const where: Prisma.BookingHoldWhereInput = { request: pipelinesVisibleTo(party), artistId: f.artistId, status: f.status }
     return listing(ctx.db.bookingHold, { where, orderBy: { startsAt: 'asc' } }, page, query)
   },
@@ -89,14 +89,14 @@ export const holds = {
     const party = await partyOf(ctx)
     requireSide(party, 'agency', 'confirms bookings')
     const seen = await visibleHold(ctx, party, id)
-    await expireDue(ctx.db, { requestId: seen.requestId })
+    await expireDue(ctx.db, { requestId: seen.requestId }, ctx.clock.now())
     const actor = actorOf(party)
     try {
       const booking = await ctx.db.$transaction(async (tx) => {
         // One confirmation per artist at a time: the losers of a race find the hold released, or meet the
         // exclusion constraint, and answer 409.
         await lockArtistBookings(tx, seen.artistId)
-        const hold = await lockedHold(tx, party, seen)
+        const hold = await lockedHold(tx, party, seen, ctx.clock.now())
         const holdTo = transition(holdMachine, hold.status, 'confirm')
         const request = await tx.bookingRequest.findUniqueOrThrow({
           where: { id: hold.requestId },
@@ -171,10 +171,10 @@ export const holds = {
     const party = await partyOf(ctx)
     const { reason } = parseInput(CloseInput, input)
     const seen = await visibleHold(ctx, party, id)
-    await expireDue(ctx.db, { requestId: seen.requestId })
+    await expireDue(ctx.db, { requestId: seen.requestId }, ctx.clock.now())
     await ctx.db.$transaction(async (tx) => {
       await lockArtistBookings(tx, seen.artistId)
-      const hold = await lockedHold(tx, party, seen)
+      const hold = await lockedHold(tx, party, seen, ctx.clock.now())
       await releaseHold(tx, actorOf(party), hold, reason ?? `released by the ${party.side}`)
       await reprioritize(tx, hold.artistId)
     })
@@ -221,7 +221,7 @@ export const bookings = {
     const { reason } = parseInput(CancelInput, input)
     const seen = await bookings.get(ctx, id)
     await ctx.db.$transaction(async (tx) => {
-      await lockRequest(tx, seen.requestId, party)
+      await lockRequest(tx, seen.requestId, { party, now: ctx.clock.now() })
       const booking = await tx.booking.findUniqueOrThrow({ where: { id } })
       const to = transition(bookingMachine, booking.status, 'cancel')
       await tx.booking.update({ where: { id }, data: { status: to, cancelledAt: new Date(), cancelReason: reason } })

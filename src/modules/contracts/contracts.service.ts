@@ -214,7 +214,7 @@ async function draftingSubject(ctx: RequestContext, party: Party, data: z.output
     include: { request: { include: { artist: true, agency: true } }, offer: true },
   })
   if (!hold) throw invalidInput('holdId', 'unknown hold')
-  if (hold.status !== 'active' || hold.expiresAt.getTime() <= Date.now())
+  if (hold.status !== 'active' || hold.expiresAt <= ctx.clock.now())
     throw conflict('hold_not_active', 'paper is sent early only on an active hold')
   const r = hold.request
   return {

@@ -10,9 +10,9 @@ import { conflict, isExclusionViolation, notFound } from '../../errors.ts'
 import { BookingStatus, HoldStatus, type BookingHold, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
+import { dealBooked, dealClosed } from './deal-followers.ts'
 import { actorOf, partyOf, pipelinesVisibleTo, recordActivity, type Actor, type Party } from './parties.ts'
 import { competingHolds, expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
-import { closeContractsOfDeal, moveContractsToBooking } from '../contracts/deal-links.ts'
 import { CloseInput, requireSide } from './requests.service.ts'
 import { bookingMachine, effectiveHoldStatus, holdMachine, requestMachine, transition } from './state.ts'
 
@@ -59,7 +59,7 @@ async function releaseHold(tx: Tx, actor: Actor, hold: BookingHold, reason: stri
     to: requestTo,
     note: reason,
   })
-  await closeContractsOfDeal(tx, request.id, `the hold was released: ${reason}`)
+  await dealClosed(tx, request.id, `the hold was released: ${reason}`)
 }
 
 /** Locks the hold's pipeline for the party after writing due expiries; a hold lapsed in between is as good as expired. */
@@ -149,7 +149,7 @@ export const holds = {
           from: null,
           to: 'confirmed',
         })
-        await moveContractsToBooking(tx, hold.id, created.id)
+        await dealBooked(tx, hold.id, created.id)
         for (const competing of await competingHolds(tx, hold)) {
           await lockRequest(tx, competing.requestId)
           await releaseHold(tx, actor, competing, 'the artist was confirmed for an overlapping booking')
@@ -234,7 +234,7 @@ export const bookings = {
         to,
         note: reason,
       })
-      await closeContractsOfDeal(tx, booking.requestId, `the booking was cancelled: ${reason}`)
+      await dealClosed(tx, booking.requestId, `the booking was cancelled: ${reason}`)
     })
     return ctx.db.booking.findUniqueOrThrow({ ...query, where: { id } })
   },

@@ -4,7 +4,7 @@ import type { Db, Tx } from '../../db/client.ts'
 import { advisoryLock } from '../../db/locks.ts'
 import { conflict, notFound } from '../../errors.ts'
 import type { BookingRequest, BookingRequestStatus, Prisma } from '../../generated/prisma/client.ts'
-import { closeContractsOfDeal } from '../contracts/deal-links.ts'
+import { dealClosed } from './deal-followers.ts'
 import { assertActsFor, recordActivity, SYSTEM, type Party } from './parties.ts'
 import { can, holdMachine, offerMachine, requestMachine, transition } from './state.ts'
 
@@ -113,7 +113,7 @@ async function expirePipeline(tx: Tx, pipeline: { id: string; artistId: string }
     // A closed pipeline leaves nothing open behind it.
     await expireOffers({}, 'the request expired')
     await expireHolds({}, 'the request expired')
-    await closeContractsOfDeal(tx, requestId, `the deal expired: ${reason}`)
+    await dealClosed(tx, requestId, `the deal expired: ${reason}`)
   }
   return expired
 }

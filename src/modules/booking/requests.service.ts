@@ -1,6 +1,7 @@
 // Booking requests: a promoter company asks the agency representing an artist for a date. The request is
 // the root of its pipeline: its offers, hold, booking and activity hang from it.
 import { z } from 'zod'
+import { activeLinkWhere } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, forbidden, invalidInput, notFound } from '../../errors.ts'
@@ -8,9 +9,8 @@ import { BookingRequestStatus, DealType, type Prisma } from '../../generated/pri
 import type { Page } from '../../pagination.ts'
 import { Currency, MinorUnits } from '../../money.ts'
 import { parseInput } from '../../validation.ts'
-import { activeLinkWhere } from '../representation/roster.service.ts'
+import { dealClosed } from './deal-followers.ts'
 import { actorOf, partyOf, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
-import { closeContractsOfDeal } from '../contracts/deal-links.ts'
 import { expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
 import { holdMachine, offerMachine, requestMachine, transition } from './state.ts'
 
@@ -191,7 +191,7 @@ async function closeRequest(
       })
       await reprioritize(tx, hold.artistId)
     }
-    await closeContractsOfDeal(tx, id, `the request was ${to}${reason ? `: ${reason}` : ''}`)
+    await dealClosed(tx, id, `the request was ${to}${reason ? `: ${reason}` : ''}`)
   })
   return ctx.db.bookingRequest.findUniqueOrThrow({ ...query, where: { id } })
 }

@@ -19,10 +19,15 @@ import {
 } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { parseInput, VersionNumber } from '../../validation.ts'
+import { followDeals } from '../booking/deal-followers.ts'
 import { assertActsFor, partyOf, pipelinesVisibleTo, type Party } from '../booking/parties.ts'
+import { contractsFollowTheDeal } from './deal-links.ts'
 import { bookingValues, MERGE_FIELDS, render, unresolvedFields, type MergeField } from './merge.ts'
 import { contractMachine, transition } from './state.ts'
 import { findOwnTemplate } from './templates.service.ts'
+
+// Contracts follow their deal: moved to its booking, closed when it is off (see deal-links.ts).
+followDeals(contractsFollowTheDeal)
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex')
 const text = (max: number) => z.string().trim().min(1).max(max)

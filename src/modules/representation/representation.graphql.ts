@@ -1,3 +1,4 @@
+import { activeLinkWhere } from '../../access/ownership.ts'
 import type { DefaultConnectionArguments } from '@pothos/plugin-relay'
 import type { GraphQLResolveInfo } from 'graphql'
 import type { RequestContext } from '../../context.ts'
@@ -22,7 +23,6 @@ import {
   ResolveDisputeInput,
 } from './representation.service.ts'
 import {
-  activeLinkWhere,
   EndRosterLinkInput,
   roster,
   RosterFilter,

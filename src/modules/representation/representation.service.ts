@@ -20,7 +20,7 @@ import {
 } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
-import { withdrawAvailabilityAfter } from '../availability/withdraw.ts'
+import { withdrawAvailabilityAfter } from './withdraw-availability.ts'
 import { RejectInput, ReviewInput } from './company-claims.service.ts'
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { SignJWT, UnsecuredJWT } from 'jose'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { MACHINE_KEY_PREVIOUS, startApp, type TestApp, useHarness } from './support/app.ts'
 import { JWKS_COOLDOWN_MS, type JwksMode, startAuthStandIn } from './support/auth-stand-in.ts'
 import { AGENCY_ACCESS, PROMOTER_ACCESS } from './support/fixtures.ts'

@@ -1,7 +1,7 @@
 // The directory through GraphQL: queries, Relay pagination, mutations with field-level validation, and
 // field-level access: a denied field is null with FORBIDDEN/UNAUTHENTICATED, the rest of the answer intact.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type TestApp, useHarness } from './support/app.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { agencySession, PROMOTER_ACCESS, seedGenres, seedGeo } from './support/fixtures.ts'
 

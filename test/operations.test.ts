@@ -2,8 +2,8 @@
 // with credentials), masked internal errors, GraphQL depth/cost/alias limits, graceful shutdown.
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { MACHINE_KEY, startApp, type TestApp, useHarness } from './support/app.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { MACHINE_KEY, startApp, useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
 

@@ -41,13 +41,13 @@ export interface RestResult {
   status: number
   headers: Headers
   // Tests read the envelope freely.
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
   body: any
 }
 
 export interface GraphqlResult {
   status: number
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
   data: any
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[]
 }

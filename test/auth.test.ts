@@ -94,7 +94,8 @@ describe('authentication → 401 unauthorized / UNAUTHENTICATED', () => {
 
   it('rejects a tampered signature', async () => {
     const session = await h.auth.session(AGENCY_ACCESS)
-    const [header, payload, signature] = session.token.split('.')
+    // A compact JWS: header.payload.signature.
+    const [header, payload, signature] = session.token.split('.') as [string, string, string]
     const tampered = `${header}.${payload}.${signature.slice(0, -4)}${signature.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`
     const r = await both(bearer(tampered, session.orgId))
     expect(r).toMatchObject({ status: 401, code: 'unauthorized', gqlCode: 'UNAUTHENTICATED' })
@@ -133,13 +134,13 @@ describe('authentication → 401 unauthorized / UNAUTHENTICATED', () => {
 describe('company context → 400 validation_error', () => {
   it('rejects a missing x-org', async () => {
     const session = await h.auth.session(AGENCY_ACCESS)
-    const r = await both({ authorization: session.headers.authorization })
+    const r = await both({ authorization: `Bearer ${session.token}` })
     expect(r).toMatchObject({ status: 400, code: 'validation_error', message: 'missing x-org header', gqlCode: 'BAD_USER_INPUT' })
   })
 
   it('rejects a malformed x-org', async () => {
     const session = await h.auth.session(AGENCY_ACCESS)
-    const r = await both({ authorization: session.headers.authorization, 'x-org': 'acme-inc' })
+    const r = await both({ authorization: `Bearer ${session.token}`, 'x-org': 'acme-inc' })
     expect(r).toMatchObject({ status: 400, code: 'validation_error', gqlCode: 'BAD_USER_INPUT' })
     expect(r.message).toContain('invalid x-org')
   })

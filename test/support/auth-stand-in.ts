@@ -120,7 +120,8 @@ export async function startAuthStandIn(options: { issuer?: string; audience?: st
     claims: Record<string, unknown>,
     opts: { key?: SigningKey; expiresIn?: string | number; issuer?: string; audience?: string; subject?: string } = {},
   ) {
-    const key = opts.key ?? served[served.length - 1]
+    const key = opts.key ?? served.at(-1)
+    if (!key) throw new Error('the stand-in serves no signing key to sign with')
     return new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
       .setSubject(opts.subject ?? randomUUID())

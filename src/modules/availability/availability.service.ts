@@ -324,6 +324,10 @@ export const availability = {
       const artist = byId.get(r.id)
       return artist ? [{ ...artist, matchingAvailability: windows.filter((w) => w.artistId === r.id) }] : []
     })
-    return { items, total: async () => rows[0]?.total ?? (await ctx.db.$queryRaw<{ total: number }[]>(statements.count))[0].total }
+    return {
+      items,
+      // count(*) answers one row.
+      total: async () => rows[0]?.total ?? (await ctx.db.$queryRaw<{ total: number }[]>(statements.count))[0]?.total ?? 0,
+    }
   },
 }

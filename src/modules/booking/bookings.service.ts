@@ -103,7 +103,8 @@ export const holds = {
           include: { offers: { where: { id: hold.offerId } } },
         })
         const requestTo = transition(requestMachine, request.status, 'book')
-        const offer = request.offers[0]
+        const [offer] = request.offers
+        if (!offer) throw notFound('booking offer', hold.offerId)
         const created = await tx.booking.create({
           data: {
             requestId: request.id,

@@ -208,7 +208,7 @@ async function closeClaim(tx: Tx, claim: RepresentationClaim, status: 'rejected'
     if (remaining.length === 0) {
       await resolveDisputeRow(tx, actor, claim.disputeId, claim.artistId, null, 'no claim remains: representation unchanged')
     } else if (remaining.length === 1 && !incumbent) {
-      await tx.representationClaim.update({ where: { id: remaining[0].id }, data: { status: 'pending' } })
+      await tx.representationClaim.update({ where: { id: remaining[0]!.id }, data: { status: 'pending' } })
       await resolveDisputeRow(tx, actor, claim.disputeId, claim.artistId, null, 'a single claim remains: back to review')
     }
   }

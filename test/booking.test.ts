@@ -519,29 +519,18 @@ describe('idempotent retries', () => {
     const artistId = await representedArtist(agency)
     const body = { artistId, ...nextSlot() }
     // A call that never stored its answer (its process died): the record stays in flight.
-    const inFlight = (key: string, startedMsAgo: number) =>
-      h.app.db.idempotencyRecord.create({
-        data: {
-          scope: `org:${promoter.orgId}:user:${promoter.userId}`,
-          key,
-          fingerprint: 'another request',
-          createdAt: new Date(Date.now() - startedMsAgo),
-        },
-      })
-    await inFlight('fresh-in-flight', 5_000)
-    const holding = await h.app.rest('POST', '/api/v1/booking-requests', {
-      as: promoter,
-      body,
-      headers: { 'idempotency-key': 'fresh-in-flight' },
+    await h.app.db.idempotencyRecord.create({
+      data: { scope: `org:${promoter.orgId}:user:${promoter.userId}`, key: 'abandoned-call', fingerprint: 'another request' },
     })
+    const retry = () =>
+      h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body, headers: { 'idempotency-key': 'abandoned-call' } })
+    h.app.clock.advance(5_000)
+    const holding = await retry()
     expect(holding.status).toBe(400)
     expect(holding.body.error.code).toBe('idempotency_key_reused')
-    await inFlight('abandoned-call', 120_000)
-    const reclaimed = await h.app.rest('POST', '/api/v1/booking-requests', {
-      as: promoter,
-      body,
-      headers: { 'idempotency-key': 'abandoned-call' },
-    })
+    // The lease (a minute) passes on the service's clock.
+    h.app.clock.advance(60_000)
+    const reclaimed = await retry()
     expect(reclaimed.status).toBe(201)
     expect(await h.app.db.bookingRequest.count({ where: { artistId } })).toBe(1)
   })

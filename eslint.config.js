@@ -1,6 +1,7 @@
-// ESLint over the whole tree: typescript-eslint's recommended rules, Prettier owning formatting
-// (eslint-config-prettier turns off the rules it would fight), and the runtime reading its environment
-// only through src/config.ts. Import cycles are checked by scripts/check-cycles.ts (npm run lint).
+// ESLint over the whole tree: typescript-eslint's recommended rules and its type-aware rules about
+// promises, Prettier owning formatting (eslint-config-prettier turns off the rules it would fight), and
+// the runtime reading its environment only through src/config.ts. Import cycles are checked by
+// scripts/check-cycles.ts (npm run lint).
 import js from '@eslint/js'
 import prettier from 'eslint-config-prettier'
 import tseslint from 'typescript-eslint'
@@ -17,6 +18,18 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
+    },
+  },
+  {
+    // The type-aware rules that catch lost async work: a promise nobody awaits inside a transaction
+    // escapes it. (The rest of recommendedTypeChecked flags the tests' untyped response bodies by the
+    // hundred, so it is not on.)
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
     },
   },
   {

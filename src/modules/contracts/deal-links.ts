@@ -2,8 +2,8 @@
 // early on a hold follows the hold into its booking, and paper for a deal that is off is closed (a draft
 // cancelled, a sent or signed contract voided) so that nobody signs for a date that no longer exists.
 import type { Tx } from '../../db/client.ts'
-import type { DealFollower } from '../booking/deal-followers.ts'
 import type { ContractStatus } from '../../generated/prisma/client.ts'
+import type { DealFollower } from '../booking/deal-followers.ts'
 import { can, contractMachine, transition } from './state.ts'
 
 async function moveContractsToBooking(tx: Tx, holdId: string, bookingId: string) {

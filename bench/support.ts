@@ -135,7 +135,8 @@ export interface Timing {
   perSecond: number
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+// No samples have no percentile: NaN.
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
 
 /**
  * Runs `task` `n` times with `concurrency` in flight and returns its latency figures. A short warm-up runs

@@ -155,6 +155,11 @@ export function corsPolicy(corsOrigin: string[], legacy: string[]): CorsPolicy {
   return { kind: 'none' }
 }
 
+/** NODE_ENV alone, for what is fixed when modules load (the GraphQL schema's build options), before loadConfig runs. */
+export function nodeEnvAtLoad(env: Record<string, string | undefined> = process.env): Config['nodeEnv'] {
+  return EnvSchema.shape.NODE_ENV.parse(env.NODE_ENV?.trim() || undefined)
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // An empty variable (`AUTH_URL=` in an env file) means unset.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''))

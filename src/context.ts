@@ -7,6 +7,7 @@ import { agencyNotBridged, authorize } from './access/authorize.ts'
 import type { AccessRule } from './access/catalog.ts'
 import { bridgedAgencyId } from './access/ownership.ts'
 import type { Caller, CallerHeaders, Identity } from './auth/identity.ts'
+import { systemClock, type Clock } from './clock.ts'
 import type { Config } from './config.ts'
 import type { Db } from './db/client.ts'
 import { forbidden } from './errors.ts'
@@ -19,10 +20,13 @@ export interface AppDeps {
   log: FastifyBaseLogger
   /** The server's metrics (one registry per server); made by buildServer when not given. */
   metrics?: Metrics
+  /** The system clock unless a test sets the time. */
+  clock?: Clock
 }
 
 export class RequestContext {
   readonly db: Db
+  readonly clock: Clock
   private callerPromise?: Promise<Caller>
   private agencyPromise?: Promise<string | null>
   private readonly authorized = new Map<AccessRule, Promise<void>>()
@@ -39,6 +43,7 @@ export class RequestContext {
     readonly client: { ip?: string; userAgent?: string } = {},
   ) {
     this.db = deps.db
+    this.clock = deps.clock ?? systemClock
   }
 
   caller(): Promise<Caller> {

@@ -51,14 +51,14 @@ export async function claimKey(ctx: RequestContext, key: string, fingerprint: st
 
   // Records older than a day no longer protect anything (anyone's: the table stays small), nor does this
   // key's record when its call has been in flight past the lease.
-  const now = Date.now()
+  const now = ctx.clock.now().getTime()
   await db.idempotencyRecord.deleteMany({
     where: {
       OR: [{ createdAt: { lt: new Date(now - TTL_MS) } }, { scope, key, statusCode: null, createdAt: { lt: new Date(now - LEASE_MS) } }],
     },
   })
   try {
-    await db.idempotencyRecord.create({ data: { scope, key, fingerprint } })
+    await db.idempotencyRecord.create({ data: { scope, key, fingerprint, createdAt: new Date(now) } })
   } catch (e) {
     if (!isUniqueViolation(e)) throw e
     const first = await db.idempotencyRecord.findUnique({ where: { scope_key: { scope, key } } })

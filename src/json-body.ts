@@ -44,6 +44,7 @@ export function boundJsonBodies(app: FastifyInstance, maxDepth: number) {
       )
       return
     }
-    parse(req, text, done)
+    // Fastify's default parser answers through `done`; its return value carries nothing.
+    void parse(req, text, done)
   })
 }

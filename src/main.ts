@@ -7,6 +7,7 @@ import { playDemoDeals } from './demo.ts'
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedCluster } from './db/embedded.ts'
 import { applyMigrations } from './db/migrations.ts'
 import { identityFromConfig } from './auth/identity.ts'
+import { systemClock } from './clock.ts'
 import { createLogger } from './logger.ts'
 import { Metrics } from './metrics.ts'
 import { buildServer } from './server.ts'
@@ -52,7 +53,7 @@ async function main() {
   if (demoLoaded) log.info('demo data loaded')
 
   const metrics = new Metrics()
-  const identity = await identityFromConfig(config, metrics.auth)
+  const identity = await identityFromConfig(config, systemClock, metrics.auth)
   const app = await buildServer({ config, db, identity, log, metrics })
   if (demoLoaded && config.auth.mode === 'dev') {
     await playDemoDeals(app, config)

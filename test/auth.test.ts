@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { SignJWT, UnsecuredJWT } from 'jose'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { MACHINE_KEY, MACHINE_KEY_PREVIOUS, startApp, type TestApp, useHarness } from './support/app.ts'
 import { JWKS_COOLDOWN_MS, type JwksMode, startAuthStandIn } from './support/auth-stand-in.ts'
 import { AGENCY_ACCESS, PROMOTER_ACCESS } from './support/fixtures.ts'
@@ -139,7 +139,8 @@ describe('authentication → 401 unauthorized / UNAUTHENTICATED', () => {
 
   it('rejects a tampered signature', async () => {
     const session = await h.auth.session(AGENCY_ACCESS)
-    const [header, payload, signature] = session.token.split('.')
+    // A compact JWS: header.payload.signature.
+    const [header, payload, signature] = session.token.split('.') as [string, string, string]
     const tampered = `${header}.${payload}.${signature.slice(0, -4)}${signature.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`
     const r = await both(bearer(tampered, session.orgId))
     expect(r).toMatchObject({ status: 401, code: 'unauthorized', gqlCode: 'UNAUTHENTICATED' })
@@ -178,13 +179,13 @@ describe('authentication → 401 unauthorized / UNAUTHENTICATED', () => {
 describe('company context → 400 validation_error', () => {
   it('rejects a missing x-org', async () => {
     const session = await h.auth.session(AGENCY_ACCESS)
-    const r = await both({ authorization: session.headers.authorization })
+    const r = await both({ authorization: `Bearer ${session.token}` })
     expect(r).toMatchObject({ status: 400, code: 'validation_error', message: 'missing x-org header', gqlCode: 'BAD_USER_INPUT' })
   })
 
   it('rejects a malformed x-org', async () => {
     const session = await h.auth.session(AGENCY_ACCESS)
-    const r = await both({ authorization: session.headers.authorization, 'x-org': 'acme-inc' })
+    const r = await both({ authorization: `Bearer ${session.token}`, 'x-org': 'acme-inc' })
     expect(r).toMatchObject({ status: 400, code: 'validation_error', gqlCode: 'BAD_USER_INPUT' })
     expect(r.message).toContain('invalid x-org')
   })
@@ -192,6 +193,7 @@ describe('company context → 400 validation_error', () => {
 
 /** A request with repeated headers ([name, value] pairs, sent as they are), which fetch cannot send: it joins them. */
 function rawRequest(app: TestApp, method: string, path: string, headers: [string, string][], body?: unknown) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
   return new Promise<{ status: number; body: any }>((resolve, reject) => {
     const url = new URL(path, app.url)
     const payload = body === undefined ? undefined : JSON.stringify(body)

@@ -1,7 +1,7 @@
 // The directory through the /api/v1 shim: envelope, pagination, search and filters, validation with
 // field-level messages, ownership rules, archive/restore, and nothing lost on a rejected write.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type TestApp, useHarness } from './support/app.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { agencySession, PROMOTER_ACCESS, seedGenres, seedGeo } from './support/fixtures.ts'
 

@@ -95,7 +95,7 @@ describe('_entities', () => {
     const stranger = await h.auth.session({ modules: ['promoter'], permissions: [] })
     const r = await h.app.graphql(ENTITIES, { representations: [{ __typename: 'Artist', id: artistIds[0] }] }, { as: stranger })
     expect(r.data?._entities?.[0] ?? null).toBeNull()
-    expect(r.errors?.[0].extensions?.code).toBe('FORBIDDEN')
+    expect(r.errors?.[0]?.extensions?.code).toBe('FORBIDDEN')
   })
 
   it('uses the same number of SQL statements for 3 and for 40 artists with nested fields', async () => {

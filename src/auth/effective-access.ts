@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import { z } from 'zod'
+import { systemClock, type Clock } from '../clock.ts'
 import { AppError, authUnavailable, forbidden, unauthorized } from '../errors.ts'
 import type { AuthObserver } from '../metrics.ts'
 import type { VerifiedToken } from './tokens.ts'
@@ -65,6 +66,8 @@ export function authAccessClient(options: {
   cacheMax: number
   fetch?: typeof fetch
   observer?: AuthObserver
+  /** What the cache's TTL is measured against. */
+  clock?: Clock
 }): AccessResolver {
   const doFetch = options.fetch ?? fetch
   const observer = options.observer
@@ -122,6 +125,7 @@ export function authAccessClient(options: {
   const cache = new LRUCache<string, EffectiveAccess, AccessRequest>({
     max: options.cacheMax,
     ttl: options.cacheTtlMs,
+    perf: { now: () => (options.clock ?? systemClock).now().getTime() },
     // Concurrent requests for the same key share one call to Auth.
     fetchMethod: (_key, _stale, { context }) => fetchAccess(context),
     allowStale: false,

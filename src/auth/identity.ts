@@ -1,6 +1,7 @@
 // Who is calling: one function shared by GraphQL and REST, in the platform's fail-closed order:
 // machine key, or JWT valid → x-org present and a UUID → effective access resolved by Auth.
 import { createHash, timingSafeEqual } from 'node:crypto'
+import { systemClock, type Clock } from '../clock.ts'
 import type { Config } from '../config.ts'
 import type { AuthObserver } from '../metrics.ts'
 import { AppError, unauthorized } from '../errors.ts'
@@ -103,7 +104,7 @@ export function createIdentity(deps: {
   }
 }
 
-export async function identityFromConfig(config: Config, observer?: AuthObserver): Promise<Identity> {
+export async function identityFromConfig(config: Config, clock: Clock = systemClock, observer?: AuthObserver): Promise<Identity> {
   const auth = config.auth
   if (auth.mode === 'dev') {
     const keySet = publicKeySet(await devSigningKey(auth.identityDir))
@@ -131,6 +132,7 @@ export async function identityFromConfig(config: Config, observer?: AuthObserver
       cacheTtlMs: auth.cacheTtlMs,
       cacheMax: auth.cacheMax,
       observer,
+      clock,
     }),
     internalApiKeys: config.internalApiKeys,
   })

@@ -18,6 +18,7 @@ import {
   Kind,
 } from 'graphql'
 import { RULES, type AccessRule } from '../access/catalog.ts'
+import { nodeEnvAtLoad } from '../config.ts'
 import type { RequestContext } from '../context.ts'
 import { EARLIEST_DAY, formatDay, isSupportedDay, isSupportedInstant, LATEST_DAY, OUT_OF_RANGE } from '../dates.ts'
 import type PrismaTypes from '../generated/pothos-types.ts'
@@ -55,7 +56,7 @@ export const builder = new SchemaBuilder<{
     dmmf: getDatamodel(),
     exposeDescriptions: true,
     filterConnectionTotalCount: true,
-    onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
+    onUnusedQuery: nodeEnvAtLoad() === 'production' ? null : 'warn',
   },
   relay: {
     cursorType: 'String',

@@ -52,9 +52,9 @@ export interface ListRoute<P extends ObjectSchema, Q extends ObjectSchema> exten
 
 export type RouteDefinition = ItemRoute<ObjectSchema, ObjectSchema> | ListRoute<ObjectSchema, ObjectSchema>
 
-const empty = z.object({})
+type Empty = z.ZodObject<Record<never, never>>
 
-export function route<P extends ObjectSchema = typeof empty, Q extends ObjectSchema = typeof empty>(
+export function route<P extends ObjectSchema = Empty, Q extends ObjectSchema = Empty>(
   def: ItemRoute<P, Q> | ListRoute<P, Q>,
 ): RouteDefinition {
   return def as unknown as RouteDefinition

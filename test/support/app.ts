@@ -8,8 +8,9 @@ import { loadConfig } from '../../src/config.ts'
 import { createDb, type Db } from '../../src/db/client.ts'
 import { Metrics } from '../../src/metrics.ts'
 import { buildServer } from '../../src/server.ts'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, afterEach, beforeAll } from 'vitest'
 import { startAuthStandIn, type AuthStandIn, type Session } from './auth-stand-in.ts'
+import { TestClock } from './clock.ts'
 import { freshDatabase } from './db.ts'
 
 export const MACHINE_KEY = 'machine-key-current'
@@ -18,6 +19,8 @@ export const MACHINE_KEY_PREVIOUS = 'machine-key-previous'
 export interface TestApp {
   url: string
   db: Db
+  /** The service's clock: tests advance it rather than sleep. */
+  clock: TestClock
   /** Every SQL statement Prisma sent, in order. */
   sql: string[]
   /** Every log line, parsed. */
@@ -39,14 +42,14 @@ export interface RestResult {
   status: number
   headers: Headers
   // Tests read the envelope freely.
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
   body: any
 }
 
 export interface GraphqlResult {
   status: number
   headers: Headers
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
   data: any
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[]
 }
@@ -89,8 +92,9 @@ export async function startApp(options: { auth: AuthStandIn; databaseUrl: string
     onQuery: (q) => sql.push(q),
   })
   const metrics = new Metrics()
-  const identity = await identityFromConfig(config, metrics.auth)
-  const app = await buildServer({ config, db, identity, log, metrics })
+  const clock = new TestClock()
+  const identity = await identityFromConfig(config, clock, metrics.auth)
+  const app = await buildServer({ config, db, identity, log, metrics, clock })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
@@ -98,6 +102,7 @@ export async function startApp(options: { auth: AuthStandIn; databaseUrl: string
   return {
     url,
     db,
+    clock,
     sql,
     logs,
     async rest(method, path, { as, body, headers } = {}) {
@@ -142,6 +147,7 @@ export function useHarness(env: Record<string, string> = {}): Harness {
     h.database = await freshDatabase()
     h.app = await startApp({ auth: h.auth, databaseUrl: h.database.url, env })
   })
+  afterEach(() => h.app?.clock.reset())
   afterAll(async () => {
     await h.app?.close()
     await h.auth?.close()

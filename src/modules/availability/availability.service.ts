@@ -14,7 +14,7 @@ import { Currency, MinorUnits } from '../../money.ts'
 import { parseInput } from '../../validation.ts'
 import { CountryCode, countryIdOf } from '../directory/geo.service.ts'
 import { representedUntil } from '../representation/roster.service.ts'
-import { lockAgencyWindows } from './withdraw.ts'
+import { lockAgencyWindows } from '../representation/withdraw-availability.ts'
 
 /** A window spans at most about two years; a search at most about one. */
 export const MAX_WINDOW_DAYS = 731
@@ -90,7 +90,7 @@ function assertWindow(w: WindowShape, sent: Set<string>) {
 
 /**
  * A window ends by the agency's last day of representation: past it, the agency could not take the
- * booking. Checked when the days are written; withdraw.ts cuts the windows of a representation that ends.
+ * booking. Checked when the days are written; representation/withdraw-availability.ts cuts the windows of a representation that ends.
  */
 function assertRepresentedThrough(lastDay: Date | null, endsOn: string, sent: Set<string>) {
   if (lastDay && dayOf(endsOn) > lastDay) {
@@ -111,7 +111,7 @@ async function publishedWindow(db: Tx, agencyId: string, id: string) {
 
 /**
  * Checks and writes the agency's windows of an artist in a transaction holding the lock that ending its
- * representation takes too (withdraw.ts), so that a check never reads a representation about to end.
+ * representation takes too (representation/withdraw-availability.ts), so that a check never reads a representation about to end.
  */
 function lockedWindows<T>(ctx: RequestContext, agencyId: string, artistId: string, write: (tx: Tx) => Promise<T>): Promise<T> {
   return ctx.db.$transaction(async (tx) => {
@@ -322,6 +322,10 @@ export const availability = {
       const artist = byId.get(r.id)
       return artist ? [{ ...artist, matchingAvailability: windows.filter((w) => w.artistId === r.id) }] : []
     })
-    return { items, total: async () => rows[0]?.total ?? (await ctx.db.$queryRaw<{ total: number }[]>(statements.count))[0].total }
+    return {
+      items,
+      // count(*) answers one row.
+      total: async () => rows[0]?.total ?? (await ctx.db.$queryRaw<{ total: number }[]>(statements.count))[0]?.total ?? 0,
+    }
   },
 }

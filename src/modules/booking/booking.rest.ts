@@ -273,6 +273,6 @@ export const bookingRoutes = [
     summary: 'Write as expired every offer, hold and request past its time (correctness never depends on it)',
     access: 'platform.operate',
     response: { type: 'object', properties: { expired: { type: 'integer' } }, required: ['expired'] },
-    handler: async ({ ctx }) => ({ expired: await expireDue(ctx.db, 'all') }),
+    handler: async ({ ctx }) => ({ expired: await expireDue(ctx.db, 'all', ctx.clock.now()) }),
   }),
 ]

@@ -10,9 +10,9 @@ import { conflict, isExclusionViolation, notFound } from '../../errors.ts'
 import { BookingStatus, HoldStatus, type BookingHold, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
+import { dealBooked, dealClosed } from './deal-followers.ts'
 import { actorOf, partyOf, pipelinesVisibleTo, recordActivity, type Actor, type Party } from './parties.ts'
 import { competingHolds, expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
-import { closeContractsOfDeal, moveContractsToBooking } from '../contracts/deal-links.ts'
 import { CloseInput, requireSide } from './requests.service.ts'
 import { bookingMachine, effectiveHoldStatus, holdMachine, requestMachine, transition } from './state.ts'
 import { Instant } from '../../dates.ts'
@@ -60,27 +60,27 @@ async function releaseHold(tx: Tx, actor: Actor, hold: BookingHold, reason: stri
     to: requestTo,
     note: reason,
   })
-  await closeContractsOfDeal(tx, request.id, `the hold was released: ${reason}`)
+  await dealClosed(tx, request.id, `the hold was released: ${reason}`)
 }
 
 /** Locks the hold's pipeline for the party after writing due expiries; a hold lapsed in between is as good as expired. */
-async function lockedHold(tx: Tx, party: Party, hold: BookingHold) {
-  await lockRequest(tx, hold.requestId, party)
+async function lockedHold(tx: Tx, party: Party, hold: BookingHold, now: Date) {
+  await lockRequest(tx, hold.requestId, { party, now })
   const fresh = await tx.bookingHold.findUniqueOrThrow({ where: { id: hold.id } })
-  if (effectiveHoldStatus(fresh) !== fresh.status) throw conflict('invalid_transition', 'cannot act on a hold that is expired')
+  if (effectiveHoldStatus(fresh, now) !== fresh.status) throw conflict('invalid_transition', 'cannot act on a hold that is expired')
   return fresh
 }
 
 export const holds = {
   async get(ctx: RequestContext, id: string, query: Selection = {}) {
-    await expireDue(ctx.db, { requestId: (await visibleHold(ctx, await partyOf(ctx), id)).requestId })
+    await expireDue(ctx.db, { requestId: (await visibleHold(ctx, await partyOf(ctx), id)).requestId }, ctx.clock.now())
     return ctx.db.bookingHold.findUniqueOrThrow({ ...query, where: { id } })
   },
 
   async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const party = await partyOf(ctx)
     const f = parseInput(HoldFilter, filter)
-    await expireDue(ctx.db, { where: pipelinesVisibleTo(party) })
+    await expireDue(ctx.db, { where: pipelinesVisibleTo(party) }, ctx.clock.now())
     const where: Prisma.BookingHoldWhereInput = { request: pipelinesVisibleTo(party), artistId: f.artistId, status: f.status }
     return listing(ctx.db.bookingHold, { where, orderBy: { startsAt: 'asc' } }, page, query)
   },
@@ -90,21 +90,22 @@ export const holds = {
     const party = await partyOf(ctx)
     requireSide(party, 'agency', 'confirms bookings')
     const seen = await visibleHold(ctx, party, id)
-    await expireDue(ctx.db, { requestId: seen.requestId })
+    await expireDue(ctx.db, { requestId: seen.requestId }, ctx.clock.now())
     const actor = actorOf(party)
     try {
       const booking = await ctx.db.$transaction(async (tx) => {
         // One confirmation per artist at a time: the losers of a race find the hold released, or meet the
         // exclusion constraint, and answer 409.
         await lockArtistBookings(tx, seen.artistId)
-        const hold = await lockedHold(tx, party, seen)
+        const hold = await lockedHold(tx, party, seen, ctx.clock.now())
         const holdTo = transition(holdMachine, hold.status, 'confirm')
         const request = await tx.bookingRequest.findUniqueOrThrow({
           where: { id: hold.requestId },
           include: { offers: { where: { id: hold.offerId } } },
         })
         const requestTo = transition(requestMachine, request.status, 'book')
-        const offer = request.offers[0]
+        const [offer] = request.offers
+        if (!offer) throw notFound('booking offer', hold.offerId)
         const created = await tx.booking.create({
           data: {
             requestId: request.id,
@@ -150,7 +151,7 @@ export const holds = {
           from: null,
           to: 'confirmed',
         })
-        await moveContractsToBooking(tx, hold.id, created.id)
+        await dealBooked(tx, hold.id, created.id)
         for (const competing of await competingHolds(tx, hold)) {
           await lockRequest(tx, competing.requestId)
           await releaseHold(tx, actor, competing, 'the artist was confirmed for an overlapping booking')
@@ -172,10 +173,10 @@ export const holds = {
     const party = await partyOf(ctx)
     const { reason } = parseInput(CloseInput, input)
     const seen = await visibleHold(ctx, party, id)
-    await expireDue(ctx.db, { requestId: seen.requestId })
+    await expireDue(ctx.db, { requestId: seen.requestId }, ctx.clock.now())
     await ctx.db.$transaction(async (tx) => {
       await lockArtistBookings(tx, seen.artistId)
-      const hold = await lockedHold(tx, party, seen)
+      const hold = await lockedHold(tx, party, seen, ctx.clock.now())
       await releaseHold(tx, actorOf(party), hold, reason ?? `released by the ${party.side}`)
       await reprioritize(tx, hold.artistId)
     })
@@ -222,7 +223,7 @@ export const bookings = {
     const { reason } = parseInput(CancelInput, input)
     const seen = await bookings.get(ctx, id)
     await ctx.db.$transaction(async (tx) => {
-      await lockRequest(tx, seen.requestId, party)
+      await lockRequest(tx, seen.requestId, { party, now: ctx.clock.now() })
       const booking = await tx.booking.findUniqueOrThrow({ where: { id } })
       const to = transition(bookingMachine, booking.status, 'cancel')
       await tx.booking.update({ where: { id }, data: { status: to, cancelledAt: new Date(), cancelReason: reason } })
@@ -235,7 +236,7 @@ export const bookings = {
         to,
         note: reason,
       })
-      await closeContractsOfDeal(tx, booking.requestId, `the booking was cancelled: ${reason}`)
+      await dealClosed(tx, booking.requestId, `the booking was cancelled: ${reason}`)
     })
     return ctx.db.booking.findUniqueOrThrow({ ...query, where: { id } })
   },

@@ -35,7 +35,6 @@ export const OfferInput = z
     if (o.dealType !== 'flat' && o.percentage == null) issue('percentage', `required for a ${o.dealType} deal`)
     if (o.dealType !== 'percentage' && o.fee == null) issue('fee', `required for a ${o.dealType} deal`)
     if (o.deposit != null && o.fee != null && o.deposit > o.fee) issue('deposit', 'cannot exceed the fee')
-    if (o.expiresAt && o.expiresAt.getTime() <= Date.now()) issue('expiresAt', 'must be in the future')
   })
 
 export const OfferFilter = z.object({
@@ -46,8 +45,8 @@ export const OfferFilter = z.object({
 export type OfferAction = 'accept' | 'counter' | 'decline' | 'withdraw'
 
 /** What the party may do with an offer now (for the screens' action buttons). */
-export function offerActions(party: Party, offer: BookingOffer): OfferAction[] {
-  const status = effectiveOfferStatus(offer)
+export function offerActions(party: Party, offer: BookingOffer, now: Date): OfferAction[] {
+  const status = effectiveOfferStatus(offer, now)
   const theirs = offer.madeBy !== party.side
   const actions: OfferAction[] = theirs ? ['accept', 'counter', 'decline'] : ['withdraw']
   return actions.filter((a) => can(offerMachine, status, a))
@@ -58,6 +57,12 @@ async function visibleOffer(ctx: RequestContext, party: Party, id: string) {
   if (!offer) throw notFound('offer', id)
   return offer
 }
+
+/** The input as parsed at `now`: the schema's rules and the one that reads the clock, reported together. */
+const offerInputAt = (now: Date) =>
+  OfferInput.superRefine((o, ctx) => {
+    if (o.expiresAt && o.expiresAt <= now) ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be in the future' })
+  })
 
 function checkAgainstRequest(request: BookingRequest, data: z.output<typeof OfferInput>) {
   if (data.expiresAt && data.expiresAt > request.startsAt) throw invalidInput('expiresAt', 'must be before the event')
@@ -87,17 +92,18 @@ async function onLatestOffer<T>(
 ): Promise<T> {
   const party = await partyOf(ctx)
   const seen = await visibleOffer(ctx, party, offerId)
-  await expireDue(ctx.db, { requestId: seen.requestId })
+  await expireDue(ctx.db, { requestId: seen.requestId }, ctx.clock.now())
   return ctx.db.$transaction(async (tx) => {
     // An acceptance places a hold: take the artist's booking lock before the pipeline's, as every hold change does.
     await lockArtistBookings(
       tx,
       (await tx.bookingRequest.findUniqueOrThrow({ where: { id: seen.requestId }, select: { artistId: true } })).artistId,
     )
-    const request = await lockRequest(tx, seen.requestId, party)
+    const request = await lockRequest(tx, seen.requestId, { party, now: ctx.clock.now() })
     const offer = await tx.bookingOffer.findUniqueOrThrow({ where: { id: offerId } })
     // Lapsed between the expiry pass and the lock: as good as expired.
-    if (effectiveOfferStatus(offer) !== offer.status) throw conflict('invalid_transition', 'cannot act on an offer that is expired')
+    if (effectiveOfferStatus(offer, ctx.clock.now()) !== offer.status)
+      throw conflict('invalid_transition', 'cannot act on an offer that is expired')
     return act(tx, party, offer, request)
   })
 }
@@ -112,11 +118,11 @@ export const offers = {
   async make(ctx: RequestContext, requestId: string, input: unknown, query: Selection = {}) {
     const party = await partyOf(ctx)
     requireSide(party, 'agency', 'answers requests with offers')
-    const data = parseInput(OfferInput, input)
+    const data = parseInput(offerInputAt(ctx.clock.now()), input)
     await visibleRequest(ctx, party, requestId)
-    await expireDue(ctx.db, { requestId })
+    await expireDue(ctx.db, { requestId }, ctx.clock.now())
     const offer = await ctx.db.$transaction(async (tx) => {
-      const request = await lockRequest(tx, requestId, party)
+      const request = await lockRequest(tx, requestId, { party, now: ctx.clock.now() })
       const to = transition(requestMachine, request.status, 'offer')
       checkAgainstRequest(request, data)
       await tx.bookingRequest.update({ where: { id: requestId }, data: { status: to } })
@@ -134,7 +140,7 @@ export const offers = {
   },
 
   async counter(ctx: RequestContext, offerId: string, input: unknown, query: Selection = {}) {
-    const data = parseInput(OfferInput, input)
+    const data = parseInput(offerInputAt(ctx.clock.now()), input)
     const counter = await onLatestOffer(ctx, offerId, async (tx, party, offer, request) => {
       requireTheirs(party, offer, 'counter')
       const to = transition(offerMachine, offer.status, 'counter')
@@ -169,7 +175,7 @@ export const offers = {
         from: offer.status,
         to: offerTo,
       })
-      const expiresAt = new Date(Math.min(Date.now() + offer.holdDays * DAY_MS, request.startsAt.getTime()))
+      const expiresAt = new Date(Math.min(ctx.clock.now().getTime() + offer.holdDays * DAY_MS, request.startsAt.getTime()))
       const hold = await tx.bookingHold.create({
         data: {
           requestId: request.id,
@@ -225,19 +231,19 @@ export const offers = {
 
   async get(ctx: RequestContext, id: string, query: Selection = {}) {
     const party = await partyOf(ctx)
-    await expireDue(ctx.db, { requestId: (await visibleOffer(ctx, party, id)).requestId })
+    await expireDue(ctx.db, { requestId: (await visibleOffer(ctx, party, id)).requestId }, ctx.clock.now())
     return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id } })
   },
 
   async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const party = await partyOf(ctx)
     const f = parseInput(OfferFilter, filter)
-    await expireDue(ctx.db, { where: pipelinesVisibleTo(party) })
+    await expireDue(ctx.db, { where: pipelinesVisibleTo(party) }, ctx.clock.now())
     const where: Prisma.BookingOfferWhereInput = { request: pipelinesVisibleTo(party), requestId: f.requestId, status: f.status }
     return listing(ctx.db.bookingOffer, { where, orderBy: { createdAt: 'desc' } }, page, query)
   },
 
-  actionsFor: async (ctx: RequestContext, offer: BookingOffer) => offerActions(await partyOf(ctx), offer),
+  actionsFor: async (ctx: RequestContext, offer: BookingOffer) => offerActions(await partyOf(ctx), offer, ctx.clock.now()),
 }
 
 async function closeNegotiation(

@@ -1,12 +1,12 @@
 // Who takes part in a booking pipeline, and what each party may see. A promoter company is party to the
 // pipelines it started; an agency to those it handled, and to those of the artists it represents now.
+import { activeLinkWhere } from '../../access/ownership.ts'
 import { grantedModules } from '../../access/authorize.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { today } from '../../dates.ts'
 import { forbidden } from '../../errors.ts'
 import type { BookingSide, Prisma } from '../../generated/prisma/client.ts'
-import { activeLinkWhere } from '../representation/roster.service.ts'
 
 export type Party =
   { side: 'agency'; userId: string; orgId: string; agencyId: string } | { side: 'promoter'; userId: string; orgId: string }

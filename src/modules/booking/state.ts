@@ -32,11 +32,11 @@ export const bookingMachine: Machine<BookingStatus, 'cancel'> = {
 
 const due = (at: Date | null | undefined, now: Date) => Boolean(at && at.getTime() <= now.getTime())
 
-export function effectiveOfferStatus(o: { status: OfferStatus; expiresAt: Date | null }, now = new Date()): OfferStatus {
+export function effectiveOfferStatus(o: { status: OfferStatus; expiresAt: Date | null }, now: Date): OfferStatus {
   return o.status === 'open' && due(o.expiresAt, now) ? 'expired' : o.status
 }
 
-export function effectiveHoldStatus(h: { status: HoldStatus; expiresAt: Date }, now = new Date()): HoldStatus {
+export function effectiveHoldStatus(h: { status: HoldStatus; expiresAt: Date }, now: Date): HoldStatus {
   return h.status === 'active' && due(h.expiresAt, now) ? 'expired' : h.status
 }
 

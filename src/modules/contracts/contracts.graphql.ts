@@ -12,6 +12,7 @@ import {
   ContractInput,
   contracts,
   EditInput,
+  newestVersion,
   ReasonInput,
   SignerInput,
   SignInput,
@@ -148,7 +149,7 @@ export const ContractRef = builder.prismaObject('Contract', {
       type: VersionRef,
       description: 'The current version (the one to sign).',
       select: (_args, _ctx, nested) => ({ currentVersion: true, versions: nested({ orderBy: { version: 'desc' }, take: 1 }) }),
-      resolve: (c) => c.versions[0],
+      resolve: (c) => newestVersion(c.versions, c),
     }),
     unresolvedFields: t.stringList({
       description: 'Merge fields the current version still lacks; a contract with any cannot be sent.',

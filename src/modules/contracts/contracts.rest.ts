@@ -10,6 +10,7 @@ import {
   ContractInput,
   contracts,
   EditInput,
+  newestVersion,
   ReasonInput,
   SignerInput,
   SignInput,
@@ -27,7 +28,7 @@ const TemplateView = { versions: { orderBy: { version: 'desc' }, take: 1 } } sat
 async function contractView(ctx: RequestContext, contract: Contract) {
   const { versions, ...rest } = contract as Prisma.ContractGetPayload<{ include: typeof ContractView }>
   const [signing] = await contracts.signing(ctx, [contract])
-  const current = versions[0]
+  const current = newestVersion(versions, contract)
   return { ...rest, current, unresolvedFields: unresolvedFields(current.body), ...signing }
 }
 

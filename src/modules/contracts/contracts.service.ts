@@ -19,10 +19,25 @@ import {
 } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { parseInput, VersionNumber } from '../../validation.ts'
+import { followDeals } from '../booking/deal-followers.ts'
 import { assertActsFor, partyOf, pipelinesVisibleTo, type Party } from '../booking/parties.ts'
+import { contractsFollowTheDeal } from './deal-links.ts'
 import { bookingValues, MERGE_FIELDS, render, unresolvedFields, type MergeField } from './merge.ts'
 import { contractMachine, transition } from './state.ts'
 import { findOwnTemplate } from './templates.service.ts'
+
+// Contracts follow their deal: moved to its booking, closed when it is off (see deal-links.ts).
+followDeals(contractsFollowTheDeal)
+
+/**
+ * The newest of versions loaded newest first. A contract and a template are created with their first
+ * version in one transaction, so one exists; none loaded is a query that forgot to ask for it.
+ */
+export function newestVersion<V>(versions: V[], of: { id: string }): V {
+  const [newest] = versions
+  if (!newest) throw new Error(`no version loaded for ${of.id}`)
+  return newest
+}
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex')
 const text = (max: number) => z.string().trim().min(1).max(max)
@@ -214,7 +229,7 @@ async function draftingSubject(ctx: RequestContext, party: Party, data: z.output
     include: { request: { include: { artist: true, agency: true } }, offer: true },
   })
   if (!hold) throw invalidInput('holdId', 'unknown hold')
-  if (hold.status !== 'active' || hold.expiresAt.getTime() <= Date.now())
+  if (hold.status !== 'active' || hold.expiresAt <= ctx.clock.now())
     throw conflict('hold_not_active', 'paper is sent early only on an active hold')
   const r = hold.request
   return {
@@ -238,7 +253,7 @@ export const contracts = {
     // Like bookingId and holdId: a template that is not the caller's to use is a bad reference in the input.
     if (!template) throw invalidInput('templateId', 'unknown template')
     if (template.archivedAt) throw invalidInput('templateId', 'the template is archived')
-    const latest = (template as typeof template & { versions: { version: number; body: string }[] }).versions[0]
+    const latest = newestVersion((template as typeof template & { versions: { version: number; body: string }[] }).versions, template)
 
     const subject = await draftingSubject(ctx, party, data)
     await assertActsFor(ctx.db, party, await ctx.db.bookingRequest.findUniqueOrThrow({ where: { id: subject.requestId } }))

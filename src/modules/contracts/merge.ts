@@ -28,11 +28,11 @@ const PLACEHOLDER = /\{\{\s*([a-zA-Z]+\.[a-zA-Z]+)\s*\}\}/g
 
 /** The placeholders a body uses that are not merge fields. */
 export function unknownFields(body: string): string[] {
-  return [...new Set([...body.matchAll(PLACEHOLDER)].map((m) => m[1]).filter((f) => !(f in MERGE_FIELDS)))]
+  return [...new Set([...body.matchAll(PLACEHOLDER)].flatMap((m) => m[1] ?? []).filter((f) => !(f in MERGE_FIELDS)))]
 }
 
 /** The placeholders still in a body (fields left unfilled). */
-export const unresolvedFields = (body: string): string[] => [...new Set([...body.matchAll(PLACEHOLDER)].map((m) => m[1]))]
+export const unresolvedFields = (body: string): string[] => [...new Set([...body.matchAll(PLACEHOLDER)].flatMap((m) => m[1] ?? []))]
 
 export function render(body: string, values: MergeValues): string {
   return body.replace(PLACEHOLDER, (whole, field: string) => values[field as MergeField] ?? whole)

@@ -1,13 +1,13 @@
 // Artists: the directory's core record, with profile, genres, platform accounts and provider references.
 // Who may edit an artist is decided here (assertArtistManageable), for every write on the artist.
 import { z } from 'zod'
+import { activeLinkWhere } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, forbidden, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
 import { ArtistKind, DataProvider, Platform, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
-import { activeLinkWhere } from '../representation/roster.service.ts'
 import { CountryCode, locationData } from './geo.service.ts'
 import { freeSlug } from './slug.ts'
 import { Instant } from '../../dates.ts'

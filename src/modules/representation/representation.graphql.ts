@@ -1,5 +1,6 @@
 import type { DefaultConnectionArguments } from '@pothos/plugin-relay'
 import type { GraphQLResolveInfo } from 'graphql'
+import { activeLinkWhere } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
 import { builder, requires, typeRequires } from '../../graphql/builder.ts'
 import { connectionOf } from '../../graphql/connections.ts'
@@ -22,7 +23,6 @@ import {
   ResolveDisputeInput,
 } from './representation.service.ts'
 import {
-  activeLinkWhere,
   EndRosterLinkInput,
   roster,
   RosterFilter,

@@ -20,7 +20,7 @@ import {
 } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
-import { withdrawAvailabilityAfter } from '../availability/withdraw.ts'
+import { withdrawAvailabilityAfter } from './withdraw-availability.ts'
 import { RejectInput, ReviewInput } from './company-claims.service.ts'
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()
@@ -208,7 +208,7 @@ async function closeClaim(tx: Tx, claim: RepresentationClaim, status: 'rejected'
     if (remaining.length === 0) {
       await resolveDisputeRow(tx, actor, claim.disputeId, claim.artistId, null, 'no claim remains: representation unchanged')
     } else if (remaining.length === 1 && !incumbent) {
-      await tx.representationClaim.update({ where: { id: remaining[0].id }, data: { status: 'pending' } })
+      await tx.representationClaim.update({ where: { id: remaining[0]!.id }, data: { status: 'pending' } })
       await resolveDisputeRow(tx, actor, claim.disputeId, claim.artistId, null, 'a single claim remains: back to review')
     }
   }

@@ -1,6 +1,7 @@
 // The roster: an agency's representations (started by approved claims), who represents an artist now,
 // and the artist teams (people of the representing agency working on the artist).
 import { z } from 'zod'
+import { activeLinkWhere } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { listing, type Selection } from '../../db/listing.ts'
@@ -10,7 +11,7 @@ import { conflict, forbidden, invalidInput, isUniqueViolation, notFound } from '
 import { RepresentationRole, TeamRole, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
-import { withdrawAvailabilityAfter } from '../availability/withdraw.ts'
+import { withdrawAvailabilityAfter } from './withdraw-availability.ts'
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()
 
@@ -32,9 +33,6 @@ export const TeamAssignmentInput = z.object({
 })
 export const UpdateTeamAssignmentInput = z.object({ role: z.enum(TeamRole).optional(), isPrimary: z.boolean().optional() })
 export const TeamFilter = z.object({ includeEnded: z.boolean().default(false) })
-
-/** Links in force today or later. */
-export const activeLinkWhere = (): Prisma.RosterLinkWhereInput => ({ OR: [{ endsOn: null }, { endsOn: { gte: today() } }] })
 
 /** Whether the agency represents the artist (in any role) today or later. */
 export async function represents(db: Tx, agencyId: string, artistId: string): Promise<boolean> {

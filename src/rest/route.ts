@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { RULES, type AccessRule } from '../access/catalog.ts'
 import type { RequestContext } from '../context.ts'
 import { pageOf, PageQuery, type Listing, type Page } from '../pagination.ts'
-import { parseInput } from '../validation.ts'
+import { Id, parseInput } from '../validation.ts'
 import { idempotent, type Answer } from './idempotency.ts'
 import { jsonSchemaOf, type JsonSchema } from './schemas.ts'
 
@@ -60,7 +60,7 @@ export function route<P extends ObjectSchema = typeof empty, Q extends ObjectSch
   return def as unknown as RouteDefinition
 }
 
-export const IdParams = z.object({ id: z.uuid() })
+export const IdParams = z.object({ id: Id })
 
 const IdempotencyHeader: JsonSchema = {
   type: 'object',

@@ -8,7 +8,7 @@ import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, forbidden, invalidInput, notFound } from '../../errors.ts'
 import { DealType, OfferStatus, type BookingOffer, type BookingRequest, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
-import { parseInput } from '../../validation.ts'
+import { Id, parseInput } from '../../validation.ts'
 import { actorOf, otherSide, partyOf, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
 import { expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
 import { Currency, MinorUnits } from '../../money.ts'
@@ -39,7 +39,7 @@ export const OfferInput = z
 
 export const OfferFilter = z.object({
   status: z.enum(OfferStatus).optional(),
-  requestId: z.uuid().optional(),
+  requestId: Id.optional(),
 })
 
 export type OfferAction = 'accept' | 'counter' | 'decline' | 'withdraw'
@@ -237,6 +237,11 @@ export const offers = {
   },
 
   actionsFor: async (ctx: RequestContext, offer: BookingOffer) => offerActions(await partyOf(ctx), offer),
+
+  /** An offer as both faces show it: its terms and what the calling party may do with it now. */
+  async view<T extends BookingOffer>(ctx: RequestContext, offer: T): Promise<T & { actions: OfferAction[] }> {
+    return { ...offer, actions: offerActions(await partyOf(ctx), offer) }
+  },
 }
 
 async function closeNegotiation(

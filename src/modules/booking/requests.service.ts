@@ -7,7 +7,7 @@ import { conflict, forbidden, invalidInput, notFound } from '../../errors.ts'
 import { BookingRequestStatus, DealType, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Currency, MinorUnits } from '../../money.ts'
-import { parseInput } from '../../validation.ts'
+import { Id, parseInput } from '../../validation.ts'
 import { activeLinkWhere } from '../representation/roster.service.ts'
 import { actorOf, partyOf, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
 import { closeContractsOfDeal } from '../contracts/deal-links.ts'
@@ -18,10 +18,10 @@ const MAX_SHOW_SPAN_MS = 14 * 86_400_000
 
 export const BookingRequestInput = z
   .object({
-    artistId: z.uuid(),
+    artistId: Id,
     startsAt: z.coerce.date().describe('When the performance (or the engagement) starts'),
     endsAt: z.coerce.date(),
-    venueId: z.uuid().nullish().describe('A venue of the Venue subgraph'),
+    venueId: Id.nullish().describe('A venue of the Venue subgraph'),
     venueName: z.string().trim().min(1).max(200).nullish(),
     city: z.string().trim().min(1).max(120).nullish(),
     countryCode: z
@@ -47,7 +47,7 @@ export const BookingRequestInput = z
 
 export const BookingRequestFilter = z.object({
   status: z.enum(BookingRequestStatus).optional(),
-  artistId: z.uuid().optional(),
+  artistId: Id.optional(),
   from: z.coerce.date().optional().describe('Events starting at or after'),
   to: z.coerce.date().optional().describe('Events starting before'),
 })

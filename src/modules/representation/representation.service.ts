@@ -19,14 +19,14 @@ import {
   type RepresentationEventType,
 } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
-import { parseInput } from '../../validation.ts'
+import { Id, parseInput } from '../../validation.ts'
 import { withdrawAvailabilityAfter } from '../availability/withdraw.ts'
 import { RejectInput, ReviewInput } from './company-claims.service.ts'
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()
 
 export const RepresentationClaimInput = z.object({
-  artistId: z.uuid(),
+  artistId: Id,
   role: z.enum(RepresentationRole).default('agency'),
   territory: optionalText(200).describe('What the representation covers, e.g. "Worldwide" or "Europe"'),
   startsOn: z.iso.date().optional().describe('First day of the representation (YYYY-MM-DD, today or later; default today)'),
@@ -35,7 +35,7 @@ export const RepresentationClaimInput = z.object({
 
 export const RepresentationClaimFilter = z.object({
   status: z.enum(RepresentationClaimStatus).optional(),
-  artistId: z.uuid().optional(),
+  artistId: Id.optional(),
   scope: z
     .enum({ mine: 'mine', incoming: 'incoming' })
     .optional()
@@ -44,11 +44,11 @@ export const RepresentationClaimFilter = z.object({
 
 export const DisputeFilter = z.object({
   status: z.enum(DisputeStatus).optional(),
-  artistId: z.uuid().optional(),
+  artistId: Id.optional(),
 })
 
 export const ResolveDisputeInput = z.object({
-  winningClaimId: z.uuid().nullish().describe('The claim that wins; none keeps the current representation'),
+  winningClaimId: Id.nullish().describe('The claim that wins; none keeps the current representation'),
   resolution: z.string().trim().min(1).max(2000).describe('Why, for the record'),
   reviewer: ReviewInput.shape.reviewer,
 })

@@ -76,6 +76,25 @@ builder.prismaObjectFields('Artist', (t) => ({
 }))
 
 builder.queryFields((t) => ({
+  artistAvailability: t.prismaField({
+    ...requires('availability.read'),
+    type: ['Availability'],
+    description:
+      "An artist's windows overlapping a period (upcoming by default), in date order: `Artist.availability` for callers who read availability but not the directory.",
+    args: {
+      artistId: t.arg.id({ required: true }),
+      from: t.arg({ type: 'Date', description: 'Windows ending on or after this day (default: today)' }),
+      to: t.arg({ type: 'Date', description: 'Windows starting on or before this day' }),
+      status: t.arg({ type: StatusEnum }),
+    },
+    resolve: (query, _root, { artistId, from, to, status }, ctx) =>
+      availability.ofArtist(
+        ctx,
+        parseId(artistId, 'artistId'),
+        { from: from ?? undefined, to: to ?? undefined, status: status ?? undefined },
+        query,
+      ),
+  }),
   availabilitySearch: t.connection(
     {
       ...requires('availability.read'),

@@ -236,11 +236,14 @@ export const offers = {
     return listing(ctx.db.bookingOffer, { where, orderBy: { createdAt: 'desc' } }, page, query)
   },
 
-  actionsFor: async (ctx: RequestContext, offer: BookingOffer) => offerActions(await partyOf(ctx), offer),
+  /** What the caller may do with the offer now: nothing for a caller who only reads the pipeline. */
+  async actionsFor(ctx: RequestContext, offer: BookingOffer): Promise<OfferAction[]> {
+    return (await ctx.may('bookings.manage')) ? offerActions(await partyOf(ctx), offer) : []
+  },
 
-  /** An offer as both faces show it: its terms and what the calling party may do with it now. */
+  /** An offer as both faces show it: its terms and what the caller may do with it now. */
   async view<T extends BookingOffer>(ctx: RequestContext, offer: T): Promise<T & { actions: OfferAction[] }> {
-    return { ...offer, actions: offerActions(await partyOf(ctx), offer) }
+    return { ...offer, actions: await offers.actionsFor(ctx, offer) }
   },
 }
 

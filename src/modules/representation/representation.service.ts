@@ -17,11 +17,13 @@ import {
   type Prisma,
   type RepresentationClaim,
   type RepresentationEventType,
+  type RosterLink,
 } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { withdrawAvailabilityAfter } from '../availability/withdraw.ts'
 import { RejectInput, ReviewInput } from './company-claims.service.ts'
+import { roster } from './roster.service.ts'
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()
 
@@ -279,6 +281,13 @@ export const representationClaims = {
         throw e
       })
     return ctx.db.representationClaim.findUniqueOrThrow({ ...query, where: { id: claimId } })
+  },
+
+  /** A claim as both faces show it: the representation it started keeps its notes for that agency's roster readers only. */
+  async view<T extends object>(ctx: RequestContext, claim: T): Promise<T> {
+    const link = (claim as { rosterLink?: RosterLink | null }).rosterLink
+    if (!link) return claim
+    return { ...claim, rosterLink: { ...link, notes: await roster.notesFor(ctx, link) } }
   },
 
   async get(ctx: RequestContext, id: string, query: Selection = {}) {

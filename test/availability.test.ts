@@ -2,6 +2,7 @@
 // database's guarantee — and who may write), and the promoters' search over them on both faces, down to
 // the plans of its SQL at a size where the planner has a choice.
 import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { addDays, formatDay, today } from '../src/dates.ts'
 import { parseSearch, searchStatements } from '../src/modules/availability/availability.service.ts'
@@ -260,6 +261,19 @@ describe('availability windows', () => {
     expect(afterEnd.status).toBe(403)
     expect(afterEnd.body.error.code).toBe('not_representing')
     expect((await h.app.db.availability.findUniqueOrThrow({ where: { id: w.id } })).notes).toBeNull()
+  })
+
+  it('published by a management company under the earlier rule are removed by the availability_booking_agency migration', async () => {
+    const artistId = await representedArtist()
+    const own = (await publish(artistId, { startsOn: day(5), endsOn: day(6) })).body.data
+    await h.app.db.rosterLink.create({ data: { artistId, agencyId: rival.agencyId, role: 'management', startsOn: base } })
+    const stale = await h.app.db.availability.create({
+      data: { artistId, agencyId: rival.agencyId, startsOn: addDays(base, 8), endsOn: addDays(base, 9), status: 'blocked' },
+    })
+    const sql = readFileSync('prisma/migrations/20261130194800_availability_booking_agency/migration.sql', 'utf8')
+    await h.app.db.$executeRawUnsafe(sql)
+    expect((await windowsOf(artistId)).map((w) => w.id)).toEqual([own.id])
+    expect(await h.app.db.availability.findUnique({ where: { id: stale.id } })).toBeNull()
   })
 
   it("stop at the last day of the agency's booking representation; its management role neither extends nor cuts them", async () => {

@@ -360,3 +360,44 @@ describe('nested data a narrow reader may not see', () => {
     expect(r.errors?.map((e) => e.path?.slice(-1)[0]).sort()).toEqual(['bookings', 'representation'])
   })
 })
+
+describe('by-id root fields', () => {
+  it('answer an unknown record as NOT_FOUND (the field null) on GraphQL, as REST answers 404', async () => {
+    const id = randomUUID()
+    const reads = [
+      ['artist', `/api/v1/artists/${id}`],
+      ['agency', `/api/v1/artists-companies/${id}`],
+      ['person', `/api/v1/people/${id}`],
+      ['genre', `/api/v1/genres/${id}`],
+      ['city', `/api/v1/geo/cities/${id}`],
+      ['bookingRequest', `/api/v1/booking-requests/${id}`],
+      ['bookingOffer', `/api/v1/booking-offers/${id}`],
+      ['bookingHold', `/api/v1/booking-holds/${id}`],
+      ['booking', `/api/v1/bookings/${id}`],
+      ['contract', `/api/v1/contracts/${id}`],
+      ['contractTemplate', `/api/v1/contract-templates/${id}`],
+    ] as const
+    for (const [field, path] of reads) {
+      const g = await h.app.graphql(`query($id: ID!) { ${field}(id: $id) { id } }`, { id }, { as: agency })
+      expect(g.data[field], field).toBeNull()
+      expect(
+        g.errors?.map((e) => [e.extensions?.code, e.path]),
+        field,
+      ).toEqual([['NOT_FOUND', [field]]])
+      const r = await h.app.rest('GET', path, { as: agency })
+      expect([r.status, r.body.error.code], path).toEqual([404, 'not_found'])
+    }
+    const country = await h.app.graphql('{ country(code: "ZZ") { code } }', {}, { as: agency })
+    expect(country.errors?.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND'])
+    expect((await h.app.rest('GET', '/api/v1/geo/countries/ZZ', { as: agency })).status).toBe(404)
+  })
+
+  it('read every id with one parser and one message, on both faces', async () => {
+    const g = await h.app.graphql('{ booking(id: "nope") { id } }', {}, { as: agency })
+    expect(g.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([['BAD_USER_INPUT', 'id: expected a UUID']])
+    const r = await h.app.rest('GET', '/api/v1/bookings/nope', { as: agency })
+    expect(r.body.error.fields).toEqual([{ field: 'id', message: 'expected a UUID' }])
+    const filter = await h.app.rest('GET', '/api/v1/booking-requests?artistId=nope', { as: agency })
+    expect(filter.body.error.fields).toEqual([{ field: 'artistId', message: 'expected a UUID' }])
+  })
+})

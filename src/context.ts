@@ -10,7 +10,7 @@ import type { Caller, CallerHeaders, Identity } from './auth/identity.ts'
 import { systemClock, type Clock } from './clock.ts'
 import type { Config } from './config.ts'
 import type { Db } from './db/client.ts'
-import { forbidden } from './errors.ts'
+import { AppError, forbidden } from './errors.ts'
 import type { Metrics } from './metrics.ts'
 
 export interface AppDeps {
@@ -83,6 +83,31 @@ export class RequestContext {
       this.authorized.set(rule, check)
     }
     return check
+  }
+
+  /** Resolves when any one of the rules lets the caller through; otherwise throws the last rule's refusal. */
+  async authorizeAny(rules: readonly AccessRule[]): Promise<void> {
+    let refusal: unknown
+    for (const rule of rules) {
+      try {
+        return await this.authorize(rule)
+      } catch (e) {
+        if (!(e instanceof AppError) || e.kind !== 'forbidden') throw e
+        refusal = e
+      }
+    }
+    throw refusal
+  }
+
+  /** Whether the caller may read what `rule` guards: for the parts of a view a narrower permission does not show. */
+  async may(rule: AccessRule): Promise<boolean> {
+    try {
+      await this.authorize(rule)
+      return true
+    } catch (e) {
+      if (e instanceof AppError && e.kind === 'forbidden') return false
+      throw e
+    }
   }
 
   /** A request-scoped DataLoader, created on first use under `name`. */

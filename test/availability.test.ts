@@ -2,6 +2,7 @@
 // database's guarantee — and who may write), and the promoters' search over them on both faces, down to
 // the plans of its SQL at a size where the planner has a choice.
 import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { addDays, formatDay, today } from '../src/dates.ts'
 import { parseSearch, searchStatements } from '../src/modules/availability/availability.service.ts'
@@ -216,7 +217,7 @@ describe('availability windows', () => {
     expect(await windowsOf(artistId)).toHaveLength(1)
   })
 
-  it('are written only by the agency that publishes them while it represents the artist', async () => {
+  it('are written only by the agency that books the artist, while it does', async () => {
     const artistId = await representedArtist()
     const notRepresenting = await publish(artistId, { startsOn: day(5), endsOn: day(6) }, rival)
     expect(notRepresenting.status).toBe(403)
@@ -228,9 +229,14 @@ describe('availability windows', () => {
     expect((await publish(randomUUID(), { startsOn: day(5), endsOn: day(6) })).status).toBe(404)
 
     const w = (await publish(artistId, { startsOn: day(5), endsOn: day(6) })).body.data
-    // Another agency managing the artist publishes its own windows, but not over the agency's ones.
+    // A management company of the artist does not say when the artist is free: the booking agency does.
     await h.app.db.rosterLink.create({ data: { artistId, agencyId: rival.agencyId, role: 'management', startsOn: base } })
-    expect((await publish(artistId, { startsOn: day(8), endsOn: day(9) }, rival)).status).toBe(201)
+    const byManagement = await publish(artistId, { startsOn: day(8), endsOn: day(9) }, rival)
+    expect(byManagement.status).toBe(403)
+    expect(byManagement.body.error.code).toBe('not_representing')
+    expect((await windowsOf(artistId)).map((x) => x.id)).toEqual([w.id])
+    // So the agency's own dates stay free for it to publish.
+    expect((await publish(artistId, { startsOn: day(8), endsOn: day(9) })).status).toBe(201)
     const stored = await h.app.db.availability.findUniqueOrThrow({ where: { id: w.id } })
     for (const [as, code] of [
       [rival, 'not_representing'],
@@ -257,7 +263,20 @@ describe('availability windows', () => {
     expect((await h.app.db.availability.findUniqueOrThrow({ where: { id: w.id } })).notes).toBeNull()
   })
 
-  it("stop at the last day of the publisher's representation, unless another of its roles goes on", async () => {
+  it('published by a management company under the earlier rule are removed by the availability_booking_agency migration', async () => {
+    const artistId = await representedArtist()
+    const own = (await publish(artistId, { startsOn: day(5), endsOn: day(6) })).body.data
+    await h.app.db.rosterLink.create({ data: { artistId, agencyId: rival.agencyId, role: 'management', startsOn: base } })
+    const stale = await h.app.db.availability.create({
+      data: { artistId, agencyId: rival.agencyId, startsOn: addDays(base, 8), endsOn: addDays(base, 9), status: 'blocked' },
+    })
+    const sql = readFileSync('prisma/migrations/20261130194800_availability_booking_agency/migration.sql', 'utf8')
+    await h.app.db.$executeRawUnsafe(sql)
+    expect((await windowsOf(artistId)).map((w) => w.id)).toEqual([own.id])
+    expect(await h.app.db.availability.findUnique({ where: { id: stale.id } })).toBeNull()
+  })
+
+  it("stop at the last day of the agency's booking representation; its management role neither extends nor cuts them", async () => {
     const artistId = await representedArtist()
     for (const [from, to] of [
       [5, 6],
@@ -272,13 +291,13 @@ describe('availability windows', () => {
     const end = (id: string, endsOn: string) => h.app.rest('POST', `/api/v1/roster/${id}/end`, { as: agency, body: { endsOn } })
     const spans = async () => (await windowsOf(artistId)).map((w) => [formatDay(w.startsOn), formatDay(w.endsOn)])
 
-    expect((await end(link.id, day(15))).status).toBe(200)
+    expect((await end(management.id, day(8))).status).toBe(200)
     expect(await spans()).toEqual([
       [day(5), day(6)],
       [day(10), day(20)],
       [day(30), day(35)],
     ])
-    expect((await end(management.id, day(15))).status).toBe(200)
+    expect((await end(link.id, day(15))).status).toBe(200)
     expect(await spans()).toEqual([
       [day(5), day(6)],
       [day(10), day(15)],
@@ -315,20 +334,14 @@ describe('availability windows', () => {
     expect((await patch(stale.id, { notes: 'to be cleaned up' })).status).toBe(200)
   })
 
-  it('take the latest end among all the roles of the publisher on the artist', async () => {
+  it('are bounded by the booking role alone, whatever other role the agency holds', async () => {
     const artistId = await representedArtist()
     const link = await h.app.db.rosterLink.findFirstOrThrow({ where: { artistId, agencyId: agency.agencyId } })
-    const management = await h.app.db.rosterLink.create({
-      data: { artistId, agencyId: agency.agencyId, role: 'management', startsOn: base },
-    })
+    await h.app.db.rosterLink.create({ data: { artistId, agencyId: agency.agencyId, role: 'management', startsOn: base } })
     const end = (id: string, endsOn: string) => h.app.rest('POST', `/api/v1/roster/${id}/end`, { as: agency, body: { endsOn } })
 
     expect((await end(link.id, day(15))).status).toBe(200)
-    // Management goes on without an end: nothing bounds the windows yet.
-    expect((await publish(artistId, { startsOn: day(20), endsOn: day(22) })).status).toBe(201)
-    expect((await end(management.id, day(12))).status).toBe(200)
-    // Now the last day is the agency role's (15), later than management's (12).
-    expect(await windowsOf(artistId)).toEqual([])
+    // Management goes on without an end, but the booking role ends on day 15: so do the windows.
     expect(validationFields(await publish(artistId, { startsOn: day(14), endsOn: day(16) }))).toEqual([
       { field: 'endsOn', message: `your agency represents the artist until ${day(15)}: the window must end by then` },
     ])

@@ -94,7 +94,7 @@ describe('artists', () => {
     expect(long.body.error.fields[0].field).toBe('name')
     const badId = await h.app.rest('GET', '/api/v1/artists/not-a-uuid', { as: agency })
     expect(badId.status).toBe(400)
-    expect(badId.body.error.fields).toEqual([{ field: 'id', message: 'Invalid UUID' }])
+    expect(badId.body.error.fields).toEqual([{ field: 'id', message: 'expected a UUID' }])
   })
 
   it('answers 404 in the envelope for an unknown artist', async () => {

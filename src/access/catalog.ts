@@ -19,7 +19,7 @@ export const PERMISSIONS = {
   'artist.agency.manage': 'Bridge the company to an agency: claim or take over a sleeping agency, request a new one',
   'artist.roster.read': "See the agency's roster, representation claims and disputes",
   'artist.roster.manage': "Claim, hand over and end representation of artists; manage the artists' teams",
-  'artist.availability.manage': 'Publish and edit the availability of the artists the agency represents',
+  'artist.availability.manage': 'Publish and edit the availability of the artists the agency books (its agency role)',
   'artist.bookings.read': "See the agency's booking pipeline: requests, offers, holds, bookings",
   'artist.bookings.manage': 'Answer requests with offers, counter, hold, confirm and cancel bookings for the agency',
   'artist.contracts.read': "See the contracts of the agency's bookings",
@@ -100,7 +100,7 @@ export const RULES = {
     agencyGate: false,
   },
   'availability.manage': {
-    description: "Publish and edit availability for the agency's artists",
+    description: 'Publish and edit availability for the artists the agency books',
     anyOf: ['artist.availability.manage'],
     internal: false,
     agencyGate: true,

@@ -19,6 +19,7 @@ import {
 } from 'graphql'
 import { RULES, type AccessRule } from '../access/catalog.ts'
 import { nodeEnvAtLoad } from '../config.ts'
+import { rulesToRead } from '../access/read-as.ts'
 import type { RequestContext } from '../context.ts'
 import { EARLIEST_DAY, formatDay, isSupportedDay, isSupportedInstant, LATEST_DAY, OUT_OF_RANGE } from '../dates.ts'
 import type PrismaTypes from '../generated/pothos-types.ts'
@@ -30,7 +31,7 @@ const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/
 export const builder = new SchemaBuilder<{
   Context: RequestContext
   PrismaTypes: PrismaTypes
-  AuthScopes: { access: AccessRule }
+  AuthScopes: { access: AccessRule; accessAny: readonly AccessRule[] }
   Directives: {
     requiresPermission: {
       locations: 'FIELD_DEFINITION' | 'OBJECT'
@@ -49,7 +50,10 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   scopeAuth: {
     // The loader throws the precise error (401/403/503/agency_not_bridged); it never answers false.
-    authScopes: (ctx) => ({ access: (rule) => ctx.authorize(rule).then(() => true) }),
+    authScopes: (ctx) => ({
+      access: (rule) => ctx.authorize(rule).then(() => true),
+      accessAny: (rules) => ctx.authorizeAny(rules).then(() => true),
+    }),
   },
   prisma: {
     client: (ctx) => ctx.db,
@@ -97,6 +101,17 @@ function accessDirective(rule: AccessRule) {
  */
 export function typeRequires(rule: AccessRule) {
   return { authScopes: { access: rule }, directives: accessDirective(rule) }
+}
+
+/**
+ * The access declaration of a directory type whose records other reads show as cards (src/access/read-as.ts):
+ * a record is readable under `rule`, or under the rule of the read that reached it. The SDL shows `rule`.
+ */
+export function cardTypeRequires(rule: AccessRule) {
+  return {
+    authScopes: (record: object) => ({ accessAny: rulesToRead(record, rule) }),
+    directives: accessDirective(rule),
+  }
 }
 
 /**

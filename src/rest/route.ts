@@ -7,7 +7,7 @@ import { RULES, type AccessRule } from '../access/catalog.ts'
 import type { RequestContext } from '../context.ts'
 import { fingerprintOf, IDEMPOTENCY_HEADER, idempotent, REPLAYED_HEADER, type Answer } from '../idempotency.ts'
 import { pageOf, PageQuery, type Listing, type Page } from '../pagination.ts'
-import { parseInput } from '../validation.ts'
+import { Id, parseInput } from '../validation.ts'
 import { jsonSchemaOf, type JsonSchema } from './schemas.ts'
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
@@ -60,7 +60,7 @@ export function route<P extends ObjectSchema = Empty, Q extends ObjectSchema = E
   return def as unknown as RouteDefinition
 }
 
-export const IdParams = z.object({ id: z.uuid() })
+export const IdParams = z.object({ id: Id })
 
 const IdempotencyHeader: JsonSchema = {
   type: 'object',

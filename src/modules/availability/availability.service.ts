@@ -3,6 +3,7 @@
 // (artist_availabilities_no_overlap); the search is one id-selecting SQL statement shaped for the indexes
 // of the availability_search migration, hydrated through Prisma.
 import { z } from 'zod'
+import { readAs } from '../../access/read-as.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import type { Selection } from '../../db/listing.ts'
@@ -11,7 +12,8 @@ import { conflict, forbidden, found, invalidInput, isExclusionViolation, notFoun
 import { AvailabilityStatus, Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Currency, MinorUnits } from '../../money.ts'
-import { parseInput } from '../../validation.ts'
+import { Id, parseInput } from '../../validation.ts'
+import { ArtistView } from '../directory/artists.service.ts'
 import { CountryCode, countryIdOf } from '../directory/geo.service.ts'
 import { representedUntil } from '../representation/roster.service.ts'
 import { lockAgencyWindows } from '../representation/withdraw-availability.ts'
@@ -45,7 +47,7 @@ export const AvailabilitySearch = z.object({
   from: Day.describe('First day of the period (YYYY-MM-DD)'),
   to: Day.describe(`Last day of the period, inclusive (at most ${MAX_SEARCH_DAYS} days)`),
   includeTentative: z.boolean().default(true).describe('Tentative windows match too (blocked ones never do)'),
-  genreId: z.uuid().optional().describe('A genre (its subgenres match too) or a subgenre'),
+  genreId: Id.optional().describe('A genre (its subgenres match too) or a subgenre'),
   countryCode: CountryCode.optional().describe('Windows in this country, or open to anywhere'),
   budgetMin: MinorUnits.optional().describe('Budget, lowest (cents): windows whose fee guidance reaches it'),
   budgetMax: MinorUnits.optional().describe('Budget, highest (cents): windows whose fee guidance starts within it'),
@@ -98,13 +100,13 @@ function assertRepresentedThrough(lastDay: Date | null, endsOn: string, sent: Se
   }
 }
 
-/** The window, when the agency published it and still represents its artist; with its last day of representation. */
+/** The window, when the agency published it and still books its artist; with its last day of representation. */
 async function publishedWindow(db: Tx, agencyId: string, id: string) {
   const window = await db.availability.findUnique({ where: { id } })
   if (!window) throw notFound('availability window', id)
-  const representation = window.agencyId === agencyId ? await representedUntil(db, agencyId, window.artistId) : null
+  const representation = window.agencyId === agencyId ? await representedUntil(db, agencyId, window.artistId, 'agency') : null
   if (!representation) {
-    throw forbidden('only the agency that published this window, while it represents the artist, may change it', 'not_representing')
+    throw forbidden('only the agency that published this window, while it books the artist, may change it', 'not_representing')
   }
   return { window, lastDay: representation.lastDay }
 }
@@ -239,6 +241,22 @@ export function parseSearch(filter: unknown): AvailabilitySearchFilter {
   return f
 }
 
+/** A window's country is directory data: shown to directory readers. */
+const WindowWithCountry = { include: { country: true } } satisfies Selection
+
+/** A window as both faces show it to the caller (REST includes; GraphQL guards `country` with the same rule). */
+export async function windowView(ctx: RequestContext): Promise<Selection> {
+  return (await ctx.may('directory.read')) ? WindowWithCountry : {}
+}
+
+/**
+ * A search hit as both faces show it to the caller: the artist as the directory shows it to directory
+ * readers, else its card (its own fields: who); and the windows that matched (when).
+ */
+export async function searchHitView(ctx: RequestContext): Promise<{ artist: Selection; window: Selection }> {
+  return (await ctx.may('directory.read')) ? { artist: { include: ArtistView }, window: WindowWithCountry } : { artist: {}, window: {} }
+}
+
 export const availability = {
   async ofArtist(ctx: RequestContext, artistId: string, filter: unknown, query: Selection = {}) {
     const f = parseInput(AvailabilityFilter, filter)
@@ -255,8 +273,9 @@ export const availability = {
     const countryId = countryCode ? await countryIdOf(ctx, countryCode) : null
     return withoutOverlap(ctx, (writing) =>
       lockedWindows(ctx, agencyId, artistId, async (tx) => {
-        const representation = await representedUntil(tx, agencyId, artistId)
-        if (!representation) throw forbidden('only an agency representing the artist publishes its availability', 'not_representing')
+        // The booking agency (role `agency`) takes the bookings, so it alone says when the artist is free.
+        const representation = await representedUntil(tx, agencyId, artistId, 'agency')
+        if (!representation) throw forbidden('only the agency that books the artist publishes its availability', 'not_representing')
         assertRepresentedThrough(representation.lastDay, endsOn, sent)
         const window = writing({ artistId, startsOn: dayOf(startsOn), endsOn: dayOf(endsOn) })
         return tx.availability.create({ ...query, data: { ...data, ...window, agencyId, countryId } })
@@ -320,7 +339,7 @@ export const availability = {
     const byId = new Map(artists.map((a) => [a.id, a]))
     const items = rows.flatMap((r) => {
       const artist = byId.get(r.id)
-      return artist ? [{ ...artist, matchingAvailability: windows.filter((w) => w.artistId === r.id) }] : []
+      return artist ? [readAs('availability.read', { ...artist, matchingAvailability: windows.filter((w) => w.artistId === r.id) })] : []
     })
     return {
       items,

@@ -1,4 +1,5 @@
 import { ownersOf } from '../../access/ownership.ts'
+import { readAs } from '../../access/read-as.ts'
 import type { Booking } from '../../generated/prisma/client.ts'
 import { BookingRequestStatus, BookingSide, BookingStatus, DealType, HoldStatus, OfferStatus } from '../../generated/prisma/client.ts'
 import { builder, requires, typeRequires } from '../../graphql/builder.ts'
@@ -6,10 +7,13 @@ import { connectionOf } from '../../graphql/connections.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import { parseId } from '../../validation.ts'
 import { resolveReferences } from '../../graphql/entities.ts'
+import { AgencyRef } from '../directory/agencies.graphql.ts'
+import { ArtistRef } from '../directory/artists.graphql.ts'
 import { CompanyRef } from '../directory/tenant-company.graphql.ts'
 import { BookingFilter, bookings, CancelInput, HoldFilter, holds } from './bookings.service.ts'
 import { OfferFilter, OfferInput, offers } from './negotiation.service.ts'
 import { BookingRequestFilter, BookingRequestInput, bookingRequests, CloseInput } from './requests.service.ts'
+import { activityOrder, holdOrder, offerOrder } from './views.ts'
 
 const RequestStatusEnum = graphqlEnum('BookingRequestStatus', BookingRequestStatus)
 const OfferStatusEnum = graphqlEnum('OfferStatus', OfferStatus)
@@ -31,8 +35,18 @@ const BookingRequestRef = builder.prismaObject('BookingRequest', {
   description: 'A promoter company asking the agency of an artist for a date: the root of a booking pipeline.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    artist: t.relation('artist'),
-    agency: t.relation('agency'),
+    artist: t.field({
+      type: ArtistRef,
+      nullable: true,
+      select: (_args, _ctx, nested) => ({ artist: nested() }),
+      resolve: (request) => readAs('bookings.read', request.artist),
+    }),
+    agency: t.field({
+      type: AgencyRef,
+      nullable: true,
+      select: (_args, _ctx, nested) => ({ agency: nested() }),
+      resolve: (request) => readAs('bookings.read', request.agency),
+    }),
     promoter: t.field({ type: CompanyRef, resolve: (r) => ({ id: r.promoterOrgId }) }),
     status: t.expose('status', {
       type: RequestStatusEnum,
@@ -50,10 +64,10 @@ const BookingRequestRef = builder.prismaObject('BookingRequest', {
     message: t.exposeString('message', { nullable: true }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
     closedReason: t.exposeString('closedReason', { nullable: true }),
-    offers: t.relation('offers', { description: 'The negotiation, version by version.', query: { orderBy: { version: 'asc' } } }),
-    holds: t.relation('holds', { query: { orderBy: { createdAt: 'asc' } } }),
+    offers: t.relation('offers', { description: 'The negotiation, version by version.', query: { orderBy: offerOrder } }),
+    holds: t.relation('holds', { query: { orderBy: holdOrder } }),
     booking: t.relation('booking', { nullable: true }),
-    activity: t.relation('activity', { query: { orderBy: { seq: 'asc' } } }),
+    activity: t.relation('activity', { query: { orderBy: activityOrder } }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 })
@@ -91,7 +105,12 @@ const HoldRef = builder.prismaObject('BookingHold', {
     id: t.exposeID('id'),
     request: t.relation('request'),
     offer: t.relation('offer'),
-    artist: t.relation('artist'),
+    artist: t.field({
+      type: ArtistRef,
+      nullable: true,
+      select: (_args, _ctx, nested) => ({ artist: nested() }),
+      resolve: (hold) => readAs('bookings.read', hold.artist),
+    }),
     startsAt: t.expose('startsAt', { type: 'DateTime' }),
     endsAt: t.expose('endsAt', { type: 'DateTime' }),
     priority: t.exposeInt('priority', { description: '1 for the first hold on these dates, 2 for the next...' }),
@@ -125,8 +144,18 @@ export const BookingRef = builder.prismaObject('Booking', {
   description: 'A confirmed booking of an artist; never overlapping another confirmed booking of the artist.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    artist: t.relation('artist'),
-    agency: t.relation('agency'),
+    artist: t.field({
+      type: ArtistRef,
+      nullable: true,
+      select: (_args, _ctx, nested) => ({ artist: nested() }),
+      resolve: (booking) => readAs('bookings.read', booking.artist),
+    }),
+    agency: t.field({
+      type: AgencyRef,
+      nullable: true,
+      select: (_args, _ctx, nested) => ({ agency: nested() }),
+      resolve: (booking) => readAs('bookings.read', booking.agency),
+    }),
     agencyCompany: t.field({
       type: CompanyRef,
       nullable: true,

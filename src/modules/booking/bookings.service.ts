@@ -9,7 +9,7 @@ import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, isExclusionViolation, notFound } from '../../errors.ts'
 import { BookingStatus, HoldStatus, type BookingHold, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
-import { parseInput } from '../../validation.ts'
+import { Id, parseInput } from '../../validation.ts'
 import { dealBooked, dealClosed } from './deal-followers.ts'
 import { actorOf, partyOf, pipelinesVisibleTo, recordActivity, type Actor, type Party } from './parties.ts'
 import { competingHolds, expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
@@ -19,11 +19,11 @@ import { Instant } from '../../dates.ts'
 
 export const HoldFilter = z.object({
   status: z.enum(HoldStatus).optional(),
-  artistId: z.uuid().optional(),
+  artistId: Id.optional(),
 })
 export const BookingFilter = z.object({
   status: z.enum(BookingStatus).optional(),
-  artistId: z.uuid().optional(),
+  artistId: Id.optional(),
   from: Instant.optional().describe('Starting at or after'),
   to: Instant.optional().describe('Starting before'),
 })

@@ -8,7 +8,7 @@ import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, forbidden, invalidInput, notFound } from '../../errors.ts'
 import { DealType, OfferStatus, type BookingOffer, type BookingRequest, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
-import { parseInput } from '../../validation.ts'
+import { Id, parseInput } from '../../validation.ts'
 import { actorOf, otherSide, partyOf, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
 import { expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
 import { Currency, MinorUnits } from '../../money.ts'
@@ -39,7 +39,7 @@ export const OfferInput = z
 
 export const OfferFilter = z.object({
   status: z.enum(OfferStatus).optional(),
-  requestId: z.uuid().optional(),
+  requestId: Id.optional(),
 })
 
 export type OfferAction = 'accept' | 'counter' | 'decline' | 'withdraw'
@@ -243,7 +243,15 @@ export const offers = {
     return listing(ctx.db.bookingOffer, { where, orderBy: { createdAt: 'desc' } }, page, query)
   },
 
-  actionsFor: async (ctx: RequestContext, offer: BookingOffer) => offerActions(await partyOf(ctx), offer, ctx.clock.now()),
+  /** What the caller may do with the offer now: nothing for a caller who only reads the pipeline. */
+  async actionsFor(ctx: RequestContext, offer: BookingOffer): Promise<OfferAction[]> {
+    return (await ctx.may('bookings.manage')) ? offerActions(await partyOf(ctx), offer, ctx.clock.now()) : []
+  },
+
+  /** An offer as both faces show it: its terms and what the caller may do with it now. */
+  async view<T extends BookingOffer>(ctx: RequestContext, offer: T): Promise<T & { actions: OfferAction[] }> {
+    return { ...offer, actions: await offers.actionsFor(ctx, offer) }
+  },
 }
 
 async function closeNegotiation(

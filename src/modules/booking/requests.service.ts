@@ -8,7 +8,7 @@ import { conflict, forbidden, invalidInput, notFound } from '../../errors.ts'
 import { BookingRequestStatus, DealType, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Currency, MinorUnits } from '../../money.ts'
-import { parseInput } from '../../validation.ts'
+import { Id, parseInput } from '../../validation.ts'
 import { dealClosed } from './deal-followers.ts'
 import { actorOf, partyOf, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
 import { expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
@@ -19,10 +19,10 @@ const MAX_SHOW_SPAN_MS = 14 * 86_400_000
 
 export const BookingRequestInput = z
   .object({
-    artistId: z.uuid(),
+    artistId: Id,
     startsAt: Instant.describe('When the performance (or the engagement) starts'),
     endsAt: Instant,
-    venueId: z.uuid().nullish().describe('A venue of the Venue subgraph'),
+    venueId: Id.nullish().describe('A venue of the Venue subgraph'),
     venueName: z.string().trim().min(1).max(200).nullish(),
     city: z.string().trim().min(1).max(120).nullish(),
     countryCode: z
@@ -55,7 +55,7 @@ const requestInputAt = (now: Date) =>
 
 export const BookingRequestFilter = z.object({
   status: z.enum(BookingRequestStatus).optional(),
-  artistId: z.uuid().optional(),
+  artistId: Id.optional(),
   from: Instant.optional().describe('Events starting at or after'),
   to: Instant.optional().describe('Events starting before'),
 })

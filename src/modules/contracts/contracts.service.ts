@@ -18,7 +18,7 @@ import {
   type Prisma,
 } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
-import { parseInput, VersionNumber } from '../../validation.ts'
+import { Id, parseInput, VersionNumber } from '../../validation.ts'
 import { followDeals } from '../booking/deal-followers.ts'
 import { assertActsFor, partyOf, pipelinesVisibleTo, type Party } from '../booking/parties.ts'
 import { contractsFollowTheDeal } from './deal-links.ts'
@@ -47,16 +47,16 @@ export const SignerInput = z.object({
   side: z.enum(BookingSide).describe('The party whose users sign for this signer'),
   name: text(200),
   email: z.email().max(320).nullish(),
-  userId: z.uuid().nullish().describe('Only this user of the side may sign, when set'),
+  userId: Id.nullish().describe('Only this user of the side may sign, when set'),
   position: z.number().int().min(1).max(100).optional().describe('Order in a sequential signing (default: last)'),
   required: z.boolean().default(true),
 })
 
 export const ContractInput = z
   .object({
-    templateId: z.uuid(),
-    bookingId: z.uuid().optional().describe('The confirmed booking the contract is for'),
-    holdId: z.uuid().optional().describe('Or an active hold, to send paper early'),
+    templateId: Id,
+    bookingId: Id.optional().describe('The confirmed booking the contract is for'),
+    holdId: Id.optional().describe('Or an active hold, to send paper early'),
     title: text(300).optional(),
     signingOrder: z.enum(SigningOrder).default('sequential'),
     values: z
@@ -86,7 +86,7 @@ export const EditInput = z.object({
 })
 
 export const SignInput = z.object({
-  signerId: z.uuid(),
+  signerId: Id,
   contentHash: z
     .string()
     .regex(/^[0-9a-f]{64}$/, 'expected the SHA-256 of the version being signed')
@@ -109,8 +109,8 @@ export const AttachmentInput = z.object({
 
 export const ContractFilter = z.object({
   status: z.enum(ContractStatus).optional(),
-  bookingId: z.uuid().optional(),
-  requestId: z.uuid().optional(),
+  bookingId: Id.optional(),
+  requestId: Id.optional(),
 })
 
 type Actor = { userId: string; orgId: string }
@@ -134,6 +134,15 @@ async function event(
     },
   })
 }
+
+/** The current version (the one to sign): the newest. */
+export const currentVersion = { orderBy: { version: 'desc' }, take: 1 } satisfies Prisma.Contract$versionsArgs
+/** Attachments not removed, oldest first. */
+export const liveAttachments = { where: { removedAt: null }, orderBy: { createdAt: 'asc' } } satisfies Prisma.Contract$attachmentsArgs
+/** What a contract read loads for `contracts.view`. */
+export const ContractView = { versions: currentVersion, attachments: liveAttachments } satisfies Prisma.ContractInclude
+
+type ContractWithCurrent = Prisma.ContractGetPayload<{ include: typeof ContractView }>
 
 /** Contracts a party may see: those of the booking pipelines it is party to. */
 const visibleTo = (party: Party): Prisma.ContractWhereInput => ({ request: pipelinesVisibleTo(party) })
@@ -516,6 +525,18 @@ export const contracts = {
     })
   },
 
+  /**
+   * A contract as both faces show it: its current version and what that version still lacks, its signers,
+   * the signatures on the current version (the ones that count), and who holds it up. GraphQL resolves the
+   * same parts from `signing` and `currentVersion`.
+   */
+  async view(ctx: RequestContext, contract: Contract) {
+    const { versions, ...rest } = contract as ContractWithCurrent
+    const [signing] = await contracts.signing(ctx, [contract])
+    const current = newestVersion(versions, contract)
+    return { ...rest, current, unresolvedFields: unresolvedFields(current.body), ...signing }
+  },
+
   /** Per contract: signers, the current version's signatures, and who holds it up (two statements for any number). */
   async signing(ctx: RequestContext, list: readonly Contract[]) {
     const ids = list.map((c) => c.id)
@@ -524,7 +545,10 @@ export const contracts = {
         where: { contractId: { in: ids }, removedAt: null },
         orderBy: [{ position: 'asc' }, { createdAt: 'asc' }],
       }),
-      ctx.db.contractSignature.findMany({ where: { OR: list.map((c) => ({ contractId: c.id, version: { version: c.currentVersion } })) } }),
+      ctx.db.contractSignature.findMany({
+        where: { OR: list.map((c) => ({ contractId: c.id, version: { version: c.currentVersion } })) },
+        orderBy: { signedAt: 'asc' },
+      }),
     ])
     return list.map((contract) => {
       const own = {

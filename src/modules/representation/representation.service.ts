@@ -17,16 +17,18 @@ import {
   type Prisma,
   type RepresentationClaim,
   type RepresentationEventType,
+  type RosterLink,
 } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
-import { parseInput } from '../../validation.ts'
+import { Id, parseInput } from '../../validation.ts'
 import { withdrawAvailabilityAfter } from './withdraw-availability.ts'
 import { RejectInput, ReviewInput } from './company-claims.service.ts'
+import { roster } from './roster.service.ts'
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()
 
 export const RepresentationClaimInput = z.object({
-  artistId: z.uuid(),
+  artistId: Id,
   role: z.enum(RepresentationRole).default('agency'),
   territory: optionalText(200).describe('What the representation covers, e.g. "Worldwide" or "Europe"'),
   startsOn: Day.optional().describe('First day of the representation (YYYY-MM-DD, today or later; default today)'),
@@ -35,7 +37,7 @@ export const RepresentationClaimInput = z.object({
 
 export const RepresentationClaimFilter = z.object({
   status: z.enum(RepresentationClaimStatus).optional(),
-  artistId: z.uuid().optional(),
+  artistId: Id.optional(),
   scope: z
     .enum({ mine: 'mine', incoming: 'incoming' })
     .optional()
@@ -44,11 +46,11 @@ export const RepresentationClaimFilter = z.object({
 
 export const DisputeFilter = z.object({
   status: z.enum(DisputeStatus).optional(),
-  artistId: z.uuid().optional(),
+  artistId: Id.optional(),
 })
 
 export const ResolveDisputeInput = z.object({
-  winningClaimId: z.uuid().nullish().describe('The claim that wins; none keeps the current representation'),
+  winningClaimId: Id.nullish().describe('The claim that wins; none keeps the current representation'),
   resolution: z.string().trim().min(1).max(2000).describe('Why, for the record'),
   reviewer: ReviewInput.shape.reviewer,
 })
@@ -279,6 +281,13 @@ export const representationClaims = {
         throw e
       })
     return ctx.db.representationClaim.findUniqueOrThrow({ ...query, where: { id: claimId } })
+  },
+
+  /** A claim as both faces show it: the representation it started keeps its notes for that agency's roster readers only. */
+  async view<T extends object>(ctx: RequestContext, claim: T): Promise<T> {
+    const link = (claim as { rosterLink?: RosterLink | null }).rosterLink
+    if (!link) return claim
+    return { ...claim, rosterLink: { ...link, notes: await roster.notesFor(ctx, link) } }
   },
 
   async get(ctx: RequestContext, id: string, query: Selection = {}) {

@@ -2,6 +2,7 @@
 // promoters run over them (discovery). The database keeps an artist's windows from overlapping
 // (artist_availabilities_no_overlap); the search is one id-selecting SQL statement shaped for the indexes
 // of the availability_search migration, hydrated through Prisma.
+import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
@@ -13,6 +14,7 @@ import type { Page } from '../../pagination.ts'
 import { Currency, MinorUnits } from '../../money.ts'
 import { parseInput } from '../../validation.ts'
 import { CountryCode, countryIdOf } from '../directory/geo.service.ts'
+import { recordWindowEvent } from '../outbox/record.ts'
 import { representedUntil } from '../representation/roster.service.ts'
 import { lockAgencyWindows } from './withdraw.ts'
 
@@ -261,7 +263,10 @@ export const availability = {
         if (!representation) throw forbidden('only an agency representing the artist publishes its availability', 'not_representing')
         assertRepresentedThrough(representation.lastDay, endsOn, sent)
         const window = writing({ artistId, startsOn: dayOf(startsOn), endsOn: dayOf(endsOn) })
-        return tx.availability.create({ ...query, data: { ...data, ...window, agencyId, countryId } })
+        const id = randomUUID()
+        const created = await tx.availability.create({ ...query, data: { ...data, ...window, id, agencyId, countryId } })
+        await recordWindowEvent(tx, 'published', id)
+        return created
       }),
     )
   },
@@ -291,11 +296,13 @@ export const availability = {
         assertWindow(next, sent)
         if (startsOn !== undefined || endsOn !== undefined) assertRepresentedThrough(lastDay, next.endsOn, sent)
         const window = writing({ id, artistId, startsOn: dayOf(next.startsOn), endsOn: dayOf(next.endsOn) })
-        return tx.availability.update({
+        const updated = await tx.availability.update({
           ...query,
           where: { id },
           data: { ...data, countryId, startsOn: window.startsOn, endsOn: window.endsOn },
         })
+        await recordWindowEvent(tx, 'changed', id)
+        return updated
       }),
     )
   },
@@ -303,7 +310,10 @@ export const availability = {
   async remove(ctx: RequestContext, id: string, query: Selection = {}) {
     const { agencyId } = await ctx.agencyActor()
     await publishedWindow(ctx.db, agencyId, id)
-    return ctx.db.availability.delete({ ...query, where: { id } })
+    return ctx.db.$transaction(async (tx) => {
+      await recordWindowEvent(tx, 'deleted', id)
+      return tx.availability.delete({ ...query, where: { id } })
+    })
   },
 
   /**

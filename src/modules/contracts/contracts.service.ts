@@ -19,6 +19,7 @@ import {
 } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { parseInput, VersionNumber } from '../../validation.ts'
+import { recordContractEvent } from '../outbox/record.ts'
 import { assertActsFor, partyOf, pipelinesVisibleTo, type Party } from '../booking/parties.ts'
 import { bookingValues, MERGE_FIELDS, render, unresolvedFields, type MergeField } from './merge.ts'
 import { contractMachine, transition } from './state.ts'
@@ -118,6 +119,7 @@ async function event(
       actorOrgId: actor.orgId,
     },
   })
+  await recordContractEvent(tx, { ...e, actorOrgId: actor.orgId })
 }
 
 /** Contracts a party may see: those of the booking pipelines it is party to. */

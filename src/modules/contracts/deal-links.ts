@@ -3,6 +3,7 @@
 // cancelled, a sent or signed contract voided) so that nobody signs for a date that no longer exists.
 import type { Tx } from '../../db/client.ts'
 import type { ContractStatus } from '../../generated/prisma/client.ts'
+import { recordContractEvent } from '../outbox/record.ts'
 import { can, contractMachine, transition } from './state.ts'
 
 export async function moveContractsToBooking(tx: Tx, holdId: string, bookingId: string) {
@@ -23,6 +24,12 @@ export async function closeContractsOfDeal(tx: Tx, requestId: string, reason: st
         toStatus: to,
         note: reason,
       },
+    })
+    await recordContractEvent(tx, {
+      contractId: contract.id,
+      type: action === 'cancel' ? 'cancelled' : 'voided',
+      from: contract.status,
+      to,
     })
   }
 }

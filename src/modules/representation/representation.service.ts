@@ -21,6 +21,7 @@ import {
 import type { Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
 import { withdrawAvailabilityAfter } from '../availability/withdraw.ts'
+import { recordRepresentationEvent } from '../outbox/record.ts'
 import { RejectInput, ReviewInput } from './company-claims.service.ts'
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()
@@ -87,6 +88,7 @@ async function record(
   await tx.representationEvent.create({
     data: { ...event, actorType: actor.type, actorUserId: actor.userId, actorOrgId: actor.orgId },
   })
+  await recordRepresentationEvent(tx, actor, event)
 }
 
 /** Serializes every representation change of one artist in one role. */

@@ -2,11 +2,13 @@
 import { availabilityBenchmark } from './availability.ts'
 import { bookingBenchmark } from './booking.ts'
 import { directoryBenchmark } from './directory.ts'
+import { outboxBenchmark } from './outbox.ts'
 
 const benchmarks: Record<string, () => Promise<void>> = {
   directory: directoryBenchmark,
   availability: availabilityBenchmark,
   booking: bookingBenchmark,
+  outbox: outboxBenchmark,
 }
 
 const only = process.argv[2]

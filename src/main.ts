@@ -8,6 +8,7 @@ import { ensureDatabase, startEmbeddedPostgres, type EmbeddedCluster } from './d
 import { applyMigrations } from './db/migrations.ts'
 import { identityFromConfig } from './auth/identity.ts'
 import { createLogger } from './logger.ts'
+import { HANDOFF_PUBLISH_HOOKS } from './modules/finance/handoff-links.ts'
 import { OutboxRelay } from './modules/outbox/relay.ts'
 import { buildServer } from './server.ts'
 
@@ -53,7 +54,9 @@ async function main() {
     log.info('demo deals played: availability, three booking pipelines, a contract awaiting countersignature')
   }
   await app.listen({ host: config.host, port: config.port })
-  const relay = config.outbox ? new OutboxRelay({ ...config.outbox, databaseUrl: url, log }).start() : null
+  const relay = config.outbox
+    ? new OutboxRelay({ ...config.outbox, databaseUrl: url, log, afterPublish: HANDOFF_PUBLISH_HOOKS }).start()
+    : null
   if (!relay) log.info('NATS_URL is not set: the outbox relay is off (events stay in outbox_events)')
 
   const base = `http://localhost:${config.port}`

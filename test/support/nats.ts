@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import pino from 'pino'
+import { HANDOFF_PUBLISH_HOOKS } from '../../src/modules/finance/handoff-links.ts'
 import { OutboxRelay, type RelayOptions } from '../../src/modules/outbox/relay.ts'
 
 export const MACHINE_NATS = process.env.NATS_TEST_URL ?? 'nats://127.0.0.1:4222'
@@ -34,6 +35,7 @@ export function relayOptions(databaseUrl: string, natsUrl: string, over: Partial
     maxBackoffMs: 500,
     retentionDays: 7,
     duplicateWindowMs: 600_000,
+    afterPublish: HANDOFF_PUBLISH_HOOKS,
     ...over,
   }
 }

@@ -13,6 +13,7 @@ import { parseInput } from '../../validation.ts'
 import { actorOf, partyOf, pipelinesVisibleTo, recordActivity, type Actor, type Party } from './parties.ts'
 import { competingHolds, expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
 import { closeContractsOfDeal, moveContractsToBooking } from '../contracts/deal-links.ts'
+import { supersedeHandoffs } from '../finance/handoff-links.ts'
 import { CloseInput, requireSide } from './requests.service.ts'
 import { bookingMachine, effectiveHoldStatus, holdMachine, requestMachine, transition } from './state.ts'
 
@@ -235,6 +236,7 @@ export const bookings = {
         note: reason,
       })
       await closeContractsOfDeal(tx, booking.requestId, `the booking was cancelled: ${reason}`)
+      await supersedeHandoffs(tx, id, actorOf(party))
     })
     return ctx.db.booking.findUniqueOrThrow({ ...query, where: { id } })
   },

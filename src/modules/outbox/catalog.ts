@@ -30,6 +30,27 @@ const PIPELINE: Fields = {
 }
 
 const FAMILIES: Record<string, Family> = {
+  'finance.handoff': {
+    aggregate: 'finance_handoff',
+    version: 1,
+    payload: {
+      handoffId: "The handoff (Finance's idempotency key); its snapshot: GET /internal/finance/handoffs/:id",
+      bookingId: 'The booking handed over',
+      side: '`agency` or `promoter`: whose finance it is',
+      version: 'The handoff version for the booking and side (1, 2…)',
+      reason: '`handover` (a side handed it over) or `cancellation` (the booking was cancelled)',
+      status: 'The handoff status after the change',
+      payloadHash: 'SHA-256 of the snapshot handed over',
+      force: 'Handed over without a fully signed contract (the reason is recorded)',
+    },
+    events: {
+      requested: 'A side handed a confirmed booking to Finance',
+      cancel_requested: 'The booking was cancelled: the next handoff tells Finance',
+      superseded: 'A newer handoff replaced this one',
+      acknowledged: 'Finance acknowledged the handoff',
+      rejected: 'Finance refused the handoff',
+    },
+  },
   'booking.request': {
     aggregate: 'booking_request',
     version: 1,

@@ -28,6 +28,11 @@ export interface RelayOptions {
   retentionDays: number
   /** How long the stream remembers a Nats-Msg-Id (set when the relay creates the stream). */
   duplicateWindowMs: number
+  /**
+   * Work that must happen once an event type reached the broker (a finance handoff becomes `sent`): run with
+   * the aggregate ids in the transaction that marks the events published, so both commit or neither.
+   */
+  afterPublish?: Record<string, (client: pg.PoolClient, aggregateIds: string[]) => Promise<void>>
 }
 
 interface Row {
@@ -189,17 +194,23 @@ export class OutboxRelay {
         [this.o.batchSize],
       )
       const results = await Promise.allSettled(rows.map((r) => this.publish(r)))
-      const acked: string[] = []
+      const acked: Row[] = []
       const refused: { row: Row; error: string }[] = []
       const unreachable: { row: Row; error: string }[] = []
       results.forEach((result, i) => {
         const row = rows[i]!
-        if (result.status === 'fulfilled') acked.push(row.id)
+        if (result.status === 'fulfilled') acked.push(row)
         else if (result.reason instanceof JetStreamApiError) refused.push({ row, error: String(result.reason.message) })
         else unreachable.push({ row, error: String((result.reason as Error)?.message ?? result.reason) })
       })
       if (acked.length) {
-        await client.query('UPDATE outbox_events SET published_at = now(), last_error = NULL WHERE id = ANY($1::uuid[])', [acked])
+        await client.query('UPDATE outbox_events SET published_at = now(), last_error = NULL WHERE id = ANY($1::uuid[])', [
+          acked.map((r) => r.id),
+        ])
+        for (const [type, hook] of Object.entries(this.o.afterPublish ?? {})) {
+          const ids = acked.filter((r) => r.event_type === type).map((r) => r.aggregate_id)
+          if (ids.length) await hook(client, ids)
+        }
       }
       for (const { row, error } of refused) {
         const attempts = row.attempts + 1

@@ -229,6 +229,8 @@ describe('the handoff audit', () => {
       messages.filter((m) => m.subject === `${s.subjectPrefix}.finance.handoff.requested`).map((m) => m.body.payload.handoffId),
     ).toEqual([handoff.id])
 
+    const pulled = await h.app.rest('GET', '/internal/finance/handoffs?status=sent', { as: 'machine' })
+    expect(pulled.body.data.items.map((x: { id: string }) => x.id)).toContain(handoff.id)
     const fromFinance = await h.app.rest('GET', `/internal/finance/handoffs/${handoff.id}`, { as: 'machine' })
     expect(fromFinance.body.data.payloadHash).toBe(stored.payloadHash)
     const ack = await h.app.rest('POST', `/internal/finance/handoffs/${handoff.id}/ack`, { as: 'machine', body: { financeRef: 'FIN-77' } })

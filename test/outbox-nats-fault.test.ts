@@ -43,7 +43,7 @@ it('keeps writing through a NATS outage and delivers every event exactly once wh
   for (let i = 0; i < 3; i++) during.push((await booked(promoter, await representedArtist())).booking.id)
   // Several publish timeouts and back-offs pass while the broker is away: nothing is parked or lost.
   await new Promise((r) => setTimeout(r, 2500))
-  const waiting = await h.app.db.outboxEvent.findMany({ where: { publishedAt: null } })
+  const waiting = await h.app.db.outboxEvent.findMany({ where: { publishedAt: null }, orderBy: { seq: 'asc' } })
   expect(waiting.length).toBeGreaterThan(10)
   expect(waiting.every((e) => e.parkedAt === null && e.attempts === 0)).toBe(true)
   expect(waiting.filter((e) => e.eventType === 'booking.confirmed').map((e) => e.aggregateId)).toEqual(during)
@@ -62,4 +62,16 @@ it('keeps writing through a NATS outage and delivers every event exactly once wh
   } finally {
     await nc?.close()
   }
+})
+
+it('starts and stops without NATS ever answering, leaving the events in the outbox', async () => {
+  await nats.stop()
+  const { booking } = await booked(promoter, await representedArtist())
+  const orphan = startRelay(relayOptions(h.database.url, nats.url, uniqueStream()))
+  await new Promise((r) => setTimeout(r, 500))
+  const started = Date.now()
+  await orphan.stop()
+  expect(Date.now() - started).toBeLessThan(2000)
+  const [confirmed] = await h.app.db.outboxEvent.findMany({ where: { aggregateId: booking.id } })
+  expect(confirmed).toMatchObject({ eventType: 'booking.confirmed', publishedAt: null, parkedAt: null, attempts: 0 })
 })

@@ -116,7 +116,7 @@ export async function ownNatsServer(binary = process.env.NATS_SERVER_BIN ?? '/us
     },
     async stop() {
       const p = proc
-      if (!p || p.exitCode !== null) return
+      if (!p || p.exitCode !== null || p.signalCode !== null) return
       const exited = new Promise((r) => p.once('exit', r))
       p.kill('SIGKILL')
       await exited

@@ -1,7 +1,7 @@
 import { IdParams, route } from '../../rest/route.ts'
 import { viewSchema, type JsonSchema } from '../../rest/schemas.ts'
 import { finance, FinanceStatusInput } from './finance.service.ts'
-import { AckInput, HandoffInput, handoffs, RejectInput } from './handoffs.service.ts'
+import { AckInput, HandoffFilter, HandoffInput, handoffs, RejectInput } from './handoffs.service.ts'
 
 const nullable = (schema: JsonSchema): JsonSchema => ({ ...schema, nullable: true })
 const int = { type: 'integer' }
@@ -165,6 +165,17 @@ export const financeRoutes = [
     params: BookingIdParams,
     response: DealSchema,
     handler: ({ ctx, params }) => finance.deal(ctx, params.id),
+  }),
+  route({
+    method: 'GET',
+    url: '/internal/finance/handoffs',
+    tag: internalTag,
+    summary: 'Handoffs by status, oldest first (pull mode, for Finance instead of NATS), with snapshots and audit',
+    access: 'finance.sync',
+    list: true,
+    query: HandoffFilter,
+    response: handoff,
+    handler: ({ ctx, query, page }) => handoffs.list(ctx, query, page),
   }),
   route({
     method: 'GET',

@@ -6,7 +6,8 @@ import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import type { Selection } from '../../db/listing.ts'
 import { conflict, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
-import type { FinanceHandoff, FinanceHandoffStatus } from '../../generated/prisma/client.ts'
+import { FinanceHandoffStatus, type FinanceHandoff } from '../../generated/prisma/client.ts'
+import type { Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
 import { bookings } from '../booking/bookings.service.ts'
 import { actorOf, partyOf } from '../booking/parties.ts'
@@ -19,6 +20,7 @@ export const HandoffInput = z.object({
   force: z.boolean().default(false).describe('Hand over without a fully signed contract (needs forceReason)'),
   forceReason: z.string().trim().min(1).max(2000).optional().describe('Why the booking goes to Finance before the contract is signed'),
 })
+export const HandoffFilter = z.object({ status: z.enum(FinanceHandoffStatus).optional() })
 export const AckInput = z.object({ financeRef: z.string().trim().min(1).max(200).optional().describe("Finance's reference") })
 export const RejectInput = z.object({ reason: z.string().trim().min(1).max(2000) })
 
@@ -61,6 +63,20 @@ export const handoffs = {
     const party = await partyOf(ctx)
     await bookings.get(ctx, bookingId)
     return ctx.db.financeHandoff.findMany({ ...query, where: { bookingId, side: party.side }, orderBy: { version: 'desc' } })
+  },
+
+  /** For Finance pulling instead of consuming NATS: handoffs in a state, oldest first, with their snapshots. */
+  async list(ctx: RequestContext, filter: unknown, page: Page) {
+    const { status } = parseInput(HandoffFilter, filter)
+    const where = { status }
+    const items = await ctx.db.financeHandoff.findMany({
+      where,
+      orderBy: { createdAt: 'asc' },
+      skip: page.offset,
+      take: page.limit,
+      ...EVENTS_IN_ORDER,
+    })
+    return { items, total: () => ctx.db.financeHandoff.count({ where }) }
   },
 
   /** For Finance: the handoff with its snapshot and audit. */

@@ -88,7 +88,9 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.running = false
     this.wake?.()
-    await this.loop
+    // Still waiting for a first connection (NATS down since start): nothing is in flight, and the pending
+    // connect closes itself when it lands (run() sees running = false).
+    if (this.nc) await this.loop
     await this.nc?.close().catch(() => undefined)
     await this.pool.end()
   }
@@ -138,6 +140,10 @@ export class OutboxRelay {
       await this.connectBroker()
     } catch (e) {
       if (this.running) this.o.log.error({ err: e }, 'outbox relay: cannot connect to NATS; the relay is off')
+      return
+    }
+    if (!this.running) {
+      await this.nc?.close().catch(() => undefined)
       return
     }
     while (this.running) {

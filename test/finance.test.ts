@@ -126,6 +126,28 @@ describe('finance visibility', () => {
     expect(await h.app.db.bookingFinanceSnapshot.count({ where: { bookingId: booking.id } })).toBe(0)
   })
 
+  it('reads Booking.finance for a list of bookings in one query, whatever their number', async () => {
+    const buyer = await h.auth.session(PROMOTER_ACCESS)
+    const financeQueries = async (count: number) => {
+      const before = h.app.sql.length
+      const r = await h.app.graphql(
+        `query($n: Int) { bookings(first: $n) { edges { node { id finance { financeLinked agreed { fee } status { paid } } } } } }`,
+        { n: count },
+        { as: buyer },
+      )
+      expect(r.errors).toBeUndefined()
+      expect(r.data.bookings.edges).toHaveLength(count)
+      return h.app.sql.slice(before).filter((q) => q.includes('booking_finance_snapshots')).length
+    }
+    for (let i = 0; i < 4; i++) {
+      const { booking } = await booked(buyer, await representedArtist())
+      if (i % 2)
+        await h.app.rest('POST', '/internal/finance/booking-status', { as: 'machine', body: status(booking.id, { side: 'promoter' }) })
+    }
+    expect(await financeQueries(1)).toBe(1)
+    expect(await financeQueries(4)).toBe(1)
+  })
+
   it("is idempotent on Finance's version: a replay changes nothing, an older version is 409 and changes nothing", async () => {
     const { booking } = await booked(promoter, await representedArtist())
     const push = (over: Record<string, unknown>) =>

@@ -107,7 +107,7 @@ async function decide(
 ) {
   const actor = await machineActor(ctx)
   await ctx.db.$transaction(async (tx: Tx) => {
-    const rows = await tx.$queryRaw<FinanceHandoff[]>`SELECT id FROM finance_handoffs WHERE id = ${id}::uuid FOR UPDATE`
+    const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM finance_handoffs WHERE id = ${id}::uuid FOR UPDATE`
     if (rows.length === 0) throw notFound('finance handoff', id)
     const handoff = await tx.financeHandoff.findUniqueOrThrow({ where: { id } })
     if (handoff.status !== 'pending' && handoff.status !== 'sent') {

@@ -9,7 +9,7 @@ import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { pipelines } from './support/booking.ts'
 import { contractFor } from './support/contracts.ts'
-import { AGENCY_ACCESS, agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
+import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
 import {
   deleteStream,
   eventually,

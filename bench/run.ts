@@ -4,6 +4,7 @@ import { availabilityBenchmark } from './availability.ts'
 import { bookingBenchmark } from './booking.ts'
 import { directoryBenchmark } from './directory.ts'
 import { operationsBenchmark } from './operations.ts'
+import { outboxBenchmark } from './outbox.ts'
 
 const benchmarks: Record<string, () => Promise<void>> = {
   directory: directoryBenchmark,
@@ -11,6 +12,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   booking: bookingBenchmark,
   artifact: artifactBenchmark,
   operations: operationsBenchmark,
+  outbox: outboxBenchmark,
 }
 
 const only = process.argv[2]

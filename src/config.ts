@@ -74,6 +74,23 @@ const EnvSchema = z.object({
   OTEL_SERVICE_NAME: z.string().default('kisum-artists'),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+
+  NATS_URL: z.string().min(1).optional(),
+  OUTBOX_STREAM: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('KISUM_ARTISTS'),
+  OUTBOX_SUBJECT_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/)
+    .default('kisum.artists'),
+  OUTBOX_BATCH_SIZE: positiveInt(500),
+  OUTBOX_POLL_MS: positiveInt(200),
+  OUTBOX_PUBLISH_TIMEOUT_MS: positiveInt(5_000),
+  OUTBOX_MAX_ATTEMPTS: positiveInt(10),
+  OUTBOX_MAX_BACKOFF_MS: positiveInt(60_000),
+  OUTBOX_RETENTION_DAYS: positiveInt(7),
+  OUTBOX_DUPLICATE_WINDOW_MS: positiveInt(600_000),
 })
 
 export type Env = z.input<typeof EnvSchema>
@@ -137,6 +154,19 @@ export interface Config {
   shutdownTimeoutMs: number
   /** Read the client address from X-Forwarded-For (behind the gateway / a load balancer). */
   trustProxy: boolean
+  /** The outbox relay to NATS JetStream; null (NATS_URL unset): events stay in the table. */
+  outbox: {
+    natsUrl: string
+    stream: string
+    subjectPrefix: string
+    batchSize: number
+    pollMs: number
+    publishTimeoutMs: number
+    maxAttempts: number
+    maxBackoffMs: number
+    retentionDays: number
+    duplicateWindowMs: number
+  } | null
 }
 
 export class ConfigError extends Error {}
@@ -252,5 +282,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : undefined,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY === 'true',
+    outbox: e.NATS_URL
+      ? {
+          natsUrl: e.NATS_URL,
+          stream: e.OUTBOX_STREAM,
+          subjectPrefix: e.OUTBOX_SUBJECT_PREFIX,
+          batchSize: e.OUTBOX_BATCH_SIZE,
+          pollMs: e.OUTBOX_POLL_MS,
+          publishTimeoutMs: e.OUTBOX_PUBLISH_TIMEOUT_MS,
+          maxAttempts: e.OUTBOX_MAX_ATTEMPTS,
+          maxBackoffMs: e.OUTBOX_MAX_BACKOFF_MS,
+          retentionDays: e.OUTBOX_RETENTION_DAYS,
+          duplicateWindowMs: e.OUTBOX_DUPLICATE_WINDOW_MS,
+        }
+      : null,
   }
 }

@@ -10,6 +10,8 @@ import { identityFromConfig } from './auth/identity.ts'
 import { systemClock } from './clock.ts'
 import { createLogger } from './logger.ts'
 import { Metrics } from './metrics.ts'
+import { HANDOFF_PUBLISH_HOOKS } from './modules/finance/handoff-links.ts'
+import { OutboxRelay } from './modules/outbox/relay.ts'
 import { buildServer } from './server.ts'
 
 async function main() {
@@ -60,6 +62,10 @@ async function main() {
     log.info('demo deals played: availability, three booking pipelines, a contract awaiting countersignature')
   }
   await app.listen({ host: config.host, port: config.port })
+  const relay = config.outbox
+    ? new OutboxRelay({ ...config.outbox, databaseUrl: url, log, afterPublish: HANDOFF_PUBLISH_HOOKS }).start()
+    : null
+  if (!relay) log.info('NATS_URL is not set: the outbox relay is off (events stay in outbox_events)')
 
   const base = `http://localhost:${config.port}`
   log.info(
@@ -100,6 +106,7 @@ async function main() {
     force.unref()
     try {
       await app.close()
+      await relay?.stop()
       await db.$disconnect()
       await cluster?.stop()
       log.info('stopped')

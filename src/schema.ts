@@ -15,6 +15,7 @@ import './modules/provisioning/provisioning.graphql.ts'
 import './modules/availability/availability.graphql.ts'
 import './modules/booking/booking.graphql.ts'
 import './modules/contracts/contracts.graphql.ts'
+import './modules/finance/finance.graphql.ts'
 
 export const schema = guardEntities(
   builder.toSubGraphSchema({

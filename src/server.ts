@@ -22,6 +22,7 @@ import { boundJsonBodies } from './json-body.ts'
 import { openApiComponents, registerRoutes } from './rest/route.ts'
 import { toJson } from './rest/json.ts'
 import { modelComponents } from './rest/schemas.ts'
+import { runInRequest } from './request-scope.ts'
 import { routes } from './routes.ts'
 import { schema } from './schema.ts'
 
@@ -156,6 +157,8 @@ export async function buildServer(deps: AppDeps) {
   app.setSerializerCompiler(() => toJson)
 
   app.decorateRequest('ctx', null as unknown as RequestContext)
+  // Everything a request runs (both faces, the services below them) sees its request id.
+  app.addHook('onRequest', (req, _reply, done) => runInRequest(req.id, done))
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id)
     const h = req.headers

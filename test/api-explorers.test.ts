@@ -183,7 +183,6 @@ describe('in a real browser', () => {
       await page.locator('.graphiql-execute-button').click()
       // With two operations in the document the button asks which one to run.
       await page.locator('.graphiql-dropdown-item', { hasText: operation }).click()
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
       return (await (await answer).json()) as { data?: Record<string, any>; errors?: unknown }
     }
     const roster = await run('DemoAgencyRoster')

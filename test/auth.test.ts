@@ -193,7 +193,6 @@ describe('company context → 400 validation_error', () => {
 
 /** A request with repeated headers ([name, value] pairs, sent as they are), which fetch cannot send: it joins them. */
 function rawRequest(app: TestApp, method: string, path: string, headers: [string, string][], body?: unknown) {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
   return new Promise<{ status: number; body: any }>((resolve, reject) => {
     const url = new URL(path, app.url)
     const payload = body === undefined ? undefined : JSON.stringify(body)

@@ -30,7 +30,6 @@ async function refusedWithoutWrite<T>(request: () => Promise<T>): Promise<T> {
   return result
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
 function expectFieldError(r: { status: number; body: any }, field: string, code = 'validation_error') {
   expect(r.status, JSON.stringify(r.body)).toBe(400)
   expect(r.body.success).toBe(false)
@@ -39,7 +38,6 @@ function expectFieldError(r: { status: number; body: any }, field: string, code 
 }
 
 /** Sends raw bytes and reads the whole answer: for what fetch would refuse to send or would tidy up. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
 function raw(request: string): Promise<{ status: number; headers: string; body: any }> {
   const { port } = new URL(h.app.url)
   return new Promise((resolve, reject) => {
@@ -147,7 +145,6 @@ describe('request bodies', () => {
         headers: { ...agency.headers, 'content-type': 'application/json', 'idempotency-key': 'deep-body' },
         body: deep(20_000),
       })
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
       return { status: res.status, body: (await res.json()) as any }
     })
     expectFieldError(r, 'body')

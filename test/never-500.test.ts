@@ -265,7 +265,6 @@ async function send(method: string, url: string, headers: Record<string, string>
     body: body === undefined ? undefined : JSON.stringify(body),
   })
   const text = await res.text()
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, any>) : undefined }
 }
 

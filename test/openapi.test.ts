@@ -5,7 +5,6 @@ import { routes } from '../src/routes.ts'
 import { useHarness } from './support/app.ts'
 
 const h = useHarness()
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the document is walked generically
 let doc: any
 
 beforeAll(async () => {

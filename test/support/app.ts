@@ -42,14 +42,12 @@ export interface RestResult {
   status: number
   headers: Headers
   // Tests read the envelope freely.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
   body: any
 }
 
 export interface GraphqlResult {
   status: number
   headers: Headers
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
   data: any
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[]
 }

@@ -73,7 +73,6 @@ export interface Gateway {
   ): Promise<{
     status: number
     headers: Headers
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are asserted field by field
     data: any
     errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[]
   }>

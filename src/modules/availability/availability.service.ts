@@ -2,6 +2,7 @@
 // promoters run over them (discovery). The database keeps an artist's windows from overlapping
 // (artist_availabilities_no_overlap); the search is one id-selecting SQL statement shaped for the indexes
 // of the availability_search migration, hydrated through Prisma.
+import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import { readAs } from '../../access/read-as.ts'
 import type { RequestContext } from '../../context.ts'
@@ -15,6 +16,7 @@ import { Currency, MinorUnits } from '../../money.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { ArtistView } from '../directory/artists.service.ts'
 import { CountryCode, countryIdOf } from '../directory/geo.service.ts'
+import { recordWindowEvent } from '../outbox/record.ts'
 import { representedUntil } from '../representation/roster.service.ts'
 import { lockAgencyWindows } from '../representation/withdraw-availability.ts'
 
@@ -278,7 +280,10 @@ export const availability = {
         if (!representation) throw forbidden('only the agency that books the artist publishes its availability', 'not_representing')
         assertRepresentedThrough(representation.lastDay, endsOn, sent)
         const window = writing({ artistId, startsOn: dayOf(startsOn), endsOn: dayOf(endsOn) })
-        return tx.availability.create({ ...query, data: { ...data, ...window, agencyId, countryId } })
+        const id = randomUUID()
+        const created = await tx.availability.create({ ...query, data: { ...data, ...window, id, agencyId, countryId } })
+        await recordWindowEvent(tx, 'published', id)
+        return created
       }),
     )
   },
@@ -308,11 +313,13 @@ export const availability = {
         assertWindow(next, sent)
         if (startsOn !== undefined || endsOn !== undefined) assertRepresentedThrough(lastDay, next.endsOn, sent)
         const window = writing({ id, artistId, startsOn: dayOf(next.startsOn), endsOn: dayOf(next.endsOn) })
-        return tx.availability.update({
+        const updated = await tx.availability.update({
           ...query,
           where: { id },
           data: { ...data, countryId, startsOn: window.startsOn, endsOn: window.endsOn },
         })
+        await recordWindowEvent(tx, 'changed', id)
+        return updated
       }),
     )
   },
@@ -320,7 +327,10 @@ export const availability = {
   async remove(ctx: RequestContext, id: string, query: Selection = {}) {
     const { agencyId } = await ctx.agencyActor()
     await publishedWindow(ctx.db, agencyId, id)
-    return ctx.db.availability.delete({ ...query, where: { id } })
+    return ctx.db.$transaction(async (tx) => {
+      await recordWindowEvent(tx, 'deleted', id)
+      return tx.availability.delete({ ...query, where: { id } })
+    })
   },
 
   /**

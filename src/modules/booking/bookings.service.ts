@@ -10,7 +10,7 @@ import { conflict, isExclusionViolation, notFound } from '../../errors.ts'
 import { BookingStatus, HoldStatus, type BookingHold, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
-import { dealBooked, dealClosed } from './deal-followers.ts'
+import { dealBooked, dealCancelled, dealClosed } from './deal-followers.ts'
 import { actorOf, partyOf, pipelinesVisibleTo, recordActivity, type Actor, type Party } from './parties.ts'
 import { competingHolds, expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
 import { CloseInput, requireSide } from './requests.service.ts'
@@ -237,6 +237,7 @@ export const bookings = {
         note: reason,
       })
       await dealClosed(tx, booking.requestId, `the booking was cancelled: ${reason}`)
+      await dealCancelled(tx, id, actorOf(party))
     })
     return ctx.db.booking.findUniqueOrThrow({ ...query, where: { id } })
   },

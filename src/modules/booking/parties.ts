@@ -7,6 +7,7 @@ import type { Tx } from '../../db/client.ts'
 import { today } from '../../dates.ts'
 import { forbidden } from '../../errors.ts'
 import type { BookingSide, Prisma } from '../../generated/prisma/client.ts'
+import { recordPipelineEvent } from '../outbox/record.ts'
 
 export type Party =
   { side: 'agency'; userId: string; orgId: string; agencyId: string } | { side: 'promoter'; userId: string; orgId: string }
@@ -92,6 +93,7 @@ export async function recordActivity(
       actorOrgId: actor.orgId,
     },
   })
+  await recordPipelineEvent(tx, actor, a)
 }
 
 /** The other side of a negotiation. */

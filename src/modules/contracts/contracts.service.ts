@@ -20,6 +20,7 @@ import {
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput, VersionNumber } from '../../validation.ts'
 import { followDeals } from '../booking/deal-followers.ts'
+import { recordContractEvent } from '../outbox/record.ts'
 import { assertActsFor, partyOf, pipelinesVisibleTo, type Party } from '../booking/parties.ts'
 import { contractsFollowTheDeal } from './deal-links.ts'
 import { bookingValues, MERGE_FIELDS, render, unresolvedFields, type MergeField } from './merge.ts'
@@ -133,6 +134,7 @@ async function event(
       actorOrgId: actor.orgId,
     },
   })
+  await recordContractEvent(tx, { ...e, actorOrgId: actor.orgId })
 }
 
 /** The current version (the one to sign): the newest. */

@@ -4,6 +4,7 @@
 import type { Tx } from '../../db/client.ts'
 import type { ContractStatus } from '../../generated/prisma/client.ts'
 import type { DealFollower } from '../booking/deal-followers.ts'
+import { recordContractEvent } from '../outbox/record.ts'
 import { can, contractMachine, transition } from './state.ts'
 
 async function moveContractsToBooking(tx: Tx, holdId: string, bookingId: string) {
@@ -24,6 +25,12 @@ async function closeContractsOfDeal(tx: Tx, requestId: string, reason: string) {
         toStatus: to,
         note: reason,
       },
+    })
+    await recordContractEvent(tx, {
+      contractId: contract.id,
+      type: action === 'cancel' ? 'cancelled' : 'voided',
+      from: contract.status,
+      to,
     })
   }
 }

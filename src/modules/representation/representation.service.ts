@@ -22,6 +22,7 @@ import {
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { withdrawAvailabilityAfter } from './withdraw-availability.ts'
+import { recordRepresentationEvent } from '../outbox/record.ts'
 import { RejectInput, ReviewInput } from './company-claims.service.ts'
 import { roster } from './roster.service.ts'
 
@@ -89,6 +90,7 @@ async function record(
   await tx.representationEvent.create({
     data: { ...event, actorType: actor.type, actorUserId: actor.userId, actorOrgId: actor.orgId },
   })
+  await recordRepresentationEvent(tx, actor, event)
 }
 
 /** Serializes every representation change of one artist in one role. */

@@ -13,6 +13,7 @@ import { RepresentationRole, TeamRole, type Prisma } from '../../generated/prism
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { withdrawAvailabilityAfter } from './withdraw-availability.ts'
+import { recordRepresentationEvent } from '../outbox/record.ts'
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()
 
@@ -165,6 +166,7 @@ export const roster = {
           note: data.note,
         },
       })
+      await recordRepresentationEvent(tx, { type: 'user' }, { artistId: link.artistId, type: 'representation_ended', rosterLinkId: id })
       await withdrawAvailabilityAfter(tx, link, endsOn)
       // Ending today with no other role on the artist: the agency's team on it ends with it.
       const otherRoles = await tx.rosterLink.count({

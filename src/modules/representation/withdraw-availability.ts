@@ -5,6 +5,7 @@ import { maxDay } from '../../dates.ts'
 import type { Tx } from '../../db/client.ts'
 import type { RepresentationRole } from '../../generated/prisma/client.ts'
 import { advisoryLock } from '../../db/locks.ts'
+import { recordWindowsWithdrawn } from '../outbox/record.ts'
 
 /**
  * Serializes the writes of an agency's windows of an artist with the end of its representation: a window
@@ -33,4 +34,5 @@ export async function withdrawAvailabilityAfter(
   const until = longer.reduce((day, l) => maxDay(day, l.endsOn!), lastDay)
   await tx.availability.deleteMany({ where: { agencyId, artistId, startsOn: { gt: until } } })
   await tx.availability.updateMany({ where: { agencyId, artistId, endsOn: { gt: until } }, data: { endsOn: until } })
+  await recordWindowsWithdrawn(tx, { agencyId, artistId, lastDay: until })
 }

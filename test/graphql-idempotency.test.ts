@@ -35,7 +35,7 @@ afterAll(async () => {
 })
 
 const REQUEST_BOOKING = `mutation Request($input: BookingRequestInput!) { requestBooking(input: $input) { id status artist { id } } }`
-const MAKE_OFFER = `mutation Offer($id: ID!, $fee: Int!) { makeOffer(requestId: $id, input: { fee: $fee, currency: "EUR", dealType: FLAT }) { id version } }`
+const MAKE_OFFER = `mutation Offer($id: ID!, $fee: SafeInt!) { makeOffer(requestId: $id, input: { fee: $fee, currency: "EUR", dealType: FLAT }) { id version } }`
 const CONFIRM = `mutation Confirm($id: ID!) { confirmHold(id: $id) { id status } }`
 
 const key = () => `gql-${randomUUID()}`

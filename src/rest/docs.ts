@@ -23,6 +23,9 @@ export const API_TAGS = [
   { name: 'Booking pipeline (platform)', description: 'Platform maintenance of the booking pipeline.' },
   { name: 'Contract templates', description: 'Versioned template libraries per company.' },
   { name: 'Contracts', description: 'Contracts of a booking: versions, signers, signatures, attachments, timeline.' },
+  { name: 'Finance', description: 'What a booking shows of Finance: agreed terms, Finance’s status, handoffs to Finance.' },
+  { name: 'Finance (machine)', description: 'Finance’s own calls: status pushes, handoff pulls, acknowledgements.' },
+  { name: 'Events (platform)', description: 'The transactional outbox: events waiting, parked or published, and retries.' },
   { name: 'Operations', description: 'Liveness and readiness.' },
 ]
 

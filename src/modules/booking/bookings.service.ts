@@ -10,10 +10,20 @@ import { conflict, isExclusionViolation, notFound } from '../../errors.ts'
 import { BookingStatus, HoldStatus, type BookingHold, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
-import { actorOf, partyOf, pipelinesVisibleTo, recordActivity, type Actor, type Party } from './parties.ts'
-import { competingHolds, expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
+import { actorOf, partyOf, pipelinesVisibleTo, recordActivity, SYSTEM, type Party } from './parties.ts'
+import {
+  competingHolds,
+  expireDue,
+  lapseChallenge,
+  lockArtistBookings,
+  lockRequest,
+  ranksAbove,
+  releaseHold,
+  reprioritize,
+} from './pipeline.ts'
 import { closeContractsOfDeal, moveContractsToBooking } from '../contracts/deal-links.ts'
 import { CloseInput, requireSide } from './requests.service.ts'
+import { keptTerm, radiusOf } from './deal-terms.ts'
 import { bookingMachine, effectiveHoldStatus, holdMachine, requestMachine, transition } from './state.ts'
 
 export const HoldFilter = z.object({
@@ -23,6 +33,10 @@ export const HoldFilter = z.object({
 export const BookingFilter = z.object({
   status: z.enum(BookingStatus).optional(),
   artistId: z.uuid().optional(),
+  promoterOrgId: z.uuid().optional().describe('Counterparty: the buying company'),
+  agencyId: z.uuid().optional().describe('Counterparty: the agency that confirmed the booking'),
+  venueId: z.uuid().optional(),
+  cityId: z.uuid().optional(),
   from: z.coerce.date().optional().describe('Starting at or after'),
   to: z.coerce.date().optional().describe('Starting before'),
 })
@@ -34,41 +48,38 @@ async function visibleHold(ctx: RequestContext, party: Party, id: string, query:
   return hold
 }
 
-/** Releases a hold and closes its request, with activity; the artist's other holds move up. */
-async function releaseHold(tx: Tx, actor: Actor, hold: BookingHold, reason: string) {
-  const to = transition(holdMachine, hold.status, 'release')
-  await tx.bookingHold.update({ where: { id: hold.id }, data: { status: to, releasedReason: reason } })
-  await recordActivity(tx, actor, {
-    requestId: hold.requestId,
-    subject: 'hold',
-    subjectId: hold.id,
-    action: 'release',
-    from: hold.status,
-    to,
-    note: reason,
-  })
-  const request = await tx.bookingRequest.findUniqueOrThrow({ where: { id: hold.requestId } })
-  const requestTo = transition(requestMachine, request.status, 'release')
-  await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo, closedReason: reason } })
-  await recordActivity(tx, actor, {
-    requestId: request.id,
-    subject: 'request',
-    subjectId: request.id,
-    action: 'release',
-    from: request.status,
-    to: requestTo,
-    note: reason,
-  })
-  await closeContractsOfDeal(tx, request.id, `the hold was released: ${reason}`)
-}
-
 /** Locks the hold's pipeline for the party after writing due expiries; a hold lapsed in between is as good as expired. */
 async function lockedHold(tx: Tx, party: Party, hold: BookingHold) {
   await lockRequest(tx, hold.requestId, party)
   const fresh = await tx.bookingHold.findUniqueOrThrow({ where: { id: hold.id } })
-  if (effectiveHoldStatus(fresh) !== fresh.status) throw conflict('invalid_transition', 'cannot act on a hold that is expired')
+  const status = effectiveHoldStatus(fresh)
+  if (status !== fresh.status) throw conflict('invalid_transition', `cannot act on a hold that is ${status}`)
   return fresh
 }
+
+/**
+ * The holds ranked above `hold` that still stand. One whose challenge lapsed is released on the way (whoever
+ * acts first); the caller holds the artist's lock.
+ */
+async function standingAbove(tx: Tx, hold: BookingHold, now = new Date()) {
+  const above = (await competingHolds(tx, hold)).filter((other) => ranksAbove(other, hold))
+  const standing: BookingHold[] = []
+  for (const other of above) {
+    if (other.challengeDeadline && other.challengeDeadline <= now) await lapseChallenge(tx, other)
+    else standing.push(other)
+  }
+  return standing
+}
+
+export const ChallengeInput = z.object({
+  respondWithinHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(168)
+    .default(48)
+    .describe('How long the holds above have to confirm or release (at most until their event)'),
+})
 
 export const holds = {
   async get(ctx: RequestContext, id: string, query: Selection = {}) {
@@ -98,12 +109,19 @@ export const holds = {
         await lockArtistBookings(tx, seen.artistId)
         const hold = await lockedHold(tx, party, seen)
         const holdTo = transition(holdMachine, hold.status, 'confirm')
+        const above = await standingAbove(tx, hold)
+        if (above.length)
+          throw conflict(
+            'hold_outranked',
+            `${above.length} hold(s) rank above this one on these dates: they confirm or release first, or a challenge against them lapses`,
+          )
         const request = await tx.bookingRequest.findUniqueOrThrow({
           where: { id: hold.requestId },
-          include: { offers: { where: { id: hold.offerId } } },
+          include: { offers: { where: { id: hold.offerId }, include: { depositTerms: { orderBy: { seq: 'asc' } } } } },
         })
         const requestTo = transition(requestMachine, request.status, 'book')
-        const offer = request.offers[0]
+        const [offer] = request.offers
+        if (!offer) throw notFound('offer', hold.offerId)
         const created = await tx.booking.create({
           data: {
             requestId: request.id,
@@ -114,6 +132,7 @@ export const holds = {
             promoterOrgId: request.promoterOrgId,
             venueId: request.venueId,
             venueName: request.venueName,
+            cityId: request.cityId,
             startsAt: hold.startsAt,
             endsAt: hold.endsAt,
             fee: offer.fee,
@@ -121,6 +140,8 @@ export const holds = {
             dealType: offer.dealType,
             percentage: offer.percentage,
             deposit: offer.deposit,
+            ...radiusOf(offer),
+            depositTerms: { create: offer.depositTerms.map(keptTerm) },
           },
         })
         await tx.bookingHold.update({ where: { id: hold.id }, data: { status: holdTo } })
@@ -166,6 +187,53 @@ export const holds = {
     }
   },
 
+  /**
+   * A party of a lower hold challenges the holds above it: each gets a deadline to confirm or release (at
+   * most its event), after which it is released whoever reads or acts first, and the challenger moves up.
+   * A hold already under challenge keeps its deadline.
+   */
+  async challenge(ctx: RequestContext, id: string, input: unknown, query: Selection = {}) {
+    const party = await partyOf(ctx)
+    const { respondWithinHours } = parseInput(ChallengeInput, input)
+    const seen = await visibleHold(ctx, party, id)
+    await expireDue(ctx.db, { requestId: seen.requestId })
+    await ctx.db.$transaction(async (tx) => {
+      await lockArtistBookings(tx, seen.artistId)
+      const hold = await lockedHold(tx, party, seen)
+      const to = transition(holdMachine, hold.status, 'challenge')
+      const above = await standingAbove(tx, hold)
+      if (!above.length) throw conflict('nothing_to_challenge', 'no hold ranks above this one on these dates')
+      const unchallenged = above.filter((other) => !other.challengeDeadline)
+      if (!unchallenged.length) throw conflict('challenge_pending', 'every hold above this one is already under challenge')
+      const now = Date.now()
+      for (const other of unchallenged) {
+        await lockRequest(tx, other.requestId)
+        const deadline = new Date(Math.min(now + respondWithinHours * 3600_000, other.startsAt.getTime()))
+        await tx.bookingHold.update({ where: { id: other.id }, data: { challengeDeadline: deadline, challengedByHoldId: hold.id } })
+        // The challenged side learns of a challenge and its deadline, not who made it.
+        await recordActivity(tx, SYSTEM, {
+          requestId: other.requestId,
+          subject: 'hold',
+          subjectId: other.id,
+          action: 'challenged',
+          from: other.status,
+          to: other.status,
+          note: `a lower hold challenged this one: confirm or release by ${deadline.toISOString()}`,
+        })
+      }
+      await recordActivity(tx, actorOf(party), {
+        requestId: hold.requestId,
+        subject: 'hold',
+        subjectId: hold.id,
+        action: 'challenge',
+        from: hold.status,
+        to,
+        note: `challenged ${unchallenged.length} hold(s) above; ${above.length - unchallenged.length} already under challenge`,
+      })
+    })
+    return ctx.db.bookingHold.findUniqueOrThrow({ ...query, where: { id } })
+  },
+
   /** Either side lets a hold go; the request closes as released. */
   async release(ctx: RequestContext, id: string, input: unknown, query: Selection = {}) {
     const party = await partyOf(ctx)
@@ -199,9 +267,8 @@ export const bookings = {
   async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const party = await partyOf(ctx)
     const f = parseInput(BookingFilter, filter)
-    const where: Prisma.BookingWhereInput = {
-      AND: [pipelinesVisibleTo(party), { status: f.status, artistId: f.artistId, startsAt: { gte: f.from, lt: f.to } }],
-    }
+    const { from, to, ...exact } = f
+    const where: Prisma.BookingWhereInput = { AND: [pipelinesVisibleTo(party), { ...exact, startsAt: { gte: from, lt: to } }] }
     return listing(ctx.db.booking, { where, orderBy: { startsAt: 'asc' } }, page, query)
   },
 

@@ -9,9 +9,10 @@ import { conflict, forbidden, invalidInput, notFound } from '../../errors.ts'
 import { DealType, OfferStatus, type BookingOffer, type BookingRequest, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
-import { actorOf, otherSide, partyOf, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
+import { actorOf, actsForRequests, otherSide, partyOf, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
 import { expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
 import { Currency, MinorUnits } from '../../money.ts'
+import { dealTermFields, dealTermIssues, depositSchedule, depositTotal, dueDayIssue, radiusOf } from './deal-terms.ts'
 import { CloseInput, requireSide, visibleRequest } from './requests.service.ts'
 import { can, effectiveOfferStatus, offerMachine, requestMachine, transition } from './state.ts'
 
@@ -23,7 +24,7 @@ export const OfferInput = z
     currency: Currency,
     dealType: z.enum(DealType),
     percentage: z.number().int().min(1).max(100).nullish().describe("versus / percentage: the artist's share of the net, in percent"),
-    deposit: MinorUnits.nullish().describe('Due on confirmation, in minor units'),
+    ...dealTermFields,
     holdDays: z.number().int().min(1).max(60).default(7).describe('How long an acceptance holds the date'),
     terms: z.string().trim().min(1).max(10_000).nullish(),
     expiresAt: z.coerce.date().nullish().describe('Answer-by time of this offer'),
@@ -33,7 +34,7 @@ export const OfferInput = z
     if (o.dealType === 'flat' && o.percentage != null) issue('percentage', 'a flat deal has no percentage')
     if (o.dealType !== 'flat' && o.percentage == null) issue('percentage', `required for a ${o.dealType} deal`)
     if (o.dealType !== 'percentage' && o.fee == null) issue('fee', `required for a ${o.dealType} deal`)
-    if (o.deposit != null && o.fee != null && o.deposit > o.fee) issue('deposit', 'cannot exceed the fee')
+    dealTermIssues(o, issue)
     if (o.expiresAt && o.expiresAt.getTime() <= Date.now()) issue('expiresAt', 'must be in the future')
   })
 
@@ -60,11 +61,33 @@ async function visibleOffer(ctx: RequestContext, party: Party, id: string) {
 
 function checkAgainstRequest(request: BookingRequest, data: z.output<typeof OfferInput>) {
   if (data.expiresAt && data.expiresAt > request.startsAt) throw invalidInput('expiresAt', 'must be before the event')
+  const late = dueDayIssue(depositSchedule(data), request.startsAt)
+  if (late) throw invalidInput(late.field, late.message)
 }
 
 async function insertOffer(tx: Tx, party: Party, request: BookingRequest, data: z.output<typeof OfferInput>, previous?: BookingOffer) {
+  const schedule = depositSchedule(data)
   const offer = await tx.bookingOffer.create({
-    data: { ...data, requestId: request.id, version: (previous?.version ?? 0) + 1, madeBy: party.side, madeByUserId: party.userId },
+    data: {
+      fee: data.fee,
+      currency: data.currency,
+      dealType: data.dealType,
+      percentage: data.percentage,
+      holdDays: data.holdDays,
+      terms: data.terms,
+      expiresAt: data.expiresAt,
+      ...radiusOf({
+        radiusKm: data.radiusKm ?? null,
+        radiusDaysBefore: data.radiusDaysBefore ?? null,
+        radiusDaysAfter: data.radiusDaysAfter ?? null,
+      }),
+      deposit: depositTotal(schedule),
+      depositTerms: { create: schedule },
+      requestId: request.id,
+      version: (previous?.version ?? 0) + 1,
+      madeBy: party.side,
+      madeByUserId: party.userId,
+    },
   })
   await recordActivity(tx, actorOf(party), {
     requestId: request.id,
@@ -176,6 +199,8 @@ export const offers = {
           artistId: request.artistId,
           startsAt: request.startsAt,
           endsAt: request.endsAt,
+          venueId: request.venueId,
+          cityId: request.cityId,
           priority: 1,
           expiresAt,
         },
@@ -236,7 +261,12 @@ export const offers = {
     return listing(ctx.db.bookingOffer, { where, orderBy: { createdAt: 'desc' } }, page, query)
   },
 
-  actionsFor: async (ctx: RequestContext, offer: BookingOffer) => offerActions(await partyOf(ctx), offer),
+  /** Nothing for a company that only sees the pipeline (the artist's management, a former agency). */
+  actionsFor: async (ctx: RequestContext, offer: BookingOffer) => {
+    const party = await partyOf(ctx)
+    const acting = await ctx.loader<string, boolean>('actsForRequest', (ids) => actsForRequests(ctx, party, ids)).load(offer.requestId)
+    return acting ? offerActions(party, offer) : []
+  },
 }
 
 async function closeNegotiation(

@@ -1,11 +1,12 @@
 // Who takes part in a booking pipeline, and what each party may see. A promoter company is party to the
-// pipelines it started; an agency to those it handled, and to those of the artists it represents now.
+// pipelines it started; an agency to those it handled, and to those of the artists it represents now; a
+// management company to those of the artists it manages now (it reads, it never negotiates).
 import { grantedModules } from '../../access/authorize.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { today } from '../../dates.ts'
 import { forbidden } from '../../errors.ts'
-import type { BookingSide, Prisma } from '../../generated/prisma/client.ts'
+import type { BookingSide, Prisma, RepresentationRole } from '../../generated/prisma/client.ts'
 import { activeLinkWhere } from '../representation/roster.service.ts'
 
 export type Party =
@@ -31,34 +32,67 @@ export async function partyOf(ctx: RequestContext): Promise<Party> {
 
 /**
  * The pipelines (requests, and the bookings they became) a party may see: the promoter those it started;
- * an agency those it handled, and those of the artists it represents now (a handover brings them along).
+ * an agency those it handled, and those of the artists it represents now (a handover brings them along);
+ * a management company those of the artists it manages now (a change of management moves them along; a
+ * manager never handled a deal, so the former one keeps none).
  */
 export function pipelinesVisibleTo(party: Party): Prisma.BookingRequestWhereInput & Prisma.BookingWhereInput {
   if (party.side === 'promoter') return { promoterOrgId: party.orgId }
-  return { OR: [{ agencyId: party.agencyId }, { artist: { rosterLinks: { some: representingNow(party.agencyId) } } }] }
+  return { OR: [{ agencyId: party.agencyId }, { artist: { rosterLinks: { some: onArtistSideNow(party.agencyId) } } }] }
 }
 
-const representingNow = (agencyId: string): Prisma.RosterLinkWhereInput => ({
+/** A roster link in force today: the company represents (role agency) or manages (role management) the artist. */
+const onArtistSideNow = (agencyId: string, role?: RepresentationRole): Prisma.RosterLinkWhereInput => ({
   agencyId,
-  role: 'agency',
+  role,
   startsOn: { lte: today() },
   ...activeLinkWhere(),
 })
 
-/**
- * Acting on a pipeline takes more than seeing it: the promoter that started it, or the agency that
- * represents the artist now. An agency that handed the artist over keeps its history but no longer acts.
- */
-export async function assertActsFor(tx: Tx, party: Party, request: { promoterOrgId: string; artistId: string }) {
-  if (party.side === 'promoter') {
-    if (party.orgId !== request.promoterOrgId) throw forbidden('only the promoter that sent this request acts on it', 'not_a_party')
-    return
-  }
-  const link = await tx.rosterLink.findFirst({
+const representingNow = (agencyId: string) => onArtistSideNow(agencyId, 'agency')
+
+/** Whether the party acts on the pipeline (as opposed to only seeing it): see assertActsFor. */
+export async function actsFor(db: Tx, party: Party, request: { promoterOrgId: string; artistId: string }): Promise<boolean> {
+  if (party.side === 'promoter') return party.orgId === request.promoterOrgId
+  const link = await db.rosterLink.findFirst({
     where: { artistId: request.artistId, ...representingNow(party.agencyId) },
     select: { id: true },
   })
-  if (!link) throw forbidden('only the agency representing the artist now acts on its bookings', 'not_representing')
+  return link !== null
+}
+
+/** actsFor over many pipelines, in two queries: for the actions a list shows. */
+export async function actsForRequests(ctx: RequestContext, party: Party, requestIds: readonly string[]): Promise<boolean[]> {
+  const requests = await ctx.db.bookingRequest.findMany({
+    where: { id: { in: [...requestIds] } },
+    select: { id: true, promoterOrgId: true, artistId: true },
+  })
+  const represented =
+    party.side === 'agency'
+      ? new Set(
+          (
+            await ctx.db.rosterLink.findMany({
+              where: { artistId: { in: requests.map((r) => r.artistId) }, ...representingNow(party.agencyId) },
+              select: { artistId: true },
+            })
+          ).map((l) => l.artistId),
+        )
+      : new Set<string>()
+  const acting = new Map(
+    requests.map((r) => [r.id, party.side === 'promoter' ? r.promoterOrgId === party.orgId : represented.has(r.artistId)]),
+  )
+  return requestIds.map((id) => acting.get(id) ?? false)
+}
+
+/**
+ * Acting on a pipeline takes more than seeing it: the promoter that started it, or the agency that
+ * represents the artist now. An agency that handed the artist over keeps its history but no longer acts;
+ * the artist's management reads and never negotiates.
+ */
+export async function assertActsFor(tx: Tx, party: Party, request: { promoterOrgId: string; artistId: string }) {
+  if (await actsFor(tx, party, request)) return
+  if (party.side === 'promoter') throw forbidden('only the promoter that sent this request acts on it', 'not_a_party')
+  throw forbidden('only the agency representing the artist now acts on its bookings', 'not_representing')
 }
 
 export interface Actor {

@@ -169,6 +169,7 @@ describe('the management side', () => {
       ['POST', `/api/v1/booking-offers/${d.counterId}/decline`, {}],
       ['POST', `/api/v1/booking-holds/${challenger.hold.id}/confirm`, {}],
       ['POST', `/api/v1/booking-holds/${challenger.hold.id}/release`, {}],
+      ['POST', `/api/v1/booking-holds/${challenger.hold.id}/challenge`, {}],
       ['POST', `/api/v1/bookings/${d.booking.id}/cancel`, { reason: 'management says no' }],
     ]
     for (const [method, path, body] of attempts) {

@@ -155,7 +155,7 @@ async function placeOf(ctx: RequestContext, data: z.output<typeof BookingRequest
 
 /**
  * What the agency should see at once about the dates: the artist's availability is blocked on one of
- * them, or no available or tentative window the agency published touches them (none published counts).
+ * them, or no window the agency published touches them (an artist with none published included).
  */
 export async function availabilityWarnings(db: Db, artistId: string, startsAt: Date, endsAt: Date): Promise<BookingRequestWarning[]> {
   const windows = await db.availability.findMany({
@@ -164,7 +164,7 @@ export async function availabilityWarnings(db: Db, artistId: string, startsAt: D
   })
   const warnings: BookingRequestWarning[] = []
   if (windows.some((w) => w.status === 'blocked')) warnings.push('availability_blocked')
-  if (!windows.some((w) => w.status !== 'blocked')) warnings.push('outside_published_availability')
+  if (!windows.length) warnings.push('outside_published_availability')
   return warnings
 }
 

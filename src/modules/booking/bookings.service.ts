@@ -58,17 +58,23 @@ async function lockedHold(tx: Tx, party: Party, hold: BookingHold) {
 }
 
 /**
- * The holds ranked above `hold` that still stand. One whose challenge lapsed is released on the way (whoever
- * acts first); the caller holds the artist's lock.
+ * The artist's other active holds on the dates of `hold`, and those ranked above it that still stand. One
+ * above whose challenge lapsed is released on the way (whoever acts first) and left out of both; the caller
+ * holds the artist's lock.
  */
-async function standingAbove(tx: Tx, hold: BookingHold, now = new Date()) {
-  const above = (await competingHolds(tx, hold)).filter((other) => ranksAbove(other, hold))
-  const standing: BookingHold[] = []
-  for (const other of above) {
-    if (other.challengeDeadline && other.challengeDeadline <= now) await lapseChallenge(tx, other)
-    else standing.push(other)
+async function rivalsOf(tx: Tx, hold: BookingHold, now = new Date()) {
+  const competing: BookingHold[] = []
+  const standingAbove: BookingHold[] = []
+  for (const other of await competingHolds(tx, hold)) {
+    const above = ranksAbove(other, hold)
+    if (above && other.challengeDeadline && other.challengeDeadline <= now) {
+      await lapseChallenge(tx, other)
+      continue
+    }
+    competing.push(other)
+    if (above) standingAbove.push(other)
   }
-  return standing
+  return { competing, standingAbove }
 }
 
 export const ChallengeInput = z.object({
@@ -109,11 +115,11 @@ export const holds = {
         await lockArtistBookings(tx, seen.artistId)
         const hold = await lockedHold(tx, party, seen)
         const holdTo = transition(holdMachine, hold.status, 'confirm')
-        const above = await standingAbove(tx, hold)
-        if (above.length)
+        const { competing, standingAbove } = await rivalsOf(tx, hold)
+        if (standingAbove.length)
           throw conflict(
             'hold_outranked',
-            `${above.length} hold(s) rank above this one on these dates: they confirm or release first, or a challenge against them lapses`,
+            `${standingAbove.length} hold(s) rank above this one on these dates: they confirm or release first, or a challenge against them lapses`,
           )
         const request = await tx.bookingRequest.findUniqueOrThrow({
           where: { id: hold.requestId },
@@ -141,7 +147,7 @@ export const holds = {
             percentage: offer.percentage,
             deposit: offer.deposit,
             ...radiusOf(offer),
-            depositTerms: { create: offer.depositTerms.map(keptTerm) },
+            ...(offer.depositTerms.length ? { depositTerms: { create: offer.depositTerms.map(keptTerm) } } : {}),
           },
         })
         await tx.bookingHold.update({ where: { id: hold.id }, data: { status: holdTo } })
@@ -171,9 +177,9 @@ export const holds = {
           to: 'confirmed',
         })
         await moveContractsToBooking(tx, hold.id, created.id)
-        for (const competing of await competingHolds(tx, hold)) {
-          await lockRequest(tx, competing.requestId)
-          await releaseHold(tx, actor, competing, 'the artist was confirmed for an overlapping booking')
+        for (const other of competing) {
+          await lockRequest(tx, other.requestId)
+          await releaseHold(tx, actor, other, 'the artist was confirmed for an overlapping booking')
         }
         await reprioritize(tx, hold.artistId)
         return created
@@ -201,7 +207,7 @@ export const holds = {
       await lockArtistBookings(tx, seen.artistId)
       const hold = await lockedHold(tx, party, seen)
       const to = transition(holdMachine, hold.status, 'challenge')
-      const above = await standingAbove(tx, hold)
+      const above = (await rivalsOf(tx, hold)).standingAbove
       if (!above.length) throw conflict('nothing_to_challenge', 'no hold ranks above this one on these dates')
       const unchallenged = above.filter((other) => !other.challengeDeadline)
       if (!unchallenged.length) throw conflict('challenge_pending', 'every hold above this one is already under challenge')

@@ -82,7 +82,7 @@ async function insertOffer(tx: Tx, party: Party, request: BookingRequest, data: 
         radiusDaysAfter: data.radiusDaysAfter ?? null,
       }),
       deposit: depositTotal(schedule),
-      depositTerms: { create: schedule },
+      ...(schedule.length ? { depositTerms: { create: schedule } } : {}),
       requestId: request.id,
       version: (previous?.version ?? 0) + 1,
       madeBy: party.side,
@@ -264,7 +264,7 @@ export const offers = {
   /** Nothing for a company that only sees the pipeline (the artist's management, a former agency). */
   actionsFor: async (ctx: RequestContext, offer: BookingOffer) => {
     const party = await partyOf(ctx)
-    const acting = await ctx.loader<string, boolean>('actsForRequest', (ids) => actsForRequests(ctx, party, ids)).load(offer.requestId)
+    const acting = await ctx.loader<string, boolean>('actsForRequest', (ids) => actsForRequests(ctx.db, party, ids)).load(offer.requestId)
     return acting ? offerActions(party, offer) : []
   },
 }

@@ -3,7 +3,7 @@
 // management company to those of the artists it manages now (it reads, it never negotiates).
 import { grantedModules } from '../../access/authorize.ts'
 import type { RequestContext } from '../../context.ts'
-import type { Tx } from '../../db/client.ts'
+import type { Db, Tx } from '../../db/client.ts'
 import { today } from '../../dates.ts'
 import { forbidden } from '../../errors.ts'
 import type { BookingSide, Prisma, RepresentationRole } from '../../generated/prisma/client.ts'
@@ -61,27 +61,18 @@ export async function actsFor(db: Tx, party: Party, request: { promoterOrgId: st
   return link !== null
 }
 
-/** actsFor over many pipelines, in two queries: for the actions a list shows. */
-export async function actsForRequests(ctx: RequestContext, party: Party, requestIds: readonly string[]): Promise<boolean[]> {
-  const requests = await ctx.db.bookingRequest.findMany({
-    where: { id: { in: [...requestIds] } },
-    select: { id: true, promoterOrgId: true, artistId: true },
+/**
+ * actsFor over pipelines the party sees, for the actions a list shows: a promoter acts on every pipeline it
+ * sees (it started them), an agency on those of the artists it represents now (one query).
+ */
+export async function actsForRequests(db: Db, party: Party, requestIds: readonly string[]): Promise<boolean[]> {
+  if (party.side === 'promoter') return requestIds.map(() => true)
+  const acting = await db.bookingRequest.findMany({
+    where: { id: { in: [...requestIds] }, artist: { rosterLinks: { some: representingNow(party.agencyId) } } },
+    select: { id: true },
   })
-  const represented =
-    party.side === 'agency'
-      ? new Set(
-          (
-            await ctx.db.rosterLink.findMany({
-              where: { artistId: { in: requests.map((r) => r.artistId) }, ...representingNow(party.agencyId) },
-              select: { artistId: true },
-            })
-          ).map((l) => l.artistId),
-        )
-      : new Set<string>()
-  const acting = new Map(
-    requests.map((r) => [r.id, party.side === 'promoter' ? r.promoterOrgId === party.orgId : represented.has(r.artistId)]),
-  )
-  return requestIds.map((id) => acting.get(id) ?? false)
+  const ids = new Set(acting.map((r) => r.id))
+  return requestIds.map((id) => ids.has(id))
 }
 
 /**

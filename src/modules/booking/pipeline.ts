@@ -66,15 +66,18 @@ export async function expireDue(
   now = new Date(),
 ): Promise<number> {
   const where = scope === 'all' ? {} : 'requestId' in scope ? { id: scope.requestId } : scope.where
-  const due = await db.bookingRequest.findMany({ where: { AND: [where, dueWhere(now)] }, select: { id: true, artistId: true } })
-  // A challenger's reader brings the challenge to its end too: the challenged pipelines are someone else's.
-  const challenged = await db.bookingHold.findMany({
-    where: { ...lapsedChallenge(now), challengedBy: { request: where } },
-    select: { requestId: true, artistId: true },
+  const due = await db.bookingRequest.findMany({
+    where: {
+      OR: [
+        { AND: [where, dueWhere(now)] },
+        // A challenger's reader brings its challenge to an end too: the challenged pipelines are someone else's.
+        { holds: { some: { ...lapsedChallenge(now), challengedBy: { request: where } } } },
+      ],
+    },
+    select: { id: true, artistId: true },
   })
-  const pipelines = new Map([...due, ...challenged.map((h) => ({ id: h.requestId, artistId: h.artistId }))].map((p) => [p.id, p]))
   let expired = 0
-  for (const pipeline of pipelines.values()) expired += await db.$transaction((tx) => expirePipeline(tx, pipeline, now))
+  for (const pipeline of due) expired += await db.$transaction((tx) => expirePipeline(tx, pipeline, now))
   return expired
 }
 

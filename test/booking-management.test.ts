@@ -121,6 +121,7 @@ describe('the management side', () => {
       bookingOffers(first: 5, filter: { requestId: $r }) { totalCount edges { node { id } } }
       bookingHolds(first: 5, filter: { artistId: $a }) { totalCount edges { node { id } } }
       bookings(first: 5, filter: { artistId: $a }) { totalCount edges { node { id } } }
+      contracts(first: 5, filter: { bookingId: $b }) { totalCount edges { node { id } } }
       artist(id: $a) { bookings { id } } }`
     const vars = { r: d.requestId, o: d.offerId, h: d.holdId, b: d.booking.id, c: d.contractId, a: d.artistId }
     const mine = await h.app.graphql(q, vars, { as: manager })
@@ -135,6 +136,7 @@ describe('the management side', () => {
       bookingOffers: { totalCount: 1, edges: [{ node: { id: d.offerId } }] },
       bookingHolds: { totalCount: 1, edges: [{ node: { id: d.holdId } }] },
       bookings: { totalCount: 1, edges: [{ node: { id: d.booking.id } }] },
+      contracts: { totalCount: 1, edges: [{ node: { id: d.contractId } }] },
       artist: { bookings: [{ id: d.booking.id }] },
     })
     expect(mine.data.bookingRequest.activity.length).toBeGreaterThan(3)
@@ -149,6 +151,7 @@ describe('the management side', () => {
       bookingOffers: { totalCount: 0 },
       bookingHolds: { totalCount: 0 },
       bookings: { totalCount: 0 },
+      contracts: { totalCount: 0 },
       artist: { bookings: [] },
     })
     expect(new Set(theirs.errors?.map((e) => e.extensions?.code))).toEqual(new Set(['NOT_FOUND']))

@@ -18,6 +18,7 @@ import { parseId } from '../../validation.ts'
 import { resolveReferences } from '../../graphql/entities.ts'
 import { CompanyRef } from '../directory/tenant-company.graphql.ts'
 import { BookingFilter, bookings, CancelInput, ChallengeInput, HoldFilter, holds } from './bookings.service.ts'
+import { DepositTermInput } from './deal-terms.ts'
 import { OfferFilter, OfferInput, offers } from './negotiation.service.ts'
 import { BookingRequestFilter, BookingRequestInput, bookingRequests, CloseInput } from './requests.service.ts'
 
@@ -266,6 +267,8 @@ builder.prismaObjectFields('Agency', (t) => ({
 
 const RequestInputType = inputFromZod('BookingRequestInput', BookingRequestInput)
 const RequestFilterInput = inputFromZod('BookingRequestFilter', BookingRequestFilter)
+// Declared before OfferInput, so that the nested input keeps its own name.
+inputFromZod('DepositTermInput', DepositTermInput)
 const OfferInputType = inputFromZod('OfferInput', OfferInput)
 const OfferFilterInput = inputFromZod('OfferFilter', OfferFilter)
 const HoldFilterInput = inputFromZod('HoldFilter', HoldFilter)

@@ -159,7 +159,7 @@ describe('the management side', () => {
     expect(counter.data.bookingOffer.actions).toEqual([])
   })
 
-  it('never negotiates: every action answers 403 not_representing and writes nothing', async () => {
+  it('never negotiates: every pipeline and contract action answers 403 not_representing and writes nothing', async () => {
     const d = await managedDeals()
     const challenger = await held(promoter, d.artistId, nextSlot())
     const activityCount = () => h.app.db.bookingActivity.count({ where: { request: { artistId: d.artistId } } })
@@ -174,6 +174,8 @@ describe('the management side', () => {
       ['POST', `/api/v1/booking-holds/${challenger.hold.id}/release`, {}],
       ['POST', `/api/v1/booking-holds/${challenger.hold.id}/challenge`, {}],
       ['POST', `/api/v1/bookings/${d.booking.id}/cancel`, { reason: 'management says no' }],
+      ['POST', `/api/v1/contracts/${d.contractId}/send`, {}],
+      ['POST', `/api/v1/contracts/${d.contractId}/void`, { reason: 'management says no' }],
     ]
     for (const [method, path, body] of attempts) {
       const r = await h.app.rest(method, path, { as: manager, body })
@@ -194,6 +196,7 @@ describe('the management side', () => {
     expect(states.map((s) => s.status).sort()).toEqual(['negotiating', 'open'])
     expect((await h.app.db.bookingHold.findUniqueOrThrow({ where: { id: challenger.hold.id } })).status).toBe('active')
     expect((await h.app.db.booking.findUniqueOrThrow({ where: { id: d.booking.id } })).status).toBe('confirmed')
+    expect((await h.app.db.contract.findUniqueOrThrow({ where: { id: d.contractId } })).status).toBe('draft')
   })
 
   it('moves visibility with a change of management, as a change of agency does', async () => {

@@ -161,7 +161,10 @@ describe('the management side', () => {
 
   it('never negotiates: every pipeline and contract action answers 403 not_representing and writes nothing', async () => {
     const d = await managedDeals()
-    const challenger = await held(promoter, d.artistId, nextSlot())
+    const slot = nextSlot()
+    const challenger = await held(promoter, d.artistId, slot)
+    // Ranked second: refused for who asks, not for its rank.
+    const lower = await held(promoter, d.artistId, slot)
     const activityCount = () => h.app.db.bookingActivity.count({ where: { request: { artistId: d.artistId } } })
     const before = await activityCount()
     const attempts: [string, string, Record<string, unknown>][] = [
@@ -172,7 +175,8 @@ describe('the management side', () => {
       ['POST', `/api/v1/booking-offers/${d.counterId}/decline`, {}],
       ['POST', `/api/v1/booking-holds/${challenger.hold.id}/confirm`, {}],
       ['POST', `/api/v1/booking-holds/${challenger.hold.id}/release`, {}],
-      ['POST', `/api/v1/booking-holds/${challenger.hold.id}/challenge`, {}],
+      ['POST', `/api/v1/booking-holds/${lower.hold.id}/confirm`, {}],
+      ['POST', `/api/v1/booking-holds/${lower.hold.id}/challenge`, {}],
       ['POST', `/api/v1/bookings/${d.booking.id}/cancel`, { reason: 'management says no' }],
       ['POST', `/api/v1/contracts/${d.contractId}/send`, {}],
       ['POST', `/api/v1/contracts/${d.contractId}/void`, { reason: 'management says no' }],
@@ -194,7 +198,10 @@ describe('the management side', () => {
     expect(await activityCount()).toBe(before)
     const states = await h.app.db.bookingRequest.findMany({ where: { id: { in: [d.freshId, d.talkingId] } }, select: { status: true } })
     expect(states.map((s) => s.status).sort()).toEqual(['negotiating', 'open'])
-    expect((await h.app.db.bookingHold.findUniqueOrThrow({ where: { id: challenger.hold.id } })).status).toBe('active')
+    expect((await h.app.db.bookingHold.findUniqueOrThrow({ where: { id: challenger.hold.id } })).challengeDeadline).toBeNull()
+    expect(
+      (await h.app.db.bookingHold.findMany({ where: { id: { in: [challenger.hold.id, lower.hold.id] } } })).map((x) => x.status),
+    ).toEqual(['active', 'active'])
     expect((await h.app.db.booking.findUniqueOrThrow({ where: { id: d.booking.id } })).status).toBe('confirmed')
     expect((await h.app.db.contract.findUniqueOrThrow({ where: { id: d.contractId } })).status).toBe('draft')
   })

@@ -4,13 +4,13 @@
 // competing holds on overlapping dates.
 import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
-import type { Tx } from '../../db/client.ts'
+import type { Db, Tx } from '../../db/client.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, isExclusionViolation, notFound } from '../../errors.ts'
 import { BookingStatus, HoldStatus, type BookingHold, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
-import { actorOf, partyOf, pipelinesVisibleTo, recordActivity, SYSTEM, type Party } from './parties.ts'
+import { actorOf, actsFor, partyOf, pipelinesVisibleTo, recordActivity, SYSTEM, type Party } from './parties.ts'
 import {
   competingHolds,
   expireDue,
@@ -57,6 +57,8 @@ async function lockedHold(tx: Tx, party: Party, hold: BookingHold) {
   return fresh
 }
 
+const challengeLapsed = (hold: BookingHold, now: Date) => Boolean(hold.challengeDeadline && hold.challengeDeadline <= now)
+
 /**
  * The artist's other active holds on the dates of `hold`, and those ranked above it that still stand. One
  * above whose challenge lapsed is released on the way (whoever acts first) and left out of both; the caller
@@ -67,7 +69,7 @@ async function rivalsOf(tx: Tx, hold: BookingHold, now = new Date()) {
   const standingAbove: BookingHold[] = []
   for (const other of await competingHolds(tx, hold)) {
     const above = ranksAbove(other, hold)
-    if (above && other.challengeDeadline && other.challengeDeadline <= now) {
+    if (above && challengeLapsed(other, now)) {
       await lapseChallenge(tx, other)
       continue
     }
@@ -75,6 +77,24 @@ async function rivalsOf(tx: Tx, hold: BookingHold, now = new Date()) {
     if (above) standingAbove.push(other)
   }
   return { competing, standingAbove }
+}
+
+const outranked = (count: number) =>
+  conflict(
+    'hold_outranked',
+    `${count} hold(s) rank above this one on these dates: they confirm or release first, or a challenge against them lapses`,
+  )
+
+/**
+ * Refuses an outranked confirmation before it queues on the artist's lock, so that the first hold's
+ * confirmation never waits behind the others' refusals. Only a hint: the answer under the lock decides.
+ */
+async function refuseIfOutranked(db: Db, party: Party, id: string, now = new Date()) {
+  const hold = await db.bookingHold.findUniqueOrThrow({ where: { id }, include: { request: true } })
+  // Who may not act, or on what, is told under the lock.
+  if (hold.status !== 'active' || !(await actsFor(db, party, hold.request))) return
+  const standing = (await competingHolds(db, hold)).filter((other) => ranksAbove(other, hold) && !challengeLapsed(other, now))
+  if (standing.length) throw outranked(standing.length)
 }
 
 export const ChallengeInput = z.object({
@@ -107,6 +127,7 @@ export const holds = {
     requireSide(party, 'agency', 'confirms bookings')
     const seen = await visibleHold(ctx, party, id)
     await expireDue(ctx.db, { requestId: seen.requestId })
+    await refuseIfOutranked(ctx.db, party, id)
     const actor = actorOf(party)
     try {
       const booking = await ctx.db.$transaction(async (tx) => {
@@ -116,11 +137,7 @@ export const holds = {
         const hold = await lockedHold(tx, party, seen)
         const holdTo = transition(holdMachine, hold.status, 'confirm')
         const { competing, standingAbove } = await rivalsOf(tx, hold)
-        if (standingAbove.length)
-          throw conflict(
-            'hold_outranked',
-            `${standingAbove.length} hold(s) rank above this one on these dates: they confirm or release first, or a challenge against them lapses`,
-          )
+        if (standingAbove.length) throw outranked(standingAbove.length)
         const request = await tx.bookingRequest.findUniqueOrThrow({
           where: { id: hold.requestId },
           include: { offers: { where: { id: hold.offerId }, include: { depositTerms: { orderBy: { seq: 'asc' } } } } },

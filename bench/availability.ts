@@ -129,8 +129,11 @@ export async function availabilityBenchmark() {
   await seed(seeding).finally(() => seeding.release())
   console.log(`seeded in ${seconds(started)}`)
 
-  const id = async (table: string, column: string, value: string) =>
-    (await sql.query<{ id: string }>(`SELECT id FROM ${table} WHERE ${column} = $1`, [value])).rows[0].id
+  const id = async (table: string, column: string, value: string) => {
+    const [row] = (await sql.query<{ id: string }>(`SELECT id FROM ${table} WHERE ${column} = $1`, [value])).rows
+    if (!row) throw new Error(`the seed made no ${table} row with ${column} = ${value}`)
+    return row.id
+  }
   const techno = await id('genres', 'slug', 'techno')
   const jazzSub = await id('genres', 'slug', 'jazz-2')
   const searches: Search[] = [

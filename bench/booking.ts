@@ -122,6 +122,11 @@ export async function bookingBenchmark() {
   )
   await sql.query('ANALYZE')
   const artistIds = (await sql.query<{ id: string }>('SELECT id FROM artists ORDER BY slug')).rows.map((r) => r.id)
+  const artistAt = (i: number) => {
+    const artistId = artistIds[i % ARTISTS]
+    if (!artistId) throw new Error(`the seed made ${artistIds.length} artists, not ${ARTISTS}`)
+    return artistId
+  }
 
   /** An app with an agency user and a promoter user of its own (each app signs its own tokens). */
   const serve = async (options?: Parameters<typeof benchApp>[1]) => {
@@ -140,17 +145,18 @@ export async function bookingBenchmark() {
       return json.data
     }
     const when = slot(i + FLOWS + 20)
-    const request = await post('/api/v1/booking-requests', promoter, { artistId: artistIds[(i + 1000) % ARTISTS], ...when })
+    const request = await post('/api/v1/booking-requests', promoter, { artistId: artistAt(i + 1000), ...when })
     const offer = await post(`/api/v1/booking-requests/${request.id}/offers`, agency, { fee: 1_000_000, currency: 'EUR', dealType: 'flat' })
     await post(`/api/v1/booking-offers/${offer.id}/accept`, promoter, {})
-    const hold = await sql.query<{ id: string }>(`SELECT id FROM booking_holds WHERE request_id = $1`, [request.id])
-    await post(`/api/v1/booking-holds/${hold.rows[0].id}/confirm`, agency, {})
+    const [hold] = (await sql.query<{ id: string }>(`SELECT id FROM booking_holds WHERE request_id = $1`, [request.id])).rows
+    if (!hold) throw new Error(`accepting the offer of ${request.id} placed no hold`)
+    await post(`/api/v1/booking-holds/${hold.id}/confirm`, agency, {})
   }
   const app = await serve()
   try {
     const baselineUser = randomUUID()
     const baseline = await measure('baseline: the same SQL on pg directly (4 transactions)', FLOWS, CONCURRENCY, (i) =>
-      sqlFlow(sql, artistIds[i % ARTISTS], agencyId, promoterOrg, baselineUser, slot(i)),
+      sqlFlow(sql, artistAt(i), agencyId, promoterOrg, baselineUser, slot(i)),
     )
     const flows = await measure('REST: request → offer → accept → confirm', FLOWS, CONCURRENCY, (i) => restFlow(app, i))
     report(`Booking flow, ${CONCURRENCY} in parallel (${FLOWS} flows; flows/s in the last column)`, baseline, [flows])
@@ -166,7 +172,7 @@ export async function bookingBenchmark() {
       await counting.close()
     }
     let baselineStatements = 0
-    await sqlFlow(sql, artistIds[7], agencyId, promoterOrg, randomUUID(), slot(3 * FLOWS + 100), () => baselineStatements++)
+    await sqlFlow(sql, artistAt(7), agencyId, promoterOrg, randomUUID(), slot(3 * FLOWS + 100), () => baselineStatements++)
     console.log(`SQL statements per flow (BEGIN/COMMIT included): service ${appStatements}, baseline ${baselineStatements}`)
   } finally {
     await app.close()

@@ -1,6 +1,6 @@
 // Directory reads at a realistic size: artist search over REST and GraphQL, and _entities resolution,
 // each against a baseline of the equivalent SQL run directly on the same database in the same run.
-import { benchApp, benchDatabase, measure, report } from './support.ts'
+import { benchApp, benchDatabase, measure, report, seedDirectory } from './support.ts'
 
 const ARTISTS = Number(process.env.BENCH_ARTISTS ?? 20_000)
 
@@ -8,24 +8,7 @@ export async function directoryBenchmark() {
   const database = await benchDatabase('artists_bench_directory')
   const { sql } = database
   console.log(`seeding ${ARTISTS} artists…`)
-  await sql.query(
-    `INSERT INTO geo_countries (id, code, name) VALUES (gen_random_uuid(), 'ES', 'Spain'), (gen_random_uuid(), 'FR', 'France')`,
-  )
-  await sql.query(
-    `INSERT INTO genres (id, name, slug) SELECT gen_random_uuid(), 'Genre ' || g, 'genre-' || g FROM generate_series(1, 40) g`,
-  )
-  await sql.query(`
-    INSERT INTO artists (id, name, slug, country_id)
-    SELECT gen_random_uuid(), 'Artist ' || md5(i::text), 'artist-' || i,
-           (SELECT id FROM geo_countries ORDER BY code LIMIT 1 OFFSET (i % 2))
-    FROM generate_series(1, ${ARTISTS}) i`)
-  await sql.query(
-    `INSERT INTO artist_profiles (id, artist_id, biography) SELECT gen_random_uuid(), id, 'Biography of ' || name FROM artists`,
-  )
-  await sql.query(`
-    INSERT INTO artist_genres (artist_id, genre_id, position)
-    SELECT a.id, g.id, 0 FROM artists a JOIN LATERAL (SELECT id FROM genres ORDER BY md5(a.id::text || id::text) LIMIT 2) g ON true`)
-  await sql.query('ANALYZE')
+  await seedDirectory(sql, ARTISTS)
   const ids = (await sql.query<{ id: string }>('SELECT id FROM artists ORDER BY random() LIMIT 2000')).rows.map((r) => r.id)
   const terms = ['a1b', 'b2c', 'c3d', 'd4e', 'e5f', 'f6a', '7ab', '8bc']
 

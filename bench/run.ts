@@ -1,12 +1,18 @@
 // npm run bench [-- <name>]: runs the benchmarks and prints their figures (nothing here asserts timings).
+import { artifactBenchmark } from './artifact.ts'
 import { availabilityBenchmark } from './availability.ts'
 import { bookingBenchmark } from './booking.ts'
 import { directoryBenchmark } from './directory.ts'
+import { operationsBenchmark } from './operations.ts'
+import { outboxBenchmark } from './outbox.ts'
 
 const benchmarks: Record<string, () => Promise<void>> = {
   directory: directoryBenchmark,
   availability: availabilityBenchmark,
   booking: bookingBenchmark,
+  artifact: artifactBenchmark,
+  operations: operationsBenchmark,
+  outbox: outboxBenchmark,
 }
 
 const only = process.argv[2]

@@ -50,12 +50,34 @@ export async function benchDatabase(name: string): Promise<BenchDatabase> {
   }
 }
 
+/** `artists` artists (half in Spain, half in France) with a profile and two of 40 genres each, analyzed. */
+export async function seedDirectory(sql: pg.Pool, artists: number) {
+  await sql.query(
+    `INSERT INTO geo_countries (id, code, name) VALUES (gen_random_uuid(), 'ES', 'Spain'), (gen_random_uuid(), 'FR', 'France')`,
+  )
+  await sql.query(
+    `INSERT INTO genres (id, name, slug) SELECT gen_random_uuid(), 'Genre ' || g, 'genre-' || g FROM generate_series(1, 40) g`,
+  )
+  await sql.query(`
+    INSERT INTO artists (id, name, slug, country_id)
+    SELECT gen_random_uuid(), 'Artist ' || md5(i::text), 'artist-' || i,
+           (SELECT id FROM geo_countries ORDER BY code LIMIT 1 OFFSET (i % 2))
+    FROM generate_series(1, ${artists}) i`)
+  await sql.query(
+    `INSERT INTO artist_profiles (id, artist_id, biography) SELECT gen_random_uuid(), id, 'Biography of ' || name FROM artists`,
+  )
+  await sql.query(`
+    INSERT INTO artist_genres (artist_id, genre_id, position)
+    SELECT a.id, g.id, 0 FROM artists a JOIN LATERAL (SELECT id FROM genres ORDER BY md5(a.id::text || id::text) LIMIT 2) g ON true`)
+  await sql.query('ANALYZE')
+}
+
 /**
  * The service on a random port, in dev identity mode (tokens minted locally, no Auth service needed) and
  * with a machine key. `onQuery` sees every SQL statement it sends; logging them costs time, so statements
  * are counted on an app of their own, never on a timed one.
  */
-export async function benchApp(url: string, { onQuery }: { onQuery?: (sql: string) => void } = {}) {
+export async function benchApp(url: string, { onQuery, env = {} }: { onQuery?: (sql: string) => void; env?: Record<string, string> } = {}) {
   const identityDir = mkdtempSync(path.join(tmpdir(), 'artists-bench-identity-'))
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -64,6 +86,9 @@ export async function benchApp(url: string, { onQuery }: { onQuery?: (sql: strin
     LOG_LEVEL: 'silent',
     AUTH_MODE: 'dev',
     DEV_IDENTITY_DIR: identityDir,
+    // The figures are the service's own cost; bench/rate-limit.ts measures the limiter separately.
+    RATE_LIMIT_ENABLED: 'false',
+    ...env,
   })
   const db = createDb({ url, poolMax: 8, onQuery })
   const app = await buildServer({ config, db, identity: await identityFromConfig(config), log: createLogger('silent') })
@@ -110,7 +135,8 @@ export interface Timing {
   perSecond: number
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+// No samples have no percentile: NaN.
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
 
 /**
  * Runs `task` `n` times with `concurrency` in flight and returns its latency figures. A short warm-up runs

@@ -3,7 +3,7 @@
 //   npm run schema:check
 //   SCHEMA_BASE_REF=origin/main npm run schema:check
 //
-// 1. schema.graphql and docs/permissions.md are up to date with the code (npm run generate).
+// 1. schema.graphql, docs/permissions.md and docs/events.md are up to date with the code (npm run generate).
 // 2. The subgraph composes with each peer subgraph stand-in in test/peers/*.graphql.
 // 3. No breaking change against schema.graphql at the base commit (SCHEMA_BASE_REF, default HEAD~1),
 //    unless a commit in base..HEAD carries the trailer `Schema-Change: breaking-approved`.
@@ -16,6 +16,7 @@ import { CriticalityLevel, diff } from '@graphql-inspector/core'
 import { buildSubgraphSchema } from '@apollo/subgraph'
 import { parse } from 'graphql'
 import { permissionsDoc } from '../src/access/catalog-doc.ts'
+import { eventsDoc } from '../src/modules/outbox/catalog-doc.ts'
 import { routes } from '../src/routes.ts'
 import { printSchema } from '../src/schema.ts'
 
@@ -160,6 +161,7 @@ async function checkBreaking(current: string) {
 const generated = printSchema()
 checkUpToDate('schema.graphql', generated)
 checkUpToDate('docs/permissions.md', permissionsDoc(generated, routes))
+checkUpToDate('docs/events.md', eventsDoc())
 checkComposition(generated)
 // Compares the committed file (what the base commit also has), whether or not it is up to date.
 await checkBreaking(existsSync(schemaFile) ? readFileSync(schemaFile, 'utf8') : generated)

@@ -7,19 +7,26 @@ import { agencyNotBridged, authorize } from './access/authorize.ts'
 import type { AccessRule } from './access/catalog.ts'
 import { bridgedAgencyId } from './access/ownership.ts'
 import type { Caller, CallerHeaders, Identity } from './auth/identity.ts'
+import { systemClock, type Clock } from './clock.ts'
 import type { Config } from './config.ts'
 import type { Db } from './db/client.ts'
-import { forbidden } from './errors.ts'
+import { AppError, forbidden } from './errors.ts'
+import type { Metrics } from './metrics.ts'
 
 export interface AppDeps {
   config: Config
   db: Db
   identity: Identity
   log: FastifyBaseLogger
+  /** The server's metrics (one registry per server); made by buildServer when not given. */
+  metrics?: Metrics
+  /** The system clock unless a test sets the time. */
+  clock?: Clock
 }
 
 export class RequestContext {
   readonly db: Db
+  readonly clock: Clock
   private callerPromise?: Promise<Caller>
   private agencyPromise?: Promise<string | null>
   private readonly authorized = new Map<AccessRule, Promise<void>>()
@@ -36,6 +43,7 @@ export class RequestContext {
     readonly client: { ip?: string; userAgent?: string } = {},
   ) {
     this.db = deps.db
+    this.clock = deps.clock ?? systemClock
   }
 
   caller(): Promise<Caller> {
@@ -75,6 +83,31 @@ export class RequestContext {
       this.authorized.set(rule, check)
     }
     return check
+  }
+
+  /** Resolves when any one of the rules lets the caller through; otherwise throws the last rule's refusal. */
+  async authorizeAny(rules: readonly AccessRule[]): Promise<void> {
+    let refusal: unknown
+    for (const rule of rules) {
+      try {
+        return await this.authorize(rule)
+      } catch (e) {
+        if (!(e instanceof AppError) || e.kind !== 'forbidden') throw e
+        refusal = e
+      }
+    }
+    throw refusal
+  }
+
+  /** Whether the caller may read what `rule` guards: for the parts of a view a narrower permission does not show. */
+  async may(rule: AccessRule): Promise<boolean> {
+    try {
+      await this.authorize(rule)
+      return true
+    } catch (e) {
+      if (e instanceof AppError && e.kind === 'forbidden') return false
+      throw e
+    }
   }
 
   /** A request-scoped DataLoader, created on first use under `name`. */

@@ -47,6 +47,11 @@ export async function playDemoDeals(app: FastifyInstance, config: Config): Promi
     if (res.statusCode >= 300) throw new Error(`demo deals: ${method} ${url} answered ${res.statusCode} ${res.body}`)
     return (res.json() as { data: T }).data
   }
+  const first = <T>(items: T[], what: string): T => {
+    const [item] = items
+    if (!item) throw new Error(`demo deals: no ${what}`)
+    return item
+  }
   const day = (offset: number) => formatDay(addDays(today(), offset))
   const evening = (offset: number) => ({ startsAt: `${day(offset)}T20:00:00.000Z`, endsAt: `${day(offset)}T22:00:00.000Z` })
 
@@ -108,7 +113,7 @@ export async function playDemoDeals(app: FastifyInstance, config: Config): Promi
     radiusDaysAfter: 30,
   })
   const accepted = await call<{ holds: { id: string }[] }>(agency, 'POST', `/api/v1/booking-offers/${counter.id}/accept`, {})
-  const booking = await call(agency, 'POST', `/api/v1/booking-holds/${accepted.holds[0].id}/confirm`, {})
+  const booking = await call(agency, 'POST', `/api/v1/booking-holds/${first(accepted.holds, 'hold of the accepted offer').id}/confirm`, {})
   const template = await call(agency, 'POST', '/api/v1/contract-templates', { name: 'Standard performance agreement', body: TEMPLATE })
   const contract = await call<{ id: string; signers: { id: string }[]; current: { contentHash: string } }>(
     agency,
@@ -126,7 +131,7 @@ export async function playDemoDeals(app: FastifyInstance, config: Config): Promi
   )
   await call(agency, 'POST', `/api/v1/contracts/${contract.id}/send`)
   await call(promoter, 'POST', `/api/v1/contracts/${contract.id}/sign`, {
-    signerId: contract.signers[0].id,
+    signerId: first(contract.signers, 'signer of the contract').id,
     contentHash: contract.current.contentHash,
   })
 

@@ -7,7 +7,11 @@ import { playDemoDeals } from './demo.ts'
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedCluster } from './db/embedded.ts'
 import { applyMigrations } from './db/migrations.ts'
 import { identityFromConfig } from './auth/identity.ts'
+import { systemClock } from './clock.ts'
 import { createLogger } from './logger.ts'
+import { Metrics } from './metrics.ts'
+import { HANDOFF_PUBLISH_HOOKS } from './modules/finance/handoff-links.ts'
+import { OutboxRelay } from './modules/outbox/relay.ts'
 import { buildServer } from './server.ts'
 
 async function main() {
@@ -41,29 +45,46 @@ async function main() {
     if (applied.length) log.info({ applied }, 'migrations applied')
   }
 
-  const db = createDb({ url, poolMax: config.database.poolMax })
+  const db = createDb({
+    url,
+    poolMax: config.database.poolMax,
+    statementTimeoutMs: config.database.statementTimeoutMs,
+    poolTimeoutMs: config.database.poolTimeoutMs,
+  })
   const demoLoaded = (config.database.demoData ?? Boolean(cluster)) && (await loadDemoData(db))
   if (demoLoaded) log.info('demo data loaded')
 
-  const identity = await identityFromConfig(config)
-  const app = await buildServer({ config, db, identity, log })
+  const metrics = new Metrics()
+  const identity = await identityFromConfig(config, systemClock, metrics.auth)
+  const app = await buildServer({ config, db, identity, log, metrics })
   if (demoLoaded && config.auth.mode === 'dev') {
     await playDemoDeals(app, config)
     log.info('demo deals played: availability, three booking pipelines, a contract awaiting countersignature')
   }
   await app.listen({ host: config.host, port: config.port })
+  const relay = config.outbox
+    ? new OutboxRelay({ ...config.outbox, databaseUrl: url, log, afterPublish: HANDOFF_PUBLISH_HOOKS }).start()
+    : null
+  if (!relay) log.info('NATS_URL is not set: the outbox relay is off (events stay in outbox_events)')
 
   const base = `http://localhost:${config.port}`
   log.info(
-    { graphql: `${base}/graphql`, rest: `${base}/api/v1`, openapi: `${base}/api/v1/openapi.json`, authMode: config.auth.mode },
+    {
+      graphql: `${base}/graphql`,
+      graphqlIde: config.graphql.ide ? `${base}/graphql` : undefined,
+      rest: `${base}/api/v1`,
+      restDocs: `${base}/api/v1/docs`,
+      openapi: `${base}/api/v1/openapi.json`,
+      authMode: config.auth.mode,
+    },
     'ready',
   )
   if (config.auth.mode === 'dev') {
     console.log(
       [
         '',
-        `  GraphQL  ${base}/graphql`,
-        `  REST     ${base}/api/v1   (OpenAPI: ${base}/api/v1/openapi.json)`,
+        `  GraphQL  ${base}/graphql   (open it in a browser: GraphiQL, signed in as the demo agency)`,
+        `  REST     ${base}/api/v1   (browse and try it: ${base}/api/v1/docs; OpenAPI: ${base}/api/v1/openapi.json)`,
         `  JWKS     ${base}/.well-known/jwks.json   (dev identity mode)`,
         '',
         '  Get a token for the demo agency:   npm run token -- --as agency',
@@ -85,6 +106,7 @@ async function main() {
     force.unref()
     try {
       await app.close()
+      await relay?.stop()
       await db.$disconnect()
       await cluster?.stop()
       log.info('stopped')

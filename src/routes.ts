@@ -7,6 +7,8 @@ import { personRoutes } from './modules/directory/people.rest.ts'
 import { availabilityRoutes } from './modules/availability/availability.rest.ts'
 import { bookingRoutes } from './modules/booking/booking.rest.ts'
 import { contractRoutes } from './modules/contracts/contracts.rest.ts'
+import { financeRoutes } from './modules/finance/finance.rest.ts'
+import { outboxRoutes } from './modules/outbox/outbox.rest.ts'
 import { provisioningRoutes } from './modules/provisioning/provisioning.rest.ts'
 import { companyClaimRoutes } from './modules/representation/company-claims.rest.ts'
 import { representationRoutes } from './modules/representation/representation.rest.ts'
@@ -24,4 +26,6 @@ export const routes: RouteDefinition[] = [
   ...availabilityRoutes,
   ...bookingRoutes,
   ...contractRoutes,
+  ...financeRoutes,
+  ...outboxRoutes,
 ]

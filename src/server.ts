@@ -2,16 +2,27 @@
 // the OpenAPI document and (in dev identity mode) the JWKS. Cross-cutting concerns live here once:
 // request ids, the request context, CORS, logging, the error envelope.
 import { randomUUID } from 'node:crypto'
+import type { Socket } from 'node:net'
 import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
 import { fastifyApolloHandler } from '@as-integrations/fastify'
-import Fastify, { LogController, type FastifyError } from 'fastify'
+import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { CorsPolicy } from './config.ts'
 import { RequestContext, type AppDeps } from './context.ts'
-import { AppError, toAppError, unavailable } from './errors.ts'
+import { AppError, causeOf, RETRY_AFTER_SECONDS, toAppError, unavailable } from './errors.ts'
+import { idePage, registerIdeAssets, wantsIde } from './graphql/ide.ts'
 import { createApollo } from './graphql/server.ts'
+import { REPLAYED_HEADER } from './idempotency.ts'
+import { Metrics } from './metrics.ts'
+import { registerRateLimit } from './rate-limit.ts'
+import { API_TAGS, registerApiDocs } from './rest/docs.ts'
+import { startTracing } from './tracing.ts'
+import { createRedis } from './redis.ts'
+import { boundJsonBodies } from './json-body.ts'
 import { openApiComponents, registerRoutes } from './rest/route.ts'
+import { toJson } from './rest/json.ts'
 import { modelComponents } from './rest/schemas.ts'
+import { runInRequest } from './request-scope.ts'
 import { routes } from './routes.ts'
 import { schema } from './schema.ts'
 
@@ -23,16 +34,26 @@ declare module 'fastify' {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
-/** Calendar-date fields (named *On: startsOn, endsOn...) leave as YYYY-MM-DD, not as midnight instants. */
-function dayReplacer(key: string, value: unknown) {
-  return typeof value === 'string' && key.endsWith('On') && value.endsWith('T00:00:00.000Z') ? value.slice(0, 10) : value
+const CALLER_HEADERS = ['authorization', 'x-org', 'x-internal-api-key']
+
+/**
+ * Which of `names` the request carries more than once. Node keeps only the first Authorization and joins
+ * repeated custom headers, so a request naming two callers or two companies is only visible in the raw list.
+ */
+function repeatedHeaders(raw: string[], names: string[]): string[] {
+  const seen = new Map<string, number>()
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]?.toLowerCase() ?? ''
+    if (names.includes(name)) seen.set(name, (seen.get(name) ?? 0) + 1)
+  }
+  return names.filter((n) => (seen.get(n) ?? 0) > 1)
 }
 
 function corsOptions(policy: CorsPolicy) {
   const common = {
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     allowedHeaders: ['authorization', 'content-type', 'x-org', 'x-request-id', 'idempotency-key', 'apollo-require-preflight'],
-    exposedHeaders: ['x-request-id'],
+    exposedHeaders: ['x-request-id', REPLAYED_HEADER],
     maxAge: 600,
   }
   if (policy.kind === 'any') return { ...common, origin: '*', credentials: false }
@@ -47,14 +68,39 @@ function corsOptions(policy: CorsPolicy) {
   return null
 }
 
+const envelopeOf = (e: AppError) => ({
+  success: false,
+  error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) },
+})
+
 /** Fastify's own errors (bad JSON, wrong content type, body too large...) in the envelope's terms. */
 function fromFastifyError(error: FastifyError): AppError {
   const status = error.statusCode ?? 500
   if (status >= 500) return toAppError(error)
   if (status === 404) return new AppError('not_found', error.message)
+  if (status === 413) return new AppError('too_large', error.message)
+  if (status === 415) return new AppError('unsupported_media_type', error.message)
   if (status === 429) return new AppError('too_many_requests', error.message)
-  const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'validation_error'
-  return new AppError('validation', error.message, { code })
+  return new AppError('validation', error.message)
+}
+
+/**
+ * What Node's HTTP parser refuses before a request exists (oversized headers, malformed request lines),
+ * answered on the socket in the envelope: there is no request to hang a reply on.
+ */
+function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket) {
+  if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return
+  const [status, reason, code, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'headers_too_large', 'request headers are too large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'request_timeout', 'the request took too long to arrive']
+        : [400, 'Bad Request', 'bad_request', 'malformed HTTP request']
+  const body = JSON.stringify({ success: false, error: { code, message } })
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  )
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
@@ -69,8 +115,18 @@ async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promi
   }
 }
 
+/** Which face a request was for, as the request metrics label it. */
+function faceOf(url: string): string {
+  if (url.startsWith('/graphql')) return 'graphql'
+  if (url.startsWith('/api/') || url.startsWith('/internal/')) return 'rest'
+  return 'operations'
+}
+
 export async function buildServer(deps: AppDeps) {
   const { config, log } = deps
+  const metrics = deps.metrics ?? new Metrics()
+  metrics.observeDb(deps.db)
+  const redis = config.redis ? createRedis(config.redis, log) : undefined
   const app = Fastify({
     loggerInstance: log,
     trustProxy: config.trustProxy,
@@ -82,11 +138,27 @@ export async function buildServer(deps: AppDeps) {
     },
     // The subgraph and the shim answer JSON; schemas are documentation, validation is zod's (in services).
     ajv: { customOptions: { strict: false } },
+    bodyLimit: config.body.limitBytes,
+    clientErrorHandler,
+    // A URL Fastify cannot decode (e.g. /api/v1/artists/%E0%A4%A) never reaches a route or the error handler.
+    frameworkErrors: (error, _req, reply) => {
+      const e = new AppError('validation', error.message, { code: 'bad_request' })
+      void (reply as FastifyReply).code(e.status).send(envelopeOf(e))
+    },
   })
+  // First, so that every route and hook after it runs inside the request's span.
+  const tracing = config.tracing ? startTracing(config.tracing) : undefined
+  if (tracing) {
+    await app.register(tracing.fastify.plugin())
+    app.addHook('onClose', () => tracing.shutdown())
+  }
+  boundJsonBodies(app, config.body.maxDepth)
   app.setValidatorCompiler(() => () => true)
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data, dayReplacer))
+  app.setSerializerCompiler(() => toJson)
 
   app.decorateRequest('ctx', null as unknown as RequestContext)
+  // Everything a request runs (both faces, the services below them) sees its request id.
+  app.addHook('onRequest', (req, _reply, done) => runInRequest(req.id, done))
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id)
     const h = req.headers
@@ -94,7 +166,12 @@ export async function buildServer(deps: AppDeps) {
     req.ctx = new RequestContext(
       deps,
       req.id,
-      { authorization: header('authorization'), 'x-org': header('x-org'), 'x-internal-api-key': header('x-internal-api-key') },
+      {
+        authorization: header('authorization'),
+        'x-org': header('x-org'),
+        'x-internal-api-key': header('x-internal-api-key'),
+        duplicated: repeatedHeaders(req.raw.rawHeaders, CALLER_HEADERS),
+      },
       req.log,
       { ip: req.ip, userAgent: header('user-agent') },
     )
@@ -108,6 +185,7 @@ export async function buildServer(deps: AppDeps) {
     if (closing) reply.header('connection', 'close')
   })
   app.addHook('onResponse', async (req, reply) => {
+    metrics.httpRequest(faceOf(req.url), req.method, req.routeOptions.url ?? '(unmatched)', reply.statusCode, reply.elapsedTime / 1000)
     req.log.info(
       {
         method: req.method,
@@ -124,10 +202,16 @@ export async function buildServer(deps: AppDeps) {
     const e = error instanceof AppError ? error : error.statusCode ? fromFastifyError(error) : toAppError(error)
     const fields = { ...req.ctx?.logFields(), code: e.code, status: e.status }
     if (e.kind === 'internal') req.log.error({ ...fields, err: e.cause ?? error }, 'request failed')
-    else req.log.warn(fields, e.message)
-    return reply
-      .code(e.status)
-      .send({ success: false, error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } })
+    else if (e.dependency) {
+      metrics.dependencyFault(e.dependency.name, e.dependency.reason)
+      req.log.warn({ ...fields, dependency: e.dependency, cause: causeOf(e) }, 'dependency fault')
+    } else req.log.warn(fields, e.message)
+    if (e.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS))
+    // A refusal before GraphQL ran (the rate limit) still answers in GraphQL's shape on /graphql.
+    if (e.kind === 'too_many_requests' && req.url.startsWith('/graphql')) {
+      return reply.code(e.status).send({ errors: [{ message: e.message, extensions: { code: e.graphqlCode, reason: e.code } }] })
+    }
+    return reply.code(e.status).send(envelopeOf(e))
   })
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send({ success: false, error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
@@ -135,6 +219,8 @@ export async function buildServer(deps: AppDeps) {
 
   const corsConfig = corsOptions(config.cors)
   if (corsConfig) await app.register(cors, corsConfig)
+  if (config.rateLimit.enabled) await registerRateLimit(app, { config, identity: deps.identity, metrics, redis })
+  if (redis) app.addHook('onClose', async () => void (await redis.quit().catch(() => redis.disconnect())))
 
   await app.register(swagger, {
     openapi: {
@@ -146,6 +232,7 @@ export async function buildServer(deps: AppDeps) {
           'The REST face of the Artists subgraph. Tenant calls: `Authorization: Bearer <JWT>` and `x-org: <company uuid>`; ' +
           'machine calls: `X-Internal-API-Key`. Every answer is `{ success: true, data }` or `{ success: false, error: { code, message } }`.',
       },
+      tags: API_TAGS,
       components: {
         schemas: { ...modelComponents(), ...openApiComponents },
         securitySchemes: {
@@ -178,6 +265,12 @@ export async function buildServer(deps: AppDeps) {
     },
   )
 
+  if (config.metrics.enabled) {
+    app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
+      reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+    )
+  }
+
   if (deps.identity.devKeySet) {
     const keySet = deps.identity.devKeySet
     app.get('/.well-known/jwks.json', { schema: { hide: true } }, async () => keySet)
@@ -185,13 +278,19 @@ export async function buildServer(deps: AppDeps) {
 
   registerRoutes(app, routes)
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  await registerApiDocs(app)
 
-  const apollo = await createApollo(app, schema, config)
+  const apollo = await createApollo(app, schema, config, { metrics, tracer: tracing?.tracer })
   app.route({
     url: '/graphql',
     method: ['GET', 'POST'],
     schema: { hide: true },
+    // A browser navigating here gets the IDE page; everything else is a GraphQL request for Apollo.
+    preHandler: async (req: FastifyRequest, reply: FastifyReply) => {
+      if (config.graphql.ide && wantsIde(req)) return reply.type('text/html; charset=utf-8').send(await idePage(config))
+    },
     handler: fastifyApolloHandler(apollo, { context: async (req) => req.ctx }),
   })
+  if (config.graphql.ide) registerIdeAssets(app)
   return app
 }

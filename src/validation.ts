@@ -3,7 +3,33 @@
 import { z } from 'zod'
 import { validationError } from './errors.ts'
 
+const NUL = '\u0000'
+
+/** The path of the first string (value or key) holding a NUL character, which PostgreSQL text cannot store. */
+function nulPath(value: unknown, path: string[]): string[] | null {
+  if (typeof value === 'string') return value.includes(NUL) ? path : null
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = nulPath(item, [...path, String(i)])
+      if (found) return found
+    }
+  } else if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes(NUL)) return [...path, key.replaceAll(NUL, '\\u0000')]
+      const found = nulPath(item, [...path, key])
+      if (found) return found
+    }
+  }
+  return null
+}
+
+/**
+ * Every input of both faces passes here: NUL characters are refused once, for any text (names, bodies,
+ * search strings, filters), before a schema or the database sees them.
+ */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const nul = nulPath(input, [])
+  if (nul) throw validationError([{ field: nul.join('.'), message: 'must not contain NUL (\\u0000) characters' }])
   const result = schema.safeParse(input)
   if (result.success) return result.data
   throw validationError(
@@ -14,16 +40,19 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   )
 }
 
-const Uuid = z.uuid()
+const ID_MESSAGE = 'expected a UUID'
+
+/** An id, wherever one is read (path, query, body, GraphQL argument): a UUID, with one message on every face. */
+export const Id = z.uuid({ error: ID_MESSAGE })
 
 /** An id argument or path parameter: a UUID, or a 400 naming the field. */
 export function parseId(value: unknown, field = 'id'): string {
-  const result = Uuid.safeParse(value)
-  if (!result.success) throw validationError([{ field, message: 'expected a UUID' }])
+  const result = Id.safeParse(value)
+  if (!result.success) throw validationError([{ field, message: ID_MESSAGE }])
   return result.data.toLowerCase()
 }
 
-export const isUuid = (value: unknown): value is string => Uuid.safeParse(value).success
+export const isUuid = (value: unknown): value is string => Id.safeParse(value).success
 
 /** A version or position number: PostgreSQL's integer, so that a huge one is a 400, not an overflow. */
 export const VersionNumber = z.number().int().min(1).max(2_147_483_647)

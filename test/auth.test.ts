@@ -2,10 +2,11 @@
 // Auth stand-in and real JWTs: 401 is authentication, 400 a bad x-org, 403 authorization, 503 "access
 // could not be determined" (Auth or its key set down) — never the other way round.
 import { randomUUID } from 'node:crypto'
+import { request as httpRequest } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { SignJWT, UnsecuredJWT } from 'jose'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { MACHINE_KEY_PREVIOUS, startApp, type TestApp, useHarness } from './support/app.ts'
+import { afterAll, describe, expect, it } from 'vitest'
+import { MACHINE_KEY, MACHINE_KEY_PREVIOUS, startApp, type TestApp, useHarness } from './support/app.ts'
 import { JWKS_COOLDOWN_MS, type JwksMode, startAuthStandIn } from './support/auth-stand-in.ts'
 import { AGENCY_ACCESS, PROMOTER_ACCESS } from './support/fixtures.ts'
 
@@ -46,6 +47,50 @@ describe('authentication → 401 unauthorized / UNAUTHENTICATED', () => {
     const token = await h.auth.sign({}, { expiresIn: Math.floor(Date.now() / 1000) - 60 })
     const r = await both(bearer(token))
     expect(r).toMatchObject({ status: 401, code: 'unauthorized', message: 'token expired', gqlCode: 'UNAUTHENTICATED' })
+  })
+
+  it('rejects a token issued in the future (a day ahead, no nbf), and tolerates a few seconds of clock skew', async () => {
+    const session = await h.auth.session(AGENCY_ACCESS)
+    const now = Math.floor(Date.now() / 1000)
+    const ahead = await h.auth.sign({}, { subject: session.userId, issuedAt: now + 86_400, expiresIn: now + 86_400 + 600 })
+    const r = await both(bearer(ahead, session.orgId))
+    expect(r).toMatchObject({
+      status: 401,
+      code: 'unauthorized',
+      message: 'invalid token: issued in the future',
+      gqlCode: 'UNAUTHENTICATED',
+    })
+    const skewed = await h.auth.sign({}, { subject: session.userId, issuedAt: now + 10 })
+    expect((await both(bearer(skewed, session.orgId))).status).toBe(200)
+  })
+
+  it('rejects a token living longer than AUTH_MAX_TOKEN_AGE (default a day), with or without iat', async () => {
+    const session = await h.auth.session(AGENCY_ACCESS)
+    const in2200 = Math.floor(Date.UTC(2200, 0, 1) / 1000)
+    for (const issuedAt of [undefined, null]) {
+      const token = await h.auth.sign({}, { subject: session.userId, issuedAt, expiresIn: in2200 })
+      expect(await both(bearer(token, session.orgId))).toMatchObject({
+        status: 401,
+        code: 'unauthorized',
+        message: 'invalid token: lifetime exceeds the accepted maximum',
+        gqlCode: 'UNAUTHENTICATED',
+      })
+    }
+    const day = await h.auth.sign({}, { subject: session.userId, expiresIn: '23h' })
+    expect((await both(bearer(day, session.orgId))).status).toBe(200)
+  })
+
+  it('reads the maximum from AUTH_MAX_TOKEN_AGE', async () => {
+    const strict = await startApp({ auth: h.auth, databaseUrl: h.database.url, env: { AUTH_MAX_TOKEN_AGE: '900' } })
+    try {
+      const session = await h.auth.session(AGENCY_ACCESS)
+      const hour = await h.auth.sign({}, { subject: session.userId, expiresIn: '1h' })
+      expect((await both(bearer(hour, session.orgId), strict)).status).toBe(401)
+      expect((await both(bearer(hour, session.orgId))).status).toBe(200)
+      expect((await both(session.headers, strict)).status).toBe(200)
+    } finally {
+      await strict.close()
+    }
   })
 
   it('rejects a token from another issuer', async () => {
@@ -94,7 +139,8 @@ describe('authentication → 401 unauthorized / UNAUTHENTICATED', () => {
 
   it('rejects a tampered signature', async () => {
     const session = await h.auth.session(AGENCY_ACCESS)
-    const [header, payload, signature] = session.token.split('.')
+    // A compact JWS: header.payload.signature.
+    const [header, payload, signature] = session.token.split('.') as [string, string, string]
     const tampered = `${header}.${payload}.${signature.slice(0, -4)}${signature.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`
     const r = await both(bearer(tampered, session.orgId))
     expect(r).toMatchObject({ status: 401, code: 'unauthorized', gqlCode: 'UNAUTHENTICATED' })
@@ -133,15 +179,105 @@ describe('authentication → 401 unauthorized / UNAUTHENTICATED', () => {
 describe('company context → 400 validation_error', () => {
   it('rejects a missing x-org', async () => {
     const session = await h.auth.session(AGENCY_ACCESS)
-    const r = await both({ authorization: session.headers.authorization })
+    const r = await both({ authorization: `Bearer ${session.token}` })
     expect(r).toMatchObject({ status: 400, code: 'validation_error', message: 'missing x-org header', gqlCode: 'BAD_USER_INPUT' })
   })
 
   it('rejects a malformed x-org', async () => {
     const session = await h.auth.session(AGENCY_ACCESS)
-    const r = await both({ authorization: session.headers.authorization, 'x-org': 'acme-inc' })
+    const r = await both({ authorization: `Bearer ${session.token}`, 'x-org': 'acme-inc' })
     expect(r).toMatchObject({ status: 400, code: 'validation_error', gqlCode: 'BAD_USER_INPUT' })
     expect(r.message).toContain('invalid x-org')
+  })
+})
+
+/** A request with repeated headers ([name, value] pairs, sent as they are), which fetch cannot send: it joins them. */
+function rawRequest(app: TestApp, method: string, path: string, headers: [string, string][], body?: unknown) {
+  return new Promise<{ status: number; body: any }>((resolve, reject) => {
+    const url = new URL(path, app.url)
+    const payload = body === undefined ? undefined : JSON.stringify(body)
+    const framing: [string, string][] = payload
+      ? [
+          ['content-type', 'application/json'],
+          ['content-length', String(Buffer.byteLength(payload))],
+        ]
+      : []
+    // In this form Node sends exactly the lines given, Host included.
+    const lines = [['host', url.host], ...framing, ...headers].flat()
+    const req = httpRequest(url, { method, headers: lines }, (res) => {
+      let text = ''
+      res.on('data', (chunk) => (text += chunk))
+      res.on('end', () => {
+        try {
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) })
+        } catch (e) {
+          reject(e)
+        }
+      })
+    })
+    req.on('error', reject)
+    req.end(payload)
+  })
+}
+
+describe('repeated caller headers → 400 validation_error / BAD_USER_INPUT (duplicate_header)', () => {
+  async function bothRaw(headers: [string, string][]) {
+    const rest = await rawRequest(h.app, 'GET', LIST, headers)
+    const gql = await rawRequest(h.app, 'POST', '/graphql', headers, { query: QUERY })
+    return { rest, gql }
+  }
+
+  it('refuses two Authorization headers of two users, on both faces', async () => {
+    const a = await h.auth.session(AGENCY_ACCESS)
+    const b = await h.auth.session({ ...PROMOTER_ACCESS, orgId: a.orgId })
+    const one = await bothRaw([
+      ['authorization', `Bearer ${a.token}`],
+      ['x-org', a.orgId],
+    ])
+    expect([one.rest.status, one.gql.body.errors]).toEqual([200, undefined])
+
+    const { rest, gql } = await bothRaw([
+      ['authorization', `Bearer ${a.token}`],
+      ['Authorization', `Bearer ${b.token}`],
+      ['x-org', a.orgId],
+    ])
+    expect(rest).toEqual({
+      status: 400,
+      body: {
+        success: false,
+        error: {
+          code: 'duplicate_header',
+          message: 'repeated header: authorization',
+          fields: [{ field: 'authorization', message: 'sent more than once' }],
+        },
+      },
+    })
+    expect(gql.body.data).toEqual({ artists: null })
+    expect(gql.body.errors[0].extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      reason: 'duplicate_header',
+      fields: [{ field: 'authorization', message: 'sent more than once' }],
+    })
+  })
+
+  it('refuses two x-org headers and two internal keys', async () => {
+    const a = await h.auth.session(AGENCY_ACCESS)
+    const orgs = await bothRaw([
+      ['authorization', `Bearer ${a.token}`],
+      ['x-org', a.orgId],
+      ['x-org', randomUUID()],
+    ])
+    expect(orgs.rest.status).toBe(400)
+    expect(orgs.rest.body.error.fields).toEqual([{ field: 'x-org', message: 'sent more than once' }])
+    expect(orgs.gql.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'duplicate_header' })
+
+    const keys = await bothRaw([
+      ['X-Internal-API-Key', MACHINE_KEY],
+      ['x-internal-api-key', MACHINE_KEY_PREVIOUS],
+    ])
+    expect(keys.rest.status).toBe(400)
+    expect(keys.rest.body.error.fields).toEqual([{ field: 'x-internal-api-key', message: 'sent more than once' }])
+    expect(keys.gql.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'duplicate_header' })
   })
 })
 

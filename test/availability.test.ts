@@ -2,10 +2,11 @@
 // database's guarantee — and who may write), and the promoters' search over them on both faces, down to
 // the plans of its SQL at a size where the planner has a choice.
 import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { addDays, formatDay, today } from '../src/dates.ts'
 import { parseSearch, searchStatements } from '../src/modules/availability/availability.service.ts'
-import { withdrawAvailabilityAfter } from '../src/modules/availability/withdraw.ts'
+import { withdrawAvailabilityAfter } from '../src/modules/representation/withdraw-availability.ts'
 import { useHarness, type RestResult } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { agencySession, PROMOTER_ACCESS, seedGenres, seedGeo, validationFields } from './support/fixtures.ts'
@@ -160,7 +161,7 @@ describe('availability windows', () => {
     ])
     expect(validationFields(await patch({ endsOn: day(9) }))).toEqual([{ field: 'endsOn', message: 'endsOn must not be before startsOn' }])
     expect(validationFields(await patch({ countryCode: 'XX' }))).toEqual([{ field: 'countryCode', message: 'unknown country XX' }])
-    expect(await windowsOf(artistId)).toMatchObject([{ feeMin: 100_000, feeMax: 200_000, currency: 'EUR', countryId: null }])
+    expect(await windowsOf(artistId)).toMatchObject([{ feeMin: 100_000n, feeMax: 200_000n, currency: 'EUR', countryId: null }])
     // Clearing the fees lets the currency go.
     expect((await patch({ feeMin: null, feeMax: null, currency: null })).body.data).toMatchObject({
       feeMin: null,
@@ -216,7 +217,7 @@ describe('availability windows', () => {
     expect(await windowsOf(artistId)).toHaveLength(1)
   })
 
-  it('are written only by the agency that publishes them while it represents the artist', async () => {
+  it('are written only by the agency that books the artist, while it does', async () => {
     const artistId = await representedArtist()
     const notRepresenting = await publish(artistId, { startsOn: day(5), endsOn: day(6) }, rival)
     expect(notRepresenting.status).toBe(403)
@@ -228,9 +229,14 @@ describe('availability windows', () => {
     expect((await publish(randomUUID(), { startsOn: day(5), endsOn: day(6) })).status).toBe(404)
 
     const w = (await publish(artistId, { startsOn: day(5), endsOn: day(6) })).body.data
-    // Another agency managing the artist publishes its own windows, but not over the agency's ones.
+    // A management company of the artist does not say when the artist is free: the booking agency does.
     await h.app.db.rosterLink.create({ data: { artistId, agencyId: rival.agencyId, role: 'management', startsOn: base } })
-    expect((await publish(artistId, { startsOn: day(8), endsOn: day(9) }, rival)).status).toBe(201)
+    const byManagement = await publish(artistId, { startsOn: day(8), endsOn: day(9) }, rival)
+    expect(byManagement.status).toBe(403)
+    expect(byManagement.body.error.code).toBe('not_representing')
+    expect((await windowsOf(artistId)).map((x) => x.id)).toEqual([w.id])
+    // So the agency's own dates stay free for it to publish.
+    expect((await publish(artistId, { startsOn: day(8), endsOn: day(9) })).status).toBe(201)
     const stored = await h.app.db.availability.findUniqueOrThrow({ where: { id: w.id } })
     for (const [as, code] of [
       [rival, 'not_representing'],
@@ -257,13 +263,26 @@ describe('availability windows', () => {
     expect((await h.app.db.availability.findUniqueOrThrow({ where: { id: w.id } })).notes).toBeNull()
   })
 
-  it("stop at the last day of the publisher's representation, unless another of its roles goes on", async () => {
+  it('published by a management company under the earlier rule are removed by the availability_booking_agency migration', async () => {
+    const artistId = await representedArtist()
+    const own = (await publish(artistId, { startsOn: day(5), endsOn: day(6) })).body.data
+    await h.app.db.rosterLink.create({ data: { artistId, agencyId: rival.agencyId, role: 'management', startsOn: base } })
+    const stale = await h.app.db.availability.create({
+      data: { artistId, agencyId: rival.agencyId, startsOn: addDays(base, 8), endsOn: addDays(base, 9), status: 'blocked' },
+    })
+    const sql = readFileSync('prisma/migrations/20261130194800_availability_booking_agency/migration.sql', 'utf8')
+    await h.app.db.$executeRawUnsafe(sql)
+    expect((await windowsOf(artistId)).map((w) => w.id)).toEqual([own.id])
+    expect(await h.app.db.availability.findUnique({ where: { id: stale.id } })).toBeNull()
+  })
+
+  it("stop at the last day of the agency's booking representation; its management role neither extends nor cuts them", async () => {
     const artistId = await representedArtist()
     for (const [from, to] of [
       [5, 6],
       [10, 20],
       [30, 35],
-    ])
+    ] as const)
       expect((await publish(artistId, { startsOn: day(from), endsOn: day(to) })).status).toBe(201)
     const link = await h.app.db.rosterLink.findFirstOrThrow({ where: { artistId, agencyId: agency.agencyId } })
     const management = await h.app.db.rosterLink.create({
@@ -272,13 +291,13 @@ describe('availability windows', () => {
     const end = (id: string, endsOn: string) => h.app.rest('POST', `/api/v1/roster/${id}/end`, { as: agency, body: { endsOn } })
     const spans = async () => (await windowsOf(artistId)).map((w) => [formatDay(w.startsOn), formatDay(w.endsOn)])
 
-    expect((await end(link.id, day(15))).status).toBe(200)
+    expect((await end(management.id, day(8))).status).toBe(200)
     expect(await spans()).toEqual([
       [day(5), day(6)],
       [day(10), day(20)],
       [day(30), day(35)],
     ])
-    expect((await end(management.id, day(15))).status).toBe(200)
+    expect((await end(link.id, day(15))).status).toBe(200)
     expect(await spans()).toEqual([
       [day(5), day(6)],
       [day(10), day(15)],
@@ -315,20 +334,14 @@ describe('availability windows', () => {
     expect((await patch(stale.id, { notes: 'to be cleaned up' })).status).toBe(200)
   })
 
-  it('take the latest end among all the roles of the publisher on the artist', async () => {
+  it('are bounded by the booking role alone, whatever other role the agency holds', async () => {
     const artistId = await representedArtist()
     const link = await h.app.db.rosterLink.findFirstOrThrow({ where: { artistId, agencyId: agency.agencyId } })
-    const management = await h.app.db.rosterLink.create({
-      data: { artistId, agencyId: agency.agencyId, role: 'management', startsOn: base },
-    })
+    await h.app.db.rosterLink.create({ data: { artistId, agencyId: agency.agencyId, role: 'management', startsOn: base } })
     const end = (id: string, endsOn: string) => h.app.rest('POST', `/api/v1/roster/${id}/end`, { as: agency, body: { endsOn } })
 
     expect((await end(link.id, day(15))).status).toBe(200)
-    // Management goes on without an end: nothing bounds the windows yet.
-    expect((await publish(artistId, { startsOn: day(20), endsOn: day(22) })).status).toBe(201)
-    expect((await end(management.id, day(12))).status).toBe(200)
-    // Now the last day is the agency role's (15), later than management's (12).
-    expect(await windowsOf(artistId)).toEqual([])
+    // Management goes on without an end, but the booking role ends on day 15: so do the windows.
     expect(validationFields(await publish(artistId, { startsOn: day(14), endsOn: day(16) }))).toEqual([
       { field: 'endsOn', message: `your agency represents the artist until ${day(15)}: the window must end by then` },
     ])
@@ -376,14 +389,14 @@ describe('availability windows', () => {
     })
     const bad = await h.app.graphql(PUBLISH, { artistId, input: { startsOn: day(9), endsOn: day(8) } }, { as: agency })
     expect(bad.data.publishAvailability).toBeNull()
-    expect(bad.errors![0].extensions).toMatchObject({
+    expect(bad.errors?.[0]?.extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
       fields: [{ field: 'endsOn', message: 'endsOn must not be before startsOn' }],
     })
     const overlap = await h.app.graphql(PUBLISH, { artistId, input: { startsOn: day(4), endsOn: day(5) } }, { as: agency })
-    expect(overlap.errors![0].extensions).toMatchObject({ code: 'CONFLICT', reason: 'availability_overlap' })
+    expect(overlap.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'availability_overlap' })
     const denied = await h.app.graphql(PUBLISH, { artistId, input: { startsOn: day(7), endsOn: day(8) } }, { as: rival })
-    expect(denied.errors![0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'not_representing' })
+    expect(denied.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'not_representing' })
 
     const id = ok.data.publishAvailability.id
     const stored = await h.app.db.availability.findUniqueOrThrow({ where: { id } })
@@ -392,8 +405,8 @@ describe('availability windows', () => {
       'deleteAvailability(id: $id) { id }',
     ]) {
       const r = await h.app.graphql(`mutation($id: ID!) { ${mutation} }`, { id }, { as: rival })
-      expect(r.data, mutation).toEqual({ [mutation.split('(')[0]]: null })
-      expect(r.errors![0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'not_representing' })
+      expect(r.data, mutation).toEqual({ [mutation.slice(0, mutation.indexOf('('))]: null })
+      expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'not_representing' })
     }
     expect(await h.app.db.availability.findUniqueOrThrow({ where: { id } })).toEqual(stored)
     const updated = await h.app.graphql(
@@ -415,7 +428,7 @@ describe('availability windows', () => {
       { id: artistId },
       { as: promoter },
     )
-    expect(badDay.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'from' }] })
+    expect(badDay.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'from' }] })
     const deleted = await h.app.graphql('mutation($id: ID!) { deleteAvailability(id: $id) { id artist { id } } }', { id }, { as: agency })
     expect(deleted.data.deleteAvailability).toEqual({ id, artist: { id: artistId } })
     expect(await windowsOf(artistId)).toEqual([])
@@ -614,7 +627,7 @@ describe('availability search', () => {
     // Gamma's window in France did not match: its edge carries the Spanish one only.
     expect(second.edges[0].matchingAvailability).toEqual([{ startsOn: d(6), endsOn: d(6), status: 'AVAILABLE', country: { code: 'ES' } }])
     const invalid = await h.app.graphql(SEARCH, { filter: { from: d(9), to: d(0) } }, { as: promoter })
-    expect(invalid.errors![0].extensions).toMatchObject({
+    expect(invalid.errors?.[0]?.extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
       fields: [{ field: 'to', message: 'to must not be before from' }],
     })
@@ -655,7 +668,12 @@ describe('availability search plans', () => {
     // As autovacuum would: statistics, and the visibility map that lets index-only scans skip the table.
     await db.$executeRawUnsafe('VACUUM ANALYZE artists, genres, artist_genres, artist_availabilities')
 
-    const country = { ES: geo.es.id } as Record<string, string>
+    const country: Record<string, string> = { ES: geo.es.id }
+    const countryId = (code: string) => {
+      const id = country[code]
+      if (!id) throw new Error(`no country ${code} in this test's fixture`)
+      return id
+    }
     const cases: Record<string, Record<string, unknown>> = {
       'a week, by name': { from: day(B + 40), to: day(B + 46) },
       'a month, by fee': { from: day(B + 60), to: day(B + 89), currency: 'EUR', sort: 'fee' },
@@ -675,7 +693,7 @@ describe('availability search plans', () => {
     }
     for (const [label, filter] of Object.entries(cases)) {
       const f = parseSearch(filter)
-      const statements = searchStatements(f, f.countryCode ? country[f.countryCode] : null, { offset: 0, limit: 20 })
+      const statements = searchStatements(f, f.countryCode ? countryId(f.countryCode) : null, { offset: 0, limit: 20 })
       for (const [which, s] of Object.entries(statements)) {
         const rows = await db.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${s.text}`, ...s.values)
         plans.push({ label: `${label}: ${which}`, plan: rows.map((r) => r['QUERY PLAN']).join('\n') })

@@ -51,7 +51,7 @@ async function draft(extra: Record<string, unknown> = {}) {
 const sign = (as: Session, contract: { id: string; current: { contentHash: string } }, signerIndex: number, c = contract) =>
   h.app.rest('POST', `/api/v1/contracts/${c.id}/sign`, {
     as,
-    body: { signerId: (contract as unknown as { signers: { id: string }[] }).signers[signerIndex].id, contentHash: c.current.contentHash },
+    body: { signerId: (contract as unknown as { signers: { id: string }[] }).signers[signerIndex]?.id, contentHash: c.current.contentHash },
     headers: { 'user-agent': 'KisumTest/1.0' },
   })
 const read = async (id: string, as: Session = promoter) => (await h.app.rest('GET', `/api/v1/contracts/${id}`, { as })).body.data
@@ -226,7 +226,7 @@ describe('booking-linked contracts', () => {
         { as: agency },
       )
       expect(g.data).toEqual({ draftContract: null })
-      expect(g.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT')
+      expect(g.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
     }
     expect(await h.app.db.contract.count({ where: { requestId } })).toBe(0)
     // The booking itself was fine: the agency's own template drafts it.
@@ -381,7 +381,7 @@ describe('optimistic concurrency', () => {
     expect(seqOf('edited')).toHaveLength(1)
     if (signed.status === 200) {
       expect(seqOf('signed')).toHaveLength(1)
-      expect(seqOf('signed')[0]).toBeLessThan(seqOf('edited')[0])
+      expect(seqOf('signed')[0]).toBeLessThan(seqOf('edited')[0]!)
     } else expect(seqOf('signed')).toEqual([])
   })
 
@@ -554,7 +554,7 @@ describe('visibility', () => {
       { as: outsider },
     )
     expect(byGraph.data.signContract).toBeNull()
-    expect(byGraph.errors?.[0].extensions?.code).toBe('NOT_FOUND')
+    expect(byGraph.errors?.[0]?.extensions?.code).toBe('NOT_FOUND')
     expect(await h.app.db.contractSignature.count({ where: { contractId: contract.id } })).toBe(0)
   })
 

@@ -113,7 +113,7 @@ describe('dev identity mode', () => {
     const jwks = (await (await fetch(`${url}/.well-known/jwks.json`)).json()) as { keys: Record<string, string>[] }
     expect(jwks.keys).toHaveLength(1)
     expect(jwks.keys[0]).toMatchObject({ kty: 'EC', alg: 'ES256', use: 'sig' })
-    expect(jwks.keys[0].d).toBeUndefined()
+    expect(jwks.keys[0]?.d).toBeUndefined()
   })
 
   it('accepts a token from `npm run token` with the grant it recorded', async () => {

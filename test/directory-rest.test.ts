@@ -1,7 +1,7 @@
 // The directory through the /api/v1 shim: envelope, pagination, search and filters, validation with
 // field-level messages, ownership rules, archive/restore, and nothing lost on a rejected write.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type TestApp, useHarness } from './support/app.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { agencySession, PROMOTER_ACCESS, seedGenres, seedGeo } from './support/fixtures.ts'
 
@@ -94,7 +94,7 @@ describe('artists', () => {
     expect(long.body.error.fields[0].field).toBe('name')
     const badId = await h.app.rest('GET', '/api/v1/artists/not-a-uuid', { as: agency })
     expect(badId.status).toBe(400)
-    expect(badId.body.error.fields).toEqual([{ field: 'id', message: 'Invalid UUID' }])
+    expect(badId.body.error.fields).toEqual([{ field: 'id', message: 'expected a UUID' }])
   })
 
   it('answers 404 in the envelope for an unknown artist', async () => {

@@ -1,7 +1,7 @@
 // The directory through GraphQL: queries, Relay pagination, mutations with field-level validation, and
 // field-level access: a denied field is null with FORBIDDEN/UNAUTHENTICATED, the rest of the answer intact.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type TestApp, useHarness } from './support/app.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { agencySession, PROMOTER_ACCESS, seedGenres, seedGeo } from './support/fixtures.ts'
 
@@ -56,18 +56,18 @@ describe('mutations', () => {
     )
     expect(r.data.createArtist).toBeNull()
     expect(r.errors).toHaveLength(1)
-    expect(r.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'validation_error' })
-    const fields = (r.errors![0].extensions!.fields as { field: string }[]).map((f) => f.field).sort()
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'validation_error' })
+    const fields = (r.errors?.[0]?.extensions!.fields as { field: string }[]).map((f) => f.field).sort()
     expect(fields).toEqual(['countryCode', 'name'])
     const dup = await h.app.graphql(CREATE, { input: { name: 'Dup', genreIds: [genres.jazz.id, genres.jazz.id] } }, { as: agency })
-    expect(dup.errors![0].extensions!.fields).toEqual([{ field: 'genreIds', message: 'a genre is listed twice' }])
+    expect(dup.errors?.[0]?.extensions!.fields).toEqual([{ field: 'genreIds', message: 'a genre is listed twice' }])
     expect(await h.app.db.artist.count()).toBe(before)
   })
 
   it('rejects a malformed id argument as bad input, not as a server error', async () => {
     const r = await h.app.graphql('{ artist(id: "42") { id } }', {}, { as: promoter })
     expect(r.data.artist).toBeNull()
-    expect(r.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'id', message: 'expected a UUID' }] })
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'id', message: 'expected a UUID' }] })
   })
 
   it('updates, archives and restores through mutations with the same rules as REST', async () => {
@@ -83,7 +83,7 @@ describe('mutations', () => {
     expect(archived.data.archiveArtist.archivedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/)
     const other = await agencySession(h.auth, h.app.db)
     const denied = await h.app.graphql('mutation($id: ID!) { restoreArtist(id: $id) { id } }', { id }, { as: other })
-    expect(denied.errors![0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'not_artist_manager' })
+    expect(denied.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'not_artist_manager' })
   })
 })
 
@@ -136,7 +136,7 @@ describe('queries', () => {
       expect(r.data.genres, args).toEqual({ totalCount: expect.any(Number) })
       expect(r.errors, args).toHaveLength(1)
       expect(r.errors![0], args).toMatchObject({ path: ['artists'], extensions: { code: 'BAD_USER_INPUT', reason: 'validation_error' } })
-      expect(r.errors![0].extensions!.fields, args).toEqual([{ field, message: expect.any(String) }])
+      expect(r.errors?.[0]?.extensions!.fields, args).toEqual([{ field, message: expect.any(String) }])
     }
     // The cursors handed out still page, forwards and backwards.
     const first = await h.app.graphql(
@@ -190,20 +190,20 @@ describe('field-level access', () => {
     expect(r.data._service.sdl).toContain('type Artist')
     expect(r.errors).toHaveLength(1)
     expect(r.errors![0]).toMatchObject({ path: ['artists'], extensions: { code: 'FORBIDDEN', reason: 'forbidden' } })
-    expect(r.errors![0].message).toBe('missing permission: artist.directory.read or artist.agency.manage')
+    expect(r.errors?.[0]?.message).toBe('missing permission: artist.directory.read or artist.agency.manage')
   })
 
   it('nulls protected fields for an anonymous caller with UNAUTHENTICATED', async () => {
     const r = await h.app.graphql('{ _service { sdl } genres(first: 1) { totalCount } }')
     expect(r.data.genres).toBeNull()
     expect(r.data._service.sdl).toBeTruthy()
-    expect(r.errors![0].extensions).toMatchObject({ code: 'UNAUTHENTICATED' })
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED' })
   })
 
   it('denies a platform-only mutation to a tenant and allows it to a machine caller', async () => {
     const tenant = await h.app.graphql('mutation { createGenre(input: { name: "Ambient" }) { name } }', {}, { as: agency })
     expect(tenant.data.createGenre).toBeNull()
-    expect(tenant.errors![0].extensions).toMatchObject({ code: 'FORBIDDEN' })
+    expect(tenant.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' })
     const machine = await h.app.graphql('mutation { createGenre(input: { name: "Ambient" }) { name slug } }', {}, { as: 'machine' })
     expect(machine.data.createGenre).toEqual({ name: 'Ambient', slug: 'ambient' })
   })

@@ -1,11 +1,10 @@
 // The OpenAPI document is generated from the same route declarations the server registers: every route
 // is in it, with its access rule, request schemas, and response schemas whose references resolve.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { routes } from '../src/routes.ts'
 import { useHarness } from './support/app.ts'
 
 const h = useHarness()
-// biome-ignore lint/suspicious/noExplicitAny: the document is walked generically
 let doc: any
 
 beforeAll(async () => {

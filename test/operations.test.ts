@@ -2,8 +2,8 @@
 // with credentials), masked internal errors, GraphQL depth/cost/alias limits, graceful shutdown.
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { MACHINE_KEY, startApp, type TestApp, useHarness } from './support/app.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { MACHINE_KEY, startApp, useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
 
@@ -106,8 +106,8 @@ describe('internal errors', () => {
       expect(rest.status).toBe(500)
       expect(rest.body).toEqual({ success: false, error: { code: 'internal_error', message: 'internal server error' } })
       const gql = await h.app.graphql('{ genres(first: 1) { totalCount } }', {}, { as: promoter })
-      expect(gql.errors![0].message).toBe('internal server error')
-      expect(gql.errors![0].extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', reason: 'internal_error' })
+      expect(gql.errors?.[0]?.message).toBe('internal server error')
+      expect(gql.errors?.[0]?.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', reason: 'internal_error' })
       expect(JSON.stringify(gql)).not.toContain('genres_moved')
       const logged = h.app.logs.find((l) => l.requestId === 'boom-rest' && l.level === 50) as { err?: { message?: string } }
       expect(logged?.err?.message).toContain('genres')
@@ -122,13 +122,13 @@ describe('GraphQL limits', () => {
     const deep = '{ artists { edges { node { country { regions { country { regions { name } } } } } } } }'
     const r = await h.app.graphql(deep, {}, { as: promoter })
     expect(r.data).toBeUndefined()
-    expect(r.errors![0].message).toMatch(/depth/i)
+    expect(r.errors?.[0]?.message).toMatch(/depth/i)
   })
 
   it('rejects more aliases than GRAPHQL_MAX_ALIASES', async () => {
     const aliased = `{ ${Array.from({ length: 6 }, (_, i) => `a${i}: genres(first: 1) { totalCount }`).join(' ')} }`
     const r = await h.app.graphql(aliased, {}, { as: promoter })
-    expect(r.errors![0].message).toMatch(/alias/i)
+    expect(r.errors?.[0]?.message).toMatch(/alias/i)
   })
 
   it('rejects a query costlier than GRAPHQL_MAX_COST', async () => {
@@ -139,7 +139,7 @@ describe('GraphQL limits', () => {
         {},
         { as: promoter },
       )
-      expect(r.errors![0].message).toMatch(/cost/i)
+      expect(r.errors?.[0]?.message).toMatch(/cost/i)
       expect((await cheap.graphql('{ genres(first: 1) { totalCount } }', {}, { as: promoter })).errors).toBeUndefined()
     } finally {
       await cheap.close()

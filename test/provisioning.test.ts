@@ -58,7 +58,7 @@ describe('the hard no-agency gate', () => {
     }
     const gql = await h.app.graphql('{ myRoster(first: 1) { totalCount } myAgency { bridged } }', {}, { as: me })
     expect(gql.data.myRoster).toBeNull()
-    expect(gql.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'agency_not_bridged' })
+    expect(gql.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'agency_not_bridged' })
     expect(gql.data.myAgency).toEqual({ bridged: false })
 
     expect((await h.app.rest('GET', '/api/v1/me/agency', { as: me })).status).toBe(200)
@@ -143,8 +143,8 @@ describe('takeover', () => {
   it('answers field-named 400s and clear 409s for bad requests', async () => {
     const me = await newcomer()
     expect(validationFields(await takeover(me, randomUUID()))).toEqual([{ field: 'companyId', message: 'unknown agency' }])
-    expect(validationFields(await takeover(me, 'acme'))[0].field).toBe('companyId')
-    expect(validationFields(await takeover(me, (await createAgency(h.app.db)).id, 'x'.repeat(2001)))[0].field).toBe('message')
+    expect(validationFields(await takeover(me, 'acme'))[0]?.field).toBe('companyId')
+    expect(validationFields(await takeover(me, (await createAgency(h.app.db)).id, 'x'.repeat(2001)))[0]?.field).toBe('message')
 
     const claimedCompany = await createAgency(h.app.db)
     await h.app.db.agency.update({ where: { id: claimedCompany.id }, data: { claimed: true } })
@@ -264,7 +264,7 @@ describe('review (machine callers only)', () => {
     const anonymous = await h.app.rest('GET', '/internal/admin/artist-company-requests')
     expect(anonymous.status).toBe(401)
     const badStatus = await h.app.rest('GET', '/internal/admin/artist-company-requests?status=done', { as: 'machine' })
-    expect(validationFields(badStatus)[0].field).toBe('status')
+    expect(validationFields(badStatus)[0]?.field).toBe('status')
   })
 
   it('rejects with a required reason, recorded for the requester', async () => {
@@ -302,7 +302,7 @@ describe('review (machine callers only)', () => {
       { id: req.data.requestAgencyTakeover.id },
       { as: me },
     )
-    expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN')
+    expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN')
     const ok = await h.app.graphql(
       'mutation($id: ID!) { approveAgencyRequest(id: $id, input: { reviewer: "gql-admin" }) { status resultingCompany { name claimed } } }',
       { id: req.data.requestAgencyTakeover.id },
@@ -378,7 +378,7 @@ describe('over GraphQL, for a user who may only bridge the company', () => {
     ])
     const write = await h.app.graphql('mutation { createArtist(input: { name: "Nope" }) { id } }', {}, { as: me })
     expect(write.data.createArtist).toBeNull()
-    expect(write.errors?.[0].message).toBe('missing permission: artist.directory.manage')
+    expect(write.errors?.[0]?.message).toBe('missing permission: artist.directory.manage')
   })
 })
 
@@ -394,7 +394,7 @@ describe('races, settled by the database', () => {
     expect(conflicts).toHaveLength(9)
     expect(new Set(conflicts.map((r) => r.body.error.code))).toEqual(new Set(['request_already_pending']))
     // The winner's request is the only row written.
-    expect(changes(before, await snapshot())).toEqual({ companies: [], claims: [], requests: [winners[0].body.data.id] })
+    expect(changes(before, await snapshot())).toEqual({ companies: [], claims: [], requests: [winners[0]!.body.data.id] })
   })
 
   it('approvals of different orgs for one company at once: exactly one claim wins', async () => {
@@ -408,8 +408,8 @@ describe('races, settled by the database', () => {
     expect(winners).toHaveLength(1)
     expect(results.filter((r) => r.status === 409).map((r) => r.body.error.code)).toEqual(Array(7).fill('company_already_claimed'))
     // Only the winner's approval wrote: its request, its claim, the company now claimed.
-    const won = await h.app.db.companyClaim.findFirstOrThrow({ where: { provisioningRequestId: winners[0].body.data.id } })
-    expect(changes(before, await snapshot())).toEqual({ companies: [company.id], claims: [won.id], requests: [winners[0].body.data.id] })
+    const won = await h.app.db.companyClaim.findFirstOrThrow({ where: { provisioningRequestId: winners[0]!.body.data.id } })
+    expect(changes(before, await snapshot())).toEqual({ companies: [company.id], claims: [won.id], requests: [winners[0]!.body.data.id] })
     expect(await h.app.db.companyClaim.count({ where: { companyId: company.id, status: 'approved' } })).toBe(1)
     const statuses = await h.app.db.provisioningRequest.groupBy({ by: ['status'], where: { targetCompanyId: company.id }, _count: true })
     expect(Object.fromEntries(statuses.map((s) => [s.status, s._count]))).toEqual({ approved: 1, pending: 7 })

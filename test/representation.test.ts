@@ -104,8 +104,8 @@ describe('claims without contest', () => {
     expect(validationFields(await claimFor(a, artistId, { startsOn: '2020-01-01' }))).toEqual([
       { field: 'startsOn', message: 'representation cannot start in the past' },
     ])
-    expect(validationFields(await claimFor(a, artistId, { startsOn: '31/12/2030' }))[0].field).toBe('startsOn')
-    expect(validationFields(await claimFor(a, artistId, { role: 'promoter' }))[0].field).toBe('role')
+    expect(validationFields(await claimFor(a, artistId, { startsOn: '31/12/2030' }))[0]?.field).toBe('startsOn')
+    expect(validationFields(await claimFor(a, artistId, { role: 'promoter' }))[0]?.field).toBe('role')
   })
 })
 
@@ -172,7 +172,7 @@ describe('disputes', () => {
     // The former representative's link ends the day before the new one starts: history, not deletion.
     const links = await h.app.db.rosterLink.findMany({ where: { artistId }, orderBy: { startsOn: 'asc' } })
     expect(links.map((l) => l.agencyId)).toEqual([incumbent.agencyId, challenger.agencyId])
-    expect(links[0].endsOn!.getTime()).toBeLessThan(links[1].startsOn.getTime())
+    expect(links[0]?.endsOn?.getTime()).toBeLessThan(links[1]!.startsOn.getTime())
   })
 
   it('hand over the next day when the current representation only started today', async () => {

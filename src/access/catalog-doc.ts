@@ -53,7 +53,7 @@ export function permissionsDoc(sdl: string, routes: RouteDefinition[]): string {
     '|---|---|---|---|',
     ...Object.entries(PERMISSIONS).map(([p, description]) => {
       const usedBy = rules.filter(([, d]) => (d.anyOf as readonly string[]).includes(p)).map(([r]) => code(r))
-      return `| ${code(p)} | ${code(p.split('.')[0])} | ${description} | ${usedBy.join(', ')} |`
+      return `| ${code(p)} | ${code(p.slice(0, p.indexOf('.')))} | ${description} | ${usedBy.join(', ')} |`
     }),
     '',
     '## Access rules',

@@ -19,12 +19,14 @@ export const PERMISSIONS = {
   'artist.agency.manage': 'Bridge the company to an agency: claim or take over a sleeping agency, request a new one',
   'artist.roster.read': "See the agency's roster, representation claims and disputes",
   'artist.roster.manage': "Claim, hand over and end representation of artists; manage the artists' teams",
-  'artist.availability.manage': 'Publish and edit the availability of the artists the agency represents',
+  'artist.availability.manage': 'Publish and edit the availability of the artists the agency books (its agency role)',
   'artist.bookings.read': 'See the booking pipeline of the artists the company represents or manages: requests, offers, holds, bookings',
   'artist.bookings.manage': 'Answer requests with offers, counter, hold, challenge, confirm and cancel bookings for the agency',
   'artist.contracts.read': 'See the contracts of the bookings of the artists the company represents or manages',
   'artist.contracts.manage': "Keep the agency's template library; draft, edit, send and void contracts",
   'artist.contracts.sign': 'Sign contracts for the agency side',
+  'artist.finance.read': "See Finance's status of the agency's bookings (deposits, invoiced, paid, settlement) and their handoffs",
+  'artist.finance.handoff': "Hand the agency's confirmed bookings over to Finance",
   'promoter.directory.read': 'Browse the network directory from a promoter company',
   'promoter.availability.read': 'Search artist availability (discovery)',
   'promoter.bookings.read': "See the company's booking requests, offers, holds and bookings",
@@ -32,6 +34,8 @@ export const PERMISSIONS = {
   'promoter.contracts.read': "See the contracts of the company's bookings",
   'promoter.contracts.manage': "Keep the company's template library; draft, edit, send and void contracts",
   'promoter.contracts.sign': 'Sign contracts for the promoter side',
+  'promoter.finance.read': "See Finance's status of the company's bookings (deposits, invoiced, paid, settlement) and their handoffs",
+  'promoter.finance.handoff': "Hand the company's confirmed bookings over to Finance",
 } as const satisfies Record<`${Module}.${string}.${string}`, string>
 
 export type Permission = keyof typeof PERMISSIONS
@@ -100,7 +104,7 @@ export const RULES = {
     agencyGate: false,
   },
   'availability.manage': {
-    description: "Publish and edit availability for the agency's artists",
+    description: 'Publish and edit availability for the artists the agency books',
     anyOf: ['artist.availability.manage'],
     internal: false,
     agencyGate: true,
@@ -141,6 +145,24 @@ export const RULES = {
     anyOf: ['artist.contracts.sign', 'promoter.contracts.sign'],
     internal: false,
     agencyGate: true,
+  },
+  'finance.read': {
+    description: "See a booking's agreed terms beside Finance's last status for the caller's side, and the side's handoffs",
+    anyOf: ['artist.finance.read', 'artist.finance.handoff', 'promoter.finance.read', 'promoter.finance.handoff'],
+    internal: false,
+    agencyGate: true,
+  },
+  'finance.handoff': {
+    description: 'Hand a confirmed booking over to Finance for the side that acts on it',
+    anyOf: ['artist.finance.handoff', 'promoter.finance.handoff'],
+    internal: false,
+    agencyGate: true,
+  },
+  'finance.sync': {
+    description: "Finance's machine calls: push booking status, read the deal, acknowledge or reject handoffs",
+    anyOf: [],
+    internal: true,
+    agencyGate: false,
   },
   'platform.operate': {
     description: 'Platform maintenance (e.g. sweeping expired offers and holds)',

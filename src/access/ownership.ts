@@ -1,8 +1,13 @@
 // Claim-based ownership: which market company (agency) a tenant company is bridged to. One approved
 // claim per company and per org is guaranteed by partial unique indexes; these are the only functions
-// that read that bridge, for every rule, gate and view that needs it.
+// that read that bridge, for every rule, gate and view that needs it. And which roster links are in
+// force, the one reading of representation that the directory, availability and booking rules share.
+import { today } from '../dates.ts'
 import type { Tx } from '../db/client.ts'
-import type { CompanyClaim } from '../generated/prisma/client.ts'
+import type { CompanyClaim, Prisma } from '../generated/prisma/client.ts'
+
+/** Roster links (representations) in force today or later. */
+export const activeLinkWhere = (): Prisma.RosterLinkWhereInput => ({ OR: [{ endsOn: null }, { endsOn: { gte: today() } }] })
 
 /** The agency an Auth org is bridged to, or null while it has no approved claim. */
 export async function bridgedAgencyId(db: Tx, orgId: string): Promise<string | null> {

@@ -7,7 +7,9 @@
 import { createHash } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import { z } from 'zod'
-import { AppError, forbidden, unauthorized, unavailable } from '../errors.ts'
+import { systemClock, type Clock } from '../clock.ts'
+import { AppError, authUnavailable, forbidden, unauthorized } from '../errors.ts'
+import type { AuthObserver } from '../metrics.ts'
 import type { VerifiedToken } from './tokens.ts'
 
 export interface EffectiveAccess {
@@ -63,10 +65,30 @@ export function authAccessClient(options: {
   cacheTtlMs: number
   cacheMax: number
   fetch?: typeof fetch
+  observer?: AuthObserver
+  /** What the cache's TTL is measured against. */
+  clock?: Clock
 }): AccessResolver {
   const doFetch = options.fetch ?? fetch
+  const observer = options.observer
 
-  async function fetchAccess({ token, verified, orgId }: AccessRequest): Promise<EffectiveAccess> {
+  async function fetchAccess(request: AccessRequest): Promise<EffectiveAccess> {
+    const started = performance.now()
+    let ok = false
+    try {
+      const access = await callAuth(request)
+      ok = true
+      return access
+    } catch (e) {
+      // A refusal Auth answered (400/401/403) is an answer; only failing to get one is a failed call.
+      ok = e instanceof AppError && e.kind !== 'unavailable'
+      throw e
+    } finally {
+      observer?.call('access', (performance.now() - started) / 1000, ok)
+    }
+  }
+
+  async function callAuth({ token, verified, orgId }: AccessRequest): Promise<EffectiveAccess> {
     let res: Response
     try {
       res = await doFetch(`${options.authUrl}/auth/me/access`, {
@@ -79,18 +101,18 @@ export function authAccessClient(options: {
         signal: AbortSignal.timeout(options.timeoutMs),
       })
     } catch (e) {
-      throw unavailable('unable to resolve access', e)
+      throw authUnavailable('access', 'unable to resolve access', e)
     }
     if (res.status === 400) throw new AppError('validation', (await errorMessage(res)) ?? 'invalid x-org header')
     if (res.status === 401) throw unauthorized((await errorMessage(res)) ?? 'invalid or expired token')
     if (res.status === 403) throw forbidden((await errorMessage(res)) ?? 'no membership in this company')
-    if (!res.ok) throw unavailable(`unable to resolve access (auth answered ${res.status})`)
+    if (!res.ok) throw authUnavailable('access', `unable to resolve access (auth answered ${res.status})`)
 
     const parsed = AccessResponse.safeParse(await res.json().catch(() => null))
-    if (!parsed.success) throw unavailable('unable to resolve access (unexpected answer from auth)')
+    if (!parsed.success) throw authUnavailable('access', 'unable to resolve access (unexpected answer from auth)')
     const access = parsed.data.data
     if (access.userId !== verified.userId || access.companyId !== orgId) {
-      throw unavailable('unable to resolve access (auth answered for another user or company)')
+      throw authUnavailable('access', 'unable to resolve access (auth answered for another user or company)')
     }
     if (verified.tokenVersion !== undefined && access.meta.tokenVersion !== undefined && access.meta.tokenVersion > verified.tokenVersion) {
       throw unauthorized('token revoked')
@@ -103,6 +125,7 @@ export function authAccessClient(options: {
   const cache = new LRUCache<string, EffectiveAccess, AccessRequest>({
     max: options.cacheMax,
     ttl: options.cacheTtlMs,
+    perf: { now: () => (options.clock ?? systemClock).now().getTime() },
     // Concurrent requests for the same key share one call to Auth.
     fetchMethod: (_key, _stale, { context }) => fetchAccess(context),
     allowStale: false,
@@ -115,8 +138,10 @@ export function authAccessClient(options: {
     async resolve(request) {
       const tokenHash = createHash('sha256').update(request.token).digest('base64url')
       const key = `${request.verified.userId}|${request.orgId}|${request.verified.tokenVersion ?? '-'}|${tokenHash}`
-      const access = await cache.fetch(key, { context: request })
-      if (!access) throw unavailable()
+      const status: LRUCache.Status<string, EffectiveAccess, AccessRequest> = {}
+      const access = await cache.fetch(key, { context: request, status })
+      observer?.cacheLookup(status.fetch === 'hit')
+      if (!access) throw authUnavailable('access')
       return access
     },
   }

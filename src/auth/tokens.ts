@@ -14,7 +14,9 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose'
-import { AppError, unauthorized, unavailable } from '../errors.ts'
+import type { AuthObserver } from '../metrics.ts'
+import { AppError, authUnavailable, unauthorized } from '../errors.ts'
+import { isUuid } from '../validation.ts'
 
 export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']
 
@@ -34,7 +36,27 @@ export interface TokenVerifier {
 
 type KeyGetter = Parameters<typeof jwtVerify>[1]
 
-function verifierFor(keys: KeyGetter, options: { issuer?: string; audience?: string }) {
+/** How far the clocks of Auth and this service may disagree (exp, nbf, iat), in seconds. */
+export const CLOCK_TOLERANCE_S = 30
+
+export interface TokenRules {
+  issuer?: string
+  audience?: string
+  /** The longest lifetime (exp − iat, or exp − now without iat) a token may have, in seconds. */
+  maxTokenAgeS: number
+}
+
+/**
+ * Claims jose does not judge on its own: a token is not issued in the future, and does not live longer than
+ * Auth's tokens ever do (a stolen long-lived token would otherwise outlive every session revocation but one).
+ */
+function checkLifetime(payload: JWTPayload, maxTokenAgeS: number) {
+  const now = Math.floor(Date.now() / 1000)
+  if (payload.iat !== undefined && payload.iat > now + CLOCK_TOLERANCE_S) throw unauthorized('invalid token: issued in the future')
+  if ((payload.exp ?? now) - (payload.iat ?? now) > maxTokenAgeS) throw unauthorized('invalid token: lifetime exceeds the accepted maximum')
+}
+
+function verifierFor(keys: KeyGetter, options: TokenRules) {
   return async (token: string): Promise<VerifiedToken> => {
     try {
       const { payload } = await jwtVerify(token, keys, {
@@ -42,15 +64,20 @@ function verifierFor(keys: KeyGetter, options: { issuer?: string; audience?: str
         issuer: options.issuer,
         audience: options.audience,
         requiredClaims: ['sub', 'exp'],
+        clockTolerance: CLOCK_TOLERANCE_S,
       })
+      checkLifetime(payload, options.maxTokenAgeS)
+      // Auth's user ids are UUIDs, and so are the columns that record who acted: any other subject is not a
+      // user of this platform (and would otherwise fail on the first write).
+      if (!isUuid(payload.sub)) throw unauthorized('invalid token: sub claim is not a user id')
       return {
-        userId: payload.sub as string,
+        userId: payload.sub,
         tokenVersion: typeof payload.tokenVersion === 'number' ? payload.tokenVersion : undefined,
         sessionId: typeof payload.sessionId === 'string' ? payload.sessionId : undefined,
         claims: payload,
       }
     } catch (e) {
-      throw tokenError(e)
+      throw e instanceof AppError ? e : tokenError(e)
     }
   }
 }
@@ -65,7 +92,7 @@ class KeySetUnavailable extends Error {
 
 function tokenError(e: unknown): AppError {
   if (e instanceof KeySetUnavailable || e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid) {
-    return unavailable('unable to fetch signing keys', e)
+    return authUnavailable('signing_keys', 'unable to fetch signing keys', e)
   }
   if (e instanceof errors.JWTExpired) return unauthorized('token expired')
   if (e instanceof errors.JWTClaimValidationFailed) return unauthorized(`invalid token: ${e.claim} claim check failed`)
@@ -74,7 +101,7 @@ function tokenError(e: unknown): AppError {
   if (e instanceof errors.JWSSignatureVerificationFailed) return unauthorized('invalid token: bad signature')
   if (e instanceof errors.JOSEError) return unauthorized('invalid token')
   // Anything else is the key set fetch failing (network): we cannot tell whether the token is valid.
-  return unavailable('unable to fetch signing keys', e)
+  return authUnavailable('signing_keys', 'unable to fetch signing keys', e)
 }
 
 const isKeySet = (v: unknown): v is JSONWebKeySet =>
@@ -89,11 +116,12 @@ const isKeySet = (v: unknown): v is JSONWebKeySet =>
  * is told apart from a bad token by its type, not its message. After a failure, fetches fail at once for
  * `backoffMs`: an outage costs one fetch per back-off, not one per request.
  */
-function keySetFetch(backoffMs: number): FetchImplementation {
+function keySetFetch(backoffMs: number, observer?: AuthObserver): FetchImplementation {
   let failedAt = Number.NEGATIVE_INFINITY
   let lastFailure: unknown
   return async (url, init) => {
     if (Date.now() < failedAt + backoffMs) throw new KeySetUnavailable('key set fetch failed recently; not retried yet', lastFailure)
+    const started = performance.now()
     try {
       const res = await fetch(url, init)
       if (res.status !== 200) throw new KeySetUnavailable(`key set answered HTTP ${res.status}`)
@@ -105,8 +133,10 @@ function keySetFetch(backoffMs: number): FetchImplementation {
         throw new KeySetUnavailable('key set answer is not JSON', e)
       }
       if (!isKeySet(parsed)) throw new KeySetUnavailable('key set answer is not a JSON Web Key Set')
+      observer?.call('jwks', (performance.now() - started) / 1000, true)
       return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } })
     } catch (e) {
+      observer?.call('jwks', (performance.now() - started) / 1000, false)
       failedAt = Date.now()
       lastFailure = e
       throw e instanceof KeySetUnavailable ? e : new KeySetUnavailable('key set could not be fetched', e)
@@ -129,19 +159,20 @@ function taggedKeyGetter(jwks: JWTVerifyGetKey): JWTVerifyGetKey {
   }
 }
 
-export function remoteTokenVerifier(options: {
-  jwksUrl: string
-  issuer?: string
-  audience?: string
-  timeoutMs: number
-  /** Minimum time between two unknown-kid refetches, and between a failed fetch and the next try. */
-  cooldownMs: number
-}): TokenVerifier {
+export function remoteTokenVerifier(
+  options: TokenRules & {
+    jwksUrl: string
+    timeoutMs: number
+    /** Minimum time between two unknown-kid refetches, and between a failed fetch and the next try. */
+    cooldownMs: number
+    observer?: AuthObserver
+  },
+): TokenVerifier {
   const jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
     timeoutDuration: options.timeoutMs,
     cooldownDuration: options.cooldownMs,
     cacheMaxAge: 10 * 60_000,
-    [customFetch]: keySetFetch(options.cooldownMs),
+    [customFetch]: keySetFetch(options.cooldownMs, options.observer),
   })
   return {
     verify: verifierFor(taggedKeyGetter(jwks), options),
@@ -151,6 +182,6 @@ export function remoteTokenVerifier(options: {
   }
 }
 
-export function localTokenVerifier(keySet: JSONWebKeySet, options: { issuer?: string; audience?: string }): TokenVerifier {
+export function localTokenVerifier(keySet: JSONWebKeySet, options: TokenRules): TokenVerifier {
   return { verify: verifierFor(createLocalJWKSet(keySet), options), checkKeys: async () => {} }
 }

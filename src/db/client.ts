@@ -1,6 +1,13 @@
 // The Prisma client over node-postgres. One per process (per test database in the tests).
+//
+// The pool is ours, so that a stuck or absent database gives fast, clean failures: a statement runs at most
+// `statementTimeoutMs` (PostgreSQL's statement_timeout), a request waits at most `poolTimeoutMs` for a
+// connection, and a pooled connection the server has dropped is not trusted twice (see `retryingReads`).
 import { PrismaPg } from '@prisma/adapter-pg'
+import type { SqlDriverAdapter, SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils'
+import pg from 'pg'
 import { PrismaClient } from '../generated/prisma/client.ts'
+import { databaseFault } from './faults.ts'
 
 export type Db = PrismaClient
 /** A client or an interactive transaction: what domain services write through. */
@@ -9,13 +16,77 @@ export type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$trans
 export interface DbOptions {
   url: string
   poolMax?: number
+  statementTimeoutMs?: number
+  poolTimeoutMs?: number
   /** Called with every SQL statement Prisma sends (tests count them). */
   onQuery?: (sql: string) => void
 }
 
-export function createDb({ url, poolMax = 10, onQuery }: DbOptions): Db {
-  const adapter = new PrismaPg({ connectionString: url, max: poolMax })
+/** What metrics observe of a client: its pool's use, and reads run again after meeting a dead connection. */
+export interface DbObservation {
+  pool: pg.Pool
+  onRetry?: (reason: string) => void
+}
+
+const observations = new WeakMap<Db, DbObservation>()
+
+export function observeDb(db: Db): DbObservation | undefined {
+  return observations.get(db)
+}
+
+/** A statement that only reads: safe to run again, whatever happened to its first run. */
+function isRead(sql: string): boolean {
+  return /^\s*SELECT\b/i.test(sql)
+}
+
+/**
+ * A read outside a transaction that meets a dead pooled connection (terminated by an administrator, reset,
+ * dropped by a restart) runs again: pg-pool discards the failed connection, and since one outage kills every
+ * idle connection at once, the read goes on discarding dead ones until it runs on a fresh connection (at
+ * most the pool size plus one runs). A transaction whose BEGIN meets one is started again the same way
+ * (nothing ran in it yet). Statements inside a transaction and writes are never replayed here: whether a
+ * write took effect is unknown once its connection is lost, and the client's Idempotency-Key is the safe way
+ * to retry it.
+ */
+function retryingReads(factory: SqlDriverAdapterFactory, attempts: number, onRetry: (reason: string) => void): SqlDriverAdapterFactory {
+  const run = async <T>(work: () => Promise<T>, replayable: boolean): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work()
+      } catch (e) {
+        const fault = databaseFault(e)
+        if (!replayable || !fault?.deadConnection || attempt >= attempts) throw e
+        onRetry(fault.reason)
+      }
+    }
+  }
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    async connect() {
+      const adapter = await factory.connect()
+      const wrapped: SqlDriverAdapter = Object.create(adapter)
+      wrapped.queryRaw = (query) => run(() => adapter.queryRaw(query), isRead(query.sql))
+      wrapped.startTransaction = (isolationLevel) => run(() => adapter.startTransaction(isolationLevel), true)
+      return wrapped
+    },
+  }
+}
+
+export function createDb({ url, poolMax = 10, statementTimeoutMs, poolTimeoutMs, onQuery }: DbOptions): Db {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolMax,
+    ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
+    ...(poolTimeoutMs ? { connectionTimeoutMillis: poolTimeoutMs } : {}),
+    // Idle connections are closed before a firewall or a proxy silently drops them.
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+  })
+  const observation: DbObservation = { pool }
+  const adapter = retryingReads(new PrismaPg(pool, { disposeExternalPool: true }), poolMax + 1, (reason) => observation.onRetry?.(reason))
   const db = new PrismaClient({ adapter, log: onQuery ? [{ emit: 'event', level: 'query' }] : [] })
   if (onQuery) db.$on('query' as never, (e: { query: string }) => onQuery(e.query))
+  observations.set(db, observation)
   return db
 }

@@ -69,6 +69,13 @@ const slug = (s: string) =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '')
 
+/** A record the demo data made earlier, by the key it was made under: a typo in the data fails here, loudly. */
+function made<T>(records: Record<string, T> | T[], key: string | number): T {
+  const found = (records as Record<string | number, T>)[key]
+  if (found === undefined) throw new Error(`the demo data refers to ${key}, which it never made`)
+  return found
+}
+
 export async function loadDemoData(db: Db): Promise<boolean> {
   if ((await db.artist.count()) > 0 || (await db.agency.count()) > 0) return false
 
@@ -97,7 +104,7 @@ export async function loadDemoData(db: Db): Promise<boolean> {
 
   const agency = async (name: string, city: string, kind: 'agency' | 'management', extra: { email?: string; websiteUrl?: string } = {}) =>
     db.agency.create({
-      data: { name, slug: slug(name), kind, countryId: cityIds[city].countryId, cityId: cityIds[city].id, ...extra },
+      data: { name, slug: slug(name), kind, countryId: made(cityIds, city).countryId, cityId: made(cityIds, city).id, ...extra },
     })
   const sonar = await agency('Sonar Booking', 'Madrid', 'agency', {
     email: 'booking@sonarbooking.example',
@@ -166,11 +173,11 @@ export async function loadDemoData(db: Db): Promise<boolean> {
         name,
         slug: slug(name),
         kind,
-        countryId: cityIds[city].countryId,
-        cityId: cityIds[city].id,
+        countryId: made(cityIds, city).countryId,
+        cityId: made(cityIds, city).id,
         createdByOrgId: DEMO.agencyOrgId,
         profile: { create: { biography, formedYear } },
-        genres: { create: genres.map((g, position) => ({ genreId: genreIds[g], position })) },
+        genres: { create: genres.map((g, position) => ({ genreId: made(genreIds, g), position })) },
         platformAccounts: { create: [{ platform: 'spotify', url: `https://open.spotify.com/artist/${slug(name)}` }] },
       },
     })
@@ -183,13 +190,13 @@ export async function loadDemoData(db: Db): Promise<boolean> {
         data: { artistId: artist.id, type: 'representation_started', rosterLinkId: link.id, actorType: 'system', note: 'demo data' },
       })
       await db.teamAssignment.create({
-        data: { artistId: artist.id, agencyId: sonar.id, personId: personIds[index % 2], role: 'agent', isPrimary: true },
+        data: { artistId: artist.id, agencyId: sonar.id, personId: made(personIds, index % 2), role: 'agent', isPrimary: true },
       })
     }
     if (index === 0 || index === 4) {
       await db.rosterLink.create({ data: { artistId: artist.id, agencyId: atlas.id, role: 'management', startsOn: since } })
       await db.teamAssignment.create({
-        data: { artistId: artist.id, agencyId: atlas.id, personId: personIds[2], role: 'manager', isPrimary: true },
+        data: { artistId: artist.id, agencyId: atlas.id, personId: made(personIds, 2), role: 'manager', isPrimary: true },
       })
     }
   }

@@ -9,7 +9,15 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils'
 import pg from 'pg'
 
-const root = path.resolve(import.meta.dirname, '../..')
+// The project folder holding prisma/: two levels up from src/db when run from the sources, three from
+// dist/src/db when run from the compiled output.
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'prisma/schema.prisma'))) return dir
+    if (path.dirname(dir) === dir) throw new Error(`no prisma/schema.prisma above ${from}`)
+  }
+}
+const root = projectRoot(import.meta.dirname)
 const schemaPath = path.join(root, 'prisma/schema.prisma')
 const migrationsDir = path.join(root, 'prisma/migrations')
 
@@ -103,7 +111,15 @@ function runScriptsWhole<T extends Adapter>(adapter: T): T {
   return adapter
 }
 
-async function openEngine(url: string): Promise<{ engine: SchemaEngine; close: () => Promise<void> }> {
+/** Where the schema engine's own log lines go (nowhere unless a caller is debugging the engine). */
+export interface EngineOptions {
+  engineLog?: (line: string) => void
+}
+
+async function openEngine(
+  url: string,
+  { engineLog = () => {} }: EngineOptions,
+): Promise<{ engine: SchemaEngine; close: () => Promise<void> }> {
   const glue = await loadEngineModule()
   const config = pgConfigFromUrl(url)
   const inner = new PrismaPg(config)
@@ -132,10 +148,7 @@ async function openEngine(url: string): Promise<{ engine: SchemaEngine; close: (
     },
   } as unknown as Parameters<typeof bindMigrationAwareSqlAdapterFactory>[0])
   const schema = readFileSync(schemaPath, 'utf8')
-  const log = (line: string) => {
-    if (process.env.DEBUG_SCHEMA_ENGINE) console.error(line)
-  }
-  const engine = await glue.SchemaEngine.new({ datamodels: [[schemaPath, schema]] }, log, factory)
+  const engine = await glue.SchemaEngine.new({ datamodels: [[schemaPath, schema]] }, engineLog, factory)
   return {
     engine,
     close: async () => {
@@ -178,8 +191,8 @@ function migrationsList() {
   }
 }
 
-async function withEngine<T>(url: string, run: (engine: SchemaEngine) => Promise<T>): Promise<T> {
-  const { engine, close } = await openEngine(url)
+async function withEngine<T>(url: string, options: EngineOptions, run: (engine: SchemaEngine) => Promise<T>): Promise<T> {
+  const { engine, close } = await openEngine(url, options)
   try {
     return await run(engine)
   } finally {
@@ -188,22 +201,26 @@ async function withEngine<T>(url: string, run: (engine: SchemaEngine) => Promise
 }
 
 /** Applies pending migrations; a second run applies nothing. Returns the names applied now. */
-export async function applyMigrations(url: string): Promise<string[]> {
-  return withEngine(url, async (engine) => {
+export async function applyMigrations(url: string, options: EngineOptions = {}): Promise<string[]> {
+  return withEngine(url, options, async (engine) => {
     const result = await engine.applyMigrations({ migrationsList: migrationsList(), filters })
     return result.appliedMigrationNames
   })
 }
 
-export async function migrationStatus(url: string): Promise<unknown> {
-  return withEngine(url, (engine) =>
+export async function migrationStatus(url: string, options: EngineOptions = {}): Promise<unknown> {
+  return withEngine(url, options, (engine) =>
     engine.diagnoseMigrationHistory({ migrationsList: migrationsList(), optInToShadowDatabase: false, filters }),
   )
 }
 
 /** Writes a new migration with the SQL that brings the migrations up to schema.prisma. */
-export async function createMigration(url: string, name: string): Promise<{ dir: string; sql: string } | null> {
-  return withEngine(url, async (engine) => {
+export async function createMigration(
+  url: string,
+  name: string,
+  options: EngineOptions = {},
+): Promise<{ dir: string; sql: string } | null> {
+  return withEngine(url, options, async (engine) => {
     const schemaFile = { path: schemaPath, content: readFileSync(schemaPath, 'utf8') }
     const result = await engine.diff({
       from: { tag: 'migrations', ...migrationsList() },

@@ -13,13 +13,17 @@ import {
   GraphQLError,
   GraphQLList,
   GraphQLNonNull,
+  GraphQLScalarType,
   GraphQLString,
   Kind,
 } from 'graphql'
 import { RULES, type AccessRule } from '../access/catalog.ts'
+import { nodeEnvAtLoad } from '../config.ts'
+import { rulesToRead } from '../access/read-as.ts'
 import type { RequestContext } from '../context.ts'
-import { formatDay } from '../dates.ts'
+import { EARLIEST_DAY, formatDay, isSupportedDay, isSupportedInstant, LATEST_DAY, OUT_OF_RANGE } from '../dates.ts'
 import type PrismaTypes from '../generated/pothos-types.ts'
+import { GraphQLSafeInt } from 'graphql-scalars'
 import { getDatamodel } from '../generated/pothos-types.ts'
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/
@@ -27,7 +31,7 @@ const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/
 export const builder = new SchemaBuilder<{
   Context: RequestContext
   PrismaTypes: PrismaTypes
-  AuthScopes: { access: AccessRule }
+  AuthScopes: { access: AccessRule; accessAny: readonly AccessRule[] }
   Directives: {
     requiresPermission: {
       locations: 'FIELD_DEFINITION' | 'OBJECT'
@@ -38,6 +42,7 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     DateTime: { Input: Date; Output: Date }
     Date: { Input: string; Output: Date }
+    SafeInt: { Input: number; Output: number | bigint }
   }
   Connection: { totalCount: () => Promise<number> }
 }>({
@@ -45,14 +50,17 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   scopeAuth: {
     // The loader throws the precise error (401/403/503/agency_not_bridged); it never answers false.
-    authScopes: (ctx) => ({ access: (rule) => ctx.authorize(rule).then(() => true) }),
+    authScopes: (ctx) => ({
+      access: (rule) => ctx.authorize(rule).then(() => true),
+      accessAny: (rules) => ctx.authorizeAny(rules).then(() => true),
+    }),
   },
   prisma: {
     client: (ctx) => ctx.db,
     dmmf: getDatamodel(),
     exposeDescriptions: true,
     filterConnectionTotalCount: true,
-    onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
+    onUnusedQuery: nodeEnvAtLoad() === 'production' ? null : 'warn',
   },
   relay: {
     cursorType: 'String',
@@ -96,6 +104,17 @@ export function typeRequires(rule: AccessRule) {
 }
 
 /**
+ * The access declaration of a directory type whose records other reads show as cards (src/access/read-as.ts):
+ * a record is readable under `rule`, or under the rule of the read that reached it. The SDL shows `rule`.
+ */
+export function cardTypeRequires(rule: AccessRule) {
+  return {
+    authScopes: (record: object) => ({ accessAny: rulesToRead(record, rule) }),
+    directives: accessDirective(rule),
+  }
+}
+
+/**
  * The access declaration of a field, from the one rule name (see src/access/catalog.ts): enforced by
  * scope-auth, shown as @requiresPermission. The field is nullable so that a denied field comes back null
  * with its error while the rest of the response stays intact.
@@ -107,33 +126,45 @@ export function requires(rule: AccessRule) {
 builder.queryType({})
 builder.mutationType({})
 
+function parseDateTime(value: unknown): Date {
+  const d = typeof value === 'string' ? new Date(value) : undefined
+  if (!d || Number.isNaN(d.getTime())) throw new GraphQLError('DateTime must be an ISO 8601 string')
+  if (!isSupportedInstant(d)) throw new GraphQLError(`DateTime ${OUT_OF_RANGE}`)
+  return d
+}
+
+function parseDay(value: unknown): string {
+  if (typeof value !== 'string' || !ISO_DAY.test(value) || Number.isNaN(Date.parse(value)))
+    throw new GraphQLError('Date must be YYYY-MM-DD')
+  if (!isSupportedDay(value)) throw new GraphQLError(`Date ${OUT_OF_RANGE}`)
+  return value
+}
+
+// The same range as the zod schemas (src/dates.ts), so a GraphQL argument outside it is refused as the
+// variable or literal it is, before any resolver runs.
 builder.scalarType('DateTime', {
-  description: 'An instant, as an ISO 8601 string with a time zone (e.g. 2026-11-22T18:30:00.000Z).',
+  description: `An instant, as an ISO 8601 string with a time zone (e.g. 2026-11-22T18:30:00.000Z), between ${EARLIEST_DAY} and ${LATEST_DAY}.`,
   serialize: (value) => (value instanceof Date ? value.toISOString() : new Date(value as string).toISOString()),
-  parseValue: (value) => {
-    const d = typeof value === 'string' ? new Date(value) : undefined
-    if (!d || Number.isNaN(d.getTime())) throw new GraphQLError('DateTime must be an ISO 8601 string')
-    return d
-  },
-  parseLiteral: (ast) => {
-    const d = ast.kind === Kind.STRING ? new Date(ast.value) : undefined
-    if (!d || Number.isNaN(d.getTime())) throw new GraphQLError('DateTime must be an ISO 8601 string')
-    return d
-  },
+  parseValue: parseDateTime,
+  parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),
 })
 
 builder.scalarType('Date', {
-  description: 'A calendar date, as YYYY-MM-DD (the UTC day).',
+  description: `A calendar date, as YYYY-MM-DD (the UTC day), between ${EARLIEST_DAY} and ${LATEST_DAY}.`,
   serialize: (value) => formatDay(value instanceof Date ? value : new Date(value as string)),
-  parseValue: (value) => {
-    if (typeof value !== 'string' || !ISO_DAY.test(value)) throw new GraphQLError('Date must be YYYY-MM-DD')
-    return value
-  },
-  parseLiteral: (ast) => {
-    if (ast.kind !== Kind.STRING || !ISO_DAY.test(ast.value)) throw new GraphQLError('Date must be YYYY-MM-DD')
-    return ast.value
-  },
+  parseValue: parseDay,
+  parseLiteral: (ast) => parseDay(ast.kind === Kind.STRING ? ast.value : undefined),
 })
+
+// Amounts in minor units (src/money.ts): graphql-scalars' SafeInt, reading the bigint columns they are
+// stored in. A stored value past 2^53 − 1 (which validation never lets in) is refused, never rounded.
+builder.addScalarType(
+  'SafeInt',
+  new GraphQLScalarType({
+    ...GraphQLSafeInt.toConfig(),
+    serialize: (value) => GraphQLSafeInt.serialize(typeof value === 'bigint' && value <= Number.MAX_SAFE_INTEGER ? Number(value) : value),
+  }),
+)
 
 builder.globalConnectionField('totalCount', (t) =>
   t.int({ description: 'Items matching the filter, across all pages.', resolve: (connection) => connection.totalCount() }),

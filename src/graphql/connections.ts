@@ -33,7 +33,7 @@ function checkConnectionArgs({ first, last, after, before }: DefaultConnectionAr
   if (last != null && !before && first == null) throw invalidInput('last', 'can only be used with before (or first)')
 }
 
-export async function connectionOf<T extends {}>(
+export async function connectionOf<T extends object>(
   ctx: RequestContext,
   info: GraphQLResolveInfo,
   args: DefaultConnectionArguments,

@@ -31,7 +31,16 @@ type ZodDef = {
   entries?: Record<string, string>
   shape?: Record<string, ZodAny>
 }
-type ZodAny = { _zod: { def: ZodDef }; description?: string; format?: string | null; shape?: Record<string, ZodAny> }
+type ZodAny = {
+  _zod: { def: ZodDef }
+  description?: string
+  format?: string | null
+  maxValue?: number | null
+  minValue?: number | null
+  shape?: Record<string, ZodAny>
+}
+
+const INT32_MAX = 2_147_483_647
 
 const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional'])
 
@@ -59,8 +68,12 @@ function graphqlTypeOf(schema: ZodAny, typeName: string): unknown {
   switch (def.type) {
     case 'string':
       return schema.format === 'uuid' ? 'ID' : 'String'
-    case 'number':
-      return schema.format && /int/.test(schema.format) ? 'Int' : 'Float'
+    case 'number': {
+      if (!schema.format || !/int/.test(schema.format)) return 'Float'
+      // GraphQL's Int is 32-bit: an integer allowed past it (an amount in minor units) is a SafeInt.
+      const wide = (schema.maxValue ?? Infinity) > INT32_MAX || (schema.minValue ?? -Infinity) < -INT32_MAX - 1
+      return wide ? 'SafeInt' : 'Int'
+    }
     case 'boolean':
       return 'Boolean'
     case 'date':

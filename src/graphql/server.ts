@@ -1,14 +1,17 @@
 // Apollo Server for the subgraph: depth/cost/alias limits (graphql-armor), masked internal errors, and
 // every error logged once with who called.
+import { SpanStatusCode, type Tracer } from '@opentelemetry/api'
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server'
 import { unwrapResolverError } from '@apollo/server/errors'
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled'
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled'
 import { ApolloArmor } from '@escape.tech/graphql-armor'
 import type { FastifyInstance } from 'fastify'
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql'
 import type { Config } from '../config.ts'
 import type { RequestContext } from '../context.ts'
-import { AppError, toAppError } from '../errors.ts'
+import type { Metrics } from '../metrics.ts'
+import { AppError, causeOf, graphqlExtensions, RETRY_AFTER_SECONDS, toAppError } from '../errors.ts'
+import { idempotentMutations } from './idempotency.ts'
 
 /**
  * The AppError behind an execution error (anything unknown becomes a masked internal error), or null for
@@ -22,17 +25,20 @@ function appErrorOf(error: unknown): AppError | null {
 function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const app = appErrorOf(error)
   if (!app) return formatted
-  return {
-    message: app.message,
-    locations: formatted.locations,
-    path: formatted.path,
-    extensions: { code: app.graphqlCode, reason: app.code, ...(app.fields ? { fields: app.fields } : {}) },
-  }
+  return { message: app.message, locations: formatted.locations, path: formatted.path, extensions: graphqlExtensions(app) }
 }
 
-const logErrors: ApolloServerPlugin<RequestContext> = {
-  async requestDidStart() {
+const observe = (metrics: Metrics, tracer?: Tracer): ApolloServerPlugin<RequestContext> => ({
+  async requestDidStart({ request }) {
+    const started = performance.now()
+    // A child of the HTTP request's span (active while Apollo handles the request), named once parsed.
+    const span = tracer?.startSpan('graphql', { attributes: { 'graphql.operation.name': request.operationName ?? '' } })
     return {
+      async didResolveOperation({ operation, operationName }) {
+        const type = operation?.operation ?? 'unknown'
+        span?.updateName(`graphql ${type} ${operationName ?? '(anonymous)'}`)
+        span?.setAttributes({ 'graphql.operation.type': type, 'graphql.operation.name': operationName ?? '' })
+      },
       async didEncounterErrors({ errors, contextValue, operationName }) {
         for (const error of errors) {
           const app = appErrorOf(error)
@@ -42,20 +48,48 @@ const logErrors: ApolloServerPlugin<RequestContext> = {
             path: error.path?.join('.'),
             code: app?.code ?? String(error.extensions?.code ?? 'graphql_error'),
           }
+          if (app?.dependency) metrics.dependencyFault(app.dependency.name, app.dependency.reason)
           if (app?.kind === 'internal') contextValue.log.error({ ...fields, err: app.cause ?? app }, 'graphql error')
+          else if (app?.dependency)
+            contextValue.log.warn({ ...fields, dependency: app.dependency, cause: causeOf(app) }, 'dependency fault')
           else contextValue.log.warn(fields, app?.message ?? error.message)
         }
       },
+      // As on REST: a dependency that could not answer tells the client (and the gateway) when to retry.
+      async willSendResponse({ response, operationName, operation }) {
+        const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined
+        if (errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) {
+          response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS))
+        }
+        const type = operation?.operation ?? 'invalid'
+        metrics.graphqlOperation(operationName, type, !errors?.length, (performance.now() - started) / 1000)
+        if (errors?.length) {
+          span?.setStatus({ code: SpanStatusCode.ERROR, message: errors.map((e) => e.extensions?.code ?? 'error').join(', ') })
+        }
+        span?.end()
+      },
     }
   },
-}
+})
 
-export async function createApollo(app: FastifyInstance, schema: GraphQLSchema, config: Config) {
+export async function createApollo(
+  app: FastifyInstance,
+  schema: GraphQLSchema,
+  config: Config,
+  observers: { metrics: Metrics; tracer?: Tracer },
+) {
   const armor = new ApolloArmor({
     maxDepth: { n: config.graphql.maxDepth },
     costLimit: { maxCost: config.graphql.maxCost },
-    maxAliases: { n: config.graphql.maxAliases },
-    blockFieldSuggestion: { enabled: config.nodeEnv === 'production' },
+    // Aliases of __typename count too (armor exempts them by default): they cost nothing to write and
+    // still multiply the work and the answer.
+    maxAliases: { n: config.graphql.maxAliases, allowList: [] },
+    maxDirectives: { n: config.graphql.maxDirectives },
+    // Armor's token limit throws from an Apollo plugin hook, which Apollo answers as a 500; graphql-js
+    // enforces the same limit in its parser (parseOptions below), which Apollo answers as the 400
+    // GRAPHQL_PARSE_FAILED every other syntax error gets. Every token counts, __typename included.
+    maxTokens: { enabled: false },
+    blockFieldSuggestion: { enabled: !config.graphql.suggestions },
   }).protect()
   const apollo = new ApolloServer<RequestContext>({
     schema,
@@ -64,9 +98,13 @@ export async function createApollo(app: FastifyInstance, schema: GraphQLSchema, 
       ...(armor.plugins as ApolloServerPlugin<RequestContext>[]),
       // This platform does not report traces to Apollo GraphOS.
       ApolloServerPluginInlineTraceDisabled(),
-      logErrors,
+      // Apollo's landing page loads its IDE from a CDN; a browser gets our self-hosted GraphiQL instead (ide.ts).
+      ApolloServerPluginLandingPageDisabled(),
+      idempotentMutations,
+      observe(observers.metrics, observers.tracer),
     ],
     validationRules: armor.validationRules,
+    parseOptions: { maxTokens: config.graphql.maxTokens },
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     formatError,

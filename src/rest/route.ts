@@ -5,9 +5,9 @@ import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { RULES, type AccessRule } from '../access/catalog.ts'
 import type { RequestContext } from '../context.ts'
+import { fingerprintOf, IDEMPOTENCY_HEADER, idempotent, REPLAYED_HEADER, type Answer } from '../idempotency.ts'
 import { pageOf, PageQuery, type Listing, type Page } from '../pagination.ts'
-import { parseInput } from '../validation.ts'
-import { idempotent, type Answer } from './idempotency.ts'
+import { Id, parseInput } from '../validation.ts'
 import { jsonSchemaOf, type JsonSchema } from './schemas.ts'
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
@@ -52,20 +52,20 @@ export interface ListRoute<P extends ObjectSchema, Q extends ObjectSchema> exten
 
 export type RouteDefinition = ItemRoute<ObjectSchema, ObjectSchema> | ListRoute<ObjectSchema, ObjectSchema>
 
-const empty = z.object({})
+type Empty = z.ZodObject<Record<never, never>>
 
-export function route<P extends ObjectSchema = typeof empty, Q extends ObjectSchema = typeof empty>(
+export function route<P extends ObjectSchema = Empty, Q extends ObjectSchema = Empty>(
   def: ItemRoute<P, Q> | ListRoute<P, Q>,
 ): RouteDefinition {
   return def as unknown as RouteDefinition
 }
 
-export const IdParams = z.object({ id: z.uuid() })
+export const IdParams = z.object({ id: Id })
 
 const IdempotencyHeader: JsonSchema = {
   type: 'object',
   properties: {
-    'idempotency-key': {
+    [IDEMPOTENCY_HEADER]: {
       type: 'string',
       maxLength: 255,
       description:
@@ -177,10 +177,11 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDefinition[]) 
           }
           return { status, body: { success: true, data: await def.handler(input) } }
         }
-        const key = req.headers['idempotency-key']
+        const key = req.headers[IDEMPOTENCY_HEADER]
         if (def.method !== 'GET' && typeof key === 'string') {
-          const result = await idempotent(req.ctx, key, { method: def.method, url: req.url, body: req.body }, answer)
-          if (result.replayed) reply.header('idempotent-replayed', 'true')
+          const fingerprint = fingerprintOf(`${def.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`)
+          const result = await idempotent(req.ctx, key, fingerprint, answer)
+          if (result.replayed) reply.header(REPLAYED_HEADER, 'true')
           return reply.code(result.status).send(result.body)
         }
         const result = await answer()

@@ -65,8 +65,9 @@ type Include = { [relation: string]: boolean | { include?: Include; [k: string]:
 /**
  * The JSON Schema of a REST view: a model plus the relations its Prisma `include` loads, read from the
  * datamodel, e.g. viewSchema('Artist', { profile: true, genres: { include: { genre: true } } }).
+ * `shownWith` names the rule a caller needs to see the relations: without it they are left out.
  */
-export function viewSchema(model: string, include: Include = {}): JsonSchema {
+export function viewSchema(model: string, include: Include = {}, shownWith?: string): JsonSchema {
   const ref = { $ref: `#/components/schemas/${model}` }
   const relations = Object.entries(include).filter(([, v]) => v)
   if (relations.length === 0) return ref
@@ -80,5 +81,10 @@ export function viewSchema(model: string, include: Include = {}): JsonSchema {
       return [name, field.isRequired ? inner : { allOf: [inner], nullable: true }]
     }),
   )
+  if (shownWith) {
+    return {
+      allOf: [ref, { type: 'object', properties, description: `${Object.keys(properties).join(', ')}: for callers with \`${shownWith}\`` }],
+    }
+  }
   return { allOf: [ref, { type: 'object', properties, required: relations.map(([r]) => r) }] }
 }

@@ -6,9 +6,11 @@ import pino from 'pino'
 import { identityFromConfig } from '../../src/auth/identity.ts'
 import { loadConfig } from '../../src/config.ts'
 import { createDb, type Db } from '../../src/db/client.ts'
+import { Metrics } from '../../src/metrics.ts'
 import { buildServer } from '../../src/server.ts'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, afterEach, beforeAll } from 'vitest'
 import { startAuthStandIn, type AuthStandIn, type Session } from './auth-stand-in.ts'
+import { TestClock } from './clock.ts'
 import { freshDatabase } from './db.ts'
 
 export const MACHINE_KEY = 'machine-key-current'
@@ -17,6 +19,8 @@ export const MACHINE_KEY_PREVIOUS = 'machine-key-previous'
 export interface TestApp {
   url: string
   db: Db
+  /** The service's clock: tests advance it rather than sleep. */
+  clock: TestClock
   /** Every SQL statement Prisma sent, in order. */
   sql: string[]
   /** Every log line, parsed. */
@@ -38,13 +42,12 @@ export interface RestResult {
   status: number
   headers: Headers
   // Tests read the envelope freely.
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
   body: any
 }
 
 export interface GraphqlResult {
   status: number
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
+  headers: Headers
   data: any
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[]
 }
@@ -61,6 +64,12 @@ export async function startApp(options: { auth: AuthStandIn; databaseUrl: string
     LOG_LEVEL: 'info',
     DATABASE_URL: options.databaseUrl,
     INTERNAL_API_KEY: `${MACHINE_KEY},${MACHINE_KEY_PREVIOUS}`,
+    // Suites send bursts from one address; the rate-limit suite turns limits on with its own figures.
+    RATE_LIMIT_ENABLED: 'false',
+    // Suites seed large data sets through the service's client and run 50-way races on a 5-connection pool
+    // on a loaded CI machine; the fault suite sets production-like timeouts of its own.
+    DATABASE_STATEMENT_TIMEOUT_MS: '120000',
+    DATABASE_POOL_TIMEOUT_MS: '60000',
     ...options.auth.env(),
     ...options.env,
   })
@@ -73,9 +82,17 @@ export async function startApp(options: { auth: AuthStandIn; databaseUrl: string
     },
   })
   const log = pino({ level: config.logLevel }, sink)
-  const db = createDb({ url: options.databaseUrl, poolMax: 5, onQuery: (q) => sql.push(q) })
-  const identity = await identityFromConfig(config)
-  const app = await buildServer({ config, db, identity, log })
+  const db = createDb({
+    url: options.databaseUrl,
+    poolMax: Math.min(config.database.poolMax, 5),
+    statementTimeoutMs: config.database.statementTimeoutMs,
+    poolTimeoutMs: config.database.poolTimeoutMs,
+    onQuery: (q) => sql.push(q),
+  })
+  const metrics = new Metrics()
+  const clock = new TestClock()
+  const identity = await identityFromConfig(config, clock, metrics.auth)
+  const app = await buildServer({ config, db, identity, log, metrics, clock })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
@@ -83,6 +100,7 @@ export async function startApp(options: { auth: AuthStandIn; databaseUrl: string
   return {
     url,
     db,
+    clock,
     sql,
     logs,
     async rest(method, path, { as, body, headers } = {}) {
@@ -101,7 +119,7 @@ export async function startApp(options: { auth: AuthStandIn; databaseUrl: string
         body: JSON.stringify({ query, variables }),
       })
       const body = (await res.json()) as { data?: unknown; errors?: GraphqlResult['errors'] }
-      return { status: res.status, data: body.data, errors: body.errors }
+      return { status: res.status, headers: res.headers, data: body.data, errors: body.errors }
     },
     async close() {
       await app.close()
@@ -127,6 +145,7 @@ export function useHarness(env: Record<string, string> = {}): Harness {
     h.database = await freshDatabase()
     h.app = await startApp({ auth: h.auth, databaseUrl: h.database.url, env })
   })
+  afterEach(() => h.app?.clock.reset())
   afterAll(async () => {
     await h.app?.close()
     await h.auth?.close()

@@ -2,7 +2,7 @@
 // answers GET /auth/me/access from grants the test sets, the way Auth does (400 / 401 / 403 / 200).
 // Tests can rotate keys, take the access endpoint or the key set down, make it slow, and count its calls.
 import { randomUUID } from 'node:crypto'
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK } from 'jose'
 
@@ -58,7 +58,7 @@ export async function startAuthStandIn(options: { issuer?: string; audience?: st
   const fail = (res: import('node:http').ServerResponse, status: number, code: string, message: string) =>
     json(res, status, { success: false, error: { code, message } })
 
-  const server: Server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://stand-in')
     if (url.pathname === '/.well-known/jwks.json') {
       jwksFetches++
@@ -112,23 +112,36 @@ export async function startAuthStandIn(options: { issuer?: string; audience?: st
         },
       },
     })
+  }
+  // A handler that throws answers 500, as a real Auth would, rather than leaving the service waiting.
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => fail(res, 500, 'internal_error', String(e)))
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
   async function sign(
     claims: Record<string, unknown>,
-    opts: { key?: SigningKey; expiresIn?: string | number; issuer?: string; audience?: string; subject?: string } = {},
+    opts: {
+      key?: SigningKey
+      expiresIn?: string | number
+      issuer?: string
+      audience?: string
+      subject?: string
+      /** The iat claim (seconds since the epoch), or null for a token without one; now by default. */
+      issuedAt?: number | null
+    } = {},
   ) {
-    const key = opts.key ?? served[served.length - 1]
-    return new SignJWT(claims)
+    const key = opts.key ?? served.at(-1)
+    if (!key) throw new Error('the stand-in serves no signing key to sign with')
+    const jwt = new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
       .setSubject(opts.subject ?? randomUUID())
       .setIssuer(opts.issuer ?? issuer)
       .setAudience(opts.audience ?? audience)
-      .setIssuedAt()
       .setExpirationTime(opts.expiresIn ?? '10m')
-      .sign(key.privateKey)
+    if (opts.issuedAt !== null) jwt.setIssuedAt(opts.issuedAt)
+    return jwt.sign(key.privateKey)
   }
 
   return {

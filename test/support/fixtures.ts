@@ -4,6 +4,7 @@ import { expect } from 'vitest'
 import { PERMISSIONS } from '../../src/access/catalog.ts'
 import type { Db } from '../../src/db/client.ts'
 import type { FieldIssue } from '../../src/errors.ts'
+import type { RestResult } from './app.ts'
 import type { AuthStandIn, Grant, Session } from './auth-stand-in.ts'
 
 /** An agency-side admin: every artist.* permission of the catalog. */
@@ -51,7 +52,7 @@ export async function seedGenres(db: Db) {
 }
 
 /** The field issues of an answer, after asserting it is a 400 validation_error. */
-export function validationFields(r: { status: number; body: any }): FieldIssue[] {
+export function validationFields(r: Pick<RestResult, 'status' | 'body'>): FieldIssue[] {
   expect(r.status, JSON.stringify(r.body)).toBe(400)
   expect(r.body.error.code).toBe('validation_error')
   return r.body.error.fields

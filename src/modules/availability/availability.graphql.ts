@@ -5,6 +5,8 @@ import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import type { Selection } from '../../db/listing.ts'
 import { AvailabilityStatus, type Availability } from '../../generated/prisma/client.ts'
 import { parseId, parseInput } from '../../validation.ts'
+import { readAs } from '../../access/read-as.ts'
+import { AgencyRef } from '../directory/agencies.graphql.ts'
 import { ArtistRef } from '../directory/artists.graphql.ts'
 import {
   availability,
@@ -24,14 +26,36 @@ export const AvailabilityRef = builder.prismaObject('Availability', {
   description: 'A span of days an agency publishes for an artist it represents. Windows of one artist never overlap.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    artist: t.relation('artist'),
-    agency: t.relation('agency', { description: 'The representing agency that published it.' }),
+    artist: t.field({
+      type: ArtistRef,
+      nullable: true,
+      select: (_args, _ctx, nested) => ({ artist: nested() }),
+      resolve: (window) => readAs('availability.read', window.artist),
+    }),
+    agency: t.field({
+      type: AgencyRef,
+      nullable: true,
+      description: 'The representing agency that published it.',
+      select: (_args, _ctx, nested) => ({ agency: nested() }),
+      resolve: (window) => readAs('availability.read', window.agency),
+    }),
     startsOn: t.expose('startsOn', { type: 'Date' }),
     endsOn: t.expose('endsOn', { type: 'Date', description: 'Last day (inclusive).' }),
     status: t.expose('status', { type: StatusEnum }),
-    country: t.relation('country', { nullable: true, description: 'Where the artist can play in this window; null: anywhere.' }),
-    feeMin: t.exposeInt('feeMin', { nullable: true, description: 'Fee guidance, lowest, in minor units of currency (cents).' }),
-    feeMax: t.exposeInt('feeMax', { nullable: true, description: 'Fee guidance, highest, in minor units of currency (cents).' }),
+    country: t.relation('country', {
+      ...requires('directory.read'),
+      description: 'Where the artist can play in this window; null: anywhere.',
+    }),
+    feeMin: t.expose('feeMin', {
+      type: 'SafeInt',
+      nullable: true,
+      description: 'Fee guidance, lowest, in minor units of currency (cents).',
+    }),
+    feeMax: t.expose('feeMax', {
+      type: 'SafeInt',
+      nullable: true,
+      description: 'Fee guidance, highest, in minor units of currency (cents).',
+    }),
     currency: t.exposeString('currency', { nullable: true }),
     notes: t.exposeString('notes', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -60,6 +84,25 @@ builder.prismaObjectFields('Artist', (t) => ({
 }))
 
 builder.queryFields((t) => ({
+  artistAvailability: t.prismaField({
+    ...requires('availability.read'),
+    type: ['Availability'],
+    description:
+      "An artist's windows overlapping a period (upcoming by default), in date order: `Artist.availability` for callers who read availability but not the directory.",
+    args: {
+      artistId: t.arg.id({ required: true }),
+      from: t.arg({ type: 'Date', description: 'Windows ending on or after this day (default: today)' }),
+      to: t.arg({ type: 'Date', description: 'Windows starting on or before this day' }),
+      status: t.arg({ type: StatusEnum }),
+    },
+    resolve: (query, _root, { artistId, from, to, status }, ctx) =>
+      availability.ofArtist(
+        ctx,
+        parseId(artistId, 'artistId'),
+        { from: from ?? undefined, to: to ?? undefined, status: status ?? undefined },
+        query,
+      ),
+  }),
   availabilitySearch: t.connection(
     {
       ...requires('availability.read'),

@@ -1,16 +1,20 @@
-import type { Prisma } from '../../generated/prisma/client.ts'
 import { IdParams, route } from '../../rest/route.ts'
 import { viewSchema } from '../../rest/schemas.ts'
-import { ArtistView } from '../directory/artists.rest.ts'
-import { availability, AvailabilityFilter, AvailabilityInput, AvailabilitySearch, UpdateAvailabilityInput } from './availability.service.ts'
+import { ArtistView } from '../directory/artists.service.ts'
+import {
+  availability,
+  AvailabilityFilter,
+  AvailabilityInput,
+  AvailabilitySearch,
+  searchHitView,
+  UpdateAvailabilityInput,
+  windowView,
+} from './availability.service.ts'
 
-/** What a window looks like over REST. */
-const WindowView = { country: true } satisfies Prisma.AvailabilityInclude
-
-const window = viewSchema('Availability', WindowView)
+const window = viewSchema('Availability', { country: true }, 'directory.read')
 const availableArtist = {
   allOf: [
-    viewSchema('Artist', ArtistView),
+    viewSchema('Artist', ArtistView, 'directory.read'),
     {
       type: 'object',
       properties: { matchingAvailability: { type: 'array', items: window, description: 'The windows that matched the search' } },
@@ -30,7 +34,7 @@ export const availabilityRoutes = [
     params: IdParams,
     query: AvailabilityFilter,
     response: { type: 'array', items: window },
-    handler: ({ ctx, params, query }) => availability.ofArtist(ctx, params.id, query, { include: WindowView }),
+    handler: async ({ ctx, params, query }) => availability.ofArtist(ctx, params.id, query, await windowView(ctx)),
   }),
   route({
     method: 'POST',
@@ -43,7 +47,7 @@ export const availabilityRoutes = [
     body: AvailabilityInput,
     status: 201,
     response: window,
-    handler: ({ ctx, params, body }) => availability.publish(ctx, params.id, body, { include: WindowView }),
+    handler: async ({ ctx, params, body }) => availability.publish(ctx, params.id, body, await windowView(ctx)),
   }),
   route({
     method: 'PATCH',
@@ -54,7 +58,7 @@ export const availabilityRoutes = [
     params: IdParams,
     body: UpdateAvailabilityInput,
     response: window,
-    handler: ({ ctx, params, body }) => availability.update(ctx, params.id, body, { include: WindowView }),
+    handler: async ({ ctx, params, body }) => availability.update(ctx, params.id, body, await windowView(ctx)),
   }),
   route({
     method: 'DELETE',
@@ -64,7 +68,7 @@ export const availabilityRoutes = [
     access: 'availability.manage',
     params: IdParams,
     response: window,
-    handler: ({ ctx, params }) => availability.remove(ctx, params.id, { include: WindowView }),
+    handler: async ({ ctx, params }) => availability.remove(ctx, params.id, await windowView(ctx)),
   }),
   route({
     method: 'GET',
@@ -77,6 +81,9 @@ export const availabilityRoutes = [
     list: true,
     query: AvailabilitySearch,
     response: availableArtist,
-    handler: ({ ctx, query, page }) => availability.search(ctx, query, page, { include: ArtistView }, { include: WindowView }),
+    handler: async ({ ctx, query, page }) => {
+      const view = await searchHitView(ctx)
+      return availability.search(ctx, query, page, view.artist, view.window)
+    },
   }),
 ]

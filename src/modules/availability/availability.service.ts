@@ -2,25 +2,27 @@
 // promoters run over them (discovery). The database keeps an artist's windows from overlapping
 // (artist_availabilities_no_overlap); the search is one id-selecting SQL statement shaped for the indexes
 // of the availability_search migration, hydrated through Prisma.
+import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
+import { readAs } from '../../access/read-as.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import type { Selection } from '../../db/listing.ts'
-import { dayOf, formatDay, today } from '../../dates.ts'
+import { Day, dayOf, formatDay, today } from '../../dates.ts'
 import { conflict, forbidden, found, invalidInput, isExclusionViolation, notFound, validationError, type FieldIssue } from '../../errors.ts'
 import { AvailabilityStatus, Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Currency, MinorUnits } from '../../money.ts'
-import { parseInput } from '../../validation.ts'
+import { Id, parseInput } from '../../validation.ts'
+import { ArtistView } from '../directory/artists.service.ts'
 import { CountryCode, countryIdOf } from '../directory/geo.service.ts'
+import { recordWindowEvent } from '../outbox/record.ts'
 import { representedUntil } from '../representation/roster.service.ts'
-import { lockAgencyWindows } from './withdraw.ts'
+import { lockAgencyWindows } from '../representation/withdraw-availability.ts'
 
 /** A window spans at most about two years; a search at most about one. */
 export const MAX_WINDOW_DAYS = 731
 export const MAX_SEARCH_DAYS = 366
-
-const Day = z.iso.date()
 
 export const AvailabilityInput = z.object({
   startsOn: Day.describe('First day (YYYY-MM-DD)'),
@@ -47,7 +49,7 @@ export const AvailabilitySearch = z.object({
   from: Day.describe('First day of the period (YYYY-MM-DD)'),
   to: Day.describe(`Last day of the period, inclusive (at most ${MAX_SEARCH_DAYS} days)`),
   includeTentative: z.boolean().default(true).describe('Tentative windows match too (blocked ones never do)'),
-  genreId: z.uuid().optional().describe('A genre (its subgenres match too) or a subgenre'),
+  genreId: Id.optional().describe('A genre (its subgenres match too) or a subgenre'),
   countryCode: CountryCode.optional().describe('Windows in this country, or open to anywhere'),
   budgetMin: MinorUnits.optional().describe('Budget, lowest (cents): windows whose fee guidance reaches it'),
   budgetMax: MinorUnits.optional().describe('Budget, highest (cents): windows whose fee guidance starts within it'),
@@ -60,8 +62,8 @@ export type AvailabilitySearchFilter = z.output<typeof AvailabilitySearch>
 interface WindowShape {
   startsOn: string
   endsOn: string
-  feeMin?: number | null
-  feeMax?: number | null
+  feeMin?: number | bigint | null
+  feeMax?: number | bigint | null
   currency?: string | null
 }
 
@@ -92,7 +94,7 @@ function assertWindow(w: WindowShape, sent: Set<string>) {
 
 /**
  * A window ends by the agency's last day of representation: past it, the agency could not take the
- * booking. Checked when the days are written; withdraw.ts cuts the windows of a representation that ends.
+ * booking. Checked when the days are written; representation/withdraw-availability.ts cuts the windows of a representation that ends.
  */
 function assertRepresentedThrough(lastDay: Date | null, endsOn: string, sent: Set<string>) {
   if (lastDay && dayOf(endsOn) > lastDay) {
@@ -100,20 +102,20 @@ function assertRepresentedThrough(lastDay: Date | null, endsOn: string, sent: Se
   }
 }
 
-/** The window, when the agency published it and still represents its artist; with its last day of representation. */
+/** The window, when the agency published it and still books its artist; with its last day of representation. */
 async function publishedWindow(db: Tx, agencyId: string, id: string) {
   const window = await db.availability.findUnique({ where: { id } })
   if (!window) throw notFound('availability window', id)
-  const representation = window.agencyId === agencyId ? await representedUntil(db, agencyId, window.artistId) : null
+  const representation = window.agencyId === agencyId ? await representedUntil(db, agencyId, window.artistId, 'agency') : null
   if (!representation) {
-    throw forbidden('only the agency that published this window, while it represents the artist, may change it', 'not_representing')
+    throw forbidden('only the agency that published this window, while it books the artist, may change it', 'not_representing')
   }
   return { window, lastDay: representation.lastDay }
 }
 
 /**
  * Checks and writes the agency's windows of an artist in a transaction holding the lock that ending its
- * representation takes too (withdraw.ts), so that a check never reads a representation about to end.
+ * representation takes too (representation/withdraw-availability.ts), so that a check never reads a representation about to end.
  */
 function lockedWindows<T>(ctx: RequestContext, agencyId: string, artistId: string, write: (tx: Tx) => Promise<T>): Promise<T> {
   return ctx.db.$transaction(async (tx) => {
@@ -168,8 +170,8 @@ function windowMatch(f: AvailabilitySearchFilter, countryId: string | null): Pri
   // A currency (any budget has one) asks for fee guidance in it: a currency alone is no guidance.
   if (f.currency) parts.push(sql`w.currency = ${f.currency} AND (w.fee_min IS NOT NULL OR w.fee_max IS NOT NULL)`)
   // Guidance with one bound is open on the other side: it reaches any budget there.
-  if (f.budgetMax !== undefined) parts.push(sql`(w.fee_min IS NULL OR w.fee_min <= ${f.budgetMax}::int)`)
-  if (f.budgetMin !== undefined) parts.push(sql`(w.fee_max IS NULL OR w.fee_max >= ${f.budgetMin}::int)`)
+  if (f.budgetMax !== undefined) parts.push(sql`(w.fee_min IS NULL OR w.fee_min <= ${f.budgetMax}::bigint)`)
+  if (f.budgetMin !== undefined) parts.push(sql`(w.fee_max IS NULL OR w.fee_max >= ${f.budgetMin}::bigint)`)
   return all(parts)
 }
 
@@ -241,6 +243,22 @@ export function parseSearch(filter: unknown): AvailabilitySearchFilter {
   return f
 }
 
+/** A window's country is directory data: shown to directory readers. */
+const WindowWithCountry = { include: { country: true } } satisfies Selection
+
+/** A window as both faces show it to the caller (REST includes; GraphQL guards `country` with the same rule). */
+export async function windowView(ctx: RequestContext): Promise<Selection> {
+  return (await ctx.may('directory.read')) ? WindowWithCountry : {}
+}
+
+/**
+ * A search hit as both faces show it to the caller: the artist as the directory shows it to directory
+ * readers, else its card (its own fields: who); and the windows that matched (when).
+ */
+export async function searchHitView(ctx: RequestContext): Promise<{ artist: Selection; window: Selection }> {
+  return (await ctx.may('directory.read')) ? { artist: { include: ArtistView }, window: WindowWithCountry } : { artist: {}, window: {} }
+}
+
 export const availability = {
   async ofArtist(ctx: RequestContext, artistId: string, filter: unknown, query: Selection = {}) {
     const f = parseInput(AvailabilityFilter, filter)
@@ -257,11 +275,15 @@ export const availability = {
     const countryId = countryCode ? await countryIdOf(ctx, countryCode) : null
     return withoutOverlap(ctx, (writing) =>
       lockedWindows(ctx, agencyId, artistId, async (tx) => {
-        const representation = await representedUntil(tx, agencyId, artistId)
-        if (!representation) throw forbidden('only an agency representing the artist publishes its availability', 'not_representing')
+        // The booking agency (role `agency`) takes the bookings, so it alone says when the artist is free.
+        const representation = await representedUntil(tx, agencyId, artistId, 'agency')
+        if (!representation) throw forbidden('only the agency that books the artist publishes its availability', 'not_representing')
         assertRepresentedThrough(representation.lastDay, endsOn, sent)
         const window = writing({ artistId, startsOn: dayOf(startsOn), endsOn: dayOf(endsOn) })
-        return tx.availability.create({ ...query, data: { ...data, ...window, agencyId, countryId } })
+        const id = randomUUID()
+        const created = await tx.availability.create({ ...query, data: { ...data, ...window, id, agencyId, countryId } })
+        await recordWindowEvent(tx, 'published', id)
+        return created
       }),
     )
   },
@@ -284,18 +306,20 @@ export const availability = {
         const next = {
           startsOn: startsOn ?? formatDay(current.startsOn),
           endsOn: endsOn ?? formatDay(current.endsOn),
-          feeMin: kept(data.feeMin, current.feeMin),
-          feeMax: kept(data.feeMax, current.feeMax),
+          feeMin: kept<number | bigint | null>(data.feeMin, current.feeMin),
+          feeMax: kept<number | bigint | null>(data.feeMax, current.feeMax),
           currency: kept(data.currency, current.currency),
         }
         assertWindow(next, sent)
         if (startsOn !== undefined || endsOn !== undefined) assertRepresentedThrough(lastDay, next.endsOn, sent)
         const window = writing({ id, artistId, startsOn: dayOf(next.startsOn), endsOn: dayOf(next.endsOn) })
-        return tx.availability.update({
+        const updated = await tx.availability.update({
           ...query,
           where: { id },
           data: { ...data, countryId, startsOn: window.startsOn, endsOn: window.endsOn },
         })
+        await recordWindowEvent(tx, 'changed', id)
+        return updated
       }),
     )
   },
@@ -303,7 +327,10 @@ export const availability = {
   async remove(ctx: RequestContext, id: string, query: Selection = {}) {
     const { agencyId } = await ctx.agencyActor()
     await publishedWindow(ctx.db, agencyId, id)
-    return ctx.db.availability.delete({ ...query, where: { id } })
+    return ctx.db.$transaction(async (tx) => {
+      await recordWindowEvent(tx, 'deleted', id)
+      return tx.availability.delete({ ...query, where: { id } })
+    })
   },
 
   /**
@@ -322,8 +349,12 @@ export const availability = {
     const byId = new Map(artists.map((a) => [a.id, a]))
     const items = rows.flatMap((r) => {
       const artist = byId.get(r.id)
-      return artist ? [{ ...artist, matchingAvailability: windows.filter((w) => w.artistId === r.id) }] : []
+      return artist ? [readAs('availability.read', { ...artist, matchingAvailability: windows.filter((w) => w.artistId === r.id) })] : []
     })
-    return { items, total: async () => rows[0]?.total ?? (await ctx.db.$queryRaw<{ total: number }[]>(statements.count))[0].total }
+    return {
+      items,
+      // count(*) answers one row.
+      total: async () => rows[0]?.total ?? (await ctx.db.$queryRaw<{ total: number }[]>(statements.count))[0]?.total ?? 0,
+    }
   },
 }

@@ -1,4 +1,5 @@
 import { ownersOf } from '../../access/ownership.ts'
+import { readAs } from '../../access/read-as.ts'
 import type { Booking } from '../../generated/prisma/client.ts'
 import {
   BookingRequestStatus,
@@ -16,11 +17,14 @@ import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import { formatDay } from '../../dates.ts'
 import { parseId } from '../../validation.ts'
 import { resolveReferences } from '../../graphql/entities.ts'
+import { AgencyRef } from '../directory/agencies.graphql.ts'
+import { ArtistRef } from '../directory/artists.graphql.ts'
 import { CompanyRef } from '../directory/tenant-company.graphql.ts'
 import { BookingFilter, bookings, CancelInput, ChallengeInput, HoldFilter, holds } from './bookings.service.ts'
 import { DepositTermInput } from './deal-terms.ts'
 import { OfferFilter, OfferInput, offers } from './negotiation.service.ts'
 import { BookingRequestFilter, BookingRequestInput, bookingRequests, CloseInput } from './requests.service.ts'
+import { activityOrder, depositTermOrder, holdOrder, offerOrder } from './views.ts'
 
 const RequestStatusEnum = graphqlEnum('BookingRequestStatus', BookingRequestStatus)
 const OfferStatusEnum = graphqlEnum('OfferStatus', OfferStatus)
@@ -48,8 +52,18 @@ const BookingRequestRef = builder.prismaObject('BookingRequest', {
   description: 'A promoter company asking the agency of an artist for a date: the root of a booking pipeline.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    artist: t.relation('artist'),
-    agency: t.relation('agency'),
+    artist: t.field({
+      type: ArtistRef,
+      nullable: true,
+      select: (_args, _ctx, nested) => ({ artist: nested() }),
+      resolve: (request) => readAs('bookings.read', request.artist),
+    }),
+    agency: t.field({
+      type: AgencyRef,
+      nullable: true,
+      select: (_args, _ctx, nested) => ({ agency: nested() }),
+      resolve: (request) => readAs('bookings.read', request.agency),
+    }),
     promoter: t.field({ type: CompanyRef, resolve: (r) => ({ id: r.promoterOrgId }) }),
     status: t.expose('status', {
       type: RequestStatusEnum,
@@ -67,16 +81,16 @@ const BookingRequestRef = builder.prismaObject('BookingRequest', {
       type: [WarningEnum],
       description: "Set when the request is made: the dates against the artist's published availability.",
     }),
-    budget: t.exposeInt('budget', { nullable: true, description: 'In minor units of the currency.' }),
+    budget: t.expose('budget', { type: 'SafeInt', nullable: true, description: 'In minor units of the currency.' }),
     currency: t.exposeString('currency', { nullable: true }),
     dealType: t.expose('dealType', { type: DealTypeEnum, nullable: true }),
     message: t.exposeString('message', { nullable: true }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
     closedReason: t.exposeString('closedReason', { nullable: true }),
-    offers: t.relation('offers', { description: 'The negotiation, version by version.', query: { orderBy: { version: 'asc' } } }),
-    holds: t.relation('holds', { query: { orderBy: { createdAt: 'asc' } } }),
+    offers: t.relation('offers', { description: 'The negotiation, version by version.', query: { orderBy: offerOrder } }),
+    holds: t.relation('holds', { query: { orderBy: holdOrder } }),
     booking: t.relation('booking', { nullable: true }),
-    activity: t.relation('activity', { query: { orderBy: { seq: 'asc' } } }),
+    activity: t.relation('activity', { query: { orderBy: activityOrder } }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 })
@@ -94,7 +108,7 @@ builder.prismaObject('OfferDepositTerm', {
   fields: (t) => ({
     seq: t.exposeInt('seq', { description: depositTermFields.seq }),
     kind: t.expose('kind', { type: DepositKindEnum }),
-    amount: t.exposeInt('amount', { description: depositTermFields.amount }),
+    amount: t.expose('amount', { type: 'SafeInt', description: depositTermFields.amount }),
     percent: t.exposeInt('percent', { nullable: true, description: depositTermFields.percent }),
     dueOn: t.field({ type: 'String', nullable: true, description: 'YYYY-MM-DD', resolve: (d) => (d.dueOn ? formatDay(d.dueOn) : null) }),
     dueDaysBeforeEvent: t.exposeInt('dueDaysBeforeEvent', { nullable: true, description: depositTermFields.dueDaysBeforeEvent }),
@@ -107,7 +121,7 @@ builder.prismaObject('BookingDepositTerm', {
   fields: (t) => ({
     seq: t.exposeInt('seq', { description: depositTermFields.seq }),
     kind: t.expose('kind', { type: DepositKindEnum }),
-    amount: t.exposeInt('amount', { description: depositTermFields.amount }),
+    amount: t.expose('amount', { type: 'SafeInt', description: depositTermFields.amount }),
     percent: t.exposeInt('percent', { nullable: true, description: depositTermFields.percent }),
     dueOn: t.field({ type: 'String', nullable: true, description: 'YYYY-MM-DD', resolve: (d) => (d.dueOn ? formatDay(d.dueOn) : null) }),
     dueDaysBeforeEvent: t.exposeInt('dueDaysBeforeEvent', { nullable: true, description: depositTermFields.dueDaysBeforeEvent }),
@@ -122,12 +136,12 @@ const OfferRef = builder.prismaObject('BookingOffer', {
     request: t.relation('request'),
     version: t.exposeInt('version'),
     madeBy: t.expose('madeBy', { type: SideEnum }),
-    fee: t.exposeInt('fee', { nullable: true, description: 'In minor units of the currency.' }),
+    fee: t.expose('fee', { type: 'SafeInt', nullable: true, description: 'In minor units of the currency.' }),
     currency: t.exposeString('currency'),
     dealType: t.expose('dealType', { type: DealTypeEnum }),
     percentage: t.exposeInt('percentage', { nullable: true }),
-    deposit: t.exposeInt('deposit', { nullable: true, description: 'The total of depositTerms.' }),
-    depositTerms: t.relation('depositTerms', { query: { orderBy: { seq: 'asc' } } }),
+    deposit: t.expose('deposit', { type: 'SafeInt', nullable: true, description: 'The total of depositTerms.' }),
+    depositTerms: t.relation('depositTerms', { query: { orderBy: depositTermOrder } }),
     radiusKm: t.exposeInt('radiusKm', { nullable: true, description: 'Radius clause: no other show within this distance…' }),
     radiusDaysBefore: t.exposeInt('radiusDaysBefore', { nullable: true, description: '…from this many days before the event…' }),
     radiusDaysAfter: t.exposeInt('radiusDaysAfter', { nullable: true, description: '…to this many days after it.' }),
@@ -151,7 +165,12 @@ const HoldRef = builder.prismaObject('BookingHold', {
     id: t.exposeID('id'),
     request: t.relation('request'),
     offer: t.relation('offer'),
-    artist: t.relation('artist'),
+    artist: t.field({
+      type: ArtistRef,
+      nullable: true,
+      select: (_args, _ctx, nested) => ({ artist: nested() }),
+      resolve: (hold) => readAs('bookings.read', hold.artist),
+    }),
     startsAt: t.expose('startsAt', { type: 'DateTime' }),
     endsAt: t.expose('endsAt', { type: 'DateTime' }),
     priority: t.exposeInt('priority', {
@@ -195,8 +214,18 @@ export const BookingRef = builder.prismaObject('Booking', {
   description: 'A confirmed booking of an artist; never overlapping another confirmed booking of the artist.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    artist: t.relation('artist'),
-    agency: t.relation('agency'),
+    artist: t.field({
+      type: ArtistRef,
+      nullable: true,
+      select: (_args, _ctx, nested) => ({ artist: nested() }),
+      resolve: (booking) => readAs('bookings.read', booking.artist),
+    }),
+    agency: t.field({
+      type: AgencyRef,
+      nullable: true,
+      select: (_args, _ctx, nested) => ({ agency: nested() }),
+      resolve: (booking) => readAs('bookings.read', booking.agency),
+    }),
     agencyCompany: t.field({
       type: CompanyRef,
       nullable: true,
@@ -218,12 +247,12 @@ export const BookingRef = builder.prismaObject('Booking', {
     city: t.relation('city', { nullable: true }),
     startsAt: t.expose('startsAt', { type: 'DateTime' }),
     endsAt: t.expose('endsAt', { type: 'DateTime' }),
-    fee: t.exposeInt('fee', { nullable: true, description: 'In minor units of the currency.' }),
+    fee: t.expose('fee', { type: 'SafeInt', nullable: true, description: 'In minor units of the currency.' }),
     currency: t.exposeString('currency'),
     dealType: t.expose('dealType', { type: DealTypeEnum }),
     percentage: t.exposeInt('percentage', { nullable: true }),
-    deposit: t.exposeInt('deposit', { nullable: true, description: 'The total of depositTerms.' }),
-    depositTerms: t.relation('depositTerms', { query: { orderBy: { seq: 'asc' } } }),
+    deposit: t.expose('deposit', { type: 'SafeInt', nullable: true, description: 'The total of depositTerms.' }),
+    depositTerms: t.relation('depositTerms', { query: { orderBy: depositTermOrder } }),
     radiusKm: t.exposeInt('radiusKm', { nullable: true }),
     radiusDaysBefore: t.exposeInt('radiusDaysBefore', { nullable: true }),
     radiusDaysAfter: t.exposeInt('radiusDaysAfter', { nullable: true }),

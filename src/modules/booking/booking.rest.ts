@@ -1,35 +1,10 @@
-import type { Prisma } from '../../generated/prisma/client.ts'
 import { IdParams, route } from '../../rest/route.ts'
 import { viewSchema, type JsonSchema } from '../../rest/schemas.ts'
 import { BookingFilter, bookings, CancelInput, ChallengeInput, HoldFilter, holds } from './bookings.service.ts'
 import { OfferFilter, OfferInput, offers } from './negotiation.service.ts'
 import { BookingRequestFilter, BookingRequestInput, bookingRequests, CloseInput } from './requests.service.ts'
 import { expireDue } from './pipeline.ts'
-
-/** REST views: what each pipeline object carries, with statuses as readers see them (expiry applied). */
-const RequestView = { artist: true, agency: true } satisfies Prisma.BookingRequestInclude
-const RequestDetailView = {
-  artist: true,
-  agency: true,
-  offers: { orderBy: { version: 'asc' } },
-  holds: { orderBy: { createdAt: 'asc' } },
-  booking: true,
-} satisfies Prisma.BookingRequestInclude
-const OfferView = {
-  request: { include: { artist: true } },
-  holds: true,
-  depositTerms: { orderBy: { seq: 'asc' } },
-} satisfies Prisma.BookingOfferInclude
-const HoldView = { request: { include: { artist: true } }, offer: true } satisfies Prisma.BookingHoldInclude
-const BookingView = { artist: true, agency: true, depositTerms: { orderBy: { seq: 'asc' } } } satisfies Prisma.BookingInclude
-const BookingDetailView = {
-  artist: true,
-  agency: true,
-  depositTerms: { orderBy: { seq: 'asc' } },
-  offer: true,
-  hold: true,
-  request: { include: { activity: { orderBy: { seq: 'asc' } } } },
-} satisfies Prisma.BookingInclude
+import { BookingDetailView, BookingView, HoldView, OfferView, RequestDetailView, RequestView } from './views.ts'
 
 const withActions = (schema: JsonSchema): JsonSchema => ({
   allOf: [
@@ -131,10 +106,7 @@ export const bookingRoutes = [
     body: OfferInput,
     status: 201,
     response: offer,
-    handler: async ({ ctx, params, body }) => {
-      const o = await offers.make(ctx, params.id, body, { include: OfferView })
-      return { ...o, actions: await offers.actionsFor(ctx, o) }
-    },
+    handler: async ({ ctx, params, body }) => offers.view(ctx, await offers.make(ctx, params.id, body, { include: OfferView })),
   }),
   route({
     method: 'GET',
@@ -147,8 +119,7 @@ export const bookingRoutes = [
     response: offer,
     handler: async ({ ctx, query, page }) => {
       const listing = await offers.list(ctx, query, page, { include: OfferView })
-      const items = await Promise.all(listing.items.map(async (o) => ({ ...o, actions: await offers.actionsFor(ctx, o) })))
-      return { ...listing, items }
+      return { ...listing, items: await Promise.all(listing.items.map((o) => offers.view(ctx, o))) }
     },
   }),
   route({
@@ -159,10 +130,7 @@ export const bookingRoutes = [
     access: 'bookings.read',
     params: IdParams,
     response: offer,
-    handler: async ({ ctx, params }) => {
-      const o = (await offers.get(ctx, params.id, { include: OfferView })) as Prisma.BookingOfferGetPayload<{ include: typeof OfferView }>
-      return { ...o, actions: await offers.actionsFor(ctx, o) }
-    },
+    handler: async ({ ctx, params }) => offers.view(ctx, await offers.get(ctx, params.id, { include: OfferView })),
   }),
   ...(['accept', 'decline', 'withdraw', 'counter'] as const).map((action) =>
     route({
@@ -187,7 +155,7 @@ export const bookingRoutes = [
             : action === 'accept'
               ? await offers.accept(ctx, params.id, { include: OfferView })
               : await offers[action](ctx, params.id, body, { include: OfferView })
-        return { ...o, actions: await offers.actionsFor(ctx, o) }
+        return offers.view(ctx, o)
       },
     }),
   ),
@@ -291,6 +259,6 @@ export const bookingRoutes = [
     summary: 'Write as expired every offer, hold and request past its time (correctness never depends on it)',
     access: 'platform.operate',
     response: { type: 'object', properties: { expired: { type: 'integer' } }, required: ['expired'] },
-    handler: async ({ ctx }) => ({ expired: await expireDue(ctx.db, 'all') }),
+    handler: async ({ ctx }) => ({ expired: await expireDue(ctx.db, 'all', ctx.clock.now()) }),
   }),
 ]

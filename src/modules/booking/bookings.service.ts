@@ -9,7 +9,7 @@ import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, isExclusionViolation, notFound } from '../../errors.ts'
 import { BookingStatus, HoldStatus, type BookingHold, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
-import { parseInput } from '../../validation.ts'
+import { Id, parseInput } from '../../validation.ts'
 import { actorOf, actsFor, partyOf, pipelinesVisibleTo, recordActivity, SYSTEM, type Party } from './parties.ts'
 import {
   competingHolds,
@@ -21,24 +21,25 @@ import {
   releaseHold,
   reprioritize,
 } from './pipeline.ts'
-import { closeContractsOfDeal, moveContractsToBooking } from '../contracts/deal-links.ts'
+import { dealBooked, dealCancelled, dealClosed } from './deal-followers.ts'
 import { CloseInput, requireSide } from './requests.service.ts'
 import { keptTerm, radiusOf } from './deal-terms.ts'
 import { bookingMachine, effectiveHoldStatus, holdMachine, requestMachine, transition } from './state.ts'
+import { Instant } from '../../dates.ts'
 
 export const HoldFilter = z.object({
   status: z.enum(HoldStatus).optional(),
-  artistId: z.uuid().optional(),
+  artistId: Id.optional(),
 })
 export const BookingFilter = z.object({
   status: z.enum(BookingStatus).optional(),
-  artistId: z.uuid().optional(),
-  promoterOrgId: z.uuid().optional().describe('Counterparty: the buying company'),
-  agencyId: z.uuid().optional().describe('Counterparty: the agency that confirmed the booking'),
-  venueId: z.uuid().optional(),
-  cityId: z.uuid().optional(),
-  from: z.coerce.date().optional().describe('Starting at or after'),
-  to: z.coerce.date().optional().describe('Starting before'),
+  artistId: Id.optional(),
+  promoterOrgId: Id.optional().describe('Counterparty: the buying company'),
+  agencyId: Id.optional().describe('Counterparty: the agency that confirmed the booking'),
+  venueId: Id.optional(),
+  cityId: Id.optional(),
+  from: Instant.optional().describe('Starting at or after'),
+  to: Instant.optional().describe('Starting before'),
 })
 export const CancelInput = z.object({ reason: z.string().trim().min(1).max(2000) })
 
@@ -49,10 +50,10 @@ async function visibleHold(ctx: RequestContext, party: Party, id: string, query:
 }
 
 /** Locks the hold's pipeline for the party after writing due expiries; a hold lapsed in between is as good as expired. */
-async function lockedHold(tx: Tx, party: Party, hold: BookingHold) {
-  await lockRequest(tx, hold.requestId, party)
+async function lockedHold(tx: Tx, party: Party, hold: BookingHold, now: Date) {
+  await lockRequest(tx, hold.requestId, { party, now })
   const fresh = await tx.bookingHold.findUniqueOrThrow({ where: { id: hold.id } })
-  const status = effectiveHoldStatus(fresh)
+  const status = effectiveHoldStatus(fresh, now)
   if (status !== fresh.status) throw conflict('invalid_transition', `cannot act on a hold that is ${status}`)
   return fresh
 }
@@ -64,7 +65,7 @@ const challengeLapsed = (hold: BookingHold, now: Date) => Boolean(hold.challenge
  * above whose challenge lapsed is released on the way (whoever acts first) and left out of both; the caller
  * holds the artist's lock.
  */
-async function rivalsOf(tx: Tx, hold: BookingHold, now = new Date()) {
+async function rivalsOf(tx: Tx, hold: BookingHold, now: Date) {
   const competing: BookingHold[] = []
   const standingAbove: BookingHold[] = []
   for (const other of await competingHolds(tx, hold)) {
@@ -89,7 +90,7 @@ const outranked = (count: number) =>
  * Refuses an outranked confirmation before it queues on the artist's lock, so that the first hold's
  * confirmation never waits behind the others' refusals. Only a hint: the answer under the lock decides.
  */
-async function refuseIfOutranked(db: Db, party: Party, id: string, now = new Date()) {
+async function refuseIfOutranked(db: Db, party: Party, id: string, now: Date) {
   const hold = await db.bookingHold.findUniqueOrThrow({ where: { id }, include: { request: true } })
   // Who may not act, or on what, is told under the lock.
   if (hold.status !== 'active' || !(await actsFor(db, party, hold.request))) return
@@ -109,14 +110,14 @@ export const ChallengeInput = z.object({
 
 export const holds = {
   async get(ctx: RequestContext, id: string, query: Selection = {}) {
-    await expireDue(ctx.db, { requestId: (await visibleHold(ctx, await partyOf(ctx), id)).requestId })
+    await expireDue(ctx.db, { requestId: (await visibleHold(ctx, await partyOf(ctx), id)).requestId }, ctx.clock.now())
     return ctx.db.bookingHold.findUniqueOrThrow({ ...query, where: { id } })
   },
 
   async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const party = await partyOf(ctx)
     const f = parseInput(HoldFilter, filter)
-    await expireDue(ctx.db, { where: pipelinesVisibleTo(party) })
+    await expireDue(ctx.db, { where: pipelinesVisibleTo(party) }, ctx.clock.now())
     const where: Prisma.BookingHoldWhereInput = { request: pipelinesVisibleTo(party), artistId: f.artistId, status: f.status }
     return listing(ctx.db.bookingHold, { where, orderBy: { startsAt: 'asc' } }, page, query)
   },
@@ -126,17 +127,17 @@ export const holds = {
     const party = await partyOf(ctx)
     requireSide(party, 'agency', 'confirms bookings')
     const seen = await visibleHold(ctx, party, id)
-    await expireDue(ctx.db, { requestId: seen.requestId })
-    await refuseIfOutranked(ctx.db, party, id)
+    await expireDue(ctx.db, { requestId: seen.requestId }, ctx.clock.now())
+    await refuseIfOutranked(ctx.db, party, id, ctx.clock.now())
     const actor = actorOf(party)
     try {
       const booking = await ctx.db.$transaction(async (tx) => {
         // One confirmation per artist at a time: the losers of a race find the hold released, or meet the
         // exclusion constraint, and answer 409.
         await lockArtistBookings(tx, seen.artistId)
-        const hold = await lockedHold(tx, party, seen)
+        const hold = await lockedHold(tx, party, seen, ctx.clock.now())
         const holdTo = transition(holdMachine, hold.status, 'confirm')
-        const { competing, standingAbove } = await rivalsOf(tx, hold)
+        const { competing, standingAbove } = await rivalsOf(tx, hold, ctx.clock.now())
         if (standingAbove.length) throw outranked(standingAbove.length)
         const request = await tx.bookingRequest.findUniqueOrThrow({
           where: { id: hold.requestId },
@@ -144,7 +145,7 @@ export const holds = {
         })
         const requestTo = transition(requestMachine, request.status, 'book')
         const [offer] = request.offers
-        if (!offer) throw notFound('offer', hold.offerId)
+        if (!offer) throw notFound('booking offer', hold.offerId)
         const created = await tx.booking.create({
           data: {
             requestId: request.id,
@@ -193,7 +194,7 @@ export const holds = {
           from: null,
           to: 'confirmed',
         })
-        await moveContractsToBooking(tx, hold.id, created.id)
+        await dealBooked(tx, hold.id, created.id)
         for (const other of competing) {
           await lockRequest(tx, other.requestId)
           await releaseHold(tx, actor, other, 'the artist was confirmed for an overlapping booking')
@@ -219,19 +220,19 @@ export const holds = {
     const party = await partyOf(ctx)
     const { respondWithinHours } = parseInput(ChallengeInput, input)
     const seen = await visibleHold(ctx, party, id)
-    await expireDue(ctx.db, { requestId: seen.requestId })
+    const now = ctx.clock.now()
+    await expireDue(ctx.db, { requestId: seen.requestId }, now)
     await ctx.db.$transaction(async (tx) => {
       await lockArtistBookings(tx, seen.artistId)
-      const hold = await lockedHold(tx, party, seen)
+      const hold = await lockedHold(tx, party, seen, now)
       const to = transition(holdMachine, hold.status, 'challenge')
-      const above = (await rivalsOf(tx, hold)).standingAbove
+      const above = (await rivalsOf(tx, hold, now)).standingAbove
       if (!above.length) throw conflict('nothing_to_challenge', 'no hold ranks above this one on these dates')
       const unchallenged = above.filter((other) => !other.challengeDeadline)
       if (!unchallenged.length) throw conflict('challenge_pending', 'every hold above this one is already under challenge')
-      const now = Date.now()
       for (const other of unchallenged) {
         await lockRequest(tx, other.requestId)
-        const deadline = new Date(Math.min(now + respondWithinHours * 3600_000, other.startsAt.getTime()))
+        const deadline = new Date(Math.min(now.getTime() + respondWithinHours * 3600_000, other.startsAt.getTime()))
         await tx.bookingHold.update({ where: { id: other.id }, data: { challengeDeadline: deadline, challengedByHoldId: hold.id } })
         // The challenged side learns of a challenge and its deadline, not who made it.
         await recordActivity(tx, SYSTEM, {
@@ -262,10 +263,10 @@ export const holds = {
     const party = await partyOf(ctx)
     const { reason } = parseInput(CloseInput, input)
     const seen = await visibleHold(ctx, party, id)
-    await expireDue(ctx.db, { requestId: seen.requestId })
+    await expireDue(ctx.db, { requestId: seen.requestId }, ctx.clock.now())
     await ctx.db.$transaction(async (tx) => {
       await lockArtistBookings(tx, seen.artistId)
-      const hold = await lockedHold(tx, party, seen)
+      const hold = await lockedHold(tx, party, seen, ctx.clock.now())
       await releaseHold(tx, actorOf(party), hold, reason ?? `released by the ${party.side}`)
       await reprioritize(tx, hold.artistId)
     })
@@ -311,7 +312,7 @@ export const bookings = {
     const { reason } = parseInput(CancelInput, input)
     const seen = await bookings.get(ctx, id)
     await ctx.db.$transaction(async (tx) => {
-      await lockRequest(tx, seen.requestId, party)
+      await lockRequest(tx, seen.requestId, { party, now: ctx.clock.now() })
       const booking = await tx.booking.findUniqueOrThrow({ where: { id } })
       const to = transition(bookingMachine, booking.status, 'cancel')
       await tx.booking.update({ where: { id }, data: { status: to, cancelledAt: new Date(), cancelReason: reason } })
@@ -324,7 +325,8 @@ export const bookings = {
         to,
         note: reason,
       })
-      await closeContractsOfDeal(tx, booking.requestId, `the booking was cancelled: ${reason}`)
+      await dealClosed(tx, booking.requestId, `the booking was cancelled: ${reason}`)
+      await dealCancelled(tx, id, actorOf(party))
     })
     return ctx.db.booking.findUniqueOrThrow({ ...query, where: { id } })
   },

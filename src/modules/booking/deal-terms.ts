@@ -2,7 +2,7 @@
 // keeps what was accepted. The single `deposit` the older API knows is the schedule's total, so every
 // reader of it keeps working.
 import { z } from 'zod'
-import { dayOf, formatDay } from '../../dates.ts'
+import { Day, dayOf, formatDay } from '../../dates.ts'
 import { DepositKind } from '../../generated/prisma/client.ts'
 import { MinorUnits } from '../../money.ts'
 
@@ -13,7 +13,7 @@ export const DepositTermInput = z
     kind: z.enum(DepositKind).describe('flat: a fixed amount; percent: a share of the fee'),
     amount: MinorUnits.nullish().describe('flat terms: the amount due'),
     percent: z.number().int().min(1).max(100).nullish().describe('percent terms: the share of the fee due'),
-    dueOn: z.iso.date().nullish().describe('Due on this day (YYYY-MM-DD)'),
+    dueOn: Day.nullish().describe('Due on this day (YYYY-MM-DD)'),
     dueDaysBeforeEvent: z.number().int().min(0).max(MAX_DAYS).nullish().describe('Due this many days before the event'),
   })
   .describe('One deposit; with neither dueOn nor dueDaysBeforeEvent it is due on confirmation')
@@ -39,10 +39,11 @@ export const dealTermFields = {
 
 type DealTermInput = { [K in keyof typeof dealTermFields]?: z.output<(typeof dealTermFields)[K]> } & { fee?: number | null }
 
-export interface DepositTerm {
+/** A term of a schedule: amounts are numbers as input states them, bigint as stored. */
+export interface DepositTerm<Amount extends number | bigint = number> {
   seq: number
   kind: DepositKind
-  amount: number
+  amount: Amount
   percent: number | null
   dueOn: Date | null
   dueDaysBeforeEvent: number | null
@@ -94,7 +95,7 @@ export const radiusOf = (o: { radiusKm: number | null; radiusDaysBefore: number 
 })
 
 /** An offer's deposit term as the booking keeps it. */
-export const keptTerm = (t: DepositTerm): DepositTerm => ({
+export const keptTerm = (t: DepositTerm<bigint>): DepositTerm<bigint> => ({
   seq: t.seq,
   kind: t.kind,
   amount: t.amount,

@@ -8,13 +8,14 @@ import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, forbidden, invalidInput, notFound } from '../../errors.ts'
 import { DealType, OfferStatus, type BookingOffer, type BookingRequest, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
-import { parseInput } from '../../validation.ts'
+import { Id, parseInput } from '../../validation.ts'
 import { actorOf, actsForRequests, otherSide, partyOf, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
 import { expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
 import { Currency, MinorUnits } from '../../money.ts'
 import { dealTermFields, dealTermIssues, depositSchedule, depositTotal, dueDayIssue, radiusOf } from './deal-terms.ts'
 import { CloseInput, requireSide, visibleRequest } from './requests.service.ts'
 import { can, effectiveOfferStatus, offerMachine, requestMachine, transition } from './state.ts'
+import { Instant } from '../../dates.ts'
 
 const DAY_MS = 86_400_000
 
@@ -27,7 +28,7 @@ export const OfferInput = z
     ...dealTermFields,
     holdDays: z.number().int().min(1).max(60).default(7).describe('How long an acceptance holds the date'),
     terms: z.string().trim().min(1).max(10_000).nullish(),
-    expiresAt: z.coerce.date().nullish().describe('Answer-by time of this offer'),
+    expiresAt: Instant.nullish().describe('Answer-by time of this offer'),
   })
   .superRefine((o, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message })
@@ -35,19 +36,18 @@ export const OfferInput = z
     if (o.dealType !== 'flat' && o.percentage == null) issue('percentage', `required for a ${o.dealType} deal`)
     if (o.dealType !== 'percentage' && o.fee == null) issue('fee', `required for a ${o.dealType} deal`)
     dealTermIssues(o, issue)
-    if (o.expiresAt && o.expiresAt.getTime() <= Date.now()) issue('expiresAt', 'must be in the future')
   })
 
 export const OfferFilter = z.object({
   status: z.enum(OfferStatus).optional(),
-  requestId: z.uuid().optional(),
+  requestId: Id.optional(),
 })
 
 export type OfferAction = 'accept' | 'counter' | 'decline' | 'withdraw'
 
 /** What the party may do with an offer now (for the screens' action buttons). */
-export function offerActions(party: Party, offer: BookingOffer): OfferAction[] {
-  const status = effectiveOfferStatus(offer)
+export function offerActions(party: Party, offer: BookingOffer, now: Date): OfferAction[] {
+  const status = effectiveOfferStatus(offer, now)
   const theirs = offer.madeBy !== party.side
   const actions: OfferAction[] = theirs ? ['accept', 'counter', 'decline'] : ['withdraw']
   return actions.filter((a) => can(offerMachine, status, a))
@@ -58,6 +58,12 @@ async function visibleOffer(ctx: RequestContext, party: Party, id: string) {
   if (!offer) throw notFound('offer', id)
   return offer
 }
+
+/** The input as parsed at `now`: the schema's rules and the one that reads the clock, reported together. */
+const offerInputAt = (now: Date) =>
+  OfferInput.superRefine((o, ctx) => {
+    if (o.expiresAt && o.expiresAt <= now) ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be in the future' })
+  })
 
 function checkAgainstRequest(request: BookingRequest, data: z.output<typeof OfferInput>) {
   if (data.expiresAt && data.expiresAt > request.startsAt) throw invalidInput('expiresAt', 'must be before the event')
@@ -109,17 +115,18 @@ async function onLatestOffer<T>(
 ): Promise<T> {
   const party = await partyOf(ctx)
   const seen = await visibleOffer(ctx, party, offerId)
-  await expireDue(ctx.db, { requestId: seen.requestId })
+  await expireDue(ctx.db, { requestId: seen.requestId }, ctx.clock.now())
   return ctx.db.$transaction(async (tx) => {
     // An acceptance places a hold: take the artist's booking lock before the pipeline's, as every hold change does.
     await lockArtistBookings(
       tx,
       (await tx.bookingRequest.findUniqueOrThrow({ where: { id: seen.requestId }, select: { artistId: true } })).artistId,
     )
-    const request = await lockRequest(tx, seen.requestId, party)
+    const request = await lockRequest(tx, seen.requestId, { party, now: ctx.clock.now() })
     const offer = await tx.bookingOffer.findUniqueOrThrow({ where: { id: offerId } })
     // Lapsed between the expiry pass and the lock: as good as expired.
-    if (effectiveOfferStatus(offer) !== offer.status) throw conflict('invalid_transition', 'cannot act on an offer that is expired')
+    if (effectiveOfferStatus(offer, ctx.clock.now()) !== offer.status)
+      throw conflict('invalid_transition', 'cannot act on an offer that is expired')
     return act(tx, party, offer, request)
   })
 }
@@ -134,11 +141,11 @@ export const offers = {
   async make(ctx: RequestContext, requestId: string, input: unknown, query: Selection = {}) {
     const party = await partyOf(ctx)
     requireSide(party, 'agency', 'answers requests with offers')
-    const data = parseInput(OfferInput, input)
+    const data = parseInput(offerInputAt(ctx.clock.now()), input)
     await visibleRequest(ctx, party, requestId)
-    await expireDue(ctx.db, { requestId })
+    await expireDue(ctx.db, { requestId }, ctx.clock.now())
     const offer = await ctx.db.$transaction(async (tx) => {
-      const request = await lockRequest(tx, requestId, party)
+      const request = await lockRequest(tx, requestId, { party, now: ctx.clock.now() })
       const to = transition(requestMachine, request.status, 'offer')
       checkAgainstRequest(request, data)
       await tx.bookingRequest.update({ where: { id: requestId }, data: { status: to } })
@@ -156,7 +163,7 @@ export const offers = {
   },
 
   async counter(ctx: RequestContext, offerId: string, input: unknown, query: Selection = {}) {
-    const data = parseInput(OfferInput, input)
+    const data = parseInput(offerInputAt(ctx.clock.now()), input)
     const counter = await onLatestOffer(ctx, offerId, async (tx, party, offer, request) => {
       requireTheirs(party, offer, 'counter')
       const to = transition(offerMachine, offer.status, 'counter')
@@ -191,7 +198,7 @@ export const offers = {
         from: offer.status,
         to: offerTo,
       })
-      const expiresAt = new Date(Math.min(Date.now() + offer.holdDays * DAY_MS, request.startsAt.getTime()))
+      const expiresAt = new Date(Math.min(ctx.clock.now().getTime() + offer.holdDays * DAY_MS, request.startsAt.getTime()))
       const hold = await tx.bookingHold.create({
         data: {
           requestId: request.id,
@@ -249,23 +256,30 @@ export const offers = {
 
   async get(ctx: RequestContext, id: string, query: Selection = {}) {
     const party = await partyOf(ctx)
-    await expireDue(ctx.db, { requestId: (await visibleOffer(ctx, party, id)).requestId })
+    await expireDue(ctx.db, { requestId: (await visibleOffer(ctx, party, id)).requestId }, ctx.clock.now())
     return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id } })
   },
 
   async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const party = await partyOf(ctx)
     const f = parseInput(OfferFilter, filter)
-    await expireDue(ctx.db, { where: pipelinesVisibleTo(party) })
+    await expireDue(ctx.db, { where: pipelinesVisibleTo(party) }, ctx.clock.now())
     const where: Prisma.BookingOfferWhereInput = { request: pipelinesVisibleTo(party), requestId: f.requestId, status: f.status }
     return listing(ctx.db.bookingOffer, { where, orderBy: { createdAt: 'desc' } }, page, query)
   },
 
-  /** Nothing for a company that only sees the pipeline (the artist's management, a former agency). */
-  actionsFor: async (ctx: RequestContext, offer: BookingOffer) => {
+  /** What the caller may do with the offer now: nothing for a caller who only reads the pipeline (no
+   *  bookings.manage), nor for a company that only sees it (the artist's management, a former agency). */
+  async actionsFor(ctx: RequestContext, offer: BookingOffer): Promise<OfferAction[]> {
+    if (!(await ctx.may('bookings.manage'))) return []
     const party = await partyOf(ctx)
     const acting = await ctx.loader<string, boolean>('actsForRequest', (ids) => actsForRequests(ctx.db, party, ids)).load(offer.requestId)
-    return acting ? offerActions(party, offer) : []
+    return acting ? offerActions(party, offer, ctx.clock.now()) : []
+  },
+
+  /** An offer as both faces show it: its terms and what the caller may do with it now. */
+  async view<T extends BookingOffer>(ctx: RequestContext, offer: T): Promise<T & { actions: OfferAction[] }> {
+    return { ...offer, actions: await offers.actionsFor(ctx, offer) }
   },
 }
 

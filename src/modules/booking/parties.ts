@@ -1,13 +1,14 @@
 // Who takes part in a booking pipeline, and what each party may see. A promoter company is party to the
 // pipelines it started; an agency to those it handled, and to those of the artists it represents now; a
 // management company to those of the artists it manages now (it reads, it never negotiates).
+import { activeLinkWhere } from '../../access/ownership.ts'
 import { grantedModules } from '../../access/authorize.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Db, Tx } from '../../db/client.ts'
 import { today } from '../../dates.ts'
 import { forbidden } from '../../errors.ts'
 import type { BookingSide, Prisma, RepresentationRole } from '../../generated/prisma/client.ts'
-import { activeLinkWhere } from '../representation/roster.service.ts'
+import { recordPipelineEvent } from '../outbox/record.ts'
 
 export type Party =
   { side: 'agency'; userId: string; orgId: string; agencyId: string } | { side: 'promoter'; userId: string; orgId: string }
@@ -117,6 +118,7 @@ export async function recordActivity(
       actorOrgId: actor.orgId,
     },
   })
+  await recordPipelineEvent(tx, actor, a)
 }
 
 /** The other side of a negotiation. */

@@ -4,7 +4,7 @@ import type { Db, Tx } from '../../db/client.ts'
 import { advisoryLock } from '../../db/locks.ts'
 import { conflict, notFound } from '../../errors.ts'
 import type { BookingHold, BookingRequest, BookingRequestStatus, Prisma } from '../../generated/prisma/client.ts'
-import { closeContractsOfDeal } from '../contracts/deal-links.ts'
+import { dealClosed } from './deal-followers.ts'
 import { assertActsFor, recordActivity, SYSTEM, type Actor, type Party } from './parties.ts'
 import { can, holdMachine, offerMachine, requestMachine, transition } from './state.ts'
 
@@ -17,16 +17,16 @@ export const lockArtistBookings = (tx: Tx, artistId: string) => advisoryLock(tx,
 
 /**
  * Locks a pipeline for one action: every action on one request runs after the previous one committed.
- * With a party, the party must be one that acts on the pipeline (not only one that sees it).
+ * With a party, the party must be one that acts on the pipeline (not only one that sees it), at `now`.
  */
-export async function lockRequest(tx: Tx, id: string, party?: Party): Promise<BookingRequest> {
+export async function lockRequest(tx: Tx, id: string, acting?: { party: Party; now: Date }): Promise<BookingRequest> {
   const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM booking_requests WHERE id = ${id}::uuid FOR UPDATE`
   if (rows.length === 0) throw notFound('booking request', id)
   const request = await tx.bookingRequest.findUniqueOrThrow({ where: { id } })
-  if (party) {
-    await assertActsFor(tx, party, request)
+  if (acting) {
+    await assertActsFor(tx, acting.party, request)
     // Lapsed between the expiry pass and the lock: as good as expired.
-    if (requestDue(request, new Date())) throw conflict('invalid_transition', 'cannot act on a booking request that is expired')
+    if (requestDue(request, acting.now)) throw conflict('invalid_transition', 'cannot act on a booking request that is expired')
   }
   return request
 }
@@ -63,7 +63,7 @@ const dueWhere = (now: Date): Prisma.BookingRequestWhereInput => ({
 export async function expireDue(
   db: Db,
   scope: { requestId: string } | { where: Prisma.BookingRequestWhereInput } | 'all',
-  now = new Date(),
+  now: Date,
 ): Promise<number> {
   const where = scope === 'all' ? {} : 'requestId' in scope ? { id: scope.requestId } : scope.where
   const due = await db.bookingRequest.findMany({
@@ -133,7 +133,7 @@ async function expirePipeline(tx: Tx, pipeline: { id: string; artistId: string }
     // A closed pipeline leaves nothing open behind it.
     await expireOffers({}, 'the request expired')
     await expireHolds({}, 'the request expired')
-    await closeContractsOfDeal(tx, requestId, `the deal expired: ${reason}`)
+    await dealClosed(tx, requestId, `the deal expired: ${reason}`)
   }
   return expired
 }
@@ -163,7 +163,7 @@ export async function releaseHold(tx: Tx, actor: Actor, hold: BookingHold, reaso
     to: requestTo,
     note: reason,
   })
-  await closeContractsOfDeal(tx, request.id, `the hold was released: ${reason}`)
+  await dealClosed(tx, request.id, `the hold was released: ${reason}`)
 }
 
 /**

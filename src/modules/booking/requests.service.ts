@@ -1,6 +1,7 @@
 // Booking requests: a promoter company asks the agency representing an artist for a date. The request is
 // the root of its pipeline: its offers, hold, booking and activity hang from it.
 import { z } from 'zod'
+import { activeLinkWhere } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, forbidden, invalidInput, notFound } from '../../errors.ts'
@@ -9,24 +10,24 @@ import { today } from '../../dates.ts'
 import { BookingRequestStatus, DealType, type BookingRequestWarning, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Currency, MinorUnits } from '../../money.ts'
-import { parseInput } from '../../validation.ts'
-import { activeLinkWhere } from '../representation/roster.service.ts'
+import { Id, parseInput } from '../../validation.ts'
+import { dealClosed } from './deal-followers.ts'
 import { actorOf, partyOf, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
-import { closeContractsOfDeal } from '../contracts/deal-links.ts'
 import { expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
 import { holdMachine, offerMachine, requestMachine, transition } from './state.ts'
+import { Instant } from '../../dates.ts'
 
 const MAX_SHOW_SPAN_MS = 14 * 86_400_000
 
 export const BookingRequestInput = z
   .object({
-    artistId: z.uuid(),
-    startsAt: z.coerce.date().describe('When the performance (or the engagement) starts'),
-    endsAt: z.coerce.date(),
-    venueId: z.uuid().nullish().describe('A venue of the Venue subgraph'),
+    artistId: Id,
+    startsAt: Instant.describe('When the performance (or the engagement) starts'),
+    endsAt: Instant,
+    venueId: Id.nullish().describe('A venue of the Venue subgraph'),
     venueName: z.string().trim().min(1).max(200).nullish(),
     city: z.string().trim().min(1).max(120).nullish().describe('Free text; filled from cityId when absent'),
-    cityId: z.uuid().nullish().describe('A city of the geo directory; sets countryCode (which must agree when given)'),
+    cityId: Id.nullish().describe('A city of the geo directory; sets countryCode (which must agree when given)'),
     countryCode: z
       .string()
       .regex(/^[A-Za-z]{2}$/, 'expected an ISO 3166-1 alpha-2 code')
@@ -36,24 +37,31 @@ export const BookingRequestInput = z
     currency: Currency.nullish(),
     dealType: z.enum(DealType).nullish(),
     message: z.string().trim().min(1).max(5000).nullish(),
-    expiresAt: z.coerce.date().nullish().describe('Answer-by time'),
+    expiresAt: Instant.nullish().describe('Answer-by time'),
   })
   .superRefine((r, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message })
     if (r.endsAt <= r.startsAt) issue('endsAt', 'must be after startsAt')
     else if (r.endsAt.getTime() - r.startsAt.getTime() > MAX_SHOW_SPAN_MS) issue('endsAt', 'a booking spans at most 14 days')
-    if (r.startsAt.getTime() <= Date.now()) issue('startsAt', 'must be in the future')
     if (r.budget != null && !r.currency) issue('currency', 'required with a budget')
-    if (r.expiresAt && (r.expiresAt.getTime() <= Date.now() || r.expiresAt > r.startsAt))
-      issue('expiresAt', 'must be in the future and before the event')
+    if (r.expiresAt && r.expiresAt > r.startsAt) issue('expiresAt', 'must be in the future and before the event')
+  })
+
+/** The input as parsed at `now`: the schema's rules and those that read the clock, reported together. */
+const requestInputAt = (now: Date) =>
+  BookingRequestInput.superRefine((r, ctx) => {
+    if (r.startsAt <= now) ctx.addIssue({ code: 'custom', path: ['startsAt'], message: 'must be in the future' })
+    // One message for either fault of the answer-by time (the schema reports it when past the event).
+    if (r.expiresAt && r.expiresAt <= now && r.expiresAt <= r.startsAt)
+      ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be in the future and before the event' })
   })
 
 export const BookingRequestFilter = z.object({
   status: z.enum(BookingRequestStatus).optional(),
-  artistId: z.uuid().optional(),
-  cityId: z.uuid().optional(),
-  from: z.coerce.date().optional().describe('Events starting at or after'),
-  to: z.coerce.date().optional().describe('Events starting before'),
+  artistId: Id.optional(),
+  cityId: Id.optional(),
+  from: Instant.optional().describe('Events starting at or after'),
+  to: Instant.optional().describe('Events starting before'),
 })
 
 export const CloseInput = z.object({ reason: z.string().trim().min(1).max(2000).optional() })
@@ -73,7 +81,7 @@ export const bookingRequests = {
   async create(ctx: RequestContext, input: unknown, query: Selection = {}) {
     const party = await partyOf(ctx)
     requireSide(party, 'promoter', 'sends booking requests')
-    const data = parseInput(BookingRequestInput, input)
+    const data = parseInput(requestInputAt(ctx.clock.now()), input)
     const artist = await ctx.db.artist.findUnique({
       where: { id: data.artistId },
       select: {
@@ -108,14 +116,14 @@ export const bookingRequests = {
   async get(ctx: RequestContext, id: string, query: Selection = {}) {
     const party = await partyOf(ctx)
     await visibleRequest(ctx, party, id)
-    await expireDue(ctx.db, { requestId: id })
+    await expireDue(ctx.db, { requestId: id }, ctx.clock.now())
     return visibleRequest(ctx, party, id, query)
   },
 
   async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const party = await partyOf(ctx)
     const f = parseInput(BookingRequestFilter, filter)
-    await expireDue(ctx.db, { where: pipelinesVisibleTo(party) })
+    await expireDue(ctx.db, { where: pipelinesVisibleTo(party) }, ctx.clock.now())
     const where: Prisma.BookingRequestWhereInput = {
       AND: [pipelinesVisibleTo(party), { status: f.status, artistId: f.artistId, cityId: f.cityId, startsAt: { gte: f.from, lt: f.to } }],
     }
@@ -138,7 +146,7 @@ export const bookingRequests = {
 
   async activity(ctx: RequestContext, id: string) {
     await visibleRequest(ctx, await partyOf(ctx), id)
-    await expireDue(ctx.db, { requestId: id })
+    await expireDue(ctx.db, { requestId: id }, ctx.clock.now())
     return ctx.db.bookingActivity.findMany({ where: { requestId: id }, orderBy: { seq: 'asc' } })
   },
 }
@@ -179,10 +187,10 @@ async function closeRequest(
 ) {
   const { reason } = parseInput(CloseInput, input)
   const { artistId } = await visibleRequest(ctx, party, id)
-  await expireDue(ctx.db, { requestId: id })
+  await expireDue(ctx.db, { requestId: id }, ctx.clock.now())
   await ctx.db.$transaction(async (tx) => {
     await lockArtistBookings(tx, artistId)
-    const request = await lockRequest(tx, id, party)
+    const request = await lockRequest(tx, id, { party, now: ctx.clock.now() })
     const to = transition(requestMachine, request.status, action)
     const actor = actorOf(party)
     await tx.bookingRequest.update({ where: { id }, data: { status: to, closedReason: reason } })
@@ -215,7 +223,7 @@ async function closeRequest(
       })
       await reprioritize(tx, hold.artistId)
     }
-    await closeContractsOfDeal(tx, id, `the request was ${to}${reason ? `: ${reason}` : ''}`)
+    await dealClosed(tx, id, `the request was ${to}${reason ? `: ${reason}` : ''}`)
   })
   return ctx.db.bookingRequest.findUniqueOrThrow({ ...query, where: { id } })
 }

@@ -33,15 +33,12 @@ export const bookingMachine: Machine<BookingStatus, 'cancel'> = {
 
 const due = (at: Date | null | undefined, now: Date) => Boolean(at && at.getTime() <= now.getTime())
 
-export function effectiveOfferStatus(o: { status: OfferStatus; expiresAt: Date | null }, now = new Date()): OfferStatus {
+export function effectiveOfferStatus(o: { status: OfferStatus; expiresAt: Date | null }, now: Date): OfferStatus {
   return o.status === 'open' && due(o.expiresAt, now) ? 'expired' : o.status
 }
 
 /** A hold past its period is expired; one that let a challenge lapse is released. */
-export function effectiveHoldStatus(
-  h: { status: HoldStatus; expiresAt: Date; challengeDeadline?: Date | null },
-  now = new Date(),
-): HoldStatus {
+export function effectiveHoldStatus(h: { status: HoldStatus; expiresAt: Date; challengeDeadline?: Date | null }, now: Date): HoldStatus {
   if (h.status !== 'active') return h.status
   if (due(h.expiresAt, now)) return 'expired'
   return due(h.challengeDeadline, now) ? 'released' : h.status

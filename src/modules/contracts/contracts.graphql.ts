@@ -11,7 +11,10 @@ import {
   ContractFilter,
   ContractInput,
   contracts,
+  currentVersion,
   EditInput,
+  liveAttachments,
+  newestVersion,
   ReasonInput,
   SignerInput,
   SignInput,
@@ -63,7 +66,11 @@ const VersionRef = builder.prismaObject('ContractVersion', {
     changeNote: t.exposeString('changeNote', { nullable: true }),
     createdByUserId: t.exposeID('createdByUserId'),
     createdByOrgId: t.exposeID('createdByOrgId'),
-    attachments: t.relation('attachments', { query: { where: { removedAt: null }, orderBy: { createdAt: 'asc' } } }),
+    attachments: t.relation('attachments', { query: liveAttachments }),
+    signatures: t.relation('signatures', {
+      description: 'The signatures made on this version.',
+      query: { orderBy: { signedAt: 'asc' } },
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 })
@@ -82,7 +89,7 @@ const SignerRef = builder.prismaObject('ContractSigner', {
   }),
 })
 
-builder.prismaObject('ContractSignature', {
+const SignatureRef = builder.prismaObject('ContractSignature', {
   ...typeRequires('contracts.read'),
   description: 'Who signed which version (by its hash), when, and from where.',
   fields: (t) => ({
@@ -147,17 +154,21 @@ export const ContractRef = builder.prismaObject('Contract', {
     current: t.field({
       type: VersionRef,
       description: 'The current version (the one to sign).',
-      select: (_args, _ctx, nested) => ({ currentVersion: true, versions: nested({ orderBy: { version: 'desc' }, take: 1 }) }),
-      resolve: (c) => c.versions[0],
+      select: (_args, _ctx, nested) => ({ currentVersion: true, versions: nested(currentVersion) }),
+      resolve: (c) => newestVersion(c.versions, c),
     }),
     unresolvedFields: t.stringList({
       description: 'Merge fields the current version still lacks; a contract with any cannot be sent.',
-      select: { versions: { orderBy: { version: 'desc' }, take: 1, select: { body: true } } },
+      select: { versions: { ...currentVersion, select: { body: true } } },
       resolve: (c) => unresolvedFields(c.versions[0]?.body ?? ''),
     }),
     versions: t.relation('versions', { query: { orderBy: { version: 'desc' } } }),
     signers: t.field({ type: [SignerRef], resolve: async (c, _args, ctx) => (await signingOf(c, ctx)).signers }),
-    signatures: t.relation('signatures', { description: 'Every signature, on every version.', query: { orderBy: { signedAt: 'asc' } } }),
+    signatures: t.field({
+      type: [SignatureRef],
+      description: "The signatures on the current version: the ones that count (each version's are on `versions { signatures }`).",
+      resolve: async (c, _args, ctx) => (await signingOf(c, ctx)).signatures,
+    }),
     blockingSigners: t.field({
       type: [SignerRef],
       description: 'Who holds the contract up: the next signer (sequential) or everyone missing (parallel).',
@@ -169,7 +180,7 @@ export const ContractRef = builder.prismaObject('Contract', {
       description: 'Which signer is blocking the deal now.',
       resolve: async (c, _args, ctx) => (await signingOf(c, ctx)).blocking[0] ?? null,
     }),
-    attachments: t.relation('attachments', { query: { where: { removedAt: null }, orderBy: { createdAt: 'asc' } } }),
+    attachments: t.relation('attachments', { query: liveAttachments }),
     events: t.relation('events', { query: { orderBy: { seq: 'asc' } } }),
     booking: t.field({
       type: BookingRef,

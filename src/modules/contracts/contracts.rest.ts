@@ -1,36 +1,24 @@
 import { z } from 'zod'
-import type { Contract, Prisma } from '../../generated/prisma/client.ts'
-import type { RequestContext } from '../../context.ts'
+import type { Prisma } from '../../generated/prisma/client.ts'
 import { IdParams, route } from '../../rest/route.ts'
-import { VersionNumber } from '../../validation.ts'
+import { Id, VersionNumber } from '../../validation.ts'
 import { viewSchema, type JsonSchema } from '../../rest/schemas.ts'
 import {
   AttachmentInput,
   ContractFilter,
   ContractInput,
   contracts,
+  ContractView,
   EditInput,
   ReasonInput,
   SignerInput,
   SignInput,
 } from './contracts.service.ts'
-import { unresolvedFields } from './merge.ts'
 import { TemplateFilter, TemplateInput, templates, UpdateTemplateInput } from './templates.service.ts'
 
-/** A contract over REST: its current version, signers, who blocks it, and what its text still lacks. */
-const ContractView = {
-  versions: { orderBy: { version: 'desc' }, take: 1 },
-  attachments: { where: { removedAt: null } },
-} satisfies Prisma.ContractInclude
 const TemplateView = { versions: { orderBy: { version: 'desc' }, take: 1 } } satisfies Prisma.ContractTemplateInclude
 
-async function contractView(ctx: RequestContext, contract: Contract) {
-  const { versions, ...rest } = contract as Prisma.ContractGetPayload<{ include: typeof ContractView }>
-  const [signing] = await contracts.signing(ctx, [contract])
-  const current = versions[0]
-  return { ...rest, current, unresolvedFields: unresolvedFields(current.body), ...signing }
-}
-
+/** `contracts.view`: its current version, signers, the current version's signatures, who blocks it, what its text lacks. */
 const contractSchema: JsonSchema = {
   allOf: [
     viewSchema('Contract', { attachments: true }),
@@ -56,8 +44,8 @@ const tag = 'Contracts'
 const templateTag = 'Contract templates'
 const template = viewSchema('ContractTemplate', TemplateView)
 const VersionParams = IdParams.extend({ version: z.coerce.number().pipe(VersionNumber) })
-const SignerParams = IdParams.extend({ signerId: z.uuid() })
-const AttachmentParams = IdParams.extend({ attachmentId: z.uuid() })
+const SignerParams = IdParams.extend({ signerId: Id })
+const AttachmentParams = IdParams.extend({ attachmentId: Id })
 
 export const contractRoutes = [
   route({
@@ -134,7 +122,7 @@ export const contractRoutes = [
     body: ContractInput,
     status: 201,
     response: contractSchema,
-    handler: async ({ ctx, body }) => contractView(ctx, await contracts.create(ctx, body, { include: ContractView })),
+    handler: async ({ ctx, body }) => contracts.view(ctx, await contracts.create(ctx, body, { include: ContractView })),
   }),
   route({
     method: 'GET',
@@ -155,7 +143,7 @@ export const contractRoutes = [
     access: 'contracts.read',
     params: IdParams,
     response: contractSchema,
-    handler: async ({ ctx, params }) => contractView(ctx, await contracts.get(ctx, params.id, { include: ContractView })),
+    handler: async ({ ctx, params }) => contracts.view(ctx, await contracts.get(ctx, params.id, { include: ContractView })),
   }),
   route({
     method: 'PATCH',
@@ -166,7 +154,7 @@ export const contractRoutes = [
     params: IdParams,
     body: EditInput,
     response: contractSchema,
-    handler: async ({ ctx, params, body }) => contractView(ctx, await contracts.edit(ctx, params.id, body, { include: ContractView })),
+    handler: async ({ ctx, params, body }) => contracts.view(ctx, await contracts.edit(ctx, params.id, body, { include: ContractView })),
   }),
   route({
     method: 'GET',
@@ -218,7 +206,7 @@ export const contractRoutes = [
     access: 'contracts.manage',
     params: IdParams,
     response: contractSchema,
-    handler: async ({ ctx, params }) => contractView(ctx, await contracts.send(ctx, params.id, { include: ContractView })),
+    handler: async ({ ctx, params }) => contracts.view(ctx, await contracts.send(ctx, params.id, { include: ContractView })),
   }),
   route({
     method: 'POST',
@@ -230,7 +218,7 @@ export const contractRoutes = [
     body: SignInput,
     response: contractSchema,
     handler: async ({ ctx, params, body }) =>
-      contractView(ctx, await contracts.sign(ctx, params.id, body, ctx.client, { include: ContractView })),
+      contracts.view(ctx, await contracts.sign(ctx, params.id, body, ctx.client, { include: ContractView })),
   }),
   ...(['void', 'cancel'] as const).map((action) =>
     route({
@@ -244,7 +232,7 @@ export const contractRoutes = [
       body: ReasonInput,
       response: contractSchema,
       handler: async ({ ctx, params, body }) =>
-        contractView(ctx, await contracts.close(ctx, params.id, action, body, { include: ContractView })),
+        contracts.view(ctx, await contracts.close(ctx, params.id, action, body, { include: ContractView })),
     }),
   ),
   route({

@@ -18,11 +18,27 @@ import {
   type Prisma,
 } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
-import { parseInput, VersionNumber } from '../../validation.ts'
+import { Id, parseInput, VersionNumber } from '../../validation.ts'
+import { followDeals } from '../booking/deal-followers.ts'
+import { recordContractEvent } from '../outbox/record.ts'
 import { assertActsFor, partyOf, pipelinesVisibleTo, type Party } from '../booking/parties.ts'
+import { contractsFollowTheDeal } from './deal-links.ts'
 import { bookingValues, MERGE_FIELDS, render, unresolvedFields, type MergeField } from './merge.ts'
 import { contractMachine, transition } from './state.ts'
 import { findOwnTemplate } from './templates.service.ts'
+
+// Contracts follow their deal: moved to its booking, closed when it is off (see deal-links.ts).
+followDeals(contractsFollowTheDeal)
+
+/**
+ * The newest of versions loaded newest first. A contract and a template are created with their first
+ * version in one transaction, so one exists; none loaded is a query that forgot to ask for it.
+ */
+export function newestVersion<V>(versions: V[], of: { id: string }): V {
+  const [newest] = versions
+  if (!newest) throw new Error(`no version loaded for ${of.id}`)
+  return newest
+}
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex')
 const text = (max: number) => z.string().trim().min(1).max(max)
@@ -32,16 +48,16 @@ export const SignerInput = z.object({
   side: z.enum(BookingSide).describe('The party whose users sign for this signer'),
   name: text(200),
   email: z.email().max(320).nullish(),
-  userId: z.uuid().nullish().describe('Only this user of the side may sign, when set'),
+  userId: Id.nullish().describe('Only this user of the side may sign, when set'),
   position: z.number().int().min(1).max(100).optional().describe('Order in a sequential signing (default: last)'),
   required: z.boolean().default(true),
 })
 
 export const ContractInput = z
   .object({
-    templateId: z.uuid(),
-    bookingId: z.uuid().optional().describe('The confirmed booking the contract is for'),
-    holdId: z.uuid().optional().describe('Or an active hold, to send paper early'),
+    templateId: Id,
+    bookingId: Id.optional().describe('The confirmed booking the contract is for'),
+    holdId: Id.optional().describe('Or an active hold, to send paper early'),
     title: text(300).optional(),
     signingOrder: z.enum(SigningOrder).default('sequential'),
     values: z
@@ -71,7 +87,7 @@ export const EditInput = z.object({
 })
 
 export const SignInput = z.object({
-  signerId: z.uuid(),
+  signerId: Id,
   contentHash: z
     .string()
     .regex(/^[0-9a-f]{64}$/, 'expected the SHA-256 of the version being signed')
@@ -94,8 +110,8 @@ export const AttachmentInput = z.object({
 
 export const ContractFilter = z.object({
   status: z.enum(ContractStatus).optional(),
-  bookingId: z.uuid().optional(),
-  requestId: z.uuid().optional(),
+  bookingId: Id.optional(),
+  requestId: Id.optional(),
 })
 
 type Actor = { userId: string; orgId: string }
@@ -118,7 +134,17 @@ async function event(
       actorOrgId: actor.orgId,
     },
   })
+  await recordContractEvent(tx, { ...e, actorOrgId: actor.orgId })
 }
+
+/** The current version (the one to sign): the newest. */
+export const currentVersion = { orderBy: { version: 'desc' }, take: 1 } satisfies Prisma.Contract$versionsArgs
+/** Attachments not removed, oldest first. */
+export const liveAttachments = { where: { removedAt: null }, orderBy: { createdAt: 'asc' } } satisfies Prisma.Contract$attachmentsArgs
+/** What a contract read loads for `contracts.view`. */
+export const ContractView = { versions: currentVersion, attachments: liveAttachments } satisfies Prisma.ContractInclude
+
+type ContractWithCurrent = Prisma.ContractGetPayload<{ include: typeof ContractView }>
 
 /** Contracts a party may see: those of the booking pipelines it is party to. */
 const visibleTo = (party: Party): Prisma.ContractWhereInput => ({ request: pipelinesVisibleTo(party) })
@@ -214,7 +240,7 @@ async function draftingSubject(ctx: RequestContext, party: Party, data: z.output
     include: { request: { include: { artist: true, agency: true } }, offer: { include: { depositTerms: { orderBy: { seq: 'asc' } } } } },
   })
   if (!hold) throw invalidInput('holdId', 'unknown hold')
-  if (hold.status !== 'active' || hold.expiresAt.getTime() <= Date.now())
+  if (hold.status !== 'active' || hold.expiresAt <= ctx.clock.now())
     throw conflict('hold_not_active', 'paper is sent early only on an active hold')
   const r = hold.request
   return {
@@ -238,7 +264,7 @@ export const contracts = {
     // Like bookingId and holdId: a template that is not the caller's to use is a bad reference in the input.
     if (!template) throw invalidInput('templateId', 'unknown template')
     if (template.archivedAt) throw invalidInput('templateId', 'the template is archived')
-    const latest = (template as typeof template & { versions: { version: number; body: string }[] }).versions[0]
+    const latest = newestVersion((template as typeof template & { versions: { version: number; body: string }[] }).versions, template)
 
     const subject = await draftingSubject(ctx, party, data)
     await assertActsFor(ctx.db, party, await ctx.db.bookingRequest.findUniqueOrThrow({ where: { id: subject.requestId } }))
@@ -501,6 +527,18 @@ export const contracts = {
     })
   },
 
+  /**
+   * A contract as both faces show it: its current version and what that version still lacks, its signers,
+   * the signatures on the current version (the ones that count), and who holds it up. GraphQL resolves the
+   * same parts from `signing` and `currentVersion`.
+   */
+  async view(ctx: RequestContext, contract: Contract) {
+    const { versions, ...rest } = contract as ContractWithCurrent
+    const [signing] = await contracts.signing(ctx, [contract])
+    const current = newestVersion(versions, contract)
+    return { ...rest, current, unresolvedFields: unresolvedFields(current.body), ...signing }
+  },
+
   /** Per contract: signers, the current version's signatures, and who holds it up (two statements for any number). */
   async signing(ctx: RequestContext, list: readonly Contract[]) {
     const ids = list.map((c) => c.id)
@@ -509,7 +547,10 @@ export const contracts = {
         where: { contractId: { in: ids }, removedAt: null },
         orderBy: [{ position: 'asc' }, { createdAt: 'asc' }],
       }),
-      ctx.db.contractSignature.findMany({ where: { OR: list.map((c) => ({ contractId: c.id, version: { version: c.currentVersion } })) } }),
+      ctx.db.contractSignature.findMany({
+        where: { OR: list.map((c) => ({ contractId: c.id, version: { version: c.currentVersion } })) },
+        orderBy: { signedAt: 'asc' },
+      }),
     ])
     return list.map((contract) => {
       const own = {

@@ -3,13 +3,15 @@
 // cancelled, a sent or signed contract voided) so that nobody signs for a date that no longer exists.
 import type { Tx } from '../../db/client.ts'
 import type { ContractStatus } from '../../generated/prisma/client.ts'
+import type { DealFollower } from '../booking/deal-followers.ts'
+import { recordContractEvent } from '../outbox/record.ts'
 import { can, contractMachine, transition } from './state.ts'
 
-export async function moveContractsToBooking(tx: Tx, holdId: string, bookingId: string) {
+async function moveContractsToBooking(tx: Tx, holdId: string, bookingId: string) {
   await tx.contract.updateMany({ where: { holdId, status: { notIn: ['void', 'cancelled'] } }, data: { bookingId } })
 }
 
-export async function closeContractsOfDeal(tx: Tx, requestId: string, reason: string) {
+async function closeContractsOfDeal(tx: Tx, requestId: string, reason: string) {
   const live = await tx.contract.findMany({ where: { requestId, status: { notIn: ['void', 'cancelled'] } } })
   for (const contract of live) {
     const action = can(contractMachine, contract.status, 'cancel') ? 'cancel' : 'void'
@@ -24,5 +26,13 @@ export async function closeContractsOfDeal(tx: Tx, requestId: string, reason: st
         note: reason,
       },
     })
+    await recordContractEvent(tx, {
+      contractId: contract.id,
+      type: action === 'cancel' ? 'cancelled' : 'voided',
+      from: contract.status,
+      to,
+    })
   }
 }
+
+export const contractsFollowTheDeal: DealFollower = { booked: moveContractsToBooking, closed: closeContractsOfDeal }

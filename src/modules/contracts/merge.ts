@@ -33,21 +33,21 @@ const PLACEHOLDER = /\{\{\s*([a-zA-Z]+\.[a-zA-Z]+)\s*\}\}/g
 
 /** The placeholders a body uses that are not merge fields. */
 export function unknownFields(body: string): string[] {
-  return [...new Set([...body.matchAll(PLACEHOLDER)].map((m) => m[1]).filter((f) => !(f in MERGE_FIELDS)))]
+  return [...new Set([...body.matchAll(PLACEHOLDER)].flatMap((m) => m[1] ?? []).filter((f) => !(f in MERGE_FIELDS)))]
 }
 
 /** The placeholders still in a body (fields left unfilled). */
-export const unresolvedFields = (body: string): string[] => [...new Set([...body.matchAll(PLACEHOLDER)].map((m) => m[1]))]
+export const unresolvedFields = (body: string): string[] => [...new Set([...body.matchAll(PLACEHOLDER)].flatMap((m) => m[1] ?? []))]
 
 export function render(body: string, values: MergeValues): string {
   return body.replace(PLACEHOLDER, (whole, field: string) => values[field as MergeField] ?? whole)
 }
 
 /** Minor units → "12,500.00 EUR". */
-export const money = (amount: number | null | undefined, currency: string) =>
+export const money = (amount: bigint | null | undefined, currency: string) =>
   amount == null
     ? undefined
-    : `${(amount / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`
+    : `${(Number(amount) / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`
 
 const instant = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`
 
@@ -62,14 +62,14 @@ export function bookingValues(p: {
   endsAt: Date
   terms: {
     dealType: string
-    fee: number | null
+    fee: bigint | null
     currency: string
     percentage: number | null
-    deposit: number | null
+    deposit: bigint | null
     radiusKm: number | null
     radiusDaysBefore: number | null
     radiusDaysAfter: number | null
-    depositTerms: { amount: number; percent: number | null; dueOn: Date | null; dueDaysBeforeEvent: number | null }[]
+    depositTerms: { amount: bigint; percent: number | null; dueOn: Date | null; dueDaysBeforeEvent: number | null }[]
   }
 }): MergeValues {
   const t = p.terms

@@ -78,6 +78,7 @@ export const templates = {
       const [locked] = await tx.$queryRaw<
         { current_version: number }[]
       >`SELECT current_version FROM contract_templates WHERE id = ${id}::uuid FOR UPDATE`
+      if (!locked) throw notFound('contract template', id)
       const version = body === undefined ? locked.current_version : locked.current_version + 1
       if (body !== undefined)
         await tx.contractTemplateVersion.create({ data: { templateId: id, version, body, createdByUserId: party.userId } })

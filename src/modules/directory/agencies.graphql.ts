@@ -1,4 +1,4 @@
-import { builder, requires, typeRequires } from '../../graphql/builder.ts'
+import { builder, cardTypeRequires, requires } from '../../graphql/builder.ts'
 import { connectionOf } from '../../graphql/connections.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import { AgencyKind } from '../../generated/prisma/client.ts'
@@ -9,8 +9,9 @@ import { agencies, AgencyFilter, AgencyInput, UpdateAgencyInput } from './agenci
 const AgencyKindEnum = graphqlEnum('AgencyKind', AgencyKind, 'What a market company does')
 
 export const AgencyRef = builder.prismaObject('Agency', {
-  ...typeRequires('directory.read'),
-  description: 'A market company of the network (agency, management, label...); "sleeping" until a tenant company claims it.',
+  ...cardTypeRequires('directory.read'),
+  description:
+    'A market company of the network (agency, management, label...); "sleeping" until a tenant company claims it. Reads about an agency (a deal, a window, the roster) show its own fields as a card; its relations need `directory.read`.',
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
@@ -20,10 +21,13 @@ export const AgencyRef = builder.prismaObject('Agency', {
     email: t.exposeString('email', { nullable: true }),
     phone: t.exposeString('phone', { nullable: true }),
     websiteUrl: t.exposeString('websiteUrl', { nullable: true }),
-    country: t.relation('country', { nullable: true }),
-    city: t.relation('city', { nullable: true }),
+    country: t.relation('country', { ...requires('directory.read') }),
+    city: t.relation('city', { ...requires('directory.read') }),
     claimed: t.exposeBoolean('claimed'),
-    people: t.relation('people', { query: { where: { archivedAt: null }, orderBy: [{ firstName: 'asc' }, { id: 'asc' }] } }),
+    people: t.relation('people', {
+      ...requires('directory.read'),
+      query: { where: { archivedAt: null }, orderBy: [{ firstName: 'asc' }, { id: 'asc' }] },
+    }),
     archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),

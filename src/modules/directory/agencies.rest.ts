@@ -1,4 +1,3 @@
-import { found } from '../../errors.ts'
 import type { Prisma } from '../../generated/prisma/client.ts'
 import { IdParams, route } from '../../rest/route.ts'
 import { viewSchema } from '../../rest/schemas.ts'
@@ -30,7 +29,7 @@ export const agencyRoutes = [
     access: 'directory.read',
     params: IdParams,
     response: agency,
-    handler: async ({ ctx, params }) => found(await agencies.get(ctx, params.id, { include: AgencyView }), 'agency', params.id),
+    handler: ({ ctx, params }) => agencies.get(ctx, params.id, { include: AgencyView }),
   }),
   route({
     method: 'POST',

@@ -5,10 +5,10 @@ import { isCompanyOwnedByOrg } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { listing, type Selection } from '../../db/listing.ts'
-import { forbidden, notFound } from '../../errors.ts'
+import { forbidden, found, notFound } from '../../errors.ts'
 import { AgencyKind, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
-import { parseInput } from '../../validation.ts'
+import { Id, parseInput } from '../../validation.ts'
 import { CountryCode, locationData } from './geo.service.ts'
 import { freeSlug } from './slug.ts'
 
@@ -25,7 +25,7 @@ export const AgencyInput = z.object({
     .max(500)
     .nullish(),
   countryCode: CountryCode.nullish(),
-  cityId: z.uuid().nullish(),
+  cityId: Id.nullish(),
 })
 export const UpdateAgencyInput = AgencyInput.partial().extend({ kind: z.enum(AgencyKind).optional() })
 
@@ -74,7 +74,8 @@ async function assertOwnerOrMachine(ctx: RequestContext, agencyId: string) {
 }
 
 export const agencies = {
-  get: (ctx: RequestContext, id: string, query: Selection = {}) => ctx.db.agency.findUnique({ ...query, where: { id } }),
+  get: async (ctx: RequestContext, id: string, query: Selection = {}) =>
+    found(await ctx.db.agency.findUnique({ ...query, where: { id } }), 'agency', id),
   byIds: (ctx: RequestContext, ids: string[], query: Selection = {}) => ctx.db.agency.findMany({ ...query, where: { id: { in: ids } } }),
 
   list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {

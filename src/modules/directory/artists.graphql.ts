@@ -1,4 +1,4 @@
-import { builder, requires, typeRequires } from '../../graphql/builder.ts'
+import { builder, cardTypeRequires, requires, typeRequires } from '../../graphql/builder.ts'
 import { connectionOf } from '../../graphql/connections.ts'
 import { resolveReferences } from '../../graphql/entities.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
@@ -6,12 +6,14 @@ import { ArtistKind, DataProvider, Platform } from '../../generated/prisma/clien
 import { parseId } from '../../validation.ts'
 import {
   ArtistFilter,
+  artistGenres,
   ArtistInput,
   ArtistProfileInput,
   ArtistProfilePatch,
   artists,
   ArtistSort,
   PlatformAccountInput,
+  platformAccountOrder,
   platformAccounts,
   ProviderReferenceInput,
   providerReferences,
@@ -26,24 +28,26 @@ const DataProviderEnum = graphqlEnum('DataProvider', DataProvider, 'An external 
 graphqlEnum('ArtistSort', ArtistSort, 'Order of an artist listing')
 
 export const ArtistRef = builder.prismaObject('Artist', {
-  ...typeRequires('directory.read'),
-  description: 'An artist (act) of the network directory.',
+  ...cardTypeRequires('directory.read'),
+  description:
+    'An artist (act) of the network directory. Reads about an artist (a deal, a window, a search hit, the roster) show its own fields as a card; its relations need `directory.read`.',
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
     slug: t.exposeString('slug'),
     kind: t.expose('kind', { type: ArtistKindEnum }),
-    country: t.relation('country', { nullable: true }),
-    city: t.relation('city', { nullable: true }),
-    profile: t.relation('profile', { nullable: true }),
+    country: t.relation('country', { ...requires('directory.read') }),
+    city: t.relation('city', { ...requires('directory.read') }),
+    profile: t.relation('profile', { ...requires('directory.read') }),
     genres: t.field({
+      ...requires('directory.read'),
       type: [GenreRef],
       description: 'Genres and subgenres, primary first.',
-      select: { genres: { include: { genre: true }, orderBy: { position: 'asc' } } },
+      select: { genres: artistGenres },
       resolve: (artist) => artist.genres.map((g) => g.genre),
     }),
-    platformAccounts: t.relation('platformAccounts', { query: { orderBy: [{ platform: 'asc' }, { createdAt: 'asc' }] } }),
-    providerReferences: t.relation('providerReferences', { query: { orderBy: { provider: 'asc' } } }),
+    platformAccounts: t.relation('platformAccounts', { ...requires('directory.read'), query: { orderBy: platformAccountOrder } }),
+    providerReferences: t.relation('providerReferences', { ...requires('directory.read'), query: { orderBy: { provider: 'asc' } } }),
     archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),

@@ -1,12 +1,12 @@
 import { z } from 'zod'
-import { found } from '../../errors.ts'
-import { DataProvider, type Prisma } from '../../generated/prisma/client.ts'
+import { DataProvider } from '../../generated/prisma/client.ts'
 import { IdParams, route } from '../../rest/route.ts'
 import { viewSchema } from '../../rest/schemas.ts'
 import {
   ArtistFilter,
   ArtistInput,
   artists,
+  ArtistView,
   PlatformAccountInput,
   platformAccounts,
   ProviderReferenceInput,
@@ -14,15 +14,6 @@ import {
   UpdateArtistInput,
   UpdatePlatformAccountInput,
 } from './artists.service.ts'
-
-/** What an artist looks like over REST (list and detail). */
-export const ArtistView = {
-  profile: true,
-  country: true,
-  city: true,
-  genres: { include: { genre: true }, orderBy: { position: 'asc' } },
-  platformAccounts: { orderBy: [{ platform: 'asc' }, { createdAt: 'asc' }] },
-} satisfies Prisma.ArtistInclude
 
 const artist = viewSchema('Artist', ArtistView)
 const tag = 'Artists'
@@ -48,7 +39,7 @@ export const artistRoutes = [
     access: 'directory.read',
     params: IdParams,
     response: artist,
-    handler: async ({ ctx, params }) => found(await artists.get(ctx, params.id, { include: ArtistView }), 'artist', params.id),
+    handler: ({ ctx, params }) => artists.get(ctx, params.id, { include: ArtistView }),
   }),
   route({
     method: 'POST',

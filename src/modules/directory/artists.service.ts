@@ -1,15 +1,16 @@
 // Artists: the directory's core record, with profile, genres, platform accounts and provider references.
 // Who may edit an artist is decided here (assertArtistManageable), for every write on the artist.
 import { z } from 'zod'
+import { activeLinkWhere } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
 import { listing, type Selection } from '../../db/listing.ts'
-import { conflict, forbidden, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
+import { conflict, forbidden, found, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
 import { ArtistKind, DataProvider, Platform, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
-import { parseInput } from '../../validation.ts'
-import { activeLinkWhere } from '../representation/roster.service.ts'
+import { Id, parseInput } from '../../validation.ts'
 import { CountryCode, locationData } from './geo.service.ts'
 import { freeSlug } from './slug.ts'
+import { Instant } from '../../dates.ts'
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()
 const webUrl = z.url({ protocol: /^https?$/ }).max(500)
@@ -28,8 +29,8 @@ export const ArtistInput = z.object({
   name: z.string().trim().min(1).max(200),
   kind: z.enum(ArtistKind).default('solo'),
   countryCode: CountryCode.nullish().describe('Home country (ISO 3166-1 alpha-2)'),
-  cityId: z.uuid().nullish().describe('Home city'),
-  genreIds: z.array(z.uuid()).max(10).default([]).describe('Genres and subgenres, primary first'),
+  cityId: Id.nullish().describe('Home city'),
+  genreIds: z.array(Id).max(10).default([]).describe('Genres and subgenres, primary first'),
   profile: ArtistProfileInput.optional(),
 })
 
@@ -37,8 +38,8 @@ export const UpdateArtistInput = z.object({
   name: z.string().trim().min(1).max(200).optional(),
   kind: z.enum(ArtistKind).optional(),
   countryCode: CountryCode.nullish(),
-  cityId: z.uuid().nullish(),
-  genreIds: z.array(z.uuid()).max(10).optional().describe('Replaces the genres, primary first'),
+  cityId: Id.nullish(),
+  genreIds: z.array(Id).max(10).optional().describe('Replaces the genres, primary first'),
   profile: ArtistProfilePatch.optional(),
 })
 
@@ -46,7 +47,7 @@ export const ArtistSort = { name: 'name', newest: 'newest' } as const
 
 export const ArtistFilter = z.object({
   q: z.string().trim().min(1).max(100).optional().describe('Matches the name'),
-  genreId: z.uuid().optional().describe('A genre (its subgenres match too) or a subgenre'),
+  genreId: Id.optional().describe('A genre (its subgenres match too) or a subgenre'),
   countryCode: CountryCode.optional(),
   kind: z.enum(ArtistKind).optional(),
   includeArchived: z.boolean().default(false),
@@ -69,7 +70,7 @@ export const ProviderReferenceInput = z.object({
   provider: z.enum(DataProvider),
   externalId: z.string().trim().min(1).max(200),
   url: webUrl.nullish(),
-  lastSyncedAt: z.coerce.date().nullish(),
+  lastSyncedAt: Instant.nullish(),
 })
 
 /**
@@ -101,10 +102,24 @@ async function assertGenres(ctx: RequestContext, genreIds: string[]) {
   if (missing >= 0) throw invalidInput(`genreIds.${missing}`, 'unknown or archived genre')
 }
 
+/** An artist's genres, primary first: the one order of both faces. */
+export const artistGenres = { include: { genre: true }, orderBy: { position: 'asc' } } satisfies Prisma.Artist$genresArgs
+export const platformAccountOrder = [{ platform: 'asc' }, { createdAt: 'asc' }] satisfies Prisma.PlatformAccountOrderByWithRelationInput[]
+
+/** An artist as the directory shows it (REST list and detail; GraphQL plans the same relations per selection). */
+export const ArtistView = {
+  profile: true,
+  country: true,
+  city: true,
+  genres: artistGenres,
+  platformAccounts: { orderBy: platformAccountOrder },
+} satisfies Prisma.ArtistInclude
+
 const genreRows = (genreIds: string[]) => genreIds.map((genreId, position) => ({ genreId, position }))
 
 export const artists = {
-  get: (ctx: RequestContext, id: string, query: Selection = {}) => ctx.db.artist.findUnique({ ...query, where: { id } }),
+  get: async (ctx: RequestContext, id: string, query: Selection = {}) =>
+    found(await ctx.db.artist.findUnique({ ...query, where: { id } }), 'artist', id),
   byIds: (ctx: RequestContext, ids: string[], query: Selection = {}) => ctx.db.artist.findMany({ ...query, where: { id: { in: ids } } }),
 
   list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
@@ -171,7 +186,7 @@ async function assertArtistExists(ctx: RequestContext, artistId: string) {
 export const platformAccounts = {
   async list(ctx: RequestContext, artistId: string) {
     await assertArtistExists(ctx, artistId)
-    return ctx.db.platformAccount.findMany({ where: { artistId }, orderBy: [{ platform: 'asc' }, { createdAt: 'asc' }] })
+    return ctx.db.platformAccount.findMany({ where: { artistId }, orderBy: platformAccountOrder })
   },
 
   async add(ctx: RequestContext, artistId: string, input: unknown) {

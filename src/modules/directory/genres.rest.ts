@@ -1,4 +1,3 @@
-import { found } from '../../errors.ts'
 import type { Prisma } from '../../generated/prisma/client.ts'
 import { IdParams, route } from '../../rest/route.ts'
 import { viewSchema } from '../../rest/schemas.ts'
@@ -30,7 +29,7 @@ export const genreRoutes = [
     access: 'directory.read',
     params: IdParams,
     response: genre,
-    handler: async ({ ctx, params }) => found(await genres.get(ctx, params.id, { include: GenreView }), 'genre', params.id),
+    handler: ({ ctx, params }) => genres.get(ctx, params.id, { include: GenreView }),
   }),
   route({
     method: 'POST',

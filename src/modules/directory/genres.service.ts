@@ -2,21 +2,21 @@
 import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
 import { listing, type Selection } from '../../db/listing.ts'
-import { conflict, invalidInput, notFound } from '../../errors.ts'
+import { conflict, found, invalidInput, notFound } from '../../errors.ts'
 import type { Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
-import { parseInput } from '../../validation.ts'
+import { Id, parseInput } from '../../validation.ts'
 import { freeSlug } from './slug.ts'
 
 export const GenreInput = z.object({
   name: z.string().trim().min(1).max(80),
-  parentId: z.uuid().nullish().describe('Makes this genre a subgenre of a top-level genre'),
+  parentId: Id.nullish().describe('Makes this genre a subgenre of a top-level genre'),
 })
 export const UpdateGenreInput = GenreInput.partial()
 
 export const GenreFilter = z.object({
   q: z.string().trim().min(1).max(100).optional(),
-  parentId: z.uuid().optional().describe('Only the subgenres of this genre'),
+  parentId: Id.optional().describe('Only the subgenres of this genre'),
   topLevel: z.boolean().optional().describe('Only top-level genres (true) or only subgenres (false)'),
   includeArchived: z.boolean().default(false),
 })
@@ -34,7 +34,8 @@ async function activeSubgenreCount(ctx: RequestContext, id: string) {
 }
 
 export const genres = {
-  get: (ctx: RequestContext, id: string, query: Selection = {}) => ctx.db.genre.findUnique({ ...query, where: { id } }),
+  get: async (ctx: RequestContext, id: string, query: Selection = {}) =>
+    found(await ctx.db.genre.findUnique({ ...query, where: { id } }), 'genre', id),
 
   list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const f = parseInput(GenreFilter, filter)

@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import { found } from '../../errors.ts'
 import { IdParams, route } from '../../rest/route.ts'
 import { viewSchema } from '../../rest/schemas.ts'
 import {
@@ -41,7 +40,7 @@ export const geoRoutes = [
     access: 'directory.read',
     params: CodeParams,
     response: viewSchema('Country'),
-    handler: async ({ ctx, params }) => found(await countries.get(ctx, params.code), 'country', params.code),
+    handler: ({ ctx, params }) => countries.get(ctx, params.code),
   }),
   route({
     method: 'POST',
@@ -117,7 +116,7 @@ export const geoRoutes = [
     access: 'directory.read',
     params: IdParams,
     response: viewSchema('City'),
-    handler: async ({ ctx, params }) => found(await cities.get(ctx, params.id), 'city', params.id),
+    handler: ({ ctx, params }) => cities.get(ctx, params.id),
   }),
   route({
     method: 'POST',

@@ -2,10 +2,10 @@
 // platform admins only (rule directory.curate).
 import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
-import { conflict, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
+import { conflict, found, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
 import type { Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
-import { parseInput } from '../../validation.ts'
+import { Id, parseInput } from '../../validation.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 
 export const CountryCode = z
@@ -29,7 +29,7 @@ export const UpdateRegionInput = RegionInput.omit({ countryCode: true }).partial
 
 export const CityInput = z.object({
   countryCode: CountryCode,
-  regionId: z.uuid().nullish(),
+  regionId: Id.nullish(),
   name: z.string().trim().min(1).max(120),
   latitude: z.number().min(-90).max(90).nullish(),
   longitude: z.number().min(-180).max(180).nullish(),
@@ -45,7 +45,7 @@ export const CountryFilter = z.object({ q: z.string().trim().min(1).max(100).opt
 export const RegionFilter = z.object({ countryCode: CountryCode.optional(), q: z.string().trim().min(1).max(100).optional() })
 export const CityFilter = z.object({
   countryCode: CountryCode.optional(),
-  regionId: z.uuid().optional(),
+  regionId: Id.optional(),
   q: z.string().trim().min(1).max(100).optional(),
 })
 
@@ -83,8 +83,8 @@ export async function locationData(
 const contains = (q: string | undefined) => (q ? { contains: q, mode: 'insensitive' as const } : undefined)
 
 export const countries = {
-  get: (ctx: RequestContext, code: string, query: Selection = {}) =>
-    ctx.db.country.findUnique({ ...query, where: { code: parseInput(CountryCode, code) } }),
+  get: async (ctx: RequestContext, code: string, query: Selection = {}) =>
+    found(await ctx.db.country.findUnique({ ...query, where: { code: parseInput(CountryCode, code) } }), 'country', code),
 
   list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const f = parseInput(CountryFilter, filter)
@@ -147,7 +147,8 @@ async function assertRegionInCountry(ctx: RequestContext, regionId: string, coun
 }
 
 export const cities = {
-  get: (ctx: RequestContext, id: string, query: Selection = {}) => ctx.db.city.findUnique({ ...query, where: { id } }),
+  get: async (ctx: RequestContext, id: string, query: Selection = {}) =>
+    found(await ctx.db.city.findUnique({ ...query, where: { id } }), 'city', id),
 
   list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const f = parseInput(CityFilter, filter)

@@ -1,4 +1,3 @@
-import { found } from '../../errors.ts'
 import type { Prisma } from '../../generated/prisma/client.ts'
 import { IdParams, route } from '../../rest/route.ts'
 import { viewSchema } from '../../rest/schemas.ts'
@@ -30,7 +29,7 @@ export const personRoutes = [
     access: 'directory.read',
     params: IdParams,
     response: person,
-    handler: async ({ ctx, params }) => found(await people.get(ctx, params.id, { include: PersonView }), 'person', params.id),
+    handler: ({ ctx, params }) => people.get(ctx, params.id, { include: PersonView }),
   }),
   route({
     method: 'POST',

@@ -4,10 +4,10 @@ import { z } from 'zod'
 import { isCompanyOwnedByOrg } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
 import { listing, type Selection } from '../../db/listing.ts'
-import { forbidden, invalidInput, notFound } from '../../errors.ts'
+import { forbidden, found, invalidInput, notFound } from '../../errors.ts'
 import type { Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
-import { parseInput } from '../../validation.ts'
+import { Id, parseInput } from '../../validation.ts'
 import { CountryCode, locationData } from './geo.service.ts'
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()
@@ -18,15 +18,15 @@ export const PersonInput = z.object({
   email: z.email().max(320).nullish(),
   phone: optionalText(40),
   jobTitle: optionalText(120),
-  agencyId: z.uuid().nullish().describe("The agency the person works at (defaults to the caller's own agency)"),
+  agencyId: Id.nullish().describe("The agency the person works at (defaults to the caller's own agency)"),
   countryCode: CountryCode.nullish(),
-  cityId: z.uuid().nullish(),
+  cityId: Id.nullish(),
 })
 export const UpdatePersonInput = PersonInput.partial()
 
 export const PersonFilter = z.object({
   q: z.string().trim().min(1).max(100).optional().describe('Matches first or last name, or email'),
-  agencyId: z.uuid().optional(),
+  agencyId: Id.optional(),
   includeArchived: z.boolean().default(false),
 })
 
@@ -64,7 +64,8 @@ async function findForEdit(ctx: RequestContext, id: string) {
 }
 
 export const people = {
-  get: (ctx: RequestContext, id: string, query: Selection = {}) => ctx.db.person.findUnique({ ...query, where: { id } }),
+  get: async (ctx: RequestContext, id: string, query: Selection = {}) =>
+    found(await ctx.db.person.findUnique({ ...query, where: { id } }), 'person', id),
   byIds: (ctx: RequestContext, ids: string[], query: Selection = {}) => ctx.db.person.findMany({ ...query, where: { id: { in: ids } } }),
 
   list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {

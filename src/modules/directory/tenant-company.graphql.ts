@@ -2,7 +2,7 @@
 // the tenant is bridged to (approved claim), so a gateway can go from the signed-in company to its agency.
 import { agenciesBridgedTo } from '../../access/ownership.ts'
 import type { Agency } from '../../generated/prisma/client.ts'
-import { builder, requires, typeRequires } from '../../graphql/builder.ts'
+import { builder, requires } from '../../graphql/builder.ts'
 import { isUuid } from '../../validation.ts'
 import { AgencyRef } from './agencies.graphql.ts'
 

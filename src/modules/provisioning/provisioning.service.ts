@@ -10,7 +10,7 @@ import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
 import { ProvisioningKind, ProvisioningStatus, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
-import { parseInput } from '../../validation.ts'
+import { Id, parseInput } from '../../validation.ts'
 import {
   AgencyFilter,
   agencies,
@@ -25,7 +25,7 @@ import { bridgeCompany, ownershipConflict, RejectInput, ReviewInput } from '../r
 const message = z.string().trim().min(1).max(2000).nullish().describe('Context for the reviewers')
 
 export const TakeoverRequestInput = z.object({
-  companyId: z.uuid().describe('The sleeping (unclaimed) company to take over'),
+  companyId: Id.describe('The sleeping (unclaimed) company to take over'),
   message,
 })
 export const CreationRequestInput = z.object({
@@ -37,7 +37,7 @@ export const MyRequestsFilter = z.object({ status: z.enum(ProvisioningStatus).op
 export const RequestsFilter = z.object({
   status: z.enum(ProvisioningStatus).optional(),
   kind: z.enum(ProvisioningKind).optional(),
-  orgId: z.uuid().optional().describe('The requesting tenant company'),
+  orgId: Id.optional().describe('The requesting tenant company'),
 })
 
 const PLATFORM = 'platform-admin'

@@ -26,8 +26,8 @@ const CompanyClaimRef = builder.prismaObject('CompanyClaim', {
 
 builder.prismaObjectFields('Agency', (t) => ({
   owner: t.field({
+    ...requires('directory.read'),
     type: CompanyRef,
-    nullable: true,
     description: 'The tenant company that owns this profile (approved claim); null while sleeping.',
     // One query for every agency of the response (src/access/ownership.ts reads the bridge).
     resolve: async (agency, _args, ctx) => {

@@ -9,10 +9,10 @@ import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
 import { ClaimStatus, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
-import { parseInput } from '../../validation.ts'
+import { Id, parseInput } from '../../validation.ts'
 
 export const CompanyClaimInput = z.object({
-  companyId: z.uuid().describe('The market company the caller’s company owns'),
+  companyId: Id.describe('The market company the caller’s company owns'),
   message: z.string().trim().min(1).max(2000).nullish().describe('Context for the reviewers'),
 })
 
@@ -27,8 +27,8 @@ export const RejectInput = z.object({
 
 export const CompanyClaimFilter = z.object({
   status: z.enum(ClaimStatus).optional(),
-  companyId: z.uuid().optional(),
-  orgId: z.uuid().optional().describe('Platform admins only: the claiming tenant company'),
+  companyId: Id.optional(),
+  orgId: Id.optional().describe('Platform admins only: the claiming tenant company'),
 })
 
 const PLATFORM = 'platform-admin'

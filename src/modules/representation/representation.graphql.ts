@@ -1,7 +1,9 @@
 import type { DefaultConnectionArguments } from '@pothos/plugin-relay'
 import type { GraphQLResolveInfo } from 'graphql'
+import { activeLinkWhere } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
-import { builder, requires, typeRequires } from '../../graphql/builder.ts'
+import { readAs } from '../../access/read-as.ts'
+import { builder, cardTypeRequires, requires, typeRequires } from '../../graphql/builder.ts'
 import { connectionOf } from '../../graphql/connections.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import {
@@ -12,6 +14,8 @@ import {
   TeamRole,
 } from '../../generated/prisma/client.ts'
 import { parseId } from '../../validation.ts'
+import { AgencyRef } from '../directory/agencies.graphql.ts'
+import { ArtistRef } from '../directory/artists.graphql.ts'
 import { RejectInput, ReviewInput } from './company-claims.service.ts'
 import {
   DisputeFilter,
@@ -22,13 +26,15 @@ import {
   ResolveDisputeInput,
 } from './representation.service.ts'
 import {
-  activeLinkWhere,
   EndRosterLinkInput,
+  representationOrder,
   roster,
   RosterFilter,
   team,
   TeamAssignmentInput,
   TeamFilter,
+  teamOrder,
+  teamWhere,
   UpdateRosterLinkInput,
   UpdateTeamAssignmentInput,
 } from './roster.service.ts'
@@ -42,19 +48,29 @@ graphqlEnum('ClaimScope', { mine: 'mine', incoming: 'incoming' })
 const EventTypeEnum = graphqlEnum('RepresentationEventType', RepresentationEventType)
 
 export const RosterLinkRef = builder.prismaObject('RosterLink', {
-  ...typeRequires('directory.read'),
-  description: 'An agency representing an artist in a role, over a span of days.',
+  ...cardTypeRequires('directory.read'),
+  description: 'An agency representing an artist in a role, over a span of days (on the roster, read with `roster.read`).',
   fields: (t) => ({
     id: t.exposeID('id'),
-    artist: t.relation('artist'),
-    agency: t.relation('agency'),
+    artist: t.field({
+      type: ArtistRef,
+      nullable: true,
+      select: (_args, _ctx, nested) => ({ artist: nested() }),
+      resolve: (link) => readAs('roster.read', link.artist),
+    }),
+    agency: t.field({
+      type: AgencyRef,
+      nullable: true,
+      select: (_args, _ctx, nested) => ({ agency: nested() }),
+      resolve: (link) => readAs('roster.read', link.agency),
+    }),
     role: t.expose('role', { type: RoleEnum }),
     territory: t.exposeString('territory', { nullable: true }),
     startsOn: t.expose('startsOn', { type: 'Date' }),
     endsOn: t.expose('endsOn', { type: 'Date', nullable: true }),
     notes: t.string({
-      nullable: true,
-      description: "The agency's internal notes: null for everyone but the representing agency.",
+      ...requires('roster.read'),
+      description: "The agency's internal notes: null for everyone but the representing agency's roster readers.",
       select: { notes: true, agencyId: true },
       resolve: (link, _args, ctx) => roster.notesFor(ctx, link),
     }),
@@ -65,15 +81,31 @@ const ClaimRef = builder.prismaObject('RepresentationClaim', {
   description: "An agency's claim to represent an artist in a role.",
   fields: (t) => ({
     id: t.exposeID('id'),
-    artist: t.relation('artist'),
-    agency: t.relation('agency'),
+    artist: t.field({
+      type: ArtistRef,
+      nullable: true,
+      select: (_args, _ctx, nested) => ({ artist: nested() }),
+      resolve: (claim) => readAs('roster.read', claim.artist),
+    }),
+    agency: t.field({
+      type: AgencyRef,
+      nullable: true,
+      select: (_args, _ctx, nested) => ({ agency: nested() }),
+      resolve: (claim) => readAs('roster.read', claim.agency),
+    }),
     role: t.expose('role', { type: RoleEnum }),
     territory: t.exposeString('territory', { nullable: true }),
     startsOn: t.expose('startsOn', { type: 'Date' }),
     message: t.exposeString('message', { nullable: true }),
     status: t.expose('status', { type: ClaimStatusEnum }),
     dispute: t.relation('dispute', { nullable: true }),
-    rosterLink: t.relation('rosterLink', { nullable: true, description: 'The representation the approval started.' }),
+    rosterLink: t.field({
+      type: RosterLinkRef,
+      nullable: true,
+      description: 'The representation the approval started.',
+      select: (_args, _ctx, nested) => ({ rosterLink: nested() }),
+      resolve: (claim) => readAs('roster.read', claim.rosterLink),
+    }),
     decidedBy: t.exposeString('decidedBy', { nullable: true }),
     decisionNote: t.exposeString('decisionNote', { nullable: true }),
     decidedAt: t.expose('decidedAt', { type: 'DateTime', nullable: true }),
@@ -85,7 +117,12 @@ const DisputeRef = builder.prismaObject('RepresentationDispute', {
   description: 'Competing claims on one artist and role; its events are the full history of how it was settled.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    artist: t.relation('artist'),
+    artist: t.field({
+      type: ArtistRef,
+      nullable: true,
+      select: (_args, _ctx, nested) => ({ artist: nested() }),
+      resolve: (dispute) => readAs('roster.read', dispute.artist),
+    }),
     role: t.expose('role', { type: RoleEnum }),
     status: t.expose('status', { type: DisputeStatusEnum }),
     incumbentAgencyId: t.exposeID('incumbentAgencyId', {
@@ -134,23 +171,27 @@ builder.prismaObject('TeamAssignment', {
 
 builder.prismaObjectFields('Artist', (t) => ({
   representation: t.relation('rosterLinks', {
+    ...requires('directory.read'),
     description: 'Who represents the artist now (and from scheduled handovers on).',
-    query: () => ({ where: activeLinkWhere(), orderBy: [{ role: 'asc' }, { startsOn: 'asc' }] }),
+    query: () => ({ where: activeLinkWhere(), orderBy: representationOrder }),
   }),
   disputedRoles: t.field({
+    ...requires('directory.read'),
     type: [RoleEnum],
     description: 'Roles whose representation is under an open dispute.',
     select: { disputes: { where: { status: 'open' }, select: { role: true } } },
     resolve: (artist) => artist.disputes.map((d) => d.role),
   }),
   team: t.relation('team', {
+    ...requires('directory.read'),
     description: 'The people of the representing agencies working on the artist.',
-    query: { where: { endedAt: null }, orderBy: [{ role: 'asc' }, { isPrimary: 'desc' }] },
+    query: () => ({ where: teamWhere({ includeEnded: false }), orderBy: teamOrder }),
   }),
 }))
 
 builder.prismaObjectFields('Agency', (t) => ({
   roster: t.relation('rosterLinks', {
+    ...requires('directory.read'),
     description: 'The artists this company represents now.',
     query: () => ({ where: activeLinkWhere(), orderBy: { startsOn: 'asc' } }),
   }),

@@ -23,13 +23,8 @@ import {
 
 /** REST views: what each representation record carries. */
 const LinkView = { artist: true, agency: true } satisfies Prisma.RosterLinkInclude
-// The link a claim created belongs to the claimant: its internal notes stay on /roster, for that agency.
-const ClaimView = {
-  artist: true,
-  agency: true,
-  dispute: true,
-  rosterLink: { omit: { notes: true } },
-} satisfies Prisma.RepresentationClaimInclude
+// The link a claim started shows its notes to that agency's roster readers only (representationClaims.view).
+const ClaimView = { artist: true, agency: true, dispute: true, rosterLink: true } satisfies Prisma.RepresentationClaimInclude
 const DisputeView = {
   artist: true,
   claims: { include: { agency: true }, orderBy: { createdAt: 'asc' } },
@@ -151,7 +146,7 @@ export const representationRoutes = [
     body: RepresentationClaimInput,
     status: 201,
     response: claim,
-    handler: ({ ctx, body }) => representationClaims.submit(ctx, body, { include: ClaimView }),
+    handler: async ({ ctx, body }) => representationClaims.view(ctx, await representationClaims.submit(ctx, body, { include: ClaimView })),
   }),
   route({
     method: 'GET',
@@ -162,7 +157,10 @@ export const representationRoutes = [
     list: true,
     query: RepresentationClaimFilter,
     response: claim,
-    handler: ({ ctx, query, page }) => representationClaims.list(ctx, query, page, { include: ClaimView }),
+    handler: async ({ ctx, query, page }) => {
+      const listing = await representationClaims.list(ctx, query, page, { include: ClaimView })
+      return { ...listing, items: await Promise.all(listing.items.map((c) => representationClaims.view(ctx, c))) }
+    },
   }),
   route({
     method: 'GET',
@@ -172,7 +170,8 @@ export const representationRoutes = [
     access: 'roster.read',
     params: IdParams,
     response: claim,
-    handler: ({ ctx, params }) => representationClaims.get(ctx, params.id, { include: ClaimView }),
+    handler: async ({ ctx, params }) =>
+      representationClaims.view(ctx, await representationClaims.get(ctx, params.id, { include: ClaimView })),
   }),
   route({
     method: 'POST',
@@ -182,7 +181,8 @@ export const representationRoutes = [
     access: 'roster.manage',
     params: IdParams,
     response: claim,
-    handler: ({ ctx, params }) => representationClaims.withdraw(ctx, params.id, { include: ClaimView }),
+    handler: async ({ ctx, params }) =>
+      representationClaims.view(ctx, await representationClaims.withdraw(ctx, params.id, { include: ClaimView })),
   }),
   route({
     method: 'POST',
@@ -193,7 +193,8 @@ export const representationRoutes = [
     params: IdParams,
     body: ReviewInput.pick({ note: true }),
     response: claim,
-    handler: ({ ctx, params, body }) => representationClaims.acceptHandover(ctx, params.id, body, { include: ClaimView }),
+    handler: async ({ ctx, params, body }) =>
+      representationClaims.view(ctx, await representationClaims.acceptHandover(ctx, params.id, body, { include: ClaimView })),
   }),
   route({
     method: 'GET',
@@ -225,7 +226,10 @@ export const representationRoutes = [
     list: true,
     query: RepresentationClaimFilter.omit({ scope: true }),
     response: claim,
-    handler: ({ ctx, query, page }) => representationClaims.list(ctx, query, page, { include: ClaimView }),
+    handler: async ({ ctx, query, page }) => {
+      const listing = await representationClaims.list(ctx, query, page, { include: ClaimView })
+      return { ...listing, items: await Promise.all(listing.items.map((c) => representationClaims.view(ctx, c))) }
+    },
   }),
   route({
     method: 'POST',
@@ -236,7 +240,8 @@ export const representationRoutes = [
     params: IdParams,
     body: ReviewInput,
     response: claim,
-    handler: ({ ctx, params, body }) => representationClaims.approve(ctx, params.id, body, { include: ClaimView }),
+    handler: async ({ ctx, params, body }) =>
+      representationClaims.view(ctx, await representationClaims.approve(ctx, params.id, body, { include: ClaimView })),
   }),
   route({
     method: 'POST',
@@ -247,7 +252,8 @@ export const representationRoutes = [
     params: IdParams,
     body: RejectInput,
     response: claim,
-    handler: ({ ctx, params, body }) => representationClaims.reject(ctx, params.id, body, { include: ClaimView }),
+    handler: async ({ ctx, params, body }) =>
+      representationClaims.view(ctx, await representationClaims.reject(ctx, params.id, body, { include: ClaimView })),
   }),
   route({
     method: 'GET',

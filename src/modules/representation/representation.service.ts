@@ -8,7 +8,7 @@ import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { advisoryLock } from '../../db/locks.ts'
-import { addDays, dayOf, formatDay, maxDay, today } from '../../dates.ts'
+import { addDays, Day, dayOf, formatDay, maxDay, today } from '../../dates.ts'
 import { conflict, forbidden, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
 import {
   DisputeStatus,
@@ -17,25 +17,28 @@ import {
   type Prisma,
   type RepresentationClaim,
   type RepresentationEventType,
+  type RosterLink,
 } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
-import { parseInput } from '../../validation.ts'
-import { withdrawAvailabilityAfter } from '../availability/withdraw.ts'
+import { Id, parseInput } from '../../validation.ts'
+import { withdrawAvailabilityAfter } from './withdraw-availability.ts'
+import { recordRepresentationEvent } from '../outbox/record.ts'
 import { RejectInput, ReviewInput } from './company-claims.service.ts'
+import { roster } from './roster.service.ts'
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()
 
 export const RepresentationClaimInput = z.object({
-  artistId: z.uuid(),
+  artistId: Id,
   role: z.enum(RepresentationRole).default('agency'),
   territory: optionalText(200).describe('What the representation covers, e.g. "Worldwide" or "Europe"'),
-  startsOn: z.iso.date().optional().describe('First day of the representation (YYYY-MM-DD, today or later; default today)'),
+  startsOn: Day.optional().describe('First day of the representation (YYYY-MM-DD, today or later; default today)'),
   message: optionalText(2000).describe('Context for the reviewers and the current representative'),
 })
 
 export const RepresentationClaimFilter = z.object({
   status: z.enum(RepresentationClaimStatus).optional(),
-  artistId: z.uuid().optional(),
+  artistId: Id.optional(),
   scope: z
     .enum({ mine: 'mine', incoming: 'incoming' })
     .optional()
@@ -44,11 +47,11 @@ export const RepresentationClaimFilter = z.object({
 
 export const DisputeFilter = z.object({
   status: z.enum(DisputeStatus).optional(),
-  artistId: z.uuid().optional(),
+  artistId: Id.optional(),
 })
 
 export const ResolveDisputeInput = z.object({
-  winningClaimId: z.uuid().nullish().describe('The claim that wins; none keeps the current representation'),
+  winningClaimId: Id.nullish().describe('The claim that wins; none keeps the current representation'),
   resolution: z.string().trim().min(1).max(2000).describe('Why, for the record'),
   reviewer: ReviewInput.shape.reviewer,
 })
@@ -87,6 +90,7 @@ async function record(
   await tx.representationEvent.create({
     data: { ...event, actorType: actor.type, actorUserId: actor.userId, actorOrgId: actor.orgId },
   })
+  await recordRepresentationEvent(tx, actor, event)
 }
 
 /** Serializes every representation change of one artist in one role. */
@@ -208,7 +212,7 @@ async function closeClaim(tx: Tx, claim: RepresentationClaim, status: 'rejected'
     if (remaining.length === 0) {
       await resolveDisputeRow(tx, actor, claim.disputeId, claim.artistId, null, 'no claim remains: representation unchanged')
     } else if (remaining.length === 1 && !incumbent) {
-      await tx.representationClaim.update({ where: { id: remaining[0].id }, data: { status: 'pending' } })
+      await tx.representationClaim.update({ where: { id: remaining[0]!.id }, data: { status: 'pending' } })
       await resolveDisputeRow(tx, actor, claim.disputeId, claim.artistId, null, 'a single claim remains: back to review')
     }
   }
@@ -279,6 +283,13 @@ export const representationClaims = {
         throw e
       })
     return ctx.db.representationClaim.findUniqueOrThrow({ ...query, where: { id: claimId } })
+  },
+
+  /** A claim as both faces show it: the representation it started keeps its notes for that agency's roster readers only. */
+  async view<T extends object>(ctx: RequestContext, claim: T): Promise<T> {
+    const link = (claim as { rosterLink?: RosterLink | null }).rosterLink
+    if (!link) return claim
+    return { ...claim, rosterLink: { ...link, notes: await roster.notesFor(ctx, link) } }
   },
 
   async get(ctx: RequestContext, id: string, query: Selection = {}) {

@@ -1,16 +1,19 @@
 // The roster: an agency's representations (started by approved claims), who represents an artist now,
 // and the artist teams (people of the representing agency working on the artist).
 import { z } from 'zod'
+import { activeLinkWhere } from '../../access/ownership.ts'
+import { readAllAs } from '../../access/read-as.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { advisoryLock } from '../../db/locks.ts'
-import { dayOf, formatDay, maxDay, today } from '../../dates.ts'
+import { Day, dayOf, formatDay, maxDay, today } from '../../dates.ts'
 import { conflict, forbidden, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
 import { RepresentationRole, TeamRole, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
-import { parseInput } from '../../validation.ts'
-import { withdrawAvailabilityAfter } from '../availability/withdraw.ts'
+import { Id, parseInput } from '../../validation.ts'
+import { withdrawAvailabilityAfter } from './withdraw-availability.ts'
+import { recordRepresentationEvent } from '../outbox/record.ts'
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()
 
@@ -21,20 +24,28 @@ export const RosterFilter = z.object({
 })
 export const UpdateRosterLinkInput = z.object({ territory: optionalText(200), notes: optionalText(5000) })
 export const EndRosterLinkInput = z.object({
-  endsOn: z.iso.date().optional().describe('Last day of the representation (YYYY-MM-DD; default today)'),
+  endsOn: Day.optional().describe('Last day of the representation (YYYY-MM-DD; default today)'),
   note: optionalText(2000),
 })
 
 export const TeamAssignmentInput = z.object({
-  personId: z.uuid().describe('A person of the representing agency'),
+  personId: Id.describe('A person of the representing agency'),
   role: z.enum(TeamRole),
   isPrimary: z.boolean().default(false).describe('The main contact for this role'),
 })
 export const UpdateTeamAssignmentInput = z.object({ role: z.enum(TeamRole).optional(), isPrimary: z.boolean().optional() })
 export const TeamFilter = z.object({ includeEnded: z.boolean().default(false) })
 
-/** Links in force today or later. */
-export const activeLinkWhere = (): Prisma.RosterLinkWhereInput => ({ OR: [{ endsOn: null }, { endsOn: { gte: today() } }] })
+/** Who represents an artist, role by role: the one order of both faces. */
+export const representationOrder = [{ role: 'asc' }, { startsOn: 'asc' }] satisfies Prisma.RosterLinkOrderByWithRelationInput[]
+
+/** An artist's team, role by role, the primary contact first: the one order of both faces. */
+export const teamOrder = [
+  { role: 'asc' },
+  { isPrimary: 'desc' },
+  { createdAt: 'asc' },
+] satisfies Prisma.TeamAssignmentOrderByWithRelationInput[]
+export const teamWhere = (f: { includeEnded: boolean }): Prisma.TeamAssignmentWhereInput => (f.includeEnded ? {} : { endedAt: null })
 
 /** Whether the agency represents the artist (in any role) today or later. */
 export async function represents(db: Tx, agencyId: string, artistId: string): Promise<boolean> {
@@ -42,11 +53,16 @@ export async function represents(db: Tx, agencyId: string, artistId: string): Pr
 }
 
 /**
- * The agency's representation of the artist (in any role) today or later, if any, with its last day: the
+ * The agency's representation of the artist in a role today or later, if any, with its last day: the
  * latest end among its links, or null while one of them has no end.
  */
-export async function representedUntil(db: Tx, agencyId: string, artistId: string): Promise<{ lastDay: Date | null } | null> {
-  const links = await db.rosterLink.findMany({ where: { agencyId, artistId, ...activeLinkWhere() }, select: { endsOn: true } })
+export async function representedUntil(
+  db: Tx,
+  agencyId: string,
+  artistId: string,
+  role: RepresentationRole,
+): Promise<{ lastDay: Date | null } | null> {
+  const links = await db.rosterLink.findMany({ where: { agencyId, artistId, role, ...activeLinkWhere() }, select: { endsOn: true } })
   if (links.length === 0) return null
   const ends = links.flatMap((l) => (l.endsOn ? [l.endsOn] : []))
   return { lastDay: ends.length < links.length ? null : ends.reduce(maxDay) }
@@ -71,11 +87,12 @@ async function keepSinglePrimary(tx: Tx, a: { id: string; artistId: string; agen
 }
 
 export const roster = {
-  /** A link's internal notes: for the representing agency (and platform admins) only. */
+  /** A link's internal notes: for the representing agency's roster readers (and platform admins) only. */
   async notesFor(ctx: RequestContext, link: { notes: string | null; agencyId: string }): Promise<string | null> {
     const caller = await ctx.caller()
     if (caller.kind === 'machine') return link.notes
-    return (await ctx.agencyId()) === link.agencyId ? link.notes : null
+    if ((await ctx.agencyId()) !== link.agencyId) return null
+    return (await ctx.may('roster.read')) ? link.notes : null
   },
 
   /** The caller agency's roster. */
@@ -87,7 +104,8 @@ export const roster = {
     const where: Prisma.RosterLinkWhereInput = {
       AND: [{ agencyId, role: f.role, artist: f.q ? { name: { contains: f.q, mode: 'insensitive' } } : undefined }, status],
     }
-    return listing(ctx.db.rosterLink, { where, orderBy: { startsOn: 'desc' } }, page, query)
+    const listed = await listing(ctx.db.rosterLink, { where, orderBy: { startsOn: 'desc' } }, page, query)
+    return { ...listed, items: readAllAs('roster.read', listed.items) }
   },
 
   /** Who represents an artist now (public within the directory). */
@@ -100,7 +118,7 @@ export const roster = {
     const links = await ctx.db.rosterLink.findMany({
       ...query,
       where: { artistId, ...activeLinkWhere() },
-      orderBy: [{ role: 'asc' }, { startsOn: 'asc' }],
+      orderBy: representationOrder,
     })
     const visible = await Promise.all(links.map(async (l) => ({ ...l, notes: await roster.notesFor(ctx, l) })))
     return { artistId, links: visible, disputedRoles: artist.disputes.map((d) => d.role) }
@@ -148,6 +166,7 @@ export const roster = {
           note: data.note,
         },
       })
+      await recordRepresentationEvent(tx, { type: 'user' }, { artistId: link.artistId, type: 'representation_ended', rosterLinkId: id })
       await withdrawAvailabilityAfter(tx, link, endsOn)
       // Ending today with no other role on the artist: the agency's team on it ends with it.
       const otherRoles = await tx.rosterLink.count({
@@ -170,8 +189,8 @@ export const team = {
     if (!(await ctx.db.artist.findUnique({ where: { id: artistId }, select: { id: true } }))) throw notFound('artist', artistId)
     return ctx.db.teamAssignment.findMany({
       ...query,
-      where: { artistId, endedAt: f.includeEnded ? undefined : null },
-      orderBy: [{ role: 'asc' }, { isPrimary: 'desc' }, { createdAt: 'asc' }],
+      where: { artistId, ...teamWhere(f) },
+      orderBy: teamOrder,
     })
   },
 

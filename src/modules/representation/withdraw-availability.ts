@@ -3,7 +3,9 @@
 // transaction that ends the representation, so the two never disagree.
 import { maxDay } from '../../dates.ts'
 import type { Tx } from '../../db/client.ts'
+import type { RepresentationRole } from '../../generated/prisma/client.ts'
 import { advisoryLock } from '../../db/locks.ts'
+import { recordWindowsWithdrawn } from '../outbox/record.ts'
 
 /**
  * Serializes the writes of an agency's windows of an artist with the end of its representation: a window
@@ -12,18 +14,25 @@ import { advisoryLock } from '../../db/locks.ts'
  */
 export const lockAgencyWindows = (tx: Tx, agencyId: string, artistId: string) => advisoryLock(tx, `availability:${agencyId}:${artistId}`)
 
-export async function withdrawAvailabilityAfter(tx: Tx, link: { id: string; agencyId: string; artistId: string }, lastDay: Date) {
+export async function withdrawAvailabilityAfter(
+  tx: Tx,
+  link: { id: string; agencyId: string; artistId: string; role: RepresentationRole },
+  lastDay: Date,
+) {
   const { agencyId, artistId } = link
+  // Only the booking agency publishes windows: the end of a management role leaves them be.
+  if (link.role !== 'agency') return
   // Taken after the link's new end is written: a writer waiting on it reads that end once it has the lock.
   await lockAgencyWindows(tx, agencyId, artistId)
-  // The windows stop at the agency's last day over all its roles on the artist: none while another role has
-  // no end, else the latest end (a role that ended while this one went on cut nothing then).
+  // The windows stop at the agency's last day as the artist's booking agency: none while another of its
+  // agency links has no end, else the latest end.
   const longer = await tx.rosterLink.findMany({
-    where: { agencyId, artistId, id: { not: link.id }, OR: [{ endsOn: null }, { endsOn: { gt: lastDay } }] },
+    where: { agencyId, artistId, role: 'agency', id: { not: link.id }, OR: [{ endsOn: null }, { endsOn: { gt: lastDay } }] },
     select: { endsOn: true },
   })
   if (longer.some((l) => l.endsOn === null)) return
   const until = longer.reduce((day, l) => maxDay(day, l.endsOn!), lastDay)
   await tx.availability.deleteMany({ where: { agencyId, artistId, startsOn: { gt: until } } })
   await tx.availability.updateMany({ where: { agencyId, artistId, endsOn: { gt: until } }, data: { endsOn: until } })
+  await recordWindowsWithdrawn(tx, { agencyId, artistId, lastDay: until })
 }

@@ -1,0 +1,14 @@
+-- AlterTable
+ALTER TABLE "artist_availabilities" ALTER COLUMN "fee_min" SET DATA TYPE BIGINT,
+ALTER COLUMN "fee_max" SET DATA TYPE BIGINT;
+
+-- AlterTable
+ALTER TABLE "booking_offers" ALTER COLUMN "fee" SET DATA TYPE BIGINT,
+ALTER COLUMN "deposit" SET DATA TYPE BIGINT;
+
+-- AlterTable
+ALTER TABLE "booking_requests" ALTER COLUMN "budget" SET DATA TYPE BIGINT;
+
+-- AlterTable
+ALTER TABLE "bookings" ALTER COLUMN "fee" SET DATA TYPE BIGINT,
+ALTER COLUMN "deposit" SET DATA TYPE BIGINT;

@@ -1,0 +1,207 @@
+// The event catalog: every event this module publishes, with its payload fields and schema version.
+// Consumers read it as docs/events.md (`npm run generate`); test/outbox.test.ts checks that every row the
+// services write carries exactly the fields declared here. A payload carries ids, statuses and dates only:
+// never notes, messages, terms or money, which stay behind the API's access rules.
+
+export type Aggregate =
+  'booking_request' | 'booking_offer' | 'booking_hold' | 'booking' | 'contract' | 'representation' | 'availability' | 'finance_handoff'
+
+type Fields = Record<string, string>
+
+interface Family {
+  aggregate: Aggregate
+  version: number
+  payload: Fields
+  events: Record<string, string>
+}
+
+const PIPELINE: Fields = {
+  requestId: 'The booking request (pipeline) the change belongs to',
+  artistId: 'The artist',
+  agencyId: 'The agency (market company) handling the pipeline',
+  promoterOrgId: 'The promoter company (Auth tenant) that sent the request',
+  venueId: 'The venue (Venue subgraph), when known',
+  startsAt: 'Start of the engagement (instant)',
+  endsAt: 'End of the engagement (instant)',
+  fromStatus: 'Status before the change (null on creation)',
+  toStatus: 'Status after the change',
+  actorType: '`user` or `system` (expiry)',
+  actorOrgId: 'The company of the acting user (null for the system)',
+}
+
+const FAMILIES: Record<string, Family> = {
+  'finance.handoff': {
+    aggregate: 'finance_handoff',
+    version: 1,
+    payload: {
+      handoffId: "The handoff (Finance's idempotency key); its snapshot: GET /internal/finance/handoffs/:id",
+      bookingId: 'The booking handed over',
+      side: '`agency` or `promoter`: whose finance it is',
+      version: 'The handoff version for the booking and side (1, 2…)',
+      reason: '`handover` (a side handed it over) or `cancellation` (the booking was cancelled)',
+      status: 'The handoff status after the change',
+      payloadHash: 'SHA-256 of the snapshot handed over',
+      force: 'Handed over without a fully signed contract (the reason is recorded)',
+    },
+    events: {
+      requested: 'A side handed a confirmed booking to Finance',
+      cancel_requested: 'The booking was cancelled: the next handoff tells Finance',
+      superseded: 'A newer handoff replaced this one',
+      acknowledged: 'Finance acknowledged the handoff',
+      rejected: 'Finance refused the handoff',
+    },
+  },
+  'booking.request': {
+    aggregate: 'booking_request',
+    version: 1,
+    payload: PIPELINE,
+    events: {
+      created: 'A promoter sent a booking request',
+      negotiating: 'The first offer was made on the request',
+      held: 'An offer was accepted: the date is on hold',
+      booked: 'The hold was confirmed into a booking',
+      declined: 'The agency declined the request',
+      withdrawn: 'The promoter withdrew the request',
+      released: 'The hold was released: the request is closed',
+      expired: 'Nobody agreed before the answer-by time or the event',
+    },
+  },
+  'booking.offer': {
+    aggregate: 'booking_offer',
+    version: 1,
+    payload: { offerId: 'The offer', ...PIPELINE },
+    events: {
+      made: 'An offer (or a counter-offer, the next version) is open',
+      countered: 'The offer was answered with a counter-offer',
+      accepted: 'The offer was accepted',
+      declined: 'The offer was declined',
+      withdrawn: 'The side that made the offer withdrew it',
+      expired: 'The offer lapsed unanswered',
+    },
+  },
+  'booking.hold': {
+    aggregate: 'booking_hold',
+    version: 1,
+    payload: { holdId: 'The hold', ...PIPELINE },
+    events: {
+      placed: 'An accepted offer put a hold on the date',
+      confirmed: 'The agency confirmed the hold (see booking.confirmed)',
+      released: 'The hold was released (by a party, or by a confirmed competing booking)',
+      expired: 'The hold lapsed before it was confirmed',
+      challenge_raised: 'A lower-ranked hold challenged the holds above it on its dates',
+      challenged: 'A lower-ranked hold challenged this one: it confirms or releases by its deadline, or is released',
+      moved_up: 'A hold above lapsed under challenge: this one ranks higher now',
+      challenge_voided: 'The hold that challenged this one is no longer held: the deadline is lifted',
+    },
+  },
+  booking: {
+    aggregate: 'booking',
+    version: 1,
+    payload: { bookingId: 'The booking', ...PIPELINE },
+    events: {
+      confirmed: 'A hold became a confirmed booking',
+      cancelled: 'A party cancelled the booking',
+    },
+  },
+  contract: {
+    aggregate: 'contract',
+    version: 1,
+    payload: {
+      contractId: 'The contract',
+      requestId: 'Its booking pipeline',
+      bookingId: 'Its booking (null while it is for a hold)',
+      holdId: 'The hold it was drafted for, if any',
+      artistId: 'The artist',
+      agencyId: 'The agency of the pipeline',
+      promoterOrgId: 'The promoter company',
+      version: 'The contract version concerned, when one is',
+      signerId: 'The signer concerned, when one is',
+      fromStatus: 'Status before the change, when it changed',
+      toStatus: 'Status after the change, when it changed',
+      actorOrgId: 'The company of the acting user (null when the deal closed it)',
+    },
+    events: {
+      created: 'A contract was drafted',
+      edited: 'A new version was written',
+      signer_added: 'A signer was added',
+      signer_removed: 'A signer was removed',
+      sent: 'The contract was sent for signature',
+      signed: 'A signer signed the current version',
+      fully_signed: 'Every required signer signed the current version',
+      status_changed: 'The signing status moved (e.g. sent → partially signed)',
+      voided: 'The contract was voided',
+      cancelled: 'The contract was cancelled',
+      attachment_added: 'An attachment was added',
+      attachment_removed: 'An attachment was removed',
+    },
+  },
+  representation: {
+    aggregate: 'representation',
+    version: 1,
+    payload: {
+      artistId: 'The artist',
+      agencyId: 'The agency of the claim or roster link concerned (null for a dispute alone)',
+      role: 'The representation role (agency, management...)',
+      claimId: 'The representation claim, when one is concerned',
+      disputeId: 'The dispute, when one is concerned',
+      rosterLinkId: 'The roster link, when one is concerned',
+      actorType: '`user`, `machine` (platform reviewers) or `system`',
+    },
+    events: {
+      claim_submitted: 'An agency claimed to represent an artist',
+      claim_approved: 'A claim was approved',
+      claim_rejected: 'A claim was rejected',
+      claim_withdrawn: 'A claim was withdrawn',
+      dispute_opened: 'Competing claims opened a dispute',
+      claim_disputed: 'A claim joined a dispute',
+      dispute_resolved: 'A platform reviewer resolved a dispute',
+      started: 'A representation began (a roster link)',
+      ended: 'A representation ended (its windows of availability end with it)',
+    },
+  },
+  availability: {
+    aggregate: 'availability',
+    version: 1,
+    payload: {
+      availabilityId: 'The window (null when several windows were withdrawn at once)',
+      artistId: 'The artist',
+      agencyId: 'The agency that publishes it',
+      startsOn: 'First day (YYYY-MM-DD; for withdrawn: null)',
+      endsOn: 'Last day (YYYY-MM-DD; for withdrawn: the last day kept)',
+      status: 'The window status (null for withdrawn)',
+    },
+    events: {
+      published: 'A window was published',
+      changed: 'A window was edited',
+      deleted: 'A window was deleted',
+      withdrawn: "The agency's windows of the artist were cut at the end of its representation",
+    },
+  },
+}
+
+export interface EventDefinition {
+  type: string
+  family: string
+  aggregate: Aggregate
+  version: number
+  description: string
+  payload: Fields
+}
+
+export const EVENTS: Record<string, EventDefinition> = Object.fromEntries(
+  Object.entries(FAMILIES).flatMap(([family, f]) =>
+    Object.entries(f.events).map(([name, description]) => {
+      const type = `${family}.${name}`
+      return [type, { type, family, aggregate: f.aggregate, version: f.version, description, payload: f.payload }]
+    }),
+  ),
+)
+
+/** The family (and so the payload) of an event type, e.g. `booking` for `booking.confirmed`. */
+export function eventDefinition(type: string): EventDefinition {
+  const found = EVENTS[type]
+  if (!found) throw new Error(`event ${type} is not in the catalog (src/modules/outbox/catalog.ts)`)
+  return found
+}
+
+export const subjectOf = (prefix: string, type: string) => `${prefix}.${type}`

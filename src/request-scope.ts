@@ -1,0 +1,10 @@
+// The request a piece of work belongs to, for code deep below the faces that has no request context in
+// hand (the outbox writer stamps every event with it). Entered once per HTTP request by the server.
+import { AsyncLocalStorage } from 'node:async_hooks'
+
+const scope = new AsyncLocalStorage<{ requestId: string }>()
+
+export const runInRequest = <T>(requestId: string, work: () => T): T => scope.run({ requestId }, work)
+
+/** The x-request-id of the HTTP request this code runs for; null for work outside one (sweeps, the relay). */
+export const currentRequestId = (): string | null => scope.getStore()?.requestId ?? null

@@ -165,7 +165,7 @@ describe('finance visibility', () => {
     })
     const stored = await h.app.db.bookingFinanceSnapshot.findMany({ where: { bookingId: booking.id } })
     expect(stored).toHaveLength(1)
-    expect(stored[0]).toMatchObject({ financeVersion: 6, paid: 500_000, settlementStatus: 'settled' })
+    expect(stored[0]).toMatchObject({ financeVersion: 6, paid: 500_000n, settlementStatus: 'settled' })
     expect((await push({ bookingId: randomUUID() })).status).toBe(404)
     const invalid = await push({ side: 'finance', invoiced: -1 })
     expect(invalid.status).toBe(400)

@@ -21,7 +21,8 @@ const TEMPLATE = `PERFORMANCE AGREEMENT
 {{agency.name}}, acting for {{artist.name}}, and {{promoter.name}} ("the Buyer") agree that the artist performs
 at {{venue.name}}, {{event.city}} ({{event.country}}) on {{event.date}}, from {{event.startsAt}} to {{event.endsAt}}.
 
-Fee: {{deal.fee}} ({{deal.type}}). Deposit: {{deal.deposit}}, due on signature.
+Fee: {{deal.fee}} ({{deal.type}}). Deposits: {{deal.depositSchedule}} (total {{deal.deposit}}).
+Radius clause: {{deal.radius}}.
 Drafted on {{contract.date}}.`
 
 /** Signs in a demo user: records its grant and mints its token. */
@@ -75,11 +76,17 @@ export async function playDemoDeals(app: FastifyInstance, config: Config): Promi
     })
   }
 
+  const cityId = async (name: string) =>
+    (await call<{ items: { id: string }[] }>(promoter, 'GET', `/api/v1/geo/cities?countryCode=ES&q=${name}`)).items[0]?.id
+  const madrid = await cityId('Madrid')
+  const barcelona = await cityId('Barcelona')
+
   // Luna Verde: asked, offered, countered, accepted, confirmed — and a contract the buyer has signed.
   const request = await call(promoter, 'POST', '/api/v1/booking-requests', {
     artistId: artist['Luna Verde'],
     ...evening(30),
     venueName: 'Sala Riviera',
+    cityId: madrid,
     city: 'Madrid',
     countryCode: 'ES',
     budget: 1_200_000,
@@ -97,7 +104,13 @@ export async function playDemoDeals(app: FastifyInstance, config: Config): Promi
     fee: 1_300_000,
     currency: 'EUR',
     dealType: 'flat',
-    deposit: 400_000,
+    depositTerms: [
+      { kind: 'flat', amount: 200_000 },
+      { kind: 'percent', percent: 20, dueDaysBeforeEvent: 14 },
+    ],
+    radiusKm: 150,
+    radiusDaysBefore: 60,
+    radiusDaysAfter: 30,
   })
   const accepted = await call<{ holds: { id: string }[] }>(agency, 'POST', `/api/v1/booking-offers/${counter.id}/accept`, {})
   const booking = await call(agency, 'POST', `/api/v1/booking-holds/${first(accepted.holds, 'hold of the accepted offer').id}/confirm`, {})
@@ -127,6 +140,7 @@ export async function playDemoDeals(app: FastifyInstance, config: Config): Promi
     artistId: artist['DJ Kairo'],
     ...evening(45),
     venueName: 'Fabrik',
+    cityId: madrid,
     city: 'Madrid',
     countryCode: 'ES',
   })
@@ -140,6 +154,7 @@ export async function playDemoDeals(app: FastifyInstance, config: Config): Promi
     artistId: artist['Los Satélites'],
     ...evening(52),
     venueName: 'Razzmatazz',
+    cityId: barcelona,
     city: 'Barcelona',
     countryCode: 'ES',
     budget: 2_000_000,

@@ -60,7 +60,8 @@ it('leaves a booking pipeline in each state, with its activity', async () => {
   ])
   expect(requests.every((r) => r.promoterOrgId === DEMO.promoterOrgId)).toBe(true)
   const booking = await db.booking.findFirstOrThrow({ include: { request: { include: { activity: { orderBy: { seq: 'asc' } } } } } })
-  expect(booking).toMatchObject({ status: 'confirmed', fee: 1_300_000n, currency: 'EUR', deposit: 400_000n })
+  expect(booking).toMatchObject({ status: 'confirmed', fee: 1_300_000n, currency: 'EUR', deposit: 460_000n, radiusKm: 150 })
+  expect((await db.city.findUniqueOrThrow({ where: { id: booking.cityId! } })).name).toBe('Madrid')
   expect(booking.request.activity.map((a) => `${a.subject} ${a.action} → ${a.toStatus}`)).toEqual([
     'request create → open',
     'request offer → negotiating',
@@ -83,6 +84,7 @@ it('leaves a contract the buyer signed, waiting for the agency’s countersignat
   expect(contract.status).toBe('partially_signed')
   expect(contract.versions[0]?.body).toContain('Sonar Booking, acting for Luna Verde, and Noches de Madrid SL')
   expect(contract.versions[0]?.body).not.toMatch(/\{\{/)
+  expect(contract.versions[0]?.body).toContain('no performance within 150 km from 60 days before to 30 days after the event')
   expect(contract.signatures.map((s) => s.signerId)).toEqual([contract.signers[0]?.id])
   expect(contract.events.map((e) => e.type)).toEqual(['created', 'sent', 'signed', 'status_changed'])
 })

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { canonicalJson, sha256 } from '../src/modules/finance/deal.ts'
+import { canonicalJson, depositScheduleOf, sha256 } from '../src/modules/finance/deal.ts'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { pipelines } from './support/booking.ts'
@@ -188,6 +188,28 @@ describe('finance visibility', () => {
     })
     expect((await h.app.rest('GET', `/internal/bookings/${booking.id}`, { as: agency })).status).toBe(403)
     expect((await h.app.rest('GET', `/internal/bookings/${randomUUID()}`, { as: 'machine' })).status).toBe(404)
+  })
+
+  it("shows the booking's deposit terms as its schedule, in order; a booking without terms its deposit as one flat term", () => {
+    const depositTerms = [
+      { seq: 2, kind: 'percent' as const, amount: 300_000n, percent: 20, dueOn: null, dueDaysBeforeEvent: 30 },
+      {
+        seq: 1,
+        kind: 'flat' as const,
+        amount: 100_000n,
+        percent: null,
+        dueOn: new Date('2031-01-10T00:00:00.000Z'),
+        dueDaysBeforeEvent: null,
+      },
+    ]
+    expect(depositScheduleOf({ deposit: 400_000n, depositTerms })).toEqual([
+      { seq: 1, kind: 'flat', amount: 100_000, percent: null, dueOn: '2031-01-10', dueDaysBeforeEvent: null },
+      { seq: 2, kind: 'percent', amount: 300_000, percent: 20, dueOn: null, dueDaysBeforeEvent: 30 },
+    ])
+    expect(depositScheduleOf({ deposit: 500_000n, depositTerms: [] })).toEqual([
+      { seq: 1, kind: 'flat', amount: 500_000, percent: null, dueOn: null, dueDaysBeforeEvent: null },
+    ])
+    expect(depositScheduleOf({ deposit: null })).toEqual([])
   })
 })
 

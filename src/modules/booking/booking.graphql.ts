@@ -1,19 +1,30 @@
 import { ownersOf } from '../../access/ownership.ts'
 import { readAs } from '../../access/read-as.ts'
 import type { Booking } from '../../generated/prisma/client.ts'
-import { BookingRequestStatus, BookingSide, BookingStatus, DealType, HoldStatus, OfferStatus } from '../../generated/prisma/client.ts'
+import {
+  BookingRequestStatus,
+  BookingRequestWarning,
+  BookingSide,
+  BookingStatus,
+  DealType,
+  DepositKind,
+  HoldStatus,
+  OfferStatus,
+} from '../../generated/prisma/client.ts'
 import { builder, requires, typeRequires } from '../../graphql/builder.ts'
 import { connectionOf } from '../../graphql/connections.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
+import { formatDay } from '../../dates.ts'
 import { parseId } from '../../validation.ts'
 import { resolveReferences } from '../../graphql/entities.ts'
 import { AgencyRef } from '../directory/agencies.graphql.ts'
 import { ArtistRef } from '../directory/artists.graphql.ts'
 import { CompanyRef } from '../directory/tenant-company.graphql.ts'
-import { BookingFilter, bookings, CancelInput, HoldFilter, holds } from './bookings.service.ts'
+import { BookingFilter, bookings, CancelInput, ChallengeInput, HoldFilter, holds } from './bookings.service.ts'
+import { DepositTermInput } from './deal-terms.ts'
 import { OfferFilter, OfferInput, offers } from './negotiation.service.ts'
 import { BookingRequestFilter, BookingRequestInput, bookingRequests, CloseInput } from './requests.service.ts'
-import { activityOrder, holdOrder, offerOrder } from './views.ts'
+import { activityOrder, depositTermOrder, holdOrder, offerOrder } from './views.ts'
 
 const RequestStatusEnum = graphqlEnum('BookingRequestStatus', BookingRequestStatus)
 const OfferStatusEnum = graphqlEnum('OfferStatus', OfferStatus)
@@ -21,6 +32,12 @@ const HoldStatusEnum = graphqlEnum('HoldStatus', HoldStatus)
 const BookingStatusEnum = graphqlEnum('BookingStatus', BookingStatus)
 const DealTypeEnum = graphqlEnum('DealType', DealType, 'flat fee, a guarantee versus a share of the net, or a share only')
 const SideEnum = graphqlEnum('BookingSide', BookingSide)
+const WarningEnum = graphqlEnum(
+  'BookingRequestWarning',
+  BookingRequestWarning,
+  "What the dates meet in the artist's published availability",
+)
+const DepositKindEnum = graphqlEnum('DepositKind', DepositKind, 'a fixed amount, or a percentage of the fee')
 const OfferActionEnum = graphqlEnum('OfferAction', { accept: 'accept', counter: 'counter', decline: 'decline', withdraw: 'withdraw' })
 
 /** The Venue subgraph's venue, referenced by id only. */
@@ -57,7 +74,13 @@ const BookingRequestRef = builder.prismaObject('BookingRequest', {
     venue: t.field({ type: VenueRef, nullable: true, select: { venueId: true }, resolve: venueOf }),
     venueName: t.exposeString('venueName', { nullable: true }),
     city: t.exposeString('city', { nullable: true }),
+    cityId: t.exposeID('cityId', { nullable: true, description: 'The city of the geo directory.' }),
+    geoCity: t.relation('geoCity', { nullable: true, description: 'The city of the geo directory (coordinates, time zone).' }),
     countryCode: t.exposeString('countryCode', { nullable: true }),
+    warnings: t.expose('warnings', {
+      type: [WarningEnum],
+      description: "Set when the request is made: the dates against the artist's published availability.",
+    }),
     budget: t.expose('budget', { type: 'SafeInt', nullable: true, description: 'In minor units of the currency.' }),
     currency: t.exposeString('currency', { nullable: true }),
     dealType: t.expose('dealType', { type: DealTypeEnum, nullable: true }),
@@ -69,6 +92,39 @@ const BookingRequestRef = builder.prismaObject('BookingRequest', {
     booking: t.relation('booking', { nullable: true }),
     activity: t.relation('activity', { query: { orderBy: activityOrder } }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+})
+
+const depositTermFields = {
+  seq: 'Order in the schedule, from 1',
+  amount: 'Due, in minor units of the currency (computed from the fee for a percent term).',
+  percent: 'PERCENT terms: the share of the fee.',
+  dueDaysBeforeEvent: 'Due this many days before the event.',
+} as const
+
+builder.prismaObject('OfferDepositTerm', {
+  ...typeRequires('bookings.read'),
+  description: 'One deposit of an offer: with neither dueOn nor dueDaysBeforeEvent, due on confirmation.',
+  fields: (t) => ({
+    seq: t.exposeInt('seq', { description: depositTermFields.seq }),
+    kind: t.expose('kind', { type: DepositKindEnum }),
+    amount: t.expose('amount', { type: 'SafeInt', description: depositTermFields.amount }),
+    percent: t.exposeInt('percent', { nullable: true, description: depositTermFields.percent }),
+    dueOn: t.field({ type: 'String', nullable: true, description: 'YYYY-MM-DD', resolve: (d) => (d.dueOn ? formatDay(d.dueOn) : null) }),
+    dueDaysBeforeEvent: t.exposeInt('dueDaysBeforeEvent', { nullable: true, description: depositTermFields.dueDaysBeforeEvent }),
+  }),
+})
+
+builder.prismaObject('BookingDepositTerm', {
+  ...typeRequires('bookings.read'),
+  description: 'One deposit a booking keeps from its accepted offer: with neither dueOn nor dueDaysBeforeEvent, due on confirmation.',
+  fields: (t) => ({
+    seq: t.exposeInt('seq', { description: depositTermFields.seq }),
+    kind: t.expose('kind', { type: DepositKindEnum }),
+    amount: t.expose('amount', { type: 'SafeInt', description: depositTermFields.amount }),
+    percent: t.exposeInt('percent', { nullable: true, description: depositTermFields.percent }),
+    dueOn: t.field({ type: 'String', nullable: true, description: 'YYYY-MM-DD', resolve: (d) => (d.dueOn ? formatDay(d.dueOn) : null) }),
+    dueDaysBeforeEvent: t.exposeInt('dueDaysBeforeEvent', { nullable: true, description: depositTermFields.dueDaysBeforeEvent }),
   }),
 })
 
@@ -84,7 +140,11 @@ const OfferRef = builder.prismaObject('BookingOffer', {
     currency: t.exposeString('currency'),
     dealType: t.expose('dealType', { type: DealTypeEnum }),
     percentage: t.exposeInt('percentage', { nullable: true }),
-    deposit: t.expose('deposit', { type: 'SafeInt', nullable: true }),
+    deposit: t.expose('deposit', { type: 'SafeInt', nullable: true, description: 'The total of depositTerms.' }),
+    depositTerms: t.relation('depositTerms', { query: { orderBy: depositTermOrder } }),
+    radiusKm: t.exposeInt('radiusKm', { nullable: true, description: 'Radius clause: no other show within this distance…' }),
+    radiusDaysBefore: t.exposeInt('radiusDaysBefore', { nullable: true, description: '…from this many days before the event…' }),
+    radiusDaysAfter: t.exposeInt('radiusDaysAfter', { nullable: true, description: '…to this many days after it.' }),
     holdDays: t.exposeInt('holdDays'),
     terms: t.exposeString('terms', { nullable: true }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
@@ -113,8 +173,18 @@ const HoldRef = builder.prismaObject('BookingHold', {
     }),
     startsAt: t.expose('startsAt', { type: 'DateTime' }),
     endsAt: t.expose('endsAt', { type: 'DateTime' }),
-    priority: t.exposeInt('priority', { description: '1 for the first hold on these dates, 2 for the next...' }),
+    priority: t.exposeInt('priority', {
+      description: '1 for the first hold on these dates, 2 for the next...: only the first confirms.',
+    }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
+    challengeDeadline: t.expose('challengeDeadline', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Challenged by a lower hold: confirm or release by then, or the hold is released.',
+    }),
+    venue: t.field({ type: VenueRef, nullable: true, select: { venueId: true }, resolve: venueOf }),
+    cityId: t.exposeID('cityId', { nullable: true }),
+    city: t.relation('city', { nullable: true }),
     status: t.expose('status', { type: HoldStatusEnum }),
     releasedReason: t.exposeString('releasedReason', { nullable: true }),
     booking: t.relation('booking', { nullable: true }),
@@ -173,13 +243,19 @@ export const BookingRef = builder.prismaObject('Booking', {
     promoter: t.field({ type: CompanyRef, resolve: (b) => ({ id: b.promoterOrgId }) }),
     venue: t.field({ type: VenueRef, nullable: true, select: { venueId: true }, resolve: venueOf }),
     venueName: t.exposeString('venueName', { nullable: true }),
+    cityId: t.exposeID('cityId', { nullable: true }),
+    city: t.relation('city', { nullable: true }),
     startsAt: t.expose('startsAt', { type: 'DateTime' }),
     endsAt: t.expose('endsAt', { type: 'DateTime' }),
     fee: t.expose('fee', { type: 'SafeInt', nullable: true, description: 'In minor units of the currency.' }),
     currency: t.exposeString('currency'),
     dealType: t.expose('dealType', { type: DealTypeEnum }),
     percentage: t.exposeInt('percentage', { nullable: true }),
-    deposit: t.expose('deposit', { type: 'SafeInt', nullable: true }),
+    deposit: t.expose('deposit', { type: 'SafeInt', nullable: true, description: 'The total of depositTerms.' }),
+    depositTerms: t.relation('depositTerms', { query: { orderBy: depositTermOrder } }),
+    radiusKm: t.exposeInt('radiusKm', { nullable: true }),
+    radiusDaysBefore: t.exposeInt('radiusDaysBefore', { nullable: true }),
+    radiusDaysAfter: t.exposeInt('radiusDaysAfter', { nullable: true }),
     status: t.expose('status', { type: BookingStatusEnum }),
     cancelledAt: t.expose('cancelledAt', { type: 'DateTime', nullable: true }),
     cancelReason: t.exposeString('cancelReason', { nullable: true }),
@@ -220,12 +296,15 @@ builder.prismaObjectFields('Agency', (t) => ({
 
 const RequestInputType = inputFromZod('BookingRequestInput', BookingRequestInput)
 const RequestFilterInput = inputFromZod('BookingRequestFilter', BookingRequestFilter)
+// Declared before OfferInput, so that the nested input keeps its own name.
+inputFromZod('DepositTermInput', DepositTermInput)
 const OfferInputType = inputFromZod('OfferInput', OfferInput)
 const OfferFilterInput = inputFromZod('OfferFilter', OfferFilter)
 const HoldFilterInput = inputFromZod('HoldFilter', HoldFilter)
 const BookingFilterInput = inputFromZod('BookingFilter', BookingFilter)
 const CloseInputType = inputFromZod('CloseInput', CloseInput)
 const CancelInputType = inputFromZod('CancelBookingInput', CancelInput)
+const ChallengeInputType = inputFromZod('ChallengeHoldInput', ChallengeInput)
 
 builder.queryFields((t) => ({
   bookingRequests: t.connection(
@@ -356,6 +435,14 @@ builder.mutationFields((t) => ({
     description: "Confirms a hold into a booking; the artist's competing holds on overlapping dates are released.",
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => holds.confirm(ctx, parseId(args.id), query),
+  }),
+  challengeHold: t.prismaField({
+    ...requires('bookings.manage'),
+    type: 'BookingHold',
+    description:
+      'Challenges the holds ranked above this one: each confirms or releases by a deadline (default 48 h, at most its event), or is released and this hold moves up.',
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: ChallengeInputType }) },
+    resolve: (query, _root, args, ctx) => holds.challenge(ctx, parseId(args.id), args.input ?? {}, query),
   }),
   releaseHold: t.prismaField({
     ...requires('bookings.manage'),

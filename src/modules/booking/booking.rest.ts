@@ -1,6 +1,6 @@
 import { IdParams, route } from '../../rest/route.ts'
 import { viewSchema, type JsonSchema } from '../../rest/schemas.ts'
-import { BookingFilter, bookings, CancelInput, HoldFilter, holds } from './bookings.service.ts'
+import { BookingFilter, bookings, CancelInput, ChallengeInput, HoldFilter, holds } from './bookings.service.ts'
 import { OfferFilter, OfferInput, offers } from './negotiation.service.ts'
 import { BookingRequestFilter, BookingRequestInput, bookingRequests, CloseInput } from './requests.service.ts'
 import { expireDue } from './pipeline.ts'
@@ -189,12 +189,25 @@ export const bookingRoutes = [
     tag,
     summary: "Confirm a hold into a booking (agency side); the artist's competing holds are released",
     description:
-      'A confirmed booking never overlaps another of the artist: the loser of a race gets 409 artist_already_booked or invalid_transition.',
+      'Only the first-ranked hold on its dates confirms (409 hold_outranked otherwise, until the holds above are gone or a challenge against them lapses). A confirmed booking never overlaps another of the artist: the loser of a race gets 409 artist_already_booked or invalid_transition.',
     access: 'bookings.manage',
     params: IdParams,
     status: 201,
     response: booking,
     handler: ({ ctx, params }) => holds.confirm(ctx, params.id, { include: BookingView }),
+  }),
+  route({
+    method: 'POST',
+    url: '/api/v1/booking-holds/:id/challenge',
+    tag,
+    summary: 'Challenge the holds ranked above this one (either side of this hold): they confirm or release by a deadline',
+    description:
+      'Each hold above gets a deadline (default 48 h, at most its event). Past it, the hold is released whoever reads or acts first, and this hold moves up. 409 nothing_to_challenge when no hold ranks above, challenge_pending when all are already challenged.',
+    access: 'bookings.manage',
+    params: IdParams,
+    body: ChallengeInput,
+    response: hold,
+    handler: async ({ ctx, params, body }) => holds.challenge(ctx, params.id, body, { include: HoldView }),
   }),
   route({
     method: 'POST',
@@ -211,7 +224,7 @@ export const bookingRoutes = [
     method: 'GET',
     url: '/api/v1/bookings',
     tag,
-    summary: 'Bookings the caller is party to, by date',
+    summary: 'Bookings the caller is party to, by date; filtered by counterparty (promoterOrgId, agencyId), venue or city',
     access: 'bookings.read',
     list: true,
     query: BookingFilter,

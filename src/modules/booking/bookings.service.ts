@@ -4,16 +4,26 @@
 // competing holds on overlapping dates.
 import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
-import type { Tx } from '../../db/client.ts'
+import type { Db, Tx } from '../../db/client.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, isExclusionViolation, notFound } from '../../errors.ts'
 import { BookingStatus, HoldStatus, type BookingHold, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
+import { actorOf, actsFor, partyOf, pipelinesVisibleTo, recordActivity, SYSTEM, type Party } from './parties.ts'
+import {
+  competingHolds,
+  expireDue,
+  lapseChallenge,
+  lockArtistBookings,
+  lockRequest,
+  ranksAbove,
+  releaseHold,
+  reprioritize,
+} from './pipeline.ts'
 import { dealBooked, dealCancelled, dealClosed } from './deal-followers.ts'
-import { actorOf, partyOf, pipelinesVisibleTo, recordActivity, type Actor, type Party } from './parties.ts'
-import { competingHolds, expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
 import { CloseInput, requireSide } from './requests.service.ts'
+import { keptTerm, radiusOf } from './deal-terms.ts'
 import { bookingMachine, effectiveHoldStatus, holdMachine, requestMachine, transition } from './state.ts'
 import { Instant } from '../../dates.ts'
 
@@ -24,6 +34,10 @@ export const HoldFilter = z.object({
 export const BookingFilter = z.object({
   status: z.enum(BookingStatus).optional(),
   artistId: Id.optional(),
+  promoterOrgId: Id.optional().describe('Counterparty: the buying company'),
+  agencyId: Id.optional().describe('Counterparty: the agency that confirmed the booking'),
+  venueId: Id.optional(),
+  cityId: Id.optional(),
   from: Instant.optional().describe('Starting at or after'),
   to: Instant.optional().describe('Starting before'),
 })
@@ -35,41 +49,64 @@ async function visibleHold(ctx: RequestContext, party: Party, id: string, query:
   return hold
 }
 
-/** Releases a hold and closes its request, with activity; the artist's other holds move up. */
-async function releaseHold(tx: Tx, actor: Actor, hold: BookingHold, reason: string) {
-  const to = transition(holdMachine, hold.status, 'release')
-  await tx.bookingHold.update({ where: { id: hold.id }, data: { status: to, releasedReason: reason } })
-  await recordActivity(tx, actor, {
-    requestId: hold.requestId,
-    subject: 'hold',
-    subjectId: hold.id,
-    action: 'release',
-    from: hold.status,
-    to,
-    note: reason,
-  })
-  const request = await tx.bookingRequest.findUniqueOrThrow({ where: { id: hold.requestId } })
-  const requestTo = transition(requestMachine, request.status, 'release')
-  await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo, closedReason: reason } })
-  await recordActivity(tx, actor, {
-    requestId: request.id,
-    subject: 'request',
-    subjectId: request.id,
-    action: 'release',
-    from: request.status,
-    to: requestTo,
-    note: reason,
-  })
-  await dealClosed(tx, request.id, `the hold was released: ${reason}`)
-}
-
 /** Locks the hold's pipeline for the party after writing due expiries; a hold lapsed in between is as good as expired. */
 async function lockedHold(tx: Tx, party: Party, hold: BookingHold, now: Date) {
   await lockRequest(tx, hold.requestId, { party, now })
   const fresh = await tx.bookingHold.findUniqueOrThrow({ where: { id: hold.id } })
-  if (effectiveHoldStatus(fresh, now) !== fresh.status) throw conflict('invalid_transition', 'cannot act on a hold that is expired')
+  const status = effectiveHoldStatus(fresh, now)
+  if (status !== fresh.status) throw conflict('invalid_transition', `cannot act on a hold that is ${status}`)
   return fresh
 }
+
+const challengeLapsed = (hold: BookingHold, now: Date) => Boolean(hold.challengeDeadline && hold.challengeDeadline <= now)
+
+/**
+ * The artist's other active holds on the dates of `hold`, and those ranked above it that still stand. One
+ * above whose challenge lapsed is released on the way (whoever acts first) and left out of both; the caller
+ * holds the artist's lock.
+ */
+async function rivalsOf(tx: Tx, hold: BookingHold, now: Date) {
+  const competing: BookingHold[] = []
+  const standingAbove: BookingHold[] = []
+  for (const other of await competingHolds(tx, hold)) {
+    const above = ranksAbove(other, hold)
+    if (above && challengeLapsed(other, now)) {
+      await lapseChallenge(tx, other)
+      continue
+    }
+    competing.push(other)
+    if (above) standingAbove.push(other)
+  }
+  return { competing, standingAbove }
+}
+
+const outranked = (count: number) =>
+  conflict(
+    'hold_outranked',
+    `${count} hold(s) rank above this one on these dates: they confirm or release first, or a challenge against them lapses`,
+  )
+
+/**
+ * Refuses an outranked confirmation before it queues on the artist's lock, so that the first hold's
+ * confirmation never waits behind the others' refusals. Only a hint: the answer under the lock decides.
+ */
+async function refuseIfOutranked(db: Db, party: Party, id: string, now: Date) {
+  const hold = await db.bookingHold.findUniqueOrThrow({ where: { id }, include: { request: true } })
+  // Who may not act, or on what, is told under the lock.
+  if (hold.status !== 'active' || !(await actsFor(db, party, hold.request))) return
+  const standing = (await competingHolds(db, hold)).filter((other) => ranksAbove(other, hold) && !challengeLapsed(other, now))
+  if (standing.length) throw outranked(standing.length)
+}
+
+export const ChallengeInput = z.object({
+  respondWithinHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(168)
+    .default(48)
+    .describe('How long the holds above have to confirm or release (at most until their event)'),
+})
 
 export const holds = {
   async get(ctx: RequestContext, id: string, query: Selection = {}) {
@@ -91,6 +128,7 @@ export const holds = {
     requireSide(party, 'agency', 'confirms bookings')
     const seen = await visibleHold(ctx, party, id)
     await expireDue(ctx.db, { requestId: seen.requestId }, ctx.clock.now())
+    await refuseIfOutranked(ctx.db, party, id, ctx.clock.now())
     const actor = actorOf(party)
     try {
       const booking = await ctx.db.$transaction(async (tx) => {
@@ -99,9 +137,11 @@ export const holds = {
         await lockArtistBookings(tx, seen.artistId)
         const hold = await lockedHold(tx, party, seen, ctx.clock.now())
         const holdTo = transition(holdMachine, hold.status, 'confirm')
+        const { competing, standingAbove } = await rivalsOf(tx, hold, ctx.clock.now())
+        if (standingAbove.length) throw outranked(standingAbove.length)
         const request = await tx.bookingRequest.findUniqueOrThrow({
           where: { id: hold.requestId },
-          include: { offers: { where: { id: hold.offerId } } },
+          include: { offers: { where: { id: hold.offerId }, include: { depositTerms: { orderBy: { seq: 'asc' } } } } },
         })
         const requestTo = transition(requestMachine, request.status, 'book')
         const [offer] = request.offers
@@ -116,6 +156,7 @@ export const holds = {
             promoterOrgId: request.promoterOrgId,
             venueId: request.venueId,
             venueName: request.venueName,
+            cityId: request.cityId,
             startsAt: hold.startsAt,
             endsAt: hold.endsAt,
             fee: offer.fee,
@@ -123,6 +164,8 @@ export const holds = {
             dealType: offer.dealType,
             percentage: offer.percentage,
             deposit: offer.deposit,
+            ...radiusOf(offer),
+            ...(offer.depositTerms.length ? { depositTerms: { create: offer.depositTerms.map(keptTerm) } } : {}),
           },
         })
         await tx.bookingHold.update({ where: { id: hold.id }, data: { status: holdTo } })
@@ -152,9 +195,9 @@ export const holds = {
           to: 'confirmed',
         })
         await dealBooked(tx, hold.id, created.id)
-        for (const competing of await competingHolds(tx, hold)) {
-          await lockRequest(tx, competing.requestId)
-          await releaseHold(tx, actor, competing, 'the artist was confirmed for an overlapping booking')
+        for (const other of competing) {
+          await lockRequest(tx, other.requestId)
+          await releaseHold(tx, actor, other, 'the artist was confirmed for an overlapping booking')
         }
         await reprioritize(tx, hold.artistId)
         return created
@@ -166,6 +209,53 @@ export const holds = {
       }
       throw e
     }
+  },
+
+  /**
+   * A party of a lower hold challenges the holds above it: each gets a deadline to confirm or release (at
+   * most its event), after which it is released whoever reads or acts first, and the challenger moves up.
+   * A hold already under challenge keeps its deadline.
+   */
+  async challenge(ctx: RequestContext, id: string, input: unknown, query: Selection = {}) {
+    const party = await partyOf(ctx)
+    const { respondWithinHours } = parseInput(ChallengeInput, input)
+    const seen = await visibleHold(ctx, party, id)
+    const now = ctx.clock.now()
+    await expireDue(ctx.db, { requestId: seen.requestId }, now)
+    await ctx.db.$transaction(async (tx) => {
+      await lockArtistBookings(tx, seen.artistId)
+      const hold = await lockedHold(tx, party, seen, now)
+      const to = transition(holdMachine, hold.status, 'challenge')
+      const above = (await rivalsOf(tx, hold, now)).standingAbove
+      if (!above.length) throw conflict('nothing_to_challenge', 'no hold ranks above this one on these dates')
+      const unchallenged = above.filter((other) => !other.challengeDeadline)
+      if (!unchallenged.length) throw conflict('challenge_pending', 'every hold above this one is already under challenge')
+      for (const other of unchallenged) {
+        await lockRequest(tx, other.requestId)
+        const deadline = new Date(Math.min(now.getTime() + respondWithinHours * 3600_000, other.startsAt.getTime()))
+        await tx.bookingHold.update({ where: { id: other.id }, data: { challengeDeadline: deadline, challengedByHoldId: hold.id } })
+        // The challenged side learns of a challenge and its deadline, not who made it.
+        await recordActivity(tx, SYSTEM, {
+          requestId: other.requestId,
+          subject: 'hold',
+          subjectId: other.id,
+          action: 'challenged',
+          from: other.status,
+          to: other.status,
+          note: `a lower hold challenged this one: confirm or release by ${deadline.toISOString()}`,
+        })
+      }
+      await recordActivity(tx, actorOf(party), {
+        requestId: hold.requestId,
+        subject: 'hold',
+        subjectId: hold.id,
+        action: 'challenge',
+        from: hold.status,
+        to,
+        note: `challenged ${unchallenged.length} hold(s) above; ${above.length - unchallenged.length} already under challenge`,
+      })
+    })
+    return ctx.db.bookingHold.findUniqueOrThrow({ ...query, where: { id } })
   },
 
   /** Either side lets a hold go; the request closes as released. */
@@ -201,9 +291,8 @@ export const bookings = {
   async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const party = await partyOf(ctx)
     const f = parseInput(BookingFilter, filter)
-    const where: Prisma.BookingWhereInput = {
-      AND: [pipelinesVisibleTo(party), { status: f.status, artistId: f.artistId, startsAt: { gte: f.from, lt: f.to } }],
-    }
+    const { from, to, ...exact } = f
+    const where: Prisma.BookingWhereInput = { AND: [pipelinesVisibleTo(party), { ...exact, startsAt: { gte: from, lt: to } }] }
     return listing(ctx.db.booking, { where, orderBy: { startsAt: 'asc' } }, page, query)
   },
 

@@ -9,9 +9,10 @@ import { conflict, forbidden, invalidInput, notFound } from '../../errors.ts'
 import { DealType, OfferStatus, type BookingOffer, type BookingRequest, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
-import { actorOf, otherSide, partyOf, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
+import { actorOf, actsForRequests, otherSide, partyOf, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
 import { expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
 import { Currency, MinorUnits } from '../../money.ts'
+import { dealTermFields, dealTermIssues, depositSchedule, depositTotal, dueDayIssue, radiusOf } from './deal-terms.ts'
 import { CloseInput, requireSide, visibleRequest } from './requests.service.ts'
 import { can, effectiveOfferStatus, offerMachine, requestMachine, transition } from './state.ts'
 import { Instant } from '../../dates.ts'
@@ -24,7 +25,7 @@ export const OfferInput = z
     currency: Currency,
     dealType: z.enum(DealType),
     percentage: z.number().int().min(1).max(100).nullish().describe("versus / percentage: the artist's share of the net, in percent"),
-    deposit: MinorUnits.nullish().describe('Due on confirmation, in minor units'),
+    ...dealTermFields,
     holdDays: z.number().int().min(1).max(60).default(7).describe('How long an acceptance holds the date'),
     terms: z.string().trim().min(1).max(10_000).nullish(),
     expiresAt: Instant.nullish().describe('Answer-by time of this offer'),
@@ -34,7 +35,7 @@ export const OfferInput = z
     if (o.dealType === 'flat' && o.percentage != null) issue('percentage', 'a flat deal has no percentage')
     if (o.dealType !== 'flat' && o.percentage == null) issue('percentage', `required for a ${o.dealType} deal`)
     if (o.dealType !== 'percentage' && o.fee == null) issue('fee', `required for a ${o.dealType} deal`)
-    if (o.deposit != null && o.fee != null && o.deposit > o.fee) issue('deposit', 'cannot exceed the fee')
+    dealTermIssues(o, issue)
   })
 
 export const OfferFilter = z.object({
@@ -66,11 +67,33 @@ const offerInputAt = (now: Date) =>
 
 function checkAgainstRequest(request: BookingRequest, data: z.output<typeof OfferInput>) {
   if (data.expiresAt && data.expiresAt > request.startsAt) throw invalidInput('expiresAt', 'must be before the event')
+  const late = dueDayIssue(depositSchedule(data), request.startsAt)
+  if (late) throw invalidInput(late.field, late.message)
 }
 
 async function insertOffer(tx: Tx, party: Party, request: BookingRequest, data: z.output<typeof OfferInput>, previous?: BookingOffer) {
+  const schedule = depositSchedule(data)
   const offer = await tx.bookingOffer.create({
-    data: { ...data, requestId: request.id, version: (previous?.version ?? 0) + 1, madeBy: party.side, madeByUserId: party.userId },
+    data: {
+      fee: data.fee,
+      currency: data.currency,
+      dealType: data.dealType,
+      percentage: data.percentage,
+      holdDays: data.holdDays,
+      terms: data.terms,
+      expiresAt: data.expiresAt,
+      ...radiusOf({
+        radiusKm: data.radiusKm ?? null,
+        radiusDaysBefore: data.radiusDaysBefore ?? null,
+        radiusDaysAfter: data.radiusDaysAfter ?? null,
+      }),
+      deposit: depositTotal(schedule),
+      ...(schedule.length ? { depositTerms: { create: schedule } } : {}),
+      requestId: request.id,
+      version: (previous?.version ?? 0) + 1,
+      madeBy: party.side,
+      madeByUserId: party.userId,
+    },
   })
   await recordActivity(tx, actorOf(party), {
     requestId: request.id,
@@ -183,6 +206,8 @@ export const offers = {
           artistId: request.artistId,
           startsAt: request.startsAt,
           endsAt: request.endsAt,
+          venueId: request.venueId,
+          cityId: request.cityId,
           priority: 1,
           expiresAt,
         },
@@ -243,9 +268,13 @@ export const offers = {
     return listing(ctx.db.bookingOffer, { where, orderBy: { createdAt: 'desc' } }, page, query)
   },
 
-  /** What the caller may do with the offer now: nothing for a caller who only reads the pipeline. */
+  /** What the caller may do with the offer now: nothing for a caller who only reads the pipeline (no
+   *  bookings.manage), nor for a company that only sees it (the artist's management, a former agency). */
   async actionsFor(ctx: RequestContext, offer: BookingOffer): Promise<OfferAction[]> {
-    return (await ctx.may('bookings.manage')) ? offerActions(await partyOf(ctx), offer, ctx.clock.now()) : []
+    if (!(await ctx.may('bookings.manage'))) return []
+    const party = await partyOf(ctx)
+    const acting = await ctx.loader<string, boolean>('actsForRequest', (ids) => actsForRequests(ctx.db, party, ids)).load(offer.requestId)
+    return acting ? offerActions(party, offer, ctx.clock.now()) : []
   },
 
   /** An offer as both faces show it: its terms and what the caller may do with it now. */

@@ -1,12 +1,13 @@
 // Who takes part in a booking pipeline, and what each party may see. A promoter company is party to the
-// pipelines it started; an agency to those it handled, and to those of the artists it represents now.
+// pipelines it started; an agency to those it handled, and to those of the artists it represents now; a
+// management company to those of the artists it manages now (it reads, it never negotiates).
 import { activeLinkWhere } from '../../access/ownership.ts'
 import { grantedModules } from '../../access/authorize.ts'
 import type { RequestContext } from '../../context.ts'
-import type { Tx } from '../../db/client.ts'
+import type { Db, Tx } from '../../db/client.ts'
 import { today } from '../../dates.ts'
 import { forbidden } from '../../errors.ts'
-import type { BookingSide, Prisma } from '../../generated/prisma/client.ts'
+import type { BookingSide, Prisma, RepresentationRole } from '../../generated/prisma/client.ts'
 import { recordPipelineEvent } from '../outbox/record.ts'
 
 export type Party =
@@ -32,34 +33,58 @@ export async function partyOf(ctx: RequestContext): Promise<Party> {
 
 /**
  * The pipelines (requests, and the bookings they became) a party may see: the promoter those it started;
- * an agency those it handled, and those of the artists it represents now (a handover brings them along).
+ * an agency those it handled, and those of the artists it represents now (a handover brings them along);
+ * a management company those of the artists it manages now (a change of management moves them along; a
+ * manager never handled a deal, so the former one keeps none).
  */
 export function pipelinesVisibleTo(party: Party): Prisma.BookingRequestWhereInput & Prisma.BookingWhereInput {
   if (party.side === 'promoter') return { promoterOrgId: party.orgId }
-  return { OR: [{ agencyId: party.agencyId }, { artist: { rosterLinks: { some: representingNow(party.agencyId) } } }] }
+  return { OR: [{ agencyId: party.agencyId }, { artist: { rosterLinks: { some: onArtistSideNow(party.agencyId) } } }] }
 }
 
-const representingNow = (agencyId: string): Prisma.RosterLinkWhereInput => ({
+/** A roster link in force today: the company represents (role agency) or manages (role management) the artist. */
+const onArtistSideNow = (agencyId: string, role?: RepresentationRole): Prisma.RosterLinkWhereInput => ({
   agencyId,
-  role: 'agency',
+  role,
   startsOn: { lte: today() },
   ...activeLinkWhere(),
 })
 
-/**
- * Acting on a pipeline takes more than seeing it: the promoter that started it, or the agency that
- * represents the artist now. An agency that handed the artist over keeps its history but no longer acts.
- */
-export async function assertActsFor(tx: Tx, party: Party, request: { promoterOrgId: string; artistId: string }) {
-  if (party.side === 'promoter') {
-    if (party.orgId !== request.promoterOrgId) throw forbidden('only the promoter that sent this request acts on it', 'not_a_party')
-    return
-  }
-  const link = await tx.rosterLink.findFirst({
+const representingNow = (agencyId: string) => onArtistSideNow(agencyId, 'agency')
+
+/** Whether the party acts on the pipeline (as opposed to only seeing it): see assertActsFor. */
+export async function actsFor(db: Tx, party: Party, request: { promoterOrgId: string; artistId: string }): Promise<boolean> {
+  if (party.side === 'promoter') return party.orgId === request.promoterOrgId
+  const link = await db.rosterLink.findFirst({
     where: { artistId: request.artistId, ...representingNow(party.agencyId) },
     select: { id: true },
   })
-  if (!link) throw forbidden('only the agency representing the artist now acts on its bookings', 'not_representing')
+  return link !== null
+}
+
+/**
+ * actsFor over pipelines the party sees, for the actions a list shows: a promoter acts on every pipeline it
+ * sees (it started them), an agency on those of the artists it represents now (one query).
+ */
+export async function actsForRequests(db: Db, party: Party, requestIds: readonly string[]): Promise<boolean[]> {
+  if (party.side === 'promoter') return requestIds.map(() => true)
+  const acting = await db.bookingRequest.findMany({
+    where: { id: { in: [...requestIds] }, artist: { rosterLinks: { some: representingNow(party.agencyId) } } },
+    select: { id: true },
+  })
+  const ids = new Set(acting.map((r) => r.id))
+  return requestIds.map((id) => ids.has(id))
+}
+
+/**
+ * Acting on a pipeline takes more than seeing it: the promoter that started it, or the agency that
+ * represents the artist now. An agency that handed the artist over keeps its history but no longer acts;
+ * the artist's management reads and never negotiates.
+ */
+export async function assertActsFor(tx: Tx, party: Party, request: { promoterOrgId: string; artistId: string }) {
+  if (await actsFor(tx, party, request)) return
+  if (party.side === 'promoter') throw forbidden('only the promoter that sent this request acts on it', 'not_a_party')
+  throw forbidden('only the agency representing the artist now acts on its bookings', 'not_representing')
 }
 
 export interface Actor {

@@ -1,11 +1,11 @@
-// Mechanics shared by every booking action: locking a pipeline, writing due expiries, and keeping hold
-// priorities in order.
+// Mechanics shared by every booking action: locking a pipeline, writing due expiries and lapsed hold
+// challenges, and keeping hold priorities in order.
 import type { Db, Tx } from '../../db/client.ts'
 import { advisoryLock } from '../../db/locks.ts'
 import { conflict, notFound } from '../../errors.ts'
-import type { BookingRequest, BookingRequestStatus, Prisma } from '../../generated/prisma/client.ts'
+import type { BookingHold, BookingRequest, BookingRequestStatus, Prisma } from '../../generated/prisma/client.ts'
 import { dealClosed } from './deal-followers.ts'
-import { assertActsFor, recordActivity, SYSTEM, type Party } from './parties.ts'
+import { assertActsFor, recordActivity, SYSTEM, type Actor, type Party } from './parties.ts'
 import { can, holdMachine, offerMachine, requestMachine, transition } from './state.ts'
 
 /**
@@ -37,12 +37,19 @@ const OPEN_REQUEST: BookingRequestStatus[] = ['open', 'negotiating']
 const requestDue = (r: BookingRequest, now: Date) =>
   OPEN_REQUEST.includes(r.status) && ((r.expiresAt !== null && r.expiresAt <= now) || r.startsAt <= now)
 
-/** Pipelines with something past its time: an open offer, an active hold, or an unanswered request. */
+/** Active holds a lower hold challenged and that let the deadline pass. */
+const lapsedChallenge = (now: Date): Prisma.BookingHoldWhereInput => ({ status: 'active', challengeDeadline: { lte: now } })
+
+/**
+ * Pipelines with something past its time: an open offer, an active hold (its hold period, or a challenge
+ * it did not answer), or an unanswered request.
+ */
 const dueWhere = (now: Date): Prisma.BookingRequestWhereInput => ({
   OR: [
     { status: { in: OPEN_REQUEST }, OR: [{ expiresAt: { lte: now } }, { startsAt: { lte: now } }] },
     { offers: { some: { status: 'open', expiresAt: { lte: now } } } },
     { holds: { some: { status: 'active', expiresAt: { lte: now } } } },
+    { holds: { some: lapsedChallenge(now) } },
   ],
 })
 
@@ -59,7 +66,16 @@ export async function expireDue(
   now: Date,
 ): Promise<number> {
   const where = scope === 'all' ? {} : 'requestId' in scope ? { id: scope.requestId } : scope.where
-  const due = await db.bookingRequest.findMany({ where: { AND: [where, dueWhere(now)] }, select: { id: true, artistId: true } })
+  const due = await db.bookingRequest.findMany({
+    where: {
+      OR: [
+        { AND: [where, dueWhere(now)] },
+        // A challenger's reader brings its challenge to an end too: the challenged pipelines are someone else's.
+        { holds: { some: { ...lapsedChallenge(now), challengedBy: { request: where } } } },
+      ],
+    },
+    select: { id: true, artistId: true },
+  })
   let expired = 0
   for (const pipeline of due) expired += await db.$transaction((tx) => expirePipeline(tx, pipeline, now))
   return expired
@@ -96,6 +112,10 @@ async function expirePipeline(tx: Tx, pipeline: { id: string; artistId: string }
   let reason: string | null = null
   if (await expireOffers({ expiresAt: { lte: now } })) reason = 'the offer expired without an answer'
   if (await expireHolds({ expiresAt: { lte: now } })) reason = 'the hold expired before it was confirmed'
+  for (const hold of await tx.bookingHold.findMany({ where: { requestId, ...lapsedChallenge(now) } })) {
+    await lapseChallenge(tx, hold)
+    expired++
+  }
   if (requestDue(request, now)) reason = 'no agreement before the answer-by time or the event'
   if (reason && can(requestMachine, request.status, 'expire')) {
     const to = transition(requestMachine, request.status, 'expire')
@@ -118,9 +138,66 @@ async function expirePipeline(tx: Tx, pipeline: { id: string; artistId: string }
   return expired
 }
 
+/** Releases a hold and closes its request, with activity; the artist's other holds move up. */
+export async function releaseHold(tx: Tx, actor: Actor, hold: BookingHold, reason: string) {
+  const to = transition(holdMachine, hold.status, 'release')
+  await tx.bookingHold.update({ where: { id: hold.id }, data: { status: to, releasedReason: reason } })
+  await recordActivity(tx, actor, {
+    requestId: hold.requestId,
+    subject: 'hold',
+    subjectId: hold.id,
+    action: 'release',
+    from: hold.status,
+    to,
+    note: reason,
+  })
+  const request = await tx.bookingRequest.findUniqueOrThrow({ where: { id: hold.requestId } })
+  const requestTo = transition(requestMachine, request.status, 'release')
+  await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo, closedReason: reason } })
+  await recordActivity(tx, actor, {
+    requestId: request.id,
+    subject: 'request',
+    subjectId: request.id,
+    action: 'release',
+    from: request.status,
+    to: requestTo,
+    note: reason,
+  })
+  await dealClosed(tx, request.id, `the hold was released: ${reason}`)
+}
+
+/**
+ * A challenged hold that let its deadline pass is released (its pipeline closes as released), and the
+ * challenger, moved up, has it in its own log. The caller holds the artist's lock.
+ */
+export async function lapseChallenge(tx: Tx, hold: BookingHold) {
+  await lockRequest(tx, hold.requestId)
+  await releaseHold(tx, SYSTEM, hold, 'a lower hold challenged it and it was neither confirmed nor released in time')
+  await reprioritize(tx, hold.artistId)
+  // Still active: a challenger that left takes its challenge along (reprioritize).
+  const challenger = hold.challengedByHoldId
+    ? await tx.bookingHold.findFirst({ where: { id: hold.challengedByHoldId, status: 'active' } })
+    : null
+  if (challenger)
+    await recordActivity(tx, SYSTEM, {
+      requestId: challenger.requestId,
+      subject: 'hold',
+      subjectId: challenger.id,
+      action: 'move_up',
+      from: challenger.status,
+      to: transition(holdMachine, challenger.status, 'move_up'),
+      note: `a hold above lapsed under challenge; ranked ${challenger.priority} now`,
+    })
+}
+
+/** Whether `other` ranks above `hold` (placed earlier; the id breaks ties), as reprioritize counts. */
+export const ranksAbove = (other: BookingHold, hold: BookingHold) =>
+  other.createdAt.getTime() < hold.createdAt.getTime() || (other.createdAt.getTime() === hold.createdAt.getTime() && other.id < hold.id)
+
 /**
  * Hold priority: 1 for the earliest active hold of the artist on overlapping dates, 2 for the next...
- * Recomputed for the artist whenever a hold is placed or leaves the active state.
+ * Recomputed for the artist whenever a hold is placed or leaves the active state; a challenge whose
+ * challenger left the active state goes with it (logged on the challenged pipeline).
  */
 export async function reprioritize(tx: Tx, artistId: string): Promise<void> {
   await tx.$executeRaw`
@@ -130,9 +207,24 @@ export async function reprioritize(tx: Tx, artistId: string): Promise<void> {
         AND (o.created_at, o.id) < (h.created_at, h.id)
         AND tstzrange(o.starts_at, o.ends_at) && tstzrange(h.starts_at, h.ends_at))
     WHERE h.artist_id = ${artistId}::uuid AND h.status = 'active'`
+  const voided = await tx.$queryRaw<{ id: string; request_id: string }[]>`
+    UPDATE booking_holds h SET challenge_deadline = NULL, challenged_by_hold_id = NULL
+    FROM booking_holds c
+    WHERE h.artist_id = ${artistId}::uuid AND h.status = 'active' AND c.id = h.challenged_by_hold_id AND c.status <> 'active'
+    RETURNING h.id, h.request_id`
+  for (const hold of voided)
+    await recordActivity(tx, SYSTEM, {
+      requestId: hold.request_id,
+      subject: 'hold',
+      subjectId: hold.id,
+      action: 'challenge_void',
+      from: 'active',
+      to: 'active',
+      note: 'the hold that challenged this one is no longer held',
+    })
 }
 
-/** Active holds of other pipelines overlapping [startsAt, endsAt) for the artist. */
+/** Active holds of other pipelines overlapping [startsAt, endsAt) for the artist, first-ranked first. */
 export function competingHolds(tx: Tx, hold: { id: string; artistId: string; startsAt: Date; endsAt: Date }) {
   const where: Prisma.BookingHoldWhereInput = {
     artistId: hold.artistId,
@@ -141,5 +233,5 @@ export function competingHolds(tx: Tx, hold: { id: string; artistId: string; sta
     startsAt: { lt: hold.endsAt },
     endsAt: { gt: hold.startsAt },
   }
-  return tx.bookingHold.findMany({ where })
+  return tx.bookingHold.findMany({ where, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })
 }

@@ -5,7 +5,9 @@ import { activeLinkWhere } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, forbidden, invalidInput, notFound } from '../../errors.ts'
-import { BookingRequestStatus, DealType, type Prisma } from '../../generated/prisma/client.ts'
+import type { Db } from '../../db/client.ts'
+import { today } from '../../dates.ts'
+import { BookingRequestStatus, DealType, type BookingRequestWarning, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Currency, MinorUnits } from '../../money.ts'
 import { Id, parseInput } from '../../validation.ts'
@@ -24,7 +26,8 @@ export const BookingRequestInput = z
     endsAt: Instant,
     venueId: Id.nullish().describe('A venue of the Venue subgraph'),
     venueName: z.string().trim().min(1).max(200).nullish(),
-    city: z.string().trim().min(1).max(120).nullish(),
+    city: z.string().trim().min(1).max(120).nullish().describe('Free text; filled from cityId when absent'),
+    cityId: Id.nullish().describe('A city of the geo directory; sets countryCode (which must agree when given)'),
     countryCode: z
       .string()
       .regex(/^[A-Za-z]{2}$/, 'expected an ISO 3166-1 alpha-2 code')
@@ -56,6 +59,7 @@ const requestInputAt = (now: Date) =>
 export const BookingRequestFilter = z.object({
   status: z.enum(BookingRequestStatus).optional(),
   artistId: Id.optional(),
+  cityId: Id.optional(),
   from: Instant.optional().describe('Events starting at or after'),
   to: Instant.optional().describe('Events starting before'),
 })
@@ -88,10 +92,12 @@ export const bookingRequests = {
     if (!artist || artist.archivedAt) throw invalidInput('artistId', 'unknown artist')
     const agencyId = artist.rosterLinks[0]?.agencyId
     if (!agencyId) throw conflict('artist_not_represented', 'no agency represents this artist on Kisum yet')
+    const place = await placeOf(ctx, data)
+    const warnings = await availabilityWarnings(ctx.db, data.artistId, data.startsAt, data.endsAt)
     return ctx.db.$transaction(async (tx) => {
       const request = await tx.bookingRequest.create({
         ...query,
-        data: { ...data, agencyId, promoterOrgId: party.orgId, requestedByUserId: party.userId },
+        data: { ...data, ...place, warnings, agencyId, promoterOrgId: party.orgId, requestedByUserId: party.userId },
       })
       await recordActivity(tx, actorOf(party), {
         requestId: request.id,
@@ -119,7 +125,7 @@ export const bookingRequests = {
     const f = parseInput(BookingRequestFilter, filter)
     await expireDue(ctx.db, { where: pipelinesVisibleTo(party) }, ctx.clock.now())
     const where: Prisma.BookingRequestWhereInput = {
-      AND: [pipelinesVisibleTo(party), { status: f.status, artistId: f.artistId, startsAt: { gte: f.from, lt: f.to } }],
+      AND: [pipelinesVisibleTo(party), { status: f.status, artistId: f.artistId, cityId: f.cityId, startsAt: { gte: f.from, lt: f.to } }],
     }
     return listing(ctx.db.bookingRequest, { where, orderBy: { createdAt: 'desc' } }, page, query)
   },
@@ -143,6 +149,31 @@ export const bookingRequests = {
     await expireDue(ctx.db, { requestId: id }, ctx.clock.now())
     return ctx.db.bookingActivity.findMany({ where: { requestId: id }, orderBy: { seq: 'asc' } })
   },
+}
+
+/** The request's place: a directory city fixes the country (and names the city when the text is absent). */
+async function placeOf(ctx: RequestContext, data: z.output<typeof BookingRequestInput>) {
+  if (!data.cityId) return {}
+  const city = await ctx.db.city.findUnique({ where: { id: data.cityId }, select: { name: true, country: { select: { code: true } } } })
+  if (!city) throw invalidInput('cityId', 'unknown city')
+  if (data.countryCode && data.countryCode !== city.country.code)
+    throw invalidInput('countryCode', `the city is in ${city.country.code}, not ${data.countryCode}`)
+  return { city: data.city ?? city.name, countryCode: city.country.code }
+}
+
+/**
+ * What the agency should see at once about the dates: the artist's availability is blocked on one of
+ * them, or no window the agency published touches them (an artist with none published included).
+ */
+export async function availabilityWarnings(db: Db, artistId: string, startsAt: Date, endsAt: Date): Promise<BookingRequestWarning[]> {
+  const windows = await db.availability.findMany({
+    where: { artistId, startsOn: { lte: today(new Date(endsAt.getTime() - 1)) }, endsOn: { gte: today(startsAt) } },
+    select: { status: true },
+  })
+  const warnings: BookingRequestWarning[] = []
+  if (windows.some((w) => w.status === 'blocked')) warnings.push('availability_blocked')
+  if (!windows.length) warnings.push('outside_published_availability')
+  return warnings
 }
 
 /** Closes a pipeline from the request down: its open offer and active hold close with it. */

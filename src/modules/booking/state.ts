@@ -20,9 +20,10 @@ export const offerMachine: Machine<OfferStatus, 'accept' | 'counter' | 'decline'
   moves: { open: { accept: 'accepted', counter: 'countered', decline: 'declined', withdraw: 'withdrawn', expire: 'expired' } },
 }
 
-export const holdMachine: Machine<HoldStatus, 'confirm' | 'release' | 'expire'> = {
+/** A challenge and a move up leave a hold active: they change its rank, which only an active hold has. */
+export const holdMachine: Machine<HoldStatus, 'confirm' | 'release' | 'expire' | 'challenge' | 'move_up'> = {
   name: 'a hold',
-  moves: { active: { confirm: 'confirmed', release: 'released', expire: 'expired' } },
+  moves: { active: { confirm: 'confirmed', release: 'released', expire: 'expired', challenge: 'active', move_up: 'active' } },
 }
 
 export const bookingMachine: Machine<BookingStatus, 'cancel'> = {
@@ -36,8 +37,11 @@ export function effectiveOfferStatus(o: { status: OfferStatus; expiresAt: Date |
   return o.status === 'open' && due(o.expiresAt, now) ? 'expired' : o.status
 }
 
-export function effectiveHoldStatus(h: { status: HoldStatus; expiresAt: Date }, now: Date): HoldStatus {
-  return h.status === 'active' && due(h.expiresAt, now) ? 'expired' : h.status
+/** A hold past its period is expired; one that let a challenge lapse is released. */
+export function effectiveHoldStatus(h: { status: HoldStatus; expiresAt: Date; challengeDeadline?: Date | null }, now: Date): HoldStatus {
+  if (h.status !== 'active') return h.status
+  if (due(h.expiresAt, now)) return 'expired'
+  return due(h.challengeDeadline, now) ? 'released' : h.status
 }
 
 export { can, transition } from '../../state-machine.ts'

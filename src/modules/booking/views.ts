@@ -4,6 +4,7 @@
 import type { Prisma } from '../../generated/prisma/client.ts'
 
 export const offerOrder = { version: 'asc' } satisfies Prisma.BookingOfferOrderByWithRelationInput
+export const depositTermOrder = { seq: 'asc' } satisfies Prisma.BookingDepositTermOrderByWithRelationInput
 export const holdOrder = { createdAt: 'asc' } satisfies Prisma.BookingHoldOrderByWithRelationInput
 export const activityOrder = { seq: 'asc' } satisfies Prisma.BookingActivityOrderByWithRelationInput
 
@@ -16,12 +17,17 @@ export const RequestDetailView = {
   holds: { orderBy: holdOrder },
   booking: true,
 } satisfies Prisma.BookingRequestInclude
-export const OfferView = { request: { include: { artist: true } }, holds: true } satisfies Prisma.BookingOfferInclude
+export const OfferView = {
+  request: { include: { artist: true } },
+  holds: true,
+  depositTerms: { orderBy: depositTermOrder },
+} satisfies Prisma.BookingOfferInclude
 export const HoldView = { request: { include: { artist: true } }, offer: true } satisfies Prisma.BookingHoldInclude
-export const BookingView = { artist: true, agency: true } satisfies Prisma.BookingInclude
+export const BookingView = { artist: true, agency: true, depositTerms: { orderBy: depositTermOrder } } satisfies Prisma.BookingInclude
 export const BookingDetailView = {
   artist: true,
   agency: true,
+  depositTerms: { orderBy: depositTermOrder },
   offer: true,
   hold: true,
   request: { include: { activity: { orderBy: activityOrder } } },

@@ -218,7 +218,7 @@ async function draftingSubject(ctx: RequestContext, party: Party, data: z.output
   if (data.bookingId) {
     const booking = await ctx.db.booking.findFirst({
       where: { id: data.bookingId, request },
-      include: { request: true, artist: true, agency: true },
+      include: { request: true, artist: true, agency: true, depositTerms: { orderBy: { seq: 'asc' } } },
     })
     if (!booking) throw invalidInput('bookingId', 'unknown booking')
     if (booking.status !== 'confirmed') throw conflict('booking_not_confirmed', 'contracts are drafted for confirmed bookings')
@@ -237,7 +237,7 @@ async function draftingSubject(ctx: RequestContext, party: Party, data: z.output
   }
   const hold = await ctx.db.bookingHold.findFirst({
     where: { id: data.holdId, request },
-    include: { request: { include: { artist: true, agency: true } }, offer: true },
+    include: { request: { include: { artist: true, agency: true } }, offer: { include: { depositTerms: { orderBy: { seq: 'asc' } } } } },
   })
   if (!hold) throw invalidInput('holdId', 'unknown hold')
   if (hold.status !== 'active' || hold.expiresAt <= ctx.clock.now())

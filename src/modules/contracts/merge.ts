@@ -17,7 +17,12 @@ export const MERGE_FIELDS = {
   'deal.fee': 'The fee or guarantee, with its currency',
   'deal.currency': 'Currency of the deal',
   'deal.percentage': "The artist's share of the net, in percent",
-  'deal.deposit': 'The deposit, with its currency',
+  'deal.deposit': 'The deposit (the total of the schedule), with its currency',
+  'deal.depositSchedule': 'Each deposit: amount (and share of the fee), and when it is due',
+  'deal.radius': 'The radius clause in words',
+  'deal.radiusKm': 'Radius clause: the distance in km',
+  'deal.radiusDaysBefore': 'Radius clause: days before the event',
+  'deal.radiusDaysAfter': 'Radius clause: days after the event',
   'contract.date': 'The day the contract was drafted',
 } as const
 
@@ -55,8 +60,28 @@ export function bookingValues(p: {
   countryCode: string | null
   startsAt: Date
   endsAt: Date
-  terms: { dealType: string; fee: bigint | null; currency: string; percentage: number | null; deposit: bigint | null }
+  terms: {
+    dealType: string
+    fee: bigint | null
+    currency: string
+    percentage: number | null
+    deposit: bigint | null
+    radiusKm: number | null
+    radiusDaysBefore: number | null
+    radiusDaysAfter: number | null
+    depositTerms: { amount: bigint; percent: number | null; dueOn: Date | null; dueDaysBeforeEvent: number | null }[]
+  }
 }): MergeValues {
+  const t = p.terms
+  const due = (d: { dueOn: Date | null; dueDaysBeforeEvent: number | null }) =>
+    d.dueOn
+      ? `due ${formatDay(d.dueOn)}`
+      : d.dueDaysBeforeEvent != null
+        ? `due ${d.dueDaysBeforeEvent} days before the event`
+        : 'due on confirmation'
+  const schedule = t.depositTerms.map(
+    (d) => `${money(d.amount, t.currency)}${d.percent != null ? ` (${d.percent}% of the fee)` : ''}, ${due(d)}`,
+  )
   const v: MergeValues = {
     'artist.name': p.artistName,
     'agency.name': p.agencyName,
@@ -68,6 +93,14 @@ export function bookingValues(p: {
     'deal.fee': money(p.terms.fee, p.terms.currency),
     'deal.deposit': money(p.terms.deposit, p.terms.currency),
     'deal.percentage': p.terms.percentage == null ? undefined : `${p.terms.percentage}%`,
+    'deal.depositSchedule': schedule.length ? schedule.join('; ') : undefined,
+    'deal.radiusKm': t.radiusKm == null ? undefined : String(t.radiusKm),
+    'deal.radiusDaysBefore': t.radiusDaysBefore == null ? undefined : String(t.radiusDaysBefore),
+    'deal.radiusDaysAfter': t.radiusDaysAfter == null ? undefined : String(t.radiusDaysAfter),
+    'deal.radius':
+      t.radiusKm == null
+        ? undefined
+        : `no performance within ${t.radiusKm} km from ${t.radiusDaysBefore} days before to ${t.radiusDaysAfter} days after the event`,
     'contract.date': formatDay(new Date()),
     'venue.name': p.venueName ?? undefined,
     'event.city': p.city ?? undefined,

@@ -2,12 +2,10 @@
 // the contract (signed or not). One shape for the internal booking endpoint and for handoff snapshots.
 import { createHash } from 'node:crypto'
 import type { Tx } from '../../db/client.ts'
+import { formatDay } from '../../dates.ts'
 import { notFound } from '../../errors.ts'
 
-/**
- * The deposit schedule of the agreed terms. Today an offer carries one deposit amount, shown as a single flat
- * term with no due date; a schedule of several terms (issue 10) fills the same shape.
- */
+/** The deposit schedule of the agreed terms: the booking's deposit terms (booking_deposit_terms), in order. */
 export interface DepositTerm {
   seq: number
   kind: 'flat' | 'percent'
@@ -17,12 +15,39 @@ export interface DepositTerm {
   dueDaysBeforeEvent: number | null
 }
 
+/** A deposit term as the booking keeps it. */
+export interface StoredDepositTerm {
+  seq: number
+  kind: 'flat' | 'percent'
+  amount: bigint | number
+  percent: number | null
+  dueOn: Date | null
+  dueDaysBeforeEvent: number | null
+}
+
 // Amounts are bigint columns bounded at 2^53 − 1 (src/money.ts): a number carries them exactly, and the
 // handoff snapshot is hashed as JSON, which has no bigint.
 const amount = (v: bigint | number | null) => (v === null ? null : Number(v))
 
-export const depositScheduleOf = (b: { deposit: bigint | number | null }): DepositTerm[] =>
-  b.deposit === null ? [] : [{ seq: 1, kind: 'flat', amount: Number(b.deposit), percent: null, dueOn: null, dueDaysBeforeEvent: null }]
+/**
+ * The booking's terms; a booking without stored terms (confirmed before deposit schedules) shows its single
+ * `deposit` as one flat term due on confirmation.
+ */
+export const depositScheduleOf = (b: { deposit: bigint | number | null; depositTerms?: readonly StoredDepositTerm[] }): DepositTerm[] =>
+  b.depositTerms?.length
+    ? [...b.depositTerms]
+        .sort((x, y) => x.seq - y.seq)
+        .map((t) => ({
+          seq: t.seq,
+          kind: t.kind,
+          amount: Number(t.amount),
+          percent: t.percent,
+          dueOn: t.dueOn ? formatDay(t.dueOn) : null,
+          dueDaysBeforeEvent: t.dueDaysBeforeEvent,
+        }))
+    : b.deposit === null
+      ? []
+      : [{ seq: 1, kind: 'flat', amount: Number(b.deposit), percent: null, dueOn: null, dueDaysBeforeEvent: null }]
 
 export const agreedTermsOf = (b: {
   currency: string
@@ -30,6 +55,7 @@ export const agreedTermsOf = (b: {
   fee: bigint | number | null
   percentage: number | null
   deposit: bigint | number | null
+  depositTerms?: readonly StoredDepositTerm[]
   startsAt: Date
   endsAt: Date
 }) => ({
@@ -48,6 +74,7 @@ export async function dealOf(tx: Tx, bookingId: string) {
     where: { id: bookingId },
     include: {
       artist: { select: { id: true, name: true } },
+      depositTerms: { orderBy: { seq: 'asc' } },
       agency: { select: { id: true, name: true, claims: { where: { status: 'approved' }, select: { orgId: true } } } },
       contracts: { orderBy: { createdAt: 'desc' }, take: 1, include: { versions: { orderBy: { version: 'desc' }, take: 1 } } },
     },

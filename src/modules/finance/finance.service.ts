@@ -3,13 +3,14 @@
 // sent nothing. Reading never calls Finance.
 import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
+import type { Db } from '../../db/client.ts'
 import { conflict, notFound } from '../../errors.ts'
 import { BookingSide, SettlementStatus, type Booking, type BookingFinanceSnapshot } from '../../generated/prisma/client.ts'
 import { Currency, MinorUnits } from '../../money.ts'
 import { parseInput } from '../../validation.ts'
 import { bookings } from '../booking/bookings.service.ts'
 import { partyOf } from '../booking/parties.ts'
-import { agreedTermsOf, dealOf } from './deal.ts'
+import { agreedTermsOf, dealOf, type StoredDepositTerm } from './deal.ts'
 
 export const DepositStatus = z.enum(['upcoming', 'due', 'overdue', 'paid'])
 
@@ -55,7 +56,11 @@ function statusView(s: BookingFinanceSnapshot) {
 }
 
 /** The finance view of a booking for one side: agreed terms always, Finance's status when it sent one. */
-export function financeView(booking: Booking, side: BookingSide, snapshot: BookingFinanceSnapshot | null | undefined) {
+export function financeView(
+  booking: Booking & { depositTerms?: readonly StoredDepositTerm[] },
+  side: BookingSide,
+  snapshot: BookingFinanceSnapshot | null | undefined,
+) {
   return {
     bookingId: booking.id,
     side,
@@ -68,11 +73,15 @@ export function financeView(booking: Booking, side: BookingSide, snapshot: Booki
 
 export type FinanceView = ReturnType<typeof financeView>
 
+/** The deposit terms of these bookings, in order. */
+const termsOf = (db: Db, bookingIds: string[]) =>
+  db.bookingDepositTerm.findMany({ where: { bookingId: { in: bookingIds } }, orderBy: [{ bookingId: 'asc' }, { seq: 'asc' }] })
+
 export const finance = {
   /** GET /api/v1/bookings/:id/finance: the caller's side of a booking it sees. */
   async ofBooking(ctx: RequestContext, id: string) {
     const party = await partyOf(ctx)
-    const booking = await bookings.get(ctx, id)
+    const booking = { ...(await bookings.get(ctx, id)), depositTerms: await termsOf(ctx.db, [id]) }
     const snapshot = await ctx.db.bookingFinanceSnapshot.findUnique({ where: { bookingId_side: { bookingId: id, side: party.side } } })
     return financeView(booking, party.side, snapshot)
   },
@@ -82,13 +91,17 @@ export const finance = {
     const party = await partyOf(ctx)
     const rows = await ctx.db.bookingFinanceSnapshot.findMany({ where: { side: party.side, bookingId: { in: list.map((b) => b.id) } } })
     const byBooking = new Map(rows.map((r) => [r.bookingId, r]))
-    return list.map((b) => financeView(b, party.side, byBooking.get(b.id)))
+    const terms = await termsOf(
+      ctx.db,
+      list.map((b) => b.id),
+    )
+    return list.map((b) => financeView({ ...b, depositTerms: terms.filter((t) => t.bookingId === b.id) }, party.side, byBooking.get(b.id)))
   },
 
   /** Finance's push. A newer version replaces the status; the same version is a replay; an older one is 409. */
   async sync(ctx: RequestContext, input: unknown) {
     const s = parseInput(FinanceStatusInput, input)
-    const booking = await ctx.db.booking.findUnique({ where: { id: s.bookingId } })
+    const booking = await ctx.db.booking.findUnique({ where: { id: s.bookingId }, include: { depositTerms: true } })
     if (!booking) throw notFound('booking', s.bookingId)
     const deposits = JSON.stringify(s.deposits.map((d) => ({ ...d, dueOn: d.dueOn ?? null, paidAt: d.paidAt?.toISOString() ?? null })))
     const applied = await ctx.db.$executeRaw`

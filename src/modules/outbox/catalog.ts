@@ -88,6 +88,10 @@ const FAMILIES: Record<string, Family> = {
       confirmed: 'The agency confirmed the hold (see booking.confirmed)',
       released: 'The hold was released (by a party, or by a confirmed competing booking)',
       expired: 'The hold lapsed before it was confirmed',
+      challenge_raised: 'A lower-ranked hold challenged the holds above it on its dates',
+      challenged: 'A lower-ranked hold challenged this one: it confirms or releases by its deadline, or is released',
+      moved_up: 'A hold above lapsed under challenge: this one ranks higher now',
+      challenge_voided: 'The hold that challenged this one is no longer held: the deadline is lifted',
     },
   },
   booking: {

@@ -48,6 +48,10 @@ const PAST: Record<string, string> = {
   accept: 'accepted',
   confirm: 'confirmed',
   cancel: 'cancelled',
+  challenge: 'challenge_raised',
+  challenged: 'challenged',
+  move_up: 'moved_up',
+  challenge_void: 'challenge_voided',
 }
 
 /** A booking-pipeline transition (one row of the pipeline's activity): creation when `from` is null. */

@@ -163,8 +163,10 @@ export interface Config {
     pollMs: number
     publishTimeoutMs: number
     maxAttempts: number
+    /** Ceiling of every back-off (per event, and while the broker is unreachable). */
     maxBackoffMs: number
     retentionDays: number
+    /** How long the stream remembers a Nats-Msg-Id (set when the relay creates the stream). */
     duplicateWindowMs: number
   } | null
 }

@@ -11,23 +11,13 @@ import { JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient } 
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node'
 import type { FastifyBaseLogger } from 'fastify'
 import pg from 'pg'
+import type { Config } from '../../config.ts'
 import { subjectOf } from './catalog.ts'
 
-export interface RelayOptions {
+/** The relay's settings are the `outbox` block of the configuration (src/config.ts documents each). */
+export interface RelayOptions extends NonNullable<Config['outbox']> {
   databaseUrl: string
-  natsUrl: string
   log: FastifyBaseLogger
-  stream: string
-  subjectPrefix: string
-  batchSize: number
-  pollMs: number
-  publishTimeoutMs: number
-  maxAttempts: number
-  /** Ceiling of every back-off (per event, and while the broker is unreachable). */
-  maxBackoffMs: number
-  retentionDays: number
-  /** How long the stream remembers a Nats-Msg-Id (set when the relay creates the stream). */
-  duplicateWindowMs: number
   /**
    * Work that must happen once an event type reached the broker (a finance handoff becomes `sent`): run with
    * the aggregate ids in the transaction that marks the events published, so both commit or neither.

@@ -7,7 +7,7 @@ import prettier from 'eslint-config-prettier'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['src/generated/', 'node_modules/', '.data/', 'coverage/'] },
+  { ignores: ['src/generated/', 'node_modules/', '.data/', 'coverage/', 'dist/', 'test-artifacts/'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   prettier,

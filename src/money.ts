@@ -13,3 +13,25 @@ export const Currency = z
 
 /** An amount in minor units of its currency (cents), exact in every JSON parser. */
 export const MinorUnits = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).describe('In minor units of the currency (cents)')
+
+/** Money as both faces show it: the amount in minor units, its currency, and how many of its digits are decimals. */
+export interface Money {
+  amount: number
+  currency: string
+  decimals: number
+}
+
+/** ISO 4217 minor-unit digits (EUR 2, JPY 0, BHD 3), from the runtime's ICU data rather than a hand-kept table. */
+export function currencyDecimals(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
+  } catch {
+    return 2
+  }
+}
+
+/** The Money shape of a stored amount (a bigint column or a number); null when there is no amount. */
+export function money(amount: bigint | number | null | undefined, currency: string | null | undefined): Money | null {
+  if (amount === null || amount === undefined || !currency) return null
+  return { amount: Number(amount), currency, decimals: currencyDecimals(currency) }
+}

@@ -27,6 +27,11 @@ export const PERMISSIONS = {
   'artist.contracts.sign': 'Sign contracts for the agency side',
   'artist.finance.read': "See Finance's status of the agency's bookings (deposits, invoiced, paid, settlement) and their handoffs",
   'artist.finance.handoff': "Hand the agency's confirmed bookings over to Finance",
+  'artist.itinerary.manage':
+    'Keep the itinerary of the bookings of the artists the company represents or manages: add, edit, confirm, share and remove items',
+  'artist.logistics.read':
+    'See the logistics submissions and the itinerary of the bookings of the artists the company represents or manages',
+  'artist.logistics.approve': 'Approve, reject or request changes on promoter-submitted logistics for the artist side (one-layer approval)',
   'promoter.directory.read': 'Browse the network directory from a promoter company',
   'promoter.availability.read': 'Search artist availability (discovery)',
   'promoter.bookings.read': "See the company's booking requests, offers, holds and bookings",
@@ -36,6 +41,8 @@ export const PERMISSIONS = {
   'promoter.contracts.sign': 'Sign contracts for the promoter side',
   'promoter.finance.read': "See Finance's status of the company's bookings (deposits, invoiced, paid, settlement) and their handoffs",
   'promoter.finance.handoff': "Hand the company's confirmed bookings over to Finance",
+  'promoter.logistics.read': "See the logistics submissions of the company's bookings and the itinerary items shared with it",
+  'promoter.logistics.submit': "Submit hotel, hospitality, technical, transport and other logistics proposals for the company's bookings",
 } as const satisfies Record<`${Module}.${string}.${string}`, string>
 
 export type Permission = keyof typeof PERMISSIONS
@@ -163,6 +170,58 @@ export const RULES = {
     anyOf: [],
     internal: true,
     agencyGate: false,
+  },
+  'itinerary.read': {
+    description: "Read a booking's itinerary and day sheet: the artist side sees every item, the promoter the items shared with it",
+    anyOf: [
+      'artist.itinerary.manage',
+      'artist.logistics.read',
+      'artist.logistics.approve',
+      'promoter.logistics.read',
+      'promoter.logistics.submit',
+    ],
+    internal: false,
+    agencyGate: true,
+  },
+  'itinerary.manage': {
+    description:
+      'Add, edit and remove itinerary items of a booking for the artist side (the agency representing the artist or its management)',
+    anyOf: ['artist.itinerary.manage'],
+    internal: false,
+    agencyGate: true,
+  },
+  'logistics.read': {
+    description: 'Read the logistics submissions of the bookings the company is party to (the review inbox included)',
+    anyOf: ['artist.logistics.read', 'artist.logistics.approve', 'promoter.logistics.read', 'promoter.logistics.submit'],
+    internal: false,
+    agencyGate: true,
+  },
+  'logistics.submit': {
+    description: "Create, edit, submit, resubmit and withdraw logistics proposals for the promoter's bookings",
+    anyOf: ['promoter.logistics.submit'],
+    internal: false,
+    agencyGate: false,
+  },
+  'logistics.decide': {
+    description:
+      'Approve, reject or request changes on a submitted version for the artist side (the representing agency or the management)',
+    anyOf: ['artist.logistics.approve'],
+    internal: false,
+    agencyGate: true,
+  },
+  'calendar.subscribe': {
+    description: 'Create, rotate and revoke iCal feeds of an artist, showing what the creator may see',
+    anyOf: [
+      'artist.bookings.read',
+      'artist.bookings.manage',
+      'artist.itinerary.manage',
+      'artist.logistics.read',
+      'promoter.bookings.read',
+      'promoter.bookings.manage',
+      'promoter.logistics.read',
+    ],
+    internal: false,
+    agencyGate: true,
   },
   'platform.operate': {
     description: 'Platform maintenance (e.g. sweeping expired offers and holds)',

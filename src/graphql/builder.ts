@@ -23,7 +23,7 @@ import { rulesToRead } from '../access/read-as.ts'
 import type { RequestContext } from '../context.ts'
 import { EARLIEST_DAY, formatDay, isSupportedDay, isSupportedInstant, LATEST_DAY, OUT_OF_RANGE } from '../dates.ts'
 import type PrismaTypes from '../generated/pothos-types.ts'
-import { GraphQLSafeInt } from 'graphql-scalars'
+import { GraphQLJSONObject, GraphQLSafeInt } from 'graphql-scalars'
 import { getDatamodel } from '../generated/pothos-types.ts'
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/
@@ -43,6 +43,7 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date }
     Date: { Input: string; Output: Date }
     SafeInt: { Input: number; Output: number | bigint }
+    JSONObject: { Input: Record<string, unknown>; Output: unknown }
   }
   Connection: { totalCount: () => Promise<number> }
 }>({
@@ -165,6 +166,9 @@ builder.addScalarType(
     serialize: (value) => GraphQLSafeInt.serialize(typeof value === 'bigint' && value <= Number.MAX_SAFE_INTEGER ? Number(value) : value),
   }),
 )
+
+// Free-form documents whose shape another schema owns (a logistics payload, validated per category by zod).
+builder.addScalarType('JSONObject', GraphQLJSONObject)
 
 builder.globalConnectionField('totalCount', (t) =>
   t.int({ description: 'Items matching the filter, across all pages.', resolve: (connection) => connection.totalCount() }),

@@ -25,6 +25,9 @@ export const API_TAGS = [
   { name: 'Contracts', description: 'Contracts of a booking: versions, signers, signatures, attachments, timeline.' },
   { name: 'Finance', description: 'What a booking shows of Finance: agreed terms, Finance’s status, handoffs to Finance.' },
   { name: 'Finance (machine)', description: 'Finance’s own calls: status pushes, handoff pulls, acknowledgements.' },
+  { name: 'Itinerary', description: 'Itinerary items of a booking (calls, travel, hotel, set…) in local time, and day sheets.' },
+  { name: 'Logistics', description: 'Promoter logistics proposals (hotel, transport, flight…) and the artist side’s approvals.' },
+  { name: 'Calendar feeds', description: 'Revocable iCal (RFC 5545) feeds of an artist’s dates behind a secret token.' },
   { name: 'Events (platform)', description: 'The transactional outbox: events waiting, parked or published, and retries.' },
   { name: 'Operations', description: 'Liveness and readiness.' },
 ]

@@ -29,6 +29,8 @@ interface BaseRoute<P extends ObjectSchema, Q extends ObjectSchema> {
   /** JSON Schema of `data` (of one item, for lists). */
   response: JsonSchema
   status?: 200 | 201
+  /** A media type other than the JSON envelope (e.g. text/calendar): the handler's text is the body. */
+  produces?: string
 }
 
 export interface HandlerInput<P extends ObjectSchema, Q extends ObjectSchema> {
@@ -160,7 +162,9 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDefinition[]) 
         ...(def.method !== 'GET' ? { headers: IdempotencyHeader } : {}),
         ...(def.body ? { body: jsonSchemaOf(def.body) } : {}),
         response: {
-          [status]: envelope(def.list ? listOf(def.response) : def.response),
+          [status]: def.produces
+            ? { description: def.summary, content: { [def.produces]: { schema: def.response } } }
+            : envelope(def.list ? listOf(def.response) : def.response),
           ...Object.fromEntries(errorCodes.map((c) => [c, { $ref: '#/components/schemas/ErrorEnvelope' }])),
         },
       },
@@ -169,6 +173,11 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDefinition[]) 
         const params = def.params ? parseInput(def.params, req.params) : {}
         const query = querySchema ? parseInput(querySchema, coerceQuery(querySchema, req.query as Record<string, unknown>)) : {}
         const input = { ctx: req.ctx, params, query, body: req.body ?? {}, headers: req.headers }
+        if (def.produces && !def.list)
+          return reply
+            .code(status)
+            .type(def.produces)
+            .send(await def.handler(input))
         const answer = async (): Promise<Answer> => {
           if (def.list) {
             const { page, limit, ...filter } = query as { page: number; limit: number }

@@ -4,7 +4,17 @@
 // never notes, messages, terms or money, which stay behind the API's access rules.
 
 export type Aggregate =
-  'booking_request' | 'booking_offer' | 'booking_hold' | 'booking' | 'contract' | 'representation' | 'availability' | 'finance_handoff'
+  | 'booking_request'
+  | 'booking_offer'
+  | 'booking_hold'
+  | 'booking'
+  | 'contract'
+  | 'representation'
+  | 'availability'
+  | 'finance_handoff'
+  | 'itinerary_item'
+  | 'logistics_submission'
+  | 'calendar_feed'
 
 type Fields = Record<string, string>
 
@@ -30,6 +40,66 @@ const PIPELINE: Fields = {
 }
 
 const FAMILIES: Record<string, Family> = {
+  itinerary: {
+    aggregate: 'itinerary_item',
+    version: 1,
+    payload: {
+      itemId: 'The itinerary item',
+      bookingId: 'Its booking',
+      kind: 'lobby_call, travel_ground, hotel_checkin, set…',
+      dayOn: 'The local day of its start (YYYY-MM-DD)',
+      startsAt: 'Its start (instant)',
+      timezone: 'The IANA time zone it is shown in',
+      visibility: '`artist_side` or `shared` (with the promoter)',
+      confirmed: 'Whether the item is confirmed',
+      sourceSubmissionId: 'The approved logistics submission that wrote it, if any',
+    },
+    events: {
+      added: 'An item was added (by the artist side, or by an approved hotel or transport proposal)',
+      changed: 'An item was edited',
+      removed: 'An item was removed (by the artist side, or when its submission was superseded)',
+    },
+  },
+  'logistics.submission': {
+    aggregate: 'logistics_submission',
+    version: 1,
+    payload: {
+      submissionId: 'The submission',
+      bookingId: 'Its booking',
+      category: 'hotel, hospitality, technical, transport, ground, flight, catering, guest_list, other',
+      subjectKey: 'What it is about within its category',
+      version: 'The payload version concerned',
+      payloadHash: 'SHA-256 of that version (canonical JSON)',
+      fromStatus: 'Status before the step (null on creation)',
+      toStatus: 'Status after the step',
+      actorSide: '`promoter`, `agency` or `management` (null for the system)',
+    },
+    events: {
+      created: 'The promoter drafted a proposal',
+      edited: 'The promoter edited its draft (a new version)',
+      submitted: 'The proposal was submitted to the artist side',
+      resubmitted: 'The promoter resubmitted a new version after a change request',
+      approved: 'The artist side approved a version',
+      rejected: 'The artist side rejected a version',
+      changes_requested: 'The artist side asked for changes on a version',
+      withdrawn: 'The promoter withdrew it, or the booking was cancelled',
+      superseded: 'A later approval on the same booking, category and subject replaced it',
+    },
+  },
+  'calendar.feed': {
+    aggregate: 'calendar_feed',
+    version: 1,
+    payload: {
+      feedId: 'The feed',
+      artistId: 'The artist whose dates it shows',
+      includeFinancials: 'Whether the feed shows the fee',
+    },
+    events: {
+      created: 'A user created an iCal feed',
+      rotated: 'Its secret token was replaced (the old URL stops working)',
+      revoked: 'The feed was revoked (its URL answers 404)',
+    },
+  },
   'finance.handoff': {
     aggregate: 'finance_handoff',
     version: 1,

@@ -1,0 +1,218 @@
+// iCal feeds: a read-only RFC 5545 calendar of one artist's shows and itinerary, as its creator may see them,
+// behind a secret URL a calendar app polls without credentials. Only the token's SHA-256 is stored; rotating
+// replaces it (the old URL stops working) and revoking ends the feed. The fee is left out unless the creator
+// asked for it and holds a finance permission when creating or rotating it.
+import { createHash, randomBytes } from 'node:crypto'
+import ical, { ICalEventStatus } from 'ical-generator'
+import { z } from 'zod'
+import { RULES } from '../../access/catalog.ts'
+import type { RequestContext } from '../../context.ts'
+import type { Tx } from '../../db/client.ts'
+import { forbidden, notFound } from '../../errors.ts'
+import type { CalendarFeed } from '../../generated/prisma/client.ts'
+import { money } from '../../money.ts'
+import { transition, type Machine } from '../../state-machine.ts'
+import { Id, parseInput } from '../../validation.ts'
+import { partyOf, pipelinesVisibleTo, type Party } from '../booking/parties.ts'
+import { recordEvent } from '../outbox/record.ts'
+import { artistSideRole } from './deal-access.ts'
+
+const DAY = 86_400_000
+/** How far back a feed reaches: calendar apps keep what they fetched before. */
+const FEED_HISTORY_DAYS = 90
+
+export const FeedInput = z.object({
+  artistId: Id,
+  name: z.string().trim().min(1).max(200).optional(),
+  includeFinancials: z.boolean().default(false).describe('Show the fee in event descriptions (needs a finance permission)'),
+})
+export const RotateInput = z.object({
+  includeFinancials: z.boolean().optional().describe('Change whether the fee is shown (needs a finance permission to turn on)'),
+})
+export const FeedToken = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'expected a feed token') })
+
+type FeedStatus = 'active' | 'revoked'
+const feedMachine: Machine<FeedStatus, 'rotate' | 'revoke'> = {
+  name: 'a calendar feed',
+  moves: { active: { rotate: 'active', revoke: 'revoked' } },
+}
+
+/** An amount in minor units as people read it, e.g. €15,000.00. */
+function feeText(amount: bigint, currency: string): string {
+  const m = money(amount, currency)
+  if (!m) return ''
+  return new Intl.NumberFormat('en', { style: 'currency', currency: m.currency }).format(m.amount / 10 ** m.decimals)
+}
+
+const hashOf = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex')
+const newToken = () => randomBytes(32).toString('base64url')
+export const feedPath = (token: string) => `/api/v1/calendar/${token}.ics`
+
+/** A feed as its owner sees it; the token only in the answer that made it. */
+const feedView = (f: CalendarFeed, token?: string) => {
+  const { tokenHash: _hash, ...rest } = f
+  return { ...rest, status: (f.revokedAt ? 'revoked' : 'active') as FeedStatus, ...(token ? { token, url: feedPath(token) } : {}) }
+}
+
+export type FeedView = ReturnType<typeof feedView>
+
+async function mayShowMoney(ctx: RequestContext): Promise<boolean> {
+  const caller = await ctx.caller()
+  if (caller.kind !== 'user') return false
+  return RULES['finance.read'].anyOf.some((p) => caller.access.permissions.includes(p))
+}
+
+async function assertMayShowMoney(ctx: RequestContext) {
+  if (!(await mayShowMoney(ctx)))
+    throw forbidden('showing the fee needs a finance permission (artist.finance.read or promoter.finance.read)', 'financials_not_allowed')
+}
+
+async function feedEvent(tx: Tx, type: 'created' | 'rotated' | 'revoked', f: CalendarFeed) {
+  await recordEvent(tx, {
+    type: `calendar.feed.${type}`,
+    aggregateId: f.id,
+    orgIds: [f.orgId],
+    payload: { feedId: f.id, artistId: f.artistId, includeFinancials: f.includeFinancials },
+  })
+}
+
+/** The feed's creator as a booking party, as it was when it made the feed. */
+const creatorOf = (f: CalendarFeed): Party =>
+  f.side === 'agency' && f.agencyId
+    ? { side: 'agency', userId: f.userId, orgId: f.orgId, agencyId: f.agencyId }
+    : { side: 'promoter', userId: f.userId, orgId: f.orgId }
+
+/** A feed of the calling user (others': 404). */
+async function ownFeed(ctx: RequestContext, party: Party, id: string) {
+  const feed = await ctx.db.calendarFeed.findFirst({ where: { id, orgId: party.orgId, userId: party.userId } })
+  if (!feed) throw notFound('calendar feed', id)
+  return feed
+}
+
+export const calendarFeeds = {
+  /**
+   * A feed of an artist the caller works with: the artist side working for it now, or a promoter that has a
+   * pipeline with it (the feed then shows that promoter's deals only). Others: 404, as for the artist's deals.
+   */
+  async create(ctx: RequestContext, input: unknown) {
+    const data = parseInput(FeedInput, input)
+    const party = await partyOf(ctx)
+    const works =
+      party.side === 'agency'
+        ? (await artistSideRole(ctx.db, party, data.artistId)) !== null
+        : (await ctx.db.bookingRequest.count({ where: { artistId: data.artistId, ...pipelinesVisibleTo(party) } })) > 0
+    if (!works) throw notFound('artist', data.artistId)
+    if (data.includeFinancials) await assertMayShowMoney(ctx)
+    const token = newToken()
+    const feed = await ctx.db.$transaction(async (tx) => {
+      const created = await tx.calendarFeed.create({
+        data: {
+          orgId: party.orgId,
+          userId: party.userId,
+          side: party.side,
+          agencyId: party.side === 'agency' ? party.agencyId : null,
+          artistId: data.artistId,
+          name: data.name,
+          tokenHash: hashOf(token),
+          includeFinancials: data.includeFinancials,
+        },
+      })
+      await feedEvent(tx, 'created', created)
+      return created
+    })
+    return feedView(feed, token)
+  },
+
+  /** The calling user's feeds in this company, newest first. */
+  async list(ctx: RequestContext) {
+    const party = await partyOf(ctx)
+    const feeds = await ctx.db.calendarFeed.findMany({
+      where: { orgId: party.orgId, userId: party.userId },
+      orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+    })
+    return feeds.map((f) => feedView(f))
+  },
+
+  /** A new secret: the old URL answers 404 from now on. */
+  async rotate(ctx: RequestContext, id: string, input: unknown) {
+    const data = parseInput(RotateInput, input)
+    const party = await partyOf(ctx)
+    const feed = await ownFeed(ctx, party, id)
+    transition(feedMachine, feed.revokedAt ? 'revoked' : 'active', 'rotate')
+    if (data.includeFinancials) await assertMayShowMoney(ctx)
+    const token = newToken()
+    const rotated = await ctx.db.$transaction(async (tx) => {
+      const updated = await tx.calendarFeed.update({
+        where: { id, revokedAt: null },
+        data: { tokenHash: hashOf(token), rotatedAt: ctx.clock.now(), includeFinancials: data.includeFinancials ?? feed.includeFinancials },
+      })
+      await feedEvent(tx, 'rotated', updated)
+      return updated
+    })
+    return feedView(rotated, token)
+  },
+
+  async revoke(ctx: RequestContext, id: string) {
+    const party = await partyOf(ctx)
+    const feed = await ownFeed(ctx, party, id)
+    transition(feedMachine, feed.revokedAt ? 'revoked' : 'active', 'revoke')
+    const revoked = await ctx.db.$transaction(async (tx) => {
+      const updated = await tx.calendarFeed.update({ where: { id, revokedAt: null }, data: { revokedAt: ctx.clock.now() } })
+      await feedEvent(tx, 'revoked', updated)
+      return updated
+    })
+    return feedView(revoked)
+  },
+
+  /**
+   * GET /api/v1/calendar/:token.ics (public: the token is the credential). What the creator may see now: the
+   * artist's deals it is party to, and their itinerary items for its side. Unknown or revoked: 404.
+   */
+  async ics(ctx: RequestContext, token: string): Promise<string> {
+    const feed = await ctx.db.calendarFeed.findUnique({
+      where: { tokenHash: hashOf(token) },
+      include: { artist: { select: { name: true } } },
+    })
+    if (!feed || feed.revokedAt) throw notFound('calendar feed')
+    const party = creatorOf(feed)
+    const now = ctx.clock.now()
+    const shows = await ctx.db.booking.findMany({
+      where: {
+        AND: [{ artistId: feed.artistId, endsAt: { gte: new Date(now.getTime() - FEED_HISTORY_DAYS * DAY) } }, pipelinesVisibleTo(party)],
+      },
+      include: {
+        itineraryItems: { where: party.side === 'promoter' ? { visibility: 'shared' } : {}, orderBy: [{ startsAt: 'asc' }, { id: 'asc' }] },
+      },
+      orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
+    })
+    const calendar = ical({ name: feed.name ?? `${feed.artist.name} (Kisum)`, prodId: { company: 'Kisum', product: 'Artists' }, ttl: 900 })
+    for (const b of shows) {
+      const fee = feed.includeFinancials && b.fee !== null ? `\nFee: ${feeText(b.fee, b.currency)}` : ''
+      calendar.createEvent({
+        id: `booking-${b.id}@kisum`,
+        start: b.startsAt,
+        end: b.endsAt,
+        stamp: b.updatedAt,
+        summary: `${feed.artist.name}${b.venueName ? ` at ${b.venueName}` : ''}`,
+        location: b.venueName,
+        description: `Booking ${b.id} (${b.status})${fee}`,
+        status: b.status === 'cancelled' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+      })
+      for (const item of b.itineraryItems) {
+        calendar.createEvent({
+          id: `itinerary-${item.id}@kisum`,
+          start: item.startsAt,
+          end: item.endsAt ?? item.startsAt,
+          stamp: item.updatedAt,
+          summary: item.title,
+          location: item.location,
+          description: `${item.kind.replaceAll('_', ' ')} (${item.timezone})${item.notes ? `\n${item.notes}` : ''}`,
+          status:
+            b.status === 'cancelled' ? ICalEventStatus.CANCELLED : item.confirmed ? ICalEventStatus.CONFIRMED : ICalEventStatus.TENTATIVE,
+        })
+      }
+    }
+    await ctx.db.calendarFeed.update({ where: { id: feed.id }, data: { lastFetchedAt: now } })
+    return calendar.toString()
+  },
+}

@@ -27,6 +27,8 @@ export const PERMISSIONS = {
   'artist.contracts.sign': 'Sign contracts for the agency side',
   'artist.finance.read': "See Finance's status of the agency's bookings (deposits, invoiced, paid, settlement) and their handoffs",
   'artist.finance.handoff': "Hand the agency's confirmed bookings over to Finance",
+  'artist.tours.read': "See the tours of the artists the company represents or manages: stops, their deals' states and routing",
+  'artist.tours.manage': "Group the agency artists' bookings, holds, requests and pencils into tours; edit stops and routing rules",
   'promoter.directory.read': 'Browse the network directory from a promoter company',
   'promoter.availability.read': 'Search artist availability (discovery)',
   'promoter.bookings.read': "See the company's booking requests, offers, holds and bookings",
@@ -163,6 +165,18 @@ export const RULES = {
     anyOf: [],
     internal: true,
     agencyGate: false,
+  },
+  'tours.read': {
+    description: 'Read tours (stops, routing, what-if previews) of the artists the company represents or manages, and those it owns',
+    anyOf: ['artist.tours.read', 'artist.tours.manage'],
+    internal: false,
+    agencyGate: true,
+  },
+  'tours.manage': {
+    description: 'Create, edit, confirm, cancel and archive tours and their stops for the agency representing the artist now',
+    anyOf: ['artist.tours.manage'],
+    internal: false,
+    agencyGate: true,
   },
   'platform.operate': {
     description: 'Platform maintenance (e.g. sweeping expired offers and holds)',

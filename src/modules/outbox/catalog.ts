@@ -4,7 +4,15 @@
 // never notes, messages, terms or money, which stay behind the API's access rules.
 
 export type Aggregate =
-  'booking_request' | 'booking_offer' | 'booking_hold' | 'booking' | 'contract' | 'representation' | 'availability' | 'finance_handoff'
+  | 'booking_request'
+  | 'booking_offer'
+  | 'booking_hold'
+  | 'booking'
+  | 'contract'
+  | 'representation'
+  | 'availability'
+  | 'finance_handoff'
+  | 'tour'
 
 type Fields = Record<string, string>
 
@@ -29,7 +37,45 @@ const PIPELINE: Fields = {
   actorOrgId: 'The company of the acting user (null for the system)',
 }
 
+const TOUR: Fields = {
+  tourId: 'The tour',
+  artistId: 'The artist',
+  agencyId: 'The agency that owns the tour',
+  status: 'The tour status after the change',
+  startsOn: 'First day of the declared window (YYYY-MM-DD)',
+  endsOn: 'Last day of the declared window (YYYY-MM-DD)',
+  actorOrgId: 'The company of the acting user',
+}
+
 const FAMILIES: Record<string, Family> = {
+  tour: {
+    aggregate: 'tour',
+    version: 1,
+    payload: TOUR,
+    events: {
+      created: 'A tour was created (draft)',
+      updated: "The tour's name, window or routing rules changed",
+      confirmed: 'The tour was confirmed',
+      cancelled: 'The tour was cancelled (its bookings stand)',
+      archived: 'The tour was archived',
+    },
+  },
+  'tour.stop': {
+    aggregate: 'tour',
+    version: 1,
+    payload: {
+      ...TOUR,
+      stopId: 'The stop',
+      date: 'The stop date (YYYY-MM-DD)',
+      kind: 'show, pencil, day_off, travel, rehearsal or promo',
+      requestId: "A show's deal (booking request), null for the other kinds",
+    },
+    events: {
+      added: 'A stop was added to the tour',
+      updated: 'A stop was moved or edited',
+      removed: 'A stop was removed from the tour',
+    },
+  },
   'finance.handoff': {
     aggregate: 'finance_handoff',
     version: 1,

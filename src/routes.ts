@@ -13,6 +13,7 @@ import { outboxRoutes } from './modules/outbox/outbox.rest.ts'
 import { provisioningRoutes } from './modules/provisioning/provisioning.rest.ts'
 import { companyClaimRoutes } from './modules/representation/company-claims.rest.ts'
 import { representationRoutes } from './modules/representation/representation.rest.ts'
+import { touringRoutes } from './modules/touring/touring.rest.ts'
 import type { RouteDefinition } from './rest/route.ts'
 
 export const routes: RouteDefinition[] = [
@@ -29,5 +30,6 @@ export const routes: RouteDefinition[] = [
   ...contractRoutes,
   ...financeRoutes,
   ...logisticsRoutes,
+  ...touringRoutes,
   ...outboxRoutes,
 ]

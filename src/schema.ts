@@ -17,6 +17,7 @@ import './modules/booking/booking.graphql.ts'
 import './modules/contracts/contracts.graphql.ts'
 import './modules/finance/finance.graphql.ts'
 import './modules/logistics/logistics.graphql.ts'
+import './modules/touring/touring.graphql.ts'
 
 export const schema = guardEntities(
   builder.toSubGraphSchema({

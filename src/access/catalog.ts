@@ -32,6 +32,8 @@ export const PERMISSIONS = {
   'artist.logistics.read':
     'See the logistics submissions and the itinerary of the bookings of the artists the company represents or manages',
   'artist.logistics.approve': 'Approve, reject or request changes on promoter-submitted logistics for the artist side (one-layer approval)',
+  'artist.tours.read': "See the tours of the artists the company represents or manages: stops, their deals' states and routing",
+  'artist.tours.manage': "Group the agency artists' bookings, holds, requests and pencils into tours; edit stops and routing rules",
   'promoter.directory.read': 'Browse the network directory from a promoter company',
   'promoter.availability.read': 'Search artist availability (discovery)',
   'promoter.bookings.read': "See the company's booking requests, offers, holds and bookings",
@@ -220,6 +222,18 @@ export const RULES = {
       'promoter.bookings.manage',
       'promoter.logistics.read',
     ],
+    internal: false,
+    agencyGate: true,
+  },
+  'tours.read': {
+    description: 'Read tours (stops, routing, what-if previews) of the artists the company represents or manages, and those it owns',
+    anyOf: ['artist.tours.read', 'artist.tours.manage'],
+    internal: false,
+    agencyGate: true,
+  },
+  'tours.manage': {
+    description: 'Create, edit, confirm, cancel and archive tours and their stops for the agency representing the artist now',
+    anyOf: ['artist.tours.manage'],
     internal: false,
     agencyGate: true,
   },

@@ -28,6 +28,7 @@ export const API_TAGS = [
   { name: 'Itinerary', description: 'Itinerary items of a booking (calls, travel, hotel, set…) in local time, and day sheets.' },
   { name: 'Logistics', description: 'Promoter logistics proposals (hotel, transport, flight…) and the artist side’s approvals.' },
   { name: 'Calendar feeds', description: 'Revocable iCal (RFC 5545) feeds of an artist’s dates behind a secret token.' },
+  { name: 'Tours', description: 'Tours of an artist: stops (shows on deals, pencils, days off…), routing issues and what-if previews.' },
   { name: 'Events (platform)', description: 'The transactional outbox: events waiting, parked or published, and retries.' },
   { name: 'Operations', description: 'Liveness and readiness.' },
 ]

@@ -15,6 +15,7 @@ export type Aggregate =
   | 'itinerary_item'
   | 'logistics_submission'
   | 'calendar_feed'
+  | 'tour'
 
 type Fields = Record<string, string>
 
@@ -37,6 +38,16 @@ const PIPELINE: Fields = {
   toStatus: 'Status after the change',
   actorType: '`user` or `system` (expiry)',
   actorOrgId: 'The company of the acting user (null for the system)',
+}
+
+const TOUR: Fields = {
+  tourId: 'The tour',
+  artistId: 'The artist',
+  agencyId: 'The agency that owns the tour',
+  status: 'The tour status after the change',
+  startsOn: 'First day of the declared window (YYYY-MM-DD)',
+  endsOn: 'Last day of the declared window (YYYY-MM-DD)',
+  actorOrgId: 'The company of the acting user',
 }
 
 const FAMILIES: Record<string, Family> = {
@@ -98,6 +109,34 @@ const FAMILIES: Record<string, Family> = {
       created: 'A user created an iCal feed',
       rotated: 'Its secret token was replaced (the old URL stops working)',
       revoked: 'The feed was revoked (its URL answers 404)',
+    },
+  },
+  tour: {
+    aggregate: 'tour',
+    version: 1,
+    payload: TOUR,
+    events: {
+      created: 'A tour was created (draft)',
+      updated: "The tour's name, window or routing rules changed",
+      confirmed: 'The tour was confirmed',
+      cancelled: 'The tour was cancelled (its bookings stand)',
+      archived: 'The tour was archived',
+    },
+  },
+  'tour.stop': {
+    aggregate: 'tour',
+    version: 1,
+    payload: {
+      ...TOUR,
+      stopId: 'The stop',
+      date: 'The stop date (YYYY-MM-DD)',
+      kind: 'show, pencil, day_off, travel, rehearsal or promo',
+      requestId: "A show's deal (booking request), null for the other kinds",
+    },
+    events: {
+      added: 'A stop was added to the tour',
+      updated: 'A stop was moved or edited',
+      removed: 'A stop was removed from the tour',
     },
   },
   'finance.handoff': {

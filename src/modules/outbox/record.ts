@@ -154,3 +154,21 @@ export async function recordWindowsWithdrawn(tx: Tx, w: { artistId: string; agen
     Prisma.empty,
   )
 }
+
+/** A tour change, described from the tour's row; a stop's fields come in hand (a removed stop is gone by then). */
+export async function recordTourEvent(
+  tx: Tx,
+  e: { type: string; tourId: string; actorOrgId: string; stop?: { id: string; date: string; kind: string; requestId: string | null } },
+) {
+  const stop = e.stop ? { stopId: e.stop.id, date: e.stop.date, kind: e.stop.kind, requestId: e.stop.requestId } : {}
+  await insert(
+    tx,
+    e.type,
+    e.tourId,
+    agencyOrgs(Prisma.sql`t.agency_id`),
+    Prisma.sql`${JSON.stringify(stop)}::jsonb || jsonb_build_object(
+      'tourId', t.id, 'artistId', t.artist_id, 'agencyId', t.agency_id, 'status', t.status::text,
+      'startsOn', to_char(t.starts_on, 'YYYY-MM-DD'), 'endsOn', to_char(t.ends_on, 'YYYY-MM-DD'), 'actorOrgId', ${e.actorOrgId}::uuid)`,
+    Prisma.sql`FROM tours t WHERE t.id = ${e.tourId}::uuid`,
+  )
+}

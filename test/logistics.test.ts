@@ -556,4 +556,64 @@ describe('iCal feeds', () => {
       'calendar.feed.revoked',
     ])
   })
+
+  it("serves a tour feed: the tour's shows with their itinerary and its other stops, for the artist side only", async () => {
+    const { artistId, booking, showDay } = await madridBooking()
+    const other = await h.app.rest('POST', `/api/v1/bookings/${booking.id}/itinerary-items`, {
+      as: dealer,
+      body: { kind: 'load_in', title: 'Load-in', startsAt: `${showDay}T14:00:00Z` },
+    })
+    expect(other.status).toBe(201)
+    const tour = await h.app.rest('POST', '/api/v1/tours', {
+      as: dealer,
+      body: {
+        artistId,
+        name: 'Winter run',
+        startsOn: showDay,
+        endsOn: new Date(Date.parse(showDay) + 5 * 86_400_000).toISOString().slice(0, 10),
+      },
+    })
+    expect(tour.status, JSON.stringify(tour.body)).toBe(201)
+    const tourId = tour.body.data.id
+    expect((await h.app.rest('POST', `/api/v1/tours/${tourId}/stops`, { as: dealer, body: { bookingId: booking.id } })).status).toBe(201)
+    const offDay = new Date(Date.parse(showDay) + 86_400_000).toISOString().slice(0, 10)
+    expect(
+      (await h.app.rest('POST', `/api/v1/tours/${tourId}/stops`, { as: dealer, body: { date: offDay, kind: 'day_off', label: 'Day off' } }))
+        .status,
+    ).toBe(201)
+    // Another show of the artist, outside the tour, stays out of the tour feed.
+    const { booking: outside } = await (async () => {
+      const req = await h.app.rest('POST', '/api/v1/booking-requests', {
+        as: promoter,
+        body: { artistId, ...nextSlot(), venueName: 'Elsewhere', cityId, countryCode: 'ES', budget: 1_000_000, currency: 'EUR' },
+      })
+      const offer = await h.app.rest('POST', `/api/v1/booking-requests/${req.body.data.id}/offers`, { as: dealer, body: flat })
+      await h.app.rest('POST', `/api/v1/booking-offers/${offer.body.data.id}/accept`, { as: promoter, body: {} })
+      const detail = await h.app.rest('GET', `/api/v1/booking-requests/${req.body.data.id}`, { as: promoter })
+      return {
+        booking: (await h.app.rest('POST', `/api/v1/booking-holds/${detail.body.data.holds[0].id}/confirm`, { as: dealer })).body.data,
+      }
+    })()
+
+    const created = await h.app.graphql(
+      `mutation($in: CalendarFeedInput!) { createCalendarFeed(input: $in) { tourId artistId url } }`,
+      { in: { tourId } },
+      { as: manager },
+    )
+    expect(created.errors).toBeUndefined()
+    expect(created.data.createCalendarFeed).toMatchObject({ tourId, artistId })
+    const body = (await (await fetch(`${h.app.url}${created.data.createCalendarFeed.url}`)).text()).replaceAll('\r\n ', '')
+    expect(body).toContain('X-WR-CALNAME:Winter run (Kisum)')
+    expect(body).toContain(`UID:booking-${booking.id}@kisum`)
+    expect(body).toContain(`UID:itinerary-${other.body.data.id}@kisum`)
+    expect(body).toContain(`DTSTART;VALUE=DATE:${offDay.replaceAll('-', '')}`)
+    expect(body).not.toContain(outside.id)
+
+    for (const as of [promoter, outsider]) {
+      expect((await h.app.rest('POST', '/api/v1/calendar-feeds', { as, body: { tourId } })).status).toBe(404)
+    }
+    expect(
+      validationFields(await h.app.rest('POST', '/api/v1/calendar-feeds', { as: dealer, body: { artistId, tourId } })).map((f) => f.field),
+    ).toEqual(['tourId'])
+  })
 })

@@ -179,6 +179,8 @@ export const RULES = {
       'artist.itinerary.manage',
       'artist.logistics.read',
       'artist.logistics.approve',
+      'artist.tours.read',
+      'artist.tours.manage',
       'promoter.logistics.read',
       'promoter.logistics.submit',
     ],
@@ -188,7 +190,7 @@ export const RULES = {
   'itinerary.manage': {
     description:
       'Add, edit and remove itinerary items of a booking for the artist side (the agency representing the artist or its management)',
-    anyOf: ['artist.itinerary.manage'],
+    anyOf: ['artist.itinerary.manage', 'artist.tours.manage'],
     internal: false,
     agencyGate: true,
   },
@@ -218,6 +220,8 @@ export const RULES = {
       'artist.bookings.manage',
       'artist.itinerary.manage',
       'artist.logistics.read',
+      'artist.tours.read',
+      'artist.tours.manage',
       'promoter.bookings.read',
       'promoter.bookings.manage',
       'promoter.logistics.read',

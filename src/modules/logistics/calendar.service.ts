@@ -15,17 +15,24 @@ import { transition, type Machine } from '../../state-machine.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { partyOf, pipelinesVisibleTo, type Party } from '../booking/parties.ts'
 import { recordEvent } from '../outbox/record.ts'
+import { toursVisibleTo } from '../touring/tours.service.ts'
 import { artistSideRole } from './deal-access.ts'
 
 const DAY = 86_400_000
 /** How far back a feed reaches: calendar apps keep what they fetched before. */
 const FEED_HISTORY_DAYS = 90
 
-export const FeedInput = z.object({
-  artistId: Id,
-  name: z.string().trim().min(1).max(200).optional(),
-  includeFinancials: z.boolean().default(false).describe('Show the fee in event descriptions (needs a finance permission)'),
-})
+export const FeedInput = z
+  .object({
+    artistId: Id.optional().describe("An artist feed: the artist's deals and their itinerary"),
+    tourId: Id.optional().describe("A tour feed: the tour's shows, their itinerary and its other stops (artist side only)"),
+    name: z.string().trim().min(1).max(200).optional(),
+    includeFinancials: z.boolean().default(false).describe('Show the fee in event descriptions (needs a finance permission)'),
+  })
+  .refine((f) => (f.artistId === undefined) !== (f.tourId === undefined), {
+    path: ['tourId'],
+    message: 'give exactly one of artistId and tourId',
+  })
 export const RotateInput = z.object({
   includeFinancials: z.boolean().optional().describe('Change whether the fee is shown (needs a finance permission to turn on)'),
 })
@@ -82,6 +89,16 @@ const creatorOf = (f: CalendarFeed): Party =>
     ? { side: 'agency', userId: f.userId, orgId: f.orgId, agencyId: f.agencyId }
     : { side: 'promoter', userId: f.userId, orgId: f.orgId }
 
+/** The artist of a tour the caller's side sees (tours are the artist side's; others: 404). */
+async function tourArtist(ctx: RequestContext, party: Party, tourId: string): Promise<string> {
+  const tour =
+    party.side === 'agency'
+      ? await ctx.db.tour.findFirst({ where: { AND: [{ id: tourId }, toursVisibleTo(party.agencyId)] }, select: { artistId: true } })
+      : null
+  if (!tour) throw notFound('tour', tourId)
+  return tour.artistId
+}
+
 /** A feed of the calling user (others': 404). */
 async function ownFeed(ctx: RequestContext, party: Party, id: string) {
   const feed = await ctx.db.calendarFeed.findFirst({ where: { id, orgId: party.orgId, userId: party.userId } })
@@ -97,11 +114,12 @@ export const calendarFeeds = {
   async create(ctx: RequestContext, input: unknown) {
     const data = parseInput(FeedInput, input)
     const party = await partyOf(ctx)
+    const artistId = data.tourId ? await tourArtist(ctx, party, data.tourId) : (data.artistId as string)
     const works =
       party.side === 'agency'
-        ? (await artistSideRole(ctx.db, party, data.artistId)) !== null
-        : (await ctx.db.bookingRequest.count({ where: { artistId: data.artistId, ...pipelinesVisibleTo(party) } })) > 0
-    if (!works) throw notFound('artist', data.artistId)
+        ? (await artistSideRole(ctx.db, party, artistId)) !== null
+        : (await ctx.db.bookingRequest.count({ where: { artistId, ...pipelinesVisibleTo(party) } })) > 0
+    if (!works) throw notFound('artist', artistId)
     if (data.includeFinancials) await assertMayShowMoney(ctx)
     const token = newToken()
     const feed = await ctx.db.$transaction(async (tx) => {
@@ -111,7 +129,8 @@ export const calendarFeeds = {
           userId: party.userId,
           side: party.side,
           agencyId: party.side === 'agency' ? party.agencyId : null,
-          artistId: data.artistId,
+          artistId,
+          tourId: data.tourId,
           name: data.name,
           tokenHash: hashOf(token),
           includeFinancials: data.includeFinancials,
@@ -171,21 +190,32 @@ export const calendarFeeds = {
   async ics(ctx: RequestContext, token: string): Promise<string> {
     const feed = await ctx.db.calendarFeed.findUnique({
       where: { tokenHash: hashOf(token) },
-      include: { artist: { select: { name: true } } },
+      include: { artist: { select: { name: true } }, tour: { select: { name: true } } },
     })
     if (!feed || feed.revokedAt) throw notFound('calendar feed')
     const party = creatorOf(feed)
     const now = ctx.clock.now()
+    const since = new Date(now.getTime() - FEED_HISTORY_DAYS * DAY)
+    // A tour feed lives as long as its creator's side sees the tour.
+    if (
+      feed.tourId &&
+      !(feed.agencyId && (await ctx.db.tour.count({ where: { AND: [{ id: feed.tourId }, toursVisibleTo(feed.agencyId)] } })))
+    ) {
+      throw notFound('calendar feed')
+    }
+    const inTour = feed.tourId ? { request: { tourStops: { some: { tourId: feed.tourId } } } } : {}
     const shows = await ctx.db.booking.findMany({
-      where: {
-        AND: [{ artistId: feed.artistId, endsAt: { gte: new Date(now.getTime() - FEED_HISTORY_DAYS * DAY) } }, pipelinesVisibleTo(party)],
-      },
+      where: { AND: [{ artistId: feed.artistId, endsAt: { gte: since }, ...inTour }, pipelinesVisibleTo(party)] },
       include: {
         itineraryItems: { where: party.side === 'promoter' ? { visibility: 'shared' } : {}, orderBy: [{ startsAt: 'asc' }, { id: 'asc' }] },
       },
       orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
     })
-    const calendar = ical({ name: feed.name ?? `${feed.artist.name} (Kisum)`, prodId: { company: 'Kisum', product: 'Artists' }, ttl: 900 })
+    const calendar = ical({
+      name: feed.name ?? `${feed.tour ? feed.tour.name : feed.artist.name} (Kisum)`,
+      prodId: { company: 'Kisum', product: 'Artists' },
+      ttl: 900,
+    })
     for (const b of shows) {
       const fee = feed.includeFinancials && b.fee !== null ? `\nFee: ${feeText(b.fee, b.currency)}` : ''
       calendar.createEvent({
@@ -209,6 +239,23 @@ export const calendarFeeds = {
           description: `${item.kind.replaceAll('_', ' ')} (${item.timezone})${item.notes ? `\n${item.notes}` : ''}`,
           status:
             b.status === 'cancelled' ? ICalEventStatus.CANCELLED : item.confirmed ? ICalEventStatus.CONFIRMED : ICalEventStatus.TENTATIVE,
+        })
+      }
+    }
+    if (feed.tourId) {
+      const stops = await ctx.db.tourStop.findMany({
+        where: { tourId: feed.tourId, kind: { not: 'show' }, date: { gte: since } },
+        orderBy: [{ date: 'asc' }, { position: 'asc' }],
+      })
+      for (const stop of stops) {
+        calendar.createEvent({
+          id: `tour-stop-${stop.id}@kisum`,
+          start: stop.date,
+          allDay: true,
+          stamp: stop.updatedAt,
+          summary: stop.label ?? stop.kind.replaceAll('_', ' '),
+          description: stop.notes,
+          status: stop.kind === 'pencil' ? ICalEventStatus.TENTATIVE : ICalEventStatus.CONFIRMED,
         })
       }
     }

@@ -133,6 +133,7 @@ const FeedRef = builder.objectRef<FeedView>('CalendarFeed').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     artistId: t.exposeID('artistId'),
+    tourId: t.exposeID('tourId', { nullable: true, description: 'For a tour feed: the tour' }),
     name: t.exposeString('name', { nullable: true }),
     status: t.field({ type: FeedStatusEnum, resolve: (f) => f.status }),
     includeFinancials: t.exposeBoolean('includeFinancials'),

@@ -332,6 +332,70 @@ describe('logistics proposals', () => {
   })
 })
 
+describe('races and retries', () => {
+  it('ends an 8-way race for one subject in one 201 and clean 409s, and an 8-way approval in one winner', async () => {
+    const { booking, showDay } = await madridBooking()
+    const path = `/api/v1/bookings/${booking.id}/logistics-submissions`
+    const racers = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        h.app.rest('POST', path, { as: promoter, body: { category: 'hotel', payload: hotel(showDay), submit: true } }),
+      ),
+    )
+    expect(racers.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409])
+    expect(racers.filter((r) => r.status === 409).every((r) => r.body.error.code === 'submission_open')).toBe(true)
+    const s = racers.find((r) => r.status === 201)!.body.data
+    const decisions = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        h.app.rest('POST', `/api/v1/logistics-submissions/${s.id}/${i % 2 ? 'approve' : 'reject'}`, {
+          as: i % 3 ? dealer : manager,
+          body: { version: 1, payloadHash: s.versions[0].payloadHash, note: 'race' },
+        }),
+      ),
+    )
+    expect(decisions.filter((r) => r.status === 200)).toHaveLength(1)
+    expect(decisions.filter((r) => r.status === 409).every((r) => r.body.error.code === 'invalid_transition')).toBe(true)
+    const decided = await h.app.db.logisticsEvent.count({ where: { submissionId: s.id, type: { in: ['approved', 'rejected'] } } })
+    expect(decided).toBe(1)
+  })
+
+  it('replays a retried create with the same Idempotency-Key, on both faces, and refuses bad GraphQL input by field', async () => {
+    const { booking, showDay } = await madridBooking()
+    const key = randomUUID()
+    const send = () =>
+      h.app.rest('POST', `/api/v1/bookings/${booking.id}/logistics-submissions`, {
+        as: promoter,
+        body: { category: 'hotel', subjectKey: 'hotel:crew', payload: hotel(showDay) },
+        headers: { 'idempotency-key': key },
+      })
+    const first = await send()
+    const retry = await send()
+    expect(retry.status).toBe(201)
+    expect(retry.headers.get('idempotent-replayed')).toBe('true')
+    expect(retry.body.data.id).toBe(first.body.data.id)
+    expect(await h.app.db.logisticsSubmission.count({ where: { bookingId: booking.id } })).toBe(1)
+
+    const m = `mutation($b: ID!, $in: LogisticsSubmissionInput!) { createLogisticsSubmission(bookingId: $b, input: $in) { id } }`
+    const bad = await h.app.graphql(
+      m,
+      { b: booking.id, in: { category: 'FLIGHT', payload: { legs: [{ from: 'MAD' }] } } },
+      { as: promoter },
+    )
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
+    const fields = (bad.errors?.[0]?.extensions?.fields as { field: string }[]).map((f) => f.field)
+    expect(fields).toEqual(expect.arrayContaining(['payload.legs.0.to', 'payload.legs.0.departsAt', 'payload.legs.0.flightNumber']))
+    const gKey = randomUUID()
+    const run = () =>
+      h.app.graphql(
+        m,
+        { b: booking.id, in: { category: 'OTHER', payload: { title: 'Parking', description: 'Two vans' } } },
+        { as: promoter, headers: { 'idempotency-key': gKey } },
+      )
+    const [a, b] = [await run(), await run()]
+    expect(b.data.createLogisticsSubmission.id).toBe(a.data.createLogisticsSubmission.id)
+    expect(await h.app.db.logisticsSubmission.count({ where: { bookingId: booking.id } })).toBe(2)
+  })
+})
+
 describe('itinerary and day sheet', () => {
   it('keeps items in the booking city zone, hides artist-side items from the promoter, and validates zones', async () => {
     const { booking, showDay } = await madridBooking()

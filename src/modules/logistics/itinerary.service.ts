@@ -17,6 +17,7 @@ import {
   type Prisma,
 } from '../../generated/prisma/client.ts'
 import { parseInput } from '../../validation.ts'
+import { bookings } from '../booking/bookings.service.ts'
 import { partyOf, pipelinesVisibleTo, type Party } from '../booking/parties.ts'
 import { recordEvent } from '../outbox/record.ts'
 import { assertArtistSide, bookingSeenBy, dealOrgs } from './deal-access.ts'
@@ -214,17 +215,18 @@ export const itinerary = {
   },
 
   /** The day sheet: the booking, and the items of one local day the caller may see, in order. */
+  /** Two statements past access: the booking with its city's zone, then the day's items. */
   async daySheet(ctx: RequestContext, bookingId: string, query: unknown = {}) {
     const { date } = parseInput(DaySheetQuery, query)
-    const { party, booking } = await bookingSeenBy(ctx, bookingId)
-    return sheetOf(ctx.db, party, booking, date)
+    const party = await partyOf(ctx)
+    const booking = (await bookings.get(ctx, bookingId, { include: { city: { select: { timezone: true } } } })) as Booking & {
+      city: { timezone: string | null } | null
+    }
+    return sheetOf(ctx.db, party, booking, booking.city?.timezone ?? 'UTC', date)
   },
-
-  sheetOf: (ctx: RequestContext, party: Party, booking: Booking, date?: string) => sheetOf(ctx.db, party, booking, date),
 }
 
-async function sheetOf(db: Db, party: Party, booking: Booking, date?: string) {
-  const timezone = (await bookingZone(db, booking)) ?? 'UTC'
+async function sheetOf(db: Db, party: Party, booking: Booking, timezone: string, date?: string) {
   const day = date ?? localDay(booking.startsAt, timezone)
   const items = await db.itineraryItem.findMany({ where: { bookingId: booking.id, dayOn: dayOf(day), ...audience(party) }, orderBy: ORDER })
   return {

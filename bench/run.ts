@@ -5,6 +5,7 @@ import { bookingBenchmark } from './booking.ts'
 import { directoryBenchmark } from './directory.ts'
 import { operationsBenchmark } from './operations.ts'
 import { outboxBenchmark } from './outbox.ts'
+import { touringBenchmark } from './touring.ts'
 
 const benchmarks: Record<string, () => Promise<void>> = {
   directory: directoryBenchmark,
@@ -13,6 +14,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   artifact: artifactBenchmark,
   operations: operationsBenchmark,
   outbox: outboxBenchmark,
+  touring: touringBenchmark,
 }
 
 const only = process.argv[2]

@@ -6,6 +6,7 @@ import { directoryBenchmark } from './directory.ts'
 import { logisticsBenchmark } from './logistics.ts'
 import { operationsBenchmark } from './operations.ts'
 import { outboxBenchmark } from './outbox.ts'
+import { touringBenchmark } from './touring.ts'
 
 const benchmarks: Record<string, () => Promise<void>> = {
   directory: directoryBenchmark,
@@ -15,6 +16,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   operations: operationsBenchmark,
   outbox: outboxBenchmark,
   logistics: logisticsBenchmark,
+  touring: touringBenchmark,
 }
 
 const only = process.argv[2]

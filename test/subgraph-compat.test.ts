@@ -15,7 +15,7 @@ import { agencySession, PROMOTER_ACCESS, seedGenres } from './support/fixtures.t
 const h = useHarness()
 let agency: AgencySession
 let promoter: Session
-const ids = {} as Record<'Agency' | 'Artist' | 'Booking' | 'Company' | 'Contract' | 'Person', string>
+const ids = {} as Record<'Agency' | 'Artist' | 'Booking' | 'Company' | 'Contract' | 'Person' | 'Tour', string>
 const UNKNOWN = '00000000-0000-4000-8000-000000000000'
 const { representedArtist, booked } = pipelines(
   () => h.app,
@@ -42,6 +42,12 @@ beforeAll(async () => {
   })
   expect(contract.status, JSON.stringify(contract.body)).toBe(201)
   ids.Contract = contract.body.data.id
+  const tour = await h.app.rest('POST', '/api/v1/tours', {
+    as: agency,
+    body: { artistId: ids.Artist, name: 'Compat tour', startsOn: '2031-05-01', endsOn: '2031-05-31' },
+  })
+  expect(tour.status, JSON.stringify(tour.body)).toBe(201)
+  ids.Tour = tour.body.data.id
 })
 
 const FEDERATION_DIRECTIVES = [
@@ -117,7 +123,7 @@ describe('_entities', () => {
     const r = await h.app.graphql(
       `query($representations: [_Any!]!) { _entities(representations: $representations) { __typename ...Key } }
        fragment Key on _Entity {
-         ... on Agency { id } ... on Artist { id } ... on Booking { id } ... on Company { id } ... on Contract { id } ... on Person { id }
+         ... on Agency { id } ... on Artist { id } ... on Booking { id } ... on Company { id } ... on Contract { id } ... on Person { id } ... on Tour { id }
        }`,
       { representations },
       { as: agency },

@@ -16,7 +16,7 @@ let outsider: AgencySession
 let promoter: Session
 let cities: Record<'barcelona' | 'madrid' | 'valencia' | 'lisbon' | 'bilbao', { id: string; countryCode: string; name: string }>
 
-const { representedArtist, request, held } = pipelines(
+const { representedArtist, request } = pipelines(
   () => h.app,
   () => dealer,
 )

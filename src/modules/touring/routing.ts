@@ -124,7 +124,17 @@ export function greatCircleKm(a: { latitude: number; longitude: number }, b: { l
 const located = (c: RoutingCity | null): c is RoutingCity & { latitude: number; longitude: number } =>
   c !== null && c.latitude !== null && c.longitude !== null
 
-const dayNumber = (day: string) => Date.parse(`${day}T00:00:00Z`) / DAY_MS
+const days = new Map<string, number>()
+
+/** Days since the epoch of a YYYY-MM-DD day (remembered: a routing compares the same few days many times). */
+function dayNumber(day: string): number {
+  let n = days.get(day)
+  if (n === undefined) {
+    n = Date.parse(`${day}T00:00:00Z`) / DAY_MS
+    days.set(day, n)
+  }
+  return n
+}
 
 const offsets = new Map<string, number | null>()
 

@@ -35,7 +35,7 @@ const DEAL_COLUMNS = Prisma.sql`
   COALESCE(b.radius_km, o.radius_km) AS radius_km, COALESCE(b.radius_days_before, o.radius_days_before) AS radius_days_before,
   COALESCE(b.radius_days_after, o.radius_days_after) AS radius_days_after`
 
-const CITY = Prisma.sql`jsonb_build_object('id', c.id, 'name', c.name, 'latitude', c.latitude, 'longitude', c.longitude, 'timezone', c.timezone)`
+const CITY = Prisma.sql`json_build_object('id', c.id, 'name', c.name, 'latitude', c.latitude, 'longitude', c.longitude, 'timezone', c.timezone)`
 
 interface DealRow {
   request_status: string | null
@@ -143,7 +143,7 @@ export async function tourData(db: Db | Tx, tourIds: readonly string[], now: Dat
     { id: string; stops: StopRow[] | null; others: (Omit<Engagement, 'bookingId'> & { bookingId: string | null })[] | null }[]
   >`
     SELECT t.id,
-      (SELECT jsonb_agg(to_jsonb(x) ORDER BY x.date, x.position) FROM (
+      (SELECT json_agg(x ORDER BY x.date, x.position) FROM (
          SELECT s.id, s.tour_id, to_char(s.date, 'YYYY-MM-DD') AS date, s.position, s.kind::text AS kind, s.request_id, s.label, s.notes,
                 s.created_at, s.updated_at, ${DEAL_COLUMNS}, CASE WHEN c.id IS NULL THEN NULL ELSE ${CITY} END AS city
          FROM tour_stops s
@@ -151,11 +151,11 @@ export async function tourData(db: Db | Tx, tourIds: readonly string[], now: Dat
          ${DEAL_JOINS}
          LEFT JOIN geo_cities c ON c.id = COALESCE(b.city_id, h.city_id, r.city_id, s.city_id)
          WHERE s.tour_id = t.id) x) AS stops,
-      (SELECT jsonb_agg(jsonb_build_object(
+      (SELECT json_agg(json_build_object(
            'requestId', e.request_id, 'bookingId', e.booking_id, 'city', ${CITY},
            'date', to_char((e.starts_at AT TIME ZONE COALESCE(c.timezone, 'UTC'))::date, 'YYYY-MM-DD'),
            'radius', CASE WHEN e.radius_km IS NULL THEN NULL ELSE
-             jsonb_build_object('km', e.radius_km, 'daysBefore', e.radius_days_before, 'daysAfter', e.radius_days_after) END))
+             json_build_object('km', e.radius_km, 'daysBefore', e.radius_days_before, 'daysAfter', e.radius_days_after) END))
        FROM (
          SELECT b.request_id, b.id AS booking_id, b.starts_at, b.city_id, b.radius_km, b.radius_days_before, b.radius_days_after
          FROM bookings b

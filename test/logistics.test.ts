@@ -586,6 +586,21 @@ describe('iCal feeds', () => {
     expect(body).toContain(`UID:booking-${booking.id}@kisum`)
     expect(body).not.toContain('Fee')
 
+    // A poll of an unchanged feed is a 304 without a body; a change to what it shows gives a new ETag.
+    const etag = ics.headers.get('etag') as string
+    expect(etag).toMatch(/^W\/"[0-9a-f]{64}"$/)
+    const again = await fetch(`${h.app.url}${url}`, { headers: { 'if-none-match': etag } })
+    expect(again.status).toBe(304)
+    expect(await again.text()).toBe('')
+    await h.app.rest('POST', `/api/v1/bookings/${booking.id}/itinerary-items`, {
+      as: dealer,
+      body: { kind: 'press', title: 'Radio interview', startsAt: booking.startsAt },
+    })
+    const changed = await fetch(`${h.app.url}${url}`, { headers: { 'if-none-match': etag } })
+    expect(changed.status).toBe(200)
+    expect(changed.headers.get('etag')).not.toBe(etag)
+    expect(await changed.text()).toContain('Radio interview')
+
     // The list never shows the token again.
     const list = await h.app.rest('GET', '/api/v1/calendar-feeds', { as: dealer })
     expect(list.body.data).toHaveLength(1)

@@ -29,8 +29,14 @@ interface BaseRoute<P extends ObjectSchema, Q extends ObjectSchema> {
   /** JSON Schema of `data` (of one item, for lists). */
   response: JsonSchema
   status?: 200 | 201
-  /** A media type other than the JSON envelope (e.g. text/calendar): the handler's text is the body. */
+  /** A media type other than the JSON envelope (e.g. text/calendar): the handler answers a TextAnswer. */
   produces?: string
+}
+
+/** The answer of a `produces` route: its text and ETag, or no text (304) when the client's copy is current. */
+export interface TextAnswer {
+  text: string | null
+  etag: string
 }
 
 export interface HandlerInput<P extends ObjectSchema, Q extends ObjectSchema> {
@@ -165,6 +171,7 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDefinition[]) 
           [status]: def.produces
             ? { description: def.summary, content: { [def.produces]: { schema: def.response } } }
             : envelope(def.list ? listOf(def.response) : def.response),
+          ...(def.produces ? { 304: { description: 'Not modified: the ETag sent in If-None-Match is current' } } : {}),
           ...Object.fromEntries(errorCodes.map((c) => [c, { $ref: '#/components/schemas/ErrorEnvelope' }])),
         },
       },
@@ -173,11 +180,11 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDefinition[]) 
         const params = def.params ? parseInput(def.params, req.params) : {}
         const query = querySchema ? parseInput(querySchema, coerceQuery(querySchema, req.query as Record<string, unknown>)) : {}
         const input = { ctx: req.ctx, params, query, body: req.body ?? {}, headers: req.headers }
-        if (def.produces && !def.list)
-          return reply
-            .code(status)
-            .type(def.produces)
-            .send(await def.handler(input))
+        if (def.produces && !def.list) {
+          const { text, etag } = (await def.handler(input)) as TextAnswer
+          reply.header('etag', etag)
+          return text === null ? reply.code(304).send() : reply.code(status).type(def.produces).send(text)
+        }
         const answer = async (): Promise<Answer> => {
           if (def.list) {
             const { page, limit, ...filter } = query as { page: number; limit: number }

@@ -9,7 +9,7 @@ import { RULES } from '../../access/catalog.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { forbidden, notFound } from '../../errors.ts'
-import type { CalendarFeed } from '../../generated/prisma/client.ts'
+import type { CalendarFeed, Prisma } from '../../generated/prisma/client.ts'
 import { money } from '../../money.ts'
 import { transition, type Machine } from '../../state-machine.ts'
 import { Id, parseInput } from '../../validation.ts'
@@ -97,6 +97,46 @@ async function tourArtist(ctx: RequestContext, party: Party, tourId: string): Pr
       : null
   if (!tour) throw notFound('tour', tourId)
   return tour.artistId
+}
+
+/**
+ * The feed's ETag, from what it shows (counts and newest changes of its shows, items and tour stops, the names in
+ * it, the window's first day and the money setting), so that a calendar app's poll of an unchanged feed is a 304
+ * without rendering it. Counts catch removals; the newest `updatedAt` catches edits.
+ */
+async function fingerprint(
+  ctx: RequestContext,
+  feed: CalendarFeed & { artist: { name: string }; tour: { name: string } | null },
+  showsWhere: Prisma.BookingWhereInput,
+  itemsWhere: Prisma.ItineraryItemWhereInput,
+  since: Date,
+): Promise<string> {
+  const [shows, items, stops] = await Promise.all([
+    ctx.db.booking.aggregate({ where: showsWhere, _count: true, _max: { updatedAt: true } }),
+    ctx.db.itineraryItem.aggregate({ where: { ...itemsWhere, booking: showsWhere }, _count: true, _max: { updatedAt: true } }),
+    feed.tourId
+      ? ctx.db.tourStop.aggregate({
+          where: { tourId: feed.tourId, kind: { not: 'show' }, date: { gte: since } },
+          _count: true,
+          _max: { updatedAt: true },
+        })
+      : null,
+  ])
+  const parts = [
+    feed.tokenHash,
+    feed.includeFinancials,
+    feed.name,
+    feed.artist.name,
+    feed.tour?.name,
+    since.toISOString().slice(0, 10),
+    shows._count,
+    shows._max.updatedAt?.toISOString(),
+    items._count,
+    items._max.updatedAt?.toISOString(),
+    stops?._count,
+    stops?._max.updatedAt?.toISOString(),
+  ]
+  return `W/"${hashOf(JSON.stringify(parts))}"`
 }
 
 /** A feed of the calling user (others': 404). */
@@ -187,7 +227,7 @@ export const calendarFeeds = {
    * GET /api/v1/calendar/:token.ics (public: the token is the credential). What the creator may see now: the
    * artist's deals it is party to, and their itinerary items for its side. Unknown or revoked: 404.
    */
-  async ics(ctx: RequestContext, token: string): Promise<string> {
+  async ics(ctx: RequestContext, token: string, ifNoneMatch?: string): Promise<{ text: string | null; etag: string }> {
     const feed = await ctx.db.calendarFeed.findUnique({
       where: { tokenHash: hashOf(token) },
       include: { artist: { select: { name: true } }, tour: { select: { name: true } } },
@@ -204,11 +244,13 @@ export const calendarFeeds = {
       throw notFound('calendar feed')
     }
     const inTour = feed.tourId ? { request: { tourStops: { some: { tourId: feed.tourId } } } } : {}
+    const showsWhere = { AND: [{ artistId: feed.artistId, endsAt: { gte: since }, ...inTour }, pipelinesVisibleTo(party)] }
+    const itemsWhere = party.side === 'promoter' ? { visibility: 'shared' as const } : {}
+    const etag = await fingerprint(ctx, feed, showsWhere, itemsWhere, since)
+    if (ifNoneMatch === etag) return { text: null, etag }
     const shows = await ctx.db.booking.findMany({
-      where: { AND: [{ artistId: feed.artistId, endsAt: { gte: since }, ...inTour }, pipelinesVisibleTo(party)] },
-      include: {
-        itineraryItems: { where: party.side === 'promoter' ? { visibility: 'shared' } : {}, orderBy: [{ startsAt: 'asc' }, { id: 'asc' }] },
-      },
+      where: showsWhere,
+      include: { itineraryItems: { where: itemsWhere, orderBy: [{ startsAt: 'asc' }, { id: 'asc' }] } },
       orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
     })
     const calendar = ical({
@@ -260,6 +302,6 @@ export const calendarFeeds = {
       }
     }
     await ctx.db.calendarFeed.update({ where: { id: feed.id }, data: { lastFetchedAt: now } })
-    return calendar.toString()
+    return { text: calendar.toString(), etag }
   },
 }

@@ -299,11 +299,12 @@ export const logisticsRoutes = [
     url: '/api/v1/calendar/:token.ics',
     tag: calendarTag,
     summary: "An iCal feed (RFC 5545, text/calendar): the artist's deals and itinerary as its creator may see them",
-    description: 'Public: the secret token in the path is the credential. Unknown, rotated or revoked token: 404.',
+    description:
+      'Public: the secret token in the path is the credential. Unknown, rotated or revoked token: 404. Answers an `ETag`; with a current `If-None-Match`, 304 without a body.',
     access: 'public',
     params: FeedToken,
     response: { type: 'string' },
     produces: 'text/calendar; charset=utf-8',
-    handler: ({ ctx, params }) => calendarFeeds.ics(ctx, params.token),
+    handler: ({ ctx, params, headers }) => calendarFeeds.ics(ctx, params.token, headers['if-none-match'] as string | undefined),
   }),
 ]

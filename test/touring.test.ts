@@ -4,6 +4,7 @@
 // a constant number of statements; a gateway-style query reaches Booking.tour.routing.
 import { randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { EVENTS } from '../src/modules/outbox/catalog.ts'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { flat, pipelines, type AgencySession } from './support/booking.ts'
@@ -275,9 +276,11 @@ describe('tours and stops', () => {
     const booked = await deal(artistId, show(day(6)), 'madrid', 'booking')
     const s = (await addStop(tour.id, { bookingId: booked.bookingId })).body.data
     expect(validation(await h.app.rest('PATCH', `/api/v1/tour-stops/${s.id}`, { as: dealer, body: { date: day(7) } }))).toContain('date')
-    const types = (await h.app.db.outboxEvent.findMany({ where: { aggregateId: tour.id }, orderBy: { seq: 'asc' } })).map(
-      (e) => e.eventType,
-    )
+    const written = await h.app.db.outboxEvent.findMany({ where: { aggregateId: tour.id }, orderBy: { seq: 'asc' } })
+    // Exactly the catalog's fields, every one of them (a removed stop is described from what it was).
+    for (const e of written)
+      expect(Object.keys(e.payload as object).sort(), e.eventType).toEqual(Object.keys(EVENTS[e.eventType]?.payload ?? {}).sort())
+    const types = written.map((e) => e.eventType)
     expect(types.filter((t) => t === 'tour.stop.removed')).toHaveLength(1)
     expect(types.filter((t) => t === 'tour.stop.updated')).toHaveLength(2)
   })

@@ -617,10 +617,22 @@ describe('GraphQL', () => {
     expect(nested.data.tours.totalCount).toBe(1)
     expect(nested.data.tours.edges[0].node.agency.tours.map((t: { id: string }) => t.id)).toContain(tour.id)
 
+    const cancelled = await h.app.graphql(
+      `mutation($id: ID!, $i: CancelTourInput!) { cancelTour(id: $id, input: $i) { status cancelReason bookings { id status } } }`,
+      { id: tour.id, i: { reason: 'the promoter folded' } },
+      { as: dealer, headers: { 'idempotency-key': randomUUID() } },
+    )
+    expect(cancelled.errors).toBeUndefined()
+    expect(cancelled.data.cancelTour).toEqual({
+      status: 'CANCELLED',
+      cancelReason: 'the promoter folded',
+      bookings: [
+        { id: a.bookingId, status: 'CONFIRMED' },
+        { id: b.bookingId, status: 'CONFIRMED' },
+      ],
+    })
     const moved = await h.app.graphql(`mutation($id: ID!) { confirmTour(id: $id) { status confirmedAt } }`, { id: tour.id }, { as: dealer })
-    expect(moved.data.confirmTour.status).toBe('CONFIRMED')
-    const again = await h.app.graphql(`mutation($id: ID!) { confirmTour(id: $id) { status } }`, { id: tour.id }, { as: dealer })
-    expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'invalid_transition' })
+    expect(moved.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'invalid_transition' })
   })
 
   it('resolves Tour entities with stops and routing in the same number of statements for 2 and 6 tours', async () => {
@@ -636,7 +648,7 @@ describe('GraphQL', () => {
     const run = async (n: number) => {
       const start = h.app.sql.length
       const r = await h.app.graphql(
-        `query($r: [_Any!]!) { _entities(representations: $r) { ... on Tour { id name artist { name } stops { state city { name } } routing { legs { distanceKm } issues { kind } } } } }`,
+        `query($r: [_Any!]!) { _entities(representations: $r) { ... on Tour { id name artist { name } stops { state city { name } } bookings { id } routing { legs { distanceKm } issues { kind } } } } }`,
         { r: ids.slice(0, n).map((id) => ({ __typename: 'Tour', id })) },
         { as: dealer },
       )

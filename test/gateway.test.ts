@@ -198,3 +198,33 @@ describe('header propagation', () => {
     })
   })
 })
+
+describe('tours through the gateway', () => {
+  it('reaches Booking.tour.routing, with a fragment and @include driven by a variable', async () => {
+    const start = (await h.app.db.booking.findUniqueOrThrow({ where: { id: bookingId } })).startsAt.toISOString().slice(0, 10)
+    const tour = await h.app.rest('POST', '/api/v1/tours', {
+      as: agency,
+      body: { artistId, name: 'Gateway tour', startsOn: start, endsOn: start },
+    })
+    expect(tour.status, JSON.stringify(tour.body)).toBe(201)
+    expect((await h.app.rest('POST', `/api/v1/tours/${tour.body.data.id}/stops`, { as: agency, body: { bookingId } })).status).toBe(201)
+    const q = `fragment Stop on TourStop { kind state bookingId }
+      query($id: ID!, $withRouting: Boolean!) {
+        booking(id: $id) { id tour { name status stops { ...Stop } routing @include(if: $withRouting) { legs { distanceKm } issues { kind } } } }
+      }`
+    const r = await gateway.query(q, { id: bookingId, withRouting: true }, agency.headers)
+    expect(r.errors).toBeUndefined()
+    expect(r.data.booking.tour).toEqual({
+      name: 'Gateway tour',
+      status: 'DRAFT',
+      stops: [{ kind: 'SHOW', state: 'CONFIRMED', bookingId }],
+      routing: { legs: [], issues: [] },
+    })
+    const lean = await gateway.query(q, { id: bookingId, withRouting: false }, agency.headers)
+    expect(Object.keys(lean.data.booking.tour).sort()).toEqual(['name', 'status', 'stops'])
+    // The promoter of the booking holds no tour permission: the field is null, with its code.
+    const promoterView = await gateway.query(q, { id: bookingId, withRouting: true }, promoter.headers)
+    expect(promoterView.data.booking.tour).toBeNull()
+    expect(promoterView.errors?.[0]?.extensions?.code).toBe('FORBIDDEN')
+  })
+})

@@ -4,6 +4,7 @@
 // a constant number of statements; a gateway-style query reaches Booking.tour.routing.
 import { randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { EVENTS } from '../src/modules/outbox/catalog.ts'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { flat, pipelines, type AgencySession } from './support/booking.ts'
@@ -275,11 +276,41 @@ describe('tours and stops', () => {
     const booked = await deal(artistId, show(day(6)), 'madrid', 'booking')
     const s = (await addStop(tour.id, { bookingId: booked.bookingId })).body.data
     expect(validation(await h.app.rest('PATCH', `/api/v1/tour-stops/${s.id}`, { as: dealer, body: { date: day(7) } }))).toContain('date')
-    const types = (await h.app.db.outboxEvent.findMany({ where: { aggregateId: tour.id }, orderBy: { seq: 'asc' } })).map(
-      (e) => e.eventType,
-    )
+    const written = await h.app.db.outboxEvent.findMany({ where: { aggregateId: tour.id }, orderBy: { seq: 'asc' } })
+    // Exactly the catalog's fields, every one of them (a removed stop is described from what it was).
+    for (const e of written)
+      expect(Object.keys(e.payload as object).sort(), e.eventType).toEqual(Object.keys(EVENTS[e.eventType]?.payload ?? {}).sort())
+    const types = written.map((e) => e.eventType)
     expect(types.filter((t) => t === 'tour.stop.removed')).toHaveLength(1)
     expect(types.filter((t) => t === 'tour.stop.updated')).toHaveLength(2)
+  })
+
+  it('races end in one stop per deal and distinct positions, never a 500', async () => {
+    const artistId = await representedArtist()
+    const day = nextMonth()
+    const tour = await createTour(artistId, day)
+    const other = await createTour(artistId, nextMonth())
+    const hold = await deal(artistId, show(day(5)), 'madrid', 'hold')
+    const racers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        h.app.rest('POST', `/api/v1/tours/${i % 2 ? other.id : tour.id}/stops`, { as: dealer, body: { holdId: hold.holdId } }),
+      ),
+    )
+    expect(racers.filter((r) => r.status === 201)).toHaveLength(1)
+    for (const r of racers.filter((x) => x.status !== 201)) {
+      expect(r.status).toBe(409)
+      expect(['deal_in_tour', 'deal_in_another_tour']).toContain(r.body.error.code)
+    }
+    expect(await h.app.db.tourStop.count({ where: { requestId: hold.requestId } })).toBe(1)
+
+    const firsts = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => addStop(tour.id, { date: day(9), kind: 'promo', label: `p${i}`, position: 1 })),
+    )
+    expect(firsts.map((r) => r.status)).toEqual(Array(5).fill(201))
+    const positions = (await h.app.db.tourStop.findMany({ where: { tourId: tour.id, date: new Date(`${day(9)}T00:00:00Z`) } })).map(
+      (s) => s.position,
+    )
+    expect(positions.sort()).toEqual([1, 2, 3, 4, 5])
   })
 
   it('replays a retried creation with the same Idempotency-Key', async () => {
@@ -293,6 +324,68 @@ describe('tours and stops', () => {
     expect(retry.body.data.id).toBe(first.body.data.id)
     expect(retry.headers.get('idempotent-replayed')).toBe('true')
     expect(await h.app.db.tour.count({ where: { artistId } })).toBe(1)
+  })
+})
+
+describe('hostile input', () => {
+  it('answers 400 with the fields, 404 for unknown ids, 409 for overlaps — on both faces, writing nothing', async () => {
+    const artistId = await representedArtist()
+    const day = nextMonth()
+    const tour = await createTour(artistId, day)
+    const later = await createTour(artistId, nextMonth())
+    const before = await counts()
+    const patch = (body: unknown) => h.app.rest('PATCH', `/api/v1/tours/${tour.id}`, { as: dealer, body })
+    expect(validation(await patch({ startsOn: day(28).replace(/\d\d$/, '29'), endsOn: day(2) }))).toContain('endsOn')
+    expect(validation(await patch({ startsOn: '2099-12-31' }))).toContain('endsOn')
+    expect(validation(await patch({ homeCityId: randomUUID() }))).toContain('homeCityId')
+    expect(validation(await patch({ detourFactor: 0.5, avgSpeedKmh: 0, radiusClause: 'loud' }))).toEqual(
+      expect.arrayContaining(['detourFactor', 'avgSpeedKmh', 'radiusClause']),
+    )
+    expect(validation(await patch({ name: '   ' }))).toContain('name')
+    const overlap = await h.app.rest('PATCH', `/api/v1/tours/${later.id}`, { as: dealer, body: { startsOn: day(20) } })
+    expect([overlap.status, overlap.body.error.code]).toEqual([409, 'tour_overlaps'])
+    expect((await h.app.rest('GET', '/api/v1/tours/not-a-uuid', { as: dealer })).status).toBe(400)
+    expect((await h.app.rest('GET', `/api/v1/tours/${randomUUID()}/routing`, { as: dealer })).status).toBe(404)
+    expect(validation(await h.app.rest('GET', '/api/v1/tours?status=bogus&from=2031-13-01', { as: dealer }))).toEqual(
+      expect.arrayContaining(['status', 'from']),
+    )
+    expect(validation(await h.app.rest('POST', `/api/v1/tours/${tour.id}/routing/preview`, { as: dealer, body: {} }))).toEqual(
+      expect.arrayContaining(['date', 'kind']),
+    )
+    expect(validation(await h.app.rest('POST', `/api/v1/tours/${tour.id}/cancel`, { as: dealer, body: { reason: '  ' } }))).toContain(
+      'reason',
+    )
+    expect(
+      validation(
+        await h.app.rest('POST', '/api/v1/tours', { as: dealer, body: { artistId, name: 'x', startsOn: day(5), endsOn: day(1) } }),
+      ),
+    ).toContain('endsOn')
+    expect(
+      (
+        await h.app.rest('POST', '/api/v1/tours', {
+          as: dealer,
+          body: { artistId: randomUUID(), name: 'x', startsOn: day(1), endsOn: day(2) },
+        })
+      ).status,
+    ).toBe(404)
+    expect((await h.app.rest('PATCH', `/api/v1/tour-stops/${randomUUID()}`, { as: dealer, body: { label: 'x' } })).status).toBe(404)
+
+    const gql = async (query: string, variables: Record<string, unknown>) =>
+      (await h.app.graphql(query, variables, { as: dealer })).errors?.[0]?.extensions
+    expect(await gql('query($id: ID!) { tour(id: $id) { id } }', { id: 'nope' })).toMatchObject({ code: 'BAD_USER_INPUT' })
+    expect(await gql('query($id: ID!) { tour(id: $id) { id } }', { id: randomUUID() })).toMatchObject({ code: 'NOT_FOUND' })
+    expect(
+      await gql('mutation($t: ID!, $i: TourStopInput!) { addTourStop(tourId: $t, input: $i) { id } }', {
+        t: tour.id,
+        i: { kind: 'SHOW', date: day(3) },
+      }),
+    ).toMatchObject({ code: 'BAD_USER_INPUT' })
+    expect(
+      await gql('mutation($t: ID!, $i: TourPatch!) { updateTour(id: $t, input: $i) { id } }', { t: tour.id, i: { maxLegKm: -1 } }),
+    ).toMatchObject({
+      code: 'BAD_USER_INPUT',
+    })
+    expect(await counts()).toEqual(before)
   })
 })
 
@@ -524,10 +617,22 @@ describe('GraphQL', () => {
     expect(nested.data.tours.totalCount).toBe(1)
     expect(nested.data.tours.edges[0].node.agency.tours.map((t: { id: string }) => t.id)).toContain(tour.id)
 
+    const cancelled = await h.app.graphql(
+      `mutation($id: ID!, $i: CancelTourInput!) { cancelTour(id: $id, input: $i) { status cancelReason bookings { id status } } }`,
+      { id: tour.id, i: { reason: 'the promoter folded' } },
+      { as: dealer, headers: { 'idempotency-key': randomUUID() } },
+    )
+    expect(cancelled.errors).toBeUndefined()
+    expect(cancelled.data.cancelTour).toEqual({
+      status: 'CANCELLED',
+      cancelReason: 'the promoter folded',
+      bookings: [
+        { id: a.bookingId, status: 'CONFIRMED' },
+        { id: b.bookingId, status: 'CONFIRMED' },
+      ],
+    })
     const moved = await h.app.graphql(`mutation($id: ID!) { confirmTour(id: $id) { status confirmedAt } }`, { id: tour.id }, { as: dealer })
-    expect(moved.data.confirmTour.status).toBe('CONFIRMED')
-    const again = await h.app.graphql(`mutation($id: ID!) { confirmTour(id: $id) { status } }`, { id: tour.id }, { as: dealer })
-    expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'invalid_transition' })
+    expect(moved.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'invalid_transition' })
   })
 
   it('resolves Tour entities with stops and routing in the same number of statements for 2 and 6 tours', async () => {
@@ -543,7 +648,7 @@ describe('GraphQL', () => {
     const run = async (n: number) => {
       const start = h.app.sql.length
       const r = await h.app.graphql(
-        `query($r: [_Any!]!) { _entities(representations: $r) { ... on Tour { id name artist { name } stops { state city { name } } routing { legs { distanceKm } issues { kind } } } } }`,
+        `query($r: [_Any!]!) { _entities(representations: $r) { ... on Tour { id name artist { name } stops { state city { name } } bookings { id } routing { legs { distanceKm } issues { kind } } } } }`,
         { r: ids.slice(0, n).map((id) => ({ __typename: 'Tour', id })) },
         { as: dealer },
       )

@@ -8,6 +8,8 @@ import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import { parseId } from '../../validation.ts'
 import { AgencyRef } from '../directory/agencies.graphql.ts'
 import { ArtistRef } from '../directory/artists.graphql.ts'
+import { BookingRef } from '../booking/booking.graphql.ts'
+import { bookings } from '../booking/bookings.service.ts'
 import type { Issue, Leg, RadiusClause, Routing, RoutingCity } from './routing.ts'
 import type { StopView, TourData } from './stops.ts'
 import { CancelTourInput, phaseOf, routingOf, StopInput, StopPatch, TourFilter, TourInput, TourPatch, tours } from './tours.service.ts'
@@ -166,6 +168,21 @@ export const TourRef = builder.prismaObject('Tour', {
     archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true }),
     stops: t.field({ type: [TourStopRef], resolve: async (tour, _args, ctx) => (await dataOf(tour, ctx)).stops }),
     routing: t.field({ type: RoutingRef, resolve: async (tour, _args, ctx) => routingOf(tour, await dataOf(tour, ctx)) }),
+    bookings: t.field({
+      ...requires('bookings.read'),
+      type: [BookingRef],
+      description: "The bookings of the tour's shows the company is party to (after a cancellation: what stands).",
+      resolve: (tour, _args, ctx) =>
+        ctx
+          .loader<string, Booking[]>('tourBookings', async (tourIds) => {
+            const data = await Promise.all(tourIds.map((id) => dataOf({ id }, ctx)))
+            const ids = data.flatMap((d) => d.stops.flatMap((s) => (s.bookingId ? [s.bookingId] : [])))
+            const byId = new Map((await bookings.byIds(ctx, ids)).map((b) => [b.id, b]))
+            // In tour order.
+            return data.map((d) => d.stops.flatMap((s) => (s.bookingId && byId.has(s.bookingId) ? [byId.get(s.bookingId) as Booking] : [])))
+          })
+          .load(tour.id),
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),

@@ -2,7 +2,7 @@
 // companies, against a baseline of the same SQL statements run directly on pg in the same run.
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
-import { benchApp, benchDatabase, measure, report } from './support.ts'
+import { benchAgency, benchApp, benchDatabase, measure, report } from './support.ts'
 
 const FLOWS = Number(process.env.BENCH_FLOWS ?? 400)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8)
@@ -104,15 +104,7 @@ export async function bookingBenchmark() {
   const { sql } = database
   const agencyOrg = randomUUID()
   const promoterOrg = randomUUID()
-  const [{ id: agencyId }] = (
-    await sql.query(
-      `INSERT INTO artists_companies (id, name, slug, claimed) VALUES (gen_random_uuid(), 'Bench Agency', 'bench-agency', true) RETURNING id`,
-    )
-  ).rows
-  await sql.query(`INSERT INTO artists_company_claims (id, company_id, org_id, status) VALUES (gen_random_uuid(), $1, $2, 'approved')`, [
-    agencyId,
-    agencyOrg,
-  ])
+  const agencyId = await benchAgency(sql, agencyOrg)
   await sql.query(
     `INSERT INTO artists (id, name, slug) SELECT gen_random_uuid(), 'Bench Artist ' || i, 'bench-artist-' || i FROM generate_series(1, ${ARTISTS}) i`,
   )

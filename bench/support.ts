@@ -51,6 +51,20 @@ export async function benchDatabase(name: string): Promise<BenchDatabase> {
 }
 
 /** `artists` artists (half in Spain, half in France) with a profile and two of 40 genres each, analyzed. */
+/** A claimed agency bridged to the tenant company `orgId` (as an approved company claim makes it). */
+export async function benchAgency(sql: pg.Pool, orgId: string): Promise<string> {
+  const [{ id }] = (
+    await sql.query(
+      `INSERT INTO artists_companies (id, name, slug, claimed) VALUES (gen_random_uuid(), 'Bench Agency', 'bench-agency', true) RETURNING id`,
+    )
+  ).rows
+  await sql.query(`INSERT INTO artists_company_claims (id, company_id, org_id, status) VALUES (gen_random_uuid(), $1, $2, 'approved')`, [
+    id,
+    orgId,
+  ])
+  return id as string
+}
+
 export async function seedDirectory(sql: pg.Pool, artists: number) {
   await sql.query(
     `INSERT INTO geo_countries (id, code, name) VALUES (gen_random_uuid(), 'ES', 'Spain'), (gen_random_uuid(), 'FR', 'France')`,

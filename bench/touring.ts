@@ -4,7 +4,7 @@
 // app of their own.
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
-import { benchApp, benchDatabase, measure, report } from './support.ts'
+import { benchAgency, benchApp, benchDatabase, measure, report } from './support.ts'
 
 const STOPS = 120
 const OTHERS = 50
@@ -111,15 +111,7 @@ export async function touringBenchmark() {
   const { sql } = database
   const orgId = randomUUID()
   const userId = randomUUID()
-  const [{ id: agencyId }] = (
-    await sql.query(
-      `INSERT INTO artists_companies (id, name, slug, claimed) VALUES (gen_random_uuid(), 'Bench Agency', 'bench-agency', true) RETURNING id`,
-    )
-  ).rows
-  await sql.query(`INSERT INTO artists_company_claims (id, company_id, org_id, status) VALUES (gen_random_uuid(), $1, $2, 'approved')`, [
-    agencyId,
-    orgId,
-  ])
+  const agencyId = await benchAgency(sql, orgId)
   console.log(`seeding a ${STOPS}-stop tour and ${OTHERS} other bookings…`)
   const tourId = await seedTour(sql, agencyId, userId)
   const grant = { userId, orgId, modules: ['artist'], permissions: ['artist.tours.read'] }

@@ -4,13 +4,20 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { startApp, useHarness, type TestApp } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
-import { PROMOTER_ACCESS } from './support/fixtures.ts'
+import { pipelines, type AgencySession } from './support/booking.ts'
+import { agencySession, PROMOTER_ACCESS, validationFields } from './support/fixtures.ts'
 
 const h = useHarness()
 let promoter: Session
+let agency: AgencySession
+const pipes = pipelines(
+  () => h.app,
+  () => agency,
+)
 
 beforeAll(async () => {
   promoter = await h.auth.session(PROMOTER_ACCESS)
+  agency = await agencySession(h.auth, h.app.db)
 })
 
 describe('query cost', () => {
@@ -65,5 +72,52 @@ describe('query cost', () => {
   it('does not charge introspection', async () => {
     const r = await capped.graphql('{ __schema { types { name fields { name type { name ofType { name } } } } } }', {}, { as: promoter })
     expect(r.errors).toBeUndefined()
+  })
+})
+
+describe('date-times need a time zone', () => {
+  it('refuses a zoneless instant on REST, naming the field, and writes nothing', async () => {
+    const artistId = await pipes.representedArtist()
+    for (const startsAt of ['2027-01-12 20:00', '2027-01-12T20:00', '2027-01-12T20:00:00']) {
+      const r = await h.app.rest('POST', '/api/v1/booking-requests', {
+        as: promoter,
+        body: { artistId, startsAt, endsAt: '2027-01-12T23:00:00Z', venueName: 'Sala', city: 'Madrid', countryCode: 'ES' },
+      })
+      expect(validationFields(r).map((f) => f.field)).toEqual(['startsAt'])
+      expect(validationFields(r)[0]?.message).toMatch(/time zone/)
+    }
+    const query = await h.app.rest('GET', '/api/v1/bookings?from=2027-01-12T20:00', { as: promoter })
+    expect(validationFields(query).map((f) => f.field)).toEqual(['from'])
+    expect(await h.app.db.bookingRequest.count({ where: { artistId } })).toBe(0)
+    // With a zone (Z or an offset) the same instant is accepted.
+    const ok = await h.app.rest('GET', `/api/v1/bookings?from=${encodeURIComponent('2027-01-12T20:00+01:00')}`, { as: promoter })
+    expect(ok.status).toBe(200)
+  })
+
+  it('refuses a zoneless DateTime on GraphQL as a variable (BAD_USER_INPUT naming the field) and as a literal', async () => {
+    const q = 'query B($f: BookingFilter) { bookings(filter: $f) { totalCount } }'
+    const bad = await h.app.graphql(q, { f: { from: '2027-01-12 20:00' } }, { as: promoter })
+    expect(bad.status).toBe(400)
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
+    expect(bad.errors?.[0]?.message).toMatch(/f\.from.*time zone/)
+    const literal = await h.app.graphql('{ bookings(filter: { from: "2027-01-12T20:00" }) { totalCount } }', {}, { as: promoter })
+    expect(literal.status).toBe(400)
+    expect(literal.errors?.[0]?.message).toMatch(/time zone/)
+    const ok = await h.app.graphql(q, { f: { from: '2027-01-12T20:00:00-05:00' } }, { as: promoter })
+    expect(ok.errors).toBeUndefined()
+  })
+})
+
+describe('empty connections', () => {
+  it('have null start and end cursors; a page with rows has both', async () => {
+    const q =
+      'query C($q: String) { artists(filter: { q: $q }) { edges { cursor } pageInfo { startCursor endCursor hasNextPage hasPreviousPage } } }'
+    const empty = await h.app.graphql(q, { q: 'no artist is called this' }, { as: promoter })
+    expect(empty.errors).toBeUndefined()
+    expect(empty.data.artists.pageInfo).toEqual({ startCursor: null, endCursor: null, hasNextPage: false, hasPreviousPage: false })
+    await pipes.representedArtist(agency, 'Cursor Check')
+    const full = await h.app.graphql(q, { q: 'Cursor Check' }, { as: promoter })
+    expect(full.data.artists.pageInfo.startCursor).toBe(full.data.artists.edges[0].cursor)
+    expect(full.data.artists.pageInfo.endCursor).toBe(full.data.artists.edges.at(-1).cursor)
   })
 })

@@ -21,7 +21,16 @@ import { RULES, type AccessRule } from '../access/catalog.ts'
 import { nodeEnvAtLoad } from '../config.ts'
 import { rulesToRead } from '../access/read-as.ts'
 import type { RequestContext } from '../context.ts'
-import { EARLIEST_DAY, formatDay, isSupportedDay, isSupportedInstant, LATEST_DAY, OUT_OF_RANGE } from '../dates.ts'
+import {
+  EARLIEST_DAY,
+  formatDay,
+  isSupportedDay,
+  isSupportedInstant,
+  LATEST_DAY,
+  NEEDS_ZONE,
+  OUT_OF_RANGE,
+  parseZonedInstant,
+} from '../dates.ts'
 import type PrismaTypes from '../generated/pothos-types.ts'
 import { GraphQLSafeInt } from 'graphql-scalars'
 import { getDatamodel } from '../generated/pothos-types.ts'
@@ -127,8 +136,8 @@ builder.queryType({})
 builder.mutationType({})
 
 function parseDateTime(value: unknown): Date {
-  const d = typeof value === 'string' ? new Date(value) : undefined
-  if (!d || Number.isNaN(d.getTime())) throw new GraphQLError('DateTime must be an ISO 8601 string')
+  const d = typeof value === 'string' ? parseZonedInstant(value) : null
+  if (!d) throw new GraphQLError(`DateTime ${NEEDS_ZONE}`)
   if (!isSupportedInstant(d)) throw new GraphQLError(`DateTime ${OUT_OF_RANGE}`)
   return d
 }

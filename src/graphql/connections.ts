@@ -50,5 +50,8 @@ export async function connectionOf<T extends object>(
       return listing.items
     },
   )
-  return { ...connection, totalCount: () => total() }
+  // An empty page has no edge to point at: Relay clients expect null cursors, not the offset before the page.
+  const empty = connection.edges.length === 0
+  const pageInfo = empty ? { ...connection.pageInfo, startCursor: null, endCursor: null } : connection.pageInfo
+  return { ...connection, pageInfo, totalCount: () => total() }
 }

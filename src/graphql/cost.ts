@@ -33,7 +33,12 @@ const estimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
 }
 
 /** The cost of one operation of `document` with its variables (the figure GRAPHQL_MAX_COST bounds). */
-export function queryCost(schema: GraphQLSchema, document: Parameters<typeof getComplexity>[0]['query'], variables: Record<string, unknown>, operationName?: string) {
+export function queryCost(
+  schema: GraphQLSchema,
+  document: Parameters<typeof getComplexity>[0]['query'],
+  variables: Record<string, unknown>,
+  operationName?: string,
+) {
   return getComplexity({ schema, query: document, variables, operationName, estimators: [estimator] })
 }
 
@@ -47,9 +52,12 @@ export function costLimit(maxCost: number): ApolloServerPlugin<RequestContext> {
           if (operation && getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {}).errors) return
           const cost = queryCost(schema, document, request.variables ?? {}, operation?.name?.value)
           if (cost > maxCost) {
-            throw new GraphQLError(`Query cost ${Math.ceil(cost)} is over the limit of ${maxCost}: ask for smaller pages or fewer fields.`, {
-              extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
-            })
+            throw new GraphQLError(
+              `Query cost ${Math.ceil(cost)} is over the limit of ${maxCost}: ask for smaller pages or fewer fields.`,
+              {
+                extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+              },
+            )
           }
         },
       }

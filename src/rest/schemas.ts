@@ -13,7 +13,12 @@ export function jsonSchemaOf(schema: z.ZodType): JsonSchema {
     target: 'openapi-3.0',
     unrepresentable: 'any',
     override: (ctx) => {
-      if ((ctx.zodSchema as unknown as { _zod: { def: { type: string } } })._zod.def.type === 'date') {
+      type Def = { type: string; in?: { _zod: { def: Def } }; out?: { _zod: { def: Def } } }
+      const def = (ctx.zodSchema as unknown as { _zod: { def: Def } })._zod.def
+      // An instant is a date, or a string preprocessed into one (src/dates.ts Instant).
+      const instant =
+        def.type === 'date' || (def.type === 'pipe' && def.in?._zod.def.type === 'transform' && def.out?._zod.def.type === 'date')
+      if (instant) {
         ctx.jsonSchema.type = 'string'
         ctx.jsonSchema.format = 'date-time'
       }

@@ -22,7 +22,7 @@ export const isSupportedDay = (s: string): boolean => s >= EARLIEST_DAY && s <= 
  * ISO 8601 date-time with its time zone (`Z` or an offset). Without one the instant is ambiguous: a local
  * "2027-01-12 20:00" would silently be read as UTC, so it is refused rather than guessed.
  */
-const ZONED_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i
+const ZONED_DATE_TIME = /^(?:\d{4}|[+-]\d{6})-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i
 export const NEEDS_ZONE = 'must be an ISO 8601 date-time with a time zone (e.g. 2027-01-12T20:00:00Z or 2027-01-12T20:00:00+01:00)'
 
 /** The instant a zoned ISO 8601 string names, or null when it has no zone or names no real time. */

@@ -121,3 +121,81 @@ describe('empty connections', () => {
     expect(full.data.artists.pageInfo.endCursor).toBe(full.data.artists.edges.at(-1).cursor)
   })
 })
+
+describe('one Money shape on both faces', () => {
+  const eur = (amount: number) => ({ amount, currency: 'EUR', decimals: 2 })
+
+  it('shows fee, deposit, deposit terms and budget as Money beside the old numbers (REST and GraphQL alike)', async () => {
+    const artistId = await pipes.representedArtist()
+    const { booking, requestId } = await pipes.booked(promoter, artistId)
+    const rest = (await h.app.rest('GET', `/api/v1/bookings/${booking.id}`, { as: promoter })).body.data
+    expect(rest).toMatchObject({ fee: 1_500_000, feeMoney: eur(1_500_000), deposit: 500_000, depositMoney: eur(500_000) })
+    expect(rest.depositTerms[0]).toMatchObject({ amount: 500_000, amountMoney: eur(500_000) })
+    const request = (await h.app.rest('GET', `/api/v1/booking-requests/${requestId}`, { as: promoter })).body.data
+    expect(request).toMatchObject({ budget: 1_200_000, budgetMoney: eur(1_200_000) })
+    expect(request.offers[0]).toMatchObject({ feeMoney: eur(1_500_000) })
+    const list = (await h.app.rest('GET', `/api/v1/bookings?agencyId=${agency.agencyId}`, { as: agency })).body.data.items
+    expect(list.find((b: { id: string }) => b.id === booking.id)).toMatchObject({ feeMoney: eur(1_500_000) })
+
+    const money = '{ amount currency decimals }'
+    const g = await h.app.graphql(
+      `query B($id: ID!, $r: ID!) {
+        booking(id: $id) { fee feeMoney ${money} depositMoney ${money} depositTerms { amountMoney ${money} } }
+        bookingRequest(id: $r) { budgetMoney ${money} offers { feeMoney ${money} depositMoney ${money} depositTerms { amountMoney ${money} } } }
+      }`,
+      { id: booking.id, r: requestId },
+      { as: promoter },
+    )
+    expect(g.errors).toBeUndefined()
+    expect(g.data.booking).toEqual({
+      fee: 1_500_000,
+      feeMoney: rest.feeMoney,
+      depositMoney: rest.depositMoney,
+      depositTerms: [{ amountMoney: rest.depositTerms[0].amountMoney }],
+    })
+    expect(g.data.bookingRequest.budgetMoney).toEqual(request.budgetMoney)
+    expect(g.data.bookingRequest.offers[0]).toEqual({
+      feeMoney: eur(1_500_000),
+      depositMoney: eur(500_000),
+      depositTerms: [{ amountMoney: eur(500_000) }],
+    })
+
+    const fin = await h.app.rest('GET', `/api/v1/bookings/${booking.id}/finance`, { as: agency })
+    expect(fin.status, JSON.stringify(fin.body)).toBe(200)
+    expect(fin.body.data.agreed).toMatchObject({ fee: 1_500_000, feeMoney: eur(1_500_000), depositMoney: eur(500_000) })
+    const gf = await h.app.graphql(
+      `query F($id: ID!) { booking(id: $id) { finance { agreed { feeMoney ${money} } } } }`,
+      { id: booking.id },
+      { as: agency },
+    )
+    expect(gf.data.booking.finance.agreed.feeMoney).toEqual(fin.body.data.agreed.feeMoney)
+  })
+
+  it('shows fee guidance as Money in the currency of the window, and null without one', async () => {
+    const artistId = await pipes.representedArtist()
+    const w = await h.app.rest('POST', `/api/v1/artists/${artistId}/availability`, {
+      as: agency,
+      body: { startsOn: '2031-03-01', endsOn: '2031-03-05', status: 'available', feeMin: 100_000, feeMax: 250_000, currency: 'jpy' },
+    })
+    expect(w.status, JSON.stringify(w.body)).toBe(201)
+    expect(w.body.data).toMatchObject({
+      feeMinMoney: { amount: 100_000, currency: 'JPY', decimals: 0 },
+      feeMaxMoney: { amount: 250_000, currency: 'JPY', decimals: 0 },
+    })
+    const bare = await h.app.rest('POST', `/api/v1/artists/${artistId}/availability`, {
+      as: agency,
+      body: { startsOn: '2031-04-01', endsOn: '2031-04-05', status: 'available' },
+    })
+    expect(bare.body.data).toMatchObject({ feeMinMoney: null, feeMaxMoney: null })
+    const g = await h.app.graphql(
+      'query A($id: ID!) { artistAvailability(artistId: $id) { startsOn feeMinMoney { amount currency decimals } } }',
+      { id: artistId },
+      { as: agency },
+    )
+    expect(g.errors).toBeUndefined()
+    expect(g.data.artistAvailability).toEqual([
+      { startsOn: '2031-03-01', feeMinMoney: { amount: 100_000, currency: 'JPY', decimals: 0 } },
+      { startsOn: '2031-04-01', feeMinMoney: null },
+    ])
+  })
+})

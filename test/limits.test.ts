@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { startApp, useHarness, type TestApp } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
-import { pipelines, type AgencySession } from './support/booking.ts'
+import { nextSlot, pipelines, type AgencySession } from './support/booking.ts'
 import { agencySession, PROMOTER_ACCESS, validationFields } from './support/fixtures.ts'
 
 const h = useHarness()
@@ -197,5 +197,40 @@ describe('one Money shape on both faces', () => {
       { startsOn: '2031-03-01', feeMinMoney: { amount: 100_000, currency: 'JPY', decimals: 0 } },
       { startsOn: '2031-04-01', feeMinMoney: null },
     ])
+  })
+})
+
+describe('nested lists page', () => {
+  it("pages an artist's bookings by period and page, and an agency's bookings, roster and people", async () => {
+    const artistId = await pipes.representedArtist(agency, 'Paged Artist')
+    const starts: string[] = []
+    for (let i = 0; i < 3; i++) {
+      const { booking } = await pipes.booked(promoter, artistId, nextSlot(400 + i * 10))
+      starts.push(booking.startsAt)
+    }
+    for (const name of ['Ana', 'Bea', 'Carla']) await h.app.db.person.create({ data: { firstName: name, agencyId: agency.agencyId } })
+    const q = `query A($id: ID!, $ag: ID!, $from: DateTime, $first: Int, $offset: Int) {
+      artist(id: $id) { all: bookings { startsAt } page: bookings(first: $first, offset: $offset) { startsAt } since: bookings(from: $from) { startsAt } }
+      agency(id: $ag) { bookings(first: 1) { startsAt } roster(first: 1) { id } people(first: 2, offset: 1) { firstName } }
+    }`
+    const r = await h.app.graphql(q, { id: artistId, ag: agency.agencyId, from: starts[1], first: 1, offset: 1 }, { as: agency })
+    expect(r.errors).toBeUndefined()
+    const at = (list: { startsAt: string }[]) => list.map((b) => b.startsAt)
+    expect(at(r.data.artist.all)).toEqual(starts)
+    expect(at(r.data.artist.page)).toEqual([starts[1]])
+    expect(at(r.data.artist.since)).toEqual(starts.slice(1))
+    expect(r.data.agency.bookings).toHaveLength(1)
+    expect(r.data.agency.roster).toHaveLength(1)
+    expect(r.data.agency.people.map((p: { firstName: string }) => p.firstName)).toEqual(['Bea', 'Carla'])
+  })
+
+  it('refuses a page past the largest, naming the argument', async () => {
+    const r = await h.app.graphql(
+      'query A($id: ID!) { agency(id: $id) { people(first: 101) { id } } }',
+      { id: agency.agencyId },
+      { as: agency },
+    )
+    expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
+    expect(r.errors?.[0]?.message).toMatch(/first/)
   })
 })

@@ -14,7 +14,8 @@ import {
   OfferStatus,
 } from '../../generated/prisma/client.ts'
 import { builder, requires, typeRequires } from '../../graphql/builder.ts'
-import { connectionOf } from '../../graphql/connections.ts'
+import { connectionOf, NESTED_FIRST, NESTED_OFFSET, nestedPage } from '../../graphql/connections.ts'
+import { DEFAULT_PAGE_SIZE } from '../../pagination.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import { formatDay } from '../../dates.ts'
 import { parseId } from '../../validation.ts'
@@ -332,15 +333,31 @@ builder.asEntity(BookingRef, {
 })
 
 /** A nested bookings list, batched across parents into one query. */
+type BookingsArgs = { from?: Date | null; to?: Date | null; first?: number | null; offset?: number | null }
+
+// One loader per distinct page and period: every parent of a selection shares it, so the SQL statements
+// stay two whatever the number of artists or agencies shown.
 const bookingsOf =
-  (key: 'artistId' | 'agencyId') => (parent: { id: string }, _args: unknown, ctx: Parameters<typeof bookings.groupedBy>[0]) =>
-    ctx.loader<string, Booking[]>(`bookingsBy:${key}`, (ids) => bookings.groupedBy(ctx, key, ids)).load(parent.id)
+  (key: 'artistId' | 'agencyId') => (parent: { id: string }, args: BookingsArgs, ctx: Parameters<typeof bookings.groupedBy>[0]) => {
+    const page = nestedPage(args)
+    const period = { from: args.from ?? undefined, to: args.to ?? undefined }
+    const name = `bookingsBy:${key}:${period.from?.toISOString()}:${period.to?.toISOString()}:${page.skip}:${page.take}`
+    return ctx.loader<string, Booking[]>(name, (ids) => bookings.groupedBy(ctx, key, ids, period, page)).load(parent.id)
+  }
+
+const bookingsArgs = builder.args((t) => ({
+  from: t.field({ type: 'DateTime', description: 'Starting at or after' }),
+  to: t.field({ type: 'DateTime', description: 'Starting before' }),
+  first: t.int({ defaultValue: DEFAULT_PAGE_SIZE, description: NESTED_FIRST }),
+  offset: t.int({ defaultValue: 0, description: NESTED_OFFSET }),
+}))
 
 builder.prismaObjectFields('Artist', (t) => ({
   bookings: t.field({
     ...requires('bookings.read'),
     type: [BookingRef],
-    description: 'Bookings of the artist the signed-in company is party to.',
+    description: 'Bookings of the artist the signed-in company is party to, by start, a page at a time.',
+    args: bookingsArgs,
     resolve: bookingsOf('artistId'),
   }),
 }))
@@ -349,7 +366,8 @@ builder.prismaObjectFields('Agency', (t) => ({
   bookings: t.field({
     ...requires('bookings.read'),
     type: [BookingRef],
-    description: 'Bookings handled by the agency that the signed-in company is party to.',
+    description: 'Bookings handled by the agency that the signed-in company is party to, by start, a page at a time.',
+    args: bookingsArgs,
     resolve: bookingsOf('agencyId'),
   }),
 }))

@@ -234,3 +234,29 @@ describe('nested lists page', () => {
     expect(r.errors?.[0]?.message).toMatch(/first/)
   })
 })
+
+describe('one bad row never fails a list', () => {
+  it('serves the inbox with a stored out-of-range date: that row's node is null with its error (GraphQL), the row served (REST)', async () => {
+    const artistId = await pipes.representedArtist()
+    const good = await pipes.request(promoter, artistId)
+    const bad = await pipes.request(promoter, artistId)
+    await h.app.db.$executeRawUnsafe(
+      `UPDATE booking_requests SET starts_at = '10000-01-01T00:00:00Z', ends_at = '10000-01-02T00:00:00Z' WHERE id = $1::uuid`,
+      bad.id,
+    )
+    const rest = await h.app.rest('GET', `/api/v1/booking-requests?artistId=${artistId}`, { as: agency })
+    expect(rest.status).toBe(200)
+    expect(rest.body.data.items.map((r: { id: string }) => r.id).sort()).toEqual([good.id, bad.id].sort())
+    const g = await h.app.graphql(
+      'query R($a: ID) { bookingRequests(first: 50, filter: { artistId: $a }) { totalCount edges { node { id startsAt } } } }',
+      { a: artistId },
+      { as: agency },
+    )
+    expect(g.data.bookingRequests.totalCount).toBe(2)
+    const nodes = g.data.bookingRequests.edges.map((e: { node: { id: string } | null }) => e.node)
+    expect(nodes).toContainEqual({ id: good.id, startsAt: good.startsAt })
+    expect(nodes).toContain(null)
+    expect(g.errors).toHaveLength(1)
+    expect(g.errors?.[0]?.path?.slice(-2)).toEqual(['node', 'startsAt'])
+  })
+})

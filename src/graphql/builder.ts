@@ -54,6 +54,7 @@ export const builder = new SchemaBuilder<{
     SafeInt: { Input: number; Output: number | bigint }
   }
   Connection: { totalCount: () => Promise<number> }
+  DefaultNodeNullability: true
 }>({
   plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DirectivesPlugin, FederationPlugin],
   defaultFieldNullability: false,
@@ -73,6 +74,9 @@ export const builder = new SchemaBuilder<{
   },
   relay: {
     cursorType: 'String',
+    // One row that cannot be served (a stored value outside what the API can represent) is an edge whose
+    // node is null with its error: the rest of the page survives, as GitHub's API and the Relay spec allow.
+    nodeFieldOptions: { nullable: true },
     clientMutationId: 'omit',
     nodeQueryOptions: false,
     nodesQueryOptions: false,

@@ -2,6 +2,7 @@
 // need a time zone, one bad row never fails a list, empty connections have no cursors, nested lists page,
 // searches ignore accents, money reads as one Money shape on both faces.
 import { beforeAll, describe, expect, it } from 'vitest'
+import { searchFold } from '../src/search.ts'
 import { startApp, useHarness, type TestApp } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { nextSlot, pipelines, type AgencySession } from './support/booking.ts'
@@ -236,7 +237,7 @@ describe('nested lists page', () => {
 })
 
 describe('one bad row never fails a list', () => {
-  it('serves the inbox with a stored out-of-range date: that row's node is null with its error (GraphQL), the row served (REST)', async () => {
+  it("serves the inbox with a stored out-of-range date: that row's node is null with its error (GraphQL), the row served (REST)", async () => {
     const artistId = await pipes.representedArtist()
     const good = await pipes.request(promoter, artistId)
     const bad = await pipes.request(promoter, artistId)
@@ -258,5 +259,74 @@ describe('one bad row never fails a list', () => {
     expect(nodes).toContain(null)
     expect(g.errors).toHaveLength(1)
     expect(g.errors?.[0]?.path?.slice(-2)).toEqual(['node', 'startsAt'])
+  })
+})
+
+describe('accent-insensitive search', () => {
+  it('finds names whatever their accents or case, on both faces, and for every typed name', async () => {
+    await pipes.representedArtist(agency, 'Los Satélites')
+    const otherAgency = await h.app.db.agency.create({ data: { name: 'Agência Ñandú', slug: `nandu-${Date.now()}` } })
+    await h.app.db.person.create({ data: { firstName: 'José', lastName: 'Ångström', agencyId: otherAgency.id } })
+    await h.app.db.genre.create({ data: { name: 'Música Clásica', slug: `clasica-${Date.now()}` } })
+    const es = await h.app.db.country.create({ data: { code: 'ES', name: 'España' } })
+    await h.app.db.city.create({ data: { name: 'Málaga', countryId: es.id } })
+
+    const rest = async (path: string) =>
+      (await h.app.rest('GET', path, { as: agency })).body.data.items.map(
+        (i: { name?: string; firstName?: string }) => i.name ?? i.firstName,
+      )
+    expect(await rest('/api/v1/artists?q=sate')).toEqual(['Los Satélites'])
+    expect(await rest('/api/v1/artists?q=SATÉ')).toEqual(['Los Satélites'])
+    expect(await rest('/api/v1/artists-companies?q=nandu')).toEqual(['Agência Ñandú'])
+    expect(await rest('/api/v1/people?q=jose%20angs')).toEqual(['José'])
+    expect(await rest('/api/v1/genres?q=musica%20clas')).toEqual(['Música Clásica'])
+    expect(await rest('/api/v1/geo/cities?q=malaga')).toEqual(['Málaga'])
+    expect(await rest('/api/v1/geo/countries?q=espana')).toEqual(['España'])
+    // The folded column is the database's: no answer shows it.
+    const one = (await h.app.rest('GET', '/api/v1/artists?q=sate', { as: agency })).body.data.items[0]
+    expect(one).not.toHaveProperty('nameSearch')
+
+    const g = await h.app.graphql(
+      `{ artists(filter: { q: "sate" }) { edges { node { name } } }
+         agencies(filter: { q: "agencia nandu" }) { edges { node { name } } }
+         people(filter: { q: "angstrom" }) { edges { node { firstName } } }
+         genres(filter: { q: "clasica" }) { edges { node { name } } } }`,
+      {},
+      { as: agency },
+    )
+    expect(g.errors).toBeUndefined()
+    expect(g.data.artists.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual(['Los Satélites'])
+    expect(g.data.agencies.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual(['Agência Ñandú'])
+    expect(g.data.people.edges.map((e: { node: { firstName: string } }) => e.node.firstName)).toEqual(['José'])
+    expect(g.data.genres.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual(['Música Clásica'])
+  })
+
+  it('finds an artist by an unaccented name in availability search and in the roster', async () => {
+    const artistId = await pipes.representedArtist(agency, 'Bandá Émérita')
+    const w = await h.app.rest('POST', `/api/v1/artists/${artistId}/availability`, {
+      as: agency,
+      body: { startsOn: '2032-05-01', endsOn: '2032-05-09', status: 'available' },
+    })
+    expect(w.status, JSON.stringify(w.body)).toBe(201)
+    const search = await h.app.rest('GET', '/api/v1/availability/search?from=2032-05-02&to=2032-05-03&q=banda%20emer', { as: promoter })
+    expect(search.status, JSON.stringify(search.body)).toBe(200)
+    expect(JSON.stringify(search.body.data.items)).toContain(artistId)
+    const g = await h.app.graphql('{ myRoster(filter: { q: "EMERITA" }) { edges { node { artist { name } } } } }', {}, { as: agency })
+    expect(g.errors).toBeUndefined()
+    expect(g.data.myRoster.edges.map((e: { node: { artist: { name: string } } }) => e.node.artist.name)).toEqual(['Bandá Émérita'])
+  })
+
+  it('folds a query exactly as PostgreSQL folds the names, and searches through the trigram index', async () => {
+    const samples = ['Los Satélites', 'Ærø Straße', 'Łódź Đorđe Þór', 'ÑANDÚ Çà Œuvre', 'Smørrebrød İzmir', 'Ａｒｔ ﬁre']
+    for (const text of samples) {
+      const [row] = await h.app.db.$queryRawUnsafe<{ folded: string }[]>('SELECT search_fold($1) AS folded', text)
+      expect(searchFold(text), text).toBe(row!.folded)
+    }
+    const plan = await h.app.db.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe('SET LOCAL enable_seqscan = off')
+      const rows = await tx.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(`EXPLAIN SELECT id FROM artists WHERE name_search LIKE '%sate%'`)
+      return rows.map((r) => r['QUERY PLAN']).join('\n')
+    })
+    expect(plan).toContain('artists_name_search_trgm_idx')
   })
 })

@@ -25,10 +25,10 @@ export async function directoryBenchmark() {
                   (SELECT jsonb_agg(to_jsonb(pa)) FROM artist_platform_accounts pa WHERE pa.artist_id = a.id) AS platform_accounts
            FROM artists a LEFT JOIN artist_profiles p ON p.artist_id = a.id
            LEFT JOIN geo_countries c ON c.id = a.country_id LEFT JOIN geo_cities ci ON ci.id = a.city_id
-           WHERE a.name ILIKE $1 AND a.archived_at IS NULL ORDER BY a.name, a.id LIMIT 20`,
+           WHERE a.name_search LIKE $1 AND a.archived_at IS NULL ORDER BY a.name, a.id LIMIT 20`,
           [q],
         ),
-        sql.query('SELECT count(*) FROM artists WHERE name ILIKE $1 AND archived_at IS NULL', [q]),
+        sql.query('SELECT count(*) FROM artists WHERE name_search LIKE $1 AND archived_at IS NULL', [q]),
       ])
     })
     const rest = await measure('REST GET /api/v1/artists?q=…&limit=20', 400, 8, (i) =>

@@ -18,8 +18,24 @@ export const isSupportedInstant = (d: Date): boolean => d.getTime() >= EARLIEST.
 /** A YYYY-MM-DD string inside the supported range (four-digit years; string order is date order). */
 export const isSupportedDay = (s: string): boolean => s >= EARLIEST_DAY && s <= LATEST_DAY
 
-/** An instant (ISO 8601 date-time) inside the supported range. */
-export const Instant = z.coerce.date().min(EARLIEST, OUT_OF_RANGE).max(LATEST, OUT_OF_RANGE)
+/**
+ * ISO 8601 date-time with its time zone (`Z` or an offset). Without one the instant is ambiguous: a local
+ * "2027-01-12 20:00" would silently be read as UTC, so it is refused rather than guessed.
+ */
+const ZONED_DATE_TIME = /^(?:\d{4}|[+-]\d{6})-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i
+export const NEEDS_ZONE = 'must be an ISO 8601 date-time with a time zone (e.g. 2027-01-12T20:00:00Z or 2027-01-12T20:00:00+01:00)'
+
+/** The instant a zoned ISO 8601 string names, or null when it has no zone or names no real time. */
+export function parseZonedInstant(value: string): Date | null {
+  const d = ZONED_DATE_TIME.test(value) ? new Date(value) : null
+  return d && !Number.isNaN(d.getTime()) ? d : null
+}
+
+/** An instant inside the supported range: a zoned ISO 8601 string (REST), or the Date GraphQL's scalar parsed. */
+export const Instant = z.preprocess(
+  (v) => (typeof v === 'string' ? (parseZonedInstant(v) ?? v) : v),
+  z.date({ error: NEEDS_ZONE }).min(EARLIEST, OUT_OF_RANGE).max(LATEST, OUT_OF_RANGE),
+)
 
 /** A calendar date (YYYY-MM-DD) inside the supported range. */
 export const Day = z.iso.date({ abort: true }).refine(isSupportedDay, OUT_OF_RANGE)

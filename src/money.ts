@@ -35,3 +35,21 @@ export function money(amount: bigint | number | null | undefined, currency: stri
   if (amount === null || amount === undefined || !currency) return null
   return { amount: Number(amount), currency, decimals: currencyDecimals(currency) }
 }
+
+/**
+ * The stored amounts each record shows with its Money beside it (`fee` → `feeMoney`), in the currency of
+ * the record or, for a schedule's terms, of the record that holds them. The old numbers stay for the
+ * REST contract of the older backend and as deprecated GraphQL fields.
+ */
+export const MONEY_AMOUNTS: ReadonlySet<string> = new Set([
+  'fee',
+  'deposit',
+  'budget',
+  'feeMin',
+  'feeMax',
+  'amount',
+  'invoiced',
+  'paid',
+  'balance',
+])
+export const moneyFieldOf = (amount: string) => `${amount}Money`

@@ -726,6 +726,6 @@ describe('availability search plans', () => {
 
   it('use the trigram index for free text', () => {
     for (const { label, plan } of plans.filter((p) => p.label.startsWith('free text')))
-      expect(plan, label).toContain('artists_name_trgm_idx')
+      expect(plan, label).toContain('artists_name_search_trgm_idx')
   })
 })

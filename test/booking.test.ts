@@ -787,7 +787,7 @@ describe('through GraphQL and the federation', () => {
       const { hold } = await held(promoter, artistId)
       await h.app.rest('POST', `/api/v1/booking-holds/${hold.id}/confirm`, { as: agency })
     }
-    const q = `query($first: Int!) { artists(first: $first, filter: { q: "nested booker" }) { edges { node { name bookings { fee venueName promoter { id } agency { name bookings { id } } } } } } }`
+    const q = `query($first: Int!) { artists(first: $first, filter: { q: "nested booker" }) { edges { node { name bookings(first: 2) { fee venueName promoter { id } agency { name bookings(first: 2) { id } } } } } } }`
     const count = async (first: number) => {
       const start = h.app.sql.length
       const r = await h.app.graphql(q, { first }, { as: promoter })

@@ -135,7 +135,7 @@ describe('nested lists', () => {
   const AGENCIES = `query($first: Int!) {
     agencies(first: $first, filter: { q: "federated" }) {
       totalCount
-      edges { node { name country { code } people { fullName agency { name } } } }
+      edges { node { name country { code } people(first: 3) { fullName agency { name } } } }
     }
   }`
 

@@ -98,6 +98,14 @@ describe('migrations', () => {
 
   it('create the trigram indexes used by name search', async () => {
     const { rows } = await client.query(`SELECT indexname FROM pg_indexes WHERE indexdef ILIKE '%gin_trgm_ops%' ORDER BY indexname`)
-    expect(rows.map((r) => r.indexname)).toEqual(['artists_companies_name_trgm_idx', 'artists_name_trgm_idx', 'people_name_trgm_idx'])
+    expect(rows.map((r) => r.indexname)).toEqual([
+      'artists_companies_name_search_trgm_idx',
+      'artists_name_search_trgm_idx',
+      'genres_name_search_trgm_idx',
+      'geo_cities_name_search_trgm_idx',
+      'geo_countries_name_search_trgm_idx',
+      'geo_regions_name_search_trgm_idx',
+      'people_name_search_trgm_idx',
+    ])
   })
 })

@@ -21,7 +21,16 @@ import { RULES, type AccessRule } from '../access/catalog.ts'
 import { nodeEnvAtLoad } from '../config.ts'
 import { rulesToRead } from '../access/read-as.ts'
 import type { RequestContext } from '../context.ts'
-import { EARLIEST_DAY, formatDay, isSupportedDay, isSupportedInstant, LATEST_DAY, OUT_OF_RANGE } from '../dates.ts'
+import {
+  EARLIEST_DAY,
+  formatDay,
+  isSupportedDay,
+  isSupportedInstant,
+  LATEST_DAY,
+  NEEDS_ZONE,
+  OUT_OF_RANGE,
+  parseZonedInstant,
+} from '../dates.ts'
 import type PrismaTypes from '../generated/pothos-types.ts'
 import { GraphQLJSONObject, GraphQLSafeInt } from 'graphql-scalars'
 import { getDatamodel } from '../generated/pothos-types.ts'
@@ -46,6 +55,7 @@ export const builder = new SchemaBuilder<{
     JSONObject: { Input: Record<string, unknown>; Output: unknown }
   }
   Connection: { totalCount: () => Promise<number> }
+  DefaultNodeNullability: true
 }>({
   plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DirectivesPlugin, FederationPlugin],
   defaultFieldNullability: false,
@@ -65,6 +75,9 @@ export const builder = new SchemaBuilder<{
   },
   relay: {
     cursorType: 'String',
+    // One row that cannot be served (a stored value outside what the API can represent) is an edge whose
+    // node is null with its error: the rest of the page survives, as GitHub's API and the Relay spec allow.
+    nodeFieldOptions: { nullable: true },
     clientMutationId: 'omit',
     nodeQueryOptions: false,
     nodesQueryOptions: false,
@@ -128,8 +141,8 @@ builder.queryType({})
 builder.mutationType({})
 
 function parseDateTime(value: unknown): Date {
-  const d = typeof value === 'string' ? new Date(value) : undefined
-  if (!d || Number.isNaN(d.getTime())) throw new GraphQLError('DateTime must be an ISO 8601 string')
+  const d = typeof value === 'string' ? parseZonedInstant(value) : null
+  if (!d) throw new GraphQLError(`DateTime ${NEEDS_ZONE}`)
   if (!isSupportedInstant(d)) throw new GraphQLError(`DateTime ${OUT_OF_RANGE}`)
   return d
 }

@@ -50,5 +50,24 @@ export async function connectionOf<T extends object>(
       return listing.items
     },
   )
-  return { ...connection, totalCount: () => total() }
+  // An empty page has no edge to point at: Relay clients expect null cursors, not the offset before the page.
+  const empty = connection.edges.length === 0
+  const pageInfo = empty ? { ...connection.pageInfo, startCursor: null, endCursor: null } : connection.pageInfo
+  return { ...connection, pageInfo, totalCount: () => total() }
+}
+
+/** The arguments' text of a nested list's page (a profile's bookings, roster, people). */
+export const NESTED_FIRST = `At most this many (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}).`
+export const NESTED_OFFSET = 'Skip this many first (the next page starts at offset + first).'
+
+/**
+ * The page of a nested list: a profile shows a bounded list, so `first` defaults to a page and never
+ * exceeds the largest one. Bad values are BAD_USER_INPUT naming the argument.
+ */
+export function nestedPage(args: { first?: number | null; offset?: number | null }): { skip: number; take: number } {
+  const take = args.first ?? DEFAULT_PAGE_SIZE
+  const skip = args.offset ?? 0
+  if (take < 0 || take > MAX_PAGE_SIZE) throw invalidInput('first', `must be between 0 and ${MAX_PAGE_SIZE}`)
+  if (skip < 0) throw invalidInput('offset', 'must be a non-negative integer')
+  return { skip, take }
 }

@@ -27,6 +27,7 @@ type ZodDef = {
   type: string
   innerType?: ZodAny
   in?: ZodAny
+  out?: ZodAny
   element?: ZodAny
   entries?: Record<string, string>
   shape?: Record<string, ZodAny>
@@ -56,7 +57,8 @@ function unwrap(schema: ZodAny): { inner: ZodAny; optional: boolean; description
       if (def.type !== 'nonoptional') optional = true
       inner = def.innerType
     } else if (def.type === 'pipe' && def.in) {
-      inner = def.in
+      // A preprocessed schema (z.preprocess: a transform piped into the type) takes the type it ends in.
+      inner = def.in._zod.def.type === 'transform' && def.out ? def.out : def.in
     } else return { inner, optional, description }
   }
 }

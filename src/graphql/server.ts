@@ -6,12 +6,25 @@ import { unwrapResolverError } from '@apollo/server/errors'
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled'
 import { ApolloArmor } from '@escape.tech/graphql-armor'
 import type { FastifyInstance } from 'fastify'
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql'
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema, type ValidationContext } from 'graphql'
 import type { Config } from '../config.ts'
 import type { RequestContext } from '../context.ts'
 import type { Metrics } from '../metrics.ts'
 import { AppError, causeOf, graphqlExtensions, RETRY_AFTER_SECONDS, toAppError } from '../errors.ts'
+import { costLimit } from './cost.ts'
 import { idempotentMutations } from './idempotency.ts'
+
+/**
+ * Armor calls every limit it enforces a "Syntax Error"; the query is well-formed, only too big. The limit's
+ * own message is reported instead (a validation error: 400 GRAPHQL_VALIDATION_FAILED).
+ */
+const reportPlainly = {
+  propagateOnRejection: false,
+  onReject: [
+    (context: ValidationContext | null, error: GraphQLError) =>
+      context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { nodes: error.nodes })),
+  ],
+}
 
 /**
  * The AppError behind an execution error (anything unknown becomes a masked internal error), or null for
@@ -79,12 +92,13 @@ export async function createApollo(
   observers: { metrics: Metrics; tracer?: Tracer },
 ) {
   const armor = new ApolloArmor({
-    maxDepth: { n: config.graphql.maxDepth },
-    costLimit: { maxCost: config.graphql.maxCost },
+    maxDepth: { n: config.graphql.maxDepth, ...reportPlainly },
+    // The cost limit is ./cost.ts: armor's is a validation rule, which cannot see variables.
+    costLimit: { enabled: false },
     // Aliases of __typename count too (armor exempts them by default): they cost nothing to write and
     // still multiply the work and the answer.
-    maxAliases: { n: config.graphql.maxAliases, allowList: [] },
-    maxDirectives: { n: config.graphql.maxDirectives },
+    maxAliases: { n: config.graphql.maxAliases, allowList: [], ...reportPlainly },
+    maxDirectives: { n: config.graphql.maxDirectives, ...reportPlainly },
     // Armor's token limit throws from an Apollo plugin hook, which Apollo answers as a 500; graphql-js
     // enforces the same limit in its parser (parseOptions below), which Apollo answers as the 400
     // GRAPHQL_PARSE_FAILED every other syntax error gets. Every token counts, __typename included.
@@ -100,6 +114,7 @@ export async function createApollo(
       ApolloServerPluginInlineTraceDisabled(),
       // Apollo's landing page loads its IDE from a CDN; a browser gets our self-hosted GraphiQL instead (ide.ts).
       ApolloServerPluginLandingPageDisabled(),
+      costLimit(config.graphql.maxCost),
       idempotentMutations,
       observe(observers.metrics, observers.tracer),
     ],

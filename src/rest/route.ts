@@ -8,7 +8,8 @@ import type { RequestContext } from '../context.ts'
 import { fingerprintOf, IDEMPOTENCY_HEADER, idempotent, REPLAYED_HEADER, type Answer } from '../idempotency.ts'
 import { pageOf, PageQuery, type Listing, type Page } from '../pagination.ts'
 import { Id, parseInput } from '../validation.ts'
-import { jsonSchemaOf, type JsonSchema } from './schemas.ts'
+import { fillMoney } from './money-fields.ts'
+import { jsonSchemaOf, modelComponents, MoneySchema, type JsonSchema } from './schemas.ts'
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
 type ObjectSchema = z.ZodObject
@@ -189,9 +190,10 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDefinition[]) 
           if (def.list) {
             const { page, limit, ...filter } = query as { page: number; limit: number }
             const listing = await def.handler({ ...input, query: filter, page: pageOf({ page, limit }) })
-            return { status, body: { success: true, data: { items: listing.items, total: await listing.total(), page, limit } } }
+            const items = listing.items.map((item) => withMoney(def.response, item))
+            return { status, body: { success: true, data: { items, total: await listing.total(), page, limit } } }
           }
-          return { status, body: { success: true, data: await def.handler(input) } }
+          return { status, body: { success: true, data: withMoney(def.response, await def.handler(input)) } }
         }
         const key = req.headers[IDEMPOTENCY_HEADER]
         if (def.method !== 'GET' && typeof key === 'string') {
@@ -207,4 +209,9 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDefinition[]) 
   }
 }
 
-export const openApiComponents = { ErrorEnvelope }
+export const openApiComponents = { ErrorEnvelope, Money: MoneySchema }
+
+let components: Record<string, JsonSchema> | undefined
+/** The answer with the Money fields its response schema declares filled in (src/rest/money-fields.ts). */
+const withMoney = <T>(schema: JsonSchema, data: T): T =>
+  fillMoney(schema, data, (components ??= { ...modelComponents(), ...openApiComponents })) as T

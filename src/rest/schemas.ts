@@ -1,6 +1,8 @@
 // JSON Schemas for the OpenAPI document, derived from what the code already declares: request shapes
 // from the zod schemas services validate with, response shapes from the Prisma datamodel.
 import { z } from 'zod'
+import { MONEY_AMOUNTS, moneyFieldOf } from '../money.ts'
+import { SEARCH_COLUMN } from '../search.ts'
 import { getDatamodel } from '../generated/pothos-types.ts'
 import * as Enums from '../generated/prisma/enums.ts'
 
@@ -13,7 +15,12 @@ export function jsonSchemaOf(schema: z.ZodType): JsonSchema {
     target: 'openapi-3.0',
     unrepresentable: 'any',
     override: (ctx) => {
-      if ((ctx.zodSchema as unknown as { _zod: { def: { type: string } } })._zod.def.type === 'date') {
+      type Def = { type: string; in?: { _zod: { def: Def } }; out?: { _zod: { def: Def } } }
+      const def = (ctx.zodSchema as unknown as { _zod: { def: Def } })._zod.def
+      // An instant is a date, or a string preprocessed into one (src/dates.ts Instant).
+      const instant =
+        def.type === 'date' || (def.type === 'pipe' && def.in?._zod.def.type === 'transform' && def.out?._zod.def.type === 'date')
+      if (instant) {
         ctx.jsonSchema.type = 'string'
         ctx.jsonSchema.format = 'date-time'
       }
@@ -35,6 +42,25 @@ const SCALARS: Record<string, JsonSchema> = {
   Bytes: { type: 'string', format: 'byte' },
 }
 
+/** The Money shape (src/money.ts), the same object GraphQL's Money type sends. */
+export const MoneySchema: JsonSchema = {
+  type: 'object',
+  description: 'An amount of money: integer minor units of an ISO 4217 currency (cents), and how many of its digits are decimals',
+  properties: {
+    amount: { type: 'integer', description: 'In minor units of the currency; at most 2^53 − 1' },
+    currency: { type: 'string', description: 'ISO 4217 code' },
+    decimals: { type: 'integer', description: 'Minor-unit digits of the currency: 2 for EUR, 0 for JPY, 3 for BHD' },
+  },
+  required: ['amount', 'currency', 'decimals'],
+}
+
+/** The Money property shown beside the stored amount `amount` (filled by src/rest/money-fields.ts). */
+export const moneyProperty = (amount: string, nullable = true): JsonSchema => ({
+  ...(nullable ? { allOf: [{ $ref: '#/components/schemas/Money' }], nullable: true } : { $ref: '#/components/schemas/Money' }),
+  description: `\`${amount}\` as Money`,
+  'x-money-of': amount,
+})
+
 const enumValues = Enums as unknown as Record<string, Record<string, string>>
 
 /** Every Prisma model's scalar fields as an OpenAPI component schema, keyed by model name. */
@@ -45,7 +71,7 @@ export function modelComponents(): Record<string, JsonSchema> {
       const properties: Record<string, JsonSchema> = {}
       const required: string[] = []
       for (const field of model.fields) {
-        if (field.kind === 'object') continue
+        if (field.kind === 'object' || field.name === SEARCH_COLUMN) continue
         let schema: JsonSchema =
           field.kind === 'enum' ? { type: 'string', enum: Object.values(enumValues[field.type] ?? {}) } : { ...SCALARS[field.type] }
         // Calendar dates are named *On (see src/dates.ts).
@@ -54,6 +80,10 @@ export function modelComponents(): Record<string, JsonSchema> {
         if (!field.isRequired) schema.nullable = true
         properties[field.name] = schema
         required.push(field.name)
+        if (field.type === 'BigInt' && MONEY_AMOUNTS.has(field.name)) {
+          properties[moneyFieldOf(field.name)] = moneyProperty(field.name)
+          required.push(moneyFieldOf(field.name))
+        }
       }
       return [name, { type: 'object', properties, required }]
     }),

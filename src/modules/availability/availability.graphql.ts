@@ -1,3 +1,5 @@
+import { MoneyRef } from '../../graphql/money.ts'
+import { money } from '../../money.ts'
 import { queryFromInfo } from '@pothos/plugin-prisma'
 import { builder, requires, typeRequires } from '../../graphql/builder.ts'
 import { connectionOf } from '../../graphql/connections.ts'
@@ -50,11 +52,25 @@ export const AvailabilityRef = builder.prismaObject('Availability', {
       type: 'SafeInt',
       nullable: true,
       description: 'Fee guidance, lowest, in minor units of currency (cents).',
+      deprecationReason: 'Use feeMinMoney',
+    }),
+    feeMinMoney: t.field({
+      type: MoneyRef,
+      nullable: true,
+      description: 'Fee guidance, lowest.',
+      resolve: (w) => money(w.feeMin, w.currency),
     }),
     feeMax: t.expose('feeMax', {
       type: 'SafeInt',
       nullable: true,
       description: 'Fee guidance, highest, in minor units of currency (cents).',
+      deprecationReason: 'Use feeMaxMoney',
+    }),
+    feeMaxMoney: t.field({
+      type: MoneyRef,
+      nullable: true,
+      description: 'Fee guidance, highest.',
+      resolve: (w) => money(w.feeMax, w.currency),
     }),
     currency: t.exposeString('currency', { nullable: true }),
     notes: t.exposeString('notes', { nullable: true }),

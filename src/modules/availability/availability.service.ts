@@ -2,6 +2,7 @@
 // promoters run over them (discovery). The database keeps an artist's windows from overlapping
 // (artist_availabilities_no_overlap); the search is one id-selecting SQL statement shaped for the indexes
 // of the availability_search migration, hydrated through Prisma.
+import { searchFold } from '../../search.ts'
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import { readAs } from '../../access/read-as.ts'
@@ -195,8 +196,8 @@ function artistMatch(f: AvailabilitySearchFilter, on: 'artist' | 'window'): Pris
   if (f.q)
     parts.push(
       on === 'artist'
-        ? sql`a.name ILIKE ${likePattern(f.q)}`
-        : sql`w.artist_id IN (SELECT x.id FROM artists x WHERE x.name ILIKE ${likePattern(f.q)})`,
+        ? sql`a.name_search LIKE ${likePattern(searchFold(f.q))}`
+        : sql`w.artist_id IN (SELECT x.id FROM artists x WHERE x.name_search LIKE ${likePattern(searchFold(f.q))})`,
     )
   if (f.genreId) parts.push(ofGenre(f.genreId, id))
   return all(parts)

@@ -1,3 +1,5 @@
+import { MoneyRef } from '../../graphql/money.ts'
+import { money } from '../../money.ts'
 import { ownersOf } from '../../access/ownership.ts'
 import { readAs } from '../../access/read-as.ts'
 import type { Booking } from '../../generated/prisma/client.ts'
@@ -12,7 +14,8 @@ import {
   OfferStatus,
 } from '../../generated/prisma/client.ts'
 import { builder, requires, typeRequires } from '../../graphql/builder.ts'
-import { connectionOf } from '../../graphql/connections.ts'
+import { connectionOf, NESTED_FIRST, NESTED_OFFSET, nestedPage } from '../../graphql/connections.ts'
+import { DEFAULT_PAGE_SIZE } from '../../pagination.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import { formatDay } from '../../dates.ts'
 import { parseId } from '../../validation.ts'
@@ -81,7 +84,18 @@ const BookingRequestRef = builder.prismaObject('BookingRequest', {
       type: [WarningEnum],
       description: "Set when the request is made: the dates against the artist's published availability.",
     }),
-    budget: t.expose('budget', { type: 'SafeInt', nullable: true, description: 'In minor units of the currency.' }),
+    budget: t.expose('budget', {
+      type: 'SafeInt',
+      nullable: true,
+      description: 'In minor units of the currency.',
+      deprecationReason: 'Use budgetMoney',
+    }),
+    budgetMoney: t.field({
+      type: MoneyRef,
+      nullable: true,
+      description: 'The budget the promoter has in mind.',
+      resolve: (r) => money(r.budget, r.currency),
+    }),
     currency: t.exposeString('currency', { nullable: true }),
     dealType: t.expose('dealType', { type: DealTypeEnum, nullable: true }),
     message: t.exposeString('message', { nullable: true }),
@@ -100,6 +114,7 @@ const depositTermFields = {
   amount: 'Due, in minor units of the currency (computed from the fee for a percent term).',
   percent: 'PERCENT terms: the share of the fee.',
   dueDaysBeforeEvent: 'Due this many days before the event.',
+  amountMoney: 'Due, in the currency of the offer or booking (computed from the fee for a percent term).',
 } as const
 
 builder.prismaObject('OfferDepositTerm', {
@@ -108,7 +123,13 @@ builder.prismaObject('OfferDepositTerm', {
   fields: (t) => ({
     seq: t.exposeInt('seq', { description: depositTermFields.seq }),
     kind: t.expose('kind', { type: DepositKindEnum }),
-    amount: t.expose('amount', { type: 'SafeInt', description: depositTermFields.amount }),
+    amount: t.expose('amount', { type: 'SafeInt', description: depositTermFields.amount, deprecationReason: 'Use amountMoney' }),
+    amountMoney: t.field({
+      type: MoneyRef,
+      description: depositTermFields.amountMoney,
+      select: { offer: { select: { currency: true } } },
+      resolve: (d) => money(d.amount, d.offer.currency)!,
+    }),
     percent: t.exposeInt('percent', { nullable: true, description: depositTermFields.percent }),
     dueOn: t.field({ type: 'String', nullable: true, description: 'YYYY-MM-DD', resolve: (d) => (d.dueOn ? formatDay(d.dueOn) : null) }),
     dueDaysBeforeEvent: t.exposeInt('dueDaysBeforeEvent', { nullable: true, description: depositTermFields.dueDaysBeforeEvent }),
@@ -121,7 +142,13 @@ builder.prismaObject('BookingDepositTerm', {
   fields: (t) => ({
     seq: t.exposeInt('seq', { description: depositTermFields.seq }),
     kind: t.expose('kind', { type: DepositKindEnum }),
-    amount: t.expose('amount', { type: 'SafeInt', description: depositTermFields.amount }),
+    amount: t.expose('amount', { type: 'SafeInt', description: depositTermFields.amount, deprecationReason: 'Use amountMoney' }),
+    amountMoney: t.field({
+      type: MoneyRef,
+      description: depositTermFields.amountMoney,
+      select: { booking: { select: { currency: true } } },
+      resolve: (d) => money(d.amount, d.booking.currency)!,
+    }),
     percent: t.exposeInt('percent', { nullable: true, description: depositTermFields.percent }),
     dueOn: t.field({ type: 'String', nullable: true, description: 'YYYY-MM-DD', resolve: (d) => (d.dueOn ? formatDay(d.dueOn) : null) }),
     dueDaysBeforeEvent: t.exposeInt('dueDaysBeforeEvent', { nullable: true, description: depositTermFields.dueDaysBeforeEvent }),
@@ -136,11 +163,28 @@ const OfferRef = builder.prismaObject('BookingOffer', {
     request: t.relation('request'),
     version: t.exposeInt('version'),
     madeBy: t.expose('madeBy', { type: SideEnum }),
-    fee: t.expose('fee', { type: 'SafeInt', nullable: true, description: 'In minor units of the currency.' }),
+    fee: t.expose('fee', {
+      type: 'SafeInt',
+      nullable: true,
+      description: 'In minor units of the currency.',
+      deprecationReason: 'Use feeMoney',
+    }),
+    feeMoney: t.field({ type: MoneyRef, nullable: true, resolve: (o) => money(o.fee, o.currency) }),
     currency: t.exposeString('currency'),
     dealType: t.expose('dealType', { type: DealTypeEnum }),
     percentage: t.exposeInt('percentage', { nullable: true }),
-    deposit: t.expose('deposit', { type: 'SafeInt', nullable: true, description: 'The total of depositTerms.' }),
+    deposit: t.expose('deposit', {
+      type: 'SafeInt',
+      nullable: true,
+      description: 'The total of depositTerms.',
+      deprecationReason: 'Use depositMoney',
+    }),
+    depositMoney: t.field({
+      type: MoneyRef,
+      nullable: true,
+      description: 'The total of depositTerms.',
+      resolve: (o) => money(o.deposit, o.currency),
+    }),
     depositTerms: t.relation('depositTerms', { query: { orderBy: depositTermOrder } }),
     radiusKm: t.exposeInt('radiusKm', { nullable: true, description: 'Radius clause: no other show within this distance…' }),
     radiusDaysBefore: t.exposeInt('radiusDaysBefore', { nullable: true, description: '…from this many days before the event…' }),
@@ -247,11 +291,28 @@ export const BookingRef = builder.prismaObject('Booking', {
     city: t.relation('city', { nullable: true }),
     startsAt: t.expose('startsAt', { type: 'DateTime' }),
     endsAt: t.expose('endsAt', { type: 'DateTime' }),
-    fee: t.expose('fee', { type: 'SafeInt', nullable: true, description: 'In minor units of the currency.' }),
+    fee: t.expose('fee', {
+      type: 'SafeInt',
+      nullable: true,
+      description: 'In minor units of the currency.',
+      deprecationReason: 'Use feeMoney',
+    }),
+    feeMoney: t.field({ type: MoneyRef, nullable: true, resolve: (o) => money(o.fee, o.currency) }),
     currency: t.exposeString('currency'),
     dealType: t.expose('dealType', { type: DealTypeEnum }),
     percentage: t.exposeInt('percentage', { nullable: true }),
-    deposit: t.expose('deposit', { type: 'SafeInt', nullable: true, description: 'The total of depositTerms.' }),
+    deposit: t.expose('deposit', {
+      type: 'SafeInt',
+      nullable: true,
+      description: 'The total of depositTerms.',
+      deprecationReason: 'Use depositMoney',
+    }),
+    depositMoney: t.field({
+      type: MoneyRef,
+      nullable: true,
+      description: 'The total of depositTerms.',
+      resolve: (o) => money(o.deposit, o.currency),
+    }),
     depositTerms: t.relation('depositTerms', { query: { orderBy: depositTermOrder } }),
     radiusKm: t.exposeInt('radiusKm', { nullable: true }),
     radiusDaysBefore: t.exposeInt('radiusDaysBefore', { nullable: true }),
@@ -272,15 +333,31 @@ builder.asEntity(BookingRef, {
 })
 
 /** A nested bookings list, batched across parents into one query. */
+type BookingsArgs = { from?: Date | null; to?: Date | null; first?: number | null; offset?: number | null }
+
+// One loader per distinct page and period: every parent of a selection shares it, so the SQL statements
+// stay two whatever the number of artists or agencies shown.
 const bookingsOf =
-  (key: 'artistId' | 'agencyId') => (parent: { id: string }, _args: unknown, ctx: Parameters<typeof bookings.groupedBy>[0]) =>
-    ctx.loader<string, Booking[]>(`bookingsBy:${key}`, (ids) => bookings.groupedBy(ctx, key, ids)).load(parent.id)
+  (key: 'artistId' | 'agencyId') => (parent: { id: string }, args: BookingsArgs, ctx: Parameters<typeof bookings.groupedBy>[0]) => {
+    const page = nestedPage(args)
+    const period = { from: args.from ?? undefined, to: args.to ?? undefined }
+    const name = `bookingsBy:${key}:${period.from?.toISOString()}:${period.to?.toISOString()}:${page.skip}:${page.take}`
+    return ctx.loader<string, Booking[]>(name, (ids) => bookings.groupedBy(ctx, key, ids, period, page)).load(parent.id)
+  }
+
+const bookingsArgs = builder.args((t) => ({
+  from: t.field({ type: 'DateTime', description: 'Starting at or after' }),
+  to: t.field({ type: 'DateTime', description: 'Starting before' }),
+  first: t.int({ defaultValue: DEFAULT_PAGE_SIZE, description: NESTED_FIRST }),
+  offset: t.int({ defaultValue: 0, description: NESTED_OFFSET }),
+}))
 
 builder.prismaObjectFields('Artist', (t) => ({
   bookings: t.field({
     ...requires('bookings.read'),
     type: [BookingRef],
-    description: 'Bookings of the artist the signed-in company is party to.',
+    description: 'Bookings of the artist the signed-in company is party to, by start, a page at a time.',
+    args: bookingsArgs,
     resolve: bookingsOf('artistId'),
   }),
 }))
@@ -289,7 +366,8 @@ builder.prismaObjectFields('Agency', (t) => ({
   bookings: t.field({
     ...requires('bookings.read'),
     type: [BookingRef],
-    description: 'Bookings handled by the agency that the signed-in company is party to.',
+    description: 'Bookings handled by the agency that the signed-in company is party to, by start, a page at a time.',
+    args: bookingsArgs,
     resolve: bookingsOf('agencyId'),
   }),
 }))

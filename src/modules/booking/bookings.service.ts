@@ -297,12 +297,28 @@ export const bookings = {
   },
 
   /** The visible bookings of many artists (or agencies) at once, in one query: for nested lists. */
-  async groupedBy(ctx: RequestContext, key: 'artistId' | 'agencyId', ids: readonly string[]) {
+  /**
+   * The bookings of each artist or agency the caller is party to, by start, in the period and page asked:
+   * the page is cut per parent from a light list of ids, so two statements serve any number of parents.
+   */
+  async groupedBy(
+    ctx: RequestContext,
+    key: 'artistId' | 'agencyId',
+    ids: readonly string[],
+    period: { from?: Date; to?: Date } = {},
+    page: { skip: number; take: number } = { skip: 0, take: Number.MAX_SAFE_INTEGER },
+  ) {
     const party = await partyOf(ctx)
-    const rows = await ctx.db.booking.findMany({
-      where: { AND: [pipelinesVisibleTo(party), { [key]: { in: [...ids] } }] },
-      orderBy: { startsAt: 'asc' },
-    })
+    const where = { AND: [pipelinesVisibleTo(party), { [key]: { in: [...ids] }, startsAt: { gte: period.from, lt: period.to } }] }
+    const order = [{ startsAt: 'asc' as const }, { id: 'asc' as const }]
+    const keys = await ctx.db.booking.findMany({ where, orderBy: order, select: { id: true, artistId: true, agencyId: true } })
+    const pageIds = ids.flatMap((id) =>
+      keys
+        .filter((b) => b[key] === id)
+        .slice(page.skip, page.skip + page.take)
+        .map((b) => b.id),
+    )
+    const rows = await ctx.db.booking.findMany({ where: { id: { in: pageIds } }, orderBy: order })
     return ids.map((id) => rows.filter((b) => b[key] === id))
   },
 

@@ -1,5 +1,6 @@
 import { builder, cardTypeRequires, requires } from '../../graphql/builder.ts'
-import { connectionOf } from '../../graphql/connections.ts'
+import { connectionOf, NESTED_FIRST, NESTED_OFFSET, nestedPage } from '../../graphql/connections.ts'
+import { DEFAULT_PAGE_SIZE } from '../../pagination.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import { AgencyKind } from '../../generated/prisma/client.ts'
 import { parseId } from '../../validation.ts'
@@ -26,7 +27,12 @@ export const AgencyRef = builder.prismaObject('Agency', {
     claimed: t.exposeBoolean('claimed'),
     people: t.relation('people', {
       ...requires('directory.read'),
-      query: { where: { archivedAt: null }, orderBy: [{ firstName: 'asc' }, { id: 'asc' }] },
+      description: 'The people of the company, a page at a time.',
+      args: {
+        first: t.arg.int({ defaultValue: DEFAULT_PAGE_SIZE, description: NESTED_FIRST }),
+        offset: t.arg.int({ defaultValue: 0, description: NESTED_OFFSET }),
+      },
+      query: (args) => ({ where: { archivedAt: null }, orderBy: [{ firstName: 'asc' }, { id: 'asc' }], ...nestedPage(args) }),
     }),
     archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),

@@ -1,5 +1,6 @@
 // Market companies ("agencies" in the product): created and archived by platform admins, or through
 // agency provisioning; their profile is edited by the tenant company that owns them (approved claim).
+import { nameContains } from '../../search.ts'
 import { z } from 'zod'
 import { isCompanyOwnedByOrg } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
@@ -40,7 +41,7 @@ export const AgencyFilter = z.object({
 /** The where-clause of an agency filter; provisioning's sleeping-company search reuses it. */
 export function agencyWhere(f: z.output<typeof AgencyFilter>): Prisma.AgencyWhereInput {
   return {
-    name: f.q ? { contains: f.q, mode: 'insensitive' } : undefined,
+    nameSearch: nameContains(f.q),
     kind: f.kind,
     country: f.countryCode ? { code: f.countryCode } : undefined,
     claimed: f.claimed,

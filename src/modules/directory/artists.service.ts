@@ -1,5 +1,6 @@
 // Artists: the directory's core record, with profile, genres, platform accounts and provider references.
 // Who may edit an artist is decided here (assertArtistManageable), for every write on the artist.
+import { nameContains } from '../../search.ts'
 import { z } from 'zod'
 import { activeLinkWhere } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
@@ -125,7 +126,7 @@ export const artists = {
   list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const f = parseInput(ArtistFilter, filter)
     const where: Prisma.ArtistWhereInput = {
-      name: f.q ? { contains: f.q, mode: 'insensitive' } : undefined,
+      nameSearch: nameContains(f.q),
       kind: f.kind,
       country: f.countryCode ? { code: f.countryCode } : undefined,
       genres: f.genreId ? { some: { genre: { OR: [{ id: f.genreId }, { parentId: f.genreId }] } } } : undefined,

@@ -1,4 +1,5 @@
 // Genres and subgenres (one level deep). Read by every directory reader; curated by platform admins.
+import { nameContains } from '../../search.ts'
 import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
 import { listing, type Selection } from '../../db/listing.ts'
@@ -40,7 +41,7 @@ export const genres = {
   list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const f = parseInput(GenreFilter, filter)
     const where: Prisma.GenreWhereInput = {
-      name: f.q ? { contains: f.q, mode: 'insensitive' } : undefined,
+      nameSearch: nameContains(f.q),
       parentId: f.parentId ?? (f.topLevel === true ? null : f.topLevel === false ? { not: null } : undefined),
       archivedAt: f.includeArchived ? undefined : null,
     }

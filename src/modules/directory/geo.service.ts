@@ -1,5 +1,6 @@
 // Geo reference data: countries, regions, cities. Read by everyone who reads the directory; curated by
 // platform admins only (rule directory.curate).
+import { nameContains } from '../../search.ts'
 import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
 import { conflict, found, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
@@ -80,15 +81,13 @@ export async function locationData(
   return { countryId, cityId: input.cityId }
 }
 
-const contains = (q: string | undefined) => (q ? { contains: q, mode: 'insensitive' as const } : undefined)
-
 export const countries = {
   get: async (ctx: RequestContext, code: string, query: Selection = {}) =>
     found(await ctx.db.country.findUnique({ ...query, where: { code: parseInput(CountryCode, code) } }), 'country', code),
 
   list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const f = parseInput(CountryFilter, filter)
-    const where: Prisma.CountryWhereInput = f.q ? { OR: [{ name: contains(f.q) }, { code: f.q.toUpperCase() }] } : {}
+    const where: Prisma.CountryWhereInput = f.q ? { OR: [{ nameSearch: nameContains(f.q) }, { code: f.q.toUpperCase() }] } : {}
     return listing(ctx.db.country, { where, orderBy: { name: 'asc' } }, page, query)
   },
 
@@ -113,7 +112,7 @@ export const countries = {
 export const regions = {
   list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const f = parseInput(RegionFilter, filter)
-    const where: Prisma.RegionWhereInput = { country: f.countryCode ? { code: f.countryCode } : undefined, name: contains(f.q) }
+    const where: Prisma.RegionWhereInput = { country: f.countryCode ? { code: f.countryCode } : undefined, nameSearch: nameContains(f.q) }
     return listing(ctx.db.region, { where, orderBy: { name: 'asc' } }, page, query)
   },
 
@@ -155,7 +154,7 @@ export const cities = {
     const where: Prisma.CityWhereInput = {
       country: f.countryCode ? { code: f.countryCode } : undefined,
       regionId: f.regionId,
-      name: contains(f.q),
+      nameSearch: nameContains(f.q),
     }
     return listing(ctx.db.city, { where, orderBy: { name: 'asc' } }, page, query)
   },

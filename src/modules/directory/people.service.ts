@@ -1,5 +1,6 @@
 // People / contacts of the industry. A tenant creates people for its own agency; a person is edited by
 // the org that owns their agency or that created them, or by platform admins.
+import { nameContains } from '../../search.ts'
 import { z } from 'zod'
 import { isCompanyOwnedByOrg } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
@@ -70,9 +71,9 @@ export const people = {
 
   list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const f = parseInput(PersonFilter, filter)
-    const text = f.q ? { contains: f.q, mode: 'insensitive' as const } : undefined
+    // The full name ("ana garcía") or the e-mail address.
     const where: Prisma.PersonWhereInput = {
-      OR: text ? [{ firstName: text }, { lastName: text }, { email: text }] : undefined,
+      OR: f.q ? [{ nameSearch: nameContains(f.q) }, { email: { contains: f.q, mode: 'insensitive' } }] : undefined,
       agencyId: f.agencyId,
       archivedAt: f.includeArchived ? undefined : null,
     }

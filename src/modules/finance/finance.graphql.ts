@@ -1,3 +1,5 @@
+import { MoneyRef } from '../../graphql/money.ts'
+import { money } from '../../money.ts'
 import type { Booking } from '../../generated/prisma/client.ts'
 import { FinanceHandoffReason, FinanceHandoffStatus, SettlementStatus } from '../../generated/prisma/client.ts'
 import { builder, requires, typeRequires } from '../../graphql/builder.ts'
@@ -14,14 +16,20 @@ const DepositStatusEnum = graphqlEnum('DepositStatus', { upcoming: 'upcoming', d
 
 type Agreed = FinanceView['agreed']
 type Status = NonNullable<FinanceView['status']>
-type Deposit = Status['deposits'][number]
+type Deposit = Status['deposits'][number] & { currency: string }
 
-const DepositTermRef = builder.objectRef<DepositTerm>('DepositTerm').implement({
+const DepositTermRef = builder.objectRef<DepositTerm & { currency: string }>('DepositTerm').implement({
   description: 'A term of the deposit schedule (today: the one deposit of the accepted offer, flat, with no due date).',
   fields: (t) => ({
     seq: t.exposeInt('seq'),
     kind: t.exposeString('kind', { description: '`flat` (amount) or `percent` (of the fee)' }),
-    amount: t.expose('amount', { type: 'SafeInt', nullable: true, description: 'In minor units of the currency.' }),
+    amount: t.expose('amount', {
+      type: 'SafeInt',
+      nullable: true,
+      description: 'In minor units of the currency.',
+      deprecationReason: 'Use amountMoney',
+    }),
+    amountMoney: t.field({ type: MoneyRef, nullable: true, resolve: (d) => money(d.amount, d.currency) }),
     percent: t.exposeInt('percent', { nullable: true }),
     dueOn: t.field({ type: 'Date', nullable: true, resolve: (d) => (d.dueOn ? new Date(d.dueOn) : null) }),
     dueDaysBeforeEvent: t.exposeInt('dueDaysBeforeEvent', { nullable: true }),
@@ -33,10 +41,12 @@ const AgreedTermsRef = builder.objectRef<Agreed>('AgreedTerms').implement({
   fields: (t) => ({
     currency: t.exposeString('currency'),
     dealType: t.exposeString('dealType'),
-    fee: t.expose('fee', { type: 'SafeInt', nullable: true }),
+    fee: t.expose('fee', { type: 'SafeInt', nullable: true, deprecationReason: 'Use feeMoney' }),
+    feeMoney: t.field({ type: MoneyRef, nullable: true, resolve: (a) => money(a.fee, a.currency) }),
     percentage: t.exposeInt('percentage', { nullable: true }),
-    deposit: t.expose('deposit', { type: 'SafeInt', nullable: true }),
-    depositSchedule: t.field({ type: [DepositTermRef], resolve: (a) => a.depositSchedule }),
+    deposit: t.expose('deposit', { type: 'SafeInt', nullable: true, deprecationReason: 'Use depositMoney' }),
+    depositMoney: t.field({ type: MoneyRef, nullable: true, resolve: (a) => money(a.deposit, a.currency) }),
+    depositSchedule: t.field({ type: [DepositTermRef], resolve: (a) => a.depositSchedule.map((d) => ({ ...d, currency: a.currency })) }),
     startsAt: t.field({ type: 'DateTime', resolve: (a) => new Date(a.startsAt) }),
     endsAt: t.field({ type: 'DateTime', resolve: (a) => new Date(a.endsAt) }),
   }),
@@ -45,7 +55,8 @@ const AgreedTermsRef = builder.objectRef<Agreed>('AgreedTerms').implement({
 const FinanceDepositRef = builder.objectRef<Deposit>('FinanceDeposit').implement({
   fields: (t) => ({
     seq: t.exposeInt('seq'),
-    amount: t.expose('amount', { type: 'SafeInt' }),
+    amount: t.expose('amount', { type: 'SafeInt', deprecationReason: 'Use amountMoney' }),
+    amountMoney: t.field({ type: MoneyRef, resolve: (d) => money(d.amount, d.currency)! }),
     dueOn: t.field({ type: 'Date', nullable: true, resolve: (d) => (d.dueOn ? new Date(d.dueOn) : null) }),
     status: t.field({ type: DepositStatusEnum, resolve: (d) => d.status as 'upcoming' }),
     paidAt: t.field({ type: 'DateTime', nullable: true, resolve: (d) => (d.paidAt ? new Date(d.paidAt) : null) }),
@@ -57,10 +68,13 @@ const FinanceStatusRef = builder.objectRef<Status>('FinanceStatus').implement({
   fields: (t) => ({
     financeVersion: t.exposeInt('financeVersion'),
     currency: t.exposeString('currency'),
-    deposits: t.field({ type: [FinanceDepositRef], resolve: (s) => s.deposits }),
-    invoiced: t.expose('invoiced', { type: 'SafeInt' }),
-    paid: t.expose('paid', { type: 'SafeInt' }),
-    balance: t.expose('balance', { type: 'SafeInt' }),
+    deposits: t.field({ type: [FinanceDepositRef], resolve: (s) => s.deposits.map((d) => ({ ...d, currency: s.currency })) }),
+    invoiced: t.expose('invoiced', { type: 'SafeInt', deprecationReason: 'Use invoicedMoney' }),
+    invoicedMoney: t.field({ type: MoneyRef, resolve: (s) => money(s.invoiced, s.currency)! }),
+    paid: t.expose('paid', { type: 'SafeInt', deprecationReason: 'Use paidMoney' }),
+    paidMoney: t.field({ type: MoneyRef, resolve: (s) => money(s.paid, s.currency)! }),
+    balance: t.expose('balance', { type: 'SafeInt', deprecationReason: 'Use balanceMoney' }),
+    balanceMoney: t.field({ type: MoneyRef, resolve: (s) => money(s.balance, s.currency)! }),
     settlementStatus: t.field({ type: SettlementStatusEnum, resolve: (s) => s.settlementStatus }),
     financeRef: t.exposeString('financeRef', { nullable: true }),
     asOf: t.expose('asOf', { type: 'DateTime' }),

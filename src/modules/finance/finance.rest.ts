@@ -1,5 +1,5 @@
 import { IdParams, route } from '../../rest/route.ts'
-import { viewSchema, type JsonSchema } from '../../rest/schemas.ts'
+import { moneyProperty, viewSchema, type JsonSchema } from '../../rest/schemas.ts'
 import { finance, FinanceStatusInput } from './finance.service.ts'
 import { AckInput, HandoffFilter, HandoffInput, handoffs, RejectInput } from './handoffs.service.ts'
 
@@ -36,12 +36,27 @@ const AgreedSchema: JsonSchema = {
   },
 }
 
+// What a caller reads shows Money beside each amount (src/rest/money-fields.ts); the deal snapshot Finance
+// reads and hashes (DealSchema) stays as it is.
+const AgreedViewSchema: JsonSchema = {
+  ...AgreedSchema,
+  properties: {
+    ...(AgreedSchema.properties as Record<string, JsonSchema>),
+    feeMoney: moneyProperty('fee'),
+    depositMoney: moneyProperty('deposit'),
+    depositSchedule: {
+      type: 'array',
+      items: { ...DepositTermSchema, properties: { ...(DepositTermSchema.properties as object), amountMoney: moneyProperty('amount') } },
+    },
+  },
+}
+
 const FinanceViewSchema: JsonSchema = {
   type: 'object',
   properties: {
     bookingId: { type: 'string', format: 'uuid' },
     side: { type: 'string', enum: ['agency', 'promoter'] },
-    agreed: AgreedSchema,
+    agreed: AgreedViewSchema,
     financeLinked: { type: 'boolean', description: 'Whether Finance has sent a status for this booking and side' },
     financeMessage: nullable({ type: 'string', enum: ['not_synced'], description: 'Why financeLinked is false' }),
     status: nullable({
@@ -57,6 +72,7 @@ const FinanceViewSchema: JsonSchema = {
             properties: {
               seq: int,
               amount: int,
+              amountMoney: moneyProperty('amount', false),
               dueOn: nullable({ type: 'string', format: 'date' }),
               status: { type: 'string', enum: ['upcoming', 'due', 'overdue', 'paid'] },
               paidAt: nullable(instant),
@@ -64,8 +80,11 @@ const FinanceViewSchema: JsonSchema = {
           },
         },
         invoiced: int,
+        invoicedMoney: moneyProperty('invoiced', false),
         paid: int,
+        paidMoney: moneyProperty('paid', false),
         balance: int,
+        balanceMoney: moneyProperty('balance', false),
         settlementStatus: { type: 'string', enum: ['none', 'in_settlement', 'settled'] },
         financeRef: nullable(str),
         asOf: instant,

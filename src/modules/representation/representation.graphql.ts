@@ -4,7 +4,8 @@ import { activeLinkWhere } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
 import { readAs } from '../../access/read-as.ts'
 import { builder, cardTypeRequires, requires, typeRequires } from '../../graphql/builder.ts'
-import { connectionOf } from '../../graphql/connections.ts'
+import { connectionOf, NESTED_FIRST, NESTED_OFFSET, nestedPage } from '../../graphql/connections.ts'
+import { DEFAULT_PAGE_SIZE } from '../../pagination.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import {
   DisputeStatus,
@@ -192,8 +193,12 @@ builder.prismaObjectFields('Artist', (t) => ({
 builder.prismaObjectFields('Agency', (t) => ({
   roster: t.relation('rosterLinks', {
     ...requires('directory.read'),
-    description: 'The artists this company represents now.',
-    query: () => ({ where: activeLinkWhere(), orderBy: { startsOn: 'asc' } }),
+    description: 'The artists this company represents now, a page at a time.',
+    args: {
+      first: t.arg.int({ defaultValue: DEFAULT_PAGE_SIZE, description: NESTED_FIRST }),
+      offset: t.arg.int({ defaultValue: 0, description: NESTED_OFFSET }),
+    },
+    query: (args) => ({ where: activeLinkWhere(), orderBy: [{ startsOn: 'asc' }, { id: 'asc' }], ...nestedPage(args) }),
   }),
 }))
 

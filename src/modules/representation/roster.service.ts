@@ -1,5 +1,6 @@
 // The roster: an agency's representations (started by approved claims), who represents an artist now,
 // and the artist teams (people of the representing agency working on the artist).
+import { nameContains } from '../../search.ts'
 import { z } from 'zod'
 import { activeLinkWhere } from '../../access/ownership.ts'
 import { readAllAs } from '../../access/read-as.ts'
@@ -102,7 +103,7 @@ export const roster = {
     const status: Prisma.RosterLinkWhereInput =
       f.status === 'active' ? activeLinkWhere() : f.status === 'ended' ? { endsOn: { lt: today() } } : {}
     const where: Prisma.RosterLinkWhereInput = {
-      AND: [{ agencyId, role: f.role, artist: f.q ? { name: { contains: f.q, mode: 'insensitive' } } : undefined }, status],
+      AND: [{ agencyId, role: f.role, artist: f.q ? { nameSearch: nameContains(f.q) } : undefined }, status],
     }
     const listed = await listing(ctx.db.rosterLink, { where, orderBy: { startsOn: 'desc' } }, page, query)
     return { ...listed, items: readAllAs('roster.read', listed.items) }

@@ -52,3 +52,32 @@ export const addDays = (day: Date, days: number): Date => new Date(day.getTime()
 export const formatDay = (day: Date): string => day.toISOString().slice(0, 10)
 
 export const maxDay = (a: Date, b: Date): Date => (a.getTime() >= b.getTime() ? a : b)
+
+const localParts = new Map<string, Intl.DateTimeFormat>()
+
+/**
+ * An instant as the wall clock of an IANA time zone shows it, ISO 8601 with the zone's offset then
+ * ("2031-01-12T20:00:00+01:00"), and that offset ("+01:00"). The zone must be valid (cities validate theirs).
+ */
+export function localTime(at: Date, timeZone: string): { iso: string; offset: string } {
+  let format = localParts.get(timeZone)
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      timeZoneName: 'longOffset',
+    })
+    localParts.set(timeZone, format)
+  }
+  const part = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, p.value]))
+  // "GMT+01:00", or "GMT" for a zero offset.
+  const offset = (part.timeZoneName ?? 'GMT').replace('GMT', '') || '+00:00'
+  const year = (part.year ?? '').padStart(4, '0')
+  return { iso: `${year}-${part.month}-${part.day}T${part.hour}:${part.minute}:${part.second}${offset}`, offset }
+}

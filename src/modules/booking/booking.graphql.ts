@@ -23,10 +23,20 @@ import { resolveReferences } from '../../graphql/entities.ts'
 import { AgencyRef } from '../directory/agencies.graphql.ts'
 import { ArtistRef } from '../directory/artists.graphql.ts'
 import { CompanyRef } from '../directory/tenant-company.graphql.ts'
-import { BookingFilter, bookings, CancelInput, ChallengeInput, HoldFilter, holds } from './bookings.service.ts'
+import {
+  BOOKING_ACTIONS,
+  BookingFilter,
+  bookings,
+  CancelInput,
+  ChallengeInput,
+  HOLD_ACTIONS,
+  HoldFilter,
+  holds,
+} from './bookings.service.ts'
+import { actionFields } from './actions.graphql.ts'
 import { DepositTermInput } from './deal-terms.ts'
-import { OfferFilter, OfferInput, offers } from './negotiation.service.ts'
-import { BookingRequestFilter, BookingRequestInput, bookingRequests, CloseInput } from './requests.service.ts'
+import { CounterInput, OFFER_ACTIONS, OfferFilter, offers } from './negotiation.service.ts'
+import { BookingRequestFilter, BookingRequestInput, bookingRequests, CloseInput, REQUEST_ACTIONS } from './requests.service.ts'
 import { activityOrder, depositTermOrder, holdOrder, offerOrder } from './views.ts'
 
 const RequestStatusEnum = graphqlEnum('BookingRequestStatus', BookingRequestStatus)
@@ -41,7 +51,10 @@ const WarningEnum = graphqlEnum(
   "What the dates meet in the artist's published availability",
 )
 const DepositKindEnum = graphqlEnum('DepositKind', DepositKind, 'a fixed amount, or a percentage of the fee')
-const OfferActionEnum = graphqlEnum('OfferAction', { accept: 'accept', counter: 'counter', decline: 'decline', withdraw: 'withdraw' })
+const RequestActions = actionFields('BookingRequest', REQUEST_ACTIONS, bookingRequests.actions)
+const OfferActions = actionFields('Offer', OFFER_ACTIONS, offers.actionsView)
+const HoldActions = actionFields('BookingHold', HOLD_ACTIONS, holds.actions)
+const BookingActions = actionFields('Booking', BOOKING_ACTIONS, bookings.actions)
 
 /** The Venue subgraph's venue, referenced by id only. */
 const VenueRef = builder.externalRef('Venue', builder.keyDirective(builder.selection<{ id: string }>('id'), false)).implement({
@@ -105,6 +118,16 @@ const BookingRequestRef = builder.prismaObject('BookingRequest', {
     holds: t.relation('holds', { query: { orderBy: holdOrder } }),
     booking: t.relation('booking', { nullable: true }),
     activity: t.relation('activity', { query: { orderBy: activityOrder } }),
+    actions: t.field({
+      type: [RequestActions.ActionEnum],
+      description: 'What the signed-in company may do with this request now.',
+      resolve: async (o, _args, ctx) => (await RequestActions.viewOf(ctx, o)).actions,
+    }),
+    blockedActions: t.field({
+      type: [RequestActions.Blocked],
+      description: 'The other actions of this request, and why each is not open now.',
+      resolve: async (o, _args, ctx) => (await RequestActions.viewOf(ctx, o)).blockedActions,
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 })
@@ -194,9 +217,14 @@ const OfferRef = builder.prismaObject('BookingOffer', {
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
     status: t.expose('status', { type: OfferStatusEnum }),
     actions: t.field({
-      type: [OfferActionEnum],
+      type: [OfferActions.ActionEnum],
       description: 'What the signed-in company may do with this offer now.',
-      resolve: (o, _args, ctx) => offers.actionsFor(ctx, o),
+      resolve: async (o, _args, ctx) => (await OfferActions.viewOf(ctx, o)).actions,
+    }),
+    blockedActions: t.field({
+      type: [OfferActions.Blocked],
+      description: 'The other actions of this offer, and why each is not open now.',
+      resolve: async (o, _args, ctx) => (await OfferActions.viewOf(ctx, o)).blockedActions,
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
@@ -232,6 +260,16 @@ const HoldRef = builder.prismaObject('BookingHold', {
     status: t.expose('status', { type: HoldStatusEnum }),
     releasedReason: t.exposeString('releasedReason', { nullable: true }),
     booking: t.relation('booking', { nullable: true }),
+    actions: t.field({
+      type: [HoldActions.ActionEnum],
+      description: 'What the signed-in company may do with this hold now.',
+      resolve: async (o, _args, ctx) => (await HoldActions.viewOf(ctx, o)).actions,
+    }),
+    blockedActions: t.field({
+      type: [HoldActions.Blocked],
+      description: 'The other actions of this hold, and why each is not open now.',
+      resolve: async (o, _args, ctx) => (await HoldActions.viewOf(ctx, o)).blockedActions,
+    }),
   }),
 })
 
@@ -323,6 +361,34 @@ export const BookingRef = builder.prismaObject('Booking', {
     request: t.relation('request'),
     offer: t.relation('offer'),
     hold: t.relation('hold'),
+    timezone: t.string({
+      nullable: true,
+      description: "The event's IANA time zone (its city's); null without a city that names one.",
+      select: { city: { select: { timezone: true } } },
+      resolve: (b) => b.city?.timezone ?? null,
+    }),
+    localStartsAt: t.string({
+      nullable: true,
+      description: 'The start on the wall clock of the event, ISO 8601 with the offset then (e.g. 2031-01-12T20:00:00+01:00).',
+      select: { city: { select: { timezone: true } } },
+      resolve: (b) => bookings.eventTime(b, b.city?.timezone).localStartsAt,
+    }),
+    localEndsAt: t.string({
+      nullable: true,
+      description: 'The end on the wall clock of the event, ISO 8601 with the offset then.',
+      select: { city: { select: { timezone: true } } },
+      resolve: (b) => bookings.eventTime(b, b.city?.timezone).localEndsAt,
+    }),
+    actions: t.field({
+      type: [BookingActions.ActionEnum],
+      description: 'What the signed-in company may do with this booking now.',
+      resolve: async (o, _args, ctx) => (await BookingActions.viewOf(ctx, o)).actions,
+    }),
+    blockedActions: t.field({
+      type: [BookingActions.Blocked],
+      description: 'The other actions of this booking, and why each is not open now.',
+      resolve: async (o, _args, ctx) => (await BookingActions.viewOf(ctx, o)).blockedActions,
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 })
@@ -376,7 +442,7 @@ const RequestInputType = inputFromZod('BookingRequestInput', BookingRequestInput
 const RequestFilterInput = inputFromZod('BookingRequestFilter', BookingRequestFilter)
 // Declared before OfferInput, so that the nested input keeps its own name.
 inputFromZod('DepositTermInput', DepositTermInput)
-const OfferInputType = inputFromZod('OfferInput', OfferInput)
+const OfferInputType = inputFromZod('OfferInput', CounterInput)
 const OfferFilterInput = inputFromZod('OfferFilter', OfferFilter)
 const HoldFilterInput = inputFromZod('HoldFilter', HoldFilter)
 const BookingFilterInput = inputFromZod('BookingFilter', BookingFilter)
@@ -484,7 +550,8 @@ builder.mutationFields((t) => ({
   counterOffer: t.prismaField({
     ...requires('bookings.manage'),
     type: 'BookingOffer',
-    description: 'Answers the latest offer with new terms (the next version).',
+    description:
+      'Answers the latest offer with the next version: the fields sent change, everything else is carried over (null clears a field).',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: OfferInputType, required: true }) },
     resolve: (query, _root, args, ctx) => offers.counter(ctx, parseId(args.id), args.input, query),
   }),

@@ -1,35 +1,53 @@
 import { IdParams, route } from '../../rest/route.ts'
 import { viewSchema, type JsonSchema } from '../../rest/schemas.ts'
-import { BookingFilter, bookings, CancelInput, ChallengeInput, HoldFilter, holds } from './bookings.service.ts'
-import { OfferFilter, OfferInput, offers } from './negotiation.service.ts'
-import { BookingRequestFilter, BookingRequestInput, bookingRequests, CloseInput } from './requests.service.ts'
+import type { RequestContext } from '../../context.ts'
+import type { Prisma } from '../../generated/prisma/client.ts'
+import { withActions } from './actions.rest.ts'
+import {
+  BOOKING_ACTIONS,
+  BookingFilter,
+  bookings,
+  CancelInput,
+  ChallengeInput,
+  HOLD_ACTIONS,
+  HoldFilter,
+  holds,
+} from './bookings.service.ts'
+import { CounterInput, OFFER_ACTIONS, OfferFilter, OfferInput, offers } from './negotiation.service.ts'
+import { BookingRequestFilter, BookingRequestInput, bookingRequests, CloseInput, REQUEST_ACTIONS } from './requests.service.ts'
 import { expireDue } from './pipeline.ts'
 import { BookingDetailView, BookingView, HoldView, OfferView, RequestDetailView, RequestView } from './views.ts'
 
-const withActions = (schema: JsonSchema): JsonSchema => ({
-  allOf: [
-    schema,
-    {
-      type: 'object',
-      properties: {
-        actions: {
-          type: 'array',
-          items: { type: 'string', enum: ['accept', 'counter', 'decline', 'withdraw'] },
-          description: 'What the caller may do now',
-        },
-      },
-      required: ['actions'],
-    },
-  ],
-})
+const nullableString = (description: string): JsonSchema => ({ type: ['string', 'null'], description })
+const eventTime = {
+  timezone: nullableString("The event's IANA time zone (its city's)"),
+  localStartsAt: nullableString('The start on the wall clock of the event, ISO 8601 with the offset then'),
+  localEndsAt: nullableString('The end on the wall clock of the event, ISO 8601 with the offset then'),
+}
 
 const tag = 'Booking pipeline'
-const request = viewSchema('BookingRequest', RequestView)
-const requestDetail = viewSchema('BookingRequest', RequestDetailView)
-const offer = withActions(viewSchema('BookingOffer', OfferView))
-const hold = viewSchema('BookingHold', HoldView)
-const booking = viewSchema('Booking', BookingView)
-const bookingDetail = viewSchema('Booking', BookingDetailView)
+const request = withActions(viewSchema('BookingRequest', RequestView), REQUEST_ACTIONS)
+const offer = withActions(viewSchema('BookingOffer', OfferView), OFFER_ACTIONS)
+const hold = withActions(viewSchema('BookingHold', HoldView), HOLD_ACTIONS)
+const booking = withActions(viewSchema('Booking', BookingView), BOOKING_ACTIONS, eventTime)
+const bookingDetail = withActions(viewSchema('Booking', BookingDetailView), BOOKING_ACTIONS, eventTime)
+const requestDetail = withActions(viewSchema('BookingRequest', RequestDetailView), REQUEST_ACTIONS, {
+  offers: { type: 'array', items: offer },
+  holds: { type: 'array', items: withActions(viewSchema('BookingHold'), HOLD_ACTIONS) },
+  booking: { anyOf: [withActions(viewSchema('Booking', { city: true }), BOOKING_ACTIONS, eventTime), { type: 'null' }] },
+})
+
+type RequestDetail = Prisma.BookingRequestGetPayload<{ include: typeof RequestDetailView }>
+
+/** A request with its negotiation, holds and booking, each with what the caller may do now. */
+async function requestDetailView(ctx: RequestContext, r: RequestDetail) {
+  return {
+    ...(await bookingRequests.view(ctx, r)),
+    offers: await Promise.all(r.offers.map((o) => offers.view(ctx, o))),
+    holds: await Promise.all(r.holds.map((h) => holds.view(ctx, h))),
+    booking: r.booking ? await bookings.view(ctx, r.booking) : null,
+  }
+}
 
 export const bookingRoutes = [
   route({
@@ -41,7 +59,7 @@ export const bookingRoutes = [
     body: BookingRequestInput,
     status: 201,
     response: request,
-    handler: async ({ ctx, body }) => bookingRequests.create(ctx, body, { include: RequestView }),
+    handler: async ({ ctx, body }) => bookingRequests.view(ctx, await bookingRequests.create(ctx, body, { include: RequestView })),
   }),
   route({
     method: 'GET',
@@ -52,7 +70,10 @@ export const bookingRoutes = [
     list: true,
     query: BookingRequestFilter,
     response: request,
-    handler: ({ ctx, query, page }) => bookingRequests.list(ctx, query, page, { include: RequestView }),
+    handler: async ({ ctx, query, page }) => {
+      const listing = await bookingRequests.list(ctx, query, page, { include: RequestView })
+      return { ...listing, items: await Promise.all(listing.items.map((r) => bookingRequests.view(ctx, r))) }
+    },
   }),
   route({
     method: 'GET',
@@ -62,7 +83,8 @@ export const bookingRoutes = [
     access: 'bookings.read',
     params: IdParams,
     response: requestDetail,
-    handler: ({ ctx, params }) => bookingRequests.get(ctx, params.id, { include: RequestDetailView }),
+    handler: async ({ ctx, params }) =>
+      requestDetailView(ctx, (await bookingRequests.get(ctx, params.id, { include: RequestDetailView })) as RequestDetail),
   }),
   route({
     method: 'GET',
@@ -83,7 +105,8 @@ export const bookingRoutes = [
     params: IdParams,
     body: CloseInput,
     response: request,
-    handler: async ({ ctx, params, body }) => bookingRequests.decline(ctx, params.id, body, { include: RequestView }),
+    handler: async ({ ctx, params, body }) =>
+      bookingRequests.view(ctx, await bookingRequests.decline(ctx, params.id, body, { include: RequestView })),
   }),
   route({
     method: 'POST',
@@ -94,7 +117,8 @@ export const bookingRoutes = [
     params: IdParams,
     body: CloseInput,
     response: request,
-    handler: async ({ ctx, params, body }) => bookingRequests.withdraw(ctx, params.id, body, { include: RequestView }),
+    handler: async ({ ctx, params, body }) =>
+      bookingRequests.view(ctx, await bookingRequests.withdraw(ctx, params.id, body, { include: RequestView })),
   }),
   route({
     method: 'POST',
@@ -141,11 +165,11 @@ export const bookingRoutes = [
         accept: 'Accept the latest offer (the side that did not make it): a hold is placed on the date',
         decline: 'Decline the latest offer (the side that did not make it): the negotiation ends',
         withdraw: 'Withdraw your own open offer: the negotiation ends',
-        counter: 'Counter the latest offer with new terms (the next version)',
+        counter: 'Counter the latest offer (the next version): the fields sent change, the rest is carried over',
       }[action],
       access: 'bookings.manage',
       params: IdParams,
-      body: action === 'counter' ? OfferInput : CloseInput,
+      body: action === 'counter' ? CounterInput : CloseInput,
       status: action === 'counter' ? 201 : 200,
       response: offer,
       handler: async ({ ctx, params, body }) => {
@@ -170,7 +194,7 @@ export const bookingRoutes = [
     response: hold,
     handler: async ({ ctx, query, page }) => {
       const listing = await holds.list(ctx, query, page, { include: HoldView })
-      return listing
+      return { ...listing, items: await Promise.all(listing.items.map((h) => holds.view(ctx, h))) }
     },
   }),
   route({
@@ -181,7 +205,7 @@ export const bookingRoutes = [
     access: 'bookings.read',
     params: IdParams,
     response: hold,
-    handler: async ({ ctx, params }) => holds.get(ctx, params.id, { include: HoldView }),
+    handler: async ({ ctx, params }) => holds.view(ctx, await holds.get(ctx, params.id, { include: HoldView })),
   }),
   route({
     method: 'POST',
@@ -194,7 +218,7 @@ export const bookingRoutes = [
     params: IdParams,
     status: 201,
     response: booking,
-    handler: ({ ctx, params }) => holds.confirm(ctx, params.id, { include: BookingView }),
+    handler: async ({ ctx, params }) => bookings.view(ctx, await holds.confirm(ctx, params.id, { include: BookingView })),
   }),
   route({
     method: 'POST',
@@ -207,7 +231,7 @@ export const bookingRoutes = [
     params: IdParams,
     body: ChallengeInput,
     response: hold,
-    handler: async ({ ctx, params, body }) => holds.challenge(ctx, params.id, body, { include: HoldView }),
+    handler: async ({ ctx, params, body }) => holds.view(ctx, await holds.challenge(ctx, params.id, body, { include: HoldView })),
   }),
   route({
     method: 'POST',
@@ -218,7 +242,7 @@ export const bookingRoutes = [
     params: IdParams,
     body: CloseInput,
     response: hold,
-    handler: async ({ ctx, params, body }) => holds.release(ctx, params.id, body, { include: HoldView }),
+    handler: async ({ ctx, params, body }) => holds.view(ctx, await holds.release(ctx, params.id, body, { include: HoldView })),
   }),
   route({
     method: 'GET',
@@ -229,7 +253,10 @@ export const bookingRoutes = [
     list: true,
     query: BookingFilter,
     response: booking,
-    handler: ({ ctx, query, page }) => bookings.list(ctx, query, page, { include: BookingView }),
+    handler: async ({ ctx, query, page }) => {
+      const listing = await bookings.list(ctx, query, page, { include: BookingView })
+      return { ...listing, items: await Promise.all(listing.items.map((b) => bookings.view(ctx, b))) }
+    },
   }),
   route({
     method: 'GET',
@@ -239,7 +266,7 @@ export const bookingRoutes = [
     access: 'bookings.read',
     params: IdParams,
     response: bookingDetail,
-    handler: ({ ctx, params }) => bookings.get(ctx, params.id, { include: BookingDetailView }),
+    handler: async ({ ctx, params }) => bookings.view(ctx, await bookings.get(ctx, params.id, { include: BookingDetailView })),
   }),
   route({
     method: 'POST',
@@ -250,7 +277,7 @@ export const bookingRoutes = [
     params: IdParams,
     body: CancelInput,
     response: booking,
-    handler: ({ ctx, params, body }) => bookings.cancel(ctx, params.id, body, { include: BookingView }),
+    handler: async ({ ctx, params, body }) => bookings.view(ctx, await bookings.cancel(ctx, params.id, body, { include: BookingView })),
   }),
   route({
     method: 'POST',

@@ -7,7 +7,7 @@ import type { RequestContext } from '../../context.ts'
 import type { Db, Tx } from '../../db/client.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, isExclusionViolation, notFound } from '../../errors.ts'
-import { BookingStatus, HoldStatus, type BookingHold, type Prisma } from '../../generated/prisma/client.ts'
+import { BookingStatus, HoldStatus, type Booking, type BookingHold, type City, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { actorOf, actsFor, partyOf, pipelinesVisibleTo, recordActivity, SYSTEM, type Party } from './parties.ts'
@@ -25,7 +25,8 @@ import { dealBooked, dealCancelled, dealClosed } from './deal-followers.ts'
 import { CloseInput, requireSide } from './requests.service.ts'
 import { keptTerm, radiusOf } from './deal-terms.ts'
 import { bookingMachine, effectiveHoldStatus, holdMachine, requestMachine, transition } from './state.ts'
-import { Instant } from '../../dates.ts'
+import { Instant, localTime } from '../../dates.ts'
+import { actionsView, askerFor, blocked, partyChecks, stateAllows, type ActionsView } from './actions.ts'
 
 export const HoldFilter = z.object({
   status: z.enum(HoldStatus).optional(),
@@ -41,6 +42,14 @@ export const BookingFilter = z.object({
   from: Instant.optional().describe('Starting at or after'),
   to: Instant.optional().describe('Starting before'),
 })
+export interface EventTime {
+  /** The IANA time zone of the event (its city's). */
+  timezone: string | null
+  /** Start and end on the wall clock there, ISO 8601 with the offset then. */
+  localStartsAt: string | null
+  localEndsAt: string | null
+}
+
 export const CancelInput = z.object({ reason: z.string().trim().min(1).max(2000) })
 
 async function visibleHold(ctx: RequestContext, party: Party, id: string, query: Selection = {}) {
@@ -108,7 +117,37 @@ export const ChallengeInput = z.object({
     .describe('How long the holds above have to confirm or release (at most until their event)'),
 })
 
+export const HOLD_ACTIONS = ['confirm', 'release', 'challenge'] as const
+export type HoldAction = (typeof HOLD_ACTIONS)[number]
+export const BOOKING_ACTIONS = ['cancel'] as const
+export type BookingAction = (typeof BOOKING_ACTIONS)[number]
+
 export const holds = {
+  /** What the caller may do with the hold now, and why not the rest (its rank decides confirm and challenge). */
+  async actions(ctx: RequestContext, hold: BookingHold): Promise<ActionsView<HoldAction>> {
+    const asker = await askerFor(ctx, hold.requestId)
+    const now = ctx.clock.now()
+    const status = effectiveHoldStatus(hold, now)
+    const above =
+      status === 'active' ? (await competingHolds(ctx.db, hold)).filter((o) => ranksAbove(o, hold) && !challengeLapsed(o, now)) : []
+    return actionsView(HOLD_ACTIONS, (action) => [
+      ...partyChecks(asker, action === 'confirm' ? 'agency' : undefined, 'confirms bookings'),
+      stateAllows(holdMachine, status, action),
+      action === 'confirm' && above.length
+        ? blocked('hold_outranked', `${above.length} hold(s) rank above this one on these dates: they confirm or release first`)
+        : null,
+      action === 'challenge' && !above.length ? blocked('nothing_to_challenge', 'no hold ranks above this one on these dates') : null,
+      action === 'challenge' && above.length && above.every((o) => o.challengeDeadline)
+        ? blocked('challenge_pending', 'every hold above this one is already under challenge')
+        : null,
+    ])
+  },
+
+  /** A hold as REST shows it: with its actions. */
+  async view<T extends BookingHold>(ctx: RequestContext, hold: T): Promise<T & ActionsView<HoldAction>> {
+    return { ...hold, ...(await holds.actions(ctx, hold)) }
+  },
+
   async get(ctx: RequestContext, id: string, query: Selection = {}) {
     await expireDue(ctx.db, { requestId: (await visibleHold(ctx, await partyOf(ctx), id)).requestId }, ctx.clock.now())
     return ctx.db.bookingHold.findUniqueOrThrow({ ...query, where: { id } })
@@ -275,6 +314,26 @@ export const holds = {
 }
 
 export const bookings = {
+  /** What the caller may do with the booking now, and why not. */
+  async actions(ctx: RequestContext, booking: Booking): Promise<ActionsView<BookingAction>> {
+    const asker = await askerFor(ctx, booking.requestId)
+    return actionsView(BOOKING_ACTIONS, (action) => [...partyChecks(asker), stateAllows(bookingMachine, booking.status, action)])
+  },
+
+  /** Where and when, in the event's time zone (its city's): null without a city that names one. */
+  eventTime(booking: { startsAt: Date; endsAt: Date }, timezone: string | null | undefined): EventTime {
+    if (!timezone) return { timezone: null, localStartsAt: null, localEndsAt: null }
+    return { timezone, localStartsAt: localTime(booking.startsAt, timezone).iso, localEndsAt: localTime(booking.endsAt, timezone).iso }
+  },
+
+  /** A booking as REST shows it: its place and local times, and its actions. */
+  async view<T extends Booking & { city?: City | null }>(
+    ctx: RequestContext,
+    booking: T,
+  ): Promise<T & EventTime & ActionsView<BookingAction>> {
+    return { ...booking, ...bookings.eventTime(booking, booking.city?.timezone), ...(await bookings.actions(ctx, booking)) }
+  },
+
   async get(ctx: RequestContext, id: string, query: Selection = {}) {
     const party = await partyOf(ctx)
     const booking = await ctx.db.booking.findFirst({ ...query, where: { AND: [{ id }, pipelinesVisibleTo(party)] } })
@@ -331,14 +390,41 @@ export const bookings = {
       await lockRequest(tx, seen.requestId, { party, now: ctx.clock.now() })
       const booking = await tx.booking.findUniqueOrThrow({ where: { id } })
       const to = transition(bookingMachine, booking.status, 'cancel')
-      await tx.booking.update({ where: { id }, data: { status: to, cancelledAt: new Date(), cancelReason: reason } })
-      await recordActivity(tx, actorOf(party), {
+      const actor = actorOf(party)
+      await tx.booking.update({ where: { id }, data: { status: to, cancelledAt: ctx.clock.now(), cancelReason: reason } })
+      await recordActivity(tx, actor, {
         requestId: booking.requestId,
         subject: 'booking',
         subjectId: id,
         action: 'cancel',
         from: booking.status,
         to,
+        note: reason,
+      })
+      // The request and the hold the booking came from read cancelled too; the accepted offer stays the
+      // record of what was agreed.
+      const hold = await tx.bookingHold.findUniqueOrThrow({ where: { id: booking.holdId } })
+      const holdTo = transition(holdMachine, hold.status, 'cancel')
+      await tx.bookingHold.update({ where: { id: hold.id }, data: { status: holdTo } })
+      await recordActivity(tx, actor, {
+        requestId: booking.requestId,
+        subject: 'hold',
+        subjectId: hold.id,
+        action: 'cancel',
+        from: hold.status,
+        to: holdTo,
+        note: reason,
+      })
+      const request = await tx.bookingRequest.findUniqueOrThrow({ where: { id: booking.requestId } })
+      const requestTo = transition(requestMachine, request.status, 'cancel')
+      await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo, closedReason: reason } })
+      await recordActivity(tx, actor, {
+        requestId: request.id,
+        subject: 'request',
+        subjectId: request.id,
+        action: 'cancel',
+        from: request.status,
+        to: requestTo,
         note: reason,
       })
       await dealClosed(tx, booking.requestId, `the booking was cancelled: ${reason}`)

@@ -6,51 +6,83 @@ import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, forbidden, invalidInput, notFound } from '../../errors.ts'
-import { DealType, OfferStatus, type BookingOffer, type BookingRequest, type Prisma } from '../../generated/prisma/client.ts'
+import {
+  DealType,
+  OfferStatus,
+  type BookingOffer,
+  type BookingRequest,
+  type OfferDepositTerm,
+  type Prisma,
+} from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
-import { actorOf, actsForRequests, otherSide, partyOf, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
-import { expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
+import { actorOf, otherSide, partyOf, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
+import { actionsView, askerFor, blocked, partyChecks, stateAllows, type ActionsView, type Asker, type Check } from './actions.ts'
+import { alreadyBooked, confirmedBookingOn, expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
 import { Currency, MinorUnits } from '../../money.ts'
 import { dealTermFields, dealTermIssues, depositSchedule, depositTotal, dueDayIssue, radiusOf } from './deal-terms.ts'
 import { CloseInput, requireSide, visibleRequest } from './requests.service.ts'
-import { can, effectiveOfferStatus, offerMachine, requestMachine, transition } from './state.ts'
-import { Instant } from '../../dates.ts'
+import { effectiveOfferStatus, offerMachine, requestMachine, transition } from './state.ts'
+import { formatDay, Instant } from '../../dates.ts'
+import { depositTermOrder } from './views.ts'
 
 const DAY_MS = 86_400_000
 
-export const OfferInput = z
-  .object({
-    fee: MinorUnits.nullish().describe('The guarantee (flat, versus) in minor units; absent for a pure percentage deal'),
-    currency: Currency,
-    dealType: z.enum(DealType),
-    percentage: z.number().int().min(1).max(100).nullish().describe("versus / percentage: the artist's share of the net, in percent"),
-    ...dealTermFields,
-    holdDays: z.number().int().min(1).max(60).default(7).describe('How long an acceptance holds the date'),
-    terms: z.string().trim().min(1).max(10_000).nullish(),
-    expiresAt: Instant.nullish().describe('Answer-by time of this offer'),
-  })
-  .superRefine((o, ctx) => {
-    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message })
-    if (o.dealType === 'flat' && o.percentage != null) issue('percentage', 'a flat deal has no percentage')
-    if (o.dealType !== 'flat' && o.percentage == null) issue('percentage', `required for a ${o.dealType} deal`)
-    if (o.dealType !== 'percentage' && o.fee == null) issue('fee', `required for a ${o.dealType} deal`)
-    dealTermIssues(o, issue)
-  })
+const offerFields = {
+  fee: MinorUnits.nullish().describe('The guarantee (flat, versus) in minor units; absent for a pure percentage deal'),
+  currency: Currency.describe('Required in a first offer'),
+  dealType: z.enum(DealType).describe('Required in a first offer'),
+  percentage: z.number().int().min(1).max(100).nullish().describe("versus / percentage: the artist's share of the net, in percent"),
+  ...dealTermFields,
+  holdDays: z.number().int().min(1).max(60).describe('How long an acceptance holds the date (a first offer: 7 days when absent)'),
+  terms: z.string().trim().min(1).max(10_000).nullish(),
+  expiresAt: Instant.nullish().describe('Answer-by time of this offer (never carried over by a counter)'),
+}
+
+export const OfferInput = z.object({ ...offerFields, holdDays: offerFields.holdDays.default(7) }).superRefine((o, ctx) => {
+  const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message })
+  if (o.dealType === 'flat' && o.percentage != null) issue('percentage', 'a flat deal has no percentage')
+  if (o.dealType !== 'flat' && o.percentage == null) issue('percentage', `required for a ${o.dealType} deal`)
+  if (o.dealType !== 'percentage' && o.fee == null) issue('fee', `required for a ${o.dealType} deal`)
+  dealTermIssues(o, issue)
+})
+
+/**
+ * An offer's terms, every field optional: what a counter-offer sends (it names what it changes; everything
+ * not sent is carried over from the offer it answers, null clears a field: `carriedOver`), and the one
+ * GraphQL input of both mutations (a first offer is checked against OfferInput).
+ */
+export const CounterInput = z
+  .object(offerFields)
+  .partial()
+  .describe(
+    "An offer's terms. A first offer gives currency and dealType (holdDays: 7 when absent); a counter-offer names what it changes and carries everything it does not send over from the offer it answers (null clears a field; expiresAt is never carried)",
+  )
 
 export const OfferFilter = z.object({
   status: z.enum(OfferStatus).optional(),
   requestId: Id.optional(),
 })
 
-export type OfferAction = 'accept' | 'counter' | 'decline' | 'withdraw'
+export const OFFER_ACTIONS = ['accept', 'counter', 'decline', 'withdraw'] as const
+export type OfferAction = (typeof OFFER_ACTIONS)[number]
 
-/** What the party may do with an offer now (for the screens' action buttons). */
-export function offerActions(party: Party, offer: BookingOffer, now: Date): OfferAction[] {
+/** What the asker may do with an offer now, and why not the rest; `booked` tells whether the artist is booked on its dates. */
+export function offerActions(asker: Asker, offer: BookingOffer, now: Date, booked: () => Check): ActionsView<OfferAction> {
   const status = effectiveOfferStatus(offer, now)
-  const theirs = offer.madeBy !== party.side
-  const actions: OfferAction[] = theirs ? ['accept', 'counter', 'decline'] : ['withdraw']
-  return actions.filter((a) => can(offerMachine, status, a))
+  const mine = offer.madeBy === asker.party.side
+  return actionsView(OFFER_ACTIONS, (action) => [
+    ...partyChecks(asker),
+    stateAllows(offerMachine, status, action),
+    action === 'withdraw'
+      ? mine
+        ? null
+        : blocked('wrong_side', `only the ${offer.madeBy} side, which made this offer, withdraws it`)
+      : mine
+        ? blocked('waiting_for_counterparty', `you made this offer: the ${otherSide(asker.party.side)} side answers it`)
+        : null,
+    action === 'accept' ? booked : null,
+  ])
 }
 
 async function visibleOffer(ctx: RequestContext, party: Party, id: string) {
@@ -162,11 +194,14 @@ export const offers = {
     return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: offer.id } })
   },
 
+  /** A counter changes what it names and carries the rest of the offer it answers over (`carriedOver`). */
   async counter(ctx: RequestContext, offerId: string, input: unknown, query: Selection = {}) {
-    const data = parseInput(offerInputAt(ctx.clock.now()), input)
+    const named = parseInput(CounterInput, input)
     const counter = await onLatestOffer(ctx, offerId, async (tx, party, offer, request) => {
       requireTheirs(party, offer, 'counter')
       const to = transition(offerMachine, offer.status, 'counter')
+      const terms = await tx.offerDepositTerm.findMany({ where: { offerId }, orderBy: depositTermOrder })
+      const data = parseInput(offerInputAt(ctx.clock.now()), carriedOver({ ...offer, depositTerms: terms }, input as object, named))
       checkAgainstRequest(request, data)
       await tx.bookingOffer.update({ where: { id: offerId }, data: { status: to } })
       await recordActivity(tx, actorOf(party), {
@@ -189,6 +224,8 @@ export const offers = {
       const actor = actorOf(party)
       const offerTo = transition(offerMachine, offer.status, 'accept')
       const requestTo = transition(requestMachine, request.status, 'hold')
+      // Under the artist's lock, which confirmations take too: no booking can appear before the hold is placed.
+      if (await confirmedBookingOn(tx, request)) throw alreadyBooked()
       await tx.bookingOffer.update({ where: { id: offerId }, data: { status: offerTo } })
       await recordActivity(tx, actor, {
         requestId: request.id,
@@ -268,18 +305,30 @@ export const offers = {
     return listing(ctx.db.bookingOffer, { where, orderBy: { createdAt: 'desc' } }, page, query)
   },
 
-  /** What the caller may do with the offer now: nothing for a caller who only reads the pipeline (no
-   *  bookings.manage), nor for a company that only sees it (the artist's management, a former agency). */
+  /** What the caller may do with the offer now, and why not the rest: nothing for a caller who only reads
+   *  the pipeline (no bookings.manage), nor for a company that only sees it (the artist's management, a
+   *  former agency). Accepting is blocked while the artist is booked on the dates (no hold is placed there). */
+  async actionsView(ctx: RequestContext, offer: BookingOffer): Promise<ActionsView<OfferAction>> {
+    const asker = await askerFor(ctx, offer.requestId)
+    const request = await ctx
+      .loader<string, BookingRequest | null>('requestById', async (ids) => {
+        const rows = await ctx.db.bookingRequest.findMany({ where: { id: { in: [...ids] } } })
+        return ids.map((id) => rows.find((r) => r.id === id) ?? null)
+      })
+      .load(offer.requestId)
+    const booked = request && (await confirmedBookingOn(ctx.db, request))
+    return offerActions(asker, offer, ctx.clock.now(), () =>
+      booked ? blocked('artist_already_booked', 'the artist already has a confirmed booking at that time') : null,
+    )
+  },
+
   async actionsFor(ctx: RequestContext, offer: BookingOffer): Promise<OfferAction[]> {
-    if (!(await ctx.may('bookings.manage'))) return []
-    const party = await partyOf(ctx)
-    const acting = await ctx.loader<string, boolean>('actsForRequest', (ids) => actsForRequests(ctx.db, party, ids)).load(offer.requestId)
-    return acting ? offerActions(party, offer, ctx.clock.now()) : []
+    return (await offers.actionsView(ctx, offer)).actions
   },
 
   /** An offer as both faces show it: its terms and what the caller may do with it now. */
-  async view<T extends BookingOffer>(ctx: RequestContext, offer: T): Promise<T & { actions: OfferAction[] }> {
-    return { ...offer, actions: await offers.actionsFor(ctx, offer) }
+  async view<T extends BookingOffer>(ctx: RequestContext, offer: T): Promise<T & ActionsView<OfferAction>> {
+    return { ...offer, ...(await offers.actionsView(ctx, offer)) }
   },
 }
 
@@ -316,4 +365,45 @@ async function closeNegotiation(
     to: requestTo,
     note: reason,
   })
+}
+
+/** An offer's terms as an input states them (amounts as numbers, days as YYYY-MM-DD). */
+function termsOf(offer: BookingOffer & { depositTerms: OfferDepositTerm[] }) {
+  return {
+    fee: offer.fee == null ? null : Number(offer.fee),
+    currency: offer.currency,
+    dealType: offer.dealType,
+    percentage: offer.percentage,
+    holdDays: offer.holdDays,
+    terms: offer.terms,
+    radiusKm: offer.radiusKm,
+    radiusDaysBefore: offer.radiusDaysBefore,
+    radiusDaysAfter: offer.radiusDaysAfter,
+    // A percent deposit stays a share: of the counter's fee.
+    depositTerms: offer.depositTerms.length
+      ? offer.depositTerms.map((t) => ({
+          kind: t.kind,
+          ...(t.kind === 'percent' ? { percent: t.percent } : { amount: Number(t.amount) }),
+          dueOn: t.dueOn ? formatDay(t.dueOn) : null,
+          dueDaysBeforeEvent: t.dueDaysBeforeEvent,
+        }))
+      : null,
+  }
+}
+
+/**
+ * The whole offer a counter makes: the previous offer's terms with the fields the counter names (as sent)
+ * over them. The deposit schedule goes as one (naming `deposit` or `depositTerms` replaces it); a counter
+ * that makes the deal flat drops the carried percentage; the answer-by time is the counter's own.
+ */
+function carriedOver(previous: BookingOffer & { depositTerms: OfferDepositTerm[] }, raw: object, named: z.output<typeof CounterInput>) {
+  const sent = Object.fromEntries(Object.entries(raw).filter(([k, v]) => v !== undefined && k in named))
+  const { depositTerms, percentage, ...carried } = termsOf(previous)
+  const dealType = named.dealType ?? previous.dealType
+  return {
+    ...carried,
+    ...('deposit' in sent || 'depositTerms' in sent ? {} : { depositTerms }),
+    ...(dealType === 'flat' ? {} : { percentage }),
+    ...sent,
+  }
 }

@@ -235,3 +235,17 @@ export function competingHolds(tx: Tx, hold: { id: string; artistId: string; sta
   }
   return tx.bookingHold.findMany({ where, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })
 }
+
+/**
+ * The artist's confirmed booking overlapping [startsAt, endsAt), if any: a hold on those dates could never
+ * confirm (bookings_no_double_booking), so none is placed there.
+ */
+export function confirmedBookingOn(db: Db | Tx, d: { artistId: string; startsAt: Date; endsAt: Date }) {
+  return db.booking.findFirst({
+    where: { artistId: d.artistId, status: 'confirmed', startsAt: { lt: d.endsAt }, endsAt: { gt: d.startsAt } },
+    select: { id: true, startsAt: true },
+  })
+}
+
+export const alreadyBooked = () =>
+  conflict('artist_already_booked', 'the artist already has a confirmed booking at that time: no hold is placed on those dates')

@@ -7,7 +7,13 @@ import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, forbidden, invalidInput, notFound } from '../../errors.ts'
 import type { Db } from '../../db/client.ts'
 import { today } from '../../dates.ts'
-import { BookingRequestStatus, DealType, type BookingRequestWarning, type Prisma } from '../../generated/prisma/client.ts'
+import {
+  BookingRequestStatus,
+  DealType,
+  type BookingRequest,
+  type BookingRequestWarning,
+  type Prisma,
+} from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Currency, MinorUnits } from '../../money.ts'
 import { Id, parseInput } from '../../validation.ts'
@@ -15,6 +21,7 @@ import { dealClosed } from './deal-followers.ts'
 import { actorOf, partyOf, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
 import { expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
 import { holdMachine, offerMachine, requestMachine, transition } from './state.ts'
+import { actionsView, askerFor, partyChecks, stateAllows, type ActionsView } from './actions.ts'
 import { Instant } from '../../dates.ts'
 
 const MAX_SHOW_SPAN_MS = 14 * 86_400_000
@@ -77,7 +84,30 @@ export function requireSide<S extends Party['side']>(party: Party, side: S, doin
   if (party.side !== side) throw forbidden(`only the ${side} side ${doing}`, 'wrong_side')
 }
 
+export const REQUEST_ACTIONS = ['offer', 'decline', 'withdraw'] as const
+export type RequestAction = (typeof REQUEST_ACTIONS)[number]
+
+const REQUEST_ACTION_SIDE = {
+  offer: ['agency', 'answers requests with offers'],
+  decline: ['agency', 'declines requests'],
+  withdraw: ['promoter', 'withdraws its requests'],
+} as const
+
 export const bookingRequests = {
+  /** What the caller may do with the request now, and why not the rest. */
+  async actions(ctx: RequestContext, request: BookingRequest): Promise<ActionsView<RequestAction>> {
+    const asker = await askerFor(ctx, request.id)
+    return actionsView(REQUEST_ACTIONS, (action) => [
+      ...partyChecks(asker, REQUEST_ACTION_SIDE[action][0], REQUEST_ACTION_SIDE[action][1]),
+      stateAllows(requestMachine, request.status, action),
+    ])
+  },
+
+  /** A request as REST shows it: with its actions. */
+  async view<T extends BookingRequest>(ctx: RequestContext, request: T): Promise<T & ActionsView<RequestAction>> {
+    return { ...request, ...(await bookingRequests.actions(ctx, request)) }
+  },
+
   async create(ctx: RequestContext, input: unknown, query: Selection = {}) {
     const party = await partyOf(ctx)
     requireSide(party, 'promoter', 'sends booking requests')

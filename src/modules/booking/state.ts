@@ -6,12 +6,17 @@
 import { type Machine } from '../../state-machine.ts'
 import type { BookingRequestStatus, BookingStatus, HoldStatus, OfferStatus } from '../../generated/prisma/client.ts'
 
-export const requestMachine: Machine<BookingRequestStatus, 'offer' | 'hold' | 'book' | 'decline' | 'withdraw' | 'release' | 'expire'> = {
+/** A cancelled booking takes its request and its hold along (`cancel`), so that no screen shows a live deal. */
+export const requestMachine: Machine<
+  BookingRequestStatus,
+  'offer' | 'hold' | 'book' | 'decline' | 'withdraw' | 'release' | 'expire' | 'cancel'
+> = {
   name: 'a booking request',
   moves: {
     open: { offer: 'negotiating', decline: 'declined', withdraw: 'withdrawn', expire: 'expired' },
     negotiating: { hold: 'held', decline: 'declined', withdraw: 'withdrawn', expire: 'expired' },
     held: { book: 'booked', release: 'released', withdraw: 'withdrawn', expire: 'expired' },
+    booked: { cancel: 'cancelled' },
   },
 }
 
@@ -21,9 +26,12 @@ export const offerMachine: Machine<OfferStatus, 'accept' | 'counter' | 'decline'
 }
 
 /** A challenge and a move up leave a hold active: they change its rank, which only an active hold has. */
-export const holdMachine: Machine<HoldStatus, 'confirm' | 'release' | 'expire' | 'challenge' | 'move_up'> = {
+export const holdMachine: Machine<HoldStatus, 'confirm' | 'release' | 'expire' | 'challenge' | 'move_up' | 'cancel'> = {
   name: 'a hold',
-  moves: { active: { confirm: 'confirmed', release: 'released', expire: 'expired', challenge: 'active', move_up: 'active' } },
+  moves: {
+    active: { confirm: 'confirmed', release: 'released', expire: 'expired', challenge: 'active', move_up: 'active' },
+    confirmed: { cancel: 'cancelled' },
+  },
 }
 
 export const bookingMachine: Machine<BookingStatus, 'cancel'> = {

@@ -15,7 +15,7 @@ export const RequestDetailView = {
   agency: true,
   offers: { orderBy: offerOrder },
   holds: { orderBy: holdOrder },
-  booking: true,
+  booking: { include: { city: true } },
 } satisfies Prisma.BookingRequestInclude
 export const OfferView = {
   request: { include: { artist: true } },
@@ -23,10 +23,17 @@ export const OfferView = {
   depositTerms: { orderBy: depositTermOrder },
 } satisfies Prisma.BookingOfferInclude
 export const HoldView = { request: { include: { artist: true } }, offer: true } satisfies Prisma.BookingHoldInclude
-export const BookingView = { artist: true, agency: true, depositTerms: { orderBy: depositTermOrder } } satisfies Prisma.BookingInclude
+/** A booking shows its place: the city card (with its time zone) beside the venue reference. */
+export const BookingView = {
+  artist: true,
+  agency: true,
+  city: true,
+  depositTerms: { orderBy: depositTermOrder },
+} satisfies Prisma.BookingInclude
 export const BookingDetailView = {
   artist: true,
   agency: true,
+  city: true,
   depositTerms: { orderBy: depositTermOrder },
   offer: true,
   hold: true,

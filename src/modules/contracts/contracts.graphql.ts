@@ -1,3 +1,4 @@
+import { actionFields } from '../booking/actions.graphql.ts'
 import type { Contract } from '../../generated/prisma/client.ts'
 import { ContractStatus, SignerRole, SigningOrder } from '../../generated/prisma/client.ts'
 import { builder, requires, typeRequires } from '../../graphql/builder.ts'
@@ -8,6 +9,7 @@ import { resolveReferences } from '../../graphql/entities.ts'
 import { BookingRef } from '../booking/booking.graphql.ts'
 import {
   AttachmentInput,
+  CONTRACT_ACTIONS,
   ContractFilter,
   ContractInput,
   contracts,
@@ -142,6 +144,8 @@ const signingOf = (contract: Contract, ctx: Parameters<typeof contracts.signing>
     .loader<Contract, Awaited<ReturnType<typeof contracts.signing>>[number]>('contractSigning', (list) => contracts.signing(ctx, list))
     .load(contract)
 
+const ContractActions = actionFields('Contract', CONTRACT_ACTIONS, contracts.actions)
+
 export const ContractRef = builder.prismaObject('Contract', {
   ...typeRequires('contracts.read'),
   description: 'A booking-linked contract: versions, signers, signatures, attachments and its timeline.',
@@ -188,6 +192,16 @@ export const ContractRef = builder.prismaObject('Contract', {
       description: 'The booking of its pipeline (null while the contract is for a hold not yet confirmed).',
       select: (_args, _ctx, nested) => ({ request: { select: { booking: nested() } } }),
       resolve: (c) => c.request.booking,
+    }),
+    actions: t.field({
+      type: [ContractActions.ActionEnum],
+      description: 'What the signed-in company may do with this contract now.',
+      resolve: async (c, _args, ctx) => (await ContractActions.viewOf(ctx, c)).actions,
+    }),
+    blockedActions: t.field({
+      type: [ContractActions.Blocked],
+      description: 'The other actions of this contract, and why each is not open now (e.g. WAITING_FOR_COUNTERPARTY_SIGNATURE).',
+      resolve: async (c, _args, ctx) => (await ContractActions.viewOf(ctx, c)).blockedActions,
     }),
     closedReason: t.exposeString('closedReason', { nullable: true }),
     sentAt: t.expose('sentAt', { type: 'DateTime', nullable: true }),

@@ -1,3 +1,4 @@
+import { withActions } from '../booking/actions.rest.ts'
 import { z } from 'zod'
 import type { Prisma } from '../../generated/prisma/client.ts'
 import { IdParams, route } from '../../rest/route.ts'
@@ -5,6 +6,7 @@ import { Id, VersionNumber } from '../../validation.ts'
 import { viewSchema, type JsonSchema } from '../../rest/schemas.ts'
 import {
   AttachmentInput,
+  CONTRACT_ACTIONS,
   ContractFilter,
   ContractInput,
   contracts,
@@ -19,26 +21,29 @@ import { TemplateFilter, TemplateInput, templates, UpdateTemplateInput } from '.
 const TemplateView = { versions: { orderBy: { version: 'desc' }, take: 1 } } satisfies Prisma.ContractTemplateInclude
 
 /** `contracts.view`: its current version, signers, the current version's signatures, who blocks it, what its text lacks. */
-const contractSchema: JsonSchema = {
-  allOf: [
-    viewSchema('Contract', { attachments: true }),
-    {
-      type: 'object',
-      properties: {
-        current: viewSchema('ContractVersion'),
-        unresolvedFields: { type: 'array', items: { type: 'string' } },
-        signers: { type: 'array', items: viewSchema('ContractSigner') },
-        signatures: { type: 'array', items: viewSchema('ContractSignature'), description: 'Signatures on the current version' },
-        blocking: {
-          type: 'array',
-          items: viewSchema('ContractSigner'),
-          description: 'Who holds the contract up (the next signer, or all missing ones)',
+const contractSchema: JsonSchema = withActions(
+  {
+    allOf: [
+      viewSchema('Contract', { attachments: true }),
+      {
+        type: 'object',
+        properties: {
+          current: viewSchema('ContractVersion'),
+          unresolvedFields: { type: 'array', items: { type: 'string' } },
+          signers: { type: 'array', items: viewSchema('ContractSigner') },
+          signatures: { type: 'array', items: viewSchema('ContractSignature'), description: 'Signatures on the current version' },
+          blocking: {
+            type: 'array',
+            items: viewSchema('ContractSigner'),
+            description: 'Who holds the contract up (the next signer, or all missing ones)',
+          },
         },
+        required: ['current', 'unresolvedFields', 'signers', 'signatures', 'blocking'],
       },
-      required: ['current', 'unresolvedFields', 'signers', 'signatures', 'blocking'],
-    },
-  ],
-}
+    ],
+  },
+  CONTRACT_ACTIONS,
+)
 
 const tag = 'Contracts'
 const templateTag = 'Contract templates'

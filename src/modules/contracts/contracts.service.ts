@@ -21,7 +21,9 @@ import type { Page } from '../../pagination.ts'
 import { Id, parseInput, VersionNumber } from '../../validation.ts'
 import { followDeals } from '../booking/deal-followers.ts'
 import { recordContractEvent } from '../outbox/record.ts'
-import { assertActsFor, partyOf, pipelinesVisibleTo, type Party } from '../booking/parties.ts'
+import { agenciesBridgedTo } from '../../access/ownership.ts'
+import { actionsView, blocked, partyChecks, stateAllows, type ActionsView } from '../booking/actions.ts'
+import { actsForRequests, assertActsFor, partyOf, pipelinesVisibleTo, type Party } from '../booking/parties.ts'
 import { contractsFollowTheDeal } from './deal-links.ts'
 import { bookingValues, MERGE_FIELDS, render, unresolvedFields, type MergeField } from './merge.ts'
 import { contractMachine, transition } from './state.ts'
@@ -215,10 +217,12 @@ async function settleSignatures(tx: Tx, actor: Actor, contract: Contract): Promi
 /** What the contract is drafted for (a confirmed booking, or an active hold), and what it knows of it. */
 async function draftingSubject(ctx: RequestContext, party: Party, data: z.output<typeof ContractInput>) {
   const request = pipelinesVisibleTo(party)
+  // The promoter's name as the directory knows it: the market company its tenant company is bridged to.
+  const promoterName = async (orgId: string) => (await agenciesBridgedTo(ctx.db, [orgId])).get(orgId)?.name ?? null
   if (data.bookingId) {
     const booking = await ctx.db.booking.findFirst({
       where: { id: data.bookingId, request },
-      include: { request: true, artist: true, agency: true, depositTerms: { orderBy: { seq: 'asc' } } },
+      include: { request: true, artist: true, agency: true, city: true, depositTerms: { orderBy: { seq: 'asc' } } },
     })
     if (!booking) throw invalidInput('bookingId', 'unknown booking')
     if (booking.status !== 'confirmed') throw conflict('booking_not_confirmed', 'contracts are drafted for confirmed bookings')
@@ -229,6 +233,9 @@ async function draftingSubject(ctx: RequestContext, party: Party, data: z.output
         artistName: booking.artist.name,
         agencyName: booking.agency.name,
         ...r,
+        promoterName: await promoterName(r.promoterOrgId),
+        timezone: booking.city?.timezone ?? null,
+        draftedAt: ctx.clock.now(),
         startsAt: booking.startsAt,
         endsAt: booking.endsAt,
         terms: booking,
@@ -237,7 +244,11 @@ async function draftingSubject(ctx: RequestContext, party: Party, data: z.output
   }
   const hold = await ctx.db.bookingHold.findFirst({
     where: { id: data.holdId, request },
-    include: { request: { include: { artist: true, agency: true } }, offer: { include: { depositTerms: { orderBy: { seq: 'asc' } } } } },
+    include: {
+      city: true,
+      request: { include: { artist: true, agency: true } },
+      offer: { include: { depositTerms: { orderBy: { seq: 'asc' } } } },
+    },
   })
   if (!hold) throw invalidInput('holdId', 'unknown hold')
   if (hold.status !== 'active' || hold.expiresAt <= ctx.clock.now())
@@ -249,6 +260,9 @@ async function draftingSubject(ctx: RequestContext, party: Party, data: z.output
       artistName: r.artist.name,
       agencyName: r.agency.name,
       ...r,
+      promoterName: await promoterName(r.promoterOrgId),
+      timezone: hold.city?.timezone ?? null,
+      draftedAt: ctx.clock.now(),
       startsAt: hold.startsAt,
       endsAt: hold.endsAt,
       terms: hold.offer,
@@ -256,7 +270,51 @@ async function draftingSubject(ctx: RequestContext, party: Party, data: z.output
   }
 }
 
+export const CONTRACT_ACTIONS = ['edit', 'send', 'sign', 'void', 'cancel'] as const
+export type ContractAction = (typeof CONTRACT_ACTIONS)[number]
+
 export const contracts = {
+  /**
+   * What the caller may do with the contract now, and why not the rest: edits, sending and closing need
+   * contracts.manage, signing contracts.sign; only the drafting side sends or cancels; a signer signs when
+   * it is its turn (in a sequential signing, the first missing required signer's).
+   */
+  async actions(ctx: RequestContext, contract: Contract): Promise<ActionsView<ContractAction>> {
+    const party = await partyOf(ctx)
+    const acting = await ctx
+      .loader<string, boolean>('actsForRequest', (ids) => actsForRequests(ctx.db, party, ids))
+      .load(contract.requestId)
+    const [manages, signs] = [await ctx.may('contracts.manage'), await ctx.may('contracts.sign')]
+    const [signing] = await contracts.signing(ctx, [contract])
+    const current = await ctx.db.contractVersion.findUnique({
+      where: { contractId_version: { contractId: contract.id, version: contract.currentVersion } },
+      select: { body: true },
+    })
+    const unresolved = current ? unresolvedFields(current.body) : []
+    const mySigners = (signing?.blocking ?? []).filter((s) => s.side === party.side && (!s.userId || s.userId === party.userId))
+    const waitingOn = (signing?.blocking ?? []).filter((s) => s.side !== party.side)
+    const drafter = (action: ContractAction) =>
+      party.side === contract.createdBySide
+        ? null
+        : blocked('wrong_side', `only the ${contract.createdBySide} side, which drafted it, may ${action} it`)
+    return actionsView(CONTRACT_ACTIONS, (action) => [
+      ...partyChecks({ party, acting, manages: action === 'sign' ? signs : manages }),
+      stateAllows(contractMachine, contract.status, action),
+      action === 'send' || action === 'cancel' ? drafter(action) : null,
+      action === 'send' && !signing?.signers.some((s) => s.required)
+        ? blocked('no_signers', 'add at least one required signer before sending')
+        : null,
+      action === 'send' && unresolved.length
+        ? blocked('unresolved_merge_fields', `fill these merge fields before sending: ${unresolved.join(', ')}`)
+        : null,
+      action === 'sign' && !mySigners.length
+        ? waitingOn.length
+          ? blocked('waiting_for_counterparty_signature', `waiting for ${waitingOn.map((s) => `${s.name} (${s.role})`).join(', ')} to sign`)
+          : blocked('not_the_signer', 'no signer of your side signs this version now')
+        : null,
+    ])
+  },
+
   async create(ctx: RequestContext, input: unknown, query: Selection = {}) {
     const party = await partyOf(ctx)
     const data = parseInput(ContractInput, input)
@@ -536,7 +594,7 @@ export const contracts = {
     const { versions, ...rest } = contract as ContractWithCurrent
     const [signing] = await contracts.signing(ctx, [contract])
     const current = newestVersion(versions, contract)
-    return { ...rest, current, unresolvedFields: unresolvedFields(current.body), ...signing }
+    return { ...rest, current, unresolvedFields: unresolvedFields(current.body), ...signing, ...(await contracts.actions(ctx, contract)) }
   },
 
   /** Per contract: signers, the current version's signatures, and who holds it up (two statements for any number). */

@@ -1,18 +1,19 @@
 // Merge fields: the named placeholders a template body may use ({{artist.name}}, {{deal.fee}}...), and how a
 // booking fills them. A field the booking cannot fill stays as its placeholder, and a contract that still
 // holds one cannot be sent.
-import { formatDay } from '../../dates.ts'
+import { formatDay, localTime } from '../../dates.ts'
 
 export const MERGE_FIELDS = {
   'artist.name': 'The artist',
   'agency.name': 'The agency representing the artist',
-  'promoter.name': 'The buying company (given when the contract is drafted)',
+  'promoter.name': 'The buying company (its directory name once it is bridged to one; or given when the contract is drafted)',
   'venue.name': 'The venue',
   'event.city': 'City of the event',
   'event.country': 'Country of the event (ISO code)',
-  'event.date': 'Day of the event (YYYY-MM-DD)',
-  'event.startsAt': 'Start of the performance (UTC)',
-  'event.endsAt': 'End of the performance (UTC)',
+  'event.date': 'Day of the event (YYYY-MM-DD), local to the event',
+  'event.startsAt': "Start of the performance, on the event's clock with its zone (UTC without a city time zone)",
+  'event.endsAt': "End of the performance, on the event's clock with its zone (UTC without a city time zone)",
+  'event.timezone': "The event's IANA time zone (its city's)",
   'deal.type': 'flat, versus or percentage',
   'deal.fee': 'The fee or guarantee, with its currency',
   'deal.currency': 'Currency of the deal',
@@ -49,12 +50,22 @@ export const money = (amount: bigint | null | undefined, currency: string) =>
     ? undefined
     : `${(Number(amount) / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`
 
-const instant = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`
+/** "2031-01-12 20:00 Europe/Madrid (UTC+01:00)" on the event's clock; "2031-01-12 19:00 UTC" without a zone. */
+function instant(d: Date, timezone: string | null): string {
+  if (!timezone) return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`
+  const local = localTime(d, timezone)
+  return `${local.iso.slice(0, 16).replace('T', ' ')} ${timezone} (UTC${local.offset})`
+}
 
 /** What a pipeline knows, as merge values. */
 export function bookingValues(p: {
   artistName: string
   agencyName: string
+  /** The buying company's directory name, when it is bridged to one. */
+  promoterName: string | null
+  /** The event's IANA time zone (its city's). */
+  timezone: string | null
+  draftedAt: Date
   venueName: string | null
   city: string | null
   countryCode: string | null
@@ -85,9 +96,11 @@ export function bookingValues(p: {
   const v: MergeValues = {
     'artist.name': p.artistName,
     'agency.name': p.agencyName,
-    'event.date': formatDay(p.startsAt),
-    'event.startsAt': instant(p.startsAt),
-    'event.endsAt': instant(p.endsAt),
+    'promoter.name': p.promoterName ?? undefined,
+    'event.date': p.timezone ? localTime(p.startsAt, p.timezone).iso.slice(0, 10) : formatDay(p.startsAt),
+    'event.startsAt': instant(p.startsAt, p.timezone),
+    'event.endsAt': instant(p.endsAt, p.timezone),
+    'event.timezone': p.timezone ?? undefined,
     'deal.type': p.terms.dealType,
     'deal.currency': p.terms.currency,
     'deal.fee': money(p.terms.fee, p.terms.currency),
@@ -101,7 +114,7 @@ export function bookingValues(p: {
       t.radiusKm == null
         ? undefined
         : `no performance within ${t.radiusKm} km from ${t.radiusDaysBefore} days before to ${t.radiusDaysAfter} days after the event`,
-    'contract.date': formatDay(new Date()),
+    'contract.date': formatDay(p.draftedAt),
     'venue.name': p.venueName ?? undefined,
     'event.city': p.city ?? undefined,
     'event.country': p.countryCode ?? undefined,

@@ -173,6 +173,7 @@ const FAMILIES: Record<string, Family> = {
       withdrawn: 'The promoter withdrew the request',
       released: 'The hold was released: the request is closed',
       expired: 'Nobody agreed before the answer-by time or the event',
+      cancelled: 'The booking the request became was cancelled',
     },
   },
   'booking.offer': {
@@ -201,6 +202,7 @@ const FAMILIES: Record<string, Family> = {
       challenged: 'A lower-ranked hold challenged this one: it confirms or releases by its deadline, or is released',
       moved_up: 'A hold above lapsed under challenge: this one ranks higher now',
       challenge_voided: 'The hold that challenged this one is no longer held: the deadline is lifted',
+      cancelled: 'The booking the hold was confirmed into was cancelled',
     },
   },
   booking: {

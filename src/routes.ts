@@ -8,6 +8,7 @@ import { availabilityRoutes } from './modules/availability/availability.rest.ts'
 import { bookingRoutes } from './modules/booking/booking.rest.ts'
 import { contractRoutes } from './modules/contracts/contracts.rest.ts'
 import { financeRoutes } from './modules/finance/finance.rest.ts'
+import { inboxRoutes } from './modules/inbox/inbox.rest.ts'
 import { outboxRoutes } from './modules/outbox/outbox.rest.ts'
 import { provisioningRoutes } from './modules/provisioning/provisioning.rest.ts'
 import { companyClaimRoutes } from './modules/representation/company-claims.rest.ts'
@@ -27,5 +28,6 @@ export const routes: RouteDefinition[] = [
   ...bookingRoutes,
   ...contractRoutes,
   ...financeRoutes,
+  ...inboxRoutes,
   ...outboxRoutes,
 ]

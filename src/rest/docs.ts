@@ -25,6 +25,7 @@ export const API_TAGS = [
   { name: 'Contracts', description: 'Contracts of a booking: versions, signers, signatures, attachments, timeline.' },
   { name: 'Finance', description: 'What a booking shows of Finance: agreed terms, Finance’s status, handoffs to Finance.' },
   { name: 'Finance (machine)', description: 'Finance’s own calls: status pushes, handoff pulls, acknowledgements.' },
+  { name: 'Inbox', description: 'Who am I, and the badge counts of the inbox screens.' },
   { name: 'Events (platform)', description: 'The transactional outbox: events waiting, parked or published, and retries.' },
   { name: 'Operations', description: 'Liveness and readiness.' },
 ]

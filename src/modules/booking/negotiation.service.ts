@@ -16,6 +16,7 @@ import { dealTermFields, dealTermIssues, depositSchedule, depositTotal, dueDayIs
 import { CloseInput, requireSide, visibleRequest } from './requests.service.ts'
 import { can, effectiveOfferStatus, offerMachine, requestMachine, transition } from './state.ts'
 import { Instant } from '../../dates.ts'
+import { awaiting, inboxFields, offersAwaiting, orderOf, sentByField, statusesOf } from './inbox.ts'
 
 const DAY_MS = 86_400_000
 
@@ -39,9 +40,29 @@ export const OfferInput = z
   })
 
 export const OfferFilter = z.object({
-  status: z.enum(OfferStatus).optional(),
+  status: statusesOf(OfferStatus),
   requestId: Id.optional(),
+  artistId: Id.optional(),
+  sentBy: sentByField,
+  promoterOrgId: Id.optional().describe("Of this promoter company's pipelines"),
+  agencyId: Id.optional().describe("Of this agency's pipelines"),
+  ...inboxFields,
 })
+
+/** The filter's conditions at `now` (the list's and the badge count's). */
+export function offersWhere(party: Party, f: z.output<typeof OfferFilter>, now: Date): Prisma.BookingOfferWhereInput {
+  return {
+    AND: [
+      {
+        request: { AND: [pipelinesVisibleTo(party), { artistId: f.artistId, promoterOrgId: f.promoterOrgId, agencyId: f.agencyId }] },
+        requestId: f.requestId,
+        status: f.status && { in: f.status },
+        madeBy: f.sentBy,
+      },
+      awaiting(f.awaitingMe, offersAwaiting(party, now)),
+    ],
+  }
+}
 
 export type OfferAction = 'accept' | 'counter' | 'decline' | 'withdraw'
 
@@ -263,9 +284,12 @@ export const offers = {
   async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const party = await partyOf(ctx)
     const f = parseInput(OfferFilter, filter)
-    await expireDue(ctx.db, { where: pipelinesVisibleTo(party) }, ctx.clock.now())
-    const where: Prisma.BookingOfferWhereInput = { request: pipelinesVisibleTo(party), requestId: f.requestId, status: f.status }
-    return listing(ctx.db.bookingOffer, { where, orderBy: { createdAt: 'desc' } }, page, query)
+    const now = ctx.clock.now()
+    await expireDue(ctx.db, { where: pipelinesVisibleTo(party) }, now)
+    const orderBy = orderOf<Prisma.BookingOfferOrderByWithRelationInput>(f.sort, f.order, { sort: 'created_at', order: 'desc' }, (o) => ({
+      request: { startsAt: o },
+    }))
+    return listing(ctx.db.bookingOffer, { where: offersWhere(party, f, now), orderBy }, page, query)
   },
 
   /** What the caller may do with the offer now: nothing for a caller who only reads the pipeline (no

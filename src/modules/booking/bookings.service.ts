@@ -142,7 +142,13 @@ export const holds = {
     const f = parseInput(HoldFilter, filter)
     const now = ctx.clock.now()
     await expireDue(ctx.db, { where: pipelinesVisibleTo(party) }, now)
-    const orderBy = orderOf<Prisma.BookingHoldOrderByWithRelationInput>(f.sort, f.order, { sort: 'event_date', order: 'asc' })
+    const orderBy = orderOf<Prisma.BookingHoldOrderByWithRelationInput>(
+      f.sort,
+      f.order,
+      { sort: 'event_date', order: 'asc' },
+      undefined,
+      true,
+    )
     return listing(ctx.db.bookingHold, { where: holdsWhere(party, f, now), orderBy }, page, query)
   },
 

@@ -48,6 +48,8 @@ export function orderOf<O>(
   order: Order | undefined,
   fallback: { sort: Sort; order: Order },
   eventDate: (order: Order) => O = (o) => ({ startsAt: o }) as O,
+  /** Prisma refuses a nulls position on a required column (a hold always expires). */
+  expiryRequired = false,
 ): O {
   const direction = order ?? (sort ? 'asc' : fallback.order)
   switch (sort ?? fallback.sort) {
@@ -58,7 +60,7 @@ export function orderOf<O>(
     case 'event_date':
       return eventDate(direction)
     case 'expires_at':
-      return { expiresAt: { sort: direction, nulls: 'last' } } as O
+      return (expiryRequired ? { expiresAt: direction } : { expiresAt: { sort: direction, nulls: 'last' } }) as O
   }
 }
 

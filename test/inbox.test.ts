@@ -345,3 +345,36 @@ describe('screen examples of the README', () => {
     }
   })
 })
+
+describe('one vocabulary', () => {
+  it('speaks UPPER_CASE enums on GraphQL (signer side in and out, activity), lowercase on REST, and one code for "not your turn"', async () => {
+    const { promoter, artistId } = await parties()
+    const { booking, requestId } = await booked(promoter, artistId)
+    const contract = await contractFor(h.app, agency, promoter, booking.id, false)
+    const q = `query($c: ID!, $r: ID!) {
+      contract(id: $c) { promoter { id } createdByCompany { id } updatedAt signers { side role createdAt updatedAt } }
+      bookingRequest(id: $r) { updatedAt requestedBy { id } activity { subject action actorType actor { id } actorCompany { id } updatedAt } } }`
+    const r = await h.app.graphql(q, { c: contract.id, r: requestId }, { as: agency })
+    expect(r.errors).toBeUndefined()
+    expect(r.data.contract).toMatchObject({ promoter: { id: promoter.orgId }, createdByCompany: { id: agency.orgId } })
+    expect(r.data.contract.signers.map((s: { side: string }) => s.side)).toEqual(['PROMOTER', 'AGENCY'])
+    expect(r.data.bookingRequest.requestedBy).toEqual({ id: promoter.userId })
+    expect(r.data.bookingRequest.activity[0]).toMatchObject({
+      subject: 'REQUEST',
+      action: 'CREATE',
+      actorType: 'USER',
+      actor: { id: promoter.userId },
+      actorCompany: { id: promoter.orgId },
+    })
+    const rest = await h.app.rest('GET', `/api/v1/booking-requests/${requestId}/activity`, { as: agency })
+    expect(rest.body.data[0]).toMatchObject({ subject: 'request', action: 'create', actorType: 'user', updatedAt: expect.any(String) })
+
+    const req = await request(promoter, artistId)
+    const made = await offer(req.id)
+    const own = await h.app.rest('POST', `/api/v1/booking-offers/${made.id}/accept`, { as: agency, body: {} })
+    expect(own.status).toBe(409)
+    expect(own.body.error.code).toBe('not_your_turn')
+    const gql = await h.app.graphql(`mutation($id: ID!) { acceptOffer(id: $id) { id } }`, { id: made.id }, { as: agency })
+    expect(gql.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'not_your_turn' })
+  })
+})

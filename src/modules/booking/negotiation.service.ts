@@ -5,7 +5,7 @@ import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { listing, type Selection } from '../../db/listing.ts'
-import { conflict, forbidden, invalidInput, notFound } from '../../errors.ts'
+import { conflict, invalidInput, notFound } from '../../errors.ts'
 import { DealType, OfferStatus, type BookingOffer, type BookingRequest, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
@@ -154,7 +154,7 @@ async function onLatestOffer<T>(
 
 function requireTheirs(party: Party, offer: BookingOffer, doing: string) {
   if (offer.madeBy === party.side)
-    throw forbidden(`you made this offer: only the ${otherSide(party.side)} side can ${doing} it`, 'not_your_turn')
+    throw conflict('not_your_turn', `you made this offer: only the ${otherSide(party.side)} side can ${doing} it`)
 }
 
 export const offers = {
@@ -269,7 +269,7 @@ export const offers = {
   async withdraw(ctx: RequestContext, offerId: string, input: unknown, query: Selection = {}) {
     const { reason } = parseInput(CloseInput, input)
     await onLatestOffer(ctx, offerId, async (tx, party, offer, request) => {
-      if (offer.madeBy !== party.side) throw forbidden('only the side that made an offer can withdraw it', 'not_your_turn')
+      if (offer.madeBy !== party.side) throw conflict('not_your_turn', 'only the side that made an offer can withdraw it')
       await closeNegotiation(tx, party, offer, request, 'withdraw', reason)
     })
     return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: offerId } })

@@ -33,7 +33,7 @@ const RequestStatusEnum = graphqlEnum('BookingRequestStatus', BookingRequestStat
 const OfferStatusEnum = graphqlEnum('OfferStatus', OfferStatus)
 const HoldStatusEnum = graphqlEnum('HoldStatus', HoldStatus)
 const BookingStatusEnum = graphqlEnum('BookingStatus', BookingStatus)
-const DealTypeEnum = graphqlEnum('DealType', DealType, 'flat fee, a guarantee versus a share of the net, or a share only')
+export const DealTypeEnum = graphqlEnum('DealType', DealType, 'flat fee, a guarantee versus a share of the net, or a share only')
 export const SideEnum = graphqlEnum('BookingSide', BookingSide)
 graphqlEnum('InboxSort', SORT_FIELDS, 'What an inbox list is ordered by')
 graphqlEnum('BookingSort', BOOKING_SORT_FIELDS, 'What a bookings list is ordered by')
@@ -46,7 +46,7 @@ const WarningEnum = graphqlEnum(
   BookingRequestWarning,
   "What the dates meet in the artist's published availability",
 )
-const DepositKindEnum = graphqlEnum('DepositKind', DepositKind, 'a fixed amount, or a percentage of the fee')
+export const DepositKindEnum = graphqlEnum('DepositKind', DepositKind, 'a fixed amount, or a percentage of the fee')
 const OfferActionEnum = graphqlEnum('OfferAction', { accept: 'accept', counter: 'counter', decline: 'decline', withdraw: 'withdraw' })
 
 /** The Venue subgraph's venue, referenced by id only. */

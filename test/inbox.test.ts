@@ -378,3 +378,33 @@ describe('one vocabulary', () => {
     expect(gql.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'not_your_turn' })
   })
 })
+
+describe('from the outside', () => {
+  it('refuses bad filter input field by field and writes nothing; directives and fragments work on the new fields', async () => {
+    const { promoter } = await parties()
+    for (const [path, field] of [
+      ['/api/v1/booking-offers?awaitingMe=maybe', 'awaitingMe'],
+      ['/api/v1/booking-holds?expiringBefore=soon', 'expiringBefore'],
+      ['/api/v1/booking-requests?status=', 'status'],
+      ['/api/v1/booking-requests?order=sideways', 'order'],
+      ['/api/v1/inbox/counts?expiringWithinHours=0', 'expiringWithinHours'],
+    ] as const) {
+      const r = await h.app.rest('GET', path, { as: promoter })
+      expect(r.status, path).toBe(400)
+      expect(r.body.error.code).toBe('validation_error')
+      expect(r.body.error.fields[0].field).toMatch(new RegExp(`^${field}`))
+    }
+    const q = `query($withCounts: Boolean!, $h: Int) {
+      viewer { ...Who }
+      inboxCounts(input: { expiringWithinHours: $h }) @include(if: $withCounts) { offersAwaitingMe }
+    }
+    fragment Who on Viewer { companyId bookingSide }`
+    const on = await h.app.graphql(q, { withCounts: true, h: 12 }, { as: promoter })
+    expect(on.errors).toBeUndefined()
+    expect(on.data).toEqual({ viewer: { companyId: promoter.orgId, bookingSide: 'PROMOTER' }, inboxCounts: { offersAwaitingMe: 0 } })
+    const off = await h.app.graphql(q, { withCounts: false }, { as: promoter })
+    expect(off.data).toEqual({ viewer: { companyId: promoter.orgId, bookingSide: 'PROMOTER' } })
+    const bad = await h.app.graphql(`{ inboxCounts(input: { expiringWithinHours: 0 }) { offersAwaitingMe } }`, {}, { as: promoter })
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
+  })
+})

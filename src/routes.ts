@@ -9,6 +9,7 @@ import { bookingRoutes } from './modules/booking/booking.rest.ts'
 import { contractRoutes } from './modules/contracts/contracts.rest.ts'
 import { financeRoutes } from './modules/finance/finance.rest.ts'
 import { logisticsRoutes } from './modules/logistics/logistics.rest.ts'
+import { inboxRoutes } from './modules/inbox/inbox.rest.ts'
 import { outboxRoutes } from './modules/outbox/outbox.rest.ts'
 import { provisioningRoutes } from './modules/provisioning/provisioning.rest.ts'
 import { companyClaimRoutes } from './modules/representation/company-claims.rest.ts'
@@ -31,5 +32,6 @@ export const routes: RouteDefinition[] = [
   ...financeRoutes,
   ...logisticsRoutes,
   ...touringRoutes,
+  ...inboxRoutes,
   ...outboxRoutes,
 ]

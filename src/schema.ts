@@ -18,6 +18,7 @@ import './modules/contracts/contracts.graphql.ts'
 import './modules/finance/finance.graphql.ts'
 import './modules/logistics/logistics.graphql.ts'
 import './modules/touring/touring.graphql.ts'
+import './modules/inbox/inbox.graphql.ts'
 
 export const schema = guardEntities(
   builder.toSubGraphSchema({

@@ -209,7 +209,7 @@ describe('in a real browser', () => {
       expect.objectContaining({
         node: expect.objectContaining({
           artist: { name: 'Luna Verde' },
-          contract: expect.objectContaining({ blockingSigner: expect.objectContaining({ side: 'agency' }) }),
+          contract: expect.objectContaining({ blockingSigner: expect.objectContaining({ side: 'AGENCY' }) }),
         }),
       }),
     ])

@@ -163,7 +163,7 @@ describe('one state machine per object', () => {
     const v1 = await h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, { as: agency, body: flat })
 
     const own = await h.app.rest('POST', `/api/v1/booking-offers/${v1.body.data.id}/accept`, { as: agency, body: {} })
-    expect(own.status).toBe(403)
+    expect(own.status).toBe(409)
     expect(own.body.error.code).toBe('not_your_turn')
 
     const second = await h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, { as: agency, body: flat })

@@ -112,7 +112,7 @@ describe('frontend operations through the gateway', () => {
       artist: { name: 'Gateway Quartet' },
       promoter: { id: promoter.orgId, name: 'Live Nation Iberia' },
       venue: { __typename: 'Venue', id: venueId, name: 'Sala Apolo', city: 'Barcelona' },
-      contract: { id: contractId, status: 'DRAFT', signers: [{ name: 'Pat Promoter', side: 'promoter' }], booking: { id: bookingId } },
+      contract: { id: contractId, status: 'DRAFT', signers: [{ name: 'Pat Promoter', side: 'PROMOTER' }], booking: { id: bookingId } },
     })
     const without = await gateway.query(
       `query($id: ID!, $skipVenue: Boolean!) { booking(id: $id) { id venue @skip(if: $skipVenue) { name } } }`,

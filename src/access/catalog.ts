@@ -63,6 +63,13 @@ export interface RuleDefinition {
 }
 
 export const RULES = {
+  'viewer.read': {
+    description:
+      'Who am I: the signed-in user, company, sides, agency bridge and effective permissions. Open to every tenant user of the module (any one permission of it)',
+    anyOf: Object.keys(PERMISSIONS) as Permission[],
+    internal: false,
+    agencyGate: false,
+  },
   'directory.read': {
     description:
       'Read the directory (network-wide reference data). `artist.agency.manage` is included: a user who may bridge the company to an agency browses the directory to find it (sleeping agencies, the agency of a request)',

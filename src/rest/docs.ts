@@ -29,6 +29,7 @@ export const API_TAGS = [
   { name: 'Logistics', description: 'Promoter logistics proposals (hotel, transport, flight…) and the artist side’s approvals.' },
   { name: 'Calendar feeds', description: 'Revocable iCal (RFC 5545) feeds of an artist’s dates behind a secret token.' },
   { name: 'Tours', description: 'Tours of an artist: stops (shows on deals, pencils, days off…), routing issues and what-if previews.' },
+  { name: 'Inbox', description: 'Who am I, and the badge counts of the inbox screens.' },
   { name: 'Events (platform)', description: 'The transactional outbox: events waiting, parked or published, and retries.' },
   { name: 'Operations', description: 'Liveness and readiness.' },
 ]

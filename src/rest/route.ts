@@ -83,14 +83,20 @@ const IdempotencyHeader: JsonSchema = {
   },
 }
 
-// Query strings arrive as strings: booleans and numbers are read as such before validation.
+// Query strings arrive as strings: booleans and numbers are read as such before validation, and a list is
+// comma-separated (`status=open,held`) or its key repeated (`status=open&status=held`).
 function coerceQuery(schema: ObjectSchema, raw: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...raw }
   for (const [key, field] of Object.entries(schema.shape)) {
-    const value = out[key]
-    if (typeof value !== 'string') continue
     let inner = field as unknown as { _zod: { def: { type: string; innerType?: unknown } } }
     while (inner._zod.def.innerType) inner = inner._zod.def.innerType as typeof inner
+    if (inner._zod.def.type === 'array') {
+      const values = typeof out[key] === 'string' ? [out[key]] : out[key]
+      if (Array.isArray(values)) out[key] = values.flatMap((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()) : [v]))
+      continue
+    }
+    const value = out[key]
+    if (typeof value !== 'string') continue
     if (inner._zod.def.type === 'boolean' && (value === 'true' || value === 'false')) out[key] = value === 'true'
     if (inner._zod.def.type === 'number' && value.trim() !== '' && !Number.isNaN(Number(value))) out[key] = Number(value)
   }

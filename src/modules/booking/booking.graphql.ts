@@ -38,19 +38,28 @@ import { DepositTermInput } from './deal-terms.ts'
 import { CounterInput, OFFER_ACTIONS, OfferFilter, offers } from './negotiation.service.ts'
 import { BookingRequestFilter, BookingRequestInput, bookingRequests, CloseInput, REQUEST_ACTIONS } from './requests.service.ts'
 import { activityOrder, depositTermOrder, holdOrder, offerOrder } from './views.ts'
+import { BOOKING_SORT_FIELDS, SORT_FIELDS, SORT_ORDERS } from './inbox.ts'
+import { ACTOR_TYPES, BOOKING_ACTIVITY_ACTIONS, BOOKING_SUBJECTS } from './parties.ts'
+import { refOf, UserRef } from '../../graphql/references.ts'
 
 const RequestStatusEnum = graphqlEnum('BookingRequestStatus', BookingRequestStatus)
 const OfferStatusEnum = graphqlEnum('OfferStatus', OfferStatus)
 const HoldStatusEnum = graphqlEnum('HoldStatus', HoldStatus)
 const BookingStatusEnum = graphqlEnum('BookingStatus', BookingStatus)
-const DealTypeEnum = graphqlEnum('DealType', DealType, 'flat fee, a guarantee versus a share of the net, or a share only')
-const SideEnum = graphqlEnum('BookingSide', BookingSide)
+export const DealTypeEnum = graphqlEnum('DealType', DealType, 'flat fee, a guarantee versus a share of the net, or a share only')
+export const SideEnum = graphqlEnum('BookingSide', BookingSide)
+graphqlEnum('InboxSort', SORT_FIELDS, 'What an inbox list is ordered by')
+graphqlEnum('BookingSort', BOOKING_SORT_FIELDS, 'What a bookings list is ordered by')
+graphqlEnum('SortOrder', SORT_ORDERS)
+const SubjectEnum = graphqlEnum('BookingSubject', BOOKING_SUBJECTS, 'What a pipeline activity entry is about')
+const ActivityActionEnum = graphqlEnum('BookingActivityAction', BOOKING_ACTIVITY_ACTIONS, 'What happened in a pipeline activity entry')
+const ActorTypeEnum = graphqlEnum('ActorType', ACTOR_TYPES, 'Who acted: a tenant user, a machine caller, or the system (expiry, lapse)')
 const WarningEnum = graphqlEnum(
   'BookingRequestWarning',
   BookingRequestWarning,
   "What the dates meet in the artist's published availability",
 )
-const DepositKindEnum = graphqlEnum('DepositKind', DepositKind, 'a fixed amount, or a percentage of the fee')
+export const DepositKindEnum = graphqlEnum('DepositKind', DepositKind, 'a fixed amount, or a percentage of the fee')
 const RequestActions = actionFields('BookingRequest', REQUEST_ACTIONS, bookingRequests.actions)
 const OfferActions = actionFields('Offer', OFFER_ACTIONS, offers.actionsView)
 const HoldActions = actionFields('BookingHold', HOLD_ACTIONS, holds.actions)
@@ -81,6 +90,12 @@ const BookingRequestRef = builder.prismaObject('BookingRequest', {
       resolve: (request) => readAs('bookings.read', request.agency),
     }),
     promoter: t.field({ type: CompanyRef, resolve: (r) => ({ id: r.promoterOrgId }) }),
+    requestedBy: t.field({
+      type: UserRef,
+      nullable: true,
+      description: 'The user who sent the request.',
+      resolve: (r) => refOf(r.requestedByUserId),
+    }),
     status: t.expose('status', {
       type: RequestStatusEnum,
       description: 'Expiry is written on read: an unanswered request past its time is EXPIRED.',
@@ -129,6 +144,7 @@ const BookingRequestRef = builder.prismaObject('BookingRequest', {
       resolve: async (o, _args, ctx) => (await RequestActions.viewOf(ctx, o)).blockedActions,
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 
@@ -156,6 +172,8 @@ builder.prismaObject('OfferDepositTerm', {
     percent: t.exposeInt('percent', { nullable: true, description: depositTermFields.percent }),
     dueOn: t.field({ type: 'String', nullable: true, description: 'YYYY-MM-DD', resolve: (d) => (d.dueOn ? formatDay(d.dueOn) : null) }),
     dueDaysBeforeEvent: t.exposeInt('dueDaysBeforeEvent', { nullable: true, description: depositTermFields.dueDaysBeforeEvent }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 
@@ -175,6 +193,8 @@ builder.prismaObject('BookingDepositTerm', {
     percent: t.exposeInt('percent', { nullable: true, description: depositTermFields.percent }),
     dueOn: t.field({ type: 'String', nullable: true, description: 'YYYY-MM-DD', resolve: (d) => (d.dueOn ? formatDay(d.dueOn) : null) }),
     dueDaysBeforeEvent: t.exposeInt('dueDaysBeforeEvent', { nullable: true, description: depositTermFields.dueDaysBeforeEvent }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 
@@ -186,6 +206,25 @@ const OfferRef = builder.prismaObject('BookingOffer', {
     request: t.relation('request'),
     version: t.exposeInt('version'),
     madeBy: t.expose('madeBy', { type: SideEnum }),
+    madeByUser: t.field({
+      type: UserRef,
+      nullable: true,
+      description: 'The user who made this version.',
+      resolve: (o) => refOf(o.madeByUserId),
+    }),
+    promoter: t.field({
+      type: CompanyRef,
+      description: 'The buying company of the pipeline.',
+      select: { request: { select: { promoterOrgId: true } } },
+      resolve: (o) => ({ id: o.request.promoterOrgId }),
+    }),
+    agency: t.field({
+      type: AgencyRef,
+      nullable: true,
+      description: 'The agency of the pipeline (a card).',
+      select: (_args, _ctx, nested) => ({ request: { select: { agency: nested() } } }),
+      resolve: (o) => readAs('bookings.read', o.request.agency),
+    }),
     fee: t.expose('fee', {
       type: 'SafeInt',
       nullable: true,
@@ -227,6 +266,7 @@ const OfferRef = builder.prismaObject('BookingOffer', {
       resolve: async (o, _args, ctx) => (await OfferActions.viewOf(ctx, o)).blockedActions,
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 
@@ -270,6 +310,21 @@ const HoldRef = builder.prismaObject('BookingHold', {
       description: 'The other actions of this hold, and why each is not open now.',
       resolve: async (o, _args, ctx) => (await HoldActions.viewOf(ctx, o)).blockedActions,
     }),
+    promoter: t.field({
+      type: CompanyRef,
+      description: 'The buying company of the pipeline.',
+      select: { request: { select: { promoterOrgId: true } } },
+      resolve: (h) => ({ id: h.request.promoterOrgId }),
+    }),
+    agency: t.field({
+      type: AgencyRef,
+      nullable: true,
+      description: 'The agency of the pipeline (a card).',
+      select: (_args, _ctx, nested) => ({ request: { select: { agency: nested() } } }),
+      resolve: (h) => readAs('bookings.read', h.request.agency),
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 
@@ -278,16 +333,35 @@ builder.prismaObject('BookingActivity', {
   description: 'One transition in a booking pipeline (append-only).',
   fields: (t) => ({
     id: t.exposeID('id'),
-    subject: t.exposeString('subject', { description: 'request, offer, hold or booking' }),
+    subject: t.field({ type: SubjectEnum, resolve: (a) => a.subject as keyof typeof BOOKING_SUBJECTS }),
     subjectId: t.exposeID('subjectId'),
-    action: t.exposeString('action'),
-    fromStatus: t.exposeString('fromStatus', { nullable: true }),
-    toStatus: t.exposeString('toStatus'),
-    actorType: t.exposeString('actorType'),
-    actorUserId: t.exposeString('actorUserId', { nullable: true }),
-    actorOrgId: t.exposeID('actorOrgId', { nullable: true }),
+    action: t.field({ type: ActivityActionEnum, resolve: (a) => a.action as keyof typeof BOOKING_ACTIVITY_ACTIONS }),
+    fromStatus: t.exposeString('fromStatus', { nullable: true, description: "The subject's status before, as REST writes it (lowercase)" }),
+    toStatus: t.exposeString('toStatus', { description: "The subject's status after, as REST writes it (lowercase)" }),
+    actorType: t.field({ type: ActorTypeEnum, resolve: (a) => a.actorType as keyof typeof ACTOR_TYPES }),
+    actor: t.field({
+      type: UserRef,
+      nullable: true,
+      description: 'The user who acted (none for the system).',
+      resolve: (a) => refOf(a.actorUserId),
+    }),
+    actorCompany: t.field({
+      type: CompanyRef,
+      nullable: true,
+      description: 'The company the user acted for.',
+      resolve: (a) => refOf(a.actorOrgId),
+    }),
+    actorUserId: t.exposeString('actorUserId', {
+      nullable: true,
+      deprecationReason: 'Use actor { id }: a reference the gateway resolves.',
+    }),
+    actorOrgId: t.exposeID('actorOrgId', {
+      nullable: true,
+      deprecationReason: 'Use actorCompany { id }: a reference the gateway resolves.',
+    }),
     note: t.exposeString('note', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 
@@ -390,6 +464,7 @@ export const BookingRef = builder.prismaObject('Booking', {
       resolve: async (o, _args, ctx) => (await BookingActions.viewOf(ctx, o)).blockedActions,
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 

@@ -27,13 +27,34 @@ import { keptTerm, radiusOf } from './deal-terms.ts'
 import { bookingMachine, effectiveHoldStatus, holdMachine, requestMachine, transition } from './state.ts'
 import { Instant, localTime } from '../../dates.ts'
 import { actionsView, askerFor, blocked, partyChecks, stateAllows, type ActionsView } from './actions.ts'
+import { awaiting, BOOKING_SORT_FIELDS, holdsAwaiting, inboxFields, orderOf, statusesOf } from './inbox.ts'
 
 export const HoldFilter = z.object({
-  status: z.enum(HoldStatus).optional(),
+  status: statusesOf(HoldStatus),
   artistId: Id.optional(),
+  promoterOrgId: Id.optional().describe("Of this promoter company's pipelines"),
+  agencyId: Id.optional().describe("Of this agency's pipelines"),
+  expiringBefore: Instant.optional().describe('Holds whose hold period ends before this instant (with status ACTIVE: expiring soon)'),
+  ...inboxFields,
 })
+
+/** The filter's conditions at `now` (the list's and the badge count's). */
+export function holdsWhere(party: Party, f: z.output<typeof HoldFilter>, now: Date): Prisma.BookingHoldWhereInput {
+  return {
+    AND: [
+      {
+        request: { AND: [pipelinesVisibleTo(party), { promoterOrgId: f.promoterOrgId, agencyId: f.agencyId }] },
+        artistId: f.artistId,
+        status: f.status && { in: f.status },
+        expiresAt: { lt: f.expiringBefore },
+      },
+      awaiting(f.awaitingMe, holdsAwaiting(party, now)),
+    ],
+  }
+}
+
 export const BookingFilter = z.object({
-  status: z.enum(BookingStatus).optional(),
+  status: statusesOf(BookingStatus),
   artistId: Id.optional(),
   promoterOrgId: Id.optional().describe('Counterparty: the buying company'),
   agencyId: Id.optional().describe('Counterparty: the agency that confirmed the booking'),
@@ -41,6 +62,8 @@ export const BookingFilter = z.object({
   cityId: Id.optional(),
   from: Instant.optional().describe('Starting at or after'),
   to: Instant.optional().describe('Starting before'),
+  sort: z.enum(BOOKING_SORT_FIELDS).optional().describe('What to order by (event_date: the start of the event)'),
+  order: inboxFields.order,
 })
 export interface EventTime {
   /** The IANA time zone of the event (its city's). */
@@ -156,9 +179,16 @@ export const holds = {
   async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const party = await partyOf(ctx)
     const f = parseInput(HoldFilter, filter)
-    await expireDue(ctx.db, { where: pipelinesVisibleTo(party) }, ctx.clock.now())
-    const where: Prisma.BookingHoldWhereInput = { request: pipelinesVisibleTo(party), artistId: f.artistId, status: f.status }
-    return listing(ctx.db.bookingHold, { where, orderBy: { startsAt: 'asc' } }, page, query)
+    const now = ctx.clock.now()
+    await expireDue(ctx.db, { where: pipelinesVisibleTo(party) }, now)
+    const orderBy = orderOf<Prisma.BookingHoldOrderByWithRelationInput>(
+      f.sort,
+      f.order,
+      { sort: 'event_date', order: 'asc' },
+      undefined,
+      true,
+    )
+    return listing(ctx.db.bookingHold, { where: holdsWhere(party, f, now), orderBy }, page, query)
   },
 
   /** The agency confirms a hold: the booking exists, the request is booked, competing holds are released. */
@@ -350,9 +380,12 @@ export const bookings = {
   async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const party = await partyOf(ctx)
     const f = parseInput(BookingFilter, filter)
-    const { from, to, ...exact } = f
-    const where: Prisma.BookingWhereInput = { AND: [pipelinesVisibleTo(party), { ...exact, startsAt: { gte: from, lt: to } }] }
-    return listing(ctx.db.booking, { where, orderBy: { startsAt: 'asc' } }, page, query)
+    const { from, to, status, sort, order, ...exact } = f
+    const where: Prisma.BookingWhereInput = {
+      AND: [pipelinesVisibleTo(party), { ...exact, status: status && { in: status }, startsAt: { gte: from, lt: to } }],
+    }
+    const orderBy = orderOf<Prisma.BookingOrderByWithRelationInput>(sort, order, { sort: 'event_date', order: 'asc' })
+    return listing(ctx.db.booking, { where, orderBy }, page, query)
   },
 
   /** The visible bookings of many artists (or agencies) at once, in one query: for nested lists. */

@@ -25,6 +25,7 @@ import { CloseInput, requireSide, visibleRequest } from './requests.service.ts'
 import { effectiveOfferStatus, offerMachine, requestMachine, transition } from './state.ts'
 import { formatDay, Instant } from '../../dates.ts'
 import { depositTermOrder } from './views.ts'
+import { awaiting, inboxFields, offersAwaiting, orderOf, sentByField, statusesOf } from './inbox.ts'
 
 const DAY_MS = 86_400_000
 
@@ -60,12 +61,32 @@ export const CounterInput = z
   )
 
 export const OfferFilter = z.object({
-  status: z.enum(OfferStatus).optional(),
+  status: statusesOf(OfferStatus),
   requestId: Id.optional(),
+  artistId: Id.optional(),
+  sentBy: sentByField,
+  promoterOrgId: Id.optional().describe("Of this promoter company's pipelines"),
+  agencyId: Id.optional().describe("Of this agency's pipelines"),
+  ...inboxFields,
 })
 
 export const OFFER_ACTIONS = ['accept', 'counter', 'decline', 'withdraw'] as const
 export type OfferAction = (typeof OFFER_ACTIONS)[number]
+
+/** The filter's conditions at `now` (the list's and the badge count's). */
+export function offersWhere(party: Party, f: z.output<typeof OfferFilter>, now: Date): Prisma.BookingOfferWhereInput {
+  return {
+    AND: [
+      {
+        request: { AND: [pipelinesVisibleTo(party), { artistId: f.artistId, promoterOrgId: f.promoterOrgId, agencyId: f.agencyId }] },
+        requestId: f.requestId,
+        status: f.status && { in: f.status },
+        madeBy: f.sentBy,
+      },
+      awaiting(f.awaitingMe, offersAwaiting(party, now)),
+    ],
+  }
+}
 
 /** What the asker may do with an offer now, and why not the rest; `booked` tells whether the artist is booked on its dates. */
 export function offerActions(asker: Asker, offer: BookingOffer, now: Date, booked: () => Check): ActionsView<OfferAction> {
@@ -165,7 +186,7 @@ async function onLatestOffer<T>(
 
 function requireTheirs(party: Party, offer: BookingOffer, doing: string) {
   if (offer.madeBy === party.side)
-    throw forbidden(`you made this offer: only the ${otherSide(party.side)} side can ${doing} it`, 'not_your_turn')
+    throw conflict('not_your_turn', `you made this offer: only the ${otherSide(party.side)} side can ${doing} it`)
 }
 
 export const offers = {
@@ -285,7 +306,7 @@ export const offers = {
   async withdraw(ctx: RequestContext, offerId: string, input: unknown, query: Selection = {}) {
     const { reason } = parseInput(CloseInput, input)
     await onLatestOffer(ctx, offerId, async (tx, party, offer, request) => {
-      if (offer.madeBy !== party.side) throw forbidden('only the side that made an offer can withdraw it', 'not_your_turn')
+      if (offer.madeBy !== party.side) throw conflict('not_your_turn', 'only the side that made an offer can withdraw it')
       await closeNegotiation(tx, party, offer, request, 'withdraw', reason)
     })
     return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: offerId } })
@@ -300,9 +321,12 @@ export const offers = {
   async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const party = await partyOf(ctx)
     const f = parseInput(OfferFilter, filter)
-    await expireDue(ctx.db, { where: pipelinesVisibleTo(party) }, ctx.clock.now())
-    const where: Prisma.BookingOfferWhereInput = { request: pipelinesVisibleTo(party), requestId: f.requestId, status: f.status }
-    return listing(ctx.db.bookingOffer, { where, orderBy: { createdAt: 'desc' } }, page, query)
+    const now = ctx.clock.now()
+    await expireDue(ctx.db, { where: pipelinesVisibleTo(party) }, now)
+    const orderBy = orderOf<Prisma.BookingOfferOrderByWithRelationInput>(f.sort, f.order, { sort: 'created_at', order: 'desc' }, (o) => ({
+      request: { startsAt: o },
+    }))
+    return listing(ctx.db.bookingOffer, { where: offersWhere(party, f, now), orderBy }, page, query)
   },
 
   /** What the caller may do with the offer now, and why not the rest: nothing for a caller who only reads

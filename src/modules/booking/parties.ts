@@ -3,6 +3,7 @@
 // management company to those of the artists it manages now (it reads, it never negotiates).
 import { activeLinkWhere } from '../../access/ownership.ts'
 import { grantedModules } from '../../access/authorize.ts'
+import type { Module } from '../../access/catalog.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Db, Tx } from '../../db/client.ts'
 import { today } from '../../dates.ts'
@@ -25,10 +26,18 @@ export async function partyOf(ctx: RequestContext): Promise<Party> {
     throw forbidden('the booking pipeline is between companies; machine callers use the admin routes', 'tenant_required')
   const modules = grantedModules(caller.access.modules)
   const agencyId = modules.has('artist') ? await ctx.agencyId() : null
-  if (agencyId) return { side: 'agency', userId: caller.userId, orgId: caller.orgId, agencyId }
-  if (modules.has('promoter')) return { side: 'promoter', userId: caller.userId, orgId: caller.orgId }
-  if (modules.has('artist')) return { side: 'agency', ...(await ctx.agencyActor()) }
+  const side = sideFor(modules, agencyId !== null)
+  if (side === 'agency')
+    return agencyId ? { side, userId: caller.userId, orgId: caller.orgId, agencyId } : { side, ...(await ctx.agencyActor()) }
+  if (side === 'promoter') return { side, userId: caller.userId, orgId: caller.orgId }
   throw forbidden('module not granted: artist or promoter')
+}
+
+/** The side a company takes in the pipeline (see partyOf), or null when it has neither module. */
+export function sideFor(modules: ReadonlySet<Module>, bridged: boolean): BookingSide | null {
+  if (modules.has('artist') && bridged) return 'agency'
+  if (modules.has('promoter')) return 'promoter'
+  return modules.has('artist') ? 'agency' : null
 }
 
 /**
@@ -51,6 +60,12 @@ const onArtistSideNow = (agencyId: string, role?: RepresentationRole): Prisma.Ro
 })
 
 const representingNow = (agencyId: string) => onArtistSideNow(agencyId, 'agency')
+
+/** The pipelines the party acts on (actsFor as a condition): the promoter those it started, an agency those of the artists it represents now. */
+export function actingOn(party: Party): Prisma.BookingRequestWhereInput {
+  if (party.side === 'promoter') return { promoterOrgId: party.orgId }
+  return { artist: { rosterLinks: { some: representingNow(party.agencyId) } } }
+}
 
 /** Whether the party acts on the pipeline (as opposed to only seeing it): see assertActsFor. */
 export async function actsFor(db: Tx, party: Party, request: { promoterOrgId: string; artistId: string }): Promise<boolean> {
@@ -87,6 +102,9 @@ export async function assertActsFor(tx: Tx, party: Party, request: { promoterOrg
   throw forbidden('only the agency representing the artist now acts on its bookings', 'not_representing')
 }
 
+/** Who acts in an activity entry: a tenant user, a machine caller, or the system (expiry, a lapsed challenge). */
+export const ACTOR_TYPES = { user: 'user', machine: 'machine', system: 'system' } as const
+
 export interface Actor {
   type: 'user' | 'system'
   userId?: string
@@ -96,13 +114,43 @@ export interface Actor {
 export const actorOf = (party: Party): Actor => ({ type: 'user', userId: party.userId, orgId: party.orgId })
 export const SYSTEM: Actor = { type: 'system' }
 
-export type Subject = 'request' | 'offer' | 'hold' | 'booking'
+export const BOOKING_SUBJECTS = { request: 'request', offer: 'offer', hold: 'hold', booking: 'booking' } as const
+export type Subject = keyof typeof BOOKING_SUBJECTS
+
+/** Every action a pipeline's activity records (the GraphQL enum BookingActivityAction). */
+export const BOOKING_ACTIVITY_ACTIONS = {
+  create: 'create',
+  offer: 'offer',
+  counter: 'counter',
+  accept: 'accept',
+  decline: 'decline',
+  withdraw: 'withdraw',
+  hold: 'hold',
+  release: 'release',
+  expire: 'expire',
+  confirm: 'confirm',
+  book: 'book',
+  cancel: 'cancel',
+  challenge: 'challenge',
+  challenged: 'challenged',
+  move_up: 'move_up',
+  challenge_void: 'challenge_void',
+} as const
+export type ActivityAction = keyof typeof BOOKING_ACTIVITY_ACTIONS
 
 /** Appends one transition to the pipeline's activity, inside the transaction that made it. */
 export async function recordActivity(
   tx: Tx,
   actor: Actor,
-  a: { requestId: string; subject: Subject; subjectId: string; action: string; from: string | null; to: string; note?: string | null },
+  a: {
+    requestId: string
+    subject: Subject
+    subjectId: string
+    action: ActivityAction
+    from: string | null
+    to: string
+    note?: string | null
+  },
 ) {
   await tx.bookingActivity.create({
     data: {

@@ -201,14 +201,18 @@ export const ranksAbove = (other: BookingHold, hold: BookingHold) =>
  */
 export async function reprioritize(tx: Tx, artistId: string): Promise<void> {
   await tx.$executeRaw`
-    UPDATE booking_holds h SET priority = 1 + (
-      SELECT count(*) FROM booking_holds o
-      WHERE o.artist_id = h.artist_id AND o.status = 'active' AND o.id <> h.id
-        AND (o.created_at, o.id) < (h.created_at, h.id)
-        AND tstzrange(o.starts_at, o.ends_at) && tstzrange(h.starts_at, h.ends_at))
-    WHERE h.artist_id = ${artistId}::uuid AND h.status = 'active'`
+    UPDATE booking_holds h SET priority = ranked.priority, updated_at = now()
+    FROM (
+      SELECT x.id, 1 + (
+        SELECT count(*) FROM booking_holds o
+        WHERE o.artist_id = x.artist_id AND o.status = 'active' AND o.id <> x.id
+          AND (o.created_at, o.id) < (x.created_at, x.id)
+          AND tstzrange(o.starts_at, o.ends_at) && tstzrange(x.starts_at, x.ends_at)) AS priority
+      FROM booking_holds x WHERE x.artist_id = ${artistId}::uuid AND x.status = 'active'
+    ) ranked
+    WHERE h.id = ranked.id AND h.priority <> ranked.priority`
   const voided = await tx.$queryRaw<{ id: string; request_id: string }[]>`
-    UPDATE booking_holds h SET challenge_deadline = NULL, challenged_by_hold_id = NULL
+    UPDATE booking_holds h SET challenge_deadline = NULL, challenged_by_hold_id = NULL, updated_at = now()
     FROM booking_holds c
     WHERE h.artist_id = ${artistId}::uuid AND h.status = 'active' AND c.id = h.challenged_by_hold_id AND c.status <> 'active'
     RETURNING h.id, h.request_id`

@@ -22,6 +22,7 @@ import { actorOf, partyOf, recordActivity, pipelinesVisibleTo, type Party } from
 import { expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
 import { holdMachine, offerMachine, requestMachine, transition } from './state.ts'
 import { actionsView, askerFor, partyChecks, stateAllows, type ActionsView } from './actions.ts'
+import { awaiting, inboxFields, orderOf, requestsAwaiting, statusesOf } from './inbox.ts'
 import { Instant } from '../../dates.ts'
 
 const MAX_SHOW_SPAN_MS = 14 * 86_400_000
@@ -64,12 +65,33 @@ const requestInputAt = (now: Date) =>
   })
 
 export const BookingRequestFilter = z.object({
-  status: z.enum(BookingRequestStatus).optional(),
+  status: statusesOf(BookingRequestStatus),
   artistId: Id.optional(),
   cityId: Id.optional(),
+  promoterOrgId: Id.optional().describe('Sent by this promoter company'),
+  agencyId: Id.optional().describe('Sent to this agency'),
   from: Instant.optional().describe('Events starting at or after'),
   to: Instant.optional().describe('Events starting before'),
+  ...inboxFields,
 })
+
+/** The filter's conditions at `now` (the list's and the badge count's). */
+export function requestsWhere(party: Party, f: z.output<typeof BookingRequestFilter>, now: Date): Prisma.BookingRequestWhereInput {
+  return {
+    AND: [
+      pipelinesVisibleTo(party),
+      {
+        status: f.status && { in: f.status },
+        artistId: f.artistId,
+        cityId: f.cityId,
+        promoterOrgId: f.promoterOrgId,
+        agencyId: f.agencyId,
+        startsAt: { gte: f.from, lt: f.to },
+      },
+      awaiting(f.awaitingMe, requestsAwaiting(party, now)),
+    ],
+  }
+}
 
 export const CloseInput = z.object({ reason: z.string().trim().min(1).max(2000).optional() })
 
@@ -153,11 +175,10 @@ export const bookingRequests = {
   async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const party = await partyOf(ctx)
     const f = parseInput(BookingRequestFilter, filter)
-    await expireDue(ctx.db, { where: pipelinesVisibleTo(party) }, ctx.clock.now())
-    const where: Prisma.BookingRequestWhereInput = {
-      AND: [pipelinesVisibleTo(party), { status: f.status, artistId: f.artistId, cityId: f.cityId, startsAt: { gte: f.from, lt: f.to } }],
-    }
-    return listing(ctx.db.bookingRequest, { where, orderBy: { createdAt: 'desc' } }, page, query)
+    const now = ctx.clock.now()
+    await expireDue(ctx.db, { where: pipelinesVisibleTo(party) }, now)
+    const orderBy = orderOf<Prisma.BookingRequestOrderByWithRelationInput>(f.sort, f.order, { sort: 'created_at', order: 'desc' })
+    return listing(ctx.db.bookingRequest, { where: requestsWhere(party, f, now), orderBy }, page, query)
   },
 
   /** The agency turns a request down, with its open offer and hold. */

@@ -6,7 +6,9 @@ import { connectionOf } from '../../graphql/connections.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import { parseId } from '../../validation.ts'
 import { resolveReferences } from '../../graphql/entities.ts'
-import { BookingRef } from '../booking/booking.graphql.ts'
+import { BookingRef, SideEnum } from '../booking/booking.graphql.ts'
+import { CompanyRef } from '../directory/tenant-company.graphql.ts'
+import { refOf, UserRef } from '../../graphql/references.ts'
 import {
   AttachmentInput,
   CONTRACT_ACTIONS,
@@ -54,6 +56,7 @@ builder.prismaObject('ContractTemplateVersion', {
     body: t.exposeString('body'),
     createdByUserId: t.exposeID('createdByUserId'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 
@@ -66,14 +69,17 @@ const VersionRef = builder.prismaObject('ContractVersion', {
     body: t.exposeString('body'),
     contentHash: t.exposeString('contentHash', { description: 'SHA-256 of the body: what a signature signs.' }),
     changeNote: t.exposeString('changeNote', { nullable: true }),
-    createdByUserId: t.exposeID('createdByUserId'),
-    createdByOrgId: t.exposeID('createdByOrgId'),
+    createdBy: t.field({ type: UserRef, nullable: true, resolve: (v) => refOf(v.createdByUserId) }),
+    createdByCompany: t.field({ type: CompanyRef, nullable: true, resolve: (v) => refOf(v.createdByOrgId) }),
+    createdByUserId: t.exposeID('createdByUserId', { deprecationReason: 'Use createdBy { id }: a reference the gateway resolves.' }),
+    createdByOrgId: t.exposeID('createdByOrgId', { deprecationReason: 'Use createdByCompany { id }: a reference the gateway resolves.' }),
     attachments: t.relation('attachments', { query: liveAttachments }),
     signatures: t.relation('signatures', {
       description: 'The signatures made on this version.',
       query: { orderBy: { signedAt: 'asc' } },
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 
@@ -82,12 +88,20 @@ const SignerRef = builder.prismaObject('ContractSigner', {
   fields: (t) => ({
     id: t.exposeID('id'),
     role: t.expose('role', { type: SignerRoleEnum }),
-    side: t.exposeString('side'),
+    side: t.expose('side', { type: SideEnum, description: 'The party whose users sign for this signer (in as out: AGENCY or PROMOTER).' }),
+    user: t.field({
+      type: UserRef,
+      nullable: true,
+      description: 'Only this user of the side signs, when set.',
+      resolve: (s) => refOf(s.userId),
+    }),
     name: t.exposeString('name'),
     email: t.exposeString('email', { nullable: true }),
     userId: t.exposeID('userId', { nullable: true }),
     position: t.exposeInt('position'),
     required: t.exposeBoolean('required'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 
@@ -99,11 +113,15 @@ const SignatureRef = builder.prismaObject('ContractSignature', {
     signer: t.relation('signer'),
     version: t.relation('version'),
     contentHash: t.exposeString('contentHash'),
-    signedByUserId: t.exposeID('signedByUserId'),
-    signedByOrgId: t.exposeID('signedByOrgId'),
+    signedBy: t.field({ type: UserRef, nullable: true, resolve: (s) => refOf(s.signedByUserId) }),
+    signedByCompany: t.field({ type: CompanyRef, nullable: true, resolve: (s) => refOf(s.signedByOrgId) }),
+    signedByUserId: t.exposeID('signedByUserId', { deprecationReason: 'Use signedBy { id }: a reference the gateway resolves.' }),
+    signedByOrgId: t.exposeID('signedByOrgId', { deprecationReason: 'Use signedByCompany { id }: a reference the gateway resolves.' }),
     ip: t.exposeString('ip', { nullable: true }),
     userAgent: t.exposeString('userAgent', { nullable: true }),
     signedAt: t.expose('signedAt', { type: 'DateTime' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 
@@ -116,8 +134,10 @@ const AttachmentRef = builder.prismaObject('ContractAttachment', {
     sizeBytes: t.exposeInt('sizeBytes'),
     storageRef: t.exposeString('storageRef'),
     sha256: t.exposeString('sha256', { nullable: true }),
-    uploadedByUserId: t.exposeID('uploadedByUserId'),
+    uploadedBy: t.field({ type: UserRef, nullable: true, resolve: (a) => refOf(a.uploadedByUserId) }),
+    uploadedByUserId: t.exposeID('uploadedByUserId', { deprecationReason: 'Use uploadedBy { id }: a reference the gateway resolves.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 
@@ -131,10 +151,24 @@ builder.prismaObject('ContractEvent', {
     signerId: t.exposeID('signerId', { nullable: true }),
     fromStatus: t.exposeString('fromStatus', { nullable: true }),
     toStatus: t.exposeString('toStatus', { nullable: true }),
-    actorUserId: t.exposeString('actorUserId', { nullable: true }),
-    actorOrgId: t.exposeID('actorOrgId', { nullable: true }),
+    actor: t.field({ type: UserRef, nullable: true, description: 'The user who acted.', resolve: (e) => refOf(e.actorUserId) }),
+    actorCompany: t.field({
+      type: CompanyRef,
+      nullable: true,
+      description: 'The company the user acted for.',
+      resolve: (e) => refOf(e.actorOrgId),
+    }),
+    actorUserId: t.exposeString('actorUserId', {
+      nullable: true,
+      deprecationReason: 'Use actor { id }: a reference the gateway resolves.',
+    }),
+    actorOrgId: t.exposeID('actorOrgId', {
+      nullable: true,
+      deprecationReason: 'Use actorCompany { id }: a reference the gateway resolves.',
+    }),
     note: t.exposeString('note', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 
@@ -204,9 +238,21 @@ export const ContractRef = builder.prismaObject('Contract', {
       resolve: async (c, _args, ctx) => (await ContractActions.viewOf(ctx, c)).blockedActions,
     }),
     closedReason: t.exposeString('closedReason', { nullable: true }),
+    promoter: t.field({
+      type: CompanyRef,
+      description: 'The buying company of the deal.',
+      select: { request: { select: { promoterOrgId: true } } },
+      resolve: (c) => ({ id: c.request.promoterOrgId }),
+    }),
+    createdByCompany: t.field({
+      type: CompanyRef,
+      description: 'The company that drafted it.',
+      resolve: (c) => ({ id: c.createdByOrgId }),
+    }),
     sentAt: t.expose('sentAt', { type: 'DateTime', nullable: true }),
     signedAt: t.expose('signedAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 

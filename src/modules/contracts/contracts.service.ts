@@ -23,7 +23,7 @@ import { followDeals } from '../booking/deal-followers.ts'
 import { recordContractEvent } from '../outbox/record.ts'
 import { agenciesBridgedTo } from '../../access/ownership.ts'
 import { actionsView, blocked, partyChecks, stateAllows, type ActionsView } from '../booking/actions.ts'
-import { actsForRequests, assertActsFor, partyOf, pipelinesVisibleTo, type Party } from '../booking/parties.ts'
+import { actingOn, actsForRequests, assertActsFor, partyOf, pipelinesVisibleTo, type Party } from '../booking/parties.ts'
 import { contractsFollowTheDeal } from './deal-links.ts'
 import { bookingValues, MERGE_FIELDS, render, unresolvedFields, type MergeField } from './merge.ts'
 import { contractMachine, transition } from './state.ts'
@@ -114,6 +114,10 @@ export const ContractFilter = z.object({
   status: z.enum(ContractStatus).optional(),
   bookingId: Id.optional(),
   requestId: Id.optional(),
+  awaitingMe: z
+    .boolean()
+    .optional()
+    .describe("true: contracts whose signing waits for a signer of the caller's side (the caller may sign now); false: the rest"),
 })
 
 type Actor = { userId: string; orgId: string }
@@ -381,10 +385,27 @@ export const contracts = {
   async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const party = await partyOf(ctx)
     const f = parseInput(ContractFilter, filter)
+    const awaiting =
+      f.awaitingMe === undefined ? {} : { id: { [f.awaitingMe ? 'in' : 'notIn']: await contracts.awaitingSignature(ctx, party) } }
     const where: Prisma.ContractWhereInput = {
-      AND: [visibleTo(party), { status: f.status, bookingId: f.bookingId, requestId: f.requestId }],
+      AND: [visibleTo(party), { status: f.status, bookingId: f.bookingId, requestId: f.requestId }, awaiting],
     }
     return listing(ctx.db.contract, { where, orderBy: { createdAt: 'desc' } }, page, query)
+  },
+
+  /**
+   * The contracts whose signing waits for the party now: sent or partially signed, on a deal the party acts on,
+   * with a blocking signer (blockingSigners: the next in a sequential signing, any in a parallel one) of its
+   * side that this user may sign for. The signatures badge counts these.
+   */
+  async awaitingSignature(ctx: RequestContext, party: Party): Promise<string[]> {
+    const open = await ctx.db.contract.findMany({
+      where: { AND: [visibleTo(party), { status: { in: ['sent', 'partially_signed'] }, request: actingOn(party) }] },
+    })
+    const signing = await contracts.signing(ctx, open)
+    return open
+      .filter((_c, i) => signing[i]?.blocking.some((s) => s.side === party.side && (s.userId === null || s.userId === party.userId)))
+      .map((c) => c.id)
   },
 
   /** The live contract of each booking (for Booking.contract), in one query. */

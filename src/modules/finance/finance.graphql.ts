@@ -1,5 +1,7 @@
 import { MoneyRef } from '../../graphql/money.ts'
 import { money } from '../../money.ts'
+import type { BookingSide, DealType, DepositKind } from '../../generated/prisma/client.ts'
+import { DealTypeEnum, DepositKindEnum, SideEnum } from '../booking/booking.graphql.ts'
 import type { Booking } from '../../generated/prisma/client.ts'
 import { FinanceHandoffReason, FinanceHandoffStatus, SettlementStatus } from '../../generated/prisma/client.ts'
 import { builder, requires, typeRequires } from '../../graphql/builder.ts'
@@ -22,7 +24,7 @@ const DepositTermRef = builder.objectRef<DepositTerm & { currency: string }>('De
   description: 'A term of the deposit schedule (today: the one deposit of the accepted offer, flat, with no due date).',
   fields: (t) => ({
     seq: t.exposeInt('seq'),
-    kind: t.exposeString('kind', { description: '`flat` (amount) or `percent` (of the fee)' }),
+    kind: t.field({ type: DepositKindEnum, resolve: (d) => d.kind as DepositKind }),
     amount: t.expose('amount', {
       type: 'SafeInt',
       nullable: true,
@@ -40,7 +42,7 @@ const AgreedTermsRef = builder.objectRef<Agreed>('AgreedTerms').implement({
   description: 'The deal terms both sides agreed (amounts in minor units).',
   fields: (t) => ({
     currency: t.exposeString('currency'),
-    dealType: t.exposeString('dealType'),
+    dealType: t.field({ type: DealTypeEnum, resolve: (a) => a.dealType as DealType }),
     fee: t.expose('fee', { type: 'SafeInt', nullable: true, deprecationReason: 'Use feeMoney' }),
     feeMoney: t.field({ type: MoneyRef, nullable: true, resolve: (a) => money(a.fee, a.currency) }),
     percentage: t.exposeInt('percentage', { nullable: true }),
@@ -85,7 +87,7 @@ const FinanceStatusRef = builder.objectRef<Status>('FinanceStatus').implement({
 const BookingFinanceRef = builder.objectRef<FinanceView>('BookingFinance').implement({
   description: "A booking's agreed terms beside Finance's status for the caller's side. Reading it never calls Finance.",
   fields: (t) => ({
-    side: t.exposeString('side'),
+    side: t.field({ type: SideEnum, resolve: (v) => v.side as BookingSide }),
     agreed: t.field({ type: AgreedTermsRef, resolve: (f) => f.agreed }),
     financeLinked: t.exposeBoolean('financeLinked', { description: 'Whether Finance has sent a status for this booking and side' }),
     financeMessage: t.exposeString('financeMessage', { nullable: true, description: 'Why financeLinked is false (`not_synced`)' }),
@@ -112,7 +114,7 @@ builder.prismaObject('FinanceHandoff', {
   description: 'A booking handed to Finance by one side: the snapshot of the deal (by its hash) and where Finance is with it.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    side: t.exposeString('side'),
+    side: t.field({ type: SideEnum, resolve: (v) => v.side as BookingSide }),
     version: t.exposeInt('version'),
     status: t.expose('status', { type: HandoffStatusEnum }),
     reason: t.expose('reason', { type: HandoffReasonEnum }),

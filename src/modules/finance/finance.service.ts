@@ -113,7 +113,7 @@ export const finance = {
         finance_version = EXCLUDED.finance_version, currency = EXCLUDED.currency, deposits = EXCLUDED.deposits,
         invoiced = EXCLUDED.invoiced, paid = EXCLUDED.paid, balance = EXCLUDED.balance,
         settlement_status = EXCLUDED.settlement_status, finance_ref = EXCLUDED.finance_ref, as_of = EXCLUDED.as_of,
-        received_at = EXCLUDED.received_at
+        received_at = EXCLUDED.received_at, updated_at = now()
       WHERE booking_finance_snapshots.finance_version < EXCLUDED.finance_version`
     const stored = await ctx.db.bookingFinanceSnapshot.findUniqueOrThrow({
       where: { bookingId_side: { bookingId: s.bookingId, side: s.side } },

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { listing, type Selection } from '../../db/listing.ts'
-import { conflict, forbidden, invalidInput, notFound } from '../../errors.ts'
+import { conflict, invalidInput, notFound } from '../../errors.ts'
 import {
   DealType,
   OfferStatus,

@@ -16,6 +16,8 @@ import './modules/availability/availability.graphql.ts'
 import './modules/booking/booking.graphql.ts'
 import './modules/contracts/contracts.graphql.ts'
 import './modules/finance/finance.graphql.ts'
+import './modules/dashboards/dashboards.graphql.ts'
+import './modules/shortlists/shortlists.graphql.ts'
 
 export const schema = guardEntities(
   builder.toSubGraphSchema({

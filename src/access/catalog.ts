@@ -27,6 +27,7 @@ export const PERMISSIONS = {
   'artist.contracts.sign': 'Sign contracts for the agency side',
   'artist.finance.read': "See Finance's status of the agency's bookings (deposits, invoiced, paid, settlement) and their handoffs",
   'artist.finance.handoff': "Hand the agency's confirmed bookings over to Finance",
+  'artist.dashboard.read': 'Agency (or management) dashboard, activity feed and task list',
   'promoter.directory.read': 'Browse the network directory from a promoter company',
   'promoter.availability.read': 'Search artist availability (discovery)',
   'promoter.bookings.read': "See the company's booking requests, offers, holds and bookings",
@@ -36,6 +37,9 @@ export const PERMISSIONS = {
   'promoter.contracts.sign': 'Sign contracts for the promoter side',
   'promoter.finance.read': "See Finance's status of the company's bookings (deposits, invoiced, paid, settlement) and their handoffs",
   'promoter.finance.handoff': "Hand the company's confirmed bookings over to Finance",
+  'promoter.dashboard.read': 'Promoter dashboard, activity feed and task list',
+  'promoter.shortlists.read': "See the company's shared shortlists and one's own private ones",
+  'promoter.shortlists.manage': 'Create and edit shortlists; send booking requests from them',
 } as const satisfies Record<`${Module}.${string}.${string}`, string>
 
 export type Permission = keyof typeof PERMISSIONS
@@ -157,6 +161,24 @@ export const RULES = {
     anyOf: ['artist.finance.handoff', 'promoter.finance.handoff'],
     internal: false,
     agencyGate: true,
+  },
+  'dashboard.read': {
+    description: "The company's dashboard, activity feed and tasks, for its side (agency, management or promoter)",
+    anyOf: ['artist.dashboard.read', 'promoter.dashboard.read'],
+    internal: false,
+    agencyGate: true,
+  },
+  'shortlists.read': {
+    description: "Read the company's shared shortlists and the caller's private ones",
+    anyOf: ['promoter.shortlists.read', 'promoter.shortlists.manage'],
+    internal: false,
+    agencyGate: false,
+  },
+  'shortlists.manage': {
+    description: 'Create, edit and delete shortlists and their items; send booking requests to a shortlist’s artists',
+    anyOf: ['promoter.shortlists.manage'],
+    internal: false,
+    agencyGate: false,
   },
   'finance.sync': {
     description: "Finance's machine calls: push booking status, read the deal, acknowledge or reject handoffs",

@@ -25,6 +25,8 @@ export const API_TAGS = [
   { name: 'Contracts', description: 'Contracts of a booking: versions, signers, signatures, attachments, timeline.' },
   { name: 'Finance', description: 'What a booking shows of Finance: agreed terms, Finance’s status, handoffs to Finance.' },
   { name: 'Finance (machine)', description: 'Finance’s own calls: status pushes, handoff pulls, acknowledgements.' },
+  { name: 'Dashboards', description: "A company's dashboard, activity feed and tasks, for its side of the pipeline." },
+  { name: 'Shortlists', description: 'Promoters’ lists of artists for an event idea, with live availability, and bulk booking requests.' },
   { name: 'Events (platform)', description: 'The transactional outbox: events waiting, parked or published, and retries.' },
   { name: 'Operations', description: 'Liveness and readiness.' },
 ]

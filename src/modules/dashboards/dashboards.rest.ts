@@ -33,7 +33,7 @@ const DashboardSchema = object({
   contracts: object({ awaitingOurSignature: int, awaitingTheirSignature: int }, 'Sent contracts, by whose signature holds them up'),
   bookingsByMonth: {
     type: 'array',
-    description: 'Confirmed and cancelled bookings by show month (last 12 months and next 12) and currency',
+    description: 'Confirmed and cancelled bookings by show month (from 11 months back, and every month ahead) and currency',
     items: object({ month: str, currency: str, confirmed: int, confirmedFees: MoneySchema, cancelled: int, cancelledFees: MoneySchema }),
   },
   topArtists: { type: 'array', items: Counterpart },

@@ -98,7 +98,7 @@ const rollupsSeenBy = (party: Party, now: Date) =>
     ? sql`m.side = 'promoter' AND m.party_id = ${party.orgId}::uuid`
     : sql`m.side = 'agency' AND (m.party_id = ${party.agencyId}::uuid OR m.artist_id = ANY(${sideArtists(party.agencyId, now)}))`
 
-/** Confirmed and cancelled bookings by show month and currency (the last 12 months and the next 12), and the tops. */
+/** Confirmed and cancelled bookings by show month and currency (from 11 months back, and every month ahead), and the tops. */
 export function totalsStatement(party: Party, now: Date) {
   const counterparts =
     party.side === 'promoter'
@@ -112,7 +112,7 @@ export function totalsStatement(party: Party, now: Date) {
       (SELECT coalesce(json_agg(x ORDER BY x.month, x.currency), '[]') FROM (
          SELECT to_char(month, 'YYYY-MM') AS month, currency, sum(confirmed_count)::int AS confirmed_count, sum(confirmed_fee)::text AS confirmed_fee,
                 sum(cancelled_count)::int AS cancelled_count, sum(cancelled_fee)::text AS cancelled_fee
-         FROM m WHERE month >= ${monthStart(now, -11)}::date AND month < ${monthStart(now, 13)}::date GROUP BY month, currency) x) AS months,
+         FROM m WHERE month >= ${monthStart(now, -11)}::date GROUP BY month, currency) x) AS months,
       (SELECT coalesce(json_agg(x ORDER BY x.confirmed_count DESC, x.id), '[]') FROM (
          SELECT t.artist_id AS id, ar.name, t.confirmed_count, t.cancelled_count FROM (
            SELECT artist_id, sum(confirmed_count)::int AS confirmed_count, sum(cancelled_count)::int AS cancelled_count

@@ -2,6 +2,7 @@ import { builder, requires } from '../../graphql/builder.ts'
 import { graphqlEnum } from '../../graphql/inputs.ts'
 import { MoneyRef } from '../../graphql/money.ts'
 import { invalidInput } from '../../errors.ts'
+import { SideEnum } from '../booking/booking.graphql.ts'
 import { activity, dashboards, TASK_KINDS, tasks, type Dashboard } from './dashboards.service.ts'
 
 type Counts<K extends keyof Dashboard> = Dashboard[K]
@@ -80,8 +81,6 @@ const ShortlistCardRef = builder.objectRef<Lists['recent'][number]>('DashboardSh
 const ShortlistsRef = builder.objectRef<Lists>('DashboardShortlists').implement({
   fields: (t) => ({ count: t.exposeInt('count'), recent: t.field({ type: [ShortlistCardRef], resolve: (s) => s.recent }) }),
 })
-
-const SideEnum = graphqlEnum('DashboardSide', { agency: 'agency', promoter: 'promoter' })
 
 const DashboardRef = builder.objectRef<Dashboard>('Dashboard').implement({
   description:

@@ -2,6 +2,7 @@
 import { artifactBenchmark } from './artifact.ts'
 import { availabilityBenchmark } from './availability.ts'
 import { bookingBenchmark } from './booking.ts'
+import { dashboardsBenchmark } from './dashboards.ts'
 import { directoryBenchmark } from './directory.ts'
 import { operationsBenchmark } from './operations.ts'
 import { outboxBenchmark } from './outbox.ts'
@@ -13,6 +14,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   artifact: artifactBenchmark,
   operations: operationsBenchmark,
   outbox: outboxBenchmark,
+  dashboards: dashboardsBenchmark,
 }
 
 const only = process.argv[2]

@@ -128,7 +128,8 @@ export function upcomingStatement(party: Party, now: Date, userId: string) {
   const shows =
     party.side === 'promoter'
       ? next(sql`b.promoter_org_id = ${party.orgId}::uuid`)
-      : sql`(${next(sql`b.agency_id = ${party.agencyId}::uuid`)}) UNION (${next(sql`b.artist_id = ANY(${sideArtists(party.agencyId, now)})`)})`
+      : sql`(${next(sql`b.agency_id = ${party.agencyId}::uuid`)}) UNION
+            (SELECT b.* FROM unnest(${sideArtists(party.agencyId, now)}) a(id) CROSS JOIN LATERAL (${next(sql`b.artist_id = a.id`)}) b)`
   const shortlists =
     party.side === 'promoter'
       ? sql`(SELECT json_build_object('count', count(*)::int, 'items', coalesce(json_agg(json_build_object(
@@ -379,18 +380,7 @@ export function tasksStatement(party: Party, now: Date, after: { due: Date; kind
           WHERE c.status IN ('sent', 'partially_signed') AND ${acting}
             AND ${party.side}::"BookingSide" IN (${blockingSides})`,
     ),
-    branch(
-      'finance_handoff',
-      sql`x.starts_at`,
-      sql`x.booking_id`,
-      sql`SELECT 'booking' AS subject_type, b.id AS booking_id, b.request_id, b.artist_id, b.starts_at
-          FROM bookings b
-          WHERE ${actedOnBy(party, now, sql`b`)} AND b.status = 'confirmed'
-            ${after ? sql`AND b.starts_at >= ${after.due}` : Prisma.empty}
-            AND NOT EXISTS (SELECT 1 FROM finance_handoffs f WHERE f.booking_id = b.id AND f.side = ${party.side}::"BookingSide"
-                            AND f.status IN ('pending', 'sent', 'acknowledged'))
-          ORDER BY b.starts_at, b.id ${upTo}`,
-    ),
+    branch('finance_handoff', sql`x.starts_at`, sql`x.booking_id`, handoffsDue(party, now, after?.due ?? null, upTo)),
   ]
   if (party.side === 'agency')
     branches.unshift(
@@ -405,6 +395,23 @@ export function tasksStatement(party: Party, now: Date, after: { due: Date; kind
     )
   return sql`SELECT kind, subject_type, subject_id, request_id, artist_id, starts_at, due_at FROM (${Prisma.join(branches, ' UNION ALL ')}) t
              ORDER BY due_at, kind, subject_id ${upTo}`
+}
+
+/**
+ * Confirmed bookings of the party's side without a live handoff, by show date. An agency's are walked artist
+ * by artist (an ordered index range each, limited to the page) rather than sorted whole.
+ */
+function handoffsDue(party: Party, now: Date, from: Date | null, upTo: Prisma.Sql) {
+  const pending = (b: Prisma.Sql) => sql`b.status = 'confirmed' ${from ? sql`AND b.starts_at >= ${from}` : Prisma.empty}
+    AND NOT EXISTS (SELECT 1 FROM finance_handoffs f WHERE f.booking_id = ${b} AND f.side = ${party.side}::"BookingSide"
+                    AND f.status IN ('pending', 'sent', 'acknowledged'))`
+  const columns = sql`'booking' AS subject_type, b.id AS booking_id, b.request_id, b.artist_id, b.starts_at`
+  if (party.side === 'promoter')
+    return sql`SELECT ${columns} FROM bookings b WHERE b.promoter_org_id = ${party.orgId}::uuid AND ${pending(sql`b.id`)}
+               ORDER BY b.starts_at, b.id ${upTo}`
+  return sql`SELECT ${columns} FROM unnest(${representedArtists(party.agencyId, now)}) a(id)
+             CROSS JOIN LATERAL (SELECT b.* FROM bookings b WHERE b.artist_id = a.id AND ${pending(sql`b.id`)} ORDER BY b.starts_at, b.id ${upTo}) b
+             ORDER BY b.starts_at, b.id ${upTo}`
 }
 
 export const tasks = {

@@ -40,7 +40,7 @@ async function seed(sql: pg.PoolClient) {
            'agency', date '2020-01-01'
     FROM generate_series(1, ${200 + AGENCIES * ARTISTS_PER_AGENCY}) i`)
   // Requests: 90 % booked (one in 18 of them cancelled), the rest live: open, negotiating, held. Shows from
-  // three years back to two years ahead.
+  // three years back to two years ahead, in two-hour slots so that no artist is booked twice at once.
   await sql.query(`CREATE TEMP TABLE seed AS
     SELECT i, ${md5Uuid(`'request' || i`)} AS id, ${md5Uuid(`'offer' || i`)} AS offer_id, ${md5Uuid(`'hold' || i`)} AS hold_id,
            CASE WHEN i <= ${AGENCY_BOOKINGS} THEN ${md5Uuid(`'artist' || (1 + i % 200)`)}
@@ -50,7 +50,7 @@ async function seed(sql: pg.PoolClient) {
            ${md5Uuid(`'promoter' || (1 + i % ${PROMOTERS})`)} AS promoter_org_id,
            CASE WHEN i % 10 = 0 THEN (ARRAY['open','negotiating','held'])[1 + (i / 10) % 3] ELSE 'booked' END AS status,
            CASE WHEN i % 10 = 0 THEN now() + ((i % 700) + 2) * interval '1 day'
-                ELSE now() + ((i % 1825) - 1095) * interval '1 day' END AS starts_at
+                ELSE now() + ((i % 1825) - 1095) * interval '1 day' + (i / 14600 % 12) * interval '2 hours' END AS starts_at
     FROM generate_series(1, ${BOOKINGS}) i`)
   await sql.query(`INSERT INTO booking_requests (id, artist_id, agency_id, promoter_org_id, requested_by_user_id, starts_at, ends_at, status,
       budget, currency, expires_at, created_at, updated_at)

@@ -209,4 +209,32 @@ describe('requests from a shortlist', () => {
     )
     expect(r.status).toBe(403)
   })
+
+  it('answers bad input with 400s naming the field, never a 500', async () => {
+    const list = await shortlist(promoter)
+    expect((await h.app.rest('PATCH', '/api/v1/shortlist-items/not-a-uuid', { as: promoter, body: {} })).status).toBe(400)
+    expect(
+      validationFields(await post(`/api/v1/shortlists/${list.id}/items`, promoter, { artistId: randomUUID(), position: -1 })).map(
+        (f) => f.field,
+      ),
+    ).toEqual(['position'])
+    expect(validationFields(await post(`/api/v1/shortlists/${list.id}/items`, promoter, { artistId: randomUUID() }))).toEqual([
+      { field: 'artistId', message: 'unknown artist' },
+    ])
+    expect(
+      validationFields(await post('/api/v1/shortlists', promoter, { name: 'x', visibility: 'public', eventOn: '2030-02-30' }))
+        .map((f) => f.field)
+        .sort(),
+    ).toEqual(['eventOn', 'visibility'])
+    const body = { startsAt: '2040-01-01T20:00:00Z', endsAt: '2040-01-01T19:00:00Z', itemIds: [randomUUID()] }
+    expect((await post(`/api/v1/shortlists/${list.id}/request`, promoter, body, randomUUID())).status).toBe(400)
+    const gql = await h.app.graphql('{ tasks(first: 500) { edges { cursor } } }', {}, { as: promoter })
+    expect(gql.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
+    const wide = await h.app.graphql(
+      'mutation($v: ShortlistVisibility!) { createShortlist(input: { name: "Gql", visibility: $v, budget: 100, currency: "usd" }) { visibility currency budget } }',
+      { v: 'COMPANY' },
+      { as: promoter },
+    )
+    expect(wide.data.createShortlist).toEqual({ visibility: 'COMPANY', currency: 'USD', budget: 100 })
+  })
 })

@@ -2,6 +2,7 @@
 import { artifactBenchmark } from './artifact.ts'
 import { availabilityBenchmark } from './availability.ts'
 import { bookingBenchmark } from './booking.ts'
+import { dashboardsBenchmark } from './dashboards.ts'
 import { directoryBenchmark } from './directory.ts'
 import { logisticsBenchmark } from './logistics.ts'
 import { operationsBenchmark } from './operations.ts'
@@ -17,6 +18,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   outbox: outboxBenchmark,
   logistics: logisticsBenchmark,
   touring: touringBenchmark,
+  dashboards: dashboardsBenchmark,
 }
 
 const only = process.argv[2]

@@ -7,6 +7,8 @@ import { personRoutes } from './modules/directory/people.rest.ts'
 import { availabilityRoutes } from './modules/availability/availability.rest.ts'
 import { bookingRoutes } from './modules/booking/booking.rest.ts'
 import { contractRoutes } from './modules/contracts/contracts.rest.ts'
+import { dashboardRoutes } from './modules/dashboards/dashboards.rest.ts'
+import { shortlistRoutes } from './modules/shortlists/shortlists.rest.ts'
 import { financeRoutes } from './modules/finance/finance.rest.ts'
 import { logisticsRoutes } from './modules/logistics/logistics.rest.ts'
 import { inboxRoutes } from './modules/inbox/inbox.rest.ts'
@@ -33,5 +35,7 @@ export const routes: RouteDefinition[] = [
   ...logisticsRoutes,
   ...touringRoutes,
   ...inboxRoutes,
+  ...dashboardRoutes,
+  ...shortlistRoutes,
   ...outboxRoutes,
 ]

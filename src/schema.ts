@@ -19,6 +19,8 @@ import './modules/finance/finance.graphql.ts'
 import './modules/logistics/logistics.graphql.ts'
 import './modules/touring/touring.graphql.ts'
 import './modules/inbox/inbox.graphql.ts'
+import './modules/dashboards/dashboards.graphql.ts'
+import './modules/shortlists/shortlists.graphql.ts'
 
 export const schema = guardEntities(
   builder.toSubGraphSchema({

@@ -34,6 +34,7 @@ export const PERMISSIONS = {
   'artist.logistics.approve': 'Approve, reject or request changes on promoter-submitted logistics for the artist side (one-layer approval)',
   'artist.tours.read': "See the tours of the artists the company represents or manages: stops, their deals' states and routing",
   'artist.tours.manage': "Group the agency artists' bookings, holds, requests and pencils into tours; edit stops and routing rules",
+  'artist.dashboard.read': 'Agency (or management) dashboard, activity feed and task list',
   'promoter.directory.read': 'Browse the network directory from a promoter company',
   'promoter.availability.read': 'Search artist availability (discovery)',
   'promoter.bookings.read': "See the company's booking requests, offers, holds and bookings",
@@ -45,6 +46,9 @@ export const PERMISSIONS = {
   'promoter.finance.handoff': "Hand the company's confirmed bookings over to Finance",
   'promoter.logistics.read': "See the logistics submissions of the company's bookings and the itinerary items shared with it",
   'promoter.logistics.submit': "Submit hotel, hospitality, technical, transport and other logistics proposals for the company's bookings",
+  'promoter.dashboard.read': 'Promoter dashboard, activity feed and task list',
+  'promoter.shortlists.read': "See the company's shared shortlists and one's own private ones",
+  'promoter.shortlists.manage': 'Create and edit shortlists; send booking requests from them',
 } as const satisfies Record<`${Module}.${string}.${string}`, string>
 
 export type Permission = keyof typeof PERMISSIONS
@@ -173,6 +177,24 @@ export const RULES = {
     anyOf: ['artist.finance.handoff', 'promoter.finance.handoff'],
     internal: false,
     agencyGate: true,
+  },
+  'dashboard.read': {
+    description: "The company's dashboard, activity feed and tasks, for its side (agency, management or promoter)",
+    anyOf: ['artist.dashboard.read', 'promoter.dashboard.read'],
+    internal: false,
+    agencyGate: true,
+  },
+  'shortlists.read': {
+    description: "Read the company's shared shortlists and the caller's private ones",
+    anyOf: ['promoter.shortlists.read', 'promoter.shortlists.manage'],
+    internal: false,
+    agencyGate: false,
+  },
+  'shortlists.manage': {
+    description: 'Create, edit and delete shortlists and their items; send booking requests to a shortlist’s artists',
+    anyOf: ['promoter.shortlists.manage'],
+    internal: false,
+    agencyGate: false,
   },
   'finance.sync': {
     description: "Finance's machine calls: push booking status, read the deal, acknowledge or reject handoffs",

@@ -30,6 +30,8 @@ export const API_TAGS = [
   { name: 'Calendar feeds', description: 'Revocable iCal (RFC 5545) feeds of an artist’s dates behind a secret token.' },
   { name: 'Tours', description: 'Tours of an artist: stops (shows on deals, pencils, days off…), routing issues and what-if previews.' },
   { name: 'Inbox', description: 'Who am I, and the badge counts of the inbox screens.' },
+  { name: 'Dashboards', description: "A company's dashboard, activity feed and tasks, for its side of the pipeline." },
+  { name: 'Shortlists', description: 'Promoters’ lists of artists for an event idea, with live availability, and bulk booking requests.' },
   { name: 'Events (platform)', description: 'The transactional outbox: events waiting, parked or published, and retries.' },
   { name: 'Operations', description: 'Liveness and readiness.' },
 ]

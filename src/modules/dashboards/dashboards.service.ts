@@ -1,0 +1,441 @@
+// Read models of a company's work: its dashboard, its activity feed and its tasks, for its side of the
+// booking pipeline. Live counts (what lapses with the clock) come from the pipeline's own tables through
+// partial indexes and the pipeline's expiry predicates (booking/live.ts); confirmed and cancelled totals come
+// from roll-ups the database keeps in the transaction of the change (booking_rollups_follow).
+import { z } from 'zod'
+import type { RequestContext } from '../../context.ts'
+import { today } from '../../dates.ts'
+import { invalidInput } from '../../errors.ts'
+import { Prisma } from '../../generated/prisma/client.ts'
+import { money, type Money } from '../../money.ts'
+import { parseInput } from '../../validation.ts'
+import { liveHold, liveOffer, liveRequest } from '../booking/live.ts'
+import { partyOf, type Party } from '../booking/parties.ts'
+
+const sql = Prisma.sql
+const HOUR = 3_600_000
+/** "Expiring soon": an answer-by time, hold period or challenge deadline within this window. */
+export const SOON_MS = 48 * HOUR
+const TOP = 5
+const UPCOMING = 5
+
+/** The artists on the company's side today (it represents or manages them): part of what it sees. */
+const sideArtists = (agencyId: string, now: Date) =>
+  sql`ARRAY(SELECT l.artist_id FROM artists_roster_links l
+            WHERE l.agency_id = ${agencyId}::uuid AND l.starts_on <= ${today(now)}::date AND (l.ends_on IS NULL OR l.ends_on >= ${today(now)}::date))`
+
+/** The artists the agency represents today (role agency): the pipelines it acts on. */
+const representedArtists = (agencyId: string, now: Date) =>
+  sql`ARRAY(SELECT l.artist_id FROM artists_roster_links l
+            WHERE l.agency_id = ${agencyId}::uuid AND l.role = 'agency' AND l.starts_on <= ${today(now)}::date
+              AND (l.ends_on IS NULL OR l.ends_on >= ${today(now)}::date))`
+
+/**
+ * Pipelines (alias `r`: a request or a booking) the party sees, as `pipelinesVisibleTo` says: the promoter
+ * those it started; an agency those it handled and those of the artists on its side today.
+ */
+export const seenBy = (party: Party, now: Date, r = sql`r`) =>
+  party.side === 'promoter'
+    ? sql`${r}.promoter_org_id = ${party.orgId}::uuid`
+    : sql`(${r}.agency_id = ${party.agencyId}::uuid OR ${r}.artist_id = ANY(${sideArtists(party.agencyId, now)}))`
+
+/** Pipelines the party acts on (`actsFor`): the promoter's own, the agency's represented artists'. */
+const actedOnBy = (party: Party, now: Date, r = sql`r`) =>
+  party.side === 'promoter'
+    ? sql`${r}.promoter_org_id = ${party.orgId}::uuid`
+    : sql`${r}.artist_id = ANY(${representedArtists(party.agencyId, now)})`
+
+/**
+ * The signers holding a pending contract (alias `c`) up, as `blockingSigners` says: required, not removed,
+ * no signature on the current version; the first of them in a sequential signing, all in a parallel one.
+ */
+const blockingSides = sql`
+  SELECT DISTINCT bs.side FROM (
+    SELECT cs.side FROM contract_signers cs
+    JOIN contract_versions v ON v.contract_id = c.id AND v.version = c.current_version
+    WHERE cs.contract_id = c.id AND cs.required AND cs.removed_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM contract_signatures sg WHERE sg.signer_id = cs.id AND sg.version_id = v.id)
+    ORDER BY cs.position, cs.created_at
+    LIMIT CASE WHEN c.signing_order = 'sequential' THEN 1 END) bs`
+
+/** The live pipeline: one statement of counts, every one of them right at `now`. */
+export function pipelineStatement(party: Party, now: Date) {
+  const soon = new Date(now.getTime() + SOON_MS)
+  return sql`
+    WITH req AS MATERIALIZED (
+      SELECT r.id, r.status, r.starts_at, r.expires_at FROM booking_requests r WHERE ${seenBy(party, now)} AND ${liveRequest(now)}
+    ), off AS (
+      SELECT o.made_by, least(coalesce(o.expires_at, 'infinity'), coalesce(req.expires_at, 'infinity'), req.starts_at) AS due
+      FROM req JOIN booking_offers o ON o.request_id = req.id AND ${liveOffer(now)} WHERE req.status = 'negotiating'
+    ), hol AS (
+      SELECT h.priority, h.expires_at, h.challenge_deadline
+      FROM req JOIN booking_holds h ON h.request_id = req.id AND ${liveHold(now)} WHERE req.status = 'held'
+    ), con AS (
+      SELECT s.side FROM contracts c JOIN booking_requests r ON r.id = c.request_id
+      CROSS JOIN LATERAL (${blockingSides}) s
+      WHERE c.status IN ('sent', 'partially_signed') AND ${seenBy(party, now)}
+    )
+    SELECT
+      (SELECT count(*) FROM req WHERE status = 'open')::int AS requests_awaiting,
+      (SELECT count(*) FROM req WHERE status = 'open' AND least(coalesce(expires_at, 'infinity'), starts_at) <= ${soon})::int AS requests_soon,
+      (SELECT count(*) FROM off WHERE made_by <> ${party.side}::"BookingSide")::int AS offers_awaiting_us,
+      (SELECT count(*) FROM off WHERE made_by = ${party.side}::"BookingSide")::int AS offers_awaiting_them,
+      (SELECT count(*) FROM off WHERE due <= ${soon})::int AS offers_soon,
+      (SELECT coalesce(json_agg(json_build_object('rank', rank, 'count', n) ORDER BY rank), '[]')
+         FROM (SELECT least(priority, 3) AS rank, count(*)::int AS n FROM hol GROUP BY 1) x) AS holds_by_rank,
+      (SELECT count(*) FROM hol WHERE challenge_deadline IS NOT NULL)::int AS holds_challenged,
+      (SELECT count(*) FROM hol WHERE least(expires_at, coalesce(challenge_deadline, 'infinity')) <= ${soon})::int AS holds_soon,
+      (SELECT count(*) FROM con WHERE side = ${party.side}::"BookingSide")::int AS contracts_ours,
+      (SELECT count(*) FROM con WHERE side <> ${party.side}::"BookingSide")::int AS contracts_theirs`
+}
+
+/** First day of the month `offset` months from now's month (UTC). */
+const monthStart = (now: Date, offset: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1))
+
+/** Roll-up rows (alias `m`) of what the party sees: the same visibility as the pipeline's, by artist. */
+const rollupsSeenBy = (party: Party, now: Date) =>
+  party.side === 'promoter'
+    ? sql`m.side = 'promoter' AND m.party_id = ${party.orgId}::uuid`
+    : sql`m.side = 'agency' AND (m.party_id = ${party.agencyId}::uuid OR m.artist_id = ANY(${sideArtists(party.agencyId, now)}))`
+
+/** Confirmed and cancelled bookings by show month and currency (from 11 months back, and every month ahead), and the tops. */
+export function totalsStatement(party: Party, now: Date) {
+  const counterparts =
+    party.side === 'promoter'
+      ? sql`SELECT p.agency_id AS id, a.name, p.confirmed_count, p.cancelled_count FROM booking_pair_rollups p
+            JOIN artists_companies a ON a.id = p.agency_id WHERE p.promoter_org_id = ${party.orgId}::uuid`
+      : sql`SELECT p.promoter_org_id AS id, NULL::text AS name, p.confirmed_count, p.cancelled_count FROM booking_pair_rollups p
+            WHERE p.agency_id = ${party.agencyId}::uuid`
+  return sql`
+    WITH m AS MATERIALIZED (SELECT m.* FROM booking_month_rollups m WHERE ${rollupsSeenBy(party, now)})
+    SELECT
+      (SELECT coalesce(json_agg(x ORDER BY x.month, x.currency), '[]') FROM (
+         SELECT to_char(month, 'YYYY-MM') AS month, currency, sum(confirmed_count)::int AS confirmed_count, sum(confirmed_fee)::text AS confirmed_fee,
+                sum(cancelled_count)::int AS cancelled_count, sum(cancelled_fee)::text AS cancelled_fee
+         FROM m WHERE month >= ${monthStart(now, -11)}::date GROUP BY month, currency) x) AS months,
+      (SELECT coalesce(json_agg(x ORDER BY x.confirmed_count DESC, x.id), '[]') FROM (
+         SELECT t.artist_id AS id, ar.name, t.confirmed_count, t.cancelled_count FROM (
+           SELECT artist_id, sum(confirmed_count)::int AS confirmed_count, sum(cancelled_count)::int AS cancelled_count
+           FROM m GROUP BY artist_id ORDER BY 2 DESC, artist_id LIMIT ${TOP}::int) t JOIN artists ar ON ar.id = t.artist_id) x) AS top_artists,
+      (SELECT coalesce(json_agg(x ORDER BY x.confirmed_count DESC, x.id), '[]') FROM (
+         ${counterparts} ORDER BY p.confirmed_count DESC, 1 LIMIT ${TOP}::int) x) AS top_counterparts`
+}
+
+/** The next confirmed shows, and (promoter) its shortlists. */
+export function upcomingStatement(party: Party, now: Date, userId: string) {
+  const next = (where: Prisma.Sql) =>
+    sql`SELECT b.id, b.artist_id, b.starts_at FROM bookings b WHERE ${where} AND b.status = 'confirmed' AND b.starts_at > ${now} ORDER BY b.starts_at LIMIT ${UPCOMING}::int`
+  const shows =
+    party.side === 'promoter'
+      ? next(sql`b.promoter_org_id = ${party.orgId}::uuid`)
+      : sql`(${next(sql`b.agency_id = ${party.agencyId}::uuid`)}) UNION
+            (SELECT b.* FROM unnest(${sideArtists(party.agencyId, now)}) a(id) CROSS JOIN LATERAL (${next(sql`b.artist_id = a.id`)}) b)`
+  const shortlists =
+    party.side === 'promoter'
+      ? sql`(SELECT json_build_object('count', count(*)::int, 'items', coalesce(json_agg(json_build_object(
+              'id', s.id, 'name', s.name, 'eventOn', to_char(s.event_on, 'YYYY-MM-DD'), 'itemCount', s.item_count, 'updatedAt', s.updated_at)
+              ORDER BY s.updated_at DESC) FILTER (WHERE s.rn <= ${UPCOMING}::int), '[]'))
+             FROM (SELECT s.*, row_number() OVER (ORDER BY s.updated_at DESC) AS rn FROM shortlists s
+                   WHERE s.owner_org_id = ${party.orgId}::uuid AND (s.visibility = 'company' OR s.created_by_user_id = ${userId}::uuid)) s)`
+      : sql`NULL::json`
+  return sql`
+    SELECT (SELECT coalesce(json_agg(json_build_object('bookingId', u.id, 'artistId', u.artist_id, 'artistName', a.name, 'startsAt', u.starts_at)
+              ORDER BY u.starts_at, u.id), '[]')
+            FROM (SELECT * FROM (${shows}) s ORDER BY starts_at, id LIMIT ${UPCOMING}::int) u JOIN artists a ON a.id = u.artist_id) AS upcoming,
+           ${shortlists} AS shortlists`
+}
+
+export const dashboardStatements = (party: Party, now: Date, userId: string) => [
+  pipelineStatement(party, now),
+  totalsStatement(party, now),
+  upcomingStatement(party, now, userId),
+]
+
+interface PipelineRow {
+  requests_awaiting: number
+  requests_soon: number
+  offers_awaiting_us: number
+  offers_awaiting_them: number
+  offers_soon: number
+  holds_by_rank: { rank: number; count: number }[]
+  holds_challenged: number
+  holds_soon: number
+  contracts_ours: number
+  contracts_theirs: number
+}
+interface MonthRow {
+  month: string
+  currency: string
+  confirmed_count: number
+  confirmed_fee: string
+  cancelled_count: number
+  cancelled_fee: string
+}
+interface TopRow {
+  id: string
+  name: string | null
+  confirmed_count: number
+  cancelled_count: number
+}
+interface TotalsRow {
+  months: MonthRow[]
+  top_artists: TopRow[]
+  top_counterparts: TopRow[]
+}
+interface UpcomingRow {
+  upcoming: { bookingId: string; artistId: string; artistName: string; startsAt: string }[]
+  shortlists: { count: number; items: { id: string; name: string; eventOn: string | null; itemCount: number; updatedAt: string }[] } | null
+}
+
+const top = (rows: TopRow[]) => rows.map((r) => ({ id: r.id, name: r.name, confirmed: r.confirmed_count, cancelled: r.cancelled_count }))
+
+export type Dashboard = Awaited<ReturnType<typeof dashboards.get>>
+
+export const dashboards = {
+  /** GET /api/v1/dashboard: three statements, whatever the size of the company's history. */
+  async get(ctx: RequestContext) {
+    const party = await partyOf(ctx)
+    const now = ctx.clock.now()
+    const [pipeline, totals, upcoming] = dashboardStatements(party, now, party.userId)
+    const [[p], [t], [u]] = await Promise.all([
+      ctx.db.$queryRaw<PipelineRow[]>(pipeline!),
+      ctx.db.$queryRaw<TotalsRow[]>(totals!),
+      ctx.db.$queryRaw<UpcomingRow[]>(upcoming!),
+    ])
+    const rank = (r: number) => p!.holds_by_rank.find((h) => h.rank === r)?.count ?? 0
+    return {
+      side: party.side,
+      asOf: now,
+      requests: { awaitingAnswer: p!.requests_awaiting, expiringSoon: p!.requests_soon },
+      offers: { awaitingUs: p!.offers_awaiting_us, awaitingThem: p!.offers_awaiting_them, expiringSoon: p!.offers_soon },
+      holds: {
+        firstRank: rank(1),
+        secondRank: rank(2),
+        lowerRanks: rank(3),
+        challenged: p!.holds_challenged,
+        expiringSoon: p!.holds_soon,
+      },
+      contracts: { awaitingOurSignature: p!.contracts_ours, awaitingTheirSignature: p!.contracts_theirs },
+      bookingsByMonth: t!.months.map((m) => ({
+        month: m.month,
+        currency: m.currency,
+        confirmed: m.confirmed_count,
+        confirmedFees: money(BigInt(m.confirmed_fee), m.currency) as Money,
+        cancelled: m.cancelled_count,
+        cancelledFees: money(BigInt(m.cancelled_fee), m.currency) as Money,
+      })),
+      topArtists: top(t!.top_artists),
+      topCounterparts: top(t!.top_counterparts),
+      upcomingShows: u!.upcoming.map((s) => ({ ...s, startsAt: new Date(s.startsAt) })),
+      shortlists: u!.shortlists
+        ? { count: u!.shortlists.count, recent: u!.shortlists.items.map((s) => ({ ...s, updatedAt: new Date(s.updatedAt) })) }
+        : null,
+    }
+  },
+}
+
+// ─── Activity ──────────────────────────────────────────────────────────────────────────────────
+
+export const FeedQuery = z.object({
+  first: z.coerce.number().int().min(1).max(100).default(25).describe('Page size (at most 100)'),
+  after: z.string().max(200).optional().describe('The endCursor of the previous page'),
+})
+
+const encode = (s: string) => Buffer.from(s, 'utf8').toString('base64url')
+const decode = (field: string, cursor: string) => {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8')
+  if (encode(text) !== cursor) throw invalidInput(field, 'not a valid cursor')
+  return text
+}
+
+function activityCursor(after: string | undefined): bigint | null {
+  if (after === undefined) return null
+  const match = /^a:(\d{1,18})$/.exec(decode('after', after))
+  if (!match) throw invalidInput('after', 'not a valid cursor')
+  return BigInt(match[1]!)
+}
+
+interface ActivityRow {
+  seq: bigint
+  event_id: string
+  event_type: string
+  aggregate_type: string
+  aggregate_id: string
+  occurred_at: Date
+  payload: Record<string, unknown>
+}
+
+/** The feed's page: the company's copy of every event it is party to, newest first, after a seq. */
+export function activityStatement(orgId: string, after: bigint | null, limit: number) {
+  return sql`SELECT seq, event_id, event_type, aggregate_type, aggregate_id, occurred_at, payload FROM org_activity
+             WHERE org_id = ${orgId}::uuid ${after === null ? Prisma.empty : sql`AND seq < ${after}`}
+             ORDER BY seq DESC LIMIT ${limit + 1}::int`
+}
+
+export interface Page<T> {
+  items: T[]
+  /** Each item's cursor (the GraphQL edges'). */
+  cursors: string[]
+  pageInfo: { hasNextPage: boolean; endCursor: string | null }
+  totalCount: () => Promise<number>
+}
+
+function pageFrom<R, T>(rows: R[], limit: number, view: (r: R) => T, cursor: (r: R) => string, total: () => Promise<number>): Page<T> {
+  const page = rows.slice(0, limit)
+  const cursors = page.map((r) => encode(cursor(r)))
+  return {
+    items: page.map(view),
+    cursors,
+    pageInfo: { hasNextPage: rows.length > limit, endCursor: cursors.at(-1) ?? null },
+    totalCount: total,
+  }
+}
+
+export const activity = {
+  /**
+   * GET /api/v1/activity: booking, contract, representation, availability and finance events of what the
+   * company is party to (the outbox's parties), newest first, keyset on seq (one index range per page).
+   */
+  async list(ctx: RequestContext, input: unknown) {
+    const q = parseInput(FeedQuery, input)
+    const party = await partyOf(ctx)
+    const after = activityCursor(q.after)
+    const rows = await ctx.db.$queryRaw<ActivityRow[]>(activityStatement(party.orgId, after, q.first))
+    return pageFrom(
+      rows,
+      q.first,
+      (r) => ({
+        id: r.event_id,
+        type: r.event_type,
+        subjectType: r.aggregate_type,
+        subjectId: r.aggregate_id,
+        occurredAt: r.occurred_at,
+        payload: r.payload,
+      }),
+      (r) => `a:${r.seq}`,
+      async () =>
+        (await ctx.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM org_activity WHERE org_id = ${party.orgId}::uuid`)[0]!.n,
+    )
+  },
+}
+
+// ─── Tasks ─────────────────────────────────────────────────────────────────────────────────────
+
+export const TASK_KINDS = ['answer_request', 'answer_offer', 'resolve_challenged_hold', 'sign_contract', 'finance_handoff'] as const
+export type TaskKind = (typeof TASK_KINDS)[number]
+
+interface TaskRow {
+  kind: TaskKind
+  subject_type: string
+  subject_id: string
+  request_id: string
+  artist_id: string
+  starts_at: Date
+  due_at: Date
+}
+
+function taskCursor(after: string | undefined): { due: Date; kind: string; id: string } | null {
+  if (after === undefined) return null
+  const match = /^t:(\d{1,15})\|([a-z_]{1,30})\|([0-9a-f-]{36})$/.exec(decode('after', after))
+  if (!match) throw invalidInput('after', 'not a valid cursor')
+  return { due: new Date(Number(match[1])), kind: match[2]!, id: match[3]! }
+}
+
+/**
+ * What waits for the party, soonest due first: one branch per kind, each an index range limited to the
+ * page, merged. Everything here is live at `now` (the pipeline's expiry predicates).
+ */
+export function tasksStatement(party: Party, now: Date, after: { due: Date; kind: string; id: string } | null, limit: number | null) {
+  const past = (due: Prisma.Sql, kind: TaskKind, id: Prisma.Sql) =>
+    after ? sql`AND (${due}, ${kind}::text, ${id}) > (${after.due}, ${after.kind}::text, ${after.id}::uuid)` : Prisma.empty
+  const upTo = limit === null ? Prisma.empty : sql`LIMIT ${limit + 1}::int`
+  const acting = actedOnBy(party, now)
+  const branch = (kind: TaskKind, due: Prisma.Sql, id: Prisma.Sql, body: Prisma.Sql) =>
+    sql`(SELECT ${kind}::text AS kind, ${due} AS due_at, ${id} AS subject_id, x.subject_type, x.request_id, x.artist_id, x.starts_at
+         FROM (${body}) x WHERE true ${past(due, kind, id)} ORDER BY 2, 3 ${upTo})`
+  const branches = [
+    branch(
+      'answer_offer',
+      sql`x.due`,
+      sql`x.offer_id`,
+      sql`SELECT 'offer' AS subject_type, o.id AS offer_id, r.id AS request_id, r.artist_id, r.starts_at,
+                 least(coalesce(o.expires_at, 'infinity'), coalesce(r.expires_at, 'infinity'), r.starts_at) AS due
+          FROM booking_requests r JOIN booking_offers o ON o.request_id = r.id AND ${liveOffer(now)}
+          WHERE ${acting} AND r.status = 'negotiating' AND ${liveRequest(now)} AND o.made_by <> ${party.side}::"BookingSide"`,
+    ),
+    branch(
+      'resolve_challenged_hold',
+      sql`x.challenge_deadline`,
+      sql`x.hold_id`,
+      sql`SELECT 'hold' AS subject_type, h.id AS hold_id, r.id AS request_id, r.artist_id, r.starts_at, h.challenge_deadline
+          FROM booking_requests r JOIN booking_holds h ON h.request_id = r.id AND ${liveHold(now)}
+          WHERE ${acting} AND r.status = 'held' AND h.challenge_deadline IS NOT NULL`,
+    ),
+    branch(
+      'sign_contract',
+      sql`x.starts_at`,
+      sql`x.contract_id`,
+      sql`SELECT 'contract' AS subject_type, c.id AS contract_id, r.id AS request_id, r.artist_id, r.starts_at
+          FROM contracts c JOIN booking_requests r ON r.id = c.request_id
+          WHERE c.status IN ('sent', 'partially_signed') AND ${acting}
+            AND ${party.side}::"BookingSide" IN (${blockingSides})`,
+    ),
+    branch('finance_handoff', sql`x.starts_at`, sql`x.booking_id`, handoffsDue(party, now, after?.due ?? null, upTo)),
+  ]
+  if (party.side === 'agency')
+    branches.unshift(
+      branch(
+        'answer_request',
+        sql`x.due`,
+        sql`x.request_id`,
+        sql`SELECT 'request' AS subject_type, r.id AS request_id, r.artist_id, r.starts_at,
+                   least(coalesce(r.expires_at, 'infinity'), r.starts_at) AS due
+            FROM booking_requests r WHERE ${acting} AND r.status = 'open' AND ${liveRequest(now)}`,
+      ),
+    )
+  return sql`SELECT kind, subject_type, subject_id, request_id, artist_id, starts_at, due_at FROM (${Prisma.join(branches, ' UNION ALL ')}) t
+             ORDER BY due_at, kind, subject_id ${upTo}`
+}
+
+/**
+ * Confirmed bookings of the party's side without a live handoff, by show date. An agency's are walked artist
+ * by artist (an ordered index range each, limited to the page) rather than sorted whole.
+ */
+function handoffsDue(party: Party, now: Date, from: Date | null, upTo: Prisma.Sql) {
+  const pending = (b: Prisma.Sql) => sql`b.status = 'confirmed' ${from ? sql`AND b.starts_at >= ${from}` : Prisma.empty}
+    AND NOT EXISTS (SELECT 1 FROM finance_handoffs f WHERE f.booking_id = ${b} AND f.side = ${party.side}::"BookingSide"
+                    AND f.status IN ('pending', 'sent', 'acknowledged'))`
+  const columns = sql`'booking' AS subject_type, b.id AS booking_id, b.request_id, b.artist_id, b.starts_at`
+  if (party.side === 'promoter')
+    return sql`SELECT ${columns} FROM bookings b WHERE b.promoter_org_id = ${party.orgId}::uuid AND ${pending(sql`b.id`)}
+               ORDER BY b.starts_at, b.id ${upTo}`
+  return sql`SELECT ${columns} FROM unnest(${representedArtists(party.agencyId, now)}) a(id)
+             CROSS JOIN LATERAL (SELECT b.* FROM bookings b WHERE b.artist_id = a.id AND ${pending(sql`b.id`)} ORDER BY b.starts_at, b.id ${upTo}) b
+             ORDER BY b.starts_at, b.id ${upTo}`
+}
+
+export const tasks = {
+  /** GET /api/v1/tasks: what waits for the company, soonest due first, keyset on (due, kind, subject). */
+  async list(ctx: RequestContext, input: unknown) {
+    const q = parseInput(FeedQuery, input)
+    const party = await partyOf(ctx)
+    const now = ctx.clock.now()
+    const rows = await ctx.db.$queryRaw<TaskRow[]>(tasksStatement(party, now, taskCursor(q.after), q.first))
+    return pageFrom(
+      rows,
+      q.first,
+      (r) => ({
+        kind: r.kind,
+        subjectType: r.subject_type,
+        subjectId: r.subject_id,
+        requestId: r.request_id,
+        artistId: r.artist_id,
+        startsAt: r.starts_at,
+        dueAt: r.due_at,
+      }),
+      (r) => `t:${r.due_at.getTime()}|${r.kind}|${r.subject_id}`,
+      async () =>
+        (await ctx.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM (${tasksStatement(party, now, null, null)}) t`)[0]!.n,
+    )
+  },
+}

@@ -1,0 +1,241 @@
+// Dashboards, activity and tasks: right after every kind of transition on both faces and both sides,
+// including an offer that lapses between two reads (clock advance) and a contract waiting for a signature.
+import { beforeEach, describe, expect, it } from 'vitest'
+import { useHarness } from './support/app.ts'
+import type { Session } from './support/auth-stand-in.ts'
+import { flat, pipelines, type AgencySession } from './support/booking.ts'
+import { contractFor } from './support/contracts.ts'
+import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
+
+const h = useHarness()
+let agency: AgencySession
+let promoter: Session
+const { representedArtist, request, held, booked } = pipelines(
+  () => h.app,
+  () => agency,
+)
+
+// Each test gets companies of its own: its counts start at zero.
+beforeEach(async () => {
+  agency = await agencySession(h.auth, h.app.db)
+  promoter = await h.auth.session(PROMOTER_ACCESS)
+})
+
+const dashboard = async (as: Session) => {
+  const r = await h.app.rest('GET', '/api/v1/dashboard', { as })
+  expect(r.status, JSON.stringify(r.body)).toBe(200)
+  return r.body.data
+}
+const taskList = async (as: Session, query = '') => {
+  const r = await h.app.rest('GET', `/api/v1/tasks${query}`, { as })
+  expect(r.status, JSON.stringify(r.body)).toBe(200)
+  return r.body.data as {
+    items: { kind: string; subjectId: string; dueAt: string }[]
+    pageInfo: { hasNextPage: boolean; endCursor: string }
+  }
+}
+const kinds = async (as: Session) => (await taskList(as)).items.map((t) => t.kind)
+
+const DASHBOARD_GQL = `query Dash($withTotals: Boolean!) { dashboard { side ...Pipeline
+  bookingsByMonth @include(if: $withTotals) { month currency confirmed confirmedFees { amount currency decimals } cancelled cancelledFees { amount } }
+  topArtists @include(if: $withTotals) { id name confirmed cancelled } } }
+  fragment Pipeline on Dashboard { requests { awaitingAnswer } offers { awaitingUs awaitingThem expiringSoon }
+  holds { firstRank secondRank lowerRanks challenged } contracts { awaitingOurSignature awaitingTheirSignature } }`
+
+describe('dashboard', () => {
+  it('counts each step of a pipeline on both sides and both faces, and rolls up confirmations and cancellations', async () => {
+    const artistId = await representedArtist()
+    expect(await dashboard(agency)).toMatchObject({ side: 'agency', requests: { awaitingAnswer: 0 }, bookingsByMonth: [] })
+
+    const req = await request(promoter, artistId)
+    expect((await dashboard(agency)).requests.awaitingAnswer).toBe(1)
+    expect((await dashboard(promoter)).requests.awaitingAnswer).toBe(1)
+    expect(await kinds(agency)).toEqual(['answer_request'])
+    expect(await kinds(promoter)).toEqual([])
+
+    const offer = await h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, { as: agency, body: flat })
+    expect(offer.status).toBe(201)
+    expect(await dashboard(agency)).toMatchObject({ requests: { awaitingAnswer: 0 }, offers: { awaitingUs: 0, awaitingThem: 1 } })
+    expect((await dashboard(promoter)).offers).toMatchObject({ awaitingUs: 1, awaitingThem: 0 })
+    expect(await kinds(promoter)).toEqual(['answer_offer'])
+    expect(await kinds(agency)).toEqual([])
+
+    const accepted = await h.app.rest('POST', `/api/v1/booking-offers/${offer.body.data.id}/accept`, { as: promoter, body: {} })
+    expect(accepted.status).toBe(200)
+    const gql = await h.app.graphql(DASHBOARD_GQL, { withTotals: false }, { as: agency })
+    expect(gql.errors).toBeUndefined()
+    expect(gql.data.dashboard).toEqual({
+      side: 'AGENCY',
+      requests: { awaitingAnswer: 0 },
+      offers: { awaitingUs: 0, awaitingThem: 0, expiringSoon: 0 },
+      holds: { firstRank: 1, secondRank: 0, lowerRanks: 0, challenged: 0 },
+      contracts: { awaitingOurSignature: 0, awaitingTheirSignature: 0 },
+    })
+
+    const detail = await h.app.rest('GET', `/api/v1/booking-requests/${req.id}`, { as: agency })
+    const booking = await h.app.rest('POST', `/api/v1/booking-holds/${detail.body.data.holds[0].id}/confirm`, { as: agency })
+    expect(booking.status).toBe(201)
+    const month = (booking.body.data.startsAt as string).slice(0, 7)
+    const afterConfirm = await dashboard(agency)
+    expect(afterConfirm.holds.firstRank).toBe(0)
+    expect(afterConfirm.bookingsByMonth).toEqual([
+      {
+        month,
+        currency: 'EUR',
+        confirmed: 1,
+        confirmedFees: { amount: 1_500_000, currency: 'EUR', decimals: 2 },
+        cancelled: 0,
+        cancelledFees: { amount: 0, currency: 'EUR', decimals: 2 },
+      },
+    ])
+    expect(afterConfirm.topArtists).toEqual([expect.objectContaining({ id: artistId, confirmed: 1, cancelled: 0 })])
+    expect(afterConfirm.topCounterparts).toEqual([{ id: promoter.orgId, name: null, confirmed: 1, cancelled: 0 }])
+    expect(afterConfirm.upcomingShows).toEqual([expect.objectContaining({ bookingId: booking.body.data.id, artistId })])
+    const promoterSide = await dashboard(promoter)
+    expect(promoterSide.topCounterparts).toEqual([expect.objectContaining({ id: agency.agencyId, confirmed: 1 })])
+    expect(promoterSide.shortlists).toEqual({ count: 0, recent: [] })
+    expect(await kinds(agency)).toEqual(['finance_handoff'])
+    expect(await kinds(promoter)).toEqual(['finance_handoff'])
+
+    const cancelled = await h.app.rest('POST', `/api/v1/bookings/${booking.body.data.id}/cancel`, {
+      as: promoter,
+      body: { reason: 'rain' },
+    })
+    expect(cancelled.status).toBe(200)
+    const totals = await h.app.graphql(DASHBOARD_GQL, { withTotals: true }, { as: promoter })
+    expect(totals.data.dashboard.bookingsByMonth).toEqual([
+      {
+        month,
+        currency: 'EUR',
+        confirmed: 0,
+        confirmedFees: { amount: 0, currency: 'EUR', decimals: 2 },
+        cancelled: 1,
+        cancelledFees: { amount: 1_500_000 },
+      },
+    ])
+    expect(totals.data.dashboard.topArtists).toEqual([expect.objectContaining({ id: artistId, confirmed: 0, cancelled: 1 })])
+    expect((await dashboard(agency)).upcomingShows).toEqual([])
+    expect(await kinds(agency)).toEqual([])
+  })
+
+  it('drops an offer that lapses between two reads, with no write in between', async () => {
+    const artistId = await representedArtist()
+    const req = await request(promoter, artistId)
+    const offer = await h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, {
+      as: agency,
+      body: { ...flat, expiresAt: new Date(h.app.clock.now().getTime() + 3600_000).toISOString() },
+    })
+    expect(offer.status).toBe(201)
+    expect((await dashboard(promoter)).offers).toEqual({ awaitingUs: 1, awaitingThem: 0, expiringSoon: 1 })
+    expect(await kinds(promoter)).toEqual(['answer_offer'])
+    h.app.clock.advance(2 * 3600_000)
+    expect((await dashboard(promoter)).offers).toEqual({ awaitingUs: 0, awaitingThem: 0, expiringSoon: 0 })
+    expect((await dashboard(agency)).offers).toEqual({ awaitingUs: 0, awaitingThem: 0, expiringSoon: 0 })
+    expect(await kinds(promoter)).toEqual([])
+    // The pipeline reads it the same way.
+    const read = await h.app.rest('GET', `/api/v1/booking-offers/${offer.body.data.id}`, { as: promoter })
+    expect(read.body.data.status).toBe('expired')
+  })
+
+  it('ranks holds and counts a challenge, with the task to confirm or release it', async () => {
+    const artistId = await representedArtist()
+    const otherPromoter = await h.auth.session(PROMOTER_ACCESS)
+    const when = {
+      startsAt: new Date(Date.UTC(new Date().getUTCFullYear() + 6, 5, 1, 20)).toISOString(),
+      endsAt: new Date(Date.UTC(new Date().getUTCFullYear() + 6, 5, 1, 22)).toISOString(),
+    }
+    const first = await held(promoter, artistId, when)
+    const second = await held(otherPromoter, artistId, when)
+    expect((await dashboard(agency)).holds).toMatchObject({ firstRank: 1, secondRank: 1, challenged: 0 })
+    const challenge = await h.app.rest('POST', `/api/v1/booking-holds/${second.hold.id}/challenge`, { as: otherPromoter, body: {} })
+    expect(challenge.status, JSON.stringify(challenge.body)).toBe(200)
+    expect((await dashboard(agency)).holds).toMatchObject({ firstRank: 1, secondRank: 1, challenged: 1, expiringSoon: 1 })
+    expect((await taskList(promoter)).items).toEqual([
+      expect.objectContaining({ kind: 'resolve_challenged_hold', subjectId: first.hold.id }),
+    ])
+    expect(await kinds(agency)).toEqual(['resolve_challenged_hold'])
+    expect(await kinds(otherPromoter)).toEqual([])
+  })
+
+  it('says whose signature a sent contract waits for, and gives the signer the task', async () => {
+    const { booking } = await booked(promoter, await representedArtist())
+    await contractFor(h.app, agency, promoter, booking.id, false)
+    expect((await dashboard(agency)).contracts).toEqual({ awaitingOurSignature: 0, awaitingTheirSignature: 1 })
+    expect((await dashboard(promoter)).contracts).toEqual({ awaitingOurSignature: 1, awaitingTheirSignature: 0 })
+    // Both are due at the show; same-time tasks come in kind order.
+    expect(await kinds(promoter)).toEqual(['finance_handoff', 'sign_contract'])
+    expect(await kinds(agency)).toEqual(['finance_handoff'])
+  })
+
+  it('needs the dashboard permission, and a company on one side', async () => {
+    const reader = await h.auth.session({ modules: ['promoter'], permissions: ['promoter.bookings.read'] })
+    expect((await h.app.rest('GET', '/api/v1/dashboard', { as: reader })).status).toBe(403)
+    expect((await h.app.rest('GET', '/api/v1/dashboard')).status).toBe(401)
+    const gql = await h.app.graphql('{ dashboard { side } }', {}, { as: reader })
+    expect(gql.errors?.[0]?.extensions?.code).toBe('FORBIDDEN')
+  })
+})
+
+describe('activity and tasks pages', () => {
+  it('lists events newest first on keyset pages, on both faces, and refuses a forged cursor', async () => {
+    const { booking, requestId } = await booked(promoter, await representedArtist())
+    const first = await h.app.rest('GET', '/api/v1/activity?first=2', { as: promoter })
+    expect(first.status).toBe(200)
+    expect(first.body.data.items.map((i: { type: string }) => i.type)).toEqual(['booking.confirmed', 'booking.request.booked'])
+    expect(first.body.data.items[0]).toMatchObject({ subjectType: 'booking', subjectId: booking.id })
+    expect(first.body.data.pageInfo.hasNextPage).toBe(true)
+    const all: string[] = []
+    let after: string | null = null
+    do {
+      const page: { body: { data: { items: { type: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } } =
+        await h.app.rest('GET', `/api/v1/activity?first=3${after ? `&after=${after}` : ''}`, { as: promoter })
+      all.push(...page.body.data.items.map((i) => i.type))
+      after = page.body.data.pageInfo.hasNextPage ? page.body.data.pageInfo.endCursor : null
+    } while (after)
+    expect(all.at(-1)).toBe('booking.request.created')
+    expect(new Set(all).size).toBeGreaterThan(4)
+
+    const gql = await h.app.graphql(
+      'query($n: Int) { activity(first: $n) { totalCount edges { cursor node { type requestId bookingId toStatus } } pageInfo { hasNextPage endCursor } } }',
+      { n: 1 },
+      { as: agency },
+    )
+    expect(gql.errors).toBeUndefined()
+    expect(gql.data.activity.edges[0].node).toEqual({ type: 'booking.confirmed', requestId, bookingId: booking.id, toStatus: 'confirmed' })
+    // The agency also has the representation events of its artist.
+    expect(gql.data.activity.totalCount).toBeGreaterThan(all.length)
+    const next = await h.app.graphql(
+      'query($a: String) { activity(first: 1, after: $a) { edges { node { type } } } }',
+      { a: gql.data.activity.pageInfo.endCursor },
+      { as: agency },
+    )
+    expect(next.data.activity.edges[0].node.type).toBe('booking.request.booked')
+
+    const forged = await h.app.rest('GET', `/api/v1/activity?after=${Buffer.from('a:x').toString('base64url')}`, { as: agency })
+    expect(forged.status).toBe(400)
+    expect((await h.app.rest('GET', '/api/v1/tasks?first=0', { as: agency })).status).toBe(400)
+    expect((await h.app.rest('GET', '/api/v1/tasks?after=%%%', { as: agency })).status).toBe(400)
+    const backwards = await h.app.graphql('{ tasks(last: 2) { edges { cursor } } }', {}, { as: agency })
+    expect(backwards.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
+    // Another company sees none of it.
+    const stranger = await h.auth.session(PROMOTER_ACCESS)
+    expect((await h.app.rest('GET', '/api/v1/activity', { as: stranger })).body.data.items).toEqual([])
+  })
+
+  it('pages tasks soonest first without repeats', async () => {
+    const artistId = await representedArtist()
+    for (let i = 0; i < 3; i++) await request(promoter, artistId)
+    const one = await taskList(agency, '?first=2')
+    expect(one.items).toHaveLength(2)
+    expect(one.pageInfo.hasNextPage).toBe(true)
+    const two = await taskList(agency, `?first=2&after=${one.pageInfo.endCursor}`)
+    expect(two.items).toHaveLength(1)
+    expect(two.pageInfo.hasNextPage).toBe(false)
+    const dues = [...one.items, ...two.items].map((t) => t.dueAt)
+    expect(dues).toEqual([...dues].sort())
+    expect(new Set([...one.items, ...two.items].map((t) => t.subjectId)).size).toBe(3)
+    const gql = await h.app.graphql('{ tasks(first: 10) { totalCount edges { node { kind subjectType dueAt } } } }', {}, { as: agency })
+    expect(gql.data.tasks.totalCount).toBe(3)
+    expect(gql.data.tasks.edges[0].node).toMatchObject({ kind: 'ANSWER_REQUEST', subjectType: 'request' })
+  })
+})

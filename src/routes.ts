@@ -9,6 +9,7 @@ import { bookingRoutes } from './modules/booking/booking.rest.ts'
 import { contractRoutes } from './modules/contracts/contracts.rest.ts'
 import { financeRoutes } from './modules/finance/finance.rest.ts'
 import { outboxRoutes } from './modules/outbox/outbox.rest.ts'
+import { relationshipRoutes } from './modules/relationships/relationships.rest.ts'
 import { provisioningRoutes } from './modules/provisioning/provisioning.rest.ts'
 import { companyClaimRoutes } from './modules/representation/company-claims.rest.ts'
 import { representationRoutes } from './modules/representation/representation.rest.ts'
@@ -27,5 +28,6 @@ export const routes: RouteDefinition[] = [
   ...bookingRoutes,
   ...contractRoutes,
   ...financeRoutes,
+  ...relationshipRoutes,
   ...outboxRoutes,
 ]

@@ -16,6 +16,7 @@ import './modules/availability/availability.graphql.ts'
 import './modules/booking/booking.graphql.ts'
 import './modules/contracts/contracts.graphql.ts'
 import './modules/finance/finance.graphql.ts'
+import './modules/relationships/relationships.graphql.ts'
 
 export const schema = guardEntities(
   builder.toSubGraphSchema({

@@ -27,6 +27,9 @@ export const PERMISSIONS = {
   'artist.contracts.sign': 'Sign contracts for the agency side',
   'artist.finance.read': "See Finance's status of the agency's bookings (deposits, invoiced, paid, settlement) and their handoffs",
   'artist.finance.handoff': "Hand the agency's confirmed bookings over to Finance",
+  'artist.relationships.read': "See the company's relationship memory: summaries, booking history, the company's private notes and flags",
+  'artist.relationships.manage': "Write the company's private notes and flags about promoters",
+  'artist.ratings.submit': 'Rate the promoter of a booking after its event, for the agency side',
   'promoter.directory.read': 'Browse the network directory from a promoter company',
   'promoter.availability.read': 'Search artist availability (discovery)',
   'promoter.bookings.read': "See the company's booking requests, offers, holds and bookings",
@@ -36,6 +39,9 @@ export const PERMISSIONS = {
   'promoter.contracts.sign': 'Sign contracts for the promoter side',
   'promoter.finance.read': "See Finance's status of the company's bookings (deposits, invoiced, paid, settlement) and their handoffs",
   'promoter.finance.handoff': "Hand the company's confirmed bookings over to Finance",
+  'promoter.relationships.read': "See the company's relationship memory: summaries, booking history, the company's private notes and flags",
+  'promoter.relationships.manage': "Write the company's private notes and flags about agencies",
+  'promoter.ratings.submit': 'Rate the agency side of a booking after its event, for the company',
 } as const satisfies Record<`${Module}.${string}.${string}`, string>
 
 export type Permission = keyof typeof PERMISSIONS
@@ -161,6 +167,44 @@ export const RULES = {
   'finance.sync': {
     description: "Finance's machine calls: push booking status, read the deal, acknowledge or reject handoffs",
     anyOf: [],
+    internal: true,
+    agencyGate: false,
+  },
+  'relationships.read': {
+    description:
+      "Read the company's relationships: summaries and history with each counterparty, and the company's own private notes and flags",
+    anyOf: ['artist.relationships.read', 'artist.relationships.manage', 'promoter.relationships.read', 'promoter.relationships.manage'],
+    internal: false,
+    agencyGate: true,
+  },
+  'relationships.manage': {
+    description: "Write, edit and delete the company's private notes and flags about a counterparty",
+    anyOf: ['artist.relationships.manage', 'promoter.relationships.manage'],
+    internal: false,
+    agencyGate: true,
+  },
+  'ratings.read': {
+    description: "See a booking's ratings: the caller's side's own, and the other side's once revealed",
+    anyOf: [
+      'artist.bookings.read',
+      'artist.bookings.manage',
+      'artist.ratings.submit',
+      'promoter.bookings.read',
+      'promoter.bookings.manage',
+      'promoter.ratings.submit',
+    ],
+    internal: false,
+    agencyGate: true,
+  },
+  'ratings.submit': {
+    description: 'Rate the other side of a booking after its event, once per booking and side, editable until revealed',
+    anyOf: ['artist.ratings.submit', 'promoter.ratings.submit'],
+    internal: false,
+    agencyGate: true,
+  },
+  'trust.read': {
+    description: "Read a company's trust score and the factors behind it (network-wide aggregates only, never a single rating)",
+    anyOf: ['artist.directory.read', 'promoter.directory.read'],
     internal: true,
     agencyGate: false,
   },

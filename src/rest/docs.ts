@@ -25,6 +25,10 @@ export const API_TAGS = [
   { name: 'Contracts', description: 'Contracts of a booking: versions, signers, signatures, attachments, timeline.' },
   { name: 'Finance', description: 'What a booking shows of Finance: agreed terms, Finance’s status, handoffs to Finance.' },
   { name: 'Finance (machine)', description: 'Finance’s own calls: status pushes, handoff pulls, acknowledgements.' },
+  {
+    name: 'Relationships',
+    description: 'Relationship memory (summaries, history, private notes and flags), double-blind ratings and trust scores.',
+  },
   { name: 'Events (platform)', description: 'The transactional outbox: events waiting, parked or published, and retries.' },
   { name: 'Operations', description: 'Liveness and readiness.' },
 ]

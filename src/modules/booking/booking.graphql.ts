@@ -29,9 +29,9 @@ import { activityOrder, depositTermOrder, holdOrder, offerOrder } from './views.
 const RequestStatusEnum = graphqlEnum('BookingRequestStatus', BookingRequestStatus)
 const OfferStatusEnum = graphqlEnum('OfferStatus', OfferStatus)
 const HoldStatusEnum = graphqlEnum('HoldStatus', HoldStatus)
-const BookingStatusEnum = graphqlEnum('BookingStatus', BookingStatus)
+export const BookingStatusEnum = graphqlEnum('BookingStatus', BookingStatus)
 const DealTypeEnum = graphqlEnum('DealType', DealType, 'flat fee, a guarantee versus a share of the net, or a share only')
-const SideEnum = graphqlEnum('BookingSide', BookingSide)
+export const SideEnum = graphqlEnum('BookingSide', BookingSide)
 const WarningEnum = graphqlEnum(
   'BookingRequestWarning',
   BookingRequestWarning,

@@ -1,7 +1,7 @@
 import type { Booking } from '../../generated/prisma/client.ts'
 import { RelationshipFlagKind } from '../../generated/prisma/client.ts'
 import { builder, requires } from '../../graphql/builder.ts'
-import { connectionOf } from '../../graphql/connections.ts'
+import { viewConnectionOf } from '../../graphql/connections.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import { MoneyRef } from '../../graphql/money.ts'
 import { isUuid, parseId } from '../../validation.ts'
@@ -232,7 +232,7 @@ builder.queryFields((t) => ({
       ...requires('relationships.read'),
       type: RelationshipRef,
       description: "The company's counterparties (dealt with, or with notes or flags), latest interaction first.",
-      resolve: (_root, args, ctx, info) => connectionOf(ctx, info, args, (page) => relationships.list(ctx, page)),
+      resolve: (_root, args, ctx) => viewConnectionOf(args, (page) => relationships.list(ctx, page)),
     },
     { name: 'RelationshipConnection' },
     { name: 'RelationshipEdge' },

@@ -13,6 +13,7 @@ import { financeRoutes } from './modules/finance/finance.rest.ts'
 import { logisticsRoutes } from './modules/logistics/logistics.rest.ts'
 import { inboxRoutes } from './modules/inbox/inbox.rest.ts'
 import { outboxRoutes } from './modules/outbox/outbox.rest.ts'
+import { relationshipRoutes } from './modules/relationships/relationships.rest.ts'
 import { provisioningRoutes } from './modules/provisioning/provisioning.rest.ts'
 import { companyClaimRoutes } from './modules/representation/company-claims.rest.ts'
 import { representationRoutes } from './modules/representation/representation.rest.ts'
@@ -37,5 +38,6 @@ export const routes: RouteDefinition[] = [
   ...inboxRoutes,
   ...dashboardRoutes,
   ...shortlistRoutes,
+  ...relationshipRoutes,
   ...outboxRoutes,
 ]

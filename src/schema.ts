@@ -21,6 +21,7 @@ import './modules/touring/touring.graphql.ts'
 import './modules/inbox/inbox.graphql.ts'
 import './modules/dashboards/dashboards.graphql.ts'
 import './modules/shortlists/shortlists.graphql.ts'
+import './modules/relationships/relationships.graphql.ts'
 
 export const schema = guardEntities(
   builder.toSubGraphSchema({

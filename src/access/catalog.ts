@@ -35,6 +35,9 @@ export const PERMISSIONS = {
   'artist.tours.read': "See the tours of the artists the company represents or manages: stops, their deals' states and routing",
   'artist.tours.manage': "Group the agency artists' bookings, holds, requests and pencils into tours; edit stops and routing rules",
   'artist.dashboard.read': 'Agency (or management) dashboard, activity feed and task list',
+  'artist.relationships.read': "See the company's relationship memory: summaries, booking history, the company's private notes and flags",
+  'artist.relationships.manage': "Write the company's private notes and flags about promoters",
+  'artist.ratings.submit': 'Rate the promoter of a booking after its event, for the agency side',
   'promoter.directory.read': 'Browse the network directory from a promoter company',
   'promoter.availability.read': 'Search artist availability (discovery)',
   'promoter.bookings.read': "See the company's booking requests, offers, holds and bookings",
@@ -49,6 +52,9 @@ export const PERMISSIONS = {
   'promoter.dashboard.read': 'Promoter dashboard, activity feed and task list',
   'promoter.shortlists.read': "See the company's shared shortlists and one's own private ones",
   'promoter.shortlists.manage': 'Create and edit shortlists; send booking requests from them',
+  'promoter.relationships.read': "See the company's relationship memory: summaries, booking history, the company's private notes and flags",
+  'promoter.relationships.manage': "Write the company's private notes and flags about agencies",
+  'promoter.ratings.submit': 'Rate the agency side of a booking after its event, for the company',
 } as const satisfies Record<`${Module}.${string}.${string}`, string>
 
 export type Permission = keyof typeof PERMISSIONS
@@ -269,6 +275,44 @@ export const RULES = {
     anyOf: ['artist.tours.manage'],
     internal: false,
     agencyGate: true,
+  },
+  'relationships.read': {
+    description:
+      "Read the company's relationships: summaries and history with each counterparty, and the company's own private notes and flags",
+    anyOf: ['artist.relationships.read', 'artist.relationships.manage', 'promoter.relationships.read', 'promoter.relationships.manage'],
+    internal: false,
+    agencyGate: true,
+  },
+  'relationships.manage': {
+    description: "Write, edit and delete the company's private notes and flags about a counterparty",
+    anyOf: ['artist.relationships.manage', 'promoter.relationships.manage'],
+    internal: false,
+    agencyGate: true,
+  },
+  'ratings.read': {
+    description: "See a booking's ratings: the caller's side's own, and the other side's once revealed",
+    anyOf: [
+      'artist.bookings.read',
+      'artist.bookings.manage',
+      'artist.ratings.submit',
+      'promoter.bookings.read',
+      'promoter.bookings.manage',
+      'promoter.ratings.submit',
+    ],
+    internal: false,
+    agencyGate: true,
+  },
+  'ratings.submit': {
+    description: 'Rate the other side of a booking after its event, once per booking and side, editable until revealed',
+    anyOf: ['artist.ratings.submit', 'promoter.ratings.submit'],
+    internal: false,
+    agencyGate: true,
+  },
+  'trust.read': {
+    description: "Read a company's trust score and the factors behind it (network-wide aggregates only, never a single rating)",
+    anyOf: ['artist.directory.read', 'promoter.directory.read'],
+    internal: true,
+    agencyGate: false,
   },
   'platform.operate': {
     description: 'Platform maintenance (e.g. sweeping expired offers and holds)',

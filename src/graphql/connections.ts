@@ -40,7 +40,20 @@ export async function connectionOf<T extends object>(
   list: (page: Page, query: Selection) => Promise<Listing<T>>,
 ) {
   checkConnectionArgs(args)
-  const query = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] }) as Selection
+  return offsetConnection(args, queryFromInfo({ context: ctx, info, path: ['edges', 'node'] }) as Selection, list)
+}
+
+/** A connection over read shapes that are not Prisma models (a service's views): nothing to plan. */
+export async function viewConnectionOf<T extends object>(args: DefaultConnectionArguments, list: (page: Page) => Promise<Listing<T>>) {
+  checkConnectionArgs(args)
+  return offsetConnection(args, {}, list)
+}
+
+async function offsetConnection<T extends object>(
+  args: DefaultConnectionArguments,
+  query: Selection,
+  list: (page: Page, query: Selection) => Promise<Listing<T>>,
+) {
   let total: () => Promise<number> = async () => 0
   const connection = await resolveOffsetConnection(
     { args, defaultSize: DEFAULT_PAGE_SIZE, maxSize: MAX_PAGE_SIZE },

@@ -32,6 +32,10 @@ export const API_TAGS = [
   { name: 'Inbox', description: 'Who am I, and the badge counts of the inbox screens.' },
   { name: 'Dashboards', description: "A company's dashboard, activity feed and tasks, for its side of the pipeline." },
   { name: 'Shortlists', description: 'Promoters’ lists of artists for an event idea, with live availability, and bulk booking requests.' },
+  {
+    name: 'Relationships',
+    description: 'Relationship memory (summaries, history, private notes and flags), double-blind ratings and trust scores.',
+  },
   { name: 'Events (platform)', description: 'The transactional outbox: events waiting, parked or published, and retries.' },
   { name: 'Operations', description: 'Liveness and readiness.' },
 ]

@@ -45,7 +45,7 @@ import { refOf, UserRef } from '../../graphql/references.ts'
 const RequestStatusEnum = graphqlEnum('BookingRequestStatus', BookingRequestStatus)
 const OfferStatusEnum = graphqlEnum('OfferStatus', OfferStatus)
 const HoldStatusEnum = graphqlEnum('HoldStatus', HoldStatus)
-const BookingStatusEnum = graphqlEnum('BookingStatus', BookingStatus)
+export const BookingStatusEnum = graphqlEnum('BookingStatus', BookingStatus)
 export const DealTypeEnum = graphqlEnum('DealType', DealType, 'flat fee, a guarantee versus a share of the net, or a share only')
 export const SideEnum = graphqlEnum('BookingSide', BookingSide)
 graphqlEnum('InboxSort', SORT_FIELDS, 'What an inbox list is ordered by')

@@ -52,7 +52,7 @@ export function pipelinesVisibleTo(party: Party): Prisma.BookingRequestWhereInpu
 }
 
 /** A roster link in force today: the company represents (role agency) or manages (role management) the artist. */
-const onArtistSideNow = (agencyId: string, role?: RepresentationRole): Prisma.RosterLinkWhereInput => ({
+export const onArtistSideNow = (agencyId: string, role?: RepresentationRole): Prisma.RosterLinkWhereInput => ({
   agencyId,
   role,
   startsOn: { lte: today() },

@@ -16,6 +16,9 @@ export type Aggregate =
   | 'logistics_submission'
   | 'calendar_feed'
   | 'tour'
+  | 'relationship_note'
+  | 'relationship_flag'
+  | 'booking_rating'
 
 type Fields = Record<string, string>
 
@@ -137,6 +140,47 @@ const FAMILIES: Record<string, Family> = {
       added: 'A stop was added to the tour',
       updated: 'A stop was moved or edited',
       removed: 'A stop was removed from the tour',
+    },
+  },
+  'relationship.note': {
+    aggregate: 'relationship_note',
+    version: 1,
+    payload: {
+      noteId: 'The note (its text stays behind the API: GET /api/v1/relationships/:companyId)',
+      counterpartyId: 'The agency or promoter company the note is about',
+    },
+    events: {
+      created: 'A company wrote a private note about a counterparty (published to the writing company only)',
+      edited: 'The note was edited',
+      deleted: 'The note was deleted',
+    },
+  },
+  'relationship.flag': {
+    aggregate: 'relationship_flag',
+    version: 1,
+    payload: {
+      flagId: 'The flag (its label and note stay behind the API)',
+      counterpartyId: 'The agency or promoter company the flag is on',
+      kind: 'The flag kind (do_not_book, pays_late…)',
+    },
+    events: {
+      set: 'A company flagged a counterparty (published to the writing company only)',
+      edited: 'The flag was edited',
+      cleared: 'The flag was cleared',
+    },
+  },
+  'booking.rating': {
+    aggregate: 'booking_rating',
+    version: 1,
+    payload: {
+      ratingId: 'The rating (its scores and comment stay behind the API)',
+      bookingId: 'The booking rated',
+      raterSide: '`agency` or `promoter`: the side that rated',
+    },
+    events: {
+      submitted: 'A side rated the other (the rating stays hidden until both rated or the window closed)',
+      edited: 'The side edited its rating before it was revealed',
+      revealed: 'Both sides rated: both ratings are visible to both sides',
     },
   },
   'finance.handoff': {

@@ -70,7 +70,9 @@ describe('availability search and the pipeline', () => {
     const soonest = await search(a.name, day(0), day(3), { sort: 'soonest' })
     expect(soonest.items.map((i) => [i.id, i.bookedOn])).toEqual([[a.id, [day(0)]]])
     expect(
-      await h.app.db.$queryRaw<{ booked: string }[]>`SELECT booked_on::text AS booked FROM artist_availabilities WHERE artist_id = ${a.id}::uuid`,
+      await h.app.db.$queryRaw<
+        { booked: string }[]
+      >`SELECT booked_on::text AS booked FROM artist_availabilities WHERE artist_id = ${a.id}::uuid`,
     ).toEqual([{ booked: `{[${day(0)},${day(1)})}` }])
   })
 
@@ -82,7 +84,9 @@ describe('availability search and the pipeline', () => {
     expect((await search(a.name, day(0), day(0))).total).toBe(0)
     // Moved off the booked day, the window offers its new day; moved back, it is booked again.
     const [w] = await h.app.db.availability.findMany({ where: { artistId: a.id } })
-    expect((await h.app.rest('PATCH', `/api/v1/availability/${w!.id}`, { as: agency, body: { startsOn: day(0), endsOn: day(1) } })).status).toBe(200)
+    expect(
+      (await h.app.rest('PATCH', `/api/v1/availability/${w!.id}`, { as: agency, body: { startsOn: day(0), endsOn: day(1) } })).status,
+    ).toBe(200)
     expect((await search(a.name, day(0), day(1))).items.map((i) => i.bookedOn)).toEqual([[day(0)]])
 
     const cancelled = await h.app.rest('POST', `/api/v1/bookings/${booking.id}/cancel`, { as: agency, body: { reason: 'the tour moved' } })

@@ -25,11 +25,14 @@ CREATE FUNCTION "artists_booked_days"(artist uuid, starts_on date, ends_on date)
       AND b."starts_at" < (ends_on + 1)::timestamp AT TIME ZONE 'UTC' AND b."ends_at" > starts_on::timestamp AT TIME ZONE 'UTC'
   );
 
--- Writers of an artist's bookings and of its windows' days take one lock per artist, so that a window
--- written while a booking of its days commits is never left without them (and the reverse).
-CREATE FUNCTION "artists_lock_booked_days"(artist uuid) RETURNS void
-  LANGUAGE sql VOLATILE
-  RETURN pg_advisory_xact_lock(hashtextextended('artist_booked_days:' || artist::text, 0));
+-- Writers of an artist's bookings and of its windows' days lock the artist's row, so that a window written
+-- while a booking of its days commits is never left without them (and the reverse). A row lock, not an
+-- advisory one: a bulk write of many artists' windows would fill the lock table.
+CREATE FUNCTION "artists_lock_booked_days"(artist uuid) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM "artists" WHERE "id" = artist FOR NO KEY UPDATE;
+END
+$$;
 
 CREATE FUNCTION "artist_availabilities_booked_on"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -98,6 +98,11 @@ describe('migrations', () => {
 
   it('create the trigram indexes used by name search', async () => {
     const { rows } = await client.query(`SELECT indexname FROM pg_indexes WHERE indexdef ILIKE '%gin_trgm_ops%' ORDER BY indexname`)
-    expect(rows.map((r) => r.indexname)).toEqual(['artists_companies_name_trgm_idx', 'artists_name_trgm_idx', 'people_name_trgm_idx'])
+    expect(rows.map((r) => r.indexname)).toEqual([
+      'artists_companies_name_trgm_idx',
+      'artists_name_trgm_idx',
+      'marketplace_artists_name_trgm_idx',
+      'people_name_trgm_idx',
+    ])
   })
 })

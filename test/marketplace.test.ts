@@ -56,9 +56,13 @@ beforeAll(async () => {
 
 const names = (items: { artistId: string }[]) => items.map((i) => Object.keys(ids).find((k) => ids[k] === i.artistId))
 const search = (query: Record<string, string | number>) =>
-  h.app.rest('GET', `/api/v1/marketplace/artists?${new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]))}`, {
-    as: promoter,
-  })
+  h.app.rest(
+    'GET',
+    `/api/v1/marketplace/artists?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}`,
+    {
+      as: promoter,
+    },
+  )
 
 describe('marketplace', () => {
   it('answers who is near Lyon around 14 March under €20k', async () => {

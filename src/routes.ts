@@ -5,6 +5,7 @@ import { genreRoutes } from './modules/directory/genres.rest.ts'
 import { geoRoutes } from './modules/directory/geo.rest.ts'
 import { personRoutes } from './modules/directory/people.rest.ts'
 import { availabilityRoutes } from './modules/availability/availability.rest.ts'
+import { marketplaceRoutes } from './modules/marketplace/marketplace.rest.ts'
 import { bookingRoutes } from './modules/booking/booking.rest.ts'
 import { contractRoutes } from './modules/contracts/contracts.rest.ts'
 import { dashboardRoutes } from './modules/dashboards/dashboards.rest.ts'
@@ -30,6 +31,7 @@ export const routes: RouteDefinition[] = [
   ...companyClaimRoutes,
   ...representationRoutes,
   ...availabilityRoutes,
+  ...marketplaceRoutes,
   ...bookingRoutes,
   ...contractRoutes,
   ...financeRoutes,

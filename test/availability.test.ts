@@ -699,7 +699,7 @@ describe('availability search plans', () => {
         plans.push({ label: `${label}: ${which}`, plan: rows.map((r) => r['QUERY PLAN']).join('\n') })
       }
     }
-  }, 120_000)
+  }, 300_000)
 
   it('never scan the artists or their windows sequentially', () => {
     expect(plans).toHaveLength(12)

@@ -135,6 +135,13 @@ export const RULES = {
     internal: false,
     agencyGate: true,
   },
+  'marketplace.read': {
+    description:
+      'Search the marketplace: listed artists by genre, place, shows near a city around a date, published fee guidance and availability',
+    anyOf: ['promoter.directory.read', 'promoter.availability.read', 'artist.directory.read'],
+    internal: true,
+    agencyGate: false,
+  },
   'bookings.read': {
     description: 'Read the booking pipeline the company is party to',
     anyOf: ['artist.bookings.read', 'artist.bookings.manage', 'promoter.bookings.read', 'promoter.bookings.manage'],

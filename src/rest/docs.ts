@@ -19,6 +19,8 @@ export const API_TAGS = [
   { name: 'Agency provisioning', description: 'Bridging a tenant company to its agency: takeover and creation requests.' },
   { name: 'Agency provisioning (platform review)', description: 'Platform reviewers: agency requests.' },
   { name: 'Availability', description: 'Windows an agency publishes for its artists, and the promoters’ search over them.' },
+  { name: 'Marketplace', description: 'Listed artists for promoters: genre, place, shows near a city, fee guidance, availability.' },
+  { name: 'Marketplace (platform)', description: 'Operators: rebuilding the marketplace read model from the base tables.' },
   { name: 'Booking pipeline', description: 'Request → offer ⇄ counter → hold → confirmed booking.' },
   { name: 'Booking pipeline (platform)', description: 'Platform maintenance of the booking pipeline.' },
   { name: 'Contract templates', description: 'Versioned template libraries per company.' },

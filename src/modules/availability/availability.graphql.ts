@@ -6,6 +6,7 @@ import { connectionOf } from '../../graphql/connections.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import type { Selection } from '../../db/listing.ts'
 import { AvailabilityStatus, type Availability } from '../../generated/prisma/client.ts'
+import { dayOf } from '../../dates.ts'
 import { parseId, parseInput } from '../../validation.ts'
 import { readAs } from '../../access/read-as.ts'
 import { AgencyRef } from '../directory/agencies.graphql.ts'
@@ -18,6 +19,7 @@ import {
   AvailabilitySort,
   UpdateAvailabilityInput,
   windowsWhere,
+  type HeldDay,
 } from './availability.service.ts'
 
 const StatusEnum = graphqlEnum('AvailabilityStatus', AvailabilityStatus, 'available · tentative · blocked (known not to be available)')
@@ -79,6 +81,18 @@ export const AvailabilityRef = builder.prismaObject('Availability', {
   }),
 })
 
+const HeldDayRef = builder.objectRef<HeldDay>('HeldDay').implement({
+  description: "A day of a search's period that an active hold takes: still offered (a hold may lapse), ranked among the day's holds.",
+  fields: (t) => ({
+    on: t.field({ type: 'Date', resolve: (h) => dayOf(h.on) }),
+    rank: t.exposeInt('rank', { description: "The hold's priority: 1 is first in line." }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the hold was placed.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the hold last changed (its rank included).' }),
+  }),
+})
+
+type SearchHit = { matchingAvailability: Availability[]; bookedOn: string[]; heldOn: HeldDay[] }
+
 const SearchInput = inputFromZod('AvailabilitySearchFilter', AvailabilitySearch)
 const InputType = inputFromZod('AvailabilityInput', AvailabilityInput)
 const UpdateInputType = inputFromZod('UpdateAvailabilityInput', UpdateAvailabilityInput)
@@ -124,7 +138,7 @@ builder.queryFields((t) => ({
       ...requires('availability.read'),
       type: ArtistRef,
       description:
-        'Artists available in a period: windows available (or tentative) overlapping [from, to], in a country or open to anywhere, whose fee guidance meets the budget. Each edge carries the windows that matched.',
+        'Artists available in a period: windows available (or tentative) offering a day of [from, to] the artist is not booked on, in a country or open to anywhere, whose fee guidance meets the budget. Each edge carries the windows that matched and the days of the period booked or held.',
       args: { filter: t.arg({ type: SearchInput, required: true }) },
       resolve: (_root, args, ctx, info) => {
         const windowQuery = queryFromInfo({ context: ctx, info, path: ['edges', 'matchingAvailability'] }) as Selection
@@ -138,8 +152,18 @@ builder.queryFields((t) => ({
         matchingAvailability: edge.field({
           type: [AvailabilityRef],
           description: "The artist's windows that matched the search, in date order.",
-          // The nodes are the search's items: artists carrying the windows that matched.
-          resolve: ({ node }) => (node as typeof node & { matchingAvailability: Availability[] }).matchingAvailability,
+          // The nodes are the search's items: artists carrying the windows that matched and their busy days.
+          resolve: ({ node }) => (node as typeof node & SearchHit).matchingAvailability,
+        }),
+        bookedOn: edge.field({
+          type: ['Date'],
+          description: 'Days of the period the artist has a confirmed booking on: never offered, whatever the windows say.',
+          resolve: ({ node }) => (node as typeof node & SearchHit).bookedOn.map(dayOf),
+        }),
+        heldOn: edge.field({
+          type: [HeldDayRef],
+          description: 'Days of the period active holds take, by day then rank: offered still, as a later hold.',
+          resolve: ({ node }) => (node as typeof node & SearchHit).heldOn,
         }),
       }),
     },

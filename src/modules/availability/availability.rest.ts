@@ -17,8 +17,29 @@ const availableArtist = {
     viewSchema('Artist', ArtistView, 'directory.read'),
     {
       type: 'object',
-      properties: { matchingAvailability: { type: 'array', items: window, description: 'The windows that matched the search' } },
-      required: ['matchingAvailability'],
+      properties: {
+        matchingAvailability: { type: 'array', items: window, description: 'The windows that matched the search' },
+        bookedOn: {
+          type: 'array',
+          items: { type: 'string', format: 'date' },
+          description: 'Days of the period the artist has a confirmed booking on: never offered, whatever the windows say',
+        },
+        heldOn: {
+          type: 'array',
+          description: 'Days of the period active holds take, by day then rank: offered still, as a later hold',
+          items: {
+            type: 'object',
+            properties: {
+              on: { type: 'string', format: 'date' },
+              rank: { type: 'integer', description: "The hold's priority: 1 is first in line" },
+              createdAt: { type: 'string', format: 'date-time' },
+              updatedAt: { type: 'string', format: 'date-time' },
+            },
+            required: ['on', 'rank', 'createdAt', 'updatedAt'],
+          },
+        },
+      },
+      required: ['matchingAvailability', 'bookedOn', 'heldOn'],
     },
   ],
 }
@@ -76,7 +97,7 @@ export const availabilityRoutes = [
     tag,
     summary: 'Artists available in a period, with the windows that matched',
     description:
-      'Windows available (and tentative, unless `includeTentative=false`) overlapping [from, to], both days included. `countryCode` also matches windows open to anywhere. A budget (with its `currency`) matches windows whose fee guidance overlaps it; windows without guidance match only searches without a budget. Archived artists never appear.',
+      'Windows available (and tentative, unless `includeTentative=false`) offering a day of [from, to] (both included) that the artist is not booked on; `bookedOn` and `heldOn` show the days of the period booked and held. `countryCode` also matches windows open to anywhere. A budget (with its `currency`) matches windows whose fee guidance overlaps it; windows without guidance match only searches without a budget. Archived artists never appear.',
     access: 'availability.read',
     list: true,
     query: AvailabilitySearch,

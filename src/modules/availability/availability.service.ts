@@ -1,7 +1,8 @@
 // Availability: the windows of days an agency publishes for the artists it represents, and the search
 // promoters run over them (discovery). The database keeps an artist's windows from overlapping
 // (artist_availabilities_no_overlap); the search is one id-selecting SQL statement shaped for the indexes
-// of the availability_search migration, hydrated through Prisma.
+// of the availability_search migration, hydrated through Prisma. A window's booked days (`booked_on`,
+// kept by triggers of the availability_booked_days migration) are subtracted from what it offers.
 import { searchFold } from '../../search.ts'
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
@@ -9,7 +10,7 @@ import { readAs } from '../../access/read-as.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import type { Selection } from '../../db/listing.ts'
-import { Day, dayOf, formatDay, today } from '../../dates.ts'
+import { addDays, Day, dayOf, formatDay, maxDay, today } from '../../dates.ts'
 import { conflict, forbidden, found, invalidInput, isExclusionViolation, notFound, validationError, type FieldIssue } from '../../errors.ts'
 import { AvailabilityStatus, Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
@@ -17,6 +18,7 @@ import { Currency, MinorUnits } from '../../money.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { ArtistView } from '../directory/artists.service.ts'
 import { CountryCode, countryIdOf } from '../directory/geo.service.ts'
+import { effectiveHoldStatus } from '../booking/state.ts'
 import { recordWindowEvent } from '../outbox/record.ts'
 import { representedUntil } from '../representation/roster.service.ts'
 import { lockAgencyWindows } from '../representation/withdraw-availability.ts'
@@ -160,11 +162,19 @@ export function windowsWhere(f: z.output<typeof AvailabilityFilter>): Prisma.Ava
 const sql = Prisma.sql
 const all = (parts: Prisma.Sql[]) => Prisma.join(parts, ' AND ')
 
-/** A window (alias w) matching the search. `status <> 'blocked'` is the predicate of the partial range index. */
+/** The days a window (alias w) offers in the period: its days there, less those the artist is booked on. */
+const offeredDays = (f: AvailabilitySearchFilter) =>
+  sql`datemultirange(daterange(greatest(w.starts_on, ${f.from}::date), least(w.ends_on, ${f.to}::date), '[]')) - coalesce(w.booked_on, '{}')`
+
+/**
+ * A window (alias w) matching the search: it offers at least one day of the period that the artist is not
+ * booked on. `status <> 'blocked'` is the predicate of the partial range index, which covers `booked_on` too.
+ */
 function windowMatch(f: AvailabilitySearchFilter, countryId: string | null): Prisma.Sql {
   const parts = [
     sql`w.status <> 'blocked'`,
     sql`daterange(w.starts_on, w.ends_on, '[]') && daterange(${f.from}::date, ${f.to}::date, '[]')`,
+    sql`(w.booked_on IS NULL OR NOT isempty(${offeredDays(f)}))`,
   ]
   if (!f.includeTentative) parts.push(sql`w.status = 'available'`)
   if (countryId) parts.push(sql`(w.country_id = ${countryId}::uuid OR w.country_id IS NULL)`)
@@ -219,7 +229,7 @@ export function searchStatements(
     f.sort === 'name'
       ? sql`SELECT a.id, a.name AS k, NULL::int AS total FROM artists a
             WHERE ${artistMatch(f, 'artist')} AND EXISTS (SELECT 1 FROM artist_availabilities w WHERE w.artist_id = a.id AND ${windows})`
-      : sql`SELECT w.artist_id AS id, ${f.sort === 'soonest' ? sql`min(greatest(w.starts_on, ${f.from}::date))` : sql`min(coalesce(w.fee_min, w.fee_max))`} AS k,
+      : sql`SELECT w.artist_id AS id, ${f.sort === 'soonest' ? sql`min(CASE WHEN w.booked_on IS NULL THEN greatest(w.starts_on, ${f.from}::date) ELSE lower(${offeredDays(f)}) END)` : sql`min(coalesce(w.fee_min, w.fee_max))`} AS k,
                    count(*) OVER ()::int AS total
             ${grouped} GROUP BY w.artist_id`
   return {
@@ -258,6 +268,47 @@ export async function windowView(ctx: RequestContext): Promise<Selection> {
  */
 export async function searchHitView(ctx: RequestContext): Promise<{ artist: Selection; window: Selection }> {
   return (await ctx.may('directory.read')) ? { artist: { include: ArtistView }, window: WindowWithCountry } : { artist: {}, window: {} }
+}
+
+/** A day of the period an active hold takes, with the hold's rank (1 first) and times. */
+export interface HeldDay {
+  on: string
+  rank: number
+  createdAt: Date
+  updatedAt: Date
+}
+
+/** The UTC days [startsAt, endsAt) touches within [from, to], as the database's artists_booking_days counts them. */
+function daysWithin(startsAt: Date, endsAt: Date, from: string, to: string): string[] {
+  const days: string[] = []
+  const last = formatDay(today(new Date(endsAt.getTime() - 1)))
+  for (let d = maxDay(today(startsAt), dayOf(from)); formatDay(d) <= last && formatDay(d) <= to; d = addDays(d, 1)) days.push(formatDay(d))
+  return days
+}
+
+/**
+ * What the hits' calendars hold in the period: the days booked (never offered) and the days held by an
+ * active hold (still offered: a hold may lapse), as the pipeline reads them now.
+ */
+async function busyDays(ctx: RequestContext, artistIds: string[], f: AvailabilitySearchFilter) {
+  const overlapping = { artistId: { in: artistIds }, startsAt: { lt: addDays(dayOf(f.to), 1) }, endsAt: { gt: dayOf(f.from) } }
+  const [bookings, holds] = await Promise.all([
+    ctx.db.booking.findMany({ where: { ...overlapping, status: 'confirmed' }, select: { artistId: true, startsAt: true, endsAt: true } }),
+    ctx.db.bookingHold.findMany({ where: { ...overlapping, status: 'active', expiresAt: { gt: ctx.clock.now() } } }),
+  ])
+  const now = ctx.clock.now()
+  const busy = new Map(artistIds.map((id) => [id, { bookedOn: new Set<string>(), heldOn: [] as HeldDay[] }]))
+  for (const b of bookings) for (const on of daysWithin(b.startsAt, b.endsAt, f.from, f.to)) busy.get(b.artistId)?.bookedOn.add(on)
+  for (const h of holds.filter((h) => effectiveHoldStatus(h, now) === 'active'))
+    for (const on of daysWithin(h.startsAt, h.endsAt, f.from, f.to))
+      busy.get(h.artistId)?.heldOn.push({ on, rank: h.priority, createdAt: h.createdAt, updatedAt: h.updatedAt })
+  return (artistId: string) => {
+    const b = busy.get(artistId)
+    return {
+      bookedOn: [...(b?.bookedOn ?? [])].sort(),
+      heldOn: (b?.heldOn ?? []).sort((x, y) => x.on.localeCompare(y.on) || x.rank - y.rank),
+    }
+  }
 }
 
 export const availability = {
@@ -335,22 +386,26 @@ export const availability = {
   },
 
   /**
-   * Artists with a matching window in the period, each with the windows that matched, in the asked order
-   * (ties by artist id). `query` shapes the artists, `windowQuery` their windows.
+   * Artists with a matching window in the period, each with the windows that matched and the days of the
+   * period booked or held, in the asked order (ties by artist id). `query` shapes the artists, `windowQuery`
+   * their windows.
    */
   async search(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}, windowQuery: Selection = {}) {
     const f = parseSearch(filter)
     const countryId = f.countryCode ? await countryIdOf(ctx, f.countryCode) : null
     const statements = searchStatements(f, countryId, page)
     const rows = await ctx.db.$queryRaw<{ id: string; total: number | null; windows: string[] }[]>(statements.page)
-    const [artists, windows] = await Promise.all([
-      ctx.db.artist.findMany({ ...query, where: { id: { in: rows.map((r) => r.id) } } }),
+    const ids = rows.map((r) => r.id)
+    const [artists, windows, busy] = await Promise.all([
+      ctx.db.artist.findMany({ ...query, where: { id: { in: ids } } }),
       ctx.db.availability.findMany({ ...windowQuery, where: { id: { in: rows.flatMap((r) => r.windows) } }, orderBy: { startsOn: 'asc' } }),
+      busyDays(ctx, ids, f),
     ])
     const byId = new Map(artists.map((a) => [a.id, a]))
     const items = rows.flatMap((r) => {
       const artist = byId.get(r.id)
-      return artist ? [readAs('availability.read', { ...artist, matchingAvailability: windows.filter((w) => w.artistId === r.id) })] : []
+      const matchingAvailability = windows.filter((w) => w.artistId === r.id)
+      return artist ? [readAs('availability.read', { ...artist, matchingAvailability, ...busy(r.id) })] : []
     })
     return {
       items,

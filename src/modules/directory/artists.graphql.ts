@@ -3,6 +3,8 @@ import { connectionOf } from '../../graphql/connections.ts'
 import { resolveReferences } from '../../graphql/entities.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import { ArtistKind, DataProvider, Platform } from '../../generated/prisma/client.ts'
+import { MoneyRef } from '../../graphql/money.ts'
+import { money } from '../../money.ts'
 import { parseId } from '../../validation.ts'
 import {
   ArtistFilter,
@@ -67,6 +69,18 @@ builder.prismaObject('ArtistProfile', {
     websiteUrl: t.exposeString('websiteUrl', { nullable: true }),
     pressKitUrl: t.exposeString('pressKitUrl', { nullable: true }),
     formedYear: t.exposeInt('formedYear', { nullable: true }),
+    feeGuidanceMin: t.field({
+      type: MoneyRef,
+      nullable: true,
+      description: "Published fee guidance, lowest: what the marketplace matches budgets against (never a deal's fee).",
+      resolve: (p) => money(p.feeGuidanceMin, p.feeGuidanceCurrency),
+    }),
+    feeGuidanceMax: t.field({
+      type: MoneyRef,
+      nullable: true,
+      description: 'Published fee guidance, highest.',
+      resolve: (p) => money(p.feeGuidanceMax, p.feeGuidanceCurrency),
+    }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })

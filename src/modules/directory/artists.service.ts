@@ -8,6 +8,7 @@ import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, forbidden, found, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
 import { ArtistKind, DataProvider, Platform, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
+import { Currency, MinorUnits } from '../../money.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { CountryCode, locationData } from './geo.service.ts'
 import { freeSlug } from './slug.ts'
@@ -22,7 +23,36 @@ export const ArtistProfileInput = z.object({
   websiteUrl: webUrl.nullish(),
   pressKitUrl: webUrl.nullish(),
   formedYear: z.number().int().min(1800).max(2200).nullish(),
+  feeGuidanceMin: MinorUnits.nullish().describe('Published fee guidance, lowest (minor units of feeGuidanceCurrency); never a deal fee'),
+  feeGuidanceMax: MinorUnits.nullish().describe('Published fee guidance, highest (minor units of feeGuidanceCurrency)'),
+  feeGuidanceCurrency: Currency.nullish().describe('ISO 4217 code of the fee guidance; required with a fee'),
 })
+
+interface FeeGuidanceFields {
+  feeGuidanceMin?: number | bigint | null
+  feeGuidanceMax?: number | bigint | null
+  feeGuidanceCurrency?: string | null
+}
+
+/**
+ * Published fee guidance is a range in one currency (one bound alone is open on the other side). A patch is
+ * checked against the stored profile; the error names a field the request sent.
+ */
+function assertFeeGuidance(sent: FeeGuidanceFields, stored: FeeGuidanceFields = {}) {
+  const kept = <K extends keyof FeeGuidanceFields>(k: K) => (sent[k] === undefined ? stored[k] : sent[k])
+  const [min, max, currency] = [kept('feeGuidanceMin'), kept('feeGuidanceMax'), kept('feeGuidanceCurrency')]
+  if (min != null && max != null && min > max)
+    throw invalidInput(
+      sent.feeGuidanceMax !== undefined ? 'profile.feeGuidanceMax' : 'profile.feeGuidanceMin',
+      'feeGuidanceMax must not be below feeGuidanceMin',
+    )
+  if ((min != null || max != null) && currency == null) throw invalidInput('profile.feeGuidanceCurrency', 'required with a fee')
+  if (min == null && max == null && currency != null)
+    throw invalidInput(
+      sent.feeGuidanceCurrency !== undefined ? 'profile.feeGuidanceCurrency' : 'profile.feeGuidanceMin',
+      'a currency needs a fee',
+    )
+}
 
 export const ArtistProfilePatch = ArtistProfileInput.partial()
 
@@ -141,6 +171,7 @@ export const artists = {
     const caller = await ctx.caller()
     const location = await locationData(ctx, { countryCode, cityId })
     await assertGenres(ctx, genreIds)
+    if (profile) assertFeeGuidance(profile)
     return ctx.db.$transaction(async (tx) =>
       tx.artist.create({
         ...query,
@@ -162,6 +193,13 @@ export const artists = {
     const current = await ctx.db.artist.findUniqueOrThrow({ where: { id }, select: { countryId: true } })
     const location = await locationData(ctx, { countryCode, cityId }, current)
     if (genreIds) await assertGenres(ctx, genreIds)
+    if (profile) {
+      const stored = await ctx.db.artistProfile.findUnique({
+        where: { artistId: id },
+        select: { feeGuidanceMin: true, feeGuidanceMax: true, feeGuidanceCurrency: true },
+      })
+      assertFeeGuidance(profile, stored ?? {})
+    }
     return ctx.db.artist.update({
       ...query,
       where: { id },

@@ -1,0 +1,220 @@
+// Marketplace: promoters find listed artists by genre, place, budget and "near a city around a date",
+// from the read model `marketplace_artists` (one row per listed artist) that the database's triggers keep
+// in the transaction of every change it depends on (migration marketplace). One id-selecting SQL statement
+// per page, hydrated through Prisma; the count is a statement of its own, run only when asked.
+import { z } from 'zod'
+import { readAs } from '../../access/read-as.ts'
+import { activeLinkWhere } from '../../access/ownership.ts'
+import type { RequestContext } from '../../context.ts'
+import type { Selection } from '../../db/listing.ts'
+import { addDays, Day, dayOf, formatDay, today } from '../../dates.ts'
+import { invalidInput, validationError, type FieldIssue } from '../../errors.ts'
+import { Prisma, type Agency, type MarketplaceArtist } from '../../generated/prisma/client.ts'
+import { Currency, MinorUnits, money, type Money } from '../../money.ts'
+import type { Page } from '../../pagination.ts'
+import { Id, parseInput } from '../../validation.ts'
+import { ArtistView } from '../directory/artists.service.ts'
+import { CountryCode, countryIdOf } from '../directory/geo.service.ts'
+
+/** "Available days" count the days offered from today on, over this many days. */
+export const AVAILABLE_DAYS_HORIZON = 180
+
+export const MarketplaceSort = { relevance: 'relevance', soonest: 'soonest', fee: 'fee', activity: 'activity' } as const
+
+export const MarketplaceFilter = z.object({
+  q: z.string().trim().min(1).max(100).optional().describe("Matches the artist's name"),
+  genreId: Id.optional().describe('A genre (its subgenres match too) or a subgenre'),
+  countryCode: CountryCode.optional().describe("The artist's home country"),
+  cityId: Id.optional().describe("The artist's home city"),
+  nearCityId: Id.optional().describe('With `around`: artists with a confirmed show within `radiusKm` of this city around that day'),
+  radiusKm: z.number().int().min(1).max(2000).default(100).describe('Distance from nearCityId (km)'),
+  around: Day.optional().describe('With `nearCityId`: the day the promoter has in mind'),
+  aroundDays: z.number().int().min(0).max(30).default(3).describe('Shows this many days before or after `around` count'),
+  budgetMin: MinorUnits.optional().describe('Budget, lowest (minor units): artists whose published fee guidance reaches it'),
+  budgetMax: MinorUnits.optional().describe('Budget, highest (minor units): artists whose published fee guidance starts within it'),
+  currency: Currency.optional().describe('Only artists with published fee guidance in this currency; required with a budget'),
+  agencyId: Id.optional().describe('Artists this agency books (its agency role, today)'),
+  sort: z
+    .enum(MarketplaceSort)
+    .default('relevance')
+    .describe(
+      'relevance: name similarity to q, then activity; soonest: next available date; fee: lowest guidance; activity: latest change',
+    ),
+})
+export type MarketplaceFilterInput = z.output<typeof MarketplaceFilter>
+
+/** A parsed filter with its cross-field rules checked. */
+export function parseMarketplaceFilter(filter: unknown): MarketplaceFilterInput {
+  const f = parseInput(MarketplaceFilter, filter)
+  const issues: FieldIssue[] = []
+  if (f.nearCityId && !f.around) issues.push({ field: 'around', message: 'required with nearCityId' })
+  if (f.around && !f.nearCityId) issues.push({ field: 'nearCityId', message: 'required with around' })
+  if (f.budgetMin !== undefined && f.budgetMax !== undefined && f.budgetMin > f.budgetMax)
+    issues.push({ field: 'budgetMax', message: 'budgetMax must not be below budgetMin' })
+  if ((f.budgetMin !== undefined || f.budgetMax !== undefined) && !f.currency)
+    issues.push({ field: 'currency', message: 'required with a budget' })
+  if (issues.length) throw validationError(issues)
+  return f
+}
+
+/** Where "near" is: the coordinates of the city the filter names. */
+export interface Place {
+  latitude: number
+  longitude: number
+}
+
+const sql = Prisma.sql
+
+/**
+ * The name condition of a free-text search, in one place so that the name matching the directory uses
+ * (case- and accent-insensitive) can replace it alone. Literal: % and _ match themselves.
+ */
+export function nameMatch(q: string, column: Prisma.Sql): Prisma.Sql {
+  return sql`${column} ILIKE ${`%${q.replace(/[\\%_]/g, '\\$&')}%`}`
+}
+
+/** Great-circle distance in km between a city (alias c) and a place. */
+const distanceKm = (p: Place) =>
+  sql`6371 * 2 * asin(sqrt(power(sin(radians(c.latitude - ${p.latitude}::float8) / 2), 2)
+        + cos(radians(${p.latitude}::float8)) * cos(radians(c.latitude)) * power(sin(radians(c.longitude - ${p.longitude}::float8) / 2), 2)))`
+
+/**
+ * Artists with a confirmed show within the radius around the days: the cities in a bounding box first
+ * (a degree of latitude is 111 km), then their bookings by (city_id, starts_at).
+ */
+function showsNear(f: MarketplaceFilterInput, place: Place): Prisma.Sql {
+  const around = dayOf(f.around!)
+  const from = addDays(around, -f.aroundDays)
+  const until = addDays(around, f.aroundDays + 1)
+  const dLat = f.radiusKm / 111
+  const dLng = Math.min(180, f.radiusKm / (111 * Math.max(0.01, Math.cos((place.latitude * Math.PI) / 180))))
+  return sql`m.artist_id IN (
+    SELECT b.artist_id FROM bookings b
+    WHERE b.status = 'confirmed' AND b.starts_at < ${until} AND b.ends_at > ${from}
+      AND b.city_id IN (SELECT c.id FROM geo_cities c
+                        WHERE c.latitude BETWEEN ${place.latitude - dLat}::float8 AND ${place.latitude + dLat}::float8
+                          AND c.longitude BETWEEN ${place.longitude - dLng}::float8 AND ${place.longitude + dLng}::float8
+                          AND ${distanceKm(place)} <= ${f.radiusKm}::float8))`
+}
+
+/** The conditions of a parsed filter whose country and place are resolved, on marketplace_artists (alias m). */
+function conditions(f: MarketplaceFilterInput, countryId: string | null, place: Place | null, day: string): Prisma.Sql {
+  const parts: Prisma.Sql[] = [sql`true`]
+  if (f.q) parts.push(nameMatch(f.q, sql`m.name`))
+  if (f.genreId) parts.push(sql`m.genre_ids @> ARRAY[${f.genreId}::uuid]`)
+  if (countryId) parts.push(sql`m.country_id = ${countryId}::uuid`)
+  if (f.cityId) parts.push(sql`m.city_id = ${f.cityId}::uuid`)
+  // Published guidance only: a deal's fee is private to its parties. One bound alone is open on the other side.
+  if (f.currency) parts.push(sql`m.fee_currency = ${f.currency}`)
+  if (f.budgetMax !== undefined) parts.push(sql`(m.fee_min IS NULL OR m.fee_min <= ${f.budgetMax}::bigint)`)
+  if (f.budgetMin !== undefined) parts.push(sql`(m.fee_max IS NULL OR m.fee_max >= ${f.budgetMin}::bigint)`)
+  if (f.agencyId)
+    parts.push(sql`m.artist_id IN (SELECT l.artist_id FROM artists_roster_links l WHERE l.agency_id = ${f.agencyId}::uuid
+                     AND l.role = 'agency' AND (l.ends_on IS NULL OR l.ends_on >= ${day}::date))`)
+  if (place) parts.push(showsNear(f, place))
+  return Prisma.join(parts, ' AND ')
+}
+
+function orderBy(f: MarketplaceFilterInput): Prisma.Sql {
+  switch (f.sort) {
+    case 'soonest':
+      return sql`m.next_available_on ASC NULLS LAST, m.artist_id`
+    case 'fee':
+      return sql`m.fee_min ASC NULLS LAST, m.artist_id`
+    case 'activity':
+      return sql`m.active_at DESC, m.artist_id`
+    case 'relevance':
+      return f.q ? sql`similarity(m.name, ${f.q}) DESC, m.active_at DESC, m.artist_id` : sql`m.active_at DESC, m.artist_id`
+  }
+}
+
+/** The days of free_on (alias m) from `day` on, within the horizon. */
+const availableDays = (day: string) =>
+  sql`(SELECT coalesce(sum(upper(r) - lower(r)), 0) FROM unnest(m.free_on * datemultirange(daterange(${day}::date, ${day}::date + ${AVAILABLE_DAYS_HORIZON}::int))) r)::int`
+
+/**
+ * The statements of a search: the page of artist ids in order with their available days (computed for the
+ * page's rows only), and the number of matches. `day` is today.
+ */
+export function marketplaceStatements(f: MarketplaceFilterInput, countryId: string | null, place: Place | null, page: Page, day: string) {
+  const where = conditions(f, countryId, place, day)
+  return {
+    page: sql`SELECT p.artist_id AS id, ${availableDays(day)} AS available_days
+              FROM (SELECT m.artist_id FROM marketplace_artists m WHERE ${where} ORDER BY ${orderBy(f)}
+                    LIMIT ${page.limit}::int OFFSET ${page.offset}::int) p
+              JOIN marketplace_artists m ON m.artist_id = p.artist_id`,
+    count: sql`SELECT count(*)::int AS total FROM marketplace_artists m WHERE ${where}`,
+  }
+}
+
+/**
+ * The next available date is stored as of the last write; once that day has passed without a write, it is
+ * recomputed here, before the read that sorts or shows it (as expiry is written on read: no cron). The
+ * partial check is an index range scan that finds nothing on most reads.
+ */
+export const refreshStaleStatement = (day: string) =>
+  sql`UPDATE marketplace_artists SET next_available_on = lower(free_on * datemultirange(daterange(${day}::date, NULL))), updated_at = now()
+      WHERE next_available_on < ${day}::date`
+
+async function placeOf(ctx: RequestContext, cityId: string): Promise<Place> {
+  const city = await ctx.db.city.findUnique({ where: { id: cityId }, select: { latitude: true, longitude: true } })
+  if (!city) throw invalidInput('nearCityId', `unknown city ${cityId}`)
+  if (city.latitude == null || city.longitude == null) throw invalidInput('nearCityId', 'this city has no coordinates in the geo directory')
+  return { latitude: city.latitude, longitude: city.longitude }
+}
+
+/** The published fee guidance as both faces show it. */
+export interface FeeGuidance {
+  min: Money | null
+  max: Money | null
+}
+
+export type MarketplaceHit = MarketplaceArtist & { availableDays: number; agency: Agency | null; feeGuidance: FeeGuidance | null }
+
+/** A hit as both faces show it: the artist's full directory view to directory readers, else its card. */
+export async function marketplaceView(ctx: RequestContext): Promise<Selection> {
+  return { include: { artist: (await ctx.may('directory.read')) ? { include: ArtistView } : true } }
+}
+
+export const marketplace = {
+  async search(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
+    const f = parseMarketplaceFilter(filter)
+    const [countryId, place] = await Promise.all([
+      f.countryCode ? countryIdOf(ctx, f.countryCode) : null,
+      f.nearCityId ? placeOf(ctx, f.nearCityId) : null,
+    ])
+    const day = formatDay(today(ctx.clock.now()))
+    await ctx.db.$executeRaw(refreshStaleStatement(day))
+    const statements = marketplaceStatements(f, countryId, place, page, day)
+    const rows = await ctx.db.$queryRaw<{ id: string; available_days: number }[]>(statements.page)
+    const ids = rows.map((r) => r.id)
+    const [hits, links] = await Promise.all([
+      ctx.db.marketplaceArtist.findMany({ ...query, where: { artistId: { in: ids } } }),
+      ctx.db.rosterLink.findMany({
+        where: { artistId: { in: ids }, role: 'agency', ...activeLinkWhere() },
+        include: { agency: true },
+        orderBy: { startsOn: 'asc' },
+      }),
+    ])
+    const byId = new Map(hits.map((h) => [h.artistId, h]))
+    const items = rows.flatMap((r): MarketplaceHit[] => {
+      const hit = byId.get(r.id)
+      if (!hit) return []
+      if ('artist' in hit) readAs('marketplace.read', hit.artist as object)
+      const agency = links.find((l) => l.artistId === r.id)?.agency ?? null
+      const feeGuidance =
+        hit.feeCurrency == null ? null : { min: money(hit.feeMin, hit.feeCurrency), max: money(hit.feeMax, hit.feeCurrency) }
+      return [{ ...hit, availableDays: r.available_days, agency: readAs('marketplace.read', agency), feeGuidance }]
+    })
+    return {
+      items,
+      total: async () => (await ctx.db.$queryRaw<{ total: number }[]>(statements.count))[0]?.total ?? 0,
+    }
+  },
+
+  /** Every listed artist's row from the base tables (operators: after a restore, or to check the triggers). */
+  async rebuild(ctx: RequestContext) {
+    const [row] = await ctx.db.$queryRaw<{ written: number }[]>`SELECT marketplace_rebuild() AS written`
+    return { rebuilt: row?.written ?? 0 }
+  },
+}

@@ -4,7 +4,26 @@
 // never notes, messages, terms or money, which stay behind the API's access rules.
 
 export type Aggregate =
-  'booking_request' | 'booking_offer' | 'booking_hold' | 'booking' | 'contract' | 'representation' | 'availability' | 'finance_handoff'
+  | 'booking_request'
+  | 'booking_offer'
+  | 'booking_hold'
+  | 'booking'
+  | 'contract'
+  | 'representation'
+  | 'availability'
+  | 'finance_handoff'
+  | 'artist'
+  | 'agency'
+  | 'person'
+  | 'genre'
+  | 'geo'
+
+/**
+ * What the REST GET cache (src/cache/) keeps, by what its answers read: an event invalidates the tags of its
+ * family. Declared beside each family so that a new family cannot be added without saying which cached
+ * reads it changes.
+ */
+export type CacheTag = 'directory' | 'availability' | 'pipeline'
 
 type Fields = Record<string, string>
 
@@ -13,7 +32,25 @@ interface Family {
   version: number
   payload: Fields
   events: Record<string, string>
+  /** The cached reads this family's events change (empty: none is cached). */
+  cacheTags: readonly CacheTag[]
 }
+
+const DIRECTORY_CHANGES = {
+  created: 'The record was created',
+  updated: 'The record was edited (for an artist: also its genres, platform accounts or provider references)',
+  archived: 'The record was archived (hidden from listings)',
+  restored: 'The record was restored',
+}
+
+/** A directory family: the record's id only; readers fetch the record through the API. */
+const directoryFamily = (aggregate: Aggregate, record: string, events: Record<string, string> = DIRECTORY_CHANGES): Family => ({
+  aggregate,
+  version: 1,
+  payload: { id: `The ${record}` },
+  events,
+  cacheTags: ['directory'],
+})
 
 const PIPELINE: Fields = {
   requestId: 'The booking request (pipeline) the change belongs to',
@@ -33,6 +70,7 @@ const FAMILIES: Record<string, Family> = {
   'finance.handoff': {
     aggregate: 'finance_handoff',
     version: 1,
+    cacheTags: [],
     payload: {
       handoffId: "The handoff (Finance's idempotency key); its snapshot: GET /internal/finance/handoffs/:id",
       bookingId: 'The booking handed over',
@@ -54,6 +92,7 @@ const FAMILIES: Record<string, Family> = {
   'booking.request': {
     aggregate: 'booking_request',
     version: 1,
+    cacheTags: ['pipeline'],
     payload: PIPELINE,
     events: {
       created: 'A promoter sent a booking request',
@@ -69,6 +108,7 @@ const FAMILIES: Record<string, Family> = {
   'booking.offer': {
     aggregate: 'booking_offer',
     version: 1,
+    cacheTags: ['pipeline'],
     payload: { offerId: 'The offer', ...PIPELINE },
     events: {
       made: 'An offer (or a counter-offer, the next version) is open',
@@ -82,6 +122,7 @@ const FAMILIES: Record<string, Family> = {
   'booking.hold': {
     aggregate: 'booking_hold',
     version: 1,
+    cacheTags: ['pipeline'],
     payload: { holdId: 'The hold', ...PIPELINE },
     events: {
       placed: 'An accepted offer put a hold on the date',
@@ -97,6 +138,7 @@ const FAMILIES: Record<string, Family> = {
   booking: {
     aggregate: 'booking',
     version: 1,
+    cacheTags: ['pipeline'],
     payload: { bookingId: 'The booking', ...PIPELINE },
     events: {
       confirmed: 'A hold became a confirmed booking',
@@ -106,6 +148,7 @@ const FAMILIES: Record<string, Family> = {
   contract: {
     aggregate: 'contract',
     version: 1,
+    cacheTags: ['pipeline'],
     payload: {
       contractId: 'The contract',
       requestId: 'Its booking pipeline',
@@ -138,6 +181,7 @@ const FAMILIES: Record<string, Family> = {
   representation: {
     aggregate: 'representation',
     version: 1,
+    cacheTags: ['directory', 'availability'],
     payload: {
       artistId: 'The artist',
       agencyId: 'The agency of the claim or roster link concerned (null for a dispute alone)',
@@ -162,6 +206,7 @@ const FAMILIES: Record<string, Family> = {
   availability: {
     aggregate: 'availability',
     version: 1,
+    cacheTags: ['availability'],
     payload: {
       availabilityId: 'The window (null when several windows were withdrawn at once)',
       artistId: 'The artist',
@@ -177,6 +222,17 @@ const FAMILIES: Record<string, Family> = {
       withdrawn: "The agency's windows of the artist were cut at the end of its representation",
     },
   },
+  'directory.artist': directoryFamily('artist', 'artist'),
+  'directory.agency': directoryFamily('agency', 'agency (market company)', {
+    ...DIRECTORY_CHANGES,
+    ownership_changed: 'A company claim on the agency was approved or revoked (its `claimed` flag and owner changed)',
+  }),
+  'directory.person': directoryFamily('person', 'person'),
+  'directory.genre': directoryFamily('genre', 'genre'),
+  'directory.geo': directoryFamily('geo', 'country, region or city', {
+    created: 'A country, region or city was added',
+    updated: 'A country, region or city was edited',
+  }),
 }
 
 export interface EventDefinition {
@@ -186,13 +242,14 @@ export interface EventDefinition {
   version: number
   description: string
   payload: Fields
+  cacheTags: readonly CacheTag[]
 }
 
 export const EVENTS: Record<string, EventDefinition> = Object.fromEntries(
   Object.entries(FAMILIES).flatMap(([family, f]) =>
     Object.entries(f.events).map(([name, description]) => {
       const type = `${family}.${name}`
-      return [type, { type, family, aggregate: f.aggregate, version: f.version, description, payload: f.payload }]
+      return [type, { type, family, aggregate: f.aggregate, version: f.version, description, payload: f.payload, cacheTags: f.cacheTags }]
     }),
   ),
 )

@@ -63,6 +63,7 @@ const EnvSchema = z.object({
   REDIS_URL: z.string().url().optional(),
   REDIS_TIMEOUT_MS: positiveInt(50),
   REDIS_KEY_PREFIX: z.string().default('kisum-artists:'),
+  GET_CACHE_ENABLED: z.enum(['true', 'false']).default('true'),
   RATE_LIMIT_ENABLED: z.enum(['true', 'false']).default('true'),
   RATE_LIMIT_WINDOW_MS: positiveInt(60_000),
   RATE_LIMIT_TENANT_MAX: positiveInt(600),
@@ -147,6 +148,8 @@ export interface Config {
   body: { limitBytes: number; maxDepth: number }
   /** Shared state across replicas (rate-limit counters); unset: in-process state only. */
   redis?: { url: string; timeoutMs: number; keyPrefix: string }
+  /** The REST GET response cache (src/cache/get-cache.ts): on when Redis is configured, unless turned off. */
+  getCache: boolean
   rateLimit: { enabled: boolean; windowMs: number; tenantMax: number; anonymousMax: number; machineMax: number }
   metrics: { enabled: boolean }
   /** OTLP/HTTP trace export; unset: no tracing. */
@@ -271,6 +274,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     body: { limitBytes: e.BODY_LIMIT_BYTES, maxDepth: e.BODY_MAX_DEPTH },
     redis: e.REDIS_URL ? { url: e.REDIS_URL, timeoutMs: e.REDIS_TIMEOUT_MS, keyPrefix: e.REDIS_KEY_PREFIX } : undefined,
+    getCache: Boolean(e.REDIS_URL) && e.GET_CACHE_ENABLED === 'true',
     rateLimit: {
       enabled: e.RATE_LIMIT_ENABLED === 'true',
       windowMs: e.RATE_LIMIT_WINDOW_MS,

@@ -66,6 +66,18 @@ export class Metrics {
     help: 'Rate-limit counts taken in process memory because Redis was down or slower than REDIS_TIMEOUT_MS',
     registers: [this.registry],
   })
+  private readonly getCacheLookups = new Counter({
+    name: 'get_cache_lookups_total',
+    help: 'REST GET cache lookups by result (hit, miss, bypass); hit ratio = hit / (hit + miss)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  })
+  private readonly getCacheFaults = new Counter({
+    name: 'get_cache_faults_total',
+    help: 'GET cache operations that Redis failed or answered too late (the answer was served live), by operation',
+    labelNames: ['operation'] as const,
+    registers: [this.registry],
+  })
   private readonly dependencyFaults = new Counter({
     name: 'dependency_faults_total',
     help: 'Requests answered 503 because a dependency could not answer, by dependency and reason',
@@ -132,6 +144,14 @@ export class Metrics {
 
   rateLimitFallback(): void {
     this.rateLimitFallbacks.inc()
+  }
+
+  getCacheLookup(result: 'hit' | 'miss' | 'bypass'): void {
+    this.getCacheLookups.inc({ result })
+  }
+
+  getCacheFault(operation: string): void {
+    this.getCacheFaults.inc({ operation })
   }
 
   dependencyFault(dependency: string, reason: string): void {

@@ -18,11 +18,13 @@ import { registerRateLimit } from './rate-limit.ts'
 import { API_TAGS, registerApiDocs } from './rest/docs.ts'
 import { startTracing } from './tracing.ts'
 import { createRedis } from './redis.ts'
+import { GetCache, tagsOfEvents } from './cache/get-cache.ts'
+import { CacheInvalidator } from './cache/invalidator.ts'
 import { boundJsonBodies } from './json-body.ts'
 import { openApiComponents, registerRoutes } from './rest/route.ts'
 import { toJson } from './rest/json.ts'
 import { modelComponents } from './rest/schemas.ts'
-import { runInRequest } from './request-scope.ts'
+import { eventTypesWritten, runInRequest } from './request-scope.ts'
 import { routes } from './routes.ts'
 import { schema } from './schema.ts'
 
@@ -221,6 +223,14 @@ export async function buildServer(deps: AppDeps) {
   if (corsConfig) await app.register(cors, corsConfig)
   if (config.rateLimit.enabled) await registerRateLimit(app, { config, identity: deps.identity, metrics, redis })
   if (redis) app.addHook('onClose', async () => void (await redis.quit().catch(() => redis.disconnect())))
+  const getCache = redis && config.getCache ? new GetCache(redis, log, metrics) : undefined
+  // A write makes what it changed stale before its answer leaves, so the writer's next read is fresh.
+  if (getCache) app.addHook('onSend', async () => void (await getCache.invalidate(tagsOfEvents(eventTypesWritten()))))
+  if (getCache && config.outbox) {
+    const { natsUrl, stream, subjectPrefix } = config.outbox
+    const invalidator = new CacheInvalidator(getCache, { natsUrl, stream, subjectPrefix, log }).start()
+    app.addHook('onClose', () => invalidator.stop())
+  }
 
   await app.register(swagger, {
     openapi: {
@@ -276,7 +286,7 @@ export async function buildServer(deps: AppDeps) {
     app.get('/.well-known/jwks.json', { schema: { hide: true } }, async () => keySet)
   }
 
-  registerRoutes(app, routes)
+  registerRoutes(app, routes, getCache)
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   await registerApiDocs(app)
 

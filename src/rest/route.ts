@@ -1,14 +1,16 @@
 // The REST face's toolkit: a route is declared once (method, path, access rule, request schemas, response
 // view, handler) and that declaration drives enforcement, validation, the envelope and the OpenAPI
 // document. Handlers only translate HTTP into a service call.
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { RULES, type AccessRule } from '../access/catalog.ts'
+import { accessFingerprint, cacheKey, wantsBypass, type CachePolicy, type GetCache } from '../cache/get-cache.ts'
 import type { RequestContext } from '../context.ts'
 import { fingerprintOf, IDEMPOTENCY_HEADER, idempotent, REPLAYED_HEADER, type Answer } from '../idempotency.ts'
 import { pageOf, PageQuery, type Listing, type Page } from '../pagination.ts'
 import { Id, parseInput } from '../validation.ts'
 import { fillMoney } from './money-fields.ts'
+import { toJson } from './json.ts'
 import { jsonSchemaOf, modelComponents, MoneySchema, type JsonSchema } from './schemas.ts'
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
@@ -32,6 +34,8 @@ interface BaseRoute<P extends ObjectSchema, Q extends ObjectSchema> {
   status?: 200 | 201
   /** A media type other than the JSON envelope (e.g. text/calendar): the handler answers a TextAnswer. */
   produces?: string
+  /** GET routes on the cache's allowlist: how long and under which tags (src/cache/get-cache.ts). */
+  cache?: CachePolicy
 }
 
 /** The answer of a `produces` route: its text and ETag, or no text (304) when the client's copy is current. */
@@ -155,8 +159,24 @@ function accessDocs(access: AccessRule | 'public') {
   }
 }
 
-export function registerRoutes(app: FastifyInstance, routes: RouteDefinition[]) {
+/** Answers a cacheable GET from the REST GET cache, computing it on a miss (after the access rule passed). */
+async function servedFromCache(
+  cache: GetCache,
+  def: RouteDefinition & { cache: CachePolicy },
+  req: FastifyRequest,
+  answer: () => Promise<Answer>,
+) {
+  const caller = await req.ctx.caller()
+  const agencyId = def.access !== 'public' && RULES[def.access].agencyGate ? await req.ctx.agencyId() : null
+  const key = cacheKey(req.url, caller.kind === 'user' ? caller.orgId : undefined, accessFingerprint(caller, agencyId))
+  const bypass = wantsBypass(req.query as Record<string, unknown>, req.headers)
+  return cache.serve(key, def.cache, bypass, async () => toJson((await answer()).body))
+}
+
+export function registerRoutes(app: FastifyInstance, routes: RouteDefinition[], cache?: GetCache) {
   for (const def of routes) {
+    if (def.cache && (def.method !== 'GET' || def.access === 'public'))
+      throw new Error(`${def.method} ${def.url}: only authorized GET routes are cached`)
     const querySchema = def.list ? PageQuery.extend(def.query?.shape ?? {}) : def.query
     const status = def.status ?? 200
     const access = accessDocs(def.access)
@@ -200,6 +220,10 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDefinition[]) 
             return { status, body: { success: true, data: { items, total: await listing.total(), page, limit } } }
           }
           return { status, body: { success: true, data: withMoney(def.response, await def.handler(input)) } }
+        }
+        if (cache && def.cache) {
+          const { body, outcome } = await servedFromCache(cache, { ...def, cache: def.cache }, req, answer)
+          return reply.code(status).header('x-cache', outcome).type('application/json; charset=utf-8').send(body)
         }
         const key = req.headers[IDEMPOTENCY_HEADER]
         if (def.method !== 'GET' && typeof key === 'string') {

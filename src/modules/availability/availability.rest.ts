@@ -1,3 +1,4 @@
+import { CACHE } from '../../cache/get-cache.ts'
 import { IdParams, route } from '../../rest/route.ts'
 import { viewSchema } from '../../rest/schemas.ts'
 import { ArtistView } from '../directory/artists.service.ts'
@@ -99,6 +100,7 @@ export const availabilityRoutes = [
     description:
       'Windows available (and tentative, unless `includeTentative=false`) offering a day of [from, to] (both included) that the artist is not booked on; `bookedOn` and `heldOn` show the days of the period booked and held. `countryCode` also matches windows open to anywhere. A budget (with its `currency`) matches windows whose fee guidance overlaps it; windows without guidance match only searches without a budget. Archived artists never appear.',
     access: 'availability.read',
+    cache: CACHE.search,
     list: true,
     query: AvailabilitySearch,
     response: availableArtist,

@@ -1,3 +1,4 @@
+import { CACHE } from '../../cache/get-cache.ts'
 import type { Prisma } from '../../generated/prisma/client.ts'
 import { IdParams, route } from '../../rest/route.ts'
 import { viewSchema } from '../../rest/schemas.ts'
@@ -16,6 +17,7 @@ export const agencyRoutes = [
     tag,
     summary: 'Search and filter market companies (agencies)',
     access: 'directory.read',
+    cache: CACHE.directory,
     list: true,
     query: AgencyFilter,
     response: agency,
@@ -27,6 +29,7 @@ export const agencyRoutes = [
     tag,
     summary: 'Get a market company',
     access: 'directory.read',
+    cache: CACHE.directory,
     params: IdParams,
     response: agency,
     handler: ({ ctx, params }) => agencies.get(ctx, params.id, { include: AgencyView }),

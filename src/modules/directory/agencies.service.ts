@@ -12,6 +12,7 @@ import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { CountryCode, locationData } from './geo.service.ts'
 import { freeSlug } from './slug.ts'
+import { directoryChange, withId } from './changes.ts'
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()
 
@@ -86,7 +87,7 @@ export const agencies = {
 
   async create(ctx: RequestContext, input: unknown, query: Selection = {}) {
     const spec = await agencySpec(ctx, input)
-    return ctx.db.$transaction((tx) => insertAgency(tx, spec, query))
+    return directoryChange(ctx, 'agency', 'created', (tx) => insertAgency(tx, spec, withId(query)))
   },
 
   async update(ctx: RequestContext, id: string, input: unknown, query: Selection = {}) {
@@ -95,11 +96,24 @@ export const agencies = {
     if (!current) throw notFound('agency', id)
     await assertOwnerOrMachine(ctx, id)
     const location = await locationData(ctx, { countryCode, cityId }, current)
-    return ctx.db.agency.update({ ...query, where: { id }, data: { ...data, ...location } })
+    return directoryChange(
+      ctx,
+      'agency',
+      'updated',
+      (tx) => tx.agency.update({ ...query, where: { id }, data: { ...data, ...location } }),
+      id,
+    )
   },
 
   async setArchived(ctx: RequestContext, id: string, archived: boolean, query: Selection = {}) {
     if (!(await ctx.db.agency.findUnique({ where: { id }, select: { id: true } }))) throw notFound('agency', id)
-    return ctx.db.agency.update({ ...query, where: { id }, data: { archivedAt: archived ? new Date() : null } })
+    const change = archived ? 'archived' : 'restored'
+    return directoryChange(
+      ctx,
+      'agency',
+      change,
+      (tx) => tx.agency.update({ ...query, where: { id }, data: { archivedAt: archived ? ctx.clock.now() : null } }),
+      id,
+    )
   },
 }

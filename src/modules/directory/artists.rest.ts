@@ -1,3 +1,4 @@
+import { CACHE } from '../../cache/get-cache.ts'
 import { z } from 'zod'
 import { DataProvider } from '../../generated/prisma/client.ts'
 import { IdParams, route } from '../../rest/route.ts'
@@ -26,6 +27,7 @@ export const artistRoutes = [
     tag,
     summary: 'Search and filter artists',
     access: 'directory.read',
+    cache: CACHE.directory,
     list: true,
     query: ArtistFilter,
     response: artist,
@@ -37,6 +39,7 @@ export const artistRoutes = [
     tag,
     summary: 'Get an artist',
     access: 'directory.read',
+    cache: CACHE.directory,
     params: IdParams,
     response: artist,
     handler: ({ ctx, params }) => artists.get(ctx, params.id, { include: ArtistView }),
@@ -89,6 +92,7 @@ export const artistRoutes = [
     tag,
     summary: "An artist's platform accounts",
     access: 'directory.read',
+    cache: CACHE.directory,
     params: IdParams,
     response: { type: 'array', items: viewSchema('PlatformAccount') },
     handler: ({ ctx, params }) => platformAccounts.list(ctx, params.id),
@@ -132,6 +136,7 @@ export const artistRoutes = [
     tag,
     summary: "An artist's ids at external data providers",
     access: 'directory.read',
+    cache: CACHE.directory,
     params: IdParams,
     response: { type: 'array', items: viewSchema('ProviderReference') },
     handler: ({ ctx, params }) => providerReferences.list(ctx, params.id),

@@ -13,6 +13,7 @@ import { Id, parseInput } from '../../validation.ts'
 import { CountryCode, locationData } from './geo.service.ts'
 import { freeSlug } from './slug.ts'
 import { Instant } from '../../dates.ts'
+import { directoryChange, withId } from './changes.ts'
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()
 const webUrl = z.url({ protocol: /^https?$/ }).max(500)
@@ -172,9 +173,9 @@ export const artists = {
     const location = await locationData(ctx, { countryCode, cityId })
     await assertGenres(ctx, genreIds)
     if (profile) assertFeeGuidance(profile)
-    return ctx.db.$transaction(async (tx) =>
+    return directoryChange(ctx, 'artist', 'created', async (tx) =>
       tx.artist.create({
-        ...query,
+        ...withId(query),
         data: {
           ...data,
           ...location,
@@ -200,21 +201,35 @@ export const artists = {
       })
       assertFeeGuidance(profile, stored ?? {})
     }
-    return ctx.db.artist.update({
-      ...query,
-      where: { id },
-      data: {
-        ...data,
-        ...location,
-        profile: profile ? { upsert: { create: profile, update: profile } } : undefined,
-        genres: genreIds ? { deleteMany: {}, create: genreRows(genreIds) } : undefined,
-      },
-    })
+    return directoryChange(
+      ctx,
+      'artist',
+      'updated',
+      (tx) =>
+        tx.artist.update({
+          ...query,
+          where: { id },
+          data: {
+            ...data,
+            ...location,
+            profile: profile ? { upsert: { create: profile, update: profile } } : undefined,
+            genres: genreIds ? { deleteMany: {}, create: genreRows(genreIds) } : undefined,
+          },
+        }),
+      id,
+    )
   },
 
   async setArchived(ctx: RequestContext, id: string, archived: boolean, query: Selection = {}) {
     await assertArtistManageable(ctx, id)
-    return ctx.db.artist.update({ ...query, where: { id }, data: { archivedAt: archived ? new Date() : null } })
+    const change = archived ? 'archived' : 'restored'
+    return directoryChange(
+      ctx,
+      'artist',
+      change,
+      (tx) => tx.artist.update({ ...query, where: { id }, data: { archivedAt: archived ? ctx.clock.now() : null } }),
+      id,
+    )
   },
 }
 
@@ -232,7 +247,7 @@ export const platformAccounts = {
     const data = parseInput(PlatformAccountInput, input)
     await assertArtistManageable(ctx, artistId)
     try {
-      return await ctx.db.platformAccount.create({ data: { ...data, artistId } })
+      return await directoryChange(ctx, 'artist', 'updated', (tx) => tx.platformAccount.create({ data: { ...data, artistId } }), artistId)
     } catch (e) {
       if (isUniqueViolation(e)) throw conflict('platform_account_exists', `this ${data.platform} account is already linked to an artist`)
       throw e
@@ -248,7 +263,13 @@ export const platformAccounts = {
       throw forbidden('only platform admins verify platform accounts', 'verification_restricted')
     }
     try {
-      return await ctx.db.platformAccount.update({ where: { id: accountId }, data })
+      return await directoryChange(
+        ctx,
+        'artist',
+        'updated',
+        (tx) => tx.platformAccount.update({ where: { id: accountId }, data }),
+        account.artistId,
+      )
     } catch (e) {
       if (isUniqueViolation(e)) throw conflict('platform_account_exists', 'this account is already linked to an artist')
       throw e
@@ -259,7 +280,7 @@ export const platformAccounts = {
     const account = await ctx.db.platformAccount.findUnique({ where: { id: accountId } })
     if (!account) throw notFound('platform account', accountId)
     await assertArtistManageable(ctx, account.artistId)
-    await ctx.db.platformAccount.delete({ where: { id: accountId } })
+    await directoryChange(ctx, 'artist', 'updated', (tx) => tx.platformAccount.delete({ where: { id: accountId } }), account.artistId)
     return account
   },
 }
@@ -275,11 +296,18 @@ export const providerReferences = {
     const { provider, ...data } = parseInput(ProviderReferenceInput, input)
     await assertArtistExists(ctx, artistId)
     try {
-      return await ctx.db.providerReference.upsert({
-        where: { artistId_provider: { artistId, provider } },
-        create: { ...data, provider, artistId },
-        update: data,
-      })
+      return await directoryChange(
+        ctx,
+        'artist',
+        'updated',
+        (tx) =>
+          tx.providerReference.upsert({
+            where: { artistId_provider: { artistId, provider } },
+            create: { ...data, provider, artistId },
+            update: data,
+          }),
+        artistId,
+      )
     } catch (e) {
       if (isUniqueViolation(e)) throw conflict('provider_reference_taken', `this ${provider} id belongs to another artist`)
       throw e
@@ -290,7 +318,7 @@ export const providerReferences = {
     const p = parseInput(z.enum(DataProvider), provider)
     const existing = await ctx.db.providerReference.findUnique({ where: { artistId_provider: { artistId, provider: p } } })
     if (!existing) throw notFound(`${p} reference of artist`, artistId)
-    await ctx.db.providerReference.delete({ where: { id: existing.id } })
+    await directoryChange(ctx, 'artist', 'updated', (tx) => tx.providerReference.delete({ where: { id: existing.id } }), artistId)
     return existing
   },
 }

@@ -1,3 +1,4 @@
+import { CACHE } from '../../cache/get-cache.ts'
 import type { Prisma } from '../../generated/prisma/client.ts'
 import { IdParams, route } from '../../rest/route.ts'
 import { viewSchema } from '../../rest/schemas.ts'
@@ -16,6 +17,7 @@ export const genreRoutes = [
     tag,
     summary: 'List genres and subgenres',
     access: 'directory.read',
+    cache: CACHE.directory,
     list: true,
     query: GenreFilter,
     response: genre,
@@ -27,6 +29,7 @@ export const genreRoutes = [
     tag,
     summary: 'Get a genre',
     access: 'directory.read',
+    cache: CACHE.directory,
     params: IdParams,
     response: genre,
     handler: ({ ctx, params }) => genres.get(ctx, params.id, { include: GenreView }),

@@ -8,6 +8,7 @@ import type { Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { freeSlug } from './slug.ts'
+import { directoryChange } from './changes.ts'
 
 export const GenreInput = z.object({
   name: z.string().trim().min(1).max(80),
@@ -51,7 +52,9 @@ export const genres = {
   async create(ctx: RequestContext, input: unknown) {
     const data = parseInput(GenreInput, input)
     if (data.parentId) await assertParent(ctx, data.parentId)
-    return ctx.db.$transaction(async (tx) => tx.genre.create({ data: { ...data, slug: await freeSlug(tx, 'genres', data.name) } }))
+    return directoryChange(ctx, 'genre', 'created', async (tx) =>
+      tx.genre.create({ data: { ...data, slug: await freeSlug(tx, 'genres', data.name) } }),
+    )
   },
 
   async update(ctx: RequestContext, id: string, input: unknown) {
@@ -61,20 +64,20 @@ export const genres = {
       await assertParent(ctx, data.parentId, id)
       if (await activeSubgenreCount(ctx, id)) throw invalidInput('parentId', 'a genre with subgenres cannot become a subgenre')
     }
-    return ctx.db.genre.update({ where: { id }, data })
+    return directoryChange(ctx, 'genre', 'updated', (tx) => tx.genre.update({ where: { id }, data }))
   },
 
   async archive(ctx: RequestContext, id: string) {
     const genre = await ctx.db.genre.findUnique({ where: { id }, select: { id: true } })
     if (!genre) throw notFound('genre', id)
     if (await activeSubgenreCount(ctx, id)) throw conflict('genre_has_subgenres', 'archive the subgenres of this genre first')
-    return ctx.db.genre.update({ where: { id }, data: { archivedAt: new Date() } })
+    return directoryChange(ctx, 'genre', 'archived', (tx) => tx.genre.update({ where: { id }, data: { archivedAt: ctx.clock.now() } }))
   },
 
   async restore(ctx: RequestContext, id: string) {
     const genre = await ctx.db.genre.findUnique({ where: { id }, select: { parent: { select: { archivedAt: true } } } })
     if (!genre) throw notFound('genre', id)
     if (genre.parent?.archivedAt) throw conflict('parent_archived', 'restore the parent genre first')
-    return ctx.db.genre.update({ where: { id }, data: { archivedAt: null } })
+    return directoryChange(ctx, 'genre', 'restored', (tx) => tx.genre.update({ where: { id }, data: { archivedAt: null } }))
   },
 }

@@ -1,3 +1,4 @@
+import { CACHE } from '../../cache/get-cache.ts'
 import { z } from 'zod'
 import { IdParams, route } from '../../rest/route.ts'
 import { viewSchema } from '../../rest/schemas.ts'
@@ -27,6 +28,7 @@ export const geoRoutes = [
     tag,
     summary: 'List countries',
     access: 'directory.read',
+    cache: CACHE.directory,
     list: true,
     query: CountryFilter,
     response: viewSchema('Country'),
@@ -38,6 +40,7 @@ export const geoRoutes = [
     tag,
     summary: 'Get a country by ISO code',
     access: 'directory.read',
+    cache: CACHE.directory,
     params: CodeParams,
     response: viewSchema('Country'),
     handler: ({ ctx, params }) => countries.get(ctx, params.code),
@@ -70,6 +73,7 @@ export const geoRoutes = [
     tag,
     summary: 'List regions (states, provinces)',
     access: 'directory.read',
+    cache: CACHE.directory,
     list: true,
     query: RegionFilter,
     response: viewSchema('Region'),
@@ -103,6 +107,7 @@ export const geoRoutes = [
     tag,
     summary: 'Search cities',
     access: 'directory.read',
+    cache: CACHE.directory,
     list: true,
     query: CityFilter,
     response: viewSchema('City'),
@@ -114,6 +119,7 @@ export const geoRoutes = [
     tag,
     summary: 'Get a city',
     access: 'directory.read',
+    cache: CACHE.directory,
     params: IdParams,
     response: viewSchema('City'),
     handler: ({ ctx, params }) => cities.get(ctx, params.id),

@@ -8,6 +8,7 @@ import type { Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { listing, type Selection } from '../../db/listing.ts'
+import { directoryChange } from './changes.ts'
 
 export const CountryCode = z
   .string()
@@ -94,7 +95,7 @@ export const countries = {
   async create(ctx: RequestContext, input: unknown) {
     const data = parseInput(CountryInput, input)
     try {
-      return await ctx.db.country.create({ data })
+      return await directoryChange(ctx, 'geo', 'created', (tx) => tx.country.create({ data }))
     } catch (e) {
       if (isUniqueViolation(e)) throw conflict('already_exists', `country ${data.code} already exists`)
       throw e
@@ -105,7 +106,7 @@ export const countries = {
     const data = parseInput(UpdateCountryInput, input)
     const country = await ctx.db.country.findUnique({ where: { code: parseInput(CountryCode, code) } })
     if (!country) throw notFound('country', code)
-    return ctx.db.country.update({ where: { id: country.id }, data })
+    return directoryChange(ctx, 'geo', 'updated', (tx) => tx.country.update({ where: { id: country.id }, data }))
   },
 }
 
@@ -120,7 +121,7 @@ export const regions = {
     const { countryCode, ...data } = parseInput(RegionInput, input)
     const countryId = await countryIdOf(ctx, countryCode)
     try {
-      return await ctx.db.region.create({ data: { ...data, countryId } })
+      return await directoryChange(ctx, 'geo', 'created', (tx) => tx.region.create({ data: { ...data, countryId } }))
     } catch (e) {
       if (isUniqueViolation(e)) throw conflict('already_exists', `region ${data.name} already exists in ${countryCode}`)
       throw e
@@ -131,7 +132,7 @@ export const regions = {
     const data = parseInput(UpdateRegionInput, input)
     if (!(await ctx.db.region.findUnique({ where: { id }, select: { id: true } }))) throw notFound('region', id)
     try {
-      return await ctx.db.region.update({ where: { id }, data })
+      return await directoryChange(ctx, 'geo', 'updated', (tx) => tx.region.update({ where: { id }, data }))
     } catch (e) {
       if (isUniqueViolation(e)) throw conflict('already_exists', `region ${data.name} already exists in this country`)
       throw e
@@ -163,7 +164,7 @@ export const cities = {
     const { countryCode, ...data } = parseInput(CityInput, input)
     const countryId = await countryIdOf(ctx, countryCode)
     if (data.regionId) await assertRegionInCountry(ctx, data.regionId, countryId)
-    return ctx.db.city.create({ data: { ...data, countryId } })
+    return directoryChange(ctx, 'geo', 'created', (tx) => tx.city.create({ data: { ...data, countryId } }))
   },
 
   async update(ctx: RequestContext, id: string, input: unknown) {
@@ -171,6 +172,6 @@ export const cities = {
     const city = await ctx.db.city.findUnique({ where: { id }, select: { countryId: true } })
     if (!city) throw notFound('city', id)
     if (data.regionId) await assertRegionInCountry(ctx, data.regionId, city.countryId)
-    return ctx.db.city.update({ where: { id }, data })
+    return directoryChange(ctx, 'geo', 'updated', (tx) => tx.city.update({ where: { id }, data }))
   },
 }

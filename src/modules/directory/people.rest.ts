@@ -1,3 +1,4 @@
+import { CACHE } from '../../cache/get-cache.ts'
 import type { Prisma } from '../../generated/prisma/client.ts'
 import { IdParams, route } from '../../rest/route.ts'
 import { viewSchema } from '../../rest/schemas.ts'
@@ -16,6 +17,7 @@ export const personRoutes = [
     tag,
     summary: 'Search and filter people / contacts',
     access: 'directory.read',
+    cache: CACHE.directory,
     list: true,
     query: PersonFilter,
     response: person,
@@ -27,6 +29,7 @@ export const personRoutes = [
     tag,
     summary: 'Get a person',
     access: 'directory.read',
+    cache: CACHE.directory,
     params: IdParams,
     response: person,
     handler: ({ ctx, params }) => people.get(ctx, params.id, { include: PersonView }),

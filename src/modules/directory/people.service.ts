@@ -10,6 +10,7 @@ import type { Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { CountryCode, locationData } from './geo.service.ts'
+import { directoryChange, withId } from './changes.ts'
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()
 
@@ -84,30 +85,38 @@ export const people = {
     const { countryCode, cityId, agencyId, ...data } = parseInput(PersonInput, input)
     const caller = await ctx.caller()
     const location = await locationData(ctx, { countryCode, cityId })
-    return ctx.db.person.create({
-      ...query,
-      data: {
-        ...data,
-        ...location,
-        agencyId: await agencyFor(ctx, agencyId),
-        createdByOrgId: caller.kind === 'user' ? caller.orgId : null,
-      },
-    })
+    const agency = await agencyFor(ctx, agencyId)
+    return directoryChange(ctx, 'person', 'created', (tx) =>
+      tx.person.create({
+        ...withId(query),
+        data: { ...data, ...location, agencyId: agency, createdByOrgId: caller.kind === 'user' ? caller.orgId : null },
+      }),
+    )
   },
 
   async update(ctx: RequestContext, id: string, input: unknown, query: Selection = {}) {
     const { countryCode, cityId, agencyId, ...data } = parseInput(UpdatePersonInput, input)
     const current = await findForEdit(ctx, id)
     const location = await locationData(ctx, { countryCode, cityId }, current)
-    return ctx.db.person.update({
-      ...query,
-      where: { id },
-      data: { ...data, ...location, agencyId: agencyId === undefined ? undefined : await agencyFor(ctx, agencyId) },
-    })
+    const agency = agencyId === undefined ? undefined : await agencyFor(ctx, agencyId)
+    return directoryChange(
+      ctx,
+      'person',
+      'updated',
+      (tx) => tx.person.update({ ...query, where: { id }, data: { ...data, ...location, agencyId: agency } }),
+      id,
+    )
   },
 
   async setArchived(ctx: RequestContext, id: string, archived: boolean, query: Selection = {}) {
     await findForEdit(ctx, id)
-    return ctx.db.person.update({ ...query, where: { id }, data: { archivedAt: archived ? new Date() : null } })
+    const change = archived ? 'archived' : 'restored'
+    return directoryChange(
+      ctx,
+      'person',
+      change,
+      (tx) => tx.person.update({ ...query, where: { id }, data: { archivedAt: archived ? ctx.clock.now() : null } }),
+      id,
+    )
   },
 }

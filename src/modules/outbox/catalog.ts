@@ -19,6 +19,18 @@ export type Aggregate =
   | 'relationship_note'
   | 'relationship_flag'
   | 'booking_rating'
+  | 'artist'
+  | 'agency'
+  | 'person'
+  | 'genre'
+  | 'geo'
+
+/**
+ * What the REST GET cache (src/cache/) keeps, by what its answers read: an event invalidates the tags of its
+ * family. Declared beside each family so that a new family cannot be added without saying which cached
+ * reads it changes.
+ */
+export type CacheTag = 'directory' | 'availability' | 'pipeline'
 
 type Fields = Record<string, string>
 
@@ -27,7 +39,25 @@ interface Family {
   version: number
   payload: Fields
   events: Record<string, string>
+  /** The cached reads this family's events change (empty: none is cached). */
+  cacheTags: readonly CacheTag[]
 }
+
+const DIRECTORY_CHANGES = {
+  created: 'The record was created',
+  updated: 'The record was edited (for an artist: also its genres, platform accounts or provider references)',
+  archived: 'The record was archived (hidden from listings)',
+  restored: 'The record was restored',
+}
+
+/** A directory family: the record's id only; readers fetch the record through the API. */
+const directoryFamily = (aggregate: Aggregate, record: string, events: Record<string, string> = DIRECTORY_CHANGES): Family => ({
+  aggregate,
+  version: 1,
+  payload: { id: `The ${record}` },
+  events,
+  cacheTags: ['directory'],
+})
 
 const PIPELINE: Fields = {
   requestId: 'The booking request (pipeline) the change belongs to',
@@ -57,6 +87,7 @@ const FAMILIES: Record<string, Family> = {
   itinerary: {
     aggregate: 'itinerary_item',
     version: 1,
+    cacheTags: [],
     payload: {
       itemId: 'The itinerary item',
       bookingId: 'Its booking',
@@ -77,6 +108,7 @@ const FAMILIES: Record<string, Family> = {
   'logistics.submission': {
     aggregate: 'logistics_submission',
     version: 1,
+    cacheTags: [],
     payload: {
       submissionId: 'The submission',
       bookingId: 'Its booking',
@@ -103,6 +135,7 @@ const FAMILIES: Record<string, Family> = {
   'calendar.feed': {
     aggregate: 'calendar_feed',
     version: 1,
+    cacheTags: [],
     payload: {
       feedId: 'The feed',
       artistId: 'The artist whose dates it shows',
@@ -117,6 +150,7 @@ const FAMILIES: Record<string, Family> = {
   tour: {
     aggregate: 'tour',
     version: 1,
+    cacheTags: [],
     payload: TOUR,
     events: {
       created: 'A tour was created (draft)',
@@ -129,6 +163,7 @@ const FAMILIES: Record<string, Family> = {
   'tour.stop': {
     aggregate: 'tour',
     version: 1,
+    cacheTags: [],
     payload: {
       ...TOUR,
       stopId: 'The stop',
@@ -145,6 +180,7 @@ const FAMILIES: Record<string, Family> = {
   'relationship.note': {
     aggregate: 'relationship_note',
     version: 1,
+    cacheTags: [],
     payload: {
       noteId: 'The note (its text stays behind the API: GET /api/v1/relationships/:companyId)',
       counterpartyId: 'The agency or promoter company the note is about',
@@ -158,6 +194,7 @@ const FAMILIES: Record<string, Family> = {
   'relationship.flag': {
     aggregate: 'relationship_flag',
     version: 1,
+    cacheTags: [],
     payload: {
       flagId: 'The flag (its label and note stay behind the API)',
       counterpartyId: 'The agency or promoter company the flag is on',
@@ -172,6 +209,7 @@ const FAMILIES: Record<string, Family> = {
   'booking.rating': {
     aggregate: 'booking_rating',
     version: 1,
+    cacheTags: [],
     payload: {
       ratingId: 'The rating (its scores and comment stay behind the API)',
       bookingId: 'The booking rated',
@@ -186,6 +224,7 @@ const FAMILIES: Record<string, Family> = {
   'finance.handoff': {
     aggregate: 'finance_handoff',
     version: 1,
+    cacheTags: [],
     payload: {
       handoffId: "The handoff (Finance's idempotency key); its snapshot: GET /internal/finance/handoffs/:id",
       bookingId: 'The booking handed over',
@@ -207,6 +246,7 @@ const FAMILIES: Record<string, Family> = {
   'booking.request': {
     aggregate: 'booking_request',
     version: 1,
+    cacheTags: ['pipeline'],
     payload: PIPELINE,
     events: {
       created: 'A promoter sent a booking request',
@@ -223,6 +263,7 @@ const FAMILIES: Record<string, Family> = {
   'booking.offer': {
     aggregate: 'booking_offer',
     version: 1,
+    cacheTags: ['pipeline'],
     payload: { offerId: 'The offer', ...PIPELINE },
     events: {
       made: 'An offer (or a counter-offer, the next version) is open',
@@ -236,6 +277,7 @@ const FAMILIES: Record<string, Family> = {
   'booking.hold': {
     aggregate: 'booking_hold',
     version: 1,
+    cacheTags: ['pipeline'],
     payload: { holdId: 'The hold', ...PIPELINE },
     events: {
       placed: 'An accepted offer put a hold on the date',
@@ -252,6 +294,7 @@ const FAMILIES: Record<string, Family> = {
   booking: {
     aggregate: 'booking',
     version: 1,
+    cacheTags: ['pipeline'],
     payload: { bookingId: 'The booking', ...PIPELINE },
     events: {
       confirmed: 'A hold became a confirmed booking',
@@ -261,6 +304,7 @@ const FAMILIES: Record<string, Family> = {
   contract: {
     aggregate: 'contract',
     version: 1,
+    cacheTags: ['pipeline'],
     payload: {
       contractId: 'The contract',
       requestId: 'Its booking pipeline',
@@ -293,6 +337,7 @@ const FAMILIES: Record<string, Family> = {
   representation: {
     aggregate: 'representation',
     version: 1,
+    cacheTags: ['directory', 'availability'],
     payload: {
       artistId: 'The artist',
       agencyId: 'The agency of the claim or roster link concerned (null for a dispute alone)',
@@ -317,6 +362,7 @@ const FAMILIES: Record<string, Family> = {
   availability: {
     aggregate: 'availability',
     version: 1,
+    cacheTags: ['availability'],
     payload: {
       availabilityId: 'The window (null when several windows were withdrawn at once)',
       artistId: 'The artist',
@@ -332,6 +378,17 @@ const FAMILIES: Record<string, Family> = {
       withdrawn: "The agency's windows of the artist were cut at the end of its representation",
     },
   },
+  'directory.artist': directoryFamily('artist', 'artist'),
+  'directory.agency': directoryFamily('agency', 'agency (market company)', {
+    ...DIRECTORY_CHANGES,
+    ownership_changed: 'A company claim on the agency was approved or revoked (its `claimed` flag and owner changed)',
+  }),
+  'directory.person': directoryFamily('person', 'person'),
+  'directory.genre': directoryFamily('genre', 'genre'),
+  'directory.geo': directoryFamily('geo', 'country, region or city', {
+    created: 'A country, region or city was added',
+    updated: 'A country, region or city was edited',
+  }),
 }
 
 export interface EventDefinition {
@@ -341,13 +398,14 @@ export interface EventDefinition {
   version: number
   description: string
   payload: Fields
+  cacheTags: readonly CacheTag[]
 }
 
 export const EVENTS: Record<string, EventDefinition> = Object.fromEntries(
   Object.entries(FAMILIES).flatMap(([family, f]) =>
     Object.entries(f.events).map(([name, description]) => {
       const type = `${family}.${name}`
-      return [type, { type, family, aggregate: f.aggregate, version: f.version, description, payload: f.payload }]
+      return [type, { type, family, aggregate: f.aggregate, version: f.version, description, payload: f.payload, cacheTags: f.cacheTags }]
     }),
   ),
 )

@@ -3,7 +3,7 @@
 // touched, for the parties and ids it does not have in hand): no extra round trip per transition.
 import type { Tx } from '../../db/client.ts'
 import { Prisma } from '../../generated/prisma/client.ts'
-import { currentRequestId } from '../../request-scope.ts'
+import { currentRequestId, noteEventWritten } from '../../request-scope.ts'
 import { eventDefinition } from './catalog.ts'
 
 /** ISO instant in UTC with milliseconds, as the API renders `…At` fields. */
@@ -20,6 +20,7 @@ async function insert(tx: Tx, type: string, aggregateId: string, orgIds: Prisma.
     SELECT gen_random_uuid(), ${def.aggregate}, ${aggregateId}::uuid, ${type}, ${def.version}, ${orgIds}, ${payload}, ${currentRequestId()}
     ${from}`
   if (written !== 1) throw new Error(`outbox: ${type} for ${aggregateId} found nothing to describe`)
+  noteEventWritten(type)
 }
 
 /** An event whose payload and parties the caller has in hand. */

@@ -21,6 +21,7 @@ import {
   type AgencySpec,
 } from '../directory/agencies.service.ts'
 import { bridgeCompany, ownershipConflict, RejectInput, ReviewInput } from '../representation/company-claims.service.ts'
+import { recordDirectoryChange } from '../directory/changes.ts'
 
 const message = z.string().trim().min(1).max(2000).nullish().describe('Context for the reviewers')
 
@@ -144,9 +145,7 @@ export const provisioning = {
       .$transaction(async (tx) => {
         const request = await pendingRequest(tx, id)
         const companyId =
-          request.kind === 'creation'
-            ? (await insertAgency(tx, request.proposedCompany as unknown as AgencySpec)).id
-            : request.targetCompanyId!
+          request.kind === 'creation' ? await createAgency(tx, request.proposedCompany as unknown as AgencySpec) : request.targetCompanyId!
         await bridgeCompany(tx, companyId, request.requesterOrgId)
         const reviewedBy = review.reviewer ?? PLATFORM
         const now = new Date()
@@ -194,4 +193,11 @@ export const provisioning = {
     const agency = claim ? await agencies.get(ctx, claim.companyId, query) : null
     return { orgId, bridged: Boolean(agency), agency, claim, pendingRequest }
   },
+}
+
+/** A market company created for an approved creation request, with its directory event. */
+async function createAgency(tx: Tx, spec: AgencySpec): Promise<string> {
+  const { id } = await insertAgency(tx, spec)
+  await recordDirectoryChange(tx, 'agency', 'created', id)
+  return id
 }

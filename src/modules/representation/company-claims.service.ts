@@ -10,6 +10,7 @@ import { conflict, invalidInput, isUniqueViolation, notFound } from '../../error
 import { ClaimStatus, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
+import { recordDirectoryChange } from '../directory/changes.ts'
 
 export const CompanyClaimInput = z.object({
   companyId: Id.describe('The market company the caller’s company owns'),
@@ -57,6 +58,7 @@ export async function bridgeCompany(tx: Tx, companyId: string, orgId: string): P
   if (company.claimed) throw conflict('company_already_claimed', 'another company owns this agency profile')
   if (await bridgedAgencyId(tx, orgId)) throw conflict('already_bridged', 'the company is already bridged to an agency')
   await tx.agency.update({ where: { id: companyId }, data: { claimed: true } })
+  await recordDirectoryChange(tx, 'agency', 'ownership_changed', companyId)
 }
 
 /** Locks a claim for a decision and checks it is still pending. */
@@ -151,6 +153,7 @@ export const companyClaims = {
       if (!row) throw notFound('company claim', id)
       if (row.status !== 'approved') throw conflict('invalid_transition', `the claim is ${row.status}, not approved`)
       await tx.agency.update({ where: { id: row.company_id }, data: { claimed: false } })
+      await recordDirectoryChange(tx, 'agency', 'ownership_changed', row.company_id)
       return tx.companyClaim.update({
         ...query,
         where: { id },

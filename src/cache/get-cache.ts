@@ -1,0 +1,127 @@
+// The REST GET response cache (the platform's redis-get-cache.md, FINAL for Artists), hardened:
+// - only routes that declare a cache policy are cached (an allowlist: directory, geo, genres, availability
+//   search); the booking pipeline, contracts and finance never are, since reading them writes their expiry;
+// - the route's access rule runs before the cache is read, and only 200 answers are stored;
+// - the key carries a fingerprint of what the caller may see (kind, company, bridged agency, tenant role,
+//   modules and permissions), so two users of one company with different permissions never share an entry;
+// - entries are invalidated by tag: each entry records the versions of its tags when its answer was read
+//   from the database, and a write bumps the versions of the tags its outbox events name (catalog), so an
+//   answer read before a write commits can never be served after it (a stale entry is a miss, not a hit);
+// - Redis slow (REDIS_TIMEOUT_MS) or down: the answer is served live, never an error.
+import { createHash, randomUUID } from 'node:crypto'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Redis } from 'ioredis'
+import type { Caller } from '../auth/identity.ts'
+import type { Metrics } from '../metrics.ts'
+import { EVENTS, type CacheTag } from '../modules/outbox/catalog.ts'
+
+/** What a route declares to be cached: for how long, and which writes change its answers. */
+export interface CachePolicy {
+  ttlSeconds: number
+  tags: readonly CacheTag[]
+}
+
+export const CACHE = {
+  /** Directory, genres, geo: network-wide reference data that changes rarely. */
+  directory: { ttlSeconds: 300, tags: ['directory'] },
+  /** Availability search: windows, representation and the pipeline's bookings and holds shape it. */
+  search: { ttlSeconds: 30, tags: ['directory', 'availability', 'pipeline'] },
+} as const satisfies Record<string, CachePolicy>
+
+export type CacheOutcome = 'HIT' | 'MISS' | 'BYPASS'
+
+const PREFIX = 'artists:'
+const tagKey = (tag: string) => `${PREFIX}tag:${tag}`
+/** A tag never bumped reads as this version (its key is absent). */
+const UNVERSIONED = '-'
+
+interface Entry {
+  /** The versions of the policy's tags when the answer was read. */
+  v: string[]
+  /** The answer, serialized. */
+  b: string
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+
+/** What the answers of a cached route may depend on besides the URL: who the caller is allowed to be. */
+export function accessFingerprint(caller: Caller, agencyId: string | null): string {
+  if (caller.kind === 'machine') return 'machine'
+  const { tenantRole, modules, permissions } = caller.access
+  return sha256(JSON.stringify([caller.orgId, agencyId, tenantRole, [...modules].sort(), [...permissions].sort()])).slice(0, 32)
+}
+
+/** `artists:GET:{path}:{sortedQueryHash}:{org|anon}:{fingerprint}`, with `live` left out of the query. */
+export function cacheKey(url: string, org: string | undefined, fingerprint: string): string {
+  const [path = '', search = ''] = url.split('?', 2)
+  const params = [...new URLSearchParams(search)].filter(([name]) => name !== 'live').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  const queryHash = sha256(JSON.stringify(params)).slice(0, 16)
+  return `${PREFIX}GET:${path}:${queryHash}:${org ?? 'anon'}:${fingerprint}`
+}
+
+export const wantsBypass = (query: Record<string, unknown>, headers: Record<string, unknown>) =>
+  query.live === 'true' || String(headers['x-redis'] ?? '').toLowerCase() === 'bypass'
+
+/** The cache tags a set of outbox event types invalidates. */
+export function tagsOfEvents(types: Iterable<string>): Set<CacheTag> {
+  const tags = new Set<CacheTag>()
+  for (const type of types) for (const tag of EVENTS[type]?.cacheTags ?? []) tags.add(tag)
+  return tags
+}
+
+export class GetCache {
+  constructor(
+    private readonly redis: Redis,
+    private readonly log: FastifyBaseLogger,
+    private readonly metrics: Metrics,
+  ) {}
+
+  /**
+   * Serves `key` from the cache or computes it: `answer` runs on a miss or a bypass, and its serialized
+   * result is stored in the background (the caller never waits for the write).
+   */
+  async serve(
+    key: string,
+    policy: CachePolicy,
+    bypass: boolean,
+    answer: () => Promise<string>,
+  ): Promise<{ body: string; outcome: CacheOutcome }> {
+    const tagKeys = policy.tags.map(tagKey)
+    const read = await this.redis.mget(key, ...tagKeys).catch((e: unknown) => this.fault('read', e))
+    const versions = read ? read.slice(1).map((v) => v ?? UNVERSIONED) : undefined
+    if (read && versions && !bypass && read[0]) {
+      const entry = JSON.parse(read[0]) as Entry
+      if (entry.v.length === versions.length && entry.v.every((v, i) => v === versions[i])) {
+        this.metrics.getCacheLookup('hit')
+        return { body: entry.b, outcome: 'HIT' }
+      }
+    }
+    this.metrics.getCacheLookup(bypass ? 'bypass' : 'miss')
+    const body = await answer()
+    // Versions read before the answer: a write that commits meanwhile bumps them, and the entry is stale at once.
+    if (versions) {
+      const entry: Entry = { v: versions, b: body }
+      this.redis.set(key, JSON.stringify(entry), 'EX', policy.ttlSeconds).catch((e: unknown) => this.fault('write', e))
+    }
+    return { body, outcome: bypass ? 'BYPASS' : 'MISS' }
+  }
+
+  /** Makes every entry tagged with one of `tags` stale (a new random version per tag); false when Redis failed. */
+  async invalidate(tags: Iterable<CacheTag>): Promise<boolean> {
+    const args = [...tags].flatMap((tag) => [tagKey(tag), randomUUID()])
+    if (!args.length) return true
+    return this.redis.mset(...args).then(
+      () => true,
+      (e: unknown) => this.fault('invalidate', e) ?? false,
+    )
+  }
+
+  private fault(operation: string, e: unknown): undefined {
+    this.metrics.getCacheFault(operation)
+    this.log.warn(
+      { dependency: { name: 'redis', reason: 'get_cache' }, operation, cause: e instanceof Error ? e.message : String(e) },
+      'get cache unavailable',
+    )
+    return undefined
+  }
+}

@@ -73,6 +73,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
+  // Chromium preconnects sockets it may never send a request on; Node only drops such a socket at its
+  // headersTimeout (60 s), and a graceful close waits for it.
+  app?.server.closeAllConnections()
   await app?.close()
   await db?.$disconnect()
   await database?.drop()

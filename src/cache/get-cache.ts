@@ -1,6 +1,8 @@
-// The REST GET response cache (the platform's redis-get-cache.md, FINAL for Artists), hardened:
+// The REST GET response cache (the platform's redis-get-cache.md, FINAL for Artists), hardened (rules,
+// keys, tags and what is never cached: src/cache/README.md):
 // - only routes that declare a cache policy are cached (an allowlist: directory, geo, genres, availability
-//   search); the booking pipeline, contracts and finance never are, since reading them writes their expiry;
+//   search, the marketplace); the booking pipeline, contracts, logistics and finance never are, since reading
+//   them writes their expiry, nor are the dashboards, whose live counts change with the clock alone;
 // - the route's access rule runs before the cache is read, and only 200 answers are stored;
 // - the key carries a fingerprint of what the caller may see (kind, company, bridged agency, tenant role,
 //   modules and permissions), so two users of one company with different permissions never share an entry;
@@ -24,8 +26,11 @@ export interface CachePolicy {
 export const CACHE = {
   /** Directory, genres, geo: network-wide reference data that changes rarely. */
   directory: { ttlSeconds: 300, tags: ['directory'] },
-  /** Availability search: windows, representation and the pipeline's bookings and holds shape it. */
-  search: { ttlSeconds: 30, tags: ['directory', 'availability', 'pipeline'] },
+  /**
+   * Availability search and the marketplace: windows, representation, profiles, genres, and the days booked
+   * or held shape them. Seconds, because a hold lapsing and the day turning change them with no write.
+   */
+  search: { ttlSeconds: 30, tags: ['directory', 'availability', 'calendar'] },
 } as const satisfies Record<string, CachePolicy>
 
 export type CacheOutcome = 'HIT' | 'MISS' | 'BYPASS'

@@ -1,3 +1,4 @@
+import { CACHE } from '../../cache/get-cache.ts'
 import { route } from '../../rest/route.ts'
 import { viewSchema } from '../../rest/schemas.ts'
 import { ArtistView } from '../directory/artists.service.ts'
@@ -44,6 +45,7 @@ export const marketplaceRoutes = [
     description:
       "`nearCityId` with `around`: artists with a confirmed show within `radiusKm` of the city, `aroundDays` before or after. A budget (with its `currency`) matches the artist's published fee guidance, never a deal's fee. Served from the marketplace read model.",
     access: 'marketplace.read',
+    cache: CACHE.search,
     list: true,
     query: MarketplaceFilter,
     response: hit,

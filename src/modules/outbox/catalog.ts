@@ -26,11 +26,13 @@ export type Aggregate =
   | 'geo'
 
 /**
- * What the REST GET cache (src/cache/) keeps, by what its answers read: an event invalidates the tags of its
- * family. Declared beside each family so that a new family cannot be added without saying which cached
- * reads it changes.
+ * What the REST GET cache (src/cache/README.md) keeps, by what its answers read: an event invalidates the tags
+ * of its family. Declared beside each family so that a new family cannot be added without saying which cached
+ * reads it changes. `directory`: the directory's records (an artist's profile, genres and accounts included)
+ * and who represents an artist; `availability`: the published windows; `calendar`: the days an artist is
+ * booked (bookings) or held (active holds), which availability search and the marketplace subtract or show.
  */
-export type CacheTag = 'directory' | 'availability' | 'pipeline'
+export type CacheTag = 'directory' | 'availability' | 'calendar'
 
 type Fields = Record<string, string>
 
@@ -246,7 +248,7 @@ const FAMILIES: Record<string, Family> = {
   'booking.request': {
     aggregate: 'booking_request',
     version: 1,
-    cacheTags: ['pipeline'],
+    cacheTags: [],
     payload: PIPELINE,
     events: {
       created: 'A promoter sent a booking request',
@@ -263,7 +265,7 @@ const FAMILIES: Record<string, Family> = {
   'booking.offer': {
     aggregate: 'booking_offer',
     version: 1,
-    cacheTags: ['pipeline'],
+    cacheTags: [],
     payload: { offerId: 'The offer', ...PIPELINE },
     events: {
       made: 'An offer (or a counter-offer, the next version) is open',
@@ -277,7 +279,7 @@ const FAMILIES: Record<string, Family> = {
   'booking.hold': {
     aggregate: 'booking_hold',
     version: 1,
-    cacheTags: ['pipeline'],
+    cacheTags: ['calendar'],
     payload: { holdId: 'The hold', ...PIPELINE },
     events: {
       placed: 'An accepted offer put a hold on the date',
@@ -294,7 +296,7 @@ const FAMILIES: Record<string, Family> = {
   booking: {
     aggregate: 'booking',
     version: 1,
-    cacheTags: ['pipeline'],
+    cacheTags: ['calendar'],
     payload: { bookingId: 'The booking', ...PIPELINE },
     events: {
       confirmed: 'A hold became a confirmed booking',
@@ -304,7 +306,7 @@ const FAMILIES: Record<string, Family> = {
   contract: {
     aggregate: 'contract',
     version: 1,
-    cacheTags: ['pipeline'],
+    cacheTags: [],
     payload: {
       contractId: 'The contract',
       requestId: 'Its booking pipeline',

@@ -130,6 +130,18 @@ describe('the REST GET cache', () => {
     expect([cacheOf(a2), cacheOf(b2)]).toEqual(['HIT', 'HIT'])
     expect(a2.body).toEqual(a1.body)
     expect(b2.body).toEqual(b1.body)
+
+    // The marketplace shapes its hits the same way; here the narrower user fills the cache first.
+    const name = (await app.rest('GET', `/api/v1/artists/${id}`, { as: agency })).body.data.name as string
+    const market = `/api/v1/marketplace/artists?q=${encodeURIComponent(name)}`
+    const m1 = await app.rest('GET', market, { as: searchOnly })
+    const m2 = await app.rest('GET', market, { as: full })
+    expect([m1.status, cacheOf(m1), m2.status, cacheOf(m2)]).toEqual([200, 'MISS', 200, 'MISS'])
+    expect(m1.body.data.items[0].artist).not.toHaveProperty('genres')
+    expect(m2.body.data.items[0].artist).toHaveProperty('genres')
+    const [m3, m4] = [await app.rest('GET', market, { as: searchOnly }), await app.rest('GET', market, { as: full })]
+    expect([cacheOf(m3), cacheOf(m4)]).toEqual(['HIT', 'HIT'])
+    expect([m3.body, m4.body]).toEqual([m1.body, m2.body])
   })
 
   it('checks the access rule before the cache and never stores a refusal', async () => {
@@ -148,9 +160,12 @@ describe('the REST GET cache', () => {
     expect(await withRedis((c) => c.keys(`artists:GET:/api/v1/artists/${unknown}:*`))).toEqual([])
   })
 
-  it('leaves the booking pipeline and the admin routes uncached', async () => {
+  it('leaves the booking pipeline, the dashboards and the admin routes uncached', async () => {
     expect(cacheOf(await app.rest('GET', '/api/v1/bookings', { as: agency }))).toBeNull()
     expect(cacheOf(await app.rest('GET', '/api/v1/booking-requests', { as: agency }))).toBeNull()
+    // Dashboards count what lapses by time at the moment of reading (src/cache/README.md): never cached.
+    const dashboard = await app.rest('GET', '/api/v1/dashboard', { as: agency })
+    expect([dashboard.status, cacheOf(dashboard)]).toEqual([200, null])
     expect(cacheOf(await app.rest('GET', '/internal/admin/outbox', { as: 'machine' }))).toBeNull()
   })
 })

@@ -142,6 +142,7 @@ export async function outboxBenchmark() {
       n: lags.length,
       p50: percentile(lags, 50),
       p95: percentile(lags, 95),
+      p99: percentile(lags, 99),
       perSecond: LAG_RATE,
     }
     console.log(`\nLag from commit to a subscriber (target p95 ≤ 1000 ms)`)

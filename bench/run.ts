@@ -2,6 +2,7 @@
 import { artifactBenchmark } from './artifact.ts'
 import { availabilityBenchmark } from './availability.ts'
 import { bookingBenchmark } from './booking.ts'
+import { cacheBenchmark } from './cache.ts'
 import { dashboardsBenchmark } from './dashboards.ts'
 import { directoryBenchmark } from './directory.ts'
 import { logisticsBenchmark } from './logistics.ts'
@@ -19,6 +20,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   logistics: logisticsBenchmark,
   touring: touringBenchmark,
   dashboards: dashboardsBenchmark,
+  cache: cacheBenchmark,
 }
 
 const only = process.argv[2]

@@ -146,6 +146,7 @@ export interface Timing {
   n: number
   p50: number
   p95: number
+  p99: number
   perSecond: number
 }
 
@@ -173,12 +174,19 @@ export async function measure(label: string, n: number, concurrency: number, tas
   )
   const elapsed = performance.now() - started
   latencies.sort((a, b) => a - b)
-  return { label, n, p50: percentile(latencies, 50), p95: percentile(latencies, 95), perSecond: (n / elapsed) * 1000 }
+  return {
+    label,
+    n,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    perSecond: (n / elapsed) * 1000,
+  }
 }
 
 export function report(title: string, baseline: Timing, subjects: Timing[]) {
   const row = (t: Timing) =>
-    `  ${t.label.padEnd(52)} p50 ${t.p50.toFixed(2).padStart(8)} ms   p95 ${t.p95.toFixed(2).padStart(8)} ms   ${t.perSecond.toFixed(0).padStart(6)}/s`
+    `  ${t.label.padEnd(52)} p50 ${t.p50.toFixed(2).padStart(8)} ms   p95 ${t.p95.toFixed(2).padStart(8)} ms   p99 ${t.p99.toFixed(2).padStart(8)} ms   ${t.perSecond.toFixed(0).padStart(6)}/s`
   console.log(`\n${title}`)
   console.log(row(baseline))
   for (const s of subjects) {

@@ -1,0 +1,112 @@
+// The REST GET cache under 16 clients: a directory list and an availability search, each served with no cache
+// (the baseline: a service without REDIS_URL), as a MISS (the lookup, the answer and the store: `x-redis:
+// bypass` takes exactly that path) and as a HIT, in one run on one database. Uses the machine's Redis
+// (BENCH_REDIS_URL, default database 15 of 127.0.0.1:6379) with the service's own 50 ms command timeout:
+// a lookup that times out is served live, so each row says how its answers were actually served.
+import { performance } from 'node:perf_hooks'
+import { randomUUID } from 'node:crypto'
+import { Redis } from 'ioredis'
+import type pg from 'pg'
+import { addDays, formatDay, today } from '../src/dates.ts'
+import { benchAgency, benchApp, benchDatabase, measure, report, seedDirectory, type Timing } from './support.ts'
+
+const ARTISTS = Number(process.env.BENCH_ARTISTS ?? 5_000)
+const WINDOWS_PER_ARTIST = 4
+const RUNS = Number(process.env.BENCH_RUNS ?? 800)
+const CLIENTS = Number(process.env.BENCH_CONCURRENCY ?? 16)
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15'
+/** Distinct pages per route: a handful of entries, as a popular list has. */
+const PAGES = 8
+
+const day = (offset: number) => formatDay(addDays(today(), offset))
+
+/** Windows of every artist, one per 73-day slot from two months ago (never overlapping), published by one agency. */
+async function seedWindows(sql: pg.Pool, agencyId: string) {
+  await sql.query(
+    `INSERT INTO artist_availabilities (id, artist_id, agency_id, starts_on, ends_on, status, fee_min, fee_max, currency)
+     SELECT gen_random_uuid(), a.id, $1, current_date - 60 + k * 73 + x.s, current_date - 60 + k * 73 + x.s + 5 + (abs(hashtext(a.id::text || k)) % 30),
+            (CASE WHEN abs(hashtext(a.id::text)) % 10 < 8 THEN 'available' ELSE 'tentative' END)::"AvailabilityStatus",
+            200000, 900000, 'EUR'
+     FROM artists a CROSS JOIN generate_series(0, ${WINDOWS_PER_ARTIST - 1}) k
+     CROSS JOIN LATERAL (SELECT abs(hashtext(a.id::text || 'start' || k)) % 30 AS s) x`,
+    [agencyId],
+  )
+  await sql.query('ANALYZE')
+}
+
+async function redisReachable() {
+  const client = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0 })
+  try {
+    await client.connect()
+    await client.ping()
+  } catch (e) {
+    throw new Error(`Redis is not reachable at ${REDIS_URL} (set BENCH_REDIS_URL): ${(e as Error).message}`, { cause: e })
+  } finally {
+    client.disconnect()
+  }
+}
+
+export async function cacheBenchmark() {
+  await redisReachable()
+  const database = await benchDatabase('artists_bench_cache')
+  const { sql } = database
+  const started = performance.now()
+  await seedDirectory(sql, ARTISTS)
+  const orgId = randomUUID()
+  await seedWindows(sql, await benchAgency(sql, orgId))
+  console.log(
+    `seeded ${ARTISTS} artists and ${ARTISTS * WINDOWS_PER_ARTIST} windows in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  )
+
+  const live = await benchApp(database.url)
+  const cached = await benchApp(database.url, { env: { REDIS_URL } })
+  const grant = {
+    userId: randomUUID(),
+    orgId,
+    modules: ['promoter'],
+    permissions: ['promoter.directory.read', 'promoter.availability.read'],
+  }
+  const headers = { live: await live.session(grant), cached: await cached.session(grant) }
+  // Every answer is checked: a refusal or an error would be measured as a fast answer otherwise.
+  const get = async (base: string, path: string, sent: Record<string, string>, outcomes?: Map<string, number>) => {
+    const res = await fetch(`${base}${path}`, { headers: sent })
+    const body = await res.text()
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${body}`)
+    const outcome = res.headers.get('x-cache') ?? 'none'
+    outcomes?.set(outcome, (outcomes.get(outcome) ?? 0) + 1)
+    return body
+  }
+
+  const routes = [
+    { title: 'Directory list GET /api/v1/artists?limit=20', path: (i: number) => `/api/v1/artists?limit=20&page=${1 + (i % PAGES)}` },
+    {
+      title: 'Availability search, a week in Spain (name order)',
+      path: (i: number) => `/api/v1/availability/search?from=${day(30)}&to=${day(36)}&countryCode=ES&limit=20&page=${1 + (i % PAGES)}`,
+    },
+  ]
+  try {
+    for (const route of routes) {
+      const counted = (label: string, outcomes: Map<string, number>, t: Timing): Timing => ({
+        ...t,
+        label: `${label} [${[...outcomes].map(([k, v]) => `${k} ${v}`).join(', ')}]`,
+      })
+      const runs = { live: new Map<string, number>(), miss: new Map<string, number>(), hit: new Map<string, number>() }
+      const baseline = await measure('baseline: no cache (REDIS_URL unset)', RUNS, CLIENTS, (i) =>
+        get(live.base, route.path(i), headers.live, runs.live),
+      )
+      const miss = await measure('MISS: lookup, answer, store (x-redis: bypass)', RUNS, CLIENTS, (i) =>
+        get(cached.base, route.path(i), { ...headers.cached, 'x-redis': 'bypass' }, runs.miss),
+      )
+      const hit = await measure('HIT', RUNS, CLIENTS, (i) => get(cached.base, route.path(i), headers.cached, runs.hit))
+      report(
+        `${route.title} (${ARTISTS} artists, ${CLIENTS} clients, ${RUNS} requests each)`,
+        counted('baseline: no cache', runs.live, baseline),
+        [counted('MISS (x-redis: bypass)', runs.miss, miss), counted('HIT', runs.hit, hit)],
+      )
+    }
+  } finally {
+    await cached.close()
+    await live.close()
+    await database.close()
+  }
+}

@@ -40,11 +40,15 @@ const tagKey = (tag: string) => `${PREFIX}tag:${tag}`
 /** A tag never bumped reads as this version (its key is absent). */
 const UNVERSIONED = '-'
 
-interface Entry {
-  /** The versions of the policy's tags when the answer was read. */
-  v: string[]
-  /** The answer, serialized. */
-  b: string
+/**
+ * An entry is the versions of the policy's tags when the answer was read, one line, then the answer as sent:
+ * a hit compares the first line and slices the rest, never parsing or re-encoding the answer.
+ */
+const entryOf = (versions: string[], body: string) => `${versions.join(' ')}\n${body}`
+/** The answer of an entry stored under `versions`, or undefined when a tag moved since (or no entry). */
+function answerOf(entry: string | null, versions: string[]): string | undefined {
+  const head = `${versions.join(' ')}\n`
+  return entry?.startsWith(head) ? entry.slice(head.length) : undefined
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
@@ -94,19 +98,16 @@ export class GetCache {
     const tagKeys = policy.tags.map(tagKey)
     const read = await this.redis.mget(key, ...tagKeys).catch((e: unknown) => this.fault('read', e))
     const versions = read ? read.slice(1).map((v) => v ?? UNVERSIONED) : undefined
-    if (read && versions && !bypass && read[0]) {
-      const entry = JSON.parse(read[0]) as Entry
-      if (entry.v.length === versions.length && entry.v.every((v, i) => v === versions[i])) {
-        this.metrics.getCacheLookup('hit')
-        return { body: entry.b, outcome: 'HIT' }
-      }
+    const cached = read && versions && !bypass ? answerOf(read[0] ?? null, versions) : undefined
+    if (cached !== undefined) {
+      this.metrics.getCacheLookup('hit')
+      return { body: cached, outcome: 'HIT' }
     }
     this.metrics.getCacheLookup(bypass ? 'bypass' : 'miss')
     const body = await answer()
     // Versions read before the answer: a write that commits meanwhile bumps them, and the entry is stale at once.
     if (versions) {
-      const entry: Entry = { v: versions, b: body }
-      this.redis.set(key, JSON.stringify(entry), 'EX', policy.ttlSeconds).catch((e: unknown) => this.fault('write', e))
+      this.redis.set(key, entryOf(versions, body), 'EX', policy.ttlSeconds).catch((e: unknown) => this.fault('write', e))
     }
     return { body, outcome: bypass ? 'BYPASS' : 'MISS' }
   }

@@ -175,8 +175,8 @@ async function servedFromCache(
 
 export function registerRoutes(app: FastifyInstance, routes: RouteDefinition[], cache?: GetCache) {
   for (const def of routes) {
-    if (def.cache && (def.method !== 'GET' || def.access === 'public'))
-      throw new Error(`${def.method} ${def.url}: only authorized GET routes are cached`)
+    if (def.cache && (def.method !== 'GET' || def.access === 'public' || def.url.startsWith('/internal/')))
+      throw new Error(`${def.method} ${def.url}: only authorized GET routes outside /internal (admin) are cached`)
     const querySchema = def.list ? PageQuery.extend(def.query?.shape ?? {}) : def.query
     const status = def.status ?? 200
     const access = accessDocs(def.access)

@@ -102,7 +102,8 @@ const FAMILIES: Record<string, Family> = {
       sourceSubmissionId: 'The approved logistics submission that wrote it, if any',
     },
     events: {
-      added: "An item was added (by the artist side, or by an approved hotel or transport proposal); a tour day's goes to the tour's artist side only",
+      added:
+        "An item was added (by the artist side, or by an approved hotel or transport proposal); a tour day's goes to the tour's artist side only",
       changed: 'An item was edited',
       removed: 'An item was removed (by the artist side, or when its submission was superseded)',
     },

@@ -328,6 +328,17 @@ describe("a tour's day sheet", () => {
     expect(gql.data.tour.b.items.map((i: { id: string }) => i.id)).toEqual([lateBus, loadIn.body.data.id])
     expect(gql.data.tour.b.stops).toEqual([{ id: show }])
 
+    // A constant number of statements, whatever the day holds.
+    const statements = async (date: string) => {
+      const start = h.app.sql.length
+      expect((await h.app.rest('GET', `/api/v1/tours/${tourId}/day-sheet?date=${date}`, { as: dealer })).status).toBe(200)
+      return h.app.sql.slice(start).filter((q) => !/^(BEGIN|COMMIT|ROLLBACK)/.test(q)).length
+    }
+    const [busy, empty] = [await statements(day(3)), await statements(day(9))]
+    console.log(`tour day sheet: ${busy} SQL statements for a day of 3 items, ${empty} for an empty day`)
+    expect(busy).toBe(empty)
+    expect(busy).toBeLessThanOrEqual(4)
+
     // A day sheet needs its day.
     expect(validationFields(await h.app.rest('GET', `/api/v1/tours/${tourId}/day-sheet`, { as: dealer })).map((f) => f.field)).toEqual([
       'date',

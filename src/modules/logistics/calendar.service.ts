@@ -9,7 +9,7 @@ import { RULES } from '../../access/catalog.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { forbidden, notFound } from '../../errors.ts'
-import type { CalendarFeed, Prisma } from '../../generated/prisma/client.ts'
+import type { CalendarFeed, ItineraryItem, Prisma } from '../../generated/prisma/client.ts'
 import { money } from '../../money.ts'
 import { transition, type Machine } from '../../state-machine.ts'
 import { Id, parseInput } from '../../validation.ts'
@@ -104,6 +104,9 @@ async function tourArtist(ctx: RequestContext, party: Party, tourId: string): Pr
  * it, the window's first day and the money setting), so that a calendar app's poll of an unchanged feed is a 304
  * without rendering it. Counts catch removals; the newest `updatedAt` catches edits.
  */
+/** A tour feed's tour-day items: those of its days without a show, from the feed's first day on. */
+const tourDayItems = (tourId: string, since: Date): Prisma.ItineraryItemWhereInput => ({ tourId, startsAt: { gte: since } })
+
 async function fingerprint(
   ctx: RequestContext,
   feed: CalendarFeed & { artist: { name: string }; tour: { name: string } | null },
@@ -111,7 +114,7 @@ async function fingerprint(
   itemsWhere: Prisma.ItineraryItemWhereInput,
   since: Date,
 ): Promise<string> {
-  const [shows, items, stops] = await Promise.all([
+  const [shows, items, stops, dayItems] = await Promise.all([
     ctx.db.booking.aggregate({ where: showsWhere, _count: true, _max: { updatedAt: true } }),
     ctx.db.itineraryItem.aggregate({ where: { ...itemsWhere, booking: showsWhere }, _count: true, _max: { updatedAt: true } }),
     feed.tourId
@@ -120,6 +123,9 @@ async function fingerprint(
           _count: true,
           _max: { updatedAt: true },
         })
+      : null,
+    feed.tourId
+      ? ctx.db.itineraryItem.aggregate({ where: tourDayItems(feed.tourId, since), _count: true, _max: { updatedAt: true } })
       : null,
   ])
   const parts = [
@@ -135,9 +141,23 @@ async function fingerprint(
     items._max.updatedAt?.toISOString(),
     stops?._count,
     stops?._max.updatedAt?.toISOString(),
+    dayItems?._count,
+    dayItems?._max.updatedAt?.toISOString(),
   ]
   return `W/"${hashOf(JSON.stringify(parts))}"`
 }
+
+/** An itinerary item as a calendar event, in its own time zone. */
+const itemEvent = (item: ItineraryItem, status: ICalEventStatus) => ({
+  id: `itinerary-${item.id}@kisum`,
+  start: item.startsAt,
+  end: item.endsAt ?? item.startsAt,
+  stamp: item.updatedAt,
+  summary: item.title,
+  location: item.location,
+  description: `${item.kind.replaceAll('_', ' ')} (${item.timezone})${item.notes ? `\n${item.notes}` : ''}`,
+  status,
+})
 
 /** A feed of the calling user (others': 404). */
 async function ownFeed(ctx: RequestContext, party: Party, id: string) {
@@ -271,17 +291,12 @@ export const calendarFeeds = {
         status: b.status === 'cancelled' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
       })
       for (const item of b.itineraryItems) {
-        calendar.createEvent({
-          id: `itinerary-${item.id}@kisum`,
-          start: item.startsAt,
-          end: item.endsAt ?? item.startsAt,
-          stamp: item.updatedAt,
-          summary: item.title,
-          location: item.location,
-          description: `${item.kind.replaceAll('_', ' ')} (${item.timezone})${item.notes ? `\n${item.notes}` : ''}`,
-          status:
+        calendar.createEvent(
+          itemEvent(
+            item,
             b.status === 'cancelled' ? ICalEventStatus.CANCELLED : item.confirmed ? ICalEventStatus.CONFIRMED : ICalEventStatus.TENTATIVE,
-        })
+          ),
+        )
       }
     }
     if (feed.tourId) {
@@ -300,6 +315,12 @@ export const calendarFeeds = {
           status: stop.kind === 'pencil' ? ICalEventStatus.TENTATIVE : ICalEventStatus.CONFIRMED,
         })
       }
+      const dayItems = await ctx.db.itineraryItem.findMany({
+        where: tourDayItems(feed.tourId, since),
+        orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
+      })
+      for (const item of dayItems)
+        calendar.createEvent(itemEvent(item, item.confirmed ? ICalEventStatus.CONFIRMED : ICalEventStatus.TENTATIVE))
     }
     await ctx.db.calendarFeed.update({ where: { id: feed.id }, data: { lastFetchedAt: now } })
     return { text: calendar.toString(), etag }

@@ -32,7 +32,7 @@ export async function artistSideRole(db: Db | Tx, party: Party, artistId: string
 }
 
 /** The artist side working for the artist now; 403 not_representing otherwise (a promoter: not_artist_side). */
-export async function assertArtistSide(db: Db | Tx, party: Party, booking: Booking): Promise<RepresentationRole> {
+export async function assertArtistSide(db: Db | Tx, party: Party, booking: Pick<Booking, 'artistId'>): Promise<RepresentationRole> {
   if (party.side === 'promoter') throw forbidden("only the artist's side (its agency or management) does this", 'not_artist_side')
   const role = await artistSideRole(db, party, booking.artistId)
   if (!role) throw forbidden('only the agency representing the artist now, or its management, acts on its logistics', 'not_representing')
@@ -47,19 +47,21 @@ export function assertPromoterOf(party: Party, booking: Booking): void {
 }
 
 /**
- * The tenant companies party to a booking's logistics, for outbox events: the promoter, the companies bridged
- * to the agency that handled it, and those bridged to the artist's agency and management today.
+ * The tenant companies of the artist side of a deal or a tour: those bridged to `agencyId` (the agency that
+ * handled the deal, or owns the tour) and those bridged to the artist's agency and management today.
  */
-export async function dealOrgs(tx: Tx, booking: Pick<Booking, 'promoterOrgId' | 'agencyId' | 'artistId'>): Promise<string[]> {
+export async function artistSideOrgs(tx: Tx, agencyId: string, artistId: string): Promise<string[]> {
   const claims = await tx.companyClaim.findMany({
     where: {
       status: 'approved',
-      OR: [
-        { companyId: booking.agencyId },
-        { company: { rosterLinks: { some: { artistId: booking.artistId, startsOn: { lte: today() }, ...activeLinkWhere() } } } },
-      ],
+      OR: [{ companyId: agencyId }, { company: { rosterLinks: { some: { artistId, startsOn: { lte: today() }, ...activeLinkWhere() } } } }],
     },
     select: { orgId: true },
   })
-  return [...new Set([booking.promoterOrgId, ...claims.map((c) => c.orgId)])]
+  return [...new Set(claims.map((c) => c.orgId))]
+}
+
+/** The tenant companies party to a booking's logistics, for outbox events: the promoter and the artist side. */
+export async function dealOrgs(tx: Tx, booking: Pick<Booking, 'promoterOrgId' | 'agencyId' | 'artistId'>): Promise<string[]> {
+  return [...new Set([booking.promoterOrgId, ...(await artistSideOrgs(tx, booking.agencyId, booking.artistId))])]
 }

@@ -1,7 +1,8 @@
-// The itinerary of a booking: timed items (calls, travel legs, hotel check-in/out, load-in, soundcheck, doors,
-// set, curfew, load-out, meals, press), each shown in its own IANA time zone. The artist side keeps them and
-// sees them all; the promoter of the booking sees those shared with it. A day sheet is the items of one local
-// day, in order. Approved hotel and transport proposals write items here, in the approval's transaction.
+// The itinerary of a booking or of a tour day: timed items (calls, travel legs, hotel check-in/out, load-in,
+// soundcheck, doors, set, curfew, load-out, meals, press), each shown in its own IANA time zone. The artist side
+// keeps them and sees them all; the promoter of a booking sees those shared with it, and never a tour day's (a
+// tour is the artist side's). A day sheet is the items of one local day, in order. Approved hotel and transport
+// proposals write booking items here, in the approval's transaction.
 import { DateTime } from 'luxon'
 import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
@@ -15,12 +16,15 @@ import {
   type ItineraryItem,
   type LogisticsSubmission,
   type Prisma,
+  type Tour,
 } from '../../generated/prisma/client.ts'
 import { parseInput } from '../../validation.ts'
 import { bookings } from '../booking/bookings.service.ts'
 import { partyOf, pipelinesVisibleTo, type Party } from '../booking/parties.ts'
 import { recordEvent } from '../outbox/record.ts'
-import { assertArtistSide, bookingSeenBy, dealOrgs } from './deal-access.ts'
+import type { StopView } from '../touring/stops.ts'
+import { lockArtistTours, tours, toursVisibleTo } from '../touring/tours.service.ts'
+import { artistSideOrgs, assertArtistSide, bookingSeenBy, dealOrgs } from './deal-access.ts'
 import { TimeZone, type HotelPayload, type TravelPayload } from './payloads.ts'
 
 const title = z.string().trim().min(1).max(200)
@@ -31,14 +35,16 @@ export const ItemInput = z.object({
   title,
   startsAt: Instant,
   endsAt: Instant.nullish(),
-  timezone: TimeZone.optional().describe("IANA time zone the item is shown in (default: the booking's city; required when it has none)"),
+  timezone: TimeZone.optional().describe(
+    "IANA time zone the item is shown in (default: the booking's city, or for a tour day the stop's city, else the tour's home city; required when none has one)",
+  ),
   location: optionalText(500),
   notes: optionalText(4000),
   confirmed: z.boolean().default(false),
   visibility: z
     .enum(ItineraryVisibility)
     .default('artist_side')
-    .describe('`artist_side` (agency and management) or `shared` with the promoter'),
+    .describe("`artist_side` (agency and management) or `shared` with the promoter (a booking's items only)"),
 })
 
 export const ItemPatch = z.object({
@@ -56,6 +62,9 @@ export const ItemPatch = z.object({
 export const ItineraryQuery = z.object({ date: Day.optional().describe('Only the items of this local day (YYYY-MM-DD)') })
 export const DaySheetQuery = z.object({
   date: Day.optional().describe("The local day (YYYY-MM-DD); default: the day of the show in the booking's time zone"),
+})
+export const TourDaySheetQuery = z.object({
+  date: Day.describe('The day of the tour (YYYY-MM-DD): its stops, and the items of that local day'),
 })
 
 /** An instant as local time in a zone, ISO 8601 with the zone's offset (e.g. 2031-01-10T21:00:00.000+01:00). */
@@ -96,14 +105,17 @@ export async function zoneFor(
   return zone
 }
 
-async function itemEvent(tx: Tx, type: 'added' | 'changed' | 'removed', item: ItineraryItem, booking: Booking) {
+/** A booking's item goes to the parties of the deal; a tour day's to the artist side of the tour. */
+async function itemEvent(tx: Tx, type: 'added' | 'changed' | 'removed', item: ItineraryItem, owner: Booking | Tour) {
   await recordEvent(tx, {
     type: `itinerary.${type}`,
     aggregateId: item.id,
-    orgIds: await dealOrgs(tx, booking),
+    orgIds: 'promoterOrgId' in owner ? await dealOrgs(tx, owner) : await artistSideOrgs(tx, owner.agencyId, owner.artistId),
     payload: {
       itemId: item.id,
       bookingId: item.bookingId,
+      tourId: item.tourId,
+      tourStopId: item.tourStopId,
       kind: item.kind,
       dayOn: formatDay(item.dayOn),
       startsAt: item.startsAt.toISOString(),
@@ -123,14 +135,54 @@ function assertOpen(booking: Booking) {
   if (booking.status === 'cancelled') throw conflict('booking_cancelled', 'the booking is cancelled: its itinerary is closed')
 }
 
-/** An item the party sees (outside the deal, or not shared with a promoter: 404), with its booking. */
+function assertTourOpen(tour: Tour) {
+  if (tour.status === 'cancelled' || tour.status === 'archived')
+    throw conflict('tour_closed', `the tour is ${tour.status}: its days' itinerary is closed`)
+}
+
+/** Where a party sees items: a booking's through the deal (a promoter: the shared ones), a tour day's through the tour. */
+const seenBy = (party: Party): Prisma.ItineraryItemWhereInput => ({
+  OR: [
+    { booking: pipelinesVisibleTo(party), ...audience(party) },
+    ...(party.side === 'agency' ? [{ tourStop: { tour: toursVisibleTo(party.agencyId) } }] : []),
+  ],
+})
+
+/** An item the party sees (outside the deal or the tour, or not shared with a promoter: 404). */
 async function visibleItem(ctx: RequestContext, party: Party, id: string) {
-  const item = await ctx.db.itineraryItem.findFirst({
-    where: { id, booking: pipelinesVisibleTo(party), ...audience(party) },
-    include: { booking: true },
-  })
+  const item = await ctx.db.itineraryItem.findFirst({ where: { AND: [{ id }, seenBy(party)] } })
   if (!item) throw notFound('itinerary item', id)
   return item
+}
+
+/** A tour stop the party's company sees, with what its items' zone defaults to. A promoter sees no tour: 404. */
+async function visibleStop(ctx: RequestContext, party: Party, id: string) {
+  const stop =
+    party.side === 'agency'
+      ? await ctx.db.tourStop.findFirst({
+          where: { id, tour: toursVisibleTo(party.agencyId) },
+          include: { city: { select: { timezone: true } }, tour: { include: { homeCity: { select: { timezone: true } } } } },
+        })
+      : null
+  if (!stop) throw notFound('tour stop', id)
+  return stop
+}
+
+/**
+ * Writing a tour day's items: under the artist's tour lock (so a stop is never removed under a new item), by
+ * the artist side working for the artist now, while the tour is open. Answers the tour as it is now.
+ */
+async function tourForWrite(tx: Tx, party: Party, tourId: string): Promise<Tour> {
+  const { artistId } = await tx.tour.findUniqueOrThrow({ where: { id: tourId }, select: { artistId: true } })
+  await lockArtistTours(tx, artistId)
+  const tour = await tx.tour.findUniqueOrThrow({ where: { id: tourId } })
+  await assertArtistSide(tx, party, tour)
+  return tour
+}
+
+const artistSideOnly = (visibility: string | undefined) => {
+  if (visibility === 'shared')
+    throw invalidInput('visibility', "a tour day's items are the artist side's: they are never shared with a promoter")
 }
 
 export const itinerary = {
@@ -155,7 +207,55 @@ export const itinerary = {
   },
 
   async get(ctx: RequestContext, id: string) {
-    const { booking: _booking, ...item } = await visibleItem(ctx, await partyOf(ctx), id)
+    return itemView(await visibleItem(ctx, await partyOf(ctx), id))
+  },
+
+  /** A tour stop's items (a tour day's), in time order; a promoter or a company outside the tour: 404. */
+  async ofStop(ctx: RequestContext, stopId: string) {
+    await visibleStop(ctx, await partyOf(ctx), stopId)
+    return (await ctx.db.itineraryItem.findMany({ where: { tourStopId: stopId }, orderBy: ORDER })).map(itemView)
+  },
+
+  /** TourStop.itinerary for many stops (of tours the caller sees): one query for all of them. */
+  async forStops(ctx: RequestContext, stopIds: readonly string[]) {
+    const party = await partyOf(ctx)
+    const items = await ctx.db.itineraryItem.findMany({
+      where: { AND: [{ tourStopId: { in: [...stopIds] } }, seenBy(party)] },
+      orderBy: ORDER,
+    })
+    return stopIds.map((id) => items.filter((i) => i.tourStopId === id).map(itemView))
+  },
+
+  /**
+   * An item of a tour day without a show (a show's items are its booking's). The zone defaults to the stop's
+   * city's, else the tour's home city's; with none, it must be given (400).
+   */
+  async addToStop(ctx: RequestContext, stopId: string, input: unknown) {
+    const data = parseInput(ItemInput, input)
+    const party = await partyOf(ctx)
+    const stop = await visibleStop(ctx, party, stopId)
+    artistSideOnly(data.visibility)
+    assertTimes(data.startsAt, data.endsAt)
+    if (stop.kind === 'show') throw conflict('show_stop', "a show's itinerary is its booking's: add the item to the booking")
+    const timezone = data.timezone ?? stop.city?.timezone ?? stop.tour.homeCity?.timezone
+    if (!timezone) throw invalidInput('timezone', "required: neither the stop's city nor the tour's home city has a time zone")
+    const item = await ctx.db.$transaction(async (tx) => {
+      const tour = await tourForWrite(tx, party, stop.tourId)
+      assertTourOpen(tour)
+      if (!(await tx.tourStop.count({ where: { id: stopId } }))) throw notFound('tour stop', stopId)
+      const created = await tx.itineraryItem.create({
+        data: {
+          ...data,
+          tourStopId: stopId,
+          tourId: stop.tourId,
+          timezone,
+          dayOn: dayOf(localDay(data.startsAt, timezone)),
+          createdByOrgId: party.orgId,
+        },
+      })
+      await itemEvent(tx, 'added', created, tour)
+      return created
+    })
     return itemView(item)
   },
 
@@ -181,10 +281,11 @@ export const itinerary = {
     const patch = parseInput(ItemPatch, input)
     const party = await partyOf(ctx)
     const item = await visibleItem(ctx, party, id)
+    if (item.tourId) artistSideOnly(patch.visibility)
     const updated = await ctx.db.$transaction(async (tx) => {
-      const booking = await tx.booking.findUniqueOrThrow({ where: { id: item.bookingId } })
-      await assertArtistSide(tx, party, booking)
-      assertOpen(booking)
+      const owner = await ownerForWrite(tx, party, item)
+      if ('promoterOrgId' in owner) assertOpen(owner)
+      else assertTourOpen(owner)
       const current = await tx.itineraryItem.findUniqueOrThrow({ where: { id } })
       const startsAt = patch.startsAt ?? current.startsAt
       const endsAt = patch.endsAt === undefined ? current.endsAt : patch.endsAt
@@ -194,7 +295,7 @@ export const itinerary = {
         where: { id },
         data: { ...patch, dayOn: dayOf(localDay(startsAt, timezone)) },
       })
-      await itemEvent(tx, 'changed', changed, booking)
+      await itemEvent(tx, 'changed', changed, owner)
       return changed
     })
     return itemView(updated)
@@ -204,11 +305,10 @@ export const itinerary = {
     const party = await partyOf(ctx)
     const item = await visibleItem(ctx, party, id)
     await ctx.db.$transaction(async (tx) => {
-      const booking = await tx.booking.findUniqueOrThrow({ where: { id: item.bookingId } })
-      await assertArtistSide(tx, party, booking)
+      const owner = await ownerForWrite(tx, party, item)
       const current = await tx.itineraryItem.findUnique({ where: { id } })
       if (!current) throw notFound('itinerary item', id)
-      await itemEvent(tx, 'removed', current, booking)
+      await itemEvent(tx, 'removed', current, owner)
       await tx.itineraryItem.delete({ where: { id } })
     })
     return { id, removed: true }
@@ -224,6 +324,39 @@ export const itinerary = {
     }
     return sheetOf(ctx.db, party, booking, booking.city?.timezone ?? 'UTC', date)
   },
+
+  tourDaySheet,
+}
+
+/**
+ * The tour's day sheet: the stops of the day (with their deals' states) and, in one time order, the items of that
+ * local day the caller sees: the tour day's and those of the tour's shows' bookings. Each item shows its own local
+ * time, so a day that crosses time zones reads in the order it is lived.
+ */
+async function tourDaySheet(ctx: RequestContext, tourId: string, query: unknown) {
+  const { date } = parseInput(TourDaySheetQuery, query)
+  const party = await partyOf(ctx)
+  await tours.get(ctx, tourId)
+  const stops: StopView[] = (await tours.data(ctx, [tourId])).get(tourId)?.stops ?? []
+  const bookingIds = stops.flatMap((s) => (s.bookingId ? [s.bookingId] : []))
+  const items = await ctx.db.itineraryItem.findMany({
+    where: {
+      dayOn: dayOf(date),
+      OR: [{ tourId }, { AND: [{ bookingId: { in: bookingIds } }, { booking: pipelinesVisibleTo(party) }, audience(party)] }],
+    },
+    orderBy: ORDER,
+  })
+  return { tourId, date, stops: stops.filter((s) => s.date === date), items: items.map(itemView) }
+}
+
+export type TourDaySheet = Awaited<ReturnType<typeof tourDaySheet>>
+
+/** The booking or the tour an item belongs to, for a write by the artist side working for the artist now. */
+async function ownerForWrite(tx: Tx, party: Party, item: ItineraryItem): Promise<Booking | Tour> {
+  if (item.tourId) return tourForWrite(tx, party, item.tourId)
+  const booking = await tx.booking.findUniqueOrThrow({ where: { id: item.bookingId as string } })
+  await assertArtistSide(tx, party, booking)
+  return booking
 }
 
 async function sheetOf(db: Db, party: Party, booking: Booking, timezone: string, date?: string) {

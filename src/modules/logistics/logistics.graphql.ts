@@ -6,7 +6,8 @@ import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import { parseId } from '../../validation.ts'
 import { partyOf } from '../booking/parties.ts'
 import { calendarFeeds, FeedInput, RotateInput, type FeedView } from './calendar.service.ts'
-import { ItemInput, ItemPatch, itinerary, type DaySheet, type ItemView } from './itinerary.service.ts'
+import { TourRef, TourStopRef } from '../touring/touring.graphql.ts'
+import { ItemInput, ItemPatch, itinerary, type DaySheet, type ItemView, type TourDaySheet } from './itinerary.service.ts'
 import { DecideInput, isOverdue, ResubmitInput, SubmissionFilter, submissions, WithdrawInput } from './submissions.service.ts'
 
 const ItineraryKindEnum = graphqlEnum('ItineraryKind', ItineraryKind)
@@ -20,10 +21,12 @@ const StatusEnum = graphqlEnum('LogisticsStatus', LogisticsStatus)
 const FeedStatusEnum = graphqlEnum('CalendarFeedStatus', { active: 'active', revoked: 'revoked' })
 
 const ItineraryItemRef = builder.objectRef<ItemView>('ItineraryItem').implement({
-  description: "One timed entry of a booking's itinerary, shown in its own IANA time zone.",
+  description: "One timed entry of a booking's or a tour day's itinerary, shown in its own IANA time zone.",
   fields: (t) => ({
     id: t.exposeID('id'),
-    bookingId: t.exposeID('bookingId'),
+    bookingId: t.exposeID('bookingId', { nullable: true, description: "A booking's item: the booking" }),
+    tourStopId: t.exposeID('tourStopId', { nullable: true, description: "A tour day's item: the stop (a day without a show)" }),
+    tourId: t.exposeID('tourId', { nullable: true, description: "A tour day's item: the tour" }),
     dayOn: t.field({ type: 'Date', description: 'The local day of its start', resolve: (i) => new Date(i.dayOn) }),
     kind: t.field({ type: ItineraryKindEnum, resolve: (i) => i.kind }),
     title: t.exposeString('title'),
@@ -69,6 +72,36 @@ const DaySheetRef = builder.objectRef<DaySheet>('DaySheet').implement({
     items: t.field({ type: [ItineraryItemRef], resolve: (d) => d.items }),
   }),
 })
+
+const TourDaySheetRef = builder.objectRef<TourDaySheet>('TourDaySheet').implement({
+  description:
+    "A day of a tour: its stops, and in one time order the items of that local day the caller sees (the tour day's and its shows' bookings'), each in its local time.",
+  fields: (t) => ({
+    tourId: t.exposeID('tourId'),
+    date: t.field({ type: 'Date', resolve: (d) => new Date(d.date) }),
+    stops: t.field({ type: [TourStopRef], resolve: (d) => d.stops }),
+    items: t.field({ type: [ItineraryItemRef], resolve: (d) => d.items }),
+  }),
+})
+
+builder.objectFields(TourStopRef, (t) => ({
+  itinerary: t.field({
+    ...requires('itinerary.read'),
+    type: [ItineraryItemRef],
+    description: "The tour day's items (a day without a show; a show's are its booking's), in time order.",
+    resolve: (stop, _args, ctx) => ctx.loader<string, ItemView[]>('tourStopItinerary', (ids) => itinerary.forStops(ctx, ids)).load(stop.id),
+  }),
+}))
+
+builder.prismaObjectFields(TourRef, (t) => ({
+  daySheet: t.field({
+    ...requires('itinerary.read'),
+    type: TourDaySheetRef,
+    description: "The day sheet of one day of the tour: its stops and that local day's items, in time order.",
+    args: { date: t.arg({ type: 'Date', required: true }) },
+    resolve: (tour, args, ctx) => itinerary.tourDaySheet(ctx, tour.id, { date: args.date }),
+  }),
+}))
 
 builder.prismaObject('LogisticsSubmissionVersion', {
   ...typeRequires('logistics.read'),
@@ -339,6 +372,14 @@ builder.mutationFields((t) => ({
     description: "Add an item to the booking's itinerary (the zone defaults to the booking city's).",
     args: { bookingId: t.arg.id({ required: true }), input: t.arg({ type: ItemInputType, required: true }) },
     resolve: (_root, args, ctx) => itinerary.add(ctx, parseId(args.bookingId, 'bookingId'), args.input ?? {}),
+  }),
+  addTourStopItineraryItem: t.field({
+    ...requires('itinerary.manage'),
+    type: ItineraryItemRef,
+    description:
+      "Add an item to a tour day without a show (the artist side's only; the zone defaults to the stop's city's, else the tour's home city's).",
+    args: { tourStopId: t.arg.id({ required: true }), input: t.arg({ type: ItemInputType, required: true }) },
+    resolve: (_root, args, ctx) => itinerary.addToStop(ctx, parseId(args.tourStopId, 'tourStopId'), args.input ?? {}),
   }),
   updateItineraryItem: t.field({
     ...requires('itinerary.manage'),

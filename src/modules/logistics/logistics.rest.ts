@@ -4,7 +4,8 @@ import { IdParams, route } from '../../rest/route.ts'
 import { modelComponents, viewSchema, type JsonSchema } from '../../rest/schemas.ts'
 import { LogisticsCategory } from '../../generated/prisma/client.ts'
 import { calendarFeeds, FeedInput, FeedToken, RotateInput } from './calendar.service.ts'
-import { DaySheetQuery, ItemInput, ItemPatch, itinerary, ItineraryQuery } from './itinerary.service.ts'
+import { DaySheetQuery, ItemInput, ItemPatch, itinerary, ItineraryQuery, TourDaySheetQuery } from './itinerary.service.ts'
+import { StopSchema } from '../touring/touring.rest.ts'
 import {
   DecideInput,
   EditInput,
@@ -57,6 +58,21 @@ const daySheet: JsonSchema = {
   required: ['bookingId', 'date', 'timezone', 'booking', 'items'],
 }
 
+const tourDaySheet: JsonSchema = {
+  type: 'object',
+  properties: {
+    tourId: str,
+    date: { type: 'string', format: 'date', description: 'The day shown' },
+    stops: { type: 'array', items: StopSchema, description: 'The stops of the day, in order' },
+    items: {
+      type: 'array',
+      items: item,
+      description: "The items of that local day the caller may see (the tour day's and its shows' bookings'), in time order",
+    },
+  },
+  required: ['tourId', 'date', 'stops', 'items'],
+}
+
 const submission: JsonSchema = {
   allOf: [
     viewSchema('LogisticsSubmission', { versions: true, events: true }),
@@ -106,6 +122,43 @@ export const logisticsRoutes = [
     response: item,
     status: 201,
     handler: ({ ctx, params, body }) => itinerary.add(ctx, params.id, body),
+  }),
+  route({
+    method: 'GET',
+    url: '/api/v1/tour-stops/:id/itinerary-items',
+    tag: itineraryTag,
+    summary: "A tour day's itinerary items, in time order (the artist side's: a promoter or a company outside the tour gets 404)",
+    access: 'itinerary.read',
+    params: IdParams,
+    response: { type: 'array', items: item },
+    handler: ({ ctx, params }) => itinerary.ofStop(ctx, params.id),
+  }),
+  route({
+    method: 'POST',
+    url: '/api/v1/tour-stops/:id/itinerary-items',
+    tag: itineraryTag,
+    summary:
+      'Add an item to a tour day without a show: travel, day off, rehearsal, promo or a pencil (the artist side working for the artist now)',
+    description:
+      "`timezone` defaults to the stop city's, else the tour's home city's; without either it is required (400). `visibility` stays `artist_side` (`shared`: 400). 403 `not_representing`; 409 `show_stop` (a show's items are its booking's), `tour_closed`.",
+    access: 'itinerary.manage',
+    params: IdParams,
+    body: ItemInput,
+    response: item,
+    status: 201,
+    handler: ({ ctx, params, body }) => itinerary.addToStop(ctx, params.id, body),
+  }),
+  route({
+    method: 'GET',
+    url: '/api/v1/tours/:id/day-sheet',
+    tag: itineraryTag,
+    summary:
+      "A tour's day sheet: the day's stops, and that local day's items the caller may see (tour day's and shows' bookings'), in time order",
+    access: 'tours.read',
+    params: IdParams,
+    query: TourDaySheetQuery,
+    response: tourDaySheet,
+    handler: ({ ctx, params, query }) => itinerary.tourDaySheet(ctx, params.id, query),
   }),
   route({
     method: 'GET',

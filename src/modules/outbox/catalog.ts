@@ -92,17 +92,20 @@ const FAMILIES: Record<string, Family> = {
     cacheTags: [],
     payload: {
       itemId: 'The itinerary item',
-      bookingId: 'Its booking',
+      bookingId: "A booking's item: its booking (null for a tour day's)",
+      tourId: "A tour day's item: its tour (null for a booking's)",
+      tourStopId: "A tour day's item: its stop, a day without a show (null for a booking's)",
       kind: 'lobby_call, travel_ground, hotel_checkin, set…',
       dayOn: 'The local day of its start (YYYY-MM-DD)',
       startsAt: 'Its start (instant)',
       timezone: 'The IANA time zone it is shown in',
-      visibility: '`artist_side` or `shared` (with the promoter)',
+      visibility: "`artist_side` or `shared` (with the promoter; a tour day's item is always `artist_side`)",
       confirmed: 'Whether the item is confirmed',
       sourceSubmissionId: 'The approved logistics submission that wrote it, if any',
     },
     events: {
-      added: 'An item was added (by the artist side, or by an approved hotel or transport proposal)',
+      added:
+        "An item was added (by the artist side, or by an approved hotel or transport proposal); a tour day's goes to the tour's artist side only",
       changed: 'An item was edited',
       removed: 'An item was removed (by the artist side, or when its submission was superseded)',
     },

@@ -12,7 +12,18 @@ import { BookingRef } from '../booking/booking.graphql.ts'
 import { bookings } from '../booking/bookings.service.ts'
 import type { Issue, Leg, RadiusClause, Routing, RoutingCity } from './routing.ts'
 import type { StopView, TourData } from './stops.ts'
-import { CancelTourInput, phaseOf, routingOf, StopInput, StopPatch, TourFilter, TourInput, TourPatch, tours } from './tours.service.ts'
+import {
+  ArtistTourFilter,
+  CancelTourInput,
+  phaseOf,
+  routingOf,
+  StopInput,
+  StopPatch,
+  TourFilter,
+  TourInput,
+  TourPatch,
+  tours,
+} from './tours.service.ts'
 
 const TourStatusEnum = graphqlEnum('TourStatus', TourStatus)
 const TourPhaseEnum = graphqlEnum('TourPhase', { upcoming: 'upcoming', in_progress: 'in_progress', completed: 'completed' })
@@ -61,7 +72,7 @@ const RadiusRef = builder.objectRef<RadiusClause>('TourRadiusClause').implement(
   fields: (t) => ({ km: t.exposeInt('km'), daysBefore: t.exposeInt('daysBefore'), daysAfter: t.exposeInt('daysAfter') }),
 })
 
-const TourStopRef = builder.objectRef<StopView>('TourStop').implement({
+export const TourStopRef = builder.objectRef<StopView>('TourStop').implement({
   description: "A day of a tour. A show's state, times, city and radius clause are read from its deal, never copied.",
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -193,16 +204,23 @@ builder.asEntity(TourRef, {
   resolveReference: resolveReferences('Tour', tours.byIds),
 })
 
+const ArtistTourFilterType = inputFromZod('ArtistTourFilter', ArtistTourFilter)
+
 const toursOf =
   (key: 'artistId' | 'agencyId') =>
-  (parent: { id: string }, _args: unknown, ctx: RequestContext): Promise<Tour[]> =>
-    ctx.loader<string, Tour[]>(`toursBy:${key}`, (ids) => tours.groupedBy(ctx, key, ids)).load(parent.id)
+  (parent: { id: string }, args: { filter?: object | null }, ctx: RequestContext): Promise<Tour[]> =>
+    ctx
+      .loader<string, Tour[]>(`toursBy:${key}:${JSON.stringify(args.filter ?? {})}`, (ids) =>
+        tours.groupedBy(ctx, key, ids, args.filter ?? {}),
+      )
+      .load(parent.id)
 
 builder.prismaObjectFields('Artist', (t) => ({
   tours: t.field({
     ...requires('tours.read'),
     type: [TourRef],
-    description: 'Tours of the artist the signed-in company sees.',
+    description: 'Tours of the artist the signed-in company sees, by start (REST: GET /api/v1/artists/:id/tours).',
+    args: { filter: t.arg({ type: ArtistTourFilterType }) },
     resolve: toursOf('artistId'),
   }),
 }))

@@ -2,7 +2,17 @@ import type { RequestContext } from '../../context.ts'
 import type { Tour } from '../../generated/prisma/client.ts'
 import { IdParams, route } from '../../rest/route.ts'
 import { viewSchema, type JsonSchema } from '../../rest/schemas.ts'
-import { CancelTourInput, phaseOf, StopInput, StopPatch, TourFilter, TourInput, TourPatch, tours } from './tours.service.ts'
+import {
+  ArtistTourFilter,
+  CancelTourInput,
+  phaseOf,
+  StopInput,
+  StopPatch,
+  TourFilter,
+  TourInput,
+  TourPatch,
+  tours,
+} from './tours.service.ts'
 
 const nullable = (schema: JsonSchema): JsonSchema => ({ ...schema, nullable: true })
 const int = { type: 'integer' }
@@ -18,7 +28,7 @@ const CitySchema: JsonSchema = {
   required: ['id', 'name', 'latitude', 'longitude', 'timezone'],
 }
 
-const StopSchema: JsonSchema = {
+export const StopSchema: JsonSchema = {
   type: 'object',
   description: "A stop of a tour; a show's state, times, city and radius clause are read from its deal",
   properties: {
@@ -126,6 +136,21 @@ export const touringRoutes = [
     response: tourSchema(),
     handler: async ({ ctx, query, page }) => {
       const listed = await tours.list(ctx, query, page)
+      return { ...listed, items: listed.items.map((t) => view(ctx, t)) }
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/api/v1/artists/:id/tours',
+    tag,
+    summary: "The artist's tours the company sees, by start (Artist.tours); 404 for an artist it sees no tours of",
+    access: 'tours.read',
+    list: true,
+    params: IdParams,
+    query: ArtistTourFilter,
+    response: tourSchema(),
+    handler: async ({ ctx, params, query, page }) => {
+      const listed = await tours.ofArtist(ctx, params.id, query, page)
       return { ...listed, items: listed.items.map((t) => view(ctx, t)) }
     },
   }),

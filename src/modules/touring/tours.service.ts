@@ -60,12 +60,16 @@ export const TourPatch = z.object({
   ...Rules,
 })
 
-export const TourFilter = z.object({
-  artistId: Id.optional(),
+const TourWindowFilter = {
   status: z.enum(TourStatus).optional(),
   from: Day.optional().describe('Tours ending on or after this day'),
   to: Day.optional().describe('Tours starting on or before this day'),
-})
+}
+
+export const TourFilter = z.object({ artistId: Id.optional(), ...TourWindowFilter })
+
+/** The filter of one artist's tours (GET /artists/:id/tours, Artist.tours). */
+export const ArtistTourFilter = z.object(TourWindowFilter)
 
 export const CancelTourInput = z.object({ reason: z.string().trim().min(1).max(2000) })
 
@@ -132,7 +136,8 @@ async function assertRepresents(db: Db | Tx, agencyId: string, artistId: string)
   if (!link) throw forbidden('only the agency representing the artist now plans its tours', 'not_representing')
 }
 
-const lockArtistTours = (tx: Tx, artistId: string) => advisoryLock(tx, `tours:artist:${artistId}`)
+/** Every writer of an artist's tours, their stops and their days' itinerary queues here first. */
+export const lockArtistTours = (tx: Tx, artistId: string) => advisoryLock(tx, `tours:artist:${artistId}`)
 
 async function visibleTour(ctx: RequestContext, viewer: Viewer, id: string, query: Selection = {}): Promise<Tour> {
   const tour = await ctx.db.tour.findFirst({ ...query, where: { AND: [{ id }, toursVisibleTo(viewer.agencyId)] } })
@@ -145,6 +150,19 @@ export const phaseOf = (t: { startsOn: Date; endsOn: Date }, now: Date) => {
   const day = formatDay(now)
   return day < formatDay(t.startsOn) ? 'upcoming' : day > formatDay(t.endsOn) ? 'completed' : 'in_progress'
 }
+
+/** Which tours a listing shows, decided once for every face: visible to the caller, then the filter. */
+const tourWhere = (viewer: Viewer, f: z.infer<typeof TourFilter>): Prisma.TourWhereInput => ({
+  AND: [
+    toursVisibleTo(viewer.agencyId),
+    { artistId: f.artistId, status: f.status },
+    f.from ? { endsOn: { gte: dayOf(f.from) } } : {},
+    f.to ? { startsOn: { lte: dayOf(f.to) } } : {},
+  ],
+})
+
+// listing() breaks ties by id; the nested lists do the same.
+const TOUR_ORDER: Prisma.TourOrderByWithRelationInput = { startsOn: 'asc' }
 
 export const rulesOf = (t: Tour): RoutingTour => ({
   startsOn: formatDay(t.startsOn),
@@ -258,24 +276,33 @@ export const tours = {
 
   async list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const viewer = await viewerOf(ctx)
-    const f = parseInput(TourFilter, filter)
-    const where: Prisma.TourWhereInput = {
-      AND: [
-        toursVisibleTo(viewer.agencyId),
-        { artistId: f.artistId, status: f.status },
-        f.from ? { endsOn: { gte: dayOf(f.from) } } : {},
-        f.to ? { startsOn: { lte: dayOf(f.to) } } : {},
-      ],
-    }
-    return listing(ctx.db.tour, { where, orderBy: { startsOn: 'asc' } }, page, query)
+    return listing(ctx.db.tour, { where: tourWhere(viewer, parseInput(TourFilter, filter)), orderBy: TOUR_ORDER }, page, query)
   },
 
-  /** The visible tours of many artists (or agencies, or deals) at once, in one query: for nested fields. */
-  async groupedBy(ctx: RequestContext, key: 'artistId' | 'agencyId', ids: readonly string[]) {
+  /**
+   * GET /artists/:id/tours: the listing of one artist's tours. An artist the caller sees no tours of (it neither
+   * works for it now nor owns a tour of it) is 404, as if it did not exist.
+   */
+  async ofArtist(ctx: RequestContext, artistId: string, filter: unknown, page: Page, query: Selection = {}) {
+    const viewer = await viewerOf(ctx)
+    const f = parseInput(ArtistTourFilter, filter)
+    const seen = await ctx.db.artist.findFirst({
+      where: {
+        id: artistId,
+        OR: [{ rosterLinks: { some: onArtistSideNow(viewer.agencyId) } }, { tours: { some: { agencyId: viewer.agencyId } } }],
+      },
+      select: { id: true },
+    })
+    if (!seen) throw notFound('artist', artistId)
+    return listing(ctx.db.tour, { where: tourWhere(viewer, { ...f, artistId }), orderBy: TOUR_ORDER }, page, query)
+  },
+
+  /** The visible tours of many artists (or agencies) at once, in one query, filtered and ordered as the listings. */
+  async groupedBy(ctx: RequestContext, key: 'artistId' | 'agencyId', ids: readonly string[], filter: unknown = {}) {
     const viewer = await viewerOf(ctx)
     const rows = await ctx.db.tour.findMany({
-      where: { AND: [toursVisibleTo(viewer.agencyId), { [key]: { in: [...ids] } }] },
-      orderBy: { startsOn: 'asc' },
+      where: { AND: [tourWhere(viewer, parseInput(ArtistTourFilter, filter)), { [key]: { in: [...ids] } }] },
+      orderBy: [TOUR_ORDER, { id: 'asc' }],
     })
     return ids.map((id) => rows.filter((t) => t[key] === id))
   },
@@ -544,6 +571,9 @@ export const tours = {
       transition(tourMachine, tour.status, 'edit')
       const stop = await tx.tourStop.findUnique({ where: { id } })
       if (!stop) throw notFound('tour stop', id)
+      // Item writers take the same lock, so the count is exact; the foreign key stays the last word.
+      if (await tx.itineraryItem.count({ where: { tourStopId: id } }))
+        throw conflict('stop_has_itinerary', "the stop's day has itinerary items: remove them first")
       await recordTourEvent(tx, { type: 'tour.stop.removed', tourId: stop.tourId, actorOrgId: viewer.orgId, stop: stopEvent(stop) })
       await tx.tourStop.delete({ where: { id } })
       await shift(tx, stop, stop.position + 1, -1)

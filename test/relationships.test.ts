@@ -75,7 +75,6 @@ describe('notes and flags are private to the company that wrote them', () => {
         body: { kind: 'custom', label: flagLabel, note: `${secret} flag note` },
       })
       expect(flag.status, JSON.stringify(flag.body)).toBe(201)
-      // A 404 may repeat the id the caller sent; the text is what must never show.
       const markers = [secret, flagLabel]
 
       // The writer reads them on both faces.
@@ -94,10 +93,22 @@ describe('notes and flags are private to the company that wrote them', () => {
         ['a machine caller', 'machine', 'forbidden'],
         ['a user of A without the permission', noPermission, 'forbidden'],
       ]
-      const leaks = (answer: RestResult | GraphqlResult) => {
+      // A 404 may repeat the id the caller sent, and the platform's event log names the note by id (never its
+      // text); every other answer must not even show that a note or flag exists.
+      const ids = [note.body.data.id, flag.body.data.id]
+      const MAY_NAME_IDS = new Set(['REST note by id', 'REST flag by id', 'GraphQL by id', 'REST platform events'])
+      const leaks = (path: string, answer: RestResult | GraphqlResult) => {
         const text = JSON.stringify('body' in answer ? answer.body : { data: answer.data, errors: answer.errors })
-        return markers.filter((m) => text.includes(m))
+        return [...markers, ...(MAY_NAME_IDS.has(path) ? [] : ids)].filter((m) => text.includes(m))
       }
+
+      // The writer's own feed shows both events on both faces: what the readers below must not see.
+      const ownFeed = await h.app.rest('GET', '/api/v1/activity?first=100', { as: a })
+      expect(
+        ownFeed.body.data.items.filter((i: { subjectId: string }) => ids.includes(i.subjectId)).map((i: { type: string }) => i.type),
+      ).toEqual(['relationship.flag.set', 'relationship.note.created'])
+      const ownFeedGql = await h.app.graphql(`{ activity(first: 100) { edges { node { type subjectId } } } }`, {}, { as: a })
+      expect(ownFeedGql.data.activity.edges.filter((e: { node: { subjectId: string } }) => ids.includes(e.node.subjectId))).toHaveLength(2)
 
       for (const [who, as, expected] of readers) {
         const answers: [string, RestResult | GraphqlResult][] = [
@@ -107,7 +118,7 @@ describe('notes and flags are private to the company that wrote them', () => {
           ['REST note by id', await h.app.rest('GET', `/api/v1/relationship-notes/${note.body.data.id}`, { as })],
           ['REST flag by id', await h.app.rest('GET', `/api/v1/relationship-flags/${flag.body.data.id}`, { as })],
           ['REST booking', await h.app.rest('GET', `/api/v1/bookings/${booking.id}`, { as })],
-          ['REST activity', await h.app.rest('GET', `/api/v1/booking-requests/${requestId}/activity`, { as })],
+          ['REST booking activity', await h.app.rest('GET', `/api/v1/booking-requests/${requestId}/activity`, { as })],
           ['REST trust', await h.app.rest('GET', `/api/v1/trust/${counterpartyOfA}`, { as })],
           ['GraphQL list', await h.app.graphql(LIST, {}, { as })],
           ['GraphQL relationship with A', await h.app.graphql(ONE, { id: counterpartyOfB }, { as })],
@@ -137,20 +148,76 @@ describe('notes and flags are private to the company that wrote them', () => {
               { as },
             ),
           ],
+          ['REST activity feed', await h.app.rest('GET', '/api/v1/activity?first=100', { as })],
+          ['REST dashboard', await h.app.rest('GET', '/api/v1/dashboard', { as })],
+          ['REST tasks', await h.app.rest('GET', '/api/v1/tasks?first=100', { as })],
+          ['REST platform events', await h.app.rest('GET', `/internal/admin/outbox?aggregateId=${note.body.data.id}`, { as })],
+          [
+            'GraphQL activity feed, dashboard and tasks',
+            await h.app.graphql(
+              `{ activity(first: 100) { totalCount edges { node { id type subjectType subjectId } } }
+                 dashboard { side topCounterparts { id name confirmed } } tasks(first: 100) { edges { node { kind subjectId } } } }`,
+              {},
+              { as },
+            ),
+          ],
+          [
+            'GraphQL nested fields',
+            await h.app.graphql(
+              `query($b: ID!, $a: ID!) {
+                booking(id: $b) { id agency { id name trust { status score factors { name explanation } } }
+                  promoter { id trust { status } } request { activity { action toStatus } } ratings { mine { comment } theirs { comment } } }
+                agency(id: $a) { id name trust { status factors { explanation } } } }`,
+              { b: booking.id, a: agency.agencyId },
+              { as },
+            ),
+          ],
         ]
-        for (const [path, answer] of answers) expect(leaks(answer), `${who} · ${path}`).toEqual([])
+        for (const [path, answer] of answers) expect(leaks(path, answer), `${who} · ${path}`).toEqual([])
+        const found = (path: string) => answers.find(([p]) => p === path)![1]
+        const rest = (path: string) => found(path) as RestResult
+        const gql = (path: string) => found(path) as GraphqlResult
 
         if (expected === 'forbidden') {
-          expect(answers[0]![1].status, who).toBe(403)
-          expect((answers[8]![1] as GraphqlResult).errors?.[0]?.extensions?.code, who).toBe('FORBIDDEN')
+          expect(rest('REST list').status, who).toBe(403)
+          expect(gql('GraphQL list').errors?.[0]?.extensions?.code, who).toBe('FORBIDDEN')
         } else {
-          expect(answers[0]![1].status, `${who} · list`).toBe(200)
-          expect((answers[8]![1] as GraphqlResult).errors, `${who} · GraphQL list`).toBeUndefined()
-          expect((answers[12]![1] as GraphqlResult).errors, `${who} · _entities`).toBeUndefined()
-          expect((answers[3]![1] as RestResult).status, `${who} · note by id`).toBe(404)
-          expect((answers[4]![1] as RestResult).status, `${who} · flag by id`).toBe(404)
-          const byId = answers[11]![1] as GraphqlResult
-          expect(byId.errors?.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND', 'NOT_FOUND'])
+          expect(rest('REST list').status, `${who} · list`).toBe(200)
+          expect(gql('GraphQL list').errors, `${who} · GraphQL list`).toBeUndefined()
+          expect(gql('GraphQL _entities').errors, `${who} · _entities`).toBeUndefined()
+          expect(rest('REST note by id').status, `${who} · note by id`).toBe(404)
+          expect(rest('REST flag by id').status, `${who} · flag by id`).toBe(404)
+          expect(gql('GraphQL by id').errors?.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND', 'NOT_FOUND'])
+        }
+        if (as === 'machine') {
+          // The platform's event log names the note (id, counterparty) and nothing else; the company reads are closed to it.
+          const logged = rest('REST platform events')
+          expect(logged.status).toBe(200)
+          expect(logged.body.data.items.map((e: { type: string; payload: object }) => [e.type, Object.keys(e.payload).sort()])).toEqual([
+            ['relationship.note.created', ['counterpartyId', 'noteId']],
+          ])
+          for (const path of ['REST activity feed', 'REST dashboard', 'REST tasks']) expect(rest(path).status, path).toBe(403)
+          expect(gql('GraphQL activity feed, dashboard and tasks').errors?.map((e) => e.extensions?.code)).toContain('FORBIDDEN')
+        } else {
+          // Tenant users: the feed, dashboard and tasks answer (so the checks above are not vacuous), the event log does not.
+          expect(rest('REST platform events').status).toBe(403)
+          for (const path of ['REST activity feed', 'REST dashboard', 'REST tasks']) expect(rest(path).status, `${who} · ${path}`).toBe(200)
+          const faces = gql('GraphQL activity feed, dashboard and tasks')
+          expect(faces.errors, `${who} · GraphQL feed`).toBeUndefined()
+          const feed = rest('REST activity feed').body.data.items as { type: string; subjectId: string }[]
+          expect(
+            feed.filter((i) => ids.includes(i.subjectId)),
+            `${who} · feed`,
+          ).toEqual([])
+          expect(faces.data.activity.totalCount).toBe(feed.length)
+          if (who !== 'an outsider')
+            expect(
+              feed.map((i) => i.type),
+              `${who} · feed`,
+            ).toContain('booking.confirmed')
+          const nested = gql('GraphQL nested fields')
+          if (who === 'an outsider') expect(nested.errors?.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND'])
+          else expect(nested.errors, `${who} · nested`).toBeUndefined()
         }
         // Nobody else edits or deletes them: 404 (or 403), and they stay as written.
         for (const [method, path, body] of [
@@ -368,9 +435,27 @@ describe('double-blind ratings', () => {
     })
     expect(late.status).toBe(409)
     expect(late.body.error.code).toBe('rating_revealed')
+    const lateGql = await h.app.graphql(
+      `mutation($id: ID!) { editBookingRating(id: $id, input: { comment: "rewritten" }) { revealed } }`,
+      { id: (await h.app.db.bookingRating.findFirstOrThrow({ where: { bookingId: booking.id, raterSide: 'agency' } })).id },
+      { as: agency },
+    )
+    expect(lateGql.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'rating_revealed' })
     const twice = await h.app.rest('POST', `/api/v1/bookings/${booking.id}/ratings`, { as: agency, body: scores(1) })
     expect(twice.status).toBe(409)
     expect(twice.body.error.code).toBe('already_rated')
+    const twiceGql = await h.app.graphql(
+      `mutation($id: ID!, $input: BookingRatingInput!) { rateBooking(bookingId: $id, input: $input) { revealed } }`,
+      { id: booking.id, input: scores(1) },
+      { as: promoter },
+    )
+    expect(twiceGql.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'already_rated' })
+    const agencyAfter = await h.app.graphql(RATINGS, { id: booking.id }, { as: agency })
+    expect(agencyAfter.data.booking.ratings).toMatchObject({
+      revealed: true,
+      mine: { communication: 3, comment: null },
+      theirs: { communication: 5, comment: 'great crew' },
+    })
     await expect(h.app.db.bookingRating.update({ where: { id: first.body.data.mine.id }, data: { communication: 1 } })).rejects.toThrow()
     await expect(h.app.db.bookingRating.delete({ where: { id: first.body.data.mine.id } })).rejects.toThrow()
     expect((await h.app.db.bookingRating.findUniqueOrThrow({ where: { id: first.body.data.mine.id } })).communication).toBe(5)
@@ -413,8 +498,29 @@ describe('double-blind ratings', () => {
       as: agency,
       body: { communication: 5 },
     })
+    expect(frozen.status).toBe(409)
     expect(frozen.body.error.code).toBe('rating_revealed')
+    const frozenGql = await h.app.graphql(
+      `mutation($id: ID!) { editBookingRating(id: $id, input: { communication: 5 }) { revealed } }`,
+      { id: first.body.data.mine.id },
+      { as: agency },
+    )
+    expect(frozenGql.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'rating_revealed' })
+    const tooLateGql = await h.app.graphql(
+      `mutation($id: ID!, $input: BookingRatingInput!) { rateBooking(bookingId: $id, input: $input) { revealed } }`,
+      { id: booking.id, input: scores(5) },
+      { as: promoter },
+    )
+    expect(tooLateGql.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'rating_window_closed' })
+    const raterGql = await h.app.graphql(RATINGS, { id: booking.id }, { as: agency })
+    expect(raterGql.data.booking.ratings).toMatchObject({
+      window: 'CLOSED',
+      revealed: true,
+      theirsSubmitted: false,
+      mine: { communication: 2 },
+    })
     expect(await h.app.db.bookingRating.count({ where: { bookingId: booking.id } })).toBe(1)
+    expect((await h.app.db.bookingRating.findFirstOrThrow({ where: { bookingId: booking.id } })).communication).toBe(2)
   })
 
   it('is only for the two parties, with the permission, and valid scores', async () => {

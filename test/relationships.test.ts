@@ -371,6 +371,45 @@ describe('the relationship summary and the history with a counterparty', () => {
     expect(gqlList.data.relationships.totalCount).toBe(1)
     expect(gqlList.data.relationships.edges[0].node.summary.cancelledByThem).toBe(1)
   })
+  it('moves in the transaction of the transition that writes the activity, and rolls back with it', async () => {
+    const dealer = await agencySession(h.auth, h.app.db)
+    const buyer = await h.auth.session(PROMOTER_ACCESS)
+    const artistId = await representedArtist(dealer)
+    const { booking, requestId } = await booked(buyer, artistId, nextSlot(), dealer)
+    const key = { agencyId_artistId_promoterOrgId: { agencyId: dealer.agencyId, artistId, promoterOrgId: buyer.orgId } }
+    const before = await h.app.db.relationshipStat.findUniqueOrThrow({ where: key })
+    expect(before).toMatchObject({ requests: 1, bookingsConfirmed: 1, openPipelines: 0, cancelledByPromoter: 0 })
+
+    // The promoter's cancellation as the pipeline writes it: inside the transaction the summary has moved, another
+    // connection still reads the old one, and a rollback takes both back.
+    await expect(
+      h.app.db.$transaction(async (tx) => {
+        await tx.bookingActivity.create({
+          data: {
+            requestId,
+            subject: 'booking',
+            subjectId: booking.id,
+            action: 'cancel',
+            fromStatus: 'confirmed',
+            toStatus: 'cancelled',
+            actorType: 'user',
+            actorUserId: buyer.userId,
+            actorOrgId: buyer.orgId,
+          },
+        })
+        expect((await tx.relationshipStat.findUniqueOrThrow({ where: key })).cancelledByPromoter).toBe(1)
+        expect((await h.app.db.relationshipStat.findUniqueOrThrow({ where: key })).cancelledByPromoter).toBe(0)
+        throw new Error('rolled back')
+      }),
+    ).rejects.toThrow('rolled back')
+    expect(await h.app.db.relationshipStat.findUniqueOrThrow({ where: key })).toEqual(before)
+
+    // The real cancellation: the summary read right after it (no other write in between) has it.
+    const cancel = await h.app.rest('POST', `/api/v1/bookings/${booking.id}/cancel`, { as: buyer, body: { reason: 'tour moved' } })
+    expect(cancel.status, JSON.stringify(cancel.body)).toBe(200)
+    const after = await h.app.rest('GET', `/api/v1/relationships/${buyer.orgId}`, { as: dealer })
+    expect(after.body.data.summary).toMatchObject({ bookingsConfirmed: 1, cancelledByThem: 1, cancelledByUs: 0 })
+  })
 })
 
 describe('double-blind ratings', () => {
@@ -556,6 +595,18 @@ describe('the trust score', () => {
     const thin = await h.app.rest('GET', `/api/v1/trust/${dealer.agencyId}`, { as: outsiderPromoter })
     expect(thin.status).toBe(200)
     expect(thin.body.data).toMatchObject({ status: 'not_enough_history', score: null, completedBookings: 2, version: 1, factors: [] })
+    const thinGql = await h.app.graphql(
+      `query($id: ID!) { trustScore(companyId: $id) { status score completedBookings minimumCompletedBookings factors { name } } }`,
+      { id: dealer.agencyId },
+      { as: outsiderAgency },
+    )
+    expect(thinGql.data.trustScore).toEqual({
+      status: 'NOT_ENOUGH_HISTORY',
+      score: null,
+      completedBookings: 2,
+      minimumCompletedBookings: 3,
+      factors: [],
+    })
     h.app.clock.reset()
 
     deals.push(await booked(buyer, artistId, nextSlot(), dealer))
@@ -598,6 +649,48 @@ describe('the trust score', () => {
     const noDirectory = await h.auth.session({ modules: ['promoter'], permissions: ['promoter.bookings.read'] })
     expect((await h.app.rest('GET', `/api/v1/trust/${dealer.agencyId}`, { as: noDirectory })).status).toBe(403)
     expect((await h.app.rest('GET', `/api/v1/trust/${dealer.agencyId}`, { as: 'machine' })).status).toBe(200)
+  })
+
+  it('counts a cancellation against the company that cancelled, twice when late, on both faces', async () => {
+    const dealer = await agencySession(h.auth, h.app.db)
+    const buyer = await h.auth.session(PROMOTER_ACCESS)
+    const artistId = await representedArtist(dealer)
+    const deals = [
+      await booked(buyer, artistId, nextSlot(), dealer),
+      await booked(buyer, artistId, nextSlot(), dealer),
+      await booked(buyer, artistId, nextSlot(), dealer),
+    ]
+    // The agency cancels a show ten days ahead: a late cancellation, by the agency.
+    const soon = new Date(Date.now() + 10 * DAY)
+    const late = await booked(
+      buyer,
+      artistId,
+      { startsAt: soon.toISOString(), endsAt: new Date(soon.getTime() + 3600_000).toISOString() },
+      dealer,
+    )
+    const cancel = await h.app.rest('POST', `/api/v1/bookings/${late.booking.id}/cancel`, { as: dealer, body: { reason: 'artist ill' } })
+    expect(cancel.status, JSON.stringify(cancel.body)).toBe(200)
+    h.app.clock.advance(Math.max(...deals.map((d) => new Date(d.booking.endsAt).getTime())) - Date.now() + 3600_000)
+
+    const QUERY = `query($a: ID!, $b: ID!) { agency: trustScore(companyId: $a) { ...T } buyer: trustScore(companyId: $b) { ...T } }
+      fragment T on TrustScore { status completedBookings factors { name value explanation } }`
+    const gql = await h.app.graphql(QUERY, { a: dealer.agencyId, b: buyer.orgId }, { as: outsiderPromoter })
+    expect(gql.errors).toBeUndefined()
+    const factor = (who: 'agency' | 'buyer', name: string) =>
+      gql.data[who].factors.find((f: { name: string }) => f.name === name) as { value: number; explanation: string }
+    expect(gql.data.agency).toMatchObject({ status: 'SCORED', completedBookings: 3 })
+    // (3 + 1) / (3 + 1 + 2) and 1 − (1 + 1 late) / (3 + 1)
+    expect(factor('agency', 'completion').value).toBeCloseTo(4 / 6, 3)
+    expect(factor('agency', 'reliability').value).toBeCloseTo(0.5, 3)
+    expect(factor('agency', 'reliability').explanation).toContain('1 cancellations by this company, 1 of them less than 30 days')
+    // The buyer did not cancel: nothing against it.
+    expect(gql.data.buyer).toMatchObject({ status: 'SCORED', completedBookings: 3 })
+    expect(factor('buyer', 'reliability').value).toBe(1)
+    expect(factor('buyer', 'completion').value).toBeCloseTo(4 / 5, 3)
+
+    const rest = await h.app.rest('GET', `/api/v1/trust/${dealer.orgId}`, { as: outsiderPromoter })
+    expect(rest.body.data).toMatchObject({ subjectKind: 'agency', subjectId: dealer.agencyId, completedBookings: 3 })
+    expect(rest.body.data.factors.find((f: { name: string }) => f.name === 'reliability').value).toBeCloseTo(0.5, 3)
   })
 
   it('reads trust for a page of agencies in one batched statement', async () => {

@@ -299,6 +299,59 @@ describe('notes and flags are private to the company that wrote them', () => {
   })
 })
 
+describe('the management side', () => {
+  /** A management claim; without an incumbent manager the platform approves it. */
+  async function manage(as: AgencySession, artistId: string) {
+    const claim = await h.app.rest('POST', '/api/v1/representation-claims', { as, body: { artistId, role: 'management' } })
+    expect(claim.status, JSON.stringify(claim.body)).toBe(201)
+    if (claim.body.data.status === 'pending') {
+      const approved = await h.app.rest('POST', `/internal/admin/representation-claims/${claim.body.data.id}/approve`, {
+        as: 'machine',
+        body: {},
+      })
+      expect(approved.status, JSON.stringify(approved.body)).toBe(200)
+    }
+  }
+
+  it('keeps its own memory of a promoter: the summary and history of its artists, its own notes, not the agency’s; it does not rate', async () => {
+    const dealer = await agencySession(h.auth, h.app.db)
+    const manager = await agencySession(h.auth, h.app.db)
+    const buyer = await h.auth.session(PROMOTER_ACCESS)
+    const artistId = await representedArtist(dealer)
+    await manage(manager, artistId)
+    const { booking } = await booked(buyer, artistId, nextSlot(), dealer)
+
+    const theirs = await h.app.rest('POST', `/api/v1/relationships/${buyer.orgId}/notes`, { as: dealer, body: { body: 'agency only' } })
+    expect(theirs.status).toBe(201)
+    const ours = await h.app.graphql(
+      `mutation($id: ID!) { addRelationshipNote(companyId: $id, input: { body: "management only" }) { id } }`,
+      { id: buyer.orgId },
+      { as: manager },
+    )
+    expect(ours.errors).toBeUndefined()
+
+    const seen = await h.app.rest('GET', `/api/v1/relationships/${buyer.orgId}`, { as: manager })
+    expect(seen.status, JSON.stringify(seen.body)).toBe(200)
+    expect(seen.body.data).toMatchObject({ side: 'agency', summary: { requests: 1, bookingsConfirmed: 1 }, history: { total: 1 } })
+    expect(seen.body.data.history.items[0].id).toBe(booking.id)
+    expect(seen.body.data.notes.map((n: { body: string }) => n.body)).toEqual(['management only'])
+    const gql = await h.app.graphql(ONE, { id: buyer.orgId }, { as: dealer })
+    expect(gql.data.relationship.notes.map((n: { body: string }) => n.body)).toEqual(['agency only'])
+    expect((await h.app.rest('GET', `/api/v1/relationship-notes/${ours.data.addRelationshipNote.id}`, { as: dealer })).status).toBe(404)
+    const events = await h.app.db.outboxEvent.findMany({ where: { aggregateId: ours.data.addRelationshipNote.id } })
+    expect(events.map((e) => e.orgIds)).toEqual([[manager.orgId]])
+
+    h.app.clock.advance(new Date(booking.endsAt).getTime() - Date.now() + 3600_000)
+    const rating = await h.app.rest('POST', `/api/v1/bookings/${booking.id}/ratings`, {
+      as: manager,
+      body: { communication: 4, reliability: 4, hospitalityOrProduction: 4, paymentOrPerformance: 4 },
+    })
+    expect(rating.status).toBe(403)
+    expect(rating.body.error.code).toBe('not_a_party')
+    expect(await h.app.db.bookingRating.count({ where: { bookingId: booking.id } })).toBe(0)
+  })
+})
+
 describe('the relationship summary and the history with a counterparty', () => {
   it('is kept with the deals and read in one call, "us" and "them" from each side, on both faces', async () => {
     const dealer = await agencySession(h.auth, h.app.db)
@@ -700,5 +753,38 @@ describe('the trust score', () => {
     expect(r.errors).toBeUndefined()
     const trustStatements = h.app.sql.slice(before).filter((s) => s.includes('relationship_stats'))
     expect(trustStatements).toHaveLength(1)
+  })
+})
+
+describe('access rules', () => {
+  it('declares relationships, ratings and trust in the catalog and shows each rule in the SDL', async () => {
+    const sdl: string = (await h.app.graphql('{ _service { sdl } }')).data._service.sdl
+    const ruleOf = (field: string) => new RegExp(`\\n\\s+${field}\\b[^\\n]*@requiresPermission\\(rule: "([a-z.]+)"`).exec(sdl)?.[1]
+    const expected: Record<string, string> = {
+      relationships: 'relationships.read',
+      relationship: 'relationships.read',
+      relationshipNote: 'relationships.read',
+      relationshipFlag: 'relationships.read',
+      addRelationshipNote: 'relationships.manage',
+      editRelationshipNote: 'relationships.manage',
+      deleteRelationshipNote: 'relationships.manage',
+      setRelationshipFlag: 'relationships.manage',
+      editRelationshipFlag: 'relationships.manage',
+      clearRelationshipFlag: 'relationships.manage',
+      rateBooking: 'ratings.submit',
+      editBookingRating: 'ratings.submit',
+      ratings: 'ratings.read',
+      trustScore: 'trust.read',
+      trust: 'trust.read',
+    }
+    expect(Object.fromEntries(Object.keys(expected).map((f) => [f, ruleOf(f)]))).toEqual(expected)
+    // Both sides hold their own permissions of each rule; trust is a directory reader's.
+    expect(sdl).toContain(
+      '@requiresPermission(rule: "relationships.manage", anyOf: ["artist.relationships.manage", "promoter.relationships.manage"], internal: false, agencyGate: true)',
+    )
+    expect(sdl).toContain('@requiresPermission(rule: "ratings.submit", anyOf: ["artist.ratings.submit", "promoter.ratings.submit"]')
+    expect(sdl).toContain(
+      '@requiresPermission(rule: "trust.read", anyOf: ["artist.directory.read", "promoter.directory.read"], internal: true',
+    )
   })
 })

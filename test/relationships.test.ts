@@ -390,6 +390,8 @@ describe('the relationship summary and the history with a counterparty', () => {
     expect(summary.theirAverageAnswerSeconds).toEqual(expect.any(Number))
     expect(summary.ourAverageAnswerSeconds).toEqual(expect.any(Number))
     expect(summary.firstDealAt).not.toBeNull()
+    expect(new Date(summary.lastDealAt).getTime()).toBeGreaterThanOrEqual(new Date(summary.firstDealAt).getTime())
+    expect(summary.lastInteractionAt).not.toBeNull()
     expect(seen.body.data.counterparty).toMatchObject({ id: dealer.agencyId, kind: 'agency' })
     expect(seen.body.data.history.total).toBe(3)
     expect(seen.body.data.history.items.map((b: { status: string }) => b.status).sort()).toEqual(['cancelled', 'confirmed', 'confirmed'])
@@ -676,6 +678,11 @@ describe('the trust score', () => {
       'tenure',
     ])
     const points = rest.body.data.factors.reduce((sum: number, f: { points: number }) => sum + f.points, 0)
+    // No revealed rating yet: the rating factor is the network mean alone, never one rating worked back out of it.
+    expect(rest.body.data.ratingsCount).toBe(0)
+    expect(rest.body.data.factors.find((f: { name: string }) => f.name === 'rating').explanation).toMatch(
+      /^fewer than 3 revealed ratings: the network mean/,
+    )
     expect(Math.abs(points - rest.body.data.score)).toBeLessThanOrEqual(1)
 
     // The same on GraphQL, for any directory reader of the network (an outsider agency here), through Agency.trust.

@@ -247,16 +247,16 @@ describe('activity and tasks pages', () => {
         rest.push(...page.body.data.items)
         after = page.body.data.pageInfo.hasNextPage ? page.body.data.pageInfo.endCursor : null
       } while (after)
-      let total = 0
+      const totals: number[] = []
       do {
         const page = await h.app.graphql(FEED, { a: after }, { as })
         expect(page.errors).toBeUndefined()
         gql.push(...page.data.activity.edges.map((e: { node: Item }) => e.node))
-        total = page.data.activity.totalCount
+        totals.push(page.data.activity.totalCount)
         after = page.data.activity.pageInfo.hasNextPage ? page.data.activity.pageInfo.endCursor : null
       } while (after)
       expect(gql.map((i) => i.subjectId)).toEqual(rest.map((i) => i.subjectId))
-      expect(total).toBe(rest.length)
+      expect(new Set(totals)).toEqual(new Set([rest.length]))
       return rest
     }
 

@@ -75,7 +75,6 @@ describe('notes and flags are private to the company that wrote them', () => {
         body: { kind: 'custom', label: flagLabel, note: `${secret} flag note` },
       })
       expect(flag.status, JSON.stringify(flag.body)).toBe(201)
-      // A 404 may repeat the id the caller sent; the text is what must never show.
       const markers = [secret, flagLabel]
 
       // The writer reads them on both faces.
@@ -94,10 +93,22 @@ describe('notes and flags are private to the company that wrote them', () => {
         ['a machine caller', 'machine', 'forbidden'],
         ['a user of A without the permission', noPermission, 'forbidden'],
       ]
-      const leaks = (answer: RestResult | GraphqlResult) => {
+      // A 404 may repeat the id the caller sent, and the platform's event log names the note by id (never its
+      // text); every other answer must not even show that a note or flag exists.
+      const ids = [note.body.data.id, flag.body.data.id]
+      const MAY_NAME_IDS = new Set(['REST note by id', 'REST flag by id', 'GraphQL by id', 'REST platform events'])
+      const leaks = (path: string, answer: RestResult | GraphqlResult) => {
         const text = JSON.stringify('body' in answer ? answer.body : { data: answer.data, errors: answer.errors })
-        return markers.filter((m) => text.includes(m))
+        return [...markers, ...(MAY_NAME_IDS.has(path) ? [] : ids)].filter((m) => text.includes(m))
       }
+
+      // The writer's own feed shows both events on both faces: what the readers below must not see.
+      const ownFeed = await h.app.rest('GET', '/api/v1/activity?first=100', { as: a })
+      expect(
+        ownFeed.body.data.items.filter((i: { subjectId: string }) => ids.includes(i.subjectId)).map((i: { type: string }) => i.type),
+      ).toEqual(['relationship.flag.set', 'relationship.note.created'])
+      const ownFeedGql = await h.app.graphql(`{ activity(first: 100) { edges { node { type subjectId } } } }`, {}, { as: a })
+      expect(ownFeedGql.data.activity.edges.filter((e: { node: { subjectId: string } }) => ids.includes(e.node.subjectId))).toHaveLength(2)
 
       for (const [who, as, expected] of readers) {
         const answers: [string, RestResult | GraphqlResult][] = [
@@ -107,7 +118,7 @@ describe('notes and flags are private to the company that wrote them', () => {
           ['REST note by id', await h.app.rest('GET', `/api/v1/relationship-notes/${note.body.data.id}`, { as })],
           ['REST flag by id', await h.app.rest('GET', `/api/v1/relationship-flags/${flag.body.data.id}`, { as })],
           ['REST booking', await h.app.rest('GET', `/api/v1/bookings/${booking.id}`, { as })],
-          ['REST activity', await h.app.rest('GET', `/api/v1/booking-requests/${requestId}/activity`, { as })],
+          ['REST booking activity', await h.app.rest('GET', `/api/v1/booking-requests/${requestId}/activity`, { as })],
           ['REST trust', await h.app.rest('GET', `/api/v1/trust/${counterpartyOfA}`, { as })],
           ['GraphQL list', await h.app.graphql(LIST, {}, { as })],
           ['GraphQL relationship with A', await h.app.graphql(ONE, { id: counterpartyOfB }, { as })],
@@ -137,20 +148,76 @@ describe('notes and flags are private to the company that wrote them', () => {
               { as },
             ),
           ],
+          ['REST activity feed', await h.app.rest('GET', '/api/v1/activity?first=100', { as })],
+          ['REST dashboard', await h.app.rest('GET', '/api/v1/dashboard', { as })],
+          ['REST tasks', await h.app.rest('GET', '/api/v1/tasks?first=100', { as })],
+          ['REST platform events', await h.app.rest('GET', `/internal/admin/outbox?aggregateId=${note.body.data.id}`, { as })],
+          [
+            'GraphQL activity feed, dashboard and tasks',
+            await h.app.graphql(
+              `{ activity(first: 100) { totalCount edges { node { id type subjectType subjectId } } }
+                 dashboard { side topCounterparts { id name confirmed } } tasks(first: 100) { edges { node { kind subjectId } } } }`,
+              {},
+              { as },
+            ),
+          ],
+          [
+            'GraphQL nested fields',
+            await h.app.graphql(
+              `query($b: ID!, $a: ID!) {
+                booking(id: $b) { id agency { id name trust { status score factors { name explanation } } }
+                  promoter { id trust { status } } request { activity { action toStatus } } ratings { mine { comment } theirs { comment } } }
+                agency(id: $a) { id name trust { status factors { explanation } } } }`,
+              { b: booking.id, a: agency.agencyId },
+              { as },
+            ),
+          ],
         ]
-        for (const [path, answer] of answers) expect(leaks(answer), `${who} · ${path}`).toEqual([])
+        for (const [path, answer] of answers) expect(leaks(path, answer), `${who} · ${path}`).toEqual([])
+        const found = (path: string) => answers.find(([p]) => p === path)![1]
+        const rest = (path: string) => found(path) as RestResult
+        const gql = (path: string) => found(path) as GraphqlResult
 
         if (expected === 'forbidden') {
-          expect(answers[0]![1].status, who).toBe(403)
-          expect((answers[8]![1] as GraphqlResult).errors?.[0]?.extensions?.code, who).toBe('FORBIDDEN')
+          expect(rest('REST list').status, who).toBe(403)
+          expect(gql('GraphQL list').errors?.[0]?.extensions?.code, who).toBe('FORBIDDEN')
         } else {
-          expect(answers[0]![1].status, `${who} · list`).toBe(200)
-          expect((answers[8]![1] as GraphqlResult).errors, `${who} · GraphQL list`).toBeUndefined()
-          expect((answers[12]![1] as GraphqlResult).errors, `${who} · _entities`).toBeUndefined()
-          expect((answers[3]![1] as RestResult).status, `${who} · note by id`).toBe(404)
-          expect((answers[4]![1] as RestResult).status, `${who} · flag by id`).toBe(404)
-          const byId = answers[11]![1] as GraphqlResult
-          expect(byId.errors?.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND', 'NOT_FOUND'])
+          expect(rest('REST list').status, `${who} · list`).toBe(200)
+          expect(gql('GraphQL list').errors, `${who} · GraphQL list`).toBeUndefined()
+          expect(gql('GraphQL _entities').errors, `${who} · _entities`).toBeUndefined()
+          expect(rest('REST note by id').status, `${who} · note by id`).toBe(404)
+          expect(rest('REST flag by id').status, `${who} · flag by id`).toBe(404)
+          expect(gql('GraphQL by id').errors?.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND', 'NOT_FOUND'])
+        }
+        if (as === 'machine') {
+          // The platform's event log names the note (id, counterparty) and nothing else; the company reads are closed to it.
+          const logged = rest('REST platform events')
+          expect(logged.status).toBe(200)
+          expect(logged.body.data.items.map((e: { type: string; payload: object }) => [e.type, Object.keys(e.payload).sort()])).toEqual([
+            ['relationship.note.created', ['counterpartyId', 'noteId']],
+          ])
+          for (const path of ['REST activity feed', 'REST dashboard', 'REST tasks']) expect(rest(path).status, path).toBe(403)
+          expect(gql('GraphQL activity feed, dashboard and tasks').errors?.map((e) => e.extensions?.code)).toContain('FORBIDDEN')
+        } else {
+          // Tenant users: the feed, dashboard and tasks answer (so the checks above are not vacuous), the event log does not.
+          expect(rest('REST platform events').status).toBe(403)
+          for (const path of ['REST activity feed', 'REST dashboard', 'REST tasks']) expect(rest(path).status, `${who} · ${path}`).toBe(200)
+          const faces = gql('GraphQL activity feed, dashboard and tasks')
+          expect(faces.errors, `${who} · GraphQL feed`).toBeUndefined()
+          const feed = rest('REST activity feed').body.data.items as { type: string; subjectId: string }[]
+          expect(
+            feed.filter((i) => ids.includes(i.subjectId)),
+            `${who} · feed`,
+          ).toEqual([])
+          expect(faces.data.activity.totalCount).toBe(feed.length)
+          if (who !== 'an outsider')
+            expect(
+              feed.map((i) => i.type),
+              `${who} · feed`,
+            ).toContain('booking.confirmed')
+          const nested = gql('GraphQL nested fields')
+          if (who === 'an outsider') expect(nested.errors?.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND'])
+          else expect(nested.errors, `${who} · nested`).toBeUndefined()
         }
         // Nobody else edits or deletes them: 404 (or 403), and they stay as written.
         for (const [method, path, body] of [
@@ -232,6 +299,59 @@ describe('notes and flags are private to the company that wrote them', () => {
   })
 })
 
+describe('the management side', () => {
+  /** A management claim; without an incumbent manager the platform approves it. */
+  async function manage(as: AgencySession, artistId: string) {
+    const claim = await h.app.rest('POST', '/api/v1/representation-claims', { as, body: { artistId, role: 'management' } })
+    expect(claim.status, JSON.stringify(claim.body)).toBe(201)
+    if (claim.body.data.status === 'pending') {
+      const approved = await h.app.rest('POST', `/internal/admin/representation-claims/${claim.body.data.id}/approve`, {
+        as: 'machine',
+        body: {},
+      })
+      expect(approved.status, JSON.stringify(approved.body)).toBe(200)
+    }
+  }
+
+  it('keeps its own memory of a promoter: the summary and history of its artists, its own notes, not the agency’s; it does not rate', async () => {
+    const dealer = await agencySession(h.auth, h.app.db)
+    const manager = await agencySession(h.auth, h.app.db)
+    const buyer = await h.auth.session(PROMOTER_ACCESS)
+    const artistId = await representedArtist(dealer)
+    await manage(manager, artistId)
+    const { booking } = await booked(buyer, artistId, nextSlot(), dealer)
+
+    const theirs = await h.app.rest('POST', `/api/v1/relationships/${buyer.orgId}/notes`, { as: dealer, body: { body: 'agency only' } })
+    expect(theirs.status).toBe(201)
+    const ours = await h.app.graphql(
+      `mutation($id: ID!) { addRelationshipNote(companyId: $id, input: { body: "management only" }) { id } }`,
+      { id: buyer.orgId },
+      { as: manager },
+    )
+    expect(ours.errors).toBeUndefined()
+
+    const seen = await h.app.rest('GET', `/api/v1/relationships/${buyer.orgId}`, { as: manager })
+    expect(seen.status, JSON.stringify(seen.body)).toBe(200)
+    expect(seen.body.data).toMatchObject({ side: 'agency', summary: { requests: 1, bookingsConfirmed: 1 }, history: { total: 1 } })
+    expect(seen.body.data.history.items[0].id).toBe(booking.id)
+    expect(seen.body.data.notes.map((n: { body: string }) => n.body)).toEqual(['management only'])
+    const gql = await h.app.graphql(ONE, { id: buyer.orgId }, { as: dealer })
+    expect(gql.data.relationship.notes.map((n: { body: string }) => n.body)).toEqual(['agency only'])
+    expect((await h.app.rest('GET', `/api/v1/relationship-notes/${ours.data.addRelationshipNote.id}`, { as: dealer })).status).toBe(404)
+    const events = await h.app.db.outboxEvent.findMany({ where: { aggregateId: ours.data.addRelationshipNote.id } })
+    expect(events.map((e) => e.orgIds)).toEqual([[manager.orgId]])
+
+    h.app.clock.advance(new Date(booking.endsAt).getTime() - Date.now() + 3600_000)
+    const rating = await h.app.rest('POST', `/api/v1/bookings/${booking.id}/ratings`, {
+      as: manager,
+      body: { communication: 4, reliability: 4, hospitalityOrProduction: 4, paymentOrPerformance: 4 },
+    })
+    expect(rating.status).toBe(403)
+    expect(rating.body.error.code).toBe('not_a_party')
+    expect(await h.app.db.bookingRating.count({ where: { bookingId: booking.id } })).toBe(0)
+  })
+})
+
 describe('the relationship summary and the history with a counterparty', () => {
   it('is kept with the deals and read in one call, "us" and "them" from each side, on both faces', async () => {
     const dealer = await agencySession(h.auth, h.app.db)
@@ -270,6 +390,8 @@ describe('the relationship summary and the history with a counterparty', () => {
     expect(summary.theirAverageAnswerSeconds).toEqual(expect.any(Number))
     expect(summary.ourAverageAnswerSeconds).toEqual(expect.any(Number))
     expect(summary.firstDealAt).not.toBeNull()
+    expect(new Date(summary.lastDealAt).getTime()).toBeGreaterThanOrEqual(new Date(summary.firstDealAt).getTime())
+    expect(summary.lastInteractionAt).not.toBeNull()
     expect(seen.body.data.counterparty).toMatchObject({ id: dealer.agencyId, kind: 'agency' })
     expect(seen.body.data.history.total).toBe(3)
     expect(seen.body.data.history.items.map((b: { status: string }) => b.status).sort()).toEqual(['cancelled', 'confirmed', 'confirmed'])
@@ -303,6 +425,45 @@ describe('the relationship summary and the history with a counterparty', () => {
     expect(gqlList.errors).toBeUndefined()
     expect(gqlList.data.relationships.totalCount).toBe(1)
     expect(gqlList.data.relationships.edges[0].node.summary.cancelledByThem).toBe(1)
+  })
+  it('moves in the transaction of the transition that writes the activity, and rolls back with it', async () => {
+    const dealer = await agencySession(h.auth, h.app.db)
+    const buyer = await h.auth.session(PROMOTER_ACCESS)
+    const artistId = await representedArtist(dealer)
+    const { booking, requestId } = await booked(buyer, artistId, nextSlot(), dealer)
+    const key = { agencyId_artistId_promoterOrgId: { agencyId: dealer.agencyId, artistId, promoterOrgId: buyer.orgId } }
+    const before = await h.app.db.relationshipStat.findUniqueOrThrow({ where: key })
+    expect(before).toMatchObject({ requests: 1, bookingsConfirmed: 1, openPipelines: 0, cancelledByPromoter: 0 })
+
+    // The promoter's cancellation as the pipeline writes it: inside the transaction the summary has moved, another
+    // connection still reads the old one, and a rollback takes both back.
+    await expect(
+      h.app.db.$transaction(async (tx) => {
+        await tx.bookingActivity.create({
+          data: {
+            requestId,
+            subject: 'booking',
+            subjectId: booking.id,
+            action: 'cancel',
+            fromStatus: 'confirmed',
+            toStatus: 'cancelled',
+            actorType: 'user',
+            actorUserId: buyer.userId,
+            actorOrgId: buyer.orgId,
+          },
+        })
+        expect((await tx.relationshipStat.findUniqueOrThrow({ where: key })).cancelledByPromoter).toBe(1)
+        expect((await h.app.db.relationshipStat.findUniqueOrThrow({ where: key })).cancelledByPromoter).toBe(0)
+        throw new Error('rolled back')
+      }),
+    ).rejects.toThrow('rolled back')
+    expect(await h.app.db.relationshipStat.findUniqueOrThrow({ where: key })).toEqual(before)
+
+    // The real cancellation: the summary read right after it (no other write in between) has it.
+    const cancel = await h.app.rest('POST', `/api/v1/bookings/${booking.id}/cancel`, { as: buyer, body: { reason: 'tour moved' } })
+    expect(cancel.status, JSON.stringify(cancel.body)).toBe(200)
+    const after = await h.app.rest('GET', `/api/v1/relationships/${buyer.orgId}`, { as: dealer })
+    expect(after.body.data.summary).toMatchObject({ bookingsConfirmed: 1, cancelledByThem: 1, cancelledByUs: 0 })
   })
 })
 
@@ -368,9 +529,27 @@ describe('double-blind ratings', () => {
     })
     expect(late.status).toBe(409)
     expect(late.body.error.code).toBe('rating_revealed')
+    const lateGql = await h.app.graphql(
+      `mutation($id: ID!) { editBookingRating(id: $id, input: { comment: "rewritten" }) { revealed } }`,
+      { id: (await h.app.db.bookingRating.findFirstOrThrow({ where: { bookingId: booking.id, raterSide: 'agency' } })).id },
+      { as: agency },
+    )
+    expect(lateGql.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'rating_revealed' })
     const twice = await h.app.rest('POST', `/api/v1/bookings/${booking.id}/ratings`, { as: agency, body: scores(1) })
     expect(twice.status).toBe(409)
     expect(twice.body.error.code).toBe('already_rated')
+    const twiceGql = await h.app.graphql(
+      `mutation($id: ID!, $input: BookingRatingInput!) { rateBooking(bookingId: $id, input: $input) { revealed } }`,
+      { id: booking.id, input: scores(1) },
+      { as: promoter },
+    )
+    expect(twiceGql.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'already_rated' })
+    const agencyAfter = await h.app.graphql(RATINGS, { id: booking.id }, { as: agency })
+    expect(agencyAfter.data.booking.ratings).toMatchObject({
+      revealed: true,
+      mine: { communication: 3, comment: null },
+      theirs: { communication: 5, comment: 'great crew' },
+    })
     await expect(h.app.db.bookingRating.update({ where: { id: first.body.data.mine.id }, data: { communication: 1 } })).rejects.toThrow()
     await expect(h.app.db.bookingRating.delete({ where: { id: first.body.data.mine.id } })).rejects.toThrow()
     expect((await h.app.db.bookingRating.findUniqueOrThrow({ where: { id: first.body.data.mine.id } })).communication).toBe(5)
@@ -413,8 +592,29 @@ describe('double-blind ratings', () => {
       as: agency,
       body: { communication: 5 },
     })
+    expect(frozen.status).toBe(409)
     expect(frozen.body.error.code).toBe('rating_revealed')
+    const frozenGql = await h.app.graphql(
+      `mutation($id: ID!) { editBookingRating(id: $id, input: { communication: 5 }) { revealed } }`,
+      { id: first.body.data.mine.id },
+      { as: agency },
+    )
+    expect(frozenGql.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'rating_revealed' })
+    const tooLateGql = await h.app.graphql(
+      `mutation($id: ID!, $input: BookingRatingInput!) { rateBooking(bookingId: $id, input: $input) { revealed } }`,
+      { id: booking.id, input: scores(5) },
+      { as: promoter },
+    )
+    expect(tooLateGql.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'rating_window_closed' })
+    const raterGql = await h.app.graphql(RATINGS, { id: booking.id }, { as: agency })
+    expect(raterGql.data.booking.ratings).toMatchObject({
+      window: 'CLOSED',
+      revealed: true,
+      theirsSubmitted: false,
+      mine: { communication: 2 },
+    })
     expect(await h.app.db.bookingRating.count({ where: { bookingId: booking.id } })).toBe(1)
+    expect((await h.app.db.bookingRating.findFirstOrThrow({ where: { bookingId: booking.id } })).communication).toBe(2)
   })
 
   it('is only for the two parties, with the permission, and valid scores', async () => {
@@ -450,6 +650,18 @@ describe('the trust score', () => {
     const thin = await h.app.rest('GET', `/api/v1/trust/${dealer.agencyId}`, { as: outsiderPromoter })
     expect(thin.status).toBe(200)
     expect(thin.body.data).toMatchObject({ status: 'not_enough_history', score: null, completedBookings: 2, version: 1, factors: [] })
+    const thinGql = await h.app.graphql(
+      `query($id: ID!) { trustScore(companyId: $id) { status score completedBookings minimumCompletedBookings factors { name } } }`,
+      { id: dealer.agencyId },
+      { as: outsiderAgency },
+    )
+    expect(thinGql.data.trustScore).toEqual({
+      status: 'NOT_ENOUGH_HISTORY',
+      score: null,
+      completedBookings: 2,
+      minimumCompletedBookings: 3,
+      factors: [],
+    })
     h.app.clock.reset()
 
     deals.push(await booked(buyer, artistId, nextSlot(), dealer))
@@ -466,6 +678,11 @@ describe('the trust score', () => {
       'tenure',
     ])
     const points = rest.body.data.factors.reduce((sum: number, f: { points: number }) => sum + f.points, 0)
+    // No revealed rating yet: the rating factor is the network mean alone, never one rating worked back out of it.
+    expect(rest.body.data.ratingsCount).toBe(0)
+    expect(rest.body.data.factors.find((f: { name: string }) => f.name === 'rating').explanation).toMatch(
+      /^fewer than 3 revealed ratings: the network mean/,
+    )
     expect(Math.abs(points - rest.body.data.score)).toBeLessThanOrEqual(1)
 
     // The same on GraphQL, for any directory reader of the network (an outsider agency here), through Agency.trust.
@@ -494,6 +711,48 @@ describe('the trust score', () => {
     expect((await h.app.rest('GET', `/api/v1/trust/${dealer.agencyId}`, { as: 'machine' })).status).toBe(200)
   })
 
+  it('counts a cancellation against the company that cancelled, twice when late, on both faces', async () => {
+    const dealer = await agencySession(h.auth, h.app.db)
+    const buyer = await h.auth.session(PROMOTER_ACCESS)
+    const artistId = await representedArtist(dealer)
+    const deals = [
+      await booked(buyer, artistId, nextSlot(), dealer),
+      await booked(buyer, artistId, nextSlot(), dealer),
+      await booked(buyer, artistId, nextSlot(), dealer),
+    ]
+    // The agency cancels a show ten days ahead: a late cancellation, by the agency.
+    const soon = new Date(Date.now() + 10 * DAY)
+    const late = await booked(
+      buyer,
+      artistId,
+      { startsAt: soon.toISOString(), endsAt: new Date(soon.getTime() + 3600_000).toISOString() },
+      dealer,
+    )
+    const cancel = await h.app.rest('POST', `/api/v1/bookings/${late.booking.id}/cancel`, { as: dealer, body: { reason: 'artist ill' } })
+    expect(cancel.status, JSON.stringify(cancel.body)).toBe(200)
+    h.app.clock.advance(Math.max(...deals.map((d) => new Date(d.booking.endsAt).getTime())) - Date.now() + 3600_000)
+
+    const QUERY = `query($a: ID!, $b: ID!) { agency: trustScore(companyId: $a) { ...T } buyer: trustScore(companyId: $b) { ...T } }
+      fragment T on TrustScore { status completedBookings factors { name value explanation } }`
+    const gql = await h.app.graphql(QUERY, { a: dealer.agencyId, b: buyer.orgId }, { as: outsiderPromoter })
+    expect(gql.errors).toBeUndefined()
+    const factor = (who: 'agency' | 'buyer', name: string) =>
+      gql.data[who].factors.find((f: { name: string }) => f.name === name) as { value: number; explanation: string }
+    expect(gql.data.agency).toMatchObject({ status: 'SCORED', completedBookings: 3 })
+    // (3 + 1) / (3 + 1 + 2) and 1 − (1 + 1 late) / (3 + 1)
+    expect(factor('agency', 'completion').value).toBeCloseTo(4 / 6, 3)
+    expect(factor('agency', 'reliability').value).toBeCloseTo(0.5, 3)
+    expect(factor('agency', 'reliability').explanation).toContain('1 cancellations by this company, 1 of them less than 30 days')
+    // The buyer did not cancel: nothing against it.
+    expect(gql.data.buyer).toMatchObject({ status: 'SCORED', completedBookings: 3 })
+    expect(factor('buyer', 'reliability').value).toBe(1)
+    expect(factor('buyer', 'completion').value).toBeCloseTo(4 / 5, 3)
+
+    const rest = await h.app.rest('GET', `/api/v1/trust/${dealer.orgId}`, { as: outsiderPromoter })
+    expect(rest.body.data).toMatchObject({ subjectKind: 'agency', subjectId: dealer.agencyId, completedBookings: 3 })
+    expect(rest.body.data.factors.find((f: { name: string }) => f.name === 'reliability').value).toBeCloseTo(0.5, 3)
+  })
+
   it('reads trust for a page of agencies in one batched statement', async () => {
     const page = `{ agencies(first: 20) { edges { node { id trust { status } } } } }`
     const before = h.app.sql.length
@@ -501,5 +760,38 @@ describe('the trust score', () => {
     expect(r.errors).toBeUndefined()
     const trustStatements = h.app.sql.slice(before).filter((s) => s.includes('relationship_stats'))
     expect(trustStatements).toHaveLength(1)
+  })
+})
+
+describe('access rules', () => {
+  it('declares relationships, ratings and trust in the catalog and shows each rule in the SDL', async () => {
+    const sdl: string = (await h.app.graphql('{ _service { sdl } }')).data._service.sdl
+    const ruleOf = (field: string) => new RegExp(`\\n\\s+${field}\\b[^\\n]*@requiresPermission\\(rule: "([a-z.]+)"`).exec(sdl)?.[1]
+    const expected: Record<string, string> = {
+      relationships: 'relationships.read',
+      relationship: 'relationships.read',
+      relationshipNote: 'relationships.read',
+      relationshipFlag: 'relationships.read',
+      addRelationshipNote: 'relationships.manage',
+      editRelationshipNote: 'relationships.manage',
+      deleteRelationshipNote: 'relationships.manage',
+      setRelationshipFlag: 'relationships.manage',
+      editRelationshipFlag: 'relationships.manage',
+      clearRelationshipFlag: 'relationships.manage',
+      rateBooking: 'ratings.submit',
+      editBookingRating: 'ratings.submit',
+      ratings: 'ratings.read',
+      trustScore: 'trust.read',
+      trust: 'trust.read',
+    }
+    expect(Object.fromEntries(Object.keys(expected).map((f) => [f, ruleOf(f)]))).toEqual(expected)
+    // Both sides hold their own permissions of each rule; trust is a directory reader's.
+    expect(sdl).toContain(
+      '@requiresPermission(rule: "relationships.manage", anyOf: ["artist.relationships.manage", "promoter.relationships.manage"], internal: false, agencyGate: true)',
+    )
+    expect(sdl).toContain('@requiresPermission(rule: "ratings.submit", anyOf: ["artist.ratings.submit", "promoter.ratings.submit"]')
+    expect(sdl).toContain(
+      '@requiresPermission(rule: "trust.read", anyOf: ["artist.directory.read", "promoter.directory.read"], internal: true',
+    )
   })
 })

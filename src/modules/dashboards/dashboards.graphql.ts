@@ -178,7 +178,8 @@ builder.queryFields((t) => ({
     {
       ...requires('dashboard.read'),
       type: ActivityRef,
-      description: 'Events the company is party to, newest first (keyset: first/after).',
+      description:
+        "Events the company is party to that the caller's permissions let it read (docs/events.md), newest first (keyset: first/after).",
       resolve: async (_root, args, ctx) => {
         const page = await activity.list(ctx, keysetArgs(args))
         return connection(page, page.cursors)

@@ -88,7 +88,7 @@ export const dashboardRoutes = [
     method: 'GET',
     url: '/api/v1/activity',
     tag,
-    summary: 'Booking, contract, representation, availability and finance events the company is party to, newest first (keyset)',
+    summary: "Events the company is party to that the caller's permissions let it read (docs/events.md), newest first (keyset)",
     access: 'dashboard.read',
     query: FeedQuery,
     response: pageOf(ActivitySchema),

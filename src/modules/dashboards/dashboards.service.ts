@@ -11,6 +11,7 @@ import { money, type Money } from '../../money.ts'
 import { parseInput } from '../../validation.ts'
 import { liveHold, liveOffer, liveRequest } from '../booking/live.ts'
 import { partyOf, type Party } from '../booking/parties.ts'
+import { FEED_READ_RULES } from '../outbox/catalog.ts'
 
 const sql = Prisma.sql
 const HOUR = 3_600_000
@@ -265,11 +266,23 @@ interface ActivityRow {
   payload: Record<string, unknown>
 }
 
-/** The feed's page: the company's copy of every event it is party to, newest first, after a seq. */
-export function activityStatement(orgId: string, after: bigint | null, limit: number) {
+/**
+ * The feed's page: the company's copy of every event it is party to, newest first, after a seq, less the
+ * aggregates the reader may not see. Still one range of the (org_id, seq) key, the hidden ones filtered on it.
+ */
+export function activityStatement(orgId: string, hidden: readonly string[], after: bigint | null, limit: number) {
   return sql`SELECT seq, event_id, event_type, aggregate_type, aggregate_id, occurred_at, payload FROM org_activity
-             WHERE org_id = ${orgId}::uuid ${after === null ? Prisma.empty : sql`AND seq < ${after}`}
+             WHERE org_id = ${orgId}::uuid AND aggregate_type <> ALL(${hidden}::text[]) ${after === null ? Prisma.empty : sql`AND seq < ${after}`}
              ORDER BY seq DESC LIMIT ${limit + 1}::int`
+}
+
+/** The aggregates whose events the caller may not see in the feed (FEED_READ_RULES), for the feed's filter. */
+export async function hiddenAggregates(ctx: RequestContext): Promise<string[]> {
+  const rules = [...new Set(Object.values(FEED_READ_RULES))]
+  const allowed = new Map(await Promise.all(rules.map(async (rule) => [rule, await ctx.may(rule)] as const)))
+  return Object.entries(FEED_READ_RULES)
+    .filter(([, rule]) => !allowed.get(rule))
+    .map(([aggregate]) => aggregate)
 }
 
 export interface Page<T> {
@@ -293,14 +306,15 @@ function pageFrom<R, T>(rows: R[], limit: number, view: (r: R) => T, cursor: (r:
 
 export const activity = {
   /**
-   * GET /api/v1/activity: booking, contract, representation, availability and finance events of what the
-   * company is party to (the outbox's parties), newest first, keyset on seq (one index range per page).
+   * GET /api/v1/activity: the events of what the company is party to (the outbox's parties) that the caller's
+   * permissions let it read, newest first, keyset on seq (one index range per page).
    */
   async list(ctx: RequestContext, input: unknown) {
     const q = parseInput(FeedQuery, input)
     const party = await partyOf(ctx)
     const after = activityCursor(q.after)
-    const rows = await ctx.db.$queryRaw<ActivityRow[]>(activityStatement(party.orgId, after, q.first))
+    const hidden = await hiddenAggregates(ctx)
+    const rows = await ctx.db.$queryRaw<ActivityRow[]>(activityStatement(party.orgId, hidden, after, q.first))
     return pageFrom(
       rows,
       q.first,
@@ -314,7 +328,10 @@ export const activity = {
       }),
       (r) => `a:${r.seq}`,
       async () =>
-        (await ctx.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM org_activity WHERE org_id = ${party.orgId}::uuid`)[0]!.n,
+        (
+          await ctx.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM org_activity
+                                                  WHERE org_id = ${party.orgId}::uuid AND aggregate_type <> ALL(${hidden}::text[])`
+        )[0]!.n,
     )
   },
 }

@@ -34,6 +34,7 @@ export function eventsDoc(): string {
   for (const [family, events] of families) {
     const first = events[0]!
     lines.push(`## \`${family}\` (aggregate \`${first.aggregate}\`, schema version ${first.version})`, '')
+    lines.push(`Shown in a company's activity feed to its users holding \`${first.feedRule}\` (docs/permissions.md).`, '')
     if (first.cacheTags.length) lines.push(`Invalidates the REST GET cache's \`${first.cacheTags.join('`, `')}\` entries.`, '')
     lines.push('| event type | when |', '|---|---|')
     for (const e of events) lines.push(`| \`${e.type}\` | ${e.description} |`)

@@ -2,6 +2,7 @@
 // Consumers read it as docs/events.md (`npm run generate`); test/outbox.test.ts checks that every row the
 // services write carries exactly the fields declared here. A payload carries ids, statuses and dates only:
 // never notes, messages, terms or money, which stay behind the API's access rules.
+import type { AccessRule } from '../../access/catalog.ts'
 
 export type Aggregate =
   | 'booking_request'
@@ -24,6 +25,36 @@ export type Aggregate =
   | 'person'
   | 'genre'
   | 'geo'
+
+/**
+ * Who may see an aggregate's events in a company's activity feed: a user of the company holding the read rule
+ * of the area, so the feed never tells more than the area's own reads would (a user without
+ * `relationships.read` learns of no note or flag). The pipeline's events show to every dashboard reader: the
+ * dashboard itself counts and lists that pipeline. Keyed by aggregate (the feed filters on `aggregate_type`);
+ * a new aggregate does not compile until it names its rule.
+ */
+export const FEED_READ_RULES = {
+  booking_request: 'dashboard.read',
+  booking_offer: 'dashboard.read',
+  booking_hold: 'dashboard.read',
+  booking: 'dashboard.read',
+  contract: 'contracts.read',
+  representation: 'roster.read',
+  availability: 'availability.read',
+  finance_handoff: 'finance.read',
+  itinerary_item: 'itinerary.read',
+  logistics_submission: 'logistics.read',
+  calendar_feed: 'calendar.subscribe',
+  tour: 'tours.read',
+  relationship_note: 'relationships.read',
+  relationship_flag: 'relationships.read',
+  booking_rating: 'ratings.read',
+  artist: 'directory.read',
+  agency: 'directory.read',
+  person: 'directory.read',
+  genre: 'directory.read',
+  geo: 'directory.read',
+} as const satisfies Record<Aggregate, AccessRule>
 
 /**
  * What the REST GET cache (src/cache/README.md) keeps, by what its answers read: an event invalidates the tags
@@ -404,13 +435,27 @@ export interface EventDefinition {
   description: string
   payload: Fields
   cacheTags: readonly CacheTag[]
+  /** The rule a reader needs to see the event in a company's activity feed. */
+  feedRule: AccessRule
 }
 
 export const EVENTS: Record<string, EventDefinition> = Object.fromEntries(
   Object.entries(FAMILIES).flatMap(([family, f]) =>
     Object.entries(f.events).map(([name, description]) => {
       const type = `${family}.${name}`
-      return [type, { type, family, aggregate: f.aggregate, version: f.version, description, payload: f.payload, cacheTags: f.cacheTags }]
+      return [
+        type,
+        {
+          type,
+          family,
+          aggregate: f.aggregate,
+          version: f.version,
+          description,
+          payload: f.payload,
+          cacheTags: f.cacheTags,
+          feedRule: FEED_READ_RULES[f.aggregate],
+        },
+      ]
     }),
   ),
 )

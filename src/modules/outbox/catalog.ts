@@ -3,27 +3,30 @@
 // services write carries exactly the fields declared here. A payload carries ids, statuses and dates only:
 // never notes, messages, terms or money, which stay behind the API's access rules.
 
-export type Aggregate =
-  | 'booking_request'
-  | 'booking_offer'
-  | 'booking_hold'
-  | 'booking'
-  | 'contract'
-  | 'representation'
-  | 'availability'
-  | 'finance_handoff'
-  | 'itinerary_item'
-  | 'logistics_submission'
-  | 'calendar_feed'
-  | 'tour'
-  | 'relationship_note'
-  | 'relationship_flag'
-  | 'booking_rating'
-  | 'artist'
-  | 'agency'
-  | 'person'
-  | 'genre'
-  | 'geo'
+/** What an event is about (its aggregate), as events and the activity feed name it. */
+export const AGGREGATES = [
+  'booking_request',
+  'booking_offer',
+  'booking_hold',
+  'booking',
+  'contract',
+  'representation',
+  'availability',
+  'finance_handoff',
+  'itinerary_item',
+  'logistics_submission',
+  'calendar_feed',
+  'tour',
+  'relationship_note',
+  'relationship_flag',
+  'booking_rating',
+  'artist',
+  'agency',
+  'person',
+  'genre',
+  'geo',
+] as const
+export type Aggregate = (typeof AGGREGATES)[number]
 
 /**
  * What the REST GET cache (src/cache/) keeps, by what its answers read: an event invalidates the tags of its

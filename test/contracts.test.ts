@@ -568,7 +568,7 @@ describe('visibility', () => {
       status: 'DRAFT',
       current: { version: 1 },
       blockingSigner: null,
-      events: [{ type: 'created' }],
+      events: [{ type: 'CREATED' }],
       booking: { id: booking.id },
     })
     const entities = await h.app.graphql(

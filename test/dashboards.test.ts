@@ -317,6 +317,6 @@ describe('activity and tasks pages', () => {
     expect(new Set([...one.items, ...two.items].map((t) => t.subjectId)).size).toBe(3)
     const gql = await h.app.graphql('{ tasks(first: 10) { totalCount edges { node { kind subjectType dueAt } } } }', {}, { as: agency })
     expect(gql.data.tasks.totalCount).toBe(3)
-    expect(gql.data.tasks.edges[0].node).toMatchObject({ kind: 'ANSWER_REQUEST', subjectType: 'request' })
+    expect(gql.data.tasks.edges[0].node).toMatchObject({ kind: 'ANSWER_REQUEST', subjectType: 'REQUEST' })
   })
 })

@@ -324,7 +324,7 @@ describe('the handoff audit', () => {
     const results = await Promise.all(Array.from({ length: 8 }, () => h.app.graphql(mutation, { id: booking.id }, { as: agency })))
     const won = results.filter((r) => r.data?.handOffBookingToFinance)
     expect(won).toHaveLength(1)
-    expect(won[0]!.data.handOffBookingToFinance).toMatchObject({ status: 'PENDING', version: 1, events: [{ type: 'requested' }] })
+    expect(won[0]!.data.handOffBookingToFinance).toMatchObject({ status: 'PENDING', version: 1, events: [{ type: 'REQUESTED' }] })
     expect(results.filter((r) => r.errors?.[0]?.extensions?.code === 'CONFLICT')).toHaveLength(7)
     expect(await h.app.db.financeHandoff.count({ where: { bookingId: booking.id } })).toBe(1)
     expect(

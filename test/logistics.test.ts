@@ -547,7 +547,7 @@ describe('GraphQL', () => {
     expect(stale.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'stale_version' })
     const ok = await decide('approveLogistics', 1, s.versions[0].payloadHash, manager)
     expect(ok.errors).toBeUndefined()
-    expect(ok.data.approveLogistics).toMatchObject({ status: 'APPROVED', decidedSide: 'management' })
+    expect(ok.data.approveLogistics).toMatchObject({ status: 'APPROVED', decidedSide: 'MANAGEMENT' })
     const read = await h.app.graphql(
       `query($id: ID!) { booking(id: $id) { logistics(category: HOTEL) { id status overdue events { type actorSide } } itinerary { kind } } }`,
       { id: booking.id },
@@ -560,9 +560,9 @@ describe('GraphQL', () => {
         status: 'APPROVED',
         overdue: false,
         events: [
-          { type: 'created', actorSide: 'promoter' },
-          { type: 'submitted', actorSide: 'promoter' },
-          { type: 'approved', actorSide: 'management' },
+          { type: 'CREATED', actorSide: 'PROMOTER' },
+          { type: 'SUBMITTED', actorSide: 'PROMOTER' },
+          { type: 'APPROVED', actorSide: 'MANAGEMENT' },
         ],
       },
     ])

@@ -120,4 +120,26 @@ describe('marketplace', () => {
     ).toEqual(before)
     expect((await h.app.rest('GET', '/api/v1/marketplace/artists')).status).toBe(401)
   })
+
+  it('finds a name whatever its accents or case, on both faces (q folds like the directory)', async () => {
+    const artistId = await representedArtist(agency, `Los Satélites ${crypto.randomUUID().slice(0, 6)}`)
+    for (const q of ['sate', 'SATÉLITES', 'los satelites']) {
+      const r = await search({ q })
+      expect(r.status, JSON.stringify(r.body)).toBe(200)
+      expect(r.body.data.items.map((i: { artistId: string }) => i.artistId)).toEqual([artistId])
+      expect(r.body.data.items[0]).not.toHaveProperty('nameSearch')
+    }
+    // % and _ are letters, not patterns.
+    expect((await search({ q: 'sat_lites' })).body.data.items).toEqual([])
+    const g = await h.app.graphql(
+      '{ marketplace(first: 5, filter: { q: "satelites", sort: RELEVANCE }) { totalCount edges { node { artist { id } name } } } }',
+      {},
+      {
+        as: promoter,
+      },
+    )
+    expect(g.errors).toBeUndefined()
+    expect(g.data.marketplace.totalCount).toBe(1)
+    expect(g.data.marketplace.edges[0].node.artist.id).toBe(artistId)
+  })
 })

@@ -105,7 +105,7 @@ describe('migrations', () => {
       'geo_cities_name_search_trgm_idx',
       'geo_countries_name_search_trgm_idx',
       'geo_regions_name_search_trgm_idx',
-      'marketplace_artists_name_trgm_idx',
+      'marketplace_artists_name_search_trgm_idx',
       'people_name_search_trgm_idx',
     ])
   })

@@ -69,7 +69,8 @@ function graphqlTypeOf(schema: ZodAny, typeName: string): unknown {
   const def = schema._zod.def
   switch (def.type) {
     case 'string':
-      return schema.format === 'uuid' ? 'ID' : 'String'
+      // A calendar day (src/dates.ts Day) is the Date scalar on every input, as on every output.
+      return schema.format === 'uuid' ? 'ID' : schema.format === 'date' ? 'Date' : 'String'
     case 'number': {
       if (!schema.format || !/int/.test(schema.format)) return 'Float'
       // GraphQL's Int is 32-bit: an integer allowed past it (an amount in minor units) is a SafeInt.

@@ -10,7 +10,7 @@ import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema, type Vali
 import type { Config } from '../config.ts'
 import type { RequestContext } from '../context.ts'
 import type { Metrics } from '../metrics.ts'
-import { AppError, causeOf, graphqlExtensions, RETRY_AFTER_SECONDS, toAppError } from '../errors.ts'
+import { AppError, causeOf, graphqlExtensions, RETRY_AFTER_SECONDS, toAppError, type FieldIssue } from '../errors.ts'
 import { costLimit } from './cost.ts'
 import { idempotentMutations } from './idempotency.ts'
 
@@ -35,9 +35,25 @@ function appErrorOf(error: unknown): AppError | null {
   return toAppError(unwrapResolverError(error))
 }
 
+// A variable our Date or DateTime scalar refused, as graphql-js words it: `Variable "$f" got invalid value
+// "0000-01-01" at "f.from"; Date must be between …`.
+const SCALAR_REFUSAL = /^Variable "\$(\w+)" got invalid value .*?(?: at "([^"]+)")?; (?:Date|DateTime) (.+)$/s
+
+/** The refused field of a day or instant variable in the `fields` shape validation answers with (`depositTerms.0.dueOn`). */
+function variableFields(formatted: GraphQLFormattedError): FieldIssue[] | null {
+  const m = formatted.extensions?.code === 'BAD_USER_INPUT' ? SCALAR_REFUSAL.exec(formatted.message) : null
+  if (!m) return null
+  const [, variable, at, message] = m
+  const field = at ? at.slice(variable!.length + 1).replace(/\[(\d+)\]/g, '.$1') : variable!
+  return [{ field: field || variable!, message: message! }]
+}
+
 function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const app = appErrorOf(error)
-  if (!app) return formatted
+  if (!app) {
+    const fields = variableFields(formatted)
+    return fields ? { ...formatted, extensions: { ...formatted.extensions, fields } } : formatted
+  }
   return { message: app.message, locations: formatted.locations, path: formatted.path, extensions: graphqlExtensions(app) }
 }
 

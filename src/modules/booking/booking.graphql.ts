@@ -17,7 +17,6 @@ import { builder, requires, typeRequires } from '../../graphql/builder.ts'
 import { connectionOf, NESTED_FIRST, NESTED_OFFSET, nestedPage } from '../../graphql/connections.ts'
 import { DEFAULT_PAGE_SIZE } from '../../pagination.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
-import { formatDay } from '../../dates.ts'
 import { parseId } from '../../validation.ts'
 import { resolveReferences } from '../../graphql/entities.ts'
 import { AgencyRef } from '../directory/agencies.graphql.ts'
@@ -53,7 +52,11 @@ graphqlEnum('BookingSort', BOOKING_SORT_FIELDS, 'What a bookings list is ordered
 graphqlEnum('SortOrder', SORT_ORDERS)
 const SubjectEnum = graphqlEnum('BookingSubject', BOOKING_SUBJECTS, 'What a pipeline activity entry is about')
 const ActivityActionEnum = graphqlEnum('BookingActivityAction', BOOKING_ACTIVITY_ACTIONS, 'What happened in a pipeline activity entry')
-const ActorTypeEnum = graphqlEnum('ActorType', ACTOR_TYPES, 'Who acted: a tenant user, a machine caller, or the system (expiry, lapse)')
+export const ActorTypeEnum = graphqlEnum(
+  'ActorType',
+  ACTOR_TYPES,
+  'Who acted: a tenant user, a machine caller, or the system (expiry, lapse)',
+)
 const WarningEnum = graphqlEnum(
   'BookingRequestWarning',
   BookingRequestWarning,
@@ -170,7 +173,7 @@ builder.prismaObject('OfferDepositTerm', {
       resolve: (d) => money(d.amount, d.offer.currency)!,
     }),
     percent: t.exposeInt('percent', { nullable: true, description: depositTermFields.percent }),
-    dueOn: t.field({ type: 'String', nullable: true, description: 'YYYY-MM-DD', resolve: (d) => (d.dueOn ? formatDay(d.dueOn) : null) }),
+    dueOn: t.expose('dueOn', { type: 'Date', nullable: true }),
     dueDaysBeforeEvent: t.exposeInt('dueDaysBeforeEvent', { nullable: true, description: depositTermFields.dueDaysBeforeEvent }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
@@ -191,7 +194,7 @@ builder.prismaObject('BookingDepositTerm', {
       resolve: (d) => money(d.amount, d.booking.currency)!,
     }),
     percent: t.exposeInt('percent', { nullable: true, description: depositTermFields.percent }),
-    dueOn: t.field({ type: 'String', nullable: true, description: 'YYYY-MM-DD', resolve: (d) => (d.dueOn ? formatDay(d.dueOn) : null) }),
+    dueOn: t.expose('dueOn', { type: 'Date', nullable: true }),
     dueDaysBeforeEvent: t.exposeInt('dueDaysBeforeEvent', { nullable: true, description: depositTermFields.dueDaysBeforeEvent }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),

@@ -12,6 +12,7 @@ import { refOf, UserRef } from '../../graphql/references.ts'
 import {
   AttachmentInput,
   CONTRACT_ACTIONS,
+  CONTRACT_STEPS,
   ContractFilter,
   ContractInput,
   contracts,
@@ -27,6 +28,7 @@ import { unresolvedFields } from './merge.ts'
 import { TemplateFilter, TemplateInput, templates, UpdateTemplateInput } from './templates.service.ts'
 
 const StatusEnum = graphqlEnum('ContractStatus', ContractStatus)
+const StepEnum = graphqlEnum('ContractStep', CONTRACT_STEPS, "A step of a contract's audit timeline")
 const SigningOrderEnum = graphqlEnum('SigningOrder', SigningOrder)
 const SignerRoleEnum = graphqlEnum('SignerRole', SignerRole)
 
@@ -54,7 +56,8 @@ builder.prismaObject('ContractTemplateVersion', {
   fields: (t) => ({
     version: t.exposeInt('version'),
     body: t.exposeString('body'),
-    createdByUserId: t.exposeID('createdByUserId'),
+    createdBy: t.field({ type: UserRef, nullable: true, resolve: (o) => refOf(o.createdByUserId) }),
+    createdByUserId: t.exposeID('createdByUserId', { deprecationReason: 'Use createdBy { id }: a reference the gateway resolves.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
@@ -146,11 +149,11 @@ builder.prismaObject('ContractEvent', {
   description: 'One step of the contract’s audit timeline (append-only).',
   fields: (t) => ({
     id: t.exposeID('id'),
-    type: t.exposeString('type'),
+    type: t.field({ type: StepEnum, resolve: (e) => e.type as keyof typeof CONTRACT_STEPS }),
     version: t.exposeInt('version', { nullable: true }),
     signerId: t.exposeID('signerId', { nullable: true }),
-    fromStatus: t.exposeString('fromStatus', { nullable: true }),
-    toStatus: t.exposeString('toStatus', { nullable: true }),
+    fromStatus: t.field({ type: StatusEnum, nullable: true, resolve: (e) => e.fromStatus as ContractStatus | null }),
+    toStatus: t.field({ type: StatusEnum, nullable: true, resolve: (e) => e.toStatus as ContractStatus | null }),
     actor: t.field({ type: UserRef, nullable: true, description: 'The user who acted.', resolve: (e) => refOf(e.actorUserId) }),
     actorCompany: t.field({
       type: CompanyRef,

@@ -120,12 +120,36 @@ export const ContractFilter = z.object({
     .describe("true: contracts whose signing waits for a signer of the caller's side (the caller may sign now); false: the rest"),
 })
 
+/** The steps of a contract's audit timeline (ContractEvent.type). */
+export const CONTRACT_STEPS = {
+  created: 'created',
+  edited: 'edited',
+  signer_added: 'signer_added',
+  signer_removed: 'signer_removed',
+  sent: 'sent',
+  signed: 'signed',
+  fully_signed: 'fully_signed',
+  status_changed: 'status_changed',
+  attachment_added: 'attachment_added',
+  attachment_removed: 'attachment_removed',
+  voided: 'voided',
+  cancelled: 'cancelled',
+} as const
+
 type Actor = { userId: string; orgId: string }
 
 async function event(
   tx: Tx,
   actor: Actor,
-  e: { contractId: string; type: string; version?: number; signerId?: string; from?: string; to?: string; note?: string | null },
+  e: {
+    contractId: string
+    type: keyof typeof CONTRACT_STEPS
+    version?: number
+    signerId?: string
+    from?: string
+    to?: string
+    note?: string | null
+  },
 ) {
   await tx.contractEvent.create({
     data: {

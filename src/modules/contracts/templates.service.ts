@@ -7,6 +7,7 @@ import { conflict, notFound, validationError } from '../../errors.ts'
 import type { Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
+import { nameContains } from '../../search.ts'
 import { partyOf } from '../booking/parties.ts'
 import { unknownFields } from './merge.ts'
 
@@ -52,7 +53,7 @@ export const templates = {
     const f = parseInput(TemplateFilter, filter)
     const where: Prisma.ContractTemplateWhereInput = {
       ownerOrgId: party.orgId,
-      name: f.q ? { contains: f.q, mode: 'insensitive' } : undefined,
+      nameSearch: nameContains(f.q),
       archivedAt: f.includeArchived ? undefined : null,
     }
     return listing(ctx.db.contractTemplate, { where, orderBy: { name: 'asc' } }, page, query)

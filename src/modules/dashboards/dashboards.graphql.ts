@@ -3,7 +3,8 @@ import { graphqlEnum } from '../../graphql/inputs.ts'
 import { MoneyRef } from '../../graphql/money.ts'
 import { invalidInput } from '../../errors.ts'
 import { SideEnum } from '../booking/booking.graphql.ts'
-import { activity, dashboards, TASK_KINDS, tasks, type Dashboard } from './dashboards.service.ts'
+import { AGGREGATES } from '../outbox/catalog.ts'
+import { activity, dashboards, TASK_KINDS, TASK_SUBJECTS, tasks, type Dashboard } from './dashboards.service.ts'
 
 type Counts<K extends keyof Dashboard> = Dashboard[K]
 
@@ -110,14 +111,24 @@ const payloadId = (key: string) => (a: Activity) => {
   return typeof v === 'string' ? v : null
 }
 
+const SubjectEnum = graphqlEnum(
+  'ActivitySubject',
+  Object.fromEntries(AGGREGATES.map((a) => [a, a])) as Record<Activity['subjectType'], Activity['subjectType']>,
+  'What an event is about',
+)
+
 const ActivityRef = builder.objectRef<Activity>('ActivityItem').implement({
   description: 'An event the company is party to (docs/events.md), with the ids and statuses its payload carries.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    type: t.exposeString('type', { description: 'e.g. booking.confirmed, contract.signed, representation.started' }),
-    subjectType: t.exposeString('subjectType'),
+    type: t.exposeString('type', {
+      description:
+        'The event type as docs/events.md names it (e.g. booking.confirmed, contract.signed): the events contract, not a GraphQL enum',
+    }),
+    subjectType: t.field({ type: SubjectEnum, resolve: (a) => a.subjectType }),
     subjectId: t.exposeID('subjectId'),
     occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     requestId: t.id({ nullable: true, resolve: payloadId('requestId') }),
     bookingId: t.id({ nullable: true, resolve: payloadId('bookingId') }),
     contractId: t.id({ nullable: true, resolve: payloadId('contractId') }),
@@ -130,11 +141,16 @@ const ActivityRef = builder.objectRef<Activity>('ActivityItem').implement({
 type Task = Awaited<ReturnType<typeof tasks.list>>['items'][number]
 const TaskKindEnum = graphqlEnum('TaskKind', Object.fromEntries(TASK_KINDS.map((k) => [k, k])) as Record<Task['kind'], Task['kind']>)
 
+const TaskSubjectEnum = graphqlEnum(
+  'TaskSubject',
+  Object.fromEntries(TASK_SUBJECTS.map((s) => [s, s])) as Record<(typeof TASK_SUBJECTS)[number], (typeof TASK_SUBJECTS)[number]>,
+)
+
 const TaskRef = builder.objectRef<Task>('Task').implement({
   description: 'Something waiting for the company, with its subject and when it is due.',
   fields: (t) => ({
     kind: t.field({ type: TaskKindEnum, resolve: (k) => k.kind }),
-    subjectType: t.exposeString('subjectType', { description: 'request, offer, hold, contract or booking' }),
+    subjectType: t.field({ type: TaskSubjectEnum, resolve: (k) => k.subjectType }),
     subjectId: t.exposeID('subjectId'),
     requestId: t.exposeID('requestId'),
     artistId: t.exposeID('artistId'),

@@ -1,6 +1,7 @@
 import { route } from '../../rest/route.ts'
 import type { JsonSchema } from '../../rest/schemas.ts'
-import { activity, dashboards, FeedQuery, TASK_KINDS, tasks } from './dashboards.service.ts'
+import { AGGREGATES } from '../outbox/catalog.ts'
+import { activity, dashboards, FeedQuery, TASK_KINDS, TASK_SUBJECTS, tasks } from './dashboards.service.ts'
 
 const int = { type: 'integer' }
 const str = { type: 'string' }
@@ -56,15 +57,16 @@ const pageOf = (item: JsonSchema): JsonSchema =>
 const ActivitySchema = object({
   id: uuid,
   type: { type: 'string', description: 'The event type (docs/events.md), e.g. booking.confirmed' },
-  subjectType: str,
+  subjectType: { type: 'string', enum: [...AGGREGATES] },
   subjectId: uuid,
   occurredAt: instant,
+  updatedAt: instant,
   payload: { type: 'object', additionalProperties: true, description: "The event's payload (ids, statuses, dates)" },
 })
 
 const TaskSchema = object({
   kind: { type: 'string', enum: [...TASK_KINDS] },
-  subjectType: { type: 'string', enum: ['request', 'offer', 'hold', 'contract', 'booking'] },
+  subjectType: { type: 'string', enum: [...TASK_SUBJECTS] },
   subjectId: uuid,
   requestId: uuid,
   artistId: uuid,

@@ -11,7 +11,7 @@ import { money, type Money } from '../../money.ts'
 import { parseInput } from '../../validation.ts'
 import { liveHold, liveOffer, liveRequest } from '../booking/live.ts'
 import { partyOf, type Party } from '../booking/parties.ts'
-import { FEED_READ_RULES } from '../outbox/catalog.ts'
+import { FEED_READ_RULES, type Aggregate } from '../outbox/catalog.ts'
 
 const sql = Prisma.sql
 const HOUR = 3_600_000
@@ -260,9 +260,10 @@ interface ActivityRow {
   seq: bigint
   event_id: string
   event_type: string
-  aggregate_type: string
+  aggregate_type: Aggregate
   aggregate_id: string
   occurred_at: Date
+  updated_at: Date
   payload: Record<string, unknown>
 }
 
@@ -271,7 +272,7 @@ interface ActivityRow {
  * aggregates the reader may not see. Still one range of the (org_id, seq) key, the hidden ones filtered on it.
  */
 export function activityStatement(orgId: string, hidden: readonly string[], after: bigint | null, limit: number) {
-  return sql`SELECT seq, event_id, event_type, aggregate_type, aggregate_id, occurred_at, payload FROM org_activity
+  return sql`SELECT seq, event_id, event_type, aggregate_type, aggregate_id, occurred_at, updated_at, payload FROM org_activity
              WHERE org_id = ${orgId}::uuid AND aggregate_type <> ALL(${hidden}::text[]) ${after === null ? Prisma.empty : sql`AND seq < ${after}`}
              ORDER BY seq DESC LIMIT ${limit + 1}::int`
 }
@@ -324,6 +325,7 @@ export const activity = {
         subjectType: r.aggregate_type,
         subjectId: r.aggregate_id,
         occurredAt: r.occurred_at,
+        updatedAt: r.updated_at,
         payload: r.payload,
       }),
       (r) => `a:${r.seq}`,
@@ -338,12 +340,15 @@ export const activity = {
 
 // ─── Tasks ─────────────────────────────────────────────────────────────────────────────────────
 
+/** What a task is about. */
+export const TASK_SUBJECTS = ['request', 'offer', 'hold', 'contract', 'booking'] as const
+
 export const TASK_KINDS = ['answer_request', 'answer_offer', 'resolve_challenged_hold', 'sign_contract', 'finance_handoff'] as const
 export type TaskKind = (typeof TASK_KINDS)[number]
 
 interface TaskRow {
   kind: TaskKind
-  subject_type: string
+  subject_type: (typeof TASK_SUBJECTS)[number]
   subject_id: string
   request_id: string
   artist_id: string

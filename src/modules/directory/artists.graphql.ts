@@ -95,6 +95,7 @@ const PlatformAccountRef = builder.prismaObject('PlatformAccount', {
     externalId: t.exposeString('externalId', { nullable: true }),
     verified: t.exposeBoolean('verified'),
     artist: t.relation('artist'),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 
@@ -108,6 +109,7 @@ const ProviderReferenceRef = builder.prismaObject('ProviderReference', {
     url: t.exposeString('url', { nullable: true }),
     lastSyncedAt: t.expose('lastSyncedAt', { type: 'DateTime', nullable: true }),
     artist: t.relation('artist'),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 

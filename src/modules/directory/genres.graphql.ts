@@ -13,6 +13,7 @@ export const GenreRef = builder.prismaObject('Genre', {
     parent: t.relation('parent', { nullable: true }),
     subgenres: t.relation('subgenres', { query: { where: { archivedAt: null }, orderBy: { name: 'asc' } } }),
     archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 

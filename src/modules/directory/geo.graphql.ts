@@ -24,6 +24,7 @@ export const CountryRef = builder.prismaObject('Country', {
     code: t.exposeString('code'),
     name: t.exposeString('name'),
     regions: t.relation('regions', { query: { orderBy: { name: 'asc' } } }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 
@@ -34,6 +35,7 @@ export const RegionRef = builder.prismaObject('Region', {
     code: t.exposeString('code', { nullable: true }),
     name: t.exposeString('name'),
     country: t.relation('country'),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 
@@ -47,6 +49,7 @@ export const CityRef = builder.prismaObject('City', {
     timezone: t.exposeString('timezone', { nullable: true }),
     country: t.relation('country'),
     region: t.relation('region', { nullable: true }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 

@@ -8,6 +8,15 @@ import { canonicalJson, dealOf, sha256, type Deal } from './deal.ts'
 
 export const LIVE_HANDOFF = ['pending', 'sent', 'acknowledged'] as const
 
+/** The steps of a handoff (FinanceHandoffEvent.type). */
+export const HANDOFF_STEPS = {
+  requested: 'requested',
+  sent: 'sent',
+  acknowledged: 'acknowledged',
+  rejected: 'rejected',
+  superseded: 'superseded',
+} as const
+
 export interface HandoffActor {
   type: 'user' | 'machine' | 'system'
   userId?: string
@@ -20,7 +29,7 @@ const partiesOf = (deal: Deal) => [deal.parties.promoterOrgId, ...deal.parties.a
 export async function handoffStep(
   tx: Tx,
   handoff: FinanceHandoff,
-  step: { type: string; actor: HandoffActor; note?: string | null; event?: string; orgIds: string[] },
+  step: { type: keyof typeof HANDOFF_STEPS; actor: HandoffActor; note?: string | null; event?: string; orgIds: string[] },
 ) {
   await tx.financeHandoffEvent.create({
     data: {

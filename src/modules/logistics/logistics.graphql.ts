@@ -4,11 +4,22 @@ import { builder, requires, typeRequires } from '../../graphql/builder.ts'
 import { connectionOf } from '../../graphql/connections.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import { parseId } from '../../validation.ts'
-import { partyOf } from '../booking/parties.ts'
+import { ActorTypeEnum, BookingStatusEnum } from '../booking/booking.graphql.ts'
+import { ACTOR_TYPES, partyOf } from '../booking/parties.ts'
 import { calendarFeeds, FeedInput, RotateInput, type FeedView } from './calendar.service.ts'
 import { TourRef, TourStopRef } from '../touring/touring.graphql.ts'
 import { ItemInput, ItemPatch, itinerary, type DaySheet, type ItemView, type TourDaySheet } from './itinerary.service.ts'
-import { DecideInput, isOverdue, ResubmitInput, SubmissionFilter, submissions, WithdrawInput } from './submissions.service.ts'
+import {
+  DecideInput,
+  isOverdue,
+  LOGISTICS_STEPS,
+  ResubmitInput,
+  SubmissionFilter,
+  submissions,
+  WithdrawInput,
+} from './submissions.service.ts'
+import { refOf, UserRef } from '../../graphql/references.ts'
+import { CompanyRef } from '../directory/tenant-company.graphql.ts'
 
 const ItineraryKindEnum = graphqlEnum('ItineraryKind', ItineraryKind)
 const VisibilityEnum = graphqlEnum(
@@ -18,6 +29,12 @@ const VisibilityEnum = graphqlEnum(
 )
 const CategoryEnum = graphqlEnum('LogisticsCategory', LogisticsCategory)
 const StatusEnum = graphqlEnum('LogisticsStatus', LogisticsStatus)
+const StepEnum = graphqlEnum('LogisticsStep', LOGISTICS_STEPS, "A step of a submission's log")
+const ActingSideEnum = graphqlEnum(
+  'LogisticsSide',
+  { promoter: 'promoter', agency: 'agency', management: 'management' },
+  'The side a company acted for',
+)
 const FeedStatusEnum = graphqlEnum('CalendarFeedStatus', { active: 'active', revoked: 'revoked' })
 
 const ItineraryItemRef = builder.objectRef<ItemView>('ItineraryItem').implement({
@@ -54,7 +71,7 @@ const DaySheetBookingRef = builder.objectRef<SheetBooking>('DaySheetBooking').im
   fields: (t) => ({
     id: t.exposeID('id'),
     artistId: t.exposeID('artistId'),
-    status: t.exposeString('status'),
+    status: t.field({ type: BookingStatusEnum, resolve: (b) => b.status }),
     venueName: t.exposeString('venueName', { nullable: true }),
     startsAt: t.expose('startsAt', { type: 'DateTime' }),
     endsAt: t.expose('endsAt', { type: 'DateTime' }),
@@ -112,7 +129,8 @@ builder.prismaObject('LogisticsSubmissionVersion', {
     payload: t.expose('payload', { type: 'JSONObject' }),
     payloadHash: t.exposeString('payloadHash'),
     changeNote: t.exposeString('changeNote', { nullable: true }),
-    createdByOrgId: t.exposeID('createdByOrgId'),
+    createdByCompany: t.field({ type: CompanyRef, nullable: true, resolve: (o) => refOf(o.createdByOrgId) }),
+    createdByOrgId: t.exposeID('createdByOrgId', { deprecationReason: 'Use createdByCompany { id }: a reference the gateway resolves.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
@@ -123,13 +141,27 @@ builder.prismaObject('LogisticsEvent', {
   description: "One step of a submission's log (append-only).",
   fields: (t) => ({
     id: t.exposeID('id'),
-    type: t.exposeString('type'),
+    type: t.field({ type: StepEnum, resolve: (e) => e.type as keyof typeof LOGISTICS_STEPS }),
     version: t.exposeInt('version'),
-    fromStatus: t.exposeString('fromStatus', { nullable: true }),
-    toStatus: t.exposeString('toStatus'),
-    actorType: t.exposeString('actorType'),
-    actorOrgId: t.exposeID('actorOrgId', { nullable: true }),
-    actorSide: t.exposeString('actorSide', { nullable: true, description: 'promoter, agency or management' }),
+    fromStatus: t.field({ type: StatusEnum, nullable: true, resolve: (e) => e.fromStatus as LogisticsStatus | null }),
+    toStatus: t.field({ type: StatusEnum, resolve: (e) => e.toStatus as LogisticsStatus }),
+    actorType: t.field({ type: ActorTypeEnum, resolve: (e) => e.actorType as keyof typeof ACTOR_TYPES }),
+    actor: t.field({
+      type: UserRef,
+      nullable: true,
+      description: 'The user who acted (none for the system)',
+      resolve: (o) => refOf(o.actorUserId),
+    }),
+    actorCompany: t.field({ type: CompanyRef, nullable: true, resolve: (o) => refOf(o.actorOrgId) }),
+    actorOrgId: t.exposeID('actorOrgId', {
+      nullable: true,
+      deprecationReason: 'Use actorCompany { id }: a reference the gateway resolves.',
+    }),
+    actorSide: t.field({
+      type: ActingSideEnum,
+      nullable: true,
+      resolve: (e) => e.actorSide as 'promoter' | 'agency' | 'management' | null,
+    }),
     note: t.exposeString('note', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
@@ -148,10 +180,22 @@ const SubmissionRef = builder.prismaObject('LogisticsSubmission', {
     currentVersion: t.exposeInt('currentVersion'),
     respondBy: t.expose('respondBy', { type: 'DateTime', nullable: true }),
     overdue: t.boolean({ description: 'Submitted and past respondBy', resolve: (s, _args, ctx) => isOverdue(s, ctx.clock.now()) }),
-    submittedByOrgId: t.exposeID('submittedByOrgId'),
+    submittedByCompany: t.field({ type: CompanyRef, nullable: true, resolve: (o) => refOf(o.submittedByOrgId) }),
+    submittedByOrgId: t.exposeID('submittedByOrgId', {
+      deprecationReason: 'Use submittedByCompany { id }: a reference the gateway resolves.',
+    }),
     submittedAt: t.expose('submittedAt', { type: 'DateTime', nullable: true }),
-    decidedByOrgId: t.exposeID('decidedByOrgId', { nullable: true }),
-    decidedSide: t.exposeString('decidedSide', { nullable: true, description: 'agency or management' }),
+    decidedByCompany: t.field({ type: CompanyRef, nullable: true, resolve: (o) => refOf(o.decidedByOrgId) }),
+    decidedByOrgId: t.exposeID('decidedByOrgId', {
+      nullable: true,
+      deprecationReason: 'Use decidedByCompany { id }: a reference the gateway resolves.',
+    }),
+    decidedSide: t.field({
+      type: ActingSideEnum,
+      nullable: true,
+      description: 'AGENCY or MANAGEMENT',
+      resolve: (s) => s.decidedSide as 'agency' | 'management' | null,
+    }),
     decisionNote: t.exposeString('decisionNote', { nullable: true }),
     decidedAt: t.expose('decidedAt', { type: 'DateTime', nullable: true }),
     versions: t.relation('versions', { query: { orderBy: { version: 'asc' } } }),

@@ -84,6 +84,20 @@ export const isOverdue = (s: Pick<LogisticsSubmission, 'status' | 'respondBy'>, 
 
 const withOverdue = <T extends LogisticsSubmission>(s: T, now: Date) => ({ ...s, overdue: isOverdue(s, now) })
 
+/** The steps of a submission's log (LogisticsEvent.type), each also an event `logistics.submission.<step>`. */
+export const LOGISTICS_STEPS = {
+  created: 'created',
+  submitted: 'submitted',
+  edited: 'edited',
+  resubmitted: 'resubmitted',
+  withdrawn: 'withdrawn',
+  approved: 'approved',
+  rejected: 'rejected',
+  changes_requested: 'changes_requested',
+  superseded: 'superseded',
+} as const
+type LogisticsStep = keyof typeof LOGISTICS_STEPS
+
 interface StepActor extends Actor {
   side?: ActingSide
 }
@@ -96,7 +110,7 @@ async function step(
   tx: Tx,
   s: LogisticsSubmission,
   booking: Booking,
-  e: { type: string; from: LogisticsStatus | null; actor: StepActor; note?: string | null },
+  e: { type: LogisticsStep; from: LogisticsStatus | null; actor: StepActor; note?: string | null },
 ) {
   const version = await tx.logisticsSubmissionVersion.findUniqueOrThrow({
     where: { submissionId_version: { submissionId: s.id, version: s.currentVersion } },
@@ -344,7 +358,7 @@ export const submissions = {
 
 const NO_DECISION = { decidedAt: null, decidedByOrgId: null, decidedByUserId: null, decidedSide: null, decisionNote: null }
 
-const DECIDED: Record<'approve' | 'reject' | 'request_changes', string> = {
+const DECIDED: Record<'approve' | 'reject' | 'request_changes', LogisticsStep> = {
   approve: 'approved',
   reject: 'rejected',
   request_changes: 'changes_requested',

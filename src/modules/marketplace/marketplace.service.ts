@@ -15,6 +15,7 @@ import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { ArtistView } from '../directory/artists.service.ts'
 import { CountryCode, countryIdOf } from '../directory/geo.service.ts'
+import { searchFold } from '../../search.ts'
 
 /** "Available days" count the days offered from today on, over this many days. */
 export const AVAILABLE_DAYS_HORIZON = 180
@@ -66,11 +67,11 @@ export interface Place {
 const sql = Prisma.sql
 
 /**
- * The name condition of a free-text search, in one place so that the name matching the directory uses
- * (case- and accent-insensitive) can replace it alone. Literal: % and _ match themselves.
+ * The name condition of a free-text search: the folded query (src/search.ts) in the folded name column, as
+ * the directory matches names (case- and accent-insensitive, under its trigram index). Literal: % and _ match themselves.
  */
-export function nameMatch(q: string, column: Prisma.Sql): Prisma.Sql {
-  return sql`${column} ILIKE ${`%${q.replace(/[\\%_]/g, '\\$&')}%`}`
+function nameMatch(q: string): Prisma.Sql {
+  return sql`m.name_search LIKE ${`%${searchFold(q).replace(/[\\%_]/g, '\\$&')}%`}`
 }
 
 /** Great-circle distance in km between a city (alias c) and a place. */
@@ -100,7 +101,7 @@ function showsNear(f: MarketplaceFilterInput, place: Place): Prisma.Sql {
 /** The conditions of a parsed filter whose country and place are resolved, on marketplace_artists (alias m). */
 function conditions(f: MarketplaceFilterInput, countryId: string | null, place: Place | null, day: string): Prisma.Sql {
   const parts: Prisma.Sql[] = [sql`true`]
-  if (f.q) parts.push(nameMatch(f.q, sql`m.name`))
+  if (f.q) parts.push(nameMatch(f.q))
   if (f.genreId) parts.push(sql`m.genre_ids @> ARRAY[${f.genreId}::uuid]`)
   if (countryId) parts.push(sql`m.country_id = ${countryId}::uuid`)
   if (f.cityId) parts.push(sql`m.city_id = ${f.cityId}::uuid`)
@@ -124,7 +125,9 @@ function orderBy(f: MarketplaceFilterInput): Prisma.Sql {
     case 'activity':
       return sql`m.active_at DESC, m.artist_id`
     case 'relevance':
-      return f.q ? sql`similarity(m.name, ${f.q}) DESC, m.active_at DESC, m.artist_id` : sql`m.active_at DESC, m.artist_id`
+      return f.q
+        ? sql`similarity(m.name_search, ${searchFold(f.q)}) DESC, m.active_at DESC, m.artist_id`
+        : sql`m.active_at DESC, m.artist_id`
   }
 }
 

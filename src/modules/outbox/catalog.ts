@@ -4,27 +4,30 @@
 // never notes, messages, terms or money, which stay behind the API's access rules.
 import type { AccessRule } from '../../access/catalog.ts'
 
-export type Aggregate =
-  | 'booking_request'
-  | 'booking_offer'
-  | 'booking_hold'
-  | 'booking'
-  | 'contract'
-  | 'representation'
-  | 'availability'
-  | 'finance_handoff'
-  | 'itinerary_item'
-  | 'logistics_submission'
-  | 'calendar_feed'
-  | 'tour'
-  | 'relationship_note'
-  | 'relationship_flag'
-  | 'booking_rating'
-  | 'artist'
-  | 'agency'
-  | 'person'
-  | 'genre'
-  | 'geo'
+/** What an event is about (its aggregate), as events and the activity feed name it. */
+export const AGGREGATES = [
+  'booking_request',
+  'booking_offer',
+  'booking_hold',
+  'booking',
+  'contract',
+  'representation',
+  'availability',
+  'finance_handoff',
+  'itinerary_item',
+  'logistics_submission',
+  'calendar_feed',
+  'tour',
+  'relationship_note',
+  'relationship_flag',
+  'booking_rating',
+  'artist',
+  'agency',
+  'person',
+  'genre',
+  'geo',
+] as const
+export type Aggregate = (typeof AGGREGATES)[number]
 
 /**
  * Who may see an aggregate's events in a company's activity feed: a user of the company holding the read rule

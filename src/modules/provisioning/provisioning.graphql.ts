@@ -1,5 +1,6 @@
 import type { Agency, CompanyClaim, ProvisioningRequest } from '../../generated/prisma/client.ts'
 import { ProvisioningKind, ProvisioningStatus } from '../../generated/prisma/client.ts'
+import { refOf, UserRef } from '../../graphql/references.ts'
 import { builder, requires } from '../../graphql/builder.ts'
 import { connectionOf } from '../../graphql/connections.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
@@ -27,7 +28,8 @@ const AgencyRequestRef = builder.prismaObject('ProvisioningRequest', {
     kind: t.expose('kind', { type: KindEnum }),
     status: t.expose('status', { type: StatusEnum }),
     requester: t.field({ type: CompanyRef, resolve: (r) => ({ id: r.requesterOrgId }) }),
-    requesterUserId: t.exposeID('requesterUserId'),
+    requestedBy: t.field({ type: UserRef, nullable: true, description: 'The user who asked', resolve: (o) => refOf(o.requesterUserId) }),
+    requesterUserId: t.exposeID('requesterUserId', { deprecationReason: 'Use requestedBy { id }: a reference the gateway resolves.' }),
     targetCompany: t.relation('targetCompany', { nullable: true, description: 'takeover: the sleeping agency asked for.' }),
     proposedCompany: t.string({
       nullable: true,
@@ -41,6 +43,7 @@ const AgencyRequestRef = builder.prismaObject('ProvisioningRequest', {
     cancelledAt: t.expose('cancelledAt', { type: 'DateTime', nullable: true }),
     resultingCompany: t.relation('resultingCompany', { nullable: true, description: 'The agency bridged on approval.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 

@@ -4,6 +4,7 @@ import { builder, requires } from '../../graphql/builder.ts'
 import { viewConnectionOf } from '../../graphql/connections.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import { MoneyRef } from '../../graphql/money.ts'
+import { refOf, UserRef } from '../../graphql/references.ts'
 import { isUuid, parseId } from '../../validation.ts'
 import { BookingStatusEnum, SideEnum } from '../booking/booking.graphql.ts'
 import { CompanyRef } from '../directory/tenant-company.graphql.ts'
@@ -61,7 +62,8 @@ const NoteRef = builder.objectRef<NoteView>('RelationshipNote').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     counterpartyId: t.exposeID('counterpartyId'),
-    authorUserId: t.exposeID('authorUserId'),
+    author: t.field({ type: UserRef, nullable: true, resolve: (o) => refOf(o.authorUserId) }),
+    authorUserId: t.exposeID('authorUserId', { deprecationReason: 'Use author { id }: a reference the gateway resolves.' }),
     body: t.exposeString('body'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
@@ -76,7 +78,8 @@ const FlagRef = builder.objectRef<FlagView>('RelationshipFlag').implement({
     kind: t.field({ type: FlagKindEnum, resolve: (f) => f.kind }),
     label: t.exposeString('label', { nullable: true }),
     note: t.exposeString('note', { nullable: true }),
-    setByUserId: t.exposeID('setByUserId'),
+    setBy: t.field({ type: UserRef, nullable: true, resolve: (o) => refOf(o.setByUserId) }),
+    setByUserId: t.exposeID('setByUserId', { deprecationReason: 'Use setBy { id }: a reference the gateway resolves.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
@@ -90,7 +93,8 @@ const HistoryItemRef = builder.objectRef<HistoryItem>('RelationshipBooking').imp
     artistId: t.exposeID('artistId'),
     artistName: t.exposeString('artistName'),
     agencyId: t.exposeID('agencyId'),
-    promoterOrgId: t.exposeID('promoterOrgId'),
+    promoter: t.field({ type: CompanyRef, nullable: true, resolve: (o) => refOf(o.promoterOrgId) }),
+    promoterOrgId: t.exposeID('promoterOrgId', { deprecationReason: 'Use promoter { id }: a reference the gateway resolves.' }),
     venueName: t.exposeString('venueName', { nullable: true }),
     startsAt: t.expose('startsAt', { type: 'DateTime' }),
     endsAt: t.expose('endsAt', { type: 'DateTime' }),

@@ -21,6 +21,7 @@ const CompanyClaimRef = builder.prismaObject('CompanyClaim', {
     reviewNote: t.exposeString('reviewNote', { nullable: true }),
     decidedAt: t.expose('decidedAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 

@@ -7,6 +7,10 @@ import { builder, cardTypeRequires, requires, typeRequires } from '../../graphql
 import { connectionOf, NESTED_FIRST, NESTED_OFFSET, nestedPage } from '../../graphql/connections.ts'
 import { DEFAULT_PAGE_SIZE } from '../../pagination.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
+import { refOf, UserRef } from '../../graphql/references.ts'
+import { ActorTypeEnum } from '../booking/booking.graphql.ts'
+import type { ACTOR_TYPES } from '../booking/parties.ts'
+import { CompanyRef } from '../directory/tenant-company.graphql.ts'
 import {
   DisputeStatus,
   RepresentationClaimStatus,
@@ -75,6 +79,7 @@ export const RosterLinkRef = builder.prismaObject('RosterLink', {
       select: { notes: true, agencyId: true },
       resolve: (link, _args, ctx) => roster.notesFor(ctx, link),
     }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 
@@ -111,6 +116,7 @@ const ClaimRef = builder.prismaObject('RepresentationClaim', {
     decisionNote: t.exposeString('decisionNote', { nullable: true }),
     decidedAt: t.expose('decidedAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 
@@ -137,6 +143,7 @@ const DisputeRef = builder.prismaObject('RepresentationDispute', {
     resolvedBy: t.exposeString('resolvedBy', { nullable: true }),
     resolvedAt: t.expose('resolvedAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 
@@ -147,11 +154,25 @@ builder.prismaObject('RepresentationEvent', {
     type: t.expose('type', { type: EventTypeEnum }),
     claimId: t.exposeID('claimId', { nullable: true }),
     rosterLinkId: t.exposeID('rosterLinkId', { nullable: true }),
-    actorType: t.exposeString('actorType'),
-    actorUserId: t.exposeString('actorUserId', { nullable: true }),
-    actorOrgId: t.exposeID('actorOrgId', { nullable: true }),
+    actorType: t.field({ type: ActorTypeEnum, resolve: (e) => e.actorType as keyof typeof ACTOR_TYPES }),
+    actor: t.field({ type: UserRef, nullable: true, description: 'The user who acted.', resolve: (e) => refOf(e.actorUserId) }),
+    actorCompany: t.field({
+      type: CompanyRef,
+      nullable: true,
+      description: 'The company the user acted for.',
+      resolve: (e) => refOf(e.actorOrgId),
+    }),
+    actorUserId: t.exposeString('actorUserId', {
+      nullable: true,
+      deprecationReason: 'Use actor { id }: a reference the gateway resolves.',
+    }),
+    actorOrgId: t.exposeID('actorOrgId', {
+      nullable: true,
+      deprecationReason: 'Use actorCompany { id }: a reference the gateway resolves.',
+    }),
     note: t.exposeString('note', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 
@@ -167,6 +188,7 @@ builder.prismaObject('TeamAssignment', {
     isPrimary: t.exposeBoolean('isPrimary'),
     endedAt: t.expose('endedAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 

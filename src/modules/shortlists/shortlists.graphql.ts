@@ -14,6 +14,7 @@ import {
   type ItemAvailability,
   type RequestOutcome,
 } from './shortlists.service.ts'
+import { refOf, UserRef } from '../../graphql/references.ts'
 
 const VisibilityEnum = graphqlEnum('ShortlistVisibility', ShortlistVisibility)
 const AvailabilityStatusEnum = graphqlEnum('ShortlistAvailabilityStatus', {
@@ -41,7 +42,8 @@ builder.prismaObject('ShortlistItem', {
     id: t.exposeID('id'),
     position: t.exposeInt('position', { description: '0-based place in the list' }),
     note: t.exposeString('note', { nullable: true }),
-    addedByUserId: t.exposeID('addedByUserId'),
+    addedBy: t.field({ type: UserRef, nullable: true, resolve: (o) => refOf(o.addedByUserId) }),
+    addedByUserId: t.exposeID('addedByUserId', { deprecationReason: 'Use addedBy { id }: a reference the gateway resolves.' }),
     artist: t.relation('artist'),
     availability: t.field({
       type: ItemAvailabilityRef,
@@ -74,7 +76,8 @@ const ShortlistRef = builder.prismaObject('Shortlist', {
     notes: t.exposeString('notes', { nullable: true }),
     itemCount: t.exposeInt('itemCount'),
     version: t.exposeInt('version'),
-    createdByUserId: t.exposeID('createdByUserId'),
+    createdBy: t.field({ type: UserRef, nullable: true, resolve: (o) => refOf(o.createdByUserId) }),
+    createdByUserId: t.exposeID('createdByUserId', { deprecationReason: 'Use createdBy { id }: a reference the gateway resolves.' }),
     items: t.relation('items', { query: { orderBy: shortlists.itemOrder } }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),

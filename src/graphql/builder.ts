@@ -32,6 +32,7 @@ import {
   parseZonedInstant,
 } from '../dates.ts'
 import type PrismaTypes from '../generated/pothos-types.ts'
+import { COUNT_LIMIT } from '../pagination.ts'
 import { GraphQLJSONObject, GraphQLSafeInt } from 'graphql-scalars'
 import { getDatamodel } from '../generated/pothos-types.ts'
 
@@ -184,5 +185,8 @@ builder.addScalarType(
 builder.addScalarType('JSONObject', GraphQLJSONObject)
 
 builder.globalConnectionField('totalCount', (t) =>
-  t.int({ description: 'Items matching the filter, across all pages.', resolve: (connection) => connection.totalCount() }),
+  t.int({
+    description: `Items matching the filter, across all pages, counted up to ${COUNT_LIMIT}: ${COUNT_LIMIT} means "${COUNT_LIMIT} or more".`,
+    resolve: (connection) => connection.totalCount(),
+  }),
 )

@@ -61,6 +61,9 @@ export const builder = new SchemaBuilder<{
   plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DirectivesPlugin, FederationPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
+    // Scope results are cached per request by their parameter; a card's rules (rulesToRead) are a new array
+    // per record, so they are keyed by their names: one check per request, not one per entity.
+    cacheKey: (param) => (Array.isArray(param) ? param.join(' ') : param),
     // The loader throws the precise error (401/403/503/agency_not_bridged); it never answers false.
     authScopes: (ctx) => ({
       access: (rule) => ctx.authorize(rule).then(() => true),
@@ -186,7 +189,7 @@ builder.addScalarType('JSONObject', GraphQLJSONObject)
 
 builder.globalConnectionField('totalCount', (t) =>
   t.int({
-    description: `Items matching the filter, across all pages, counted up to ${COUNT_LIMIT}: ${COUNT_LIMIT} means "${COUNT_LIMIT} or more".`,
+    description: `Items matching the filter, across all pages: exact below ${COUNT_LIMIT}; more may be reported as ${COUNT_LIMIT} (a list counts only that far).`,
     resolve: (connection) => connection.totalCount(),
   }),
 )

@@ -140,7 +140,7 @@ const listOf = (item: JsonSchema): JsonSchema => ({
     items: { type: 'array', items: item },
     total: {
       type: 'integer',
-      description: `Items matching the filter across all pages, counted up to ${COUNT_LIMIT}: ${COUNT_LIMIT} means "${COUNT_LIMIT} or more" (narrow the filter, or page on until a page comes back short).`,
+      description: `Items matching the filter across all pages: exact below ${COUNT_LIMIT}; more may be reported as ${COUNT_LIMIT} (a list counts only that far: narrow the filter, or page on until a page comes back short).`,
     },
     page: { type: 'integer' },
     limit: { type: 'integer' },

@@ -117,7 +117,7 @@ export async function createApollo(
       // This platform does not report traces to Apollo GraphOS.
       ApolloServerPluginInlineTraceDisabled(),
       // No type or field declares a cache hint; Apollo's cache-control plugin would still wrap every field's
-      // resolver (willResolveField) to compute a policy nobody reads: about a tenth of _entities' time.
+      // resolver (willResolveField) to compute a policy nobody reads.
       ApolloServerPluginCacheControlDisabled(),
       // Apollo's landing page loads its IDE from a CDN; a browser gets our self-hosted GraphiQL instead (ide.ts).
       ApolloServerPluginLandingPageDisabled(),

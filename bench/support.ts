@@ -146,6 +146,7 @@ export interface Timing {
   n: number
   p50: number
   p95: number
+  /** The tail under load, where queueing shows first. */
   p99: number
   perSecond: number
 }
@@ -186,10 +187,12 @@ export async function measure(label: string, n: number, concurrency: number, tas
 
 export function report(title: string, baseline: Timing, subjects: Timing[]) {
   const row = (t: Timing) =>
-    `  ${t.label.padEnd(52)} p50 ${t.p50.toFixed(2).padStart(8)} ms   p95 ${t.p95.toFixed(2).padStart(8)} ms   p99 ${t.p99.toFixed(2).padStart(8)} ms   ${t.perSecond.toFixed(0).padStart(6)}/s`
+    `  ${t.label.padEnd(52)} p50 ${t.p50.toFixed(2).padStart(8)} ms   p95 ${t.p95.toFixed(2).padStart(8)} ms   p99 ${t.p99.toFixed(2).padStart(8)} ms (×${(t.p99 / t.p50).toFixed(1)} p50)   ${t.perSecond.toFixed(0).padStart(6)}/s`
   console.log(`\n${title}`)
   console.log(row(baseline))
   for (const s of subjects) {
-    console.log(`${row(s)}   ×${(s.p50 / baseline.p50).toFixed(1)} baseline p50`)
+    console.log(
+      `${row(s)}   ×${(s.p50 / baseline.p50).toFixed(1)} baseline p50, ×${(s.perSecond / baseline.perSecond).toFixed(2)} its throughput`,
+    )
   }
 }

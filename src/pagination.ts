@@ -9,6 +9,11 @@ export interface Page {
 
 export const MAX_PAGE_SIZE = 100
 export const DEFAULT_PAGE_SIZE = 20
+/**
+ * How far a listing's `total` counts. An exact count reads every matching row on every page request (the cost
+ * that grows with the directory, not with the page); past this many matches `total` says COUNT_LIMIT.
+ */
+export const COUNT_LIMIT = 1000
 
 export const PageQuery = z.object({
   page: z.coerce.number().int().min(1).default(1).describe('1-based page number'),

@@ -1,12 +1,13 @@
-// One page of a Prisma model, in a stable order, with the total counted only when asked for.
-import type { Listing, Page } from '../pagination.ts'
+// One page of a Prisma model, in a stable order, with the total counted only when asked for (and only up to
+// COUNT_LIMIT: see src/pagination.ts).
+import { COUNT_LIMIT, type Listing, type Page } from '../pagination.ts'
 
 /** What Pothos (queryFromInfo) or a REST view asks a query to include. */
 export type Selection = { include?: object; select?: object }
 
 interface PagedDelegate<T, Where, OrderBy> {
   findMany(args: { where?: Where; orderBy?: OrderBy[]; skip?: number; take?: number } & Selection): Promise<T[]>
-  count(args: { where?: Where }): Promise<number>
+  count(args: { where?: Where; take?: number }): Promise<number>
 }
 
 export async function listing<T, Where, OrderBy>(
@@ -23,5 +24,5 @@ export async function listing<T, Where, OrderBy>(
     skip: page.offset,
     take: page.limit,
   })
-  return { items, total: () => delegate.count({ where: args.where }) }
+  return { items, total: () => delegate.count({ where: args.where, take: COUNT_LIMIT }) }
 }

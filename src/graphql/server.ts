@@ -3,7 +3,11 @@
 import { SpanStatusCode, type Tracer } from '@opentelemetry/api'
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server'
 import { unwrapResolverError } from '@apollo/server/errors'
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled'
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled'
 import { ApolloArmor } from '@escape.tech/graphql-armor'
 import type { FastifyInstance } from 'fastify'
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema, type ValidationContext } from 'graphql'
@@ -128,6 +132,9 @@ export async function createApollo(
       ...(armor.plugins as ApolloServerPlugin<RequestContext>[]),
       // This platform does not report traces to Apollo GraphOS.
       ApolloServerPluginInlineTraceDisabled(),
+      // No type or field declares a cache hint; Apollo's cache-control plugin would still wrap every field's
+      // resolver (willResolveField) to compute a policy nobody reads.
+      ApolloServerPluginCacheControlDisabled(),
       // Apollo's landing page loads its IDE from a CDN; a browser gets our self-hosted GraphiQL instead (ide.ts).
       ApolloServerPluginLandingPageDisabled(),
       costLimit(config.graphql.maxCost),

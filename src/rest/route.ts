@@ -7,7 +7,7 @@ import { RULES, type AccessRule } from '../access/catalog.ts'
 import { accessFingerprint, cacheKey, wantsBypass, type CachePolicy, type GetCache } from '../cache/get-cache.ts'
 import type { RequestContext } from '../context.ts'
 import { fingerprintOf, IDEMPOTENCY_HEADER, idempotent, REPLAYED_HEADER, type Answer } from '../idempotency.ts'
-import { pageOf, PageQuery, type Listing, type Page } from '../pagination.ts'
+import { COUNT_LIMIT, pageOf, PageQuery, type Listing, type Page } from '../pagination.ts'
 import { Id, parseInput } from '../validation.ts'
 import { fillMoney } from './money-fields.ts'
 import { toJson } from './json.ts'
@@ -136,7 +136,15 @@ const envelope = (data: JsonSchema): JsonSchema => ({
 
 const listOf = (item: JsonSchema): JsonSchema => ({
   type: 'object',
-  properties: { items: { type: 'array', items: item }, total: { type: 'integer' }, page: { type: 'integer' }, limit: { type: 'integer' } },
+  properties: {
+    items: { type: 'array', items: item },
+    total: {
+      type: 'integer',
+      description: `Items matching the filter across all pages: exact below ${COUNT_LIMIT}; more may be reported as ${COUNT_LIMIT} (a list counts only that far: narrow the filter, or page on until a page comes back short).`,
+    },
+    page: { type: 'integer' },
+    limit: { type: 'integer' },
+  },
   required: ['items', 'total', 'page', 'limit'],
 })
 

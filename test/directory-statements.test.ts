@@ -1,0 +1,133 @@
+// What a directory read costs the database: a list page sends the same statements whatever its size (the
+// relations come in one statement each, never one per row), on both faces; `total` counts up to COUNT_LIMIT;
+// _entities loads a batch of artists with one statement per relation asked.
+import { beforeAll, describe, expect, it } from 'vitest'
+import { COUNT_LIMIT } from '../src/pagination.ts'
+import { useHarness } from './support/app.ts'
+import type { Session } from './support/auth-stand-in.ts'
+import { PROMOTER_ACCESS, seedGenres, seedGeo } from './support/fixtures.ts'
+
+const h = useHarness()
+let promoter: Session
+let geo: Awaited<ReturnType<typeof seedGeo>>
+let g: Awaited<ReturnType<typeof seedGenres>>
+
+/** `n` listed artists named `<prefix> NNNN`, each with a profile, a city, two genres and a platform account. */
+async function seedArtists(prefix: string, n: number) {
+  await h.app.db.$executeRawUnsafe(
+    `INSERT INTO artists (id, name, slug, country_id, city_id)
+     SELECT gen_random_uuid(), $1 || ' ' || lpad(i::text, 4, '0'), lower($1) || '-' || i, $2::uuid, $3::uuid FROM generate_series(1, $4::int) i`,
+    prefix,
+    geo.es.id,
+    geo.madrid.id,
+    n,
+  )
+  const where = `WHERE name LIKE '${prefix} %'`
+  await h.app.db.$executeRawUnsafe(
+    `INSERT INTO artist_profiles (id, artist_id, biography) SELECT gen_random_uuid(), id, 'Bio' FROM artists ${where}`,
+  )
+  await h.app.db.$executeRawUnsafe(
+    `INSERT INTO artist_genres (artist_id, genre_id, position) SELECT id, $1::uuid, 0 FROM artists ${where}
+     UNION ALL SELECT id, $2::uuid, 1 FROM artists ${where}`,
+    g.techno.id,
+    g.jazz.id,
+  )
+  await h.app.db.$executeRawUnsafe(
+    `INSERT INTO artist_platform_accounts (id, artist_id, platform, url) SELECT gen_random_uuid(), id, 'spotify', 'https://open.example/' || slug FROM artists ${where}`,
+  )
+  return h.app.db.artist.findMany({ where: { name: { startsWith: `${prefix} ` } }, select: { id: true }, orderBy: { name: 'asc' } })
+}
+
+/** The statements one call sends (transaction control included: it is a round trip too). */
+async function statementsOf<T>(call: () => Promise<T>): Promise<{ result: T; statements: number }> {
+  const start = h.app.sql.length
+  const result = await call()
+  return { result, statements: h.app.sql.length - start }
+}
+
+const ARTIST_PAGE = `query($first: Int!, $q: String) { artists(first: $first, filter: { q: $q }) { totalCount edges { node {
+  name country { code } city { name } profile { biography } genres { name } platformAccounts { url } } } } }`
+
+let artistIds: string[]
+
+beforeAll(async () => {
+  promoter = await h.auth.session(PROMOTER_ACCESS)
+  geo = await seedGeo(h.app.db)
+  g = await seedGenres(h.app.db)
+  artistIds = (await seedArtists('Stmt', 30)).map((a) => a.id)
+})
+
+describe('directory lists', () => {
+  it('send as many statements for 20 artists with their relations as for 2, on REST and GraphQL', async () => {
+    const rest = (limit: number) => statementsOf(() => h.app.rest('GET', `/api/v1/artists?q=stmt&limit=${limit}`, { as: promoter }))
+    const [small, large] = [await rest(2), await rest(20)]
+    expect(small.result.status).toBe(200)
+    expect(large.result.body.data.items).toHaveLength(20)
+    expect(large.result.body.data.total).toBe(30)
+    expect(large.result.body.data.items[0].genres.map((x: { genre: { name: string } }) => x.genre.name)).toEqual(['Techno', 'Jazz'])
+    expect(large.statements).toBe(small.statements)
+    // The page, profile, country, city, genres (links and genres) and platform accounts, and the count.
+    expect(large.statements).toBeLessThanOrEqual(8)
+
+    const gql = (first: number) => statementsOf(() => h.app.graphql(ARTIST_PAGE, { first, q: 'stmt' }, { as: promoter }))
+    const [few, many] = [await gql(2), await gql(20)]
+    expect(many.result.errors).toBeUndefined()
+    expect(many.result.data).toMatchObject({ artists: { totalCount: 30 } })
+    expect((many.result.data as { artists: { edges: unknown[] } }).artists.edges).toHaveLength(20)
+    expect(many.statements).toBe(few.statements)
+    expect(many.statements).toBeLessThanOrEqual(8)
+  })
+
+  it('send as many statements for a page of agencies or people with their relations at any size', async () => {
+    const agency = await h.app.db.agency.create({ data: { name: 'Stmt Agency', slug: 'stmt-agency' } })
+    await h.app.db.agency.createMany({
+      data: Array.from({ length: 12 }, (_, i) => ({ name: `Stmt Agency ${i}`, slug: `stmt-agency-${i}` })),
+    })
+    await h.app.db.person.createMany({
+      data: Array.from({ length: 12 }, (_, i) => ({ firstName: `Stmtperson ${i}`, agencyId: agency.id })),
+    })
+    for (const path of ['/api/v1/artists-companies?q=stmt agency', '/api/v1/people?q=stmtperson']) {
+      const [small, large] = [
+        await statementsOf(() => h.app.rest('GET', `${path}&limit=2`, { as: promoter })),
+        await statementsOf(() => h.app.rest('GET', `${path}&limit=12`, { as: promoter })),
+      ]
+      expect(large.result.body.data.items, path).toHaveLength(12)
+      expect(large.statements, path).toBe(small.statements)
+    }
+  })
+
+  it('count `total` up to COUNT_LIMIT on both faces, and page on past it', async () => {
+    await seedArtists('Many', COUNT_LIMIT + 3)
+    const first = await h.app.rest('GET', '/api/v1/artists?q=many&limit=20', { as: promoter })
+    expect(first.body.data).toMatchObject({ total: COUNT_LIMIT, page: 1, limit: 20 })
+    // Past the counted rows the pages still come: the last one is short.
+    const last = await h.app.rest('GET', `/api/v1/artists?q=many&limit=20&page=${COUNT_LIMIT / 20 + 1}`, { as: promoter })
+    expect(last.body.data.items.map((a: { name: string }) => a.name)).toEqual(['Many 1001', 'Many 1002', 'Many 1003'])
+    expect(last.body.data.total).toBe(COUNT_LIMIT)
+    const gql = await h.app.graphql('{ artists(first: 1, filter: { q: "many" }) { totalCount } }', {}, { as: promoter })
+    expect(gql.data).toEqual({ artists: { totalCount: COUNT_LIMIT } })
+  })
+})
+
+describe('_entities', () => {
+  it('loads 30 artists with profile and genres in one statement per relation, each field still checked', async () => {
+    const query =
+      'query($r: [_Any!]!) { _entities(representations: $r) { ... on Artist { id name profile { biography } genres { name } } } }'
+    const representations = artistIds.map((id) => ({ __typename: 'Artist', id }))
+    const { result, statements } = await statementsOf(() => h.app.graphql(query, { r: representations }, { as: 'machine' }))
+    expect(result.errors).toBeUndefined()
+    const entities = (result.data as { _entities: { id: string; genres: unknown[] }[] })._entities
+    expect(entities.map((e) => e.id)).toEqual(artistIds)
+    expect(entities.every((e) => e.genres.length === 2)).toBe(true)
+    // The artists, their profiles, their genre links and the genres.
+    expect(statements).toBeLessThanOrEqual(4)
+
+    // The batch changes no check: a caller without directory.read sees none of them.
+    const outsider = await h.auth.session({ modules: ['promoter'], permissions: [] })
+    const denied = await h.app.graphql(query, { r: representations.slice(0, 3) }, { as: outsider })
+    expect(denied.data).toEqual({ _entities: [null, null, null] })
+    // One refusal per entity and field asked (id, profile, genres), as before batching.
+    expect(denied.errors).toHaveLength(9)
+    expect(new Set(denied.errors?.map((e) => e.extensions?.code))).toEqual(new Set(['FORBIDDEN']))
+  })
+})

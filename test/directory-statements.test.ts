@@ -63,7 +63,7 @@ describe('directory lists', () => {
     const [small, large] = [await rest(2), await rest(20)]
     expect(small.result.status).toBe(200)
     expect(large.result.body.data.items).toHaveLength(20)
-    expect(large.result.body.data.total).toBe(30)
+    expect(large.result.body.data).toMatchObject({ total: 30, totalCapped: false })
     expect(large.result.body.data.items[0].genres.map((x: { genre: { name: string } }) => x.genre.name)).toEqual(['Techno', 'Jazz'])
     expect(large.statements).toBe(small.statements)
     // The page, profile, country, city, genres (links and genres) and platform accounts, and the count.
@@ -96,16 +96,18 @@ describe('directory lists', () => {
     }
   })
 
-  it('count `total` up to COUNT_LIMIT on both faces, and page on past it', async () => {
+  it('count `total` up to COUNT_LIMIT on both faces, say when more match, and page on past it', async () => {
     await seedArtists('Many', COUNT_LIMIT + 3)
     const first = await h.app.rest('GET', '/api/v1/artists?q=many&limit=20', { as: promoter })
-    expect(first.body.data).toMatchObject({ total: COUNT_LIMIT, page: 1, limit: 20 })
+    expect(first.body.data).toMatchObject({ total: COUNT_LIMIT, totalCapped: true, page: 1, limit: 20 })
     // Past the counted rows the pages still come: the last one is short.
     const last = await h.app.rest('GET', `/api/v1/artists?q=many&limit=20&page=${COUNT_LIMIT / 20 + 1}`, { as: promoter })
     expect(last.body.data.items.map((a: { name: string }) => a.name)).toEqual(['Many 1001', 'Many 1002', 'Many 1003'])
     expect(last.body.data.total).toBe(COUNT_LIMIT)
-    const gql = await h.app.graphql('{ artists(first: 1, filter: { q: "many" }) { totalCount } }', {}, { as: promoter })
-    expect(gql.data).toEqual({ artists: { totalCount: COUNT_LIMIT } })
+    const gql = await h.app.graphql('{ artists(first: 1, filter: { q: "many" }) { totalCount totalCapped } }', {}, { as: promoter })
+    expect(gql.data).toEqual({ artists: { totalCount: COUNT_LIMIT, totalCapped: true } })
+    const few = await h.app.graphql('{ artists(first: 1, filter: { q: "many 100" }) { totalCount totalCapped } }', {}, { as: promoter })
+    expect(few.data).toEqual({ artists: { totalCount: 4, totalCapped: false } })
   })
 })
 

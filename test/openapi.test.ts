@@ -63,7 +63,7 @@ describe('OpenAPI document', () => {
       expect(doc.components.schemas[name], ref).toBeDefined()
     }
     const listData = doc.paths['/api/v1/artists'].get.responses['200'].content['application/json'].schema.properties.data
-    expect(listData.required).toEqual(['items', 'total', 'page', 'limit'])
+    expect(listData.required).toEqual(['items', 'total', 'totalCapped', 'page', 'limit'])
     expect(doc.components.schemas.Artist.properties.kind.enum).toEqual(['solo', 'band', 'dj', 'ensemble', 'other'])
   })
 })

@@ -1,6 +1,6 @@
 // One page of a Prisma model, in a stable order, with the total counted only when asked for (and only up to
 // COUNT_LIMIT: see src/pagination.ts).
-import { COUNT_LIMIT, type Listing, type Page } from '../pagination.ts'
+import { COUNT_TAKE, type Listing, type Page } from '../pagination.ts'
 
 /** What Pothos (queryFromInfo) or a REST view asks a query to include. */
 export type Selection = { include?: object; select?: object }
@@ -24,5 +24,5 @@ export async function listing<T, Where, OrderBy>(
     skip: page.offset,
     take: page.limit,
   })
-  return { items, total: () => delegate.count({ where: args.where, take: COUNT_LIMIT }) }
+  return { items, total: () => delegate.count({ where: args.where, take: COUNT_TAKE }) }
 }

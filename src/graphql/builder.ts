@@ -32,7 +32,7 @@ import {
   parseZonedInstant,
 } from '../dates.ts'
 import type PrismaTypes from '../generated/pothos-types.ts'
-import { COUNT_LIMIT } from '../pagination.ts'
+import { COUNT_LIMIT, totalOf } from '../pagination.ts'
 import { GraphQLJSONObject, GraphQLSafeInt } from 'graphql-scalars'
 import { getDatamodel } from '../generated/pothos-types.ts'
 
@@ -192,9 +192,24 @@ builder.addScalarType(
 // Free-form documents whose shape another schema owns (a logistics payload, validated per category by zod).
 builder.addScalarType('JSONObject', GraphQLJSONObject)
 
+/** A connection's count, once per connection object however many of its count fields a query asks for. */
+const counts = new WeakMap<object, Promise<number>>()
+function countOf(connection: { totalCount: () => Promise<number> }) {
+  let counted = counts.get(connection)
+  if (!counted) counts.set(connection, (counted = connection.totalCount()))
+  return counted
+}
+
 builder.globalConnectionField('totalCount', (t) =>
   t.int({
-    description: `Items matching the filter, across all pages: exact below ${COUNT_LIMIT}; more may be reported as ${COUNT_LIMIT} (a list counts only that far).`,
-    resolve: (connection) => connection.totalCount(),
+    description: `Items matching the filter across all pages, counted up to ${COUNT_LIMIT}: with more, ${COUNT_LIMIT} and \`totalCapped\` true.`,
+    resolve: async (connection) => totalOf(await countOf(connection)).total,
+  }),
+)
+
+builder.globalConnectionField('totalCapped', (t) =>
+  t.boolean({
+    description: `True when more than ${COUNT_LIMIT} items match (\`totalCount\` then says ${COUNT_LIMIT}).`,
+    resolve: async (connection) => totalOf(await countOf(connection)).totalCapped,
   }),
 )

@@ -7,7 +7,7 @@ import { RULES, type AccessRule } from '../access/catalog.ts'
 import { accessFingerprint, cacheKey, wantsBypass, type CachePolicy, type GetCache } from '../cache/get-cache.ts'
 import type { RequestContext } from '../context.ts'
 import { fingerprintOf, IDEMPOTENCY_HEADER, idempotent, REPLAYED_HEADER, type Answer } from '../idempotency.ts'
-import { COUNT_LIMIT, pageOf, PageQuery, type Listing, type Page } from '../pagination.ts'
+import { COUNT_LIMIT, pageOf, PageQuery, totalOf, type Listing, type Page } from '../pagination.ts'
 import { Id, parseInput } from '../validation.ts'
 import { fillMoney } from './money-fields.ts'
 import { toJson } from './json.ts'
@@ -140,12 +140,13 @@ const listOf = (item: JsonSchema): JsonSchema => ({
     items: { type: 'array', items: item },
     total: {
       type: 'integer',
-      description: `Items matching the filter across all pages: exact below ${COUNT_LIMIT}; more may be reported as ${COUNT_LIMIT} (a list counts only that far: narrow the filter, or page on until a page comes back short).`,
+      description: `Items matching the filter across all pages, counted up to ${COUNT_LIMIT}: with more, ${COUNT_LIMIT} and \`totalCapped\` true (narrow the filter, or page on until a page comes back short).`,
     },
+    totalCapped: { type: 'boolean', description: `True when more than ${COUNT_LIMIT} items match (\`total\` then says ${COUNT_LIMIT}).` },
     page: { type: 'integer' },
     limit: { type: 'integer' },
   },
-  required: ['items', 'total', 'page', 'limit'],
+  required: ['items', 'total', 'totalCapped', 'page', 'limit'],
 })
 
 function accessDocs(access: AccessRule | 'public') {
@@ -225,7 +226,7 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDefinition[], 
             const { page, limit, ...filter } = query as { page: number; limit: number }
             const listing = await def.handler({ ...input, query: filter, page: pageOf({ page, limit }) })
             const items = listing.items.map((item) => withMoney(def.response, item))
-            return { status, body: { success: true, data: { items, total: await listing.total(), page, limit } } }
+            return { status, body: { success: true, data: { items, ...totalOf(await listing.total()), page, limit } } }
           }
           return { status, body: { success: true, data: withMoney(def.response, await def.handler(input)) } }
         }

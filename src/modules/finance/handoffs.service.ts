@@ -7,7 +7,7 @@ import type { Tx } from '../../db/client.ts'
 import type { Selection } from '../../db/listing.ts'
 import { conflict, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
 import { FinanceHandoffStatus } from '../../generated/prisma/client.ts'
-import { COUNT_LIMIT, type Page } from '../../pagination.ts'
+import { COUNT_TAKE, type Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
 import { bookings } from '../booking/bookings.service.ts'
 import { actorOf, partyOf } from '../booking/parties.ts'
@@ -76,7 +76,7 @@ export const handoffs = {
       take: page.limit,
       ...EVENTS_IN_ORDER,
     })
-    return { items, total: () => ctx.db.financeHandoff.count({ where, take: COUNT_LIMIT }) }
+    return { items, total: () => ctx.db.financeHandoff.count({ where, take: COUNT_TAKE }) }
   },
 
   /** For Finance: the handoff with its snapshot and audit. */

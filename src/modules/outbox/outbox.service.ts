@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
 import { conflict, notFound } from '../../errors.ts'
 import type { OutboxEvent, Prisma } from '../../generated/prisma/client.ts'
-import { COUNT_LIMIT, type Listing, type Page } from '../../pagination.ts'
+import { COUNT_TAKE, type Listing, type Page } from '../../pagination.ts'
 import { parseInput } from '../../validation.ts'
 
 export const OutboxStatus = z.enum(['pending', 'parked', 'published'])
@@ -52,7 +52,7 @@ export const outbox = {
       aggregateId: f.aggregateId,
     }
     const rows = await ctx.db.outboxEvent.findMany({ where, orderBy: { seq: 'asc' }, skip: page.offset, take: page.limit })
-    return { items: rows.map(outboxView), total: () => ctx.db.outboxEvent.count({ where, take: COUNT_LIMIT }) }
+    return { items: rows.map(outboxView), total: () => ctx.db.outboxEvent.count({ where, take: COUNT_TAKE }) }
   },
 
   /** Puts a parked (or backing-off) event back in line at once, with its attempts reset. */

@@ -21,7 +21,7 @@ import { parseId } from '../../validation.ts'
 import { resolveReferences } from '../../graphql/entities.ts'
 import { AgencyRef } from '../directory/agencies.graphql.ts'
 import { ArtistRef } from '../directory/artists.graphql.ts'
-import { CompanyRef } from '../directory/tenant-company.graphql.ts'
+import { ActedRef, CompanyRef } from '../directory/tenant-company.graphql.ts'
 import {
   BOOKING_ACTIONS,
   BookingFilter,
@@ -332,6 +332,7 @@ const HoldRef = builder.prismaObject('BookingHold', {
 })
 
 builder.prismaObject('BookingActivity', {
+  interfaces: [ActedRef],
   ...typeRequires('bookings.read'),
   description: 'One transition in a booking pipeline (append-only).',
   fields: (t) => ({
@@ -342,26 +343,6 @@ builder.prismaObject('BookingActivity', {
     fromStatus: t.exposeString('fromStatus', { nullable: true, description: "The subject's status before, as REST writes it (lowercase)" }),
     toStatus: t.exposeString('toStatus', { description: "The subject's status after, as REST writes it (lowercase)" }),
     actorType: t.field({ type: ActorTypeEnum, resolve: (a) => a.actorType as keyof typeof ACTOR_TYPES }),
-    actor: t.field({
-      type: UserRef,
-      nullable: true,
-      description: 'The user who acted (none for the system).',
-      resolve: (a) => refOf(a.actorUserId),
-    }),
-    actorCompany: t.field({
-      type: CompanyRef,
-      nullable: true,
-      description: 'The company the user acted for.',
-      resolve: (a) => refOf(a.actorOrgId),
-    }),
-    actorUserId: t.exposeString('actorUserId', {
-      nullable: true,
-      deprecationReason: 'Use actor { id }: a reference the gateway resolves.',
-    }),
-    actorOrgId: t.exposeID('actorOrgId', {
-      nullable: true,
-      deprecationReason: 'Use actorCompany { id }: a reference the gateway resolves.',
-    }),
     note: t.exposeString('note', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),

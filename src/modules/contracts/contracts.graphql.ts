@@ -7,7 +7,7 @@ import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import { parseId } from '../../validation.ts'
 import { resolveReferences } from '../../graphql/entities.ts'
 import { BookingRef, SideEnum } from '../booking/booking.graphql.ts'
-import { CompanyRef } from '../directory/tenant-company.graphql.ts'
+import { ActedRef, CompanyRef } from '../directory/tenant-company.graphql.ts'
 import { refOf, UserRef } from '../../graphql/references.ts'
 import {
   AttachmentInput,
@@ -145,6 +145,7 @@ const AttachmentRef = builder.prismaObject('ContractAttachment', {
 })
 
 builder.prismaObject('ContractEvent', {
+  interfaces: [ActedRef],
   ...typeRequires('contracts.read'),
   description: 'One step of the contract’s audit timeline (append-only).',
   fields: (t) => ({
@@ -154,21 +155,6 @@ builder.prismaObject('ContractEvent', {
     signerId: t.exposeID('signerId', { nullable: true }),
     fromStatus: t.field({ type: StatusEnum, nullable: true, resolve: (e) => e.fromStatus as ContractStatus | null }),
     toStatus: t.field({ type: StatusEnum, nullable: true, resolve: (e) => e.toStatus as ContractStatus | null }),
-    actor: t.field({ type: UserRef, nullable: true, description: 'The user who acted.', resolve: (e) => refOf(e.actorUserId) }),
-    actorCompany: t.field({
-      type: CompanyRef,
-      nullable: true,
-      description: 'The company the user acted for.',
-      resolve: (e) => refOf(e.actorOrgId),
-    }),
-    actorUserId: t.exposeString('actorUserId', {
-      nullable: true,
-      deprecationReason: 'Use actor { id }: a reference the gateway resolves.',
-    }),
-    actorOrgId: t.exposeID('actorOrgId', {
-      nullable: true,
-      deprecationReason: 'Use actorCompany { id }: a reference the gateway resolves.',
-    }),
     note: t.exposeString('note', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),

@@ -1,10 +1,9 @@
 import { MoneyRef } from '../../graphql/money.ts'
 import { money } from '../../money.ts'
 import type { BookingSide, DealType, DepositKind } from '../../generated/prisma/client.ts'
-import { refOf, UserRef } from '../../graphql/references.ts'
 import { ActorTypeEnum, DealTypeEnum, DepositKindEnum, SideEnum } from '../booking/booking.graphql.ts'
 import type { ACTOR_TYPES } from '../booking/parties.ts'
-import { CompanyRef } from '../directory/tenant-company.graphql.ts'
+import { ActedRef } from '../directory/tenant-company.graphql.ts'
 import { HANDOFF_STEPS } from './handoff-links.ts'
 import type { Booking } from '../../generated/prisma/client.ts'
 import { FinanceHandoffReason, FinanceHandoffStatus, SettlementStatus } from '../../generated/prisma/client.ts'
@@ -102,27 +101,13 @@ const BookingFinanceRef = builder.objectRef<FinanceView>('BookingFinance').imple
 const HandoffStepEnum = graphqlEnum('FinanceHandoffStep', HANDOFF_STEPS, 'A step of a finance handoff')
 
 builder.prismaObject('FinanceHandoffEvent', {
+  interfaces: [ActedRef],
   ...typeRequires('finance.read'),
   description: 'One step of a handoff (append-only audit).',
   fields: (t) => ({
     id: t.exposeID('id'),
     type: t.field({ type: HandoffStepEnum, resolve: (e) => e.type as keyof typeof HANDOFF_STEPS }),
     actorType: t.field({ type: ActorTypeEnum, resolve: (e) => e.actorType as keyof typeof ACTOR_TYPES }),
-    actor: t.field({ type: UserRef, nullable: true, description: 'The user who acted.', resolve: (e) => refOf(e.actorUserId) }),
-    actorCompany: t.field({
-      type: CompanyRef,
-      nullable: true,
-      description: 'The company the user acted for.',
-      resolve: (e) => refOf(e.actorOrgId),
-    }),
-    actorUserId: t.exposeString('actorUserId', {
-      nullable: true,
-      deprecationReason: 'Use actor { id }: a reference the gateway resolves.',
-    }),
-    actorOrgId: t.exposeID('actorOrgId', {
-      nullable: true,
-      deprecationReason: 'Use actorCompany { id }: a reference the gateway resolves.',
-    }),
     note: t.exposeString('note', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),

@@ -7,10 +7,9 @@ import { builder, cardTypeRequires, requires, typeRequires } from '../../graphql
 import { connectionOf, NESTED_FIRST, NESTED_OFFSET, nestedPage } from '../../graphql/connections.ts'
 import { DEFAULT_PAGE_SIZE } from '../../pagination.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
-import { refOf, UserRef } from '../../graphql/references.ts'
 import { ActorTypeEnum } from '../booking/booking.graphql.ts'
 import type { ACTOR_TYPES } from '../booking/parties.ts'
-import { CompanyRef } from '../directory/tenant-company.graphql.ts'
+import { ActedRef } from '../directory/tenant-company.graphql.ts'
 import {
   DisputeStatus,
   RepresentationClaimStatus,
@@ -148,6 +147,7 @@ const DisputeRef = builder.prismaObject('RepresentationDispute', {
 })
 
 builder.prismaObject('RepresentationEvent', {
+  interfaces: [ActedRef],
   description: 'One step of representation history (append-only).',
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -155,21 +155,6 @@ builder.prismaObject('RepresentationEvent', {
     claimId: t.exposeID('claimId', { nullable: true }),
     rosterLinkId: t.exposeID('rosterLinkId', { nullable: true }),
     actorType: t.field({ type: ActorTypeEnum, resolve: (e) => e.actorType as keyof typeof ACTOR_TYPES }),
-    actor: t.field({ type: UserRef, nullable: true, description: 'The user who acted.', resolve: (e) => refOf(e.actorUserId) }),
-    actorCompany: t.field({
-      type: CompanyRef,
-      nullable: true,
-      description: 'The company the user acted for.',
-      resolve: (e) => refOf(e.actorOrgId),
-    }),
-    actorUserId: t.exposeString('actorUserId', {
-      nullable: true,
-      deprecationReason: 'Use actor { id }: a reference the gateway resolves.',
-    }),
-    actorOrgId: t.exposeID('actorOrgId', {
-      nullable: true,
-      deprecationReason: 'Use actorCompany { id }: a reference the gateway resolves.',
-    }),
     note: t.exposeString('note', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),

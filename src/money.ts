@@ -4,6 +4,7 @@
 // 2^53 JSON parsers, JavaScript's among them, silently round. GraphQL calls that integer SafeInt
 // (graphql-scalars), the one amount scalar a Money { amount, currency, decimals } type can build on.
 import { z } from 'zod'
+import type { FieldIssue } from './errors.ts'
 
 export const Currency = z
   .string()
@@ -53,3 +54,13 @@ export const MONEY_AMOUNTS: ReadonlySet<string> = new Set([
   'balance',
 ])
 export const moneyFieldOf = (amount: string) => `${amount}Money`
+
+/** What is wrong with a search's budget range: a range that runs backwards, or a budget without its currency. */
+export function budgetIssues(f: { budgetMin?: number; budgetMax?: number; currency?: string }): FieldIssue[] {
+  const issues: FieldIssue[] = []
+  if (f.budgetMin !== undefined && f.budgetMax !== undefined && f.budgetMin > f.budgetMax)
+    issues.push({ field: 'budgetMax', message: 'budgetMax must not be below budgetMin' })
+  if ((f.budgetMin !== undefined || f.budgetMax !== undefined) && !f.currency)
+    issues.push({ field: 'currency', message: 'required with a budget' })
+  return issues
+}

@@ -14,7 +14,7 @@ import { addDays, Day, dayOf, formatDay, maxDay, today } from '../../dates.ts'
 import { conflict, forbidden, found, invalidInput, isExclusionViolation, notFound, validationError, type FieldIssue } from '../../errors.ts'
 import { AvailabilityStatus, Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
-import { Currency, MinorUnits } from '../../money.ts'
+import { budgetIssues, Currency, MinorUnits } from '../../money.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { ArtistView } from '../directory/artists.service.ts'
 import { CountryCode, countryIdOf } from '../directory/geo.service.ts'
@@ -246,10 +246,7 @@ export function parseSearch(filter: unknown): AvailabilitySearchFilter {
   const issues: FieldIssue[] = []
   if (f.to < f.from) issues.push({ field: 'to', message: 'to must not be before from' })
   else if (spanDays(f.from, f.to) > MAX_SEARCH_DAYS) issues.push({ field: 'to', message: `a search spans at most ${MAX_SEARCH_DAYS} days` })
-  if (f.budgetMin !== undefined && f.budgetMax !== undefined && f.budgetMin > f.budgetMax)
-    issues.push({ field: 'budgetMax', message: 'budgetMax must not be below budgetMin' })
-  if ((f.budgetMin !== undefined || f.budgetMax !== undefined) && !f.currency)
-    issues.push({ field: 'currency', message: 'required with a budget' })
+  issues.push(...budgetIssues(f))
   if (issues.length) throw validationError(issues)
   return f
 }

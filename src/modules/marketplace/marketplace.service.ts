@@ -10,7 +10,7 @@ import type { Selection } from '../../db/listing.ts'
 import { addDays, Day, dayOf, formatDay, today } from '../../dates.ts'
 import { invalidInput, validationError, type FieldIssue } from '../../errors.ts'
 import { Prisma, type Agency, type MarketplaceArtist } from '../../generated/prisma/client.ts'
-import { Currency, MinorUnits, money, type Money } from '../../money.ts'
+import { budgetIssues, Currency, MinorUnits, money, type Money } from '../../money.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { ArtistView } from '../directory/artists.service.ts'
@@ -50,10 +50,7 @@ export function parseMarketplaceFilter(filter: unknown): MarketplaceFilterInput 
   const issues: FieldIssue[] = []
   if (f.nearCityId && !f.around) issues.push({ field: 'around', message: 'required with nearCityId' })
   if (f.around && !f.nearCityId) issues.push({ field: 'nearCityId', message: 'required with around' })
-  if (f.budgetMin !== undefined && f.budgetMax !== undefined && f.budgetMin > f.budgetMax)
-    issues.push({ field: 'budgetMax', message: 'budgetMax must not be below budgetMin' })
-  if ((f.budgetMin !== undefined || f.budgetMax !== undefined) && !f.currency)
-    issues.push({ field: 'currency', message: 'required with a budget' })
+  issues.push(...budgetIssues(f))
   if (issues.length) throw validationError(issues)
   return f
 }

@@ -73,6 +73,20 @@ async function seed(sql: pg.PoolClient) {
            500000 + (i % 50) * 10000, 'EUR', 'flat', CASE WHEN i % 18 = 1 THEN 'cancelled' ELSE 'confirmed' END::"BookingStatus",
            CASE WHEN i % 18 = 1 THEN now() END, now()
     FROM seed WHERE status = 'booked'`)
+  // Contracts: one for every other booking, signed, except one in four of those for upcoming shows: sent,
+  // waiting for the buyer's signature then the agency's (a version and two signers each).
+  await sql.query(`INSERT INTO contracts (id, request_id, booking_id, title, status, created_by_side, created_by_org_id, sent_at, signed_at, updated_at)
+    SELECT ${md5Uuid(`'contract' || i`)}, id, ${md5Uuid(`'booking' || i`)}, 'Contract ' || i,
+           CASE WHEN starts_at > now() AND i % 8 = 0 THEN 'sent' ELSE 'signed' END::"ContractStatus", 'agency', agency_id, now(),
+           CASE WHEN starts_at > now() AND i % 8 = 0 THEN NULL ELSE now() END, now()
+    FROM seed WHERE status = 'booked' AND i % 2 = 0`)
+  await sql.query(`INSERT INTO contract_versions (id, contract_id, version, body, content_hash, created_by_user_id, created_by_org_id)
+    SELECT gen_random_uuid(), c.id, 1, c.title, md5(c.title) || md5(c.title), c.created_by_org_id, c.created_by_org_id
+    FROM contracts c WHERE c.status = 'sent'`)
+  await sql.query(`INSERT INTO contract_signers (id, contract_id, role, side, name, position, updated_at)
+    SELECT gen_random_uuid(), c.id, s.role::"SignerRole", s.side::"BookingSide", s.role, s.position, now()
+    FROM contracts c, (VALUES ('buyer', 'promoter', 1), ('agency_countersign', 'agency', 2)) s(role, side, position)
+    WHERE c.status = 'sent'`)
   // Activity: three events per request for both parties (the agency's org and the promoter's).
   await sql.query(`INSERT INTO org_activity (org_id, seq, event_id, event_type, aggregate_type, aggregate_id, occurred_at, payload, updated_at)
     SELECT CASE WHEN s.i <= ${AGENCY_BOOKINGS} THEN ${AGENCY_ORG} ELSE ${md5Uuid(`'org' || (2 + s.i % ${AGENCIES - 1})`)} END,
@@ -85,10 +99,11 @@ async function seed(sql: pg.PoolClient) {
   await sql.query('VACUUM ANALYZE')
 }
 
-const BIG = /Seq Scan on (booking_requests|booking_offers|booking_holds|bookings|contracts|org_activity|booking_month_rollups) /
+const BIG =
+  /Seq Scan on (booking_requests|booking_offers|booking_holds|bookings|contracts|contract_signers|contract_versions|org_activity|booking_month_rollups) /
 
 async function explain(sql: pg.Pool, what: string, statement: { text: string; values: unknown[] }) {
-  const { rows } = await sql.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF) ${statement.text}`, statement.values)
+  const { rows } = await sql.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${statement.text}`, statement.values)
   const lines = rows.map((r) => r['QUERY PLAN'])
   console.log(`    ${what} plan:`)
   for (const l of lines) console.log(`      ${l}`)

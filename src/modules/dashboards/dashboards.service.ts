@@ -58,13 +58,24 @@ const blockingSides = sql`
     ORDER BY cs.position, cs.created_at
     LIMIT CASE WHEN c.signing_order = 'sequential' THEN 1 END) bs`
 
+/**
+ * The live requests the party sees (id, status, starts_at, expires_at): index-only ranges of the live partial
+ * indexes. An agency's two halves (handled by it, of its artists) are two ranges merged without duplicates,
+ * where one OR would be a bitmap scan visiting the heap for every row.
+ */
+function liveRequestsSeenBy(party: Party, now: Date) {
+  const live = (where: Prisma.Sql) =>
+    sql`SELECT r.id, r.status, r.starts_at, r.expires_at FROM booking_requests r WHERE ${where} AND ${liveRequest(now)}`
+  return party.side === 'promoter'
+    ? live(sql`r.promoter_org_id = ${party.orgId}::uuid`)
+    : sql`${live(sql`r.agency_id = ${party.agencyId}::uuid`)} UNION ${live(sql`r.artist_id = ANY(${sideArtists(party.agencyId, now)})`)}`
+}
+
 /** The live pipeline: one statement of counts, every one of them right at `now`. */
 export function pipelineStatement(party: Party, now: Date) {
   const soon = new Date(now.getTime() + SOON_MS)
   return sql`
-    WITH req AS MATERIALIZED (
-      SELECT r.id, r.status, r.starts_at, r.expires_at FROM booking_requests r WHERE ${seenBy(party, now)} AND ${liveRequest(now)}
-    ), off AS (
+    WITH req AS MATERIALIZED (${liveRequestsSeenBy(party, now)}), off AS (
       SELECT o.made_by, least(coalesce(o.expires_at, 'infinity'), coalesce(req.expires_at, 'infinity'), req.starts_at) AS due
       FROM req JOIN booking_offers o ON o.request_id = req.id AND ${liveOffer(now)} WHERE req.status = 'negotiating'
     ), hol AS (

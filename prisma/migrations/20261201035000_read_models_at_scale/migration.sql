@@ -1,3 +1,8 @@
+-- AlterTable
+ALTER TABLE "contracts" ADD COLUMN     "agency_id" UUID,
+ADD COLUMN     "artist_id" UUID,
+ADD COLUMN     "promoter_org_id" UUID;
+
 -- CreateIndex
 CREATE INDEX "geo_cities_latitude_longitude_idx" ON "geo_cities"("latitude", "longitude");
 
@@ -25,3 +30,20 @@ CREATE INDEX "bookings_promoter_upcoming_idx" ON "bookings" ("promoter_org_id", 
 
 -- The marketplace's budget filter reads both bounds of the guidance: its count is an index-only range.
 CREATE INDEX "marketplace_artists_budget_idx" ON "marketplace_artists" ("fee_currency", "fee_min") INCLUDE ("fee_max");
+
+-- A contract carries its request's parties (a request's artist, agency and promoter never change), written
+-- by the database whatever the write path, so that the contracts waiting for a company's signature are an
+-- index range of that company's rather than a walk of every pending contract on the platform.
+CREATE FUNCTION "contracts_parties_follow"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  SELECT r."artist_id", r."agency_id", r."promoter_org_id" INTO NEW."artist_id", NEW."agency_id", NEW."promoter_org_id"
+  FROM "booking_requests" r WHERE r."id" = NEW."request_id";
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER "contracts_parties_follow" BEFORE INSERT OR UPDATE OF "request_id", "artist_id", "agency_id", "promoter_org_id" ON "contracts"
+  FOR EACH ROW EXECUTE FUNCTION "contracts_parties_follow"();
+UPDATE "contracts" c SET "request_id" = c."request_id";
+CREATE INDEX "contracts_awaiting_agency_idx" ON "contracts" ("agency_id") WHERE "status" IN ('sent', 'partially_signed');
+CREATE INDEX "contracts_awaiting_artist_idx" ON "contracts" ("artist_id") WHERE "status" IN ('sent', 'partially_signed');
+CREATE INDEX "contracts_awaiting_promoter_idx" ON "contracts" ("promoter_org_id") WHERE "status" IN ('sent', 'partially_signed');

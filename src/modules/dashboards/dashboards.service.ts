@@ -82,9 +82,8 @@ export function pipelineStatement(party: Party, now: Date) {
       SELECT h.priority, h.expires_at, h.challenge_deadline
       FROM req JOIN booking_holds h ON h.request_id = req.id AND ${liveHold(now)} WHERE req.status = 'held'
     ), con AS (
-      SELECT s.side FROM contracts c JOIN booking_requests r ON r.id = c.request_id
-      CROSS JOIN LATERAL (${blockingSides}) s
-      WHERE c.status IN ('sent', 'partially_signed') AND ${seenBy(party, now)}
+      SELECT s.side FROM contracts c CROSS JOIN LATERAL (${blockingSides}) s
+      WHERE c.status IN ('sent', 'partially_signed') AND ${seenBy(party, now, sql`c`)}
     )
     SELECT
       (SELECT count(*) FROM req WHERE status = 'open')::int AS requests_awaiting,
@@ -388,7 +387,7 @@ export function tasksStatement(party: Party, now: Date, after: { due: Date; kind
       sql`x.contract_id`,
       sql`SELECT 'contract' AS subject_type, c.id AS contract_id, r.id AS request_id, r.artist_id, r.starts_at
           FROM contracts c JOIN booking_requests r ON r.id = c.request_id
-          WHERE c.status IN ('sent', 'partially_signed') AND ${acting}
+          WHERE c.status IN ('sent', 'partially_signed') AND ${actedOnBy(party, now, sql`c`)}
             AND ${party.side}::"BookingSide" IN (${blockingSides})`,
     ),
     branch('finance_handoff', sql`x.starts_at`, sql`x.booking_id`, handoffsDue(party, now, after?.due ?? null, upTo)),

@@ -25,8 +25,8 @@ CREATE INDEX "booking_requests_live_promoter_idx" ON "booking_requests" ("promot
 CREATE INDEX "booking_holds_active_idx" ON "booking_holds" ("request_id") INCLUDE ("priority", "expires_at", "challenge_deadline")
   WHERE "status" = 'active';
 CREATE INDEX "bookings_agency_upcoming_idx" ON "bookings" ("agency_id", "starts_at") INCLUDE ("id", "artist_id") WHERE "status" = 'confirmed';
-CREATE INDEX "bookings_artist_upcoming_idx" ON "bookings" ("artist_id", "starts_at") INCLUDE ("id") WHERE "status" = 'confirmed';
-CREATE INDEX "bookings_promoter_upcoming_idx" ON "bookings" ("promoter_org_id", "starts_at") INCLUDE ("id", "artist_id") WHERE "status" = 'confirmed';
+CREATE INDEX "bookings_artist_upcoming_idx" ON "bookings" ("artist_id", "starts_at") INCLUDE ("id", "request_id") WHERE "status" = 'confirmed';
+CREATE INDEX "bookings_promoter_upcoming_idx" ON "bookings" ("promoter_org_id", "starts_at") INCLUDE ("id", "artist_id", "request_id") WHERE "status" = 'confirmed';
 
 -- The marketplace's budget filter reads both bounds of the guidance: its count is an index-only range.
 CREATE INDEX "marketplace_artists_budget_idx" ON "marketplace_artists" ("fee_currency", "fee_min") INCLUDE ("fee_max");

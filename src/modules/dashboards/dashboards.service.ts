@@ -419,8 +419,12 @@ function handoffsDue(party: Party, now: Date, from: Date | null, upTo: Prisma.Sq
   if (party.side === 'promoter')
     return sql`SELECT ${columns} FROM bookings b WHERE b.promoter_org_id = ${party.orgId}::uuid AND ${pending(sql`b.id`)}
                ORDER BY b.starts_at, b.id ${upTo}`
+  // An artist is never booked twice at once (bookings_no_double_booking): by show time alone its bookings are
+  // in a total order, the order of bookings_artist_upcoming_idx, whose included columns are all the walk reads
+  // (an index-only range per artist, stopped at the page).
   return sql`SELECT ${columns} FROM unnest(${representedArtists(party.agencyId, now)}) a(id)
-             CROSS JOIN LATERAL (SELECT b.* FROM bookings b WHERE b.artist_id = a.id AND ${pending(sql`b.id`)} ORDER BY b.starts_at, b.id ${upTo}) b
+             CROSS JOIN LATERAL (SELECT b.id, b.request_id, b.artist_id, b.starts_at FROM bookings b
+                                 WHERE b.artist_id = a.id AND ${pending(sql`b.id`)} ORDER BY b.starts_at ${upTo}) b
              ORDER BY b.starts_at, b.id ${upTo}`
 }
 

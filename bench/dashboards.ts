@@ -74,22 +74,44 @@ async function seed(sql: pg.PoolClient) {
            500000 + (i % 50) * 10000, 'EUR', 'flat', CASE WHEN i % 18 = 1 THEN 'cancelled' ELSE 'confirmed' END::"BookingStatus",
            CASE WHEN i % 18 = 1 THEN now() END, now()
     FROM seed WHERE status = 'booked'`)
-  // Activity: three events per request for both parties (the agency's org and the promoter's).
+  // Contracts: one for every other booking, signed, except one in four of those for upcoming shows: sent,
+  // waiting for the buyer's signature then the agency's (a version and two signers each). The request's
+  // parties are copied as contracts_parties_follow would.
+  await sql.query(`INSERT INTO contracts (id, request_id, artist_id, agency_id, promoter_org_id, booking_id, title, status, created_by_side,
+      created_by_org_id, sent_at, signed_at, updated_at)
+    SELECT ${md5Uuid(`'contract' || i`)}, id, artist_id, agency_id, promoter_org_id, ${md5Uuid(`'booking' || i`)}, 'Contract ' || i,
+           CASE WHEN starts_at > now() AND i % 8 = 0 THEN 'sent' ELSE 'signed' END::"ContractStatus", 'agency', agency_id, now(),
+           CASE WHEN starts_at > now() AND i % 8 = 0 THEN NULL ELSE now() END, now()
+    FROM seed WHERE status = 'booked' AND i % 2 = 0`)
+  await sql.query(`INSERT INTO contract_versions (id, contract_id, version, body, content_hash, created_by_user_id, created_by_org_id)
+    SELECT gen_random_uuid(), c.id, 1, c.title, md5(c.title) || md5(c.title), c.created_by_org_id, c.created_by_org_id
+    FROM contracts c WHERE c.status = 'sent'`)
+  await sql.query(`INSERT INTO contract_signers (id, contract_id, role, side, name, position, updated_at)
+    SELECT gen_random_uuid(), c.id, s.role::"SignerRole", s.side::"BookingSide", s.role, s.position, now()
+    FROM contracts c, (VALUES ('buyer', 'promoter', 1), ('agency_countersign', 'agency', 2)) s(role, side, position)
+    WHERE c.status = 'sent'`)
+  // Activity: three events per request for both parties (the agency's org, for half of the other agencies'
+  // requests, and the promoter's).
   await sql.query(`INSERT INTO org_activity (org_id, seq, event_id, event_type, aggregate_type, aggregate_id, occurred_at, payload, updated_at)
     SELECT CASE WHEN s.i <= ${AGENCY_BOOKINGS} THEN ${AGENCY_ORG} ELSE ${md5Uuid(`'org' || (2 + s.i % ${AGENCIES - 1})`)} END,
            s.i * 3 + e, gen_random_uuid(), (ARRAY['booking.request.created','booking.offer.made','booking.confirmed'])[1 + e], 'booking',
            s.id, now() - (${BOOKINGS} - s.i) * interval '1 minute', jsonb_build_object('requestId', s.id), now()
-    FROM seed s, generate_series(0, 2) e WHERE s.i % 2 = 0 OR s.i <= ${AGENCY_BOOKINGS}`)
+    FROM seed s, generate_series(0, 2) e WHERE s.i % 2 = 0 OR s.i <= ${AGENCY_BOOKINGS}
+    UNION ALL
+    SELECT s.promoter_org_id, s.i * 3 + e, gen_random_uuid(), (ARRAY['booking.request.created','booking.offer.made','booking.confirmed'])[1 + e],
+           'booking', s.id, now() - (${BOOKINGS} - s.i) * interval '1 minute', jsonb_build_object('requestId', s.id), now()
+    FROM seed s, generate_series(0, 2) e`)
   await sql.query(`SELECT booking_rollups_apply(b, CASE WHEN b.status = 'confirmed' THEN 1 ELSE 0 END, CASE WHEN b.status = 'cancelled' THEN 1 ELSE 0 END)
     FROM bookings b`)
   await sql.query(`SET session_replication_role = origin`)
   await sql.query('VACUUM ANALYZE')
 }
 
-const BIG = /Seq Scan on (booking_requests|booking_offers|booking_holds|bookings|contracts|org_activity|booking_month_rollups) /
+const BIG =
+  /Seq Scan on (booking_requests|booking_offers|booking_holds|bookings|contracts|contract_signers|contract_versions|org_activity|booking_month_rollups) /
 
 async function explain(sql: pg.Pool, what: string, statement: { text: string; values: unknown[] }) {
-  const { rows } = await sql.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF) ${statement.text}`, statement.values)
+  const { rows } = await sql.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${statement.text}`, statement.values)
   const lines = rows.map((r) => r['QUERY PLAN'])
   console.log(`    ${what} plan:`)
   for (const l of lines) console.log(`      ${l}`)
@@ -129,7 +151,7 @@ export async function dashboardsBenchmark() {
       const get = async (base: string, h: Record<string, string>, path: string) => {
         const res = await fetch(`${base}${path}`, { headers: h })
         if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`)
-        return res.json() as Promise<{ data: { pageInfo?: { endCursor: string } } }>
+        return res.json() as Promise<{ data: { pageInfo?: { endCursor: string; hasNextPage: boolean } } }>
       }
       await get(counted.base, countedHeaders, '/api/v1/dashboard')
       counting = true
@@ -148,10 +170,13 @@ export async function dashboardsBenchmark() {
       )
       report(`Dashboard (${label})`, baseline, [rest])
 
-      // Activity at depth: the page after 20,000 events.
+      // Activity at depth: the page after 20,000 events (or the last full page of a shorter feed).
       let cursor = ''
-      for (let page = 0; page < 200; page++)
-        cursor = (await get(app.base, headers, `/api/v1/activity?first=100${cursor ? `&after=${cursor}` : ''}`)).data.pageInfo!.endCursor
+      for (let page = 0; page < 200; page++) {
+        const info = (await get(app.base, headers, `/api/v1/activity?first=100${cursor ? `&after=${cursor}` : ''}`)).data.pageInfo!
+        if (!info.hasNextPage) break
+        cursor = info.endCursor
+      }
       const deep = BigInt(/^a:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString())![1]!)
       // The bench reader holds the dashboard permission alone: every family but the pipeline's is hidden from it.
       const hidden = Object.entries(FEED_READ_RULES)

@@ -6,6 +6,7 @@ import { cacheBenchmark } from './cache.ts'
 import { dashboardsBenchmark } from './dashboards.ts'
 import { directoryBenchmark } from './directory.ts'
 import { logisticsBenchmark } from './logistics.ts'
+import { marketplaceBenchmark } from './marketplace.ts'
 import { operationsBenchmark } from './operations.ts'
 import { outboxBenchmark } from './outbox.ts'
 import { touringBenchmark } from './touring.ts'
@@ -20,6 +21,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   logistics: logisticsBenchmark,
   touring: touringBenchmark,
   dashboards: dashboardsBenchmark,
+  marketplace: marketplaceBenchmark,
   cache: cacheBenchmark,
 }
 

@@ -168,6 +168,21 @@ describe('dashboard', () => {
     expect(await kinds(agency)).toEqual(['finance_handoff'])
   })
 
+  it("keeps a contract's copy of its request's parties, whatever a write says", async () => {
+    const { booking, requestId } = await booked(promoter, await representedArtist())
+    await contractFor(h.app, agency, promoter, booking.id, false)
+    const parties = () =>
+      h.app.db.$queryRaw<{ same: boolean }[]>`
+        SELECT (c.artist_id, c.agency_id, c.promoter_org_id) = (r.artist_id, r.agency_id, r.promoter_org_id) AS same
+        FROM contracts c JOIN booking_requests r ON r.id = c.request_id WHERE c.request_id = ${requestId}::uuid`
+    expect(await parties()).toEqual([{ same: true }])
+    // A write naming other parties is overruled by the request's: the dashboards' ranges stay right.
+    await h.app.db
+      .$executeRaw`UPDATE contracts SET agency_id = gen_random_uuid(), promoter_org_id = NULL WHERE request_id = ${requestId}::uuid`
+    expect(await parties()).toEqual([{ same: true }])
+    expect((await dashboard(agency)).contracts).toEqual({ awaitingOurSignature: 0, awaitingTheirSignature: 1 })
+  })
+
   it('needs the dashboard permission, and a company on one side', async () => {
     const reader = await h.auth.session({ modules: ['promoter'], permissions: ['promoter.bookings.read'] })
     expect((await h.app.rest('GET', '/api/v1/dashboard', { as: reader })).status).toBe(403)

@@ -59,22 +59,32 @@ const blockingSides = sql`
     ORDER BY cs.position, cs.created_at
     LIMIT CASE WHEN c.signing_order = 'sequential' THEN 1 END) bs`
 
+/**
+ * The live requests the party sees (id, status, starts_at, expires_at): index-only ranges of the live partial
+ * indexes. An agency's two halves (handled by it, of its artists) are two ranges merged without duplicates,
+ * where one OR would be a bitmap scan visiting the heap for every row.
+ */
+function liveRequestsSeenBy(party: Party, now: Date) {
+  const live = (where: Prisma.Sql) =>
+    sql`SELECT r.id, r.status, r.starts_at, r.expires_at FROM booking_requests r WHERE ${where} AND ${liveRequest(now)}`
+  return party.side === 'promoter'
+    ? live(sql`r.promoter_org_id = ${party.orgId}::uuid`)
+    : sql`${live(sql`r.agency_id = ${party.agencyId}::uuid`)} UNION ${live(sql`r.artist_id = ANY(${sideArtists(party.agencyId, now)})`)}`
+}
+
 /** The live pipeline: one statement of counts, every one of them right at `now`. */
 export function pipelineStatement(party: Party, now: Date) {
   const soon = new Date(now.getTime() + SOON_MS)
   return sql`
-    WITH req AS MATERIALIZED (
-      SELECT r.id, r.status, r.starts_at, r.expires_at FROM booking_requests r WHERE ${seenBy(party, now)} AND ${liveRequest(now)}
-    ), off AS (
+    WITH req AS MATERIALIZED (${liveRequestsSeenBy(party, now)}), off AS (
       SELECT o.made_by, least(coalesce(o.expires_at, 'infinity'), coalesce(req.expires_at, 'infinity'), req.starts_at) AS due
       FROM req JOIN booking_offers o ON o.request_id = req.id AND ${liveOffer(now)} WHERE req.status = 'negotiating'
     ), hol AS (
       SELECT h.priority, h.expires_at, h.challenge_deadline
       FROM req JOIN booking_holds h ON h.request_id = req.id AND ${liveHold(now)} WHERE req.status = 'held'
     ), con AS (
-      SELECT s.side FROM contracts c JOIN booking_requests r ON r.id = c.request_id
-      CROSS JOIN LATERAL (${blockingSides}) s
-      WHERE c.status IN ('sent', 'partially_signed') AND ${seenBy(party, now)}
+      SELECT s.side FROM contracts c CROSS JOIN LATERAL (${blockingSides}) s
+      WHERE c.status IN ('sent', 'partially_signed') AND ${seenBy(party, now, sql`c`)}
     )
     SELECT
       (SELECT count(*) FROM req WHERE status = 'open')::int AS requests_awaiting,
@@ -399,7 +409,7 @@ export function tasksStatement(party: Party, now: Date, after: { due: Date; kind
       sql`x.contract_id`,
       sql`SELECT 'contract' AS subject_type, c.id AS contract_id, r.id AS request_id, r.artist_id, r.starts_at
           FROM contracts c JOIN booking_requests r ON r.id = c.request_id
-          WHERE c.status IN ('sent', 'partially_signed') AND ${acting}
+          WHERE c.status IN ('sent', 'partially_signed') AND ${actedOnBy(party, now, sql`c`)}
             AND ${party.side}::"BookingSide" IN (${blockingSides})`,
     ),
     branch('finance_handoff', sql`x.starts_at`, sql`x.booking_id`, handoffsDue(party, now, after?.due ?? null, upTo)),
@@ -431,8 +441,12 @@ function handoffsDue(party: Party, now: Date, from: Date | null, upTo: Prisma.Sq
   if (party.side === 'promoter')
     return sql`SELECT ${columns} FROM bookings b WHERE b.promoter_org_id = ${party.orgId}::uuid AND ${pending(sql`b.id`)}
                ORDER BY b.starts_at, b.id ${upTo}`
+  // An artist is never booked twice at once (bookings_no_double_booking): by show time alone its bookings are
+  // in a total order, the order of bookings_artist_upcoming_idx, whose included columns are all the walk reads
+  // (an index-only range per artist, stopped at the page).
   return sql`SELECT ${columns} FROM unnest(${representedArtists(party.agencyId, now)}) a(id)
-             CROSS JOIN LATERAL (SELECT b.* FROM bookings b WHERE b.artist_id = a.id AND ${pending(sql`b.id`)} ORDER BY b.starts_at, b.id ${upTo}) b
+             CROSS JOIN LATERAL (SELECT b.id, b.request_id, b.artist_id, b.starts_at FROM bookings b
+                                 WHERE b.artist_id = a.id AND ${pending(sql`b.id`)} ORDER BY b.starts_at ${upTo}) b
              ORDER BY b.starts_at, b.id ${upTo}`
 }
 

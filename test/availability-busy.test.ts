@@ -61,7 +61,7 @@ describe('availability search and the pipeline', () => {
     await booked(promoter, a.id, when)
     await booked(promoter, single.id, when)
 
-    expect(await search(a.name, day(0), day(0))).toEqual({ total: 0, items: [], page: 1, limit: 20 })
+    expect(await search(a.name, day(0), day(0))).toEqual({ total: 0, totalCapped: false, items: [], page: 1, limit: 20 })
     expect((await search(single.name, day(-5), day(5))).total).toBe(0)
     const around = await search(a.name, day(-1), day(1))
     expect(around.total).toBe(1)

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { pipelines, type AgencySession } from './support/booking.ts'
-import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
+import { agencySession, PROMOTER_ACCESS, seedGenres } from './support/fixtures.ts'
 
 const h = useHarness()
 let agency: AgencySession
@@ -71,10 +71,14 @@ describe('marketplace', () => {
     expect(names(r.body.data.items)).toEqual(['grenoble'])
     expect(r.body.data.total).toBe(1)
     expect(r.body.data.items[0]).toMatchObject({
+      artistId: ids.grenoble,
       artist: { id: ids.grenoble },
-      agency: { id: agency.agencyId },
+      agency: { id: agency.agencyId, name: expect.any(String) },
       feeGuidance: { min: { amount: 1_000_000, currency: 'EUR', decimals: 2 }, max: { amount: 1_800_000, currency: 'EUR', decimals: 2 } },
     })
+    // Grenoble is 94 km from Lyon as the crow flies: the distance of the show that matched.
+    expect(r.body.data.items[0].distanceKm).toBeGreaterThan(90)
+    expect(r.body.data.items[0].distanceKm).toBeLessThan(100)
     // Without the budget: every show near Lyon in the days around, never a cancelled one nor one in Paris.
     const near = await search({ nearCityId: lyon.id, around: `${YEAR}-03-14`, radiusKm: 150, sort: 'fee' })
     expect(names(near.body.data.items)).toEqual(['grenoble', 'expensive', 'unpublished'])
@@ -141,5 +145,134 @@ describe('marketplace', () => {
     expect(g.errors).toBeUndefined()
     expect(g.data.marketplace.totalCount).toBe(1)
     expect(g.data.marketplace.edges[0].node.artist.id).toBe(artistId)
+  })
+})
+
+/** The statements one call sends (transaction control included: it is a round trip too). */
+async function statementsOf<T>(call: () => Promise<T>): Promise<{ result: T; statements: number }> {
+  const start = h.app.sql.length
+  const result = await call()
+  return { result, statements: h.app.sql.length - start }
+}
+
+describe('marketplace cards', () => {
+  let genres: Awaited<ReturnType<typeof seedGenres>>
+  const CARDS = `query($first: Int!, $q: String) { marketplace(first: $first, filter: { q: $q, sort: FEE }) { totalCount edges { node {
+    artistId name slug genres { name } country { code name } city { name } agency { id name }
+    feeGuidance { min { amount currency } } nextAvailableOn availableDays distanceKm artist { id slug } } } } }`
+  const DEEPER = '{ marketplace(first: 1, filter: { q: "stallholder", sort: FEE }) { edges { node { artist { id genres { name } } } } } }'
+
+  beforeAll(async () => {
+    genres = await seedGenres(h.app.db)
+    const fr = await h.app.db.country.findUniqueOrThrow({ where: { code: 'FR' } })
+    // 25 listed artists at home in Lyon with two genres, a fee guidance and the agency booking them; the
+    // triggers write their marketplace rows.
+    await h.app.db.$executeRawUnsafe(
+      `INSERT INTO artists (id, name, slug, country_id, city_id)
+       SELECT gen_random_uuid(), 'Stallholder ' || lpad(i::text, 2, '0'), 'stallholder-' || i, $1::uuid, $2::uuid FROM generate_series(1, 25) i`,
+      fr.id,
+      lyon.id,
+    )
+    const where = `WHERE name LIKE 'Stallholder %'`
+    await h.app.db.$executeRawUnsafe(
+      `INSERT INTO artist_genres (artist_id, genre_id, position) SELECT id, $1::uuid, 0 FROM artists ${where}
+       UNION ALL SELECT id, $2::uuid, 1 FROM artists ${where}`,
+      genres.techno.id,
+      genres.jazz.id,
+    )
+    await h.app.db.$executeRawUnsafe(
+      `INSERT INTO artist_profiles (id, artist_id, fee_guidance_min, fee_guidance_max, fee_guidance_currency)
+       SELECT gen_random_uuid(), id, 100000 + right(name, 2)::int, 200000, 'EUR' FROM artists ${where}`,
+    )
+    await h.app.db.$executeRawUnsafe(
+      `INSERT INTO artists_roster_links (id, artist_id, agency_id, role, starts_on)
+       SELECT gen_random_uuid(), id, $1::uuid, 'agency', date '2020-01-01' FROM artists ${where}`,
+      agency.agencyId,
+    )
+  }, 60_000)
+
+  it('show what a promoter needs, named, in the order asked, on both faces', async () => {
+    const r = await search({ q: 'stallholder', sort: 'fee', limit: 3 })
+    expect(r.status, JSON.stringify(r.body)).toBe(200)
+    expect(r.body.data.total).toBe(25)
+    expect(r.body.data.items.map((i: { name: string }) => i.name)).toEqual(['Stallholder 01', 'Stallholder 02', 'Stallholder 03'])
+    const agencyName = (await h.app.db.agency.findUniqueOrThrow({ where: { id: agency.agencyId } })).name
+    const card = {
+      name: 'Stallholder 01',
+      slug: 'stallholder-1',
+      genres: [
+        { id: genres.techno.id, name: 'Techno' },
+        { id: genres.jazz.id, name: 'Jazz' },
+      ],
+      country: { code: 'FR', name: 'France' },
+      city: { id: lyon.id, name: 'Lyon' },
+      agency: { id: agency.agencyId, name: agencyName },
+      feeGuidance: { min: { amount: 100_001, currency: 'EUR', decimals: 2 }, max: { amount: 200_000, currency: 'EUR', decimals: 2 } },
+      nextAvailableOn: null,
+      availableDays: 0,
+      distanceKm: null,
+    }
+    expect(r.body.data.items[0]).toMatchObject({ ...card, artist: { id: r.body.data.items[0].artistId, slug: 'stallholder-1' } })
+    // Never the read model's own columns: a card is not a row.
+    expect(r.body.data.items[0]).not.toHaveProperty('genreIds')
+    expect(r.body.data.items[0]).not.toHaveProperty('feeMin')
+
+    const g = await h.app.graphql(CARDS, { first: 1, q: 'stallholder' }, { as: promoter })
+    expect(g.errors).toBeUndefined()
+    expect(g.data.marketplace.edges[0].node).toMatchObject({
+      artistId: r.body.data.items[0].artistId,
+      slug: 'stallholder-1',
+      genres: [{ name: 'Techno' }, { name: 'Jazz' }],
+      country: { code: 'FR', name: 'France' },
+      city: { name: 'Lyon' },
+      agency: { id: agency.agencyId, name: agencyName },
+      feeGuidance: { min: { amount: 100_001, currency: 'EUR' } },
+      distanceKm: null,
+      artist: { id: r.body.data.items[0].artistId, slug: 'stallholder-1' },
+    })
+  })
+
+  it('leave the directory out for a caller who may search availability but not read the directory', async () => {
+    const scout = await h.auth.session({ modules: ['promoter'], permissions: ['promoter.availability.read'] })
+    const r = await h.app.rest('GET', '/api/v1/marketplace/artists?q=stallholder&sort=fee&limit=1', { as: scout })
+    expect(r.status, JSON.stringify(r.body)).toBe(200)
+    expect(r.body.data.items[0]).toMatchObject({
+      name: 'Stallholder 01',
+      genres: null,
+      country: null,
+      city: null,
+      agency: { id: agency.agencyId },
+      feeGuidance: { min: { amount: 100_001 } },
+    })
+    const g = await h.app.graphql(CARDS, { first: 1, q: 'stallholder' }, { as: scout })
+    expect(g.errors).toBeUndefined()
+    expect(g.data.marketplace.edges[0].node).toMatchObject({ genres: null, country: null, city: null, agency: { id: agency.agencyId } })
+    // Its relations keep their own rule: the artist's genres need directory.read.
+    const deeper = await h.app.graphql(DEEPER, {}, { as: scout })
+    expect(deeper.errors?.[0]?.extensions?.code).toBe('FORBIDDEN')
+    expect(deeper.data.marketplace.edges[0].node.artist.genres).toBeNull()
+    // A directory reader wanting more of the artist gets it through the same reference.
+    const more = await h.app.graphql(DEEPER, {}, { as: promoter })
+    expect(more.errors).toBeUndefined()
+    expect(more.data.marketplace.edges[0].node.artist.genres.map((x: { name: string }) => x.name)).toEqual(['Techno', 'Jazz'])
+  })
+
+  it('cost the same few statements for 2 cards as for 20, on REST and GraphQL', async () => {
+    const rest = (limit: number) => statementsOf(() => search({ q: 'stallholder', sort: 'fee', limit }))
+    const [small, large] = [await rest(2), await rest(20)]
+    expect(small.result.body.data.items).toHaveLength(2)
+    expect(large.result.body.data.items).toHaveLength(20)
+    expect(large.result.body.data.items[19].genres).toHaveLength(2)
+    expect(large.statements).toBe(small.statements)
+    // The stale-date check, the page of cards, the count.
+    expect(large.statements).toBeLessThanOrEqual(3)
+
+    const gql = (first: number) => statementsOf(() => h.app.graphql(CARDS, { first, q: 'stallholder' }, { as: promoter }))
+    const [few, many] = [await gql(2), await gql(20)]
+    expect(many.result.errors).toBeUndefined()
+    expect(many.result.data.marketplace.totalCount).toBe(25)
+    expect(many.result.data.marketplace.edges).toHaveLength(20)
+    expect(many.statements).toBe(few.statements)
+    expect(many.statements).toBeLessThanOrEqual(3)
   })
 })

@@ -1,11 +1,17 @@
 import { builder, requires, typeRequires } from '../../graphql/builder.ts'
-import { connectionOf } from '../../graphql/connections.ts'
+import { viewConnectionOf } from '../../graphql/connections.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import { MoneyRef } from '../../graphql/money.ts'
-import { readAs } from '../../access/read-as.ts'
-import { AgencyRef } from '../directory/agencies.graphql.ts'
+import type { Artist } from '../../generated/prisma/client.ts'
 import { ArtistRef } from '../directory/artists.graphql.ts'
-import { marketplace, MarketplaceFilter, MarketplaceSort, type FeeGuidance, type MarketplaceHit } from './marketplace.service.ts'
+import {
+  marketplace,
+  MarketplaceFilter,
+  MarketplaceSort,
+  type FeeGuidance,
+  type MarketplaceCard,
+  type Named,
+} from './marketplace.service.ts'
 
 graphqlEnum('MarketplaceSort', MarketplaceSort, 'Order of a marketplace search')
 
@@ -18,39 +24,71 @@ const FeeGuidanceRef = builder.objectRef<FeeGuidance>('FeeGuidance').implement({
   }),
 })
 
-const hitOf = (row: object) => row as MarketplaceHit
+const NamedRef = builder.objectRef<Named>('MarketplaceName').implement({
+  description: 'A genre, city or agency as a marketplace card names it.',
+  fields: (t) => ({ id: t.exposeID('id'), name: t.exposeString('name') }),
+})
 
-const MarketplaceArtistRef = builder.prismaObject('MarketplaceArtist', {
+const CountryNameRef = builder.objectRef<{ code: string; name: string }>('MarketplaceCountry').implement({
+  description: 'A country as a marketplace card names it.',
+  fields: (t) => ({ code: t.exposeString('code'), name: t.exposeString('name') }),
+})
+
+const MarketplaceCardRef = builder.objectRef<MarketplaceCard>('MarketplaceArtist').implement({
   ...typeRequires('marketplace.read'),
-  description: 'A listed artist as the marketplace shows it, from its read model.',
+  description:
+    'A listed artist as the marketplace shows it, from its read model in one statement per page. Genres, country and city are directory data: null without `directory.read`.',
   fields: (t) => ({
+    artistId: t.exposeID('artistId'),
+    name: t.exposeString('name'),
+    slug: t.exposeString('slug'),
     artist: t.field({
       type: ArtistRef,
-      select: (_args, _ctx, nested) => ({ artist: nested() }),
-      resolve: (row) => readAs('marketplace.read', row.artist),
+      description: "The artist's card (id, name, slug, kind); its relations are loaded when asked and keep their own rules.",
+      // The card carries the artist's own fields; plugin-prisma loads a relation asked of it by the artist's id.
+      resolve: (card) => card.artist as Artist,
     }),
-    name: t.exposeString('name'),
+    genres: t.field({
+      type: [NamedRef],
+      nullable: true,
+      description: 'Genres and subgenres, primary first; null without `directory.read`.',
+      resolve: (card) => card.genres,
+    }),
+    country: t.field({
+      type: CountryNameRef,
+      nullable: true,
+      description: 'Home country; null without `directory.read`.',
+      resolve: (card) => card.country,
+    }),
+    city: t.field({
+      type: NamedRef,
+      nullable: true,
+      description: 'Home city; null without `directory.read`.',
+      resolve: (card) => card.city,
+    }),
     agency: t.field({
-      type: AgencyRef,
+      type: NamedRef,
       nullable: true,
       description: 'The agency that books the artist (its agency role) today.',
-      resolve: (row) => hitOf(row).agency,
+      resolve: (card) => card.agency,
     }),
     feeGuidance: t.field({
       type: FeeGuidanceRef,
       nullable: true,
       description: 'Published fee guidance; null when none is published.',
-      resolve: (row) => hitOf(row).feeGuidance,
+      resolve: (card) => card.feeGuidance,
     }),
     nextAvailableOn: t.expose('nextAvailableOn', {
       type: 'Date',
       nullable: true,
       description: 'First day from today offered by an available or tentative window and not booked.',
     }),
-    availableDays: t.int({ description: 'Days offered in the next 180 days.', resolve: (row) => hitOf(row).availableDays }),
+    availableDays: t.exposeInt('availableDays', { description: 'Days offered in the next 180 days.' }),
+    distanceKm: t.exposeFloat('distanceKm', {
+      nullable: true,
+      description: "With nearCityId: km from that city to the artist's nearest confirmed show around the day; else null.",
+    }),
     activeAt: t.expose('activeAt', { type: 'DateTime', description: 'Last change of the artist, its windows or its bookings.' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 
@@ -60,12 +98,11 @@ builder.queryFields((t) => ({
   marketplace: t.connection(
     {
       ...requires('marketplace.read'),
-      type: MarketplaceArtistRef,
+      type: MarketplaceCardRef,
       description:
         'Listed artists by genre (subgenres included), place, confirmed shows near a city around a date, and published fee guidance; with the next available date and available days.',
       args: { filter: t.arg({ type: FilterInput }) },
-      resolve: (_root, args, ctx, info) =>
-        connectionOf(ctx, info, args, (page, query) => marketplace.search(ctx, args.filter ?? {}, page, query)),
+      resolve: (_root, args, ctx) => viewConnectionOf(args, (page) => marketplace.search(ctx, args.filter ?? {}, page)),
     },
     { name: 'MarketplaceArtistConnection' },
     { name: 'MarketplaceArtistEdge' },

@@ -1,38 +1,85 @@
 import { CACHE } from '../../cache/get-cache.ts'
 import { route } from '../../rest/route.ts'
-import { viewSchema } from '../../rest/schemas.ts'
-import { ArtistView } from '../directory/artists.service.ts'
-import { marketplace, MarketplaceFilter, marketplaceView } from './marketplace.service.ts'
+import { marketplace, MarketplaceFilter } from './marketplace.service.ts'
 
-const moneySchema = {
+const money = { allOf: [{ $ref: '#/components/schemas/Money' }], nullable: true }
+const named = (what: string) => ({
   type: 'object',
-  nullable: true,
-  properties: { amount: { type: 'integer' }, currency: { type: 'string' }, decimals: { type: 'integer' } },
-  required: ['amount', 'currency', 'decimals'],
-}
+  properties: { id: { type: 'string', format: 'uuid' }, name: { type: 'string' } },
+  required: ['id', 'name'],
+  description: what,
+})
+const nullable = (schema: Record<string, unknown>) => ({ ...schema, nullable: true })
 
-const hit = {
-  allOf: [
-    viewSchema('MarketplaceArtist'),
-    {
+/** A search result (MarketplaceCard in the service): the same fields as GraphQL's MarketplaceArtist. */
+const card = {
+  type: 'object',
+  properties: {
+    artistId: { type: 'string', format: 'uuid' },
+    name: { type: 'string' },
+    slug: { type: 'string' },
+    artist: {
       type: 'object',
+      description: "The artist's own card fields; GET /api/v1/artists/{id} for more",
       properties: {
-        artist: viewSchema('Artist', ArtistView, 'directory.read'),
-        agency: { allOf: [viewSchema('Agency')], nullable: true, description: 'The agency that books the artist (its agency role) today' },
-        availableDays: {
-          type: 'integer',
-          description: 'Days offered in the next 180 days (available or tentative windows, less booked days)',
-        },
-        feeGuidance: {
-          type: 'object',
-          nullable: true,
-          description: "The artist's published fee guidance (never a deal's fee); null when none is published",
-          properties: { min: moneySchema, max: moneySchema },
-          required: ['min', 'max'],
-        },
+        id: { type: 'string', format: 'uuid' },
+        name: { type: 'string' },
+        slug: { type: 'string' },
+        kind: { type: 'string' },
+        archivedAt: { type: 'string', format: 'date-time', nullable: true },
+        createdAt: { type: 'string', format: 'date-time' },
+        updatedAt: { type: 'string', format: 'date-time' },
       },
-      required: ['artist', 'agency', 'availableDays', 'feeGuidance'],
+      required: ['id', 'name', 'slug', 'kind', 'archivedAt', 'createdAt', 'updatedAt'],
     },
+    genres: {
+      type: 'array',
+      nullable: true,
+      items: named('A genre or subgenre'),
+      description: 'Genres and subgenres, primary first; null without `directory.read`',
+    },
+    country: {
+      type: 'object',
+      nullable: true,
+      properties: { code: { type: 'string' }, name: { type: 'string' } },
+      required: ['code', 'name'],
+      description: 'Home country; null without `directory.read`',
+    },
+    city: nullable(named('Home city; null without `directory.read`')),
+    agency: nullable(named('The agency that books the artist (its agency role) today')),
+    feeGuidance: {
+      type: 'object',
+      nullable: true,
+      description: "The artist's published fee guidance (never a deal's fee); null when none is published",
+      properties: { min: money, max: money },
+      required: ['min', 'max'],
+    },
+    nextAvailableOn: { type: 'string', format: 'date', nullable: true },
+    availableDays: {
+      type: 'integer',
+      description: 'Days offered in the next 180 days (available or tentative windows, less booked days)',
+    },
+    distanceKm: {
+      type: 'number',
+      nullable: true,
+      description: "With nearCityId: km from that city to the artist's nearest confirmed show around the day; else null",
+    },
+    activeAt: { type: 'string', format: 'date-time', description: 'Last change of the artist, its windows or its bookings' },
+  },
+  required: [
+    'artistId',
+    'name',
+    'slug',
+    'artist',
+    'genres',
+    'country',
+    'city',
+    'agency',
+    'feeGuidance',
+    'nextAvailableOn',
+    'availableDays',
+    'distanceKm',
+    'activeAt',
   ],
 }
 
@@ -48,8 +95,8 @@ export const marketplaceRoutes = [
     cache: CACHE.search,
     list: true,
     query: MarketplaceFilter,
-    response: hit,
-    handler: async ({ ctx, query, page }) => marketplace.search(ctx, query, page, await marketplaceView(ctx)),
+    response: card,
+    handler: async ({ ctx, query, page }) => marketplace.search(ctx, query, page),
   }),
   route({
     method: 'POST',

@@ -1,19 +1,17 @@
 // Marketplace: promoters find listed artists by genre, place, budget and "near a city around a date",
 // from the read model `marketplace_artists` (one row per listed artist) that the database's triggers keep
-// in the transaction of every change it depends on (migration marketplace). One id-selecting SQL statement
-// per page, hydrated through Prisma; the count is a statement of its own, run only when asked.
+// in the transaction of every change it depends on (migration marketplace). A page is one statement: the
+// ids the filter selects, joined with what a card shows for those rows only (a page costs the same for 2
+// results as for 100); the count is a statement of its own, run only when asked.
 import { z } from 'zod'
 import { readAs } from '../../access/read-as.ts'
-import { activeLinkWhere } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
-import type { Selection } from '../../db/listing.ts'
 import { addDays, Day, dayOf, formatDay, today } from '../../dates.ts'
 import { invalidInput, validationError, type FieldIssue } from '../../errors.ts'
-import { Prisma, type Agency, type MarketplaceArtist } from '../../generated/prisma/client.ts'
+import { Prisma, type Artist } from '../../generated/prisma/client.ts'
 import { budgetIssues, Currency, MinorUnits, money, type Money } from '../../money.ts'
-import type { Page } from '../../pagination.ts'
+import type { Listing, Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
-import { ArtistView } from '../directory/artists.service.ts'
 import { CountryCode, countryIdOf } from '../directory/geo.service.ts'
 import { searchFold } from '../../search.ts'
 
@@ -132,17 +130,55 @@ function orderBy(f: MarketplaceFilterInput): Prisma.Sql {
 const availableDays = (day: string) =>
   sql`(SELECT coalesce(sum(upper(r) - lower(r)), 0) FROM unnest(m.free_on * datemultirange(daterange(${day}::date, ${day}::date + ${AVAILABLE_DAYS_HORIZON}::int))) r)::int`
 
+/** The distance to the place of the artist's nearest confirmed show around the day (alias p for the page). */
+function nearestShowKm(f: MarketplaceFilterInput, place: Place): Prisma.Sql {
+  const around = dayOf(f.around!)
+  return sql`(SELECT round(min(${distanceKm(place)})::numeric, 1)::float8 FROM bookings b JOIN geo_cities c ON c.id = b.city_id
+              WHERE b.artist_id = p.artist_id AND b.status = 'confirmed'
+                AND b.starts_at < ${addDays(around, f.aroundDays + 1)} AND b.ends_at > ${addDays(around, -f.aroundDays)})`
+}
+
 /**
- * The statements of a search: the page of artist ids in order with their available days (computed for the
- * page's rows only), and the number of matches. `day` is today.
+ * What a card shows beyond the read model, joined for the page's rows only. Genre, country and city names
+ * are directory data: `directory` (the caller may read the directory) decides whether they are read at all.
  */
-export function marketplaceStatements(f: MarketplaceFilterInput, countryId: string | null, place: Place | null, page: Page, day: string) {
+function cardColumns(directory: boolean): Prisma.Sql {
+  if (!directory) return sql`NULL::json AS genres, NULL AS country_code, NULL AS country_name, NULL::uuid AS city_id, NULL AS city_name`
+  return sql`(SELECT coalesce(json_agg(json_build_object('id', g.id, 'name', g.name) ORDER BY ag.position, g.name), '[]')
+              FROM artist_genres ag JOIN genres g ON g.id = ag.genre_id WHERE ag.artist_id = p.artist_id) AS genres,
+             co.code AS country_code, co.name AS country_name, ci.id AS city_id, ci.name AS city_name`
+}
+
+/**
+ * The statements of a search: the page of cards in order (the ids chosen by the filter, then joined with
+ * what a card shows, for the page's rows only), and the number of matches. `day` is today.
+ */
+export function marketplaceStatements(
+  f: MarketplaceFilterInput,
+  countryId: string | null,
+  place: Place | null,
+  page: Page,
+  day: string,
+  directory: boolean,
+) {
   const where = conditions(f, countryId, place, day)
+  // ARRAY(...) WITH ORDINALITY keeps the order the filter's index walk chose through the joins.
   return {
-    page: sql`SELECT p.artist_id AS id, ${availableDays(day)} AS available_days
-              FROM (SELECT m.artist_id FROM marketplace_artists m WHERE ${where} ORDER BY ${orderBy(f)}
-                    LIMIT ${page.limit}::int OFFSET ${page.offset}::int) p
-              JOIN marketplace_artists m ON m.artist_id = p.artist_id`,
+    page: sql`SELECT p.artist_id AS id, m.name, a.slug, a.kind::text AS kind, a.created_at, a.updated_at,
+                     m.fee_min, m.fee_max, m.fee_currency, m.next_available_on, m.active_at, ${availableDays(day)} AS available_days,
+                     agency.id AS agency_id, agency.name AS agency_name, ${cardColumns(directory)},
+                     ${place ? nearestShowKm(f, place) : sql`NULL::float8`} AS distance_km
+              FROM unnest(ARRAY(SELECT m.artist_id FROM marketplace_artists m WHERE ${where} ORDER BY ${orderBy(f)}
+                                LIMIT ${page.limit}::int OFFSET ${page.offset}::int)) WITH ORDINALITY p(artist_id, ord)
+              JOIN marketplace_artists m ON m.artist_id = p.artist_id
+              JOIN artists a ON a.id = p.artist_id
+              LEFT JOIN geo_countries co ON co.id = m.country_id
+              LEFT JOIN geo_cities ci ON ci.id = m.city_id
+              LEFT JOIN LATERAL (
+                SELECT c.id, c.name FROM artists_roster_links l JOIN artists_companies c ON c.id = l.agency_id
+                WHERE l.artist_id = p.artist_id AND l.role = 'agency' AND (l.ends_on IS NULL OR l.ends_on >= ${day}::date)
+                ORDER BY l.starts_on LIMIT 1) agency ON true
+              ORDER BY p.ord`,
     count: sql`SELECT count(*)::int AS total FROM marketplace_artists m WHERE ${where}`,
   }
 }
@@ -169,45 +205,99 @@ export interface FeeGuidance {
   max: Money | null
 }
 
-export type MarketplaceHit = MarketplaceArtist & { availableDays: number; agency: Agency | null; feeGuidance: FeeGuidance | null }
+export interface Named {
+  id: string
+  name: string
+}
 
-/** A hit as both faces show it: the artist's full directory view to directory readers, else its card. */
-export async function marketplaceView(ctx: RequestContext): Promise<Selection> {
-  return { include: { artist: (await ctx.may('directory.read')) ? { include: ArtistView } : true } }
+/** The artist's own card fields: what a read about an artist shows of it, and its key for anything more. */
+export type ArtistCard = Pick<Artist, 'id' | 'name' | 'slug' | 'kind' | 'archivedAt' | 'createdAt' | 'updatedAt'>
+
+/**
+ * A search result as both faces show it. `genres`, `country` and `city` are directory data: null for a
+ * caller without `directory.read`. `distanceKm` is the nearest confirmed show's, when "near" is asked.
+ */
+export interface MarketplaceCard {
+  artistId: string
+  name: string
+  slug: string
+  artist: ArtistCard
+  genres: Named[] | null
+  country: { code: string; name: string } | null
+  city: Named | null
+  feeGuidance: FeeGuidance | null
+  nextAvailableOn: Date | null
+  availableDays: number
+  agency: Named | null
+  distanceKm: number | null
+  activeAt: Date
+}
+
+interface CardRow {
+  id: string
+  name: string
+  slug: string
+  kind: Artist['kind']
+  created_at: Date
+  updated_at: Date
+  fee_min: bigint | null
+  fee_max: bigint | null
+  fee_currency: string | null
+  next_available_on: Date | null
+  active_at: Date
+  available_days: number
+  agency_id: string | null
+  agency_name: string | null
+  genres: Named[] | null
+  country_code: string | null
+  country_name: string | null
+  city_id: string | null
+  city_name: string | null
+  distance_km: number | null
+}
+
+function cardOf(r: CardRow): MarketplaceCard {
+  const artist = readAs('marketplace.read', {
+    id: r.id,
+    name: r.name,
+    slug: r.slug,
+    kind: r.kind,
+    archivedAt: null,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  })
+  return {
+    artistId: r.id,
+    name: r.name,
+    slug: r.slug,
+    artist,
+    genres: r.genres,
+    country: r.country_code && r.country_name ? { code: r.country_code, name: r.country_name } : null,
+    city: r.city_id && r.city_name ? { id: r.city_id, name: r.city_name } : null,
+    feeGuidance: r.fee_currency == null ? null : { min: money(r.fee_min, r.fee_currency), max: money(r.fee_max, r.fee_currency) },
+    nextAvailableOn: r.next_available_on,
+    availableDays: r.available_days,
+    agency: r.agency_id && r.agency_name ? { id: r.agency_id, name: r.agency_name } : null,
+    distanceKm: r.distance_km,
+    activeAt: r.active_at,
+  }
 }
 
 export const marketplace = {
-  async search(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
+  /** A page of cards: the stale-date check, then one statement for the page (and one for the count when asked). */
+  async search(ctx: RequestContext, filter: unknown, page: Page): Promise<Listing<MarketplaceCard>> {
     const f = parseMarketplaceFilter(filter)
-    const [countryId, place] = await Promise.all([
+    const [countryId, place, directory] = await Promise.all([
       f.countryCode ? countryIdOf(ctx, f.countryCode) : null,
       f.nearCityId ? placeOf(ctx, f.nearCityId) : null,
+      ctx.may('directory.read'),
     ])
     const day = formatDay(today(ctx.clock.now()))
     await ctx.db.$executeRaw(refreshStaleStatement(day))
-    const statements = marketplaceStatements(f, countryId, place, page, day)
-    const rows = await ctx.db.$queryRaw<{ id: string; available_days: number }[]>(statements.page)
-    const ids = rows.map((r) => r.id)
-    const [hits, links] = await Promise.all([
-      ctx.db.marketplaceArtist.findMany({ ...query, where: { artistId: { in: ids } } }),
-      ctx.db.rosterLink.findMany({
-        where: { artistId: { in: ids }, role: 'agency', ...activeLinkWhere() },
-        include: { agency: true },
-        orderBy: { startsOn: 'asc' },
-      }),
-    ])
-    const byId = new Map(hits.map((h) => [h.artistId, h]))
-    const items = rows.flatMap((r): MarketplaceHit[] => {
-      const hit = byId.get(r.id)
-      if (!hit) return []
-      if ('artist' in hit) readAs('marketplace.read', hit.artist as object)
-      const agency = links.find((l) => l.artistId === r.id)?.agency ?? null
-      const feeGuidance =
-        hit.feeCurrency == null ? null : { min: money(hit.feeMin, hit.feeCurrency), max: money(hit.feeMax, hit.feeCurrency) }
-      return [{ ...hit, availableDays: r.available_days, agency: readAs('marketplace.read', agency), feeGuidance }]
-    })
+    const statements = marketplaceStatements(f, countryId, place, page, day, directory)
+    const rows = await ctx.db.$queryRaw<CardRow[]>(statements.page)
     return {
-      items,
+      items: rows.map(cardOf),
       total: async () => (await ctx.db.$queryRaw<{ total: number }[]>(statements.count))[0]?.total ?? 0,
     }
   },

@@ -89,6 +89,10 @@ const MarketplaceCardRef = builder.objectRef<MarketplaceCard>('MarketplaceArtist
       description: "With nearCityId: km from that city to the artist's nearest confirmed show around the day; else null.",
     }),
     activeAt: t.expose('activeAt', { type: 'DateTime', description: 'Last change of the artist, its windows or its bookings.' }),
+    updatedAt: t.expose('updatedAt', {
+      type: 'DateTime',
+      description: 'Last write of the card (what it shows, or its next available day).',
+    }),
   }),
 })
 

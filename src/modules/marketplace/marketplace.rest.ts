@@ -65,6 +65,7 @@ const card = {
       description: "With nearCityId: km from that city to the artist's nearest confirmed show around the day; else null",
     },
     activeAt: { type: 'string', format: 'date-time', description: 'Last change of the artist, its windows or its bookings' },
+    updatedAt: { type: 'string', format: 'date-time', description: 'Last write of the card (what it shows, or its next available day)' },
   },
   required: [
     'artistId',
@@ -80,6 +81,7 @@ const card = {
     'availableDays',
     'distanceKm',
     'activeAt',
+    'updatedAt',
   ],
 }
 

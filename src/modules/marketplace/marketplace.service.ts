@@ -165,7 +165,7 @@ export function marketplaceStatements(
   // ARRAY(...) WITH ORDINALITY keeps the order the filter's index walk chose through the joins.
   return {
     page: sql`SELECT p.artist_id AS id, m.name, a.slug, a.kind::text AS kind, a.created_at, a.updated_at,
-                     m.fee_min, m.fee_max, m.fee_currency, m.next_available_on, m.active_at, ${availableDays(day)} AS available_days,
+                     m.fee_min, m.fee_max, m.fee_currency, m.next_available_on, m.active_at, m.updated_at AS card_updated_at, ${availableDays(day)} AS available_days,
                      agency.id AS agency_id, agency.name AS agency_name, ${cardColumns(directory)},
                      ${place ? nearestShowKm(f, place) : sql`NULL::float8`} AS distance_km
               FROM unnest(ARRAY(SELECT m.artist_id FROM marketplace_artists m WHERE ${where} ORDER BY ${orderBy(f)}
@@ -231,6 +231,8 @@ export interface MarketplaceCard {
   agency: Named | null
   distanceKm: number | null
   activeAt: Date
+  /** The read model row's last write (any change of what the card shows, or the daily next-available roll). */
+  updatedAt: Date
 }
 
 interface CardRow {
@@ -245,6 +247,7 @@ interface CardRow {
   fee_currency: string | null
   next_available_on: Date | null
   active_at: Date
+  card_updated_at: Date
   available_days: number
   agency_id: string | null
   agency_name: string | null
@@ -280,6 +283,7 @@ function cardOf(r: CardRow): MarketplaceCard {
     agency: r.agency_id && r.agency_name ? { id: r.agency_id, name: r.agency_name } : null,
     distanceKm: r.distance_km,
     activeAt: r.active_at,
+    updatedAt: r.card_updated_at,
   }
 }
 

@@ -8,7 +8,7 @@ import type { RequestContext } from '../../context.ts'
 import type { Db, Tx } from '../../db/client.ts'
 import { today } from '../../dates.ts'
 import { forbidden } from '../../errors.ts'
-import type { BookingSide, Prisma, RepresentationRole } from '../../generated/prisma/client.ts'
+import { Prisma, type BookingSide, type RepresentationRole } from '../../generated/prisma/client.ts'
 import { recordPipelineEvent } from '../outbox/record.ts'
 
 export type Party =
@@ -138,7 +138,10 @@ export const BOOKING_ACTIVITY_ACTIONS = {
 } as const
 export type ActivityAction = keyof typeof BOOKING_ACTIVITY_ACTIONS
 
-/** Appends one transition to the pipeline's activity, inside the transaction that made it. */
+/**
+ * Appends one transition to the pipeline's activity, inside the transaction that made it, with its outbox
+ * event in the same statement. The database stamps created_at: transitions of one transaction share it.
+ */
 export async function recordActivity(
   tx: Tx,
   actor: Actor,
@@ -152,21 +155,15 @@ export async function recordActivity(
     note?: string | null
   },
 ) {
-  await tx.bookingActivity.create({
-    data: {
-      requestId: a.requestId,
-      subject: a.subject,
-      subjectId: a.subjectId,
-      action: a.action,
-      fromStatus: a.from,
-      toStatus: a.to,
-      note: a.note,
-      actorType: actor.type,
-      actorUserId: actor.userId,
-      actorOrgId: actor.orgId,
-    },
-  })
-  await recordPipelineEvent(tx, actor, a)
+  await recordPipelineEvent(
+    tx,
+    actor,
+    a,
+    Prisma.sql`WITH activity AS (
+      INSERT INTO booking_activity (id, request_id, subject, subject_id, action, from_status, to_status, actor_type, actor_user_id, actor_org_id, note)
+      VALUES (gen_random_uuid(), ${a.requestId}::uuid, ${a.subject}, ${a.subjectId}::uuid, ${a.action}, ${a.from}, ${a.to}, ${actor.type},
+        ${actor.userId ?? null}, ${actor.orgId ?? null}::uuid, ${a.note ?? null}))`,
+  )
 }
 
 /** The other side of a negotiation. */

@@ -13,9 +13,19 @@ const instant = (column: Prisma.Sql) => Prisma.sql`to_char(${column} AT TIME ZON
 const agencyOrgs = (agencyId: Prisma.Sql) =>
   Prisma.sql`ARRAY(SELECT cc.org_id FROM artists_company_claims cc WHERE cc.company_id = ${agencyId} AND cc.status = 'approved')`
 
-async function insert(tx: Tx, type: string, aggregateId: string, orgIds: Prisma.Sql, payload: Prisma.Sql, from: Prisma.Sql) {
+/** `before`: a data-modifying WITH clause the same statement runs first (PostgreSQL runs it whether or not it is read). */
+async function insert(
+  tx: Tx,
+  type: string,
+  aggregateId: string,
+  orgIds: Prisma.Sql,
+  payload: Prisma.Sql,
+  from: Prisma.Sql,
+  before: Prisma.Sql = Prisma.empty,
+) {
   const def = eventDefinition(type)
   const written = await tx.$executeRaw`
+    ${before}
     INSERT INTO outbox_events (id, aggregate_type, aggregate_id, event_type, schema_version, org_ids, payload, request_id)
     SELECT gen_random_uuid(), ${def.aggregate}, ${aggregateId}::uuid, ${type}, ${def.version}, ${orgIds}, ${payload}, ${currentRequestId()}
     ${from}`
@@ -55,11 +65,15 @@ const PAST: Record<string, string> = {
   challenge_void: 'challenge_voided',
 }
 
-/** A booking-pipeline transition (one row of the pipeline's activity): creation when `from` is null. */
+/**
+ * A booking-pipeline transition (one row of the pipeline's activity): creation when `from` is null. The
+ * caller's `activity` WITH clause writes the activity row in the same statement: one round trip per transition.
+ */
 export async function recordPipelineEvent(
   tx: Tx,
   actor: { type: string; orgId?: string },
   a: { requestId: string; subject: PipelineSubject; subjectId: string; action: string; from: string | null; to: string },
+  activity: Prisma.Sql = Prisma.empty,
 ) {
   const f = PIPELINE_FAMILY[a.subject]
   const type = `${f.family}.${a.from === null ? f.created : (PAST[a.action] ?? a.action)}`
@@ -74,6 +88,7 @@ export async function recordPipelineEvent(
       'venueId', r.venue_id, 'startsAt', ${instant(Prisma.sql`r.starts_at`)}, 'endsAt', ${instant(Prisma.sql`r.ends_at`)},
       'fromStatus', ${a.from}::text, 'toStatus', ${a.to}::text, 'actorType', ${actor.type}::text, 'actorOrgId', ${actor.orgId ?? null}::uuid)`,
     Prisma.sql`FROM booking_requests r WHERE r.id = ${a.requestId}::uuid`,
+    activity,
   )
 }
 

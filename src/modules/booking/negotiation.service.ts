@@ -17,7 +17,7 @@ import {
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { actorOf, otherSide, partyOf, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
-import { actionsView, askerFor, blocked, partyChecks, stateAllows, type ActionsView, type Asker, type Check } from './actions.ts'
+import { actedOn, actionsView, askerFor, blocked, partyChecks, stateAllows, type ActionsView, type Asker, type Check } from './actions.ts'
 import { alreadyBooked, confirmedBookingOn, expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
 import { Currency, MinorUnits } from '../../money.ts'
 import { dealTermFields, dealTermIssues, depositSchedule, depositTotal, dueDayIssue, radiusOf } from './deal-terms.ts'
@@ -169,7 +169,7 @@ async function onLatestOffer<T>(
   const party = await partyOf(ctx)
   const seen = await visibleOffer(ctx, party, offerId)
   await expireDue(ctx.db, { requestId: seen.requestId }, ctx.clock.now())
-  return ctx.db.$transaction(async (tx) => {
+  const result = await ctx.db.$transaction(async (tx) => {
     // An acceptance places a hold: take the artist's booking lock before the pipeline's, as every hold change does.
     await lockArtistBookings(
       tx,
@@ -180,8 +180,11 @@ async function onLatestOffer<T>(
     // Lapsed between the expiry pass and the lock: as good as expired.
     if (effectiveOfferStatus(offer, ctx.clock.now()) !== offer.status)
       throw conflict('invalid_transition', 'cannot act on an offer that is expired')
-    return act(tx, party, offer, request)
+    const done = await act(tx, party, offer, request)
+    return { done, party }
   })
+  actedOn(ctx, result.party, seen.requestId)
+  return result.done
 }
 
 function requireTheirs(party: Party, offer: BookingOffer, doing: string) {
@@ -212,6 +215,7 @@ export const offers = {
       })
       return insertOffer(tx, party, request, data)
     })
+    actedOn(ctx, party, requestId)
     return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: offer.id } })
   },
 
@@ -332,16 +336,22 @@ export const offers = {
   /** What the caller may do with the offer now, and why not the rest: nothing for a caller who only reads
    *  the pipeline (no bookings.manage), nor for a company that only sees it (the artist's management, a
    *  former agency). Accepting is blocked while the artist is booked on the dates (no hold is placed there). */
-  async actionsView(ctx: RequestContext, offer: BookingOffer): Promise<ActionsView<OfferAction>> {
+  async actionsView(ctx: RequestContext, offer: BookingOffer, loaded?: BookingRequest): Promise<ActionsView<OfferAction>> {
     const asker = await askerFor(ctx, offer.requestId)
-    const request = await ctx
-      .loader<string, BookingRequest | null>('requestById', async (ids) => {
-        const rows = await ctx.db.bookingRequest.findMany({ where: { id: { in: [...ids] } } })
-        return ids.map((id) => rows.find((r) => r.id === id) ?? null)
-      })
-      .load(offer.requestId)
+    const now = ctx.clock.now()
+    // Only the other side accepts, and only an open offer: for anyone else the booked check cannot change the answer.
+    const mayAccept = effectiveOfferStatus(offer, now) === 'open' && offer.madeBy !== asker.party.side
+    const request = !mayAccept
+      ? null
+      : (loaded ??
+        (await ctx
+          .loader<string, BookingRequest | null>('requestById', async (ids) => {
+            const rows = await ctx.db.bookingRequest.findMany({ where: { id: { in: [...ids] } } })
+            return ids.map((id) => rows.find((r) => r.id === id) ?? null)
+          })
+          .load(offer.requestId)))
     const booked = request && (await confirmedBookingOn(ctx.db, request))
-    return offerActions(asker, offer, ctx.clock.now(), () =>
+    return offerActions(asker, offer, now, () =>
       booked ? blocked('artist_already_booked', 'the artist already has a confirmed booking at that time') : null,
     )
   },
@@ -351,8 +361,8 @@ export const offers = {
   },
 
   /** An offer as both faces show it: its terms and what the caller may do with it now. */
-  async view<T extends BookingOffer>(ctx: RequestContext, offer: T): Promise<T & ActionsView<OfferAction>> {
-    return { ...offer, ...(await offers.actionsView(ctx, offer)) }
+  async view<T extends BookingOffer & { request?: BookingRequest }>(ctx: RequestContext, offer: T): Promise<T & ActionsView<OfferAction>> {
+    return { ...offer, ...(await offers.actionsView(ctx, offer, offer.request)) }
   },
 }
 

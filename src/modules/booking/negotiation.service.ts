@@ -167,24 +167,25 @@ async function onLatestOffer<T>(
   act: (tx: Tx, party: Party, offer: BookingOffer, request: BookingRequest) => Promise<T>,
 ): Promise<T> {
   const party = await partyOf(ctx)
-  const seen = await visibleOffer(ctx, party, offerId)
-  await expireDue(ctx.db, { requestId: seen.requestId }, ctx.clock.now())
-  const result = await ctx.db.$transaction(async (tx) => {
+  // The pipeline, not the offer: the offer is read again under the lock, the artist is what the first lock needs.
+  const seen = await ctx.db.bookingRequest.findFirst({
+    where: { AND: [pipelinesVisibleTo(party), { offers: { some: { id: offerId } } }] },
+    select: { id: true, artistId: true },
+  })
+  if (!seen) throw notFound('offer', offerId)
+  await expireDue(ctx.db, { requestId: seen.id }, ctx.clock.now())
+  const done = await ctx.db.$transaction(async (tx) => {
     // An acceptance places a hold: take the artist's booking lock before the pipeline's, as every hold change does.
-    await lockArtistBookings(
-      tx,
-      (await tx.bookingRequest.findUniqueOrThrow({ where: { id: seen.requestId }, select: { artistId: true } })).artistId,
-    )
-    const request = await lockRequest(tx, seen.requestId, { party, now: ctx.clock.now() })
+    await lockArtistBookings(tx, seen.artistId)
+    const request = await lockRequest(tx, seen.id, { party, now: ctx.clock.now() })
     const offer = await tx.bookingOffer.findUniqueOrThrow({ where: { id: offerId } })
     // Lapsed between the expiry pass and the lock: as good as expired.
     if (effectiveOfferStatus(offer, ctx.clock.now()) !== offer.status)
       throw conflict('invalid_transition', 'cannot act on an offer that is expired')
-    const done = await act(tx, party, offer, request)
-    return { done, party }
+    return act(tx, party, offer, request)
   })
-  actedOn(ctx, result.party, seen.requestId)
-  return result.done
+  actedOn(ctx, party, seen.id)
+  return done
 }
 
 function requireTheirs(party: Party, offer: BookingOffer, doing: string) {

@@ -1,6 +1,7 @@
 // Back-pressure: 200 clients at once, half reading a directory list, half sending a booking request. Run
-// twice in one process: with the pool as the service configures it (DATABASE_POOL_MAX, a bounded wait for a
-// connection, statement_timeout), and with an unbounded pool wait, to show what the bound buys.
+// three times in one process: with the pool as the service configures it (DATABASE_POOL_MAX, a bounded wait
+// for a connection, statement_timeout), with an unbounded pool wait, and with a starved pool (2 connections,
+// 250 ms wait), where the bound turns waiting into fast 503s with Retry-After.
 import { randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { loadConfig } from '../src/config.ts'
@@ -99,6 +100,8 @@ export async function burstBenchmark() {
       statementTimeoutMs: defaults.statementTimeoutMs,
     })
     await burst('unbounded pool wait (no DATABASE_POOL_TIMEOUT_MS)', { poolMax: defaults.poolMax })
+    // What shedding looks like when the pool is what runs out: the bounded wait answers 503 fast.
+    await burst('a starved pool', { poolMax: 2, poolTimeoutMs: 250, statementTimeoutMs: defaults.statementTimeoutMs })
   } finally {
     await database.close()
   }

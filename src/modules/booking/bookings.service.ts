@@ -10,7 +10,7 @@ import { conflict, isExclusionViolation, notFound } from '../../errors.ts'
 import { BookingStatus, HoldStatus, type Booking, type BookingHold, type City, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
-import { actorOf, partyOf, pipelinesVisibleTo, recordActivity, SYSTEM, type Party } from './parties.ts'
+import { actorOf, partyOf, pipelinesVisibleTo, recordActivities, recordActivity, SYSTEM, type Party } from './parties.ts'
 import {
   competingHolds,
   expireDue,
@@ -238,31 +238,13 @@ export const holds = {
           },
         })
         await tx.bookingHold.update({ where: { id: hold.id }, data: { status: holdTo } })
-        await recordActivity(tx, actor, {
-          requestId: request.id,
-          subject: 'hold',
-          subjectId: hold.id,
-          action: 'confirm',
-          from: hold.status,
-          to: holdTo,
-        })
         await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo } })
-        await recordActivity(tx, actor, {
-          requestId: request.id,
-          subject: 'request',
-          subjectId: request.id,
-          action: 'book',
-          from: request.status,
-          to: requestTo,
-        })
-        await recordActivity(tx, actor, {
-          requestId: request.id,
-          subject: 'booking',
-          subjectId: created.id,
-          action: 'confirm',
-          from: null,
-          to: 'confirmed',
-        })
+        // The step's three transitions in one statement, in the order they happened.
+        await recordActivities(tx, actor, [
+          { requestId: request.id, subject: 'hold', subjectId: hold.id, action: 'confirm', from: hold.status, to: holdTo },
+          { requestId: request.id, subject: 'request', subjectId: request.id, action: 'book', from: request.status, to: requestTo },
+          { requestId: request.id, subject: 'booking', subjectId: created.id, action: 'confirm', from: null, to: 'confirmed' },
+        ])
         await dealBooked(tx, hold.id, created.id)
         for (const other of competing) {
           await lockRequest(tx, other.requestId)

@@ -16,7 +16,7 @@ import {
 } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
-import { actorOf, otherSide, partyOf, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
+import { actorOf, otherSide, partyOf, recordActivities, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
 import { actedOn, actionsView, askerFor, blocked, partyChecks, stateAllows, type ActionsView, type Asker, type Check } from './actions.ts'
 import { alreadyBooked, confirmedBookingOn, expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
 import { Currency, MinorUnits } from '../../money.ts'
@@ -253,14 +253,6 @@ export const offers = {
       // Under the artist's lock, which confirmations take too: no booking can appear before the hold is placed.
       if (await confirmedBookingOn(tx, request)) throw alreadyBooked()
       await tx.bookingOffer.update({ where: { id: offerId }, data: { status: offerTo } })
-      await recordActivity(tx, actor, {
-        requestId: request.id,
-        subject: 'offer',
-        subjectId: offerId,
-        action: 'accept',
-        from: offer.status,
-        to: offerTo,
-      })
       const expiresAt = new Date(Math.min(ctx.clock.now().getTime() + offer.holdDays * DAY_MS, request.startsAt.getTime()))
       const hold = await tx.bookingHold.create({
         data: {
@@ -276,23 +268,13 @@ export const offers = {
         },
       })
       await reprioritize(tx, request.artistId)
-      await recordActivity(tx, actor, {
-        requestId: request.id,
-        subject: 'hold',
-        subjectId: hold.id,
-        action: 'hold',
-        from: null,
-        to: 'active',
-      })
       await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo } })
-      await recordActivity(tx, actor, {
-        requestId: request.id,
-        subject: 'request',
-        subjectId: request.id,
-        action: 'hold',
-        from: request.status,
-        to: requestTo,
-      })
+      // The step's three transitions in one statement, in the order they happened.
+      await recordActivities(tx, actor, [
+        { requestId: request.id, subject: 'offer', subjectId: offerId, action: 'accept', from: offer.status, to: offerTo },
+        { requestId: request.id, subject: 'hold', subjectId: hold.id, action: 'hold', from: null, to: 'active' },
+        { requestId: request.id, subject: 'request', subjectId: request.id, action: 'hold', from: request.status, to: requestTo },
+      ])
     })
     return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: offerId } })
   },

@@ -16,7 +16,16 @@ import {
 } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
-import { actorOf, otherSide, partyOf, recordActivities, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
+import {
+  actorOf,
+  otherSide,
+  partyOf,
+  recordActivities,
+  recordActivity,
+  pipelinesVisibleTo,
+  type Party,
+  type Transition,
+} from './parties.ts'
 import { actedOn, actionsView, askerFor, blocked, partyChecks, stateAllows, type ActionsView, type Asker, type Check } from './actions.ts'
 import { alreadyBooked, confirmedBookingOn, expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
 import { Currency, MinorUnits } from '../../money.ts'
@@ -124,7 +133,15 @@ function checkAgainstRequest(request: BookingRequest, data: z.output<typeof Offe
   if (late) throw invalidInput(late.field, late.message)
 }
 
-async function insertOffer(tx: Tx, party: Party, request: BookingRequest, data: z.output<typeof OfferInput>, previous?: BookingOffer) {
+/** Inserts the offer and records `before` (the transition that led to it) and its own creation in one statement. */
+async function insertOffer(
+  tx: Tx,
+  party: Party,
+  request: BookingRequest,
+  data: z.output<typeof OfferInput>,
+  before: Transition,
+  previous?: BookingOffer,
+) {
   const schedule = depositSchedule(data)
   const offer = await tx.bookingOffer.create({
     data: {
@@ -148,15 +165,18 @@ async function insertOffer(tx: Tx, party: Party, request: BookingRequest, data: 
       madeByUserId: party.userId,
     },
   })
-  await recordActivity(tx, actorOf(party), {
-    requestId: request.id,
-    subject: 'offer',
-    subjectId: offer.id,
-    action: previous ? 'counter' : 'offer',
-    from: null,
-    to: 'open',
-    note: data.terms,
-  })
+  await recordActivities(tx, actorOf(party), [
+    before,
+    {
+      requestId: request.id,
+      subject: 'offer',
+      subjectId: offer.id,
+      action: previous ? 'counter' : 'offer',
+      from: null,
+      to: 'open',
+      note: data.terms,
+    },
+  ])
   return offer
 }
 
@@ -206,7 +226,7 @@ export const offers = {
       const to = transition(requestMachine, request.status, 'offer')
       checkAgainstRequest(request, data)
       await tx.bookingRequest.update({ where: { id: requestId }, data: { status: to } })
-      await recordActivity(tx, actorOf(party), {
+      return insertOffer(tx, party, request, data, {
         requestId,
         subject: 'request',
         subjectId: requestId,
@@ -214,7 +234,6 @@ export const offers = {
         from: request.status,
         to,
       })
-      return insertOffer(tx, party, request, data)
     })
     actedOn(ctx, party, requestId)
     return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: offer.id } })
@@ -230,15 +249,15 @@ export const offers = {
       const data = parseInput(offerInputAt(ctx.clock.now()), carriedOver({ ...offer, depositTerms: terms }, input as object, named))
       checkAgainstRequest(request, data)
       await tx.bookingOffer.update({ where: { id: offerId }, data: { status: to } })
-      await recordActivity(tx, actorOf(party), {
+      const countered: Transition = {
         requestId: request.id,
         subject: 'offer',
         subjectId: offerId,
         action: 'counter',
         from: offer.status,
         to,
-      })
-      return insertOffer(tx, party, request, data, offer)
+      }
+      return insertOffer(tx, party, request, data, countered, offer)
     })
     return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: counter.id } })
   },

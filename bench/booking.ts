@@ -176,7 +176,9 @@ export async function bookingBenchmark() {
     let baselineStatements = 0
     await sqlFlow(sql, artistAt(7), agencyId, promoterOrg, randomUUID(), slot(3 * FLOWS + 100), () => baselineStatements++)
     const appStatements = [...perStep.values()].reduce((sum, list) => sum + list.length, 0)
-    console.log(`SQL statements per flow (BEGIN/COMMIT included): service ${appStatements}, baseline ${baselineStatements}`)
+    console.log(
+      `SQL statements per flow: service ${appStatements} (Prisma's query log shows COMMIT, not BEGIN), baseline ${baselineStatements} (BEGIN/COMMIT included)`,
+    )
     for (const [name, list] of perStep) {
       console.log(`  ${name.padEnd(8)} ${String(list.length).padStart(3)}`)
       if (process.env.BENCH_SQL) for (const text of list) console.log(`      ${text.replace(/\s+/g, ' ').slice(0, 220)}`)

@@ -86,16 +86,17 @@ async function sqlFlow(
     await c.query(`UPDATE booking_requests SET status = 'held' WHERE id = $1`, [requestId])
     await activity(c, requestId, 'hold', holdId, 'hold', null, 'active')
   })
+  const bookingId = randomUUID()
   await tx(async (c) => {
     await c.query('SELECT id FROM booking_requests WHERE id = $1 FOR UPDATE', [requestId])
     await c.query(
       `INSERT INTO bookings (id, request_id, offer_id, hold_id, artist_id, agency_id, promoter_org_id, starts_at, ends_at, fee, currency, deal_type)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,1000000,'EUR','flat')`,
-      [randomUUID(), requestId, offerId, holdId, artistId, agencyId, promoterOrgId, when.startsAt, when.endsAt],
+      [bookingId, requestId, offerId, holdId, artistId, agencyId, promoterOrgId, when.startsAt, when.endsAt],
     )
     await c.query(`UPDATE booking_holds SET status = 'confirmed' WHERE id = $1`, [holdId])
     await c.query(`UPDATE booking_requests SET status = 'booked' WHERE id = $1`, [requestId])
-    await activity(c, requestId, 'booking', requestId, 'confirm', null, 'confirmed')
+    await activity(c, requestId, 'booking', bookingId, 'confirm', null, 'confirmed')
   })
 }
 
@@ -129,7 +130,8 @@ export async function bookingBenchmark() {
     ])
     return { ...app, agency, promoter }
   }
-  const restFlow = async ({ base, agency, promoter }: Awaited<ReturnType<typeof serve>>, i: number) => {
+  /** `onStep` is told each step's name before its call (the counting run splits statements by step). */
+  const restFlow = async ({ base, agency, promoter }: Awaited<ReturnType<typeof serve>>, i: number, onStep?: (step: string) => void) => {
     const post = async (path: string, headers: Record<string, string>, body: unknown) => {
       const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) })
       const json = (await res.json()) as { data: { id: string } }
@@ -137,11 +139,15 @@ export async function bookingBenchmark() {
       return json.data
     }
     const when = slot(i + FLOWS + 20)
+    onStep?.('request')
     const request = await post('/api/v1/booking-requests', promoter, { artistId: artistAt(i + 1000), ...when })
+    onStep?.('offer')
     const offer = await post(`/api/v1/booking-requests/${request.id}/offers`, agency, { fee: 1_000_000, currency: 'EUR', dealType: 'flat' })
+    onStep?.('accept')
     await post(`/api/v1/booking-offers/${offer.id}/accept`, promoter, {})
     const [hold] = (await sql.query<{ id: string }>(`SELECT id FROM booking_holds WHERE request_id = $1`, [request.id])).rows
     if (!hold) throw new Error(`accepting the offer of ${request.id} placed no hold`)
+    onStep?.('confirm')
     await post(`/api/v1/booking-holds/${hold.id}/confirm`, agency, {})
   }
   const app = await serve()
@@ -154,18 +160,29 @@ export async function bookingBenchmark() {
     report(`Booking flow, ${CONCURRENCY} in parallel (${FLOWS} flows; flows/s in the last column)`, baseline, [flows])
 
     // Where the difference goes: the statements one flow sends, on an app of its own (logging costs time).
-    let appStatements = 0
-    const counting = await serve({ onQuery: () => appStatements++ })
+    // The first flow warms the app's caches; the second is the one counted. BENCH_SQL=1 prints each statement.
+    let step = ''
+    const perStep = new Map<string, string[]>()
+    const counting = await serve({ onQuery: (text) => perStep.get(step)?.push(text) })
     try {
       await restFlow(counting, 2 * FLOWS + 100)
-      appStatements = 0
-      await restFlow(counting, 2 * FLOWS + 101)
+      await restFlow(counting, 2 * FLOWS + 101, (name) => {
+        step = name
+        perStep.set(name, [])
+      })
     } finally {
       await counting.close()
     }
     let baselineStatements = 0
     await sqlFlow(sql, artistAt(7), agencyId, promoterOrg, randomUUID(), slot(3 * FLOWS + 100), () => baselineStatements++)
-    console.log(`SQL statements per flow (BEGIN/COMMIT included): service ${appStatements}, baseline ${baselineStatements}`)
+    const appStatements = [...perStep.values()].reduce((sum, list) => sum + list.length, 0)
+    console.log(
+      `SQL statements per flow: service ${appStatements} (Prisma's query log shows COMMIT, not BEGIN), baseline ${baselineStatements} (BEGIN/COMMIT included)`,
+    )
+    for (const [name, list] of perStep) {
+      console.log(`  ${name.padEnd(8)} ${String(list.length).padStart(3)}`)
+      if (process.env.BENCH_SQL) for (const text of list) console.log(`      ${text.replace(/\s+/g, ' ').slice(0, 220)}`)
+    }
   } finally {
     await app.close()
     await database.close()

@@ -7,7 +7,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
 import { createDb } from '../src/db/client.ts'
 import { createLogger } from '../src/logger.ts'
-import { recordPipelineEvent } from '../src/modules/outbox/record.ts'
+import { recordPipelineEvents } from '../src/modules/outbox/record.ts'
 import { OutboxRelay } from '../src/modules/outbox/relay.ts'
 import { benchDatabase, measure, report, type Timing } from './support.ts'
 
@@ -42,7 +42,7 @@ export async function outboxBenchmark() {
        VALUES ($1, $2, $3, $4, $5, now() + interval '30 days', now() + interval '30 days 2 hours', now())`,
       [requestId, artistId, agencyId, promoterOrgId, randomUUID()],
     )
-    const activity = { requestId, subject: 'request' as const, subjectId: requestId, action: 'create', from: null, to: 'open' }
+    const activity = { subject: 'request' as const, subjectId: requestId, action: 'create', from: null, to: 'open' }
     const actor = { type: 'user', orgId: promoterOrgId }
 
     // 1. A transition's transaction without and with its event.
@@ -58,7 +58,7 @@ export async function outboxBenchmark() {
         await tx.bookingActivity.create({
           data: { requestId, subject: 'request', subjectId: requestId, action: 'create', toStatus: 'open', actorType: 'user' },
         })
-        await recordPipelineEvent(tx, actor, activity)
+        await recordPipelineEvents(tx, actor, requestId, [activity])
       }),
     )
     report('Recording an event in the transition (8 in flight)', baseline, [withEvent])

@@ -2,6 +2,7 @@
 import { artifactBenchmark } from './artifact.ts'
 import { availabilityBenchmark } from './availability.ts'
 import { bookingBenchmark } from './booking.ts'
+import { burstBenchmark } from './burst.ts'
 import { cacheBenchmark } from './cache.ts'
 import { dashboardsBenchmark } from './dashboards.ts'
 import { directoryBenchmark } from './directory.ts'
@@ -15,6 +16,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   directory: directoryBenchmark,
   availability: availabilityBenchmark,
   booking: bookingBenchmark,
+  burst: burstBenchmark,
   artifact: artifactBenchmark,
   operations: operationsBenchmark,
   outbox: outboxBenchmark,

@@ -8,7 +8,7 @@ import pg from 'pg'
 import { mintDevToken, writeGrant, type DevGrant } from '../src/auth/dev-identity.ts'
 import { identityFromConfig } from '../src/auth/identity.ts'
 import { loadConfig } from '../src/config.ts'
-import { createDb } from '../src/db/client.ts'
+import { createDb, type DbOptions } from '../src/db/client.ts'
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedCluster } from '../src/db/embedded.ts'
 import { applyMigrations } from '../src/db/migrations.ts'
 import { createLogger } from '../src/logger.ts'
@@ -91,7 +91,14 @@ export async function seedDirectory(sql: pg.Pool, artists: number) {
  * with a machine key. `onQuery` sees every SQL statement it sends; logging them costs time, so statements
  * are counted on an app of their own, never on a timed one.
  */
-export async function benchApp(url: string, { onQuery, env = {} }: { onQuery?: (sql: string) => void; env?: Record<string, string> } = {}) {
+export async function benchApp(
+  url: string,
+  {
+    onQuery,
+    env = {},
+    pool = { poolMax: 8 },
+  }: { onQuery?: (sql: string) => void; env?: Record<string, string>; pool?: Omit<DbOptions, 'url' | 'onQuery'> } = {},
+) {
   const identityDir = mkdtempSync(path.join(tmpdir(), 'artists-bench-identity-'))
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -104,13 +111,14 @@ export async function benchApp(url: string, { onQuery, env = {} }: { onQuery?: (
     RATE_LIMIT_ENABLED: 'false',
     ...env,
   })
-  const db = createDb({ url, poolMax: 8, onQuery })
+  const db = createDb({ url, ...pool, onQuery })
   const app = await buildServer({ config, db, identity: await identityFromConfig(config), log: createLogger('silent') })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
   return {
     base,
     db,
+    config,
     /** Headers of a user of `orgId` with the given effective access. */
     async session(grant: Omit<DevGrant, 'tenantRole'>): Promise<Record<string, string>> {
       writeGrant(identityDir, { ...grant, tenantRole: 'ADMIN' })

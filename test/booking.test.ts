@@ -7,6 +7,7 @@ import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { flat, nextSlot, pipelines } from './support/booking.ts'
 import { agencySession, PROMOTER_ACCESS, validationFields } from './support/fixtures.ts'
+import { lockRequest } from '../src/modules/booking/pipeline.ts'
 
 const h = useHarness()
 type Agency = Session & { agencyId: string }
@@ -800,5 +801,20 @@ describe('through GraphQL and the federation', () => {
     expect(large.r.data.artists.edges.every((e: { node: { bookings: unknown[] } }) => e.node.bookings.length === 1)).toBe(true)
     expect(large.n).toBe(small.n)
     console.log(`artists → bookings → agency → bookings: ${small.n} SQL statements for 2 artists, ${large.n} for 6`)
+  })
+})
+
+describe('the pipeline lock', () => {
+  it('returns the request as the ORM reads it, every field typed alike (one statement, no read after the lock)', async () => {
+    const artistId = await representedArtist(agency)
+    const req = await request(promoter, artistId, nextSlot(), { message: 'Two sets', dealType: 'flat' })
+    await h.app.db.bookingRequest.update({
+      where: { id: req.id },
+      data: { warnings: ['availability_blocked', 'outside_published_availability'], closedReason: 'kept' },
+    })
+    const read = await h.app.db.bookingRequest.findUniqueOrThrow({ where: { id: req.id } })
+    const locked = await h.app.db.$transaction((tx) => lockRequest(tx, req.id))
+    expect(locked).toStrictEqual(read)
+    await expect(h.app.db.$transaction((tx) => lockRequest(tx, randomUUID()))).rejects.toMatchObject({ kind: 'not_found' })
   })
 })

@@ -68,12 +68,26 @@ export interface Asker {
   acting: boolean
 }
 
+const actingLoader = (ctx: RequestContext, party: Party) =>
+  ctx.loader<string, boolean>('actsForRequest', (ids) => actsForRequests(ctx.db, party, ids))
+
 /** The caller as a party of one pipeline: batched across the objects of one answer. */
 export async function askerFor(ctx: RequestContext, requestId: string, manage: AccessRule = 'bookings.manage'): Promise<Asker> {
   const party = await partyOf(ctx)
   const manages = await ctx.may(manage)
-  const acting = await ctx.loader<string, boolean>('actsForRequest', (ids) => actsForRequests(ctx.db, party, ids)).load(requestId)
+  const acting = await actingLoader(ctx, party).load(requestId)
   return { party, manages, acting }
+}
+
+/** Whether the party acts on the pipeline, asked once per request context (the answer's actions reuse it). */
+export const actsOn = (ctx: RequestContext, party: Party, requestId: string) => actingLoader(ctx, party).load(requestId)
+
+/**
+ * The party has just acted on the pipeline in this request (assertActsFor passed under the pipeline's
+ * lock): the answer's actions take that as known instead of asking the database again.
+ */
+export function actedOn(ctx: RequestContext, party: Party, requestId: string) {
+  actingLoader(ctx, party).prime(requestId, true)
 }
 
 /** The checks every action starts with: may the user act, does the company act on this deal, is it its side's. */

@@ -4,13 +4,13 @@
 // competing holds on overlapping dates.
 import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
-import type { Db, Tx } from '../../db/client.ts'
+import type { Tx } from '../../db/client.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, isExclusionViolation, notFound } from '../../errors.ts'
 import { BookingStatus, HoldStatus, type Booking, type BookingHold, type City, type Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
-import { actorOf, actsFor, partyOf, pipelinesVisibleTo, recordActivity, SYSTEM, type Party } from './parties.ts'
+import { actorOf, partyOf, pipelinesVisibleTo, recordActivities, recordActivity, SYSTEM, type Party } from './parties.ts'
 import {
   competingHolds,
   expireDue,
@@ -26,7 +26,7 @@ import { CloseInput, requireSide } from './requests.service.ts'
 import { keptTerm, radiusOf } from './deal-terms.ts'
 import { bookingMachine, effectiveHoldStatus, holdMachine, requestMachine, transition } from './state.ts'
 import { Instant, localTime } from '../../dates.ts'
-import { actionsView, askerFor, blocked, partyChecks, stateAllows, type ActionsView } from './actions.ts'
+import { actedOn, actionsView, actsOn, askerFor, blocked, partyChecks, stateAllows, type ActionsView } from './actions.ts'
 import { awaiting, BOOKING_SORT_FIELDS, holdsAwaiting, inboxFields, orderOf, statusesOf } from './inbox.ts'
 
 export const HoldFilter = z.object({
@@ -83,11 +83,11 @@ async function visibleHold(ctx: RequestContext, party: Party, id: string, query:
 
 /** Locks the hold's pipeline for the party after writing due expiries; a hold lapsed in between is as good as expired. */
 async function lockedHold(tx: Tx, party: Party, hold: BookingHold, now: Date) {
-  await lockRequest(tx, hold.requestId, { party, now })
+  const request = await lockRequest(tx, hold.requestId, { party, now })
   const fresh = await tx.bookingHold.findUniqueOrThrow({ where: { id: hold.id } })
   const status = effectiveHoldStatus(fresh, now)
   if (status !== fresh.status) throw conflict('invalid_transition', `cannot act on a hold that is ${status}`)
-  return fresh
+  return { hold: fresh, request }
 }
 
 const challengeLapsed = (hold: BookingHold, now: Date) => Boolean(hold.challengeDeadline && hold.challengeDeadline <= now)
@@ -122,11 +122,12 @@ const outranked = (count: number) =>
  * Refuses an outranked confirmation before it queues on the artist's lock, so that the first hold's
  * confirmation never waits behind the others' refusals. Only a hint: the answer under the lock decides.
  */
-async function refuseIfOutranked(db: Db, party: Party, id: string, now: Date) {
-  const hold = await db.bookingHold.findUniqueOrThrow({ where: { id }, include: { request: true } })
+async function refuseIfOutranked(ctx: RequestContext, party: Party, seen: BookingHold, expired: number, now: Date) {
+  // The hold as read before the expiry pass, unless that pass changed something.
+  const hold = expired ? await ctx.db.bookingHold.findUniqueOrThrow({ where: { id: seen.id } }) : seen
   // Who may not act, or on what, is told under the lock.
-  if (hold.status !== 'active' || !(await actsFor(db, party, hold.request))) return
-  const standing = (await competingHolds(db, hold)).filter((other) => ranksAbove(other, hold) && !challengeLapsed(other, now))
+  if (hold.status !== 'active' || !(await actsOn(ctx, party, hold.requestId))) return
+  const standing = (await competingHolds(ctx.db, hold)).filter((other) => ranksAbove(other, hold) && !challengeLapsed(other, now))
   if (standing.length) throw outranked(standing.length)
 }
 
@@ -196,24 +197,23 @@ export const holds = {
     const party = await partyOf(ctx)
     requireSide(party, 'agency', 'confirms bookings')
     const seen = await visibleHold(ctx, party, id)
-    await expireDue(ctx.db, { requestId: seen.requestId }, ctx.clock.now())
-    await refuseIfOutranked(ctx.db, party, id, ctx.clock.now())
+    const expired = await expireDue(ctx.db, { requestId: seen.requestId }, ctx.clock.now())
+    await refuseIfOutranked(ctx, party, seen, expired, ctx.clock.now())
     const actor = actorOf(party)
     try {
       const booking = await ctx.db.$transaction(async (tx) => {
         // One confirmation per artist at a time: the losers of a race find the hold released, or meet the
         // exclusion constraint, and answer 409.
         await lockArtistBookings(tx, seen.artistId)
-        const hold = await lockedHold(tx, party, seen, ctx.clock.now())
+        const { hold, request } = await lockedHold(tx, party, seen, ctx.clock.now())
         const holdTo = transition(holdMachine, hold.status, 'confirm')
         const { competing, standingAbove } = await rivalsOf(tx, hold, ctx.clock.now())
         if (standingAbove.length) throw outranked(standingAbove.length)
-        const request = await tx.bookingRequest.findUniqueOrThrow({
-          where: { id: hold.requestId },
-          include: { offers: { where: { id: hold.offerId }, include: { depositTerms: { orderBy: { seq: 'asc' } } } } },
-        })
         const requestTo = transition(requestMachine, request.status, 'book')
-        const [offer] = request.offers
+        const offer = await tx.bookingOffer.findUnique({
+          where: { id: hold.offerId },
+          include: { depositTerms: { orderBy: { seq: 'asc' } } },
+        })
         if (!offer) throw notFound('booking offer', hold.offerId)
         const created = await tx.booking.create({
           data: {
@@ -238,31 +238,13 @@ export const holds = {
           },
         })
         await tx.bookingHold.update({ where: { id: hold.id }, data: { status: holdTo } })
-        await recordActivity(tx, actor, {
-          requestId: request.id,
-          subject: 'hold',
-          subjectId: hold.id,
-          action: 'confirm',
-          from: hold.status,
-          to: holdTo,
-        })
         await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo } })
-        await recordActivity(tx, actor, {
-          requestId: request.id,
-          subject: 'request',
-          subjectId: request.id,
-          action: 'book',
-          from: request.status,
-          to: requestTo,
-        })
-        await recordActivity(tx, actor, {
-          requestId: request.id,
-          subject: 'booking',
-          subjectId: created.id,
-          action: 'confirm',
-          from: null,
-          to: 'confirmed',
-        })
+        // The step's three transitions in one statement, in the order they happened.
+        await recordActivities(tx, actor, [
+          { requestId: request.id, subject: 'hold', subjectId: hold.id, action: 'confirm', from: hold.status, to: holdTo },
+          { requestId: request.id, subject: 'request', subjectId: request.id, action: 'book', from: request.status, to: requestTo },
+          { requestId: request.id, subject: 'booking', subjectId: created.id, action: 'confirm', from: null, to: 'confirmed' },
+        ])
         await dealBooked(tx, hold.id, created.id)
         for (const other of competing) {
           await lockRequest(tx, other.requestId)
@@ -271,6 +253,7 @@ export const holds = {
         await reprioritize(tx, hold.artistId)
         return created
       })
+      actedOn(ctx, party, seen.requestId)
       return ctx.db.booking.findUniqueOrThrow({ ...query, where: { id: booking.id } })
     } catch (e) {
       if (isExclusionViolation(e, 'bookings_no_double_booking')) {
@@ -293,7 +276,7 @@ export const holds = {
     await expireDue(ctx.db, { requestId: seen.requestId }, now)
     await ctx.db.$transaction(async (tx) => {
       await lockArtistBookings(tx, seen.artistId)
-      const hold = await lockedHold(tx, party, seen, now)
+      const { hold } = await lockedHold(tx, party, seen, now)
       const to = transition(holdMachine, hold.status, 'challenge')
       const above = (await rivalsOf(tx, hold, now)).standingAbove
       if (!above.length) throw conflict('nothing_to_challenge', 'no hold ranks above this one on these dates')
@@ -335,7 +318,7 @@ export const holds = {
     await expireDue(ctx.db, { requestId: seen.requestId }, ctx.clock.now())
     await ctx.db.$transaction(async (tx) => {
       await lockArtistBookings(tx, seen.artistId)
-      const hold = await lockedHold(tx, party, seen, ctx.clock.now())
+      const { hold } = await lockedHold(tx, party, seen, ctx.clock.now())
       await releaseHold(tx, actorOf(party), hold, reason ?? `released by the ${party.side}`)
       await reprioritize(tx, hold.artistId)
     })

@@ -16,8 +16,17 @@ import {
 } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
-import { actorOf, otherSide, partyOf, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
-import { actionsView, askerFor, blocked, partyChecks, stateAllows, type ActionsView, type Asker, type Check } from './actions.ts'
+import {
+  actorOf,
+  otherSide,
+  partyOf,
+  recordActivities,
+  recordActivity,
+  pipelinesVisibleTo,
+  type Party,
+  type Transition,
+} from './parties.ts'
+import { actedOn, actionsView, askerFor, blocked, partyChecks, stateAllows, type ActionsView, type Asker, type Check } from './actions.ts'
 import { alreadyBooked, confirmedBookingOn, expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
 import { Currency, MinorUnits } from '../../money.ts'
 import { dealTermFields, dealTermIssues, depositSchedule, depositTotal, dueDayIssue, radiusOf } from './deal-terms.ts'
@@ -124,7 +133,15 @@ function checkAgainstRequest(request: BookingRequest, data: z.output<typeof Offe
   if (late) throw invalidInput(late.field, late.message)
 }
 
-async function insertOffer(tx: Tx, party: Party, request: BookingRequest, data: z.output<typeof OfferInput>, previous?: BookingOffer) {
+/** Inserts the offer and records `before` (the transition that led to it) and its own creation in one statement. */
+async function insertOffer(
+  tx: Tx,
+  party: Party,
+  request: BookingRequest,
+  data: z.output<typeof OfferInput>,
+  before: Transition,
+  previous?: BookingOffer,
+) {
   const schedule = depositSchedule(data)
   const offer = await tx.bookingOffer.create({
     data: {
@@ -148,15 +165,18 @@ async function insertOffer(tx: Tx, party: Party, request: BookingRequest, data: 
       madeByUserId: party.userId,
     },
   })
-  await recordActivity(tx, actorOf(party), {
-    requestId: request.id,
-    subject: 'offer',
-    subjectId: offer.id,
-    action: previous ? 'counter' : 'offer',
-    from: null,
-    to: 'open',
-    note: data.terms,
-  })
+  await recordActivities(tx, actorOf(party), [
+    before,
+    {
+      requestId: request.id,
+      subject: 'offer',
+      subjectId: offer.id,
+      action: previous ? 'counter' : 'offer',
+      from: null,
+      to: 'open',
+      note: data.terms,
+    },
+  ])
   return offer
 }
 
@@ -167,21 +187,25 @@ async function onLatestOffer<T>(
   act: (tx: Tx, party: Party, offer: BookingOffer, request: BookingRequest) => Promise<T>,
 ): Promise<T> {
   const party = await partyOf(ctx)
-  const seen = await visibleOffer(ctx, party, offerId)
-  await expireDue(ctx.db, { requestId: seen.requestId }, ctx.clock.now())
-  return ctx.db.$transaction(async (tx) => {
+  // The pipeline, not the offer: the offer is read again under the lock, the artist is what the first lock needs.
+  const seen = await ctx.db.bookingRequest.findFirst({
+    where: { AND: [pipelinesVisibleTo(party), { offers: { some: { id: offerId } } }] },
+    select: { id: true, artistId: true },
+  })
+  if (!seen) throw notFound('offer', offerId)
+  await expireDue(ctx.db, { requestId: seen.id }, ctx.clock.now())
+  const done = await ctx.db.$transaction(async (tx) => {
     // An acceptance places a hold: take the artist's booking lock before the pipeline's, as every hold change does.
-    await lockArtistBookings(
-      tx,
-      (await tx.bookingRequest.findUniqueOrThrow({ where: { id: seen.requestId }, select: { artistId: true } })).artistId,
-    )
-    const request = await lockRequest(tx, seen.requestId, { party, now: ctx.clock.now() })
+    await lockArtistBookings(tx, seen.artistId)
+    const request = await lockRequest(tx, seen.id, { party, now: ctx.clock.now() })
     const offer = await tx.bookingOffer.findUniqueOrThrow({ where: { id: offerId } })
     // Lapsed between the expiry pass and the lock: as good as expired.
     if (effectiveOfferStatus(offer, ctx.clock.now()) !== offer.status)
       throw conflict('invalid_transition', 'cannot act on an offer that is expired')
     return act(tx, party, offer, request)
   })
+  actedOn(ctx, party, seen.id)
+  return done
 }
 
 function requireTheirs(party: Party, offer: BookingOffer, doing: string) {
@@ -202,7 +226,7 @@ export const offers = {
       const to = transition(requestMachine, request.status, 'offer')
       checkAgainstRequest(request, data)
       await tx.bookingRequest.update({ where: { id: requestId }, data: { status: to } })
-      await recordActivity(tx, actorOf(party), {
+      return insertOffer(tx, party, request, data, {
         requestId,
         subject: 'request',
         subjectId: requestId,
@@ -210,8 +234,8 @@ export const offers = {
         from: request.status,
         to,
       })
-      return insertOffer(tx, party, request, data)
     })
+    actedOn(ctx, party, requestId)
     return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: offer.id } })
   },
 
@@ -225,15 +249,15 @@ export const offers = {
       const data = parseInput(offerInputAt(ctx.clock.now()), carriedOver({ ...offer, depositTerms: terms }, input as object, named))
       checkAgainstRequest(request, data)
       await tx.bookingOffer.update({ where: { id: offerId }, data: { status: to } })
-      await recordActivity(tx, actorOf(party), {
+      const countered: Transition = {
         requestId: request.id,
         subject: 'offer',
         subjectId: offerId,
         action: 'counter',
         from: offer.status,
         to,
-      })
-      return insertOffer(tx, party, request, data, offer)
+      }
+      return insertOffer(tx, party, request, data, countered, offer)
     })
     return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: counter.id } })
   },
@@ -248,14 +272,6 @@ export const offers = {
       // Under the artist's lock, which confirmations take too: no booking can appear before the hold is placed.
       if (await confirmedBookingOn(tx, request)) throw alreadyBooked()
       await tx.bookingOffer.update({ where: { id: offerId }, data: { status: offerTo } })
-      await recordActivity(tx, actor, {
-        requestId: request.id,
-        subject: 'offer',
-        subjectId: offerId,
-        action: 'accept',
-        from: offer.status,
-        to: offerTo,
-      })
       const expiresAt = new Date(Math.min(ctx.clock.now().getTime() + offer.holdDays * DAY_MS, request.startsAt.getTime()))
       const hold = await tx.bookingHold.create({
         data: {
@@ -271,23 +287,13 @@ export const offers = {
         },
       })
       await reprioritize(tx, request.artistId)
-      await recordActivity(tx, actor, {
-        requestId: request.id,
-        subject: 'hold',
-        subjectId: hold.id,
-        action: 'hold',
-        from: null,
-        to: 'active',
-      })
       await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo } })
-      await recordActivity(tx, actor, {
-        requestId: request.id,
-        subject: 'request',
-        subjectId: request.id,
-        action: 'hold',
-        from: request.status,
-        to: requestTo,
-      })
+      // The step's three transitions in one statement, in the order they happened.
+      await recordActivities(tx, actor, [
+        { requestId: request.id, subject: 'offer', subjectId: offerId, action: 'accept', from: offer.status, to: offerTo },
+        { requestId: request.id, subject: 'hold', subjectId: hold.id, action: 'hold', from: null, to: 'active' },
+        { requestId: request.id, subject: 'request', subjectId: request.id, action: 'hold', from: request.status, to: requestTo },
+      ])
     })
     return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: offerId } })
   },
@@ -332,16 +338,22 @@ export const offers = {
   /** What the caller may do with the offer now, and why not the rest: nothing for a caller who only reads
    *  the pipeline (no bookings.manage), nor for a company that only sees it (the artist's management, a
    *  former agency). Accepting is blocked while the artist is booked on the dates (no hold is placed there). */
-  async actionsView(ctx: RequestContext, offer: BookingOffer): Promise<ActionsView<OfferAction>> {
+  async actionsView(ctx: RequestContext, offer: BookingOffer, loaded?: BookingRequest): Promise<ActionsView<OfferAction>> {
     const asker = await askerFor(ctx, offer.requestId)
-    const request = await ctx
-      .loader<string, BookingRequest | null>('requestById', async (ids) => {
-        const rows = await ctx.db.bookingRequest.findMany({ where: { id: { in: [...ids] } } })
-        return ids.map((id) => rows.find((r) => r.id === id) ?? null)
-      })
-      .load(offer.requestId)
+    const now = ctx.clock.now()
+    // Only the other side accepts, and only an open offer: for anyone else the booked check cannot change the answer.
+    const mayAccept = effectiveOfferStatus(offer, now) === 'open' && offer.madeBy !== asker.party.side
+    const request = !mayAccept
+      ? null
+      : (loaded ??
+        (await ctx
+          .loader<string, BookingRequest | null>('requestById', async (ids) => {
+            const rows = await ctx.db.bookingRequest.findMany({ where: { id: { in: [...ids] } } })
+            return ids.map((id) => rows.find((r) => r.id === id) ?? null)
+          })
+          .load(offer.requestId)))
     const booked = request && (await confirmedBookingOn(ctx.db, request))
-    return offerActions(asker, offer, ctx.clock.now(), () =>
+    return offerActions(asker, offer, now, () =>
       booked ? blocked('artist_already_booked', 'the artist already has a confirmed booking at that time') : null,
     )
   },
@@ -351,8 +363,8 @@ export const offers = {
   },
 
   /** An offer as both faces show it: its terms and what the caller may do with it now. */
-  async view<T extends BookingOffer>(ctx: RequestContext, offer: T): Promise<T & ActionsView<OfferAction>> {
-    return { ...offer, ...(await offers.actionsView(ctx, offer)) }
+  async view<T extends BookingOffer & { request?: BookingRequest }>(ctx: RequestContext, offer: T): Promise<T & ActionsView<OfferAction>> {
+    return { ...offer, ...(await offers.actionsView(ctx, offer, offer.request)) }
   },
 }
 

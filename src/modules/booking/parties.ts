@@ -8,8 +8,8 @@ import type { RequestContext } from '../../context.ts'
 import type { Db, Tx } from '../../db/client.ts'
 import { today } from '../../dates.ts'
 import { forbidden } from '../../errors.ts'
-import type { BookingSide, Prisma, RepresentationRole } from '../../generated/prisma/client.ts'
-import { recordPipelineEvent } from '../outbox/record.ts'
+import { Prisma, type BookingSide, type RepresentationRole } from '../../generated/prisma/client.ts'
+import { recordPipelineEvents } from '../outbox/record.ts'
 
 export type Party =
   { side: 'agency'; userId: string; orgId: string; agencyId: string } | { side: 'promoter'; userId: string; orgId: string }
@@ -138,35 +138,40 @@ export const BOOKING_ACTIVITY_ACTIONS = {
 } as const
 export type ActivityAction = keyof typeof BOOKING_ACTIVITY_ACTIONS
 
-/** Appends one transition to the pipeline's activity, inside the transaction that made it. */
-export async function recordActivity(
-  tx: Tx,
-  actor: Actor,
-  a: {
-    requestId: string
-    subject: Subject
-    subjectId: string
-    action: ActivityAction
-    from: string | null
-    to: string
-    note?: string | null
-  },
-) {
-  await tx.bookingActivity.create({
-    data: {
-      requestId: a.requestId,
-      subject: a.subject,
-      subjectId: a.subjectId,
-      action: a.action,
-      fromStatus: a.from,
-      toStatus: a.to,
-      note: a.note,
-      actorType: actor.type,
-      actorUserId: actor.userId,
-      actorOrgId: actor.orgId,
-    },
-  })
-  await recordPipelineEvent(tx, actor, a)
+export interface Transition {
+  requestId: string
+  subject: Subject
+  subjectId: string
+  action: ActivityAction
+  from: string | null
+  to: string
+  note?: string | null
+}
+
+/** Appends one transition to the pipeline's activity, inside the transaction that made it (see recordActivities). */
+export const recordActivity = (tx: Tx, actor: Actor, a: Transition) => recordActivities(tx, actor, [a])
+
+/**
+ * Appends transitions of one pipeline to its activity, in order, inside the transaction that made them, with
+ * their outbox events in the same statement. The database stamps created_at: transitions of one transaction
+ * share it.
+ */
+export async function recordActivities(tx: Tx, actor: Actor, transitions: [Transition, ...Transition[]]) {
+  const requestId = transitions[0].requestId
+  if (transitions.some((a) => a.requestId !== requestId)) throw new Error('recordActivities: transitions of one pipeline only')
+  const rows = transitions.map(
+    (a) => Prisma.sql`(gen_random_uuid(), ${requestId}::uuid, ${a.subject}, ${a.subjectId}::uuid, ${a.action}, ${a.from}, ${a.to},
+      ${actor.type}, ${actor.userId ?? null}, ${actor.orgId ?? null}::uuid, ${a.note ?? null})`,
+  )
+  await recordPipelineEvents(
+    tx,
+    actor,
+    requestId,
+    transitions,
+    Prisma.sql`WITH activity AS (
+      INSERT INTO booking_activity (id, request_id, subject, subject_id, action, from_status, to_status, actor_type, actor_user_id, actor_org_id, note)
+      VALUES ${Prisma.join(rows)})`,
+  )
 }
 
 /** The other side of a negotiation. */

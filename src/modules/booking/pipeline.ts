@@ -20,9 +20,15 @@ export const lockArtistBookings = (tx: Tx, artistId: string) => advisoryLock(tx,
  * With a party, the party must be one that acts on the pipeline (not only one that sees it), at `now`.
  */
 export async function lockRequest(tx: Tx, id: string, acting?: { party: Party; now: Date }): Promise<BookingRequest> {
-  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM booking_requests WHERE id = ${id}::uuid FOR UPDATE`
-  if (rows.length === 0) throw notFound('booking request', id)
-  const request = await tx.bookingRequest.findUniqueOrThrow({ where: { id } })
+  // One statement: FOR UPDATE returns the row as the last commit left it, so no read follows the lock.
+  const [request] = await tx.$queryRaw<BookingRequest[]>`
+    SELECT id, artist_id AS "artistId", agency_id AS "agencyId", promoter_org_id AS "promoterOrgId",
+      requested_by_user_id AS "requestedByUserId", starts_at AS "startsAt", ends_at AS "endsAt", venue_id AS "venueId",
+      venue_name AS "venueName", city, country_code AS "countryCode", city_id AS "cityId", budget, currency,
+      deal_type::text AS "dealType", message, status::text AS status, expires_at AS "expiresAt", closed_reason AS "closedReason",
+      warnings::text[] AS warnings, created_at AS "createdAt", updated_at AS "updatedAt"
+    FROM booking_requests WHERE id = ${id}::uuid FOR UPDATE`
+  if (!request) throw notFound('booking request', id)
   if (acting) {
     await assertActsFor(tx, acting.party, request)
     // Lapsed between the expiry pass and the lock: as good as expired.

@@ -55,26 +55,44 @@ const PAST: Record<string, string> = {
   challenge_void: 'challenge_voided',
 }
 
-/** A booking-pipeline transition (one row of the pipeline's activity): creation when `from` is null. */
-export async function recordPipelineEvent(
+/**
+ * Booking-pipeline transitions of one pipeline (rows of its activity, in order): creation when `from` is
+ * null. The caller's `activity` WITH clause writes the activity rows in the same statement: one round trip
+ * for the transitions of one step.
+ */
+export async function recordPipelineEvents(
   tx: Tx,
   actor: { type: string; orgId?: string },
-  a: { requestId: string; subject: PipelineSubject; subjectId: string; action: string; from: string | null; to: string },
+  requestId: string,
+  transitions: { subject: PipelineSubject; subjectId: string; action: string; from: string | null; to: string }[],
+  activity: Prisma.Sql = Prisma.empty,
 ) {
-  const f = PIPELINE_FAMILY[a.subject]
-  const type = `${f.family}.${a.from === null ? f.created : (PAST[a.action] ?? a.action)}`
-  const id = f.idField ? { [f.idField]: a.subjectId } : {}
-  await insert(
-    tx,
-    type,
-    a.subjectId,
-    Prisma.sql`ARRAY[r.promoter_org_id] || ${agencyOrgs(Prisma.sql`r.agency_id`)}`,
-    Prisma.sql`${JSON.stringify(id)}::jsonb || jsonb_build_object(
-      'requestId', r.id, 'artistId', r.artist_id, 'agencyId', r.agency_id, 'promoterOrgId', r.promoter_org_id,
-      'venueId', r.venue_id, 'startsAt', ${instant(Prisma.sql`r.starts_at`)}, 'endsAt', ${instant(Prisma.sql`r.ends_at`)},
-      'fromStatus', ${a.from}::text, 'toStatus', ${a.to}::text, 'actorType', ${actor.type}::text, 'actorOrgId', ${actor.orgId ?? null}::uuid)`,
-    Prisma.sql`FROM booking_requests r WHERE r.id = ${a.requestId}::uuid`,
-  )
+  const rows = transitions.map((a, i) => {
+    const f = PIPELINE_FAMILY[a.subject]
+    const type = `${f.family}.${a.from === null ? f.created : (PAST[a.action] ?? a.action)}`
+    const def = eventDefinition(type)
+    const id = f.idField ? { [f.idField]: a.subjectId } : {}
+    return {
+      type,
+      sql: Prisma.sql`(${i}::int, ${def.aggregate}::text, ${a.subjectId}::uuid, ${type}::text, ${def.version}::int, ${JSON.stringify(id)}::jsonb, ${a.from}::text, ${a.to}::text)`,
+    }
+  })
+  const written = await tx.$executeRaw`
+    ${activity}
+    INSERT INTO outbox_events (id, aggregate_type, aggregate_id, event_type, schema_version, org_ids, payload, request_id)
+    SELECT gen_random_uuid(), e.aggregate, e.aggregate_id, e.type, e.version,
+      ARRAY[r.promoter_org_id] || ${agencyOrgs(Prisma.sql`r.agency_id`)},
+      e.ids || jsonb_build_object(
+        'requestId', r.id, 'artistId', r.artist_id, 'agencyId', r.agency_id, 'promoterOrgId', r.promoter_org_id,
+        'venueId', r.venue_id, 'startsAt', ${instant(Prisma.sql`r.starts_at`)}, 'endsAt', ${instant(Prisma.sql`r.ends_at`)},
+        'fromStatus', e.from_status, 'toStatus', e.to_status, 'actorType', ${actor.type}::text, 'actorOrgId', ${actor.orgId ?? null}::uuid),
+      ${currentRequestId()}
+    FROM (VALUES ${Prisma.join(rows.map((r) => r.sql))}) AS e(ord, aggregate, aggregate_id, type, version, ids, from_status, to_status)
+    JOIN booking_requests r ON r.id = ${requestId}::uuid
+    ORDER BY e.ord`
+  if (written !== rows.length)
+    throw new Error(`outbox: ${rows.map((r) => r.type).join(', ')} for request ${requestId} found nothing to describe`)
+  for (const r of rows) noteEventWritten(r.type)
 }
 
 /** A contract timeline entry. */

@@ -128,4 +128,41 @@ describe('the REST GET cache across companies (review)', () => {
     const shouting = await app.rest('GET', '/api/v1/marketplace/artists?limit=5&sort=FEE', { as: first })
     expect([shouting.status, shouting.body.error.code, shouting.headers.get('x-cache')]).toEqual([400, 'validation_error', null])
   })
+
+  it('keys a query by what the route parses: two malformed escapes are two searches, never one entry', async () => {
+    const reader = await h.auth.session(PROMOTER_ACCESS)
+    const named = await app.rest('POST', '/api/v1/artists', { as: agency, body: { name: `Velvet %FE ${randomUUID().slice(0, 6)}` } })
+    await app.rest('POST', '/api/v1/representation-claims', { as: agency, body: { artistId: named.body.data.id } })
+    // The route reads `q` as the literal text "%FE" (an invalid escape is kept as written), which the artist's name holds.
+    const fe = await app.rest('GET', '/api/v1/marketplace/artists?q=%FE', { as: reader })
+    expect([fe.status, fe.headers.get('x-cache')]).toEqual([200, 'MISS'])
+    expect(fe.body.data.items.map((c: { artistId: string }) => c.artistId)).toEqual([named.body.data.id])
+    const ff = await app.rest('GET', '/api/v1/marketplace/artists?q=%FF', { as: reader })
+    expect([ff.status, ff.headers.get('x-cache'), ff.body.data.items]).toEqual([200, 'MISS', []])
+    expect((await app.rest('GET', '/api/v1/marketplace/artists?q=%FF', { as: reader })).headers.get('x-cache')).toBe('HIT')
+  })
+})
+
+describe('marketplace cards (review)', () => {
+  it('drop an archived artist on both faces (the rebuild too) and keep the rebuild from tenants', async () => {
+    const id = await representedArtist()
+    const name = (await h.app.rest('GET', `/api/v1/artists/${id}`, { as: agency })).body.data.name as string
+    const query = `query($q: String) { marketplace(first: 5, filter: { q: $q }) { edges { node { artistId } } } }`
+    const seen = async () => {
+      const rest = await h.app.rest('GET', `/api/v1/marketplace/artists?q=${encodeURIComponent(name)}`, { as: promoter })
+      const gql = await h.app.graphql(query, { q: name }, { as: promoter })
+      expect(gql.errors).toBeUndefined()
+      return [
+        rest.body.data.items.map((c: { artistId: string }) => c.artistId),
+        gql.data.marketplace.edges.map((e: any) => e.node.artistId),
+      ]
+    }
+    expect(await seen()).toEqual([[id], [id]])
+    expect((await h.app.rest('POST', `/api/v1/artists/${id}/archive`, { as: agency, body: {} })).status).toBe(200)
+    expect(await seen()).toEqual([[], []])
+    const tenant = await h.app.rest('POST', '/internal/admin/marketplace/rebuild', { as: promoter, body: {} })
+    expect([tenant.status, tenant.body.error.code]).toEqual([403, 'forbidden'])
+    expect((await h.app.rest('POST', '/internal/admin/marketplace/rebuild', { as: 'machine', body: {} })).status).toBe(200)
+    expect(await seen()).toEqual([[], []])
+  })
 })

@@ -12,7 +12,7 @@ import { type OwnedRedis, startRedis } from './support/redis.ts'
 const h = useHarness()
 let agency: AgencySession
 let promoter: Session
-const { representedArtist } = pipelines(
+const { representedArtist, booked } = pipelines(
   () => h.app,
   () => agency,
 )
@@ -164,5 +164,31 @@ describe('marketplace cards (review)', () => {
     expect([tenant.status, tenant.body.error.code]).toEqual([403, 'forbidden'])
     expect((await h.app.rest('POST', '/internal/admin/marketplace/rebuild', { as: 'machine', body: {} })).status).toBe(200)
     expect(await seen()).toEqual([[], []])
+  })
+})
+
+describe('trust scores (review)', () => {
+  it('never show the network mean of fewer than 3 revealed ratings: with one, it is that rating', async () => {
+    const buyer = await h.auth.session(PROMOTER_ACCESS)
+    const reader = await h.auth.session(PROMOTER_ACCESS)
+    const artistId = await representedArtist()
+    const deals = [await booked(buyer, artistId), await booked(buyer, artistId), await booked(buyer, artistId)]
+    const lastEnd = Math.max(...deals.map((d) => new Date(d.booking.endsAt).getTime()))
+    try {
+      h.app.clock.advance(lastEnd - Date.now() + 3600_000)
+      const scores = { communication: 1, reliability: 1, hospitalityOrProduction: 1, paymentOrPerformance: 1 }
+      const rated = await post(`/api/v1/bookings/${deals[0]!.booking.id}/ratings`, buyer, scores)
+      expect(rated.status, JSON.stringify(rated.body)).toBe(201)
+      h.app.clock.advance(15 * DAY)
+      expect(await h.app.db.bookingRating.count()).toBe(1)
+      const trust = await h.app.rest('GET', `/api/v1/trust/${agency.agencyId}`, { as: reader })
+      expect(trust.body.data).toMatchObject({ status: 'scored', ratingsCount: 1 })
+      const rating = trust.body.data.factors.find((f: { name: string }) => f.name === 'rating')
+      // The one revealed rating of the network (1 of 5) must not be readable as the "network mean".
+      expect(rating.explanation).toBe('fewer than 3 revealed ratings: the network mean 3.5 of 5')
+      expect(rating.value).toBe(0.625)
+    } finally {
+      h.app.clock.reset()
+    }
   })
 })

@@ -60,10 +60,16 @@ export function accessFingerprint(caller: Caller, agencyId: string | null): stri
   return sha256(JSON.stringify([caller.orgId, agencyId, tenantRole, [...modules].sort(), [...permissions].sort()])).slice(0, 32)
 }
 
-/** `artists:GET:{path}:{sortedQueryHash}:{org|anon}:{fingerprint}`, with `live` left out of the query. */
-export function cacheKey(url: string, org: string | undefined, fingerprint: string): string {
-  const [path = '', search = ''] = url.split('?', 2)
-  const params = [...new URLSearchParams(search)].filter(([name]) => name !== 'live').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+/**
+ * `artists:GET:{path}:{sortedQueryHash}:{org|anon}:{fingerprint}`, with `live` left out of the query. The query
+ * is the one the route parsed (the request's `query`), never the URL decoded again: a second decoder that
+ * differs on one input (an invalid escape, `+`, a repeated name) would give two searches one entry.
+ */
+export function cacheKey(url: string, query: Record<string, unknown>, org: string | undefined, fingerprint: string): string {
+  const path = url.split('?', 1)[0] ?? ''
+  const params = Object.entries(query)
+    .filter(([name]) => name !== 'live')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   const queryHash = sha256(JSON.stringify(params)).slice(0, 16)
   return `${PREFIX}GET:${path}:${queryHash}:${org ?? 'anon'}:${fingerprint}`
 }

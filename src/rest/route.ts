@@ -177,8 +177,9 @@ async function servedFromCache(
 ) {
   const caller = await req.ctx.caller()
   const agencyId = def.access !== 'public' && RULES[def.access].agencyGate ? await req.ctx.agencyId() : null
-  const key = cacheKey(req.url, caller.kind === 'user' ? caller.orgId : undefined, accessFingerprint(caller, agencyId))
-  const bypass = wantsBypass(req.query as Record<string, unknown>, req.headers)
+  const query = req.query as Record<string, unknown>
+  const key = cacheKey(req.url, query, caller.kind === 'user' ? caller.orgId : undefined, accessFingerprint(caller, agencyId))
+  const bypass = wantsBypass(query, req.headers)
   return cache.serve(key, def.cache, bypass, async () => toJson((await answer()).body))
 }
 

@@ -10,9 +10,9 @@ export const TRUST_FORMULA_VERSION = 1
 export const MIN_COMPLETED = 3
 /** Pseudo-ratings at the network mean that every company's ratings are smoothed with (Bayesian average). */
 const PRIOR_WEIGHT = 5
-/** The network mean before any rating was revealed anywhere. */
+/** The network mean while fewer than MIN_RATINGS ratings are revealed anywhere (one would be read as its own value). */
 const DEFAULT_MEAN = 3.5
-/** Ratings count only from this many on: fewer would let a reader work one rating out of the factor. */
+/** Ratings count only from this many on (a company's, and the network's): fewer would let a reader work one rating out. */
 const MIN_RATINGS = 3
 const LATE_WEIGHT = 2
 const HOUR = 3600
@@ -161,7 +161,8 @@ async function factsOf(ctx: RequestContext, agencies: string[], companies: strin
     SELECT subj.id::text AS subject_id, subj.kind, coalesce(bk.completed, 0) AS completed, coalesce(st.cancelled, 0) AS cancelled,
       coalesce(st.late_cancelled, 0) AS late_cancelled, coalesce(st.answers, 0) AS answers, coalesce(st.answer_seconds, 0) AS answer_seconds,
       st.first_booked_at, coalesce(rt.ratings, 0) AS ratings, coalesce(rt.rating_total, 0) AS rating_total,
-      (SELECT avg((r.communication + r.reliability + r.hospitality_or_production + r.payment_or_performance) / 4.0)::float8
+      (SELECT CASE WHEN count(*) >= ${MIN_RATINGS}
+                   THEN avg((r.communication + r.reliability + r.hospitality_or_production + r.payment_or_performance) / 4.0)::float8 END
          FROM booking_ratings r WHERE ${revealed}) AS network_mean
     FROM subj LEFT JOIN st ON st.id = subj.id LEFT JOIN bk ON bk.id = subj.id LEFT JOIN rt ON rt.id = subj.id`
 }

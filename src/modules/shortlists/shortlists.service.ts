@@ -309,7 +309,16 @@ export const shortlists = {
         outcomes.push({ itemId: item.id, artistId: item.artistId, outcome: 'created', requestId: created.id, error: null })
       } catch (e) {
         const error = toAppError(e)
-        if (error.kind === 'internal' || error.kind === 'unavailable') throw e
+        // A fault before any request was sent fails the call whole (the key is freed for a retry); after one,
+        // the answer must be settled under the key, or a retry would send those requests a second time.
+        const sent = outcomes.some((o) => o.outcome === 'created')
+        if (error.kind === 'internal' || error.kind === 'unavailable') {
+          if (!sent) throw e
+          ctx.log.error(
+            { ...ctx.logFields(), err: error.cause ?? error, itemId: item.id },
+            'shortlist request failed after others were sent',
+          )
+        }
         outcomes.push({
           itemId: item.id,
           artistId: item.artistId,

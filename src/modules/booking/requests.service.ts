@@ -138,7 +138,7 @@ export const bookingRequests = {
       where: { id: data.artistId },
       select: {
         archivedAt: true,
-        rosterLinks: { where: { role: 'agency', ...activeLinkWhere(), startsOn: { lte: new Date() } }, select: { agencyId: true } },
+        rosterLinks: { where: { role: 'agency', ...activeLinkWhere(), startsOn: { lte: ctx.clock.now() } }, select: { agencyId: true } },
       },
     })
     if (!artist || artist.archivedAt) throw invalidInput('artistId', 'unknown artist')

@@ -41,7 +41,7 @@ function terms(offsetDays: number) {
 
 const requestsTo = (artistId: string) => h.app.db.bookingRequest.count({ where: { promoterOrgId: promoter.orgId, artistId } })
 
-describe('bulk requests from a shortlist (review)', () => {
+describe('bulk requests from a shortlist', () => {
   it('a fault after some requests were sent settles the answer under the key: a retry replays it, never a second set', async () => {
     const [a, b] = [await representedArtist(), await representedArtist()]
     const listId = await shortlistOf([a, b])
@@ -86,7 +86,7 @@ describe('bulk requests from a shortlist (review)', () => {
   })
 })
 
-describe('the 500th shortlist item (review)', () => {
+describe('the 500th shortlist item', () => {
   it('two adds racing for the last place: one 201, one clean 409 shortlist_full, 500 kept', async () => {
     const listId = await shortlistOf([])
     const ids = Array.from({ length: 501 }, () => randomUUID())
@@ -101,7 +101,7 @@ describe('the 500th shortlist item (review)', () => {
   })
 })
 
-describe('the REST GET cache across companies (review)', () => {
+describe('the REST GET cache across companies', () => {
   let redis: OwnedRedis
   let app: TestApp
   beforeAll(async () => {
@@ -143,7 +143,7 @@ describe('the REST GET cache across companies (review)', () => {
   })
 })
 
-describe('marketplace cards (review)', () => {
+describe('marketplace cards', () => {
   it('drop an archived artist on both faces (the rebuild too) and keep the rebuild from tenants', async () => {
     const id = await representedArtist()
     const name = (await h.app.rest('GET', `/api/v1/artists/${id}`, { as: agency })).body.data.name as string
@@ -167,7 +167,7 @@ describe('marketplace cards (review)', () => {
   })
 })
 
-describe('trust scores (review)', () => {
+describe('trust scores', () => {
   it('never show the network mean of fewer than 3 revealed ratings: with one, it is that rating', async () => {
     const buyer = await h.auth.session(PROMOTER_ACCESS)
     const reader = await h.auth.session(PROMOTER_ACCESS)

@@ -1,4 +1,4 @@
-// Adversarial review of the areas merged on 1 December (rev2): what a careless client or an attacker does
+// Adversarial review of the areas merged on 1 December: what a careless client or an attacker does
 // to the new writes (bulk requests under one key, the 500th shortlist item) and to the REST GET cache
 // (callers of different companies with the same grant), each asserted with what a refusal leaves behind.
 import { randomUUID } from 'node:crypto'

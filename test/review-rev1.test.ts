@@ -125,3 +125,22 @@ describe('review: a closed owner freezes its itinerary, removal included', () =>
     expect(await counts()).toEqual(before)
   })
 })
+
+describe('review: tasks show what the reader may read', () => {
+  it('a promoter user with the dashboard alone gets no finance_handoff task; its colleague with finance.read does', async () => {
+    const { artistId, day } = await tourOf()
+    const bookingId = await booking(artistId, `${day(5)}T19:00:00Z`, helsinki)
+    const tasksOf = async (as: Session) => {
+      const r = await h.app.rest('GET', '/api/v1/tasks?first=100', { as })
+      expect(r.status, JSON.stringify(r.body)).toBe(200)
+      return r.body.data.items as { kind: string; subjectId: string }[]
+    }
+    expect((await tasksOf(promoter)).filter((t) => t.subjectId === bookingId).map((t) => t.kind)).toEqual(['finance_handoff'])
+
+    const dashboardOnly = await h.auth.session({ modules: ['promoter'], permissions: ['promoter.dashboard.read'], orgId: promoter.orgId })
+    expect((await tasksOf(dashboardOnly)).filter((t) => t.kind === 'finance_handoff')).toEqual([])
+    const gql = await h.app.graphql(`{ tasks(first: 100) { edges { node { kind subjectId } } } }`, {}, { as: dashboardOnly })
+    expect(gql.errors).toBeUndefined()
+    expect(JSON.stringify(gql.data)).not.toContain(bookingId)
+  })
+})

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { flat, pipelines, type AgencySession } from './support/booking.ts'
-import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
+import { AGENCY_ACCESS, agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
 
 const h = useHarness()
 let dealer: AgencySession
@@ -142,5 +142,38 @@ describe('review: tasks show what the reader may read', () => {
     const gql = await h.app.graphql(`{ tasks(first: 100) { edges { node { kind subjectId } } } }`, {}, { as: dashboardOnly })
     expect(gql.errors).toBeUndefined()
     expect(JSON.stringify(gql.data)).not.toContain(bookingId)
+  })
+})
+
+describe('review: a calendar feed shows money only while its holder may see it', () => {
+  it('drops the fee when a user who lost every finance permission rotates the feed without saying; asking for it is 403', async () => {
+    const { artistId, day } = await tourOf()
+    const bookingId = await booking(artistId, `${day(5)}T19:00:00Z`, helsinki)
+    const full = await h.auth.session({ ...AGENCY_ACCESS, orgId: dealer.orgId })
+    const created = await h.app.rest('POST', '/api/v1/calendar-feeds', { as: full, body: { artistId, includeFinancials: true } })
+    expect(created.status, JSON.stringify(created.body)).toBe(201)
+    const unfold = (t: string) => t.replaceAll('\r\n ', '').replaceAll('\\,', ',')
+    expect(unfold(await (await fetch(`${h.app.url}${created.body.data.url}`)).text())).toContain('Fee: ')
+
+    const withoutFinance = AGENCY_ACCESS.permissions.filter((p) => !p.startsWith('artist.finance.'))
+    const demoted = await h.auth.session({
+      modules: ['artist'],
+      permissions: withoutFinance,
+      orgId: full.orgId,
+      userId: full.userId,
+      tokenVersion: 2,
+    })
+    const asked = await h.app.rest('POST', `/api/v1/calendar-feeds/${created.body.data.id}/rotate`, {
+      as: demoted,
+      body: { includeFinancials: true },
+    })
+    expect(asked.status).toBe(403)
+    expect(asked.body.error.code).toBe('financials_not_allowed')
+    const rotated = await h.app.rest('POST', `/api/v1/calendar-feeds/${created.body.data.id}/rotate`, { as: demoted, body: {} })
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(200)
+    expect(rotated.body.data.includeFinancials).toBe(false)
+    const ics = unfold(await (await fetch(`${h.app.url}${rotated.body.data.url}`)).text())
+    expect(ics).toContain(`UID:booking-${bookingId}@kisum`)
+    expect(ics).not.toContain('Fee: ')
   })
 })

@@ -219,11 +219,13 @@ export const calendarFeeds = {
     const feed = await ownFeed(ctx, party, id)
     transition(feedMachine, feed.revokedAt ? 'revoked' : 'active', 'rotate')
     if (data.includeFinancials) await assertMayShowMoney(ctx)
+    // Left unsaid, the fee stays only while the rotating user may still see it: a rotation never refuses a leaked URL.
+    const includeFinancials = data.includeFinancials ?? (feed.includeFinancials && (await mayShowMoney(ctx)))
     const token = newToken()
     const rotated = await ctx.db.$transaction(async (tx) => {
       const updated = await tx.calendarFeed.update({
         where: { id, revokedAt: null },
-        data: { tokenHash: hashOf(token), rotatedAt: ctx.clock.now(), includeFinancials: data.includeFinancials ?? feed.includeFinancials },
+        data: { tokenHash: hashOf(token), rotatedAt: ctx.clock.now(), includeFinancials },
       })
       await feedEvent(tx, 'rotated', updated)
       return updated

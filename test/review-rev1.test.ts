@@ -177,3 +177,28 @@ describe('review: a calendar feed shows money only while its holder may see it',
     expect(ics).not.toContain('Fee: ')
   })
 })
+
+describe('review: the dashboard shows shortlists only to their readers', () => {
+  it('answers shortlists null to a promoter user without shortlists.read, on both faces; a reader sees the company list', async () => {
+    const created = await h.app.rest('POST', '/api/v1/shortlists', {
+      as: promoter,
+      body: { name: 'Secret festival', visibility: 'company' },
+    })
+    expect(created.status, JSON.stringify(created.body)).toBe(201)
+    const dashboardOnly = await h.auth.session({ modules: ['promoter'], permissions: ['promoter.dashboard.read'], orgId: promoter.orgId })
+    const rest = await h.app.rest('GET', '/api/v1/dashboard', { as: dashboardOnly })
+    expect(rest.status, JSON.stringify(rest.body)).toBe(200)
+    expect(rest.body.data.shortlists).toBeNull()
+    const gql = await h.app.graphql(`{ dashboard { shortlists { count recent { id name } } } }`, {}, { as: dashboardOnly })
+    expect(gql.errors).toBeUndefined()
+    expect(gql.data.dashboard.shortlists).toBeNull()
+
+    const reader = await h.auth.session({
+      modules: ['promoter'],
+      permissions: ['promoter.dashboard.read', 'promoter.shortlists.read'],
+      orgId: promoter.orgId,
+    })
+    const seen = await h.app.rest('GET', '/api/v1/dashboard', { as: reader })
+    expect(seen.body.data.shortlists.recent.map((s: { id: string }) => s.id)).toContain(created.body.data.id)
+  })
+})

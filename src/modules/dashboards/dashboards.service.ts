@@ -208,10 +208,12 @@ export const dashboards = {
     const party = await partyOf(ctx)
     const now = ctx.clock.now()
     const [pipeline, totals, upcoming] = dashboardStatements(party, now, party.userId)
-    const [[p], [t], [u]] = await Promise.all([
+    const [[p], [t], [u], readsShortlists] = await Promise.all([
       ctx.db.$queryRaw<PipelineRow[]>(pipeline!),
       ctx.db.$queryRaw<TotalsRow[]>(totals!),
       ctx.db.$queryRaw<UpcomingRow[]>(upcoming!),
+      // As the feed and the tasks: the lists' names are a shortlist reader's only.
+      ctx.may('shortlists.read'),
     ])
     const rank = (r: number) => p!.holds_by_rank.find((h) => h.rank === r)?.count ?? 0
     return {
@@ -238,9 +240,10 @@ export const dashboards = {
       topArtists: top(t!.top_artists),
       topCounterparts: top(t!.top_counterparts),
       upcomingShows: u!.upcoming.map((s) => ({ ...s, startsAt: new Date(s.startsAt) })),
-      shortlists: u!.shortlists
-        ? { count: u!.shortlists.count, recent: u!.shortlists.items.map((s) => ({ ...s, updatedAt: new Date(s.updatedAt) })) }
-        : null,
+      shortlists:
+        u!.shortlists && readsShortlists
+          ? { count: u!.shortlists.count, recent: u!.shortlists.items.map((s) => ({ ...s, updatedAt: new Date(s.updatedAt) })) }
+          : null,
     }
   },
 }

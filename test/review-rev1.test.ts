@@ -14,7 +14,7 @@ let promoter: Session
 type City = { id: string; countryCode: string; name: string }
 let helsinki: City
 
-const { representedArtist, request } = pipelines(
+const { representedArtist, request, booked } = pipelines(
   () => h.app,
   () => dealer,
 )
@@ -200,5 +200,30 @@ describe('review: the dashboard shows shortlists only to their readers', () => {
     })
     const seen = await h.app.rest('GET', '/api/v1/dashboard', { as: reader })
     expect(seen.body.data.shortlists.recent.map((s: { id: string }) => s.id)).toContain(created.body.data.id)
+  })
+})
+
+describe("review: a calendar feed ends with its company's ownership of the agency", () => {
+  it("answers 404 on an agency feed once the company's claim on the agency is revoked, showing none of its deals", async () => {
+    const lost = await agencySession(h.auth, h.app.db)
+    const artistId = await representedArtist(lost)
+    const { booking: show } = await booked(promoter, artistId, undefined, lost)
+    const created = await h.app.rest('POST', '/api/v1/calendar-feeds', { as: lost, body: { artistId } })
+    expect(created.status, JSON.stringify(created.body)).toBe(201)
+    const url = `${h.app.url}${created.body.data.url}`
+    expect(await (await fetch(url)).text()).toContain(`UID:booking-${show.id}@kisum`)
+
+    const claim = await h.app.db.companyClaim.findFirstOrThrow({ where: { orgId: lost.orgId, status: 'approved' } })
+    const revoked = await h.app.rest('POST', `/internal/admin/company-claims/${claim.id}/revoke`, {
+      as: 'machine',
+      body: { reason: 'sold' },
+    })
+    expect(revoked.status, JSON.stringify(revoked.body)).toBe(200)
+
+    const after = await fetch(url)
+    expect(after.status).toBe(404)
+    const body = await after.text()
+    expect(body).not.toContain(show.id)
+    expect(JSON.parse(body).error.code).toBeTypeOf('string')
   })
 })

@@ -255,6 +255,13 @@ export const calendarFeeds = {
       include: { artist: { select: { name: true } }, tour: { select: { name: true } } },
     })
     if (!feed || feed.revokedAt) throw notFound('calendar feed')
+    // An agency feed shows the agency's deals only while the creator's company still owns the agency (its claim).
+    if (
+      feed.agencyId &&
+      !(await ctx.db.companyClaim.count({ where: { orgId: feed.orgId, companyId: feed.agencyId, status: 'approved' } }))
+    ) {
+      throw notFound('calendar feed')
+    }
     const party = creatorOf(feed)
     const now = ctx.clock.now()
     const since = new Date(now.getTime() - FEED_HISTORY_DAYS * DAY)

@@ -227,3 +227,32 @@ describe("review: a calendar feed ends with its company's ownership of the agenc
     expect(JSON.parse(body).error.code).toBeTypeOf('string')
   })
 })
+
+describe('review: races on one itinerary item', () => {
+  it("ends concurrent removals and edits of a booking's item in one removal and clean 404s, one removed event, never a 500", async () => {
+    const { artistId, day } = await tourOf()
+    const bookingId = await booking(artistId, `${day(5)}T19:00:00Z`, helsinki)
+    const item = await h.app.rest('POST', `/api/v1/bookings/${bookingId}/itinerary-items`, {
+      as: dealer,
+      body: { kind: 'soundcheck', title: 'Soundcheck', startsAt: `${day(5)}T15:00:00Z` },
+    })
+    expect(item.status).toBe(201)
+    const id = item.body.data.id
+    const calls = [
+      ...Array.from({ length: 4 }, () => h.app.rest('DELETE', `/api/v1/itinerary-items/${id}`, { as: dealer })),
+      ...Array.from({ length: 4 }, (_, i) =>
+        h.app.rest('PATCH', `/api/v1/itinerary-items/${id}`, { as: manager, body: { title: `T${i}` } }),
+      ),
+    ]
+    const results = await Promise.all(calls)
+    const statuses = results.map((r) => r.status)
+    expect(
+      statuses.filter((s) => s >= 500),
+      JSON.stringify(results.map((r) => r.body)),
+    ).toEqual([])
+    expect(statuses.slice(0, 4).filter((s) => s === 200)).toHaveLength(1)
+    for (const r of results.filter((r) => r.status !== 200)) expect(r.status).toBe(404)
+    expect(await h.app.db.itineraryItem.count({ where: { id } })).toBe(0)
+    expect(await h.app.db.outboxEvent.count({ where: { aggregateId: id, eventType: 'itinerary.removed' } })).toBe(1)
+  })
+})

@@ -208,10 +208,12 @@ export const dashboards = {
     const party = await partyOf(ctx)
     const now = ctx.clock.now()
     const [pipeline, totals, upcoming] = dashboardStatements(party, now, party.userId)
-    const [[p], [t], [u]] = await Promise.all([
+    const [[p], [t], [u], readsShortlists] = await Promise.all([
       ctx.db.$queryRaw<PipelineRow[]>(pipeline!),
       ctx.db.$queryRaw<TotalsRow[]>(totals!),
       ctx.db.$queryRaw<UpcomingRow[]>(upcoming!),
+      // As the feed and the tasks: the lists' names are a shortlist reader's only.
+      ctx.may('shortlists.read'),
     ])
     const rank = (r: number) => p!.holds_by_rank.find((h) => h.rank === r)?.count ?? 0
     return {
@@ -238,9 +240,10 @@ export const dashboards = {
       topArtists: top(t!.top_artists),
       topCounterparts: top(t!.top_counterparts),
       upcomingShows: u!.upcoming.map((s) => ({ ...s, startsAt: new Date(s.startsAt) })),
-      shortlists: u!.shortlists
-        ? { count: u!.shortlists.count, recent: u!.shortlists.items.map((s) => ({ ...s, updatedAt: new Date(s.updatedAt) })) }
-        : null,
+      shortlists:
+        u!.shortlists && readsShortlists
+          ? { count: u!.shortlists.count, recent: u!.shortlists.items.map((s) => ({ ...s, updatedAt: new Date(s.updatedAt) })) }
+          : null,
     }
   },
 }
@@ -373,17 +376,37 @@ function taskCursor(after: string | undefined): { due: Date; kind: string; id: s
   return { due: new Date(Number(match[1])), kind: match[2]!, id: match[3]! }
 }
 
+/** The task kinds whose subject needs more than `dashboard.read` to read, as the activity feed's families do. */
+const TASK_READ_RULES = { sign_contract: 'contracts.read', finance_handoff: 'finance.read' } as const satisfies Partial<
+  Record<TaskKind, string>
+>
+
+/** The task kinds the caller's permissions do not reach. */
+async function hiddenTaskKinds(ctx: RequestContext): Promise<TaskKind[]> {
+  const entries = Object.entries(TASK_READ_RULES) as [TaskKind, (typeof TASK_READ_RULES)[keyof typeof TASK_READ_RULES]][]
+  const allowed = await Promise.all(entries.map(([, rule]) => ctx.may(rule)))
+  return entries.filter((_, i) => !allowed[i]).map(([kind]) => kind)
+}
+
 /**
- * What waits for the party, soonest due first: one branch per kind, each an index range limited to the
- * page, merged. Everything here is live at `now` (the pipeline's expiry predicates).
+ * What waits for the party, soonest due first: one branch per kind (but the `hidden` ones), each an index range
+ * limited to the page, merged. Everything here is live at `now` (the pipeline's expiry predicates).
  */
-export function tasksStatement(party: Party, now: Date, after: { due: Date; kind: string; id: string } | null, limit: number | null) {
+export function tasksStatement(
+  party: Party,
+  now: Date,
+  after: { due: Date; kind: string; id: string } | null,
+  limit: number | null,
+  hidden: readonly TaskKind[] = [],
+) {
   const past = (due: Prisma.Sql, kind: TaskKind, id: Prisma.Sql) =>
     after ? sql`AND (${due}, ${kind}::text, ${id}) > (${after.due}, ${after.kind}::text, ${after.id}::uuid)` : Prisma.empty
   const upTo = limit === null ? Prisma.empty : sql`LIMIT ${limit + 1}::int`
   const acting = actedOnBy(party, now)
   const branch = (kind: TaskKind, due: Prisma.Sql, id: Prisma.Sql, body: Prisma.Sql) =>
-    sql`(SELECT ${kind}::text AS kind, ${due} AS due_at, ${id} AS subject_id, x.subject_type, x.request_id, x.artist_id, x.starts_at
+    hidden.includes(kind)
+      ? null
+      : sql`(SELECT ${kind}::text AS kind, ${due} AS due_at, ${id} AS subject_id, x.subject_type, x.request_id, x.artist_id, x.starts_at
          FROM (${body}) x WHERE true ${past(due, kind, id)} ORDER BY 2, 3 ${upTo})`
   const branches = [
     branch(
@@ -425,7 +448,8 @@ export function tasksStatement(party: Party, now: Date, after: { due: Date; kind
             FROM booking_requests r WHERE ${acting} AND r.status = 'open' AND ${liveRequest(now)}`,
       ),
     )
-  return sql`SELECT kind, subject_type, subject_id, request_id, artist_id, starts_at, due_at FROM (${Prisma.join(branches, ' UNION ALL ')}) t
+  const shown = branches.filter((b): b is Prisma.Sql => b !== null)
+  return sql`SELECT kind, subject_type, subject_id, request_id, artist_id, starts_at, due_at FROM (${Prisma.join(shown, ' UNION ALL ')}) t
              ORDER BY due_at, kind, subject_id ${upTo}`
 }
 
@@ -456,7 +480,8 @@ export const tasks = {
     const q = parseInput(FeedQuery, input)
     const party = await partyOf(ctx)
     const now = ctx.clock.now()
-    const rows = await ctx.db.$queryRaw<TaskRow[]>(tasksStatement(party, now, taskCursor(q.after), q.first))
+    const hidden = await hiddenTaskKinds(ctx)
+    const rows = await ctx.db.$queryRaw<TaskRow[]>(tasksStatement(party, now, taskCursor(q.after), q.first, hidden))
     return pageFrom(
       rows,
       q.first,
@@ -471,7 +496,8 @@ export const tasks = {
       }),
       (r) => `t:${r.due_at.getTime()}|${r.kind}|${r.subject_id}`,
       async () =>
-        (await ctx.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM (${tasksStatement(party, now, null, null)}) t`)[0]!.n,
+        (await ctx.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM (${tasksStatement(party, now, null, null, hidden)}) t`)[0]!
+          .n,
     )
   },
 }

@@ -219,11 +219,13 @@ export const calendarFeeds = {
     const feed = await ownFeed(ctx, party, id)
     transition(feedMachine, feed.revokedAt ? 'revoked' : 'active', 'rotate')
     if (data.includeFinancials) await assertMayShowMoney(ctx)
+    // Left unsaid, the fee stays only while the rotating user may still see it: a rotation never refuses a leaked URL.
+    const includeFinancials = data.includeFinancials ?? (feed.includeFinancials && (await mayShowMoney(ctx)))
     const token = newToken()
     const rotated = await ctx.db.$transaction(async (tx) => {
       const updated = await tx.calendarFeed.update({
         where: { id, revokedAt: null },
-        data: { tokenHash: hashOf(token), rotatedAt: ctx.clock.now(), includeFinancials: data.includeFinancials ?? feed.includeFinancials },
+        data: { tokenHash: hashOf(token), rotatedAt: ctx.clock.now(), includeFinancials },
       })
       await feedEvent(tx, 'rotated', updated)
       return updated
@@ -253,6 +255,13 @@ export const calendarFeeds = {
       include: { artist: { select: { name: true } }, tour: { select: { name: true } } },
     })
     if (!feed || feed.revokedAt) throw notFound('calendar feed')
+    // An agency feed shows the agency's deals only while the creator's company still owns the agency (its claim).
+    if (
+      feed.agencyId &&
+      !(await ctx.db.companyClaim.count({ where: { orgId: feed.orgId, companyId: feed.agencyId, status: 'approved' } }))
+    ) {
+      throw notFound('calendar feed')
+    }
     const party = creatorOf(feed)
     const now = ctx.clock.now()
     const since = new Date(now.getTime() - FEED_HISTORY_DAYS * DAY)

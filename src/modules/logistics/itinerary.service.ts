@@ -306,6 +306,8 @@ export const itinerary = {
     const item = await visibleItem(ctx, party, id)
     await ctx.db.$transaction(async (tx) => {
       const owner = await ownerForWrite(tx, party, item)
+      if ('promoterOrgId' in owner) assertOpen(owner)
+      else assertTourOpen(owner)
       const current = await tx.itineraryItem.findUnique({ where: { id } })
       if (!current) throw notFound('itinerary item', id)
       await itemEvent(tx, 'removed', current, owner)

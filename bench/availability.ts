@@ -8,6 +8,7 @@ import { addDays, formatDay, today } from '../src/dates.ts'
 import { parseSearch, searchStatements } from '../src/modules/availability/availability.service.ts'
 import { pageOf } from '../src/pagination.ts'
 import { benchApp, benchDatabase, measure, report } from './support.ts'
+import { artistName, md5Uuid, seedWorld } from './seed-sql.ts'
 
 const ARTISTS = Number(process.env.BENCH_ARTISTS ?? 100_000)
 const WINDOWS_PER_ARTIST = 10
@@ -17,34 +18,15 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4)
 
 const day = (offset: number) => formatDay(addDays(today(), offset))
 const seconds = (from: number, to = performance.now()) => `${((to - from) / 1000).toFixed(1)} s`
-// A deterministic UUID (version 4 bits set, as z.uuid() requires) from a SQL text expression.
-const md5Uuid = (key: string) => `overlay(overlay(md5(${key}) placing '4' from 13) placing '8' from 17)::uuid`
 
 async function seed(sql: pg.PoolClient) {
-  await sql.query(`
-    INSERT INTO geo_countries (id, code, name)
-    SELECT ${md5Uuid(`'country' || i`)}, code, 'Country ' || code
-    FROM unnest(ARRAY['ES','FR','DE','IT','PT','GB','NL','BE','US','MX','AR','BR','SE','NO','DK','PL','AT','CH','IE','JP']) WITH ORDINALITY AS t(code, i)`)
-  // Ten top-level genres with four subgenres each.
-  await sql.query(`
-    INSERT INTO genres (id, name, slug)
-    SELECT ${md5Uuid(`'genre' || p`)}, name, lower(replace(name, ' ', '-'))
-    FROM unnest(ARRAY['Techno','House','Rock','Jazz','Hip Hop','Pop','Latin','Classical','Folk','Metal']) WITH ORDINALITY AS t(name, p)`)
-  await sql.query(`
-    INSERT INTO genres (id, name, slug, parent_id)
-    SELECT ${md5Uuid(`'genre' || p || '.' || s`)}, g.name || ' ' || s, g.slug || '-' || s, g.id
-    FROM generate_series(1, 10) p JOIN genres g ON g.id = ${md5Uuid(`'genre' || p`)} CROSS JOIN generate_series(1, 4) s`)
-  await sql.query(`
-    INSERT INTO artists_companies (id, name, slug, claimed)
-    SELECT ${md5Uuid(`'agency' || i`)}, 'Agency ' || i, 'agency-' || i, true FROM generate_series(1, 2000) i`)
-  // Names from two word lists (trigram search finds thousands per word); one artist in fifty archived.
+  await seedWorld(sql, 2000)
+  // One artist in fifty archived.
   // Words and genres come from independent hashes: no accidental correlation between name order and genre.
   await sql.query(`
     INSERT INTO artists (id, name, slug, kind, archived_at)
     SELECT ${md5Uuid(`'artist' || i`)},
-           (ARRAY['Velvet','Neon','Silent','Golden','Electric','Midnight','Crystal','Wild','Lunar','Broken','Solar','Hidden','Iron','Paper','Cosmic','Urban','Savage','Gentle','Hollow','Frozen'])[1 + abs(hashtext('first' || i)) % 20]
-           || ' ' || (ARRAY['Echo','Tide','Garden','Machine','Orchestra','Riot','Collective','Dreams','Wolves','Signal','Harbor','Parade','Theory','Engine','Ghosts','Rivers','Static','Mirrors','Lanterns','Pilots','Saints','Atlas','Circuit','Bloom','Drift'])[1 + abs(hashtext('second' || i)) % 25]
-           || ' ' || i,
+           ${artistName('i')},
            'artist-' || i, (ARRAY['solo','band','dj','ensemble','other']::"ArtistKind"[])[1 + i % 5],
            CASE WHEN abs(hashtext('archived' || i)) % 50 = 0 THEN now() END
     FROM generate_series(1, ${ARTISTS}) i`)

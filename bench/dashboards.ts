@@ -10,6 +10,7 @@ import type { Party } from '../src/modules/booking/parties.ts'
 import { activityStatement, dashboardStatements, tasksStatement } from '../src/modules/dashboards/dashboards.service.ts'
 import { FEED_READ_RULES } from '../src/modules/outbox/catalog.ts'
 import { benchApp, benchDatabase, measure, report } from './support.ts'
+import { md5Uuid } from './seed-sql.ts'
 
 const BOOKINGS = Number(process.env.BENCH_BOOKINGS ?? 1_000_000)
 const AGENCY_BOOKINGS = Math.min(BOOKINGS, Number(process.env.BENCH_AGENCY_BOOKINGS ?? 100_000))
@@ -19,7 +20,6 @@ const AGENCIES = 2000
 const PROMOTERS = 3000
 const ARTISTS_PER_AGENCY = 10
 /** Request i ≤ AGENCY_BOOKINGS belongs to agency 1 (its 200 artists); the rest spread over the others. */
-const md5Uuid = (key: string) => `overlay(overlay(md5(${key}) placing '4' from 13) placing '8' from 17)::uuid`
 const AGENCY = md5Uuid(`'agency' || 1`)
 const AGENCY_ORG = md5Uuid(`'org' || 1`)
 const PROMOTER_ORG = md5Uuid(`'promoter' || 1`)

@@ -9,6 +9,7 @@ import { addDays, formatDay, today } from '../src/dates.ts'
 import { marketplaceStatements, parseMarketplaceFilter, refreshStaleStatement } from '../src/modules/marketplace/marketplace.service.ts'
 import { pageOf } from '../src/pagination.ts'
 import { benchApp, benchDatabase, measure, report } from './support.ts'
+import { artistName, md5Uuid, seedWorld, unit } from './seed-sql.ts'
 
 const ARTISTS = Number(process.env.BENCH_ARTISTS ?? 100_000)
 const WINDOWS_PER_ARTIST = 10
@@ -19,17 +20,11 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4)
 
 const day = (offset: number) => formatDay(addDays(today(), offset))
 const seconds = (from: number) => `${((performance.now() - from) / 1000).toFixed(1)} s`
-const md5Uuid = (key: string) => `overlay(overlay(md5(${key}) placing '4' from 13) placing '8' from 17)::uuid`
-/** A number in [0, 1) from a SQL text expression: deterministic, independent per key. */
-const unit = (key: string) => `(abs(hashtext(${key})) % 1000000 / 1000000.0)`
 
 async function seed(sql: pg.PoolClient) {
   // Bulk load without the triggers (the read model's among them); the rows are built once at the end.
   await sql.query(`SET session_replication_role = replica`)
-  await sql.query(`
-    INSERT INTO geo_countries (id, code, name)
-    SELECT ${md5Uuid(`'country' || i`)}, code, 'Country ' || code
-    FROM unnest(ARRAY['ES','FR','DE','IT','PT','GB','NL','BE','US','MX','AR','BR','SE','NO','DK','PL','AT','CH','IE','JP']) WITH ORDINALITY AS t(code, i)`)
+  await seedWorld(sql, 2000)
   // Lyon, then cities spread over Europe's box (36–60° N, 9° W–25° E), each in one of the countries.
   await sql.query(`
     INSERT INTO geo_cities (id, country_id, name, latitude, longitude)
@@ -39,22 +34,9 @@ async function seed(sql: pg.PoolClient) {
            CASE WHEN i = 1 THEN 4.835 ELSE -9 + 34 * ${unit(`'lng' || i`)} END
     FROM generate_series(1, ${CITIES}) i`)
   await sql.query(`
-    INSERT INTO genres (id, name, slug)
-    SELECT ${md5Uuid(`'genre' || p`)}, name, lower(replace(name, ' ', '-'))
-    FROM unnest(ARRAY['Techno','House','Rock','Jazz','Hip Hop','Pop','Latin','Classical','Folk','Metal']) WITH ORDINALITY AS t(name, p)`)
-  await sql.query(`
-    INSERT INTO genres (id, name, slug, parent_id)
-    SELECT ${md5Uuid(`'genre' || p || '.' || s`)}, g.name || ' ' || s, g.slug || '-' || s, g.id
-    FROM generate_series(1, 10) p JOIN genres g ON g.id = ${md5Uuid(`'genre' || p`)} CROSS JOIN generate_series(1, 4) s`)
-  await sql.query(`
-    INSERT INTO artists_companies (id, name, slug, claimed)
-    SELECT ${md5Uuid(`'agency' || i`)}, 'Agency ' || i, 'agency-' || i, true FROM generate_series(1, 2000) i`)
-  await sql.query(`
     INSERT INTO artists (id, name, slug, country_id, city_id, archived_at)
     SELECT ${md5Uuid(`'artist' || i`)},
-           (ARRAY['Velvet','Neon','Silent','Golden','Electric','Midnight','Crystal','Wild','Lunar','Broken','Solar','Hidden','Iron','Paper','Cosmic','Urban','Savage','Gentle','Hollow','Frozen'])[1 + abs(hashtext('first' || i)) % 20]
-           || ' ' || (ARRAY['Echo','Tide','Garden','Machine','Orchestra','Riot','Collective','Dreams','Wolves','Signal','Harbor','Parade','Theory','Engine','Ghosts','Rivers','Static','Mirrors','Lanterns','Pilots','Saints','Atlas','Circuit','Bloom','Drift'])[1 + abs(hashtext('second' || i)) % 25]
-           || ' ' || i,
+           ${artistName('i')},
            'artist-' || i, ${md5Uuid(`'country' || (1 + c % 20)`)}, ${md5Uuid(`'city' || (1 + c)`)},
            CASE WHEN abs(hashtext('archived' || i)) % 50 = 0 THEN now() END
     FROM generate_series(1, ${ARTISTS}) i, LATERAL (SELECT abs(hashtext('city' || i)) % ${CITIES} AS c) h`)

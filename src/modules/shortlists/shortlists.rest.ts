@@ -15,7 +15,7 @@ import {
 const str = { type: 'string' }
 const uuid = { type: 'string', format: 'uuid' }
 
-export const AvailabilitySchema: JsonSchema = {
+const AvailabilitySchema: JsonSchema = {
   type: 'object',
   nullable: true,
   description: "The artist's availability on the list's event day, as it is now (null when the list has no event day)",

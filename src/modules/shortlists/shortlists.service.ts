@@ -16,9 +16,9 @@ import { liveHold } from '../booking/live.ts'
 import { partyOf } from '../booking/parties.ts'
 import { bookingRequests, BookingRequestInput, requireSide } from '../booking/requests.service.ts'
 
-export const MAX_ITEMS = 500
+const MAX_ITEMS = 500
 /** Booking requests one call may send: each is a transaction of its own. */
-export const MAX_BULK = 50
+const MAX_BULK = 50
 
 const text = (max: number) => z.string().trim().min(1).max(max)
 
@@ -122,7 +122,7 @@ export type ItemAvailability = {
  * The availability of each artist on the day, as it is now, in one statement: a confirmed booking that day,
  * live holds on it (the pipeline's predicate), else the published window covering it.
  */
-export async function availabilityOn(ctx: RequestContext, artistIds: readonly string[], day: Date): Promise<Map<string, ItemAvailability>> {
+async function availabilityOn(ctx: RequestContext, artistIds: readonly string[], day: Date): Promise<Map<string, ItemAvailability>> {
   if (artistIds.length === 0) return new Map()
   const now = ctx.clock.now()
   const end = addDays(day, 1)

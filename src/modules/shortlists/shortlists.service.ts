@@ -112,9 +112,12 @@ async function place(tx: Tx, shortlistId: string, itemId: string, position: numb
     UPDATE shortlist_items i SET position = n.p, updated_at = now() FROM numbered n WHERE n.id = i.id AND i.position <> n.p`
 }
 
+/** What an item's artist is on the list's event day: a booking, live holds, else its published window (or none). */
+export const ITEM_AVAILABILITY = ['booked', 'held', 'available', 'tentative', 'blocked', 'unpublished'] as const
+
 export type ItemAvailability = {
   onDay: Date
-  status: 'booked' | 'held' | 'available' | 'tentative' | 'blocked' | 'unpublished'
+  status: (typeof ITEM_AVAILABILITY)[number]
   activeHolds: number
 }
 

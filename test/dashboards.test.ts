@@ -233,6 +233,17 @@ describe('activity and tasks pages', () => {
     expect((await h.app.rest('GET', '/api/v1/tasks?after=%%%', { as: agency })).status).toBe(400)
     const backwards = await h.app.graphql('{ tasks(last: 2) { edges { cursor } } }', {}, { as: agency })
     expect(backwards.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
+    // The page size is bounded once (the service's FeedQuery), on both faces alike.
+    for (const n of [0, 101]) {
+      expect((await h.app.rest('GET', `/api/v1/activity?first=${n}`, { as: agency })).status).toBe(400)
+      const outOfRange = await h.app.graphql('query($n: Int) { activity(first: $n) { edges { cursor } } }', { n }, { as: agency })
+      expect(outOfRange.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
+      expect(outOfRange.data?.activity ?? null).toBeNull()
+    }
+    const unsized = await h.app.graphql('{ tasks(first: null) { edges { cursor } } }', {}, { as: agency })
+    expect(unsized.errors).toBeUndefined()
+    const nul = await h.app.rest('GET', '/api/v1/activity?after=a%00b', { as: agency })
+    expect(nul.status).toBe(400)
     // Another company sees none of it.
     const stranger = await h.auth.session(PROMOTER_ACCESS)
     expect((await h.app.rest('GET', '/api/v1/activity', { as: stranger })).body.data.items).toEqual([])

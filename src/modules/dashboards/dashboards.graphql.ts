@@ -159,12 +159,14 @@ const TaskRef = builder.objectRef<Task>('Task').implement({
   }),
 })
 
-/** A keyset page as a Relay connection (forward only: `last`/`before` are refused). */
+/**
+ * A keyset page as a Relay connection (forward only: `last`/`before` are refused). The page size and its
+ * bounds are the service's FeedQuery, as on REST; null must not reach its coercion (it would read 0).
+ */
 function keysetArgs(args: { first?: number | null; after?: string | null; last?: number | null; before?: string | null }) {
   if (args.last != null || args.before != null)
     throw invalidInput(args.last != null ? 'last' : 'before', 'this feed pages forward only (first/after)')
-  if (args.first != null && (args.first < 1 || args.first > 100)) throw invalidInput('first', 'must be between 1 and 100')
-  return { first: args.first ?? 25, after: args.after ?? undefined }
+  return { first: args.first ?? undefined, after: args.after ?? undefined }
 }
 
 function connection<T>(

@@ -1,5 +1,5 @@
 import { route } from '../../rest/route.ts'
-import type { JsonSchema } from '../../rest/schemas.ts'
+import { MoneySchema, type JsonSchema } from '../../rest/schemas.ts'
 import { AGGREGATES } from '../outbox/catalog.ts'
 import { activity, dashboards, FeedQuery, TASK_KINDS, TASK_SUBJECTS, tasks } from './dashboards.service.ts'
 
@@ -14,11 +14,6 @@ const object = (properties: Record<string, JsonSchema>, description?: string): J
   properties,
   required: Object.keys(properties),
 })
-
-export const MoneySchema = object(
-  { amount: int, currency: str, decimals: int },
-  'Money: integer minor units of an ISO 4217 currency, and its minor-unit digits',
-)
 
 const Counterpart = object({ id: uuid, name: nullable(str), confirmed: int, cancelled: int })
 

@@ -16,7 +16,7 @@ import { FEED_READ_RULES, type Aggregate } from '../outbox/catalog.ts'
 const sql = Prisma.sql
 const HOUR = 3_600_000
 /** "Expiring soon": an answer-by time, hold period or challenge deadline within this window. */
-export const SOON_MS = 48 * HOUR
+const SOON_MS = 48 * HOUR
 const TOP = 5
 const UPCOMING = 5
 
@@ -110,7 +110,7 @@ const rollupsSeenBy = (party: Party, now: Date) =>
     : sql`m.side = 'agency' AND (m.party_id = ${party.agencyId}::uuid OR m.artist_id = ANY(${sideArtists(party.agencyId, now)}))`
 
 /** Confirmed and cancelled bookings by show month and currency (from 11 months back, and every month ahead), and the tops. */
-export function totalsStatement(party: Party, now: Date) {
+function totalsStatement(party: Party, now: Date) {
   const counterparts =
     party.side === 'promoter'
       ? sql`SELECT p.agency_id AS id, a.name, p.confirmed_count, p.cancelled_count FROM booking_pair_rollups p
@@ -133,7 +133,7 @@ export function totalsStatement(party: Party, now: Date) {
 }
 
 /** The next confirmed shows, and (promoter) its shortlists. */
-export function upcomingStatement(party: Party, now: Date, userId: string) {
+function upcomingStatement(party: Party, now: Date, userId: string) {
   const next = (where: Prisma.Sql) =>
     sql`SELECT b.id, b.artist_id, b.starts_at FROM bookings b WHERE ${where} AND b.status = 'confirmed' AND b.starts_at > ${now} ORDER BY b.starts_at LIMIT ${UPCOMING}::int`
   const shows =

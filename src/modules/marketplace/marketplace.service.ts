@@ -16,7 +16,7 @@ import { CountryCode, countryIdOf } from '../directory/geo.service.ts'
 import { searchFold } from '../../search.ts'
 
 /** "Available days" count the days offered from today on, over this many days. */
-export const AVAILABLE_DAYS_HORIZON = 180
+const AVAILABLE_DAYS_HORIZON = 180
 
 export const MarketplaceSort = { relevance: 'relevance', soonest: 'soonest', fee: 'fee', activity: 'activity' } as const
 
@@ -40,7 +40,7 @@ export const MarketplaceFilter = z.object({
       'relevance: name similarity to q, then activity; soonest: next available date; fee: lowest guidance; activity: latest change',
     ),
 })
-export type MarketplaceFilterInput = z.output<typeof MarketplaceFilter>
+type MarketplaceFilterInput = z.output<typeof MarketplaceFilter>
 
 /** A parsed filter with its cross-field rules checked. */
 export function parseMarketplaceFilter(filter: unknown): MarketplaceFilterInput {

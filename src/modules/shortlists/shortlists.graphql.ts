@@ -5,6 +5,7 @@ import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import { parseId } from '../../validation.ts'
 import {
   availabilityOfItems,
+  ITEM_AVAILABILITY,
   ShortlistInput,
   ShortlistItemInput,
   ShortlistRequestInput,
@@ -17,14 +18,10 @@ import {
 import { refOf, UserRef } from '../../graphql/references.ts'
 
 const VisibilityEnum = graphqlEnum('ShortlistVisibility', ShortlistVisibility)
-const AvailabilityStatusEnum = graphqlEnum('ShortlistAvailabilityStatus', {
-  booked: 'booked',
-  held: 'held',
-  available: 'available',
-  tentative: 'tentative',
-  blocked: 'blocked',
-  unpublished: 'unpublished',
-})
+const AvailabilityStatusEnum = graphqlEnum(
+  'ShortlistAvailabilityStatus',
+  Object.fromEntries(ITEM_AVAILABILITY.map((s) => [s, s])) as Record<ItemAvailability['status'], ItemAvailability['status']>,
+)
 
 const ItemAvailabilityRef = builder.objectRef<ItemAvailability>('ShortlistItemAvailability').implement({
   description: "The artist's availability on the list's event day, as it is now.",

@@ -4,6 +4,7 @@ import { IDEMPOTENCY_HEADER } from '../../idempotency.ts'
 import { IdParams, route } from '../../rest/route.ts'
 import { viewSchema, type JsonSchema } from '../../rest/schemas.ts'
 import {
+  ITEM_AVAILABILITY,
   ShortlistInput,
   ShortlistItemInput,
   ShortlistRequestInput,
@@ -15,13 +16,13 @@ import {
 const str = { type: 'string' }
 const uuid = { type: 'string', format: 'uuid' }
 
-export const AvailabilitySchema: JsonSchema = {
+const AvailabilitySchema: JsonSchema = {
   type: 'object',
   nullable: true,
   description: "The artist's availability on the list's event day, as it is now (null when the list has no event day)",
   properties: {
     onDay: { type: 'string', format: 'date-time' },
-    status: { type: 'string', enum: ['booked', 'held', 'available', 'tentative', 'blocked', 'unpublished'] },
+    status: { type: 'string', enum: [...ITEM_AVAILABILITY] },
     activeHolds: { type: 'integer' },
   },
   required: ['onDay', 'status', 'activeHolds'],

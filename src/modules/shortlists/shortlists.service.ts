@@ -16,9 +16,9 @@ import { liveHold } from '../booking/live.ts'
 import { partyOf } from '../booking/parties.ts'
 import { bookingRequests, BookingRequestInput, requireSide } from '../booking/requests.service.ts'
 
-export const MAX_ITEMS = 500
+const MAX_ITEMS = 500
 /** Booking requests one call may send: each is a transaction of its own. */
-export const MAX_BULK = 50
+const MAX_BULK = 50
 
 const text = (max: number) => z.string().trim().min(1).max(max)
 
@@ -112,9 +112,12 @@ async function place(tx: Tx, shortlistId: string, itemId: string, position: numb
     UPDATE shortlist_items i SET position = n.p, updated_at = now() FROM numbered n WHERE n.id = i.id AND i.position <> n.p`
 }
 
+/** What an item's artist is on the list's event day: a booking, live holds, else its published window (or none). */
+export const ITEM_AVAILABILITY = ['booked', 'held', 'available', 'tentative', 'blocked', 'unpublished'] as const
+
 export type ItemAvailability = {
   onDay: Date
-  status: 'booked' | 'held' | 'available' | 'tentative' | 'blocked' | 'unpublished'
+  status: (typeof ITEM_AVAILABILITY)[number]
   activeHolds: number
 }
 
@@ -122,7 +125,7 @@ export type ItemAvailability = {
  * The availability of each artist on the day, as it is now, in one statement: a confirmed booking that day,
  * live holds on it (the pipeline's predicate), else the published window covering it.
  */
-export async function availabilityOn(ctx: RequestContext, artistIds: readonly string[], day: Date): Promise<Map<string, ItemAvailability>> {
+async function availabilityOn(ctx: RequestContext, artistIds: readonly string[], day: Date): Promise<Map<string, ItemAvailability>> {
   if (artistIds.length === 0) return new Map()
   const now = ctx.clock.now()
   const end = addDays(day, 1)

@@ -45,7 +45,9 @@ describe('a cancelled booking reads cancelled everywhere', () => {
     expect(detail.holds[0]).toMatchObject({ id: holdId, status: 'cancelled', actions: [] })
     expect(detail.booking).toMatchObject({ status: 'cancelled' })
     expect(detail.offers[0].status).toBe('accepted')
-    expect((await h.app.rest('GET', `/api/v1/booking-holds/${holdId}`, { as: promoter })).body.data.status).toBe('cancelled')
+    // A cancelled hold was not released: it carries no release reason.
+    const hold = (await h.app.rest('GET', `/api/v1/booking-holds/${holdId}`, { as: promoter })).body.data
+    expect(hold).toMatchObject({ status: 'cancelled', releasedReason: null })
 
     const activity = (await h.app.rest('GET', `/api/v1/booking-requests/${requestId}/activity`, { as: promoter })).body.data
     expect(

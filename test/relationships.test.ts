@@ -275,7 +275,13 @@ describe('notes and flags are private to the company that wrote them', () => {
       const r = await h.app.rest('POST', `/api/v1/relationships/${id}/flags`, { as: promoter, body })
       expect(r.status, JSON.stringify(body)).toBe(400)
     }
-    expect((await h.app.rest('POST', `/api/v1/relationships/${id}/notes`, { as: promoter, body: { body: '  ' } })).status).toBe(400)
+    const notesBefore = await h.app.db.relationshipNote.count({ where: { ownerOrgId: promoter.orgId } })
+    for (const body of ['  ', 'a\u0000b']) {
+      const r = await h.app.rest('POST', `/api/v1/relationships/${id}/notes`, { as: promoter, body: { body } })
+      expect(r.status, JSON.stringify(body)).toBe(400)
+      expect(r.body.error.code).toBe('validation_error')
+    }
+    expect(await h.app.db.relationshipNote.count({ where: { ownerOrgId: promoter.orgId } })).toBe(notesBefore)
     expect((await h.app.rest('POST', `/api/v1/relationships/not-a-uuid/notes`, { as: promoter, body: { body: 'x' } })).status).toBe(400)
     // An unknown counterparty: no such agency, or a promoter the agency never dealt with.
     expect((await h.app.rest('POST', `/api/v1/relationships/${randomUUID()}/notes`, { as: promoter, body: { body: 'x' } })).status).toBe(

@@ -33,7 +33,7 @@ const estimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
 }
 
 /** The cost of one operation of `document` with its variables (the figure GRAPHQL_MAX_COST bounds). */
-export function queryCost(
+function queryCost(
   schema: GraphQLSchema,
   document: Parameters<typeof getComplexity>[0]['query'],
   variables: Record<string, unknown>,

@@ -23,7 +23,7 @@ export const BLOCK_REASONS = {
   not_the_signer: 'No signer of this contract signs for the signed-in user now',
 } as const
 
-export type BlockReason = keyof typeof BLOCK_REASONS
+type BlockReason = keyof typeof BLOCK_REASONS
 
 export interface BlockedAction<A extends string> {
   action: A

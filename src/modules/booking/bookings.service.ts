@@ -18,10 +18,10 @@ import {
   lockArtistBookings,
   lockRequest,
   ranksAbove,
-  releaseHold,
+  closePipeline,
   reprioritize,
 } from './pipeline.ts'
-import { dealBooked, dealCancelled, dealClosed } from './deal-followers.ts'
+import { dealBooked, dealCancelled } from './deal-followers.ts'
 import { CloseInput, requireSide } from './requests.service.ts'
 import { keptTerm, radiusOf } from './deal-terms.ts'
 import { bookingMachine, effectiveHoldStatus, holdMachine, requestMachine, transition } from './state.ts'
@@ -248,7 +248,7 @@ export const holds = {
         await dealBooked(tx, hold.id, created.id)
         for (const other of competing) {
           await lockRequest(tx, other.requestId)
-          await releaseHold(tx, actor, other, 'the artist was confirmed for an overlapping booking')
+          await closePipeline(tx, actor, other, 'release', 'the artist was confirmed for an overlapping booking')
         }
         await reprioritize(tx, hold.artistId)
         return created
@@ -319,7 +319,7 @@ export const holds = {
     await ctx.db.$transaction(async (tx) => {
       await lockArtistBookings(tx, seen.artistId)
       const { hold } = await lockedHold(tx, party, seen, ctx.clock.now())
-      await releaseHold(tx, actorOf(party), hold, reason ?? `released by the ${party.side}`)
+      await closePipeline(tx, actorOf(party), hold, 'release', reason ?? `released by the ${party.side}`)
       await reprioritize(tx, hold.artistId)
     })
     return ctx.db.bookingHold.findUniqueOrThrow({ ...query, where: { id } })
@@ -419,32 +419,8 @@ export const bookings = {
       })
       // The request and the hold the booking came from read cancelled too; the accepted offer stays the
       // record of what was agreed.
-      const hold = await tx.bookingHold.findUniqueOrThrow({ where: { id: booking.holdId } })
-      const holdTo = transition(holdMachine, hold.status, 'cancel')
-      await tx.bookingHold.update({ where: { id: hold.id }, data: { status: holdTo } })
-      await recordActivity(tx, actor, {
-        requestId: booking.requestId,
-        subject: 'hold',
-        subjectId: hold.id,
-        action: 'cancel',
-        from: hold.status,
-        to: holdTo,
-        note: reason,
-      })
-      const request = await tx.bookingRequest.findUniqueOrThrow({ where: { id: booking.requestId } })
-      const requestTo = transition(requestMachine, request.status, 'cancel')
-      await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo, closedReason: reason } })
-      await recordActivity(tx, actor, {
-        requestId: request.id,
-        subject: 'request',
-        subjectId: request.id,
-        action: 'cancel',
-        from: request.status,
-        to: requestTo,
-        note: reason,
-      })
-      await dealClosed(tx, booking.requestId, `the booking was cancelled: ${reason}`)
-      await dealCancelled(tx, id, actorOf(party))
+      await closePipeline(tx, actor, await tx.bookingHold.findUniqueOrThrow({ where: { id: booking.holdId } }), 'cancel', reason)
+      await dealCancelled(tx, id, actor)
     })
     return ctx.db.booking.findUniqueOrThrow({ ...query, where: { id } })
   },

@@ -136,7 +136,7 @@ export const BOOKING_ACTIVITY_ACTIONS = {
   move_up: 'move_up',
   challenge_void: 'challenge_void',
 } as const
-export type ActivityAction = keyof typeof BOOKING_ACTIVITY_ACTIONS
+type ActivityAction = keyof typeof BOOKING_ACTIVITY_ACTIONS
 
 export interface Transition {
   requestId: string

@@ -144,32 +144,38 @@ async function expirePipeline(tx: Tx, pipeline: { id: string; artistId: string }
   return expired
 }
 
-/** Releases a hold and closes its request, with activity; the artist's other holds move up. */
-export async function releaseHold(tx: Tx, actor: Actor, hold: BookingHold, reason: string) {
-  const to = transition(holdMachine, hold.status, 'release')
-  await tx.bookingHold.update({ where: { id: hold.id }, data: { status: to, releasedReason: reason } })
+/**
+ * Closes a pipeline from its hold: the hold and its request move by the same action (`release` while held,
+ * `cancel` once booked), each with activity, and the deal's followers hear it is closed. One path, so that a
+ * released and a cancelled pipeline leave the same trail; only a release records why on the hold.
+ */
+export async function closePipeline(tx: Tx, actor: Actor, hold: BookingHold, action: 'release' | 'cancel', reason: string) {
+  const to = transition(holdMachine, hold.status, action)
+  const releasedReason = action === 'release' ? reason : undefined
+  await tx.bookingHold.update({ where: { id: hold.id }, data: { status: to, releasedReason } })
   await recordActivity(tx, actor, {
     requestId: hold.requestId,
     subject: 'hold',
     subjectId: hold.id,
-    action: 'release',
+    action,
     from: hold.status,
     to,
     note: reason,
   })
   const request = await tx.bookingRequest.findUniqueOrThrow({ where: { id: hold.requestId } })
-  const requestTo = transition(requestMachine, request.status, 'release')
+  const requestTo = transition(requestMachine, request.status, action)
   await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo, closedReason: reason } })
   await recordActivity(tx, actor, {
     requestId: request.id,
     subject: 'request',
     subjectId: request.id,
-    action: 'release',
+    action,
     from: request.status,
     to: requestTo,
     note: reason,
   })
-  await dealClosed(tx, request.id, `the hold was released: ${reason}`)
+  const what = action === 'release' ? 'the hold was released' : 'the booking was cancelled'
+  await dealClosed(tx, request.id, `${what}: ${reason}`)
 }
 
 /**
@@ -178,7 +184,7 @@ export async function releaseHold(tx: Tx, actor: Actor, hold: BookingHold, reaso
  */
 export async function lapseChallenge(tx: Tx, hold: BookingHold) {
   await lockRequest(tx, hold.requestId)
-  await releaseHold(tx, SYSTEM, hold, 'a lower hold challenged it and it was neither confirmed nor released in time')
+  await closePipeline(tx, SYSTEM, hold, 'release', 'a lower hold challenged it and it was neither confirmed nor released in time')
   await reprioritize(tx, hold.artistId)
   // Still active: a challenger that left takes its challenge along (reprioritize).
   const challenger = hold.challengedByHoldId

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { IdParams, route } from '../../rest/route.ts'
-import type { JsonSchema } from '../../rest/schemas.ts'
+import { MoneySchema, type JsonSchema } from '../../rest/schemas.ts'
 import { Id } from '../../validation.ts'
 import { RatingInput, RatingUpdate, ratings } from './ratings.service.ts'
 import { FlagInput, FlagUpdate, NoteInput, relationships } from './relationships.service.ts'
@@ -14,12 +14,6 @@ const uuid = { type: 'string', format: 'uuid' }
 const instant = { type: 'string', format: 'date-time' }
 const side = { type: 'string', enum: ['agency', 'promoter'] }
 const FLAG_KINDS = FlagInput.shape.kind.options
-
-const MoneySchema: JsonSchema = {
-  type: 'object',
-  properties: { amount: int, currency: str, decimals: int },
-  required: ['amount', 'currency', 'decimals'],
-}
 
 const NoteSchema: JsonSchema = {
   type: 'object',

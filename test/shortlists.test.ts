@@ -100,9 +100,15 @@ describe('shortlists', () => {
       [a, 2, 'closing act', 'blocked'],
     ])
     expect(detail.body.data).toMatchObject({ itemCount: 3, budget: 2_000_000, currency: 'EUR' })
+    const eventOn = day.toISOString().slice(0, 10)
+    expect(detail.body.data.items.map((i: { availability: { eventOn: string } }) => i.availability.eventOn)).toEqual([
+      eventOn,
+      eventOn,
+      eventOn,
+    ])
 
     const gql = await h.app.graphql(
-      `query($id: ID!) { shortlist(id: $id) { itemCount ...Items } } fragment Items on Shortlist { items { position artist { id } availability { status activeHolds } } }`,
+      `query($id: ID!) { shortlist(id: $id) { itemCount ...Items } } fragment Items on Shortlist { items { position artist { id } availability { eventOn status activeHolds } } }`,
       { id: list.id },
       { as: promoter },
     )
@@ -111,6 +117,12 @@ describe('shortlists', () => {
       'UNPUBLISHED',
       'BOOKED',
       'BLOCKED',
+    ])
+    // Both faces say the day alike: a calendar day, not an instant.
+    expect(gql.data.shortlist.items.map((i: { availability: { eventOn: string } }) => i.availability.eventOn)).toEqual([
+      eventOn,
+      eventOn,
+      eventOn,
     ])
 
     const current = (await h.app.db.shortlist.findUniqueOrThrow({ where: { id: list.id } })).version

@@ -26,7 +26,7 @@ const AvailabilityStatusEnum = graphqlEnum(
 const ItemAvailabilityRef = builder.objectRef<ItemAvailability>('ShortlistItemAvailability').implement({
   description: "The artist's availability on the list's event day, as it is now.",
   fields: (t) => ({
-    onDay: t.field({ type: 'Date', resolve: (a) => a.onDay }),
+    eventOn: t.field({ type: 'Date', description: "The list's event day", resolve: (a) => a.eventOn }),
     status: t.field({ type: AvailabilityStatusEnum, resolve: (a) => a.status }),
     activeHolds: t.exposeInt('activeHolds', { description: 'Live holds on the artist that day (any company’s)' }),
   }),

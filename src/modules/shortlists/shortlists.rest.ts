@@ -21,11 +21,11 @@ const AvailabilitySchema: JsonSchema = {
   nullable: true,
   description: "The artist's availability on the list's event day, as it is now (null when the list has no event day)",
   properties: {
-    onDay: { type: 'string', format: 'date-time' },
+    eventOn: { type: 'string', format: 'date', description: "The list's event day (YYYY-MM-DD)" },
     status: { type: 'string', enum: [...ITEM_AVAILABILITY] },
     activeHolds: { type: 'integer' },
   },
-  required: ['onDay', 'status', 'activeHolds'],
+  required: ['eventOn', 'status', 'activeHolds'],
 }
 
 const item = viewSchema('ShortlistItem')

@@ -116,7 +116,7 @@ async function place(tx: Tx, shortlistId: string, itemId: string, position: numb
 export const ITEM_AVAILABILITY = ['booked', 'held', 'available', 'tentative', 'blocked', 'unpublished'] as const
 
 export type ItemAvailability = {
-  onDay: Date
+  eventOn: Date
   status: (typeof ITEM_AVAILABILITY)[number]
   activeHolds: number
 }
@@ -140,7 +140,7 @@ async function availabilityOn(ctx: RequestContext, artistIds: readonly string[],
     rows.map((r) => [
       r.artist_id,
       {
-        onDay: day,
+        eventOn: day,
         activeHolds: r.holds,
         status: r.booked
           ? 'booked'

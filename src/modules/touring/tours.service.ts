@@ -21,7 +21,9 @@ import { recordTourEvent } from '../outbox/record.ts'
 import { routeTour, type Routing, type RoutingStop, type RoutingTour } from './routing.ts'
 import { dealAsStop, tourData, type StopView, type TourData } from './stops.ts'
 
-export const tourMachine: Machine<TourStatus, 'confirm' | 'cancel' | 'archive' | 'edit'> = {
+type TourAction = 'confirm' | 'cancel' | 'archive' | 'edit'
+
+export const tourMachine: Machine<TourStatus, TourAction> = {
   name: 'a tour',
   moves: {
     draft: { confirm: 'confirmed', cancel: 'cancelled', edit: 'draft' },
@@ -138,6 +140,17 @@ async function assertRepresents(db: Db | Tx, agencyId: string, artistId: string)
 
 /** Every writer of an artist's tours, their stops and their days' itinerary queues here first. */
 export const lockArtistTours = (tx: Tx, artistId: string) => advisoryLock(tx, `tours:artist:${artistId}`)
+
+/**
+ * Where every write of a tour or its stops starts: under the artist's lock, with the agency still representing the
+ * artist, the tour and the status `action` leads it to (409 invalid_transition when the tour cannot take it).
+ */
+async function lockTourFor(tx: Tx, viewer: Viewer, artistId: string, tourId: string, action: TourAction) {
+  await lockArtistTours(tx, artistId)
+  await assertRepresents(tx, viewer.agencyId, artistId)
+  const tour = await tx.tour.findUniqueOrThrow({ where: { id: tourId } })
+  return { tour, to: transition(tourMachine, tour.status, action) }
+}
 
 async function visibleTour(ctx: RequestContext, viewer: Viewer, id: string, query: Selection = {}): Promise<Tour> {
   const tour = await ctx.db.tour.findFirst({ ...query, where: { AND: [{ id }, toursVisibleTo(viewer.agencyId)] } })
@@ -358,10 +371,7 @@ export const tours = {
     await assertCity(ctx.db, p.homeCityId, 'homeCityId')
     try {
       await ctx.db.$transaction(async (tx) => {
-        await lockArtistTours(tx, seen.artistId)
-        await assertRepresents(tx, viewer.agencyId, seen.artistId)
-        const tour = await tx.tour.findUniqueOrThrow({ where: { id } })
-        transition(tourMachine, tour.status, 'edit')
+        const { tour } = await lockTourFor(tx, viewer, seen.artistId, id, 'edit')
         const startsOn = p.startsOn ?? formatDay(tour.startsOn)
         const endsOn = p.endsOn ?? formatDay(tour.endsOn)
         if (startsOn > endsOn) throw invalidInput('endsOn', 'must be on or after startsOn')
@@ -389,10 +399,7 @@ export const tours = {
     const reason = action === 'cancel' ? parseInput(CancelTourInput, input).reason : null
     const seen = await visibleTour(ctx, viewer, id)
     await ctx.db.$transaction(async (tx) => {
-      await lockArtistTours(tx, seen.artistId)
-      await assertRepresents(tx, viewer.agencyId, seen.artistId)
-      const tour = await tx.tour.findUniqueOrThrow({ where: { id } })
-      const to = transition(tourMachine, tour.status, action)
+      const { to } = await lockTourFor(tx, viewer, seen.artistId, id, action)
       const now = ctx.clock.now()
       await tx.tour.update({
         where: { id },
@@ -485,10 +492,7 @@ export const tours = {
     const stopId = randomUUID()
     try {
       await ctx.db.$transaction(async (tx) => {
-        await lockArtistTours(tx, seen.artistId)
-        await assertRepresents(tx, viewer.agencyId, seen.artistId)
-        const tour = await tx.tour.findUniqueOrThrow({ where: { id: tourId } })
-        transition(tourMachine, tour.status, 'edit')
+        const { tour } = await lockTourFor(tx, viewer, seen.artistId, tourId, 'edit')
         if (deal) await assertDealFree(tx, deal.requestId, tourId, ctx.clock.now())
         const date = dayOf(deal ? deal.date : (s.date as string))
         const last = await nextPosition(tx, tourId, date)
@@ -524,10 +528,7 @@ export const tours = {
     await assertCity(ctx.db, p.cityId)
     try {
       await ctx.db.$transaction(async (tx) => {
-        await lockArtistTours(tx, seen.artistId)
-        await assertRepresents(tx, viewer.agencyId, seen.artistId)
-        const tour = await tx.tour.findUniqueOrThrow({ where: { id: seen.tourId } })
-        transition(tourMachine, tour.status, 'edit')
+        await lockTourFor(tx, viewer, seen.artistId, seen.tourId, 'edit')
         const stop = await tx.tourStop.findUnique({ where: { id } })
         if (!stop) throw notFound('tour stop', id)
         if (stop.kind === 'show') {
@@ -565,10 +566,7 @@ export const tours = {
     const viewer = await viewerOf(ctx)
     const seen = await visibleStop(ctx, viewer, id)
     await ctx.db.$transaction(async (tx) => {
-      await lockArtistTours(tx, seen.artistId)
-      await assertRepresents(tx, viewer.agencyId, seen.artistId)
-      const tour = await tx.tour.findUniqueOrThrow({ where: { id: seen.tourId } })
-      transition(tourMachine, tour.status, 'edit')
+      await lockTourFor(tx, viewer, seen.artistId, seen.tourId, 'edit')
       const stop = await tx.tourStop.findUnique({ where: { id } })
       if (!stop) throw notFound('tour stop', id)
       // Item writers take the same lock, so the count is exact; the foreign key stays the last word.

@@ -23,7 +23,7 @@ import { dealAsStop, tourData, type StopView, type TourData } from './stops.ts'
 
 type TourAction = 'confirm' | 'cancel' | 'archive' | 'edit'
 
-export const tourMachine: Machine<TourStatus, TourAction> = {
+const tourMachine: Machine<TourStatus, TourAction> = {
   name: 'a tour',
   moves: {
     draft: { confirm: 'confirmed', cancel: 'cancelled', edit: 'draft' },
@@ -177,7 +177,7 @@ const tourWhere = (viewer: Viewer, f: z.infer<typeof TourFilter>): Prisma.TourWh
 // listing() breaks ties by id; the nested lists do the same.
 const TOUR_ORDER: Prisma.TourOrderByWithRelationInput = { startsOn: 'asc' }
 
-export const rulesOf = (t: Tour): RoutingTour => ({
+const rulesOf = (t: Tour): RoutingTour => ({
   startsOn: formatDay(t.startsOn),
   endsOn: formatDay(t.endsOn),
   rules: {

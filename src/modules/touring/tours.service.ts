@@ -5,9 +5,8 @@
 // database constraints only ever meet a loser of a race, answered 409.
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
-import { activeLinkWhere } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
-import { Day, formatDay, dayOf, today } from '../../dates.ts'
+import { Day, formatDay, dayOf } from '../../dates.ts'
 import type { Db, Tx } from '../../db/client.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { advisoryLock } from '../../db/locks.ts'
@@ -16,7 +15,7 @@ import { Prisma, RadiusClauseHandling, TourStatus, TourStopKind, type Tour } fro
 import type { Page } from '../../pagination.ts'
 import { transition, type Machine } from '../../state-machine.ts'
 import { Id, parseInput } from '../../validation.ts'
-import { pipelinesVisibleTo } from '../booking/parties.ts'
+import { onArtistSideNow, pipelinesVisibleTo } from '../booking/parties.ts'
 import { recordTourEvent } from '../outbox/record.ts'
 import { routeTour, type Routing, type RoutingStop, type RoutingTour } from './routing.ts'
 import { dealAsStop, tourData, type StopView, type TourData } from './stops.ts'
@@ -118,14 +117,6 @@ export const StopPatch = z.object({
 type Viewer = { userId: string; orgId: string; agencyId: string }
 
 const viewerOf = (ctx: RequestContext): Promise<Viewer> => ctx.agencyActor()
-
-/** Roster links in force today of `agencyId` (any role, or the given one). */
-const onArtistSideNow = (agencyId: string, role?: 'agency' | 'management'): Prisma.RosterLinkWhereInput => ({
-  agencyId,
-  role,
-  startsOn: { lte: today() },
-  ...activeLinkWhere(),
-})
 
 /** The tours a company sees: those it owns, and those of the artists it represents or manages now. */
 export const toursVisibleTo = (agencyId: string): Prisma.TourWhereInput => ({

@@ -256,3 +256,63 @@ describe('review: races on one itinerary item', () => {
     expect(await h.app.db.outboxEvent.count({ where: { aggregateId: id, eventType: 'itinerary.removed' } })).toBe(1)
   })
 })
+
+describe('review: bad input is a 400 on every touring and itinerary write, never a 500, writing nothing', () => {
+  it('refuses NUL characters, five-digit years and nested junk with 400 naming the field', async () => {
+    const { artistId, day, tourId } = await tourOf()
+    const promo = await stop(tourId, { date: day(6), kind: 'promo', cityId: helsinki.id })
+    const bookingId = await booking(artistId, `${day(5)}T19:00:00Z`, helsinki)
+    const deep = JSON.parse('['.repeat(500) + ']'.repeat(500))
+    const probes: [string, string, Record<string, unknown>, string][] = [
+      ['POST', '/api/v1/tours', { artistId, name: 'Run\u0000', startsOn: day(1), endsOn: day(2) }, 'name'],
+      ['POST', '/api/v1/tours', { artistId, name: 'Run', startsOn: '99999-01-01', endsOn: '99999-01-02' }, 'startsOn'],
+      ['PATCH', `/api/v1/tours/${tourId}`, { endsOn: '99999-01-01' }, 'endsOn'],
+      ['POST', `/api/v1/tours/${tourId}/stops`, { date: '99999-01-01', kind: 'promo', cityId: helsinki.id }, 'date'],
+      ['POST', `/api/v1/tours/${tourId}/stops`, { date: day(7), kind: 'promo', cityId: helsinki.id, label: deep }, 'nested deeper'],
+      ['PATCH', `/api/v1/tour-stops/${promo}`, { notes: 'a\u0000b' }, 'notes'],
+      [
+        'POST',
+        `/api/v1/tour-stops/${promo}/itinerary-items`,
+        { kind: 'press', title: 'TV', startsAt: '99999-01-01T09:00:00Z' },
+        'startsAt',
+      ],
+      [
+        'POST',
+        `/api/v1/bookings/${bookingId}/itinerary-items`,
+        { kind: 'press', title: 'T\u0000V', startsAt: `${day(5)}T09:00:00Z` },
+        'title',
+      ],
+      ['POST', `/api/v1/tours/${tourId}/routing/preview`, { date: '99999-01-01', kind: 'pencil', cityId: helsinki.id }, 'date'],
+    ]
+    const before = { ...(await counts()), tours: await h.app.db.tour.count(), stops: await h.app.db.tourStop.count() }
+    for (const [method, path, body, field] of probes) {
+      const r = await h.app.rest(method, path, { as: dealer, body })
+      expect(r.status, `${method} ${path} ${JSON.stringify(r.body)}`).toBe(400)
+      expect(JSON.stringify(r.body.error), `${method} ${path}`).toContain(field)
+    }
+    const hotel = {
+      hotelName: 'Kämp',
+      checkInOn: '99999-01-01',
+      checkOutOn: '99999-01-02',
+      nights: 1,
+      rooms: [{ type: 'single', count: 1 }],
+    }
+    for (const [payload, field] of [
+      [hotel, 'payload.checkInOn'],
+      [{ ...hotel, checkInOn: day(5), checkOutOn: day(6), hotelName: 'K\u0000mp' }, 'payload.hotelName'],
+    ] as const) {
+      const r = await h.app.rest('POST', `/api/v1/bookings/${bookingId}/logistics-submissions`, {
+        as: promoter,
+        body: { category: 'hotel', payload },
+      })
+      expect(r.status, JSON.stringify(r.body)).toBe(400)
+      expect(JSON.stringify(r.body.error)).toContain(field)
+    }
+    expect(await h.app.db.logisticsSubmission.count({ where: { bookingId } })).toBe(0)
+    for (const date of ['99999-01-01', '2031-02-30', 'x\u0000']) {
+      const r = await h.app.rest('GET', `/api/v1/tours/${tourId}/day-sheet?date=${encodeURIComponent(date)}`, { as: dealer })
+      expect(r.status, `${date} ${JSON.stringify(r.body)}`).toBe(400)
+    }
+    expect({ ...(await counts()), tours: await h.app.db.tour.count(), stops: await h.app.db.tourStop.count() }).toEqual(before)
+  })
+})

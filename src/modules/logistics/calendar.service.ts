@@ -53,7 +53,7 @@ function feeText(amount: bigint, currency: string): string {
 
 const hashOf = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex')
 const newToken = () => randomBytes(32).toString('base64url')
-export const feedPath = (token: string) => `/api/v1/calendar/${token}.ics`
+const feedPath = (token: string) => `/api/v1/calendar/${token}.ics`
 
 /** A feed as its owner sees it; the token only in the answer that made it. */
 const feedView = (f: CalendarFeed, token?: string) => {

@@ -9,7 +9,7 @@ import { today } from '../../dates.ts'
 import { forbidden } from '../../errors.ts'
 import type { Booking, RepresentationRole } from '../../generated/prisma/client.ts'
 import { bookings } from '../booking/bookings.service.ts'
-import { partyOf, type Party } from '../booking/parties.ts'
+import { onArtistSideNow, partyOf, type Party } from '../booking/parties.ts'
 
 export type ActingSide = 'promoter' | RepresentationRole
 
@@ -24,7 +24,7 @@ export async function bookingSeenBy(ctx: RequestContext, bookingId: string): Pro
 export async function artistSideRole(db: Db | Tx, party: Party, artistId: string): Promise<RepresentationRole | null> {
   if (party.side !== 'agency') return null
   const links = await db.rosterLink.findMany({
-    where: { artistId, agencyId: party.agencyId, startsOn: { lte: today() }, ...activeLinkWhere() },
+    where: { artistId, ...onArtistSideNow(party.agencyId) },
     select: { role: true },
   })
   const roles = links.map((l) => l.role)

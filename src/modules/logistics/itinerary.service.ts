@@ -72,7 +72,7 @@ const local = (at: Date | null, zone: string) => (at ? DateTime.fromJSDate(at, {
 const localDay = (at: Date, zone: string) => DateTime.fromJSDate(at, { zone }).toISODate() as string
 
 /** An item as both faces show it: its instants, and the same in its local time. */
-export const itemView = (item: ItineraryItem) => ({
+const itemView = (item: ItineraryItem) => ({
   ...item,
   dayOn: formatDay(item.dayOn),
   localStartsAt: local(item.startsAt, item.timezone) as string,
@@ -94,12 +94,7 @@ async function bookingZone(db: Db | Tx, booking: Pick<Booking, 'cityId'>): Promi
 }
 
 /** The zone given, else the booking's; a 400 naming `field` when neither is known. */
-export async function zoneFor(
-  db: Db | Tx,
-  booking: Pick<Booking, 'cityId'>,
-  given: string | undefined,
-  field = 'timezone',
-): Promise<string> {
+async function zoneFor(db: Db | Tx, booking: Pick<Booking, 'cityId'>, given: string | undefined, field = 'timezone'): Promise<string> {
   const zone = given ?? (await bookingZone(db, booking))
   if (!zone) throw invalidInput(field, "required: the booking's city has no time zone")
   return zone

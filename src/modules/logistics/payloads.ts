@@ -123,7 +123,7 @@ const GuestList = z.object({
 })
 const Other = z.object({ title: text(), description: text(4000) })
 
-export const PAYLOADS = {
+const PAYLOADS = {
   hotel: Hotel,
   hospitality: Hospitality,
   technical: Technical,

@@ -23,7 +23,7 @@ import { parsePayload, payloadHash } from './payloads.ts'
 
 type Action = 'edit' | 'submit' | 'resubmit' | 'withdraw' | 'approve' | 'reject' | 'request_changes' | 'supersede'
 
-export const submissionMachine: Machine<LogisticsStatus, Action> = {
+const submissionMachine: Machine<LogisticsStatus, Action> = {
   name: 'a logistics submission',
   moves: {
     draft: { edit: 'draft', submit: 'submitted', withdraw: 'withdrawn' },
@@ -33,7 +33,7 @@ export const submissionMachine: Machine<LogisticsStatus, Action> = {
   },
 }
 
-export const OPEN_STATUSES = ['draft', 'submitted', 'changes_requested'] as const satisfies LogisticsStatus[]
+const OPEN_STATUSES = ['draft', 'submitted', 'changes_requested'] as const satisfies LogisticsStatus[]
 
 const Payload = z.record(z.string(), z.unknown()).describe("The proposal, validated by its category's schema (see the module README)")
 const note = z.string().trim().min(1).max(4000)

@@ -80,7 +80,7 @@ export interface Leg {
   source: 'haversine'
 }
 
-export type IssueKind =
+type IssueKind =
   | 'leg_too_long'
   | 'drive_too_long'
   | 'impossible_leg'
@@ -158,7 +158,7 @@ export function utcOffsetMinutes(timezone: string, day: string): number | null {
 }
 
 /** Stops in tour order: by date, then position within the day. */
-export const inTourOrder = <T extends { date: string; position: number }>(stops: readonly T[]): T[] =>
+const inTourOrder = <T extends { date: string; position: number }>(stops: readonly T[]): T[] =>
   [...stops].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.position - b.position))
 
 /** A stop that will happen: not a show whose deal is off. */

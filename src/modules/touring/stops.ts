@@ -77,7 +77,7 @@ const at = (v: string | null) => (v === null ? null : new Date(v))
 const CLOSED_REQUEST = new Set(['declined', 'withdrawn', 'released', 'expired'])
 
 /** A show's state from its deal, as of `now` (lapses not written yet count as written). */
-export function dealState(d: DealRow, now: Date): { state: StopState; holdRank: number | null } {
+function dealState(d: DealRow, now: Date): { state: StopState; holdRank: number | null } {
   if (d.booking_status) return { state: d.booking_status === 'cancelled' ? 'cancelled' : 'confirmed', holdRank: null }
   if (d.hold_status && d.hold_expires_at) {
     const status = effectiveHoldStatus(

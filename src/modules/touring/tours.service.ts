@@ -5,9 +5,8 @@
 // database constraints only ever meet a loser of a race, answered 409.
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
-import { activeLinkWhere } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
-import { Day, formatDay, dayOf, today } from '../../dates.ts'
+import { Day, formatDay, dayOf } from '../../dates.ts'
 import type { Db, Tx } from '../../db/client.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { advisoryLock } from '../../db/locks.ts'
@@ -16,12 +15,14 @@ import { Prisma, RadiusClauseHandling, TourStatus, TourStopKind, type Tour } fro
 import type { Page } from '../../pagination.ts'
 import { transition, type Machine } from '../../state-machine.ts'
 import { Id, parseInput } from '../../validation.ts'
-import { pipelinesVisibleTo } from '../booking/parties.ts'
+import { onArtistSideNow, pipelinesVisibleTo } from '../booking/parties.ts'
 import { recordTourEvent } from '../outbox/record.ts'
 import { routeTour, type Routing, type RoutingStop, type RoutingTour } from './routing.ts'
 import { dealAsStop, tourData, type StopView, type TourData } from './stops.ts'
 
-export const tourMachine: Machine<TourStatus, 'confirm' | 'cancel' | 'archive' | 'edit'> = {
+type TourAction = 'confirm' | 'cancel' | 'archive' | 'edit'
+
+const tourMachine: Machine<TourStatus, TourAction> = {
   name: 'a tour',
   moves: {
     draft: { confirm: 'confirmed', cancel: 'cancelled', edit: 'draft' },
@@ -117,14 +118,6 @@ type Viewer = { userId: string; orgId: string; agencyId: string }
 
 const viewerOf = (ctx: RequestContext): Promise<Viewer> => ctx.agencyActor()
 
-/** Roster links in force today of `agencyId` (any role, or the given one). */
-const onArtistSideNow = (agencyId: string, role?: 'agency' | 'management'): Prisma.RosterLinkWhereInput => ({
-  agencyId,
-  role,
-  startsOn: { lte: today() },
-  ...activeLinkWhere(),
-})
-
 /** The tours a company sees: those it owns, and those of the artists it represents or manages now. */
 export const toursVisibleTo = (agencyId: string): Prisma.TourWhereInput => ({
   OR: [{ agencyId }, { artist: { rosterLinks: { some: onArtistSideNow(agencyId) } } }],
@@ -138,6 +131,17 @@ async function assertRepresents(db: Db | Tx, agencyId: string, artistId: string)
 
 /** Every writer of an artist's tours, their stops and their days' itinerary queues here first. */
 export const lockArtistTours = (tx: Tx, artistId: string) => advisoryLock(tx, `tours:artist:${artistId}`)
+
+/**
+ * Where every write of a tour or its stops starts: under the artist's lock, with the agency still representing the
+ * artist, the tour and the status `action` leads it to (409 invalid_transition when the tour cannot take it).
+ */
+async function lockTourFor(tx: Tx, viewer: Viewer, artistId: string, tourId: string, action: TourAction) {
+  await lockArtistTours(tx, artistId)
+  await assertRepresents(tx, viewer.agencyId, artistId)
+  const tour = await tx.tour.findUniqueOrThrow({ where: { id: tourId } })
+  return { tour, to: transition(tourMachine, tour.status, action) }
+}
 
 async function visibleTour(ctx: RequestContext, viewer: Viewer, id: string, query: Selection = {}): Promise<Tour> {
   const tour = await ctx.db.tour.findFirst({ ...query, where: { AND: [{ id }, toursVisibleTo(viewer.agencyId)] } })
@@ -164,7 +168,7 @@ const tourWhere = (viewer: Viewer, f: z.infer<typeof TourFilter>): Prisma.TourWh
 // listing() breaks ties by id; the nested lists do the same.
 const TOUR_ORDER: Prisma.TourOrderByWithRelationInput = { startsOn: 'asc' }
 
-export const rulesOf = (t: Tour): RoutingTour => ({
+const rulesOf = (t: Tour): RoutingTour => ({
   startsOn: formatDay(t.startsOn),
   endsOn: formatDay(t.endsOn),
   rules: {
@@ -358,10 +362,7 @@ export const tours = {
     await assertCity(ctx.db, p.homeCityId, 'homeCityId')
     try {
       await ctx.db.$transaction(async (tx) => {
-        await lockArtistTours(tx, seen.artistId)
-        await assertRepresents(tx, viewer.agencyId, seen.artistId)
-        const tour = await tx.tour.findUniqueOrThrow({ where: { id } })
-        transition(tourMachine, tour.status, 'edit')
+        const { tour } = await lockTourFor(tx, viewer, seen.artistId, id, 'edit')
         const startsOn = p.startsOn ?? formatDay(tour.startsOn)
         const endsOn = p.endsOn ?? formatDay(tour.endsOn)
         if (startsOn > endsOn) throw invalidInput('endsOn', 'must be on or after startsOn')
@@ -389,10 +390,7 @@ export const tours = {
     const reason = action === 'cancel' ? parseInput(CancelTourInput, input).reason : null
     const seen = await visibleTour(ctx, viewer, id)
     await ctx.db.$transaction(async (tx) => {
-      await lockArtistTours(tx, seen.artistId)
-      await assertRepresents(tx, viewer.agencyId, seen.artistId)
-      const tour = await tx.tour.findUniqueOrThrow({ where: { id } })
-      const to = transition(tourMachine, tour.status, action)
+      const { to } = await lockTourFor(tx, viewer, seen.artistId, id, action)
       const now = ctx.clock.now()
       await tx.tour.update({
         where: { id },
@@ -485,10 +483,7 @@ export const tours = {
     const stopId = randomUUID()
     try {
       await ctx.db.$transaction(async (tx) => {
-        await lockArtistTours(tx, seen.artistId)
-        await assertRepresents(tx, viewer.agencyId, seen.artistId)
-        const tour = await tx.tour.findUniqueOrThrow({ where: { id: tourId } })
-        transition(tourMachine, tour.status, 'edit')
+        const { tour } = await lockTourFor(tx, viewer, seen.artistId, tourId, 'edit')
         if (deal) await assertDealFree(tx, deal.requestId, tourId, ctx.clock.now())
         const date = dayOf(deal ? deal.date : (s.date as string))
         const last = await nextPosition(tx, tourId, date)
@@ -524,10 +519,7 @@ export const tours = {
     await assertCity(ctx.db, p.cityId)
     try {
       await ctx.db.$transaction(async (tx) => {
-        await lockArtistTours(tx, seen.artistId)
-        await assertRepresents(tx, viewer.agencyId, seen.artistId)
-        const tour = await tx.tour.findUniqueOrThrow({ where: { id: seen.tourId } })
-        transition(tourMachine, tour.status, 'edit')
+        await lockTourFor(tx, viewer, seen.artistId, seen.tourId, 'edit')
         const stop = await tx.tourStop.findUnique({ where: { id } })
         if (!stop) throw notFound('tour stop', id)
         if (stop.kind === 'show') {
@@ -565,10 +557,7 @@ export const tours = {
     const viewer = await viewerOf(ctx)
     const seen = await visibleStop(ctx, viewer, id)
     await ctx.db.$transaction(async (tx) => {
-      await lockArtistTours(tx, seen.artistId)
-      await assertRepresents(tx, viewer.agencyId, seen.artistId)
-      const tour = await tx.tour.findUniqueOrThrow({ where: { id: seen.tourId } })
-      transition(tourMachine, tour.status, 'edit')
+      await lockTourFor(tx, viewer, seen.artistId, seen.tourId, 'edit')
       const stop = await tx.tourStop.findUnique({ where: { id } })
       if (!stop) throw notFound('tour stop', id)
       // Item writers take the same lock, so the count is exact; the foreign key stays the last word.

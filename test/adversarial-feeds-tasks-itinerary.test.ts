@@ -1,80 +1,26 @@
 // Adversarial review of the merged touring, logistics, shortlists, dashboards and inbox areas: refusals that must
 // write nothing, and reads that must not cross tenants.
-import { randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useHarness } from './support/app.ts'
+import { tours, type City } from './support/tours.ts'
 import type { Session } from './support/auth-stand-in.ts'
-import { flat, pipelines, type AgencySession } from './support/booking.ts'
+import { pipelines, type AgencySession } from './support/booking.ts'
 import { AGENCY_ACCESS, agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
 
 const h = useHarness()
 let dealer: AgencySession
 let manager: AgencySession
 let promoter: Session
-type City = { id: string; countryCode: string; name: string }
 let helsinki: City
 
-const { representedArtist, request, booked } = pipelines(
+const { booked } = pipelines(
   () => h.app,
   () => dealer,
 )
-
-// Winter dates, when London is UTC+0 and Helsinki UTC+2.
-const YEAR = new Date().getUTCFullYear() + 6
-let tourCount = 0
-/** A fresh January or February window per tour. */
-function nextWindow() {
-  tourCount++
-  const y = YEAR + Math.floor((tourCount - 1) / 2)
-  const m = tourCount % 2 ? '01' : '02'
-  return (d: number) => `${y}-${m}-${String(d).padStart(2, '0')}`
-}
-
-async function manage(as: AgencySession, artistId: string) {
-  const claim = await h.app.rest('POST', '/api/v1/representation-claims', { as, body: { artistId, role: 'management' } })
-  expect(claim.status, JSON.stringify(claim.body)).toBe(201)
-  if (claim.body.data.status === 'pending') {
-    const ok = await h.app.rest('POST', `/internal/admin/representation-claims/${claim.body.data.id}/approve`, { as: 'machine', body: {} })
-    expect(ok.status, JSON.stringify(ok.body)).toBe(200)
-  }
-}
-
-/** A confirmed booking of the artist in a city. */
-async function booking(artistId: string, startsAt: string, city: City) {
-  const endsAt = new Date(Date.parse(startsAt) + 2 * 3600_000).toISOString()
-  const req = await request(promoter, artistId, { startsAt, endsAt }, { cityId: city.id, countryCode: city.countryCode, city: city.name })
-  const offer = await h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, { as: dealer, body: flat })
-  expect(offer.status, JSON.stringify(offer.body)).toBe(201)
-  expect((await h.app.rest('POST', `/api/v1/booking-offers/${offer.body.data.id}/accept`, { as: promoter, body: {} })).status).toBe(200)
-  const detail = await h.app.rest('GET', `/api/v1/booking-requests/${req.id}`, { as: dealer })
-  const confirmed = await h.app.rest('POST', `/api/v1/booking-holds/${detail.body.data.holds[0].id}/confirm`, { as: dealer })
-  expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(201)
-  return confirmed.body.data.id as string
-}
-
-/** An artist the dealer represents and the manager manages, with a draft tour over a fresh window. */
-async function tourOf(extra: Record<string, unknown> = {}) {
-  const artistId = await representedArtist()
-  await manage(manager, artistId)
-  const day = nextWindow()
-  const r = await h.app.rest('POST', '/api/v1/tours', {
-    as: dealer,
-    body: { artistId, name: `Run ${randomUUID().slice(0, 6)}`, startsOn: day(1), endsOn: day(20), ...extra },
-  })
-  expect(r.status, JSON.stringify(r.body)).toBe(201)
-  return { artistId, day, tourId: r.body.data.id as string }
-}
-
-async function stop(tourId: string, body: Record<string, unknown>) {
-  const r = await h.app.rest('POST', `/api/v1/tours/${tourId}/stops`, { as: dealer, body })
-  expect(r.status, JSON.stringify(r.body)).toBe(201)
-  return r.body.data.id as string
-}
-
-const addItem = (stopId: string, body: Record<string, unknown>, as: Session = dealer) =>
-  h.app.rest('POST', `/api/v1/tour-stops/${stopId}/itinerary-items`, { as, body })
-
-const counts = async () => ({ items: await h.app.db.itineraryItem.count(), events: await h.app.db.outboxEvent.count() })
+const { representedArtist, booking, tourOf, stop, addItem, counts } = tours(
+  () => h.app,
+  () => ({ dealer, manager, promoter }),
+)
 
 beforeAll(async () => {
   dealer = await agencySession(h.auth, h.app.db)

@@ -8,7 +8,7 @@ import { addDays, formatDay, today } from '../src/dates.ts'
 import { parseSearch, searchStatements } from '../src/modules/availability/availability.service.ts'
 import { pageOf } from '../src/pagination.ts'
 import { benchApp, benchDatabase, measure, report } from './support.ts'
-import { artistName, md5Uuid, seedWorld } from './seed-sql.ts'
+import { artistName, md5Uuid, seededId, seedWorld } from './seed-sql.ts'
 
 const ARTISTS = Number(process.env.BENCH_ARTISTS ?? 100_000)
 const WINDOWS_PER_ARTIST = 10
@@ -111,11 +111,7 @@ export async function availabilityBenchmark() {
   await seed(seeding).finally(() => seeding.release())
   console.log(`seeded in ${seconds(started)}`)
 
-  const id = async (table: string, column: string, value: string) => {
-    const [row] = (await sql.query<{ id: string }>(`SELECT id FROM ${table} WHERE ${column} = $1`, [value])).rows
-    if (!row) throw new Error(`the seed made no ${table} row with ${column} = ${value}`)
-    return row.id
-  }
+  const id = (table: string, column: string, value: string) => seededId(sql, table, column, value)
   const techno = await id('genres', 'slug', 'techno')
   const jazzSub = await id('genres', 'slug', 'jazz-2')
   const searches: Search[] = [

@@ -32,3 +32,10 @@ export async function seedWorld(sql: pg.PoolClient, agencies: number) {
     INSERT INTO artists_companies (id, name, slug, claimed)
     SELECT ${md5Uuid(`'agency' || i`)}, 'Agency ' || i, 'agency-' || i, true FROM generate_series(1, ${agencies}) i`)
 }
+
+/** The id of the seeded row whose column holds the value (the seed must have made it). */
+export async function seededId(sql: pg.Pool, table: string, column: string, value: string): Promise<string> {
+  const [row] = (await sql.query<{ id: string }>(`SELECT id FROM ${table} WHERE ${column} = $1`, [value])).rows
+  if (!row) throw new Error(`the seed made no ${table} row with ${column} = ${value}`)
+  return row.id
+}

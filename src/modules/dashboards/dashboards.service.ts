@@ -31,15 +31,6 @@ const representedArtists = (agencyId: string, now: Date) =>
             WHERE l.agency_id = ${agencyId}::uuid AND l.role = 'agency' AND l.starts_on <= ${today(now)}::date
               AND (l.ends_on IS NULL OR l.ends_on >= ${today(now)}::date))`
 
-/**
- * Pipelines (alias `r`: a request or a booking) the party sees, as `pipelinesVisibleTo` says: the promoter
- * those it started; an agency those it handled and those of the artists on its side today.
- */
-export const seenBy = (party: Party, now: Date, r = sql`r`) =>
-  party.side === 'promoter'
-    ? sql`${r}.promoter_org_id = ${party.orgId}::uuid`
-    : sql`(${r}.agency_id = ${party.agencyId}::uuid OR ${r}.artist_id = ANY(${sideArtists(party.agencyId, now)}))`
-
 /** Pipelines the party acts on (`actsFor`): the promoter's own, the agency's represented artists'. */
 const actedOnBy = (party: Party, now: Date, r = sql`r`) =>
   party.side === 'promoter'
@@ -47,45 +38,51 @@ const actedOnBy = (party: Party, now: Date, r = sql`r`) =>
     : sql`${r}.artist_id = ANY(${representedArtists(party.agencyId, now)})`
 
 /**
- * The signers holding a pending contract (alias `c`) up, as `blockingSigners` says: required, not removed,
- * no signature on the current version; the first of them in a sequential signing, all in a parallel one.
+ * The pending contracts (alias `c`) the party sees, with whose signature each waits for (`awaiting_agency`,
+ * `awaiting_promoter`: the sides of its blocking signers, kept by the database, contracts_awaiting_follow).
+ * An agency's two halves are disjoint ranges: those it handled, those of its artists another agency handled.
  */
-const blockingSides = sql`
-  SELECT DISTINCT bs.side FROM (
-    SELECT cs.side FROM contract_signers cs
-    JOIN contract_versions v ON v.contract_id = c.id AND v.version = c.current_version
-    WHERE cs.contract_id = c.id AND cs.required AND cs.removed_at IS NULL
-      AND NOT EXISTS (SELECT 1 FROM contract_signatures sg WHERE sg.signer_id = cs.id AND sg.version_id = v.id)
-    ORDER BY cs.position, cs.created_at
-    LIMIT CASE WHEN c.signing_order = 'sequential' THEN 1 END) bs`
+function pendingContractsSeenBy(party: Party, artists: Prisma.Sql) {
+  const pending = (where: Prisma.Sql) =>
+    sql`SELECT c.awaiting_agency, c.awaiting_promoter FROM contracts c WHERE c.status IN ('sent', 'partially_signed') AND ${where}`
+  return party.side === 'promoter'
+    ? pending(sql`c.promoter_org_id = ${party.orgId}::uuid`)
+    : sql`${pending(sql`c.agency_id = ${party.agencyId}::uuid`)} UNION ALL
+          ${pending(sql`c.artist_id = ANY(${artists}) AND c.agency_id IS DISTINCT FROM ${party.agencyId}::uuid`)}`
+}
+
+/** The contracts column saying a contract waits for this side's signature. */
+const awaiting = (side: Party['side']) => (side === 'agency' ? sql`awaiting_agency` : sql`awaiting_promoter`)
+const otherSide = (side: Party['side']): Party['side'] => (side === 'agency' ? 'promoter' : 'agency')
+
+const contractCounts = (party: Party) => sql`
+      (SELECT count(*) FROM con WHERE ${awaiting(party.side)})::int AS contracts_ours,
+      (SELECT count(*) FROM con WHERE ${awaiting(otherSide(party.side))})::int AS contracts_theirs`
 
 /**
  * The live requests the party sees (id, status, starts_at, expires_at): index-only ranges of the live partial
- * indexes. An agency's two halves (handled by it, of its artists) are two ranges merged without duplicates,
- * where one OR would be a bitmap scan visiting the heap for every row.
+ * indexes.
  */
-function liveRequestsSeenBy(party: Party, now: Date) {
-  const live = (where: Prisma.Sql) =>
-    sql`SELECT r.id, r.status, r.starts_at, r.expires_at FROM booking_requests r WHERE ${where} AND ${liveRequest(now)}`
-  return party.side === 'promoter'
-    ? live(sql`r.promoter_org_id = ${party.orgId}::uuid`)
-    : sql`${live(sql`r.agency_id = ${party.agencyId}::uuid`)} UNION ${live(sql`r.artist_id = ANY(${sideArtists(party.agencyId, now)})`)}`
-}
+const liveRequestsOf = (promoterOrgId: string, now: Date) =>
+  sql`SELECT r.id, r.status, r.starts_at, r.expires_at FROM booking_requests r
+      WHERE r.promoter_org_id = ${promoterOrgId}::uuid AND ${liveRequest(now)}`
 
 /** The live pipeline: one statement of counts, every one of them right at `now`. */
 export function pipelineStatement(party: Party, now: Date) {
+  return party.side === 'promoter' ? promoterPipeline(party, now) : agencyPipeline(party, now)
+}
+
+/** A promoter's pipeline is small (what it asked for): read from the pipeline's tables with their expiry predicates. */
+function promoterPipeline(party: Extract<Party, { side: 'promoter' }>, now: Date) {
   const soon = new Date(now.getTime() + SOON_MS)
   return sql`
-    WITH req AS MATERIALIZED (${liveRequestsSeenBy(party, now)}), off AS (
+    WITH req AS MATERIALIZED (${liveRequestsOf(party.orgId, now)}), off AS (
       SELECT o.made_by, least(coalesce(o.expires_at, 'infinity'), coalesce(req.expires_at, 'infinity'), req.starts_at) AS due
       FROM req JOIN booking_offers o ON o.request_id = req.id AND ${liveOffer(now)} WHERE req.status = 'negotiating'
     ), hol AS (
       SELECT h.priority, h.expires_at, h.challenge_deadline
       FROM req JOIN booking_holds h ON h.request_id = req.id AND ${liveHold(now)} WHERE req.status = 'held'
-    ), con AS (
-      SELECT s.side FROM contracts c CROSS JOIN LATERAL (${blockingSides}) s
-      WHERE c.status IN ('sent', 'partially_signed') AND ${seenBy(party, now, sql`c`)}
-    )
+    ), con AS (${pendingContractsSeenBy(party, sql`NULL::uuid[]`)})
     SELECT
       (SELECT count(*) FROM req WHERE status = 'open')::int AS requests_awaiting,
       (SELECT count(*) FROM req WHERE status = 'open' AND least(coalesce(expires_at, 'infinity'), starts_at) <= ${soon})::int AS requests_soon,
@@ -96,8 +93,61 @@ export function pipelineStatement(party: Party, now: Date) {
          FROM (SELECT least(priority, 3) AS rank, count(*)::int AS n FROM hol GROUP BY 1) x) AS holds_by_rank,
       (SELECT count(*) FROM hol WHERE challenge_deadline IS NOT NULL)::int AS holds_challenged,
       (SELECT count(*) FROM hol WHERE least(expires_at, coalesce(challenge_deadline, 'infinity')) <= ${soon})::int AS holds_soon,
-      (SELECT count(*) FROM con WHERE side = ${party.side}::"BookingSide")::int AS contracts_ours,
-      (SELECT count(*) FROM con WHERE side <> ${party.side}::"BookingSide")::int AS contracts_theirs`
+      ${contractCounts(party)}`
+}
+
+/** Midnight UTC of `at`'s day, `offset` days on. */
+const dayStart = (at: Date, offset = 0) => new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate() + offset))
+
+/**
+ * An agency's pipeline (thousands of live objects) is counted, not read. The database keeps one item per live
+ * object with the time it lapses (pipeline_live_items, written in the transaction of every change) and their
+ * counts per UTC day of that time (pipeline_agency_counts, pipeline_artist_counts, settled at commit). Live at
+ * `now` means due after `now`: the days after today are summed from the counts (nothing in them has lapsed
+ * yet), today's items are counted one by one past `now`, and so are those of the day "expiring soon" ends in,
+ * up to its end. Exact at the moment of reading, with no pass that writes lapses. An agency's two halves are
+ * disjoint: what it handles (its counts), and what another agency handles for its artists (the artists'
+ * counts under any other agency).
+ */
+function agencyPipeline(party: Extract<Party, { side: 'agency' }>, now: Date) {
+  const soon = new Date(now.getTime() + SOON_MS)
+  const [today, tomorrow, soonDay] = [dayStart(now), dayStart(now, 1), dayStart(soon)]
+  const artists = sql`(SELECT ids FROM side)::uuid[]`
+  const agency = sql`${party.agencyId}::uuid`
+  const counted = (table: Prisma.Sql, where: Prisma.Sql) =>
+    sql`SELECT c.kind, c.day, c.count FROM ${table} c WHERE ${where} AND c.day > ${today}::date`
+  const items = (where: Prisma.Sql) => sql`
+    SELECT i.kind, i.due_at FROM pipeline_live_items i WHERE ${where} AND i.due_at > ${now} AND i.due_at < ${tomorrow}
+    UNION ALL
+    SELECT i.kind, i.due_at FROM pipeline_live_items i WHERE ${where} AND i.due_at >= ${soonDay} AND i.due_at <= ${soon}`
+  const sum = (where: Prisma.Sql, of: 'n' | 'soon' = 'n') =>
+    sql`(SELECT coalesce(sum(${of === 'n' ? sql`n` : sql`soon`}), 0) FROM k WHERE ${where})::int`
+  return sql`
+    WITH side AS MATERIALIZED (SELECT ${sideArtists(party.agencyId, now)} AS ids), counted AS (
+      ${counted(sql`pipeline_agency_counts`, sql`c.agency_id = ${agency}`)}
+      UNION ALL ${counted(sql`pipeline_artist_counts`, sql`c.artist_id = ANY(${artists}) AND c.agency_id < ${agency}`)}
+      UNION ALL ${counted(sql`pipeline_artist_counts`, sql`c.artist_id = ANY(${artists}) AND c.agency_id > ${agency}`)}
+    ), read AS (
+      ${items(sql`i.agency_id = ${agency}`)}
+      UNION ALL ${items(sql`i.artist_id = ANY(${artists}) AND i.agency_id <> ${agency}`)}
+    ), k AS (
+      SELECT kind, sum(n) AS n, sum(soon) AS soon FROM (
+        SELECT kind, sum(count) AS n, coalesce(sum(count) FILTER (WHERE day < ${soonDay}::date), 0) AS soon FROM counted GROUP BY kind
+        UNION ALL
+        SELECT kind, count(*) FILTER (WHERE due_at < ${tomorrow}), count(*) FROM read GROUP BY kind) x
+      GROUP BY kind
+    ), con AS (${pendingContractsSeenBy(party, artists)})
+    SELECT
+      ${sum(sql`kind = 'request'`)} AS requests_awaiting,
+      ${sum(sql`kind = 'request'`, 'soon')} AS requests_soon,
+      ${sum(sql`kind = 'offer_by_promoter'`)} AS offers_awaiting_us,
+      ${sum(sql`kind = 'offer_by_agency'`)} AS offers_awaiting_them,
+      ${sum(sql`kind LIKE 'offer_by_%'`, 'soon')} AS offers_soon,
+      (SELECT coalesce(json_agg(json_build_object('rank', rank, 'count', n) ORDER BY rank), '[]') FROM (
+         SELECT substr(kind, 6, 1)::int AS rank, sum(n)::int AS n FROM k WHERE kind LIKE 'hold_%' GROUP BY 1 HAVING sum(n) > 0) x) AS holds_by_rank,
+      ${sum(sql`kind LIKE 'hold_%_challenged'`)} AS holds_challenged,
+      ${sum(sql`kind LIKE 'hold_%'`, 'soon')} AS holds_soon,
+      ${contractCounts(party)}`
 }
 
 /** First day of the month `offset` months from now's month (UTC). */
@@ -432,8 +482,7 @@ export function tasksStatement(
       sql`x.contract_id`,
       sql`SELECT 'contract' AS subject_type, c.id AS contract_id, r.id AS request_id, r.artist_id, r.starts_at
           FROM contracts c JOIN booking_requests r ON r.id = c.request_id
-          WHERE c.status IN ('sent', 'partially_signed') AND ${actedOnBy(party, now, sql`c`)}
-            AND ${party.side}::"BookingSide" IN (${blockingSides})`,
+          WHERE c.status IN ('sent', 'partially_signed') AND ${actedOnBy(party, now, sql`c`)} AND c.${awaiting(party.side)}`,
     ),
     branch('finance_handoff', sql`x.starts_at`, sql`x.booking_id`, handoffsDue(party, now, after?.due ?? null, upTo)),
   ]

@@ -183,6 +183,23 @@ describe('dashboard', () => {
     expect((await dashboard(agency)).contracts).toEqual({ awaitingOurSignature: 0, awaitingTheirSignature: 1 })
   })
 
+  it("totals the bookings another agency handled for the artists on its side, once, and that agency's too", async () => {
+    const artistId = await representedArtist()
+    const { booking } = await booked(promoter, artistId)
+    const month = (booking.startsAt as string).slice(0, 7)
+    const before = await agencySession(h.auth, h.app.db)
+    // The booking names another handling agency (an agency before this one): the roll-ups follow the write.
+    await h.app.db.$executeRaw`UPDATE bookings SET agency_id = ${before.agencyId}::uuid WHERE id = ${booking.id}::uuid`
+    for (const as of [agency, before]) {
+      const d = await dashboard(as)
+      expect(d.bookingsByMonth).toEqual([expect.objectContaining({ month, confirmed: 1, cancelled: 0 })])
+      expect(d.topArtists).toEqual([expect.objectContaining({ id: artistId, confirmed: 1 })])
+    }
+    // Counterparts are the promoters of the bookings an agency handled: this one is no longer its.
+    expect((await dashboard(agency)).topCounterparts).toEqual([expect.objectContaining({ id: promoter.orgId, confirmed: 0 })])
+    expect((await dashboard(before)).topCounterparts).toEqual([expect.objectContaining({ id: promoter.orgId, confirmed: 1 })])
+  })
+
   it('needs the dashboard permission, and a company on one side', async () => {
     const reader = await h.auth.session({ modules: ['promoter'], permissions: ['promoter.bookings.read'] })
     expect((await h.app.rest('GET', '/api/v1/dashboard', { as: reader })).status).toBe(403)

@@ -153,11 +153,30 @@ function agencyPipeline(party: Extract<Party, { side: 'agency' }>, now: Date) {
 /** First day of the month `offset` months from now's month (UTC). */
 const monthStart = (now: Date, offset: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1))
 
-/** Roll-up rows (alias `m`) of what the party sees: the same visibility as the pipeline's, by artist. */
-const rollupsSeenBy = (party: Party, now: Date) =>
-  party.side === 'promoter'
-    ? sql`m.side = 'promoter' AND m.party_id = ${party.orgId}::uuid`
-    : sql`m.side = 'agency' AND (m.party_id = ${party.agencyId}::uuid OR m.artist_id = ANY(${sideArtists(party.agencyId, now)}))`
+/**
+ * Roll-up rows of what the party sees, as two disjoint halves: its own (`party`: its months, summed over its
+ * artists, and its artists, summed over months), and, for an agency, the per-artist months another party
+ * handled for the artists on its side today (`others`, ranges either side of its own id).
+ */
+function rollupsSeenBy(party: Party, now: Date) {
+  const [side, id] = party.side === 'promoter' ? [sql`'promoter'`, party.orgId] : [sql`'agency'`, party.agencyId]
+  const of = sql`side = ${side}::"BookingSide" AND party_id = ${id}::uuid`
+  const others =
+    party.side === 'promoter'
+      ? sql`SELECT m.* FROM booking_month_rollups m WHERE false`
+      : sql`SELECT m.* FROM booking_month_rollups m WHERE m.side = 'agency' AND m.artist_id = ANY(${sideArtists(party.agencyId, now)})
+              AND m.party_id < ${id}::uuid
+            UNION ALL
+            SELECT m.* FROM booking_month_rollups m WHERE m.side = 'agency' AND m.artist_id = ANY(${sideArtists(party.agencyId, now)})
+              AND m.party_id > ${id}::uuid`
+  const columns = sql`month, currency, confirmed_count, confirmed_fee, cancelled_count, cancelled_fee`
+  return {
+    others,
+    months: sql`SELECT ${columns} FROM booking_party_month_rollups WHERE ${of} UNION ALL SELECT ${columns} FROM others`,
+    artists: sql`SELECT artist_id, confirmed_count, cancelled_count FROM booking_party_artist_rollups WHERE ${of}
+                 UNION ALL SELECT artist_id, confirmed_count, cancelled_count FROM others`,
+  }
+}
 
 /** Confirmed and cancelled bookings by show month and currency (from 11 months back, and every month ahead), and the tops. */
 function totalsStatement(party: Party, now: Date) {
@@ -167,17 +186,18 @@ function totalsStatement(party: Party, now: Date) {
             JOIN artists_companies a ON a.id = p.agency_id WHERE p.promoter_org_id = ${party.orgId}::uuid`
       : sql`SELECT p.promoter_org_id AS id, NULL::text AS name, p.confirmed_count, p.cancelled_count FROM booking_pair_rollups p
             WHERE p.agency_id = ${party.agencyId}::uuid`
+  const seen = rollupsSeenBy(party, now)
   return sql`
-    WITH m AS MATERIALIZED (SELECT m.* FROM booking_month_rollups m WHERE ${rollupsSeenBy(party, now)})
+    WITH others AS MATERIALIZED (${seen.others})
     SELECT
       (SELECT coalesce(json_agg(x ORDER BY x.month, x.currency), '[]') FROM (
          SELECT to_char(month, 'YYYY-MM') AS month, currency, sum(confirmed_count)::int AS confirmed_count, sum(confirmed_fee)::text AS confirmed_fee,
                 sum(cancelled_count)::int AS cancelled_count, sum(cancelled_fee)::text AS cancelled_fee
-         FROM m WHERE month >= ${monthStart(now, -11)}::date GROUP BY month, currency) x) AS months,
+         FROM (${seen.months}) m WHERE month >= ${monthStart(now, -11)}::date GROUP BY month, currency) x) AS months,
       (SELECT coalesce(json_agg(x ORDER BY x.confirmed_count DESC, x.id), '[]') FROM (
          SELECT t.artist_id AS id, ar.name, t.confirmed_count, t.cancelled_count FROM (
            SELECT artist_id, sum(confirmed_count)::int AS confirmed_count, sum(cancelled_count)::int AS cancelled_count
-           FROM m GROUP BY artist_id ORDER BY 2 DESC, artist_id LIMIT ${TOP}::int) t JOIN artists ar ON ar.id = t.artist_id) x) AS top_artists,
+           FROM (${seen.artists}) m GROUP BY artist_id ORDER BY 2 DESC, artist_id LIMIT ${TOP}::int) t JOIN artists ar ON ar.id = t.artist_id) x) AS top_artists,
       (SELECT coalesce(json_agg(x ORDER BY x.confirmed_count DESC, x.id), '[]') FROM (
          ${counterparts} ORDER BY p.confirmed_count DESC, 1 LIMIT ${TOP}::int) x) AS top_counterparts`
 }

@@ -72,6 +72,8 @@ describe('live pipeline counts', () => {
 
     const req = await request(promoter, artistId)
     await step('request', req.id, ['request'])
+    const asked = await h.app.rest('GET', '/api/v1/tasks', { as: agency })
+    expect(asked.body.data.items).toEqual([expect.objectContaining({ kind: 'answer_request', subjectId: req.id, artistId })])
     const v1 = await h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, { as: agency, body: flat })
     expect(v1.status).toBe(201)
     await step('offer', req.id, ['offer_by_agency'])
@@ -79,6 +81,11 @@ describe('live pipeline counts', () => {
     expect(v2.status, JSON.stringify(v2.body)).toBe(201)
     await step('counter', req.id, ['offer_by_promoter'])
     expect((await dashboard(agency)).offers).toMatchObject({ awaitingUs: 1, awaitingThem: 0 })
+    // The agency's tasks walk the same items.
+    const tasks = await h.app.rest('GET', '/api/v1/tasks', { as: agency })
+    expect(tasks.body.data.items).toEqual([
+      expect.objectContaining({ kind: 'answer_offer', subjectId: v2.body.data.id, requestId: req.id }),
+    ])
     const accepted = await h.app.rest('POST', `/api/v1/booking-offers/${v2.body.data.id}/accept`, { as: agency, body: {} })
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(200)
     await step('accepted: held', req.id, ['hold_1'])

@@ -261,4 +261,4 @@ CREATE CONSTRAINT TRIGGER "pipeline_counts_settle" AFTER INSERT ON "pipeline_cou
 SELECT "pipeline_counts_rebuild"();
 
 CREATE INDEX "pipeline_live_items_agency_idx" ON "pipeline_live_items" ("agency_id", "due_at") INCLUDE ("kind");
-CREATE INDEX "pipeline_live_items_artist_idx" ON "pipeline_live_items" ("artist_id", "due_at") INCLUDE ("kind", "agency_id");
+CREATE INDEX "pipeline_live_items_artist_idx" ON "pipeline_live_items" ("artist_id", "due_at") INCLUDE ("kind", "agency_id", "subject_id", "request_id");

@@ -478,12 +478,24 @@ export function tasksStatement(
       ? null
       : sql`(SELECT ${kind}::text AS kind, ${due} AS due_at, ${id} AS subject_id, x.subject_type, x.request_id, x.artist_id, x.starts_at
          FROM (${body}) x WHERE true ${past(due, kind, id)} ORDER BY 2, 3 ${upTo})`
+  // An agency's live items of one kind, soonest due first (pipeline_live_items: live exactly when due after
+  // now), walked artist by artist in due order and stopped at the page; only the page visits its requests.
+  const itemsDue = (agencyId: string, item: string, kind: TaskKind, columns: Prisma.Sql) => sql`
+    SELECT ${columns}, i.request_id, i.artist_id, r.starts_at, i.due_at AS due FROM (
+      SELECT i.* FROM unnest(${representedArtists(agencyId, now)}) a(id)
+      CROSS JOIN LATERAL (SELECT i.subject_id, i.request_id, i.artist_id, i.due_at FROM pipeline_live_items i
+                          WHERE i.artist_id = a.id AND i.kind = ${item} AND i.due_at > ${now} ${past(sql`i.due_at`, kind, sql`i.subject_id`)}
+                          ORDER BY i.due_at, i.subject_id ${upTo}) i
+      ORDER BY i.due_at, i.subject_id ${upTo}) i
+    JOIN booking_requests r ON r.id = i.request_id`
   const branches = [
     branch(
       'answer_offer',
       sql`x.due`,
       sql`x.offer_id`,
-      sql`SELECT 'offer' AS subject_type, o.id AS offer_id, r.id AS request_id, r.artist_id, r.starts_at,
+      party.side === 'agency'
+        ? itemsDue(party.agencyId, 'offer_by_promoter', 'answer_offer', sql`'offer' AS subject_type, i.subject_id AS offer_id`)
+        : sql`SELECT 'offer' AS subject_type, o.id AS offer_id, r.id AS request_id, r.artist_id, r.starts_at,
                  least(coalesce(o.expires_at, 'infinity'), coalesce(r.expires_at, 'infinity'), r.starts_at) AS due
           FROM booking_requests r JOIN booking_offers o ON o.request_id = r.id AND ${liveOffer(now)}
           WHERE ${acting} AND r.status = 'negotiating' AND ${liveRequest(now)} AND o.made_by <> ${party.side}::"BookingSide"`,
@@ -512,9 +524,7 @@ export function tasksStatement(
         'answer_request',
         sql`x.due`,
         sql`x.request_id`,
-        sql`SELECT 'request' AS subject_type, r.id AS request_id, r.artist_id, r.starts_at,
-                   least(coalesce(r.expires_at, 'infinity'), r.starts_at) AS due
-            FROM booking_requests r WHERE ${acting} AND r.status = 'open' AND ${liveRequest(now)}`,
+        itemsDue(party.agencyId, 'request', 'answer_request', sql`'request' AS subject_type`),
       ),
     )
   const shown = branches.filter((b): b is Prisma.Sql => b !== null)

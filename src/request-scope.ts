@@ -2,7 +2,7 @@
 // in hand (the outbox writer stamps every event with it). The request context's client knows its request,
 // and so does every transaction it opens: a writer finds its request from the client or transaction alone.
 // (An AsyncLocalStorage did this before; on Node 20 it turns on promise hooks for every promise of the
-// process, which cost measurable time on every read: src/modules/directory/README.md.)
+// process, so every read paid for an id only writes use.)
 import type { Db, Tx } from './db/client.ts'
 
 export interface RequestScope {

@@ -12,6 +12,7 @@ import type { Config } from './config.ts'
 import type { Db } from './db/client.ts'
 import { AppError, forbidden } from './errors.ts'
 import type { Metrics } from './metrics.ts'
+import { requestDb, type RequestScope } from './request-scope.ts'
 
 export interface AppDeps {
   config: Config
@@ -25,7 +26,9 @@ export interface AppDeps {
 }
 
 export class RequestContext {
+  /** The service's client, whose writes know this request (src/request-scope.ts). */
   readonly db: Db
+  readonly scope: RequestScope
   readonly clock: Clock
   private callerPromise?: Promise<Caller>
   private agencyPromise?: Promise<string | null>
@@ -44,7 +47,8 @@ export class RequestContext {
     /** Where the call comes from, as recorded on signatures. */
     readonly client: { ip?: string; userAgent?: string } = {},
   ) {
-    this.db = deps.db
+    this.scope = { requestId, eventTypes: new Set() }
+    this.db = requestDb(deps.db, this.scope)
     this.clock = deps.clock ?? systemClock
   }
 

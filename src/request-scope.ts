@@ -1,16 +1,35 @@
-// The request a piece of work belongs to, for code deep below the faces that has no request context in
-// hand (the outbox writer stamps every event with it). Entered once per HTTP request by the server.
-import { AsyncLocalStorage } from 'node:async_hooks'
+// The request a write belongs to, for code deep below the faces that has only the client it writes through
+// in hand (the outbox writer stamps every event with it). The request context's client knows its request,
+// and so does every transaction it opens: a writer finds its request from the client or transaction alone.
+// (An AsyncLocalStorage did this before; on Node 20 it turns on promise hooks for every promise of the
+// process, so every read paid for an id only writes use.)
+import type { Db, Tx } from './db/client.ts'
 
-const scope = new AsyncLocalStorage<{ requestId: string; eventTypes: Set<string> }>()
+export interface RequestScope {
+  readonly requestId: string
+  /** The outbox event types the request wrote (in transactions that may still roll back). */
+  readonly eventTypes: Set<string>
+}
 
-export const runInRequest = <T>(requestId: string, work: () => T): T => scope.run({ requestId, eventTypes: new Set() }, work)
+const scopes = new WeakMap<object, RequestScope>()
 
-/** The x-request-id of the HTTP request this code runs for; null for work outside one (sweeps, the relay). */
-export const currentRequestId = (): string | null => scope.getStore()?.requestId ?? null
+/** `db` for one request: the same client, whose transactions (and itself) carry the request's scope. */
+export function requestDb(db: Db, scope: RequestScope): Db {
+  const scoped: Db = Object.create(db)
+  const transaction = (work: unknown, options?: unknown) =>
+    typeof work === 'function'
+      ? db.$transaction((tx) => {
+          scopes.set(tx, scope)
+          return (work as (tx: Tx) => Promise<unknown>)(tx)
+        }, options as never)
+      : db.$transaction(work as never, options as never)
+  Object.defineProperty(scoped, '$transaction', { value: transaction })
+  scopes.set(scoped, scope)
+  return scoped
+}
 
-/** Notes that the request wrote an outbox event of this type (the GET cache invalidates by it before answering). */
-export const noteEventWritten = (type: string): void => void scope.getStore()?.eventTypes.add(type)
+/** The x-request-id of the HTTP request `db` writes for; null for work outside one (sweeps, the relay). */
+export const requestIdOf = (db: Tx): string | null => scopes.get(db)?.requestId ?? null
 
-/** The outbox event types the current request wrote (written in a transaction that may still roll back). */
-export const eventTypesWritten = (): ReadonlySet<string> => scope.getStore()?.eventTypes ?? new Set()
+/** Notes that `db`'s request wrote an outbox event of this type (the GET cache invalidates by it before answering). */
+export const noteEventWritten = (db: Tx, type: string): void => void scopes.get(db)?.eventTypes.add(type)

@@ -24,7 +24,6 @@ import { boundJsonBodies } from './json-body.ts'
 import { openApiComponents, registerRoutes } from './rest/route.ts'
 import { toJson } from './rest/json.ts'
 import { modelComponents } from './rest/schemas.ts'
-import { eventTypesWritten, runInRequest } from './request-scope.ts'
 import { routes } from './routes.ts'
 import { schema } from './schema.ts'
 
@@ -159,8 +158,6 @@ export async function buildServer(deps: AppDeps) {
   app.setSerializerCompiler(() => toJson)
 
   app.decorateRequest('ctx', null as unknown as RequestContext)
-  // Everything a request runs (both faces, the services below them) sees its request id.
-  app.addHook('onRequest', (req, _reply, done) => runInRequest(req.id, done))
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id)
     const h = req.headers
@@ -225,7 +222,7 @@ export async function buildServer(deps: AppDeps) {
   if (redis) app.addHook('onClose', async () => void (await redis.quit().catch(() => redis.disconnect())))
   const getCache = redis && config.getCache ? new GetCache(redis, log, metrics) : undefined
   // A write makes what it changed stale before its answer leaves, so the writer's next read is fresh.
-  if (getCache) app.addHook('onSend', async () => void (await getCache.invalidate(tagsOfEvents(eventTypesWritten()))))
+  if (getCache) app.addHook('onSend', async (req) => void (await getCache.invalidate(tagsOfEvents(req.ctx?.scope.eventTypes ?? []))))
   if (getCache && config.outbox) {
     const { natsUrl, stream, subjectPrefix } = config.outbox
     const invalidator = new CacheInvalidator(getCache, { natsUrl, stream, subjectPrefix, log }).start()

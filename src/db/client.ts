@@ -9,9 +9,9 @@ import pg from 'pg'
 import { PrismaClient } from '../generated/prisma/client.ts'
 import { databaseFault } from './faults.ts'
 
-export type Db = PrismaClient
+export type Db = ReturnType<typeof queryStrategyByDefault>
 /** A client or an interactive transaction: what domain services write through. */
-export type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>
+export type Tx = Omit<Db, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>
 
 export interface DbOptions {
   url: string
@@ -73,6 +73,37 @@ function retryingReads(factory: SqlDriverAdapterFactory, attempts: number, onRet
   }
 }
 
+/** The operations that take a `relationLoadStrategy`. */
+const RELATION_READS = new Set([
+  'findUnique',
+  'findUniqueOrThrow',
+  'findFirst',
+  'findFirstOrThrow',
+  'findMany',
+  'create',
+  'update',
+  'upsert',
+  'delete',
+])
+
+/**
+ * Relations load with one statement per relation (`'query'`) unless a read asks for `relationLoadStrategy:
+ * 'join'`. The `relationJoins` preview flag (schema.prisma) makes `join` Prisma's default, which on this
+ * machine's shared cores made list pages slower under load (PostgreSQL builds the JSON): the reads that win
+ * by a join (federation references, src/graphql/entities.ts) ask for it.
+ */
+function queryStrategyByDefault(db: PrismaClient) {
+  return db.$extends({
+    query: {
+      $allModels: {
+        $allOperations({ operation, args, query }) {
+          return query(RELATION_READS.has(operation) ? ({ relationLoadStrategy: 'query', ...args } as typeof args) : args)
+        },
+      },
+    },
+  })
+}
+
 export function createDb({ url, poolMax = 10, statementTimeoutMs, poolTimeoutMs, onQuery }: DbOptions): Db {
   const pool = new pg.Pool({
     connectionString: url,
@@ -85,8 +116,9 @@ export function createDb({ url, poolMax = 10, statementTimeoutMs, poolTimeoutMs,
   })
   const observation: DbObservation = { pool }
   const adapter = retryingReads(new PrismaPg(pool, { disposeExternalPool: true }), poolMax + 1, (reason) => observation.onRetry?.(reason))
-  const db = new PrismaClient({ adapter, log: onQuery ? [{ emit: 'event', level: 'query' }] : [] })
-  if (onQuery) db.$on('query' as never, (e: { query: string }) => onQuery(e.query))
+  const client = new PrismaClient({ adapter, log: onQuery ? [{ emit: 'event', level: 'query' }] : [] })
+  if (onQuery) client.$on('query' as never, (e: { query: string }) => onQuery(e.query))
+  const db = queryStrategyByDefault(client)
   observations.set(db, observation)
   return db
 }

@@ -2,8 +2,11 @@
 // COUNT_LIMIT: see src/pagination.ts).
 import { COUNT_TAKE, type Listing, type Page } from '../pagination.ts'
 
-/** What Pothos (queryFromInfo) or a REST view asks a query to include. */
-export type Selection = { include?: object; select?: object }
+/**
+ * What Pothos (queryFromInfo) or a REST view asks a query to include, and how its relations load (one
+ * statement per relation unless `'join'`: src/db/client.ts).
+ */
+export type Selection = { include?: object; select?: object; relationLoadStrategy?: 'join' | 'query' }
 
 interface PagedDelegate<T, Where, OrderBy> {
   findMany(args: { where?: Where; orderBy?: OrderBy[]; skip?: number; take?: number } & Selection): Promise<T[]>

@@ -3,7 +3,7 @@
 // touched, for the parties and ids it does not have in hand): no extra round trip per transition.
 import type { Tx } from '../../db/client.ts'
 import { Prisma } from '../../generated/prisma/client.ts'
-import { currentRequestId, noteEventWritten } from '../../request-scope.ts'
+import { noteEventWritten, requestIdOf } from '../../request-scope.ts'
 import { eventDefinition } from './catalog.ts'
 
 /** ISO instant in UTC with milliseconds, as the API renders `…At` fields. */
@@ -17,10 +17,10 @@ async function insert(tx: Tx, type: string, aggregateId: string, orgIds: Prisma.
   const def = eventDefinition(type)
   const written = await tx.$executeRaw`
     INSERT INTO outbox_events (id, aggregate_type, aggregate_id, event_type, schema_version, org_ids, payload, request_id)
-    SELECT gen_random_uuid(), ${def.aggregate}, ${aggregateId}::uuid, ${type}, ${def.version}, ${orgIds}, ${payload}, ${currentRequestId()}
+    SELECT gen_random_uuid(), ${def.aggregate}, ${aggregateId}::uuid, ${type}, ${def.version}, ${orgIds}, ${payload}, ${requestIdOf(tx)}
     ${from}`
   if (written !== 1) throw new Error(`outbox: ${type} for ${aggregateId} found nothing to describe`)
-  noteEventWritten(type)
+  noteEventWritten(tx, type)
 }
 
 /** An event whose payload and parties the caller has in hand. */
@@ -86,13 +86,13 @@ export async function recordPipelineEvents(
         'requestId', r.id, 'artistId', r.artist_id, 'agencyId', r.agency_id, 'promoterOrgId', r.promoter_org_id,
         'venueId', r.venue_id, 'startsAt', ${instant(Prisma.sql`r.starts_at`)}, 'endsAt', ${instant(Prisma.sql`r.ends_at`)},
         'fromStatus', e.from_status, 'toStatus', e.to_status, 'actorType', ${actor.type}::text, 'actorOrgId', ${actor.orgId ?? null}::uuid),
-      ${currentRequestId()}
+      ${requestIdOf(tx)}
     FROM (VALUES ${Prisma.join(rows.map((r) => r.sql))}) AS e(ord, aggregate, aggregate_id, type, version, ids, from_status, to_status)
     JOIN booking_requests r ON r.id = ${requestId}::uuid
     ORDER BY e.ord`
   if (written !== rows.length)
     throw new Error(`outbox: ${rows.map((r) => r.type).join(', ')} for request ${requestId} found nothing to describe`)
-  for (const r of rows) noteEventWritten(r.type)
+  for (const r of rows) noteEventWritten(tx, r.type)
 }
 
 /** A contract timeline entry. */

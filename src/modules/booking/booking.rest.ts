@@ -218,7 +218,7 @@ export const bookingRoutes = [
     params: IdParams,
     status: 201,
     response: booking,
-    handler: async ({ ctx, params }) => bookings.view(ctx, await holds.confirm(ctx, params.id, { include: BookingView })),
+    handler: async ({ ctx, params }) => bookings.view(ctx, await holds.confirm(ctx, params.id)),
   }),
   route({
     method: 'POST',

@@ -25,7 +25,6 @@ import {
   competingWhere,
   expireDue,
   lapseChallenge,
-  lockArtistBookings,
   lockRequest,
   ranksAbove,
   closePipeline,
@@ -96,10 +95,11 @@ async function visibleHold(ctx: RequestContext, party: Party, id: string, query:
 
 /**
  * Locks the hold's pipeline for the party after writing due expiries; a hold lapsed in between is as good as
- * expired. Read with it, in the same statement: the artist's other active holds on its dates (competingHolds).
+ * expired (with `artistFirst`, the artist's lock is taken first: lockRequest). Read after it, in one
+ * statement: the hold and the artist's other active holds on its dates (competingHolds).
  */
-async function lockedHold(tx: Tx, party: Party, hold: BookingHold, now: Date) {
-  const request = await lockRequest(tx, hold.requestId, { party, now })
+async function lockedHold(tx: Tx, party: Party, hold: BookingHold, now: Date, artistFirst?: string) {
+  const request = await lockRequest(tx, hold.requestId, { party, now }, artistFirst)
   const read = await tx.bookingHold.findMany({ where: { OR: [{ id: hold.id }, competingWhere(hold)] }, orderBy: rankOrder })
   const fresh = read.find((h) => h.id === hold.id)
   if (!fresh) throw notFound('hold', hold.id)
@@ -226,8 +226,7 @@ export const holds = {
     const now = ctx.clock.now()
     await expireDue(ctx.db, { requestId: seen.requestId }, now)
     await ctx.db.$transaction(async (tx) => {
-      await lockArtistBookings(tx, seen.artistId)
-      const { hold, others } = await lockedHold(tx, party, seen, now)
+      const { hold, others } = await lockedHold(tx, party, seen, now, seen.artistId)
       const to = transition(holdMachine, hold.status, 'challenge')
       const above = (await rivalsOf(tx, hold, others, now)).standingAbove
       if (!above.length) throw conflict('nothing_to_challenge', 'no hold ranks above this one on these dates')
@@ -268,8 +267,7 @@ export const holds = {
     const seen = await visibleHold(ctx, party, id)
     await expireDue(ctx.db, { requestId: seen.requestId }, ctx.clock.now())
     await ctx.db.$transaction(async (tx) => {
-      await lockArtistBookings(tx, seen.artistId)
-      const { hold } = await lockedHold(tx, party, seen, ctx.clock.now())
+      const { hold } = await lockedHold(tx, party, seen, ctx.clock.now(), seen.artistId)
       await closePipeline(tx, actorOf(party), hold, 'release', reason ?? `released by the ${party.side}`)
       await reprioritize(tx, hold.artistId)
     })
@@ -302,8 +300,7 @@ async function confirm(ctx: RequestContext, id: string, query?: Selection): Prom
     const booking = await ctx.db.$transaction(async (tx) => {
       // One confirmation per artist at a time: the losers of a race find the hold released, or meet the
       // exclusion constraint, and answer 409.
-      await lockArtistBookings(tx, seen.artistId)
-      const { hold: fresh, request, others } = await lockedHold(tx, party, hold, ctx.clock.now())
+      const { hold: fresh, request, others } = await lockedHold(tx, party, hold, ctx.clock.now(), seen.artistId)
       const holdTo = transition(holdMachine, fresh.status, 'confirm')
       const { competing, standingAbove } = await rivalsOf(tx, fresh, others, ctx.clock.now())
       if (standingAbove.length) throw outranked(standingAbove.length)

@@ -29,13 +29,13 @@ import {
   type Transition,
 } from './parties.ts'
 import { actedOn, actionsView, askerFor, blocked, partyChecks, stateAllows, type ActionsView, type Asker, type Check } from './actions.ts'
-import { alreadyBooked, confirmedBookingOn, expireDue, lockArtistBookings, lockRequest, reprioritize, seenPipeline } from './pipeline.ts'
+import { alreadyBooked, bookedSql, confirmedBookingOn, expireDue, lockRequest, reprioritize, seenPipeline } from './pipeline.ts'
 import { Currency, MinorUnits } from '../../money.ts'
 import { dealTermFields, dealTermIssues, depositSchedule, depositTotal, dueDayIssue, radiusOf } from './deal-terms.ts'
 import { CloseInput, requireSide } from './requests.service.ts'
 import { effectiveOfferStatus, offerMachine, requestMachine, transition } from './state.ts'
 import { formatDay, Instant } from '../../dates.ts'
-import { depositTermOrder, type OfferView } from './views.ts'
+import { columnsOf, depositTermOrder, nested, type OfferView } from './views.ts'
 import { awaiting, inboxFields, offersAwaiting, orderOf, sentByField, statusesOf } from './inbox.ts'
 
 const DAY_MS = 86_400_000
@@ -183,13 +183,14 @@ async function insertOffer(
 }
 
 /**
- * Runs an action on the request's latest offer, after writing due expiries, under the pipeline's lock. Returns
- * the action's result and the artist as a card (the answer's).
+ * Runs an action on the request's latest offer, after writing due expiries, under the pipeline's lock. The
+ * offer is read after the locks with whether the artist is booked on the request's dates (what an acceptance
+ * checks, under the artist's lock). Returns the action's result and the artist as a card (the answer's).
  */
 async function onLatestOffer<T>(
   ctx: RequestContext,
   offerId: string,
-  act: (tx: Tx, party: Party, offer: BookingOffer, request: BookingRequest) => Promise<T>,
+  act: (tx: Tx, party: Party, offer: BookingOffer, request: BookingRequest, booked: boolean) => Promise<T>,
 ): Promise<{ done: T; artist: Artist }> {
   const party = await partyOf(ctx)
   // The pipeline, not the offer: the offer is read again under the lock, the artist is what the first lock needs.
@@ -197,13 +198,15 @@ async function onLatestOffer<T>(
   const seen = await seenPipeline(ctx.db, party, pick, ctx.clock.now(), { what: 'offer', id: offerId })
   const done = await ctx.db.$transaction(async (tx) => {
     // An acceptance places a hold: take the artist's booking lock before the pipeline's, as every hold change does.
-    await lockArtistBookings(tx, seen.artistId)
-    const request = await lockRequest(tx, seen.id, { party, now: ctx.clock.now() })
-    const offer = await tx.bookingOffer.findUniqueOrThrow({ where: { id: offerId } })
+    const request = await lockRequest(tx, seen.id, { party, now: ctx.clock.now() }, seen.artistId)
+    const [row] = await tx.$queryRaw<Record<string, unknown>[]>`
+      SELECT ${columnsOf('BookingOffer', 'o', 'offer')}, ${bookedSql(request)} AS booked FROM booking_offers o WHERE o.id = ${offerId}::uuid`
+    const offer = row && nested<BookingOffer>(row, 'BookingOffer', 'offer')
+    if (!row || !offer) throw notFound('offer', offerId)
     // Lapsed between the expiry pass and the lock: as good as expired.
     if (effectiveOfferStatus(offer, ctx.clock.now()) !== offer.status)
       throw conflict('invalid_transition', 'cannot act on an offer that is expired')
-    return act(tx, party, offer, request)
+    return act(tx, party, offer, request, row.booked as boolean)
   })
   actedOn(ctx, party, seen.id)
   return { done, artist: seen.artist }
@@ -366,13 +369,13 @@ async function make(ctx: RequestContext, requestId: string, input: unknown, quer
 async function accept(ctx: RequestContext, offerId: string): Promise<OfferViewRow>
 async function accept(ctx: RequestContext, offerId: string, query: Selection): Promise<BookingOffer>
 async function accept(ctx: RequestContext, offerId: string, query?: Selection): Promise<BookingOffer | OfferViewRow> {
-  const { done, artist } = await onLatestOffer(ctx, offerId, async (tx, party, offer, request) => {
+  const { done, artist } = await onLatestOffer(ctx, offerId, async (tx, party, offer, request, booked) => {
     requireTheirs(party, offer, 'accept')
     const actor = actorOf(party)
     const offerTo = transition(offerMachine, offer.status, 'accept')
     const requestTo = transition(requestMachine, request.status, 'hold')
     // Under the artist's lock, which confirmations take too: no booking can appear before the hold is placed.
-    if (await confirmedBookingOn(tx, request)) throw alreadyBooked()
+    if (booked) throw alreadyBooked()
     const accepted = await tx.bookingOffer.update({ where: { id: offerId }, data: { status: offerTo } })
     const expiresAt = new Date(Math.min(ctx.clock.now().getTime() + offer.holdDays * DAY_MS, request.startsAt.getTime()))
     const hold = await tx.bookingHold.create({

@@ -1,7 +1,6 @@
 // Mechanics shared by every booking action: locking a pipeline, writing due expiries and lapsed hold
 // challenges, and keeping hold priorities in order.
 import type { Db, Tx } from '../../db/client.ts'
-import { advisoryLock } from '../../db/locks.ts'
 import { conflict, notFound } from '../../errors.ts'
 import { Prisma, type Artist, type BookingHold, type BookingRequest, type BookingRequestStatus } from '../../generated/prisma/client.ts'
 import { dealClosed } from './deal-followers.ts'
@@ -10,23 +9,29 @@ import { can, holdMachine, offerMachine, requestMachine, transition } from './st
 import { columnsOf, nested } from './views.ts'
 
 /**
- * Serializes every change to an artist's holds and bookings (placing, releasing, expiring, confirming).
- * Taken first in each such transaction, so that pipelines of one artist never wait on each other in a
- * cycle (a deadlock would surface as an error instead of a clean 409).
+ * The artist's booking lock (an advisory lock, taken by lockRequest with `artistId`) serializes every change to
+ * an artist's holds and bookings (placing, releasing, expiring, confirming). Taken first in each such
+ * transaction, so that pipelines of one artist never wait on each other in a cycle (a deadlock would surface
+ * as an error instead of a clean 409).
  */
-export const lockArtistBookings = (tx: Tx, artistId: string) => advisoryLock(tx, `booking:artist:${artistId}`)
+const artistLockKey = (artistId: string) => `booking:artist:${artistId}`
 
 /**
  * Locks a pipeline for one action: every action on one request runs after the previous one committed.
- * With a party, the party must be one that acts on the pipeline (not only one that sees it), at `now`.
+ * With a party, the party must be one that acts on the pipeline (not only one that sees it), at `now`. With
+ * `artistId`, the artist's booking lock (artistLockKey) is taken first, in the same statement.
  */
-export async function lockRequest(tx: Tx, id: string, acting?: { party: Party; now: Date }): Promise<BookingRequest> {
+export async function lockRequest(tx: Tx, id: string, acting?: { party: Party; now: Date }, artistId?: string): Promise<BookingRequest> {
   // One statement: FOR UPDATE returns the row as the last commit left it, so no read follows the lock. Whether
   // the party acts on it is read in the same statement: representation is not under the pipeline's lock (a
-  // handover never waits for it), so a separate read after the lock would order nothing more.
+  // handover never waits for it), so a separate read after the lock would order nothing more. The artist's
+  // lock is an InitPlan, a one-time filter evaluated before the row is scanned: taken before the row's.
+  const artistFirst = artistId
+    ? Prisma.sql`AND (SELECT true FROM pg_advisory_xact_lock(hashtextextended(${artistLockKey(artistId)}, 0)))`
+    : Prisma.empty
   const [row] = await tx.$queryRaw<Record<string, unknown>[]>`
     SELECT ${columnsOf('BookingRequest', 'r', 'request')}, ${acting ? actingSql(acting.party) : Prisma.sql`true`} AS acting
-    FROM booking_requests r WHERE r.id = ${id}::uuid FOR UPDATE OF r`
+    FROM booking_requests r WHERE r.id = ${id}::uuid ${artistFirst} FOR UPDATE OF r`
   const request = row && nested<BookingRequest>(row, 'BookingRequest', 'request')
   if (!row || !request) throw notFound('booking request', id)
   if (acting) {
@@ -122,8 +127,7 @@ export async function expireDue(
 }
 
 async function expirePipeline(tx: Tx, pipeline: { id: string; artistId: string }, now: Date): Promise<number> {
-  await lockArtistBookings(tx, pipeline.artistId)
-  const request = await lockRequest(tx, pipeline.id)
+  const request = await lockRequest(tx, pipeline.id, undefined, pipeline.artistId)
   const requestId = request.id
   let expired = 0
 
@@ -304,6 +308,10 @@ export function confirmedBookingOn(db: Db | Tx, d: { artistId: string; startsAt:
     select: { id: true, startsAt: true },
   })
 }
+
+/** confirmedBookingOn as a condition: whether there is one. */
+export const bookedSql = (d: { artistId: string; startsAt: Date; endsAt: Date }) => Prisma.sql`EXISTS (SELECT 1 FROM bookings b
+  WHERE b.artist_id = ${d.artistId}::uuid AND b.status = 'confirmed' AND b.starts_at < ${d.endsAt} AND b.ends_at > ${d.startsAt})`
 
 export const alreadyBooked = () =>
   conflict('artist_already_booked', 'the artist already has a confirmed booking at that time: no hold is placed on those dates')

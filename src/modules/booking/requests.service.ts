@@ -20,7 +20,7 @@ import { Currency, MinorUnits } from '../../money.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { dealClosed } from './deal-followers.ts'
 import { actorOf, partyOf, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
-import { expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
+import { expireDue, lockRequest, reprioritize } from './pipeline.ts'
 import { holdMachine, offerMachine, requestMachine, transition } from './state.ts'
 import { actionsView, askerFor, partyChecks, stateAllows, type ActionsView } from './actions.ts'
 import { awaiting, inboxFields, orderOf, requestsAwaiting, statusesOf } from './inbox.ts'
@@ -261,8 +261,7 @@ async function closeRequest(
   const { artistId } = await visibleRequest(ctx, party, id)
   await expireDue(ctx.db, { requestId: id }, ctx.clock.now())
   await ctx.db.$transaction(async (tx) => {
-    await lockArtistBookings(tx, artistId)
-    const request = await lockRequest(tx, id, { party, now: ctx.clock.now() })
+    const request = await lockRequest(tx, id, { party, now: ctx.clock.now() }, artistId)
     const to = transition(requestMachine, request.status, action)
     const actor = actorOf(party)
     await tx.bookingRequest.update({ where: { id }, data: { status: to, closedReason: reason } })

@@ -79,9 +79,6 @@ export async function askerFor(ctx: RequestContext, requestId: string, manage: A
   return { party, manages, acting }
 }
 
-/** Whether the party acts on the pipeline, asked once per request context (the answer's actions reuse it). */
-export const actsOn = (ctx: RequestContext, party: Party, requestId: string) => actingLoader(ctx, party).load(requestId)
-
 /**
  * The party has just acted on the pipeline in this request (assertActsFor passed under the pipeline's
  * lock): the answer's actions take that as known instead of asking the database again.

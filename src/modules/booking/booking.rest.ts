@@ -59,7 +59,7 @@ export const bookingRoutes = [
     body: BookingRequestInput,
     status: 201,
     response: request,
-    handler: async ({ ctx, body }) => bookingRequests.view(ctx, await bookingRequests.create(ctx, body, { include: RequestView })),
+    handler: async ({ ctx, body }) => bookingRequests.view(ctx, await bookingRequests.create(ctx, body)),
   }),
   route({
     method: 'GET',
@@ -130,7 +130,7 @@ export const bookingRoutes = [
     body: OfferInput,
     status: 201,
     response: offer,
-    handler: async ({ ctx, params, body }) => offers.view(ctx, await offers.make(ctx, params.id, body, { include: OfferView })),
+    handler: async ({ ctx, params, body }) => offers.view(ctx, await offers.make(ctx, params.id, body)),
   }),
   route({
     method: 'GET',
@@ -177,7 +177,7 @@ export const bookingRoutes = [
           action === 'counter'
             ? await offers.counter(ctx, params.id, body, { include: OfferView })
             : action === 'accept'
-              ? await offers.accept(ctx, params.id, { include: OfferView })
+              ? await offers.accept(ctx, params.id)
               : await offers[action](ctx, params.id, body, { include: OfferView })
         return offers.view(ctx, o)
       },
@@ -218,7 +218,7 @@ export const bookingRoutes = [
     params: IdParams,
     status: 201,
     response: booking,
-    handler: async ({ ctx, params }) => bookings.view(ctx, await holds.confirm(ctx, params.id, { include: BookingView })),
+    handler: async ({ ctx, params }) => bookings.view(ctx, await holds.confirm(ctx, params.id)),
   }),
   route({
     method: 'POST',

@@ -7,26 +7,38 @@ import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, isExclusionViolation, notFound } from '../../errors.ts'
-import { BookingStatus, HoldStatus, type Booking, type BookingHold, type City, type Prisma } from '../../generated/prisma/client.ts'
+import {
+  BookingStatus,
+  HoldStatus,
+  Prisma,
+  type Agency,
+  type Booking,
+  type BookingHold,
+  type BookingOffer,
+  type City,
+} from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
-import { actorOf, partyOf, pipelinesVisibleTo, recordActivities, recordActivity, SYSTEM, type Party } from './parties.ts'
+import { actingSql, actorOf, partyOf, pipelinesVisibleTo, recordActivities, recordActivity, SYSTEM, type Party } from './parties.ts'
 import {
   competingHolds,
+  competingWhere,
   expireDue,
   lapseChallenge,
-  lockArtistBookings,
   lockRequest,
   ranksAbove,
   closePipeline,
+  rankOrder,
   reprioritize,
+  seenPipeline,
 } from './pipeline.ts'
 import { dealBooked, dealCancelled } from './deal-followers.ts'
 import { CloseInput, requireSide } from './requests.service.ts'
 import { keptTerm, radiusOf } from './deal-terms.ts'
 import { bookingMachine, effectiveHoldStatus, holdMachine, requestMachine, transition } from './state.ts'
 import { Instant, localTime } from '../../dates.ts'
-import { actedOn, actionsView, actsOn, askerFor, blocked, partyChecks, stateAllows, type ActionsView } from './actions.ts'
+import { actedOn, actionsView, askerFor, blocked, partyChecks, stateAllows, type ActionsView } from './actions.ts'
+import { columnsOf, depositTermOrder, nested, type BookingView } from './views.ts'
 import { awaiting, BOOKING_SORT_FIELDS, holdsAwaiting, inboxFields, orderOf, statusesOf } from './inbox.ts'
 
 export const HoldFilter = z.object({
@@ -81,26 +93,32 @@ async function visibleHold(ctx: RequestContext, party: Party, id: string, query:
   return hold
 }
 
-/** Locks the hold's pipeline for the party after writing due expiries; a hold lapsed in between is as good as expired. */
-async function lockedHold(tx: Tx, party: Party, hold: BookingHold, now: Date) {
-  const request = await lockRequest(tx, hold.requestId, { party, now })
-  const fresh = await tx.bookingHold.findUniqueOrThrow({ where: { id: hold.id } })
+/**
+ * Locks the hold's pipeline for the party after writing due expiries; a hold lapsed in between is as good as
+ * expired (with `artistFirst`, the artist's lock is taken first: lockRequest). Read after it, in one
+ * statement: the hold and the artist's other active holds on its dates (competingHolds).
+ */
+async function lockedHold(tx: Tx, party: Party, hold: BookingHold, now: Date, artistFirst?: string) {
+  const request = await lockRequest(tx, hold.requestId, { party, now }, artistFirst)
+  const read = await tx.bookingHold.findMany({ where: { OR: [{ id: hold.id }, competingWhere(hold)] }, orderBy: rankOrder })
+  const fresh = read.find((h) => h.id === hold.id)
+  if (!fresh) throw notFound('hold', hold.id)
   const status = effectiveHoldStatus(fresh, now)
   if (status !== fresh.status) throw conflict('invalid_transition', `cannot act on a hold that is ${status}`)
-  return { hold: fresh, request }
+  return { hold: fresh, request, others: read.filter((h) => h.id !== hold.id) }
 }
 
 const challengeLapsed = (hold: BookingHold, now: Date) => Boolean(hold.challengeDeadline && hold.challengeDeadline <= now)
 
 /**
- * The artist's other active holds on the dates of `hold`, and those ranked above it that still stand. One
- * above whose challenge lapsed is released on the way (whoever acts first) and left out of both; the caller
- * holds the artist's lock.
+ * Of the artist's other active holds on the dates of `hold` (`others`, read under the artist's lock), those
+ * that compete and those ranked above it that still stand. One above whose challenge lapsed is released on
+ * the way (whoever acts first) and left out of both.
  */
-async function rivalsOf(tx: Tx, hold: BookingHold, now: Date) {
+async function rivalsOf(tx: Tx, hold: BookingHold, others: BookingHold[], now: Date) {
   const competing: BookingHold[] = []
   const standingAbove: BookingHold[] = []
-  for (const other of await competingHolds(tx, hold)) {
+  for (const other of others) {
     const above = ranksAbove(other, hold)
     if (above && challengeLapsed(other, now)) {
       await lapseChallenge(tx, other)
@@ -119,17 +137,19 @@ const outranked = (count: number) =>
   )
 
 /**
- * Refuses an outranked confirmation before it queues on the artist's lock, so that the first hold's
- * confirmation never waits behind the others' refusals. Only a hint: the answer under the lock decides.
+ * What a confirmation reads before it queues on the artist's lock, in the statement that finds the pipeline
+ * (seenPipeline): the hold, the offer it was placed on (its terms never change), the confirming agency and
+ * the event's city as cards, whether the agency acts on the pipeline, and how many holds above it stand.
  */
-async function refuseIfOutranked(ctx: RequestContext, party: Party, seen: BookingHold, expired: number, now: Date) {
-  // The hold as read before the expiry pass, unless that pass changed something.
-  const hold = expired ? await ctx.db.bookingHold.findUniqueOrThrow({ where: { id: seen.id } }) : seen
-  // Who may not act, or on what, is told under the lock.
-  if (hold.status !== 'active' || !(await actsOn(ctx, party, hold.requestId))) return
-  const standing = (await competingHolds(ctx.db, hold)).filter((other) => ranksAbove(other, hold) && !challengeLapsed(other, now))
-  if (standing.length) throw outranked(standing.length)
-}
+const confirmationShape = (party: Party, now: Date) => ({
+  columns: Prisma.sql`${columnsOf('BookingHold', 'h', 'hold')}, ${columnsOf('BookingOffer', 'o', 'offer')},
+    ${columnsOf('Agency', 'c', 'agency')}, ${columnsOf('City', 'g', 'city')}, ${actingSql(party)} AS acting,
+    (SELECT count(*)::int FROM booking_holds x
+      WHERE x.artist_id = h.artist_id AND x.status = 'active' AND x.id <> h.id AND x.starts_at < h.ends_at AND x.ends_at > h.starts_at
+        AND (x.created_at, x.id) < (h.created_at, h.id) AND (x.challenge_deadline IS NULL OR x.challenge_deadline > ${now})) AS above`,
+  from: Prisma.sql`JOIN booking_holds h ON h.request_id = r.id JOIN booking_offers o ON o.id = h.offer_id
+    LEFT JOIN artists_companies c ON c.id = ${party.side === 'agency' ? party.agencyId : null}::uuid LEFT JOIN geo_cities g ON g.id = r.city_id`,
+})
 
 export const ChallengeInput = z.object({
   respondWithinHours: z
@@ -192,76 +212,7 @@ export const holds = {
     return listing(ctx.db.bookingHold, { where: holdsWhere(party, f, now), orderBy }, page, query)
   },
 
-  /** The agency confirms a hold: the booking exists, the request is booked, competing holds are released. */
-  async confirm(ctx: RequestContext, id: string, query: Selection = {}) {
-    const party = await partyOf(ctx)
-    requireSide(party, 'agency', 'confirms bookings')
-    const seen = await visibleHold(ctx, party, id)
-    const expired = await expireDue(ctx.db, { requestId: seen.requestId }, ctx.clock.now())
-    await refuseIfOutranked(ctx, party, seen, expired, ctx.clock.now())
-    const actor = actorOf(party)
-    try {
-      const booking = await ctx.db.$transaction(async (tx) => {
-        // One confirmation per artist at a time: the losers of a race find the hold released, or meet the
-        // exclusion constraint, and answer 409.
-        await lockArtistBookings(tx, seen.artistId)
-        const { hold, request } = await lockedHold(tx, party, seen, ctx.clock.now())
-        const holdTo = transition(holdMachine, hold.status, 'confirm')
-        const { competing, standingAbove } = await rivalsOf(tx, hold, ctx.clock.now())
-        if (standingAbove.length) throw outranked(standingAbove.length)
-        const requestTo = transition(requestMachine, request.status, 'book')
-        const offer = await tx.bookingOffer.findUnique({
-          where: { id: hold.offerId },
-          include: { depositTerms: { orderBy: { seq: 'asc' } } },
-        })
-        if (!offer) throw notFound('booking offer', hold.offerId)
-        const created = await tx.booking.create({
-          data: {
-            requestId: request.id,
-            offerId: offer.id,
-            holdId: hold.id,
-            artistId: hold.artistId,
-            agencyId: party.agencyId,
-            promoterOrgId: request.promoterOrgId,
-            venueId: request.venueId,
-            venueName: request.venueName,
-            cityId: request.cityId,
-            startsAt: hold.startsAt,
-            endsAt: hold.endsAt,
-            fee: offer.fee,
-            currency: offer.currency,
-            dealType: offer.dealType,
-            percentage: offer.percentage,
-            deposit: offer.deposit,
-            ...radiusOf(offer),
-            ...(offer.depositTerms.length ? { depositTerms: { create: offer.depositTerms.map(keptTerm) } } : {}),
-          },
-        })
-        await tx.bookingHold.update({ where: { id: hold.id }, data: { status: holdTo } })
-        await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo } })
-        // The step's three transitions in one statement, in the order they happened.
-        await recordActivities(tx, actor, [
-          { requestId: request.id, subject: 'hold', subjectId: hold.id, action: 'confirm', from: hold.status, to: holdTo },
-          { requestId: request.id, subject: 'request', subjectId: request.id, action: 'book', from: request.status, to: requestTo },
-          { requestId: request.id, subject: 'booking', subjectId: created.id, action: 'confirm', from: null, to: 'confirmed' },
-        ])
-        await dealBooked(tx, hold.id, created.id)
-        for (const other of competing) {
-          await lockRequest(tx, other.requestId)
-          await closePipeline(tx, actor, other, 'release', 'the artist was confirmed for an overlapping booking')
-        }
-        await reprioritize(tx, hold.artistId)
-        return created
-      })
-      actedOn(ctx, party, seen.requestId)
-      return ctx.db.booking.findUniqueOrThrow({ ...query, where: { id: booking.id } })
-    } catch (e) {
-      if (isExclusionViolation(e, 'bookings_no_double_booking')) {
-        throw conflict('artist_already_booked', 'the artist already has a confirmed booking at that time')
-      }
-      throw e
-    }
-  },
+  confirm,
 
   /**
    * A party of a lower hold challenges the holds above it: each gets a deadline to confirm or release (at
@@ -275,10 +226,9 @@ export const holds = {
     const now = ctx.clock.now()
     await expireDue(ctx.db, { requestId: seen.requestId }, now)
     await ctx.db.$transaction(async (tx) => {
-      await lockArtistBookings(tx, seen.artistId)
-      const { hold } = await lockedHold(tx, party, seen, now)
+      const { hold, others } = await lockedHold(tx, party, seen, now, seen.artistId)
       const to = transition(holdMachine, hold.status, 'challenge')
-      const above = (await rivalsOf(tx, hold, now)).standingAbove
+      const above = (await rivalsOf(tx, hold, others, now)).standingAbove
       if (!above.length) throw conflict('nothing_to_challenge', 'no hold ranks above this one on these dates')
       const unchallenged = above.filter((other) => !other.challengeDeadline)
       if (!unchallenged.length) throw conflict('challenge_pending', 'every hold above this one is already under challenge')
@@ -317,13 +267,104 @@ export const holds = {
     const seen = await visibleHold(ctx, party, id)
     await expireDue(ctx.db, { requestId: seen.requestId }, ctx.clock.now())
     await ctx.db.$transaction(async (tx) => {
-      await lockArtistBookings(tx, seen.artistId)
-      const { hold } = await lockedHold(tx, party, seen, ctx.clock.now())
+      const { hold } = await lockedHold(tx, party, seen, ctx.clock.now(), seen.artistId)
       await closePipeline(tx, actorOf(party), hold, 'release', reason ?? `released by the ${party.side}`)
       await reprioritize(tx, hold.artistId)
     })
     return ctx.db.bookingHold.findUniqueOrThrow({ ...query, where: { id } })
   },
+}
+
+export type BookingViewRow = Prisma.BookingGetPayload<{ include: typeof BookingView }>
+
+/**
+ * The agency confirms a hold: the booking exists, the request is booked, competing holds are released.
+ * Without a selection the answer is the REST view, composed from the rows in hand.
+ */
+async function confirm(ctx: RequestContext, id: string): Promise<BookingViewRow>
+async function confirm(ctx: RequestContext, id: string, query: Selection): Promise<Booking>
+async function confirm(ctx: RequestContext, id: string, query?: Selection): Promise<Booking | BookingViewRow> {
+  const party = await partyOf(ctx)
+  requireSide(party, 'agency', 'confirms bookings')
+  const now = ctx.clock.now()
+  const seen = await seenPipeline(ctx.db, party, Prisma.sql`h.id = ${id}::uuid`, now, { what: 'hold', id }, confirmationShape(party, now))
+  const hold = nested<BookingHold>(seen.row, 'BookingHold', 'hold')!
+  const offer = nested<BookingOffer>(seen.row, 'BookingOffer', 'offer')!
+  // Refuses an outranked confirmation before it queues on the artist's lock, so that the first hold's
+  // confirmation never waits behind the others' refusals. Only a hint, from what was read before the expiry
+  // pass (none when that pass changed something): the answer under the lock decides, and tells who may not act.
+  const above = seen.row.above as number
+  if (!seen.expired && hold.status === 'active' && seen.row.acting && above) throw outranked(above)
+  const actor = actorOf(party)
+  try {
+    const booking = await ctx.db.$transaction(async (tx) => {
+      // One confirmation per artist at a time: the losers of a race find the hold released, or meet the
+      // exclusion constraint, and answer 409.
+      const { hold: fresh, request, others } = await lockedHold(tx, party, hold, ctx.clock.now(), seen.artistId)
+      const holdTo = transition(holdMachine, fresh.status, 'confirm')
+      const { competing, standingAbove } = await rivalsOf(tx, fresh, others, ctx.clock.now())
+      if (standingAbove.length) throw outranked(standingAbove.length)
+      const requestTo = transition(requestMachine, request.status, 'book')
+      // An offer has deposit terms exactly when it has a deposit (their total).
+      const terms =
+        offer.deposit === null ? [] : await tx.offerDepositTerm.findMany({ where: { offerId: offer.id }, orderBy: depositTermOrder })
+      const created = await tx.booking.create({
+        data: {
+          requestId: request.id,
+          offerId: offer.id,
+          holdId: fresh.id,
+          artistId: fresh.artistId,
+          agencyId: party.agencyId,
+          promoterOrgId: request.promoterOrgId,
+          venueId: request.venueId,
+          venueName: request.venueName,
+          cityId: request.cityId,
+          startsAt: fresh.startsAt,
+          endsAt: fresh.endsAt,
+          fee: offer.fee,
+          currency: offer.currency,
+          dealType: offer.dealType,
+          percentage: offer.percentage,
+          deposit: offer.deposit,
+          ...radiusOf(offer),
+          ...(terms.length ? { depositTerms: { create: terms.map(keptTerm) } } : {}),
+        },
+      })
+      await tx.bookingHold.update({ where: { id: fresh.id }, data: { status: holdTo } })
+      await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo } })
+      // The step's three transitions in one statement, in the order they happened.
+      await recordActivities(tx, actor, [
+        { requestId: request.id, subject: 'hold', subjectId: fresh.id, action: 'confirm', from: fresh.status, to: holdTo },
+        { requestId: request.id, subject: 'request', subjectId: request.id, action: 'book', from: request.status, to: requestTo },
+        { requestId: request.id, subject: 'booking', subjectId: created.id, action: 'confirm', from: null, to: 'confirmed' },
+      ])
+      await dealBooked(tx, fresh.id, created.id)
+      for (const other of competing) {
+        await lockRequest(tx, other.requestId)
+        await closePipeline(tx, actor, other, 'release', 'the artist was confirmed for an overlapping booking')
+      }
+      await reprioritize(tx, fresh.artistId)
+      return created
+    })
+    actedOn(ctx, party, seen.id)
+    if (query) return await ctx.db.booking.findUniqueOrThrow({ ...query, where: { id: booking.id } })
+    const depositTerms =
+      booking.deposit === null
+        ? []
+        : await ctx.db.bookingDepositTerm.findMany({ where: { bookingId: booking.id }, orderBy: depositTermOrder })
+    return {
+      ...booking,
+      artist: seen.artist,
+      agency: nested<Agency>(seen.row, 'Agency', 'agency')!,
+      city: nested<City>(seen.row, 'City', 'city'),
+      depositTerms,
+    }
+  } catch (e) {
+    if (isExclusionViolation(e, 'bookings_no_double_booking')) {
+      throw conflict('artist_already_booked', 'the artist already has a confirmed booking at that time')
+    }
+    throw e
+  }
 }
 
 export const bookings = {

@@ -3,16 +3,18 @@
 // Accepting places a hold on the artist's dates.
 import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
-import type { Tx } from '../../db/client.ts'
+import type { Db, Tx } from '../../db/client.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, invalidInput, notFound } from '../../errors.ts'
 import {
   DealType,
   OfferStatus,
+  Prisma,
+  type Artist,
+  type BookingHold,
   type BookingOffer,
   type BookingRequest,
   type OfferDepositTerm,
-  type Prisma,
 } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
@@ -27,13 +29,13 @@ import {
   type Transition,
 } from './parties.ts'
 import { actedOn, actionsView, askerFor, blocked, partyChecks, stateAllows, type ActionsView, type Asker, type Check } from './actions.ts'
-import { alreadyBooked, confirmedBookingOn, expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
+import { alreadyBooked, bookedSql, confirmedBookingOn, expireDue, lockRequest, reprioritize, seenPipeline } from './pipeline.ts'
 import { Currency, MinorUnits } from '../../money.ts'
 import { dealTermFields, dealTermIssues, depositSchedule, depositTotal, dueDayIssue, radiusOf } from './deal-terms.ts'
-import { CloseInput, requireSide, visibleRequest } from './requests.service.ts'
+import { CloseInput, requireSide } from './requests.service.ts'
 import { effectiveOfferStatus, offerMachine, requestMachine, transition } from './state.ts'
 import { formatDay, Instant } from '../../dates.ts'
-import { depositTermOrder } from './views.ts'
+import { columnsOf, depositTermOrder, nested, type OfferView } from './views.ts'
 import { awaiting, inboxFields, offersAwaiting, orderOf, sentByField, statusesOf } from './inbox.ts'
 
 const DAY_MS = 86_400_000
@@ -180,32 +182,47 @@ async function insertOffer(
   return offer
 }
 
-/** Runs an action on the request's latest offer, after writing due expiries, under the pipeline's lock. */
+/**
+ * Runs an action on the request's latest offer, after writing due expiries, under the pipeline's lock. The
+ * offer is read after the locks with whether the artist is booked on the request's dates (what an acceptance
+ * checks, under the artist's lock). Returns the action's result and the artist as a card (the answer's).
+ */
 async function onLatestOffer<T>(
   ctx: RequestContext,
   offerId: string,
-  act: (tx: Tx, party: Party, offer: BookingOffer, request: BookingRequest) => Promise<T>,
-): Promise<T> {
+  act: (tx: Tx, party: Party, offer: BookingOffer, request: BookingRequest, booked: boolean) => Promise<T>,
+): Promise<{ done: T; artist: Artist }> {
   const party = await partyOf(ctx)
   // The pipeline, not the offer: the offer is read again under the lock, the artist is what the first lock needs.
-  const seen = await ctx.db.bookingRequest.findFirst({
-    where: { AND: [pipelinesVisibleTo(party), { offers: { some: { id: offerId } } }] },
-    select: { id: true, artistId: true },
-  })
-  if (!seen) throw notFound('offer', offerId)
-  await expireDue(ctx.db, { requestId: seen.id }, ctx.clock.now())
+  const pick = Prisma.sql`r.id = (SELECT o.request_id FROM booking_offers o WHERE o.id = ${offerId}::uuid)`
+  const seen = await seenPipeline(ctx.db, party, pick, ctx.clock.now(), { what: 'offer', id: offerId })
   const done = await ctx.db.$transaction(async (tx) => {
     // An acceptance places a hold: take the artist's booking lock before the pipeline's, as every hold change does.
-    await lockArtistBookings(tx, seen.artistId)
-    const request = await lockRequest(tx, seen.id, { party, now: ctx.clock.now() })
-    const offer = await tx.bookingOffer.findUniqueOrThrow({ where: { id: offerId } })
+    const request = await lockRequest(tx, seen.id, { party, now: ctx.clock.now() }, seen.artistId)
+    const [row] = await tx.$queryRaw<Record<string, unknown>[]>`
+      SELECT ${columnsOf('BookingOffer', 'o', 'offer')}, ${bookedSql(request)} AS booked FROM booking_offers o WHERE o.id = ${offerId}::uuid`
+    const offer = row && nested<BookingOffer>(row, 'BookingOffer', 'offer')
+    if (!row || !offer) throw notFound('offer', offerId)
     // Lapsed between the expiry pass and the lock: as good as expired.
     if (effectiveOfferStatus(offer, ctx.clock.now()) !== offer.status)
       throw conflict('invalid_transition', 'cannot act on an offer that is expired')
-    return act(tx, party, offer, request)
+    return act(tx, party, offer, request, row.booked as boolean)
   })
   actedOn(ctx, party, seen.id)
-  return done
+  return { done, artist: seen.artist }
+}
+
+/** An offer as REST shows it (OfferView), from rows in hand: its deposit terms are read only when it has some. */
+async function offerAnswer(
+  db: Db,
+  offer: BookingOffer,
+  request: BookingRequest,
+  artist: Artist,
+  holds: BookingHold[],
+): Promise<OfferViewRow> {
+  const depositTerms =
+    offer.deposit === null ? [] : await db.offerDepositTerm.findMany({ where: { offerId: offer.id }, orderBy: depositTermOrder })
+  return { ...offer, request: { ...request, artist }, holds, depositTerms }
 }
 
 function requireTheirs(party: Party, offer: BookingOffer, doing: string) {
@@ -214,35 +231,12 @@ function requireTheirs(party: Party, offer: BookingOffer, doing: string) {
 }
 
 export const offers = {
-  /** The agency's first answer to a request. */
-  async make(ctx: RequestContext, requestId: string, input: unknown, query: Selection = {}) {
-    const party = await partyOf(ctx)
-    requireSide(party, 'agency', 'answers requests with offers')
-    const data = parseInput(offerInputAt(ctx.clock.now()), input)
-    await visibleRequest(ctx, party, requestId)
-    await expireDue(ctx.db, { requestId }, ctx.clock.now())
-    const offer = await ctx.db.$transaction(async (tx) => {
-      const request = await lockRequest(tx, requestId, { party, now: ctx.clock.now() })
-      const to = transition(requestMachine, request.status, 'offer')
-      checkAgainstRequest(request, data)
-      await tx.bookingRequest.update({ where: { id: requestId }, data: { status: to } })
-      return insertOffer(tx, party, request, data, {
-        requestId,
-        subject: 'request',
-        subjectId: requestId,
-        action: 'offer',
-        from: request.status,
-        to,
-      })
-    })
-    actedOn(ctx, party, requestId)
-    return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: offer.id } })
-  },
+  make,
 
   /** A counter changes what it names and carries the rest of the offer it answers over (`carriedOver`). */
   async counter(ctx: RequestContext, offerId: string, input: unknown, query: Selection = {}) {
     const named = parseInput(CounterInput, input)
-    const counter = await onLatestOffer(ctx, offerId, async (tx, party, offer, request) => {
+    const { done: counter } = await onLatestOffer(ctx, offerId, async (tx, party, offer, request) => {
       requireTheirs(party, offer, 'counter')
       const to = transition(offerMachine, offer.status, 'counter')
       const terms = await tx.offerDepositTerm.findMany({ where: { offerId }, orderBy: depositTermOrder })
@@ -262,41 +256,7 @@ export const offers = {
     return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: counter.id } })
   },
 
-  /** Accepting places a hold on the artist's dates, ranked among the artist's overlapping holds. */
-  async accept(ctx: RequestContext, offerId: string, query: Selection = {}) {
-    await onLatestOffer(ctx, offerId, async (tx, party, offer, request) => {
-      requireTheirs(party, offer, 'accept')
-      const actor = actorOf(party)
-      const offerTo = transition(offerMachine, offer.status, 'accept')
-      const requestTo = transition(requestMachine, request.status, 'hold')
-      // Under the artist's lock, which confirmations take too: no booking can appear before the hold is placed.
-      if (await confirmedBookingOn(tx, request)) throw alreadyBooked()
-      await tx.bookingOffer.update({ where: { id: offerId }, data: { status: offerTo } })
-      const expiresAt = new Date(Math.min(ctx.clock.now().getTime() + offer.holdDays * DAY_MS, request.startsAt.getTime()))
-      const hold = await tx.bookingHold.create({
-        data: {
-          requestId: request.id,
-          offerId,
-          artistId: request.artistId,
-          startsAt: request.startsAt,
-          endsAt: request.endsAt,
-          venueId: request.venueId,
-          cityId: request.cityId,
-          priority: 1,
-          expiresAt,
-        },
-      })
-      await reprioritize(tx, request.artistId)
-      await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo } })
-      // The step's three transitions in one statement, in the order they happened.
-      await recordActivities(tx, actor, [
-        { requestId: request.id, subject: 'offer', subjectId: offerId, action: 'accept', from: offer.status, to: offerTo },
-        { requestId: request.id, subject: 'hold', subjectId: hold.id, action: 'hold', from: null, to: 'active' },
-        { requestId: request.id, subject: 'request', subjectId: request.id, action: 'hold', from: request.status, to: requestTo },
-      ])
-    })
-    return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: offerId } })
-  },
+  accept,
 
   /** Declining the latest offer ends the negotiation: the request is declined (agency) or withdrawn (promoter). */
   async decline(ctx: RequestContext, offerId: string, input: unknown, query: Selection = {}) {
@@ -366,6 +326,84 @@ export const offers = {
   async view<T extends BookingOffer & { request?: BookingRequest }>(ctx: RequestContext, offer: T): Promise<T & ActionsView<OfferAction>> {
     return { ...offer, ...(await offers.actionsView(ctx, offer, offer.request)) }
   },
+}
+
+export type OfferViewRow = Prisma.BookingOfferGetPayload<{ include: typeof OfferView }>
+
+/**
+ * The agency's first answer to a request. Without a selection the answer is the REST view, composed from the
+ * rows in hand; with one (GraphQL's) the offer is read with it.
+ */
+async function make(ctx: RequestContext, requestId: string, input: unknown): Promise<OfferViewRow>
+async function make(ctx: RequestContext, requestId: string, input: unknown, query: Selection): Promise<BookingOffer>
+async function make(ctx: RequestContext, requestId: string, input: unknown, query?: Selection): Promise<BookingOffer | OfferViewRow> {
+  const party = await partyOf(ctx)
+  requireSide(party, 'agency', 'answers requests with offers')
+  const data = parseInput(offerInputAt(ctx.clock.now()), input)
+  const pick = Prisma.sql`r.id = ${requestId}::uuid`
+  const seen = await seenPipeline(ctx.db, party, pick, ctx.clock.now(), { what: 'booking request', id: requestId })
+  const { offer, request } = await ctx.db.$transaction(async (tx) => {
+    const locked = await lockRequest(tx, requestId, { party, now: ctx.clock.now() })
+    const to = transition(requestMachine, locked.status, 'offer')
+    checkAgainstRequest(locked, data)
+    const request = await tx.bookingRequest.update({ where: { id: requestId }, data: { status: to } })
+    const offer = await insertOffer(tx, party, locked, data, {
+      requestId,
+      subject: 'request',
+      subjectId: requestId,
+      action: 'offer',
+      from: locked.status,
+      to,
+    })
+    return { offer, request }
+  })
+  actedOn(ctx, party, requestId)
+  if (query) return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: offer.id } })
+  return offerAnswer(ctx.db, offer, request, seen.artist, [])
+}
+
+/**
+ * Accepting places a hold on the artist's dates, ranked among the artist's overlapping holds. Without a
+ * selection the answer is the REST view, composed from the rows in hand.
+ */
+async function accept(ctx: RequestContext, offerId: string): Promise<OfferViewRow>
+async function accept(ctx: RequestContext, offerId: string, query: Selection): Promise<BookingOffer>
+async function accept(ctx: RequestContext, offerId: string, query?: Selection): Promise<BookingOffer | OfferViewRow> {
+  const { done, artist } = await onLatestOffer(ctx, offerId, async (tx, party, offer, request, booked) => {
+    requireTheirs(party, offer, 'accept')
+    const actor = actorOf(party)
+    const offerTo = transition(offerMachine, offer.status, 'accept')
+    const requestTo = transition(requestMachine, request.status, 'hold')
+    // Under the artist's lock, which confirmations take too: no booking can appear before the hold is placed.
+    if (booked) throw alreadyBooked()
+    const accepted = await tx.bookingOffer.update({ where: { id: offerId }, data: { status: offerTo } })
+    const expiresAt = new Date(Math.min(ctx.clock.now().getTime() + offer.holdDays * DAY_MS, request.startsAt.getTime()))
+    const hold = await tx.bookingHold.create({
+      data: {
+        requestId: request.id,
+        offerId,
+        artistId: request.artistId,
+        startsAt: request.startsAt,
+        endsAt: request.endsAt,
+        venueId: request.venueId,
+        cityId: request.cityId,
+        priority: 1,
+        expiresAt,
+      },
+    })
+    const ranked = (await reprioritize(tx, request.artistId)).find((h) => h.id === hold.id)
+    const held = await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo } })
+    // The step's three transitions in one statement, in the order they happened.
+    await recordActivities(tx, actor, [
+      { requestId: request.id, subject: 'offer', subjectId: offerId, action: 'accept', from: offer.status, to: offerTo },
+      { requestId: request.id, subject: 'hold', subjectId: hold.id, action: 'hold', from: null, to: 'active' },
+      { requestId: request.id, subject: 'request', subjectId: request.id, action: 'hold', from: request.status, to: requestTo },
+    ])
+    // An offer is accepted once: the hold placed now is its only one.
+    return { offer: accepted, request: held, holds: [{ ...hold, ...ranked }] }
+  })
+  if (query) return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: offerId } })
+  return offerAnswer(ctx.db, done.offer, done.request, artist, done.holds)
 }
 
 async function closeNegotiation(

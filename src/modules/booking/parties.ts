@@ -6,7 +6,7 @@ import { grantedModules } from '../../access/authorize.ts'
 import type { Module } from '../../access/catalog.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Db, Tx } from '../../db/client.ts'
-import { today } from '../../dates.ts'
+import { formatDay, today } from '../../dates.ts'
 import { forbidden } from '../../errors.ts'
 import { Prisma, type BookingSide, type RepresentationRole } from '../../generated/prisma/client.ts'
 import { recordPipelineEvents } from '../outbox/record.ts'
@@ -49,6 +49,26 @@ export function sideFor(modules: ReadonlySet<Module>, bridged: boolean): Booking
 export function pipelinesVisibleTo(party: Party): Prisma.BookingRequestWhereInput & Prisma.BookingWhereInput {
   if (party.side === 'promoter') return { promoterOrgId: party.orgId }
   return { OR: [{ agencyId: party.agencyId }, { artist: { rosterLinks: { some: onArtistSideNow(party.agencyId) } } }] }
+}
+
+/** A roster link of the artist of `r` (a booking_requests alias) in force today, of `agencyId` (and `role`): onArtistSideNow in SQL. */
+function onArtistSideNowSql(agencyId: string, role?: RepresentationRole): Prisma.Sql {
+  const day = formatDay(today())
+  return Prisma.sql`EXISTS (SELECT 1 FROM artists_roster_links l
+    WHERE l.artist_id = r.artist_id AND l.agency_id = ${agencyId}::uuid ${role ? Prisma.sql`AND l.role = ${role}::"RepresentationRole"` : Prisma.empty}
+      AND l.starts_on <= ${day}::date AND (l.ends_on IS NULL OR l.ends_on >= ${day}::date))`
+}
+
+/** pipelinesVisibleTo as a condition on the request aliased `r`, for hand-written reads (pinned to it by test/booking-shapes.test.ts). */
+export function visibleSql(party: Party): Prisma.Sql {
+  if (party.side === 'promoter') return Prisma.sql`r.promoter_org_id = ${party.orgId}::uuid`
+  return Prisma.sql`(r.agency_id = ${party.agencyId}::uuid OR ${onArtistSideNowSql(party.agencyId)})`
+}
+
+/** actsFor as a condition on the request aliased `r`. */
+export function actingSql(party: Party): Prisma.Sql {
+  if (party.side === 'promoter') return Prisma.sql`r.promoter_org_id = ${party.orgId}::uuid`
+  return onArtistSideNowSql(party.agencyId, 'agency')
 }
 
 /** A roster link in force today: the company represents (role agency) or manages (role management) the artist. */
@@ -97,9 +117,13 @@ export async function actsForRequests(db: Db, party: Party, requestIds: readonly
  * the artist's management reads and never negotiates.
  */
 export async function assertActsFor(tx: Tx, party: Party, request: { promoterOrgId: string; artistId: string }) {
-  if (await actsFor(tx, party, request)) return
-  if (party.side === 'promoter') throw forbidden('only the promoter that sent this request acts on it', 'not_a_party')
-  throw forbidden('only the agency representing the artist now acts on its bookings', 'not_representing')
+  if (!(await actsFor(tx, party, request))) throw notActing(party)
+}
+
+/** The refusal of a party that sees a pipeline but does not act on it. */
+export function notActing(party: Party) {
+  if (party.side === 'promoter') return forbidden('only the promoter that sent this request acts on it', 'not_a_party')
+  return forbidden('only the agency representing the artist now acts on its bookings', 'not_representing')
 }
 
 /** Who acts in an activity entry: a tenant user, a machine caller, or the system (expiry, a lapsed challenge). */

@@ -1,40 +1,79 @@
 // Mechanics shared by every booking action: locking a pipeline, writing due expiries and lapsed hold
 // challenges, and keeping hold priorities in order.
 import type { Db, Tx } from '../../db/client.ts'
-import { advisoryLock } from '../../db/locks.ts'
 import { conflict, notFound } from '../../errors.ts'
-import type { BookingHold, BookingRequest, BookingRequestStatus, Prisma } from '../../generated/prisma/client.ts'
+import { Prisma, type Artist, type BookingHold, type BookingRequest, type BookingRequestStatus } from '../../generated/prisma/client.ts'
 import { dealClosed } from './deal-followers.ts'
-import { assertActsFor, recordActivity, SYSTEM, type Actor, type Party } from './parties.ts'
+import { actingSql, notActing, recordActivity, SYSTEM, visibleSql, type Actor, type Party } from './parties.ts'
 import { can, holdMachine, offerMachine, requestMachine, transition } from './state.ts'
+import { columnsOf, nested } from './views.ts'
 
 /**
- * Serializes every change to an artist's holds and bookings (placing, releasing, expiring, confirming).
- * Taken first in each such transaction, so that pipelines of one artist never wait on each other in a
- * cycle (a deadlock would surface as an error instead of a clean 409).
+ * The artist's booking lock (an advisory lock, taken by lockRequest with `artistId`) serializes every change to
+ * an artist's holds and bookings (placing, releasing, expiring, confirming). Taken first in each such
+ * transaction, so that pipelines of one artist never wait on each other in a cycle (a deadlock would surface
+ * as an error instead of a clean 409).
  */
-export const lockArtistBookings = (tx: Tx, artistId: string) => advisoryLock(tx, `booking:artist:${artistId}`)
+const artistLockKey = (artistId: string) => `booking:artist:${artistId}`
 
 /**
  * Locks a pipeline for one action: every action on one request runs after the previous one committed.
- * With a party, the party must be one that acts on the pipeline (not only one that sees it), at `now`.
+ * With a party, the party must be one that acts on the pipeline (not only one that sees it), at `now`. With
+ * `artistId`, the artist's booking lock (artistLockKey) is taken first, in the same statement.
  */
-export async function lockRequest(tx: Tx, id: string, acting?: { party: Party; now: Date }): Promise<BookingRequest> {
-  // One statement: FOR UPDATE returns the row as the last commit left it, so no read follows the lock.
-  const [request] = await tx.$queryRaw<BookingRequest[]>`
-    SELECT id, artist_id AS "artistId", agency_id AS "agencyId", promoter_org_id AS "promoterOrgId",
-      requested_by_user_id AS "requestedByUserId", starts_at AS "startsAt", ends_at AS "endsAt", venue_id AS "venueId",
-      venue_name AS "venueName", city, country_code AS "countryCode", city_id AS "cityId", budget, currency,
-      deal_type::text AS "dealType", message, status::text AS status, expires_at AS "expiresAt", closed_reason AS "closedReason",
-      warnings::text[] AS warnings, created_at AS "createdAt", updated_at AS "updatedAt"
-    FROM booking_requests WHERE id = ${id}::uuid FOR UPDATE`
-  if (!request) throw notFound('booking request', id)
+export async function lockRequest(tx: Tx, id: string, acting?: { party: Party; now: Date }, artistId?: string): Promise<BookingRequest> {
+  // One statement: FOR UPDATE returns the row as the last commit left it, so no read follows the lock. Whether
+  // the party acts on it is read in the same statement: representation is not under the pipeline's lock (a
+  // handover never waits for it), so a separate read after the lock would order nothing more. The artist's
+  // lock is an InitPlan, a one-time filter evaluated before the row is scanned: taken before the row's.
+  const artistFirst = artistId
+    ? Prisma.sql`AND (SELECT true FROM pg_advisory_xact_lock(hashtextextended(${artistLockKey(artistId)}, 0)))`
+    : Prisma.empty
+  const [row] = await tx.$queryRaw<Record<string, unknown>[]>`
+    SELECT ${columnsOf('BookingRequest', 'r', 'request')}, ${acting ? actingSql(acting.party) : Prisma.sql`true`} AS acting
+    FROM booking_requests r WHERE r.id = ${id}::uuid ${artistFirst} FOR UPDATE OF r`
+  const request = row && nested<BookingRequest>(row, 'BookingRequest', 'request')
+  if (!row || !request) throw notFound('booking request', id)
   if (acting) {
-    await assertActsFor(tx, acting.party, request)
+    if (!row.acting) throw notActing(acting.party)
     // Lapsed between the expiry pass and the lock: as good as expired.
     if (requestDue(request, acting.now)) throw conflict('invalid_transition', 'cannot act on a booking request that is expired')
   }
   return request
+}
+
+/**
+ * Something of the pipeline aliased `r` is past its time at `now` (dueWhere), or a hold it challenged let
+ * the deadline pass (expireDue's second reading): expireDue has work there.
+ */
+const dueSql = (now: Date) => Prisma.sql`(
+  (r.status IN ('open', 'negotiating') AND (r.expires_at <= ${now} OR r.starts_at <= ${now}))
+  OR EXISTS (SELECT 1 FROM booking_offers o WHERE o.request_id = r.id AND o.status = 'open' AND o.expires_at <= ${now})
+  OR EXISTS (SELECT 1 FROM booking_holds h WHERE h.request_id = r.id AND h.status = 'active' AND (h.expires_at <= ${now} OR h.challenge_deadline <= ${now}))
+  OR EXISTS (SELECT 1 FROM booking_holds h JOIN booking_holds c ON c.id = h.challenged_by_hold_id
+    WHERE c.request_id = r.id AND h.status = 'active' AND h.challenge_deadline <= ${now}))`
+
+/**
+ * The pipeline `pick` (a condition on `r`, or on what `shape.from` joins) names, as the party sees it before
+ * an action: 404 when the party does not see it; what lapsed is written as expired first (expireDue, only
+ * when something did). One statement on the way of every action, with the artist as a card for the answer
+ * and whatever else `shape` reads in the same statement (its row is returned). `expired` counts what expired.
+ */
+export async function seenPipeline(
+  db: Db,
+  party: Party,
+  pick: Prisma.Sql,
+  now: Date,
+  notFoundAs: { what: string; id: string },
+  shape: { columns: Prisma.Sql; from: Prisma.Sql } = { columns: Prisma.sql`true AS "shape"`, from: Prisma.empty },
+) {
+  const [row] = await db.$queryRaw<Record<string, unknown>[]>`
+    SELECT r.id, r.artist_id AS "artistId", ${dueSql(now)} AS due, ${columnsOf('Artist', 'a', 'artist')}, ${shape.columns}
+    FROM booking_requests r JOIN artists a ON a.id = r.artist_id ${shape.from}
+    WHERE ${pick} AND ${visibleSql(party)}`
+  if (!row) throw notFound(notFoundAs.what, notFoundAs.id)
+  const expired = row.due ? await expireDue(db, { requestId: row.id as string }, now) : 0
+  return { id: row.id as string, artistId: row.artistId as string, artist: nested<Artist>(row, 'Artist', 'artist')!, expired, row }
 }
 
 const OPEN_REQUEST: BookingRequestStatus[] = ['open', 'negotiating']
@@ -88,8 +127,7 @@ export async function expireDue(
 }
 
 async function expirePipeline(tx: Tx, pipeline: { id: string; artistId: string }, now: Date): Promise<number> {
-  await lockArtistBookings(tx, pipeline.artistId)
-  const request = await lockRequest(tx, pipeline.id)
+  const request = await lockRequest(tx, pipeline.id, undefined, pipeline.artistId)
   const requestId = request.id
   let expired = 0
 
@@ -209,28 +247,30 @@ export const ranksAbove = (other: BookingHold, hold: BookingHold) =>
 /**
  * Hold priority: 1 for the earliest active hold of the artist on overlapping dates, 2 for the next...
  * Recomputed for the artist whenever a hold is placed or leaves the active state; a challenge whose
- * challenger left the active state goes with it (logged on the challenged pipeline).
+ * challenger left the active state goes with it (logged on the challenged pipeline). Returns the holds it
+ * changed, with their rank now.
  */
-export async function reprioritize(tx: Tx, artistId: string): Promise<void> {
-  await tx.$executeRaw`
-    UPDATE booking_holds h SET priority = ranked.priority, updated_at = now()
-    FROM (
+export async function reprioritize(tx: Tx, artistId: string): Promise<{ id: string; priority: number; updatedAt: Date }[]> {
+  // One statement ranks the artist's active holds and voids the challenges of challengers that left.
+  const changed = await tx.$queryRaw<{ id: string; requestId: string; priority: number; updatedAt: Date; voided: boolean }[]>`
+    WITH ranked AS (
       SELECT x.id, 1 + (
         SELECT count(*) FROM booking_holds o
         WHERE o.artist_id = x.artist_id AND o.status = 'active' AND o.id <> x.id
           AND (o.created_at, o.id) < (x.created_at, x.id)
-          AND tstzrange(o.starts_at, o.ends_at) && tstzrange(x.starts_at, x.ends_at)) AS priority
+          AND tstzrange(o.starts_at, o.ends_at) && tstzrange(x.starts_at, x.ends_at))::int AS priority,
+        EXISTS (SELECT 1 FROM booking_holds c WHERE c.id = x.challenged_by_hold_id AND c.status <> 'active') AS voided
       FROM booking_holds x WHERE x.artist_id = ${artistId}::uuid AND x.status = 'active'
-    ) ranked
-    WHERE h.id = ranked.id AND h.priority <> ranked.priority`
-  const voided = await tx.$queryRaw<{ id: string; request_id: string }[]>`
-    UPDATE booking_holds h SET challenge_deadline = NULL, challenged_by_hold_id = NULL, updated_at = now()
-    FROM booking_holds c
-    WHERE h.artist_id = ${artistId}::uuid AND h.status = 'active' AND c.id = h.challenged_by_hold_id AND c.status <> 'active'
-    RETURNING h.id, h.request_id`
-  for (const hold of voided)
+    )
+    UPDATE booking_holds h SET priority = ranked.priority, updated_at = now(),
+      challenge_deadline = CASE WHEN ranked.voided THEN NULL ELSE h.challenge_deadline END,
+      challenged_by_hold_id = CASE WHEN ranked.voided THEN NULL ELSE h.challenged_by_hold_id END
+    FROM ranked
+    WHERE h.id = ranked.id AND (h.priority <> ranked.priority OR ranked.voided)
+    RETURNING h.id, h.request_id AS "requestId", h.priority, h.updated_at AS "updatedAt", ranked.voided`
+  for (const hold of changed.filter((h) => h.voided))
     await recordActivity(tx, SYSTEM, {
-      requestId: hold.request_id,
+      requestId: hold.requestId,
       subject: 'hold',
       subjectId: hold.id,
       action: 'challenge_void',
@@ -238,18 +278,24 @@ export async function reprioritize(tx: Tx, artistId: string): Promise<void> {
       to: 'active',
       note: 'the hold that challenged this one is no longer held',
     })
+  return changed.map(({ id, priority, updatedAt }) => ({ id, priority, updatedAt }))
 }
+
+/** Active holds of other pipelines overlapping [startsAt, endsAt) for the artist, as a condition. */
+export const competingWhere = (hold: { id: string; artistId: string; startsAt: Date; endsAt: Date }): Prisma.BookingHoldWhereInput => ({
+  artistId: hold.artistId,
+  status: 'active',
+  id: { not: hold.id },
+  startsAt: { lt: hold.endsAt },
+  endsAt: { gt: hold.startsAt },
+})
+
+/** First-ranked first: the order of reprioritize. */
+export const rankOrder = [{ createdAt: 'asc' }, { id: 'asc' }] satisfies Prisma.BookingHoldOrderByWithRelationInput[]
 
 /** Active holds of other pipelines overlapping [startsAt, endsAt) for the artist, first-ranked first. */
 export function competingHolds(tx: Tx, hold: { id: string; artistId: string; startsAt: Date; endsAt: Date }) {
-  const where: Prisma.BookingHoldWhereInput = {
-    artistId: hold.artistId,
-    status: 'active',
-    id: { not: hold.id },
-    startsAt: { lt: hold.endsAt },
-    endsAt: { gt: hold.startsAt },
-  }
-  return tx.bookingHold.findMany({ where, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })
+  return tx.bookingHold.findMany({ where: competingWhere(hold), orderBy: rankOrder })
 }
 
 /**
@@ -262,6 +308,10 @@ export function confirmedBookingOn(db: Db | Tx, d: { artistId: string; startsAt:
     select: { id: true, startsAt: true },
   })
 }
+
+/** confirmedBookingOn as a condition: whether there is one. */
+export const bookedSql = (d: { artistId: string; startsAt: Date; endsAt: Date }) => Prisma.sql`EXISTS (SELECT 1 FROM bookings b
+  WHERE b.artist_id = ${d.artistId}::uuid AND b.status = 'confirmed' AND b.starts_at < ${d.endsAt} AND b.ends_at > ${d.startsAt})`
 
 export const alreadyBooked = () =>
   conflict('artist_already_booked', 'the artist already has a confirmed booking at that time: no hold is placed on those dates')

@@ -1,28 +1,30 @@
 // Booking requests: a promoter company asks the agency representing an artist for a date. The request is
 // the root of its pipeline: its offers, hold, booking and activity hang from it.
 import { z } from 'zod'
-import { activeLinkWhere } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, forbidden, invalidInput, notFound } from '../../errors.ts'
 import type { Db } from '../../db/client.ts'
-import { today } from '../../dates.ts'
+import { formatDay, today } from '../../dates.ts'
 import {
   BookingRequestStatus,
   DealType,
+  Prisma,
+  type Agency,
+  type Artist,
   type BookingRequest,
   type BookingRequestWarning,
-  type Prisma,
 } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Currency, MinorUnits } from '../../money.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { dealClosed } from './deal-followers.ts'
 import { actorOf, partyOf, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
-import { expireDue, lockArtistBookings, lockRequest, reprioritize } from './pipeline.ts'
+import { expireDue, lockRequest, reprioritize } from './pipeline.ts'
 import { holdMachine, offerMachine, requestMachine, transition } from './state.ts'
 import { actionsView, askerFor, partyChecks, stateAllows, type ActionsView } from './actions.ts'
 import { awaiting, inboxFields, orderOf, requestsAwaiting, statusesOf } from './inbox.ts'
+import { columnsOf, nested, type RequestView } from './views.ts'
 import { Instant } from '../../dates.ts'
 
 const MAX_SHOW_SPAN_MS = 14 * 86_400_000
@@ -130,39 +132,7 @@ export const bookingRequests = {
     return { ...request, ...(await bookingRequests.actions(ctx, request)) }
   },
 
-  async create(ctx: RequestContext, input: unknown, query: Selection = {}) {
-    const party = await partyOf(ctx)
-    requireSide(party, 'promoter', 'sends booking requests')
-    const data = parseInput(requestInputAt(ctx.clock.now()), input)
-    const artist = await ctx.db.artist.findUnique({
-      where: { id: data.artistId },
-      select: {
-        archivedAt: true,
-        rosterLinks: { where: { role: 'agency', ...activeLinkWhere(), startsOn: { lte: ctx.clock.now() } }, select: { agencyId: true } },
-      },
-    })
-    if (!artist || artist.archivedAt) throw invalidInput('artistId', 'unknown artist')
-    const agencyId = artist.rosterLinks[0]?.agencyId
-    if (!agencyId) throw conflict('artist_not_represented', 'no agency represents this artist on Kisum yet')
-    const place = await placeOf(ctx, data)
-    const warnings = await availabilityWarnings(ctx.db, data.artistId, data.startsAt, data.endsAt)
-    return ctx.db.$transaction(async (tx) => {
-      const request = await tx.bookingRequest.create({
-        ...query,
-        data: { ...data, ...place, warnings, agencyId, promoterOrgId: party.orgId, requestedByUserId: party.userId },
-      })
-      await recordActivity(tx, actorOf(party), {
-        requestId: request.id,
-        subject: 'request',
-        subjectId: request.id,
-        action: 'create',
-        from: null,
-        to: 'open',
-        note: data.message,
-      })
-      return request
-    })
-  },
+  create,
 
   /** A pipeline read by id is brought up to date first: what lapsed is written as expired. */
   async get(ctx: RequestContext, id: string, query: Selection = {}) {
@@ -202,6 +172,72 @@ export const bookingRequests = {
   },
 }
 
+/** A request as REST shows it: with its artist and agency as cards. */
+export type RequestViewRow = Prisma.BookingRequestGetPayload<{ include: typeof RequestView }>
+
+/**
+ * Sends a request. Without a selection the answer is the REST view, composed from the rows in hand (the
+ * insert's and the artist's read); with one (GraphQL's) the request is read with it.
+ */
+async function create(ctx: RequestContext, input: unknown): Promise<RequestViewRow>
+async function create(ctx: RequestContext, input: unknown, query: Selection): Promise<BookingRequest>
+async function create(ctx: RequestContext, input: unknown, query?: Selection): Promise<BookingRequest | RequestViewRow> {
+  const party = await partyOf(ctx)
+  requireSide(party, 'promoter', 'sends booking requests')
+  const data = parseInput(requestInputAt(ctx.clock.now()), input)
+  const { artist, agency, windows } = await requestedArtist(ctx.db, data, ctx.clock.now())
+  if (!artist || artist.archivedAt) throw invalidInput('artistId', 'unknown artist')
+  if (!agency) throw conflict('artist_not_represented', 'no agency represents this artist on Kisum yet')
+  const place = await placeOf(ctx, data)
+  const warnings: BookingRequestWarning[] = []
+  if (windows.blocked) warnings.push('availability_blocked')
+  if (!windows.any) warnings.push('outside_published_availability')
+  const request = await ctx.db.$transaction(async (tx) => {
+    const request = await tx.bookingRequest.create({
+      ...query,
+      data: { ...data, ...place, warnings, agencyId: agency.id, promoterOrgId: party.orgId, requestedByUserId: party.userId },
+    })
+    await recordActivity(tx, actorOf(party), {
+      requestId: request.id,
+      subject: 'request',
+      subjectId: request.id,
+      action: 'create',
+      from: null,
+      to: 'open',
+      note: data.message,
+    })
+    return request
+  })
+  return query ? request : { ...request, artist, agency }
+}
+
+/**
+ * In one statement: the artist as a card, the agency representing it at `now` (its card), and whether a
+ * window of its availability touches the days asked, and a blocked one: what the agency should see at once
+ * (`warnings`: a blocked window, or none published there, an artist with none published included).
+ */
+async function requestedArtist(db: Db, data: { artistId: string; startsAt: Date; endsAt: Date }, now: Date) {
+  const touching = Prisma.sql`w.artist_id = a.id AND w.starts_on <= ${formatDay(today(new Date(data.endsAt.getTime() - 1)))}::date
+    AND w.ends_on >= ${formatDay(today(data.startsAt))}::date`
+  const [row] = await db.$queryRaw<Record<string, unknown>[]>`
+    SELECT ${columnsOf('Artist', 'a', 'artist')}, ${columnsOf('Agency', 'c', 'agency')},
+      EXISTS (SELECT 1 FROM artist_availabilities w WHERE ${touching}) AS "any",
+      EXISTS (SELECT 1 FROM artist_availabilities w WHERE ${touching} AND w.status = 'blocked') AS blocked
+    FROM artists a
+    LEFT JOIN LATERAL (
+      SELECT l.agency_id FROM artists_roster_links l
+      WHERE l.artist_id = a.id AND l.role = 'agency' AND l.starts_on <= ${formatDay(now)}::date AND (l.ends_on IS NULL OR l.ends_on >= ${formatDay(today())}::date)
+      LIMIT 1) l ON true
+    LEFT JOIN artists_companies c ON c.id = l.agency_id
+    WHERE a.id = ${data.artistId}::uuid`
+  if (!row) return { artist: null, agency: null, windows: { any: false, blocked: false } }
+  return {
+    artist: nested<Artist>(row, 'Artist', 'artist'),
+    agency: nested<Agency>(row, 'Agency', 'agency'),
+    windows: { any: row.any as boolean, blocked: row.blocked as boolean },
+  }
+}
+
 /** The request's place: a directory city fixes the country (and names the city when the text is absent). */
 async function placeOf(ctx: RequestContext, data: z.output<typeof BookingRequestInput>) {
   if (!data.cityId) return {}
@@ -210,21 +246,6 @@ async function placeOf(ctx: RequestContext, data: z.output<typeof BookingRequest
   if (data.countryCode && data.countryCode !== city.country.code)
     throw invalidInput('countryCode', `the city is in ${city.country.code}, not ${data.countryCode}`)
   return { city: data.city ?? city.name, countryCode: city.country.code }
-}
-
-/**
- * What the agency should see at once about the dates: the artist's availability is blocked on one of
- * them, or no window the agency published touches them (an artist with none published included).
- */
-export async function availabilityWarnings(db: Db, artistId: string, startsAt: Date, endsAt: Date): Promise<BookingRequestWarning[]> {
-  const windows = await db.availability.findMany({
-    where: { artistId, startsOn: { lte: today(new Date(endsAt.getTime() - 1)) }, endsOn: { gte: today(startsAt) } },
-    select: { status: true },
-  })
-  const warnings: BookingRequestWarning[] = []
-  if (windows.some((w) => w.status === 'blocked')) warnings.push('availability_blocked')
-  if (!windows.length) warnings.push('outside_published_availability')
-  return warnings
 }
 
 /** Closes a pipeline from the request down: its open offer and active hold close with it. */
@@ -240,8 +261,7 @@ async function closeRequest(
   const { artistId } = await visibleRequest(ctx, party, id)
   await expireDue(ctx.db, { requestId: id }, ctx.clock.now())
   await ctx.db.$transaction(async (tx) => {
-    await lockArtistBookings(tx, artistId)
-    const request = await lockRequest(tx, id, { party, now: ctx.clock.now() })
+    const request = await lockRequest(tx, id, { party, now: ctx.clock.now() }, artistId)
     const to = transition(requestMachine, request.status, action)
     const actor = actorOf(party)
     await tx.bookingRequest.update({ where: { id }, data: { status: to, closedReason: reason } })

@@ -147,6 +147,19 @@ describe('marketplace', () => {
     expect(g.data.marketplace.edges[0].node.artist.id).toBe(artistId)
   })
 
+  it('counts a show still on around the day though it began before the days around', async () => {
+    const artistId = await representedArtist(agency, `Market residency ${crypto.randomUUID().slice(0, 6)}`)
+    // From 8 March 20:00 to 12 March 02:00: it overlaps 11–17 March (3 days around the 14th), not 13–15.
+    const { booking } = await booked(promoter, artistId, { startsAt: on('03-08').startsAt, endsAt: on('03-12', 2).startsAt })
+    await h.app.db.booking.update({ where: { id: booking.id }, data: { cityId: lyon.id } })
+    const near = async (aroundDays: number) =>
+      (await search({ nearCityId: lyon.id, around: `${YEAR}-03-14`, radiusKm: 20, aroundDays })).body.data.items.map(
+        (i: { artistId: string }) => i.artistId,
+      )
+    expect(await near(3)).toContain(artistId)
+    expect(await near(1)).not.toContain(artistId)
+  })
+
   it('ranks free text best match first (the closest name), equally close names by latest activity', async () => {
     // active_at follows the artist's own updated_at here (no windows, no bookings).
     await h.app.db.$executeRawUnsafe(

@@ -170,11 +170,17 @@ export async function marketplaceBenchmark() {
         await sql.query(stale.text, stale.values)
         await sql.query(statements.page.text, statements.page.values)
       })
-      // No REDIS_URL here: the GET cache is off and every run is the service's own cost.
+      // No REDIS_URL here: the GET cache is off and every run is the service's own cost. The node CPU is the
+      // process's (the server and this in-process client), per request, warm-up included.
+      const cpu = process.cpuUsage()
       const rest = await measure('REST GET /api/v1/marketplace/artists', RUNS, CONCURRENCY, () =>
         app.get(`/api/v1/marketplace/artists?${query}`),
       )
+      const used = process.cpuUsage(cpu)
       report(`Marketplace: ${s.label}`, baseline, [rest])
+      console.log(
+        `  node CPU per REST request (server and client): ${((used.user + used.system) / 1000 / (RUNS + Math.min(10, RUNS))).toFixed(2)} ms`,
+      )
     }
   } finally {
     await app.close()

@@ -22,13 +22,21 @@ export interface Money {
   decimals: number
 }
 
+// Asked once per currency: building a NumberFormat costs tens of µs, and a page of 20 cards shows 40 Money.
+const decimalsOf = new Map<string, number>()
+
 /** ISO 4217 minor-unit digits (EUR 2, JPY 0, BHD 3), from the runtime's ICU data rather than a hand-kept table. */
 export function currencyDecimals(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
-  } catch {
-    return 2
+  let decimals = decimalsOf.get(currency)
+  if (decimals === undefined) {
+    try {
+      decimals = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
+    } catch {
+      decimals = 2
+    }
+    decimalsOf.set(currency, decimals)
   }
+  return decimals
 }
 
 /** The Money shape of a stored amount (a bigint column or a number); null when there is no amount. */

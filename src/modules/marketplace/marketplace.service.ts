@@ -2,7 +2,7 @@
 // from the read model `marketplace_artists` (one row per listed artist) that the database's triggers keep
 // in the transaction of every change it depends on (migration marketplace). A page is one statement: the
 // ids the filter selects, joined with what a card shows for those rows only (a page costs the same for 2
-// results as for 100); the count is a statement of its own, run only when asked.
+// results as for 100), and the capped count of the matches carried on every row.
 import { z } from 'zod'
 import { readAs } from '../../access/read-as.ts'
 import type { RequestContext } from '../../context.ts'
@@ -10,7 +10,7 @@ import { addDays, Day, dayOf, formatDay, today } from '../../dates.ts'
 import { invalidInput, validationError, type FieldIssue } from '../../errors.ts'
 import { Prisma, type Artist } from '../../generated/prisma/client.ts'
 import { budgetIssues, Currency, MinorUnits, money, type Money } from '../../money.ts'
-import type { Listing, Page } from '../../pagination.ts'
+import { COUNT_TAKE, type Listing, type Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { CountryCode, countryIdOf } from '../directory/geo.service.ts'
 import { searchFold } from '../../search.ts'
@@ -76,7 +76,8 @@ const distanceKm = (p: Place) =>
 
 /**
  * Artists with a confirmed show within the radius around the days: the cities in a bounding box first
- * (a degree of latitude is 111 km), then their bookings by (city_id, starts_at).
+ * (a degree of latitude is 111 km), then their confirmed bookings whose period overlaps the days, by
+ * (city_id, period) (bookings_confirmed_city_period_idx, migration marketplace_search_indexes).
  */
 function showsNear(f: MarketplaceFilterInput, place: Place): Prisma.Sql {
   const around = dayOf(f.around!)
@@ -86,7 +87,7 @@ function showsNear(f: MarketplaceFilterInput, place: Place): Prisma.Sql {
   const dLng = Math.min(180, f.radiusKm / (111 * Math.max(0.01, Math.cos((place.latitude * Math.PI) / 180))))
   return sql`m.artist_id IN (
     SELECT b.artist_id FROM bookings b
-    WHERE b.status = 'confirmed' AND b.starts_at < ${until} AND b.ends_at > ${from}
+    WHERE b.status = 'confirmed' AND tstzrange(b.starts_at, b.ends_at) && tstzrange(${from}::timestamptz, ${until}::timestamptz)
       AND b.city_id IN (SELECT c.id FROM geo_cities c
                         WHERE c.latitude BETWEEN ${place.latitude - dLat}::float8 AND ${place.latitude + dLat}::float8
                           AND c.longitude BETWEEN ${place.longitude - dLng}::float8 AND ${place.longitude + dLng}::float8
@@ -120,9 +121,8 @@ function orderBy(f: MarketplaceFilterInput): Prisma.Sql {
     case 'activity':
       return sql`m.active_at DESC, m.artist_id`
     case 'relevance':
-      return f.q
-        ? sql`similarity(m.name_search, ${searchFold(f.q)}) DESC, m.active_at DESC, m.artist_id`
-        : sql`m.active_at DESC, m.artist_id`
+      // Trigram distance is 1 − similarity: nearest first is most similar first, walked in order by the GiST index.
+      return f.q ? sql`m.name_search <-> ${searchFold(f.q)}::text, m.active_at DESC, m.artist_id` : sql`m.active_at DESC, m.artist_id`
   }
 }
 
@@ -151,7 +151,8 @@ function cardColumns(directory: boolean): Prisma.Sql {
 
 /**
  * The statements of a search: the page of cards in order (the ids chosen by the filter, then joined with
- * what a card shows, for the page's rows only), and the number of matches. `day` is today.
+ * what a card shows, for the page's rows only) with the number of matches, and that number alone (for a
+ * page past the last). `day` is today.
  */
 export function marketplaceStatements(
   f: MarketplaceFilterInput,
@@ -162,9 +163,14 @@ export function marketplaceStatements(
   directory: boolean,
 ) {
   const where = conditions(f, countryId, place, day)
-  // ARRAY(...) WITH ORDINALITY keeps the order the filter's index walk chose through the joins.
+  // Capped as every listing's count (src/pagination.ts): past COUNT_LIMIT both faces say "more". The cap is a
+  // subquery the planner does not read: a constant one makes a sequential scan that stops at the cap look
+  // cheapest for a broad filter (a genre), where the filter's index answers as fast and reads no big table.
+  const count = sql`SELECT count(*)::int AS total FROM (SELECT FROM marketplace_artists m WHERE ${where} LIMIT (SELECT ${COUNT_TAKE}::int)) n`
+  // ARRAY(...) WITH ORDINALITY keeps the order the filter's index walk chose through the joins. The count rides
+  // along as an uncorrelated subquery, run once for the statement: no second round trip after the page.
   return {
-    page: sql`SELECT p.artist_id AS id, m.name, a.slug, a.kind::text AS kind, a.created_at, a.updated_at,
+    page: sql`SELECT p.artist_id AS id, m.name, a.slug, a.kind::text AS kind, a.created_at, a.updated_at, (${count}) AS total,
                      m.fee_min, m.fee_max, m.fee_currency, m.next_available_on, m.active_at, m.updated_at AS card_updated_at, ${availableDays(day)} AS available_days,
                      agency.id AS agency_id, agency.name AS agency_name, ${cardColumns(directory)},
                      ${place ? nearestShowKm(f, place) : sql`NULL::float8`} AS distance_km
@@ -179,7 +185,7 @@ export function marketplaceStatements(
                 WHERE l.artist_id = p.artist_id AND l.role = 'agency' AND (l.ends_on IS NULL OR l.ends_on >= ${day}::date)
                 ORDER BY l.starts_on LIMIT 1) agency ON true
               ORDER BY p.ord`,
-    count: sql`SELECT count(*)::int AS total FROM marketplace_artists m WHERE ${where}`,
+    count,
   }
 }
 
@@ -288,7 +294,7 @@ function cardOf(r: CardRow): MarketplaceCard {
 }
 
 export const marketplace = {
-  /** A page of cards: the stale-date check, then one statement for the page (and one for the count when asked). */
+  /** A page of cards: the stale-date check, then one statement for the page and its count. */
   async search(ctx: RequestContext, filter: unknown, page: Page): Promise<Listing<MarketplaceCard>> {
     const f = parseMarketplaceFilter(filter)
     const [countryId, place, directory] = await Promise.all([
@@ -299,10 +305,12 @@ export const marketplace = {
     const day = formatDay(today(ctx.clock.now()))
     await ctx.db.$executeRaw(refreshStaleStatement(day))
     const statements = marketplaceStatements(f, countryId, place, page, day, directory)
-    const rows = await ctx.db.$queryRaw<CardRow[]>(statements.page)
+    const rows = await ctx.db.$queryRaw<(CardRow & { total: number })[]>(statements.page)
     return {
       items: rows.map(cardOf),
-      total: async () => (await ctx.db.$queryRaw<{ total: number }[]>(statements.count))[0]?.total ?? 0,
+      // Every row carries the count; only an empty page past the first has to ask for it.
+      total: async () =>
+        rows[0]?.total ?? (page.offset ? ((await ctx.db.$queryRaw<{ total: number }[]>(statements.count))[0]?.total ?? 0) : 0),
     }
   },
 

@@ -237,12 +237,13 @@ export interface SearchStatements {
  *   one's windows probed through the artist index;
  * - `fee`: matching windows in fee order (the fee index), keeping each artist's first: a window is its
  *   artist's key when no other matching window of the artist comes before it in (fee, id) order, so the
- *   walk yields each artist once, at its lowest fee, in (fee, artist) order;
+ *   walk yields each artist once, at its lowest fee, in (fee, artist) order. With a genre or a name, the
+ *   few artists' windows are grouped instead, the page carrying the total;
  * - `soonest`: the artists offered the period's first day come first (their key is that day), in id
  *   order: at most one window of an artist holds a day (no overlap), so a walk of the artist index in
  *   artist order finds them. A page past them (`fallback`) groups the period's windows per artist.
- * The count walks the period's matching windows, counts each artist at its first (by id), and stops at
- * COUNT_TAKE.
+ * Without a genre or a name the count walks the period's matching windows, counts each artist at its first
+ * (by id), and stops at COUNT_TAKE; with one it counts the few artists' windows at once.
  */
 export function searchStatements(f: AvailabilitySearchFilter, countryId: string | null, page: Page): SearchStatements {
   const w = sql`w`
@@ -257,9 +258,18 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: string 
   // Another matching window of w's artist (alias v) that comes first in the given order.
   const earlier = (before: Prisma.Sql) =>
     sql`EXISTS (SELECT 1 FROM artist_availabilities v WHERE v.artist_id = w.artist_id AND ${artistWindow(v)} AND ${before})`
-  const count = sql`SELECT count(*)::int AS total FROM (
-      SELECT FROM artist_availabilities w WHERE ${windows} AND ${artistMatch(f, 'window')} AND NOT ${earlier(sql`v.id < w.id`)}
-      LIMIT ${COUNT_TAKE}::int) c`
+  // An artist filter (genre, name) leaves few artists: their windows are grouped at once, a page carrying
+  // the total. Without one, matches run to tens of thousands: the count stops at COUNT_TAKE.
+  const selective = Boolean(f.genreId || f.q)
+  const count = selective
+    ? sql`SELECT count(DISTINCT w.artist_id)::int AS total FROM artist_availabilities w WHERE ${windows} AND ${artistMatch(f, 'window')}`
+    : sql`SELECT count(*)::int AS total FROM (
+        SELECT FROM artist_availabilities w WHERE ${windows} AND ${artistMatch(f, 'window')} AND NOT ${earlier(sql`v.id < w.id`)}
+        LIMIT ${COUNT_TAKE}::int) c`
+  const grouped = (key: Prisma.Sql) =>
+    paged(sql`SELECT w.artist_id AS id, min(${key}) AS k, count(*) OVER ()::int AS total
+              FROM artist_availabilities w WHERE ${windows} AND ${artistMatch(f, 'window')}
+              GROUP BY w.artist_id ORDER BY k NULLS LAST, id ${limited}`)
 
   if (f.sort === 'name') {
     // A name's matches are few next to the listed artists: found by the trigram index and sorted first (the
@@ -274,6 +284,7 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: string 
     }
   }
   if (f.sort === 'fee') {
+    if (selective) return { page: grouped(feeKey(w)), count }
     const before = sql`(${feeKey(v)} < ${feeKey(w)} OR (${feeKey(w)} IS NULL AND ${feeKey(v)} IS NOT NULL)
       OR (${feeKey(v)} IS NOT DISTINCT FROM ${feeKey(w)} AND v.id < w.id))`
     return {
@@ -288,9 +299,7 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: string 
   return {
     page: paged(sql`SELECT w.artist_id AS id, ${f.from}::date AS k, NULL::int AS total FROM artist_availabilities w
                     WHERE ${windows} AND ${offeredFirst} AND ${artistMatch(f, 'window')} ORDER BY w.artist_id ${limited}`),
-    fallback: paged(sql`SELECT w.artist_id AS id, min(${firstOffered}) AS k, count(*) OVER ()::int AS total
-                        FROM artist_availabilities w WHERE ${windows} AND ${artistMatch(f, 'window')}
-                        GROUP BY w.artist_id ORDER BY k, id ${limited}`),
+    fallback: grouped(firstOffered),
     count,
   }
 }

@@ -4,6 +4,7 @@
 // transaction of the booking or the window: tested here from both sides, and through both faces.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { addDays, formatDay } from '../src/dates.ts'
+import { parseSearch, searchStatements } from '../src/modules/availability/availability.service.ts'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { nextSlot, pipelines, type AgencySession } from './support/booking.ts'
@@ -63,12 +64,18 @@ describe('availability search and the pipeline', () => {
 
     expect(await search(a.name, day(0), day(0))).toEqual({ total: 0, totalCapped: false, items: [], page: 1, limit: 20 })
     expect((await search(single.name, day(-5), day(5))).total).toBe(0)
+    expect((await search(single.name, day(-5), day(5), { sort: 'fee' })).total).toBe(0)
     const around = await search(a.name, day(-1), day(1))
     expect(around.total).toBe(1)
     expect(around.items[0]).toMatchObject({ id: a.id, bookedOn: [day(0)], heldOn: [] })
     // The first free day from the booked one is the day after.
     const soonest = await search(a.name, day(0), day(3), { sort: 'soonest' })
     expect(soonest.items.map((i) => [i.id, i.bookedOn])).toEqual([[a.id, [day(0)]]])
+    // Booked on the first day, the artist is not among those free on it (the soonest page's first walk).
+    const f = parseSearch({ q: a.name, from: day(0), to: day(3), sort: 'soonest' })
+    const { page, fallback } = searchStatements(f, null, { offset: 0, limit: 20 })
+    expect(await h.app.db.$queryRawUnsafe(page.text, ...page.values)).toEqual([])
+    expect(await h.app.db.$queryRawUnsafe(fallback!.text, ...fallback!.values)).toMatchObject([{ id: a.id, total: 1 }])
     expect(
       await h.app.db.$queryRaw<
         { booked: string }[]

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { addDays, formatDay, today } from '../src/dates.ts'
 import { parseSearch, searchStatements } from '../src/modules/availability/availability.service.ts'
 import { withdrawAvailabilityAfter } from '../src/modules/representation/withdraw-availability.ts'
+import { COUNT_TAKE } from '../src/pagination.ts'
 import { useHarness, type RestResult } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { agencySession, PROMOTER_ACCESS, seedGenres, seedGeo, validationFields } from './support/fixtures.ts'
@@ -562,16 +563,23 @@ describe('availability search', () => {
     expect(await found({ sort: 'soonest' })).toEqual(['aurora', 'fjord', 'cobalt', 'basalt', 'gamma'])
     // From day 3 Aurora (since day 0) and Cobalt (days 2–3) are both free on day 3: tied, by artist id.
     expect(await found({ sort: 'soonest', from: d(3) })).toEqual(['cobalt', 'aurora', 'basalt', 'gamma'])
+    // Pages of the artists free on the first day come from them alone; the next ones group the rest: one order.
+    const pages = await Promise.all([1, 2, 3].map((page) => found({ sort: 'soonest', from: d(3), page, limit: 1 })))
+    expect(pages.flat()).toEqual(['cobalt', 'aurora', 'basalt'])
   })
 
   it('pages with a total on every page, past the end included', async () => {
-    // A page grouping windows (by fee or soonest) has seen every match: it brings the total without a count.
-    const counts = () => h.app.sql.filter((q) => q.includes('count(DISTINCT w.artist_id)')).length
-    const before = counts()
-    await search({ sort: 'fee' })
+    // A page that had to group the period's windows (soonest, past the artists free on its first day) has seen
+    // every match: it brings the total without a count. Pages that stop once full need the count.
+    const counts = () => h.app.sql.filter((q) => q.includes('SELECT count(*)::int AS total FROM (')).length
+    let before = counts()
+    await search({ sort: 'soonest' })
     expect(counts()).toBe(before)
-    await search({ sort: 'name' })
-    expect(counts()).toBe(before + 1)
+    for (const sort of ['name', 'fee']) {
+      before = counts()
+      await search({ sort })
+      expect(counts(), sort).toBe(before + 1)
+    }
 
     for (const sort of ['name', 'fee', 'soonest']) {
       const pages = await Promise.all([1, 2, 3, 4].map((page) => search({ sort, page, limit: 2 })))
@@ -702,18 +710,66 @@ describe('availability search plans', () => {
   }, 300_000)
 
   it('never scan the artists or their windows sequentially', () => {
-    expect(plans).toHaveLength(12)
+    // Six searches, a page and a count each, and the fallback page of the one sorted by soonest.
+    expect(plans).toHaveLength(13)
     for (const { label, plan } of plans) expect(plan, label).not.toMatch(/Seq Scan on (artists|artist_availabilities) /)
   })
 
-  it("find a period's windows in the covering range index alone, or a few artists' through the exclusion constraint's", () => {
-    const byPeriod = plans.filter(
-      (p) => !/free text|Spain/.test(p.label) && (p.label.endsWith('count') || /by (fee|soonest)/.test(p.label)),
+  it("walk each order's index for a page, and read windows from the covering indexes alone", () => {
+    const plan = (label: string) => plans.find((p) => p.label === label)!.plan
+    expect(plan('a month, by fee: page')).toContain('Index Only Scan using artist_availabilities_open_fee_idx')
+    expect(plan('two months, by soonest: page')).toContain('Index Only Scan using artist_availabilities_open_artist_idx')
+    expect(plan('two months, by soonest: fallback')).toContain('Index Only Scan using artist_availabilities_open_range_idx')
+    // A count starts from the period's windows or from the artists' (whichever the planner finds cheaper).
+    for (const { label, plan } of plans.filter((p) => p.label.endsWith('count')))
+      expect(plan, label).toMatch(/Index Only Scan using artist_availabilities_open_(range|artist)_idx/)
+    // Windows are read from the search's covering indexes only, never from the table.
+    for (const { label, plan } of plans) {
+      expect(plan, label).toMatch(/artist_availabilities_open_(range|artist|fee)_idx/)
+      expect(plan, label).not.toMatch(/(Index Scan|Bitmap Heap Scan) (using \S+ )?on artist_availabilities /)
+    }
+  })
+
+  it('count up to what the faces show, and page in the order of a search that groups every match', async () => {
+    const db = h.app.db
+    const f = parseSearch({ from: day(B + 40), to: day(B + 46) })
+    // The reference: every matching artist with its keys, grouped over all its matching windows.
+    const reference = await db.$queryRawUnsafe<{ id: string; name: string; fee: bigint | null; soonest: string }[]>(
+      `SELECT a.id, a.name, min(coalesce(w.fee_min, w.fee_max)) AS fee, min(greatest(w.starts_on, $1::date))::text AS soonest
+       FROM artists a JOIN artist_availabilities w ON w.artist_id = a.id
+       WHERE a.archived_at IS NULL AND w.status <> 'blocked' AND w.starts_on <= $2::date AND w.ends_on >= $1::date
+       GROUP BY a.id, a.name`,
+      f.from,
+      f.to,
     )
-    expect(byPeriod).toHaveLength(5)
-    for (const { label, plan } of byPeriod) expect(plan, label).toContain('Index Only Scan using artist_availabilities_open_range_idx')
-    for (const { label, plan } of plans)
-      expect(plan, label).toMatch(/artist_availabilities_open_range_idx|artist_availabilities_no_overlap/)
+    expect(reference.length).toBeGreaterThan(COUNT_TAKE)
+    const order = {
+      name: [...reference].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : x.id < y.id ? -1 : 1)),
+      fee: [...reference].sort((x, y) =>
+        x.fee === y.fee ? (x.id < y.id ? -1 : 1) : x.fee === null ? 1 : y.fee === null ? -1 : x.fee < y.fee ? -1 : 1,
+      ),
+      soonest: [...reference].sort((x, y) => x.soonest.localeCompare(y.soonest) || (x.id < y.id ? -1 : 1)),
+    }
+    for (const sort of ['name', 'fee', 'soonest'] as const) {
+      for (const page of [
+        { offset: 0, limit: 20 },
+        { offset: 700, limit: 100 },
+        { offset: reference.length - 10, limit: 20 },
+      ]) {
+        const statements = searchStatements({ ...f, sort }, null, page)
+        let rows = await db.$queryRawUnsafe<{ id: string; total: number | null }[]>(statements.page.text, ...statements.page.values)
+        if (statements.fallback && rows.length < page.limit)
+          rows = await db.$queryRawUnsafe<{ id: string; total: number | null }[]>(statements.fallback.text, ...statements.fallback.values)
+        const expected = order[sort].slice(page.offset, page.offset + page.limit).map((r) => r.id)
+        expect(
+          rows.map((r) => r.id),
+          `${sort} at ${page.offset}`,
+        ).toEqual(expected)
+        const [counted] = await db.$queryRawUnsafe<{ total: number }[]>(statements.count.text, ...statements.count.values)
+        expect(counted?.total).toBe(COUNT_TAKE)
+        if (rows[0]?.total != null) expect(rows[0].total).toBe(reference.length)
+      }
+    }
   })
 
   it('walk listed artists in name order for a name-sorted page, and reach archived ones only through their partial index', () => {

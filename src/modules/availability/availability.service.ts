@@ -13,7 +13,7 @@ import type { Selection } from '../../db/listing.ts'
 import { addDays, Day, dayOf, formatDay, maxDay, today } from '../../dates.ts'
 import { conflict, forbidden, found, invalidInput, isExclusionViolation, notFound, validationError, type FieldIssue } from '../../errors.ts'
 import { AvailabilityStatus, Prisma } from '../../generated/prisma/client.ts'
-import type { Page } from '../../pagination.ts'
+import { COUNT_TAKE, type Page } from '../../pagination.ts'
 import { budgetIssues, Currency, MinorUnits } from '../../money.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { ArtistView } from '../directory/artists.service.ts'
@@ -162,27 +162,31 @@ export function windowsWhere(f: z.output<typeof AvailabilityFilter>): Prisma.Ava
 const sql = Prisma.sql
 const all = (parts: Prisma.Sql[]) => Prisma.join(parts, ' AND ')
 
-/** The days a window (alias w) offers in the period: its days there, less those the artist is booked on. */
-const offeredDays = (f: AvailabilitySearchFilter) =>
-  sql`datemultirange(daterange(greatest(w.starts_on, ${f.from}::date), least(w.ends_on, ${f.to}::date), '[]')) - coalesce(w.booked_on, '{}')`
+/** The days a window offers in the period: its days there, less those the artist is booked on. */
+const offeredDays = (f: AvailabilitySearchFilter, w: Prisma.Sql) =>
+  sql`datemultirange(daterange(greatest(${w}.starts_on, ${f.from}::date), least(${w}.ends_on, ${f.to}::date), '[]')) - coalesce(${w}.booked_on, '{}')`
 
 /**
- * A window (alias w) matching the search: it offers at least one day of the period that the artist is not
- * booked on. `status <> 'blocked'` is the predicate of the partial range index, which covers `booked_on` too.
+ * A window (alias `w`) matching the search: it offers at least one day of the period that the artist is not
+ * booked on. `status <> 'blocked'` is the predicate of the partial indexes, which cover every column read
+ * here. The period is a range overlap where a plan may start from the period's windows (the range index),
+ * plain bounds where it probes one artist's windows (the artist index, by `ends_on`).
  */
-function windowMatch(f: AvailabilitySearchFilter, countryId: string | null): Prisma.Sql {
+function windowMatch(f: AvailabilitySearchFilter, countryId: string | null, w = sql`w`, of: 'period' | 'artist' = 'period'): Prisma.Sql {
   const parts = [
-    sql`w.status <> 'blocked'`,
-    sql`daterange(w.starts_on, w.ends_on, '[]') && daterange(${f.from}::date, ${f.to}::date, '[]')`,
-    sql`(w.booked_on IS NULL OR NOT isempty(${offeredDays(f)}))`,
+    sql`${w}.status <> 'blocked'`,
+    of === 'period'
+      ? sql`daterange(${w}.starts_on, ${w}.ends_on, '[]') && daterange(${f.from}::date, ${f.to}::date, '[]')`
+      : sql`${w}.ends_on >= ${f.from}::date AND ${w}.starts_on <= ${f.to}::date`,
+    sql`(${w}.booked_on IS NULL OR NOT isempty(${offeredDays(f, w)}))`,
   ]
-  if (!f.includeTentative) parts.push(sql`w.status = 'available'`)
-  if (countryId) parts.push(sql`(w.country_id = ${countryId}::uuid OR w.country_id IS NULL)`)
+  if (!f.includeTentative) parts.push(sql`${w}.status = 'available'`)
+  if (countryId) parts.push(sql`(${w}.country_id = ${countryId}::uuid OR ${w}.country_id IS NULL)`)
   // A currency (any budget has one) asks for fee guidance in it: a currency alone is no guidance.
-  if (f.currency) parts.push(sql`w.currency = ${f.currency} AND (w.fee_min IS NOT NULL OR w.fee_max IS NOT NULL)`)
+  if (f.currency) parts.push(sql`${w}.currency = ${f.currency} AND (${w}.fee_min IS NOT NULL OR ${w}.fee_max IS NOT NULL)`)
   // Guidance with one bound is open on the other side: it reaches any budget there.
-  if (f.budgetMax !== undefined) parts.push(sql`(w.fee_min IS NULL OR w.fee_min <= ${f.budgetMax}::bigint)`)
-  if (f.budgetMin !== undefined) parts.push(sql`(w.fee_max IS NULL OR w.fee_max >= ${f.budgetMin}::bigint)`)
+  if (f.budgetMax !== undefined) parts.push(sql`(${w}.fee_min IS NULL OR ${w}.fee_min <= ${f.budgetMax}::bigint)`)
+  if (f.budgetMin !== undefined) parts.push(sql`(${w}.fee_max IS NULL OR ${w}.fee_max >= ${f.budgetMin}::bigint)`)
   return all(parts)
 }
 
@@ -192,9 +196,9 @@ const ofGenre = (genreId: string, artistId: Prisma.Sql) =>
   sql`${artistId} IN (SELECT ag.artist_id FROM artist_genres ag WHERE ag.genre_id IN (SELECT g.id FROM genres g WHERE g.id = ${genreId}::uuid OR g.parent_id = ${genreId}::uuid))`
 
 /**
- * The artist side of the search, in the shape each plan needs. Walking artists by name (sort=name), the
- * conditions sit on the artists row: the partial name index and the trigram index serve them. Grouping
- * windows (the count, sort=soonest|fee), they sit on the window's artist id, so the plan never joins the
+ * The artist side of the search, in the shape each plan needs. Walking artists (sort=name, the count), the
+ * conditions sit on the artists row: the partial name index and the trigram index serve them. Walking or
+ * grouping windows (sort=fee|soonest), they sit on the window's artist id, so the plan never joins the
  * whole artists table: only its few archived rows (a partial index) and the artists the name matches.
  */
 function artistMatch(f: AvailabilitySearchFilter, on: 'artist' | 'window'): Prisma.Sql {
@@ -213,30 +217,90 @@ function artistMatch(f: AvailabilitySearchFilter, on: 'artist' | 'window'): Pris
   return all(parts)
 }
 
+/** A window's fee key: its lowest guidance (either bound alone is its guidance); none sorts last. */
+const feeKey = (w: Prisma.Sql) => sql`coalesce(${w}.fee_min, ${w}.fee_max)`
+
+/** The search's statements: see searchStatements. */
+export interface SearchStatements {
+  /** One page of artist ids in order, each with its matching window ids (and the total when it saw every match). */
+  page: Prisma.Sql
+  /** The page when `page` came back short (sort=soonest): it groups every match, and carries the total. */
+  fallback?: Prisma.Sql
+  /** The number of matching artists, up to COUNT_TAKE (the faces show no more). */
+  count: Prisma.Sql
+}
+
 /**
- * The search's statements for a parsed filter whose country is resolved: one page of artist ids in order,
- * each with its matching window ids, and the number of matching artists. Parameterized throughout. A page
- * that groups windows (sort=soonest|fee) has seen every matching artist already: it carries the total.
+ * The search's statements for a parsed filter whose country is resolved, parameterized throughout. Each
+ * page walks an index in the asked order and stops once it is full:
+ * - `name`: listed artists in name order (or, with `q`, the artists the trigram index finds, sorted), each
+ *   one's windows probed through the artist index;
+ * - `fee`: matching windows in fee order (the fee index), keeping each artist's first: a window is its
+ *   artist's key when no other matching window of the artist comes before it in (fee, id) order, so the
+ *   walk yields each artist once, at its lowest fee, in (fee, artist) order. With a genre or a name, the
+ *   few artists' windows are grouped instead, the page carrying the total;
+ * - `soonest`: the artists offered the period's first day come first (their key is that day), in id
+ *   order: at most one window of an artist holds a day (no overlap), so a walk of the artist index in
+ *   artist order finds them. A page past them (`fallback`) groups the period's windows per artist.
+ * Without a genre or a name the count walks the period's matching windows, counts each artist at its first
+ * (by id), and stops at COUNT_TAKE; with one it counts the few artists' windows at once.
  */
-export function searchStatements(
-  f: AvailabilitySearchFilter,
-  countryId: string | null,
-  page: Page,
-): { page: Prisma.Sql; count: Prisma.Sql } {
+export function searchStatements(f: AvailabilitySearchFilter, countryId: string | null, page: Page): SearchStatements {
+  const w = sql`w`
+  const v = sql`v`
   const windows = windowMatch(f, countryId)
-  const grouped = sql`FROM artist_availabilities w WHERE ${windows} AND ${artistMatch(f, 'window')}`
-  const candidates =
-    f.sort === 'name'
-      ? sql`SELECT a.id, a.name AS k, NULL::int AS total FROM artists a
-            WHERE ${artistMatch(f, 'artist')} AND EXISTS (SELECT 1 FROM artist_availabilities w WHERE w.artist_id = a.id AND ${windows})`
-      : sql`SELECT w.artist_id AS id, ${f.sort === 'soonest' ? sql`min(CASE WHEN w.booked_on IS NULL THEN greatest(w.starts_on, ${f.from}::date) ELSE lower(${offeredDays(f)}) END)` : sql`min(coalesce(w.fee_min, w.fee_max))`} AS k,
-                   count(*) OVER ()::int AS total
-            ${grouped} GROUP BY w.artist_id`
+  const artistWindow = (alias: Prisma.Sql) => windowMatch(f, countryId, alias, 'artist')
+  const limited = sql`LIMIT ${page.limit}::int OFFSET ${page.offset}::int`
+  const artistWindows = sql`EXISTS (SELECT 1 FROM artist_availabilities w WHERE w.artist_id = a.id AND ${artistWindow(w)})`
+  const paged = (candidates: Prisma.Sql) =>
+    sql`SELECT p.id, p.total, ARRAY(SELECT w.id FROM artist_availabilities w WHERE w.artist_id = p.id AND ${artistWindow(w)}) AS windows
+        FROM (${candidates}) p ORDER BY p.k NULLS LAST, p.id`
+  // Another matching window of w's artist (alias v) that comes first in the given order.
+  const earlier = (before: Prisma.Sql) =>
+    sql`EXISTS (SELECT 1 FROM artist_availabilities v WHERE v.artist_id = w.artist_id AND ${artistWindow(v)} AND ${before})`
+  // An artist filter (genre, name) leaves few artists: their windows are grouped at once, a page carrying
+  // the total. Without one, matches run to tens of thousands: the count stops at COUNT_TAKE.
+  const selective = Boolean(f.genreId || f.q)
+  const count = selective
+    ? sql`SELECT count(DISTINCT w.artist_id)::int AS total FROM artist_availabilities w WHERE ${windows} AND ${artistMatch(f, 'window')}`
+    : sql`SELECT count(*)::int AS total FROM (
+        SELECT FROM artist_availabilities w WHERE ${windows} AND ${artistMatch(f, 'window')} AND NOT ${earlier(sql`v.id < w.id`)}
+        LIMIT ${COUNT_TAKE}::int) c`
+  const grouped = (key: Prisma.Sql) =>
+    paged(sql`SELECT w.artist_id AS id, min(${key}) AS k, count(*) OVER ()::int AS total
+              FROM artist_availabilities w WHERE ${windows} AND ${artistMatch(f, 'window')}
+              GROUP BY w.artist_id ORDER BY k NULLS LAST, id ${limited}`)
+
+  if (f.sort === 'name') {
+    // A name's matches are few next to the listed artists: found by the trigram index and sorted first (the
+    // probes then stop at the page), instead of walking every listed name for them.
+    const artists = f.q
+      ? sql`(SELECT x.* FROM artists x WHERE x.name_search LIKE ${likePattern(searchFold(f.q))} ORDER BY x.name, x.id OFFSET 0) a`
+      : sql`artists a`
+    return {
+      page: paged(sql`SELECT a.id, a.name AS k, NULL::int AS total FROM ${artists}
+                      WHERE ${artistMatch(f, 'artist')} AND ${artistWindows} ORDER BY a.name, a.id ${limited}`),
+      count,
+    }
+  }
+  if (f.sort === 'fee') {
+    if (selective) return { page: grouped(feeKey(w)), count }
+    const before = sql`(${feeKey(v)} < ${feeKey(w)} OR (${feeKey(w)} IS NULL AND ${feeKey(v)} IS NOT NULL)
+      OR (${feeKey(v)} IS NOT DISTINCT FROM ${feeKey(w)} AND v.id < w.id))`
+    return {
+      page: paged(sql`SELECT w.artist_id AS id, ${feeKey(w)} AS k, NULL::int AS total FROM artist_availabilities w
+                      WHERE ${windows} AND ${artistMatch(f, 'window')} AND NOT ${earlier(before)}
+                      ORDER BY ${feeKey(w)} NULLS LAST, w.artist_id ${limited}`),
+      count,
+    }
+  }
+  const offeredFirst = sql`w.starts_on <= ${f.from}::date AND NOT coalesce(w.booked_on @> ${f.from}::date, false)`
+  const firstOffered = sql`CASE WHEN w.booked_on IS NULL THEN greatest(w.starts_on, ${f.from}::date) ELSE lower(${offeredDays(f, w)}) END`
   return {
-    page: sql`SELECT p.id, p.total, ARRAY(SELECT w.id FROM artist_availabilities w WHERE w.artist_id = p.id AND ${windows}) AS windows
-              FROM (${candidates} ORDER BY k NULLS LAST, id LIMIT ${page.limit}::int OFFSET ${page.offset}::int) p
-              ORDER BY p.k NULLS LAST, p.id`,
-    count: sql`SELECT count(DISTINCT w.artist_id)::int AS total ${grouped}`,
+    page: paged(sql`SELECT w.artist_id AS id, ${f.from}::date AS k, NULL::int AS total FROM artist_availabilities w
+                    WHERE ${windows} AND ${offeredFirst} AND ${artistMatch(f, 'window')} ORDER BY w.artist_id ${limited}`),
+    fallback: grouped(firstOffered),
+    count,
   }
 }
 
@@ -391,7 +455,9 @@ export const availability = {
     const f = parseSearch(filter)
     const countryId = f.countryCode ? await countryIdOf(ctx, f.countryCode) : null
     const statements = searchStatements(f, countryId, page)
-    const rows = await ctx.db.$queryRaw<{ id: string; total: number | null; windows: string[] }[]>(statements.page)
+    type Row = { id: string; total: number | null; windows: string[] }
+    let rows = await ctx.db.$queryRaw<Row[]>(statements.page)
+    if (statements.fallback && rows.length < page.limit) rows = await ctx.db.$queryRaw<Row[]>(statements.fallback)
     const ids = rows.map((r) => r.id)
     const [artists, windows, busy] = await Promise.all([
       ctx.db.artist.findMany({ ...query, where: { id: { in: ids } } }),

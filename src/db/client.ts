@@ -97,7 +97,10 @@ function queryStrategyByDefault(db: PrismaClient) {
     query: {
       $allModels: {
         $allOperations({ operation, args, query }) {
-          return query(RELATION_READS.has(operation) ? ({ relationLoadStrategy: 'query', ...args } as typeof args) : args)
+          if (!RELATION_READS.has(operation)) return query(args)
+          // Spread as a plain object: spreading `args` itself makes TypeScript expand every model's arguments.
+          const withStrategy: object = { relationLoadStrategy: 'query', ...(args as object) }
+          return query(withStrategy as typeof args)
         },
       },
     },

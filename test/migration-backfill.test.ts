@@ -1,46 +1,13 @@
 // The places backfill of the second booking pass: rows written before requests had a directory city get
 // one where their free-text city names exactly one city (in their country, when they have one), and their
 // holds and bookings carry it with the venue. Run on a database migrated up to the migration before.
-import { randomBytes, randomUUID } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
-import pg from 'pg'
-import { afterAll, beforeAll, expect, inject, it } from 'vitest'
+import { randomUUID } from 'node:crypto'
+import { expect, it } from 'vitest'
+import { databaseBefore } from './support/before-migration.ts'
 
-const BACKFILL = 'pipeline_second_pass'
-const serverUrl = inject('pgServerUrl')
-const name = `artists_test_backfill_${randomBytes(4).toString('hex')}`
-let client: pg.Client
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: serverUrl })
-  await c.connect()
-  await c.query(sql)
-  await c.end()
-}
-
-const migrations = readdirSync('prisma/migrations', { withFileTypes: true })
-  .filter((d) => d.isDirectory())
-  .map((d) => d.name)
-  .sort()
-const run = (dir: string) => client.query(readFileSync(`prisma/migrations/${dir}/migration.sql`, 'utf8'))
-
-beforeAll(async () => {
-  await admin(`CREATE DATABASE "${name}"`)
-  const u = new URL(serverUrl)
-  u.pathname = `/${name}`
-  client = new pg.Client({ connectionString: u.toString() })
-  await client.connect()
-})
-afterAll(async () => {
-  await client?.end()
-  await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-})
+const { client, migrate } = databaseBefore('pipeline_second_pass')
 
 it('fills the city of existing requests where it matches exactly one directory city, and copies it to holds and bookings', async () => {
-  const at = migrations.findIndex((m) => m.endsWith(BACKFILL))
-  expect(at).toBeGreaterThan(0)
-  for (const m of migrations.slice(0, at)) await run(m)
-
   const [es, us, madrid, springA, springB, artist, agency, venue] = Array.from({ length: 8 }, () => randomUUID())
   await client.query(`INSERT INTO geo_countries (id, code, name) VALUES ($1, 'ES', 'Spain'), ($2, 'US', 'United States')`, [es, us])
   await client.query(
@@ -82,7 +49,7 @@ it('fills the city of existing requests where it matches exactly one directory c
   const unknown = await pipelineWith('Atlantis', null, 9)
   const none = await pipelineWith(null, null, 11)
 
-  await run(migrations[at]!)
+  await migrate()
 
   const place = async (p: { request: string; hold: string; booking: string }) => {
     const { rows } = await client.query(

@@ -1,46 +1,13 @@
 // The pipeline counts' migration on a database with pipelines and contracts already in it: it builds the
 // live items and their day counts, and whose signature each waiting contract needs, as the triggers would
 // have. Run on a database migrated up to the migration before.
-import { randomBytes, randomUUID } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
-import pg from 'pg'
-import { afterAll, beforeAll, expect, inject, it } from 'vitest'
+import { randomUUID } from 'node:crypto'
+import { expect, it } from 'vitest'
+import { databaseBefore } from './support/before-migration.ts'
 
-const MIGRATION = 'pipeline_counts'
-const serverUrl = inject('pgServerUrl')
-const name = `artists_test_pipeline_counts_${randomBytes(4).toString('hex')}`
-let client: pg.Client
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: serverUrl })
-  await c.connect()
-  await c.query(sql)
-  await c.end()
-}
-
-const migrations = readdirSync('prisma/migrations', { withFileTypes: true })
-  .filter((d) => d.isDirectory())
-  .map((d) => d.name)
-  .sort()
-const run = (dir: string) => client.query(readFileSync(`prisma/migrations/${dir}/migration.sql`, 'utf8'))
-
-beforeAll(async () => {
-  await admin(`CREATE DATABASE "${name}"`)
-  const u = new URL(serverUrl)
-  u.pathname = `/${name}`
-  client = new pg.Client({ connectionString: u.toString() })
-  await client.connect()
-})
-afterAll(async () => {
-  await client?.end()
-  await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-})
+const { client, migrate } = databaseBefore('pipeline_counts')
 
 it('builds the live items, their day counts and whose signature each waiting contract needs', async () => {
-  const at = migrations.findIndex((m) => m.endsWith(MIGRATION))
-  expect(at).toBeGreaterThan(0)
-  for (const m of migrations.slice(0, at)) await run(m)
-
   const [artist, agency, promoter, user] = Array.from({ length: 4 }, () => randomUUID())
   await client.query(`INSERT INTO artists (id, name, slug) VALUES ($1, 'Backfilled', 'backfilled')`, [artist])
   await client.query(`INSERT INTO artists_companies (id, name, slug) VALUES ($1, 'Agency', 'agency')`, [agency])
@@ -107,7 +74,7 @@ it('builds the live items, their day counts and whose signature each waiting con
     [randomUUID(), randomUUID(), contract],
   )
 
-  await run(migrations[at]!)
+  await migrate()
 
   const items = await client.query(`SELECT subject_id, kind, due_at FROM pipeline_live_items ORDER BY kind`)
   expect(items.rows).toEqual([

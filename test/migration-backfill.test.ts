@@ -3,7 +3,7 @@
 // holds and bookings carry it with the venue. Run on a database migrated up to the migration before.
 import { randomUUID } from 'node:crypto'
 import { expect, it } from 'vitest'
-import { databaseBefore } from './support/before-migration.ts'
+import { databaseBefore } from './support/migration-db.ts'
 
 const { client, migrate } = databaseBefore('pipeline_second_pass')
 

@@ -1,40 +1,15 @@
 // Migrations apply to an empty database with one call and are idempotent; the constraints Prisma cannot
 // express (raw SQL in the migrations) are really there and really enforced.
-import { randomBytes, randomUUID } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { inject } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { applyMigrations } from '../src/db/migrations.ts'
+import { emptyDatabase, migrationNames } from './support/migration-db.ts'
 
-const serverUrl = inject('pgServerUrl')
-const name = `artists_test_migrations_${randomBytes(4).toString('hex')}`
-const url = (() => {
-  const u = new URL(serverUrl)
-  u.pathname = `/${name}`
-  return u.toString()
-})()
+const url = emptyDatabase('migrations')
 let client: pg.Client
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: serverUrl })
-  await c.connect()
-  await c.query(sql)
-  await c.end()
-}
-
-beforeAll(async () => {
-  await admin(`CREATE DATABASE "${name}"`)
-})
-afterAll(async () => {
-  await client?.end()
-  await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-})
-
-const migrationNames = readdirSync('prisma/migrations', { withFileTypes: true })
-  .filter((d) => d.isDirectory())
-  .map((d) => d.name)
-  .sort()
+afterAll(() => client?.end())
 
 describe('migrations', () => {
   it('apply every migration to an empty database, then nothing on a second run', async () => {

@@ -1,6 +1,8 @@
 // One page of a Prisma model, in a stable order, with the total counted only when asked for (and only up to
 // COUNT_LIMIT: see src/pagination.ts).
+import { Prisma } from '../generated/prisma/client.ts'
 import { COUNT_TAKE, type Listing, type Page } from '../pagination.ts'
+import type { Tx } from './client.ts'
 
 /**
  * What Pothos (queryFromInfo) or a REST view asks a query to include, and how its relations load (one
@@ -28,4 +30,34 @@ export async function listing<T, Where, OrderBy>(
     take: page.limit,
   })
   return { items, total: () => delegate.count({ where: args.where, take: COUNT_TAKE }) }
+}
+
+/** A list shape written by hand: each row of `table` (aliased `x`) as the JSON `item`, in `order` (ids last). */
+export interface JsonListShape {
+  table: string
+  item: string
+  order: string
+}
+
+export type JsonRecord = Record<string, unknown>
+
+/**
+ * The statement twin of `listing` for a fixed read shape (a REST view): the page, each row with its relations
+ * as JSON built by PostgreSQL (src/db/record-json.ts), and the count up to COUNT_TAKE, in one statement instead
+ * of one per relation plus the count, and without Prisma's per-row result mapping.
+ */
+export async function jsonListing(db: Tx, shape: JsonListShape, where: Prisma.Sql, page: Page): Promise<Listing<JsonRecord>> {
+  const [table, order] = [Prisma.raw(shape.table), Prisma.raw(shape.order)]
+  const [row] = await db.$queryRaw<{ counted: number; items: string }[]>`
+    SELECT (SELECT count(*)::int FROM (SELECT 1 FROM ${table} x WHERE ${where} LIMIT ${COUNT_TAKE}) c) AS counted,
+           coalesce((SELECT json_agg(${Prisma.raw(shape.item)} ORDER BY ${order})
+                     FROM (SELECT * FROM ${table} x WHERE ${where} ORDER BY ${order} LIMIT ${page.limit} OFFSET ${page.offset}) x), '[]')::text AS items`
+  const counted = row?.counted ?? 0
+  return { items: JSON.parse(row?.items ?? '[]') as JsonRecord[], total: async () => counted }
+}
+
+/** The conditions of a hand-written where clause, all of them (true without any). */
+export const allOf = (conditions: (Prisma.Sql | false | undefined)[]): Prisma.Sql => {
+  const kept = conditions.filter((c): c is Prisma.Sql => Boolean(c))
+  return kept.length ? Prisma.join(kept, ' AND ') : Prisma.sql`TRUE`
 }

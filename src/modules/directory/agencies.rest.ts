@@ -1,11 +1,7 @@
 import { CACHE } from '../../cache/get-cache.ts'
-import type { Prisma } from '../../generated/prisma/client.ts'
 import { IdParams, route } from '../../rest/route.ts'
 import { viewSchema } from '../../rest/schemas.ts'
-import { agencies, AgencyFilter, AgencyInput, UpdateAgencyInput } from './agencies.service.ts'
-
-/** What an agency (market company) looks like over REST. */
-const AgencyView = { country: true, city: true } satisfies Prisma.AgencyInclude
+import { agencies, AgencyFilter, AgencyInput, AgencyView, UpdateAgencyInput } from './agencies.service.ts'
 
 const agency = viewSchema('Agency', AgencyView)
 const tag = 'Agencies (artists companies)'
@@ -21,7 +17,7 @@ export const agencyRoutes = [
     list: true,
     query: AgencyFilter,
     response: agency,
-    handler: ({ ctx, query, page }) => agencies.list(ctx, query, page, { include: AgencyView }),
+    handler: ({ ctx, query, page }) => agencies.listView(ctx, query, page),
   }),
   route({
     method: 'GET',

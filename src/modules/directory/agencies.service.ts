@@ -1,13 +1,14 @@
 // Market companies ("agencies" in the product): created and archived by platform admins, or through
 // agency provisioning; their profile is edited by the tenant company that owns them (approved claim).
-import { nameContains } from '../../search.ts'
+import { nameContains, searchFold } from '../../search.ts'
 import { z } from 'zod'
 import { isCompanyOwnedByOrg } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
-import { listing, type Selection } from '../../db/listing.ts'
+import { allOf, jsonListing, listing, type Selection } from '../../db/listing.ts'
+import { jsonRecord, recordJson } from '../../db/record-json.ts'
 import { forbidden, found, notFound } from '../../errors.ts'
-import { AgencyKind, type Prisma } from '../../generated/prisma/client.ts'
+import { AgencyKind, Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { CountryCode, locationData } from './geo.service.ts'
@@ -50,6 +51,26 @@ export function agencyWhere(f: z.output<typeof AgencyFilter>): Prisma.AgencyWher
   }
 }
 
+/** agencyWhere on the row `x`, for the hand-written list statement (test/directory-views.test.ts: same answers). */
+function agencyWhereSql(f: z.output<typeof AgencyFilter>): Prisma.Sql {
+  return allOf([
+    f.q !== undefined && Prisma.sql`x.name_search LIKE ${`%${searchFold(f.q)}%`}`,
+    f.kind !== undefined && Prisma.sql`x.kind = ${f.kind}::"AgencyKind"`,
+    f.countryCode !== undefined && Prisma.sql`x.country_id IN (SELECT id FROM geo_countries WHERE code = ${f.countryCode})`,
+    f.claimed !== undefined && Prisma.sql`x.claimed = ${f.claimed}`,
+    !f.includeArchived && Prisma.sql`x.archived_at IS NULL`,
+  ])
+}
+
+/** What an agency (market company) looks like over REST: its country and city. */
+export const AgencyView = { country: true, city: true } satisfies Prisma.AgencyInclude
+
+/** AgencyView as one statement's JSON (the REST list page). */
+const agencyViewJson = recordJson('Agency', 'x', {
+  country: jsonRecord(recordJson('Country', 'c'), 'FROM geo_countries c WHERE c.id = x.country_id'),
+  city: jsonRecord(recordJson('City', 'ci'), 'FROM geo_cities ci WHERE ci.id = x.city_id'),
+})
+
 /** A validated company spec, location resolved: what creation (direct or through provisioning) inserts. */
 export type AgencySpec = Omit<z.output<typeof AgencyInput>, 'countryCode' | 'cityId'> & {
   countryId?: string | null
@@ -83,6 +104,12 @@ export const agencies = {
   list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const where = agencyWhere(parseInput(AgencyFilter, filter))
     return listing(ctx.db.agency, { where, orderBy: { name: 'asc' } }, page, query)
+  },
+
+  /** A page of AgencyView records (the REST list): what `list` answers with AgencyView, in one statement. */
+  listView(ctx: RequestContext, filter: unknown, page: Page) {
+    const where = agencyWhereSql(parseInput(AgencyFilter, filter))
+    return jsonListing(ctx.db, { table: 'artists_companies', item: agencyViewJson, order: 'x.name, x.id' }, where, page)
   },
 
   async create(ctx: RequestContext, input: unknown, query: Selection = {}) {

@@ -1,11 +1,7 @@
 import { CACHE } from '../../cache/get-cache.ts'
-import type { Prisma } from '../../generated/prisma/client.ts'
 import { IdParams, route } from '../../rest/route.ts'
 import { viewSchema } from '../../rest/schemas.ts'
-import { people, PersonFilter, PersonInput, UpdatePersonInput } from './people.service.ts'
-
-/** What a person looks like over REST. */
-const PersonView = { agency: true, country: true, city: true } satisfies Prisma.PersonInclude
+import { people, PersonFilter, PersonInput, PersonView, UpdatePersonInput } from './people.service.ts'
 
 const person = viewSchema('Person', PersonView)
 const tag = 'People'
@@ -21,7 +17,7 @@ export const personRoutes = [
     list: true,
     query: PersonFilter,
     response: person,
-    handler: ({ ctx, query, page }) => people.list(ctx, query, page, { include: PersonView }),
+    handler: ({ ctx, query, page }) => people.listView(ctx, query, page),
   }),
   route({
     method: 'GET',

@@ -1,12 +1,13 @@
 // People / contacts of the industry. A tenant creates people for its own agency; a person is edited by
 // the org that owns their agency or that created them, or by platform admins.
-import { nameContains } from '../../search.ts'
+import { nameContains, searchFold } from '../../search.ts'
 import { z } from 'zod'
 import { isCompanyOwnedByOrg } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
-import { listing, type Selection } from '../../db/listing.ts'
+import { allOf, jsonListing, listing, type Selection } from '../../db/listing.ts'
+import { jsonRecord, recordJson } from '../../db/record-json.ts'
 import { forbidden, found, invalidInput, notFound } from '../../errors.ts'
-import type { Prisma } from '../../generated/prisma/client.ts'
+import { Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { CountryCode, locationData } from './geo.service.ts'
@@ -31,6 +32,36 @@ export const PersonFilter = z.object({
   agencyId: Id.optional(),
   includeArchived: z.boolean().default(false),
 })
+
+/** What a person looks like over REST: their agency, country and city. */
+export const PersonView = { agency: true, country: true, city: true } satisfies Prisma.PersonInclude
+
+/** PersonView as one statement's JSON (the REST list page). */
+const personViewJson = recordJson('Person', 'x', {
+  agency: jsonRecord(recordJson('Agency', 'co'), 'FROM artists_companies co WHERE co.id = x.agency_id'),
+  country: jsonRecord(recordJson('Country', 'c'), 'FROM geo_countries c WHERE c.id = x.country_id'),
+  city: jsonRecord(recordJson('City', 'ci'), 'FROM geo_cities ci WHERE ci.id = x.city_id'),
+})
+
+type PersonFilterValue = z.output<typeof PersonFilter>
+
+// The full name ("ana garcía") or the e-mail address.
+function personWhere(f: PersonFilterValue): Prisma.PersonWhereInput {
+  return {
+    OR: f.q ? [{ nameSearch: nameContains(f.q) }, { email: { contains: f.q, mode: 'insensitive' } }] : undefined,
+    agencyId: f.agencyId,
+    archivedAt: f.includeArchived ? undefined : null,
+  }
+}
+
+/** personWhere on the row `x`, for the hand-written list statement (test/directory-views.test.ts: same answers). */
+function personWhereSql(f: PersonFilterValue): Prisma.Sql {
+  return allOf([
+    f.q !== undefined && Prisma.sql`(x.name_search LIKE ${`%${searchFold(f.q)}%`} OR x.email ILIKE ${`%${f.q}%`})`,
+    f.agencyId !== undefined && Prisma.sql`x.agency_id = ${f.agencyId}::uuid`,
+    !f.includeArchived && Prisma.sql`x.archived_at IS NULL`,
+  ])
+}
 
 /** The agency a person may be attached to by this caller: any for platform admins, only its own otherwise. */
 async function agencyFor(ctx: RequestContext, requested: string | null | undefined): Promise<string | null | undefined> {
@@ -71,14 +102,14 @@ export const people = {
   byIds: (ctx: RequestContext, ids: string[], query: Selection = {}) => ctx.db.person.findMany({ ...query, where: { id: { in: ids } } }),
 
   list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
-    const f = parseInput(PersonFilter, filter)
-    // The full name ("ana garcía") or the e-mail address.
-    const where: Prisma.PersonWhereInput = {
-      OR: f.q ? [{ nameSearch: nameContains(f.q) }, { email: { contains: f.q, mode: 'insensitive' } }] : undefined,
-      agencyId: f.agencyId,
-      archivedAt: f.includeArchived ? undefined : null,
-    }
+    const where = personWhere(parseInput(PersonFilter, filter))
     return listing(ctx.db.person, { where, orderBy: { firstName: 'asc' } }, page, query)
+  },
+
+  /** A page of PersonView records (the REST list): what `list` answers with PersonView, in one statement. */
+  listView(ctx: RequestContext, filter: unknown, page: Page) {
+    const where = personWhereSql(parseInput(PersonFilter, filter))
+    return jsonListing(ctx.db, { table: 'people', item: personViewJson, order: 'x.first_name, x.id' }, where, page)
   },
 
   async create(ctx: RequestContext, input: unknown, query: Selection = {}) {

@@ -1,0 +1,182 @@
+// The REST list pages of the directory are one hand-written statement each (the page with its relations as
+// JSON, and the count): they must answer exactly what the Prisma views (ArtistView, AgencyView, PersonView)
+// answer, field for field, for every filter, order and page, and send one statement.
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { RequestContext } from '../src/context.ts'
+import type { Listing, Page } from '../src/pagination.ts'
+import { toJson } from '../src/rest/json.ts'
+import { agencies, AgencyView } from '../src/modules/directory/agencies.service.ts'
+import { artists, ArtistView } from '../src/modules/directory/artists.service.ts'
+import { people, PersonView } from '../src/modules/directory/people.service.ts'
+import { useHarness } from './support/app.ts'
+import { PROMOTER_ACCESS, seedGenres, seedGeo } from './support/fixtures.ts'
+
+const h = useHarness()
+let ctx: RequestContext
+let geo: Awaited<ReturnType<typeof seedGeo>>
+let g: Awaited<ReturnType<typeof seedGenres>>
+let agencyId: string
+
+const json = (value: unknown) => JSON.parse(toJson(value)) as unknown
+
+/** Both answers of a list, as the REST face serializes them. */
+async function both<T>(prisma: Promise<Listing<T>>, view: Promise<Listing<unknown>>) {
+  const [p, v] = [await prisma, await view]
+  return { prisma: { items: json(p.items), total: await p.total() }, view: { items: json(v.items), total: await v.total() } }
+}
+
+const pages: Page[] = [
+  { offset: 0, limit: 3 },
+  { offset: 3, limit: 3 },
+  { offset: 0, limit: 100 },
+  { offset: 50, limit: 5 },
+]
+
+beforeAll(async () => {
+  ctx = { db: h.app.db } as RequestContext
+  geo = await seedGeo(h.app.db)
+  g = await seedGenres(h.app.db)
+  await h.app.db.city.update({ where: { id: geo.madrid.id }, data: { latitude: 40.416775, longitude: -3.70379 } })
+  const agency = await h.app.db.agency.create({
+    data: {
+      name: 'Ñu Bookings',
+      slug: 'nu-bookings',
+      kind: 'management',
+      email: 'desk@nu.example',
+      websiteUrl: 'https://nu.example',
+      countryId: geo.es.id,
+      cityId: geo.madrid.id,
+      claimed: true,
+    },
+  })
+  agencyId = agency.id
+  await h.app.db.agency.create({ data: { name: 'Old 50% Agency', slug: 'old-agency', archivedAt: new Date('2026-01-02T03:04:05.006Z') } })
+  await h.app.db.agency.create({ data: { name: 'Plain agency', slug: 'plain-agency', countryId: geo.fr.id } })
+
+  const specs = [
+    { name: 'Los Satélites', kind: 'band', countryId: geo.es.id, cityId: geo.madrid.id, genres: [g.techno.id, g.jazz.id] },
+    { name: 'Ana_Solo', kind: 'solo', countryId: geo.fr.id, cityId: geo.paris.id, genres: [g.jazz.id] },
+    { name: 'Anaxsolo', kind: 'dj', countryId: null, cityId: null, genres: [] },
+    { name: 'Zed 100%', kind: 'dj', countryId: geo.es.id, cityId: null, genres: [g.electronic.id] },
+    { name: 'Archived Act', kind: 'band', countryId: geo.es.id, cityId: null, genres: [g.techno.id], archived: true },
+  ] as const
+  for (const [i, s] of specs.entries()) {
+    const artist = await h.app.db.artist.create({
+      data: {
+        name: s.name,
+        slug: `view-${i}`,
+        kind: s.kind,
+        countryId: s.countryId,
+        cityId: s.cityId,
+        createdAt: new Date(Date.UTC(2026, 0, 1 + i, 12, 0, 0, i * 7)),
+        archivedAt: 'archived' in s ? new Date('2026-02-03T04:05:06.789Z') : null,
+        genres: { create: s.genres.map((genreId, position) => ({ genreId, position: 2 - position })) },
+      },
+    })
+    if (i !== 2)
+      await h.app.db.artistProfile.create({
+        data: {
+          artistId: artist.id,
+          biography: `Bio ${i}`,
+          formedYear: 2000 + i,
+          ...(i === 0 ? { feeGuidanceMin: 150_000n, feeGuidanceMax: 900_000n, feeGuidanceCurrency: 'EUR' } : {}),
+        },
+      })
+    if (i < 2)
+      await h.app.db.platformAccount.createMany({
+        data: [
+          { artistId: artist.id, platform: 'spotify', url: `https://sp.example/${i}`, externalId: `sp-${i}`, verified: true },
+          { artistId: artist.id, platform: 'instagram', url: `https://ig.example/${i}`, handle: `@a${i}` },
+          { artistId: artist.id, platform: 'spotify', url: `https://sp.example/${i}/b`, createdAt: new Date('2025-06-01T00:00:00Z') },
+        ],
+      })
+  }
+  await h.app.db.person.createMany({
+    data: [
+      {
+        firstName: 'José',
+        lastName: 'Ångström',
+        email: 'Jose@Nu.example',
+        jobTitle: 'Booker',
+        agencyId,
+        countryId: geo.es.id,
+        cityId: geo.madrid.id,
+      },
+      { firstName: 'Ana', email: 'ana_1@plain.example' },
+      { firstName: 'Ana', lastName: 'B', agencyId },
+      { firstName: 'Gone', agencyId, archivedAt: new Date('2026-03-01T00:00:00.001Z') },
+    ],
+  })
+})
+
+describe('directory list views', () => {
+  it('answer what ArtistView answers, for every filter, order and page', async () => {
+    const filters = [
+      {},
+      { q: 'sate' },
+      { q: 'ANA_' },
+      { q: '100%' },
+      { kind: 'dj' },
+      { countryCode: 'ES' },
+      { genreId: g.electronic.id },
+      { genreId: g.jazz.id },
+      { includeArchived: true },
+      { includeArchived: true, sort: 'newest' },
+      { sort: 'newest', kind: 'band', countryCode: 'ES' },
+      { q: 'nobody' },
+    ]
+    for (const filter of filters)
+      for (const page of pages) {
+        const { prisma, view } = await both(artists.list(ctx, filter, page, { include: ArtistView }), artists.listView(ctx, filter, page))
+        expect(view, JSON.stringify({ filter, page })).toEqual(prisma)
+      }
+    // The data exercises what could differ: money, instants, nulls, nested orders.
+    const all = await artists.listView(ctx, { includeArchived: true }, { offset: 0, limit: 100 })
+    expect(all.items).toHaveLength(5)
+    expect(all.items.find((a) => a.name === 'Los Satélites')).toMatchObject({
+      createdAt: '2026-01-01T12:00:00.000Z',
+      profile: { feeGuidanceMin: 150_000, feeGuidanceCurrency: 'EUR' },
+      city: { latitude: 40.416775 },
+      genres: [{ genre: { name: 'Jazz' } }, { genre: { name: 'Techno' } }],
+    })
+  })
+
+  it('answer what AgencyView and PersonView answer, for every filter and page', async () => {
+    for (const filter of [
+      {},
+      { q: 'nu' },
+      { q: '50%' },
+      { kind: 'management' },
+      { countryCode: 'FR' },
+      { claimed: false },
+      { includeArchived: true },
+    ])
+      for (const page of pages) {
+        const { prisma, view } = await both(agencies.list(ctx, filter, page, { include: AgencyView }), agencies.listView(ctx, filter, page))
+        expect(view, JSON.stringify({ filter, page })).toEqual(prisma)
+      }
+    for (const filter of [{}, { q: 'jose angs' }, { q: 'NU.EXAMPLE' }, { q: 'a_1' }, { agencyId }, { includeArchived: true }])
+      for (const page of pages) {
+        const { prisma, view } = await both(people.list(ctx, filter, page, { include: PersonView }), people.listView(ctx, filter, page))
+        expect(view, JSON.stringify({ filter, page })).toEqual(prisma)
+      }
+  })
+
+  it('serve each REST list page in one statement, the same answer as the item routes', async () => {
+    const promoter = await h.auth.session(PROMOTER_ACCESS)
+    for (const [list, item] of [
+      ['/api/v1/artists?limit=2', '/api/v1/artists'],
+      ['/api/v1/artists-companies?limit=2', '/api/v1/artists-companies'],
+      ['/api/v1/people?limit=2', '/api/v1/people'],
+    ] as const) {
+      const start = h.app.sql.length
+      const page = await h.app.rest('GET', list, { as: promoter })
+      expect(h.app.sql.length - start, list).toBe(1)
+      expect(page.status).toBe(200)
+      const [first] = page.body.data.items
+      // The item route still reads through Prisma: the list's record is the same, money fields included.
+      const one = await h.app.rest('GET', `${item}/${first.id}`, { as: promoter })
+      expect(first, list).toEqual(one.body.data)
+    }
+  })
+})

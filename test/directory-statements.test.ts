@@ -1,5 +1,5 @@
-// What a directory read costs the database: a list page sends the same statements whatever its size (REST:
-// one hand-written statement; GraphQL: one per relation, never one per row); `total` counts up to COUNT_LIMIT;
+// What a directory read costs the database: a list page sends the same statements whatever its size (within
+// the REST view, on either face: one hand-written statement; beyond it, one per relation, never one per row); `total` counts up to COUNT_LIMIT;
 // _entities loads a batch of each entity type with its relations in one statement.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { COUNT_LIMIT } from '../src/pagination.ts'
@@ -75,8 +75,17 @@ describe('directory lists', () => {
     expect(many.result.data).toMatchObject({ artists: { totalCount: 30 } })
     expect((many.result.data as { artists: { edges: unknown[] } }).artists.edges).toHaveLength(20)
     expect(many.statements).toBe(few.statements)
-    // The page, profile, country, city, genres (links and genres) and platform accounts, and the count.
-    expect(many.statements).toBe(8)
+    // The page asks nothing beyond ArtistView: the same one statement.
+    expect(many.statements).toBe(1)
+    // One relation more (provider references) and Prisma plans it: the page, each relation, the count.
+    const beyond = (first: number) =>
+      statementsOf(() =>
+        h.app.graphql(ARTIST_PAGE.replace('url }', 'url } providerReferences { provider }'), { first, q: 'stmt' }, { as: promoter }),
+      )
+    const [fewBeyond, manyBeyond] = [await beyond(2), await beyond(20)]
+    expect(manyBeyond.result.errors).toBeUndefined()
+    expect(manyBeyond.statements).toBe(fewBeyond.statements)
+    expect(manyBeyond.statements).toBe(9)
   })
 
   it('send as many statements for a page of agencies or people with their relations at any size', async () => {

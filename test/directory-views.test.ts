@@ -1,10 +1,9 @@
-// The REST list pages of the directory are one hand-written statement each (the page with its relations as
-// JSON, and the count): they must answer exactly what the Prisma views (ArtistView, AgencyView, PersonView)
-// answer, field for field, for every filter, order and page, and send one statement.
+// A directory list page within its view (ArtistView, AgencyView, PersonView: the REST list, a GraphQL page
+// asking nothing more) is one hand-written statement (the page with its relations as JSON, and the count):
+// it must answer exactly the records Prisma answers, field for field, for every filter, order and page.
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { RequestContext } from '../src/context.ts'
 import type { Listing, Page } from '../src/pagination.ts'
-import { toJson } from '../src/rest/json.ts'
 import { agencies, AgencyView } from '../src/modules/directory/agencies.service.ts'
 import { artists, ArtistView } from '../src/modules/directory/artists.service.ts'
 import { people, PersonView } from '../src/modules/directory/people.service.ts'
@@ -17,12 +16,17 @@ let geo: Awaited<ReturnType<typeof seedGeo>>
 let g: Awaited<ReturnType<typeof seedGenres>>
 let agencyId: string
 
-const json = (value: unknown) => JSON.parse(toJson(value)) as unknown
+/** A selection naming its load strategy is Prisma's to plan (src/db/listing.ts servedBy): the reference answer. */
+const byPrisma = (include: object) => ({ include, relationLoadStrategy: 'query' as const })
 
-/** Both answers of a list, as the REST face serializes them. */
-async function both<T>(prisma: Promise<Listing<T>>, view: Promise<Listing<unknown>>) {
-  const [p, v] = [await prisma, await view]
-  return { prisma: { items: json(p.items), total: await p.total() }, view: { items: json(v.items), total: await v.total() } }
+/** Both answers of a list, and the statements the view's sent. */
+async function both<T>(prisma: () => Promise<Listing<T>>, view: () => Promise<Listing<T>>) {
+  const p = await prisma()
+  const reference = { items: p.items, total: await p.total() }
+  const start = h.app.sql.length
+  const v = await view()
+  const total = await v.total()
+  return { prisma: reference, view: { items: v.items, total }, statements: h.app.sql.length - start }
 }
 
 const pages: Page[] = [
@@ -127,15 +131,19 @@ describe('directory list views', () => {
     ]
     for (const filter of filters)
       for (const page of pages) {
-        const { prisma, view } = await both(artists.list(ctx, filter, page, { include: ArtistView }), artists.listView(ctx, filter, page))
+        const { prisma, view, statements } = await both(
+          () => artists.list(ctx, filter, page, byPrisma(ArtistView)),
+          () => artists.list(ctx, filter, page, { include: ArtistView }),
+        )
         expect(view, JSON.stringify({ filter, page })).toEqual(prisma)
+        expect(statements).toBe(1)
       }
     // The data exercises what could differ: money, instants, nulls, nested orders.
-    const all = await artists.listView(ctx, { includeArchived: true }, { offset: 0, limit: 100 })
+    const all = await artists.list(ctx, { includeArchived: true }, { offset: 0, limit: 100 }, { include: ArtistView })
     expect(all.items).toHaveLength(5)
     expect(all.items.find((a) => a.name === 'Los Satélites')).toMatchObject({
-      createdAt: '2026-01-01T12:00:00.000Z',
-      profile: { feeGuidanceMin: 150_000, feeGuidanceCurrency: 'EUR' },
+      createdAt: new Date('2026-01-01T12:00:00.000Z'),
+      profile: { feeGuidanceMin: 150_000n, feeGuidanceCurrency: 'EUR' },
       city: { latitude: 40.416775 },
       genres: [{ genre: { name: 'Jazz' } }, { genre: { name: 'Techno' } }],
     })
@@ -152,13 +160,21 @@ describe('directory list views', () => {
       { includeArchived: true },
     ])
       for (const page of pages) {
-        const { prisma, view } = await both(agencies.list(ctx, filter, page, { include: AgencyView }), agencies.listView(ctx, filter, page))
+        const { prisma, view, statements } = await both(
+          () => agencies.list(ctx, filter, page, byPrisma(AgencyView)),
+          () => agencies.list(ctx, filter, page, { include: AgencyView }),
+        )
         expect(view, JSON.stringify({ filter, page })).toEqual(prisma)
+        expect(statements).toBe(1)
       }
     for (const filter of [{}, { q: 'jose angs' }, { q: 'NU.EXAMPLE' }, { q: 'a_1' }, { agencyId }, { includeArchived: true }])
       for (const page of pages) {
-        const { prisma, view } = await both(people.list(ctx, filter, page, { include: PersonView }), people.listView(ctx, filter, page))
+        const { prisma, view, statements } = await both(
+          () => people.list(ctx, filter, page, byPrisma(PersonView)),
+          () => people.list(ctx, filter, page, { include: PersonView }),
+        )
         expect(view, JSON.stringify({ filter, page })).toEqual(prisma)
+        expect(statements).toBe(1)
       }
   })
 
@@ -178,5 +194,29 @@ describe('directory list views', () => {
       const one = await h.app.rest('GET', `${item}/${first.id}`, { as: promoter })
       expect(first, list).toEqual(one.body.data)
     }
+  })
+
+  it('serve a GraphQL page within the view in one statement, as Prisma serves one that asks more', async () => {
+    const promoter = await h.auth.session(PROMOTER_ACCESS)
+    const node = `id name slug kind createdAt archivedAt country { code name } city { name } genres { name }
+      profile { biography formedYear updatedAt feeGuidanceMin { amount currency } } platformAccounts { platform url handle verified }`
+    const page = (extra: string) =>
+      `{ artists(first: 10, filter: { includeArchived: true }) { totalCount totalCapped edges { cursor node { ${node} ${extra} } } } }`
+    let start = h.app.sql.length
+    const within = await h.app.graphql(page(''), {}, { as: promoter })
+    expect(h.app.sql.length - start).toBe(1)
+    start = h.app.sql.length
+    // Provider references are not in ArtistView: the page is planned by Prisma (one statement per relation).
+    const beyond = await h.app.graphql(page('providerReferences { provider }'), {}, { as: promoter })
+    expect(h.app.sql.length - start).toBeGreaterThan(1)
+    expect(within.errors).toBeUndefined()
+    expect(beyond.errors).toBeUndefined()
+    type Page = { artists: { edges: { node: Record<string, unknown> }[] } }
+    const withoutReferences = (beyond.data as Page).artists.edges.map(({ node: { providerReferences, ...rest } }) => rest)
+    expect((within.data as Page).artists.edges.map((e) => e.node)).toEqual(withoutReferences)
+    expect((within.data as Page).artists.edges.find((e) => e.node.name === 'Los Satélites')?.node).toMatchObject({
+      createdAt: '2026-01-01T12:00:00.000Z',
+      profile: { feeGuidanceMin: { amount: 150_000, currency: 'EUR' } },
+    })
   })
 })

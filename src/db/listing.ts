@@ -1,8 +1,10 @@
 // One page of a Prisma model, in a stable order, with the total counted only when asked for (and only up to
 // COUNT_LIMIT: see src/pagination.ts).
+import { isDeepStrictEqual } from 'node:util'
 import { Prisma } from '../generated/prisma/client.ts'
 import { COUNT_TAKE, type Listing, type Page } from '../pagination.ts'
 import type { Tx } from './client.ts'
+import type { JsonShape } from './record-json.ts'
 
 /**
  * What Pothos (queryFromInfo) or a REST view asks a query to include, and how its relations load (one
@@ -32,28 +34,38 @@ export async function listing<T, Where, OrderBy>(
   return { items, total: () => delegate.count({ where: args.where, take: COUNT_TAKE }) }
 }
 
-/** A list shape written by hand: each row of `table` (aliased `x`) as the JSON `item`, in `order` (ids last). */
+/** A list shape written by hand: each row of `table` (aliased `x`) as the record `item`, in `order` (ids last). */
 export interface JsonListShape {
   table: string
-  item: string
+  item: JsonShape
   order: string
 }
 
-export type JsonRecord = Record<string, unknown>
-
 /**
- * The statement twin of `listing` for a fixed read shape (a REST view): the page, each row with its relations
- * as JSON built by PostgreSQL (src/db/record-json.ts), and the count up to COUNT_TAKE, in one statement instead
- * of one per relation plus the count, and without Prisma's per-row result mapping.
+ * The statement twin of `listing` for a fixed read shape (a view): the page, each row with its relations as
+ * JSON built by PostgreSQL (src/db/record-json.ts), and the count up to COUNT_TAKE, in one statement instead
+ * of one per relation plus the count. `T` is the Prisma record of the same include (the caller's to name).
  */
-export async function jsonListing(db: Tx, shape: JsonListShape, where: Prisma.Sql, page: Page): Promise<Listing<JsonRecord>> {
+export async function jsonListing<T>(db: Tx, shape: JsonListShape, where: Prisma.Sql, page: Page): Promise<Listing<T>> {
   const [table, order] = [Prisma.raw(shape.table), Prisma.raw(shape.order)]
   const [row] = await db.$queryRaw<{ counted: number; items: string }[]>`
     SELECT (SELECT count(*)::int FROM (SELECT 1 FROM ${table} x WHERE ${where} LIMIT ${COUNT_TAKE}) c) AS counted,
-           coalesce((SELECT json_agg(${Prisma.raw(shape.item)} ORDER BY ${order})
+           coalesce((SELECT json_agg(${Prisma.raw(shape.item.sql)} ORDER BY ${order})
                      FROM (SELECT * FROM ${table} x WHERE ${where} ORDER BY ${order} LIMIT ${page.limit} OFFSET ${page.offset}) x), '[]')::text AS items`
   const counted = row?.counted ?? 0
-  return { items: JSON.parse(row?.items ?? '[]') as JsonRecord[], total: async () => counted }
+  const items = (JSON.parse(row?.items ?? '[]') as unknown[]).map((item) => shape.item.revive(item) as T)
+  return { items, total: async () => counted }
+}
+
+/**
+ * Whether a selection asks nothing beyond `view` (the include a hand-written statement serves): included
+ * relations only, each as the view includes it. A GraphQL page planned by plugin-prisma within the REST view
+ * is served by the view's statement; anything else (another relation, a nested relation, `select`, a load
+ * strategy named) is Prisma's to plan.
+ */
+export function servedBy(query: Selection, view: Record<string, unknown>): boolean {
+  if (Object.keys(query).some((k) => k !== 'include')) return false
+  return Object.entries(query.include ?? {}).every(([relation, args]) => relation in view && isDeepStrictEqual(args, view[relation]))
 }
 
 /** The conditions of a hand-written where clause, all of them (true without any). */

@@ -1,48 +1,50 @@
 // Records built as JSON by PostgreSQL, for the list statements written by hand (a directory page with its
-// relations and its count in one statement). Such a record must read exactly as the Prisma record the REST
-// face serializes: every scalar field of the model under its field name, instants as Date.toJSON writes
-// them (UTC, milliseconds, `Z`), bigints as numbers, the folded search column never. The fields come from
-// the generated datamodel, so a column added to the schema shows in both at once.
-import { Prisma } from '../generated/prisma/client.ts'
+// relations and its count in one statement). Such a record must be the record Prisma would have returned:
+// every scalar field of the model under its field name (the folded search column included, as Prisma reads
+// it), instants revived as Dates and bigints as BigInts (sent as text: exact). The fields come from the
+// generated datamodel, so a column added to the schema shows in both at once.
+import type { Prisma } from '../generated/prisma/client.ts'
 import { getDatamodel } from '../generated/pothos-types.ts'
-import { SEARCH_COLUMN } from '../search.ts'
 
-type ModelName = Prisma.ModelName
+export type JsonRecord = Record<string, unknown>
+
+/** A JSON-valued SQL expression, and how to turn its parsed value into Prisma's record (in place). */
+export interface JsonShape {
+  sql: string
+  revive(value: unknown): unknown
+}
 
 /** The schema maps every field to its snake_case column (prisma/schema.prisma's convention). */
 const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 
-const pairsByModel = new Map<string, string>()
+const scalarsOf = (model: Prisma.ModelName) =>
+  (getDatamodel().datamodel.models[model]?.fields ?? []).filter((f) => f.kind === 'scalar' || f.kind === 'enum')
 
-function pairsOf(model: ModelName, alias: string): string {
-  const key = `${model} ${alias}`
-  let pairs = pairsByModel.get(key)
-  if (pairs === undefined) {
-    const fields = getDatamodel().datamodel.models[model]?.fields ?? []
-    pairs = fields
-      .filter((f) => f.kind !== 'object' && f.name !== SEARCH_COLUMN)
-      .map((f) => {
-        const value = `${alias}.${column(f.name)}`
-        return `'${f.name}', ${f.type === 'DateTime' ? `to_char(${value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : value}`
-      })
-      .join(', ')
-    pairsByModel.set(key, pairs)
+/** `json_build_object` of the row `alias` of `model`, with `relations` after its own fields (Prisma's order). */
+export function recordJson(model: Prisma.ModelName, alias: string, relations: Record<string, JsonShape> = {}): JsonShape {
+  const scalars = scalarsOf(model)
+  const pairs = scalars.map((f) => `'${f.name}', ${alias}.${column(f.name)}${f.type === 'BigInt' ? '::text' : ''}`)
+  const nested = Object.entries(relations)
+  const dates = scalars.filter((f) => f.type === 'DateTime').map((f) => f.name)
+  const bigints = scalars.filter((f) => f.type === 'BigInt').map((f) => f.name)
+  return {
+    sql: `json_build_object(${[...pairs, ...nested.map(([name, shape]) => `'${name}', ${shape.sql}`)].join(', ')})`,
+    revive(value) {
+      if (value === null) return null
+      const record = value as JsonRecord
+      for (const name of dates) if (typeof record[name] === 'string') record[name] = new Date(record[name])
+      for (const name of bigints) if (typeof record[name] === 'string') record[name] = BigInt(record[name])
+      for (const [name, shape] of nested) record[name] = shape.revive(record[name])
+      return record
+    },
   }
-  return pairs
 }
-
-/**
- * `json_build_object` of the row `alias` of `model`, with `relations` (name → a JSON-valued SQL expression)
- * after its own fields, in the order Prisma puts included relations.
- */
-export function recordJson(model: ModelName, alias: string, relations: Record<string, string> = {}): string {
-  const nested = Object.entries(relations).map(([name, sql]) => `'${name}', ${sql}`)
-  return `json_build_object(${[pairsOf(model, alias), ...nested].join(', ')})`
-}
-
-/** A JSON array of `item` over `from` (`[]` when no row matches), in `order`. */
-export const jsonArray = (item: string, from: string, order: string) =>
-  `coalesce((SELECT json_agg(${item} ORDER BY ${order}) ${from}), '[]')`
 
 /** The record of the row `from` finds, or null. */
-export const jsonRecord = (item: string, from: string) => `(SELECT ${item} ${from})`
+export const jsonRecord = (shape: JsonShape, from: string): JsonShape => ({ sql: `(SELECT ${shape.sql} ${from})`, revive: shape.revive })
+
+/** A JSON array of `shape` over `from` (`[]` when no row matches), in `order`. */
+export const jsonArray = (shape: JsonShape, from: string, order: string): JsonShape => ({
+  sql: `coalesce((SELECT json_agg(${shape.sql} ORDER BY ${order}) ${from}), '[]')`,
+  revive: (value) => (value as unknown[]).map((item) => shape.revive(item)),
+})

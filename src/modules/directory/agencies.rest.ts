@@ -17,7 +17,7 @@ export const agencyRoutes = [
     list: true,
     query: AgencyFilter,
     response: agency,
-    handler: ({ ctx, query, page }) => agencies.listView(ctx, query, page),
+    handler: ({ ctx, query, page }) => agencies.list(ctx, query, page, { include: AgencyView }),
   }),
   route({
     method: 'GET',

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { isCompanyOwnedByOrg } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
-import { allOf, jsonListing, listing, type Selection } from '../../db/listing.ts'
+import { allOf, jsonListing, listing, servedBy, type Selection } from '../../db/listing.ts'
 import { jsonRecord, recordJson } from '../../db/record-json.ts'
 import { forbidden, found, notFound } from '../../errors.ts'
 import { AgencyKind, Prisma } from '../../generated/prisma/client.ts'
@@ -101,15 +101,17 @@ export const agencies = {
     found(await ctx.db.agency.findUnique({ ...query, where: { id } }), 'agency', id),
   byIds: (ctx: RequestContext, ids: string[], query: Selection = {}) => ctx.db.agency.findMany({ ...query, where: { id: { in: ids } } }),
 
+  /** A page of agencies; within AgencyView, one hand-written statement (as artists.list). */
   list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
-    const where = agencyWhere(parseInput(AgencyFilter, filter))
-    return listing(ctx.db.agency, { where, orderBy: { name: 'asc' } }, page, query)
-  },
-
-  /** A page of AgencyView records (the REST list): what `list` answers with AgencyView, in one statement. */
-  listView(ctx: RequestContext, filter: unknown, page: Page) {
-    const where = agencyWhereSql(parseInput(AgencyFilter, filter))
-    return jsonListing(ctx.db, { table: 'artists_companies', item: agencyViewJson, order: 'x.name, x.id' }, where, page)
+    const f = parseInput(AgencyFilter, filter)
+    if (servedBy(query, AgencyView))
+      return jsonListing<Prisma.AgencyGetPayload<{ include: typeof AgencyView }>>(
+        ctx.db,
+        { table: 'artists_companies', item: agencyViewJson, order: 'x.name, x.id' },
+        agencyWhereSql(f),
+        page,
+      )
+    return listing(ctx.db.agency, { where: agencyWhere(f), orderBy: { name: 'asc' } }, page, query)
   },
 
   async create(ctx: RequestContext, input: unknown, query: Selection = {}) {

@@ -31,7 +31,7 @@ export const artistRoutes = [
     list: true,
     query: ArtistFilter,
     response: artist,
-    handler: ({ ctx, query, page }) => artists.listView(ctx, query, page),
+    handler: ({ ctx, query, page }) => artists.list(ctx, query, page, { include: ArtistView }),
   }),
   route({
     method: 'GET',

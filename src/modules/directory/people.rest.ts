@@ -17,7 +17,7 @@ export const personRoutes = [
     list: true,
     query: PersonFilter,
     response: person,
-    handler: ({ ctx, query, page }) => people.listView(ctx, query, page),
+    handler: ({ ctx, query, page }) => people.list(ctx, query, page, { include: PersonView }),
   }),
   route({
     method: 'GET',

@@ -4,7 +4,7 @@ import { nameContains, searchFold } from '../../search.ts'
 import { z } from 'zod'
 import { isCompanyOwnedByOrg } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
-import { allOf, jsonListing, listing, type Selection } from '../../db/listing.ts'
+import { allOf, jsonListing, listing, servedBy, type Selection } from '../../db/listing.ts'
 import { jsonRecord, recordJson } from '../../db/record-json.ts'
 import { forbidden, found, invalidInput, notFound } from '../../errors.ts'
 import { Prisma } from '../../generated/prisma/client.ts'
@@ -101,15 +101,17 @@ export const people = {
     found(await ctx.db.person.findUnique({ ...query, where: { id } }), 'person', id),
   byIds: (ctx: RequestContext, ids: string[], query: Selection = {}) => ctx.db.person.findMany({ ...query, where: { id: { in: ids } } }),
 
+  /** A page of people; within PersonView, one hand-written statement (as artists.list). */
   list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
-    const where = personWhere(parseInput(PersonFilter, filter))
-    return listing(ctx.db.person, { where, orderBy: { firstName: 'asc' } }, page, query)
-  },
-
-  /** A page of PersonView records (the REST list): what `list` answers with PersonView, in one statement. */
-  listView(ctx: RequestContext, filter: unknown, page: Page) {
-    const where = personWhereSql(parseInput(PersonFilter, filter))
-    return jsonListing(ctx.db, { table: 'people', item: personViewJson, order: 'x.first_name, x.id' }, where, page)
+    const f = parseInput(PersonFilter, filter)
+    if (servedBy(query, PersonView))
+      return jsonListing<Prisma.PersonGetPayload<{ include: typeof PersonView }>>(
+        ctx.db,
+        { table: 'people', item: personViewJson, order: 'x.first_name, x.id' },
+        personWhereSql(f),
+        page,
+      )
+    return listing(ctx.db.person, { where: personWhere(f), orderBy: { firstName: 'asc' } }, page, query)
   },
 
   async create(ctx: RequestContext, input: unknown, query: Selection = {}) {

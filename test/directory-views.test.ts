@@ -219,4 +219,23 @@ describe('directory list views', () => {
       profile: { feeGuidanceMin: { amount: 150_000, currency: 'EUR' } },
     })
   })
+
+  it('load entity batches within the view as Prisma loads them, in one statement', async () => {
+    const byId = (rows: readonly { id: string }[]) => [...rows].sort((a, b) => a.id.localeCompare(b.id))
+    const batches = [
+      [artists, ArtistView, (await h.app.db.artist.findMany({ select: { id: true } })).map((a) => a.id)],
+      [agencies, AgencyView, (await h.app.db.agency.findMany({ select: { id: true } })).map((a) => a.id)],
+      [people, PersonView, (await h.app.db.person.findMany({ select: { id: true } })).map((p) => p.id)],
+    ] as const
+    for (const [service, view, ids] of batches) {
+      // An unknown id is simply absent.
+      const asked = [...ids, '00000000-0000-4000-8000-000000000000']
+      const prisma = await service.byIds(ctx, asked, byPrisma(view))
+      const start = h.app.sql.length
+      const served = await service.byIds(ctx, asked, { include: view, relationLoadStrategy: 'join' })
+      expect(h.app.sql.length - start).toBe(1)
+      expect(served).toHaveLength(ids.length)
+      expect(byId(served)).toEqual(byId(prisma))
+    }
+  })
 })

@@ -57,15 +57,24 @@ export async function jsonListing<T>(db: Tx, shape: JsonListShape, where: Prisma
   return { items, total: async () => counted }
 }
 
+/** The rows of `table` (aliased `x`) matching `where`, each as the record `item`, in one statement (unordered). */
+export async function jsonRows<T>(db: Tx, shape: Omit<JsonListShape, 'order'>, where: Prisma.Sql): Promise<T[]> {
+  const [row] = await db.$queryRaw<{ items: string }[]>`
+    SELECT coalesce(json_agg(${Prisma.raw(shape.item.sql)}), '[]')::text AS items FROM ${Prisma.raw(shape.table)} x WHERE ${where}`
+  return (JSON.parse(row?.items ?? '[]') as unknown[]).map((item) => shape.item.revive(item) as T)
+}
+
 /**
  * Whether a selection asks nothing beyond `view` (the include a hand-written statement serves): included
- * relations only, each as the view includes it. A GraphQL page planned by plugin-prisma within the REST view
- * is served by the view's statement; anything else (another relation, a nested relation, `select`, a load
- * strategy named) is Prisma's to plan.
+ * relations only, each as the view includes it. A GraphQL page or entity batch planned by plugin-prisma
+ * within the REST view is served by the view's statement (which joins: a `'join'` strategy is kept);
+ * anything else (another relation, a nested relation, `select`, relations asked one statement each) is
+ * Prisma's to plan.
  */
 export function servedBy(query: Selection, view: Record<string, unknown>): boolean {
-  if (Object.keys(query).some((k) => k !== 'include')) return false
-  return Object.entries(query.include ?? {}).every(([relation, args]) => relation in view && isDeepStrictEqual(args, view[relation]))
+  const { include, relationLoadStrategy, ...rest } = query
+  if (Object.keys(rest).length > 0 || (relationLoadStrategy && relationLoadStrategy !== 'join')) return false
+  return Object.entries(include ?? {}).every(([relation, args]) => relation in view && isDeepStrictEqual(args, view[relation]))
 }
 
 /** The conditions of a hand-written where clause, all of them (true without any). */

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { isCompanyOwnedByOrg } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
-import { allOf, jsonListing, listing, servedBy, type Selection } from '../../db/listing.ts'
+import { allOf, jsonListing, jsonRows, listing, servedBy, type Selection } from '../../db/listing.ts'
 import { jsonRecord, recordJson } from '../../db/record-json.ts'
 import { forbidden, found, notFound } from '../../errors.ts'
 import { AgencyKind, Prisma } from '../../generated/prisma/client.ts'
@@ -99,7 +99,15 @@ async function assertOwnerOrMachine(ctx: RequestContext, agencyId: string) {
 export const agencies = {
   get: async (ctx: RequestContext, id: string, query: Selection = {}) =>
     found(await ctx.db.agency.findUnique({ ...query, where: { id } }), 'agency', id),
-  byIds: (ctx: RequestContext, ids: string[], query: Selection = {}) => ctx.db.agency.findMany({ ...query, where: { id: { in: ids } } }),
+  /** A batch by id (federation references); within AgencyView, the view's one statement. */
+  byIds: (ctx: RequestContext, ids: string[], query: Selection = {}) =>
+    servedBy(query, AgencyView)
+      ? jsonRows<Prisma.AgencyGetPayload<{ include: typeof AgencyView }>>(
+          ctx.db,
+          { table: 'artists_companies', item: agencyViewJson },
+          Prisma.sql`x.id = ANY(${ids}::uuid[])`,
+        )
+      : ctx.db.agency.findMany({ ...query, where: { id: { in: ids } } }),
 
   /** A page of agencies; within AgencyView, one hand-written statement (as artists.list). */
   list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {

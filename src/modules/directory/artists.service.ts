@@ -4,7 +4,7 @@ import { nameContains, searchFold } from '../../search.ts'
 import { z } from 'zod'
 import { activeLinkWhere } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
-import { allOf, jsonListing, listing, servedBy, type Selection } from '../../db/listing.ts'
+import { allOf, jsonListing, jsonRows, listing, servedBy, type Selection } from '../../db/listing.ts'
 import { jsonArray, jsonRecord, recordJson } from '../../db/record-json.ts'
 import { conflict, forbidden, found, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
 import { ArtistKind, DataProvider, Platform, Prisma } from '../../generated/prisma/client.ts'
@@ -198,7 +198,11 @@ const genreRows = (genreIds: string[]) => genreIds.map((genreId, position) => ({
 export const artists = {
   get: async (ctx: RequestContext, id: string, query: Selection = {}) =>
     found(await ctx.db.artist.findUnique({ ...query, where: { id } }), 'artist', id),
-  byIds: (ctx: RequestContext, ids: string[], query: Selection = {}) => ctx.db.artist.findMany({ ...query, where: { id: { in: ids } } }),
+  /** A batch by id (federation references); within ArtistView, the view's one statement. */
+  byIds: (ctx: RequestContext, ids: string[], query: Selection = {}) =>
+    servedBy(query, ArtistView)
+      ? jsonRows<ArtistViewRecord>(ctx.db, { table: 'artists', item: artistViewJson }, Prisma.sql`x.id = ANY(${ids}::uuid[])`)
+      : ctx.db.artist.findMany({ ...query, where: { id: { in: ids } } }),
 
   /**
    * A page of artists. Within ArtistView (the REST list, a GraphQL page asking nothing more) one hand-written

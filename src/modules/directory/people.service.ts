@@ -4,7 +4,7 @@ import { nameContains, searchFold } from '../../search.ts'
 import { z } from 'zod'
 import { isCompanyOwnedByOrg } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
-import { allOf, jsonListing, listing, servedBy, type Selection } from '../../db/listing.ts'
+import { allOf, jsonListing, jsonRows, listing, servedBy, type Selection } from '../../db/listing.ts'
 import { jsonRecord, recordJson } from '../../db/record-json.ts'
 import { forbidden, found, invalidInput, notFound } from '../../errors.ts'
 import { Prisma } from '../../generated/prisma/client.ts'
@@ -99,7 +99,15 @@ async function findForEdit(ctx: RequestContext, id: string) {
 export const people = {
   get: async (ctx: RequestContext, id: string, query: Selection = {}) =>
     found(await ctx.db.person.findUnique({ ...query, where: { id } }), 'person', id),
-  byIds: (ctx: RequestContext, ids: string[], query: Selection = {}) => ctx.db.person.findMany({ ...query, where: { id: { in: ids } } }),
+  /** A batch by id (federation references); within PersonView, the view's one statement. */
+  byIds: (ctx: RequestContext, ids: string[], query: Selection = {}) =>
+    servedBy(query, PersonView)
+      ? jsonRows<Prisma.PersonGetPayload<{ include: typeof PersonView }>>(
+          ctx.db,
+          { table: 'people', item: personViewJson },
+          Prisma.sql`x.id = ANY(${ids}::uuid[])`,
+        )
+      : ctx.db.person.findMany({ ...query, where: { id: { in: ids } } }),
 
   /** A page of people; within PersonView, one hand-written statement (as artists.list). */
   list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {

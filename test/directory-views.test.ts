@@ -138,6 +138,20 @@ describe('directory list views', () => {
         expect(view, JSON.stringify({ filter, page })).toEqual(prisma)
         expect(statements).toBe(1)
       }
+    // A GraphQL selection asking part of the view gets the relations it asks, as Prisma would answer them.
+    for (const include of [
+      {},
+      { genres: ArtistView.genres, profile: true },
+      { platformAccounts: ArtistView.platformAccounts, city: true },
+    ]) {
+      const filter = { includeArchived: true }
+      const page = { offset: 0, limit: 100 }
+      const { prisma, view } = await both(
+        () => artists.list(ctx, filter, page, byPrisma(include)),
+        () => artists.list(ctx, filter, page, { include }),
+      )
+      expect(view, JSON.stringify(include)).toEqual(prisma)
+    }
     // The data exercises what could differ: money, instants, nulls, nested orders.
     const all = await artists.list(ctx, { includeArchived: true }, { offset: 0, limit: 100 }, { include: ArtistView })
     expect(all.items).toHaveLength(5)

@@ -48,3 +48,19 @@ export const jsonArray = (shape: JsonShape, from: string, order: string): JsonSh
   sql: `coalesce((SELECT json_agg(${shape.sql} ORDER BY ${order}) ${from}), '[]')`,
   revive: (value) => (value as unknown[]).map((item) => shape.revive(item)),
 })
+
+/**
+ * A view's records (`model` with `relations`), built with only the relations a selection includes: what
+ * Prisma would return for that include, without building and parsing the others. One shape per set of
+ * relations, built once.
+ */
+export function viewJson(model: Prisma.ModelName, alias: string, relations: Record<string, JsonShape>) {
+  const shapes = new Map<string, JsonShape>()
+  return (include: object = {}): JsonShape => {
+    const names = Object.keys(relations).filter((name) => name in include)
+    const key = names.join(' ')
+    let shape = shapes.get(key)
+    if (!shape) shapes.set(key, (shape = recordJson(model, alias, Object.fromEntries(names.map((name) => [name, relations[name]!])))))
+    return shape
+  }
+}

@@ -6,7 +6,7 @@ import { isCompanyOwnedByOrg } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { allOf, jsonListing, jsonRows, listing, servedBy, type Selection } from '../../db/listing.ts'
-import { jsonRecord, recordJson } from '../../db/record-json.ts'
+import { jsonRecord, recordJson, viewJson } from '../../db/record-json.ts'
 import { forbidden, found, notFound } from '../../errors.ts'
 import { AgencyKind, Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
@@ -66,7 +66,7 @@ function agencyWhereSql(f: z.output<typeof AgencyFilter>): Prisma.Sql {
 export const AgencyView = { country: true, city: true } satisfies Prisma.AgencyInclude
 
 /** AgencyView as one statement's JSON (the REST list page). */
-const agencyViewJson = recordJson('Agency', 'x', {
+const agencyViewJson = viewJson('Agency', 'x', {
   country: jsonRecord(recordJson('Country', 'c'), 'FROM geo_countries c WHERE c.id = x.country_id'),
   city: jsonRecord(recordJson('City', 'ci'), 'FROM geo_cities ci WHERE ci.id = x.city_id'),
 })
@@ -104,7 +104,7 @@ export const agencies = {
     servedBy(query, AgencyView)
       ? jsonRows<Prisma.AgencyGetPayload<{ include: typeof AgencyView }>>(
           ctx.db,
-          { table: 'artists_companies', item: agencyViewJson },
+          { table: 'artists_companies', item: agencyViewJson(query.include) },
           Prisma.sql`x.id = ANY(${ids}::uuid[])`,
         )
       : ctx.db.agency.findMany({ ...query, where: { id: { in: ids } } }),
@@ -115,7 +115,7 @@ export const agencies = {
     if (servedBy(query, AgencyView))
       return jsonListing<Prisma.AgencyGetPayload<{ include: typeof AgencyView }>>(
         ctx.db,
-        { table: 'artists_companies', item: agencyViewJson, order: 'x.name, x.id' },
+        { table: 'artists_companies', item: agencyViewJson(query.include), order: 'x.name, x.id' },
         agencyWhereSql(f),
         page,
       )

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { activeLinkWhere } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
 import { allOf, jsonListing, jsonRows, listing, servedBy, type Selection } from '../../db/listing.ts'
-import { jsonArray, jsonRecord, recordJson } from '../../db/record-json.ts'
+import { jsonArray, jsonRecord, recordJson, viewJson } from '../../db/record-json.ts'
 import { conflict, forbidden, found, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
 import { ArtistKind, DataProvider, Platform, Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
@@ -151,7 +151,7 @@ export const ArtistView = {
 type ArtistViewRecord = Prisma.ArtistGetPayload<{ include: typeof ArtistView }>
 
 /** ArtistView as one statement's JSON (the REST list page): the same relations in the same orders. */
-const artistViewJson = recordJson('Artist', 'x', {
+const artistViewJson = viewJson('Artist', 'x', {
   profile: jsonRecord(recordJson('ArtistProfile', 'p'), 'FROM artist_profiles p WHERE p.artist_id = x.id'),
   country: jsonRecord(recordJson('Country', 'c'), 'FROM geo_countries c WHERE c.id = x.country_id'),
   city: jsonRecord(recordJson('City', 'ci'), 'FROM geo_cities ci WHERE ci.id = x.city_id'),
@@ -201,7 +201,11 @@ export const artists = {
   /** A batch by id (federation references); within ArtistView, the view's one statement. */
   byIds: (ctx: RequestContext, ids: string[], query: Selection = {}) =>
     servedBy(query, ArtistView)
-      ? jsonRows<ArtistViewRecord>(ctx.db, { table: 'artists', item: artistViewJson }, Prisma.sql`x.id = ANY(${ids}::uuid[])`)
+      ? jsonRows<ArtistViewRecord>(
+          ctx.db,
+          { table: 'artists', item: artistViewJson(query.include) },
+          Prisma.sql`x.id = ANY(${ids}::uuid[])`,
+        )
       : ctx.db.artist.findMany({ ...query, where: { id: { in: ids } } }),
 
   /**
@@ -212,7 +216,12 @@ export const artists = {
     const f = parseInput(ArtistFilter, filter)
     if (servedBy(query, ArtistView)) {
       const order = f.sort === 'newest' ? 'x.created_at DESC, x.id' : 'x.name, x.id'
-      return jsonListing<ArtistViewRecord>(ctx.db, { table: 'artists', item: artistViewJson, order }, artistWhereSql(f), page)
+      return jsonListing<ArtistViewRecord>(
+        ctx.db,
+        { table: 'artists', item: artistViewJson(query.include), order },
+        artistWhereSql(f),
+        page,
+      )
     }
     const orderBy: Prisma.ArtistOrderByWithRelationInput = f.sort === 'newest' ? { createdAt: 'desc' } : { name: 'asc' }
     return listing(ctx.db.artist, { where: artistWhere(f), orderBy }, page, query)

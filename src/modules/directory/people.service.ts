@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { isCompanyOwnedByOrg } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
 import { allOf, jsonListing, jsonRows, listing, servedBy, type Selection } from '../../db/listing.ts'
-import { jsonRecord, recordJson } from '../../db/record-json.ts'
+import { jsonRecord, recordJson, viewJson } from '../../db/record-json.ts'
 import { forbidden, found, invalidInput, notFound } from '../../errors.ts'
 import { Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
@@ -37,7 +37,7 @@ export const PersonFilter = z.object({
 export const PersonView = { agency: true, country: true, city: true } satisfies Prisma.PersonInclude
 
 /** PersonView as one statement's JSON (the REST list page). */
-const personViewJson = recordJson('Person', 'x', {
+const personViewJson = viewJson('Person', 'x', {
   agency: jsonRecord(recordJson('Agency', 'co'), 'FROM artists_companies co WHERE co.id = x.agency_id'),
   country: jsonRecord(recordJson('Country', 'c'), 'FROM geo_countries c WHERE c.id = x.country_id'),
   city: jsonRecord(recordJson('City', 'ci'), 'FROM geo_cities ci WHERE ci.id = x.city_id'),
@@ -104,7 +104,7 @@ export const people = {
     servedBy(query, PersonView)
       ? jsonRows<Prisma.PersonGetPayload<{ include: typeof PersonView }>>(
           ctx.db,
-          { table: 'people', item: personViewJson },
+          { table: 'people', item: personViewJson(query.include) },
           Prisma.sql`x.id = ANY(${ids}::uuid[])`,
         )
       : ctx.db.person.findMany({ ...query, where: { id: { in: ids } } }),
@@ -115,7 +115,7 @@ export const people = {
     if (servedBy(query, PersonView))
       return jsonListing<Prisma.PersonGetPayload<{ include: typeof PersonView }>>(
         ctx.db,
-        { table: 'people', item: personViewJson, order: 'x.first_name, x.id' },
+        { table: 'people', item: personViewJson(query.include), order: 'x.first_name, x.id' },
         personWhereSql(f),
         page,
       )

@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { Prisma } from '../generated/prisma/client.ts'
 import { COUNT_TAKE, type Listing, type Page } from '../pagination.ts'
 import type { Tx } from './client.ts'
-import type { JsonShape } from './record-json.ts'
+import { viewJson, type JsonShape } from './record-json.ts'
 
 /**
  * What Pothos (queryFromInfo) or a REST view asks a query to include, and how its relations load (one
@@ -35,7 +35,7 @@ export async function listing<T, Where, OrderBy>(
 }
 
 /** A list shape written by hand: each row of `table` (aliased `x`) as the record `item`, in `order` (ids last). */
-export interface JsonListShape {
+interface JsonListShape {
   table: string
   item: JsonShape
   order: string
@@ -46,7 +46,7 @@ export interface JsonListShape {
  * JSON built by PostgreSQL (src/db/record-json.ts), and the count up to COUNT_TAKE, in one statement instead
  * of one per relation plus the count. `T` is the Prisma record of the same include (the caller's to name).
  */
-export async function jsonListing<T>(db: Tx, shape: JsonListShape, where: Prisma.Sql, page: Page): Promise<Listing<T>> {
+async function jsonListing<T>(db: Tx, shape: JsonListShape, where: Prisma.Sql, page: Page): Promise<Listing<T>> {
   const [table, order] = [Prisma.raw(shape.table), Prisma.raw(shape.order)]
   const [row] = await db.$queryRaw<{ counted: number; items: string }[]>`
     SELECT (SELECT count(*)::int FROM (SELECT 1 FROM ${table} x WHERE ${where} LIMIT ${COUNT_TAKE}) c) AS counted,
@@ -58,7 +58,7 @@ export async function jsonListing<T>(db: Tx, shape: JsonListShape, where: Prisma
 }
 
 /** The rows of `table` (aliased `x`) matching `where`, each as the record `item`, in one statement (unordered). */
-export async function jsonRows<T>(db: Tx, shape: Omit<JsonListShape, 'order'>, where: Prisma.Sql): Promise<T[]> {
+async function jsonRows<T>(db: Tx, shape: Omit<JsonListShape, 'order'>, where: Prisma.Sql): Promise<T[]> {
   const [row] = await db.$queryRaw<{ items: string }[]>`
     SELECT coalesce(json_agg(${Prisma.raw(shape.item.sql)}), '[]')::text AS items FROM ${Prisma.raw(shape.table)} x WHERE ${where}`
   return (JSON.parse(row?.items ?? '[]') as unknown[]).map((item) => shape.item.revive(item) as T)
@@ -71,7 +71,7 @@ export async function jsonRows<T>(db: Tx, shape: Omit<JsonListShape, 'order'>, w
  * anything else (another relation, a nested relation, `select`, relations asked one statement each) is
  * Prisma's to plan.
  */
-export function servedBy(query: Selection, view: Record<string, unknown>): boolean {
+function servedBy(query: Selection, view: Record<string, unknown>): boolean {
   const { include, relationLoadStrategy, ...rest } = query
   if (Object.keys(rest).length > 0 || (relationLoadStrategy && relationLoadStrategy !== 'join')) return false
   return Object.entries(include ?? {}).every(([relation, args]) => relation in view && isDeepStrictEqual(args, view[relation]))
@@ -81,4 +81,19 @@ export function servedBy(query: Selection, view: Record<string, unknown>): boole
 export const allOf = (conditions: (Prisma.Sql | false | undefined)[]): Prisma.Sql => {
   const kept = conditions.filter((c): c is Prisma.Sql => Boolean(c))
   return kept.length ? Prisma.join(kept, ' AND ') : Prisma.sql`TRUE`
+}
+
+/**
+ * A view (a Prisma include on `model`) served by hand-written statements: `relations` are its relations as
+ * JSON (src/db/record-json.ts), under the same names. `T` is Prisma's record of the view.
+ */
+export function jsonView<T>(table: string, model: Prisma.ModelName, view: Record<string, unknown>, relations: Record<string, JsonShape>) {
+  const item = viewJson(model, 'x', relations)
+  return {
+    serves: (query: Selection) => servedBy(query, view),
+    byIds: (db: Tx, ids: string[], query: Selection) =>
+      jsonRows<T>(db, { table, item: item(query.include) }, Prisma.sql`x.id = ANY(${ids}::uuid[])`),
+    page: (db: Tx, query: Selection, where: Prisma.Sql, order: string, page: Page) =>
+      jsonListing<T>(db, { table, item: item(query.include), order }, where, page),
+  }
 }

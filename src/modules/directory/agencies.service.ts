@@ -1,17 +1,16 @@
 // Market companies ("agencies" in the product): created and archived by platform admins, or through
 // agency provisioning; their profile is edited by the tenant company that owns them (approved claim).
-import { nameContains, searchFold } from '../../search.ts'
+import { nameContains, nameContainsSql } from '../../search.ts'
 import { z } from 'zod'
 import { isCompanyOwnedByOrg } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
-import { allOf, jsonListing, jsonRows, listing, servedBy, type Selection } from '../../db/listing.ts'
-import { jsonRecord, recordJson, viewJson } from '../../db/record-json.ts'
+import { allOf, jsonView, listing, type Selection } from '../../db/listing.ts'
 import { forbidden, found, notFound } from '../../errors.ts'
 import { AgencyKind, Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
-import { CountryCode, locationData } from './geo.service.ts'
+import { CountryCode, inCountrySql, locationData, locationJson } from './geo.service.ts'
 import { freeSlug } from './slug.ts'
 import { directoryChange, withId } from './changes.ts'
 
@@ -54,9 +53,9 @@ export function agencyWhere(f: z.output<typeof AgencyFilter>): Prisma.AgencyWher
 /** agencyWhere on the row `x`, for the hand-written list statement (test/directory-views.test.ts: same answers). */
 function agencyWhereSql(f: z.output<typeof AgencyFilter>): Prisma.Sql {
   return allOf([
-    f.q !== undefined && Prisma.sql`x.name_search LIKE ${`%${searchFold(f.q)}%`}`,
+    nameContainsSql(f.q),
     f.kind !== undefined && Prisma.sql`x.kind = ${f.kind}::"AgencyKind"`,
-    f.countryCode !== undefined && Prisma.sql`x.country_id IN (SELECT id FROM geo_countries WHERE code = ${f.countryCode})`,
+    inCountrySql(f.countryCode),
     f.claimed !== undefined && Prisma.sql`x.claimed = ${f.claimed}`,
     !f.includeArchived && Prisma.sql`x.archived_at IS NULL`,
   ])
@@ -65,11 +64,13 @@ function agencyWhereSql(f: z.output<typeof AgencyFilter>): Prisma.Sql {
 /** What an agency (market company) looks like over REST: its country and city. */
 export const AgencyView = { country: true, city: true } satisfies Prisma.AgencyInclude
 
-/** AgencyView as one statement's JSON (the REST list page). */
-const agencyViewJson = viewJson('Agency', 'x', {
-  country: jsonRecord(recordJson('Country', 'c'), 'FROM geo_countries c WHERE c.id = x.country_id'),
-  city: jsonRecord(recordJson('City', 'ci'), 'FROM geo_cities ci WHERE ci.id = x.city_id'),
-})
+/** AgencyView served by hand-written statements. */
+const agencyView = jsonView<Prisma.AgencyGetPayload<{ include: typeof AgencyView }>>(
+  'artists_companies',
+  'Agency',
+  AgencyView,
+  locationJson,
+)
 
 /** A validated company spec, location resolved: what creation (direct or through provisioning) inserts. */
 export type AgencySpec = Omit<z.output<typeof AgencyInput>, 'countryCode' | 'cityId'> & {
@@ -101,24 +102,12 @@ export const agencies = {
     found(await ctx.db.agency.findUnique({ ...query, where: { id } }), 'agency', id),
   /** A batch by id (federation references); within AgencyView, the view's one statement. */
   byIds: (ctx: RequestContext, ids: string[], query: Selection = {}) =>
-    servedBy(query, AgencyView)
-      ? jsonRows<Prisma.AgencyGetPayload<{ include: typeof AgencyView }>>(
-          ctx.db,
-          { table: 'artists_companies', item: agencyViewJson(query.include) },
-          Prisma.sql`x.id = ANY(${ids}::uuid[])`,
-        )
-      : ctx.db.agency.findMany({ ...query, where: { id: { in: ids } } }),
+    agencyView.serves(query) ? agencyView.byIds(ctx.db, ids, query) : ctx.db.agency.findMany({ ...query, where: { id: { in: ids } } }),
 
   /** A page of agencies; within AgencyView, one hand-written statement (as artists.list). */
   list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const f = parseInput(AgencyFilter, filter)
-    if (servedBy(query, AgencyView))
-      return jsonListing<Prisma.AgencyGetPayload<{ include: typeof AgencyView }>>(
-        ctx.db,
-        { table: 'artists_companies', item: agencyViewJson(query.include), order: 'x.name, x.id' },
-        agencyWhereSql(f),
-        page,
-      )
+    if (agencyView.serves(query)) return agencyView.page(ctx.db, query, agencyWhereSql(f), 'x.name, x.id', page)
     return listing(ctx.db.agency, { where: agencyWhere(f), orderBy: { name: 'asc' } }, page, query)
   },
 

@@ -1,17 +1,17 @@
 // Artists: the directory's core record, with profile, genres, platform accounts and provider references.
 // Who may edit an artist is decided here (assertArtistManageable), for every write on the artist.
-import { nameContains, searchFold } from '../../search.ts'
+import { nameContains, nameContainsSql } from '../../search.ts'
 import { z } from 'zod'
 import { activeLinkWhere } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
-import { allOf, jsonListing, jsonRows, listing, servedBy, type Selection } from '../../db/listing.ts'
-import { jsonArray, jsonRecord, recordJson, viewJson } from '../../db/record-json.ts'
+import { allOf, jsonView, listing, type Selection } from '../../db/listing.ts'
+import { jsonArray, jsonRecord, recordJson } from '../../db/record-json.ts'
 import { conflict, forbidden, found, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
 import { ArtistKind, DataProvider, Platform, Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Currency, MinorUnits } from '../../money.ts'
 import { Id, parseInput } from '../../validation.ts'
-import { CountryCode, locationData } from './geo.service.ts'
+import { CountryCode, inCountrySql, locationData, locationJson } from './geo.service.ts'
 import { freeSlug } from './slug.ts'
 import { Instant } from '../../dates.ts'
 import { directoryChange, withId } from './changes.ts'
@@ -148,13 +148,10 @@ export const ArtistView = {
   platformAccounts: { orderBy: platformAccountOrder },
 } satisfies Prisma.ArtistInclude
 
-type ArtistViewRecord = Prisma.ArtistGetPayload<{ include: typeof ArtistView }>
-
-/** ArtistView as one statement's JSON (the REST list page): the same relations in the same orders. */
-const artistViewJson = viewJson('Artist', 'x', {
+/** ArtistView served by hand-written statements: the same relations in the same orders. */
+const artistView = jsonView<Prisma.ArtistGetPayload<{ include: typeof ArtistView }>>('artists', 'Artist', ArtistView, {
   profile: jsonRecord(recordJson('ArtistProfile', 'p'), 'FROM artist_profiles p WHERE p.artist_id = x.id'),
-  country: jsonRecord(recordJson('Country', 'c'), 'FROM geo_countries c WHERE c.id = x.country_id'),
-  city: jsonRecord(recordJson('City', 'ci'), 'FROM geo_cities ci WHERE ci.id = x.city_id'),
+  ...locationJson,
   genres: jsonArray(
     recordJson('ArtistGenre', 'ag', { genre: recordJson('Genre', 'g') }),
     'FROM artist_genres ag JOIN genres g ON g.id = ag.genre_id WHERE ag.artist_id = x.id',
@@ -179,13 +176,13 @@ function artistWhere(f: z.output<typeof ArtistFilter>): Prisma.ArtistWhereInput 
 
 /**
  * artistWhere on the row `x`, for the hand-written list statement (test/directory-views.test.ts holds the two to
- * the same answers). Like Prisma's `contains`, the folded query's `%` and `_` are not escaped.
+ * the same answers).
  */
 function artistWhereSql(f: z.output<typeof ArtistFilter>): Prisma.Sql {
   return allOf([
-    f.q !== undefined && Prisma.sql`x.name_search LIKE ${`%${searchFold(f.q)}%`}`,
+    nameContainsSql(f.q),
     f.kind !== undefined && Prisma.sql`x.kind = ${f.kind}::"ArtistKind"`,
-    f.countryCode !== undefined && Prisma.sql`x.country_id IN (SELECT id FROM geo_countries WHERE code = ${f.countryCode})`,
+    inCountrySql(f.countryCode),
     f.genreId !== undefined &&
       Prisma.sql`EXISTS (SELECT 1 FROM artist_genres ag JOIN genres g ON g.id = ag.genre_id
                          WHERE ag.artist_id = x.id AND (g.id = ${f.genreId}::uuid OR g.parent_id = ${f.genreId}::uuid))`,
@@ -200,29 +197,16 @@ export const artists = {
     found(await ctx.db.artist.findUnique({ ...query, where: { id } }), 'artist', id),
   /** A batch by id (federation references); within ArtistView, the view's one statement. */
   byIds: (ctx: RequestContext, ids: string[], query: Selection = {}) =>
-    servedBy(query, ArtistView)
-      ? jsonRows<ArtistViewRecord>(
-          ctx.db,
-          { table: 'artists', item: artistViewJson(query.include) },
-          Prisma.sql`x.id = ANY(${ids}::uuid[])`,
-        )
-      : ctx.db.artist.findMany({ ...query, where: { id: { in: ids } } }),
+    artistView.serves(query) ? artistView.byIds(ctx.db, ids, query) : ctx.db.artist.findMany({ ...query, where: { id: { in: ids } } }),
 
   /**
    * A page of artists. Within ArtistView (the REST list, a GraphQL page asking nothing more) one hand-written
-   * statement serves it: the same records, instants as their JSON strings (test/directory-views.test.ts).
+   * statement serves it, with the records Prisma would answer (test/directory-views.test.ts).
    */
   list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const f = parseInput(ArtistFilter, filter)
-    if (servedBy(query, ArtistView)) {
-      const order = f.sort === 'newest' ? 'x.created_at DESC, x.id' : 'x.name, x.id'
-      return jsonListing<ArtistViewRecord>(
-        ctx.db,
-        { table: 'artists', item: artistViewJson(query.include), order },
-        artistWhereSql(f),
-        page,
-      )
-    }
+    if (artistView.serves(query))
+      return artistView.page(ctx.db, query, artistWhereSql(f), f.sort === 'newest' ? 'x.created_at DESC, x.id' : 'x.name, x.id', page)
     const orderBy: Prisma.ArtistOrderByWithRelationInput = f.sort === 'newest' ? { createdAt: 'desc' } : { name: 'asc' }
     return listing(ctx.db.artist, { where: artistWhere(f), orderBy }, page, query)
   },

@@ -4,11 +4,22 @@ import { nameContains } from '../../search.ts'
 import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
 import { conflict, found, invalidInput, isUniqueViolation, notFound } from '../../errors.ts'
-import type { Prisma } from '../../generated/prisma/client.ts'
+import { Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { listing, type Selection } from '../../db/listing.ts'
+import { jsonRecord, recordJson } from '../../db/record-json.ts'
 import { directoryChange } from './changes.ts'
+
+/** A directory row's (`x`) country and city, as the hand-written view statements build them (`country: true, city: true`). */
+export const locationJson = {
+  country: jsonRecord(recordJson('Country', 'c'), 'FROM geo_countries c WHERE c.id = x.country_id'),
+  city: jsonRecord(recordJson('City', 'ci'), 'FROM geo_cities ci WHERE ci.id = x.city_id'),
+}
+
+/** A `countryCode` filter on the row `x` of a hand-written statement (false: no filter). */
+export const inCountrySql = (code: string | undefined) =>
+  code !== undefined && Prisma.sql`x.country_id IN (SELECT id FROM geo_countries WHERE code = ${code})`
 
 export const CountryCode = z
   .string()

@@ -4,13 +4,13 @@ import { nameContains, searchFold } from '../../search.ts'
 import { z } from 'zod'
 import { isCompanyOwnedByOrg } from '../../access/ownership.ts'
 import type { RequestContext } from '../../context.ts'
-import { allOf, jsonListing, jsonRows, listing, servedBy, type Selection } from '../../db/listing.ts'
-import { jsonRecord, recordJson, viewJson } from '../../db/record-json.ts'
+import { allOf, jsonView, listing, type Selection } from '../../db/listing.ts'
+import { jsonRecord, recordJson } from '../../db/record-json.ts'
 import { forbidden, found, invalidInput, notFound } from '../../errors.ts'
 import { Prisma } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
-import { CountryCode, locationData } from './geo.service.ts'
+import { CountryCode, locationData, locationJson } from './geo.service.ts'
 import { directoryChange, withId } from './changes.ts'
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()
@@ -36,11 +36,10 @@ export const PersonFilter = z.object({
 /** What a person looks like over REST: their agency, country and city. */
 export const PersonView = { agency: true, country: true, city: true } satisfies Prisma.PersonInclude
 
-/** PersonView as one statement's JSON (the REST list page). */
-const personViewJson = viewJson('Person', 'x', {
+/** PersonView served by hand-written statements. */
+const personView = jsonView<Prisma.PersonGetPayload<{ include: typeof PersonView }>>('people', 'Person', PersonView, {
   agency: jsonRecord(recordJson('Agency', 'co'), 'FROM artists_companies co WHERE co.id = x.agency_id'),
-  country: jsonRecord(recordJson('Country', 'c'), 'FROM geo_countries c WHERE c.id = x.country_id'),
-  city: jsonRecord(recordJson('City', 'ci'), 'FROM geo_cities ci WHERE ci.id = x.city_id'),
+  ...locationJson,
 })
 
 type PersonFilterValue = z.output<typeof PersonFilter>
@@ -101,24 +100,12 @@ export const people = {
     found(await ctx.db.person.findUnique({ ...query, where: { id } }), 'person', id),
   /** A batch by id (federation references); within PersonView, the view's one statement. */
   byIds: (ctx: RequestContext, ids: string[], query: Selection = {}) =>
-    servedBy(query, PersonView)
-      ? jsonRows<Prisma.PersonGetPayload<{ include: typeof PersonView }>>(
-          ctx.db,
-          { table: 'people', item: personViewJson(query.include) },
-          Prisma.sql`x.id = ANY(${ids}::uuid[])`,
-        )
-      : ctx.db.person.findMany({ ...query, where: { id: { in: ids } } }),
+    personView.serves(query) ? personView.byIds(ctx.db, ids, query) : ctx.db.person.findMany({ ...query, where: { id: { in: ids } } }),
 
   /** A page of people; within PersonView, one hand-written statement (as artists.list). */
   list(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}) {
     const f = parseInput(PersonFilter, filter)
-    if (servedBy(query, PersonView))
-      return jsonListing<Prisma.PersonGetPayload<{ include: typeof PersonView }>>(
-        ctx.db,
-        { table: 'people', item: personViewJson(query.include), order: 'x.first_name, x.id' },
-        personWhereSql(f),
-        page,
-      )
+    if (personView.serves(query)) return personView.page(ctx.db, query, personWhereSql(f), 'x.first_name, x.id', page)
     return listing(ctx.db.person, { where: personWhere(f), orderBy: { firstName: 'asc' } }, page, query)
   },
 

@@ -200,6 +200,26 @@ describe('dashboard', () => {
     expect((await dashboard(before)).topCounterparts).toEqual([expect.objectContaining({ id: promoter.orgId, confirmed: 1 })])
   })
 
+  it("costs one statement (an agency's caller: and its agency's lookup), on both faces, whatever it holds", async () => {
+    const artistId = await representedArtist()
+    await booked(promoter, artistId)
+    await request(promoter, artistId)
+    const statements = async (call: () => Promise<unknown>) => {
+      const start = h.app.sql.length
+      await call()
+      return h.app.sql.slice(start)
+    }
+    for (const [as, expected] of [
+      [agency, 2],
+      [promoter, 1],
+    ] as const) {
+      const rest = await statements(() => dashboard(as))
+      expect(rest, rest.join('\n')).toHaveLength(expected)
+      const gql = await statements(() => h.app.graphql(DASHBOARD_GQL, { withTotals: true }, { as }))
+      expect(gql, gql.join('\n')).toHaveLength(expected)
+    }
+  })
+
   it('needs the dashboard permission, and a company on one side', async () => {
     const reader = await h.auth.session({ modules: ['promoter'], permissions: ['promoter.bookings.read'] })
     expect((await h.app.rest('GET', '/api/v1/dashboard', { as: reader })).status).toBe(403)

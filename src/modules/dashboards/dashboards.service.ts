@@ -226,11 +226,13 @@ function upcomingStatement(party: Party, now: Date, userId: string) {
            ${shortlists} AS shortlists`
 }
 
-export const dashboardStatements = (party: Party, now: Date, userId: string) => [
-  pipelineStatement(party, now),
-  totalsStatement(party, now),
-  upcomingStatement(party, now, userId),
-]
+/**
+ * The dashboard in one statement: the live pipeline, the totals and the upcoming shows side by side (one row
+ * each, their columns distinct). One round trip and one pooled connection per dashboard: run as three at once,
+ * four dashboards in flight asked twelve connections of a pool of eight, and waited for them.
+ */
+export const dashboardStatement = (party: Party, now: Date, userId: string) =>
+  sql`SELECT * FROM (${pipelineStatement(party, now)}) p, (${totalsStatement(party, now)}) t, (${upcomingStatement(party, now, userId)}) u`
 
 interface PipelineRow {
   requests_awaiting: number
@@ -273,33 +275,30 @@ const top = (rows: TopRow[]) => rows.map((r) => ({ id: r.id, name: r.name, confi
 export type Dashboard = Awaited<ReturnType<typeof dashboards.get>>
 
 export const dashboards = {
-  /** GET /api/v1/dashboard: three statements, whatever the size of the company's history. */
+  /** GET /api/v1/dashboard: one statement, whatever the size of the company's history. */
   async get(ctx: RequestContext) {
     const party = await partyOf(ctx)
     const now = ctx.clock.now()
-    const [pipeline, totals, upcoming] = dashboardStatements(party, now, party.userId)
-    const [[p], [t], [u], readsShortlists] = await Promise.all([
-      ctx.db.$queryRaw<PipelineRow[]>(pipeline!),
-      ctx.db.$queryRaw<TotalsRow[]>(totals!),
-      ctx.db.$queryRaw<UpcomingRow[]>(upcoming!),
+    const [[d], readsShortlists] = await Promise.all([
+      ctx.db.$queryRaw<(PipelineRow & TotalsRow & UpcomingRow)[]>(dashboardStatement(party, now, party.userId)),
       // As the feed and the tasks: the lists' names are a shortlist reader's only.
       ctx.may('shortlists.read'),
     ])
-    const rank = (r: number) => p!.holds_by_rank.find((h) => h.rank === r)?.count ?? 0
+    const rank = (r: number) => d!.holds_by_rank.find((h) => h.rank === r)?.count ?? 0
     return {
       side: party.side,
       asOf: now,
-      requests: { awaitingAnswer: p!.requests_awaiting, expiringSoon: p!.requests_soon },
-      offers: { awaitingUs: p!.offers_awaiting_us, awaitingThem: p!.offers_awaiting_them, expiringSoon: p!.offers_soon },
+      requests: { awaitingAnswer: d!.requests_awaiting, expiringSoon: d!.requests_soon },
+      offers: { awaitingUs: d!.offers_awaiting_us, awaitingThem: d!.offers_awaiting_them, expiringSoon: d!.offers_soon },
       holds: {
         firstRank: rank(1),
         secondRank: rank(2),
         lowerRanks: rank(3),
-        challenged: p!.holds_challenged,
-        expiringSoon: p!.holds_soon,
+        challenged: d!.holds_challenged,
+        expiringSoon: d!.holds_soon,
       },
-      contracts: { awaitingOurSignature: p!.contracts_ours, awaitingTheirSignature: p!.contracts_theirs },
-      bookingsByMonth: t!.months.map((m) => ({
+      contracts: { awaitingOurSignature: d!.contracts_ours, awaitingTheirSignature: d!.contracts_theirs },
+      bookingsByMonth: d!.months.map((m) => ({
         month: m.month,
         currency: m.currency,
         confirmed: m.confirmed_count,
@@ -307,12 +306,12 @@ export const dashboards = {
         cancelled: m.cancelled_count,
         cancelledFees: money(BigInt(m.cancelled_fee), m.currency) as Money,
       })),
-      topArtists: top(t!.top_artists),
-      topCounterparts: top(t!.top_counterparts),
-      upcomingShows: u!.upcoming.map((s) => ({ ...s, startsAt: new Date(s.startsAt) })),
+      topArtists: top(d!.top_artists),
+      topCounterparts: top(d!.top_counterparts),
+      upcomingShows: d!.upcoming.map((s) => ({ ...s, startsAt: new Date(s.startsAt) })),
       shortlists:
-        u!.shortlists && readsShortlists
-          ? { count: u!.shortlists.count, recent: u!.shortlists.items.map((s) => ({ ...s, updatedAt: new Date(s.updatedAt) })) }
+        d!.shortlists && readsShortlists
+          ? { count: d!.shortlists.count, recent: d!.shortlists.items.map((s) => ({ ...s, updatedAt: new Date(s.updatedAt) })) }
           : null,
     }
   },

@@ -366,6 +366,38 @@ describe('activity and tasks pages', () => {
     expect(plan).not.toMatch(/Sort/)
   })
 
+  it("pages the finance handoffs due across an agency's artists in show order, however their shows interleave", async () => {
+    const [a, b, c] = [await representedArtist(), await representedArtist(), await representedArtist()]
+    const at = (day: number) => {
+      const start = new Date(Date.UTC(new Date().getUTCFullYear() + 3, 0, day, 20))
+      return { startsAt: start.toISOString(), endsAt: new Date(start.getTime() + 2 * 3600_000).toISOString() }
+    }
+    // Artist b's first show is the earliest and its second the latest; c's two come before any of a's four.
+    const shows: [string, number][] = [
+      [a, 10],
+      [a, 11],
+      [a, 12],
+      [a, 13],
+      [b, 1],
+      [b, 20],
+      [c, 5],
+      [c, 6],
+    ]
+    const bookingOf = new Map<string, number>()
+    for (const [artistId, day] of shows) bookingOf.set((await booked(promoter, artistId, at(day))).booking.id, day)
+    const handoffs = (items: { kind: string; subjectId: string }[]) =>
+      items.filter((t) => t.kind === 'finance_handoff').map((t) => bookingOf.get(t.subjectId))
+    expect(handoffs((await taskList(agency, '?first=100')).items)).toEqual([1, 5, 6, 10, 11, 12, 13, 20])
+    const paged: (number | undefined)[] = []
+    let page = await taskList(agency, '?first=2')
+    for (;;) {
+      paged.push(...handoffs(page.items))
+      if (!page.pageInfo.hasNextPage) break
+      page = await taskList(agency, `?first=2&after=${page.pageInfo.endCursor}`)
+    }
+    expect(paged).toEqual([1, 5, 6, 10, 11, 12, 13, 20])
+  })
+
   it('pages tasks soonest first without repeats', async () => {
     const artistId = await representedArtist()
     for (let i = 0; i < 3; i++) await request(promoter, artistId)

@@ -470,7 +470,8 @@ export function tasksStatement(
 ) {
   const past = (due: Prisma.Sql, kind: TaskKind, id: Prisma.Sql) =>
     after ? sql`AND (${due}, ${kind}::text, ${id}) > (${after.due}, ${after.kind}::text, ${after.id}::uuid)` : Prisma.empty
-  const upTo = limit === null ? Prisma.empty : sql`LIMIT ${limit + 1}::int`
+  const take = limit === null ? null : limit + 1
+  const upTo = take === null ? Prisma.empty : sql`LIMIT ${take}::int`
   const acting = actedOnBy(party, now)
   const branch = (kind: TaskKind, due: Prisma.Sql, id: Prisma.Sql, body: Prisma.Sql) =>
     hidden.includes(kind)
@@ -515,7 +516,12 @@ export function tasksStatement(
           FROM contracts c JOIN booking_requests r ON r.id = c.request_id
           WHERE c.status IN ('sent', 'partially_signed') AND ${actedOnBy(party, now, sql`c`)} AND c.${awaiting(party.side)}`,
     ),
-    branch('finance_handoff', sql`x.starts_at`, sql`x.booking_id`, handoffsDue(party, now, after?.due ?? null, upTo)),
+    branch(
+      'finance_handoff',
+      sql`x.starts_at`,
+      sql`x.booking_id`,
+      handoffsDue(party, now, { from: after?.due ?? null, past: past(sql`b.starts_at`, 'finance_handoff', sql`b.id`) }, take),
+    ),
   ]
   if (party.side === 'agency')
     branches.unshift(
@@ -535,21 +541,26 @@ export function tasksStatement(
  * Confirmed bookings of the party's side without a live handoff, by show date. An agency's are walked artist
  * by artist (an ordered index range each, limited to the page) rather than sorted whole.
  */
-function handoffsDue(party: Party, now: Date, from: Date | null, upTo: Prisma.Sql) {
-  const pending = (b: Prisma.Sql) => sql`b.status = 'confirmed' ${from ? sql`AND b.starts_at >= ${from}` : Prisma.empty}
-    AND NOT EXISTS (SELECT 1 FROM finance_handoffs f WHERE f.booking_id = ${b} AND f.side = ${party.side}::"BookingSide"
+function handoffsDue(party: Party, now: Date, after: { from: Date | null; past: Prisma.Sql }, take: number | null) {
+  const pending = sql`b.status = 'confirmed' ${after.from ? sql`AND b.starts_at >= ${after.from}` : Prisma.empty} ${after.past}
+    AND NOT EXISTS (SELECT 1 FROM finance_handoffs f WHERE f.booking_id = b.id AND f.side = ${party.side}::"BookingSide"
                     AND f.status IN ('pending', 'sent', 'acknowledged'))`
+  const upTo = take === null ? Prisma.empty : sql`LIMIT ${take}::int`
   const columns = sql`'booking' AS subject_type, b.id AS booking_id, b.request_id, b.artist_id, b.starts_at`
   if (party.side === 'promoter')
-    return sql`SELECT ${columns} FROM bookings b WHERE b.promoter_org_id = ${party.orgId}::uuid AND ${pending(sql`b.id`)}
-               ORDER BY b.starts_at, b.id ${upTo}`
+    return sql`SELECT ${columns} FROM bookings b WHERE b.promoter_org_id = ${party.orgId}::uuid AND ${pending} ORDER BY b.starts_at, b.id ${upTo}`
   // An artist is never booked twice at once (bookings_no_double_booking): by show time alone its bookings are
   // in a total order, the order of bookings_artist_upcoming_idx, whose included columns are all the walk reads
-  // (an index-only range per artist, stopped at the page).
-  return sql`SELECT ${columns} FROM unnest(${representedArtists(party.agencyId, now)}) a(id)
-             CROSS JOIN LATERAL (SELECT b.id, b.request_id, b.artist_id, b.starts_at FROM bookings b
-                                 WHERE b.artist_id = a.id AND ${pending(sql`b.id`)} ORDER BY b.starts_at ${upTo}) b
-             ORDER BY b.starts_at, b.id ${upTo}`
+  // (an index-only range per artist). Each row of a walk costs a probe of the handoffs, so the walks stop at a
+  // bound: each artist's first booking due is read first, and the page's rows lie at or before the take-th
+  // earliest of those; an agency with 200 artists reads about 200 + take bookings rather than 200 × take.
+  const artists = representedArtists(party.agencyId, now)
+  const walk = (bound: Prisma.Sql, limit: Prisma.Sql) => sql`SELECT b.id, b.request_id, b.artist_id, b.starts_at FROM bookings b
+    WHERE b.artist_id = a.id AND ${pending} ${bound} ORDER BY b.starts_at ${limit}`
+  const firsts = sql`SELECT f.starts_at FROM unnest(${artists}) a(id) CROSS JOIN LATERAL (${walk(Prisma.empty, sql`LIMIT 1`)}) f`
+  const bound =
+    take === null ? Prisma.empty : sql`AND b.starts_at <= coalesce((${firsts} ORDER BY 1 OFFSET ${take - 1}::int LIMIT 1), 'infinity')`
+  return sql`SELECT ${columns} FROM unnest(${artists}) a(id) CROSS JOIN LATERAL (${walk(bound, upTo)}) b ORDER BY b.starts_at, b.id ${upTo}`
 }
 
 export const tasks = {

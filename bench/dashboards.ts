@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks'
 import type pg from 'pg'
 import { systemClock } from '../src/clock.ts'
 import type { Party } from '../src/modules/booking/parties.ts'
-import { activityStatement, dashboardStatements, tasksStatement } from '../src/modules/dashboards/dashboards.service.ts'
+import { activityStatement, dashboardStatement, tasksStatement } from '../src/modules/dashboards/dashboards.service.ts'
 import { FEED_READ_RULES } from '../src/modules/outbox/catalog.ts'
 import { benchApp, benchDatabase, measure, report } from './support.ts'
 import { md5Uuid } from './seed-sql.ts'
@@ -166,10 +166,10 @@ export async function dashboardsBenchmark() {
       counting = false
       console.log(`\n  ${label} dashboard: ${statements} SQL statements per request (after the caller's access is cached)`)
       const now = systemClock.now()
-      const dash = dashboardStatements(party, now, userId)
-      for (const [i, s] of dash.entries()) await explain(sql, `dashboard statement ${i + 1}`, s)
+      const dash = dashboardStatement(party, now, userId)
+      await explain(sql, 'dashboard statement', dash)
       const baseline = await measure('baseline: the dashboard SQL on pg directly', RUNS, CONCURRENCY, () =>
-        Promise.all(dash.map((s) => sql.query(s.text, s.values))),
+        sql.query(dash.text, dash.values),
       )
       const rest = await measure(`REST GET /api/v1/dashboard (${label})`, RUNS, CONCURRENCY, () =>
         get(app.base, headers, '/api/v1/dashboard'),

@@ -200,6 +200,26 @@ describe('dashboard', () => {
     expect((await dashboard(before)).topCounterparts).toEqual([expect.objectContaining({ id: promoter.orgId, confirmed: 1 })])
   })
 
+  it("costs one statement (an agency's caller: and its agency's lookup), on both faces, whatever it holds", async () => {
+    const artistId = await representedArtist()
+    await booked(promoter, artistId)
+    await request(promoter, artistId)
+    const statements = async (call: () => Promise<unknown>) => {
+      const start = h.app.sql.length
+      await call()
+      return h.app.sql.slice(start)
+    }
+    for (const [as, expected] of [
+      [agency, 2],
+      [promoter, 1],
+    ] as const) {
+      const rest = await statements(() => dashboard(as))
+      expect(rest, rest.join('\n')).toHaveLength(expected)
+      const gql = await statements(() => h.app.graphql(DASHBOARD_GQL, { withTotals: true }, { as }))
+      expect(gql, gql.join('\n')).toHaveLength(expected)
+    }
+  })
+
   it('needs the dashboard permission, and a company on one side', async () => {
     const reader = await h.auth.session({ modules: ['promoter'], permissions: ['promoter.bookings.read'] })
     expect((await h.app.rest('GET', '/api/v1/dashboard', { as: reader })).status).toBe(403)
@@ -344,6 +364,38 @@ describe('activity and tasks pages', () => {
     expect(plan).toMatch(/Index Scan Backward using org_activity_pkey/)
     expect(plan).toMatch(/aggregate_type <> ALL/)
     expect(plan).not.toMatch(/Sort/)
+  })
+
+  it("pages the finance handoffs due across an agency's artists in show order, however their shows interleave", async () => {
+    const [a, b, c] = [await representedArtist(), await representedArtist(), await representedArtist()]
+    const at = (day: number) => {
+      const start = new Date(Date.UTC(new Date().getUTCFullYear() + 3, 0, day, 20))
+      return { startsAt: start.toISOString(), endsAt: new Date(start.getTime() + 2 * 3600_000).toISOString() }
+    }
+    // Artist b's first show is the earliest and its second the latest; c's two come before any of a's four.
+    const shows: [string, number][] = [
+      [a, 10],
+      [a, 11],
+      [a, 12],
+      [a, 13],
+      [b, 1],
+      [b, 20],
+      [c, 5],
+      [c, 6],
+    ]
+    const bookingOf = new Map<string, number>()
+    for (const [artistId, day] of shows) bookingOf.set((await booked(promoter, artistId, at(day))).booking.id, day)
+    const handoffs = (items: { kind: string; subjectId: string }[]) =>
+      items.filter((t) => t.kind === 'finance_handoff').map((t) => bookingOf.get(t.subjectId))
+    expect(handoffs((await taskList(agency, '?first=100')).items)).toEqual([1, 5, 6, 10, 11, 12, 13, 20])
+    const paged: (number | undefined)[] = []
+    let page = await taskList(agency, '?first=2')
+    for (;;) {
+      paged.push(...handoffs(page.items))
+      if (!page.pageInfo.hasNextPage) break
+      page = await taskList(agency, `?first=2&after=${page.pageInfo.endCursor}`)
+    }
+    expect(paged).toEqual([1, 5, 6, 10, 11, 12, 13, 20])
   })
 
   it('pages tasks soonest first without repeats', async () => {

@@ -160,24 +160,46 @@ describe('marketplace', () => {
     expect(await near(1)).not.toContain(artistId)
   })
 
-  it('ranks free text best match first (the closest name), equally close names by latest activity', async () => {
-    // active_at follows the artist's own updated_at here (no windows, no bookings).
+  it('ranks free text best match first: names that start with it, then a word that does, then inside a word; shorter first, then activity', async () => {
+    // active_at follows the artist's own updated_at here (no windows, no bookings): quokkaberry-1 is the latest.
     await h.app.db.$executeRawUnsafe(
       `INSERT INTO artists (id, name, slug, updated_at)
        SELECT gen_random_uuid(), name, 'quokkaberry-' || i, now() - i * interval '1 day'
-       FROM unnest(ARRAY['Quokkaberry Brass Band Collective', 'Quokkabérry Brass', 'The Quokkaberry', 'QUOKKABERRY BRASS']) WITH ORDINALITY t(name, i)`,
+       FROM unnest(ARRAY['Quokkaberry Brass Band Collective', 'Quokkabérry Brass', 'The Quokkaberry', 'QUOKKABERRY BRASS',
+                         'Superquokkaberry', 'Quokkaberry']) WITH ORDINALITY t(name, i)`,
     )
-    const r = await search({ q: 'Quokkaberry Brass', limit: 3 })
-    expect(r.status, JSON.stringify(r.body)).toBe(200)
-    expect(r.body.data.total).toBe(3)
+    const slugs = async (query: Record<string, string | number>) => {
+      const r = await search(query)
+      expect(r.status, JSON.stringify(r.body)).toBe(200)
+      return { total: r.body.data.total, slugs: r.body.data.items.map((i: { slug: string }) => i.slug) }
+    }
     // The two exact matches (accents and case aside), the more recently active first; then the longer name.
-    expect(r.body.data.items.map((i: { slug: string }) => i.slug)).toEqual(['quokkaberry-2', 'quokkaberry-4', 'quokkaberry-1'])
-    const broader = await search({ q: 'quokkaberry' })
-    expect(broader.body.data.items.map((i: { slug: string }) => i.slug)).toEqual([
-      'quokkaberry-3',
-      'quokkaberry-2',
-      'quokkaberry-4',
+    expect(await slugs({ q: 'Quokkaberry Brass', limit: 3 })).toEqual({
+      total: 3,
+      slugs: ['quokkaberry-2', 'quokkaberry-4', 'quokkaberry-1'],
+    })
+    // The exact name first, then the names that start with it (shorter first), then a later word, then inside a word.
+    const all = ['quokkaberry-6', 'quokkaberry-2', 'quokkaberry-4', 'quokkaberry-1', 'quokkaberry-3', 'quokkaberry-5']
+    expect(await slugs({ q: 'quokkaberry' })).toEqual({ total: 6, slugs: all })
+    // Pages cut the same order: the first from the names that start with q alone, the second across the tiers.
+    expect(await slugs({ q: 'quokkaberry', limit: 3 })).toEqual({ total: 6, slugs: all.slice(0, 3) })
+    expect(await slugs({ q: 'quokkaberry', limit: 3, page: 2 })).toEqual({ total: 6, slugs: all.slice(3) })
+    expect(await slugs({ q: 'quokkaberry', limit: 4, page: 2 })).toEqual({ total: 6, slugs: all.slice(4) })
+    // Inside a word only: shorter first, equally long by latest activity.
+    expect(await slugs({ q: 'kkaberry' })).toEqual({
+      total: 6,
+      slugs: ['quokkaberry-6', 'quokkaberry-3', 'quokkaberry-5', 'quokkaberry-2', 'quokkaberry-4', 'quokkaberry-1'],
+    })
+    // Regular-expression characters are letters too.
+    expect(await slugs({ q: 'quokka(berry*' })).toEqual({ total: 0, slugs: [] })
+    // Another sort keeps the same matches and count.
+    expect((await slugs({ q: 'quokkaberry', sort: 'activity' })).slugs).toEqual([
       'quokkaberry-1',
+      'quokkaberry-2',
+      'quokkaberry-3',
+      'quokkaberry-4',
+      'quokkaberry-5',
+      'quokkaberry-6',
     ])
   })
 })

@@ -37,7 +37,7 @@ export const MarketplaceFilter = z.object({
     .enum(MarketplaceSort)
     .default('relevance')
     .describe(
-      'relevance: name similarity to q, then activity; soonest: next available date; fee: lowest guidance; activity: latest change',
+      'relevance: names starting with q, then with a word starting with q, then containing it (shorter first), then activity; soonest: next available date; fee: lowest guidance; activity: latest change',
     ),
 })
 type MarketplaceFilterInput = z.output<typeof MarketplaceFilter>
@@ -62,11 +62,60 @@ export interface Place {
 const sql = Prisma.sql
 
 /**
- * The name condition of a free-text search: the folded query (src/search.ts) in the folded name column, as
- * the directory matches names (case- and accent-insensitive, under its trigram index). Literal: % and _ match themselves.
+ * The name conditions of a free-text search: names that contain q, and the two parts of them that never
+ * overlap: names that start with q, and the others. Both compare the folded query (src/search.ts) with the folded name column, as
+ * the directory matches names (case- and accent-insensitive); % and _ match themselves. Names that start with
+ * q are a range of marketplace_artists_name_prefix_idx, which also holds what the relevance order needs
+ * (activity, id): thousands of them ("velvet") are counted and ordered without visiting their rows, where the
+ * trigram index (the other part) finds row ids whose rows are then read one by one.
  */
-function nameMatch(q: string): Prisma.Sql {
-  return sql`m.name_search LIKE ${`%${searchFold(q).replace(/[\\%_]/g, '\\$&')}%`}`
+function nameParts(q: string) {
+  const literal = searchFold(q).replace(/[\\%_]/g, '\\$&')
+  return {
+    anywhere: sql`m.name_search LIKE ${`%${literal}%`}`,
+    starts: sql`m.name_search LIKE ${`${literal}%`}`,
+    inside: sql`m.name_search LIKE ${`%${literal}%`} AND m.name_search NOT LIKE ${`${literal}%`}`,
+  }
+}
+
+/**
+ * The page's ids of a free-text search by relevance: names that start with q first, then names with a later
+ * word that starts with q, then names with q inside a word; in each, the shorter name first (the exact name
+ * leads: fewer other letters, as trigram similarity would rank them), then the latest activity, then the id.
+ * The other names are read only when those that start with q cannot fill the page (a one-time filter).
+ */
+function relevanceIds(q: string, others: Prisma.Sql, page: Page): Prisma.Sql {
+  const name = nameParts(q)
+  const wanted = page.offset + page.limit
+  // A word starts after anything that is not a letter or a digit; every other character of q is escaped.
+  const wordStart = `(^|[^[:alnum:]])${searchFold(q).replace(/[^\p{L}\p{N}\s]/gu, '\\$&')}`
+  return sql`WITH starts AS (
+      SELECT m.artist_id, length(m.name_search) AS len, m.active_at FROM marketplace_artists m WHERE ${name.starts} AND ${others}
+      ORDER BY length(m.name_search), m.active_at DESC, m.artist_id LIMIT ${wanted}::int)
+    SELECT r.artist_id FROM (
+      SELECT 0 AS tier, s.artist_id, s.len, s.active_at FROM starts s
+      UNION ALL
+      (SELECT CASE WHEN m.name_search ~ ${wordStart} THEN 1 ELSE 2 END, m.artist_id, length(m.name_search), m.active_at
+       FROM marketplace_artists m WHERE ${name.inside} AND ${others} AND (SELECT count(*) FROM starts) < ${wanted}::int
+       ORDER BY 1, 3, 4 DESC, 2 LIMIT ${wanted}::int)) r
+    ORDER BY r.tier, r.len, r.active_at DESC, r.artist_id LIMIT ${page.limit}::int OFFSET ${page.offset}::int`
+}
+
+/**
+ * The capped count of the matches (src/pagination.ts): past COUNT_LIMIT both faces say "more". The cap is a
+ * subquery the planner does not read: a constant one makes a sequential scan that stops at the cap look
+ * cheapest for a broad filter (a genre), where the filter's index answers as fast and reads no big table.
+ * With q, the names that start with it are counted first, from their index range, and the others only while
+ * the cap is not reached: counted together, the planner would read the name index whole for a common word.
+ */
+function countOf(q: string | undefined, others: Prisma.Sql): Prisma.Sql {
+  const capped = (where: Prisma.Sql) =>
+    sql`SELECT count(*)::int AS total FROM (SELECT FROM marketplace_artists m WHERE ${where} LIMIT (SELECT ${COUNT_TAKE}::int)) n`
+  if (!q) return capped(others)
+  const name = nameParts(q)
+  const inside = capped(sql`${name.inside} AND ${others} AND s.total < ${COUNT_TAKE}::int`)
+  return sql`WITH starts AS (${capped(sql`${name.starts} AND ${others}`)})
+    SELECT least(${COUNT_TAKE}::int, s.total + (${inside})) AS total FROM starts s`
 }
 
 /** Great-circle distance in km between a city (alias c) and a place. */
@@ -94,10 +143,12 @@ function showsNear(f: MarketplaceFilterInput, place: Place): Prisma.Sql {
                           AND ${distanceKm(place)} <= ${f.radiusKm}::float8))`
 }
 
-/** The conditions of a parsed filter whose country and place are resolved, on marketplace_artists (alias m). */
+/**
+ * The conditions of a parsed filter whose country and place are resolved, on marketplace_artists (alias m),
+ * but the name's (free text by relevance places it per tier).
+ */
 function conditions(f: MarketplaceFilterInput, countryId: string | null, place: Place | null, day: string): Prisma.Sql {
   const parts: Prisma.Sql[] = [sql`true`]
-  if (f.q) parts.push(nameMatch(f.q))
   if (f.genreId) parts.push(sql`m.genre_ids @> ARRAY[${f.genreId}::uuid]`)
   if (countryId) parts.push(sql`m.country_id = ${countryId}::uuid`)
   if (f.cityId) parts.push(sql`m.city_id = ${f.cityId}::uuid`)
@@ -121,8 +172,8 @@ function orderBy(f: MarketplaceFilterInput): Prisma.Sql {
     case 'activity':
       return sql`m.active_at DESC, m.artist_id`
     case 'relevance':
-      // Trigram distance is 1 − similarity: nearest first is most similar first, walked in order by the GiST index.
-      return f.q ? sql`m.name_search <-> ${searchFold(f.q)}::text, m.active_at DESC, m.artist_id` : sql`m.active_at DESC, m.artist_id`
+      // With q the page's ids come from relevanceIds; without it every listed artist is as relevant.
+      return sql`m.active_at DESC, m.artist_id`
   }
 }
 
@@ -162,11 +213,13 @@ export function marketplaceStatements(
   day: string,
   directory: boolean,
 ) {
-  const where = conditions(f, countryId, place, day)
-  // Capped as every listing's count (src/pagination.ts): past COUNT_LIMIT both faces say "more". The cap is a
-  // subquery the planner does not read: a constant one makes a sequential scan that stops at the cap look
-  // cheapest for a broad filter (a genre), where the filter's index answers as fast and reads no big table.
-  const count = sql`SELECT count(*)::int AS total FROM (SELECT FROM marketplace_artists m WHERE ${where} LIMIT (SELECT ${COUNT_TAKE}::int)) n`
+  const others = conditions(f, countryId, place, day)
+  const where = f.q ? sql`${nameParts(f.q).anywhere} AND ${others}` : others
+  const ids =
+    f.q && f.sort === 'relevance'
+      ? relevanceIds(f.q, others, page)
+      : sql`SELECT m.artist_id FROM marketplace_artists m WHERE ${where} ORDER BY ${orderBy(f)} LIMIT ${page.limit}::int OFFSET ${page.offset}::int`
+  const count = countOf(f.q, others)
   // ARRAY(...) WITH ORDINALITY keeps the order the filter's index walk chose through the joins. The count rides
   // along as an uncorrelated subquery, run once for the statement: no second round trip after the page.
   return {
@@ -174,8 +227,7 @@ export function marketplaceStatements(
                      m.fee_min, m.fee_max, m.fee_currency, m.next_available_on, m.active_at, m.updated_at AS card_updated_at, ${availableDays(day)} AS available_days,
                      agency.id AS agency_id, agency.name AS agency_name, ${cardColumns(directory)},
                      ${place ? nearestShowKm(f, place) : sql`NULL::float8`} AS distance_km
-              FROM unnest(ARRAY(SELECT m.artist_id FROM marketplace_artists m WHERE ${where} ORDER BY ${orderBy(f)}
-                                LIMIT ${page.limit}::int OFFSET ${page.offset}::int)) WITH ORDINALITY p(artist_id, ord)
+              FROM unnest(ARRAY(${ids})) WITH ORDINALITY p(artist_id, ord)
               JOIN marketplace_artists m ON m.artist_id = p.artist_id
               JOIN artists a ON a.id = p.artist_id
               LEFT JOIN geo_countries co ON co.id = m.country_id

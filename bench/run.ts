@@ -1,4 +1,7 @@
 // npm run bench [-- <name>]: runs the benchmarks and prints their figures (nothing here asserts timings).
+// The script sets NODE_ENV=production before any module loads, so that graphql-js and Pothos take the paths a
+// deployed service takes (graphql-js skips its development-mode checks); each bench app's own config is built
+// by bench/support.ts.
 import { artifactBenchmark } from './artifact.ts'
 import { availabilityBenchmark } from './availability.ts'
 import { bookingBenchmark } from './booking.ts'

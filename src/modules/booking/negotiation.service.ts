@@ -1,6 +1,7 @@
 // Negotiation: the agency answers a request with an offer; either side counters, producing a chain of
 // versions where only the latest open offer is actionable, and only by the side that did not make it.
 // Accepting places a hold on the artist's dates.
+import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
 import type { Db, Tx } from '../../db/client.ts'
@@ -388,42 +389,37 @@ async function accept(ctx: RequestContext, offerId: string, query?: Selection): 
     // Under the artist's lock, which confirmations take too: no booking can appear before the hold is placed.
     if (booked) throw alreadyBooked()
     const expiresAt = new Date(Math.min(ctx.clock.now().getTime() + offer.holdDays * DAY_MS, request.startsAt.getTime()))
-    const hold = await tx.bookingHold.create({
-      data: {
-        requestId: request.id,
-        offerId,
-        artistId: request.artistId,
-        startsAt: request.startsAt,
-        endsAt: request.endsAt,
-        venueId: request.venueId,
-        cityId: request.cityId,
-        priority: 1,
-        expiresAt,
-      },
-    })
-    const ranked = (await reprioritize(tx, request.artistId)).find((h) => h.id === hold.id)
-    // The step's three transitions in one statement with the offer's and the request's moves, in the order they happened.
+    const holdId = randomUUID()
+    // The hold is placed with the offer's and the request's moves and the step's three transitions in one
+    // statement, in the order they happened. Stamped with the clock, not the transaction's start: holds rank
+    // by placement, and a transaction may have begun before another placed its hold under the artist's lock.
     const moved = await recordActivities(
       tx,
       actor,
       [
         { requestId: request.id, subject: 'offer', subjectId: offerId, action: 'accept', from: offer.status, to: offerTo },
-        { requestId: request.id, subject: 'hold', subjectId: hold.id, action: 'hold', from: null, to: 'active' },
+        { requestId: request.id, subject: 'hold', subjectId: holdId, action: 'hold', from: null, to: 'active' },
         { requestId: request.id, subject: 'request', subjectId: request.id, action: 'hold', from: request.status, to: requestTo },
       ],
       {
-        with: Prisma.sql`${statusChange('accepted', 'offer', offerId, offerTo)}, ${statusChange('held', 'request', request.id, requestTo)}`,
+        with: Prisma.sql`${statusChange('accepted', 'offer', offerId, offerTo)}, placed AS (
+          INSERT INTO booking_holds (id, request_id, offer_id, artist_id, starts_at, ends_at, venue_id, city_id, priority, expires_at, status, created_at, updated_at)
+          VALUES (${holdId}::uuid, ${request.id}::uuid, ${offerId}::uuid, ${request.artistId}::uuid, ${request.startsAt.toISOString()}::timestamptz,
+            ${request.endsAt.toISOString()}::timestamptz, ${request.venueId}::uuid, ${request.cityId}::uuid, 1, ${expiresAt.toISOString()}::timestamptz,
+            'active', clock_timestamp(), clock_timestamp())
+          RETURNING *), ${statusChange('held', 'request', request.id, requestTo)}`,
         answer: {
-          columns: Prisma.sql`${columnsOf('BookingOffer', 'o', 'offer')}, ${columnsOf('BookingRequest', 'q', 'request')}`,
-          from: Prisma.sql`FROM accepted o, held q`,
+          columns: Prisma.sql`${columnsOf('BookingOffer', 'o', 'offer')}, ${columnsOf('BookingRequest', 'q', 'request')}, ${columnsOf('BookingHold', 'p', 'hold')}`,
+          from: Prisma.sql`FROM accepted o, held q, placed p`,
         },
       },
     )
+    const ranked = (await reprioritize(tx, request.artistId)).find((h) => h.id === holdId)
     // An offer is accepted once: the hold placed now is its only one.
     return {
       offer: nested<BookingOffer>(moved!, 'BookingOffer', 'offer')!,
       request: nested<BookingRequest>(moved!, 'BookingRequest', 'request')!,
-      holds: [{ ...hold, ...ranked }],
+      holds: [{ ...nested<BookingHold>(moved!, 'BookingHold', 'hold')!, ...ranked }],
     }
   })
   if (query) return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: offerId } })

@@ -14,6 +14,7 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose'
+import { LRUCache } from 'lru-cache'
 import type { AuthObserver } from '../metrics.ts'
 import { AppError, authUnavailable, unauthorized } from '../errors.ts'
 import { isUuid } from '../validation.ts'
@@ -56,8 +57,30 @@ function checkLifetime(payload: JWTPayload, maxTokenAgeS: number) {
   if ((payload.exp ?? now) - (payload.iat ?? now) > maxTokenAgeS) throw unauthorized('invalid token: lifetime exceeds the accepted maximum')
 }
 
-function verifierFor(keys: KeyGetter, options: TokenRules) {
+/**
+ * A token verified in the last minute is not verified again: a client sends the same token with every call,
+ * and the signature check is most of what authenticating a call costs in CPU (twice per call with rate limits
+ * on: its subject, then its caller). Only successes are kept, under the whole token, and expiry is judged
+ * again on every hit. The minute bounds how long a token signed by a key Auth withdrew stays accepted;
+ * revocation by token version is the access resolver's and does not pass through here.
+ */
+const VERIFIED_TTL_MS = 60_000
+const VERIFIED_MAX = 10_000
+
+function rememberingVerified(verify: (token: string) => Promise<VerifiedToken>) {
+  const verified = new LRUCache<string, VerifiedToken>({ max: VERIFIED_MAX, ttl: VERIFIED_TTL_MS })
   return async (token: string): Promise<VerifiedToken> => {
+    const known = verified.get(token)
+    // jose's rule for exp, with the same tolerance: past it the token verifies anew, and fails as expired.
+    if (known && Math.floor(Date.now() / 1000) - CLOCK_TOLERANCE_S < (known.claims.exp ?? 0)) return known
+    const fresh = await verify(token)
+    verified.set(token, fresh)
+    return fresh
+  }
+}
+
+function verifierFor(keys: KeyGetter, options: TokenRules) {
+  return rememberingVerified(async (token: string): Promise<VerifiedToken> => {
     try {
       const { payload } = await jwtVerify(token, keys, {
         algorithms: ASYMMETRIC_ALGORITHMS,
@@ -79,7 +102,7 @@ function verifierFor(keys: KeyGetter, options: TokenRules) {
     } catch (e) {
       throw e instanceof AppError ? e : tokenError(e)
     }
-  }
+  })
 }
 
 /** Fetching or reading the key set failed: says nothing about the token. */

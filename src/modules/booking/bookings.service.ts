@@ -19,7 +19,17 @@ import {
 } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
-import { actingSql, actorOf, partyOf, pipelinesVisibleTo, recordActivities, recordActivity, SYSTEM, type Party } from './parties.ts'
+import {
+  actingSql,
+  actorOf,
+  partyOf,
+  pipelinesVisibleTo,
+  recordActivities,
+  recordActivity,
+  statusChange,
+  SYSTEM,
+  type Party,
+} from './parties.ts'
 import {
   competingHolds,
   competingWhere,
@@ -330,14 +340,19 @@ async function confirm(ctx: RequestContext, id: string, query?: Selection): Prom
           ...(terms.length ? { depositTerms: { create: terms.map(keptTerm) } } : {}),
         },
       })
-      await tx.bookingHold.update({ where: { id: fresh.id }, data: { status: holdTo } })
-      await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo } })
-      // The step's three transitions in one statement, in the order they happened.
-      await recordActivities(tx, actor, [
-        { requestId: request.id, subject: 'hold', subjectId: fresh.id, action: 'confirm', from: fresh.status, to: holdTo },
-        { requestId: request.id, subject: 'request', subjectId: request.id, action: 'book', from: request.status, to: requestTo },
-        { requestId: request.id, subject: 'booking', subjectId: created.id, action: 'confirm', from: null, to: 'confirmed' },
-      ])
+      // The step's three transitions in one statement with the hold's and the request's moves, in the order they happened.
+      await recordActivities(
+        tx,
+        actor,
+        [
+          { requestId: request.id, subject: 'hold', subjectId: fresh.id, action: 'confirm', from: fresh.status, to: holdTo },
+          { requestId: request.id, subject: 'request', subjectId: request.id, action: 'book', from: request.status, to: requestTo },
+          { requestId: request.id, subject: 'booking', subjectId: created.id, action: 'confirm', from: null, to: 'confirmed' },
+        ],
+        {
+          with: Prisma.sql`${statusChange('confirmed', 'hold', fresh.id, holdTo)}, ${statusChange('booked', 'request', request.id, requestTo)}`,
+        },
+      )
       await dealBooked(tx, fresh.id, created.id)
       for (const other of competing) {
         await lockRequest(tx, other.requestId)

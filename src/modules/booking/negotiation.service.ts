@@ -1,6 +1,7 @@
 // Negotiation: the agency answers a request with an offer; either side counters, producing a chain of
 // versions where only the latest open offer is actionable, and only by the side that did not make it.
 // Accepting places a hold on the artist's dates.
+import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
 import type { Db, Tx } from '../../db/client.ts'
@@ -25,6 +26,7 @@ import {
   recordActivities,
   recordActivity,
   pipelinesVisibleTo,
+  statusChange,
   type Party,
   type Transition,
 } from './parties.ts'
@@ -135,13 +137,18 @@ function checkAgainstRequest(request: BookingRequest, data: z.output<typeof Offe
   if (late) throw invalidInput(late.field, late.message)
 }
 
-/** Inserts the offer and records `before` (the transition that led to it) and its own creation in one statement. */
+/**
+ * Inserts the offer and records `before` (the transition that led to it, with its status change
+ * `beforeChange` when given: a statusChange named `moved`, and the columns to answer of it) and its own
+ * creation in one statement. Returns the offer and the row `before` moved.
+ */
 async function insertOffer(
   tx: Tx,
   party: Party,
   request: BookingRequest,
   data: z.output<typeof OfferInput>,
   before: Transition,
+  beforeChange?: { with: Prisma.Sql; columns: Prisma.Sql },
   previous?: BookingOffer,
 ) {
   const schedule = depositSchedule(data)
@@ -167,19 +174,24 @@ async function insertOffer(
       madeByUserId: party.userId,
     },
   })
-  await recordActivities(tx, actorOf(party), [
-    before,
-    {
-      requestId: request.id,
-      subject: 'offer',
-      subjectId: offer.id,
-      action: previous ? 'counter' : 'offer',
-      from: null,
-      to: 'open',
-      note: data.terms,
-    },
-  ])
-  return offer
+  const moved = await recordActivities(
+    tx,
+    actorOf(party),
+    [
+      before,
+      {
+        requestId: request.id,
+        subject: 'offer',
+        subjectId: offer.id,
+        action: previous ? 'counter' : 'offer',
+        from: null,
+        to: 'open',
+        note: data.terms,
+      },
+    ],
+    beforeChange && { with: beforeChange.with, answer: { columns: beforeChange.columns, from: Prisma.sql`FROM moved m` } },
+  )
+  return { offer, moved }
 }
 
 /**
@@ -242,7 +254,6 @@ export const offers = {
       const terms = await tx.offerDepositTerm.findMany({ where: { offerId }, orderBy: depositTermOrder })
       const data = parseInput(offerInputAt(ctx.clock.now()), carriedOver({ ...offer, depositTerms: terms }, input as object, named))
       checkAgainstRequest(request, data)
-      await tx.bookingOffer.update({ where: { id: offerId }, data: { status: to } })
       const countered: Transition = {
         requestId: request.id,
         subject: 'offer',
@@ -251,7 +262,9 @@ export const offers = {
         from: offer.status,
         to,
       }
-      return insertOffer(tx, party, request, data, countered, offer)
+      // Before the insert, not in its statement: one open offer per request (booking_offers_open_uniq) is checked row by row.
+      await tx.bookingOffer.update({ where: { id: offerId }, data: { status: to } })
+      return (await insertOffer(tx, party, request, data, countered, undefined, offer)).offer
     })
     return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: counter.id } })
   },
@@ -346,16 +359,15 @@ async function make(ctx: RequestContext, requestId: string, input: unknown, quer
     const locked = await lockRequest(tx, requestId, { party, now: ctx.clock.now() })
     const to = transition(requestMachine, locked.status, 'offer')
     checkAgainstRequest(locked, data)
-    const request = await tx.bookingRequest.update({ where: { id: requestId }, data: { status: to } })
-    const offer = await insertOffer(tx, party, locked, data, {
-      requestId,
-      subject: 'request',
-      subjectId: requestId,
-      action: 'offer',
-      from: locked.status,
-      to,
-    })
-    return { offer, request }
+    const { offer, moved } = await insertOffer(
+      tx,
+      party,
+      locked,
+      data,
+      { requestId, subject: 'request', subjectId: requestId, action: 'offer', from: locked.status, to },
+      { with: statusChange('moved', 'request', requestId, to), columns: columnsOf('BookingRequest', 'm', 'request') },
+    )
+    return { offer, request: nested<BookingRequest>(moved!, 'BookingRequest', 'request')! }
   })
   actedOn(ctx, party, requestId)
   if (query) return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: offer.id } })
@@ -376,31 +388,39 @@ async function accept(ctx: RequestContext, offerId: string, query?: Selection): 
     const requestTo = transition(requestMachine, request.status, 'hold')
     // Under the artist's lock, which confirmations take too: no booking can appear before the hold is placed.
     if (booked) throw alreadyBooked()
-    const accepted = await tx.bookingOffer.update({ where: { id: offerId }, data: { status: offerTo } })
     const expiresAt = new Date(Math.min(ctx.clock.now().getTime() + offer.holdDays * DAY_MS, request.startsAt.getTime()))
-    const hold = await tx.bookingHold.create({
-      data: {
-        requestId: request.id,
-        offerId,
-        artistId: request.artistId,
-        startsAt: request.startsAt,
-        endsAt: request.endsAt,
-        venueId: request.venueId,
-        cityId: request.cityId,
-        priority: 1,
-        expiresAt,
+    const holdId = randomUUID()
+    // The hold is placed with the offer's and the request's moves and the step's three transitions in one
+    // statement, in the order they happened. Stamped with the clock, not the transaction's start: holds rank
+    // by placement, and a transaction may have begun before another placed its hold under the artist's lock.
+    const moved = await recordActivities(
+      tx,
+      actor,
+      [
+        { requestId: request.id, subject: 'offer', subjectId: offerId, action: 'accept', from: offer.status, to: offerTo },
+        { requestId: request.id, subject: 'hold', subjectId: holdId, action: 'hold', from: null, to: 'active' },
+        { requestId: request.id, subject: 'request', subjectId: request.id, action: 'hold', from: request.status, to: requestTo },
+      ],
+      {
+        with: Prisma.sql`${statusChange('accepted', 'offer', offerId, offerTo)}, placed AS (
+          INSERT INTO booking_holds (id, request_id, offer_id, artist_id, starts_at, ends_at, venue_id, city_id, priority, expires_at, status, created_at, updated_at)
+          VALUES (${holdId}::uuid, ${request.id}::uuid, ${offerId}::uuid, ${request.artistId}::uuid, ${request.startsAt.toISOString()}::timestamptz,
+            ${request.endsAt.toISOString()}::timestamptz, ${request.venueId}::uuid, ${request.cityId}::uuid, 1, ${expiresAt.toISOString()}::timestamptz,
+            'active', clock_timestamp(), clock_timestamp())
+          RETURNING *), ${statusChange('held', 'request', request.id, requestTo)}`,
+        answer: {
+          columns: Prisma.sql`${columnsOf('BookingOffer', 'o', 'offer')}, ${columnsOf('BookingRequest', 'q', 'request')}, ${columnsOf('BookingHold', 'p', 'hold')}`,
+          from: Prisma.sql`FROM accepted o, held q, placed p`,
+        },
       },
-    })
-    const ranked = (await reprioritize(tx, request.artistId)).find((h) => h.id === hold.id)
-    const held = await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo } })
-    // The step's three transitions in one statement, in the order they happened.
-    await recordActivities(tx, actor, [
-      { requestId: request.id, subject: 'offer', subjectId: offerId, action: 'accept', from: offer.status, to: offerTo },
-      { requestId: request.id, subject: 'hold', subjectId: hold.id, action: 'hold', from: null, to: 'active' },
-      { requestId: request.id, subject: 'request', subjectId: request.id, action: 'hold', from: request.status, to: requestTo },
-    ])
+    )
+    const ranked = (await reprioritize(tx, request.artistId)).find((h) => h.id === holdId)
     // An offer is accepted once: the hold placed now is its only one.
-    return { offer: accepted, request: held, holds: [{ ...hold, ...ranked }] }
+    return {
+      offer: nested<BookingOffer>(moved!, 'BookingOffer', 'offer')!,
+      request: nested<BookingRequest>(moved!, 'BookingRequest', 'request')!,
+      holds: [{ ...nested<BookingHold>(moved!, 'BookingHold', 'hold')!, ...ranked }],
+    }
   })
   if (query) return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: offerId } })
   return offerAnswer(ctx.db, done.offer, done.request, artist, done.holds)

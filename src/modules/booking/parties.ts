@@ -9,7 +9,7 @@ import type { Db, Tx } from '../../db/client.ts'
 import { formatDay, today } from '../../dates.ts'
 import { forbidden } from '../../errors.ts'
 import { Prisma, type BookingSide, type RepresentationRole } from '../../generated/prisma/client.ts'
-import { recordPipelineEvents } from '../outbox/record.ts'
+import { recordPipelineEvents, type PipelineStep } from '../outbox/record.ts'
 
 export type Party =
   { side: 'agency'; userId: string; orgId: string; agencyId: string } | { side: 'promoter'; userId: string; orgId: string }
@@ -178,24 +178,44 @@ export const recordActivity = (tx: Tx, actor: Actor, a: Transition) => recordAct
 /**
  * Appends transitions of one pipeline to its activity, in order, inside the transaction that made them, with
  * their outbox events in the same statement. The database stamps created_at: transitions of one transaction
- * share it.
+ * share it. `step` adds the step's own writes to the statement (WITH clauses before the activity's: a
+ * status update, the request a step creates) and what it answers (see PipelineStep).
  */
-export async function recordActivities(tx: Tx, actor: Actor, transitions: [Transition, ...Transition[]]) {
+export async function recordActivities(
+  tx: Tx,
+  actor: Actor,
+  transitions: [Transition, ...Transition[]],
+  step: PipelineStep = {},
+): Promise<Record<string, unknown> | undefined> {
   const requestId = transitions[0].requestId
   if (transitions.some((a) => a.requestId !== requestId)) throw new Error('recordActivities: transitions of one pipeline only')
   const rows = transitions.map(
     (a) => Prisma.sql`(gen_random_uuid(), ${requestId}::uuid, ${a.subject}, ${a.subjectId}::uuid, ${a.action}, ${a.from}, ${a.to},
       ${actor.type}, ${actor.userId ?? null}, ${actor.orgId ?? null}::uuid, ${a.note ?? null})`,
   )
-  await recordPipelineEvents(
-    tx,
-    actor,
-    requestId,
-    transitions,
-    Prisma.sql`WITH activity AS (
+  const activity = Prisma.sql`activity AS (
       INSERT INTO booking_activity (id, request_id, subject, subject_id, action, from_status, to_status, actor_type, actor_user_id, actor_org_id, note)
-      VALUES ${Prisma.join(rows)})`,
-  )
+      VALUES ${Prisma.join(rows)})`
+  return recordPipelineEvents(tx, actor, requestId, transitions, {
+    ...step,
+    with: step.with ? Prisma.sql`${step.with}, ${activity}` : activity,
+  })
+}
+
+const STATUS_TABLES = {
+  request: ['booking_requests', 'BookingRequestStatus'],
+  offer: ['booking_offers', 'OfferStatus'],
+  hold: ['booking_holds', 'HoldStatus'],
+} as const
+
+/**
+ * A status change as a WITH clause `name` of a step's statement (recordActivities' `step.with`), returning
+ * the row: the change and its activity in one round trip.
+ */
+export function statusChange(name: string, subject: keyof typeof STATUS_TABLES, id: string, to: string): Prisma.Sql {
+  const [table, type] = STATUS_TABLES[subject]
+  return Prisma.sql`${Prisma.raw(name)} AS (
+      UPDATE ${Prisma.raw(table)} SET status = ${to}::text::${Prisma.raw(`"${type}"`)}, updated_at = now() WHERE id = ${id}::uuid RETURNING *)`
 }
 
 /** The other side of a negotiation. */

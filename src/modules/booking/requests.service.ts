@@ -1,5 +1,6 @@
 // Booking requests: a promoter company asks the agency representing an artist for a date. The request is
 // the root of its pipeline: its offers, hold, booking and activity hang from it.
+import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
 import { listing, type Selection } from '../../db/listing.ts'
@@ -19,7 +20,7 @@ import type { Page } from '../../pagination.ts'
 import { Currency, MinorUnits } from '../../money.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { dealClosed } from './deal-followers.ts'
-import { actorOf, partyOf, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
+import { actorOf, partyOf, recordActivities, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
 import { expireDue, lockRequest, reprioritize } from './pipeline.ts'
 import { holdMachine, offerMachine, requestMachine, transition } from './state.ts'
 import { actionsView, askerFor, partyChecks, stateAllows, type ActionsView } from './actions.ts'
@@ -176,8 +177,9 @@ export const bookingRequests = {
 export type RequestViewRow = Prisma.BookingRequestGetPayload<{ include: typeof RequestView }>
 
 /**
- * Sends a request. Without a selection the answer is the REST view, composed from the rows in hand (the
- * insert's and the artist's read); with one (GraphQL's) the request is read with it.
+ * Sends a request: the request, its activity and its event in one statement, outside an interactive
+ * transaction (one statement is atomic). Without a selection the answer is the REST view, composed from the
+ * rows in hand (the insert's and the artist's read); with one (GraphQL's) the request is read with it.
  */
 async function create(ctx: RequestContext, input: unknown): Promise<RequestViewRow>
 async function create(ctx: RequestContext, input: unknown, query: Selection): Promise<BookingRequest>
@@ -192,23 +194,28 @@ async function create(ctx: RequestContext, input: unknown, query?: Selection): P
   const warnings: BookingRequestWarning[] = []
   if (windows.blocked) warnings.push('availability_blocked')
   if (!windows.any) warnings.push('outside_published_availability')
-  const request = await ctx.db.$transaction(async (tx) => {
-    const request = await tx.bookingRequest.create({
-      ...query,
-      data: { ...data, ...place, warnings, agencyId: agency.id, promoterOrgId: party.orgId, requestedByUserId: party.userId },
-    })
-    await recordActivity(tx, actorOf(party), {
-      requestId: request.id,
-      subject: 'request',
-      subjectId: request.id,
-      action: 'create',
-      from: null,
-      to: 'open',
-      note: data.message,
-    })
-    return request
-  })
-  return query ? request : { ...request, artist, agency }
+  const id = randomUUID()
+  const instant = (d: Date | null | undefined) => (d ? d.toISOString() : null)
+  const row = await recordActivities(
+    ctx.db,
+    actorOf(party),
+    [{ requestId: id, subject: 'request', subjectId: id, action: 'create', from: null, to: 'open', note: data.message }],
+    {
+      with: Prisma.sql`created AS (
+        INSERT INTO booking_requests (id, artist_id, agency_id, promoter_org_id, requested_by_user_id, starts_at, ends_at, venue_id,
+          venue_name, city, country_code, city_id, budget, currency, deal_type, message, expires_at, warnings, status, created_at, updated_at)
+        VALUES (${id}::uuid, ${data.artistId}::uuid, ${agency.id}::uuid, ${party.orgId}::uuid, ${party.userId}::uuid,
+          ${instant(data.startsAt)}::timestamptz, ${instant(data.endsAt)}::timestamptz, ${data.venueId ?? null}::uuid, ${data.venueName ?? null},
+          ${place.city ?? data.city ?? null}, ${place.countryCode ?? data.countryCode ?? null}, ${data.cityId ?? null}::uuid,
+          ${data.budget ?? null}::bigint, ${data.currency ?? null}, ${data.dealType ?? null}::text::"DealType", ${data.message ?? null},
+          ${instant(data.expiresAt)}::timestamptz, ${warnings}::text[]::"BookingRequestWarning"[], 'open', now(), now())
+        RETURNING *)`,
+      requests: Prisma.raw('created'),
+      answer: { columns: columnsOf('BookingRequest', 'q', 'request'), from: Prisma.sql`FROM created q` },
+    },
+  )
+  if (query) return ctx.db.bookingRequest.findUniqueOrThrow({ ...query, where: { id } })
+  return { ...nested<BookingRequest>(row!, 'BookingRequest', 'request')!, artist, agency }
 }
 
 /**

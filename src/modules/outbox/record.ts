@@ -56,17 +56,28 @@ const PAST: Record<string, string> = {
 }
 
 /**
+ * The rest of the statement that writes a step's events: `with`, its other WITH clauses (the activity rows,
+ * and the step's own writes: one round trip for the step); `requests`, where the pipeline's request row is
+ * read (a clause of `with` that inserts it, when the step creates it: a statement does not see its own
+ * inserts in the table); `answer`, what the statement returns (columns over `with`'s clauses, one row).
+ */
+export interface PipelineStep {
+  with?: Prisma.Sql
+  requests?: Prisma.Sql
+  answer?: { columns: Prisma.Sql; from: Prisma.Sql }
+}
+
+/**
  * Booking-pipeline transitions of one pipeline (rows of its activity, in order): creation when `from` is
- * null. The caller's `activity` WITH clause writes the activity rows in the same statement: one round trip
- * for the transitions of one step.
+ * null, in the statement `step` completes. Returns the row `step.answer` reads (none without one).
  */
 export async function recordPipelineEvents(
   tx: Tx,
   actor: { type: string; orgId?: string },
   requestId: string,
   transitions: { subject: PipelineSubject; subjectId: string; action: string; from: string | null; to: string }[],
-  activity: Prisma.Sql = Prisma.empty,
-) {
+  step: PipelineStep = {},
+): Promise<Record<string, unknown> | undefined> {
   const rows = transitions.map((a, i) => {
     const f = PIPELINE_FAMILY[a.subject]
     const type = `${f.family}.${a.from === null ? f.created : (PAST[a.action] ?? a.action)}`
@@ -77,22 +88,25 @@ export async function recordPipelineEvents(
       sql: Prisma.sql`(${i}::int, ${def.aggregate}::text, ${a.subjectId}::uuid, ${type}::text, ${def.version}::int, ${JSON.stringify(id)}::jsonb, ${a.from}::text, ${a.to}::text)`,
     }
   })
-  const written = await tx.$executeRaw`
-    ${activity}
-    INSERT INTO outbox_events (id, aggregate_type, aggregate_id, event_type, schema_version, org_ids, payload, request_id)
-    SELECT gen_random_uuid(), e.aggregate, e.aggregate_id, e.type, e.version,
-      ARRAY[r.promoter_org_id] || ${agencyOrgs(Prisma.sql`r.agency_id`)},
-      e.ids || jsonb_build_object(
-        'requestId', r.id, 'artistId', r.artist_id, 'agencyId', r.agency_id, 'promoterOrgId', r.promoter_org_id,
-        'venueId', r.venue_id, 'startsAt', ${instant(Prisma.sql`r.starts_at`)}, 'endsAt', ${instant(Prisma.sql`r.ends_at`)},
-        'fromStatus', e.from_status, 'toStatus', e.to_status, 'actorType', ${actor.type}::text, 'actorOrgId', ${actor.orgId ?? null}::uuid),
-      ${requestIdOf(tx)}
-    FROM (VALUES ${Prisma.join(rows.map((r) => r.sql))}) AS e(ord, aggregate, aggregate_id, type, version, ids, from_status, to_status)
-    JOIN booking_requests r ON r.id = ${requestId}::uuid
-    ORDER BY e.ord`
-  if (written !== rows.length)
+  const [written] = await tx.$queryRaw<Record<string, unknown>[]>`
+    WITH ${step.with ? Prisma.sql`${step.with},` : Prisma.empty} events AS (
+      INSERT INTO outbox_events (id, aggregate_type, aggregate_id, event_type, schema_version, org_ids, payload, request_id)
+      SELECT gen_random_uuid(), e.aggregate, e.aggregate_id, e.type, e.version,
+        ARRAY[r.promoter_org_id] || ${agencyOrgs(Prisma.sql`r.agency_id`)},
+        e.ids || jsonb_build_object(
+          'requestId', r.id, 'artistId', r.artist_id, 'agencyId', r.agency_id, 'promoterOrgId', r.promoter_org_id,
+          'venueId', r.venue_id, 'startsAt', ${instant(Prisma.sql`r.starts_at`)}, 'endsAt', ${instant(Prisma.sql`r.ends_at`)},
+          'fromStatus', e.from_status, 'toStatus', e.to_status, 'actorType', ${actor.type}::text, 'actorOrgId', ${actor.orgId ?? null}::uuid),
+        ${requestIdOf(tx)}
+      FROM (VALUES ${Prisma.join(rows.map((r) => r.sql))}) AS e(ord, aggregate, aggregate_id, type, version, ids, from_status, to_status)
+      JOIN ${step.requests ?? Prisma.raw('booking_requests')} r ON r.id = ${requestId}::uuid
+      ORDER BY e.ord
+      RETURNING 1)
+    SELECT (SELECT count(*) FROM events)::int AS "events" ${step.answer ? Prisma.sql`, ${step.answer.columns} ${step.answer.from}` : Prisma.empty}`
+  if (written?.events !== rows.length)
     throw new Error(`outbox: ${rows.map((r) => r.type).join(', ')} for request ${requestId} found nothing to describe`)
   for (const r of rows) noteEventWritten(tx, r.type)
+  return step.answer ? written : undefined
 }
 
 /** A contract timeline entry. */

@@ -674,7 +674,7 @@ describe('availability search plans', () => {
       geo.es.id,
     )
     // As autovacuum would: statistics, and the visibility map that lets index-only scans skip the table.
-    await db.$executeRawUnsafe('VACUUM ANALYZE artists, genres, artist_genres, artist_availabilities')
+    await db.$executeRawUnsafe('VACUUM ANALYZE artists, genres, artist_genres, artist_availabilities, availability_genre_windows')
 
     const country: Record<string, string> = { ES: geo.es.id }
     const countryId = (code: string) => {
@@ -720,13 +720,18 @@ describe('availability search plans', () => {
     expect(plan('a month, by fee: page')).toContain('Index Only Scan using artist_availabilities_open_fee_idx')
     expect(plan('two months, by soonest: page')).toContain('Index Only Scan using artist_availabilities_open_artist_idx')
     expect(plan('two months, by soonest: fallback')).toContain('Index Only Scan using artist_availabilities_open_range_idx')
-    // A count starts from the period's windows or from the artists' (whichever the planner finds cheaper).
+    // A count starts from the period's windows or from the artists' (whichever the planner finds cheaper); a
+    // genre's from its windows of the period (their read model).
     for (const { label, plan } of plans.filter((p) => p.label.endsWith('count')))
-      expect(plan, label).toMatch(/Index Only Scan using artist_availabilities_open_(range|artist)_idx/)
+      expect(plan, label).toMatch(
+        /Index Only Scan using (artist_availabilities_open_(range|artist)_idx|availability_genre_windows_range_idx)/,
+      )
+    for (const { label, plan } of plans.filter((p) => p.label.includes('techno')))
+      expect(plan, label).toContain('Index Only Scan using availability_genre_windows_range_idx')
     // Windows are read from the search's covering indexes only, never from the table.
     for (const { label, plan } of plans) {
-      expect(plan, label).toMatch(/artist_availabilities_open_(range|artist|fee)_idx/)
-      expect(plan, label).not.toMatch(/(Index Scan|Bitmap Heap Scan) (using \S+ )?on artist_availabilities /)
+      expect(plan, label).toMatch(/artist_availabilities_open_(range|artist|fee)_idx|availability_genre_windows_range_idx/)
+      expect(plan, label).not.toMatch(/(Index Scan|Bitmap Heap Scan) (using \S+ )?on (artist_availabilities|availability_genre_windows) /)
     }
   })
 

@@ -192,33 +192,23 @@ function windowMatch(f: AvailabilitySearchFilter, countryId: string | null, w = 
 
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, '\\$&')}%`
 
-const ofGenre = (genreId: string, artistId: Prisma.Sql) =>
-  sql`${artistId} IN (SELECT ag.artist_id FROM artist_genres ag WHERE ag.genre_id IN (SELECT g.id FROM genres g WHERE g.id = ${genreId}::uuid OR g.parent_id = ${genreId}::uuid))`
-
 /**
- * The artist side of the search, in the shape each plan needs. Walking artists (sort=name, the count), the
- * conditions sit on the artists row: the partial name index and the trigram index serve them. Walking or
- * grouping windows (sort=fee|soonest), they sit on the window's artist id, so the plan never joins the
- * whole artists table: only its few archived rows (a partial index) and the artists the name matches.
+ * The artist side of the search, on the window's artist id, so that the plan never joins the whole artists
+ * table: only its few archived rows (a partial index) and the artists the name matches (the trigram index). A
+ * genre is never here: its windows come from their own read model.
  */
-function artistMatch(f: AvailabilitySearchFilter, on: 'artist' | 'window'): Prisma.Sql {
-  const id = on === 'artist' ? sql`a.id` : sql`w.artist_id`
-  const parts =
-    on === 'artist'
-      ? [sql`a.archived_at IS NULL`]
-      : [sql`NOT EXISTS (SELECT 1 FROM artists x WHERE x.id = w.artist_id AND x.archived_at IS NOT NULL)`]
-  if (f.q)
-    parts.push(
-      on === 'artist'
-        ? sql`a.name_search LIKE ${likePattern(searchFold(f.q))}`
-        : sql`w.artist_id IN (SELECT x.id FROM artists x WHERE x.name_search LIKE ${likePattern(searchFold(f.q))})`,
-    )
-  if (f.genreId) parts.push(ofGenre(f.genreId, id))
+function artistMatch(f: AvailabilitySearchFilter): Prisma.Sql {
+  const parts = [sql`NOT EXISTS (SELECT 1 FROM artists x WHERE x.id = w.artist_id AND x.archived_at IS NOT NULL)`]
+  if (f.q) parts.push(sql`w.artist_id IN (SELECT x.id FROM artists x WHERE x.name_search LIKE ${likePattern(searchFold(f.q))})`)
   return all(parts)
 }
 
 /** A window's fee key: its lowest guidance (either bound alone is its guidance); none sorts last. */
 const feeKey = (w: Prisma.Sql) => sql`coalesce(${w}.fee_min, ${w}.fee_max)`
+
+/** A window's first day offered in the period (booked days skipped): the soonest order's key. */
+const firstOffered = (f: AvailabilitySearchFilter) =>
+  sql`CASE WHEN w.booked_on IS NULL THEN greatest(w.starts_on, ${f.from}::date) ELSE lower(${offeredDays(f, sql`w`)}) END`
 
 /** The search's statements: see searchStatements. */
 export interface SearchStatements {
@@ -226,24 +216,25 @@ export interface SearchStatements {
   page: Prisma.Sql
   /** The page when `page` came back short (sort=soonest): it groups every match, and carries the total. */
   fallback?: Prisma.Sql
-  /** The number of matching artists, up to COUNT_TAKE (the faces show no more). */
+  /** The number of matching artists, up to COUNT_TAKE (the faces show no more): run when the page carries no total. */
   count: Prisma.Sql
 }
 
 /**
  * The search's statements for a parsed filter whose country is resolved, parameterized throughout. Each
  * page walks an index in the asked order and stops once it is full:
- * - `name`: listed artists in name order (or, with `q`, the artists the trigram index finds, sorted), each
- *   one's windows probed through the artist index;
+ * - `name`: listed artists in name order, each one's windows probed through the artist index;
  * - `fee`: matching windows in fee order (the fee index), keeping each artist's first: a window is its
  *   artist's key when no other matching window of the artist comes before it in (fee, id) order, so the
- *   walk yields each artist once, at its lowest fee, in (fee, artist) order. With a genre or a name, the
- *   few artists' windows are grouped instead, the page carrying the total;
+ *   walk yields each artist once, at its lowest fee, in (fee, artist) order;
  * - `soonest`: the artists offered the period's first day come first (their key is that day), in id
  *   order: at most one window of an artist holds a day (no overlap), so a walk of the artist index in
  *   artist order finds them. A page past them (`fallback`) groups the period's windows per artist.
  * Without a genre or a name the count walks the period's matching windows, counts each artist at its first
- * (by id), and stops at COUNT_TAKE; with one it counts the few artists' windows at once.
+ * (by id), and stops at COUNT_TAKE.
+ * A genre or a name leaves few artists: the page gathers all of them at once and carries their total, so a
+ * search is one statement. A genre's windows of the period come from their read model (one range of its
+ * GiST index); a name's artists from the trigram index, each probed through the artist index.
  */
 export function searchStatements(f: AvailabilitySearchFilter, countryId: string | null, page: Page): SearchStatements {
   const w = sql`w`
@@ -258,48 +249,57 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: string 
   // Another matching window of w's artist (alias v) that comes first in the given order.
   const earlier = (before: Prisma.Sql) =>
     sql`EXISTS (SELECT 1 FROM artist_availabilities v WHERE v.artist_id = w.artist_id AND ${artistWindow(v)} AND ${before})`
-  // An artist filter (genre, name) leaves few artists: their windows are grouped at once, a page carrying
-  // the total. Without one, matches run to tens of thousands: the count stops at COUNT_TAKE.
-  const selective = Boolean(f.genreId || f.q)
-  const count = selective
-    ? sql`SELECT count(DISTINCT w.artist_id)::int AS total FROM artist_availabilities w WHERE ${windows} AND ${artistMatch(f, 'window')}`
-    : sql`SELECT count(*)::int AS total FROM (
-        SELECT FROM artist_availabilities w WHERE ${windows} AND ${artistMatch(f, 'window')} AND NOT ${earlier(sql`v.id < w.id`)}
-        LIMIT ${COUNT_TAKE}::int) c`
+  // The matching windows: a genre's from its read model (the period is one range of its index), a name's
+  // artists' probed through the artist index, else the period's from the range index.
+  const matching = f.genreId
+    ? sql`availability_genre_windows w WHERE w.genre_id = ${f.genreId}::uuid AND ${windows} AND ${artistMatch(f)}`
+    : f.q
+      ? sql`artist_availabilities w WHERE ${artistWindow(w)} AND ${artistMatch(f)}`
+      : sql`artist_availabilities w WHERE ${windows} AND ${artistMatch(f)}`
+  // A page past the end carries no total: the count answers it.
+  const count =
+    f.genreId || f.q
+      ? sql`SELECT count(*)::int AS total FROM (SELECT DISTINCT w.artist_id FROM ${matching} LIMIT ${COUNT_TAKE}::int) c`
+      : sql`SELECT count(*)::int AS total FROM (
+          SELECT FROM artist_availabilities w WHERE ${windows} AND ${artistMatch(f)} AND NOT ${earlier(sql`v.id < w.id`)}
+          LIMIT ${COUNT_TAKE}::int) c`
   const grouped = (key: Prisma.Sql) =>
-    paged(sql`SELECT w.artist_id AS id, min(${key}) AS k, count(*) OVER ()::int AS total
-              FROM artist_availabilities w WHERE ${windows} AND ${artistMatch(f, 'window')}
+    paged(sql`SELECT w.artist_id AS id, min(${key}) AS k, count(*) OVER ()::int AS total FROM ${matching}
               GROUP BY w.artist_id ORDER BY k NULLS LAST, id ${limited}`)
 
-  if (f.sort === 'name') {
-    // A name's matches are few next to the listed artists: found by the trigram index and sorted first (the
-    // probes then stop at the page), instead of walking every listed name for them.
-    const artists = f.q
-      ? sql`(SELECT x.* FROM artists x WHERE x.name_search LIKE ${likePattern(searchFold(f.q))} ORDER BY x.name, x.id OFFSET 0) a`
-      : sql`artists a`
+  if (f.genreId || f.q) {
+    if (f.sort !== 'name') return { page: grouped(f.sort === 'fee' ? feeKey(w) : firstOffered(f)), count }
+    // The few matching artists first (materialized: walking every listed name and probing each is the plan
+    // the planner would rather pick), each one's name read by its key, then sorted.
     return {
-      page: paged(sql`SELECT a.id, a.name AS k, NULL::int AS total FROM ${artists}
-                      WHERE ${artistMatch(f, 'artist')} AND ${artistWindows} ORDER BY a.name, a.id ${limited}`),
+      page: paged(sql`WITH m AS MATERIALIZED (SELECT DISTINCT w.artist_id FROM ${matching})
+                      SELECT m.artist_id AS id, (SELECT a.name FROM artists a WHERE a.id = m.artist_id) AS k, count(*) OVER ()::int AS total
+                      FROM m ORDER BY k, id ${limited}`),
+      count,
+    }
+  }
+  if (f.sort === 'name') {
+    return {
+      page: paged(sql`SELECT a.id, a.name AS k, NULL::int AS total FROM artists a
+                      WHERE a.archived_at IS NULL AND ${artistWindows} ORDER BY a.name, a.id ${limited}`),
       count,
     }
   }
   if (f.sort === 'fee') {
-    if (selective) return { page: grouped(feeKey(w)), count }
     const before = sql`(${feeKey(v)} < ${feeKey(w)} OR (${feeKey(w)} IS NULL AND ${feeKey(v)} IS NOT NULL)
       OR (${feeKey(v)} IS NOT DISTINCT FROM ${feeKey(w)} AND v.id < w.id))`
     return {
       page: paged(sql`SELECT w.artist_id AS id, ${feeKey(w)} AS k, NULL::int AS total FROM artist_availabilities w
-                      WHERE ${windows} AND ${artistMatch(f, 'window')} AND NOT ${earlier(before)}
+                      WHERE ${windows} AND ${artistMatch(f)} AND NOT ${earlier(before)}
                       ORDER BY ${feeKey(w)} NULLS LAST, w.artist_id ${limited}`),
       count,
     }
   }
   const offeredFirst = sql`w.starts_on <= ${f.from}::date AND NOT coalesce(w.booked_on @> ${f.from}::date, false)`
-  const firstOffered = sql`CASE WHEN w.booked_on IS NULL THEN greatest(w.starts_on, ${f.from}::date) ELSE lower(${offeredDays(f, w)}) END`
   return {
     page: paged(sql`SELECT w.artist_id AS id, ${f.from}::date AS k, NULL::int AS total FROM artist_availabilities w
-                    WHERE ${windows} AND ${offeredFirst} AND ${artistMatch(f, 'window')} ORDER BY w.artist_id ${limited}`),
-    fallback: grouped(firstOffered),
+                    WHERE ${windows} AND ${offeredFirst} AND ${artistMatch(f)} ORDER BY w.artist_id ${limited}`),
+    fallback: grouped(firstOffered(f)),
     count,
   }
 }
@@ -459,9 +459,15 @@ export const availability = {
     let rows = await ctx.db.$queryRaw<Row[]>(statements.page)
     if (statements.fallback && rows.length < page.limit) rows = await ctx.db.$queryRaw<Row[]>(statements.fallback)
     const ids = rows.map((r) => r.id)
+    // One statement per kind: the artists with their relations, the windows with theirs (joined by PostgreSQL).
     const [artists, windows, busy] = await Promise.all([
-      ctx.db.artist.findMany({ ...query, where: { id: { in: ids } } }),
-      ctx.db.availability.findMany({ ...windowQuery, where: { id: { in: rows.flatMap((r) => r.windows) } }, orderBy: { startsOn: 'asc' } }),
+      ctx.db.artist.findMany({ relationLoadStrategy: 'join', ...query, where: { id: { in: ids } } }),
+      ctx.db.availability.findMany({
+        relationLoadStrategy: 'join',
+        ...windowQuery,
+        where: { id: { in: rows.flatMap((r) => r.windows) } },
+        orderBy: { startsOn: 'asc' },
+      }),
       busyDays(ctx, ids, f),
     ])
     const byId = new Map(artists.map((a) => [a.id, a]))

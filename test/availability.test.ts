@@ -611,6 +611,73 @@ describe('availability search', () => {
     expect(noPermission.status).toBe(403)
   })
 
+  it('shows the same truth on both faces: the same hits in the same order, with the same windows and busy days', async () => {
+    const filters: Record<string, string>[] = [
+      { sort: 'fee' },
+      { sort: 'soonest', countryCode: 'ES' },
+      { genreId: genres.techno.id },
+      { q: 'a' },
+    ]
+    for (const filter of filters) {
+      const rest = await search(filter)
+      expect(rest.status, JSON.stringify(rest.body)).toBe(200)
+      const gql = await h.app.graphql(
+        `query($filter: AvailabilitySearchFilter!) {
+          availabilitySearch(first: 20, filter: $filter) {
+            totalCount
+            edges {
+              node { id name genres { id } }
+              matchingAvailability { id startsOn endsOn status currency feeMin feeMax country { code } }
+              bookedOn
+              heldOn { on rank }
+            }
+          }
+        }`,
+        { filter: { from: d(0), to: d(9), ...filter, ...(filter.sort ? { sort: filter.sort.toUpperCase() } : {}) } },
+        { as: promoter },
+      )
+      expect(gql.errors, JSON.stringify(filter)).toBeUndefined()
+      const fromRest = {
+        total: rest.body.data.total,
+        hits: rest.body.data.items.map((a: Record<string, any>) => ({
+          id: a.id,
+          name: a.name,
+          genres: a.genres.map((g: { genre: { id: string } }) => g.genre.id),
+          windows: a.matchingAvailability.map((w: Record<string, any>) => ({
+            id: w.id,
+            startsOn: w.startsOn,
+            endsOn: w.endsOn,
+            status: w.status,
+            currency: w.currency,
+            feeMin: w.feeMin,
+            feeMax: w.feeMax,
+            country: w.country?.code ?? null,
+          })),
+          bookedOn: a.bookedOn,
+          heldOn: a.heldOn.map((x: { on: string; rank: number }) => ({ on: x.on, rank: x.rank })),
+        })),
+      }
+      const page = gql.data.availabilitySearch
+      const fromGraphql = {
+        total: page.totalCount,
+        hits: page.edges.map((e: Record<string, any>) => ({
+          id: e.node.id,
+          name: e.node.name,
+          genres: e.node.genres.map((g: { id: string }) => g.id),
+          windows: e.matchingAvailability.map((w: Record<string, any>) => ({
+            ...w,
+            status: w.status.toLowerCase(),
+            country: w.country?.code ?? null,
+          })),
+          bookedOn: e.bookedOn,
+          heldOn: e.heldOn,
+        })),
+      }
+      expect(fromGraphql, JSON.stringify(filter)).toEqual(fromRest)
+      expect(fromRest.hits.length, JSON.stringify(filter)).toBeGreaterThan(0)
+    }
+  })
+
   it('answers through GraphQL as a connection whose edges carry the matching windows', async () => {
     const SEARCH = `query($filter: AvailabilitySearchFilter!, $after: String) {
       availabilitySearch(first: 2, after: $after, filter: $filter) {

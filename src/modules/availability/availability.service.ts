@@ -12,7 +12,7 @@ import type { Tx } from '../../db/client.ts'
 import type { Selection } from '../../db/listing.ts'
 import { addDays, Day, dayOf, formatDay, maxDay, today } from '../../dates.ts'
 import { conflict, forbidden, found, invalidInput, isExclusionViolation, notFound, validationError, type FieldIssue } from '../../errors.ts'
-import { AvailabilityStatus, Prisma } from '../../generated/prisma/client.ts'
+import { AvailabilityStatus, Prisma, type BookingHold } from '../../generated/prisma/client.ts'
 import { COUNT_TAKE, type Page } from '../../pagination.ts'
 import { budgetIssues, Currency, MinorUnits } from '../../money.ts'
 import { Id, parseInput } from '../../validation.ts'
@@ -352,15 +352,26 @@ function daysWithin(startsAt: Date, endsAt: Date, from: string, to: string): str
  * active hold (still offered: a hold may lapse), as the pipeline reads them now.
  */
 async function busyDays(ctx: RequestContext, artistIds: string[], f: AvailabilitySearchFilter) {
-  const overlapping = { artistId: { in: artistIds }, startsAt: { lt: addDays(dayOf(f.to), 1) }, endsAt: { gt: dayOf(f.from) } }
-  const [bookings, holds] = await Promise.all([
-    ctx.db.booking.findMany({ where: { ...overlapping, status: 'confirmed' }, select: { artistId: true, startsAt: true, endsAt: true } }),
-    ctx.db.bookingHold.findMany({ where: { ...overlapping, status: 'active', expiresAt: { gt: ctx.clock.now() } } }),
-  ])
   const now = ctx.clock.now()
+  const [from, to] = [dayOf(f.from), addDays(dayOf(f.to), 1)]
+  type Busy = { artistId: string; startsAt: Date; endsAt: Date; hold: boolean } & Pick<
+    BookingHold,
+    'status' | 'priority' | 'expiresAt' | 'challengeDeadline' | 'createdAt' | 'updatedAt'
+  >
+  // One statement for both kinds: the confirmed bookings (by artist and start) and the active holds (by
+  // artist, status and start) of the page's artists touching the period.
+  const rows = await ctx.db.$queryRaw<Busy[]>`
+    SELECT artist_id AS "artistId", starts_at AS "startsAt", ends_at AS "endsAt", false AS hold, NULL AS status, NULL::int AS priority,
+           NULL::timestamptz AS "expiresAt", NULL::timestamptz AS "challengeDeadline", NULL::timestamptz AS "createdAt", NULL::timestamptz AS "updatedAt"
+    FROM bookings WHERE artist_id = ANY(${artistIds}::uuid[]) AND status = 'confirmed' AND starts_at < ${to} AND ends_at > ${from}
+    UNION ALL
+    SELECT artist_id, starts_at, ends_at, true, status::text, priority, expires_at, challenge_deadline, created_at, updated_at
+    FROM booking_holds WHERE artist_id = ANY(${artistIds}::uuid[]) AND status = 'active' AND starts_at < ${to} AND ends_at > ${from}
+      AND expires_at > ${now}`
   const busy = new Map(artistIds.map((id) => [id, { bookedOn: new Set<string>(), heldOn: [] as HeldDay[] }]))
-  for (const b of bookings) for (const on of daysWithin(b.startsAt, b.endsAt, f.from, f.to)) busy.get(b.artistId)?.bookedOn.add(on)
-  for (const h of holds.filter((h) => effectiveHoldStatus(h, now) === 'active'))
+  for (const b of rows.filter((r) => !r.hold))
+    for (const on of daysWithin(b.startsAt, b.endsAt, f.from, f.to)) busy.get(b.artistId)?.bookedOn.add(on)
+  for (const h of rows.filter((r) => r.hold && effectiveHoldStatus(r, now) === 'active'))
     for (const on of daysWithin(h.startsAt, h.endsAt, f.from, f.to))
       busy.get(h.artistId)?.heldOn.push({ on, rank: h.priority, createdAt: h.createdAt, updatedAt: h.updatedAt })
   return (artistId: string) => {

@@ -21,16 +21,7 @@ CREATE TABLE "availability_genre_windows" (
     CONSTRAINT "availability_genre_windows_pkey" PRIMARY KEY ("genre_id","window_id")
 );
 
--- CreateIndex
-CREATE INDEX "availability_genre_windows_artist_id_idx" ON "availability_genre_windows"("artist_id");
-
 -- raw-sql: objects Prisma cannot model (also listed in prisma/raw-objects.txt)
-
--- A genre's windows of a period, covering every column the search reads (btree_gist: uuid equality beside the
--- range overlap).
-CREATE INDEX "availability_genre_windows_range_idx" ON "availability_genre_windows"
-  USING gist ("genre_id", daterange("starts_on", "ends_on", '[]'))
-  INCLUDE ("artist_id", "starts_on", "ends_on", "status", "country_id", "currency", "fee_min", "fee_max", "booked_on", "window_id");
 
 -- The rows of these artists' windows, as the base tables say now. Locks the artists' rows first (in id order:
 -- two writers never deadlock), as the booked days' and the marketplace's triggers do, and reads with a fresh
@@ -110,5 +101,14 @@ $$;
 CREATE TRIGGER "availability_genre_moved" AFTER UPDATE OF "parent_id" ON "genres"
   FOR EACH ROW WHEN (OLD."parent_id" IS DISTINCT FROM NEW."parent_id") EXECUTE FUNCTION "availability_genre_moved"();
 
--- The windows already published.
+-- The windows already published (before the indexes: one bulk build is faster than a million inserts into them).
 SELECT "availability_genre_rebuild"();
+
+-- Its rows of an artist: the triggers replace them.
+CREATE INDEX "availability_genre_windows_artist_id_idx" ON "availability_genre_windows"("artist_id");
+
+-- A genre's windows of a period, covering every column the search reads (btree_gist: uuid equality beside the
+-- range overlap).
+CREATE INDEX "availability_genre_windows_range_idx" ON "availability_genre_windows"
+  USING gist ("genre_id", daterange("starts_on", "ends_on", '[]'))
+  INCLUDE ("artist_id", "starts_on", "ends_on", "status", "country_id", "currency", "fee_min", "fee_max", "booked_on", "window_id");

@@ -212,11 +212,11 @@ const firstOffered = (f: AvailabilitySearchFilter) =>
 
 /** The search's statements: see searchStatements. */
 export interface SearchStatements {
-  /** One page of artist ids in order, each with its matching window ids (and the total when it saw every match). */
+  /** One page of artist ids in order, each with its matching window ids and the total (the count, or exact when grouped). */
   page: Prisma.Sql
   /** The page when `page` came back short (sort=soonest): it groups every match, and carries the total. */
   fallback?: Prisma.Sql
-  /** The number of matching artists, up to COUNT_TAKE (the faces show no more): run when the page carries no total. */
+  /** The number of matching artists, up to COUNT_TAKE (the faces show no more): for a page past the end, which has no row. */
   count: Prisma.Sql
 }
 
@@ -231,7 +231,7 @@ export interface SearchStatements {
  *   order: at most one window of an artist holds a day (no overlap), so a walk of the artist index in
  *   artist order finds them. A page past them (`fallback`) groups the period's windows per artist.
  * Without a genre or a name the count walks the period's matching windows, counts each artist at its first
- * (by id), and stops at COUNT_TAKE.
+ * (by id), and stops at COUNT_TAKE; the page carries it.
  * A genre or a name leaves few artists: the page gathers all of them at once and carries their total, so a
  * search is one statement. A genre's windows of the period come from their read model (one range of its
  * GiST index); a name's artists from the trigram index, each probed through the artist index.
@@ -256,7 +256,8 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: string 
     : f.q
       ? sql`artist_availabilities w WHERE ${artistWindow(w)} AND ${artistMatch(f)}`
       : sql`artist_availabilities w WHERE ${windows} AND ${artistMatch(f)}`
-  // A page past the end carries no total: the count answers it.
+  // A page carries the count (evaluated once, with its first row): one statement. A page past the end, with
+  // no row, carries none: the count answers it.
   const count =
     f.genreId || f.q
       ? sql`SELECT count(*)::int AS total FROM (SELECT DISTINCT w.artist_id FROM ${matching} LIMIT ${COUNT_TAKE}::int) c`
@@ -280,7 +281,7 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: string 
   }
   if (f.sort === 'name') {
     return {
-      page: paged(sql`SELECT a.id, a.name AS k, NULL::int AS total FROM artists a
+      page: paged(sql`SELECT a.id, a.name AS k, (${count}) AS total FROM artists a
                       WHERE a.archived_at IS NULL AND ${artistWindows} ORDER BY a.name, a.id ${limited}`),
       count,
     }
@@ -289,7 +290,7 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: string 
     const before = sql`(${feeKey(v)} < ${feeKey(w)} OR (${feeKey(w)} IS NULL AND ${feeKey(v)} IS NOT NULL)
       OR (${feeKey(v)} IS NOT DISTINCT FROM ${feeKey(w)} AND v.id < w.id))`
     return {
-      page: paged(sql`SELECT w.artist_id AS id, ${feeKey(w)} AS k, NULL::int AS total FROM artist_availabilities w
+      page: paged(sql`SELECT w.artist_id AS id, ${feeKey(w)} AS k, (${count}) AS total FROM artist_availabilities w
                       WHERE ${windows} AND ${artistMatch(f)} AND NOT ${earlier(before)}
                       ORDER BY ${feeKey(w)} NULLS LAST, w.artist_id ${limited}`),
       count,
@@ -297,7 +298,7 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: string 
   }
   const offeredFirst = sql`w.starts_on <= ${f.from}::date AND NOT coalesce(w.booked_on @> ${f.from}::date, false)`
   return {
-    page: paged(sql`SELECT w.artist_id AS id, ${f.from}::date AS k, NULL::int AS total FROM artist_availabilities w
+    page: paged(sql`SELECT w.artist_id AS id, ${f.from}::date AS k, (${count}) AS total FROM artist_availabilities w
                     WHERE ${windows} AND ${offeredFirst} AND ${artistMatch(f)} ORDER BY w.artist_id ${limited}`),
     fallback: grouped(firstOffered(f)),
     count,

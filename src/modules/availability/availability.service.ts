@@ -249,13 +249,11 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: string 
   // Another matching window of w's artist (alias v) that comes first in the given order.
   const earlier = (before: Prisma.Sql) =>
     sql`EXISTS (SELECT 1 FROM artist_availabilities v WHERE v.artist_id = w.artist_id AND ${artistWindow(v)} AND ${before})`
-  // The matching windows: a genre's from its read model (the period is one range of its index), a name's
-  // artists' probed through the artist index, else the period's from the range index.
+  // The matching windows: a genre's from its read model (the period is one range of its index), else the
+  // period's from the range index (or, for a name, its artists' probed: whichever the planner finds cheaper).
   const matching = f.genreId
     ? sql`availability_genre_windows w WHERE w.genre_id = ${f.genreId}::uuid AND ${windows} AND ${artistMatch(f)}`
-    : f.q
-      ? sql`artist_availabilities w WHERE ${artistWindow(w)} AND ${artistMatch(f)}`
-      : sql`artist_availabilities w WHERE ${windows} AND ${artistMatch(f)}`
+    : sql`artist_availabilities w WHERE ${windows} AND ${artistMatch(f)}`
   // A page carries the count (evaluated once, with its first row): one statement. A page past the end, with
   // no row, carries none: the count answers it.
   const count =
@@ -270,18 +268,24 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: string 
 
   if (f.genreId || f.q) {
     if (f.sort !== 'name') return { page: grouped(f.sort === 'fee' ? feeKey(w) : firstOffered(f)), count }
-    // The few matching artists first (materialized: walking every listed name and probing each is the plan
-    // the planner would rather pick), each one's name read by its key, then sorted.
-    return {
-      page: paged(sql`WITH m AS MATERIALIZED (SELECT DISTINCT w.artist_id FROM ${matching})
-                      SELECT m.artist_id AS id, (SELECT a.name FROM artists a WHERE a.id = m.artist_id) AS k, count(*) OVER ()::int AS total
-                      FROM m ORDER BY k, id ${limited}`),
-      count,
-    }
+    // A genre's artists first (materialized: walking every listed name and probing each is the plan the
+    // planner would rather pick), each one's name read by its key, then sorted.
+    if (f.genreId)
+      return {
+        page: paged(sql`WITH m AS MATERIALIZED (SELECT DISTINCT w.artist_id FROM ${matching})
+                        SELECT m.artist_id AS id, (SELECT a.name FROM artists a WHERE a.id = m.artist_id) AS k, count(*) OVER ()::int AS total
+                        FROM m ORDER BY k, id ${limited}`),
+        count,
+      }
   }
+  // A name's matches are few next to the listed artists, yet more than a page has: found by the trigram index
+  // and sorted first, then probed until the page is full.
+  const artists = f.q
+    ? sql`(SELECT x.* FROM artists x WHERE x.name_search LIKE ${likePattern(searchFold(f.q))} ORDER BY x.name, x.id OFFSET 0) a`
+    : sql`artists a`
   if (f.sort === 'name') {
     return {
-      page: paged(sql`SELECT a.id, a.name AS k, (${count}) AS total FROM artists a
+      page: paged(sql`SELECT a.id, a.name AS k, (${count}) AS total FROM ${artists}
                       WHERE a.archived_at IS NULL AND ${artistWindows} ORDER BY a.name, a.id ${limited}`),
       count,
     }

@@ -43,18 +43,13 @@ BEGIN
 END
 $$;
 
--- Every window's rows from scratch (the benchmark's seed, which loads with the triggers off).
-CREATE FUNCTION "availability_genre_rebuild"() RETURNS void LANGUAGE sql AS $$
+-- Every window's rows from scratch (the migration's backfill; the benchmark's seed, which loads with the
+-- triggers off).
+CREATE FUNCTION "availability_genre_rebuild"() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
   TRUNCATE "availability_genre_windows";
-  INSERT INTO "availability_genre_windows" ("genre_id", "window_id", "artist_id", "starts_on", "ends_on", "status", "country_id",
-                                            "fee_min", "fee_max", "currency", "booked_on")
-  SELECT DISTINCT x.id, w."id", w."artist_id", w."starts_on", w."ends_on", w."status", w."country_id", w."fee_min", w."fee_max",
-         w."currency", w."booked_on"
-  FROM "artist_availabilities" w
-  JOIN "artist_genres" ag ON ag."artist_id" = w."artist_id"
-  JOIN "genres" ge ON ge."id" = ag."genre_id",
-  LATERAL (VALUES (ge."id"), (ge."parent_id")) x(id)
-  WHERE w."status" <> 'blocked' AND x.id IS NOT NULL;
+  PERFORM "availability_genre_refresh"(array_agg("id")) FROM "artists";
+END
 $$;
 
 -- Statement-level: a bulk write refreshes each artist it touched once, set-based.

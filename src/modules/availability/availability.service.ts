@@ -230,8 +230,9 @@ export interface SearchStatements {
  * - `soonest`: the artists offered the period's first day come first (their key is that day), in id
  *   order: at most one window of an artist holds a day (no overlap), so a walk of the artist index in
  *   artist order finds them. A page past them (`fallback`) groups the period's windows per artist.
- * Without a genre or a name the count walks the period's matching windows, counts each artist at its first
- * (by id), and stops at COUNT_TAKE; the page carries it.
+ * The count takes distinct artists of the matching windows up to COUNT_TAKE: without a genre or a name the
+ * planner walks the artist index in artist order and stops there (a broad period reads a few hundred
+ * leaves), or reads the period's windows when its filters leave few; the page carries it.
  * A genre or a name leaves few artists: the page gathers all of them at once and carries their total, so a
  * search is one statement. A genre's windows of the period come from their read model (one range of its
  * GiST index); a name's artists from the trigram index, each probed through the artist index.
@@ -256,12 +257,7 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: string 
     : sql`artist_availabilities w WHERE ${windows} AND ${artistMatch(f)}`
   // A page carries the count (evaluated once, with its first row): one statement. A page past the end, with
   // no row, carries none: the count answers it.
-  const count =
-    f.genreId || f.q
-      ? sql`SELECT count(*)::int AS total FROM (SELECT DISTINCT w.artist_id FROM ${matching} LIMIT ${COUNT_TAKE}::int) c`
-      : sql`SELECT count(*)::int AS total FROM (
-          SELECT FROM artist_availabilities w WHERE ${windows} AND ${artistMatch(f)} AND NOT ${earlier(sql`v.id < w.id`)}
-          LIMIT ${COUNT_TAKE}::int) c`
+  const count = sql`SELECT count(*)::int AS total FROM (SELECT DISTINCT w.artist_id FROM ${matching} LIMIT ${COUNT_TAKE}::int) c`
   const grouped = (key: Prisma.Sql) =>
     paged(sql`SELECT w.artist_id AS id, min(${key}) AS k, count(*) OVER ()::int AS total FROM ${matching}
               GROUP BY w.artist_id ORDER BY k NULLS LAST, id ${limited}`)

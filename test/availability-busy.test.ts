@@ -71,11 +71,14 @@ describe('availability search and the pipeline', () => {
     // The first free day from the booked one is the day after.
     const soonest = await search(a.name, day(0), day(3), { sort: 'soonest' })
     expect(soonest.items.map((i) => [i.id, i.bookedOn])).toEqual([[a.id, [day(0)]]])
-    // Booked on the first day, the artist is not among those free on it (the soonest page's first walk).
-    const f = parseSearch({ q: a.name, from: day(0), to: day(3), sort: 'soonest' })
-    const { page, fallback } = searchStatements(f, null, { offset: 0, limit: 20 })
-    expect(await h.app.db.$queryRawUnsafe(page.text, ...page.values)).toEqual([])
-    expect(await h.app.db.$queryRawUnsafe(fallback!.text, ...fallback!.values)).toMatchObject([{ id: a.id, total: 1 }])
+    // Booked on the first day, the artist is not among those free on it (the soonest page's first walk), but
+    // among the period's (its fallback).
+    const f = parseSearch({ from: day(0), to: day(3), sort: 'soonest' })
+    const { page, fallback } = searchStatements(f, null, { offset: 0, limit: 100 })
+    const ids = async (s: { text: string; values: unknown[] }) =>
+      (await h.app.db.$queryRawUnsafe<{ id: string }[]>(s.text, ...s.values)).map((r) => r.id)
+    expect(await ids(page)).not.toContain(a.id)
+    expect(await ids(fallback!)).toContain(a.id)
     expect(
       await h.app.db.$queryRaw<
         { booked: string }[]

@@ -12,7 +12,7 @@ import type { Tx } from '../../db/client.ts'
 import type { Selection } from '../../db/listing.ts'
 import { addDays, Day, dayOf, formatDay, maxDay, today } from '../../dates.ts'
 import { conflict, forbidden, found, invalidInput, isExclusionViolation, notFound, validationError, type FieldIssue } from '../../errors.ts'
-import { AvailabilityStatus, Prisma } from '../../generated/prisma/client.ts'
+import { AvailabilityStatus, Prisma, type BookingHold } from '../../generated/prisma/client.ts'
 import { COUNT_TAKE, type Page } from '../../pagination.ts'
 import { budgetIssues, Currency, MinorUnits } from '../../money.ts'
 import { Id, parseInput } from '../../validation.ts'
@@ -192,58 +192,50 @@ function windowMatch(f: AvailabilitySearchFilter, countryId: string | null, w = 
 
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, '\\$&')}%`
 
-const ofGenre = (genreId: string, artistId: Prisma.Sql) =>
-  sql`${artistId} IN (SELECT ag.artist_id FROM artist_genres ag WHERE ag.genre_id IN (SELECT g.id FROM genres g WHERE g.id = ${genreId}::uuid OR g.parent_id = ${genreId}::uuid))`
-
 /**
- * The artist side of the search, in the shape each plan needs. Walking artists (sort=name, the count), the
- * conditions sit on the artists row: the partial name index and the trigram index serve them. Walking or
- * grouping windows (sort=fee|soonest), they sit on the window's artist id, so the plan never joins the
- * whole artists table: only its few archived rows (a partial index) and the artists the name matches.
+ * The artist side of the search, on the window's artist id, so that the plan never joins the whole artists
+ * table: only its few archived rows (a partial index) and the artists the name matches (the trigram index). A
+ * genre is never here: its windows come from their own read model.
  */
-function artistMatch(f: AvailabilitySearchFilter, on: 'artist' | 'window'): Prisma.Sql {
-  const id = on === 'artist' ? sql`a.id` : sql`w.artist_id`
-  const parts =
-    on === 'artist'
-      ? [sql`a.archived_at IS NULL`]
-      : [sql`NOT EXISTS (SELECT 1 FROM artists x WHERE x.id = w.artist_id AND x.archived_at IS NOT NULL)`]
-  if (f.q)
-    parts.push(
-      on === 'artist'
-        ? sql`a.name_search LIKE ${likePattern(searchFold(f.q))}`
-        : sql`w.artist_id IN (SELECT x.id FROM artists x WHERE x.name_search LIKE ${likePattern(searchFold(f.q))})`,
-    )
-  if (f.genreId) parts.push(ofGenre(f.genreId, id))
+function artistMatch(f: AvailabilitySearchFilter): Prisma.Sql {
+  const parts = [sql`NOT EXISTS (SELECT 1 FROM artists x WHERE x.id = w.artist_id AND x.archived_at IS NOT NULL)`]
+  if (f.q) parts.push(sql`w.artist_id IN (SELECT x.id FROM artists x WHERE x.name_search LIKE ${likePattern(searchFold(f.q))})`)
   return all(parts)
 }
 
 /** A window's fee key: its lowest guidance (either bound alone is its guidance); none sorts last. */
 const feeKey = (w: Prisma.Sql) => sql`coalesce(${w}.fee_min, ${w}.fee_max)`
 
+/** A window's first day offered in the period (booked days skipped): the soonest order's key. */
+const firstOffered = (f: AvailabilitySearchFilter) =>
+  sql`CASE WHEN w.booked_on IS NULL THEN greatest(w.starts_on, ${f.from}::date) ELSE lower(${offeredDays(f, sql`w`)}) END`
+
 /** The search's statements: see searchStatements. */
 export interface SearchStatements {
-  /** One page of artist ids in order, each with its matching window ids (and the total when it saw every match). */
+  /** One page of artist ids in order, each with its matching window ids and the total (the count, or exact when grouped). */
   page: Prisma.Sql
   /** The page when `page` came back short (sort=soonest): it groups every match, and carries the total. */
   fallback?: Prisma.Sql
-  /** The number of matching artists, up to COUNT_TAKE (the faces show no more). */
+  /** The number of matching artists, up to COUNT_TAKE (the faces show no more): for a page past the end, which has no row. */
   count: Prisma.Sql
 }
 
 /**
  * The search's statements for a parsed filter whose country is resolved, parameterized throughout. Each
  * page walks an index in the asked order and stops once it is full:
- * - `name`: listed artists in name order (or, with `q`, the artists the trigram index finds, sorted), each
- *   one's windows probed through the artist index;
+ * - `name`: listed artists in name order, each one's windows probed through the artist index;
  * - `fee`: matching windows in fee order (the fee index), keeping each artist's first: a window is its
  *   artist's key when no other matching window of the artist comes before it in (fee, id) order, so the
- *   walk yields each artist once, at its lowest fee, in (fee, artist) order. With a genre or a name, the
- *   few artists' windows are grouped instead, the page carrying the total;
+ *   walk yields each artist once, at its lowest fee, in (fee, artist) order;
  * - `soonest`: the artists offered the period's first day come first (their key is that day), in id
  *   order: at most one window of an artist holds a day (no overlap), so a walk of the artist index in
  *   artist order finds them. A page past them (`fallback`) groups the period's windows per artist.
- * Without a genre or a name the count walks the period's matching windows, counts each artist at its first
- * (by id), and stops at COUNT_TAKE; with one it counts the few artists' windows at once.
+ * The count takes distinct artists of the matching windows up to COUNT_TAKE: without a genre or a name the
+ * planner walks the artist index in artist order and stops there (a broad period reads a few hundred
+ * leaves), or reads the period's windows when its filters leave few; the page carries it.
+ * A genre or a name leaves few artists: the page gathers all of them at once and carries their total, so a
+ * search is one statement. A genre's windows of the period come from their read model (one range of its
+ * GiST index); a name's artists from the trigram index, each probed through the artist index.
  */
 export function searchStatements(f: AvailabilitySearchFilter, countryId: string | null, page: Page): SearchStatements {
   const w = sql`w`
@@ -258,48 +250,57 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: string 
   // Another matching window of w's artist (alias v) that comes first in the given order.
   const earlier = (before: Prisma.Sql) =>
     sql`EXISTS (SELECT 1 FROM artist_availabilities v WHERE v.artist_id = w.artist_id AND ${artistWindow(v)} AND ${before})`
-  // An artist filter (genre, name) leaves few artists: their windows are grouped at once, a page carrying
-  // the total. Without one, matches run to tens of thousands: the count stops at COUNT_TAKE.
-  const selective = Boolean(f.genreId || f.q)
-  const count = selective
-    ? sql`SELECT count(DISTINCT w.artist_id)::int AS total FROM artist_availabilities w WHERE ${windows} AND ${artistMatch(f, 'window')}`
-    : sql`SELECT count(*)::int AS total FROM (
-        SELECT FROM artist_availabilities w WHERE ${windows} AND ${artistMatch(f, 'window')} AND NOT ${earlier(sql`v.id < w.id`)}
-        LIMIT ${COUNT_TAKE}::int) c`
+  // The matching windows: a genre's from its read model (the period is one range of its index), else the
+  // period's from the range index (or, for a name, its artists' probed: whichever the planner finds cheaper).
+  const matching = f.genreId
+    ? sql`availability_genre_windows w WHERE w.genre_id = ${f.genreId}::uuid AND ${windows} AND ${artistMatch(f)}`
+    : sql`artist_availabilities w WHERE ${windows} AND ${artistMatch(f)}`
+  // A page carries the count (evaluated once, with its first row): one statement. A page past the end, with
+  // no row, carries none: the count answers it.
+  const count = sql`SELECT count(*)::int AS total FROM (SELECT DISTINCT w.artist_id FROM ${matching} LIMIT ${COUNT_TAKE}::int) c`
   const grouped = (key: Prisma.Sql) =>
-    paged(sql`SELECT w.artist_id AS id, min(${key}) AS k, count(*) OVER ()::int AS total
-              FROM artist_availabilities w WHERE ${windows} AND ${artistMatch(f, 'window')}
+    paged(sql`SELECT w.artist_id AS id, min(${key}) AS k, count(*) OVER ()::int AS total FROM ${matching}
               GROUP BY w.artist_id ORDER BY k NULLS LAST, id ${limited}`)
 
+  if (f.genreId || f.q) {
+    if (f.sort !== 'name') return { page: grouped(f.sort === 'fee' ? feeKey(w) : firstOffered(f)), count }
+    // A genre's artists first (materialized: walking every listed name and probing each is the plan the
+    // planner would rather pick), each one's name read by its key, then sorted.
+    if (f.genreId)
+      return {
+        page: paged(sql`WITH m AS MATERIALIZED (SELECT DISTINCT w.artist_id FROM ${matching})
+                        SELECT m.artist_id AS id, (SELECT a.name FROM artists a WHERE a.id = m.artist_id) AS k, count(*) OVER ()::int AS total
+                        FROM m ORDER BY k, id ${limited}`),
+        count,
+      }
+  }
+  // A name's matches are few next to the listed artists, yet more than a page has: found by the trigram index
+  // and sorted first, then probed until the page is full.
+  const artists = f.q
+    ? sql`(SELECT x.* FROM artists x WHERE x.name_search LIKE ${likePattern(searchFold(f.q))} ORDER BY x.name, x.id OFFSET 0) a`
+    : sql`artists a`
   if (f.sort === 'name') {
-    // A name's matches are few next to the listed artists: found by the trigram index and sorted first (the
-    // probes then stop at the page), instead of walking every listed name for them.
-    const artists = f.q
-      ? sql`(SELECT x.* FROM artists x WHERE x.name_search LIKE ${likePattern(searchFold(f.q))} ORDER BY x.name, x.id OFFSET 0) a`
-      : sql`artists a`
     return {
-      page: paged(sql`SELECT a.id, a.name AS k, NULL::int AS total FROM ${artists}
-                      WHERE ${artistMatch(f, 'artist')} AND ${artistWindows} ORDER BY a.name, a.id ${limited}`),
+      page: paged(sql`SELECT a.id, a.name AS k, (${count}) AS total FROM ${artists}
+                      WHERE a.archived_at IS NULL AND ${artistWindows} ORDER BY a.name, a.id ${limited}`),
       count,
     }
   }
   if (f.sort === 'fee') {
-    if (selective) return { page: grouped(feeKey(w)), count }
     const before = sql`(${feeKey(v)} < ${feeKey(w)} OR (${feeKey(w)} IS NULL AND ${feeKey(v)} IS NOT NULL)
       OR (${feeKey(v)} IS NOT DISTINCT FROM ${feeKey(w)} AND v.id < w.id))`
     return {
-      page: paged(sql`SELECT w.artist_id AS id, ${feeKey(w)} AS k, NULL::int AS total FROM artist_availabilities w
-                      WHERE ${windows} AND ${artistMatch(f, 'window')} AND NOT ${earlier(before)}
+      page: paged(sql`SELECT w.artist_id AS id, ${feeKey(w)} AS k, (${count}) AS total FROM artist_availabilities w
+                      WHERE ${windows} AND ${artistMatch(f)} AND NOT ${earlier(before)}
                       ORDER BY ${feeKey(w)} NULLS LAST, w.artist_id ${limited}`),
       count,
     }
   }
   const offeredFirst = sql`w.starts_on <= ${f.from}::date AND NOT coalesce(w.booked_on @> ${f.from}::date, false)`
-  const firstOffered = sql`CASE WHEN w.booked_on IS NULL THEN greatest(w.starts_on, ${f.from}::date) ELSE lower(${offeredDays(f, w)}) END`
   return {
-    page: paged(sql`SELECT w.artist_id AS id, ${f.from}::date AS k, NULL::int AS total FROM artist_availabilities w
-                    WHERE ${windows} AND ${offeredFirst} AND ${artistMatch(f, 'window')} ORDER BY w.artist_id ${limited}`),
-    fallback: grouped(firstOffered),
+    page: paged(sql`SELECT w.artist_id AS id, ${f.from}::date AS k, (${count}) AS total FROM artist_availabilities w
+                    WHERE ${windows} AND ${offeredFirst} AND ${artistMatch(f)} ORDER BY w.artist_id ${limited}`),
+    fallback: grouped(firstOffered(f)),
     count,
   }
 }
@@ -352,15 +353,26 @@ function daysWithin(startsAt: Date, endsAt: Date, from: string, to: string): str
  * active hold (still offered: a hold may lapse), as the pipeline reads them now.
  */
 async function busyDays(ctx: RequestContext, artistIds: string[], f: AvailabilitySearchFilter) {
-  const overlapping = { artistId: { in: artistIds }, startsAt: { lt: addDays(dayOf(f.to), 1) }, endsAt: { gt: dayOf(f.from) } }
-  const [bookings, holds] = await Promise.all([
-    ctx.db.booking.findMany({ where: { ...overlapping, status: 'confirmed' }, select: { artistId: true, startsAt: true, endsAt: true } }),
-    ctx.db.bookingHold.findMany({ where: { ...overlapping, status: 'active', expiresAt: { gt: ctx.clock.now() } } }),
-  ])
   const now = ctx.clock.now()
+  const [from, to] = [dayOf(f.from), addDays(dayOf(f.to), 1)]
+  type Busy = { artistId: string; startsAt: Date; endsAt: Date; hold: boolean } & Pick<
+    BookingHold,
+    'status' | 'priority' | 'expiresAt' | 'challengeDeadline' | 'createdAt' | 'updatedAt'
+  >
+  // One statement for both kinds: the confirmed bookings (by artist and start) and the active holds (by
+  // artist, status and start) of the page's artists touching the period.
+  const rows = await ctx.db.$queryRaw<Busy[]>`
+    SELECT artist_id AS "artistId", starts_at AS "startsAt", ends_at AS "endsAt", false AS hold, NULL AS status, NULL::int AS priority,
+           NULL::timestamptz AS "expiresAt", NULL::timestamptz AS "challengeDeadline", NULL::timestamptz AS "createdAt", NULL::timestamptz AS "updatedAt"
+    FROM bookings WHERE artist_id = ANY(${artistIds}::uuid[]) AND status = 'confirmed' AND starts_at < ${to} AND ends_at > ${from}
+    UNION ALL
+    SELECT artist_id, starts_at, ends_at, true, status::text, priority, expires_at, challenge_deadline, created_at, updated_at
+    FROM booking_holds WHERE artist_id = ANY(${artistIds}::uuid[]) AND status = 'active' AND starts_at < ${to} AND ends_at > ${from}
+      AND expires_at > ${now}`
   const busy = new Map(artistIds.map((id) => [id, { bookedOn: new Set<string>(), heldOn: [] as HeldDay[] }]))
-  for (const b of bookings) for (const on of daysWithin(b.startsAt, b.endsAt, f.from, f.to)) busy.get(b.artistId)?.bookedOn.add(on)
-  for (const h of holds.filter((h) => effectiveHoldStatus(h, now) === 'active'))
+  for (const b of rows.filter((r) => !r.hold))
+    for (const on of daysWithin(b.startsAt, b.endsAt, f.from, f.to)) busy.get(b.artistId)?.bookedOn.add(on)
+  for (const h of rows.filter((r) => r.hold && effectiveHoldStatus(r, now) === 'active'))
     for (const on of daysWithin(h.startsAt, h.endsAt, f.from, f.to))
       busy.get(h.artistId)?.heldOn.push({ on, rank: h.priority, createdAt: h.createdAt, updatedAt: h.updatedAt })
   return (artistId: string) => {
@@ -459,9 +471,15 @@ export const availability = {
     let rows = await ctx.db.$queryRaw<Row[]>(statements.page)
     if (statements.fallback && rows.length < page.limit) rows = await ctx.db.$queryRaw<Row[]>(statements.fallback)
     const ids = rows.map((r) => r.id)
+    // One statement per kind: the artists with their relations, the windows with theirs (joined by PostgreSQL).
     const [artists, windows, busy] = await Promise.all([
-      ctx.db.artist.findMany({ ...query, where: { id: { in: ids } } }),
-      ctx.db.availability.findMany({ ...windowQuery, where: { id: { in: rows.flatMap((r) => r.windows) } }, orderBy: { startsOn: 'asc' } }),
+      ctx.db.artist.findMany({ relationLoadStrategy: 'join', ...query, where: { id: { in: ids } } }),
+      ctx.db.availability.findMany({
+        relationLoadStrategy: 'join',
+        ...windowQuery,
+        where: { id: { in: rows.flatMap((r) => r.windows) } },
+        orderBy: { startsOn: 'asc' },
+      }),
       busyDays(ctx, ids, f),
     ])
     const byId = new Map(artists.map((a) => [a.id, a]))

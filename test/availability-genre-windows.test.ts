@@ -1,0 +1,161 @@
+// The windows-by-genre read model (migration availability_genre_windows) that genre-narrowed availability
+// searches read: one row per window that is not blocked and genre of its artist, parents included. Kept by
+// triggers in the transaction of the write, so after every kind of write it equals a recount from the base
+// tables; the search answers the same through it as the plain reference.
+import { randomUUID } from 'node:crypto'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { addDays, dayOf, formatDay } from '../src/dates.ts'
+import { useHarness } from './support/app.ts'
+import type { Session } from './support/auth-stand-in.ts'
+import { nextSlot, pipelines, type AgencySession } from './support/booking.ts'
+import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
+
+const h = useHarness()
+let agency: AgencySession
+let promoter: Session
+
+const { representedArtist, booked } = pipelines(
+  () => h.app,
+  () => agency,
+)
+
+beforeAll(async () => {
+  agency = await agencySession(h.auth, h.app.db)
+  promoter = await h.auth.session(PROMOTER_ACCESS)
+})
+
+type Row = { genre: string; window: string; artist: string; days: string; status: string; booked: string | null }
+
+/** The model's rows of these artists, and the same rows recounted from the base tables. */
+async function modelAndRecount(artistIds: string[]) {
+  const columns = `genre_id AS genre, window_id AS "window", artist_id AS artist, daterange(starts_on, ends_on, '[]')::text AS days,
+                   status::text, booked_on::text AS booked, country_id, fee_min, fee_max, currency`
+  const model = await h.app.db.$queryRawUnsafe<Row[]>(
+    `SELECT ${columns} FROM availability_genre_windows WHERE artist_id = ANY($1::uuid[]) ORDER BY 1, 2`,
+    artistIds,
+  )
+  const recount = await h.app.db.$queryRawUnsafe<Row[]>(
+    `SELECT ${columns} FROM (
+       SELECT DISTINCT x.id AS genre_id, w.id AS window_id, w.artist_id, w.starts_on, w.ends_on, w.status, w.booked_on,
+              w.country_id, w.fee_min, w.fee_max, w.currency
+       FROM artist_availabilities w JOIN artist_genres ag ON ag.artist_id = w.artist_id JOIN genres g ON g.id = ag.genre_id,
+       LATERAL (VALUES (g.id), (g.parent_id)) x(id)
+       WHERE w.artist_id = ANY($1::uuid[]) AND w.status <> 'blocked' AND x.id IS NOT NULL) r
+     ORDER BY 1, 2`,
+    artistIds,
+  )
+  return { model, recount }
+}
+
+describe('windows by genre', () => {
+  it('equal a recount after every kind of write: windows, bookings, artist genres, the genre tree, archive, removal', async () => {
+    const db = h.app.db
+    const slug = (s: string) => `${s}-${randomUUID()}`
+    const [rock, pop] = await Promise.all([
+      db.genre.create({ data: { name: 'Rock', slug: slug('rock') } }),
+      db.genre.create({ data: { name: 'Pop', slug: slug('pop') } }),
+    ])
+    const punk = await db.genre.create({ data: { name: 'Punk', slug: slug('punk'), parentId: rock.id } })
+    const a = await representedArtist()
+    const b = await representedArtist()
+    const ids = [a, b]
+    const steps: string[] = []
+    const check = async (step: string) => {
+      steps.push(step)
+      const { model, recount } = await modelAndRecount(ids)
+      expect(model, step).toEqual(recount)
+      return model
+    }
+
+    await db.artistGenre.create({ data: { artistId: a, genreId: punk.id } })
+    const when = nextSlot()
+    const on = (offset: number) => addDays(dayOf(when.startsAt.slice(0, 10)), offset)
+    const w1 = await db.availability.create({
+      data: { artistId: a, agencyId: agency.agencyId, startsOn: on(-1), endsOn: on(1), status: 'available' },
+    })
+    const afterCreate = await check('window created')
+    // A subgenre's window is its parent's too.
+    expect(afterCreate.map((r) => r.genre).sort()).toEqual([punk.id, rock.id].sort())
+
+    const w2 = await db.availability.create({
+      data: { artistId: a, agencyId: agency.agencyId, startsOn: on(5), endsOn: on(6), status: 'tentative', currency: 'EUR', feeMin: 100 },
+    })
+    await check('second window created')
+    await db.availability.update({ where: { id: w2.id }, data: { endsOn: on(8), feeMax: 900, countryId: null } })
+    await check('window updated')
+    await db.availability.update({ where: { id: w2.id }, data: { status: 'blocked' } })
+    const blocked = await check('window blocked')
+    expect(blocked.some((r) => r.window === w2.id)).toBe(false)
+    await db.availability.update({ where: { id: w2.id }, data: { status: 'available' } })
+    await check('window unblocked')
+
+    // A booking of the window's days writes its booked days (the bookings' trigger updates the window).
+    await booked(promoter, a, when)
+    const afterBooking = await check('booking confirmed')
+    expect(afterBooking.filter((r) => r.window === w1.id).every((r) => r.booked !== null)).toBe(true)
+
+    await db.artistGenre.create({ data: { artistId: a, genreId: pop.id } })
+    await check('artist genre added')
+    await db.artistGenre.update({ where: { artistId_genreId: { artistId: a, genreId: pop.id } }, data: { artistId: b } })
+    await check("artist genre moved to another artist (both artists' rows)")
+    await db.availability.create({
+      data: { artistId: b, agencyId: agency.agencyId, startsOn: on(20), endsOn: on(21), status: 'available' },
+    })
+    await check('window of the other artist')
+    await db.artistGenre.delete({ where: { artistId_genreId: { artistId: a, genreId: punk.id } } })
+    const noGenre = await check('artist genre removed')
+    expect(noGenre.some((r) => r.artist === a)).toBe(false)
+    await db.artistGenre.create({ data: { artistId: a, genreId: punk.id } })
+    await check('artist genre back')
+
+    // The genre tree: the subgenre moves under another parent, then to the top.
+    await db.genre.update({ where: { id: punk.id }, data: { parentId: pop.id } })
+    const moved = await check('subgenre moved')
+    expect(moved.some((r) => r.artist === a && r.genre === rock.id)).toBe(false)
+    expect(moved.some((r) => r.artist === a && r.genre === pop.id)).toBe(true)
+    await db.genre.update({ where: { id: punk.id }, data: { parentId: null } })
+    await check('subgenre made top-level')
+
+    await db.artist.update({ where: { id: b }, data: { archivedAt: new Date() } })
+    await check('artist archived')
+    await db.availability.delete({ where: { id: w2.id } })
+    await check('window deleted')
+    await db.$executeRaw`DELETE FROM artist_availabilities WHERE artist_id = ${b}::uuid`
+    const none = await check('every window of an artist deleted')
+    expect(none.some((r) => r.artist === b)).toBe(false)
+    expect(steps.length).toBeGreaterThan(15)
+  })
+
+  it('serve a genre search as the base tables answer it, subgenres included', async () => {
+    const db = h.app.db
+    const parent = await db.genre.create({ data: { name: 'Folk', slug: `folk-${randomUUID()}` } })
+    const child = await db.genre.create({ data: { name: 'Anti-folk', slug: `anti-folk-${randomUUID()}`, parentId: parent.id } })
+    const when = nextSlot()
+    const day = (offset: number) => formatDay(addDays(dayOf(when.startsAt.slice(0, 10)), offset))
+    const artist = async (genreId: string, offset: number) => {
+      const id = await representedArtist()
+      await db.artistGenre.create({ data: { artistId: id, genreId } })
+      const r = await h.app.rest('POST', `/api/v1/artists/${id}/availability`, {
+        as: agency,
+        body: { startsOn: day(offset), endsOn: day(offset + 1) },
+      })
+      expect(r.status, JSON.stringify(r.body)).toBe(201)
+      return id
+    }
+    const inParent = await artist(parent.id, 0)
+    const inChild = await artist(child.id, 1)
+    await artist(child.id, 10)
+    const search = async (genreId: string) => {
+      const r = await h.app.rest('GET', `/api/v1/availability/search?${new URLSearchParams({ genreId, from: day(0), to: day(3) })}`, {
+        as: promoter,
+      })
+      expect(r.status, JSON.stringify(r.body)).toBe(200)
+      return { total: r.body.data.total, ids: (r.body.data.items as { id: string }[]).map((i) => i.id).sort() }
+    }
+    expect(await search(parent.id)).toEqual({ total: 2, ids: [inParent, inChild].sort() })
+    expect(await search(child.id)).toEqual({ total: 1, ids: [inChild] })
+    // Moved out of the tree, the subgenre's artists no longer match its former parent.
+    await db.genre.update({ where: { id: child.id }, data: { parentId: null } })
+    expect(await search(parent.id)).toEqual({ total: 1, ids: [inParent] })
+  })
+})

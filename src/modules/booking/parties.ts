@@ -210,12 +210,14 @@ const STATUS_TABLES = {
 
 /**
  * A status change as a WITH clause `name` of a step's statement (recordActivities' `step.with`), returning
- * the row: the change and its activity in one round trip.
+ * the row: the change and its activity in one round trip. `updated_at` is the time of the change itself
+ * (`clock_timestamp()`, as Prisma's `@updatedAt` stamps it), not the transaction's start: a step that waited on
+ * a lock must not stamp a time before a rival that committed first.
  */
 export function statusChange(name: string, subject: keyof typeof STATUS_TABLES, id: string, to: string): Prisma.Sql {
   const [table, type] = STATUS_TABLES[subject]
   return Prisma.sql`${Prisma.raw(name)} AS (
-      UPDATE ${Prisma.raw(table)} SET status = ${to}::text::${Prisma.raw(`"${type}"`)}, updated_at = now() WHERE id = ${id}::uuid RETURNING *)`
+      UPDATE ${Prisma.raw(table)} SET status = ${to}::text::${Prisma.raw(`"${type}"`)}, updated_at = clock_timestamp() WHERE id = ${id}::uuid RETURNING *)`
 }
 
 /** The other side of a negotiation. */

@@ -262,7 +262,7 @@ export async function reprioritize(tx: Tx, artistId: string): Promise<{ id: stri
         EXISTS (SELECT 1 FROM booking_holds c WHERE c.id = x.challenged_by_hold_id AND c.status <> 'active') AS voided
       FROM booking_holds x WHERE x.artist_id = ${artistId}::uuid AND x.status = 'active'
     )
-    UPDATE booking_holds h SET priority = ranked.priority, updated_at = now(),
+    UPDATE booking_holds h SET priority = ranked.priority, updated_at = clock_timestamp(),
       challenge_deadline = CASE WHEN ranked.voided THEN NULL ELSE h.challenge_deadline END,
       challenged_by_hold_id = CASE WHEN ranked.voided THEN NULL ELSE h.challenged_by_hold_id END
     FROM ranked

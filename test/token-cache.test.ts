@@ -40,3 +40,25 @@ describe('verified tokens are remembered', () => {
     await expect(verifier.verify(tampered)).rejects.toMatchObject({ code: 'unauthorized' })
   })
 })
+
+describe('verified tokens are remembered per verifier', () => {
+  it('does not let one verifier accept what another verifier remembered', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('ES256')
+    const keys = { keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' }] }
+    const forA = localTokenVerifier(keys, { audience: 'a', issuer: 'auth', maxTokenAgeS: 3600 })
+    const forB = localTokenVerifier(keys, { audience: 'b', issuer: 'auth', maxTokenAgeS: 3600 })
+    const short = localTokenVerifier(keys, { audience: 'a', issuer: 'auth', maxTokenAgeS: 60 })
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setSubject(randomUUID())
+      .setIssuer('auth')
+      .setAudience('a')
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(privateKey)
+    await forA.verify(token)
+    await forA.verify(token)
+    await expect(forB.verify(token)).rejects.toMatchObject({ code: 'unauthorized' })
+    await expect(short.verify(token)).rejects.toMatchObject({ code: 'unauthorized' })
+  })
+})

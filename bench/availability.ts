@@ -150,6 +150,10 @@ export async function availabilityBenchmark() {
   ]
 
   const app = await benchApp(database.url)
+  // Statements per request, on an app of its own (logging costs time).
+  let counting = false
+  let sent = 0
+  const counted = await benchApp(database.url, { onQuery: () => counting && sent++ })
   try {
     for (const s of searches) {
       const f = parseSearch(s.filter)
@@ -162,6 +166,12 @@ export async function availabilityBenchmark() {
       })
       const first = (await app.get(`/api/v1/availability/search?${query}`)) as { data: { total: number } }
       console.log(`\n  ${s.label}: ${first.data.total} artists`)
+      await counted.get(`/api/v1/availability/search?${query}`)
+      counting = true
+      sent = 0
+      await counted.get(`/api/v1/availability/search?${query}`)
+      counting = false
+      console.log(`    ${sent} SQL statements per REST request`)
       // What the service runs: the page, its fallback when it came back short, then the count unless the
       // page carried the total.
       const run = async (onStatement: (what: string, statement: Prisma.Sql) => Promise<{ total: number | null }[]>) => {
@@ -183,6 +193,7 @@ export async function availabilityBenchmark() {
     }
   } finally {
     await app.close()
+    await counted.close()
     await database.close()
   }
 }

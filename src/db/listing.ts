@@ -91,6 +91,8 @@ export function jsonView<T>(table: string, model: Prisma.ModelName, view: Record
   const item = viewJson(model, 'x', relations)
   return {
     serves: (query: Selection) => servedBy(query, view),
+    /** The record of the row `x` a selection within the view asks, for a statement that builds more around it. */
+    item: (query: Selection) => item(query.include),
     byIds: (db: Tx, ids: string[], query: Selection) =>
       jsonRows<T>(db, { table, item: item(query.include) }, Prisma.sql`x.id = ANY(${ids}::uuid[])`),
     page: (db: Tx, query: Selection, where: Prisma.Sql, order: string, page: Page) =>

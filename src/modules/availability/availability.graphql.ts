@@ -5,7 +5,7 @@ import { builder, requires, typeRequires } from '../../graphql/builder.ts'
 import { connectionOf } from '../../graphql/connections.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import type { Selection } from '../../db/listing.ts'
-import { AvailabilityStatus, type Availability } from '../../generated/prisma/client.ts'
+import { AvailabilityStatus } from '../../generated/prisma/client.ts'
 import { dayOf } from '../../dates.ts'
 import { parseId, parseInput } from '../../validation.ts'
 import { readAs } from '../../access/read-as.ts'
@@ -20,6 +20,7 @@ import {
   UpdateAvailabilityInput,
   windowsWhere,
   type HeldDay,
+  type SearchHit,
 } from './availability.service.ts'
 
 const StatusEnum = graphqlEnum('AvailabilityStatus', AvailabilityStatus, 'available · tentative · blocked (known not to be available)')
@@ -90,8 +91,6 @@ const HeldDayRef = builder.objectRef<HeldDay>('HeldDay').implement({
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the hold last changed (its rank included).' }),
   }),
 })
-
-type SearchHit = { matchingAvailability: Availability[]; bookedOn: string[]; heldOn: HeldDay[] }
 
 const SearchInput = inputFromZod('AvailabilitySearchFilter', AvailabilitySearch)
 const InputType = inputFromZod('AvailabilityInput', AvailabilityInput)

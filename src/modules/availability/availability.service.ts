@@ -1,23 +1,25 @@
 // Availability: the windows of days an agency publishes for the artists it represents, and the search
 // promoters run over them (discovery). The database keeps an artist's windows from overlapping
 // (artist_availabilities_no_overlap); the search is one id-selecting SQL statement shaped for the indexes
-// of the availability_search migration, hydrated through Prisma. A window's booked days (`booked_on`,
-// kept by triggers of the availability_booked_days migration) are subtracted from what it offers.
+// of the availability_search migration, hydrated in the same statement as JSON (within the REST view) or
+// through Prisma. A window's booked days (`booked_on`, kept by triggers of the availability_booked_days
+// migration) are subtracted from what it offers.
 import { searchFold } from '../../search.ts'
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import { readAs } from '../../access/read-as.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
-import type { Selection } from '../../db/listing.ts'
+import { jsonView, type Selection } from '../../db/listing.ts'
+import { jsonArray, type JsonRecord } from '../../db/record-json.ts'
 import { addDays, Day, dayOf, formatDay, maxDay, today } from '../../dates.ts'
 import { conflict, forbidden, found, invalidInput, isExclusionViolation, notFound, validationError, type FieldIssue } from '../../errors.ts'
-import { AvailabilityStatus, Prisma, type BookingHold } from '../../generated/prisma/client.ts'
+import { AvailabilityStatus, Prisma, type Artist, type Availability, type BookingHold } from '../../generated/prisma/client.ts'
 import { COUNT_TAKE, type Page } from '../../pagination.ts'
 import { budgetIssues, Currency, MinorUnits } from '../../money.ts'
 import { Id, parseInput } from '../../validation.ts'
-import { ArtistView } from '../directory/artists.service.ts'
-import { CountryCode, countryIdOf } from '../directory/geo.service.ts'
+import { artistView, ArtistView } from '../directory/artists.service.ts'
+import { CountryCode, countryIdOf, locationJson } from '../directory/geo.service.ts'
 import { effectiveHoldStatus } from '../booking/state.ts'
 import { recordWindowEvent } from '../outbox/record.ts'
 import { representedUntil } from '../representation/roster.service.ts'
@@ -212,7 +214,7 @@ const firstOffered = (f: AvailabilitySearchFilter) =>
 
 /** The search's statements: see searchStatements. */
 export interface SearchStatements {
-  /** One page of artist ids in order, each with its matching window ids and the total (the count, or exact when grouped). */
+  /** One page of artist ids in order (by `k`, then id), each with its matching window ids and the total (the count, or exact when grouped). */
   page: Prisma.Sql
   /** The page when `page` came back short (sort=soonest): it groups every match, and carries the total. */
   fallback?: Prisma.Sql
@@ -245,7 +247,7 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: string 
   const limited = sql`LIMIT ${page.limit}::int OFFSET ${page.offset}::int`
   const artistWindows = sql`EXISTS (SELECT 1 FROM artist_availabilities w WHERE w.artist_id = a.id AND ${artistWindow(w)})`
   const paged = (candidates: Prisma.Sql) =>
-    sql`SELECT p.id, p.total, ARRAY(SELECT w.id FROM artist_availabilities w WHERE w.artist_id = p.id AND ${artistWindow(w)}) AS windows
+    sql`SELECT p.id, p.k, p.total, ARRAY(SELECT w.id FROM artist_availabilities w WHERE w.artist_id = p.id AND ${artistWindow(w)}) AS windows
         FROM (${candidates}) p ORDER BY p.k NULLS LAST, p.id`
   // Another matching window of w's artist (alias v) that comes first in the given order.
   const earlier = (before: Prisma.Sql) =>
@@ -319,6 +321,14 @@ export function parseSearch(filter: unknown): AvailabilitySearchFilter {
 /** A window's country is directory data: shown to directory readers. */
 const WindowWithCountry = { include: { country: true } } satisfies Selection
 
+/** A window within WindowWithCountry as PostgreSQL builds it: the record Prisma answers (test/availability-views.test.ts). */
+const windowJson = jsonView<Prisma.AvailabilityGetPayload<typeof WindowWithCountry>>(
+  'artist_availabilities',
+  'Availability',
+  WindowWithCountry.include,
+  { country: locationJson.country },
+)
+
 /** A window as both faces show it to the caller (REST includes; GraphQL guards `country` with the same rule). */
 export async function windowView(ctx: RequestContext): Promise<Selection> {
   return (await ctx.may('directory.read')) ? WindowWithCountry : {}
@@ -348,33 +358,45 @@ function daysWithin(startsAt: Date, endsAt: Date, from: string, to: string): str
   return days
 }
 
+type BusyRow = { artistId: string; startsAt: Date; endsAt: Date; hold: boolean } & Pick<
+  BookingHold,
+  'status' | 'priority' | 'expiresAt' | 'challengeDeadline' | 'createdAt' | 'updatedAt'
+>
+const BUSY_INSTANTS = ['startsAt', 'endsAt', 'expiresAt', 'challengeDeadline', 'createdAt', 'updatedAt'] as const
+
+/** A busy row as json_agg built it: its instants revived as Dates (in place). */
+function reviveBusy(row: JsonRecord): BusyRow {
+  for (const name of BUSY_INSTANTS) if (typeof row[name] === 'string') row[name] = new Date(row[name])
+  return row as unknown as BusyRow
+}
+
 /**
- * What the hits' calendars hold in the period: the days booked (never offered) and the days held by an
- * active hold (still offered: a hold may lapse), as the pipeline reads them now.
+ * The confirmed bookings (by artist and start) and the active holds (by artist, status and start) touching
+ * the period of the artists `ofArtists` (a condition on `artist_id`) selects: one statement for both kinds.
  */
-async function busyDays(ctx: RequestContext, artistIds: string[], f: AvailabilitySearchFilter) {
-  const now = ctx.clock.now()
+function busyRows(f: AvailabilitySearchFilter, ofArtists: Prisma.Sql, now: Date) {
   const [from, to] = [dayOf(f.from), addDays(dayOf(f.to), 1)]
-  type Busy = { artistId: string; startsAt: Date; endsAt: Date; hold: boolean } & Pick<
-    BookingHold,
-    'status' | 'priority' | 'expiresAt' | 'challengeDeadline' | 'createdAt' | 'updatedAt'
-  >
-  // One statement for both kinds: the confirmed bookings (by artist and start) and the active holds (by
-  // artist, status and start) of the page's artists touching the period.
-  const rows = await ctx.db.$queryRaw<Busy[]>`
+  return sql`
     SELECT artist_id AS "artistId", starts_at AS "startsAt", ends_at AS "endsAt", false AS hold, NULL AS status, NULL::int AS priority,
            NULL::timestamptz AS "expiresAt", NULL::timestamptz AS "challengeDeadline", NULL::timestamptz AS "createdAt", NULL::timestamptz AS "updatedAt"
-    FROM bookings WHERE artist_id = ANY(${artistIds}::uuid[]) AND status = 'confirmed' AND starts_at < ${to} AND ends_at > ${from}
+    FROM bookings WHERE ${ofArtists} AND status = 'confirmed' AND starts_at < ${to} AND ends_at > ${from}
     UNION ALL
     SELECT artist_id, starts_at, ends_at, true, status::text, priority, expires_at, challenge_deadline, created_at, updated_at
-    FROM booking_holds WHERE artist_id = ANY(${artistIds}::uuid[]) AND status = 'active' AND starts_at < ${to} AND ends_at > ${from}
-      AND expires_at > ${now}`
-  const busy = new Map(artistIds.map((id) => [id, { bookedOn: new Set<string>(), heldOn: [] as HeldDay[] }]))
+    FROM booking_holds WHERE ${ofArtists} AND status = 'active' AND starts_at < ${to} AND ends_at > ${from} AND expires_at > ${now}`
+}
+
+/**
+ * What the hits' calendars hold in the period, from their busy rows: the days booked (never offered) and the
+ * days held by an active hold (still offered: a hold may lapse), as the pipeline reads them now.
+ */
+function busyDays(rows: BusyRow[], f: AvailabilitySearchFilter, now: Date) {
+  const busy = new Map<string, { bookedOn: Set<string>; heldOn: HeldDay[] }>()
+  const of = (artistId: string) => busy.get(artistId) ?? busy.set(artistId, { bookedOn: new Set(), heldOn: [] }).get(artistId)!
   for (const b of rows.filter((r) => !r.hold))
-    for (const on of daysWithin(b.startsAt, b.endsAt, f.from, f.to)) busy.get(b.artistId)?.bookedOn.add(on)
+    for (const on of daysWithin(b.startsAt, b.endsAt, f.from, f.to)) of(b.artistId).bookedOn.add(on)
   for (const h of rows.filter((r) => r.hold && effectiveHoldStatus(r, now) === 'active'))
     for (const on of daysWithin(h.startsAt, h.endsAt, f.from, f.to))
-      busy.get(h.artistId)?.heldOn.push({ on, rank: h.priority, createdAt: h.createdAt, updatedAt: h.updatedAt })
+      of(h.artistId).heldOn.push({ on, rank: h.priority, createdAt: h.createdAt, updatedAt: h.updatedAt })
   return (artistId: string) => {
     const b = busy.get(artistId)
     return {
@@ -382,6 +404,81 @@ async function busyDays(ctx: RequestContext, artistIds: string[], f: Availabilit
       heldOn: (b?.heldOn ?? []).sort((x, y) => x.on.localeCompare(y.on) || x.rank - y.rank),
     }
   }
+}
+
+/** A search hit: the artist (as the view shows it) with the windows that matched and its busy days. */
+export type SearchHit = Artist & { matchingAvailability: Availability[]; bookedOn: string[]; heldOn: HeldDay[] }
+
+/** A page of the search hydrated: its hits in order, how many rows the page had, and the total it carried. */
+interface Hits {
+  items: SearchHit[]
+  found: number
+  total: number | null
+}
+
+interface HitShape {
+  f: AvailabilitySearchFilter
+  query: Selection
+  windowQuery: Selection
+  now: Date
+}
+
+const hitOf = (artist: Artist, matchingAvailability: Availability[], busy: { bookedOn: string[]; heldOn: HeldDay[] }): SearchHit =>
+  readAs('availability.read', { ...artist, matchingAvailability, ...busy })
+
+/**
+ * The page and its hits in one statement, the JSON built by PostgreSQL: each artist as the view shows it
+ * (src/db/record-json.ts: Prisma's records, test/availability-views.test.ts), its matching windows in date
+ * order, and the page's busy rows. The page is materialized first, so that its plan is the page's alone.
+ */
+async function jsonHits(ctx: RequestContext, page: Prisma.Sql, { f, query, windowQuery, now }: HitShape): Promise<Hits> {
+  const artist = artistView.item(query)
+  const windows = jsonArray(windowJson.item(windowQuery), 'FROM artist_availabilities x WHERE x.id = ANY(hit.windows)', 'x.starts_on')
+  const [row] = await ctx.db.$queryRaw<{ found: number; total: number | null; hits: string; busy: string }[]>`
+    WITH page AS MATERIALIZED (${page})
+    SELECT (SELECT count(*)::int FROM page) AS found, (SELECT total FROM page LIMIT 1) AS total,
+           (SELECT coalesce(json_agg(json_build_object('id', hit.id, 'artist', ${Prisma.raw(artist.sql)}, 'windows', ${Prisma.raw(windows.sql)})
+                                     ORDER BY hit.k NULLS LAST, hit.id), '[]')
+            FROM page hit JOIN artists x ON x.id = hit.id)::text AS hits,
+           (SELECT coalesce(json_agg(b), '[]') FROM (${busyRows(f, sql`artist_id = ANY(ARRAY(SELECT id FROM page))`, now)}) b)::text AS busy`
+  const busy = busyDays((JSON.parse(row?.busy ?? '[]') as JsonRecord[]).map(reviveBusy), f, now)
+  const hits = JSON.parse(row?.hits ?? '[]') as { id: string; artist: unknown; windows: unknown }[]
+  return {
+    items: hits.map((h) => hitOf(artist.revive(h.artist) as Artist, windows.revive(h.windows) as Availability[], busy(h.id))),
+    found: row?.found ?? 0,
+    total: row?.total ?? null,
+  }
+}
+
+/** The page, then its hits through Prisma (a GraphQL selection beyond the view): one statement per kind. */
+async function prismaHits(ctx: RequestContext, page: Prisma.Sql, { f, query, windowQuery, now }: HitShape): Promise<Hits> {
+  const rows = await ctx.db.$queryRaw<{ id: string; total: number | null; windows: string[] }[]>(page)
+  const ids = rows.map((r) => r.id)
+  const [artists, windows, busyRowsOfPage] = await Promise.all([
+    ctx.db.artist.findMany({ relationLoadStrategy: 'join', ...query, where: { id: { in: ids } } }),
+    ctx.db.availability.findMany({
+      relationLoadStrategy: 'join',
+      ...windowQuery,
+      where: { id: { in: rows.flatMap((r) => r.windows) } },
+      orderBy: { startsOn: 'asc' },
+    }),
+    ctx.db.$queryRaw<BusyRow[]>(busyRows(f, sql`artist_id = ANY(${ids}::uuid[])`, now)),
+  ])
+  const busy = busyDays(busyRowsOfPage, f, now)
+  const byId = new Map(artists.map((a) => [a.id, a]))
+  const items = rows.flatMap((r) => {
+    const artist = byId.get(r.id)
+    return artist
+      ? [
+          hitOf(
+            artist,
+            windows.filter((w) => w.artistId === r.id),
+            busy(r.id),
+          ),
+        ]
+      : []
+  })
+  return { items, found: rows.length, total: rows[0]?.total ?? null }
 }
 
 export const availability = {
@@ -467,31 +564,15 @@ export const availability = {
     const f = parseSearch(filter)
     const countryId = f.countryCode ? await countryIdOf(ctx, f.countryCode) : null
     const statements = searchStatements(f, countryId, page)
-    type Row = { id: string; total: number | null; windows: string[] }
-    let rows = await ctx.db.$queryRaw<Row[]>(statements.page)
-    if (statements.fallback && rows.length < page.limit) rows = await ctx.db.$queryRaw<Row[]>(statements.fallback)
-    const ids = rows.map((r) => r.id)
-    // One statement per kind: the artists with their relations, the windows with theirs (joined by PostgreSQL).
-    const [artists, windows, busy] = await Promise.all([
-      ctx.db.artist.findMany({ relationLoadStrategy: 'join', ...query, where: { id: { in: ids } } }),
-      ctx.db.availability.findMany({
-        relationLoadStrategy: 'join',
-        ...windowQuery,
-        where: { id: { in: rows.flatMap((r) => r.windows) } },
-        orderBy: { startsOn: 'asc' },
-      }),
-      busyDays(ctx, ids, f),
-    ])
-    const byId = new Map(artists.map((a) => [a.id, a]))
-    const items = rows.flatMap((r) => {
-      const artist = byId.get(r.id)
-      const matchingAvailability = windows.filter((w) => w.artistId === r.id)
-      return artist ? [readAs('availability.read', { ...artist, matchingAvailability, ...busy(r.id) })] : []
-    })
+    // Within the REST view (a GraphQL selection asking nothing more), the page with its hits is one statement.
+    const hits = artistView.serves(query) && windowJson.serves(windowQuery) ? jsonHits : prismaHits
+    const shape = { f, query, windowQuery, now: ctx.clock.now() }
+    let result = await hits(ctx, statements.page, shape)
+    if (statements.fallback && result.found < page.limit) result = await hits(ctx, statements.fallback, shape)
     return {
-      items,
+      items: result.items,
       // count(*) answers one row.
-      total: async () => rows[0]?.total ?? (await ctx.db.$queryRaw<{ total: number }[]>(statements.count))[0]?.total ?? 0,
+      total: async () => result.total ?? (await ctx.db.$queryRaw<{ total: number }[]>(statements.count))[0]?.total ?? 0,
     }
   },
 }

@@ -149,7 +149,7 @@ export const ArtistView = {
 } satisfies Prisma.ArtistInclude
 
 /** ArtistView served by hand-written statements: the same relations in the same orders. */
-const artistView = jsonView<Prisma.ArtistGetPayload<{ include: typeof ArtistView }>>('artists', 'Artist', ArtistView, {
+export const artistView = jsonView<Prisma.ArtistGetPayload<{ include: typeof ArtistView }>>('artists', 'Artist', ArtistView, {
   profile: jsonRecord(recordJson('ArtistProfile', 'p'), 'FROM artist_profiles p WHERE p.artist_id = x.id'),
   ...locationJson,
   genres: jsonArray(

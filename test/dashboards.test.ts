@@ -6,6 +6,7 @@ import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { flat, pipelines, type AgencySession } from './support/booking.ts'
 import { contractFor } from './support/contracts.ts'
+import { dashboardOf } from './support/dashboards.ts'
 import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
 
 const h = useHarness()
@@ -22,11 +23,7 @@ beforeEach(async () => {
   promoter = await h.auth.session(PROMOTER_ACCESS)
 })
 
-const dashboard = async (as: Session) => {
-  const r = await h.app.rest('GET', '/api/v1/dashboard', { as })
-  expect(r.status, JSON.stringify(r.body)).toBe(200)
-  return r.body.data
-}
+const dashboard = (as: Session) => dashboardOf(h.app, as)
 const taskList = async (as: Session, query = '') => {
   const r = await h.app.rest('GET', `/api/v1/tasks${query}`, { as })
   expect(r.status, JSON.stringify(r.body)).toBe(200)

@@ -8,6 +8,7 @@ import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { flat, nextSlot, pipelines, type AgencySession } from './support/booking.ts'
 import { contractFor } from './support/contracts.ts'
+import { dashboardOf } from './support/dashboards.ts'
 import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
 
 const HOUR = 3_600_000
@@ -24,11 +25,7 @@ beforeEach(async () => {
   promoter = await h.auth.session(PROMOTER_ACCESS)
 })
 
-const dashboard = async (as: Session) => {
-  const r = await h.app.rest('GET', '/api/v1/dashboard', { as })
-  expect(r.status, JSON.stringify(r.body)).toBe(200)
-  return r.body.data
-}
+const dashboard = (as: Session) => dashboardOf(h.app, as)
 
 const LIVE = `ARRAY(SELECT id FROM booking_requests WHERE status IN ('open', 'negotiating', 'held'))`
 const ITEM = `subject_id, request_id, kind, agency_id, artist_id, due_at`

@@ -99,7 +99,7 @@ export function requestsWhere(party: Party, f: z.output<typeof BookingRequestFil
 export const CloseInput = z.object({ reason: z.string().trim().min(1).max(2000).optional() })
 
 /** A pipeline the party may see (404 otherwise: other companies' deals are hidden, not forbidden). */
-export async function visibleRequest(ctx: RequestContext, party: Party, id: string, query: Selection = {}) {
+async function visibleRequest(ctx: RequestContext, party: Party, id: string, query: Selection = {}) {
   const request = await ctx.db.bookingRequest.findFirst({ ...query, where: { AND: [{ id }, pipelinesVisibleTo(party)] } })
   if (!request) throw notFound('booking request', id)
   return request

@@ -4,7 +4,7 @@
 // it), instants revived as Dates and bigints as BigInts (sent as text: exact). The fields come from the
 // generated datamodel, so a column added to the schema shows in both at once.
 import type { Prisma } from '../generated/prisma/client.ts'
-import { getDatamodel } from '../generated/pothos-types.ts'
+import { modelColumns } from './model-columns.ts'
 
 export type JsonRecord = Record<string, unknown>
 
@@ -14,16 +14,10 @@ export interface JsonShape {
   revive(value: unknown): unknown
 }
 
-/** The schema maps every field to its snake_case column (prisma/schema.prisma's convention). */
-const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
-
-const scalarsOf = (model: Prisma.ModelName) =>
-  (getDatamodel().datamodel.models[model]?.fields ?? []).filter((f) => f.kind === 'scalar' || f.kind === 'enum')
-
 /** `json_build_object` of the row `alias` of `model`, with `relations` after its own fields (Prisma's order). */
 export function recordJson(model: Prisma.ModelName, alias: string, relations: Record<string, JsonShape> = {}): JsonShape {
-  const scalars = scalarsOf(model)
-  const pairs = scalars.map((f) => `'${f.name}', ${alias}.${column(f.name)}${f.type === 'BigInt' ? '::text' : ''}`)
+  const scalars = modelColumns(model)
+  const pairs = scalars.map((f) => `'${f.name}', ${alias}.${f.column}${f.type === 'BigInt' ? '::text' : ''}`)
   const nested = Object.entries(relations)
   const dates = scalars.filter((f) => f.type === 'DateTime').map((f) => f.name)
   const bigints = scalars.filter((f) => f.type === 'BigInt').map((f) => f.name)

@@ -1,7 +1,7 @@
 // What each pipeline object shows, in one place for both faces. A deal shows its artist and agency as
 // cards (their own fields, under `bookings.read`: src/access/read-as.ts); their directory relations need
 // `directory.read`. The orders of a pipeline's parts are the same on both faces.
-import { getDatamodel } from '../../generated/pothos-types.ts'
+import { modelColumns, type ModelColumn } from '../../db/model-columns.ts'
 import { Prisma } from '../../generated/prisma/client.ts'
 
 export const offerOrder = { version: 'asc' } satisfies Prisma.BookingOfferOrderByWithRelationInput
@@ -44,32 +44,23 @@ export const BookingDetailView = {
 // ─── Read shapes in one statement ───────────────────────────────────────────────────────────────
 // Prisma reads each relation of an `include` with a query of its own. Where an action answers with a view,
 // the rows come from one hand-written statement instead: each model's columns are listed from the
-// datamodel (a field `fooBar` is the column `foo_bar`, enums read as text) under a prefix, and `nested`
-// takes one model's fields back out of the row. test/booking-shapes.test.ts pins each such read to the
-// ORM's read of the same rows.
+// datamodel (src/db/model-columns.ts; enums read as text) under a prefix, and `nested` takes one model's
+// fields back out of the row. test/booking-shapes.test.ts pins each such read to the ORM's read of the same rows.
 
-type ShapeModel = 'Artist' | 'Agency' | 'City' | 'BookingRequest' | 'BookingOffer' | 'BookingHold'
-
-const scalarFields = (() => {
-  const { models } = getDatamodel().datamodel
-  const fields = (model: ShapeModel) =>
-    models[model]!.fields.filter((f) => f.kind !== 'object').map((f) => ({
-      name: f.name,
-      column: f.name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
-      cast: f.kind === 'enum' ? (f.isList ? '::text[]' : '::text') : '',
-    }))
-  return Object.fromEntries(
-    (['Artist', 'Agency', 'City', 'BookingRequest', 'BookingOffer', 'BookingHold'] as const).map((m) => [m, fields(m)]),
-  )
-})()
+/** How a column is read: enums as text (the ORM's records hold them as strings). */
+const read = (c: ModelColumn) => (c.isEnum ? (c.isList ? '::text[]' : '::text') : '')
 
 /** The columns of `model` read from the table aliased `alias`, each named `prefix.field`. */
-export function columnsOf(model: ShapeModel, alias: string, prefix: string): Prisma.Sql {
-  return Prisma.raw(scalarFields[model]!.map((f) => `${alias}.${f.column}${f.cast} AS "${prefix}.${f.name}"`).join(', '))
+export function columnsOf(model: Prisma.ModelName, alias: string, prefix: string): Prisma.Sql {
+  return Prisma.raw(
+    modelColumns(model)
+      .map((c) => `${alias}.${c.column}${read(c)} AS "${prefix}.${c.name}"`)
+      .join(', '),
+  )
 }
 
 /** The fields read under `prefix` (columnsOf) as a record of their own; null when the row has none (a LEFT JOIN that found nothing). */
-export function nested<T>(row: Record<string, unknown>, model: ShapeModel, prefix: string): T | null {
+export function nested<T>(row: Record<string, unknown>, model: Prisma.ModelName, prefix: string): T | null {
   if (row[`${prefix}.id`] == null) return null
-  return Object.fromEntries(scalarFields[model]!.map((f) => [f.name, row[`${prefix}.${f.name}`]])) as T
+  return Object.fromEntries(modelColumns(model).map((c) => [c.name, row[`${prefix}.${c.name}`]])) as T
 }

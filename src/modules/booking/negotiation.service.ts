@@ -22,7 +22,7 @@ import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { actorOf, otherSide, partyOf, recordActivities, pipelinesVisibleTo, statusChange, type Party, type Transition } from './parties.ts'
 import { actedOn, actionsView, askerFor, blocked, partyChecks, stateAllows, type ActionsView, type Asker, type Check } from './actions.ts'
-import { alreadyBooked, bookedSql, confirmedBookingOn, expireDue, heldSql, lockRequest, reprioritize, seenPipeline } from './pipeline.ts'
+import { alreadyBooked, bookedSql, confirmedBookingOn, expireDue, heldSql, lockSeen, reprioritize } from './pipeline.ts'
 import { Currency, MinorUnits } from '../../money.ts'
 import { dealTermFields, dealTermIssues, depositSchedule, depositTotal, dueDayIssue, radiusOf } from './deal-terms.ts'
 import { CloseInput, requireSide } from './requests.service.ts'
@@ -204,10 +204,10 @@ async function depositTermsOf(q: Queries, offerId: string): Promise<OfferDeposit
 }
 
 /**
- * Runs an action on the request's latest offer, after writing due expiries, under the pipeline's lock. The
- * offer is read after the locks with what an acceptance reads of the request's dates under the artist's lock:
- * whether the artist is booked then, and whether an active hold of the artist overlaps them. Returns the
- * action's result and the artist as a card (the answer's).
+ * Runs an action on the request's latest offer under the pipeline's lock, after writing due expiries
+ * (lockSeen). The offer is read after the locks with what an acceptance reads of the request's dates under
+ * the artist's lock: whether the artist is booked then, and whether an active hold of the artist overlaps
+ * them. Returns the action's result and the artist as a card (the answer's).
  */
 async function onLatestOffer<T>(
   ctx: RequestContext,
@@ -215,24 +215,32 @@ async function onLatestOffer<T>(
   act: (tx: SqlTx, party: Party, offer: BookingOffer, request: BookingRequest, dates: { booked: boolean; held: boolean }) => Promise<T>,
 ): Promise<{ done: T; artist: Artist }> {
   const party = await partyOf(ctx)
-  // The pipeline, not the offer: the offer is read again under the lock, the artist is what the first lock needs.
-  const pick = Prisma.sql`r.id = (SELECT o.request_id FROM booking_offers o WHERE o.id = ${offerId}::uuid)`
-  const seen = await seenPipeline(ctx.db, party, pick, ctx.clock.now(), { what: 'offer', id: offerId })
-  const done = await sqlOf(ctx.db).$transaction(async (tx) => {
-    // An acceptance places a hold: take the artist's booking lock before the pipeline's, as every hold change does.
-    const request = await lockRequest(tx, seen.id, { party, now: ctx.clock.now() }, seen.artistId)
-    const [row] = await tx.$queryRaw<Record<string, unknown>[]>`
+  // The pipeline of the offer; the offer itself is read after the locks.
+  const requestId = Prisma.sql`(SELECT o.request_id FROM booking_offers o WHERE o.id = ${offerId}::uuid)`
+  // An acceptance places a hold: the artist's booking lock is taken before the pipeline's, as every hold change does.
+  const seen = { what: 'offer', id: offerId }
+  const { done, artist, pipeline } = await lockSeen(
+    ctx.db,
+    party,
+    requestId,
+    ctx.clock.now(),
+    seen,
+    true,
+    async (tx, { request, artist }) => {
+      const [row] = await tx.$queryRaw<Record<string, unknown>[]>`
       SELECT ${columnsOf('BookingOffer', 'o', 'offer')}, ${bookedSql(request)} AS booked, ${heldSql(request)} AS held
       FROM booking_offers o WHERE o.id = ${offerId}::uuid`
-    const offer = row && nested<BookingOffer>(row, 'BookingOffer', 'offer')
-    if (!row || !offer) throw notFound('offer', offerId)
-    // Lapsed between the expiry pass and the lock: as good as expired.
-    if (effectiveOfferStatus(offer, ctx.clock.now()) !== offer.status)
-      throw conflict('invalid_transition', 'cannot act on an offer that is expired')
-    return act(tx, party, offer, request, { booked: row.booked as boolean, held: row.held as boolean })
-  })
-  actedOn(ctx, party, seen.id)
-  return { done, artist: seen.artist }
+      const offer = row && nested<BookingOffer>(row, 'BookingOffer', 'offer')
+      if (!row || !offer) throw notFound('offer', offerId)
+      // Lapsed between the expiry pass and the lock: as good as expired.
+      if (effectiveOfferStatus(offer, ctx.clock.now()) !== offer.status)
+        throw conflict('invalid_transition', 'cannot act on an offer that is expired')
+      const done = await act(tx, party, offer, request, { booked: row.booked as boolean, held: row.held as boolean })
+      return { done, artist, pipeline: request.id }
+    },
+  )
+  actedOn(ctx, party, pipeline)
+  return { done, artist }
 }
 
 /** An offer as REST shows it (OfferView), from rows in hand: its deposit terms are read only when it has some. */
@@ -364,25 +372,31 @@ async function make(ctx: RequestContext, requestId: string, input: unknown, quer
   const party = await partyOf(ctx)
   requireSide(party, 'agency', 'answers requests with offers')
   const data = parseInput(offerInputAt(ctx.clock.now()), input)
-  const pick = Prisma.sql`r.id = ${requestId}::uuid`
-  const seen = await seenPipeline(ctx.db, party, pick, ctx.clock.now(), { what: 'booking request', id: requestId })
-  const { offer, request } = await sqlOf(ctx.db).$transaction(async (tx) => {
-    const locked = await lockRequest(tx, requestId, { party, now: ctx.clock.now() })
-    const to = transition(requestMachine, locked.status, 'offer')
-    checkAgainstRequest(locked, data)
-    const { offer, moved } = await insertOffer(
-      tx,
-      party,
-      locked,
-      data,
-      { requestId, subject: 'request', subjectId: requestId, action: 'offer', from: locked.status, to },
-      { with: statusChange('moved', 'request', requestId, to), columns: columnsOf('BookingRequest', 'm', 'request') },
-    )
-    return { offer, request: nested<BookingRequest>(moved!, 'BookingRequest', 'request')! }
-  })
+  const seen = { what: 'booking request', id: requestId }
+  const { offer, request, artist } = await lockSeen(
+    ctx.db,
+    party,
+    Prisma.sql`${requestId}::uuid`,
+    ctx.clock.now(),
+    seen,
+    false,
+    async (tx, locked) => {
+      const to = transition(requestMachine, locked.request.status, 'offer')
+      checkAgainstRequest(locked.request, data)
+      const { offer, moved } = await insertOffer(
+        tx,
+        party,
+        locked.request,
+        data,
+        { requestId, subject: 'request', subjectId: requestId, action: 'offer', from: locked.request.status, to },
+        { with: statusChange('moved', 'request', requestId, to), columns: columnsOf('BookingRequest', 'm', 'request') },
+      )
+      return { offer, request: nested<BookingRequest>(moved!, 'BookingRequest', 'request')!, artist: locked.artist }
+    },
+  )
   actedOn(ctx, party, requestId)
   if (query) return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: offer.id } })
-  return offerAnswer(ctx.db, offer, request, seen.artist, [])
+  return offerAnswer(ctx.db, offer, request, artist, [])
 }
 
 /**

@@ -1,7 +1,7 @@
 // Mechanics shared by every booking action: locking a pipeline, writing due expiries and lapsed hold
 // challenges, and keeping hold priorities in order.
 import type { Db, Tx } from '../../db/client.ts'
-import { sqlOf, type Queries } from '../../db/sql.ts'
+import { sqlOf, type Queries, type SqlTx } from '../../db/sql.ts'
 import { conflict, notFound } from '../../errors.ts'
 import {
   Prisma,
@@ -97,6 +97,56 @@ export async function seenPipeline(
   if (!row) throw notFound(notFoundAs.what, notFoundAs.id)
   const expired = row.due ? await expireDue(db, { requestId: row.id as string }, now) : 0
   return { id: row.id as string, artistId: row.artistId as string, artist: nested<Artist>(row, 'Artist', 'artist')!, expired, row }
+}
+
+/** Thrown inside lockSeen's transaction when something of the pipeline lapsed: expired first, then the step runs again. */
+class DueFirst extends Error {
+  constructor(readonly requestId: string) {
+    super('the pipeline has lapsed objects to expire first')
+  }
+}
+
+/**
+ * seenPipeline and lockRequest in one statement, for a step that reads nothing else before its lock: the
+ * request `requestId` (an expression) names is locked (the artist's lock first with `artistFirst`, its id read
+ * without a lock: a request's artist never changes) and read with what seenPipeline reads of it. 404 when
+ * the party does not see it. When something in it lapsed, the transaction is rolled back, expireDue writes
+ * it, and `step` runs again (the lock then answers as lockRequest does: a pipeline lapsed meanwhile is
+ * expired, 409). One round trip fewer than seenPipeline before lockRequest, the same order of checks.
+ */
+export async function lockSeen<T>(
+  db: Db,
+  party: Party,
+  requestId: Prisma.Sql,
+  now: Date,
+  notFoundAs: { what: string; id: string },
+  artistFirst: boolean,
+  step: (tx: SqlTx, seen: { request: BookingRequest; artist: Artist }) => Promise<T>,
+): Promise<T> {
+  const artistLock = artistFirst
+    ? Prisma.sql`AND (SELECT true FROM pg_advisory_xact_lock(hashtextextended(
+        ${artistLockKey('')} || (SELECT q.artist_id FROM booking_requests q WHERE q.id = ${requestId})::text, 0)))`
+    : Prisma.empty
+  for (let expired = false; ; expired = true) {
+    try {
+      return await sqlOf(db).$transaction(async (tx) => {
+        const [row] = await tx.$queryRaw<Record<string, unknown>[]>`
+          SELECT ${columnsOf('BookingRequest', 'r', 'request')}, ${columnsOf('Artist', 'a', 'artist')}, ${visibleSql(party)} AS visible,
+            ${actingSql(party)} AS acting, ${dueSql(now)} AS due
+          FROM booking_requests r JOIN artists a ON a.id = r.artist_id
+          WHERE r.id = ${requestId} ${artistLock} FOR UPDATE OF r`
+        const request = row && nested<BookingRequest>(row, 'BookingRequest', 'request')
+        if (!row || !request || !row.visible) throw notFound(notFoundAs.what, notFoundAs.id)
+        if (row.due && !expired) throw new DueFirst(request.id)
+        if (!row.acting) throw notActing(party)
+        if (requestDue(request, now)) throw conflict('invalid_transition', 'cannot act on a booking request that is expired')
+        return step(tx, { request, artist: nested<Artist>(row, 'Artist', 'artist')! })
+      })
+    } catch (e) {
+      if (!(e instanceof DueFirst)) throw e
+      await expireDue(db, { requestId: e.requestId }, now)
+    }
+  }
 }
 
 const OPEN_REQUEST: BookingRequestStatus[] = ['open', 'negotiating']

@@ -1,7 +1,7 @@
 // The statements written on the pool directly (src/db/sql.ts) keep the Prisma path's guarantees: rows typed as
-// Prisma's $queryRaw types them, every statement observed, transactions that commit or roll back as one, reads
-// and BEGINs run again after meeting a dead connection (and nothing else is), database faults that answer 503,
-// and PostgreSQL's violations recognised by the error helpers.
+// Prisma's $queryRaw types them, every statement observed (and prepared once), transactions that commit or roll
+// back as one, reads and BEGINs run again after meeting a dead connection (and nothing else is), database faults
+// that answer 503, and PostgreSQL's violations recognised by the error helpers.
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDb, observeDb, type Db } from '../src/db/client.ts'
@@ -103,6 +103,19 @@ describe('transactions and observation', () => {
       await tx.$queryRaw`SELECT id FROM sql_test_items`
     })
     expect(statements.slice(at).map((s) => s.trim().split(/\s+/)[0])).toEqual(['BEGIN', 'INSERT', 'SELECT', 'COMMIT'])
+  })
+
+  it('prepares a statement once per connection and runs it again by name', async () => {
+    const text = await sqlOf(db).$transaction(async (tx) => {
+      const statement = Prisma.sql`SELECT id FROM sql_test_items WHERE id = ${1}`
+      await tx.$queryRaw(statement)
+      await tx.$queryRaw(statement)
+      const prepared = await tx.$queryRaw<
+        { statement: string }[]
+      >`SELECT statement FROM pg_prepared_statements WHERE statement = ${statement.text}`
+      return prepared.map((p) => p.statement)
+    })
+    expect(text).toEqual(['SELECT id FROM sql_test_items WHERE id = $1'])
   })
 
   it('rolls back everything when the work throws, and the connection serves again', async () => {

@@ -177,7 +177,7 @@ export async function bookingBenchmark() {
     await sqlFlow(sql, artistAt(7), agencyId, promoterOrg, randomUUID(), slot(3 * FLOWS + 100), () => baselineStatements++)
     const appStatements = [...perStep.values()].reduce((sum, list) => sum + list.length, 0)
     console.log(
-      `SQL statements per flow: service ${appStatements} (Prisma's query log shows COMMIT, not BEGIN), baseline ${baselineStatements} (BEGIN/COMMIT included)`,
+      `SQL statements per flow: service ${appStatements}, baseline ${baselineStatements} (both with BEGIN/COMMIT: the flow's transactions run on src/db/sql.ts, which reports them)`,
     )
     for (const [name, list] of perStep) {
       console.log(`  ${name.padEnd(8)} ${String(list.length).padStart(3)}`)

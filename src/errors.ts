@@ -118,15 +118,36 @@ function isPrismaKnownError(e: unknown): e is PrismaKnownError {
   return typeof e === 'object' && e !== null && (e as { name?: string }).name === 'PrismaClientKnownRequestError'
 }
 
-/** Whether a Prisma error is a unique violation (optionally: of the named index/constraint). */
+/** PostgreSQL's own error, as pg raises it (statements on the pool: src/db/sql.ts): its SQLSTATE and constraint. */
+interface PgDatabaseError {
+  code: string
+  constraint?: string
+}
+
+function isPgDatabaseError(e: unknown): e is PgDatabaseError {
+  return (
+    typeof e === 'object' && e !== null && (e as { name?: string }).name === 'error' && typeof (e as { code?: unknown }).code === 'string'
+  )
+}
+
+/** The SQLSTATE behind a Prisma or a pg error, when there is one. */
+function sqlStateOf(e: unknown): string | undefined {
+  if (isPgDatabaseError(e)) return e.code
+  if (isPrismaKnownError(e)) return /"originalCode":"([0-9A-Z]{5})"/.exec(JSON.stringify(e.meta ?? {}))?.[1]
+  return undefined
+}
+
+/** Whether a Prisma or a pg error is a unique violation (optionally: of the named index/constraint). */
 export function isUniqueViolation(e: unknown, constraint?: string): boolean {
+  if (isPgDatabaseError(e)) return e.code === '23505' && (!constraint || e.constraint === constraint)
   if (!isPrismaKnownError(e) || e.code !== 'P2002') return false
   if (!constraint) return true
   return JSON.stringify(e.meta ?? {}).includes(constraint)
 }
 
-/** Whether a Prisma error is PostgreSQL's exclusion-constraint violation (23P01) of the named constraint. */
+/** Whether a Prisma or a pg error is PostgreSQL's exclusion-constraint violation (23P01) of the named constraint. */
 export function isExclusionViolation(e: unknown, constraint: string): boolean {
+  if (isPgDatabaseError(e)) return e.code === '23P01' && e.constraint === constraint
   if (!isPrismaKnownError(e)) return false
   const meta = JSON.stringify(e.meta ?? {})
   return meta.includes('23P01') && meta.includes(constraint)
@@ -137,19 +158,20 @@ export function toAppError(e: unknown): AppError {
   if (e instanceof AppError) return e
   const fault = databaseFault(e)
   if (fault) return databaseUnavailable(fault.reason, e)
+  if (isUniqueViolation(e)) return conflict('already_exists', 'a record with the same unique values already exists')
   if (isPrismaKnownError(e)) {
-    if (e.code === 'P2002') return conflict('already_exists', 'a record with the same unique values already exists')
     if (e.code === 'P2025') return notFound('record')
     if (e.code === 'P2003') return new AppError('validation', 'a referenced record does not exist', { code: 'validation_error' })
     if (e.code === 'P2034') return conflict('write_conflict', 'the record changed concurrently; retry the request')
-    // Safety nets for database guarantees a service did not name more precisely.
-    const sqlState = /"originalCode":"([0-9A-Z]{5})"/.exec(JSON.stringify(e.meta ?? {}))?.[1]
-    if (sqlState === '23P01') return conflict('overlap', 'this would overlap an existing record of the same kind')
-    if (sqlState === '22003') return new AppError('validation', 'a number is out of range', { code: 'validation_error' })
-    // Caught earlier with the field named (src/validation.ts, src/dates.ts); these answer any path that is not.
-    if (sqlState === '22021' || sqlState === '22P05') return new AppError('validation', 'text contains a character that cannot be stored')
-    if (sqlState === '22008' || sqlState === '22007') return new AppError('validation', 'a date is outside the supported range')
   }
+  // Safety nets for database guarantees a service did not name more precisely.
+  const sqlState = sqlStateOf(e)
+  if (sqlState === '23503') return new AppError('validation', 'a referenced record does not exist', { code: 'validation_error' })
+  if (sqlState === '23P01') return conflict('overlap', 'this would overlap an existing record of the same kind')
+  if (sqlState === '22003') return new AppError('validation', 'a number is out of range', { code: 'validation_error' })
+  // Caught earlier with the field named (src/validation.ts, src/dates.ts); these answer any path that is not.
+  if (sqlState === '22021' || sqlState === '22P05') return new AppError('validation', 'text contains a character that cannot be stored')
+  if (sqlState === '22008' || sqlState === '22007') return new AppError('validation', 'a date is outside the supported range')
   return new AppError('internal', 'internal server error', { cause: e })
 }
 

@@ -29,7 +29,14 @@ export function requestDb(db: Db, scope: RequestScope): Db {
 }
 
 /** The x-request-id of the HTTP request `db` writes for; null for work outside one (sweeps, the relay). */
-export const requestIdOf = (db: Tx): string | null => scopes.get(db)?.requestId ?? null
+export const requestIdOf = (db: object): string | null => scopes.get(db)?.requestId ?? null
 
 /** Notes that `db`'s request wrote an outbox event of this type (the GET cache invalidates by it before answering). */
-export const noteEventWritten = (db: Tx, type: string): void => void scopes.get(db)?.eventTypes.add(type)
+export const noteEventWritten = (db: object, type: string): void => void scopes.get(db)?.eventTypes.add(type)
+
+/** `to` (a statement runner of src/db/sql.ts) writes for the request `from` writes for, if any. */
+export function scopeAlong<T extends object>(from: object, to: T): T {
+  const scope = scopes.get(from)
+  if (scope) scopes.set(to, scope)
+  return to
+}

@@ -297,6 +297,29 @@ describe('expiry without a cron', () => {
     expect(log.filter((l: string) => l.includes('expire'))).toHaveLength(2)
   })
 
+  it('writes what lapsed first when an offer or an acceptance is the first to touch the pipeline, then refuses it', async () => {
+    const artistId = await representedArtist(agency)
+    const answerBy = (ms: number) => new Date(h.app.clock.now().getTime() + ms).toISOString()
+    const unanswered = await request(promoter, artistId, nextSlot(), { expiresAt: answerBy(3600_000) })
+    const req = await request(promoter, artistId)
+    const offer = await h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, {
+      as: agency,
+      body: { ...flat, expiresAt: answerBy(3600_000) },
+    })
+    expect(offer.status).toBe(201)
+    h.app.clock.advance(2 * 3600_000)
+    const late = await h.app.rest('POST', `/api/v1/booking-requests/${unanswered.id}/offers`, { as: agency, body: flat })
+    expect(late.status).toBe(409)
+    expect(late.body.error).toMatchObject({ code: 'invalid_transition', message: 'cannot offer a booking request that is expired' })
+    expect(await activityOf(unanswered.id)).toEqual(['request:create:-→open', 'request:expire:open→expired'])
+    const accept = await h.app.rest('POST', `/api/v1/booking-offers/${offer.body.data.id}/accept`, { as: promoter, body: {} })
+    expect(accept.status).toBe(409)
+    expect(accept.body.error.message).toBe('cannot accept an offer that is expired')
+    const log = await activityOf(req.id)
+    expect(log.slice(-2)).toEqual(['offer:expire:open→expired', 'request:expire:negotiating→expired'])
+    expect(log.filter((l: string) => l.includes('expire'))).toHaveLength(2)
+  })
+
   it('writes a lapsed hold as expired, once, whoever comes first: a list, a read by id, an action or the sweep', async () => {
     const lapsed = async () => {
       const artistId = await representedArtist(agency)

@@ -22,16 +22,26 @@ export interface DbOptions {
   onQuery?: (sql: string) => void
 }
 
-/** What metrics observe of a client: its pool's use, and reads run again after meeting a dead connection. */
+/**
+ * What metrics observe of a client: its pool's use, and reads run again after meeting a dead connection; and
+ * what the statements written on its pool directly (src/db/sql.ts) report as Prisma's do: each statement
+ * (`onQuery`) and each retry.
+ */
 export interface DbObservation {
   pool: pg.Pool
   onRetry?: (reason: string) => void
+  onQuery?: (sql: string) => void
 }
 
 const observations = new WeakMap<Db, DbObservation>()
 
+/** The observation of `db`, or of the client it was derived from (a request's scoped client: src/request-scope.ts). */
 export function observeDb(db: Db): DbObservation | undefined {
-  return observations.get(db)
+  for (let at: object | null = db; at; at = Object.getPrototypeOf(at) as object | null) {
+    const observation = observations.get(at as Db)
+    if (observation) return observation
+  }
+  return undefined
 }
 
 /** A statement that only reads: safe to run again, whatever happened to its first run. */
@@ -117,7 +127,7 @@ export function createDb({ url, poolMax = 10, statementTimeoutMs, poolTimeoutMs,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
   })
-  const observation: DbObservation = { pool }
+  const observation: DbObservation = { pool, onQuery }
   const adapter = retryingReads(new PrismaPg(pool, { disposeExternalPool: true }), poolMax + 1, (reason) => observation.onRetry?.(reason))
   const client = new PrismaClient({ adapter, log: onQuery ? [{ emit: 'event', level: 'query' }] : [] })
   if (onQuery) client.$on('query' as never, (e: { query: string }) => onQuery(e.query))

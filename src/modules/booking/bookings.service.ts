@@ -4,7 +4,8 @@
 // competing holds on overlapping dates.
 import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
-import type { Tx } from '../../db/client.ts'
+import { randomUUID } from 'node:crypto'
+import { sqlOf, type Queries } from '../../db/sql.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, isExclusionViolation, notFound } from '../../errors.ts'
 import {
@@ -13,6 +14,7 @@ import {
   Prisma,
   type Agency,
   type Booking,
+  type BookingDepositTerm,
   type BookingHold,
   type BookingOffer,
   type City,
@@ -32,23 +34,21 @@ import {
 } from './parties.ts'
 import {
   competingHolds,
-  competingWhere,
   expireDue,
   lapseChallenge,
   lockRequest,
   ranksAbove,
   closePipeline,
-  rankOrder,
   reprioritize,
   seenPipeline,
 } from './pipeline.ts'
 import { dealBooked, dealCancelled } from './deal-followers.ts'
 import { CloseInput, requireSide } from './requests.service.ts'
-import { keptTerm, radiusOf } from './deal-terms.ts'
+import { radiusOf } from './deal-terms.ts'
 import { bookingMachine, effectiveHoldStatus, holdMachine, requestMachine, transition } from './state.ts'
 import { Instant, localTime } from '../../dates.ts'
 import { actedOn, actionsView, askerFor, blocked, partyChecks, stateAllows, type ActionsView } from './actions.ts'
-import { columnsOf, depositTermOrder, nested, type BookingView } from './views.ts'
+import { columnsOf, nested, type BookingView } from './views.ts'
 import { awaiting, BOOKING_SORT_FIELDS, holdsAwaiting, inboxFields, orderOf, statusesOf } from './inbox.ts'
 
 export const HoldFilter = z.object({
@@ -108,9 +108,14 @@ async function visibleHold(ctx: RequestContext, party: Party, id: string, query:
  * expired (with `artistFirst`, the artist's lock is taken first: lockRequest). Read after it, in one
  * statement: the hold and the artist's other active holds on its dates (competingHolds).
  */
-async function lockedHold(tx: Tx, party: Party, hold: BookingHold, now: Date, artistFirst?: string) {
+async function lockedHold(tx: Queries, party: Party, hold: BookingHold, now: Date, artistFirst?: string) {
   const request = await lockRequest(tx, hold.requestId, { party, now }, artistFirst)
-  const read = await tx.bookingHold.findMany({ where: { OR: [{ id: hold.id }, competingWhere(hold)] }, orderBy: rankOrder })
+  const rows = await tx.$queryRaw<Record<string, unknown>[]>`
+    SELECT ${columnsOf('BookingHold', 'x', 'hold')} FROM booking_holds x
+    WHERE x.id = ${hold.id}::uuid OR (x.artist_id = ${hold.artistId}::uuid AND x.status = 'active' AND x.id <> ${hold.id}::uuid
+      AND x.starts_at < ${hold.endsAt} AND x.ends_at > ${hold.startsAt})
+    ORDER BY x.created_at, x.id`
+  const read = rows.map((row) => nested<BookingHold>(row, 'BookingHold', 'hold')!)
   const fresh = read.find((h) => h.id === hold.id)
   if (!fresh) throw notFound('hold', hold.id)
   const status = effectiveHoldStatus(fresh, now)
@@ -125,7 +130,7 @@ const challengeLapsed = (hold: BookingHold, now: Date) => Boolean(hold.challenge
  * that compete and those ranked above it that still stand. One above whose challenge lapsed is released on
  * the way (whoever acts first) and left out of both.
  */
-async function rivalsOf(tx: Tx, hold: BookingHold, others: BookingHold[], now: Date) {
+async function rivalsOf(tx: Queries, hold: BookingHold, others: BookingHold[], now: Date) {
   const competing: BookingHold[] = []
   const standingAbove: BookingHold[] = []
   for (const other of others) {
@@ -307,7 +312,7 @@ async function confirm(ctx: RequestContext, id: string, query?: Selection): Prom
   if (!seen.expired && hold.status === 'active' && seen.row.acting && above) throw outranked(above)
   const actor = actorOf(party)
   try {
-    const booking = await ctx.db.$transaction(async (tx) => {
+    const booking = await sqlOf(ctx.db).$transaction(async (tx) => {
       // One confirmation per artist at a time: the losers of a race find the hold released, or meet the
       // exclusion constraint, and answer 409.
       const { hold: fresh, request, others } = await lockedHold(tx, party, hold, ctx.clock.now(), seen.artistId)
@@ -315,58 +320,54 @@ async function confirm(ctx: RequestContext, id: string, query?: Selection): Prom
       const { competing, standingAbove } = await rivalsOf(tx, fresh, others, ctx.clock.now())
       if (standingAbove.length) throw outranked(standingAbove.length)
       const requestTo = transition(requestMachine, request.status, 'book')
-      // An offer has deposit terms exactly when it has a deposit (their total).
+      const bookingId = randomUUID()
+      const radius = radiusOf(offer)
+      // The booking (with the offer's deposit terms: it has some exactly when it has a deposit), the hold's and
+      // the request's moves, the step's three transitions in the order they happened, and the deal followers'
+      // writes (contracts drafted on the hold move to the booking) in one statement.
       const terms =
-        offer.deposit === null ? [] : await tx.offerDepositTerm.findMany({ where: { offerId: offer.id }, orderBy: depositTermOrder })
-      const created = await tx.booking.create({
-        data: {
-          requestId: request.id,
-          offerId: offer.id,
-          holdId: fresh.id,
-          artistId: fresh.artistId,
-          agencyId: party.agencyId,
-          promoterOrgId: request.promoterOrgId,
-          venueId: request.venueId,
-          venueName: request.venueName,
-          cityId: request.cityId,
-          startsAt: fresh.startsAt,
-          endsAt: fresh.endsAt,
-          fee: offer.fee,
-          currency: offer.currency,
-          dealType: offer.dealType,
-          percentage: offer.percentage,
-          deposit: offer.deposit,
-          ...radiusOf(offer),
-          ...(terms.length ? { depositTerms: { create: terms.map(keptTerm) } } : {}),
-        },
-      })
-      // The step's three transitions in one statement with the hold's and the request's moves, in the order they happened.
-      await recordActivities(
+        offer.deposit === null
+          ? Prisma.empty
+          : Prisma.sql`, kept_terms AS (
+          INSERT INTO booking_deposit_terms (booking_id, seq, kind, amount, percent, due_on, due_days_before_event, created_at, updated_at)
+          SELECT b.id, t.seq, t.kind, t.amount, t.percent, t.due_on, t.due_days_before_event, b.created_at, b.created_at
+          FROM created b, booking_offer_deposit_terms t WHERE t.offer_id = ${offer.id}::uuid)`
+      const row = await recordActivities(
         tx,
         actor,
         [
           { requestId: request.id, subject: 'hold', subjectId: fresh.id, action: 'confirm', from: fresh.status, to: holdTo },
           { requestId: request.id, subject: 'request', subjectId: request.id, action: 'book', from: request.status, to: requestTo },
-          { requestId: request.id, subject: 'booking', subjectId: created.id, action: 'confirm', from: null, to: 'confirmed' },
+          { requestId: request.id, subject: 'booking', subjectId: bookingId, action: 'confirm', from: null, to: 'confirmed' },
         ],
         {
-          with: Prisma.sql`${statusChange('confirmed', 'hold', fresh.id, holdTo)}, ${statusChange('booked', 'request', request.id, requestTo)}`,
+          with: Prisma.sql`created AS (
+            INSERT INTO bookings (id, request_id, offer_id, hold_id, artist_id, agency_id, promoter_org_id, venue_id, venue_name, city_id,
+              starts_at, ends_at, fee, currency, deal_type, percentage, deposit, radius_km, radius_days_before, radius_days_after,
+              status, created_at, updated_at)
+            SELECT ${bookingId}::uuid, ${request.id}::uuid, ${offer.id}::uuid, ${fresh.id}::uuid, ${fresh.artistId}::uuid, ${party.agencyId}::uuid,
+              ${request.promoterOrgId}::uuid, ${request.venueId}::uuid, ${request.venueName}, ${request.cityId}::uuid,
+              ${fresh.startsAt}::timestamptz, ${fresh.endsAt}::timestamptz, ${offer.fee}::bigint, ${offer.currency}, ${offer.dealType}::text::"DealType",
+              ${offer.percentage}::int, ${offer.deposit}::bigint, ${radius.radiusKm}::int, ${radius.radiusDaysBefore}::int, ${radius.radiusDaysAfter}::int,
+              'confirmed', c.at, c.at
+            FROM (SELECT clock_timestamp() AS at) c
+            RETURNING *)${terms},
+            ${statusChange('confirmed', 'hold', fresh.id, holdTo)}, ${statusChange('booked', 'request', request.id, requestTo)}
+            ${dealBooked(fresh.id, bookingId)}`,
+          answer: { columns: columnsOf('Booking', 'b', 'booking'), from: Prisma.sql`FROM created b` },
         },
       )
-      await dealBooked(tx, fresh.id, created.id)
       for (const other of competing) {
         await lockRequest(tx, other.requestId)
         await closePipeline(tx, actor, other, 'release', 'the artist was confirmed for an overlapping booking')
       }
-      await reprioritize(tx, fresh.artistId)
-      return created
+      // Ranks count the holds on overlapping dates: with none there, the confirmed hold leaving moves no rank.
+      if (others.length) await reprioritize(tx, fresh.artistId)
+      return nested<Booking>(row!, 'Booking', 'booking')!
     })
     actedOn(ctx, party, seen.id)
     if (query) return await ctx.db.booking.findUniqueOrThrow({ ...query, where: { id: booking.id } })
-    const depositTerms =
-      booking.deposit === null
-        ? []
-        : await ctx.db.bookingDepositTerm.findMany({ where: { bookingId: booking.id }, orderBy: depositTermOrder })
+    const depositTerms = booking.deposit === null ? [] : await bookingDepositTerms(ctx, booking.id)
     return {
       ...booking,
       artist: seen.artist,
@@ -380,6 +381,13 @@ async function confirm(ctx: RequestContext, id: string, query?: Selection): Prom
     }
     throw e
   }
+}
+
+/** A booking's deposit terms, in order. */
+async function bookingDepositTerms(ctx: RequestContext, bookingId: string): Promise<BookingDepositTerm[]> {
+  const rows = await sqlOf(ctx.db).$queryRaw<Record<string, unknown>[]>`
+    SELECT ${columnsOf('BookingDepositTerm', 't', 'term')} FROM booking_deposit_terms t WHERE t.booking_id = ${bookingId}::uuid ORDER BY t.seq`
+  return rows.map((row) => nested<BookingDepositTerm>(row, 'BookingDepositTerm', 'term')!)
 }
 
 export const bookings = {

@@ -93,13 +93,3 @@ export const radiusOf = (o: { radiusKm: number | null; radiusDaysBefore: number 
   radiusDaysBefore: o.radiusDaysBefore,
   radiusDaysAfter: o.radiusDaysAfter,
 })
-
-/** An offer's deposit term as the booking keeps it. */
-export const keptTerm = (t: DepositTerm<bigint>): DepositTerm<bigint> => ({
-  seq: t.seq,
-  kind: t.kind,
-  amount: t.amount,
-  percent: t.percent,
-  dueOn: t.dueOn,
-  dueDaysBeforeEvent: t.dueDaysBeforeEvent,
-})

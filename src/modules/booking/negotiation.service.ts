@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
-import type { Db, Tx } from '../../db/client.ts'
+import type { Db } from '../../db/client.ts'
+import { sqlOf, type Queries, type SqlTx } from '../../db/sql.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, invalidInput, notFound } from '../../errors.ts'
 import {
@@ -19,25 +20,15 @@ import {
 } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
-import {
-  actorOf,
-  otherSide,
-  partyOf,
-  recordActivities,
-  recordActivity,
-  pipelinesVisibleTo,
-  statusChange,
-  type Party,
-  type Transition,
-} from './parties.ts'
+import { actorOf, otherSide, partyOf, recordActivities, pipelinesVisibleTo, statusChange, type Party, type Transition } from './parties.ts'
 import { actedOn, actionsView, askerFor, blocked, partyChecks, stateAllows, type ActionsView, type Asker, type Check } from './actions.ts'
-import { alreadyBooked, bookedSql, confirmedBookingOn, expireDue, lockRequest, reprioritize, seenPipeline } from './pipeline.ts'
+import { alreadyBooked, bookedSql, confirmedBookingOn, expireDue, heldSql, lockSeen, reprioritize } from './pipeline.ts'
 import { Currency, MinorUnits } from '../../money.ts'
 import { dealTermFields, dealTermIssues, depositSchedule, depositTotal, dueDayIssue, radiusOf } from './deal-terms.ts'
 import { CloseInput, requireSide } from './requests.service.ts'
 import { effectiveOfferStatus, offerMachine, requestMachine, transition } from './state.ts'
 import { formatDay, Instant } from '../../dates.ts'
-import { columnsOf, depositTermOrder, nested, type OfferView } from './views.ts'
+import { columnsOf, nested, type OfferView } from './views.ts'
 import { awaiting, inboxFields, offersAwaiting, orderOf, sentByField, statusesOf } from './inbox.ts'
 
 const DAY_MS = 86_400_000
@@ -138,12 +129,12 @@ function checkAgainstRequest(request: BookingRequest, data: z.output<typeof Offe
 }
 
 /**
- * Inserts the offer and records `before` (the transition that led to it, with its status change
- * `beforeChange` when given: a statusChange named `moved`, and the columns to answer of it) and its own
- * creation in one statement. Returns the offer and the row `before` moved.
+ * Inserts the offer (with its deposit terms) and records `before` (the transition that led to it, with its
+ * status change `beforeChange` when given: a statusChange named `moved`, and the columns to answer of it)
+ * and its own creation, in one statement. Returns the offer and the row `before` moved.
  */
 async function insertOffer(
-  tx: Tx,
+  tx: Queries,
   party: Party,
   request: BookingRequest,
   data: z.output<typeof OfferInput>,
@@ -152,29 +143,34 @@ async function insertOffer(
   previous?: BookingOffer,
 ) {
   const schedule = depositSchedule(data)
-  const offer = await tx.bookingOffer.create({
-    data: {
-      fee: data.fee,
-      currency: data.currency,
-      dealType: data.dealType,
-      percentage: data.percentage,
-      holdDays: data.holdDays,
-      terms: data.terms,
-      expiresAt: data.expiresAt,
-      ...radiusOf({
-        radiusKm: data.radiusKm ?? null,
-        radiusDaysBefore: data.radiusDaysBefore ?? null,
-        radiusDaysAfter: data.radiusDaysAfter ?? null,
-      }),
-      deposit: depositTotal(schedule),
-      ...(schedule.length ? { depositTerms: { create: schedule } } : {}),
-      requestId: request.id,
-      version: (previous?.version ?? 0) + 1,
-      madeBy: party.side,
-      madeByUserId: party.userId,
-    },
+  const id = randomUUID()
+  const radius = radiusOf({
+    radiusKm: data.radiusKm ?? null,
+    radiusDaysBefore: data.radiusDaysBefore ?? null,
+    radiusDaysAfter: data.radiusDaysAfter ?? null,
   })
-  const moved = await recordActivities(
+  // Stamped once, at the insert (as the ORM's create stamps both).
+  const offered = Prisma.sql`offered AS (
+      INSERT INTO booking_offers (id, request_id, version, made_by, made_by_user_id, fee, currency, deal_type, percentage, deposit,
+        radius_km, radius_days_before, radius_days_after, hold_days, terms, expires_at, status, created_at, updated_at)
+      SELECT ${id}::uuid, ${request.id}::uuid, ${(previous?.version ?? 0) + 1}::int, ${party.side}::text::"BookingSide", ${party.userId}::uuid,
+        ${data.fee ?? null}::bigint, ${data.currency}, ${data.dealType}::text::"DealType", ${data.percentage ?? null}::int,
+        ${depositTotal(schedule)}::bigint, ${radius.radiusKm}::int, ${radius.radiusDaysBefore}::int, ${radius.radiusDaysAfter}::int,
+        ${data.holdDays}::int, ${data.terms ?? null}, ${data.expiresAt ?? null}::timestamptz, 'open', c.at, c.at
+      FROM (SELECT clock_timestamp() AS at) c
+      RETURNING *)`
+  const terms = schedule.length
+    ? Prisma.sql`, offered_terms AS (
+      INSERT INTO booking_offer_deposit_terms (offer_id, seq, kind, amount, percent, due_on, due_days_before_event, created_at, updated_at)
+      SELECT o.id, t.seq, t.kind::"DepositKind", t.amount, t.percent, t.due_on, t.due_days, o.created_at, o.created_at
+      FROM offered o, (VALUES ${Prisma.join(
+        schedule.map(
+          (t) =>
+            Prisma.sql`(${t.seq}::int, ${t.kind}::text, ${t.amount}::bigint, ${t.percent}::int, ${t.dueOn}::date, ${t.dueDaysBeforeEvent}::int)`,
+        ),
+      )}) AS t(seq, kind, amount, percent, due_on, due_days))`
+    : Prisma.empty
+  const row = await recordActivities(
     tx,
     actorOf(party),
     [
@@ -182,46 +178,69 @@ async function insertOffer(
       {
         requestId: request.id,
         subject: 'offer',
-        subjectId: offer.id,
+        subjectId: id,
         action: previous ? 'counter' : 'offer',
         from: null,
         to: 'open',
         note: data.terms,
       },
     ],
-    beforeChange && { with: beforeChange.with, answer: { columns: beforeChange.columns, from: Prisma.sql`FROM moved m` } },
+    {
+      with: Prisma.sql`${beforeChange ? Prisma.sql`${beforeChange.with}, ` : Prisma.empty}${offered}${terms}`,
+      answer: {
+        columns: Prisma.sql`${columnsOf('BookingOffer', 'o', 'offer')}${beforeChange ? Prisma.sql`, ${beforeChange.columns}` : Prisma.empty}`,
+        from: Prisma.sql`FROM offered o${beforeChange ? Prisma.sql`, moved m` : Prisma.empty}`,
+      },
+    },
   )
-  return { offer, moved }
+  return { offer: nested<BookingOffer>(row!, 'BookingOffer', 'offer')!, moved: row! }
+}
+
+/** An offer's deposit terms, in order. */
+async function depositTermsOf(q: Queries, offerId: string): Promise<OfferDepositTerm[]> {
+  const rows = await q.$queryRaw<Record<string, unknown>[]>`
+    SELECT ${columnsOf('OfferDepositTerm', 't', 'term')} FROM booking_offer_deposit_terms t WHERE t.offer_id = ${offerId}::uuid ORDER BY t.seq`
+  return rows.map((row) => nested<OfferDepositTerm>(row, 'OfferDepositTerm', 'term')!)
 }
 
 /**
- * Runs an action on the request's latest offer, after writing due expiries, under the pipeline's lock. The
- * offer is read after the locks with whether the artist is booked on the request's dates (what an acceptance
- * checks, under the artist's lock). Returns the action's result and the artist as a card (the answer's).
+ * Runs an action on the request's latest offer under the pipeline's lock, after writing due expiries
+ * (lockSeen). The offer is read after the locks with what an acceptance reads of the request's dates under
+ * the artist's lock: whether the artist is booked then, and whether an active hold of the artist overlaps
+ * them. Returns the action's result and the artist as a card (the answer's).
  */
 async function onLatestOffer<T>(
   ctx: RequestContext,
   offerId: string,
-  act: (tx: Tx, party: Party, offer: BookingOffer, request: BookingRequest, booked: boolean) => Promise<T>,
+  act: (tx: SqlTx, party: Party, offer: BookingOffer, request: BookingRequest, dates: { booked: boolean; held: boolean }) => Promise<T>,
 ): Promise<{ done: T; artist: Artist }> {
   const party = await partyOf(ctx)
-  // The pipeline, not the offer: the offer is read again under the lock, the artist is what the first lock needs.
-  const pick = Prisma.sql`r.id = (SELECT o.request_id FROM booking_offers o WHERE o.id = ${offerId}::uuid)`
-  const seen = await seenPipeline(ctx.db, party, pick, ctx.clock.now(), { what: 'offer', id: offerId })
-  const done = await ctx.db.$transaction(async (tx) => {
-    // An acceptance places a hold: take the artist's booking lock before the pipeline's, as every hold change does.
-    const request = await lockRequest(tx, seen.id, { party, now: ctx.clock.now() }, seen.artistId)
-    const [row] = await tx.$queryRaw<Record<string, unknown>[]>`
-      SELECT ${columnsOf('BookingOffer', 'o', 'offer')}, ${bookedSql(request)} AS booked FROM booking_offers o WHERE o.id = ${offerId}::uuid`
-    const offer = row && nested<BookingOffer>(row, 'BookingOffer', 'offer')
-    if (!row || !offer) throw notFound('offer', offerId)
-    // Lapsed between the expiry pass and the lock: as good as expired.
-    if (effectiveOfferStatus(offer, ctx.clock.now()) !== offer.status)
-      throw conflict('invalid_transition', 'cannot act on an offer that is expired')
-    return act(tx, party, offer, request, row.booked as boolean)
-  })
-  actedOn(ctx, party, seen.id)
-  return { done, artist: seen.artist }
+  // The pipeline of the offer; the offer itself is read after the locks.
+  const requestId = Prisma.sql`(SELECT o.request_id FROM booking_offers o WHERE o.id = ${offerId}::uuid)`
+  // An acceptance places a hold: the artist's booking lock is taken before the pipeline's, as every hold change does.
+  const seen = { what: 'offer', id: offerId }
+  const { done, artist, pipeline } = await lockSeen(
+    ctx.db,
+    party,
+    requestId,
+    ctx.clock.now(),
+    seen,
+    true,
+    async (tx, { request, artist }) => {
+      const [row] = await tx.$queryRaw<Record<string, unknown>[]>`
+      SELECT ${columnsOf('BookingOffer', 'o', 'offer')}, ${bookedSql(request)} AS booked, ${heldSql(request)} AS held
+      FROM booking_offers o WHERE o.id = ${offerId}::uuid`
+      const offer = row && nested<BookingOffer>(row, 'BookingOffer', 'offer')
+      if (!row || !offer) throw notFound('offer', offerId)
+      // Lapsed between the expiry pass and the lock: as good as expired.
+      if (effectiveOfferStatus(offer, ctx.clock.now()) !== offer.status)
+        throw conflict('invalid_transition', 'cannot act on an offer that is expired')
+      const done = await act(tx, party, offer, request, { booked: row.booked as boolean, held: row.held as boolean })
+      return { done, artist, pipeline: request.id }
+    },
+  )
+  actedOn(ctx, party, pipeline)
+  return { done, artist }
 }
 
 /** An offer as REST shows it (OfferView), from rows in hand: its deposit terms are read only when it has some. */
@@ -232,8 +251,7 @@ async function offerAnswer(
   artist: Artist,
   holds: BookingHold[],
 ): Promise<OfferViewRow> {
-  const depositTerms =
-    offer.deposit === null ? [] : await db.offerDepositTerm.findMany({ where: { offerId: offer.id }, orderBy: depositTermOrder })
+  const depositTerms = offer.deposit === null ? [] : await depositTermsOf(sqlOf(db), offer.id)
   return { ...offer, request: { ...request, artist }, holds, depositTerms }
 }
 
@@ -251,7 +269,7 @@ export const offers = {
     const { done: counter } = await onLatestOffer(ctx, offerId, async (tx, party, offer, request) => {
       requireTheirs(party, offer, 'counter')
       const to = transition(offerMachine, offer.status, 'counter')
-      const terms = await tx.offerDepositTerm.findMany({ where: { offerId }, orderBy: depositTermOrder })
+      const terms = await depositTermsOf(tx, offerId)
       const data = parseInput(offerInputAt(ctx.clock.now()), carriedOver({ ...offer, depositTerms: terms }, input as object, named))
       checkAgainstRequest(request, data)
       const countered: Transition = {
@@ -263,7 +281,8 @@ export const offers = {
         to,
       }
       // Before the insert, not in its statement: one open offer per request (booking_offers_open_uniq) is checked row by row.
-      await tx.bookingOffer.update({ where: { id: offerId }, data: { status: to } })
+      await tx.$queryRaw`
+        UPDATE booking_offers SET status = ${to}::text::"OfferStatus", updated_at = clock_timestamp() WHERE id = ${offerId}::uuid`
       return (await insertOffer(tx, party, request, data, countered, undefined, offer)).offer
     })
     return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: counter.id } })
@@ -353,25 +372,31 @@ async function make(ctx: RequestContext, requestId: string, input: unknown, quer
   const party = await partyOf(ctx)
   requireSide(party, 'agency', 'answers requests with offers')
   const data = parseInput(offerInputAt(ctx.clock.now()), input)
-  const pick = Prisma.sql`r.id = ${requestId}::uuid`
-  const seen = await seenPipeline(ctx.db, party, pick, ctx.clock.now(), { what: 'booking request', id: requestId })
-  const { offer, request } = await ctx.db.$transaction(async (tx) => {
-    const locked = await lockRequest(tx, requestId, { party, now: ctx.clock.now() })
-    const to = transition(requestMachine, locked.status, 'offer')
-    checkAgainstRequest(locked, data)
-    const { offer, moved } = await insertOffer(
-      tx,
-      party,
-      locked,
-      data,
-      { requestId, subject: 'request', subjectId: requestId, action: 'offer', from: locked.status, to },
-      { with: statusChange('moved', 'request', requestId, to), columns: columnsOf('BookingRequest', 'm', 'request') },
-    )
-    return { offer, request: nested<BookingRequest>(moved!, 'BookingRequest', 'request')! }
-  })
+  const seen = { what: 'booking request', id: requestId }
+  const { offer, request, artist } = await lockSeen(
+    ctx.db,
+    party,
+    Prisma.sql`${requestId}::uuid`,
+    ctx.clock.now(),
+    seen,
+    false,
+    async (tx, locked) => {
+      const to = transition(requestMachine, locked.request.status, 'offer')
+      checkAgainstRequest(locked.request, data)
+      const { offer, moved } = await insertOffer(
+        tx,
+        party,
+        locked.request,
+        data,
+        { requestId, subject: 'request', subjectId: requestId, action: 'offer', from: locked.request.status, to },
+        { with: statusChange('moved', 'request', requestId, to), columns: columnsOf('BookingRequest', 'm', 'request') },
+      )
+      return { offer, request: nested<BookingRequest>(moved!, 'BookingRequest', 'request')!, artist: locked.artist }
+    },
+  )
   actedOn(ctx, party, requestId)
   if (query) return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: offer.id } })
-  return offerAnswer(ctx.db, offer, request, seen.artist, [])
+  return offerAnswer(ctx.db, offer, request, artist, [])
 }
 
 /**
@@ -381,13 +406,13 @@ async function make(ctx: RequestContext, requestId: string, input: unknown, quer
 async function accept(ctx: RequestContext, offerId: string): Promise<OfferViewRow>
 async function accept(ctx: RequestContext, offerId: string, query: Selection): Promise<BookingOffer>
 async function accept(ctx: RequestContext, offerId: string, query?: Selection): Promise<BookingOffer | OfferViewRow> {
-  const { done, artist } = await onLatestOffer(ctx, offerId, async (tx, party, offer, request, booked) => {
+  const { done, artist } = await onLatestOffer(ctx, offerId, async (tx, party, offer, request, dates) => {
     requireTheirs(party, offer, 'accept')
     const actor = actorOf(party)
     const offerTo = transition(offerMachine, offer.status, 'accept')
     const requestTo = transition(requestMachine, request.status, 'hold')
     // Under the artist's lock, which confirmations take too: no booking can appear before the hold is placed.
-    if (booked) throw alreadyBooked()
+    if (dates.booked) throw alreadyBooked()
     const expiresAt = new Date(Math.min(ctx.clock.now().getTime() + offer.holdDays * DAY_MS, request.startsAt.getTime()))
     const holdId = randomUUID()
     // The hold is placed with the offer's and the request's moves and the step's three transitions in one
@@ -414,7 +439,9 @@ async function accept(ctx: RequestContext, offerId: string, query?: Selection): 
         },
       },
     )
-    const ranked = (await reprioritize(tx, request.artistId)).find((h) => h.id === holdId)
+    // Placed last, the hold ranks below every active hold on its dates and moves none of them: with none
+    // there, its rank is 1 as placed, and the ranks need no pass.
+    const ranked = dates.held ? (await reprioritize(tx, request.artistId)).find((h) => h.id === holdId) : undefined
     // An offer is accepted once: the hold placed now is its only one.
     return {
       offer: nested<BookingOffer>(moved!, 'BookingOffer', 'offer')!,
@@ -427,38 +454,38 @@ async function accept(ctx: RequestContext, offerId: string, query?: Selection): 
 }
 
 async function closeNegotiation(
-  tx: Tx,
+  tx: Queries,
   party: Party,
   offer: BookingOffer,
   request: BookingRequest,
   action: 'decline' | 'withdraw',
   reason?: string,
 ) {
-  const actor = actorOf(party)
   const offerTo = transition(offerMachine, offer.status, action)
   // The agency walking away declines the request; the promoter walking away withdraws it.
   const requestAction = party.side === 'agency' ? 'decline' : 'withdraw'
   const requestTo = transition(requestMachine, request.status, requestAction)
-  await tx.bookingOffer.update({ where: { id: offer.id }, data: { status: offerTo } })
-  await recordActivity(tx, actor, {
-    requestId: request.id,
-    subject: 'offer',
-    subjectId: offer.id,
-    action,
-    from: offer.status,
-    to: offerTo,
-    note: reason,
-  })
-  await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo, closedReason: reason } })
-  await recordActivity(tx, actor, {
-    requestId: request.id,
-    subject: 'request',
-    subjectId: request.id,
-    action: requestAction,
-    from: request.status,
-    to: requestTo,
-    note: reason,
-  })
+  const closedReason = reason === undefined ? Prisma.empty : Prisma.sql`, closed_reason = ${reason}`
+  await recordActivities(
+    tx,
+    actorOf(party),
+    [
+      { requestId: request.id, subject: 'offer', subjectId: offer.id, action, from: offer.status, to: offerTo, note: reason },
+      {
+        requestId: request.id,
+        subject: 'request',
+        subjectId: request.id,
+        action: requestAction,
+        from: request.status,
+        to: requestTo,
+        note: reason,
+      },
+    ],
+    {
+      with: Prisma.sql`${statusChange('closed_offer', 'offer', offer.id, offerTo)},
+        ${statusChange('closed_request', 'request', request.id, requestTo, closedReason)}`,
+    },
+  )
 }
 
 /** An offer's terms as an input states them (amounts as numbers, days as YYYY-MM-DD). */

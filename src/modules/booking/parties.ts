@@ -6,6 +6,7 @@ import { grantedModules } from '../../access/authorize.ts'
 import type { Module } from '../../access/catalog.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Db, Tx } from '../../db/client.ts'
+import type { Queries } from '../../db/sql.ts'
 import { formatDay, today } from '../../dates.ts'
 import { forbidden } from '../../errors.ts'
 import { Prisma, type BookingSide, type RepresentationRole } from '../../generated/prisma/client.ts'
@@ -173,7 +174,7 @@ export interface Transition {
 }
 
 /** Appends one transition to the pipeline's activity, inside the transaction that made it (see recordActivities). */
-export const recordActivity = (tx: Tx, actor: Actor, a: Transition) => recordActivities(tx, actor, [a])
+export const recordActivity = (tx: Queries, actor: Actor, a: Transition) => recordActivities(tx, actor, [a])
 
 /**
  * Appends transitions of one pipeline to its activity, in order, inside the transaction that made them, with
@@ -182,7 +183,7 @@ export const recordActivity = (tx: Tx, actor: Actor, a: Transition) => recordAct
  * status update, the request a step creates) and what it answers (see PipelineStep).
  */
 export async function recordActivities(
-  tx: Tx,
+  tx: Queries,
   actor: Actor,
   transitions: [Transition, ...Transition[]],
   step: PipelineStep = {},
@@ -210,14 +211,22 @@ const STATUS_TABLES = {
 
 /**
  * A status change as a WITH clause `name` of a step's statement (recordActivities' `step.with`), returning
- * the row: the change and its activity in one round trip. `updated_at` is the time of the change itself
- * (`clock_timestamp()`, as Prisma's `@updatedAt` stamps it), not the transaction's start: a step that waited on
- * a lock must not stamp a time before a rival that committed first.
+ * the row: the change and its activity in one round trip; `set` names other columns the change writes (a
+ * closing reason). `updated_at` is the time of the change itself (`clock_timestamp()`, as Prisma's
+ * `@updatedAt` stamps it), not the transaction's start: a step that waited on a lock must not stamp a time
+ * before a rival that committed first.
  */
-export function statusChange(name: string, subject: keyof typeof STATUS_TABLES, id: string, to: string): Prisma.Sql {
+export function statusChange(
+  name: string,
+  subject: keyof typeof STATUS_TABLES,
+  id: string,
+  to: string,
+  set: Prisma.Sql = Prisma.empty,
+): Prisma.Sql {
   const [table, type] = STATUS_TABLES[subject]
   return Prisma.sql`${Prisma.raw(name)} AS (
-      UPDATE ${Prisma.raw(table)} SET status = ${to}::text::${Prisma.raw(`"${type}"`)}, updated_at = clock_timestamp() WHERE id = ${id}::uuid RETURNING *)`
+      UPDATE ${Prisma.raw(table)} SET status = ${to}::text::${Prisma.raw(`"${type}"`)}, updated_at = clock_timestamp() ${set}
+      WHERE id = ${id}::uuid RETURNING *)`
 }
 
 /** The other side of a negotiation. */

@@ -1,10 +1,28 @@
 // Mechanics shared by every booking action: locking a pipeline, writing due expiries and lapsed hold
 // challenges, and keeping hold priorities in order.
 import type { Db, Tx } from '../../db/client.ts'
+import { sqlOf, type Queries, type SqlTx } from '../../db/sql.ts'
 import { conflict, notFound } from '../../errors.ts'
-import { Prisma, type Artist, type BookingHold, type BookingRequest, type BookingRequestStatus } from '../../generated/prisma/client.ts'
+import {
+  Prisma,
+  type Artist,
+  type BookingHold,
+  type BookingRequest,
+  type BookingRequestStatus,
+  type HoldStatus,
+} from '../../generated/prisma/client.ts'
 import { dealClosed } from './deal-followers.ts'
-import { actingSql, notActing, recordActivity, SYSTEM, visibleSql, type Actor, type Party } from './parties.ts'
+import {
+  actingSql,
+  notActing,
+  recordActivities,
+  recordActivity,
+  statusChange,
+  SYSTEM,
+  visibleSql,
+  type Actor,
+  type Party,
+} from './parties.ts'
 import { can, holdMachine, offerMachine, requestMachine, transition } from './state.ts'
 import { columnsOf, nested } from './views.ts'
 
@@ -21,7 +39,12 @@ const artistLockKey = (artistId: string) => `booking:artist:${artistId}`
  * With a party, the party must be one that acts on the pipeline (not only one that sees it), at `now`. With
  * `artistId`, the artist's booking lock (artistLockKey) is taken first, in the same statement.
  */
-export async function lockRequest(tx: Tx, id: string, acting?: { party: Party; now: Date }, artistId?: string): Promise<BookingRequest> {
+export async function lockRequest(
+  tx: Queries,
+  id: string,
+  acting?: { party: Party; now: Date },
+  artistId?: string,
+): Promise<BookingRequest> {
   // One statement: FOR UPDATE returns the row as the last commit left it, so no read follows the lock. Whether
   // the party acts on it is read in the same statement: representation is not under the pipeline's lock (a
   // handover never waits for it), so a separate read after the lock would order nothing more. The artist's
@@ -67,13 +90,63 @@ export async function seenPipeline(
   notFoundAs: { what: string; id: string },
   shape: { columns: Prisma.Sql; from: Prisma.Sql } = { columns: Prisma.sql`true AS "shape"`, from: Prisma.empty },
 ) {
-  const [row] = await db.$queryRaw<Record<string, unknown>[]>`
+  const [row] = await sqlOf(db).$queryRaw<Record<string, unknown>[]>`
     SELECT r.id, r.artist_id AS "artistId", ${dueSql(now)} AS due, ${columnsOf('Artist', 'a', 'artist')}, ${shape.columns}
     FROM booking_requests r JOIN artists a ON a.id = r.artist_id ${shape.from}
     WHERE ${pick} AND ${visibleSql(party)}`
   if (!row) throw notFound(notFoundAs.what, notFoundAs.id)
   const expired = row.due ? await expireDue(db, { requestId: row.id as string }, now) : 0
   return { id: row.id as string, artistId: row.artistId as string, artist: nested<Artist>(row, 'Artist', 'artist')!, expired, row }
+}
+
+/** Thrown inside lockSeen's transaction when something of the pipeline lapsed: expired first, then the step runs again. */
+class DueFirst extends Error {
+  constructor(readonly requestId: string) {
+    super('the pipeline has lapsed objects to expire first')
+  }
+}
+
+/**
+ * seenPipeline and lockRequest in one statement, for a step that reads nothing else before its lock: the
+ * request `requestId` (an expression) names is locked (the artist's lock first with `artistFirst`, its id read
+ * without a lock: a request's artist never changes) and read with what seenPipeline reads of it. 404 when
+ * the party does not see it. When something in it lapsed, the transaction is rolled back, expireDue writes
+ * it, and `step` runs again (the lock then answers as lockRequest does: a pipeline lapsed meanwhile is
+ * expired, 409). One round trip fewer than seenPipeline before lockRequest, the same order of checks.
+ */
+export async function lockSeen<T>(
+  db: Db,
+  party: Party,
+  requestId: Prisma.Sql,
+  now: Date,
+  notFoundAs: { what: string; id: string },
+  artistFirst: boolean,
+  step: (tx: SqlTx, seen: { request: BookingRequest; artist: Artist }) => Promise<T>,
+): Promise<T> {
+  const artistLock = artistFirst
+    ? Prisma.sql`AND (SELECT true FROM pg_advisory_xact_lock(hashtextextended(
+        ${artistLockKey('')} || (SELECT q.artist_id FROM booking_requests q WHERE q.id = ${requestId})::text, 0)))`
+    : Prisma.empty
+  for (let expired = false; ; expired = true) {
+    try {
+      return await sqlOf(db).$transaction(async (tx) => {
+        const [row] = await tx.$queryRaw<Record<string, unknown>[]>`
+          SELECT ${columnsOf('BookingRequest', 'r', 'request')}, ${columnsOf('Artist', 'a', 'artist')}, ${visibleSql(party)} AS visible,
+            ${actingSql(party)} AS acting, ${dueSql(now)} AS due
+          FROM booking_requests r JOIN artists a ON a.id = r.artist_id
+          WHERE r.id = ${requestId} ${artistLock} FOR UPDATE OF r`
+        const request = row && nested<BookingRequest>(row, 'BookingRequest', 'request')
+        if (!row || !request || !row.visible) throw notFound(notFoundAs.what, notFoundAs.id)
+        if (row.due && !expired) throw new DueFirst(request.id)
+        if (!row.acting) throw notActing(party)
+        if (requestDue(request, now)) throw conflict('invalid_transition', 'cannot act on a booking request that is expired')
+        return step(tx, { request, artist: nested<Artist>(row, 'Artist', 'artist')! })
+      })
+    } catch (e) {
+      if (!(e instanceof DueFirst)) throw e
+      await expireDue(db, { requestId: e.requestId }, now)
+    }
+  }
 }
 
 const OPEN_REQUEST: BookingRequestStatus[] = ['open', 'negotiating']
@@ -187,47 +260,52 @@ async function expirePipeline(tx: Tx, pipeline: { id: string; artistId: string }
  * `cancel` once booked), each with activity, and the deal's followers hear it is closed. One path, so that a
  * released and a cancelled pipeline leave the same trail; only a release records why on the hold.
  */
-export async function closePipeline(tx: Tx, actor: Actor, hold: BookingHold, action: 'release' | 'cancel', reason: string) {
+export async function closePipeline(tx: Queries, actor: Actor, hold: BookingHold, action: 'release' | 'cancel', reason: string) {
   const to = transition(holdMachine, hold.status, action)
-  const releasedReason = action === 'release' ? reason : undefined
-  await tx.bookingHold.update({ where: { id: hold.id }, data: { status: to, releasedReason } })
-  await recordActivity(tx, actor, {
-    requestId: hold.requestId,
-    subject: 'hold',
-    subjectId: hold.id,
-    action,
-    from: hold.status,
-    to,
-    note: reason,
-  })
-  const request = await tx.bookingRequest.findUniqueOrThrow({ where: { id: hold.requestId } })
+  const [request] = await tx.$queryRaw<{ status: BookingRequestStatus }[]>`
+    SELECT status::text AS status FROM booking_requests WHERE id = ${hold.requestId}::uuid`
+  if (!request) throw notFound('booking request', hold.requestId)
   const requestTo = transition(requestMachine, request.status, action)
-  await tx.bookingRequest.update({ where: { id: request.id }, data: { status: requestTo, closedReason: reason } })
-  await recordActivity(tx, actor, {
-    requestId: request.id,
-    subject: 'request',
-    subjectId: request.id,
-    action,
-    from: request.status,
-    to: requestTo,
-    note: reason,
-  })
+  // Both moves and their activity in one statement, the hold's first.
+  const releasedReason = action === 'release' ? Prisma.sql`, released_reason = ${reason}` : Prisma.empty
+  await recordActivities(
+    tx,
+    actor,
+    [
+      { requestId: hold.requestId, subject: 'hold', subjectId: hold.id, action, from: hold.status, to, note: reason },
+      {
+        requestId: hold.requestId,
+        subject: 'request',
+        subjectId: hold.requestId,
+        action,
+        from: request.status,
+        to: requestTo,
+        note: reason,
+      },
+    ],
+    {
+      with: Prisma.sql`${statusChange('closed_hold', 'hold', hold.id, to, releasedReason)},
+        ${statusChange('closed_request', 'request', hold.requestId, requestTo, Prisma.sql`, closed_reason = ${reason}`)}`,
+    },
+  )
   const what = action === 'release' ? 'the hold was released' : 'the booking was cancelled'
-  await dealClosed(tx, request.id, `${what}: ${reason}`)
+  await dealClosed(tx, hold.requestId, `${what}: ${reason}`)
 }
 
 /**
  * A challenged hold that let its deadline pass is released (its pipeline closes as released), and the
  * challenger, moved up, has it in its own log. The caller holds the artist's lock.
  */
-export async function lapseChallenge(tx: Tx, hold: BookingHold) {
+export async function lapseChallenge(tx: Queries, hold: BookingHold) {
   await lockRequest(tx, hold.requestId)
   await closePipeline(tx, SYSTEM, hold, 'release', 'a lower hold challenged it and it was neither confirmed nor released in time')
   await reprioritize(tx, hold.artistId)
   // Still active: a challenger that left takes its challenge along (reprioritize).
-  const challenger = hold.challengedByHoldId
-    ? await tx.bookingHold.findFirst({ where: { id: hold.challengedByHoldId, status: 'active' } })
-    : null
+  const [challenger] = hold.challengedByHoldId
+    ? await tx.$queryRaw<{ id: string; requestId: string; status: HoldStatus; priority: number }[]>`
+        SELECT id, request_id AS "requestId", status::text AS status, priority FROM booking_holds
+        WHERE id = ${hold.challengedByHoldId}::uuid AND status = 'active'`
+    : []
   if (challenger)
     await recordActivity(tx, SYSTEM, {
       requestId: challenger.requestId,
@@ -250,7 +328,7 @@ export const ranksAbove = (other: BookingHold, hold: BookingHold) =>
  * challenger left the active state goes with it (logged on the challenged pipeline). Returns the holds it
  * changed, with their rank now.
  */
-export async function reprioritize(tx: Tx, artistId: string): Promise<{ id: string; priority: number; updatedAt: Date }[]> {
+export async function reprioritize(tx: Queries, artistId: string): Promise<{ id: string; priority: number; updatedAt: Date }[]> {
   // One statement ranks the artist's active holds and voids the challenges of challengers that left.
   const changed = await tx.$queryRaw<{ id: string; requestId: string; priority: number; updatedAt: Date; voided: boolean }[]>`
     WITH ranked AS (
@@ -282,7 +360,7 @@ export async function reprioritize(tx: Tx, artistId: string): Promise<{ id: stri
 }
 
 /** Active holds of other pipelines overlapping [startsAt, endsAt) for the artist, as a condition. */
-export const competingWhere = (hold: { id: string; artistId: string; startsAt: Date; endsAt: Date }): Prisma.BookingHoldWhereInput => ({
+const competingWhere = (hold: { id: string; artistId: string; startsAt: Date; endsAt: Date }): Prisma.BookingHoldWhereInput => ({
   artistId: hold.artistId,
   status: 'active',
   id: { not: hold.id },
@@ -291,7 +369,7 @@ export const competingWhere = (hold: { id: string; artistId: string; startsAt: D
 })
 
 /** First-ranked first: the order of reprioritize. */
-export const rankOrder = [{ createdAt: 'asc' }, { id: 'asc' }] satisfies Prisma.BookingHoldOrderByWithRelationInput[]
+const rankOrder = [{ createdAt: 'asc' }, { id: 'asc' }] satisfies Prisma.BookingHoldOrderByWithRelationInput[]
 
 /** Active holds of other pipelines overlapping [startsAt, endsAt) for the artist, first-ranked first. */
 export function competingHolds(tx: Tx, hold: { id: string; artistId: string; startsAt: Date; endsAt: Date }) {
@@ -312,6 +390,10 @@ export function confirmedBookingOn(db: Db | Tx, d: { artistId: string; startsAt:
 /** confirmedBookingOn as a condition: whether there is one. */
 export const bookedSql = (d: { artistId: string; startsAt: Date; endsAt: Date }) => Prisma.sql`EXISTS (SELECT 1 FROM bookings b
   WHERE b.artist_id = ${d.artistId}::uuid AND b.status = 'confirmed' AND b.starts_at < ${d.endsAt} AND b.ends_at > ${d.startsAt})`
+
+/** Whether an active hold of the artist overlaps [startsAt, endsAt): one a hold placed on those dates ranks below. */
+export const heldSql = (d: { artistId: string; startsAt: Date; endsAt: Date }) => Prisma.sql`EXISTS (SELECT 1 FROM booking_holds x
+  WHERE x.artist_id = ${d.artistId}::uuid AND x.status = 'active' AND x.starts_at < ${d.endsAt} AND x.ends_at > ${d.startsAt})`
 
 export const alreadyBooked = () =>
   conflict('artist_already_booked', 'the artist already has a confirmed booking at that time: no hold is placed on those dates')

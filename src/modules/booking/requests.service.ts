@@ -6,6 +6,7 @@ import type { RequestContext } from '../../context.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, forbidden, invalidInput, notFound } from '../../errors.ts'
 import type { Db } from '../../db/client.ts'
+import { sqlOf } from '../../db/sql.ts'
 import { formatDay, today } from '../../dates.ts'
 import {
   BookingRequestStatus,
@@ -197,7 +198,7 @@ async function create(ctx: RequestContext, input: unknown, query?: Selection): P
   const id = randomUUID()
   const instant = (d: Date | null | undefined) => (d ? d.toISOString() : null)
   const row = await recordActivities(
-    ctx.db,
+    sqlOf(ctx.db),
     actorOf(party),
     [{ requestId: id, subject: 'request', subjectId: id, action: 'create', from: null, to: 'open', note: data.message }],
     {
@@ -226,7 +227,7 @@ async function create(ctx: RequestContext, input: unknown, query?: Selection): P
 async function requestedArtist(db: Db, data: { artistId: string; startsAt: Date; endsAt: Date }, now: Date) {
   const touching = Prisma.sql`w.artist_id = a.id AND w.starts_on <= ${formatDay(today(new Date(data.endsAt.getTime() - 1)))}::date
     AND w.ends_on >= ${formatDay(today(data.startsAt))}::date`
-  const [row] = await db.$queryRaw<Record<string, unknown>[]>`
+  const [row] = await sqlOf(db).$queryRaw<Record<string, unknown>[]>`
     SELECT ${columnsOf('Artist', 'a', 'artist')}, ${columnsOf('Agency', 'c', 'agency')},
       EXISTS (SELECT 1 FROM artist_availabilities w WHERE ${touching}) AS "any",
       EXISTS (SELECT 1 FROM artist_availabilities w WHERE ${touching} AND w.status = 'blocked') AS blocked
@@ -248,11 +249,12 @@ async function requestedArtist(db: Db, data: { artistId: string; startsAt: Date;
 /** The request's place: a directory city fixes the country (and names the city when the text is absent). */
 async function placeOf(ctx: RequestContext, data: z.output<typeof BookingRequestInput>) {
   if (!data.cityId) return {}
-  const city = await ctx.db.city.findUnique({ where: { id: data.cityId }, select: { name: true, country: { select: { code: true } } } })
+  const [city] = await sqlOf(ctx.db).$queryRaw<{ name: string; code: string }[]>`
+    SELECT c.name, k.code FROM geo_cities c JOIN geo_countries k ON k.id = c.country_id WHERE c.id = ${data.cityId}::uuid`
   if (!city) throw invalidInput('cityId', 'unknown city')
-  if (data.countryCode && data.countryCode !== city.country.code)
-    throw invalidInput('countryCode', `the city is in ${city.country.code}, not ${data.countryCode}`)
-  return { city: data.city ?? city.name, countryCode: city.country.code }
+  if (data.countryCode && data.countryCode !== city.code)
+    throw invalidInput('countryCode', `the city is in ${city.code}, not ${data.countryCode}`)
+  return { city: data.city ?? city.name, countryCode: city.code }
 }
 
 /** Closes a pipeline from the request down: its open offer and active hold close with it. */

@@ -59,8 +59,13 @@ export function columnsOf(model: Prisma.ModelName, alias: string, prefix: string
   )
 }
 
-/** The fields read under `prefix` (columnsOf) as a record of their own; null when the row has none (a LEFT JOIN that found nothing). */
+/**
+ * The fields read under `prefix` (columnsOf) as a record of their own; null when the row has none (a LEFT JOIN
+ * that found nothing: no `id`, or no first column for a model without one, such as a deposit term).
+ */
 export function nested<T>(row: Record<string, unknown>, model: Prisma.ModelName, prefix: string): T | null {
-  if (row[`${prefix}.id`] == null) return null
-  return Object.fromEntries(modelColumns(model).map((c) => [c.name, row[`${prefix}.${c.name}`]])) as T
+  const columns = modelColumns(model)
+  const key = columns.some((c) => c.name === 'id') ? 'id' : columns[0]?.name
+  if (row[`${prefix}.${key}`] == null) return null
+  return Object.fromEntries(columns.map((c) => [c.name, row[`${prefix}.${c.name}`]])) as T
 }

@@ -1,37 +1,35 @@
 // What the booking pipeline tells its contracts, inside the transaction that changes the deal: paper sent
 // early on a hold follows the hold into its booking, and paper for a deal that is off is closed (a draft
 // cancelled, a sent or signed contract voided) so that nobody signs for a date that no longer exists.
-import type { Tx } from '../../db/client.ts'
-import type { ContractStatus } from '../../generated/prisma/client.ts'
+// Written as statements (`$queryRaw`): the pipeline's transactions run on Prisma's client or on the pool
+// directly (src/db/sql.ts), and these run in either; the move to the booking rides in the statement that
+// inserts the booking.
+import type { Queries } from '../../db/sql.ts'
+import { Prisma, type ContractStatus } from '../../generated/prisma/client.ts'
 import type { DealFollower } from '../booking/deal-followers.ts'
 import { recordContractEvent } from '../outbox/record.ts'
 import { can, contractMachine, transition } from './state.ts'
 
-async function moveContractsToBooking(tx: Tx, holdId: string, bookingId: string) {
-  await tx.contract.updateMany({ where: { holdId, status: { notIn: ['void', 'cancelled'] } }, data: { bookingId } })
-}
+/** A clause of the statement that inserts the booking (DealFollower.booked). */
+const moveContractsToBooking = (holdId: string, bookingId: string) => Prisma.sql`contracts_booked AS (
+    UPDATE contracts SET booking_id = ${bookingId}::uuid, updated_at = clock_timestamp()
+    WHERE hold_id = ${holdId}::uuid AND status NOT IN ('void', 'cancelled'))`
 
-async function closeContractsOfDeal(tx: Tx, requestId: string, reason: string) {
-  const live = await tx.contract.findMany({ where: { requestId, status: { notIn: ['void', 'cancelled'] } } })
+async function closeContractsOfDeal(tx: Queries, requestId: string, reason: string) {
+  const live = await tx.$queryRaw<{ id: string; status: ContractStatus }[]>`
+    SELECT id, status::text AS status FROM contracts WHERE request_id = ${requestId}::uuid AND status NOT IN ('void', 'cancelled')`
   for (const contract of live) {
     const action = can(contractMachine, contract.status, 'cancel') ? 'cancel' : 'void'
     const to: ContractStatus = transition(contractMachine, contract.status, action)
-    await tx.contract.update({ where: { id: contract.id }, data: { status: to, closedReason: reason } })
-    await tx.contractEvent.create({
-      data: {
-        contractId: contract.id,
-        type: action === 'cancel' ? 'cancelled' : 'voided',
-        fromStatus: contract.status,
-        toStatus: to,
-        note: reason,
-      },
-    })
-    await recordContractEvent(tx, {
-      contractId: contract.id,
-      type: action === 'cancel' ? 'cancelled' : 'voided',
-      from: contract.status,
-      to,
-    })
+    const type = action === 'cancel' ? 'cancelled' : 'voided'
+    // The move and its timeline entry in one statement.
+    await tx.$queryRaw`
+      WITH moved AS (
+        UPDATE contracts SET status = ${to}::text::"ContractStatus", closed_reason = ${reason}, updated_at = clock_timestamp()
+        WHERE id = ${contract.id}::uuid RETURNING id)
+      INSERT INTO contract_events (id, contract_id, type, from_status, to_status, note, created_at, updated_at)
+      SELECT gen_random_uuid(), moved.id, ${type}, ${contract.status}, ${to}, ${reason}, now(), now() FROM moved`
+    await recordContractEvent(tx, { contractId: contract.id, type, from: contract.status, to })
   }
 }
 

@@ -2,6 +2,7 @@
 // if and only if the change committed. Each writer is one INSERT (… SELECT over the rows the change
 // touched, for the parties and ids it does not have in hand): no extra round trip per transition.
 import type { Tx } from '../../db/client.ts'
+import type { Queries } from '../../db/sql.ts'
 import { Prisma } from '../../generated/prisma/client.ts'
 import { noteEventWritten, requestIdOf } from '../../request-scope.ts'
 import { eventDefinition } from './catalog.ts'
@@ -13,18 +14,22 @@ const instant = (column: Prisma.Sql) => Prisma.sql`to_char(${column} AT TIME ZON
 const agencyOrgs = (agencyId: Prisma.Sql) =>
   Prisma.sql`ARRAY(SELECT cc.org_id FROM artists_company_claims cc WHERE cc.company_id = ${agencyId} AND cc.status = 'approved')`
 
-async function insert(tx: Tx, type: string, aggregateId: string, orgIds: Prisma.Sql, payload: Prisma.Sql, from: Prisma.Sql) {
+async function insert(tx: Queries, type: string, aggregateId: string, orgIds: Prisma.Sql, payload: Prisma.Sql, from: Prisma.Sql) {
   const def = eventDefinition(type)
-  const written = await tx.$executeRaw`
+  const written = await tx.$queryRaw<unknown[]>`
     INSERT INTO outbox_events (id, aggregate_type, aggregate_id, event_type, schema_version, org_ids, payload, request_id)
     SELECT gen_random_uuid(), ${def.aggregate}, ${aggregateId}::uuid, ${type}, ${def.version}, ${orgIds}, ${payload}, ${requestIdOf(tx)}
-    ${from}`
-  if (written !== 1) throw new Error(`outbox: ${type} for ${aggregateId} found nothing to describe`)
+    ${from}
+    RETURNING 1`
+  if (written.length !== 1) throw new Error(`outbox: ${type} for ${aggregateId} found nothing to describe`)
   noteEventWritten(tx, type)
 }
 
 /** An event whose payload and parties the caller has in hand. */
-export async function recordEvent(tx: Tx, e: { type: string; aggregateId: string; orgIds: string[]; payload: Record<string, unknown> }) {
+export async function recordEvent(
+  tx: Queries,
+  e: { type: string; aggregateId: string; orgIds: string[]; payload: Record<string, unknown> },
+) {
   await insert(tx, e.type, e.aggregateId, Prisma.sql`${e.orgIds}::uuid[]`, Prisma.sql`${JSON.stringify(e.payload)}::jsonb`, Prisma.empty)
 }
 
@@ -72,7 +77,7 @@ export interface PipelineStep {
  * null, in the statement `step` completes. Returns the row `step.answer` reads (none without one).
  */
 export async function recordPipelineEvents(
-  tx: Tx,
+  tx: Queries,
   actor: { type: string; orgId?: string },
   requestId: string,
   transitions: { subject: PipelineSubject; subjectId: string; action: string; from: string | null; to: string }[],
@@ -111,7 +116,7 @@ export async function recordPipelineEvents(
 
 /** A contract timeline entry. */
 export async function recordContractEvent(
-  tx: Tx,
+  tx: Queries,
   e: { contractId: string; type: string; version?: number; signerId?: string; from?: string; to?: string; actorOrgId?: string },
 ) {
   await insert(

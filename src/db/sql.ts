@@ -1,0 +1,192 @@
+// Statements written by hand, run straight on the pg pool under the Prisma client (src/db/client.ts), for
+// the paths where Prisma's runtime (parameter serialisation, its interpreter, result mapping) costs more
+// than the statement: the booking flow's steps (src/modules/booking/README.md, "Performance").
+//
+// The same guarantees as the Prisma path: the pool's statement and connect timeouts apply (same pool); pg's
+// errors are database faults to `databaseFault` as they are (503s) and violations to the error helpers
+// (src/errors.ts); a read outside a transaction that meets a dead pooled connection runs again, and so does
+// a transaction's BEGIN (`retryingReads`' rules); every statement is told to `onQuery` and prepared once per
+// connection (`nameOf`); rows are typed as
+// Prisma's `$queryRaw` types them (int8 → BigInt, numeric → Prisma.Decimal, date and timestamps → Date, json
+// parsed), so a `Prisma.sql` template reads the same rows through either.
+import type pg from 'pg'
+import types from 'pg-types'
+import { Prisma } from '../generated/prisma/client.ts'
+import { observeDb, type Db, type DbObservation } from './client.ts'
+import { databaseFault } from './faults.ts'
+import { scopeAlong } from '../request-scope.ts'
+
+/** What runs a statement: the pool, a transaction of sql.ts, or a Prisma client or transaction (the same call). */
+export interface Queries {
+  $queryRaw<T = unknown>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): PromiseLike<T>
+}
+
+/** The pool: reads are retried on a dead connection; `$transaction` runs `work` in one transaction on one connection. */
+export interface SqlDb extends Queries {
+  $queryRaw<T = unknown>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<T>
+  $transaction<T>(work: (tx: SqlTx) => Promise<T>): Promise<T>
+}
+
+/** A transaction of sql.ts: its statements run in order on its connection, never replayed. */
+export interface SqlTx extends Queries {
+  $queryRaw<T = unknown>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<T>
+}
+
+const toDate = (text: string) => new Date(text)
+// text[] (1009): its elements as text, NULL as null.
+const textArray = (types.getTypeParser as (oid: number) => (text: string) => (string | null)[])(1009)
+const arrayOf =
+  <T>(parse: (text: string) => T) =>
+  (text: string): (T | null)[] =>
+    textArray(text).map((entry) => (entry === null ? null : parse(entry)))
+
+// Prisma reads a timestamp without time zone as UTC, and a date as UTC midnight.
+const utcTimestamp = (text: string) => new Date(`${text.replace(' ', 'T')}Z`)
+const utcDate = (text: string) => new Date(`${text}T00:00:00.000Z`)
+const decimal = (text: string) => new Prisma.Decimal(text)
+
+const PARSERS: Record<number, (text: string) => unknown> = {
+  20: BigInt,
+  1016: arrayOf(BigInt),
+  1700: decimal,
+  1231: arrayOf(decimal),
+  1082: utcDate,
+  1182: arrayOf(utcDate),
+  1114: utcTimestamp,
+  1115: arrayOf(utcTimestamp),
+  1184: toDate,
+  1185: arrayOf(toDate),
+}
+
+const TYPES = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    (format ?? 'text') === 'text' && PARSERS[oid] ? PARSERS[oid] : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
+}
+
+/** A parameter as PostgreSQL reads it: instants in UTC (pg would write the process's zone), integers and decimals as text. */
+function parameter(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString()
+  if (typeof value === 'bigint') return value.toString()
+  if (Prisma.Decimal.isDecimal(value)) return value.toString()
+  if (Array.isArray(value)) return value.map(parameter)
+  return value
+}
+
+const statementOf = (query: TemplateStringsArray | Prisma.Sql, values: unknown[]): Prisma.Sql =>
+  query instanceof Prisma.Sql ? query : Prisma.sql(query, ...values)
+
+/** A statement that only reads: safe to run again, whatever happened to its first run (client.ts's rule). */
+const isRead = (text: string) => /^\s*SELECT\b/i.test(text)
+
+/**
+ * Each statement text is prepared once per connection (pg names it and skips the Parse after the first run),
+ * so that PostgreSQL parses and analyses the flow's larger statements once, not on every call (the booking
+ * bench: 40 → 49 flows/s). The texts come from templates, so they are few; past `MAX_NAMED` distinct texts (a
+ * caller building texts from data) the rest run unnamed rather than filling every connection with statements.
+ * A prepared statement outlives a migration on a live connection: its result columns must be named (no
+ * top-level `SELECT *` / `RETURNING *`, which fail once a column is added), as columnsOf names them.
+ */
+const MAX_NAMED = 500
+const names = new Map<string, string>()
+
+function nameOf(text: string): string | undefined {
+  let name = names.get(text)
+  if (!name && names.size < MAX_NAMED) {
+    name = `sql_${names.size + 1}`
+    names.set(text, name)
+  }
+  return name
+}
+
+async function run<T>(on: pg.Pool | pg.PoolClient, observation: DbObservation, statement: Prisma.Sql): Promise<T> {
+  observation.onQuery?.(statement.text)
+  const query = { name: nameOf(statement.text), text: statement.text, values: statement.values.map(parameter), types: TYPES }
+  const result = await on.query(query)
+  return result.rows as T
+}
+
+/** Runs `work` again while it meets a dead connection, at most `attempts` times in all. */
+async function retrying<T>(observation: DbObservation, attempts: number, work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work()
+    } catch (e) {
+      const fault = databaseFault(e)
+      if (!fault?.deadConnection || attempt >= attempts) throw e
+      observation.onRetry?.(fault.reason)
+    }
+  }
+}
+
+const pools = new WeakMap<DbObservation, SqlDb>()
+
+/** The hand-written statements' way to `db`'s pool (one per client; `db` may be a request's scoped client). */
+export function sqlOf(db: Db): SqlDb {
+  const observation = observeDb(db)
+  if (!observation) throw new Error('sqlOf: a client made by createDb is needed')
+  let sql = pools.get(observation)
+  if (!sql) {
+    sql = poolSql(observation)
+    pools.set(observation, sql)
+  }
+  // The request's scope goes along (the outbox stamps its events with the request: src/request-scope.ts).
+  return scopeAlong(db, Object.create(sql) as SqlDb)
+}
+
+function poolSql(observation: DbObservation): SqlDb {
+  const { pool } = observation
+  // Every idle connection dies in one outage: enough attempts to discard them all and reach a fresh one.
+  const attempts = (pool.options.max ?? 10) + 1
+
+  /** A connection with its transaction begun; BEGIN is retried on a dead connection (nothing ran yet). */
+  const begun = () =>
+    retrying(observation, attempts, async () => {
+      const client = await pool.connect()
+      try {
+        await run(client, observation, Prisma.sql`BEGIN`)
+        return client
+      } catch (e) {
+        client.release(e as Error)
+        throw e
+      }
+    })
+
+  return {
+    $queryRaw<T>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<T> {
+      const statement = statementOf(query, values)
+      if (!isRead(statement.text)) return run<T>(pool, observation, statement)
+      return retrying(observation, attempts, () => run<T>(pool, observation, statement))
+    },
+
+    async $transaction<T>(this: SqlDb, work: (tx: SqlTx) => Promise<T>): Promise<T> {
+      const client = await begun()
+      // A connection lost between two statements is reported here, not as an unhandled 'error' event; the
+      // next statement on it fails and the transaction with it.
+      let lost: Error | undefined
+      const onError = (e: Error) => (lost = e)
+      client.on('error', onError)
+      const tx: SqlTx = scopeAlong(this, {
+        $queryRaw: <R>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) =>
+          run<R>(client, observation, statementOf(query, values)),
+      })
+      try {
+        const result = await work(tx)
+        await run(client, observation, Prisma.sql`COMMIT`)
+        return result
+      } catch (e) {
+        if (!lost && !databaseFault(e)?.deadConnection) {
+          try {
+            await run(client, observation, Prisma.sql`ROLLBACK`)
+          } catch (rollback) {
+            lost = rollback as Error
+          }
+        } else lost ??= e as Error
+        throw e
+      } finally {
+        client.off('error', onError)
+        // A connection that failed is closed, never pooled again.
+        client.release(lost)
+      }
+    },
+  }
+}

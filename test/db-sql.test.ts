@@ -1,0 +1,212 @@
+// The statements written on the pool directly (src/db/sql.ts) keep the Prisma path's guarantees: rows typed as
+// Prisma's $queryRaw types them, every statement observed (and prepared once), transactions that commit or roll
+// back as one, reads and BEGINs run again after meeting a dead connection (and nothing else is), database faults
+// that answer 503, and PostgreSQL's violations recognised by the error helpers.
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createDb, observeDb, type Db } from '../src/db/client.ts'
+import { databaseFault } from '../src/db/faults.ts'
+import { sqlOf } from '../src/db/sql.ts'
+import { isExclusionViolation, isUniqueViolation, toAppError } from '../src/errors.ts'
+import { Prisma } from '../src/generated/prisma/client.ts'
+import { freshDatabase } from './support/db.ts'
+
+let database: Awaited<ReturnType<typeof freshDatabase>>
+let db: Db
+const statements: string[] = []
+const retries: string[] = []
+
+async function admin<T>(run: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: database.url })
+  await c.connect()
+  try {
+    return await run(c)
+  } finally {
+    await c.end()
+  }
+}
+
+/** Terminates the backend running a statement that contains `marker` (an administrator's pg_terminate_backend), once. */
+async function terminateRunning(marker: string) {
+  await admin(async (c) => {
+    for (let i = 0; i < 200; i++) {
+      const killed = await c.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND position($1 in query) > 0`,
+        [marker],
+      )
+      if (killed.rowCount) return
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    throw new Error(`no statement with ${marker} ran`)
+  })
+}
+
+/** The pool's next checkout hands a connection whose socket is gone (a connection dropped while pooled). */
+function dropNextCheckout() {
+  const pool = observeDb(db)!.pool
+  const connect = pool.connect
+  pool.connect = (async () => {
+    pool.connect = connect
+    const client: pg.PoolClient = await (connect as () => Promise<pg.PoolClient>).call(pool)
+    client.on('error', () => {})
+    const ended = new Promise((resolve) => client.once('end', resolve))
+    ;(client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy()
+    await ended
+    return client
+  }) as typeof pool.connect
+}
+
+beforeAll(async () => {
+  database = await freshDatabase()
+  db = createDb({ url: database.url, poolMax: 2, statementTimeoutMs: 500, onQuery: (q) => statements.push(q) })
+  observeDb(db)!.onRetry = (reason) => retries.push(reason)
+  await db.$executeRawUnsafe('CREATE TABLE sql_test_items (id int PRIMARY KEY, during tstzrange, EXCLUDE USING gist (during WITH &&))')
+})
+
+afterAll(async () => {
+  await db?.$disconnect()
+  await database?.drop()
+})
+
+describe('rows and parameters', () => {
+  it('types each column as Prisma $queryRaw does', async () => {
+    const query = Prisma.sql`SELECT 9007199254740993::int8 AS big, 12.50::numeric AS amount, 7::int AS small, 1.5::float8 AS ratio,
+      '2031-01-02'::date AS day, '2031-01-02 03:04:05.678'::timestamp AS local, '2031-01-02 03:04:05.678+02'::timestamptz AS instant,
+      '{"a": [1, {"b": null}]}'::jsonb AS doc, ARRAY[1, 2]::int8[] AS bigs, ARRAY['2031-01-02'::date] AS days, ARRAY['x', NULL] AS texts,
+      NULL::int8 AS nothing, true AS yes, gen_random_uuid() IS NOT NULL AS uuid_ok`
+    const [mine] = await sqlOf(db).$queryRaw<Record<string, unknown>[]>(query)
+    const [prismas] = await db.$queryRaw<Record<string, unknown>[]>(query)
+    expect(mine).toStrictEqual(prismas)
+    expect(mine).toMatchObject({
+      big: 9007199254740993n,
+      small: 7,
+      instant: new Date('2031-01-02T01:04:05.678Z'),
+      doc: { a: [1, { b: null }] },
+    })
+    expect(mine!.amount).toBeInstanceOf(Prisma.Decimal)
+  })
+
+  it('sends instants in UTC, BigInts and arrays as PostgreSQL reads them', async () => {
+    const at = new Date('2031-05-06T07:08:09.010Z')
+    const [row] = await sqlOf(db).$queryRaw<Record<string, unknown>[]>`
+      SELECT ${at}::timestamptz AS at, ${at}::date AS day, ${9007199254740993n}::bigint AS big, ${['a', 'b']}::text[] AS xs, ${null}::int AS none`
+    expect(row).toStrictEqual({ at, day: new Date('2031-05-06T00:00:00.000Z'), big: 9007199254740993n, xs: ['a', 'b'], none: null })
+  })
+})
+
+describe('transactions and observation', () => {
+  it('reports every statement, BEGIN and COMMIT included', async () => {
+    const at = statements.length
+    await sqlOf(db).$transaction(async (tx) => {
+      await tx.$queryRaw`INSERT INTO sql_test_items (id) VALUES (1)`
+      await tx.$queryRaw`SELECT id FROM sql_test_items`
+    })
+    expect(statements.slice(at).map((s) => s.trim().split(/\s+/)[0])).toEqual(['BEGIN', 'INSERT', 'SELECT', 'COMMIT'])
+  })
+
+  it('prepares a statement once per connection and runs it again by name', async () => {
+    const text = await sqlOf(db).$transaction(async (tx) => {
+      const statement = Prisma.sql`SELECT id FROM sql_test_items WHERE id = ${1}`
+      await tx.$queryRaw(statement)
+      await tx.$queryRaw(statement)
+      const prepared = await tx.$queryRaw<
+        { statement: string }[]
+      >`SELECT statement FROM pg_prepared_statements WHERE statement = ${statement.text}`
+      return prepared.map((p) => p.statement)
+    })
+    expect(text).toEqual(['SELECT id FROM sql_test_items WHERE id = $1'])
+  })
+
+  it('rolls back everything when the work throws, and the connection serves again', async () => {
+    const failure = new Error('changed my mind')
+    await expect(
+      sqlOf(db).$transaction(async (tx) => {
+        await tx.$queryRaw`INSERT INTO sql_test_items (id) VALUES (2)`
+        throw failure
+      }),
+    ).rejects.toBe(failure)
+    expect(statements.at(-1)).toBe('ROLLBACK')
+    const ids = await sqlOf(db).$queryRaw<{ id: number }[]>`SELECT id FROM sql_test_items ORDER BY id`
+    expect(ids).toEqual([{ id: 1 }])
+  })
+
+  it('raises PostgreSQL violations as the error helpers and toAppError know them', async () => {
+    const unique = await sqlOf(db).$queryRaw`INSERT INTO sql_test_items (id) VALUES (1)`.then(
+      () => null,
+      (e: unknown) => e,
+    )
+    expect(isUniqueViolation(unique)).toBe(true)
+    expect(isUniqueViolation(unique, 'sql_test_items_pkey')).toBe(true)
+    expect(isUniqueViolation(unique, 'another_index')).toBe(false)
+    expect(toAppError(unique)).toMatchObject({ code: 'already_exists' })
+    const overlap = await sqlOf(db)
+      .$transaction(async (tx) => {
+        await tx.$queryRaw`INSERT INTO sql_test_items (id, during) VALUES (10, tstzrange('2031-01-01', '2031-01-03'))`
+        await tx.$queryRaw`INSERT INTO sql_test_items (id, during) VALUES (11, tstzrange('2031-01-02', '2031-01-04'))`
+      })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      )
+    expect(isExclusionViolation(overlap, 'sql_test_items_during_excl')).toBe(true)
+    expect(isExclusionViolation(overlap, 'bookings_no_double_booking')).toBe(false)
+    expect(isUniqueViolation(overlap)).toBe(false)
+  })
+})
+
+describe('faults', () => {
+  it('runs a read again on a fresh connection when its connection is lost, and tells onRetry', async () => {
+    const before = retries.length
+    const [[row]] = await Promise.all([
+      sqlOf(db).$queryRaw<{ one: number }[]>`SELECT 1 AS one, pg_sleep(0.3)::text AS read_marker`,
+      terminateRunning('read_marker'),
+    ])
+    expect(row).toEqual({ one: 1, read_marker: '' })
+    expect(retries.slice(before)).toEqual(['connection_lost'])
+  })
+
+  it('starts a transaction again when its BEGIN meets a dead connection', async () => {
+    dropNextCheckout()
+    const before = retries.length
+    const ids = await sqlOf(db).$transaction((tx) => tx.$queryRaw<{ id: number }[]>`SELECT id FROM sql_test_items WHERE id = 1`)
+    expect(ids).toEqual([{ id: 1 }])
+    expect(retries.slice(before)).toEqual(['connection_lost'])
+  })
+
+  it('never replays a write or a statement in a transaction: they fail as a database fault that answers 503', async () => {
+    const before = retries.length
+    const [write] = await Promise.all([
+      sqlOf(db).$queryRaw`INSERT INTO sql_test_items (id) SELECT 3 FROM pg_sleep(0.3) AS write_marker`.then(
+        () => null,
+        (e: unknown) => e,
+      ),
+      terminateRunning('write_marker'),
+    ])
+    expect(databaseFault(write)).toEqual({ reason: 'connection_lost', deadConnection: true })
+    expect(toAppError(write)).toMatchObject({ kind: 'unavailable' })
+    const [inTransaction] = await Promise.all([
+      sqlOf(db)
+        .$transaction((tx) => tx.$queryRaw`SELECT pg_sleep(0.3) AS tx_marker`)
+        .then(
+          () => null,
+          (e: unknown) => e,
+        ),
+      terminateRunning('tx_marker'),
+    ])
+    expect(databaseFault(inTransaction)?.deadConnection).toBe(true)
+    expect(retries.length).toBe(before)
+    expect(await sqlOf(db).$queryRaw`SELECT id FROM sql_test_items WHERE id = 3`).toEqual([])
+    // The lost connections were discarded: the pool serves again.
+    expect(await sqlOf(db).$queryRaw`SELECT 1 AS one`).toEqual([{ one: 1 }])
+  })
+
+  it('stops a statement at the pool statement timeout, as a fault (503)', async () => {
+    const error = await sqlOf(db).$queryRaw`SELECT pg_sleep(2)`.then(
+      () => null,
+      (e: unknown) => e,
+    )
+    expect(databaseFault(error)?.reason).toBe('statement_timeout')
+    expect(toAppError(error)).toMatchObject({ kind: 'unavailable' })
+  })
+})

@@ -9,8 +9,7 @@
 // connection (`nameOf`); rows are typed as
 // Prisma's `$queryRaw` types them (int8 → BigInt, numeric → Prisma.Decimal, date and timestamps → Date, json
 // parsed), so a `Prisma.sql` template reads the same rows through either.
-import type pg from 'pg'
-import types from 'pg-types'
+import pg from 'pg'
 import { Prisma } from '../generated/prisma/client.ts'
 import { observeDb, type Db, type DbObservation } from './client.ts'
 import { databaseFault } from './faults.ts'
@@ -32,6 +31,8 @@ export interface SqlTx extends Queries {
   $queryRaw<T = unknown>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<T>
 }
 
+// pg's own type parsers (pg-types, reached through pg: not a dependency of ours).
+const types = pg.types
 const toDate = (text: string) => new Date(text)
 // text[] (1009): its elements as text, NULL as null.
 const textArray = (types.getTypeParser as (oid: number) => (text: string) => (string | null)[])(1009)

@@ -84,6 +84,12 @@ describe('marketplace', () => {
     expect(names(near.body.data.items)).toEqual(['grenoble', 'expensive', 'unpublished'])
     const tight = await search({ nearCityId: lyon.id, around: `${YEAR}-03-14`, radiusKm: 20, aroundDays: 1 })
     expect(names(tight.body.data.items).sort()).toEqual(['expensive', 'unpublished'])
+    // A later page, and one past the last, where the count is asked alone: the same shows counted.
+    const page = (n: number) => search({ nearCityId: lyon.id, around: `${YEAR}-03-14`, radiusKm: 150, sort: 'fee', limit: 2, page: n })
+    const second = await page(2)
+    expect(names(second.body.data.items)).toEqual(['unpublished'])
+    expect(second.body.data).toMatchObject({ total: 3, totalCapped: false })
+    expect((await page(3)).body.data).toMatchObject({ items: [], total: 3, totalCapped: false })
   })
 
   it('validates the filter per field', async () => {

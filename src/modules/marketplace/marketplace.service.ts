@@ -84,19 +84,19 @@ function nameParts(q: string) {
  * leads: fewer other letters, as trigram similarity would rank them), then the latest activity, then the id.
  * The other names are read only when those that start with q cannot fill the page (a one-time filter).
  */
-function relevanceIds(q: string, others: Prisma.Sql, page: Page): Prisma.Sql {
+function relevanceIds(q: string, from: Prisma.Sql, others: Prisma.Sql, page: Page): Prisma.Sql {
   const name = nameParts(q)
   const wanted = page.offset + page.limit
   // A word starts after anything that is not a letter or a digit; every other character of q is escaped.
   const wordStart = `(^|[^[:alnum:]])${searchFold(q).replace(/[^\p{L}\p{N}\s]/gu, '\\$&')}`
   return sql`WITH starts AS (
-      SELECT m.artist_id, length(m.name_search) AS len, m.active_at FROM marketplace_artists m WHERE ${name.starts} AND ${others}
+      SELECT m.artist_id, length(m.name_search) AS len, m.active_at FROM ${from} m WHERE ${name.starts} AND ${others}
       ORDER BY length(m.name_search), m.active_at DESC, m.artist_id LIMIT ${wanted}::int)
     SELECT r.artist_id FROM (
       SELECT 0 AS tier, s.artist_id, s.len, s.active_at FROM starts s
       UNION ALL
       (SELECT CASE WHEN m.name_search ~ ${wordStart} THEN 1 ELSE 2 END, m.artist_id, length(m.name_search), m.active_at
-       FROM marketplace_artists m WHERE ${name.inside} AND ${others} AND (SELECT count(*) FROM starts) < ${wanted}::int
+       FROM ${from} m WHERE ${name.inside} AND ${others} AND (SELECT count(*) FROM starts) < ${wanted}::int
        ORDER BY 1, 3, 4 DESC, 2 LIMIT ${wanted}::int)) r
     ORDER BY r.tier, r.len, r.active_at DESC, r.artist_id LIMIT ${page.limit}::int OFFSET ${page.offset}::int`
 }
@@ -108,9 +108,9 @@ function relevanceIds(q: string, others: Prisma.Sql, page: Page): Prisma.Sql {
  * With q, the names that start with it are counted first, from their index range, and the others only while
  * the cap is not reached: counted together, the planner would read the name index whole for a common word.
  */
-function countOf(q: string | undefined, others: Prisma.Sql): Prisma.Sql {
+function countOf(q: string | undefined, from: Prisma.Sql, others: Prisma.Sql): Prisma.Sql {
   const capped = (where: Prisma.Sql) =>
-    sql`SELECT count(*)::int AS total FROM (SELECT FROM marketplace_artists m WHERE ${where} LIMIT (SELECT ${COUNT_TAKE}::int)) n`
+    sql`SELECT count(*)::int AS total FROM (SELECT FROM ${from} m WHERE ${where} LIMIT (SELECT ${COUNT_TAKE}::int)) n`
   if (!q) return capped(others)
   const name = nameParts(q)
   const inside = capped(sql`${name.inside} AND ${others} AND s.total < ${COUNT_TAKE}::int`)
@@ -213,17 +213,24 @@ export function marketplaceStatements(
   day: string,
   directory: boolean,
 ) {
-  const others = conditions(f, countryId, place, day)
+  // "Near" matches are found through the shows around the days (at most their number of artists), then their
+  // rows; both the count and the page's ids read them. Found once (`near`, materialized) rather than twice: the
+  // shows and a row probe per artist were half of a "near" page's buffers.
+  const near = place
+    ? sql`WITH near AS MATERIALIZED (SELECT m.* FROM marketplace_artists m WHERE ${conditions(f, countryId, place, day)}) `
+    : null
+  const from = near ? sql`near` : sql`marketplace_artists`
+  const others = near ? sql`true` : conditions(f, countryId, place, day)
   const where = f.q ? sql`${nameParts(f.q).anywhere} AND ${others}` : others
   const ids =
     f.q && f.sort === 'relevance'
-      ? relevanceIds(f.q, others, page)
-      : sql`SELECT m.artist_id FROM marketplace_artists m WHERE ${where} ORDER BY ${orderBy(f)} LIMIT ${page.limit}::int OFFSET ${page.offset}::int`
-  const count = countOf(f.q, others)
+      ? relevanceIds(f.q, from, others, page)
+      : sql`SELECT m.artist_id FROM ${from} m WHERE ${where} ORDER BY ${orderBy(f)} LIMIT ${page.limit}::int OFFSET ${page.offset}::int`
+  const count = countOf(f.q, from, others)
   // ARRAY(...) WITH ORDINALITY keeps the order the filter's index walk chose through the joins. The count rides
   // along as an uncorrelated subquery, run once for the statement: no second round trip after the page.
   return {
-    page: sql`SELECT p.artist_id AS id, m.name, a.slug, a.kind::text AS kind, a.created_at, a.updated_at, (${count}) AS total,
+    page: sql`${near ?? Prisma.empty}SELECT p.artist_id AS id, m.name, a.slug, a.kind::text AS kind, a.created_at, a.updated_at, (${count}) AS total,
                      m.fee_min, m.fee_max, m.fee_currency, m.next_available_on, m.active_at, m.updated_at AS card_updated_at, ${availableDays(day)} AS available_days,
                      agency.id AS agency_id, agency.name AS agency_name, ${cardColumns(directory)},
                      ${place ? nearestShowKm(f, place) : sql`NULL::float8`} AS distance_km
@@ -237,7 +244,7 @@ export function marketplaceStatements(
                 WHERE l.artist_id = p.artist_id AND l.role = 'agency' AND (l.ends_on IS NULL OR l.ends_on >= ${day}::date)
                 ORDER BY l.starts_on LIMIT 1) agency ON true
               ORDER BY p.ord`,
-    count,
+    count: near ? sql`${near}SELECT * FROM (${count}) c` : count,
   }
 }
 

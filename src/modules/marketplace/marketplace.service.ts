@@ -202,8 +202,13 @@ function cardColumns(directory: boolean): Prisma.Sql {
 
 /**
  * The statements of a search: the page of cards in order (the ids chosen by the filter, then joined with
- * what a card shows, for the page's rows only) with the number of matches, and that number alone (for a
- * page past the last). `day` is today.
+ * what a card shows, for the page's rows only) with the number of matches, and that number alone (its plan
+ * is the bench's to print). `day` is today.
+ *
+ * The page is one statement with the stale-date check (refreshStale): a round trip fewer a search, where the
+ * socket writes of each statement were the largest part of a request's node CPU on this VM. It always
+ * answers one row at least (`refreshed`, `total`, then the card's columns, null on an empty page), so an
+ * empty page or one past the last needs no second statement for its count.
  */
 export function marketplaceStatements(
   f: MarketplaceFilterInput,
@@ -217,7 +222,7 @@ export function marketplaceStatements(
   // rows; both the count and the page's ids read them. Found once (`near`, materialized) rather than twice: the
   // shows and a row probe per artist were half of a "near" page's buffers.
   const near = place
-    ? sql`WITH near AS MATERIALIZED (SELECT m.* FROM marketplace_artists m WHERE ${conditions(f, countryId, place, day)}) `
+    ? sql`near AS MATERIALIZED (SELECT m.* FROM marketplace_artists m WHERE ${conditions(f, countryId, place, day)})`
     : null
   const from = near ? sql`near` : sql`marketplace_artists`
   const others = near ? sql`true` : conditions(f, countryId, place, day)
@@ -227,10 +232,13 @@ export function marketplaceStatements(
       ? relevanceIds(f.q, from, others, page)
       : sql`SELECT m.artist_id FROM ${from} m WHERE ${where} ORDER BY ${orderBy(f)} LIMIT ${page.limit}::int OFFSET ${page.offset}::int`
   const count = countOf(f.q, from, others)
+  const stale = sql`stale AS (${refreshStale(day)} RETURNING 1)`
   // ARRAY(...) WITH ORDINALITY keeps the order the filter's index walk chose through the joins. The count rides
   // along as an uncorrelated subquery, run once for the statement: no second round trip after the page.
   return {
-    page: sql`${near ?? Prisma.empty}SELECT p.artist_id AS id, m.name, a.slug, a.kind::text AS kind, a.created_at, a.updated_at, (${count}) AS total,
+    page: sql`WITH ${near ? sql`${stale}, ${near}` : stale}
+              SELECT s.refreshed, (${count}) AS total, card.* FROM (SELECT count(*)::int AS refreshed FROM stale) s LEFT JOIN LATERAL (
+              SELECT p.ord, p.artist_id AS id, m.name, a.slug, a.kind::text AS kind, a.created_at, a.updated_at,
                      m.fee_min, m.fee_max, m.fee_currency, m.next_available_on, m.active_at, m.updated_at AS card_updated_at, ${availableDays(day)} AS available_days,
                      agency.id AS agency_id, agency.name AS agency_name, ${cardColumns(directory)},
                      ${place ? nearestShowKm(f, place) : sql`NULL::float8`} AS distance_km
@@ -242,18 +250,18 @@ export function marketplaceStatements(
               LEFT JOIN LATERAL (
                 SELECT c.id, c.name FROM artists_roster_links l JOIN artists_companies c ON c.id = l.agency_id
                 WHERE l.artist_id = p.artist_id AND l.role = 'agency' AND (l.ends_on IS NULL OR l.ends_on >= ${day}::date)
-                ORDER BY l.starts_on LIMIT 1) agency ON true
-              ORDER BY p.ord`,
-    count: near ? sql`${near}SELECT * FROM (${count}) c` : count,
+                ORDER BY l.starts_on LIMIT 1) agency ON true) card ON true
+              ORDER BY card.ord`,
+    count: near ? sql`WITH ${near} SELECT * FROM (${count}) c` : count,
   }
 }
 
 /**
  * The next available date is stored as of the last write; once that day has passed without a write, it is
- * recomputed here, before the read that sorts or shows it (as expiry is written on read: no cron). The
- * partial check is an index range scan that finds nothing on most reads.
+ * recomputed by the page's statement (as expiry is written on read: no cron). The check is an index range
+ * scan that finds nothing on most reads.
  */
-export const refreshStaleStatement = (day: string) =>
+const refreshStale = (day: string) =>
   sql`UPDATE marketplace_artists SET next_available_on = lower(free_on * datemultirange(daterange(${day}::date, NULL))), updated_at = now()
       WHERE next_available_on < ${day}::date`
 
@@ -299,6 +307,9 @@ export interface MarketplaceCard {
   /** The read model row's last write (any change of what the card shows, or the daily next-available roll). */
   updatedAt: Date
 }
+
+/** A row of the page's statement: the card's columns are null on the one row of an empty page. */
+type PageRow = { refreshed: number; total: number } & (CardRow | { id: null })
 
 interface CardRow {
   id: string
@@ -353,7 +364,7 @@ function cardOf(r: CardRow): MarketplaceCard {
 }
 
 export const marketplace = {
-  /** A page of cards: the stale-date check, then one statement for the page and its count. */
+  /** A page of cards: one statement for the stale-date check, the page and its count. */
   async search(ctx: RequestContext, filter: unknown, page: Page): Promise<Listing<MarketplaceCard>> {
     const f = parseMarketplaceFilter(filter)
     const [countryId, place, directory] = await Promise.all([
@@ -362,15 +373,13 @@ export const marketplace = {
       ctx.may('directory.read'),
     ])
     const day = formatDay(today(ctx.clock.now()))
-    await ctx.db.$executeRaw(refreshStaleStatement(day))
     const statements = marketplaceStatements(f, countryId, place, page, day, directory)
-    const rows = await ctx.db.$queryRaw<(CardRow & { total: number })[]>(statements.page)
-    return {
-      items: rows.map(cardOf),
-      // Every row carries the count; only an empty page past the first has to ask for it.
-      total: async () =>
-        rows[0]?.total ?? (page.offset ? ((await ctx.db.$queryRaw<{ total: number }[]>(statements.count))[0]?.total ?? 0) : 0),
-    }
+    const read = () => ctx.db.$queryRaw<PageRow[]>(statements.page)
+    let rows = await read()
+    // The page read the rows its check refreshed as they were before (one snapshot): read again, once a day.
+    if (rows[0]!.refreshed > 0) rows = await read()
+    const total = rows[0]!.total
+    return { items: rows.filter((r): r is PageRow & CardRow => r.id !== null).map(cardOf), total: async () => total }
   },
 
   /** Every listed artist's row from the base tables (operators: after a restore, or to check the triggers). */

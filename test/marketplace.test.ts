@@ -96,6 +96,16 @@ describe('marketplace', () => {
     const r = await search({ nearCityId: lyon.id, budgetMax: 5 })
     expect(r.status).toBe(400)
     expect(r.body.error.fields.map((f: { field: string }) => f.field).sort()).toEqual(['around', 'currency'])
+    // "Near" a city the geo directory does not know, or knows without coordinates: 400s on the city.
+    const nowhere = await h.app.db.city.create({ data: { name: 'Nowhere', countryId: (await h.app.db.country.findFirstOrThrow()).id } })
+    for (const [cityId, message] of [
+      [crypto.randomUUID(), 'unknown city'],
+      [nowhere.id, 'no coordinates'],
+    ]) {
+      const unknown = await search({ nearCityId: cityId!, around: `${YEAR}-03-14` })
+      expect(unknown.status, JSON.stringify(unknown.body)).toBe(400)
+      expect(unknown.body.error.fields).toEqual([{ field: 'nearCityId', message: expect.stringContaining(message!) }])
+    }
     const fee = await h.app.rest('PATCH', `/api/v1/artists/${ids.paris}`, { as: agency, body: { profile: { feeGuidanceMax: 100 } } })
     expect(fee.status).toBe(400)
     expect(fee.body.error.fields).toEqual([{ field: 'profile.feeGuidanceMax', message: 'feeGuidanceMax must not be below feeGuidanceMin' }])

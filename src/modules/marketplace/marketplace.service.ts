@@ -53,12 +53,6 @@ export function parseMarketplaceFilter(filter: unknown): MarketplaceFilterInput 
   return f
 }
 
-/** Where "near" is: the coordinates of the city the filter names. */
-export interface Place {
-  latitude: number
-  longitude: number
-}
-
 const sql = Prisma.sql
 
 /**
@@ -118,36 +112,45 @@ function countOf(q: string | undefined, from: Prisma.Sql, others: Prisma.Sql): P
     SELECT least(${COUNT_TAKE}::int, s.total + (${inside})) AS total FROM starts s`
 }
 
-/** Great-circle distance in km between a city (alias c) and a place. */
-const distanceKm = (p: Place) =>
-  sql`6371 * 2 * asin(sqrt(power(sin(radians(c.latitude - ${p.latitude}::float8) / 2), 2)
-        + cos(radians(${p.latitude}::float8)) * cos(radians(c.latitude)) * power(sin(radians(c.longitude - ${p.longitude}::float8) / 2), 2)))`
+/**
+ * Where "near" is: the coordinates of the city the filter names (a CTE of the page's statement, no row when
+ * the city has none), and what the answer says of that city (`near_city`: null when unknown).
+ */
+const placeOf = (cityId: string) => ({
+  place: sql`place AS (SELECT c.latitude, c.longitude FROM geo_cities c
+                       WHERE c.id = ${cityId}::uuid AND c.latitude IS NOT NULL AND c.longitude IS NOT NULL)`,
+  known: sql`(SELECT c.latitude IS NOT NULL AND c.longitude IS NOT NULL FROM geo_cities c WHERE c.id = ${cityId}::uuid)`,
+})
+
+/** Great-circle distance in km between a city (alias c) and the place (alias pl). */
+const distanceKm = sql`6371 * 2 * asin(sqrt(power(sin(radians(c.latitude - pl.latitude) / 2), 2)
+  + cos(radians(pl.latitude)) * cos(radians(c.latitude)) * power(sin(radians(c.longitude - pl.longitude) / 2), 2)))`
 
 /**
- * Artists with a confirmed show within the radius around the days: the cities in a bounding box first
- * (a degree of latitude is 111 km), then their confirmed bookings whose period overlaps the days, by
- * (city_id, period) (bookings_confirmed_city_period_idx, migration marketplace_search_indexes).
+ * Artists with a confirmed show within the radius around the days: the cities in a bounding box around the
+ * place first (a degree of latitude is 111 km), then their confirmed bookings whose period overlaps the days,
+ * by (city_id, period) (bookings_confirmed_city_period_idx, migration marketplace_search_indexes).
  */
-function showsNear(f: MarketplaceFilterInput, place: Place): Prisma.Sql {
+function showsNear(f: MarketplaceFilterInput): Prisma.Sql {
   const around = dayOf(f.around!)
   const from = addDays(around, -f.aroundDays)
   const until = addDays(around, f.aroundDays + 1)
-  const dLat = f.radiusKm / 111
-  const dLng = Math.min(180, f.radiusKm / (111 * Math.max(0.01, Math.cos((place.latitude * Math.PI) / 180))))
+  const dLat = sql`${f.radiusKm / 111}::float8`
+  const dLng = sql`least(180, ${f.radiusKm}::float8 / (111 * greatest(0.01, cos(radians(pl.latitude)))))`
   return sql`m.artist_id IN (
-    SELECT b.artist_id FROM bookings b
-    WHERE b.status = 'confirmed' AND tstzrange(b.starts_at, b.ends_at) && tstzrange(${from}::timestamptz, ${until}::timestamptz)
-      AND b.city_id IN (SELECT c.id FROM geo_cities c
-                        WHERE c.latitude BETWEEN ${place.latitude - dLat}::float8 AND ${place.latitude + dLat}::float8
-                          AND c.longitude BETWEEN ${place.longitude - dLng}::float8 AND ${place.longitude + dLng}::float8
-                          AND ${distanceKm(place)} <= ${f.radiusKm}::float8))`
+    SELECT b.artist_id FROM place pl
+    JOIN geo_cities c ON c.latitude BETWEEN pl.latitude - ${dLat} AND pl.latitude + ${dLat}
+                     AND c.longitude BETWEEN pl.longitude - ${dLng} AND pl.longitude + ${dLng}
+                     AND ${distanceKm} <= ${f.radiusKm}::float8
+    JOIN bookings b ON b.city_id = c.id AND b.status = 'confirmed'
+                   AND tstzrange(b.starts_at, b.ends_at) && tstzrange(${from}::timestamptz, ${until}::timestamptz))`
 }
 
 /**
  * The conditions of a parsed filter whose country and place are resolved, on marketplace_artists (alias m),
  * but the name's (free text by relevance places it per tier).
  */
-function conditions(f: MarketplaceFilterInput, countryId: string | null, place: Place | null, day: string): Prisma.Sql {
+function conditions(f: MarketplaceFilterInput, countryId: string | null, day: string): Prisma.Sql {
   const parts: Prisma.Sql[] = [sql`true`]
   if (f.genreId) parts.push(sql`m.genre_ids @> ARRAY[${f.genreId}::uuid]`)
   if (countryId) parts.push(sql`m.country_id = ${countryId}::uuid`)
@@ -159,7 +162,7 @@ function conditions(f: MarketplaceFilterInput, countryId: string | null, place: 
   if (f.agencyId)
     parts.push(sql`m.artist_id IN (SELECT l.artist_id FROM artists_roster_links l WHERE l.agency_id = ${f.agencyId}::uuid
                      AND l.role = 'agency' AND (l.ends_on IS NULL OR l.ends_on >= ${day}::date))`)
-  if (place) parts.push(showsNear(f, place))
+  if (f.nearCityId) parts.push(showsNear(f))
   return Prisma.join(parts, ' AND ')
 }
 
@@ -182,9 +185,9 @@ const availableDays = (day: string) =>
   sql`(SELECT coalesce(sum(upper(r) - lower(r)), 0) FROM unnest(m.free_on * datemultirange(daterange(${day}::date, ${day}::date + ${AVAILABLE_DAYS_HORIZON}::int))) r)::int`
 
 /** The distance to the place of the artist's nearest confirmed show around the day (alias p for the page). */
-function nearestShowKm(f: MarketplaceFilterInput, place: Place): Prisma.Sql {
+function nearestShowKm(f: MarketplaceFilterInput): Prisma.Sql {
   const around = dayOf(f.around!)
-  return sql`(SELECT round(min(${distanceKm(place)})::numeric, 1)::float8 FROM bookings b JOIN geo_cities c ON c.id = b.city_id
+  return sql`(SELECT round(min(${distanceKm})::numeric, 1)::float8 FROM place pl, bookings b JOIN geo_cities c ON c.id = b.city_id
               WHERE b.artist_id = p.artist_id AND b.status = 'confirmed'
                 AND b.starts_at < ${addDays(around, f.aroundDays + 1)} AND b.ends_at > ${addDays(around, -f.aroundDays)})`
 }
@@ -210,22 +213,17 @@ function cardColumns(directory: boolean): Prisma.Sql {
  * answers one row at least (`refreshed`, `total`, then the card's columns, null on an empty page), so an
  * empty page or one past the last needs no second statement for its count.
  */
-export function marketplaceStatements(
-  f: MarketplaceFilterInput,
-  countryId: string | null,
-  place: Place | null,
-  page: Page,
-  day: string,
-  directory: boolean,
-) {
+export function marketplaceStatements(f: MarketplaceFilterInput, countryId: string | null, page: Page, day: string, directory: boolean) {
   // "Near" matches are found through the shows around the days (at most their number of artists), then their
   // rows; both the count and the page's ids read them. Found once (`near`, materialized) rather than twice: the
   // shows and a row probe per artist were half of a "near" page's buffers.
+  // The place is read in the statement too (no lookup before it).
+  const place = f.nearCityId ? placeOf(f.nearCityId) : null
   const near = place
-    ? sql`near AS MATERIALIZED (SELECT m.* FROM marketplace_artists m WHERE ${conditions(f, countryId, place, day)})`
+    ? sql`${place.place}, near AS MATERIALIZED (SELECT m.* FROM marketplace_artists m WHERE ${conditions(f, countryId, day)})`
     : null
   const from = near ? sql`near` : sql`marketplace_artists`
-  const others = near ? sql`true` : conditions(f, countryId, place, day)
+  const others = near ? sql`true` : conditions(f, countryId, day)
   const where = f.q ? sql`${nameParts(f.q).anywhere} AND ${others}` : others
   const ids =
     f.q && f.sort === 'relevance'
@@ -237,11 +235,11 @@ export function marketplaceStatements(
   // along as an uncorrelated subquery, run once for the statement: no second round trip after the page.
   return {
     page: sql`WITH ${near ? sql`${stale}, ${near}` : stale}
-              SELECT s.refreshed, (${count}) AS total, card.* FROM (SELECT count(*)::int AS refreshed FROM stale) s LEFT JOIN LATERAL (
+              SELECT s.refreshed, (${count}) AS total, ${place ? place.known : sql`NULL::boolean`} AS near_city, card.* FROM (SELECT count(*)::int AS refreshed FROM stale) s LEFT JOIN LATERAL (
               SELECT p.ord, p.artist_id AS id, m.name, a.slug, a.kind::text AS kind, a.created_at, a.updated_at,
                      m.fee_min, m.fee_max, m.fee_currency, m.next_available_on, m.active_at, m.updated_at AS card_updated_at, ${availableDays(day)} AS available_days,
                      agency.id AS agency_id, agency.name AS agency_name, ${cardColumns(directory)},
-                     ${place ? nearestShowKm(f, place) : sql`NULL::float8`} AS distance_km
+                     ${place ? nearestShowKm(f) : sql`NULL::float8`} AS distance_km
               FROM unnest(ARRAY(${ids})) WITH ORDINALITY p(artist_id, ord)
               JOIN marketplace_artists m ON m.artist_id = p.artist_id
               JOIN artists a ON a.id = p.artist_id
@@ -264,13 +262,6 @@ export function marketplaceStatements(
 const refreshStale = (day: string) =>
   sql`UPDATE marketplace_artists SET next_available_on = lower(free_on * datemultirange(daterange(${day}::date, NULL))), updated_at = now()
       WHERE next_available_on < ${day}::date`
-
-async function placeOf(ctx: RequestContext, cityId: string): Promise<Place> {
-  const city = await ctx.db.city.findUnique({ where: { id: cityId }, select: { latitude: true, longitude: true } })
-  if (!city) throw invalidInput('nearCityId', `unknown city ${cityId}`)
-  if (city.latitude == null || city.longitude == null) throw invalidInput('nearCityId', 'this city has no coordinates in the geo directory')
-  return { latitude: city.latitude, longitude: city.longitude }
-}
 
 /** The published fee guidance as both faces show it. */
 export interface FeeGuidance {
@@ -309,7 +300,7 @@ export interface MarketplaceCard {
 }
 
 /** A row of the page's statement: the card's columns are null on the one row of an empty page. */
-type PageRow = { refreshed: number; total: number } & (CardRow | { id: null })
+type PageRow = { refreshed: number; total: number; near_city: boolean | null } & (CardRow | { id: null })
 
 interface CardRow {
   id: string
@@ -367,15 +358,14 @@ export const marketplace = {
   /** A page of cards: one statement for the stale-date check, the page and its count. */
   async search(ctx: RequestContext, filter: unknown, page: Page): Promise<Listing<MarketplaceCard>> {
     const f = parseMarketplaceFilter(filter)
-    const [countryId, place, directory] = await Promise.all([
-      f.countryCode ? countryIdOf(ctx, f.countryCode) : null,
-      f.nearCityId ? placeOf(ctx, f.nearCityId) : null,
-      ctx.may('directory.read'),
-    ])
+    const [countryId, directory] = await Promise.all([f.countryCode ? countryIdOf(ctx, f.countryCode) : null, ctx.may('directory.read')])
     const day = formatDay(today(ctx.clock.now()))
-    const statements = marketplaceStatements(f, countryId, place, page, day, directory)
+    const statements = marketplaceStatements(f, countryId, page, day, directory)
     const read = () => ctx.db.$queryRaw<PageRow[]>(statements.page)
     let rows = await read()
+    const near = rows[0]!.near_city
+    if (f.nearCityId && near === null) throw invalidInput('nearCityId', `unknown city ${f.nearCityId}`)
+    if (near === false) throw invalidInput('nearCityId', 'this city has no coordinates in the geo directory')
     // The page read the rows its check refreshed as they were before (one snapshot): read again, once a day.
     if (rows[0]!.refreshed > 0) rows = await read()
     const total = rows[0]!.total

@@ -329,16 +329,6 @@ describe('marketplace cards', () => {
     expect(more.data.marketplace.edges[0].node.artist.genres.map((x: { name: string }) => x.name)).toEqual(['Techno', 'Jazz'])
   })
 
-  it('count a genre alone (in the order of the activity walk) as they list it', async () => {
-    const all = await search({ genreId: genres.techno.id, limit: 100 })
-    expect(all.status, JSON.stringify(all.body)).toBe(200)
-    expect(all.body.data.total).toBeGreaterThanOrEqual(25)
-    expect(all.body.data.items).toHaveLength(all.body.data.total)
-    // With another filter the count is the filter's own.
-    const inFrance = await search({ genreId: genres.techno.id, countryCode: 'FR', q: 'stallholder' })
-    expect(inFrance.body.data).toMatchObject({ total: 25, totalCapped: false })
-  })
-
   it('cost the same few statements for 2 cards as for 20, on REST and GraphQL', async () => {
     const rest = (limit: number) => statementsOf(() => search({ q: 'stallholder', sort: 'fee', limit }))
     const [small, large] = [await rest(2), await rest(20)]

@@ -101,15 +101,11 @@ function relevanceIds(q: string, from: Prisma.Sql, others: Prisma.Sql, page: Pag
  * cheapest for a broad filter (a genre), where the filter's index answers as fast and reads no big table.
  * With q, the names that start with it are counted first, from their index range, and the others only while
  * the cap is not reached: counted together, the planner would read the name index whole for a common word.
- * A genre alone (`genreOnly`) is counted in the activity walk's order: its index carries the genres, and the
- * planner then reads it index-only up to the cap (a broad genre: 106 index pages where the sequential scan it
- * chose read 357 heap pages; a subgenre 556 where the GIN bitmap read 784), and keeps the bitmap and a sort
- * for a genre with few artists, where the walk would read far for nothing.
  */
-function countOf(q: string | undefined, from: Prisma.Sql, others: Prisma.Sql, genreOnly = false): Prisma.Sql {
-  const capped = (where: Prisma.Sql, order = Prisma.empty) =>
-    sql`SELECT count(*)::int AS total FROM (SELECT FROM ${from} m WHERE ${where} ${order} LIMIT (SELECT ${COUNT_TAKE}::int)) n`
-  if (!q) return capped(others, genreOnly ? sql`ORDER BY m.active_at DESC, m.artist_id` : Prisma.empty)
+function countOf(q: string | undefined, from: Prisma.Sql, others: Prisma.Sql): Prisma.Sql {
+  const capped = (where: Prisma.Sql) =>
+    sql`SELECT count(*)::int AS total FROM (SELECT FROM ${from} m WHERE ${where} LIMIT (SELECT ${COUNT_TAKE}::int)) n`
+  if (!q) return capped(others)
   const name = nameParts(q)
   const inside = capped(sql`${name.inside} AND ${others} AND s.total < ${COUNT_TAKE}::int`)
   return sql`WITH starts AS (${capped(sql`${name.starts} AND ${others}`)})
@@ -233,10 +229,7 @@ export function marketplaceStatements(f: MarketplaceFilterInput, countryId: stri
     f.q && f.sort === 'relevance'
       ? relevanceIds(f.q, from, others, page)
       : sql`SELECT m.artist_id FROM ${from} m WHERE ${where} ORDER BY ${orderBy(f)} LIMIT ${page.limit}::int OFFSET ${page.offset}::int`
-  const genreOnly =
-    f.genreId !== undefined &&
-    [countryId, f.cityId, f.currency, f.budgetMin, f.budgetMax, f.agencyId, f.nearCityId, f.q].every((v) => v === undefined || v === null)
-  const count = countOf(f.q, from, others, genreOnly)
+  const count = countOf(f.q, from, others)
   const stale = sql`stale AS (${refreshStale(day)} RETURNING 1)`
   // ARRAY(...) WITH ORDINALITY keeps the order the filter's index walk chose through the joins. The count rides
   // along as an uncorrelated subquery, run once for the statement: no second round trip after the page.

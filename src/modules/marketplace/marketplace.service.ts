@@ -147,8 +147,8 @@ function showsNear(f: MarketplaceFilterInput): Prisma.Sql {
 }
 
 /**
- * The conditions of a parsed filter whose country and place are resolved, on marketplace_artists (alias m),
- * but the name's (free text by relevance places it per tier).
+ * The conditions of a parsed filter whose country is resolved, on marketplace_artists (alias m), but the
+ * name's (free text by relevance places it per tier). "Near" reads the statement's `place`.
  */
 function conditions(f: MarketplaceFilterInput, countryId: string | null, day: string): Prisma.Sql {
   const parts: Prisma.Sql[] = [sql`true`]
@@ -216,8 +216,7 @@ function cardColumns(directory: boolean): Prisma.Sql {
 export function marketplaceStatements(f: MarketplaceFilterInput, countryId: string | null, page: Page, day: string, directory: boolean) {
   // "Near" matches are found through the shows around the days (at most their number of artists), then their
   // rows; both the count and the page's ids read them. Found once (`near`, materialized) rather than twice: the
-  // shows and a row probe per artist were half of a "near" page's buffers.
-  // The place is read in the statement too (no lookup before it).
+  // shows and a row probe per artist were half of a "near" page's buffers. The place is the statement's too.
   const place = f.nearCityId ? placeOf(f.nearCityId) : null
   const near = place
     ? sql`${place.place}, near AS MATERIALIZED (SELECT m.* FROM marketplace_artists m WHERE ${conditions(f, countryId, day)})`

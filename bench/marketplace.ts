@@ -150,9 +150,8 @@ export async function marketplaceBenchmark() {
     const today = day(0)
     for (const s of searches) {
       const f = parseMarketplaceFilter(s.filter)
-      const countryId = f.countryCode ? await id('geo_countries', 'code', f.countryCode) : null
       // As the machine the REST runs call as: a directory reader, whose cards name genres, country and city.
-      const statements = marketplaceStatements(f, countryId, pageOf({ page: 1, limit: 20 }), today, true)
+      const statements = marketplaceStatements(f, pageOf({ page: 1, limit: 20 }), today, true)
       const query = new URLSearchParams({ ...Object.fromEntries(Object.entries(s.filter).map(([k, v]) => [k, String(v)])), limit: '20' })
       const first = (await app.get(`/api/v1/marketplace/artists?${query}`)) as { data: { total: number } }
       console.log(`\n  ${s.label}: ${first.data.total} artists`)

@@ -96,6 +96,10 @@ describe('marketplace', () => {
     const r = await search({ nearCityId: lyon.id, budgetMax: 5 })
     expect(r.status).toBe(400)
     expect(r.body.error.fields.map((f: { field: string }) => f.field).sort()).toEqual(['around', 'currency'])
+    // A country code the geo directory does not know: a 400 on the code.
+    const nowhereLand = await search({ countryCode: 'zz', sort: 'activity' })
+    expect(nowhereLand.status, JSON.stringify(nowhereLand.body)).toBe(400)
+    expect(nowhereLand.body.error.fields).toEqual([{ field: 'countryCode', message: 'unknown country ZZ' }])
     // "Near" a city the geo directory does not know, or knows without coordinates: 400s on the city.
     const nowhere = await h.app.db.city.create({ data: { name: 'Nowhere', countryId: (await h.app.db.country.findFirstOrThrow()).id } })
     for (const [cityId, message] of [
@@ -339,6 +343,10 @@ describe('marketplace cards', () => {
     // The stale-date check, the page of cards and its count: one statement.
     expect(large.statements).toBe(1)
     expect(large.result.body.data).toMatchObject({ total: 25, totalCapped: false })
+    // A country by its code: still one statement (the code is looked up in it).
+    const french = await statementsOf(() => search({ q: 'stallholder', countryCode: 'fr', sort: 'fee' }))
+    expect(french.result.body.data).toMatchObject({ total: 25, totalCapped: false })
+    expect(french.statements).toBe(1)
     // A page past the end: its one row carries the count, and no card.
     const past = await statementsOf(() => search({ q: 'stallholder', sort: 'fee', limit: 20, page: 3 }))
     expect(past.result.body.data).toMatchObject({ items: [], total: 25, totalCapped: false })

@@ -12,7 +12,7 @@ import { Prisma, type Artist } from '../../generated/prisma/client.ts'
 import { budgetIssues, Currency, MinorUnits, money, type Money } from '../../money.ts'
 import { COUNT_TAKE, type Listing, type Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
-import { CountryCode, countryIdOf } from '../directory/geo.service.ts'
+import { CountryCode } from '../directory/geo.service.ts'
 import { searchFold } from '../../search.ts'
 
 /** "Available days" count the days offered from today on, over this many days. */
@@ -147,13 +147,14 @@ function showsNear(f: MarketplaceFilterInput): Prisma.Sql {
 }
 
 /**
- * The conditions of a parsed filter whose country is resolved, on marketplace_artists (alias m), but the
- * name's (free text by relevance places it per tier). "Near" reads the statement's `place`.
+ * The conditions of a parsed filter on marketplace_artists (alias m), but the name's (free text by relevance
+ * places it per tier). The country's id is found by its code in the statement (a value for the index's range);
+ * "near" reads the statement's `place`.
  */
-function conditions(f: MarketplaceFilterInput, countryId: string | null, day: string): Prisma.Sql {
+function conditions(f: MarketplaceFilterInput, day: string): Prisma.Sql {
   const parts: Prisma.Sql[] = [sql`true`]
   if (f.genreId) parts.push(sql`m.genre_ids @> ARRAY[${f.genreId}::uuid]`)
-  if (countryId) parts.push(sql`m.country_id = ${countryId}::uuid`)
+  if (f.countryCode) parts.push(sql`m.country_id = (SELECT co.id FROM geo_countries co WHERE co.code = ${f.countryCode})`)
   if (f.cityId) parts.push(sql`m.city_id = ${f.cityId}::uuid`)
   // Published guidance only: a deal's fee is private to its parties. One bound alone is open on the other side.
   if (f.currency) parts.push(sql`m.fee_currency = ${f.currency}`)
@@ -213,16 +214,14 @@ function cardColumns(directory: boolean): Prisma.Sql {
  * answers one row at least (`refreshed`, `total`, then the card's columns, null on an empty page), so an
  * empty page or one past the last needs no second statement for its count.
  */
-export function marketplaceStatements(f: MarketplaceFilterInput, countryId: string | null, page: Page, day: string, directory: boolean) {
+export function marketplaceStatements(f: MarketplaceFilterInput, page: Page, day: string, directory: boolean) {
   // "Near" matches are found through the shows around the days (at most their number of artists), then their
   // rows; both the count and the page's ids read them. Found once (`near`, materialized) rather than twice: the
   // shows and a row probe per artist were half of a "near" page's buffers. The place is the statement's too.
   const place = f.nearCityId ? placeOf(f.nearCityId) : null
-  const near = place
-    ? sql`${place.place}, near AS MATERIALIZED (SELECT m.* FROM marketplace_artists m WHERE ${conditions(f, countryId, day)})`
-    : null
+  const near = place ? sql`${place.place}, near AS MATERIALIZED (SELECT m.* FROM marketplace_artists m WHERE ${conditions(f, day)})` : null
   const from = near ? sql`near` : sql`marketplace_artists`
-  const others = near ? sql`true` : conditions(f, countryId, day)
+  const others = near ? sql`true` : conditions(f, day)
   const where = f.q ? sql`${nameParts(f.q).anywhere} AND ${others}` : others
   const ids =
     f.q && f.sort === 'relevance'
@@ -234,7 +233,9 @@ export function marketplaceStatements(f: MarketplaceFilterInput, countryId: stri
   // along as an uncorrelated subquery, run once for the statement: no second round trip after the page.
   return {
     page: sql`WITH ${near ? sql`${stale}, ${near}` : stale}
-              SELECT s.refreshed, (${count}) AS total, ${place ? place.known : sql`NULL::boolean`} AS near_city, card.* FROM (SELECT count(*)::int AS refreshed FROM stale) s LEFT JOIN LATERAL (
+              SELECT s.refreshed, (${count}) AS total, ${place ? place.known : sql`NULL::boolean`} AS near_city,
+                     ${f.countryCode ? sql`EXISTS (SELECT FROM geo_countries co WHERE co.code = ${f.countryCode})` : sql`NULL::boolean`} AS country_known,
+                     card.* FROM (SELECT count(*)::int AS refreshed FROM stale) s LEFT JOIN LATERAL (
               SELECT p.ord, p.artist_id AS id, m.name, a.slug, a.kind::text AS kind, a.created_at, a.updated_at,
                      m.fee_min, m.fee_max, m.fee_currency, m.next_available_on, m.active_at, m.updated_at AS card_updated_at, ${availableDays(day)} AS available_days,
                      agency.id AS agency_id, agency.name AS agency_name, ${cardColumns(directory)},
@@ -299,7 +300,7 @@ export interface MarketplaceCard {
 }
 
 /** A row of the page's statement: the card's columns are null on the one row of an empty page. */
-type PageRow = { refreshed: number; total: number; near_city: boolean | null } & (CardRow | { id: null })
+type PageRow = { refreshed: number; total: number; near_city: boolean | null; country_known: boolean | null } & (CardRow | { id: null })
 
 interface CardRow {
   id: string
@@ -357,11 +358,13 @@ export const marketplace = {
   /** A page of cards: one statement for the stale-date check, the page and its count. */
   async search(ctx: RequestContext, filter: unknown, page: Page): Promise<Listing<MarketplaceCard>> {
     const f = parseMarketplaceFilter(filter)
-    const [countryId, directory] = await Promise.all([f.countryCode ? countryIdOf(ctx, f.countryCode) : null, ctx.may('directory.read')])
+    const directory = await ctx.may('directory.read')
     const day = formatDay(today(ctx.clock.now()))
-    const statements = marketplaceStatements(f, countryId, page, day, directory)
+    const statements = marketplaceStatements(f, page, day, directory)
     const read = () => ctx.db.$queryRaw<PageRow[]>(statements.page)
     let rows = await read()
+    // The filter's country and city are looked up in the statement: unknown ones are refused from its answer.
+    if (rows[0]!.country_known === false) throw invalidInput('countryCode', `unknown country ${f.countryCode}`)
     const near = rows[0]!.near_city
     if (f.nearCityId && near === null) throw invalidInput('nearCityId', `unknown city ${f.nearCityId}`)
     if (near === false) throw invalidInput('nearCityId', 'this city has no coordinates in the geo directory')

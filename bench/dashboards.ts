@@ -101,12 +101,13 @@ async function seed(sql: pg.PoolClient) {
     SELECT s.promoter_org_id, s.i * 3 + e, gen_random_uuid(), (ARRAY['booking.request.created','booking.offer.made','booking.confirmed'])[1 + e],
            'booking', s.id, now() - (${BOOKINGS} - s.i) * interval '1 minute', jsonb_build_object('requestId', s.id), now()
     FROM seed s, generate_series(0, 2) e`)
-  // Whose signature each waiting contract needs, and the live pipeline's items and counts, as the
-  // migration builds them for rows written before it.
+  // Whose signature each waiting contract needs, the live pipeline's items and counts, and the agencies that
+  // handled each artist, as the migrations build them for rows written before them.
   await sql.query(`UPDATE contracts SET awaiting_agency = 'agency' = ANY(contract_awaiting_sides(id, current_version, signing_order)),
       awaiting_promoter = 'promoter' = ANY(contract_awaiting_sides(id, current_version, signing_order))
     WHERE status IN ('sent', 'partially_signed')`)
   await sql.query(`SELECT pipeline_counts_rebuild()`)
+  await sql.query(`SELECT artist_handlers_backfill()`)
   await sql.query(`SELECT booking_rollups_apply(b, CASE WHEN b.status = 'confirmed' THEN 1 ELSE 0 END, CASE WHEN b.status = 'cancelled' THEN 1 ELSE 0 END)
     FROM bookings b`)
   await sql.query(`SET session_replication_role = origin`)

@@ -191,6 +191,7 @@ describe('dashboard', () => {
       const d = await dashboard(as)
       expect(d.bookingsByMonth).toEqual([expect.objectContaining({ month, confirmed: 1, cancelled: 0 })])
       expect(d.topArtists).toEqual([expect.objectContaining({ id: artistId, confirmed: 1 })])
+      expect(d.upcomingShows).toEqual([expect.objectContaining({ bookingId: booking.id, artistId })])
     }
     // Counterparts are the promoters of the bookings an agency handled: this one is no longer its.
     expect((await dashboard(agency)).topCounterparts).toEqual([expect.objectContaining({ id: promoter.orgId, confirmed: 0 })])

@@ -84,12 +84,32 @@ describe('marketplace', () => {
     expect(names(near.body.data.items)).toEqual(['grenoble', 'expensive', 'unpublished'])
     const tight = await search({ nearCityId: lyon.id, around: `${YEAR}-03-14`, radiusKm: 20, aroundDays: 1 })
     expect(names(tight.body.data.items).sort()).toEqual(['expensive', 'unpublished'])
+    // A later page, and one past the last, where the count is asked alone: the same shows counted.
+    const page = (n: number) => search({ nearCityId: lyon.id, around: `${YEAR}-03-14`, radiusKm: 150, sort: 'fee', limit: 2, page: n })
+    const second = await page(2)
+    expect(names(second.body.data.items)).toEqual(['unpublished'])
+    expect(second.body.data).toMatchObject({ total: 3, totalCapped: false })
+    expect((await page(3)).body.data).toMatchObject({ items: [], total: 3, totalCapped: false })
   })
 
   it('validates the filter per field', async () => {
     const r = await search({ nearCityId: lyon.id, budgetMax: 5 })
     expect(r.status).toBe(400)
     expect(r.body.error.fields.map((f: { field: string }) => f.field).sort()).toEqual(['around', 'currency'])
+    // A country code the geo directory does not know: a 400 on the code.
+    const nowhereLand = await search({ countryCode: 'zz', sort: 'activity' })
+    expect(nowhereLand.status, JSON.stringify(nowhereLand.body)).toBe(400)
+    expect(nowhereLand.body.error.fields).toEqual([{ field: 'countryCode', message: 'unknown country ZZ' }])
+    // "Near" a city the geo directory does not know, or knows without coordinates: 400s on the city.
+    const nowhere = await h.app.db.city.create({ data: { name: 'Nowhere', countryId: (await h.app.db.country.findFirstOrThrow()).id } })
+    for (const [cityId, message] of [
+      [crypto.randomUUID(), 'unknown city'],
+      [nowhere.id, 'no coordinates'],
+    ]) {
+      const unknown = await search({ nearCityId: cityId!, around: `${YEAR}-03-14` })
+      expect(unknown.status, JSON.stringify(unknown.body)).toBe(400)
+      expect(unknown.body.error.fields).toEqual([{ field: 'nearCityId', message: expect.stringContaining(message!) }])
+    }
     const fee = await h.app.rest('PATCH', `/api/v1/artists/${ids.paris}`, { as: agency, body: { profile: { feeGuidanceMax: 100 } } })
     expect(fee.status).toBe(400)
     expect(fee.body.error.fields).toEqual([{ field: 'profile.feeGuidanceMax', message: 'feeGuidanceMax must not be below feeGuidanceMin' }])
@@ -320,13 +340,17 @@ describe('marketplace cards', () => {
     expect(large.result.body.data.items).toHaveLength(20)
     expect(large.result.body.data.items[19].genres).toHaveLength(2)
     expect(large.statements).toBe(small.statements)
-    // The stale-date check, then the page of cards with its count.
-    expect(large.statements).toBeLessThanOrEqual(2)
+    // The stale-date check, the page of cards and its count: one statement.
+    expect(large.statements).toBe(1)
     expect(large.result.body.data).toMatchObject({ total: 25, totalCapped: false })
-    // A page past the end has no row to carry the count: it asks for the count alone.
+    // A country by its code: still one statement (the code is looked up in it).
+    const french = await statementsOf(() => search({ q: 'stallholder', countryCode: 'fr', sort: 'fee' }))
+    expect(french.result.body.data).toMatchObject({ total: 25, totalCapped: false })
+    expect(french.statements).toBe(1)
+    // A page past the end: its one row carries the count, and no card.
     const past = await statementsOf(() => search({ q: 'stallholder', sort: 'fee', limit: 20, page: 3 }))
     expect(past.result.body.data).toMatchObject({ items: [], total: 25, totalCapped: false })
-    expect(past.statements).toBe(3)
+    expect(past.statements).toBe(1)
 
     const gql = (first: number) => statementsOf(() => h.app.graphql(CARDS, { first, q: 'stallholder' }, { as: promoter }))
     const [few, many] = [await gql(2), await gql(20)]
@@ -334,6 +358,46 @@ describe('marketplace cards', () => {
     expect(many.result.data.marketplace.totalCount).toBe(25)
     expect(many.result.data.marketplace.edges).toHaveLength(20)
     expect(many.statements).toBe(few.statements)
-    expect(many.statements).toBeLessThanOrEqual(2)
+    expect(many.statements).toBe(1)
+  })
+})
+
+describe('the next available day', () => {
+  it('is recomputed once it has passed, before the page sorts by it, in the same statement as the page', async () => {
+    const DAY = 86_400_000
+    const start = h.app.clock.now().getTime()
+    const dayAt = (offset: number) => new Date(start + offset * DAY).toISOString().slice(0, 10)
+    const name = `Market stale ${crypto.randomUUID().slice(0, 6)}`
+    const offered = async (key: string, ...windows: [number, number][]) => {
+      const id = await representedArtist(agency, `${name} ${key}`)
+      for (const [from, to] of windows) {
+        const r = await h.app.rest('POST', `/api/v1/artists/${id}/availability`, {
+          as: agency,
+          body: { startsOn: dayAt(from), endsOn: dayAt(to), status: 'available' },
+        })
+        expect(r.status, JSON.stringify(r.body)).toBe(201)
+      }
+      return id
+    }
+    const early = await offered('early', [1, 2], [30, 31])
+    const steady = await offered('steady', [10, 11])
+    const soonest = () => search({ q: name, sort: 'soonest' })
+    const order = (items: { artistId: string; nextAvailableOn: string }[]) =>
+      items.map((i) => [i.artistId === early ? 'early' : i.artistId === steady ? 'steady' : '?', i.nextAvailableOn])
+    expect(order((await soonest()).body.data.items)).toEqual([
+      ['early', dayAt(1)],
+      ['steady', dayAt(10)],
+    ])
+    // Five days on, with no write: the early artist's first days have passed, its next is day 30, after the
+    // other's. The page that refreshed it reads again: the order and the date are today's.
+    h.app.clock.advance(5 * DAY)
+    const { result, statements } = await statementsOf(soonest)
+    expect(order(result.body.data.items)).toEqual([
+      ['steady', dayAt(10)],
+      ['early', dayAt(30)],
+    ])
+    expect(statements).toBe(2)
+    // Refreshed: the next search is one statement again.
+    expect((await statementsOf(soonest)).statements).toBe(1)
   })
 })

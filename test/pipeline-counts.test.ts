@@ -1,7 +1,8 @@
 // The counts the agency dashboard reads are kept by the database: after every transition of a pipeline its
 // live items and their day counts equal a recount from the pipeline's tables; a lapse moves a count with no
 // write at all; two transactions changing the same counts both land, in either order, without a deadlock;
-// and whose signature a contract waits for follows its signers, signatures and versions.
+// and whose signature a contract waits for follows its signers, signatures and versions. The agencies that
+// handled each artist's requests and bookings (artist_handlers) are all there after every write.
 import pg from 'pg'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { useHarness } from './support/app.ts'
@@ -30,8 +31,13 @@ const dashboard = (as: Session) => dashboardOf(h.app, as)
 const LIVE = `ARRAY(SELECT id FROM booking_requests WHERE status IN ('open', 'negotiating', 'held'))`
 const ITEM = `subject_id, request_id, kind, agency_id, artist_id, due_at`
 const DAY = `(due_at AT TIME ZONE 'UTC')::date`
+const HANDLED = `SELECT artist_id, agency_id FROM booking_requests UNION SELECT artist_id, agency_id FROM bookings`
 
-/** How far the kept items and counts are from a recount of every pipeline (all zero when right). */
+/**
+ * How far the kept items, counts and handlers are from a recount of every pipeline (all zero when right). A
+ * handler missing would hide another agency's rows from a dashboard; one more than the recount (a pair whose
+ * request was rewritten to another agency) only costs it a probe, and stays (test below).
+ */
 async function drift() {
   const [row] = await h.app.db.$queryRawUnsafe<Record<string, number>[]>(`
     SELECT
@@ -46,12 +52,13 @@ async function drift() {
          UNION ALL (SELECT artist_id, agency_id, kind, ${DAY}, count(*)::int FROM pipeline_live_items GROUP BY 1, 2, 3, 4
            EXCEPT SELECT artist_id, agency_id, kind, day, count FROM pipeline_artist_counts)) d)::int AS artist_counts,
       (SELECT count(*) FROM pipeline_count_changes)::int AS unsettled,
+      (SELECT count(*) FROM (${HANDLED} EXCEPT SELECT artist_id, agency_id FROM artist_handlers) d)::int AS handlers_missing,
       (SELECT count(*) FROM contracts WHERE (awaiting_agency, awaiting_promoter) IS DISTINCT FROM
          ('agency' = ANY(contract_awaiting_sides(id, current_version, signing_order)),
           'promoter' = ANY(contract_awaiting_sides(id, current_version, signing_order))))::int AS contracts`)
   return row
 }
-const NO_DRIFT = { items: 0, agency_counts: 0, artist_counts: 0, unsettled: 0, contracts: 0 }
+const NO_DRIFT = { items: 0, agency_counts: 0, artist_counts: 0, unsettled: 0, handlers_missing: 0, contracts: 0 }
 
 const kindsOf = async (requestId: string) =>
   (
@@ -156,6 +163,11 @@ describe('live pipeline counts', () => {
     const before = await agencySession(h.auth, h.app.db)
     await h.app.db.$executeRaw`UPDATE booking_requests SET agency_id = ${before.agencyId}::uuid WHERE artist_id = ${artistId}::uuid`
     expect(await drift()).toEqual(NO_DRIFT)
+    // Both handlers are in the set: the new one, and the old one, which never leaves (rows of the artist may
+    // remain under it; here none do, and its dashboard probes them for nothing).
+    const handlers = await h.app.db.$queryRaw<{ agency_id: string }[]>`
+      SELECT agency_id FROM artist_handlers WHERE artist_id = ${artistId}::uuid ORDER BY agency_id`
+    expect(handlers.map((r) => r.agency_id)).toEqual([agency.agencyId, before.agencyId].sort())
     expect((await dashboard(agency)).requests.awaitingAnswer).toBe(1)
     expect((await dashboard(before)).requests.awaitingAnswer).toBe(1)
   })

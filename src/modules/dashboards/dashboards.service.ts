@@ -25,6 +25,15 @@ const sideArtists = (agencyId: string, now: Date) =>
   sql`ARRAY(SELECT l.artist_id FROM artists_roster_links l
             WHERE l.agency_id = ${agencyId}::uuid AND l.starts_on <= ${today(now)}::date AND (l.ends_on IS NULL OR l.ends_on >= ${today(now)}::date))`
 
+/**
+ * The artists on the company's side today that another agency has handled a request or booking of
+ * (artist_handlers): the only ones with items, counts, contracts, roll-ups or shows under another agency.
+ * The rest of its artists' rows are its own, read by its own ranges.
+ */
+const sharedArtists = (agencyId: string, now: Date) =>
+  sql`ARRAY(SELECT DISTINCT h.artist_id FROM artist_handlers h
+            WHERE h.artist_id = ANY(${sideArtists(agencyId, now)}) AND h.agency_id <> ${agencyId}::uuid)`
+
 /** The artists the agency represents today (role agency): the pipelines it acts on. */
 const representedArtists = (agencyId: string, now: Date) =>
   sql`ARRAY(SELECT l.artist_id FROM artists_roster_links l
@@ -67,9 +76,12 @@ const liveRequestsOf = (promoterOrgId: string, now: Date) =>
   sql`SELECT r.id, r.status, r.starts_at, r.expires_at FROM booking_requests r
       WHERE r.promoter_org_id = ${promoterOrgId}::uuid AND ${liveRequest(now)}`
 
-/** The live pipeline: one statement of counts, every one of them right at `now`. */
-export function pipelineStatement(party: Party, now: Date) {
-  return party.side === 'promoter' ? promoterPipeline(party, now) : agencyPipeline(party, now)
+/**
+ * The live pipeline: one statement of counts, every one of them right at `now`. `shared`: the agency's
+ * artists another agency has handled (sharedArtists).
+ */
+function pipelineStatement(party: Party, now: Date, shared: Prisma.Sql) {
+  return party.side === 'promoter' ? promoterPipeline(party, now) : agencyPipeline(party, now, shared)
 }
 
 /** A promoter's pipeline is small (what it asked for): read from the pipeline's tables with their expiry predicates. */
@@ -106,13 +118,12 @@ const dayStart = (at: Date, offset = 0) => new Date(Date.UTC(at.getUTCFullYear()
  * `now` means due after `now`: the days after today are summed from the counts (nothing in them has lapsed
  * yet), today's items are counted one by one past `now`, and so are those of the day "expiring soon" ends in,
  * up to its end. Exact at the moment of reading, with no pass that writes lapses. An agency's two halves are
- * disjoint: what it handles (its counts), and what another agency handles for its artists (the artists'
- * counts under any other agency).
+ * disjoint: what it handles (its counts), and what another agency handles for its artists (the counts under
+ * any other agency of `artists`, those of its artists another agency has handled).
  */
-function agencyPipeline(party: Extract<Party, { side: 'agency' }>, now: Date) {
+function agencyPipeline(party: Extract<Party, { side: 'agency' }>, now: Date, artists: Prisma.Sql) {
   const soon = new Date(now.getTime() + SOON_MS)
   const [today, tomorrow, soonDay] = [dayStart(now), dayStart(now, 1), dayStart(soon)]
-  const artists = sql`(SELECT ids FROM side)::uuid[]`
   const agency = sql`${party.agencyId}::uuid`
   const counted = (table: Prisma.Sql, where: Prisma.Sql) =>
     sql`SELECT c.kind, c.day, c.count FROM ${table} c WHERE ${where} AND c.day > ${today}::date`
@@ -129,7 +140,7 @@ function agencyPipeline(party: Extract<Party, { side: 'agency' }>, now: Date) {
   const sum = (where: Prisma.Sql, of: 'n' | 'soon' = 'n') =>
     sql`(SELECT coalesce(sum(${of === 'n' ? sql`n` : sql`soon`}), 0) FROM k WHERE ${where})::int`
   return sql`
-    WITH side AS MATERIALIZED (SELECT ${sideArtists(party.agencyId, now)} AS ids), counted AS (
+    WITH counted AS (
       ${counted(sql`pipeline_agency_counts`, sql`c.agency_id = ${agency}`)}
       UNION ALL ${counted(sql`pipeline_artist_counts`, sql`c.artist_id = ANY(${artists}) AND c.agency_id < ${agency}`)}
       UNION ALL ${counted(sql`pipeline_artist_counts`, sql`c.artist_id = ANY(${artists}) AND c.agency_id > ${agency}`)}
@@ -162,18 +173,19 @@ const monthStart = (now: Date, offset: number) => new Date(Date.UTC(now.getUTCFu
 /**
  * Roll-up rows of what the party sees, as two disjoint halves: its own (`party`: its months, summed over its
  * artists, and its artists, summed over months), and, for an agency, the per-artist months another party
- * handled for the artists on its side today (`others`, ranges either side of its own id).
+ * handled for the artists on its side today (`others`, ranges either side of its own id, for `shared`: those of
+ * its artists another agency has handled).
  */
-function rollupsSeenBy(party: Party, now: Date) {
+function rollupsSeenBy(party: Party, shared: Prisma.Sql) {
   const [side, id] = party.side === 'promoter' ? [sql`'promoter'`, party.orgId] : [sql`'agency'`, party.agencyId]
   const of = sql`side = ${side}::"BookingSide" AND party_id = ${id}::uuid`
   const others =
     party.side === 'promoter'
       ? sql`SELECT m.* FROM booking_month_rollups m WHERE false`
-      : sql`SELECT m.* FROM booking_month_rollups m WHERE m.side = 'agency' AND m.artist_id = ANY(${sideArtists(party.agencyId, now)})
+      : sql`SELECT m.* FROM booking_month_rollups m WHERE m.side = 'agency' AND m.artist_id = ANY(${shared})
               AND m.party_id < ${id}::uuid
             UNION ALL
-            SELECT m.* FROM booking_month_rollups m WHERE m.side = 'agency' AND m.artist_id = ANY(${sideArtists(party.agencyId, now)})
+            SELECT m.* FROM booking_month_rollups m WHERE m.side = 'agency' AND m.artist_id = ANY(${shared})
               AND m.party_id > ${id}::uuid`
   const columns = sql`month, currency, confirmed_count, confirmed_fee, cancelled_count, cancelled_fee`
   return {
@@ -185,14 +197,14 @@ function rollupsSeenBy(party: Party, now: Date) {
 }
 
 /** Confirmed and cancelled bookings by show month and currency (from 11 months back, and every month ahead), and the tops. */
-function totalsStatement(party: Party, now: Date) {
+function totalsStatement(party: Party, now: Date, shared: Prisma.Sql) {
   const counterparts =
     party.side === 'promoter'
       ? sql`SELECT p.agency_id AS id, a.name, p.confirmed_count, p.cancelled_count FROM booking_pair_rollups p
             JOIN artists_companies a ON a.id = p.agency_id WHERE p.promoter_org_id = ${party.orgId}::uuid`
       : sql`SELECT p.promoter_org_id AS id, NULL::text AS name, p.confirmed_count, p.cancelled_count FROM booking_pair_rollups p
             WHERE p.agency_id = ${party.agencyId}::uuid`
-  const seen = rollupsSeenBy(party, now)
+  const seen = rollupsSeenBy(party, shared)
   return sql`
     WITH others AS MATERIALIZED (${seen.others})
     SELECT
@@ -208,15 +220,18 @@ function totalsStatement(party: Party, now: Date) {
          ${counterparts} ORDER BY p.confirmed_count DESC, 1 LIMIT ${TOP}::int) x) AS top_counterparts`
 }
 
-/** The next confirmed shows, and (promoter) its shortlists. */
-function upcomingStatement(party: Party, now: Date, userId: string) {
+/**
+ * The next confirmed shows, and (promoter) its shortlists. An agency's: those it handles, and the next of each
+ * of its artists another agency has handled (`shared`; the others' shows are all its own).
+ */
+function upcomingStatement(party: Party, now: Date, userId: string, shared: Prisma.Sql) {
   const next = (where: Prisma.Sql) =>
     sql`SELECT b.id, b.artist_id, b.starts_at FROM bookings b WHERE ${where} AND b.status = 'confirmed' AND b.starts_at > ${now} ORDER BY b.starts_at LIMIT ${UPCOMING}::int`
   const shows =
     party.side === 'promoter'
       ? next(sql`b.promoter_org_id = ${party.orgId}::uuid`)
       : sql`(${next(sql`b.agency_id = ${party.agencyId}::uuid`)}) UNION
-            (SELECT b.* FROM unnest(${sideArtists(party.agencyId, now)}) a(id) CROSS JOIN LATERAL (${next(sql`b.artist_id = a.id`)}) b)`
+            (SELECT b.* FROM unnest(${shared}) a(id) CROSS JOIN LATERAL (${next(sql`b.artist_id = a.id`)}) b)`
   const shortlists =
     party.side === 'promoter'
       ? sql`(SELECT json_build_object('count', count(*)::int, 'items', coalesce(json_agg(json_build_object(
@@ -235,10 +250,17 @@ function upcomingStatement(party: Party, now: Date, userId: string) {
 /**
  * The dashboard in one statement: the live pipeline, the totals and the upcoming shows side by side (one row
  * each, their columns distinct). One round trip and one pooled connection per dashboard: run as three at once,
- * four dashboards in flight asked twelve connections of a pool of eight, and waited for them.
+ * four dashboards in flight asked twelve connections of a pool of eight, and waited for them. An agency's
+ * artists another agency has handled are read once, for the three.
  */
-export const dashboardStatement = (party: Party, now: Date, userId: string) =>
-  sql`SELECT * FROM (${pipelineStatement(party, now)}) p, (${totalsStatement(party, now)}) t, (${upcomingStatement(party, now, userId)}) u`
+export function dashboardStatement(party: Party, now: Date, userId: string) {
+  const parts = (shared: Prisma.Sql) =>
+    sql`SELECT * FROM (${pipelineStatement(party, now, shared)}) p, (${totalsStatement(party, now, shared)}) t,
+                      (${upcomingStatement(party, now, userId, shared)}) u`
+  return party.side === 'promoter'
+    ? parts(sql`NULL::uuid[]`)
+    : sql`WITH shared AS MATERIALIZED (SELECT ${sharedArtists(party.agencyId, now)} AS ids) ${parts(sql`(SELECT ids FROM shared)::uuid[]`)}`
+}
 
 interface PipelineRow {
   requests_awaiting: number

@@ -12,7 +12,7 @@ import { Prisma, type Artist } from '../../generated/prisma/client.ts'
 import { budgetIssues, Currency, MinorUnits, money, type Money } from '../../money.ts'
 import { COUNT_TAKE, type Listing, type Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
-import { CountryCode, countryIdOf } from '../directory/geo.service.ts'
+import { CountryCode } from '../directory/geo.service.ts'
 import { searchFold } from '../../search.ts'
 
 /** "Available days" count the days offered from today on, over this many days. */
@@ -53,12 +53,6 @@ export function parseMarketplaceFilter(filter: unknown): MarketplaceFilterInput 
   return f
 }
 
-/** Where "near" is: the coordinates of the city the filter names. */
-export interface Place {
-  latitude: number
-  longitude: number
-}
-
 const sql = Prisma.sql
 
 /**
@@ -84,19 +78,19 @@ function nameParts(q: string) {
  * leads: fewer other letters, as trigram similarity would rank them), then the latest activity, then the id.
  * The other names are read only when those that start with q cannot fill the page (a one-time filter).
  */
-function relevanceIds(q: string, others: Prisma.Sql, page: Page): Prisma.Sql {
+function relevanceIds(q: string, from: Prisma.Sql, others: Prisma.Sql, page: Page): Prisma.Sql {
   const name = nameParts(q)
   const wanted = page.offset + page.limit
   // A word starts after anything that is not a letter or a digit; every other character of q is escaped.
   const wordStart = `(^|[^[:alnum:]])${searchFold(q).replace(/[^\p{L}\p{N}\s]/gu, '\\$&')}`
   return sql`WITH starts AS (
-      SELECT m.artist_id, length(m.name_search) AS len, m.active_at FROM marketplace_artists m WHERE ${name.starts} AND ${others}
+      SELECT m.artist_id, length(m.name_search) AS len, m.active_at FROM ${from} m WHERE ${name.starts} AND ${others}
       ORDER BY length(m.name_search), m.active_at DESC, m.artist_id LIMIT ${wanted}::int)
     SELECT r.artist_id FROM (
       SELECT 0 AS tier, s.artist_id, s.len, s.active_at FROM starts s
       UNION ALL
       (SELECT CASE WHEN m.name_search ~ ${wordStart} THEN 1 ELSE 2 END, m.artist_id, length(m.name_search), m.active_at
-       FROM marketplace_artists m WHERE ${name.inside} AND ${others} AND (SELECT count(*) FROM starts) < ${wanted}::int
+       FROM ${from} m WHERE ${name.inside} AND ${others} AND (SELECT count(*) FROM starts) < ${wanted}::int
        ORDER BY 1, 3, 4 DESC, 2 LIMIT ${wanted}::int)) r
     ORDER BY r.tier, r.len, r.active_at DESC, r.artist_id LIMIT ${page.limit}::int OFFSET ${page.offset}::int`
 }
@@ -108,9 +102,9 @@ function relevanceIds(q: string, others: Prisma.Sql, page: Page): Prisma.Sql {
  * With q, the names that start with it are counted first, from their index range, and the others only while
  * the cap is not reached: counted together, the planner would read the name index whole for a common word.
  */
-function countOf(q: string | undefined, others: Prisma.Sql): Prisma.Sql {
+function countOf(q: string | undefined, from: Prisma.Sql, others: Prisma.Sql): Prisma.Sql {
   const capped = (where: Prisma.Sql) =>
-    sql`SELECT count(*)::int AS total FROM (SELECT FROM marketplace_artists m WHERE ${where} LIMIT (SELECT ${COUNT_TAKE}::int)) n`
+    sql`SELECT count(*)::int AS total FROM (SELECT FROM ${from} m WHERE ${where} LIMIT (SELECT ${COUNT_TAKE}::int)) n`
   if (!q) return capped(others)
   const name = nameParts(q)
   const inside = capped(sql`${name.inside} AND ${others} AND s.total < ${COUNT_TAKE}::int`)
@@ -118,39 +112,49 @@ function countOf(q: string | undefined, others: Prisma.Sql): Prisma.Sql {
     SELECT least(${COUNT_TAKE}::int, s.total + (${inside})) AS total FROM starts s`
 }
 
-/** Great-circle distance in km between a city (alias c) and a place. */
-const distanceKm = (p: Place) =>
-  sql`6371 * 2 * asin(sqrt(power(sin(radians(c.latitude - ${p.latitude}::float8) / 2), 2)
-        + cos(radians(${p.latitude}::float8)) * cos(radians(c.latitude)) * power(sin(radians(c.longitude - ${p.longitude}::float8) / 2), 2)))`
+/**
+ * Where "near" is: the coordinates of the city the filter names (a CTE of the page's statement, no row when
+ * the city has none), and what the answer says of that city (`near_city`: null when unknown).
+ */
+const placeOf = (cityId: string) => ({
+  place: sql`place AS (SELECT c.latitude, c.longitude FROM geo_cities c
+                       WHERE c.id = ${cityId}::uuid AND c.latitude IS NOT NULL AND c.longitude IS NOT NULL)`,
+  known: sql`(SELECT c.latitude IS NOT NULL AND c.longitude IS NOT NULL FROM geo_cities c WHERE c.id = ${cityId}::uuid)`,
+})
+
+/** Great-circle distance in km between a city (alias c) and the place (alias pl). */
+const distanceKm = sql`6371 * 2 * asin(sqrt(power(sin(radians(c.latitude - pl.latitude) / 2), 2)
+  + cos(radians(pl.latitude)) * cos(radians(c.latitude)) * power(sin(radians(c.longitude - pl.longitude) / 2), 2)))`
 
 /**
- * Artists with a confirmed show within the radius around the days: the cities in a bounding box first
- * (a degree of latitude is 111 km), then their confirmed bookings whose period overlaps the days, by
- * (city_id, period) (bookings_confirmed_city_period_idx, migration marketplace_search_indexes).
+ * Artists with a confirmed show within the radius around the days: the cities in a bounding box around the
+ * place first (a degree of latitude is 111 km), then their confirmed bookings whose period overlaps the days,
+ * by (city_id, period) (bookings_confirmed_city_period_idx, migration marketplace_search_indexes).
  */
-function showsNear(f: MarketplaceFilterInput, place: Place): Prisma.Sql {
+function showsNear(f: MarketplaceFilterInput): Prisma.Sql {
   const around = dayOf(f.around!)
   const from = addDays(around, -f.aroundDays)
   const until = addDays(around, f.aroundDays + 1)
-  const dLat = f.radiusKm / 111
-  const dLng = Math.min(180, f.radiusKm / (111 * Math.max(0.01, Math.cos((place.latitude * Math.PI) / 180))))
+  const dLat = sql`${f.radiusKm / 111}::float8`
+  const dLng = sql`least(180, ${f.radiusKm}::float8 / (111 * greatest(0.01, cos(radians(pl.latitude)))))`
   return sql`m.artist_id IN (
-    SELECT b.artist_id FROM bookings b
-    WHERE b.status = 'confirmed' AND tstzrange(b.starts_at, b.ends_at) && tstzrange(${from}::timestamptz, ${until}::timestamptz)
-      AND b.city_id IN (SELECT c.id FROM geo_cities c
-                        WHERE c.latitude BETWEEN ${place.latitude - dLat}::float8 AND ${place.latitude + dLat}::float8
-                          AND c.longitude BETWEEN ${place.longitude - dLng}::float8 AND ${place.longitude + dLng}::float8
-                          AND ${distanceKm(place)} <= ${f.radiusKm}::float8))`
+    SELECT b.artist_id FROM place pl
+    JOIN geo_cities c ON c.latitude BETWEEN pl.latitude - ${dLat} AND pl.latitude + ${dLat}
+                     AND c.longitude BETWEEN pl.longitude - ${dLng} AND pl.longitude + ${dLng}
+                     AND ${distanceKm} <= ${f.radiusKm}::float8
+    JOIN bookings b ON b.city_id = c.id AND b.status = 'confirmed'
+                   AND tstzrange(b.starts_at, b.ends_at) && tstzrange(${from}::timestamptz, ${until}::timestamptz))`
 }
 
 /**
- * The conditions of a parsed filter whose country and place are resolved, on marketplace_artists (alias m),
- * but the name's (free text by relevance places it per tier).
+ * The conditions of a parsed filter on marketplace_artists (alias m), but the name's (free text by relevance
+ * places it per tier). The country's id is found by its code in the statement (a value for the index's range);
+ * "near" reads the statement's `place`.
  */
-function conditions(f: MarketplaceFilterInput, countryId: string | null, place: Place | null, day: string): Prisma.Sql {
+function conditions(f: MarketplaceFilterInput, day: string): Prisma.Sql {
   const parts: Prisma.Sql[] = [sql`true`]
   if (f.genreId) parts.push(sql`m.genre_ids @> ARRAY[${f.genreId}::uuid]`)
-  if (countryId) parts.push(sql`m.country_id = ${countryId}::uuid`)
+  if (f.countryCode) parts.push(sql`m.country_id = (SELECT co.id FROM geo_countries co WHERE co.code = ${f.countryCode})`)
   if (f.cityId) parts.push(sql`m.city_id = ${f.cityId}::uuid`)
   // Published guidance only: a deal's fee is private to its parties. One bound alone is open on the other side.
   if (f.currency) parts.push(sql`m.fee_currency = ${f.currency}`)
@@ -159,7 +163,7 @@ function conditions(f: MarketplaceFilterInput, countryId: string | null, place: 
   if (f.agencyId)
     parts.push(sql`m.artist_id IN (SELECT l.artist_id FROM artists_roster_links l WHERE l.agency_id = ${f.agencyId}::uuid
                      AND l.role = 'agency' AND (l.ends_on IS NULL OR l.ends_on >= ${day}::date))`)
-  if (place) parts.push(showsNear(f, place))
+  if (f.nearCityId) parts.push(showsNear(f))
   return Prisma.join(parts, ' AND ')
 }
 
@@ -182,9 +186,9 @@ const availableDays = (day: string) =>
   sql`(SELECT coalesce(sum(upper(r) - lower(r)), 0) FROM unnest(m.free_on * datemultirange(daterange(${day}::date, ${day}::date + ${AVAILABLE_DAYS_HORIZON}::int))) r)::int`
 
 /** The distance to the place of the artist's nearest confirmed show around the day (alias p for the page). */
-function nearestShowKm(f: MarketplaceFilterInput, place: Place): Prisma.Sql {
+function nearestShowKm(f: MarketplaceFilterInput): Prisma.Sql {
   const around = dayOf(f.around!)
-  return sql`(SELECT round(min(${distanceKm(place)})::numeric, 1)::float8 FROM bookings b JOIN geo_cities c ON c.id = b.city_id
+  return sql`(SELECT round(min(${distanceKm})::numeric, 1)::float8 FROM place pl, bookings b JOIN geo_cities c ON c.id = b.city_id
               WHERE b.artist_id = p.artist_id AND b.status = 'confirmed'
                 AND b.starts_at < ${addDays(around, f.aroundDays + 1)} AND b.ends_at > ${addDays(around, -f.aroundDays)})`
 }
@@ -202,31 +206,40 @@ function cardColumns(directory: boolean): Prisma.Sql {
 
 /**
  * The statements of a search: the page of cards in order (the ids chosen by the filter, then joined with
- * what a card shows, for the page's rows only) with the number of matches, and that number alone (for a
- * page past the last). `day` is today.
+ * what a card shows, for the page's rows only) with the number of matches, and that number alone (its plan
+ * is the bench's to print). `day` is today.
+ *
+ * The page is one statement with the stale-date check (refreshStale): a round trip fewer a search, where the
+ * socket writes of each statement were the largest part of a request's node CPU on this VM. It always
+ * answers one row at least (`refreshed`, `total`, then the card's columns, null on an empty page), so an
+ * empty page or one past the last needs no second statement for its count.
  */
-export function marketplaceStatements(
-  f: MarketplaceFilterInput,
-  countryId: string | null,
-  place: Place | null,
-  page: Page,
-  day: string,
-  directory: boolean,
-) {
-  const others = conditions(f, countryId, place, day)
+export function marketplaceStatements(f: MarketplaceFilterInput, page: Page, day: string, directory: boolean) {
+  // "Near" matches are found through the shows around the days (at most their number of artists), then their
+  // rows; both the count and the page's ids read them. Found once (`near`, materialized) rather than twice: the
+  // shows and a row probe per artist were half of a "near" page's buffers. The place is the statement's too.
+  const place = f.nearCityId ? placeOf(f.nearCityId) : null
+  const near = place ? sql`${place.place}, near AS MATERIALIZED (SELECT m.* FROM marketplace_artists m WHERE ${conditions(f, day)})` : null
+  const from = near ? sql`near` : sql`marketplace_artists`
+  const others = near ? sql`true` : conditions(f, day)
   const where = f.q ? sql`${nameParts(f.q).anywhere} AND ${others}` : others
   const ids =
     f.q && f.sort === 'relevance'
-      ? relevanceIds(f.q, others, page)
-      : sql`SELECT m.artist_id FROM marketplace_artists m WHERE ${where} ORDER BY ${orderBy(f)} LIMIT ${page.limit}::int OFFSET ${page.offset}::int`
-  const count = countOf(f.q, others)
+      ? relevanceIds(f.q, from, others, page)
+      : sql`SELECT m.artist_id FROM ${from} m WHERE ${where} ORDER BY ${orderBy(f)} LIMIT ${page.limit}::int OFFSET ${page.offset}::int`
+  const count = countOf(f.q, from, others)
+  const stale = sql`stale AS (${refreshStale(day)} RETURNING 1)`
   // ARRAY(...) WITH ORDINALITY keeps the order the filter's index walk chose through the joins. The count rides
   // along as an uncorrelated subquery, run once for the statement: no second round trip after the page.
   return {
-    page: sql`SELECT p.artist_id AS id, m.name, a.slug, a.kind::text AS kind, a.created_at, a.updated_at, (${count}) AS total,
+    page: sql`WITH ${near ? sql`${stale}, ${near}` : stale}
+              SELECT s.refreshed, (${count}) AS total, ${place ? place.known : sql`NULL::boolean`} AS near_city,
+                     ${f.countryCode ? sql`EXISTS (SELECT FROM geo_countries co WHERE co.code = ${f.countryCode})` : sql`NULL::boolean`} AS country_known,
+                     card.* FROM (SELECT count(*)::int AS refreshed FROM stale) s LEFT JOIN LATERAL (
+              SELECT p.ord, p.artist_id AS id, m.name, a.slug, a.kind::text AS kind, a.created_at, a.updated_at,
                      m.fee_min, m.fee_max, m.fee_currency, m.next_available_on, m.active_at, m.updated_at AS card_updated_at, ${availableDays(day)} AS available_days,
                      agency.id AS agency_id, agency.name AS agency_name, ${cardColumns(directory)},
-                     ${place ? nearestShowKm(f, place) : sql`NULL::float8`} AS distance_km
+                     ${place ? nearestShowKm(f) : sql`NULL::float8`} AS distance_km
               FROM unnest(ARRAY(${ids})) WITH ORDINALITY p(artist_id, ord)
               JOIN marketplace_artists m ON m.artist_id = p.artist_id
               JOIN artists a ON a.id = p.artist_id
@@ -235,27 +248,20 @@ export function marketplaceStatements(
               LEFT JOIN LATERAL (
                 SELECT c.id, c.name FROM artists_roster_links l JOIN artists_companies c ON c.id = l.agency_id
                 WHERE l.artist_id = p.artist_id AND l.role = 'agency' AND (l.ends_on IS NULL OR l.ends_on >= ${day}::date)
-                ORDER BY l.starts_on LIMIT 1) agency ON true
-              ORDER BY p.ord`,
-    count,
+                ORDER BY l.starts_on LIMIT 1) agency ON true) card ON true
+              ORDER BY card.ord`,
+    count: near ? sql`WITH ${near} SELECT * FROM (${count}) c` : count,
   }
 }
 
 /**
  * The next available date is stored as of the last write; once that day has passed without a write, it is
- * recomputed here, before the read that sorts or shows it (as expiry is written on read: no cron). The
- * partial check is an index range scan that finds nothing on most reads.
+ * recomputed by the page's statement (as expiry is written on read: no cron). The check is an index range
+ * scan that finds nothing on most reads.
  */
-export const refreshStaleStatement = (day: string) =>
+const refreshStale = (day: string) =>
   sql`UPDATE marketplace_artists SET next_available_on = lower(free_on * datemultirange(daterange(${day}::date, NULL))), updated_at = now()
       WHERE next_available_on < ${day}::date`
-
-async function placeOf(ctx: RequestContext, cityId: string): Promise<Place> {
-  const city = await ctx.db.city.findUnique({ where: { id: cityId }, select: { latitude: true, longitude: true } })
-  if (!city) throw invalidInput('nearCityId', `unknown city ${cityId}`)
-  if (city.latitude == null || city.longitude == null) throw invalidInput('nearCityId', 'this city has no coordinates in the geo directory')
-  return { latitude: city.latitude, longitude: city.longitude }
-}
 
 /** The published fee guidance as both faces show it. */
 export interface FeeGuidance {
@@ -292,6 +298,9 @@ export interface MarketplaceCard {
   /** The read model row's last write (any change of what the card shows, or the daily next-available roll). */
   updatedAt: Date
 }
+
+/** A row of the page's statement: the card's columns are null on the one row of an empty page. */
+type PageRow = { refreshed: number; total: number; near_city: boolean | null; country_known: boolean | null } & (CardRow | { id: null })
 
 interface CardRow {
   id: string
@@ -346,24 +355,23 @@ function cardOf(r: CardRow): MarketplaceCard {
 }
 
 export const marketplace = {
-  /** A page of cards: the stale-date check, then one statement for the page and its count. */
+  /** A page of cards: one statement for the stale-date check, the page and its count. */
   async search(ctx: RequestContext, filter: unknown, page: Page): Promise<Listing<MarketplaceCard>> {
     const f = parseMarketplaceFilter(filter)
-    const [countryId, place, directory] = await Promise.all([
-      f.countryCode ? countryIdOf(ctx, f.countryCode) : null,
-      f.nearCityId ? placeOf(ctx, f.nearCityId) : null,
-      ctx.may('directory.read'),
-    ])
+    const directory = await ctx.may('directory.read')
     const day = formatDay(today(ctx.clock.now()))
-    await ctx.db.$executeRaw(refreshStaleStatement(day))
-    const statements = marketplaceStatements(f, countryId, place, page, day, directory)
-    const rows = await ctx.db.$queryRaw<(CardRow & { total: number })[]>(statements.page)
-    return {
-      items: rows.map(cardOf),
-      // Every row carries the count; only an empty page past the first has to ask for it.
-      total: async () =>
-        rows[0]?.total ?? (page.offset ? ((await ctx.db.$queryRaw<{ total: number }[]>(statements.count))[0]?.total ?? 0) : 0),
-    }
+    const statements = marketplaceStatements(f, page, day, directory)
+    const read = () => ctx.db.$queryRaw<PageRow[]>(statements.page)
+    let rows = await read()
+    // The filter's country and city are looked up in the statement: unknown ones are refused from its answer.
+    if (rows[0]!.country_known === false) throw invalidInput('countryCode', `unknown country ${f.countryCode}`)
+    const near = rows[0]!.near_city
+    if (f.nearCityId && near === null) throw invalidInput('nearCityId', `unknown city ${f.nearCityId}`)
+    if (near === false) throw invalidInput('nearCityId', 'this city has no coordinates in the geo directory')
+    // The page read the rows its check refreshed as they were before (one snapshot): read again, once a day.
+    if (rows[0]!.refreshed > 0) rows = await read()
+    const total = rows[0]!.total
+    return { items: rows.filter((r): r is PageRow & CardRow => r.id !== null).map(cardOf), total: async () => total }
   },
 
   /** Every listed artist's row from the base tables (operators: after a restore, or to check the triggers). */

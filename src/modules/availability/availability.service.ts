@@ -8,6 +8,7 @@ import { searchFold } from '../../search.ts'
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import { readAs } from '../../access/read-as.ts'
+import { JsonFragment, toJson } from '../../rest/json.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { jsonView, type Selection } from '../../db/listing.ts'
@@ -15,7 +16,7 @@ import { jsonArray, type JsonRecord } from '../../db/record-json.ts'
 import { addDays, Day, dayOf, formatDay, maxDay, today } from '../../dates.ts'
 import { conflict, forbidden, found, invalidInput, isExclusionViolation, notFound, validationError, type FieldIssue } from '../../errors.ts'
 import { AvailabilityStatus, Prisma, type Artist, type Availability, type BookingHold } from '../../generated/prisma/client.ts'
-import { COUNT_TAKE, type Page } from '../../pagination.ts'
+import { COUNT_TAKE, type Listing, type Page } from '../../pagination.ts'
 import { budgetIssues, Currency, MinorUnits } from '../../money.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { artistView, ArtistView } from '../directory/artists.service.ts'
@@ -410,8 +411,8 @@ function busyDays(rows: BusyRow[], f: AvailabilitySearchFilter, now: Date) {
 export type SearchHit = Artist & { matchingAvailability: Availability[]; bookedOn: string[]; heldOn: HeldDay[] }
 
 /** A page of the search hydrated: its hits in order, how many rows the page had, and the total it carried. */
-interface Hits {
-  items: SearchHit[]
+interface Hits<T> {
+  items: T[]
   found: number
   total: number | null
 }
@@ -426,32 +427,73 @@ interface HitShape {
 const hitOf = (artist: Artist, matchingAvailability: Availability[], busy: { bookedOn: string[]; heldOn: HeldDay[] }): SearchHit =>
   readAs('availability.read', { ...artist, matchingAvailability, ...busy })
 
+/** A hit's artist and windows as JSON: the view's shapes (src/db/record-json.ts). */
+const hitJson = ({ query, windowQuery }: HitShape) => ({
+  artist: artistView.item(query),
+  windows: jsonArray(windowJson.item(windowQuery), 'FROM artist_availabilities x WHERE x.id = ANY(hit.windows)', 'x.starts_on'),
+})
+
+interface HitRow {
+  id: string
+  total: number | null
+  artist: string
+  windows: string
+  /** The artist's busy rows (busyRows), null when none. */
+  busy: string | null
+}
+
 /**
- * The page and its hits in one statement, the JSON built by PostgreSQL: each artist as the view shows it
- * (src/db/record-json.ts: Prisma's records, test/availability-views.test.ts), its matching windows in date
- * order, and the page's busy rows. The page is materialized first, so that its plan is the page's alone.
+ * The page and its hits in one statement, the JSON built by PostgreSQL: a row per hit, in the page's order,
+ * with the artist as the view shows it, its matching windows in date order and its busy rows; as Prisma's
+ * records (`sql`) or in the REST encoding (`restSql`). The page is materialized first, so that its plan is
+ * the page's alone.
  */
-async function jsonHits(ctx: RequestContext, page: Prisma.Sql, { f, query, windowQuery, now }: HitShape): Promise<Hits> {
-  const artist = artistView.item(query)
-  const windows = jsonArray(windowJson.item(windowQuery), 'FROM artist_availabilities x WHERE x.id = ANY(hit.windows)', 'x.starts_on')
-  const [row] = await ctx.db.$queryRaw<{ found: number; total: number | null; hits: string; busy: string }[]>`
+function hitRows(ctx: RequestContext, page: Prisma.Sql, shape: HitShape, encoding: 'sql' | 'restSql') {
+  const { artist, windows } = hitJson(shape)
+  return ctx.db.$queryRaw<HitRow[]>`
     WITH page AS MATERIALIZED (${page})
-    SELECT (SELECT count(*)::int FROM page) AS found, (SELECT total FROM page LIMIT 1) AS total,
-           (SELECT coalesce(json_agg(json_build_object('id', hit.id, 'artist', ${Prisma.raw(artist.sql)}, 'windows', ${Prisma.raw(windows.sql)})
-                                     ORDER BY hit.k NULLS LAST, hit.id), '[]')
-            FROM page hit JOIN artists x ON x.id = hit.id)::text AS hits,
-           (SELECT coalesce(json_agg(b), '[]') FROM (${busyRows(f, sql`artist_id = ANY(ARRAY(SELECT id FROM page))`, now)}) b)::text AS busy`
-  const busy = busyDays((JSON.parse(row?.busy ?? '[]') as JsonRecord[]).map(reviveBusy), f, now)
-  const hits = JSON.parse(row?.hits ?? '[]') as { id: string; artist: unknown; windows: unknown }[]
+    SELECT hit.id, hit.total, ${Prisma.raw(artist[encoding])}::text AS artist, ${Prisma.raw(windows[encoding])}::text AS windows,
+           (SELECT json_agg(b)::text FROM (${busyRows(shape.f, sql`artist_id = hit.id`, shape.now)}) b) AS busy
+    FROM page hit JOIN artists x ON x.id = hit.id
+    ORDER BY hit.k NULLS LAST, hit.id`
+}
+
+/** A hit's booked and held days, from its busy rows. */
+const busyOf = (row: HitRow, { f, now }: HitShape) =>
+  busyDays(row.busy ? (JSON.parse(row.busy) as JsonRecord[]).map(reviveBusy) : [], f, now)(row.id)
+
+/** The page with its hits as Prisma's records (src/db/record-json.ts, test/availability-views.test.ts). */
+async function jsonHits(ctx: RequestContext, page: Prisma.Sql, shape: HitShape): Promise<Hits<SearchHit>> {
+  const { artist, windows } = hitJson(shape)
+  const rows = await hitRows(ctx, page, shape, 'sql')
   return {
-    items: hits.map((h) => hitOf(artist.revive(h.artist) as Artist, windows.revive(h.windows) as Availability[], busy(h.id))),
-    found: row?.found ?? 0,
-    total: row?.total ?? null,
+    items: rows.map((r) =>
+      hitOf(artist.revive(JSON.parse(r.artist)) as Artist, windows.revive(JSON.parse(r.windows)) as Availability[], busyOf(r, shape)),
+    ),
+    found: rows.length,
+    total: rows[0]?.total ?? null,
+  }
+}
+
+/**
+ * The page with its hits as the REST face sends them, PostgreSQL's text kept as it is: the artist, then
+ * `matchingAvailability`, `bookedOn` and `heldOn` (the busy days are computed here, by the pipeline's
+ * rules, on both paths). test/availability-views.test.ts holds it to the records path's answer.
+ */
+async function restHits(ctx: RequestContext, page: Prisma.Sql, shape: HitShape): Promise<Hits<string>> {
+  const rows = await hitRows(ctx, page, shape, 'restSql')
+  return {
+    items: rows.map((r) => {
+      const { bookedOn, heldOn } = busyOf(r, shape)
+      return `${r.artist.slice(0, -1)},"matchingAvailability":${r.windows},"bookedOn":${toJson(bookedOn)},"heldOn":${toJson(heldOn)}}`
+    }),
+    found: rows.length,
+    total: rows[0]?.total ?? null,
   }
 }
 
 /** The page, then its hits through Prisma (a GraphQL selection beyond the view): one statement per kind. */
-async function prismaHits(ctx: RequestContext, page: Prisma.Sql, { f, query, windowQuery, now }: HitShape): Promise<Hits> {
+async function prismaHits(ctx: RequestContext, page: Prisma.Sql, { f, query, windowQuery, now }: HitShape): Promise<Hits<SearchHit>> {
   const rows = await ctx.db.$queryRaw<{ id: string; total: number | null; windows: string[] }[]>(page)
   const ids = rows.map((r) => r.id)
   const [artists, windows, busyRowsOfPage] = await Promise.all([
@@ -560,19 +602,46 @@ export const availability = {
    * period booked or held, in the asked order (ties by artist id). `query` shapes the artists, `windowQuery`
    * their windows.
    */
-  async search(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}, windowQuery: Selection = {}) {
-    const f = parseSearch(filter)
-    const countryId = f.countryCode ? await countryIdOf(ctx, f.countryCode) : null
-    const statements = searchStatements(f, countryId, page)
+  search(
+    ctx: RequestContext,
+    filter: unknown,
+    page: Page,
+    query: Selection = {},
+    windowQuery: Selection = {},
+  ): Promise<Listing<SearchHit>> {
     // Within the REST view (a GraphQL selection asking nothing more), the page with its hits is one statement.
     const hits = artistView.serves(query) && windowJson.serves(windowQuery) ? jsonHits : prismaHits
-    const shape = { f, query, windowQuery, now: ctx.clock.now() }
-    let result = await hits(ctx, statements.page, shape)
-    if (statements.fallback && result.found < page.limit) result = await hits(ctx, statements.fallback, shape)
-    return {
-      items: result.items,
-      // count(*) answers one row.
-      total: async () => result.total ?? (await ctx.db.$queryRaw<{ total: number }[]>(statements.count))[0]?.total ?? 0,
-    }
+    return searched(ctx, filter, page, hits, query, windowQuery)
   },
+
+  /**
+   * The search as REST answers it, in `view` (searchHitView): the page's hits as one JSON text, PostgreSQL's
+   * (src/rest/json.ts JsonFragment), with the same hits as `search`.
+   */
+  async restSearch(ctx: RequestContext, filter: unknown, page: Page, view: { artist: Selection; window: Selection }) {
+    const { items, total } = await searched(ctx, filter, page, restHits, view.artist, view.window)
+    return { items: new JsonFragment(`[${items.join(',')}]`), total }
+  },
+}
+
+/** The search's statements run: the page with its hits, the soonest order's fallback when it came back short, the count past the end. */
+async function searched<T>(
+  ctx: RequestContext,
+  filter: unknown,
+  page: Page,
+  hits: (ctx: RequestContext, page: Prisma.Sql, shape: HitShape) => Promise<Hits<T>>,
+  query: Selection,
+  windowQuery: Selection,
+): Promise<Listing<T>> {
+  const f = parseSearch(filter)
+  const countryId = f.countryCode ? await countryIdOf(ctx, f.countryCode) : null
+  const statements = searchStatements(f, countryId, page)
+  const shape = { f, query, windowQuery, now: ctx.clock.now() }
+  let result = await hits(ctx, statements.page, shape)
+  if (statements.fallback && result.found < page.limit) result = await hits(ctx, statements.fallback, shape)
+  return {
+    items: result.items,
+    // count(*) answers one row.
+    total: async () => result.total ?? (await ctx.db.$queryRaw<{ total: number }[]>(statements.count))[0]?.total ?? 0,
+  }
 }

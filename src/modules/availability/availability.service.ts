@@ -268,11 +268,11 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: string 
   if (f.genreId || f.q) {
     if (f.sort !== 'name') return { page: grouped(f.sort === 'fee' ? feeKey(w) : firstOffered(f)), count }
     // A genre's artists first (materialized: walking every listed name and probing each is the plan the
-    // planner would rather pick), each one's name read by its key, then sorted.
+    // planner would rather pick), with the name their windows by genre carry, then sorted.
     if (f.genreId)
       return {
-        page: paged(sql`WITH m AS MATERIALIZED (SELECT DISTINCT w.artist_id FROM ${matching})
-                        SELECT m.artist_id AS id, (SELECT a.name FROM artists a WHERE a.id = m.artist_id) AS k, count(*) OVER ()::int AS total
+        page: paged(sql`WITH m AS MATERIALIZED (SELECT DISTINCT w.artist_id, w.name FROM ${matching})
+                        SELECT m.artist_id AS id, m.name AS k, count(*) OVER ()::int AS total
                         FROM m ORDER BY k, id ${limited}`),
         count,
       }

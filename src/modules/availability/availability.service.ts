@@ -260,7 +260,16 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: string 
     : sql`artist_availabilities w WHERE ${windows} AND ${artistMatch(f)}`
   // A page carries the count (evaluated once, with its first row): one statement. A page past the end, with
   // no row, carries none: the count answers it.
-  const count = sql`SELECT count(*)::int AS total FROM (SELECT DISTINCT w.artist_id FROM ${matching} LIMIT ${COUNT_TAKE}::int) c`
+  // A name's listed artists (the trigram index). Without a genre, its count probes each one through the artist
+  // index and stops at COUNT_TAKE, where reading the period's windows (tens of thousands) against them cannot.
+  const named =
+    f.q && sql`SELECT x.id, x.name FROM artists x WHERE x.name_search LIKE ${likePattern(searchFold(f.q))} AND x.archived_at IS NULL`
+  const namedCount = (from: Prisma.Sql) =>
+    sql`SELECT count(*)::int AS total FROM (SELECT a.id FROM ${from} a WHERE ${artistWindows} LIMIT ${COUNT_TAKE}::int) c`
+  const count =
+    named && !f.genreId
+      ? namedCount(sql`(${named})`)
+      : sql`SELECT count(*)::int AS total FROM (SELECT DISTINCT w.artist_id FROM ${matching} LIMIT ${COUNT_TAKE}::int) c`
   const grouped = (key: Prisma.Sql) =>
     paged(sql`SELECT w.artist_id AS id, min(${key}) AS k, count(*) OVER ()::int AS total FROM ${matching}
               GROUP BY w.artist_id ORDER BY k NULLS LAST, id ${limited}`)
@@ -277,14 +286,18 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: string 
         count,
       }
   }
-  // A name's matches are few next to the listed artists, yet more than a page has: found by the trigram index
-  // and sorted first, then probed until the page is full.
-  const artists = f.q
-    ? sql`(SELECT x.* FROM artists x WHERE x.name_search LIKE ${likePattern(searchFold(f.q))} ORDER BY x.name, x.id OFFSET 0) a`
-    : sql`artists a`
   if (f.sort === 'name') {
+    // A name's matches are few next to the listed artists, yet more than a page has: found once, for the page
+    // and its count; sorted first, then probed until the page is full.
+    if (named)
+      return {
+        page: paged(sql`WITH named AS MATERIALIZED (${named})
+                        SELECT a.id, a.name AS k, (${namedCount(sql`named`)}) AS total
+                        FROM (SELECT * FROM named ORDER BY name, id OFFSET 0) a WHERE ${artistWindows} ORDER BY a.name, a.id ${limited}`),
+        count,
+      }
     return {
-      page: paged(sql`SELECT a.id, a.name AS k, (${count}) AS total FROM ${artists}
+      page: paged(sql`SELECT a.id, a.name AS k, (${count}) AS total FROM artists a
                       WHERE a.archived_at IS NULL AND ${artistWindows} ORDER BY a.name, a.id ${limited}`),
       count,
     }

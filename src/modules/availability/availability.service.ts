@@ -175,7 +175,7 @@ const offeredDays = (f: AvailabilitySearchFilter, w: Prisma.Sql) =>
  * here. The period is a range overlap where a plan may start from the period's windows (the range index),
  * plain bounds where it probes one artist's windows (the artist index, by `ends_on`).
  */
-function windowMatch(f: AvailabilitySearchFilter, countryId: string | null, w = sql`w`, of: 'period' | 'artist' = 'period'): Prisma.Sql {
+function windowMatch(f: AvailabilitySearchFilter, countryId: Country, w = sql`w`, of: 'period' | 'artist' = 'period'): Prisma.Sql {
   const parts = [
     sql`${w}.status <> 'blocked'`,
     of === 'period'
@@ -192,6 +192,15 @@ function windowMatch(f: AvailabilitySearchFilter, countryId: string | null, w = 
   if (f.budgetMin !== undefined) parts.push(sql`(${w}.fee_max IS NULL OR ${w}.fee_max >= ${f.budgetMin}::bigint)`)
   return all(parts)
 }
+
+/**
+ * The search's country: its id, or (the service) the statement's own lookup of its code, which saves a
+ * statement; the page's rows then say whether the code was known (`country_known`).
+ */
+type Country = string | Prisma.Sql | null
+
+/** The lookup of a country's id by its code within a statement (null when unknown: no window matches it). */
+export const countryLookup = (code: string) => sql`(SELECT id FROM geo_countries WHERE code = ${code})`
 
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, '\\$&')}%`
 
@@ -215,7 +224,10 @@ const firstOffered = (f: AvailabilitySearchFilter) =>
 
 /** The search's statements: see searchStatements. */
 export interface SearchStatements {
-  /** One page of artist ids in order (by `k`, then id), each with its matching window ids and the total (the count, or exact when grouped). */
+  /**
+   * One page of artist ids in order (by `k`, then id), each with its matching window ids, the total (the
+   * count, or exact when grouped) and whether the search's country is known (`country_known`).
+   */
   page: Prisma.Sql
   /** The page when `page` came back short (sort=soonest): it groups every match, and carries the total. */
   fallback?: Prisma.Sql
@@ -240,7 +252,7 @@ export interface SearchStatements {
  * search is one statement. A genre's windows of the period come from their read model (one range of its
  * GiST index); a name's artists from the trigram index, each probed through the artist index.
  */
-export function searchStatements(f: AvailabilitySearchFilter, countryId: string | null, page: Page): SearchStatements {
+export function searchStatements(f: AvailabilitySearchFilter, countryId: Country, page: Page): SearchStatements {
   const w = sql`w`
   const v = sql`v`
   const windows = windowMatch(f, countryId)
@@ -248,7 +260,8 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: string 
   const limited = sql`LIMIT ${page.limit}::int OFFSET ${page.offset}::int`
   const artistWindows = sql`EXISTS (SELECT 1 FROM artist_availabilities w WHERE w.artist_id = a.id AND ${artistWindow(w)})`
   const paged = (candidates: Prisma.Sql) =>
-    sql`SELECT p.id, p.k, p.total, ARRAY(SELECT w.id FROM artist_availabilities w WHERE w.artist_id = p.id AND ${artistWindow(w)}) AS windows
+    sql`SELECT p.id, p.k, p.total, ARRAY(SELECT w.id FROM artist_availabilities w WHERE w.artist_id = p.id AND ${artistWindow(w)}) AS windows,
+               ${countryId ? sql`${countryId}::uuid IS NOT NULL` : sql`true`} AS country_known
         FROM (${candidates}) p ORDER BY p.k NULLS LAST, p.id`
   // Another matching window of w's artist (alias v) that comes first in the given order.
   const earlier = (before: Prisma.Sql) =>
@@ -428,6 +441,8 @@ interface Hits<T> {
   items: T[]
   found: number
   total: number | null
+  /** Whether the search's country is known, as the page's rows say (none: no row said). */
+  countryKnown: boolean
 }
 
 interface HitShape {
@@ -449,6 +464,7 @@ const hitJson = ({ query, windowQuery }: HitShape) => ({
 interface HitRow {
   id: string
   total: number | null
+  country_known: boolean
   artist: string
   windows: string
   /** The artist's busy rows (busyRows), null when none. */
@@ -465,7 +481,7 @@ function hitRows(ctx: RequestContext, page: Prisma.Sql, shape: HitShape, encodin
   const { artist, windows } = hitJson(shape)
   return ctx.db.$queryRaw<HitRow[]>`
     WITH page AS MATERIALIZED (${page})
-    SELECT hit.id, hit.total, ${Prisma.raw(artist[encoding])}::text AS artist, ${Prisma.raw(windows[encoding])}::text AS windows,
+    SELECT hit.id, hit.total, hit.country_known, ${Prisma.raw(artist[encoding])}::text AS artist, ${Prisma.raw(windows[encoding])}::text AS windows,
            (SELECT json_agg(b)::text FROM (${busyRows(shape.f, sql`artist_id = hit.id`, shape.now)}) b) AS busy
     FROM page hit JOIN artists x ON x.id = hit.id
     ORDER BY hit.k NULLS LAST, hit.id`
@@ -485,6 +501,7 @@ async function jsonHits(ctx: RequestContext, page: Prisma.Sql, shape: HitShape):
     ),
     found: rows.length,
     total: rows[0]?.total ?? null,
+    countryKnown: rows[0]?.country_known ?? false,
   }
 }
 
@@ -502,12 +519,13 @@ async function restHits(ctx: RequestContext, page: Prisma.Sql, shape: HitShape):
     }),
     found: rows.length,
     total: rows[0]?.total ?? null,
+    countryKnown: rows[0]?.country_known ?? false,
   }
 }
 
 /** The page, then its hits through Prisma (a GraphQL selection beyond the view): one statement per kind. */
 async function prismaHits(ctx: RequestContext, page: Prisma.Sql, { f, query, windowQuery, now }: HitShape): Promise<Hits<SearchHit>> {
-  const rows = await ctx.db.$queryRaw<{ id: string; total: number | null; windows: string[] }[]>(page)
+  const rows = await ctx.db.$queryRaw<{ id: string; total: number | null; windows: string[]; country_known: boolean }[]>(page)
   const ids = rows.map((r) => r.id)
   const [artists, windows, busyRowsOfPage] = await Promise.all([
     ctx.db.artist.findMany({ relationLoadStrategy: 'join', ...query, where: { id: { in: ids } } }),
@@ -533,7 +551,7 @@ async function prismaHits(ctx: RequestContext, page: Prisma.Sql, { f, query, win
         ]
       : []
   })
-  return { items, found: rows.length, total: rows[0]?.total ?? null }
+  return { items, found: rows.length, total: rows[0]?.total ?? null, countryKnown: rows[0]?.country_known ?? false }
 }
 
 export const availability = {
@@ -647,11 +665,13 @@ async function searched<T>(
   windowQuery: Selection,
 ): Promise<Listing<T>> {
   const f = parseSearch(filter)
-  const countryId = f.countryCode ? await countryIdOf(ctx, f.countryCode) : null
-  const statements = searchStatements(f, countryId, page)
+  const statements = searchStatements(f, f.countryCode ? countryLookup(f.countryCode) : null, page)
   const shape = { f, query, windowQuery, now: ctx.clock.now() }
   let result = await hits(ctx, statements.page, shape)
   if (statements.fallback && result.found < page.limit) result = await hits(ctx, statements.fallback, shape)
+  // An unknown country is the caller's error (400), whether windows open to anywhere matched or nothing did;
+  // asked apart only when no row said the country is known (an empty page).
+  if (f.countryCode && !result.countryKnown) await countryIdOf(ctx, f.countryCode)
   return {
     items: result.items,
     // count(*) answers one row.

@@ -236,7 +236,7 @@ export interface SearchStatements {
 }
 
 /**
- * The search's statements for a parsed filter whose country is resolved, parameterized throughout. Each
+ * The search's statements for a parsed filter and its country (see Country), parameterized throughout. Each
  * page walks an index in the asked order and stops once it is full:
  * - `name`: listed artists in name order, each one's windows probed through the artist index;
  * - `fee`: matching windows in fee order (the fee index), keeping each artist's first: a window is its

@@ -1,6 +1,6 @@
 // The windows-by-genre read model (migration availability_genre_windows) that genre-narrowed availability
 // searches read: one row per window that is not blocked and genre of its artist, parents included. Kept by
-// triggers in the transaction of the write, so after every kind of write it equals a recount from the base
+// triggers in the transaction of the write (the artist's name too, by which a genre's page sorts), so after every kind of write it equals a recount from the base
 // tables; the search answers the same through it as the plain reference.
 import { randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -24,12 +24,12 @@ beforeAll(async () => {
   promoter = await h.auth.session(PROMOTER_ACCESS)
 })
 
-type Row = { genre: string; window: string; artist: string; days: string; status: string; booked: string | null }
+type Row = { genre: string; window: string; artist: string; days: string; status: string; booked: string | null; name: string }
 
 /** The model's rows of these artists, and the same rows recounted from the base tables. */
 async function modelAndRecount(artistIds: string[]) {
   const columns = `genre_id AS genre, window_id AS "window", artist_id AS artist, daterange(starts_on, ends_on, '[]')::text AS days,
-                   status::text, booked_on::text AS booked, country_id, fee_min, fee_max, currency`
+                   status::text, booked_on::text AS booked, country_id, fee_min, fee_max, currency, name`
   const model = await h.app.db.$queryRawUnsafe<Row[]>(
     `SELECT ${columns} FROM availability_genre_windows WHERE artist_id = ANY($1::uuid[]) ORDER BY 1, 2`,
     artistIds,
@@ -37,8 +37,8 @@ async function modelAndRecount(artistIds: string[]) {
   const recount = await h.app.db.$queryRawUnsafe<Row[]>(
     `SELECT ${columns} FROM (
        SELECT DISTINCT x.id AS genre_id, w.id AS window_id, w.artist_id, w.starts_on, w.ends_on, w.status, w.booked_on,
-              w.country_id, w.fee_min, w.fee_max, w.currency
-       FROM artist_availabilities w JOIN artist_genres ag ON ag.artist_id = w.artist_id JOIN genres g ON g.id = ag.genre_id,
+              w.country_id, w.fee_min, w.fee_max, w.currency, a.name
+       FROM artist_availabilities w JOIN artists a ON a.id = w.artist_id JOIN artist_genres ag ON ag.artist_id = w.artist_id JOIN genres g ON g.id = ag.genre_id,
        LATERAL (VALUES (g.id), (g.parent_id)) x(id)
        WHERE w.artist_id = ANY($1::uuid[]) AND w.status <> 'blocked' AND x.id IS NOT NULL) r
      ORDER BY 1, 2`,
@@ -115,6 +115,15 @@ describe('windows by genre', () => {
     expect(moved.some((r) => r.artist === a && r.genre === pop.id)).toBe(true)
     await db.genre.update({ where: { id: punk.id }, data: { parentId: null } })
     await check('subgenre made top-level')
+
+    // The artist's name, which a genre's page sorts by.
+    await db.artist.update({ where: { id: a }, data: { name: `Renamed ${randomUUID()}` } })
+    const renamed = await check('artist renamed')
+    const ofA = renamed.filter((r) => r.artist === a)
+    expect(ofA.length).toBeGreaterThan(0)
+    expect(ofA.every((r) => r.name.startsWith('Renamed'))).toBe(true)
+    await db.$executeRaw`UPDATE artists SET name = name || ' (bulk)' WHERE id = ANY(${ids}::uuid[])`
+    await check('artists renamed in one statement')
 
     await db.artist.update({ where: { id: b }, data: { archivedAt: new Date() } })
     await check('artist archived')

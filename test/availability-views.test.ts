@@ -2,14 +2,23 @@
 // sees), a search page and its hits are one hand-written statement whose JSON PostgreSQL builds: it must
 // answer exactly the hits Prisma's hydration answers, record for record (Dates, BigInts, relations in their
 // orders, busy days), for every sort, filter and page, the soonest order's fallback and a page past the end.
+// The REST face sends the same statement's JSON in its own encoding as it is (src/rest/json.ts JsonFragment):
+// it must be the JSON the records would have been sent as (dates, amounts, Money fields).
 import { beforeAll, describe, expect, it } from 'vitest'
 import { systemClock } from '../src/clock.ts'
 import type { RequestContext } from '../src/context.ts'
 import type { Selection } from '../src/db/listing.ts'
 import { addDays, formatDay } from '../src/dates.ts'
+import { decimalsSql } from '../src/db/record-json.ts'
+import { currencyDecimals } from '../src/money.ts'
+import { availableArtist } from '../src/modules/availability/availability.rest.ts'
 import { availability } from '../src/modules/availability/availability.service.ts'
 import { ArtistView } from '../src/modules/directory/artists.service.ts'
 import type { Page } from '../src/pagination.ts'
+import { fillMoney } from '../src/rest/money-fields.ts'
+import { toJson } from '../src/rest/json.ts'
+import { openApiComponents } from '../src/rest/route.ts'
+import { modelComponents } from '../src/rest/schemas.ts'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { nextSlot, pipelines, type AgencySession } from './support/booking.ts'
@@ -77,15 +86,17 @@ beforeAll(async () => {
   // Slots lie three days apart: windows around them, some priced, some in a country, one tentative.
   await publish(aurora, -1, 1, { countryCode: 'ES', feeMin: 1_000_000, feeMax: 2_000_000, currency: 'EUR', notes: 'Weekend' })
   await publish(aurora, 3, 7, { feeMax: 900_000, currency: 'EUR' })
-  await publish(basalt, 0, 8, { status: 'tentative', countryCode: 'FR' })
+  await publish(basalt, 0, 8, { status: 'tentative', countryCode: 'FR', feeMax: 5_250, currency: 'BHD' })
   await publish(cobalt, 2, 4, { countryCode: 'ES', feeMin: 3_000_000, currency: 'EUR' })
-  await publish(delta, 6, 8)
+  await publish(delta, 6, 8, { feeMin: 150_000, feeMax: 200_000, currency: 'JPY' })
   // Aurora booked on the first slot, held on the second by two promoters (ranks 1 and 2); Basalt held on the third.
   await booked(promoter, aurora, slots[0])
   await held(promoter, aurora, slots[1])
   await held(rival, aurora, slots[1])
   await held(promoter, basalt, slots[2])
 })
+
+const components = { ...modelComponents(), ...openApiComponents }
 
 describe('availability search hits built by PostgreSQL', () => {
   const filters: Record<string, unknown>[] = [
@@ -126,10 +137,24 @@ describe('availability search hits built by PostgreSQL', () => {
           const answer = { items: v.items, total: await v.total() }
           const statements = h.app.sql.slice(start)
           expect(answer, what).toEqual(reference)
-          // The hits' statement (twice when the soonest page falls back), the country's id, the count past the end.
-          const hits = statements.filter((s) => s.trimStart().startsWith('WITH page AS MATERIALIZED'))
-          expect(hits.length, what).toBeGreaterThan(0)
-          expect(statements.length - hits.length, what).toBe((raw.countryCode ? 1 : 0) + (reference.items.length ? 0 : 1))
+          // The hits' statement (twice when the soonest page falls back), the count past the end.
+          const expectStatements = (statements: string[]) => {
+            const hits = statements.filter((s) => s.trimStart().startsWith('WITH page AS MATERIALIZED'))
+            expect(hits.length, what).toBeGreaterThan(0)
+            // The country's id is looked up within the hits' statement, and apart only for an empty page.
+            expect(statements.length - hits.length, what).toBe(reference.items.length ? 0 : (raw.countryCode ? 1 : 0) + 1)
+          }
+          expectStatements(statements)
+
+          // REST: the text as sent, against the records as the route would have encoded them (key order too).
+          const restStart = h.app.sql.length
+          const rest = await availability.restSearch(ctx, filter, page, { artist: query, window: windowQuery })
+          const restTotal = await rest.total()
+          expectStatements(h.app.sql.slice(restStart))
+          expect(restTotal, what).toBe(reference.total)
+          const sent = toJson(reference.items.map((item) => fillMoney(availableArtist, item, components)))
+          expect(JSON.parse(rest.items.text), what).toEqual(JSON.parse(sent))
+          expect(toJson(JSON.parse(rest.items.text)), what).toBe(sent)
           served += reference.items.length
         }
     expect(served).toBeGreaterThan(50)
@@ -173,5 +198,19 @@ describe('availability search hits built by PostgreSQL', () => {
       [day(-1), 1_000_000n, 2_000_000n, 'ES'],
       [day(3), null, 900_000n, null],
     ])
+  })
+})
+
+describe('the REST encoding of Money', () => {
+  it('gives every three-letter currency the decimals of currencyDecimals', async () => {
+    const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
+    const codes = [...letters].flatMap((a) => [...letters].flatMap((b) => [...letters].map((c) => a + b + c)))
+    const rows = await h.app.db.$queryRawUnsafe<{ code: string; decimals: number }[]>(
+      `SELECT code, ${decimalsSql('code')} AS decimals FROM unnest($1::text[]) code`,
+      codes,
+    )
+    const wrong = rows.filter((r) => r.decimals !== currencyDecimals(r.code)).map((r) => `${r.code}: ${r.decimals}`)
+    expect(wrong).toEqual([])
+    expect(rows.length).toBe(codes.length)
   })
 })

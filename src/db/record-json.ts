@@ -3,15 +3,59 @@
 // every scalar field of the model under its field name (the folded search column included, as Prisma reads
 // it), instants revived as Dates and bigints as BigInts (sent as text: exact). The fields come from the
 // generated datamodel, so a column added to the schema shows in both at once.
+//
+// The same shape also reads in the REST encoding (`restSql`): the record as the REST face sends it
+// (src/rest/json.ts and money-fields.ts), so that a REST answer can carry PostgreSQL's text as it is
+// (a JsonFragment) instead of parsing, reviving and encoding it again: no folded search column, instants as
+// `Date.toJSON` writes them (UTC, milliseconds, `Z`), calendar dates (fields named *On, `date` columns by
+// the schema's convention) as YYYY-MM-DD, bigints as numbers, and the Money beside each amount
+// (`feeMin` → `feeMinMoney`) in the record's own currency. A DateTime field not named *On is read as a
+// timestamptz (the schema's `date` columns so named, e.g. a month, are not served here).
 import type { Prisma } from '../generated/prisma/client.ts'
-import { modelColumns } from './model-columns.ts'
+import { currencyDecimals, MONEY_AMOUNTS, moneyFieldOf } from '../money.ts'
+import { SEARCH_COLUMN } from '../search.ts'
+import { modelColumns, type ModelColumn } from './model-columns.ts'
 
 export type JsonRecord = Record<string, unknown>
 
 /** A JSON-valued SQL expression, and how to turn its parsed value into Prisma's record (in place). */
 export interface JsonShape {
   sql: string
+  /** The same value in the REST encoding (see above): text to send as it is, never revived. */
+  readonly restSql: string
   revive(value: unknown): unknown
+}
+
+/**
+ * ISO 4217 codes whose minor unit is not 2 digits, as the runtime's ICU data says (src/money.ts
+ * currencyDecimals): the ones it lists, and the withdrawn codes it still knows. test/availability-views.test.ts
+ * holds this to currencyDecimals for every three-letter code.
+ */
+const WITHDRAWN_CURRENCIES = ['ADP', 'BYR', 'CLF', 'ESP', 'ITL', 'LUF', 'MGF', 'MRO', 'STD', 'TMM', 'TRL', 'UYI', 'UYW', 'ZMK', 'ZWD']
+let decimalsCase: string | undefined
+/** The SQL of currencyDecimals(`currency`): 2 unless the currency is one of the exceptions. */
+export function decimalsSql(currency: string): string {
+  decimalsCase ??= [...new Set([...Intl.supportedValuesOf('currency'), ...WITHDRAWN_CURRENCIES])]
+    .map((code) => [code, currencyDecimals(code)] as const)
+    .filter(([, decimals]) => decimals !== 2)
+    .map(([code, decimals]) => `WHEN '${code}' THEN ${decimals}`)
+    .join(' ')
+  return `CASE ${currency} ${decimalsCase} ELSE 2 END`
+}
+
+/** A scalar of the row `alias` in the REST encoding. */
+function restScalar(f: ModelColumn, alias: string): string {
+  const value = `${alias}.${f.column}`
+  if (f.type !== 'DateTime' || f.name.endsWith('On')) return value
+  return `to_char(${value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+}
+
+/** The Money of the amount `f` in the row's own currency (money(): null without an amount or a currency). */
+function restMoney(model: string, f: ModelColumn, alias: string, scalars: ModelColumn[]): string {
+  const currency = scalars.find((s) => s.name === 'currency')
+  if (!currency) throw new Error(`${model}.${f.name}: the REST encoding shows Money only in the record's own currency`)
+  const [amount, code] = [`${alias}.${f.column}`, `${alias}.${currency.column}`]
+  return `CASE WHEN ${amount} IS NOT NULL AND ${code} <> '' THEN json_build_object('amount', ${amount}, 'currency', ${code}, 'decimals', ${decimalsSql(code)}) END`
 }
 
 /** `json_build_object` of the row `alias` of `model`, with `relations` after its own fields (Prisma's order). */
@@ -21,8 +65,20 @@ export function recordJson(model: Prisma.ModelName, alias: string, relations: Re
   const nested = Object.entries(relations)
   const dates = scalars.filter((f) => f.type === 'DateTime').map((f) => f.name)
   const bigints = scalars.filter((f) => f.type === 'BigInt').map((f) => f.name)
+  let restSql: string | undefined
   return {
     sql: `json_build_object(${[...pairs, ...nested.map(([name, shape]) => `'${name}', ${shape.sql}`)].join(', ')})`,
+    // Built on first use: most shapes never answer REST as text.
+    get restSql() {
+      return (restSql ??= `json_build_object(${[
+        ...scalars.filter((f) => f.name !== SEARCH_COLUMN).map((f) => `'${f.name}', ${restScalar(f, alias)}`),
+        ...nested.map(([name, shape]) => `'${name}', ${shape.restSql}`),
+        // money-fields.ts adds them after the record's fields and relations.
+        ...scalars
+          .filter((f) => f.type === 'BigInt' && MONEY_AMOUNTS.has(f.name))
+          .map((f) => `'${moneyFieldOf(f.name)}', ${restMoney(model, f, alias, scalars)}`),
+      ].join(', ')})`)
+    },
     revive(value) {
       if (value === null) return null
       const record = value as JsonRecord
@@ -35,11 +91,20 @@ export function recordJson(model: Prisma.ModelName, alias: string, relations: Re
 }
 
 /** The record of the row `from` finds, or null. */
-export const jsonRecord = (shape: JsonShape, from: string): JsonShape => ({ sql: `(SELECT ${shape.sql} ${from})`, revive: shape.revive })
+export const jsonRecord = (shape: JsonShape, from: string): JsonShape => ({
+  sql: `(SELECT ${shape.sql} ${from})`,
+  get restSql() {
+    return `(SELECT ${shape.restSql} ${from})`
+  },
+  revive: shape.revive,
+})
 
 /** A JSON array of `shape` over `from` (`[]` when no row matches), in `order`. */
 export const jsonArray = (shape: JsonShape, from: string, order: string): JsonShape => ({
   sql: `coalesce((SELECT json_agg(${shape.sql} ORDER BY ${order}) ${from}), '[]')`,
+  get restSql() {
+    return `coalesce((SELECT json_agg(${shape.restSql} ORDER BY ${order}) ${from}), '[]')`
+  },
   revive: (value) => (value as unknown[]).map((item) => shape.revive(item)),
 })
 

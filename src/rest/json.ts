@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { SEARCH_COLUMN } from '../search.ts'
 
 // How REST answers become JSON (sent, and stored for Idempotency-Key replays): calendar-date fields (named
@@ -10,4 +11,27 @@ function replacer(key: string, value: unknown) {
   return typeof value === 'string' && key.endsWith('On') && value.endsWith('T00:00:00.000Z') ? value.slice(0, 10) : value
 }
 
-export const toJson = (value: unknown): string => JSON.stringify(value, replacer)
+/**
+ * JSON text already in the REST encoding (dates, amounts and Money fields as this file and money-fields.ts
+ * write them), e.g. a page PostgreSQL built as JSON: placed anywhere in an answer, it is sent as it is,
+ * never parsed, walked for Money fields or encoded again. Whoever builds one answers for its encoding (and
+ * tests it against the records path's answer).
+ */
+export class JsonFragment {
+  constructor(readonly text: string) {}
+}
+
+// A fragment stands in the encoded answer as this string and its number, then is put in its place. The nonce
+// is the process's own: no value a client sends or stores can name it (and PostgreSQL text holds no NUL).
+const MARK = `\u0000${randomUUID()}:`
+const MARKED = new RegExp(`"${JSON.stringify(MARK).slice(1, -1).replace(/\\/g, '\\\\')}(\\d+)"`, 'g')
+
+export function toJson(value: unknown): string {
+  let fragments: string[] | undefined
+  const text = JSON.stringify(value, (key, v: unknown) => {
+    if (!(v instanceof JsonFragment)) return replacer(key, v)
+    ;(fragments ??= []).push(v.text)
+    return `${MARK}${fragments.length - 1}`
+  })
+  return fragments ? text.replace(MARKED, (_, i: string) => fragments![Number(i)]!) : text
+}

@@ -3,6 +3,7 @@
 // driven by the schema rather than by key names, so JSON kept verbatim (a handoff's hashed payload, an
 // outbox event) is never touched.
 import { money } from '../money.ts'
+import { JsonFragment } from './json.ts'
 import type { JsonSchema } from './schemas.ts'
 
 type Components = Record<string, JsonSchema>
@@ -11,7 +12,8 @@ type Json = Record<string, unknown>
 const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date)
 
 function fill(schema: JsonSchema | undefined, data: unknown, components: Components, currency: unknown): void {
-  if (!schema || data === null || data === undefined) return
+  // A fragment carries its Money fields already (src/rest/json.ts).
+  if (!schema || data === null || data === undefined || data instanceof JsonFragment) return
   const ref = schema.$ref
   if (typeof ref === 'string') return fill(components[ref.replace('#/components/schemas/', '')], data, components, currency)
   for (const part of (schema.allOf as JsonSchema[] | undefined) ?? []) fill(part, data, components, currency)

@@ -10,7 +10,7 @@ import { fingerprintOf, IDEMPOTENCY_HEADER, idempotent, REPLAYED_HEADER, type An
 import { COUNT_LIMIT, pageOf, PageQuery, totalOf, type Listing, type Page } from '../pagination.ts'
 import { Id, parseInput } from '../validation.ts'
 import { fillMoney } from './money-fields.ts'
-import { toJson } from './json.ts'
+import { toJson, type JsonFragment } from './json.ts'
 import { jsonSchemaOf, modelComponents, MoneySchema, type JsonSchema } from './schemas.ts'
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
@@ -58,9 +58,14 @@ export interface ItemRoute<P extends ObjectSchema, Q extends ObjectSchema> exten
 }
 
 export interface ListRoute<P extends ObjectSchema, Q extends ObjectSchema> extends BaseRoute<P, Q> {
-  /** Paginated with page/limit; answers { items, total, page, limit }. */
+  /**
+   * Paginated with page/limit; answers { items, total, page, limit }. The items may come as one JsonFragment
+   * (the page's JSON array, already in the REST encoding: src/rest/json.ts), sent as it is.
+   */
   list: true
-  handler(input: HandlerInput<P, Q> & { page: Page }): Promise<Listing<unknown>>
+  handler(
+    input: HandlerInput<P, Q> & { page: Page },
+  ): Promise<Listing<unknown> | (Omit<Listing<unknown>, 'items'> & { items: JsonFragment })>
 }
 
 export type RouteDefinition = ItemRoute<ObjectSchema, ObjectSchema> | ListRoute<ObjectSchema, ObjectSchema>
@@ -226,7 +231,7 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDefinition[], 
           if (def.list) {
             const { page, limit, ...filter } = query as { page: number; limit: number }
             const listing = await def.handler({ ...input, query: filter, page: pageOf({ page, limit }) })
-            const items = listing.items.map((item) => withMoney(def.response, item))
+            const items = Array.isArray(listing.items) ? listing.items.map((item) => withMoney(def.response, item)) : listing.items
             return { status, body: { success: true, data: { items, ...totalOf(await listing.total()), page, limit } } }
           }
           return { status, body: { success: true, data: withMoney(def.response, await def.handler(input)) } }

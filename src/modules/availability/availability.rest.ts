@@ -13,7 +13,8 @@ import {
 } from './availability.service.ts'
 
 const window = viewSchema('Availability', { country: true }, 'directory.read')
-const availableArtist = {
+/** A search hit as REST sends it (test/availability-views.test.ts holds the JSON text PostgreSQL builds to it). */
+export const availableArtist = {
   allOf: [
     viewSchema('Artist', ArtistView, 'directory.read'),
     {
@@ -104,9 +105,6 @@ export const availabilityRoutes = [
     list: true,
     query: AvailabilitySearch,
     response: availableArtist,
-    handler: async ({ ctx, query, page }) => {
-      const view = await searchHitView(ctx)
-      return availability.search(ctx, query, page, view.artist, view.window)
-    },
+    handler: async ({ ctx, query, page }) => availability.restSearch(ctx, query, page, await searchHitView(ctx)),
   }),
 ]

@@ -8,6 +8,7 @@ import { searchFold } from '../../search.ts'
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import { readAs } from '../../access/read-as.ts'
+import { JsonFragment, toJson } from '../../rest/json.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { jsonView, type Selection } from '../../db/listing.ts'
@@ -15,7 +16,7 @@ import { jsonArray, type JsonRecord } from '../../db/record-json.ts'
 import { addDays, Day, dayOf, formatDay, maxDay, today } from '../../dates.ts'
 import { conflict, forbidden, found, invalidInput, isExclusionViolation, notFound, validationError, type FieldIssue } from '../../errors.ts'
 import { AvailabilityStatus, Prisma, type Artist, type Availability, type BookingHold } from '../../generated/prisma/client.ts'
-import { COUNT_TAKE, type Page } from '../../pagination.ts'
+import { COUNT_TAKE, type Listing, type Page } from '../../pagination.ts'
 import { budgetIssues, Currency, MinorUnits } from '../../money.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { artistView, ArtistView } from '../directory/artists.service.ts'
@@ -174,7 +175,7 @@ const offeredDays = (f: AvailabilitySearchFilter, w: Prisma.Sql) =>
  * here. The period is a range overlap where a plan may start from the period's windows (the range index),
  * plain bounds where it probes one artist's windows (the artist index, by `ends_on`).
  */
-function windowMatch(f: AvailabilitySearchFilter, countryId: string | null, w = sql`w`, of: 'period' | 'artist' = 'period'): Prisma.Sql {
+function windowMatch(f: AvailabilitySearchFilter, countryId: Country, w = sql`w`, of: 'period' | 'artist' = 'period'): Prisma.Sql {
   const parts = [
     sql`${w}.status <> 'blocked'`,
     of === 'period'
@@ -191,6 +192,15 @@ function windowMatch(f: AvailabilitySearchFilter, countryId: string | null, w = 
   if (f.budgetMin !== undefined) parts.push(sql`(${w}.fee_max IS NULL OR ${w}.fee_max >= ${f.budgetMin}::bigint)`)
   return all(parts)
 }
+
+/**
+ * The search's country: its id, or (the service) the statement's own lookup of its code, which saves a
+ * statement; the page's rows then say whether the code was known (`country_known`).
+ */
+type Country = string | Prisma.Sql | null
+
+/** The lookup of a country's id by its code within a statement (null when unknown: no window matches it). */
+export const countryLookup = (code: string) => sql`(SELECT id FROM geo_countries WHERE code = ${code})`
 
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, '\\$&')}%`
 
@@ -214,7 +224,10 @@ const firstOffered = (f: AvailabilitySearchFilter) =>
 
 /** The search's statements: see searchStatements. */
 export interface SearchStatements {
-  /** One page of artist ids in order (by `k`, then id), each with its matching window ids and the total (the count, or exact when grouped). */
+  /**
+   * One page of artist ids in order (by `k`, then id), each with its matching window ids, the total (the
+   * count, or exact when grouped) and whether the search's country is known (`country_known`).
+   */
   page: Prisma.Sql
   /** The page when `page` came back short (sort=soonest): it groups every match, and carries the total. */
   fallback?: Prisma.Sql
@@ -223,7 +236,7 @@ export interface SearchStatements {
 }
 
 /**
- * The search's statements for a parsed filter whose country is resolved, parameterized throughout. Each
+ * The search's statements for a parsed filter and its country (see Country), parameterized throughout. Each
  * page walks an index in the asked order and stops once it is full:
  * - `name`: listed artists in name order, each one's windows probed through the artist index;
  * - `fee`: matching windows in fee order (the fee index), keeping each artist's first: a window is its
@@ -239,7 +252,7 @@ export interface SearchStatements {
  * search is one statement. A genre's windows of the period come from their read model (one range of its
  * GiST index); a name's artists from the trigram index, each probed through the artist index.
  */
-export function searchStatements(f: AvailabilitySearchFilter, countryId: string | null, page: Page): SearchStatements {
+export function searchStatements(f: AvailabilitySearchFilter, countryId: Country, page: Page): SearchStatements {
   const w = sql`w`
   const v = sql`v`
   const windows = windowMatch(f, countryId)
@@ -247,7 +260,8 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: string 
   const limited = sql`LIMIT ${page.limit}::int OFFSET ${page.offset}::int`
   const artistWindows = sql`EXISTS (SELECT 1 FROM artist_availabilities w WHERE w.artist_id = a.id AND ${artistWindow(w)})`
   const paged = (candidates: Prisma.Sql) =>
-    sql`SELECT p.id, p.k, p.total, ARRAY(SELECT w.id FROM artist_availabilities w WHERE w.artist_id = p.id AND ${artistWindow(w)}) AS windows
+    sql`SELECT p.id, p.k, p.total, ARRAY(SELECT w.id FROM artist_availabilities w WHERE w.artist_id = p.id AND ${artistWindow(w)}) AS windows,
+               ${countryId ? sql`${countryId}::uuid IS NOT NULL` : sql`true`} AS country_known
         FROM (${candidates}) p ORDER BY p.k NULLS LAST, p.id`
   // Another matching window of w's artist (alias v) that comes first in the given order.
   const earlier = (before: Prisma.Sql) =>
@@ -259,7 +273,16 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: string 
     : sql`artist_availabilities w WHERE ${windows} AND ${artistMatch(f)}`
   // A page carries the count (evaluated once, with its first row): one statement. A page past the end, with
   // no row, carries none: the count answers it.
-  const count = sql`SELECT count(*)::int AS total FROM (SELECT DISTINCT w.artist_id FROM ${matching} LIMIT ${COUNT_TAKE}::int) c`
+  // A name's listed artists (the trigram index). Without a genre, its count probes each one through the artist
+  // index and stops at COUNT_TAKE, where reading the period's windows (tens of thousands) against them cannot.
+  const named =
+    f.q && sql`SELECT x.id, x.name FROM artists x WHERE x.name_search LIKE ${likePattern(searchFold(f.q))} AND x.archived_at IS NULL`
+  const namedCount = (from: Prisma.Sql) =>
+    sql`SELECT count(*)::int AS total FROM (SELECT a.id FROM ${from} a WHERE ${artistWindows} LIMIT ${COUNT_TAKE}::int) c`
+  const count =
+    named && !f.genreId
+      ? namedCount(sql`(${named})`)
+      : sql`SELECT count(*)::int AS total FROM (SELECT DISTINCT w.artist_id FROM ${matching} LIMIT ${COUNT_TAKE}::int) c`
   const grouped = (key: Prisma.Sql) =>
     paged(sql`SELECT w.artist_id AS id, min(${key}) AS k, count(*) OVER ()::int AS total FROM ${matching}
               GROUP BY w.artist_id ORDER BY k NULLS LAST, id ${limited}`)
@@ -267,23 +290,27 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: string 
   if (f.genreId || f.q) {
     if (f.sort !== 'name') return { page: grouped(f.sort === 'fee' ? feeKey(w) : firstOffered(f)), count }
     // A genre's artists first (materialized: walking every listed name and probing each is the plan the
-    // planner would rather pick), each one's name read by its key, then sorted.
+    // planner would rather pick), with the name their windows by genre carry, then sorted.
     if (f.genreId)
       return {
-        page: paged(sql`WITH m AS MATERIALIZED (SELECT DISTINCT w.artist_id FROM ${matching})
-                        SELECT m.artist_id AS id, (SELECT a.name FROM artists a WHERE a.id = m.artist_id) AS k, count(*) OVER ()::int AS total
+        page: paged(sql`WITH m AS MATERIALIZED (SELECT DISTINCT w.artist_id, w.name FROM ${matching})
+                        SELECT m.artist_id AS id, m.name AS k, count(*) OVER ()::int AS total
                         FROM m ORDER BY k, id ${limited}`),
         count,
       }
   }
-  // A name's matches are few next to the listed artists, yet more than a page has: found by the trigram index
-  // and sorted first, then probed until the page is full.
-  const artists = f.q
-    ? sql`(SELECT x.* FROM artists x WHERE x.name_search LIKE ${likePattern(searchFold(f.q))} ORDER BY x.name, x.id OFFSET 0) a`
-    : sql`artists a`
   if (f.sort === 'name') {
+    // A name's matches are few next to the listed artists, yet more than a page has: found once, for the page
+    // and its count; sorted first, then probed until the page is full.
+    if (named)
+      return {
+        page: paged(sql`WITH named AS MATERIALIZED (${named})
+                        SELECT a.id, a.name AS k, (${namedCount(sql`named`)}) AS total
+                        FROM (SELECT * FROM named ORDER BY name, id OFFSET 0) a WHERE ${artistWindows} ORDER BY a.name, a.id ${limited}`),
+        count,
+      }
     return {
-      page: paged(sql`SELECT a.id, a.name AS k, (${count}) AS total FROM ${artists}
+      page: paged(sql`SELECT a.id, a.name AS k, (${count}) AS total FROM artists a
                       WHERE a.archived_at IS NULL AND ${artistWindows} ORDER BY a.name, a.id ${limited}`),
       count,
     }
@@ -410,10 +437,12 @@ function busyDays(rows: BusyRow[], f: AvailabilitySearchFilter, now: Date) {
 export type SearchHit = Artist & { matchingAvailability: Availability[]; bookedOn: string[]; heldOn: HeldDay[] }
 
 /** A page of the search hydrated: its hits in order, how many rows the page had, and the total it carried. */
-interface Hits {
-  items: SearchHit[]
+interface Hits<T> {
+  items: T[]
   found: number
   total: number | null
+  /** Whether the search's country is known, as the page's rows say (none: no row said). */
+  countryKnown: boolean
 }
 
 interface HitShape {
@@ -426,33 +455,77 @@ interface HitShape {
 const hitOf = (artist: Artist, matchingAvailability: Availability[], busy: { bookedOn: string[]; heldOn: HeldDay[] }): SearchHit =>
   readAs('availability.read', { ...artist, matchingAvailability, ...busy })
 
+/** A hit's artist and windows as JSON: the view's shapes (src/db/record-json.ts). */
+const hitJson = ({ query, windowQuery }: HitShape) => ({
+  artist: artistView.item(query),
+  windows: jsonArray(windowJson.item(windowQuery), 'FROM artist_availabilities x WHERE x.id = ANY(hit.windows)', 'x.starts_on'),
+})
+
+interface HitRow {
+  id: string
+  total: number | null
+  country_known: boolean
+  artist: string
+  windows: string
+  /** The artist's busy rows (busyRows), null when none. */
+  busy: string | null
+}
+
 /**
- * The page and its hits in one statement, the JSON built by PostgreSQL: each artist as the view shows it
- * (src/db/record-json.ts: Prisma's records, test/availability-views.test.ts), its matching windows in date
- * order, and the page's busy rows. The page is materialized first, so that its plan is the page's alone.
+ * The page and its hits in one statement, the JSON built by PostgreSQL: a row per hit, in the page's order,
+ * with the artist as the view shows it, its matching windows in date order and its busy rows; as Prisma's
+ * records (`sql`) or in the REST encoding (`restSql`). The page is materialized first, so that its plan is
+ * the page's alone.
  */
-async function jsonHits(ctx: RequestContext, page: Prisma.Sql, { f, query, windowQuery, now }: HitShape): Promise<Hits> {
-  const artist = artistView.item(query)
-  const windows = jsonArray(windowJson.item(windowQuery), 'FROM artist_availabilities x WHERE x.id = ANY(hit.windows)', 'x.starts_on')
-  const [row] = await ctx.db.$queryRaw<{ found: number; total: number | null; hits: string; busy: string }[]>`
+function hitRows(ctx: RequestContext, page: Prisma.Sql, shape: HitShape, encoding: 'sql' | 'restSql') {
+  const { artist, windows } = hitJson(shape)
+  return ctx.db.$queryRaw<HitRow[]>`
     WITH page AS MATERIALIZED (${page})
-    SELECT (SELECT count(*)::int FROM page) AS found, (SELECT total FROM page LIMIT 1) AS total,
-           (SELECT coalesce(json_agg(json_build_object('id', hit.id, 'artist', ${Prisma.raw(artist.sql)}, 'windows', ${Prisma.raw(windows.sql)})
-                                     ORDER BY hit.k NULLS LAST, hit.id), '[]')
-            FROM page hit JOIN artists x ON x.id = hit.id)::text AS hits,
-           (SELECT coalesce(json_agg(b), '[]') FROM (${busyRows(f, sql`artist_id = ANY(ARRAY(SELECT id FROM page))`, now)}) b)::text AS busy`
-  const busy = busyDays((JSON.parse(row?.busy ?? '[]') as JsonRecord[]).map(reviveBusy), f, now)
-  const hits = JSON.parse(row?.hits ?? '[]') as { id: string; artist: unknown; windows: unknown }[]
+    SELECT hit.id, hit.total, hit.country_known, ${Prisma.raw(artist[encoding])}::text AS artist, ${Prisma.raw(windows[encoding])}::text AS windows,
+           (SELECT json_agg(b)::text FROM (${busyRows(shape.f, sql`artist_id = hit.id`, shape.now)}) b) AS busy
+    FROM page hit JOIN artists x ON x.id = hit.id
+    ORDER BY hit.k NULLS LAST, hit.id`
+}
+
+/** A hit's booked and held days, from its busy rows. */
+const busyOf = (row: HitRow, { f, now }: HitShape) =>
+  busyDays(row.busy ? (JSON.parse(row.busy) as JsonRecord[]).map(reviveBusy) : [], f, now)(row.id)
+
+/** The page with its hits as Prisma's records (src/db/record-json.ts, test/availability-views.test.ts). */
+async function jsonHits(ctx: RequestContext, page: Prisma.Sql, shape: HitShape): Promise<Hits<SearchHit>> {
+  const { artist, windows } = hitJson(shape)
+  const rows = await hitRows(ctx, page, shape, 'sql')
   return {
-    items: hits.map((h) => hitOf(artist.revive(h.artist) as Artist, windows.revive(h.windows) as Availability[], busy(h.id))),
-    found: row?.found ?? 0,
-    total: row?.total ?? null,
+    items: rows.map((r) =>
+      hitOf(artist.revive(JSON.parse(r.artist)) as Artist, windows.revive(JSON.parse(r.windows)) as Availability[], busyOf(r, shape)),
+    ),
+    found: rows.length,
+    total: rows[0]?.total ?? null,
+    countryKnown: rows[0]?.country_known ?? false,
+  }
+}
+
+/**
+ * The page with its hits as the REST face sends them, PostgreSQL's text kept as it is: the artist, then
+ * `matchingAvailability`, `bookedOn` and `heldOn` (the busy days are computed here, by the pipeline's
+ * rules, on both paths). test/availability-views.test.ts holds it to the records path's answer.
+ */
+async function restHits(ctx: RequestContext, page: Prisma.Sql, shape: HitShape): Promise<Hits<string>> {
+  const rows = await hitRows(ctx, page, shape, 'restSql')
+  return {
+    items: rows.map((r) => {
+      const { bookedOn, heldOn } = busyOf(r, shape)
+      return `${r.artist.slice(0, -1)},"matchingAvailability":${r.windows},"bookedOn":${toJson(bookedOn)},"heldOn":${toJson(heldOn)}}`
+    }),
+    found: rows.length,
+    total: rows[0]?.total ?? null,
+    countryKnown: rows[0]?.country_known ?? false,
   }
 }
 
 /** The page, then its hits through Prisma (a GraphQL selection beyond the view): one statement per kind. */
-async function prismaHits(ctx: RequestContext, page: Prisma.Sql, { f, query, windowQuery, now }: HitShape): Promise<Hits> {
-  const rows = await ctx.db.$queryRaw<{ id: string; total: number | null; windows: string[] }[]>(page)
+async function prismaHits(ctx: RequestContext, page: Prisma.Sql, { f, query, windowQuery, now }: HitShape): Promise<Hits<SearchHit>> {
+  const rows = await ctx.db.$queryRaw<{ id: string; total: number | null; windows: string[]; country_known: boolean }[]>(page)
   const ids = rows.map((r) => r.id)
   const [artists, windows, busyRowsOfPage] = await Promise.all([
     ctx.db.artist.findMany({ relationLoadStrategy: 'join', ...query, where: { id: { in: ids } } }),
@@ -478,7 +551,7 @@ async function prismaHits(ctx: RequestContext, page: Prisma.Sql, { f, query, win
         ]
       : []
   })
-  return { items, found: rows.length, total: rows[0]?.total ?? null }
+  return { items, found: rows.length, total: rows[0]?.total ?? null, countryKnown: rows[0]?.country_known ?? false }
 }
 
 export const availability = {
@@ -560,19 +633,48 @@ export const availability = {
    * period booked or held, in the asked order (ties by artist id). `query` shapes the artists, `windowQuery`
    * their windows.
    */
-  async search(ctx: RequestContext, filter: unknown, page: Page, query: Selection = {}, windowQuery: Selection = {}) {
-    const f = parseSearch(filter)
-    const countryId = f.countryCode ? await countryIdOf(ctx, f.countryCode) : null
-    const statements = searchStatements(f, countryId, page)
+  search(
+    ctx: RequestContext,
+    filter: unknown,
+    page: Page,
+    query: Selection = {},
+    windowQuery: Selection = {},
+  ): Promise<Listing<SearchHit>> {
     // Within the REST view (a GraphQL selection asking nothing more), the page with its hits is one statement.
     const hits = artistView.serves(query) && windowJson.serves(windowQuery) ? jsonHits : prismaHits
-    const shape = { f, query, windowQuery, now: ctx.clock.now() }
-    let result = await hits(ctx, statements.page, shape)
-    if (statements.fallback && result.found < page.limit) result = await hits(ctx, statements.fallback, shape)
-    return {
-      items: result.items,
-      // count(*) answers one row.
-      total: async () => result.total ?? (await ctx.db.$queryRaw<{ total: number }[]>(statements.count))[0]?.total ?? 0,
-    }
+    return searched(ctx, filter, page, hits, query, windowQuery)
   },
+
+  /**
+   * The search as REST answers it, in `view` (searchHitView): the page's hits as one JSON text, PostgreSQL's
+   * (src/rest/json.ts JsonFragment), with the same hits as `search`.
+   */
+  async restSearch(ctx: RequestContext, filter: unknown, page: Page, view: { artist: Selection; window: Selection }) {
+    const { items, total } = await searched(ctx, filter, page, restHits, view.artist, view.window)
+    return { items: new JsonFragment(`[${items.join(',')}]`), total }
+  },
+}
+
+/** The search's statements run: the page with its hits, the soonest order's fallback when it came back short, the count past the end. */
+async function searched<T>(
+  ctx: RequestContext,
+  filter: unknown,
+  page: Page,
+  hits: (ctx: RequestContext, page: Prisma.Sql, shape: HitShape) => Promise<Hits<T>>,
+  query: Selection,
+  windowQuery: Selection,
+): Promise<Listing<T>> {
+  const f = parseSearch(filter)
+  const statements = searchStatements(f, f.countryCode ? countryLookup(f.countryCode) : null, page)
+  const shape = { f, query, windowQuery, now: ctx.clock.now() }
+  let result = await hits(ctx, statements.page, shape)
+  if (statements.fallback && result.found < page.limit) result = await hits(ctx, statements.fallback, shape)
+  // An unknown country is the caller's error (400), whether windows open to anywhere matched or nothing did;
+  // asked apart only when no row said the country is known (an empty page).
+  if (f.countryCode && !result.countryKnown) await countryIdOf(ctx, f.countryCode)
+  return {
+    items: result.items,
+    // count(*) answers one row.
+    total: async () => result.total ?? (await ctx.db.$queryRaw<{ total: number }[]>(statements.count))[0]?.total ?? 0,
+  }
 }

@@ -153,6 +153,19 @@ describe('transactions and observation', () => {
     expect(isExclusionViolation(overlap, 'bookings_no_double_booking')).toBe(false)
     expect(isUniqueViolation(overlap)).toBe(false)
   })
+
+  it('answers a deadlock or a serialization failure as the Prisma path does: 409 write_conflict', async () => {
+    for (const sqlState of ['40P01', '40001']) {
+      const raised = await sqlOf(db)
+        .$transaction((tx) => tx.$queryRaw(Prisma.raw(`DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '${sqlState}'; END $$`)))
+        .then(
+          () => null,
+          (e: unknown) => e,
+        )
+      expect((raised as { code?: string }).code).toBe(sqlState)
+      expect(toAppError(raised)).toMatchObject({ code: 'write_conflict' })
+    }
+  })
 })
 
 describe('faults', () => {

@@ -168,6 +168,8 @@ export function toAppError(e: unknown): AppError {
   const sqlState = sqlStateOf(e)
   if (sqlState === '23503') return new AppError('validation', 'a referenced record does not exist', { code: 'validation_error' })
   if (sqlState === '23P01') return conflict('overlap', 'this would overlap an existing record of the same kind')
+  // A deadlock or a serialization failure on the pool directly (src/db/sql.ts): what Prisma answers as P2034.
+  if (sqlState === '40P01' || sqlState === '40001') return conflict('write_conflict', 'the record changed concurrently; retry the request')
   if (sqlState === '22003') return new AppError('validation', 'a number is out of range', { code: 'validation_error' })
   // Caught earlier with the field named (src/validation.ts, src/dates.ts); these answer any path that is not.
   if (sqlState === '22021' || sqlState === '22P05') return new AppError('validation', 'text contains a character that cannot be stored')

@@ -87,11 +87,22 @@ describe('rows and parameters', () => {
     expect(mine!.amount).toBeInstanceOf(Prisma.Decimal)
   })
 
-  it('sends instants in UTC, BigInts and arrays as PostgreSQL reads them', async () => {
-    const at = new Date('2031-05-06T07:08:09.010Z')
-    const [row] = await sqlOf(db).$queryRaw<Record<string, unknown>[]>`
-      SELECT ${at}::timestamptz AS at, ${at}::date AS day, ${9007199254740993n}::bigint AS big, ${['a', 'b']}::text[] AS xs, ${null}::int AS none`
-    expect(row).toStrictEqual({ at, day: new Date('2031-05-06T00:00:00.000Z'), big: 9007199254740993n, xs: ['a', 'b'], none: null })
+  it('sends instants in UTC, BigInts and arrays as PostgreSQL reads them, whatever the time zone of the process', async () => {
+    // Late in the UTC day, in a zone already on the next day: pg would send the local time, whose date is the next day.
+    const at = new Date('2031-05-06T20:08:09.010Z')
+    const zone = process.env.TZ
+    process.env.TZ = 'Pacific/Kiritimati'
+    try {
+      expect(at.getDate()).toBe(7)
+      const [row] = await sqlOf(db).$queryRaw<Record<string, unknown>[]>`
+        SELECT ${at}::timestamptz AS at, ${at}::date AS day, ${at}::timestamp AS local, ${[at]}::date[] AS days,
+          ${9007199254740993n}::bigint AS big, ${['a', 'b']}::text[] AS xs, ${null}::int AS none`
+      const day = new Date('2031-05-06T00:00:00.000Z')
+      expect(row).toStrictEqual({ at, day, local: at, days: [day], big: 9007199254740993n, xs: ['a', 'b'], none: null })
+    } finally {
+      if (zone === undefined) delete process.env.TZ
+      else process.env.TZ = zone
+    }
   })
 })
 
@@ -152,6 +163,19 @@ describe('transactions and observation', () => {
     expect(isExclusionViolation(overlap, 'sql_test_items_during_excl')).toBe(true)
     expect(isExclusionViolation(overlap, 'bookings_no_double_booking')).toBe(false)
     expect(isUniqueViolation(overlap)).toBe(false)
+  })
+
+  it('answers a deadlock or a serialization failure as the Prisma path does: 409 write_conflict', async () => {
+    for (const sqlState of ['40P01', '40001']) {
+      const raised = await sqlOf(db)
+        .$transaction((tx) => tx.$queryRaw(Prisma.raw(`DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '${sqlState}'; END $$`)))
+        .then(
+          () => null,
+          (e: unknown) => e,
+        )
+      expect((raised as { code?: string }).code).toBe(sqlState)
+      expect(toAppError(raised)).toMatchObject({ code: 'write_conflict' })
+    }
   })
 })
 

@@ -1,6 +1,7 @@
 // Marketplace: "who is near Lyon around 14 March under €20k" answers the artists with a confirmed show
 // within the radius around that day whose published fee guidance fits the budget, from the read model
 // the triggers keep; on both faces, and rebuilt by operators to the same rows.
+import pg from 'pg'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
@@ -399,5 +400,53 @@ describe('the next available day', () => {
     expect(statements).toBe(2)
     // Refreshed: the next search is one statement again.
     expect((await statementsOf(soonest)).statements).toBe(1)
+  })
+
+  it("is today's for a search that waited on another search refreshing the same rows", async () => {
+    const DAY = 86_400_000
+    const start = h.app.clock.now().getTime()
+    const dayAt = (offset: number) => new Date(start + offset * DAY).toISOString().slice(0, 10)
+    const name = `Market racing ${crypto.randomUUID().slice(0, 6)}`
+    const id = await representedArtist(agency, name)
+    for (const [from, to] of [
+      [1, 2],
+      [30, 31],
+    ]) {
+      const r = await h.app.rest('POST', `/api/v1/artists/${id}/availability`, {
+        as: agency,
+        body: { startsOn: dayAt(from!), endsOn: dayAt(to!), status: 'available' },
+      })
+      expect(r.status, JSON.stringify(r.body)).toBe(201)
+    }
+    const nextOn = async () =>
+      (await search({ q: name, sort: 'soonest' })).body.data.items.map((i: { nextAvailableOn: string }) => i.nextAvailableOn)
+    expect(await nextOn()).toEqual([dayAt(1)])
+    h.app.clock.advance(5 * DAY)
+    const today = new Date(h.app.clock.now().getTime()).toISOString().slice(0, 10)
+    // Another search's statement has refreshed the rows and not yet committed: this one's check waits on its
+    // row locks, then finds nothing left to refresh, while its page reads the snapshot taken before it waited.
+    const other = new pg.Client({ connectionString: h.database.url })
+    await other.connect()
+    try {
+      await other.query('BEGIN')
+      const refreshed = await other.query(
+        `UPDATE marketplace_artists SET next_available_on = lower(free_on * datemultirange(daterange($1::date, NULL))), updated_at = now()
+         WHERE next_available_on < $1::date`,
+        [today],
+      )
+      expect(refreshed.rowCount).toBeGreaterThan(0)
+      const waiting = nextOn()
+      for (let i = 0; i < 100; i++) {
+        const { rows } = await other.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        )
+        if (rows[0].n > 0) break
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      await other.query('COMMIT')
+      expect(await waiting).toEqual([dayAt(30)])
+    } finally {
+      await other.end()
+    }
   })
 })

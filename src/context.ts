@@ -96,7 +96,8 @@ export class RequestContext {
   /**
    * The same decision as `authorize`, taken without waiting once what it rests on is known (the caller, and
    * the agency for a gated rule): true, or the refusal thrown. Otherwise the pending check. GraphQL's scope
-   * checks use it, so that the checks of every field of every record of a request stay synchronous.
+   * checks use it (once per record for a type's rule, once per field for a field's own), so that they stay
+   * synchronous across the records of a request.
    */
   authorizeNow(rule: AccessRule): true | Promise<true> {
     const caller = this.resolvedCaller

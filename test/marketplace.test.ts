@@ -363,6 +363,75 @@ describe('marketplace cards', () => {
   })
 })
 
+describe('genre counts', () => {
+  // The capped count is planned without the genre's frequency (the GIN bitmap for every genre, stopped at the
+  // cap): a dense genre past the cap and a sparse subgenre, each checked against the base tables.
+  let genres: Awaited<ReturnType<typeof seedGenres>>
+  const GENRES = `query($genreId: ID!) { marketplace(first: 2, filter: { genreId: $genreId }) { totalCount totalCapped edges { node { artistId } } } }`
+  const listed = async (genreId: string) => {
+    const [row] = await h.app.db.$queryRawUnsafe<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM artists a WHERE a.archived_at IS NULL AND EXISTS (
+         SELECT FROM artist_genres ag JOIN genres g ON g.id = ag.genre_id WHERE ag.artist_id = a.id AND $1::uuid IN (g.id, g.parent_id))`,
+      genreId,
+    )
+    return row!.n
+  }
+  const archive = (...numbers: number[]) =>
+    h.app.db.$executeRawUnsafe(
+      `UPDATE artists SET archived_at = now() WHERE slug = ANY($1::text[])`,
+      numbers.map((i) => `crowd-${i}`),
+    )
+  const counted = async (genreId: string, sort = 'relevance') => {
+    const r = await search({ genreId, sort, limit: 2 })
+    expect(r.status, JSON.stringify(r.body)).toBe(200)
+    return { total: r.body.data.total, totalCapped: r.body.data.totalCapped }
+  }
+
+  beforeAll(async () => {
+    genres = await seedGenres(h.app.db)
+    // 995 artists in Electronic, 9 in Techno alone (its subgenre), one of them archived: 1,003 listed
+    // Electronic artists (its subgenre included), 8 Techno.
+    await h.app.db.$executeRawUnsafe(
+      `INSERT INTO artists (id, name, slug) SELECT gen_random_uuid(), 'Crowd ' || i, 'crowd-' || i FROM generate_series(1, 1004) i`,
+    )
+    await h.app.db.$executeRawUnsafe(
+      `INSERT INTO artist_genres (artist_id, genre_id, position)
+       SELECT a.id, CASE WHEN right(a.slug, -6)::int <= 995 THEN $1::uuid ELSE $2::uuid END, 0 FROM artists a WHERE a.slug LIKE 'crowd-%'`,
+      genres.electronic.id,
+      genres.techno.id,
+    )
+    await archive(1004)
+  }, 60_000)
+
+  it('counts a dense genre to the cap and a sparse subgenre exactly, in every sort and on both faces', async () => {
+    expect(await listed(genres.electronic.id)).toBe(1003)
+    expect(await listed(genres.techno.id)).toBe(8)
+    for (const sort of ['relevance', 'soonest', 'activity', 'fee']) {
+      expect(await counted(genres.electronic.id, sort)).toEqual({ total: 1000, totalCapped: true })
+      expect(await counted(genres.techno.id, sort)).toEqual({ total: 8, totalCapped: false })
+    }
+    const dense = await h.app.graphql(GENRES, { genreId: genres.electronic.id }, { as: promoter })
+    expect(dense.errors).toBeUndefined()
+    expect(dense.data.marketplace).toMatchObject({ totalCount: 1000, totalCapped: true })
+    const sparse = await h.app.graphql(GENRES, { genreId: genres.techno.id }, { as: promoter })
+    expect(sparse.data.marketplace).toMatchObject({ totalCount: 8, totalCapped: false })
+    // A genre no listed artist has: counted as none.
+    expect(await counted(genres.jazz.id)).toEqual({ total: 0, totalCapped: false })
+  })
+
+  it('tells exactly 1,000 from more at the cap, and counts with another filter beside the genre', async () => {
+    // Three Electronic artists archived: 1,000 listed, the listing's limit and not past it; one more: 999.
+    await archive(1, 2, 3)
+    expect(await listed(genres.electronic.id)).toBe(1000)
+    expect(await counted(genres.electronic.id)).toEqual({ total: 1000, totalCapped: false })
+    await archive(4)
+    expect(await counted(genres.electronic.id, 'soonest')).toEqual({ total: 999, totalCapped: false })
+    // With a name: Crowd 10–19 and 100–199 (Electronic) and 1000–1003 (Techno); Crowd 1 and 1004 are archived.
+    const named = await search({ genreId: genres.electronic.id, q: 'crowd 1', limit: 2 })
+    expect(named.body.data).toMatchObject({ total: 10 + 100 + 4, totalCapped: false })
+  })
+})
+
 describe('the next available day', () => {
   it('is recomputed once it has passed, before the page sorts by it, in the same statement as the page', async () => {
     const DAY = 86_400_000

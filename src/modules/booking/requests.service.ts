@@ -234,7 +234,7 @@ async function requestedArtist(db: Db, data: { artistId: string; startsAt: Date;
     FROM artists a
     LEFT JOIN LATERAL (
       SELECT l.agency_id FROM artists_roster_links l
-      WHERE l.artist_id = a.id AND l.role = 'agency' AND l.starts_on <= ${formatDay(now)}::date AND (l.ends_on IS NULL OR l.ends_on >= ${formatDay(today())}::date)
+      WHERE l.artist_id = a.id AND l.role = 'agency' AND l.starts_on <= ${formatDay(now)}::date AND (l.ends_on IS NULL OR l.ends_on >= ${formatDay(now)}::date)
       LIMIT 1) l ON true
     LEFT JOIN artists_companies c ON c.id = l.agency_id
     WHERE a.id = ${data.artistId}::uuid`

@@ -129,6 +129,16 @@ describe('transactions and observation', () => {
     expect(text).toEqual(['SELECT id FROM sql_test_items WHERE id = $1'])
   })
 
+  it('runs the statements of sqlOf(db, { prepared: false }) unnamed, each planned for its values', async () => {
+    const prepared = await sqlOf(db, { prepared: false }).$transaction(async (tx) => {
+      const statement = Prisma.sql`SELECT id FROM sql_test_items WHERE id = ${2} AND id > 0`
+      await tx.$queryRaw(statement)
+      await tx.$queryRaw(statement)
+      return tx.$queryRaw<{ statement: string }[]>`SELECT statement FROM pg_prepared_statements WHERE statement = ${statement.text}`
+    })
+    expect(prepared).toEqual([])
+  })
+
   it('rolls back everything when the work throws, and the connection serves again', async () => {
     const failure = new Error('changed my mind')
     await expect(

@@ -86,6 +86,10 @@ const isRead = (text: string) => /^\s*SELECT\b/i.test(text)
  * caller building texts from data) the rest run unnamed rather than filling every connection with statements.
  * A prepared statement outlives a migration on a live connection: its result columns must be named (no
  * top-level `SELECT *` / `RETURNING *`, which fail once a column is added), as columnsOf names them.
+ * After five runs PostgreSQL may keep a prepared statement's generic plan, planned without its parameters'
+ * values: statements whose plan depends on them (a search choosing its index by its filters' selectivity), or
+ * whose texts vary with their input past a few (they would take the names of everyone else), run unnamed
+ * (`sqlOf(db, { prepared: false })`): planned for their values every time, as Prisma's path plans them.
  */
 const MAX_NAMED = 500
 const names = new Map<string, string>()
@@ -99,9 +103,14 @@ function nameOf(text: string): string | undefined {
   return name
 }
 
-async function run<T>(on: pg.Pool | pg.PoolClient, observation: DbObservation, statement: Prisma.Sql): Promise<T> {
+async function run<T>(on: pg.Pool | pg.PoolClient, observation: DbObservation, statement: Prisma.Sql, prepared = true): Promise<T> {
   observation.onQuery?.(statement.text)
-  const query = { name: nameOf(statement.text), text: statement.text, values: statement.values.map(parameter), types: TYPES }
+  const query = {
+    name: prepared ? nameOf(statement.text) : undefined,
+    text: statement.text,
+    values: statement.values.map(parameter),
+    types: TYPES,
+  }
   const result = await on.query(query)
   return result.rows as T
 }
@@ -119,22 +128,26 @@ async function retrying<T>(observation: DbObservation, attempts: number, work: (
   }
 }
 
-const pools = new WeakMap<DbObservation, SqlDb>()
+const pools = { prepared: new WeakMap<DbObservation, SqlDb>(), unnamed: new WeakMap<DbObservation, SqlDb>() }
 
-/** The hand-written statements' way to `db`'s pool (one per client; `db` may be a request's scoped client). */
-export function sqlOf(db: Db): SqlDb {
+/**
+ * The hand-written statements' way to `db`'s pool (one per client; `db` may be a request's scoped client).
+ * `prepared: false`: its statements run unnamed (see MAX_NAMED).
+ */
+export function sqlOf(db: Db, { prepared = true }: { prepared?: boolean } = {}): SqlDb {
   const observation = observeDb(db)
   if (!observation) throw new Error('sqlOf: a client made by createDb is needed')
-  let sql = pools.get(observation)
+  const cache = prepared ? pools.prepared : pools.unnamed
+  let sql = cache.get(observation)
   if (!sql) {
-    sql = poolSql(observation)
-    pools.set(observation, sql)
+    sql = poolSql(observation, prepared)
+    cache.set(observation, sql)
   }
   // The request's scope goes along (the outbox stamps its events with the request: src/request-scope.ts).
   return scopeAlong(db, Object.create(sql) as SqlDb)
 }
 
-function poolSql(observation: DbObservation): SqlDb {
+function poolSql(observation: DbObservation, prepared: boolean): SqlDb {
   const { pool } = observation
   // Every idle connection dies in one outage: enough attempts to discard them all and reach a fresh one.
   const attempts = (pool.options.max ?? 10) + 1
@@ -155,8 +168,8 @@ function poolSql(observation: DbObservation): SqlDb {
   return {
     $queryRaw<T>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<T> {
       const statement = statementOf(query, values)
-      if (!isRead(statement.text)) return run<T>(pool, observation, statement)
-      return retrying(observation, attempts, () => run<T>(pool, observation, statement))
+      if (!isRead(statement.text)) return run<T>(pool, observation, statement, prepared)
+      return retrying(observation, attempts, () => run<T>(pool, observation, statement, prepared))
     },
 
     async $transaction<T>(this: SqlDb, work: (tx: SqlTx) => Promise<T>): Promise<T> {
@@ -168,7 +181,7 @@ function poolSql(observation: DbObservation): SqlDb {
       client.on('error', onError)
       const tx: SqlTx = scopeAlong(this, {
         $queryRaw: <R>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) =>
-          run<R>(client, observation, statementOf(query, values)),
+          run<R>(client, observation, statementOf(query, values), prepared),
       })
       try {
         const result = await work(tx)

@@ -12,6 +12,7 @@ import { JsonFragment, toJson } from '../../rest/json.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { jsonView, type Selection } from '../../db/listing.ts'
+import { sqlOf } from '../../db/sql.ts'
 import { jsonArray, type JsonRecord } from '../../db/record-json.ts'
 import { addDays, Day, dayOf, formatDay, maxDay, today } from '../../dates.ts'
 import { conflict, forbidden, found, invalidInput, isExclusionViolation, notFound, validationError, type FieldIssue } from '../../errors.ts'
@@ -479,13 +480,21 @@ interface HitRow {
  */
 function hitRows(ctx: RequestContext, page: Prisma.Sql, shape: HitShape, encoding: 'sql' | 'restSql') {
   const { artist, windows } = hitJson(shape)
-  return ctx.db.$queryRaw<HitRow[]>`
+  return searchSql(ctx).$queryRaw<HitRow[]>`
     WITH page AS MATERIALIZED (${page})
     SELECT hit.id, hit.total, hit.country_known, ${Prisma.raw(artist[encoding])}::text AS artist, ${Prisma.raw(windows[encoding])}::text AS windows,
            (SELECT json_agg(b)::text FROM (${busyRows(shape.f, sql`artist_id = hit.id`, shape.now)}) b) AS busy
     FROM page hit JOIN artists x ON x.id = hit.id
     ORDER BY hit.k NULLS LAST, hit.id`
 }
+
+/**
+ * The search's statements run on the pool, unnamed: their plans depend on the filters' values (a selective
+ * filter reads the period's windows, a broad one walks the artist index), which a prepared statement's
+ * generic plan would fix after five runs (measured: it does for three of the bench's six searches), and their
+ * texts vary with the filters and the view (about 600 for REST alone), more than sql.ts names in all.
+ */
+const searchSql = (ctx: RequestContext) => sqlOf(ctx.db, { prepared: false })
 
 /** A hit's booked and held days, from its busy rows. */
 const busyOf = (row: HitRow, { f, now }: HitShape) =>
@@ -525,7 +534,7 @@ async function restHits(ctx: RequestContext, page: Prisma.Sql, shape: HitShape):
 
 /** The page, then its hits through Prisma (a GraphQL selection beyond the view): one statement per kind. */
 async function prismaHits(ctx: RequestContext, page: Prisma.Sql, { f, query, windowQuery, now }: HitShape): Promise<Hits<SearchHit>> {
-  const rows = await ctx.db.$queryRaw<{ id: string; total: number | null; windows: string[]; country_known: boolean }[]>(page)
+  const rows = await searchSql(ctx).$queryRaw<{ id: string; total: number | null; windows: string[]; country_known: boolean }[]>(page)
   const ids = rows.map((r) => r.id)
   const [artists, windows, busyRowsOfPage] = await Promise.all([
     ctx.db.artist.findMany({ relationLoadStrategy: 'join', ...query, where: { id: { in: ids } } }),
@@ -535,7 +544,7 @@ async function prismaHits(ctx: RequestContext, page: Prisma.Sql, { f, query, win
       where: { id: { in: rows.flatMap((r) => r.windows) } },
       orderBy: { startsOn: 'asc' },
     }),
-    ctx.db.$queryRaw<BusyRow[]>(busyRows(f, sql`artist_id = ANY(${ids}::uuid[])`, now)),
+    searchSql(ctx).$queryRaw<BusyRow[]>(busyRows(f, sql`artist_id = ANY(${ids}::uuid[])`, now)),
   ])
   const busy = busyDays(busyRowsOfPage, f, now)
   const byId = new Map(artists.map((a) => [a.id, a]))
@@ -675,6 +684,6 @@ async function searched<T>(
   return {
     items: result.items,
     // count(*) answers one row.
-    total: async () => result.total ?? (await ctx.db.$queryRaw<{ total: number }[]>(statements.count))[0]?.total ?? 0,
+    total: async () => result.total ?? (await searchSql(ctx).$queryRaw<{ total: number }[]>(statements.count))[0]?.total ?? 0,
   }
 }

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { addDays, formatDay, today } from '../src/dates.ts'
-import { parseSearch, searchStatements } from '../src/modules/availability/availability.service.ts'
+import { countryLookup, parseSearch, searchStatements } from '../src/modules/availability/availability.service.ts'
 import { withdrawAvailabilityAfter } from '../src/modules/representation/withdraw-availability.ts'
 import { COUNT_TAKE } from '../src/pagination.ts'
 import { useHarness, type RestResult } from './support/app.ts'
@@ -750,12 +750,6 @@ describe('availability search plans', () => {
     // As autovacuum would: statistics, and the visibility map that lets index-only scans skip the table.
     await db.$executeRawUnsafe('VACUUM ANALYZE artists, genres, artist_genres, artist_availabilities, availability_genre_windows')
 
-    const country: Record<string, string> = { ES: geo.es.id }
-    const countryId = (code: string) => {
-      const id = country[code]
-      if (!id) throw new Error(`no country ${code} in this test's fixture`)
-      return id
-    }
     const cases: Record<string, Record<string, unknown>> = {
       'a week, by name': { from: day(B + 40), to: day(B + 46) },
       'a month, by fee': { from: day(B + 60), to: day(B + 89), currency: 'EUR', sort: 'fee' },
@@ -775,7 +769,8 @@ describe('availability search plans', () => {
     }
     for (const [label, filter] of Object.entries(cases)) {
       const f = parseSearch(filter)
-      const statements = searchStatements(f, f.countryCode ? countryId(f.countryCode) : null, { offset: 0, limit: 20 })
+      // The country's id looked up within the statements, as the service does.
+      const statements = searchStatements(f, f.countryCode ? countryLookup(f.countryCode) : null, { offset: 0, limit: 20 })
       for (const [which, s] of Object.entries(statements)) {
         const rows = await db.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${s.text}`, ...s.values)
         plans.push({ label: `${label}: ${which}`, plan: rows.map((r) => r['QUERY PLAN']).join('\n') })

@@ -606,6 +606,11 @@ describe('availability search', () => {
     expect(await fields({ countryCode: 'QQ', q: `nobody ${randomUUID()}` })).toEqual([
       { field: 'countryCode', message: 'unknown country QQ' },
     ])
+    // A page past the end, and the soonest order's fallback, whose pages decide it too.
+    for (const filter of [{ page: 9 }, { sort: 'soonest', from: d(3) }, { sort: 'soonest', from: d(3), page: 3, limit: 1 }])
+      expect(await fields({ ...filter, countryCode: 'QQ' }), JSON.stringify(filter)).toEqual([
+        { field: 'countryCode', message: 'unknown country QQ' },
+      ])
     expect((await fields({ from: 'soon', sort: 'cheapest' })).map((f) => f.field).sort()).toEqual(['from', 'sort'])
     expect((await found({ to: d(365) })).length).toBe(5)
   })
@@ -712,6 +717,13 @@ describe('availability search', () => {
     expect(invalid.errors?.[0]?.extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
       fields: [{ field: 'to', message: 'to must not be before from' }],
+    })
+    // An unknown country, though windows open to anywhere match: refused, as on REST.
+    const nowhere = await h.app.graphql(SEARCH, { filter: { from: d(0), to: d(9), countryCode: 'QQ' } }, { as: promoter })
+    expect(nowhere.data?.availabilitySearch ?? null).toBeNull()
+    expect(nowhere.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: [{ field: 'countryCode', message: 'unknown country QQ' }],
     })
   })
 })

@@ -607,7 +607,12 @@ describe('availability search', () => {
       { field: 'countryCode', message: 'unknown country QQ' },
     ])
     // A page past the end, and the soonest order's fallback, whose pages decide it too.
-    for (const filter of [{ page: 9 }, { sort: 'soonest', from: d(3) }, { sort: 'soonest', from: d(3), page: 3, limit: 1 }])
+    const pastOrFallback: Record<string, string | number>[] = [
+      { page: 9 },
+      { sort: 'soonest', from: d(3) },
+      { sort: 'soonest', from: d(3), page: 3, limit: 1 },
+    ]
+    for (const filter of pastOrFallback)
       expect(await fields({ ...filter, countryCode: 'QQ' }), JSON.stringify(filter)).toEqual([
         { field: 'countryCode', message: 'unknown country QQ' },
       ])

@@ -3,6 +3,7 @@
 // triggers in the transaction of the write (the artist's name too, by which a genre's page sorts), so after every kind of write it equals a recount from the base
 // tables; the search answers the same through it as the plain reference.
 import { randomUUID } from 'node:crypto'
+import pg from 'pg'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { addDays, dayOf, formatDay } from '../src/dates.ts'
 import { useHarness } from './support/app.ts'
@@ -166,5 +167,63 @@ describe('windows by genre', () => {
     // Moved out of the tree, the subgenre's artists no longer match its former parent.
     await db.genre.update({ where: { id: child.id }, data: { parentId: null } })
     expect(await search(parent.id)).toEqual({ total: 1, ids: [inParent] })
+  })
+
+  it("carry the artist's name when a rename and a write of its windows or genres run at once, whichever commits first", async () => {
+    const db = h.app.db
+    const genre = await db.genre.create({ data: { name: 'Ska', slug: `ska-${randomUUID()}` } })
+    const other = await db.genre.create({ data: { name: 'Dub', slug: `dub-${randomUUID()}` } })
+    const artist = await representedArtist()
+    await db.artistGenre.create({ data: { artistId: artist, genreId: genre.id } })
+    const when = nextSlot()
+    const [first, second] = [new pg.Client(h.database.url), new pg.Client(h.database.url)]
+    await Promise.all([first.connect(), second.connect()])
+    let day = 0
+    const publish = (c: pg.Client) =>
+      c.query(
+        `INSERT INTO artist_availabilities (id, artist_id, agency_id, starts_on, ends_on, status, updated_at)
+         VALUES ($1, $2, $3, $4::date + $5::int, $4::date + $5::int, 'available', now())`,
+        [randomUUID(), artist, agency.agencyId, when.startsAt.slice(0, 10), (day += 2)],
+      )
+    const rename = (c: pg.Client, name: string) => c.query('UPDATE artists SET name = $1 WHERE id = $2', [name, artist])
+    const addGenre = (c: pg.Client) =>
+      c.query('INSERT INTO artist_genres (artist_id, genre_id, updated_at) VALUES ($1, $2, now())', [artist, other.id])
+    /** `holder` writes in an open transaction, `waiter` then writes and waits for its lock; holder commits, then waiter. */
+    const race = async (holder: (c: pg.Client) => Promise<unknown>, waiter: (c: pg.Client) => Promise<unknown>) => {
+      await first.query('BEGIN')
+      await holder(first)
+      await second.query('BEGIN')
+      const pid = (await second.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid
+      const waiting = waiter(second)
+      let blocked = false
+      for (let i = 0; i < 250 && !blocked; i++) {
+        blocked = (await first.query<{ n: number }>('SELECT cardinality(pg_blocking_pids($1)) AS n', [pid])).rows[0]!.n > 0
+        if (!blocked) await new Promise((r) => setTimeout(r, 20))
+      }
+      expect(blocked).toBe(true)
+      await first.query('COMMIT')
+      await waiting
+      await second.query('COMMIT')
+    }
+    const check = async (step: string, name: string, rows: number) => {
+      const { model, recount } = await modelAndRecount([artist])
+      expect(model, step).toEqual(recount)
+      expect(
+        model.map((r) => r.name),
+        step,
+      ).toEqual(Array(rows).fill(name))
+    }
+    try {
+      // The artist's first window: no row of it yet for the rename to update, the refresh waits on the artist.
+      await race((c) => rename(c, 'Renamed first'), publish)
+      await check('renamed, then a window published', 'Renamed first', 1)
+      await race(publish, (c) => rename(c, 'Renamed second'))
+      await check('a window published, then renamed', 'Renamed second', 2)
+      // Two windows, each in both genres.
+      await race((c) => rename(c, 'Renamed third'), addGenre)
+      await check('renamed, then a genre added', 'Renamed third', 4)
+    } finally {
+      await Promise.all([first.end(), second.end()])
+    }
   })
 })

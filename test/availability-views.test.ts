@@ -82,13 +82,14 @@ beforeAll(async () => {
   })
   const basalt = await artist('Basalt', { countryCode: 'FR', genreIds: [genres.electronic.id] })
   const cobalt = await artist('Cobalt', { genreIds: [genres.jazz.id], profile: { biography: 'Quiet' } })
-  const delta = await artist('Delta', {})
+  // A name and notes that JSON must escape: PostgreSQL's text is sent as it is on REST.
+  const delta = await artist('Delta "}],"x":1 \\ \u0001\u001f \u2028 </script> 😀', {})
   // Slots lie three days apart: windows around them, some priced, some in a country, one tentative.
   await publish(aurora, -1, 1, { countryCode: 'ES', feeMin: 1_000_000, feeMax: 2_000_000, currency: 'EUR', notes: 'Weekend' })
   await publish(aurora, 3, 7, { feeMax: 900_000, currency: 'EUR' })
   await publish(basalt, 0, 8, { status: 'tentative', countryCode: 'FR', feeMax: 5_250, currency: 'BHD' })
   await publish(cobalt, 2, 4, { countryCode: 'ES', feeMin: 3_000_000, currency: 'EUR' })
-  await publish(delta, 6, 8, { feeMin: 150_000, feeMax: 200_000, currency: 'JPY' })
+  await publish(delta, 6, 8, { feeMin: 150_000, feeMax: 200_000, currency: 'JPY', notes: 'n"]}\\u0000 \u0007\t\n ok' })
   // Aurora booked on the first slot, held on the second by two promoters (ranks 1 and 2); Basalt held on the third.
   await booked(promoter, aurora, slots[0])
   await held(promoter, aurora, slots[1])

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { addDays, formatDay, today } from '../src/dates.ts'
-import { parseSearch, searchStatements } from '../src/modules/availability/availability.service.ts'
+import { countryLookup, parseSearch, searchStatements } from '../src/modules/availability/availability.service.ts'
 import { withdrawAvailabilityAfter } from '../src/modules/representation/withdraw-availability.ts'
 import { COUNT_TAKE } from '../src/pagination.ts'
 import { useHarness, type RestResult } from './support/app.ts'
@@ -606,6 +606,16 @@ describe('availability search', () => {
     expect(await fields({ countryCode: 'QQ', q: `nobody ${randomUUID()}` })).toEqual([
       { field: 'countryCode', message: 'unknown country QQ' },
     ])
+    // A page past the end, and the soonest order's fallback, whose pages decide it too.
+    const pastOrFallback: Record<string, string | number>[] = [
+      { page: 9 },
+      { sort: 'soonest', from: d(3) },
+      { sort: 'soonest', from: d(3), page: 3, limit: 1 },
+    ]
+    for (const filter of pastOrFallback)
+      expect(await fields({ ...filter, countryCode: 'QQ' }), JSON.stringify(filter)).toEqual([
+        { field: 'countryCode', message: 'unknown country QQ' },
+      ])
     expect((await fields({ from: 'soon', sort: 'cheapest' })).map((f) => f.field).sort()).toEqual(['from', 'sort'])
     expect((await found({ to: d(365) })).length).toBe(5)
   })
@@ -713,6 +723,13 @@ describe('availability search', () => {
       code: 'BAD_USER_INPUT',
       fields: [{ field: 'to', message: 'to must not be before from' }],
     })
+    // An unknown country, though windows open to anywhere match: refused, as on REST.
+    const nowhere = await h.app.graphql(SEARCH, { filter: { from: d(0), to: d(9), countryCode: 'QQ' } }, { as: promoter })
+    expect(nowhere.data?.availabilitySearch ?? null).toBeNull()
+    expect(nowhere.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: [{ field: 'countryCode', message: 'unknown country QQ' }],
+    })
   })
 })
 
@@ -750,12 +767,6 @@ describe('availability search plans', () => {
     // As autovacuum would: statistics, and the visibility map that lets index-only scans skip the table.
     await db.$executeRawUnsafe('VACUUM ANALYZE artists, genres, artist_genres, artist_availabilities, availability_genre_windows')
 
-    const country: Record<string, string> = { ES: geo.es.id }
-    const countryId = (code: string) => {
-      const id = country[code]
-      if (!id) throw new Error(`no country ${code} in this test's fixture`)
-      return id
-    }
     const cases: Record<string, Record<string, unknown>> = {
       'a week, by name': { from: day(B + 40), to: day(B + 46) },
       'a month, by fee': { from: day(B + 60), to: day(B + 89), currency: 'EUR', sort: 'fee' },
@@ -775,7 +786,8 @@ describe('availability search plans', () => {
     }
     for (const [label, filter] of Object.entries(cases)) {
       const f = parseSearch(filter)
-      const statements = searchStatements(f, f.countryCode ? countryId(f.countryCode) : null, { offset: 0, limit: 20 })
+      // The country's id looked up within the statements, as the service does.
+      const statements = searchStatements(f, f.countryCode ? countryLookup(f.countryCode) : null, { offset: 0, limit: 20 })
       for (const [which, s] of Object.entries(statements)) {
         const rows = await db.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${s.text}`, ...s.values)
         plans.push({ label: `${label}: ${which}`, plan: rows.map((r) => r['QUERY PLAN']).join('\n') })

@@ -2,9 +2,9 @@
 // bare node + pg route serving the same JSON from one statement, artist search, and _entities resolution,
 // each beside its baseline measured in the same run on the same database.
 import { createServer, type Server } from 'node:http'
-import type pg from 'pg'
+import pg from 'pg'
 import { COUNT_LIMIT } from '../src/pagination.ts'
-import { benchApp, benchDatabase, measure, report, seedDirectory, type Timing } from './support.ts'
+import { benchApp, benchDatabase, measure, report, seedDirectory, serveInWorker, type Listening, type Timing } from './support.ts'
 
 const ARTISTS = Number(process.env.BENCH_ARTISTS ?? 20_000)
 const AGENCIES = Math.round(ARTISTS / 4)
@@ -67,8 +67,12 @@ function envelopeSql(from: string, order: string, item: string) {
       'page', $3::int, 'limit', $1::int))::text AS body`
 }
 
-/** The bare route: node's http server, one pooled statement per request, the JSON as PostgreSQL wrote it. */
-async function bareRoute(sql: pg.Pool) {
+/**
+ * The bare route: node's http server, one pooled statement per request (a pool of 8, as the service's), the
+ * JSON as PostgreSQL wrote it. It runs in a worker thread, as the service does (bench/support.ts benchApp).
+ */
+export async function serveBare(url: string): Promise<Listening> {
+  const sql = new pg.Pool({ connectionString: url, max: 8 })
   const json = await rowJson(sql)
   const queries: Record<string, string> = {
     artists: envelopeSql(
@@ -111,14 +115,25 @@ async function bareRoute(sql: pg.Pool) {
     )
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`
   return {
+    port: (server.address() as { port: number }).port,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await sql.end()
+    },
+  }
+}
+
+async function bareRoute(url: string) {
+  const { base, close } = await serveInWorker(new URL(import.meta.url), 'serveBare', [url])
+  console.log(`  bare route at ${base}: in a worker thread (its own event loop and heap)`)
+  return {
+    close,
     async get(path: string) {
       const res = await fetch(`${base}${path}`)
       if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`)
       return res.json()
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }
 }
 
@@ -134,8 +149,8 @@ function shapeOf(body: unknown): string {
 }
 
 /**
- * `measure`, with the CPU this process spent per request (warm-up included): the service, the bare route and
- * the bench client share it, so under a loaded machine it moves less than throughput does.
+ * `measure`, with the CPU this process spent per request (warm-up included), all its threads: the service's,
+ * the bare route's and the bench client's, so under a loaded machine it moves less than throughput does.
  */
 async function measureCpu(...args: Parameters<typeof measure>): Promise<Timing & { cpuMs: number }> {
   const before = process.cpuUsage()
@@ -146,7 +161,7 @@ async function measureCpu(...args: Parameters<typeof measure>): Promise<Timing &
 
 const cpuLine = (timings: (Timing & { cpuMs: number })[]) =>
   console.log(
-    `  node CPU per request (this process: service, bare route and client): ${timings.map((t) => `${t.label.split(' (')[0]} ${t.cpuMs.toFixed(2)} ms`).join(' · ')}`,
+    `  node CPU per request (this process, all threads: service, bare route and client): ${timings.map((t) => `${t.label.split(' (')[0]} ${t.cpuMs.toFixed(2)} ms`).join(' · ')}`,
   )
 
 const cursorOf = (offset: number) => (offset === 0 ? null : Buffer.from(`OffsetConnection:${offset - 1}`).toString('base64'))
@@ -183,7 +198,7 @@ export async function directoryBenchmark() {
   const terms = ['a1b', 'b2c', 'c3d', 'd4e', 'e5f', 'f6a', '7ab', '8bc']
 
   const app = await benchApp(database.url)
-  const bare = await bareRoute(sql)
+  const bare = await bareRoute(database.url)
   // Statements are counted on an app of their own (logging them costs time).
   let statements = 0
   const counted = await benchApp(database.url, { onQuery: () => statements++ })

@@ -14,7 +14,8 @@ const promoterPermissions = ['promoter.bookings.manage', 'promoter.logistics.rea
 export async function logisticsBenchmark() {
   const database = await benchDatabase('artists_bench_logistics')
   const { sql } = database
-  const app = await benchApp(database.url)
+  // In-process: the bench seeds through the app's Prisma client.
+  const app = await benchApp(database.url, { inProcess: true })
   try {
     const agencyOrg = randomUUID()
     const agency = await app.db.agency.create({ data: { name: 'Bench Booking', slug: `bench-${agencyOrg.slice(0, 8)}`, claimed: true } })

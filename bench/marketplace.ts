@@ -161,7 +161,7 @@ export async function marketplaceBenchmark() {
         sql.query(statements.page.text, statements.page.values),
       )
       // No REDIS_URL here: the GET cache is off and every run is the service's own cost. The node CPU is the
-      // process's (the server and this in-process client), per request, warm-up included.
+      // process's, all threads (the server's worker and this client), per request, warm-up included.
       const cpu = process.cpuUsage()
       const rest = await measure('REST GET /api/v1/marketplace/artists', RUNS, CONCURRENCY, () =>
         app.get(`/api/v1/marketplace/artists?${query}`),

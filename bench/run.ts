@@ -38,6 +38,9 @@ if (only && !benchmarks[only]) {
 for (const [name, run] of Object.entries(benchmarks)) {
   if (only && name !== only) continue
   console.log(`\n=== ${name} ===`)
+  console.log(
+    'the services under load run in worker threads of their own (own event loop and heap, same cores), the load generator and the SQL baselines in the main thread; each app below says where it runs',
+  )
   await run()
 }
 process.exit(0)

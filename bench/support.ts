@@ -1,14 +1,16 @@
 // Shared benchmark plumbing: a database of its own (on DATABASE_URL's server, or an embedded cluster),
-// the real service in-process, and timing helpers that print p50/p95 and throughput.
+// the real service in a worker thread (or in-process where a bench must reach into it), and timing helpers
+// that print p50/p95 and throughput.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { Worker } from 'node:worker_threads'
 import { performance } from 'node:perf_hooks'
 import pg from 'pg'
 import { mintDevToken, writeGrant, type DevGrant } from '../src/auth/dev-identity.ts'
 import { identityFromConfig } from '../src/auth/identity.ts'
-import { loadConfig } from '../src/config.ts'
-import { createDb, type DbOptions } from '../src/db/client.ts'
+import { loadConfig, type Config } from '../src/config.ts'
+import { createDb, type Db, type DbOptions } from '../src/db/client.ts'
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedCluster } from '../src/db/embedded.ts'
 import { applyMigrations } from '../src/db/migrations.ts'
 import { createLogger } from '../src/logger.ts'
@@ -86,21 +88,60 @@ export async function seedDirectory(sql: pg.Pool, artists: number) {
   await sql.query('ANALYZE')
 }
 
+/** A server listening on 127.0.0.1:`port` until `close`. */
+export interface Listening {
+  port: number
+  close(): Promise<void>
+}
+
+/** What bench/worker.ts runs: the export `start` of `module` (a file URL), called with `args` (structured-cloned). */
+export interface WorkerStart {
+  module: string
+  start: string
+  args: unknown[]
+}
+
+// Node 20 does not carry tsx's loader hooks (registered by its --import) into a worker thread, so the
+// worker registers them itself before it imports the TypeScript entry.
+const workerSource = (entry: URL) =>
+  `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}) })`
+
 /**
- * The service on a random port, in dev identity mode (tokens minted locally, no Auth service needed) and
- * with a machine key. `onQuery` sees every SQL statement it sends; logging them costs time, so statements
- * are counted on an app of their own, never on a timed one.
+ * Runs `start` of `module` in a worker thread of its own (its own event loop and V8 heap, the same cores), so
+ * that the server it starts does not share an event loop with the bench's load generator.
  */
-export async function benchApp(
-  url: string,
-  {
-    onQuery,
-    env = {},
-    pool = { poolMax: 8 },
-  }: { onQuery?: (sql: string) => void; env?: Record<string, string>; pool?: Omit<DbOptions, 'url' | 'onQuery'> } = {},
-) {
-  const identityDir = mkdtempSync(path.join(tmpdir(), 'artists-bench-identity-'))
-  const config = loadConfig({
+export async function serveInWorker(module: URL, start: string, args: unknown[]): Promise<{ base: string; close(): Promise<void> }> {
+  const data: WorkerStart = { module: module.href, start, args }
+  const worker = new Worker(workerSource(new URL('./worker.ts', import.meta.url)), { eval: true, workerData: data })
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('message', (m: { port: number }) => resolve(m.port))
+    worker.once('error', reject)
+    worker.once('exit', (code) => reject(new Error(`the worker running ${start} exited with ${code} before it listened`)))
+  })
+  return {
+    base: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await new Promise<void>((resolve, reject) => {
+        worker.once('message', () => resolve())
+        worker.once('error', reject)
+        worker.postMessage('close')
+      })
+      await worker.terminate()
+    },
+  }
+}
+
+interface BenchAppOptions {
+  /** Counts statements: the app runs in-process (the callback cannot cross to a thread). */
+  onQuery?: (sql: string) => void
+  env?: Record<string, string>
+  pool?: Omit<DbOptions, 'url' | 'onQuery'>
+  /** Runs the service in the bench's own thread and hands out its `db` (a bench that seeds through Prisma). */
+  inProcess?: boolean
+}
+
+const benchConfig = (url: string, identityDir: string, env: Record<string, string>) =>
+  loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: url,
     INTERNAL_API_KEY: MACHINE_KEY,
@@ -111,14 +152,62 @@ export async function benchApp(
     RATE_LIMIT_ENABLED: 'false',
     ...env,
   })
+
+async function listenService(
+  url: string,
+  identityDir: string,
+  env: Record<string, string>,
+  pool: BenchAppOptions['pool'],
+  onQuery?: (sql: string) => void,
+) {
+  const config = benchConfig(url, identityDir, env)
   const db = createDb({ url, ...pool, onQuery })
   const app = await buildServer({ config, db, identity: await identityFromConfig(config), log: createLogger('silent') })
   await app.listen({ host: '127.0.0.1', port: 0 })
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
+  return {
+    db,
+    port: (app.server.address() as { port: number }).port,
+    close: async () => {
+      await app.close()
+      await db.$disconnect()
+    },
+  }
+}
+
+/** The worker thread's side of benchApp. */
+export async function serveService(
+  url: string,
+  identityDir: string,
+  env: Record<string, string>,
+  pool: BenchAppOptions['pool'],
+): Promise<Listening> {
+  const { port, close } = await listenService(url, identityDir, env, pool)
+  return { port, close }
+}
+
+/**
+ * The service on a random port, in dev identity mode (tokens minted locally, no Auth service needed) and
+ * with a machine key. It runs in a worker thread, as a service of its own process would, unless `inProcess`
+ * or `onQuery` is given. `onQuery` sees every SQL statement it sends; logging them costs time, so statements
+ * are counted on an app of their own, never on a timed one. Each app prints where it runs.
+ */
+export async function benchApp(url: string, options: BenchAppOptions & { inProcess: true }): Promise<BenchApp & { db: Db }>
+export async function benchApp(url: string, options?: BenchAppOptions): Promise<BenchApp>
+export async function benchApp(url: string, { onQuery, env = {}, pool = { poolMax: 8 }, inProcess = false }: BenchAppOptions = {}) {
+  const identityDir = mkdtempSync(path.join(tmpdir(), 'artists-bench-identity-'))
+  const config = benchConfig(url, identityDir, env)
+  const local = inProcess || onQuery !== undefined
+  const served = local
+    ? await listenService(url, identityDir, env, pool, onQuery)
+    : await serveInWorker(new URL(import.meta.url), 'serveService', [url, identityDir, env, pool])
+  const base = 'base' in served ? served.base : `http://127.0.0.1:${served.port}`
+  console.log(
+    `  service at ${base}: ${local ? `in-process, on the load generator's event loop${onQuery ? ' (counts statements, untimed)' : ''}` : 'in a worker thread (its own event loop and heap)'}`,
+  )
   return {
     base,
-    db,
     config,
+    ...('db' in served ? { db: served.db } : {}),
     /** Headers of a user of `orgId` with the given effective access. */
     async session(grant: Omit<DevGrant, 'tenantRole'>): Promise<Record<string, string>> {
       writeGrant(identityDir, { ...grant, tenantRole: 'ADMIN' })
@@ -126,7 +215,7 @@ export async function benchApp(
       const token = await mintDevToken({ dir: identityDir, issuer: auth.issuer, audience: auth.audience, userId: grant.userId })
       return { authorization: `Bearer ${token}`, 'x-org': grant.orgId, 'content-type': 'application/json' }
     },
-    async get(path: string) {
+    async get(path: string): Promise<unknown> {
       const res = await fetch(`${base}${path}`, { headers: { 'x-internal-api-key': MACHINE_KEY } })
       if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`)
       return res.json()
@@ -142,11 +231,19 @@ export async function benchApp(
       return body
     },
     close: async () => {
-      await app.close()
-      await db.$disconnect()
+      await served.close()
       rmSync(identityDir, { recursive: true, force: true })
     },
   }
+}
+
+export interface BenchApp {
+  base: string
+  config: Config
+  session(grant: Omit<DevGrant, 'tenantRole'>): Promise<Record<string, string>>
+  get(path: string): Promise<unknown>
+  graphql(query: string, variables?: Record<string, unknown>): Promise<{ errors?: unknown[] }>
+  close(): Promise<void>
 }
 
 export interface Timing {

@@ -157,10 +157,9 @@ describe('marketplace', () => {
         FROM marketplace_artists WHERE artist_id = ${artistId}::uuid`
     const { booking } = await booked(promoter, artistId, on('05-02'))
     const kept = await row()
-    const [{ updated_at }] = await h.app.db.$queryRaw<
-      { updated_at: Date }[]
-    >`SELECT updated_at FROM bookings WHERE id = ${booking.id}::uuid`
-    expect(kept[0]?.active_at).toEqual(updated_at)
+    const [stored] = await h.app.db.$queryRaw<{ updated_at: Date }[]>`SELECT updated_at FROM bookings WHERE id = ${booking.id}::uuid`
+    expect(kept).toHaveLength(1)
+    expect(kept[0]?.active_at).toEqual(stored?.updated_at)
     await h.app.db.$executeRaw`SELECT marketplace_refresh(ARRAY[${artistId}::uuid])`
     expect(await row()).toEqual(kept)
   })

@@ -146,6 +146,24 @@ describe('marketplace', () => {
     expect((await h.app.rest('GET', '/api/v1/marketplace/artists')).status).toBe(401)
   })
 
+  it('moves a newly booked artist to the top of activity, the row as a refresh writes it', async () => {
+    // A booking insert only takes active_at forward (marketplace_bookings_added): the row must still be what
+    // recomputing it from scratch gives, with the artist's last change older than the booking.
+    const artistId = await representedArtist(agency, `Market fresh ${crypto.randomUUID().slice(0, 6)}`)
+    await h.app.db.$executeRaw`UPDATE artists SET updated_at = now() - interval '3 days' WHERE id = ${artistId}::uuid`
+    const row = () =>
+      h.app.db.$queryRaw<{ active_at: Date }[]>`
+        SELECT artist_id, name, genre_ids, country_id, city_id, fee_min, fee_max, fee_currency, free_on::text, next_available_on, active_at
+        FROM marketplace_artists WHERE artist_id = ${artistId}::uuid`
+    const { booking } = await booked(promoter, artistId, on('05-02'))
+    const kept = await row()
+    const [stored] = await h.app.db.$queryRaw<{ updated_at: Date }[]>`SELECT updated_at FROM bookings WHERE id = ${booking.id}::uuid`
+    expect(kept).toHaveLength(1)
+    expect(kept[0]?.active_at).toEqual(stored?.updated_at)
+    await h.app.db.$executeRaw`SELECT marketplace_refresh(ARRAY[${artistId}::uuid])`
+    expect(await row()).toEqual(kept)
+  })
+
   it('finds a name whatever its accents or case, on both faces (q folds like the directory)', async () => {
     const artistId = await representedArtist(agency, `Los Satélites ${crypto.randomUUID().slice(0, 6)}`)
     for (const q of ['sate', 'SATÉLITES', 'los satelites']) {

@@ -5,7 +5,7 @@ import DataLoader from 'dataloader'
 import type { FastifyBaseLogger } from 'fastify'
 import { agencyNotBridged, authorize, decide } from './access/authorize.ts'
 import type { AccessRule } from './access/catalog.ts'
-import { bridgedAgencyId } from './access/ownership.ts'
+import { requestAgencyId } from './access/ownership.ts'
 import type { Caller, CallerHeaders, Identity } from './auth/identity.ts'
 import { systemClock, type Clock } from './clock.ts'
 import type { Config } from './config.ts'
@@ -63,7 +63,7 @@ export class RequestContext {
   /** The agency the calling org is bridged to (null for machine callers and unbridged orgs). */
   agencyId(): Promise<string | null> {
     this.agencyPromise ??= this.caller()
-      .then((c) => (c.kind === 'user' ? bridgedAgencyId(this.db, c.orgId) : null))
+      .then((c) => (c.kind === 'user' ? requestAgencyId(this.db, c.orgId) : null))
       .then((agencyId) => (this.resolvedAgency = agencyId))
     return this.agencyPromise
   }

@@ -3,7 +3,8 @@
 // that read that bridge, for every rule, gate and view that needs it. And which roster links are in
 // force, the one reading of representation that the directory, availability and booking rules share.
 import { today } from '../dates.ts'
-import type { Tx } from '../db/client.ts'
+import type { Db, Tx } from '../db/client.ts'
+import { sqlOf } from '../db/sql.ts'
 import type { CompanyClaim, Prisma } from '../generated/prisma/client.ts'
 
 /** Roster links (representations) in force today or later. */
@@ -15,6 +16,17 @@ export async function bridgedAgencyId(db: Tx, orgId: string): Promise<string | n
     where: { orgId, status: 'approved' },
     select: { companyId: true },
   })
+  return claim?.companyId ?? null
+}
+
+/**
+ * `bridgedAgencyId` for the request's context, which reads it once for every agency request (the access
+ * check's gate, the actor of every agency write): one statement straight on the pool (src/db/sql.ts), where
+ * Prisma's runtime cost more than the lookup. Same rule: the approved claim of the org.
+ */
+export async function requestAgencyId(db: Db, orgId: string): Promise<string | null> {
+  const [claim] = await sqlOf(db).$queryRaw<{ companyId: string }[]>`
+    SELECT company_id AS "companyId" FROM artists_company_claims WHERE org_id = ${orgId}::uuid AND status = 'approved' LIMIT 1`
   return claim?.companyId ?? null
 }
 

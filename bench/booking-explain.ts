@@ -1,11 +1,10 @@
 // Where PostgreSQL's time goes in one booking flow, step by step: auto_explain (analyze, buffers, nested
 // statements, triggers) on the database's sessions, its plans read back as notices. Run:
 //   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx bench/booking-explain.ts
-import { randomUUID } from 'node:crypto'
 import pg from 'pg'
-import { benchAgency, benchApp, benchDatabase } from './support.ts'
+import { restFlow, seedBookingBench, serveBooking } from './booking.ts'
+import { benchDatabase } from './support.ts'
 
-const ARTISTS = 2_000
 const WARM = Number(process.env.EXPLAIN_WARM ?? 300)
 const COUNTED = Number(process.env.EXPLAIN_FLOWS ?? 5)
 
@@ -33,67 +32,19 @@ const sum = (node: Record<string, unknown>, key: string): number => Number(node[
 async function main() {
   const database = await benchDatabase('artists_bench_booking_explain')
   const { sql } = database
-  const agencyOrg = randomUUID()
-  const promoterOrg = randomUUID()
-  const agencyId = await benchAgency(sql, agencyOrg)
-  await sql.query(
-    `INSERT INTO artists (id, name, slug) SELECT gen_random_uuid(), 'Bench Artist ' || i, 'bench-artist-' || i FROM generate_series(1, ${ARTISTS}) i`,
-  )
-  await sql.query(
-    `INSERT INTO artists_roster_links (id, artist_id, agency_id, role, starts_on) SELECT gen_random_uuid(), id, $1, 'agency', '2020-01-01' FROM artists`,
-    [agencyId],
-  )
-  await sql.query('ANALYZE')
-  const artistIds = (await sql.query<{ id: string }>('SELECT id FROM artists ORDER BY slug')).rows.map((r) => r.id)
-  const slot = (i: number) => {
-    const start = new Date(Date.UTC(2031, 0, 1) + (i % 300) * 86_400_000 + Math.floor(i / 300) * 4 * 3600_000)
-    return { startsAt: start.toISOString(), endsAt: new Date(start.getTime() + 2 * 3600_000).toISOString() }
-  }
-  const serve = async () => {
-    const app = await benchApp(database.url)
-    const [agency, promoter] = await Promise.all([
-      app.session({
-        userId: randomUUID(),
-        orgId: agencyOrg,
-        modules: ['artist'],
-        permissions: ['artist.directory.read', 'artist.bookings.read', 'artist.bookings.manage'],
-      }),
-      app.session({
-        userId: randomUUID(),
-        orgId: promoterOrg,
-        modules: ['promoter'],
-        permissions: ['promoter.directory.read', 'promoter.bookings.read', 'promoter.bookings.manage'],
-      }),
-    ])
-    return { ...app, agency, promoter }
-  }
+  const seed = await seedBookingBench(sql)
+  const serve = () => serveBooking(database.url, seed)
   let step = ''
   const steps = new Map<string, typeof notices>()
-  const flow = async ({ base, agency, promoter }: Awaited<ReturnType<typeof serve>>, i: number, counted: boolean) => {
-    const post = async (path: string, headers: Record<string, string>, body: unknown) => {
-      const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) })
-      const json = (await res.json()) as { data: { id: string } }
-      if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`)
-      return json.data
-    }
+  const flow = async (app: Awaited<ReturnType<typeof serve>>, i: number, counted: boolean) => {
     const at = (name: string) => {
       if (!counted) return
-      if (step) steps.set(step, [...(steps.get(step) ?? []), ...notices.splice(0)])
+      // The bench's own read of the hold (between accept and confirm) is not the service's.
+      const service = notices.splice(0).filter(({ plan }) => !plan['Query Text'].startsWith('SELECT id FROM booking_holds'))
+      if (step) steps.set(step, [...(steps.get(step) ?? []), ...service])
       step = name
-      notices.length = 0
     }
-    const when = slot(i)
-    at('request')
-    const request = await post('/api/v1/booking-requests', promoter, { artistId: artistIds[(i + 1000) % ARTISTS], ...when })
-    at('offer')
-    const offer = await post(`/api/v1/booking-requests/${request.id}/offers`, agency, { fee: 1_000_000, currency: 'EUR', dealType: 'flat' })
-    at('accept')
-    await post(`/api/v1/booking-offers/${offer.id}/accept`, promoter, {})
-    capturing = false
-    const [hold] = (await sql.query<{ id: string }>(`SELECT id FROM booking_holds WHERE request_id = $1`, [request.id])).rows
-    capturing = counted
-    at('confirm')
-    await post(`/api/v1/booking-holds/${hold!.id}/confirm`, agency, {})
+    await restFlow(sql, seed, app, i, at)
     at('')
   }
   const warm = await serve()

@@ -100,9 +100,8 @@ async function sqlFlow(
   })
 }
 
-export async function bookingBenchmark() {
-  const database = await benchDatabase('artists_bench_booking')
-  const { sql } = database
+/** The bench's database: one agency (bridged to `agencyOrg`) booking ARTISTS artists, a promoter org, analyzed. */
+export async function seedBookingBench(sql: pg.Pool) {
   const agencyOrg = randomUUID()
   const promoterOrg = randomUUID()
   const agencyId = await benchAgency(sql, agencyOrg)
@@ -120,36 +119,58 @@ export async function bookingBenchmark() {
     if (!artistId) throw new Error(`the seed made ${artistIds.length} artists, not ${ARTISTS}`)
     return artistId
   }
+  return { agencyOrg, promoterOrg, agencyId, artistAt }
+}
 
-  /** An app with an agency user and a promoter user of its own (each app signs its own tokens). */
-  const serve = async (options?: Parameters<typeof benchApp>[1]) => {
-    const app = await benchApp(database.url, options)
-    const [agency, promoter] = await Promise.all([
-      app.session({ userId: randomUUID(), orgId: agencyOrg, modules: ['artist'], permissions: agencyPermissions }),
-      app.session({ userId: randomUUID(), orgId: promoterOrg, modules: ['promoter'], permissions: promoterPermissions }),
-    ])
-    return { ...app, agency, promoter }
+type BookingSeed = Awaited<ReturnType<typeof seedBookingBench>>
+
+/** An app with an agency user and a promoter user of its own (each app signs its own tokens). */
+export async function serveBooking(url: string, seed: BookingSeed, options?: Parameters<typeof benchApp>[1]) {
+  const app = await benchApp(url, options)
+  const [agency, promoter] = await Promise.all([
+    app.session({ userId: randomUUID(), orgId: seed.agencyOrg, modules: ['artist'], permissions: agencyPermissions }),
+    app.session({ userId: randomUUID(), orgId: seed.promoterOrg, modules: ['promoter'], permissions: promoterPermissions }),
+  ])
+  return { ...app, agency, promoter }
+}
+
+/**
+ * One flow through REST: request → offer → accept → confirm, for slot `i` (of its own artist). `onStep` is told
+ * each step's name before its call (the counting run splits statements by step); the hold's id is read on
+ * `sql` between accept and confirm.
+ */
+export async function restFlow(
+  sql: pg.Pool,
+  seed: BookingSeed,
+  { base, agency, promoter }: Awaited<ReturnType<typeof serveBooking>>,
+  i: number,
+  onStep?: (step: string) => void,
+) {
+  const post = async (path: string, headers: Record<string, string>, body: unknown) => {
+    const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) })
+    const json = (await res.json()) as { data: { id: string } }
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`)
+    return json.data
   }
-  /** `onStep` is told each step's name before its call (the counting run splits statements by step). */
-  const restFlow = async ({ base, agency, promoter }: Awaited<ReturnType<typeof serve>>, i: number, onStep?: (step: string) => void) => {
-    const post = async (path: string, headers: Record<string, string>, body: unknown) => {
-      const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) })
-      const json = (await res.json()) as { data: { id: string } }
-      if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`)
-      return json.data
-    }
-    const when = slot(i + FLOWS + 20)
-    onStep?.('request')
-    const request = await post('/api/v1/booking-requests', promoter, { artistId: artistAt(i + 1000), ...when })
-    onStep?.('offer')
-    const offer = await post(`/api/v1/booking-requests/${request.id}/offers`, agency, { fee: 1_000_000, currency: 'EUR', dealType: 'flat' })
-    onStep?.('accept')
-    await post(`/api/v1/booking-offers/${offer.id}/accept`, promoter, {})
-    const [hold] = (await sql.query<{ id: string }>(`SELECT id FROM booking_holds WHERE request_id = $1`, [request.id])).rows
-    if (!hold) throw new Error(`accepting the offer of ${request.id} placed no hold`)
-    onStep?.('confirm')
-    await post(`/api/v1/booking-holds/${hold.id}/confirm`, agency, {})
-  }
+  const when = slot(i + FLOWS + 20)
+  onStep?.('request')
+  const request = await post('/api/v1/booking-requests', promoter, { artistId: seed.artistAt(i + 1000), ...when })
+  onStep?.('offer')
+  const offer = await post(`/api/v1/booking-requests/${request.id}/offers`, agency, { fee: 1_000_000, currency: 'EUR', dealType: 'flat' })
+  onStep?.('accept')
+  await post(`/api/v1/booking-offers/${offer.id}/accept`, promoter, {})
+  const [hold] = (await sql.query<{ id: string }>(`SELECT id FROM booking_holds WHERE request_id = $1`, [request.id])).rows
+  if (!hold) throw new Error(`accepting the offer of ${request.id} placed no hold`)
+  onStep?.('confirm')
+  await post(`/api/v1/booking-holds/${hold.id}/confirm`, agency, {})
+}
+
+export async function bookingBenchmark() {
+  const database = await benchDatabase('artists_bench_booking')
+  const { sql } = database
+  const seed = await seedBookingBench(sql)
+  const { agencyId, promoterOrg, artistAt } = seed
+  const serve = (options?: Parameters<typeof benchApp>[1]) => serveBooking(database.url, seed, options)
   const app = await serve()
   try {
     const baselineUser = randomUUID()
@@ -160,7 +181,7 @@ export async function bookingBenchmark() {
     // of tables that hold rows, as autovacuum keeps them in service, so that the service's reads (the accept's
     // "artist booked" check) are planned as in production, not against an empty bookings table.
     await sql.query('ANALYZE bookings, booking_requests, booking_holds, booking_offers')
-    const flows = await measure('REST: request → offer → accept → confirm', FLOWS, CONCURRENCY, (i) => restFlow(app, i))
+    const flows = await measure('REST: request → offer → accept → confirm', FLOWS, CONCURRENCY, (i) => restFlow(sql, seed, app, i))
     report(`Booking flow, ${CONCURRENCY} in parallel (${FLOWS} flows; flows/s in the last column)`, baseline, [flows])
 
     // Where the difference goes: the statements one flow sends, on an app of its own (logging costs time).
@@ -169,8 +190,8 @@ export async function bookingBenchmark() {
     const perStep = new Map<string, string[]>()
     const counting = await serve({ onQuery: (text) => perStep.get(step)?.push(text) })
     try {
-      await restFlow(counting, 2 * FLOWS + 100)
-      await restFlow(counting, 2 * FLOWS + 101, (name) => {
+      await restFlow(sql, seed, counting, 2 * FLOWS + 100)
+      await restFlow(sql, seed, counting, 2 * FLOWS + 101, (name) => {
         step = name
         perStep.set(name, [])
       })

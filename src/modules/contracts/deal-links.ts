@@ -22,13 +22,13 @@ async function closeContractsOfDeal(tx: Queries, requestId: string, reason: stri
     const action = can(contractMachine, contract.status, 'cancel') ? 'cancel' : 'void'
     const to: ContractStatus = transition(contractMachine, contract.status, action)
     const type = action === 'cancel' ? 'cancelled' : 'voided'
-    // The move and its timeline entry in one statement.
+    // The move and its timeline entry in one statement, stamped at the move (not the transaction's start).
     await tx.$queryRaw`
       WITH moved AS (
         UPDATE contracts SET status = ${to}::text::"ContractStatus", closed_reason = ${reason}, updated_at = clock_timestamp()
-        WHERE id = ${contract.id}::uuid RETURNING id)
+        WHERE id = ${contract.id}::uuid RETURNING id, updated_at)
       INSERT INTO contract_events (id, contract_id, type, from_status, to_status, note, created_at, updated_at)
-      SELECT gen_random_uuid(), moved.id, ${type}, ${contract.status}, ${to}, ${reason}, now(), now() FROM moved`
+      SELECT gen_random_uuid(), moved.id, ${type}, ${contract.status}, ${to}, ${reason}, moved.updated_at, moved.updated_at FROM moved`
     await recordContractEvent(tx, { contractId: contract.id, type, from: contract.status, to })
   }
 }

@@ -281,8 +281,7 @@ export const offers = {
         to,
       }
       // Before the insert, not in its statement: one open offer per request (booking_offers_open_uniq) is checked row by row.
-      await tx.$queryRaw`
-        UPDATE booking_offers SET status = ${to}::text::"OfferStatus", updated_at = clock_timestamp() WHERE id = ${offerId}::uuid`
+      await tx.$queryRaw`WITH ${statusChange('countered', 'offer', offerId, to)} SELECT 1`
       return (await insertOffer(tx, party, request, data, countered, undefined, offer)).offer
     })
     return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: counter.id } })

@@ -6,7 +6,8 @@ import { performance } from 'node:perf_hooks'
 import type pg from 'pg'
 import type { Prisma } from '../src/generated/prisma/client.ts'
 import { addDays, formatDay, today } from '../src/dates.ts'
-import { countryLookup, parseSearch, searchStatements } from '../src/modules/availability/availability.service.ts'
+import { parseSearch, searchStatements } from '../src/modules/availability/availability.service.ts'
+import { countryIdSql } from '../src/modules/directory/geo.service.ts'
 import { pageOf } from '../src/pagination.ts'
 import { benchApp, benchDatabase, measure, report } from './support.ts'
 import { artistName, md5Uuid, seededId, seedWorld } from './seed-sql.ts'
@@ -158,7 +159,7 @@ export async function availabilityBenchmark() {
     for (const s of searches) {
       const f = parseSearch(s.filter)
       // The country's id is looked up within the statements, as the service does.
-      const statements = searchStatements(f, f.countryCode ? countryLookup(f.countryCode) : null, pageOf({ page: s.page ?? 1, limit: 20 }))
+      const statements = searchStatements(f, f.countryCode ? countryIdSql(f.countryCode) : null, pageOf({ page: s.page ?? 1, limit: 20 }))
       const query = new URLSearchParams({
         ...Object.fromEntries(Object.entries(s.filter).map(([k, v]) => [k, String(v)])),
         page: String(s.page ?? 1),

@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { addDays, formatDay, today } from '../src/dates.ts'
-import { countryLookup, parseSearch, searchStatements } from '../src/modules/availability/availability.service.ts'
+import { parseSearch, searchStatements } from '../src/modules/availability/availability.service.ts'
+import { countryIdSql } from '../src/modules/directory/geo.service.ts'
 import { withdrawAvailabilityAfter } from '../src/modules/representation/withdraw-availability.ts'
 import { COUNT_TAKE } from '../src/pagination.ts'
 import { useHarness, type RestResult } from './support/app.ts'
@@ -787,7 +788,7 @@ describe('availability search plans', () => {
     for (const [label, filter] of Object.entries(cases)) {
       const f = parseSearch(filter)
       // The country's id looked up within the statements, as the service does.
-      const statements = searchStatements(f, f.countryCode ? countryLookup(f.countryCode) : null, { offset: 0, limit: 20 })
+      const statements = searchStatements(f, f.countryCode ? countryIdSql(f.countryCode) : null, { offset: 0, limit: 20 })
       for (const [which, s] of Object.entries(statements)) {
         const rows = await db.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${s.text}`, ...s.values)
         plans.push({ label: `${label}: ${which}`, plan: rows.map((r) => r['QUERY PLAN']).join('\n') })

@@ -21,7 +21,7 @@ import { COUNT_TAKE, type Listing, type Page } from '../../pagination.ts'
 import { budgetIssues, Currency, MinorUnits } from '../../money.ts'
 import { Id, parseInput } from '../../validation.ts'
 import { artistView, ArtistView } from '../directory/artists.service.ts'
-import { CountryCode, countryIdOf, locationJson } from '../directory/geo.service.ts'
+import { CountryCode, countryIdOf, countryIdSql, locationJson } from '../directory/geo.service.ts'
 import { effectiveHoldStatus } from '../booking/state.ts'
 import { recordWindowEvent } from '../outbox/record.ts'
 import { representedUntil } from '../representation/roster.service.ts'
@@ -199,9 +199,6 @@ function windowMatch(f: AvailabilitySearchFilter, countryId: Country, w = sql`w`
  * statement; the page's rows then say whether the code was known (`country_known`).
  */
 type Country = string | Prisma.Sql | null
-
-/** The lookup of a country's id by its code within a statement (null when unknown: no window matches it). */
-export const countryLookup = (code: string) => sql`(SELECT id FROM geo_countries WHERE code = ${code})`
 
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, '\\$&')}%`
 
@@ -674,7 +671,7 @@ async function searched<T>(
   windowQuery: Selection,
 ): Promise<Listing<T>> {
   const f = parseSearch(filter)
-  const statements = searchStatements(f, f.countryCode ? countryLookup(f.countryCode) : null, page)
+  const statements = searchStatements(f, f.countryCode ? countryIdSql(f.countryCode) : null, page)
   const shape = { f, query, windowQuery, now: ctx.clock.now() }
   let result = await hits(ctx, statements.page, shape)
   if (statements.fallback && result.found < page.limit) result = await hits(ctx, statements.fallback, shape)

@@ -17,9 +17,11 @@ export const locationJson = {
   city: jsonRecord(recordJson('City', 'ci'), 'FROM geo_cities ci WHERE ci.id = x.city_id'),
 }
 
+/** The id of the country `code` (null when unknown), as a sub-select of a hand-written statement. */
+export const countryIdSql = (code: string) => Prisma.sql`(SELECT id FROM geo_countries WHERE code = ${code})`
+
 /** A `countryCode` filter on the row `x` of a hand-written statement (false: no filter). */
-export const inCountrySql = (code: string | undefined) =>
-  code !== undefined && Prisma.sql`x.country_id IN (SELECT id FROM geo_countries WHERE code = ${code})`
+export const inCountrySql = (code: string | undefined) => code !== undefined && Prisma.sql`x.country_id = ${countryIdSql(code)}`
 
 export const CountryCode = z
   .string()

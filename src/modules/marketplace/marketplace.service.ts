@@ -12,7 +12,7 @@ import { Prisma, type Artist } from '../../generated/prisma/client.ts'
 import { budgetIssues, Currency, MinorUnits, money, type Money } from '../../money.ts'
 import { COUNT_TAKE, type Listing, type Page } from '../../pagination.ts'
 import { Id, parseInput } from '../../validation.ts'
-import { CountryCode } from '../directory/geo.service.ts'
+import { CountryCode, countryIdSql } from '../directory/geo.service.ts'
 import { searchFold } from '../../search.ts'
 
 /** "Available days" count the days offered from today on, over this many days. */
@@ -160,7 +160,7 @@ function conditions(f: MarketplaceFilterInput, day: string, use: 'page' | 'count
   // does a count with a home city, whose index finds fewer rows than any genre's bitmap.
   const opaque = use === 'count' && !f.cityId
   if (f.genreId) parts.push(opaque ? sql`m.genre_ids @> (SELECT ARRAY[${f.genreId}::uuid])` : sql`m.genre_ids @> ARRAY[${f.genreId}::uuid]`)
-  if (f.countryCode) parts.push(sql`m.country_id = (SELECT co.id FROM geo_countries co WHERE co.code = ${f.countryCode})`)
+  if (f.countryCode) parts.push(sql`m.country_id = ${countryIdSql(f.countryCode)}`)
   if (f.cityId) parts.push(sql`m.city_id = ${f.cityId}::uuid`)
   // Published guidance only: a deal's fee is private to its parties. One bound alone is open on the other side.
   if (f.currency) parts.push(sql`m.fee_currency = ${f.currency}`)

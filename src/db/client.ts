@@ -45,7 +45,7 @@ export function observeDb(db: Db): DbObservation | undefined {
 }
 
 /** A statement that only reads: safe to run again, whatever happened to its first run. */
-function isRead(sql: string): boolean {
+export function isRead(sql: string): boolean {
   return /^\s*SELECT\b/i.test(sql)
 }
 
@@ -59,17 +59,8 @@ function isRead(sql: string): boolean {
  * to retry it.
  */
 function retryingReads(factory: SqlDriverAdapterFactory, attempts: number, onRetry: (reason: string) => void): SqlDriverAdapterFactory {
-  const run = async <T>(work: () => Promise<T>, replayable: boolean): Promise<T> => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await work()
-      } catch (e) {
-        const fault = databaseFault(e)
-        if (!replayable || !fault?.deadConnection || attempt >= attempts) throw e
-        onRetry(fault.reason)
-      }
-    }
-  }
+  const run = <T>(work: () => Promise<T>, replayable: boolean): Promise<T> =>
+    replayable ? retryDeadConnection(attempts, onRetry, work) : work()
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
@@ -80,6 +71,19 @@ function retryingReads(factory: SqlDriverAdapterFactory, attempts: number, onRet
       wrapped.startTransaction = (isolationLevel) => run(() => adapter.startTransaction(isolationLevel), true)
       return wrapped
     },
+  }
+}
+
+/** Runs `work` again while it meets a dead connection, at most `attempts` times in all (the rule above). */
+export async function retryDeadConnection<T>(attempts: number, onRetry: (reason: string) => void, work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work()
+    } catch (e) {
+      const fault = databaseFault(e)
+      if (!fault?.deadConnection || attempt >= attempts) throw e
+      onRetry(fault.reason)
+    }
   }
 }
 

@@ -11,7 +11,7 @@
 // parsed), so a `Prisma.sql` template reads the same rows through either.
 import pg from 'pg'
 import { Prisma } from '../generated/prisma/client.ts'
-import { observeDb, type Db, type DbObservation } from './client.ts'
+import { isRead, observeDb, retryDeadConnection, type Db, type DbObservation } from './client.ts'
 import { databaseFault } from './faults.ts'
 import { scopeAlong } from '../request-scope.ts'
 
@@ -76,9 +76,6 @@ function parameter(value: unknown): unknown {
 const statementOf = (query: TemplateStringsArray | Prisma.Sql, values: unknown[]): Prisma.Sql =>
   query instanceof Prisma.Sql ? query : Prisma.sql(query, ...values)
 
-/** A statement that only reads: safe to run again, whatever happened to its first run (client.ts's rule). */
-const isRead = (text: string) => /^\s*SELECT\b/i.test(text)
-
 /**
  * Each statement text is prepared once per connection (pg names it and skips the Parse after the first run),
  * so that PostgreSQL parses and analyses the flow's larger statements once, not on every call (the booking
@@ -115,18 +112,8 @@ async function run<T>(on: pg.Pool | pg.PoolClient, observation: DbObservation, s
   return result.rows as T
 }
 
-/** Runs `work` again while it meets a dead connection, at most `attempts` times in all. */
-async function retrying<T>(observation: DbObservation, attempts: number, work: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work()
-    } catch (e) {
-      const fault = databaseFault(e)
-      if (!fault?.deadConnection || attempt >= attempts) throw e
-      observation.onRetry?.(fault.reason)
-    }
-  }
-}
+const retrying = <T>(observation: DbObservation, attempts: number, work: () => Promise<T>): Promise<T> =>
+  retryDeadConnection(attempts, (reason) => observation.onRetry?.(reason), work)
 
 const pools = { prepared: new WeakMap<DbObservation, SqlDb>(), unnamed: new WeakMap<DbObservation, SqlDb>() }
 

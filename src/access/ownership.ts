@@ -5,15 +5,18 @@
 import { today } from '../dates.ts'
 import type { Db, Tx } from '../db/client.ts'
 import { sqlOf } from '../db/sql.ts'
-import type { CompanyClaim, Prisma } from '../generated/prisma/client.ts'
+import type { ClaimStatus, CompanyClaim, Prisma } from '../generated/prisma/client.ts'
 
 /** Roster links (representations) in force today or later. */
 export const activeLinkWhere = (): Prisma.RosterLinkWhereInput => ({ OR: [{ endsOn: null }, { endsOn: { gte: today() } }] })
 
+/** The status of the claim that bridges an org to its agency: one rule for the Prisma and the SQL reading. */
+const BRIDGING: ClaimStatus = 'approved'
+
 /** The agency an Auth org is bridged to, or null while it has no approved claim. */
 export async function bridgedAgencyId(db: Tx, orgId: string): Promise<string | null> {
   const claim = await db.companyClaim.findFirst({
-    where: { orgId, status: 'approved' },
+    where: { orgId, status: BRIDGING },
     select: { companyId: true },
   })
   return claim?.companyId ?? null
@@ -26,7 +29,7 @@ export async function bridgedAgencyId(db: Tx, orgId: string): Promise<string | n
  */
 export async function requestAgencyId(db: Db, orgId: string): Promise<string | null> {
   const [claim] = await sqlOf(db).$queryRaw<{ companyId: string }[]>`
-    SELECT company_id AS "companyId" FROM artists_company_claims WHERE org_id = ${orgId}::uuid AND status = 'approved' LIMIT 1`
+    SELECT company_id AS "companyId" FROM artists_company_claims WHERE org_id = ${orgId}::uuid AND status = ${BRIDGING}::"ClaimStatus" LIMIT 1`
   return claim?.companyId ?? null
 }
 

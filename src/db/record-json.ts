@@ -40,7 +40,8 @@ export function decimalsSql(currency: string): string {
     .filter(([, decimals]) => decimals !== 2)
     .map(([code, decimals]) => `WHEN '${code}' THEN ${decimals}`)
     .join(' ')
-  return `CASE ${currency} ${decimalsCase} ELSE 2 END`
+  // upper(): the records path reads a code through Intl, which ignores case.
+  return `CASE upper(${currency}) ${decimalsCase} ELSE 2 END`
 }
 
 /** A scalar of the row `alias` in the REST encoding. */

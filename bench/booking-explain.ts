@@ -33,7 +33,8 @@ async function main() {
   const database = await benchDatabase('artists_bench_booking_explain')
   const { sql } = database
   const seed = await seedBookingBench(sql)
-  const serve = () => serveBooking(database.url, seed)
+  // In-process: the plans arrive as notices on this process's pg clients.
+  const serve = () => serveBooking(database.url, seed, { inProcess: true })
   let step = ''
   const steps = new Map<string, typeof notices>()
   const flow = async (app: Awaited<ReturnType<typeof serve>>, i: number, counted: boolean) => {

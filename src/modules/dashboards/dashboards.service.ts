@@ -20,10 +20,16 @@ const SOON_MS = 48 * HOUR
 const TOP = 5
 const UPCOMING = 5
 
-/** The artists on the company's side today (it represents or manages them): part of what it sees. */
-const sideArtists = (agencyId: string, now: Date) =>
+/**
+ * The artists on the agency's roster today: in any role (represents or manages them: part of what it sees),
+ * or only as their booking agency (`role: 'agency'`: the pipelines it acts on).
+ */
+const rosterToday = (agencyId: string, now: Date, role?: 'agency') =>
   sql`ARRAY(SELECT l.artist_id FROM artists_roster_links l
-            WHERE l.agency_id = ${agencyId}::uuid AND l.starts_on <= ${today(now)}::date AND (l.ends_on IS NULL OR l.ends_on >= ${today(now)}::date))`
+            WHERE l.agency_id = ${agencyId}::uuid ${role ? sql`AND l.role = 'agency'` : sql``}
+              AND l.starts_on <= ${today(now)}::date AND (l.ends_on IS NULL OR l.ends_on >= ${today(now)}::date))`
+const sideArtists = (agencyId: string, now: Date) => rosterToday(agencyId, now)
+const representedArtists = (agencyId: string, now: Date) => rosterToday(agencyId, now, 'agency')
 
 /**
  * The artists on the company's side today that another agency has handled a request or booking of
@@ -33,12 +39,6 @@ const sideArtists = (agencyId: string, now: Date) =>
 const sharedArtists = (agencyId: string, now: Date) =>
   sql`ARRAY(SELECT DISTINCT h.artist_id FROM artist_handlers h
             WHERE h.artist_id = ANY(${sideArtists(agencyId, now)}) AND h.agency_id <> ${agencyId}::uuid)`
-
-/** The artists the agency represents today (role agency): the pipelines it acts on. */
-const representedArtists = (agencyId: string, now: Date) =>
-  sql`ARRAY(SELECT l.artist_id FROM artists_roster_links l
-            WHERE l.agency_id = ${agencyId}::uuid AND l.role = 'agency' AND l.starts_on <= ${today(now)}::date
-              AND (l.ends_on IS NULL OR l.ends_on >= ${today(now)}::date))`
 
 /** Pipelines the party acts on (`actsFor`): the promoter's own, the agency's represented artists'. */
 const actedOnBy = (party: Party, now: Date, r = sql`r`) =>

@@ -1,9 +1,9 @@
 // Availability: the windows of days an agency publishes for the artists it represents, and the search
 // promoters run over them (discovery). The database keeps an artist's windows from overlapping
 // (artist_availabilities_no_overlap); the search is one id-selecting SQL statement shaped for the indexes
-// of the availability_search migration, hydrated in the same statement as JSON (within the REST view) or
-// through Prisma. A window's booked days (`booked_on`, kept by triggers of the availability_booked_days
-// migration) are subtracted from what it offers.
+// of the availability_search migration, hydrated by id in a second, prepared one as JSON (within the REST
+// view) or through Prisma. A window's booked days (`booked_on`, kept by triggers of the
+// availability_booked_days migration) are subtracted from what it offers.
 import { searchFold } from '../../search.ts'
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
@@ -247,8 +247,8 @@ export interface SearchStatements {
  * planner walks the artist index in artist order and stops there (a broad period reads a few hundred
  * leaves), or reads the period's windows when its filters leave few; the page carries it.
  * A genre or a name leaves few artists: the page gathers all of them at once and carries their total, so a
- * search is one statement. A genre's windows of the period come from their read model (one range of its
- * GiST index); a name's artists from the trigram index, each probed through the artist index.
+ * search needs no count statement. A genre's windows of the period come from their read model (one range of
+ * its GiST index); a name's artists from the trigram index, each probed through the artist index.
  */
 export function searchStatements(f: AvailabilitySearchFilter, countryId: Country, page: Page): SearchStatements {
   const w = sql`w`
@@ -449,7 +449,10 @@ interface PageRow {
   country_known: boolean
 }
 
-/** The hits of a page's rows, in their order. */
+/**
+ * The hits of a page's rows, in their order. Read after the page, in a snapshot of their own (as Prisma's
+ * hydration always was): a window changed in between shows as it is now.
+ */
 type Hydrate<T> = (ctx: RequestContext, rows: PageRow[], shape: HitShape) => Promise<T[]>
 
 const hitOf = (artist: Artist, matchingAvailability: Availability[], busy: { bookedOn: string[]; heldOn: HeldDay[] }): SearchHit =>
@@ -634,7 +637,7 @@ export const availability = {
     query: Selection = {},
     windowQuery: Selection = {},
   ): Promise<Listing<SearchHit>> {
-    // Within the REST view (a GraphQL selection asking nothing more), the page with its hits is one statement.
+    // Within the REST view (a GraphQL selection asking nothing more), the page's hits are one statement.
     const hits = artistView.serves(query) && windowJson.serves(windowQuery) ? jsonHits : prismaHits
     return searched(ctx, filter, page, hits, query, windowQuery)
   },

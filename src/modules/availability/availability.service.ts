@@ -1,9 +1,9 @@
 // Availability: the windows of days an agency publishes for the artists it represents, and the search
 // promoters run over them (discovery). The database keeps an artist's windows from overlapping
 // (artist_availabilities_no_overlap); the search is one id-selecting SQL statement shaped for the indexes
-// of the availability_search migration, hydrated in the same statement as JSON (within the REST view) or
-// through Prisma. A window's booked days (`booked_on`, kept by triggers of the availability_booked_days
-// migration) are subtracted from what it offers.
+// of the availability_search migration, hydrated by id in a second, prepared one as JSON (within the REST
+// view) or through Prisma. A window's booked days (`booked_on`, kept by triggers of the
+// availability_booked_days migration) are subtracted from what it offers.
 import { searchFold } from '../../search.ts'
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
@@ -247,8 +247,8 @@ export interface SearchStatements {
  * planner walks the artist index in artist order and stops there (a broad period reads a few hundred
  * leaves), or reads the period's windows when its filters leave few; the page carries it.
  * A genre or a name leaves few artists: the page gathers all of them at once and carries their total, so a
- * search is one statement. A genre's windows of the period come from their read model (one range of its
- * GiST index); a name's artists from the trigram index, each probed through the artist index.
+ * search needs no count statement. A genre's windows of the period come from their read model (one range of
+ * its GiST index); a name's artists from the trigram index, each probed through the artist index.
  */
 export function searchStatements(f: AvailabilitySearchFilter, countryId: Country, page: Page): SearchStatements {
   const w = sql`w`
@@ -434,21 +434,26 @@ function busyDays(rows: BusyRow[], f: AvailabilitySearchFilter, now: Date) {
 /** A search hit: the artist (as the view shows it) with the windows that matched and its busy days. */
 export type SearchHit = Artist & { matchingAvailability: Availability[]; bookedOn: string[]; heldOn: HeldDay[] }
 
-/** A page of the search hydrated: its hits in order, how many rows the page had, and the total it carried. */
-interface Hits<T> {
-  items: T[]
-  found: number
-  total: number | null
-  /** Whether the search's country is known, as the page's rows say (none: no row said). */
-  countryKnown: boolean
-}
-
 interface HitShape {
   f: AvailabilitySearchFilter
   query: Selection
   windowQuery: Selection
   now: Date
 }
+
+/** A row of a page statement: an artist id with its matching windows, the total and whether the country is known. */
+interface PageRow {
+  id: string
+  total: number | null
+  windows: string[]
+  country_known: boolean
+}
+
+/**
+ * The hits of a page's rows, in their order. Read after the page, in a snapshot of their own (as Prisma's
+ * hydration always was): a window changed in between shows as it is now.
+ */
+type Hydrate<T> = (ctx: RequestContext, rows: PageRow[], shape: HitShape) => Promise<T[]>
 
 const hitOf = (artist: Artist, matchingAvailability: Availability[], busy: { bookedOn: string[]; heldOn: HeldDay[] }): SearchHit =>
   readAs('availability.read', { ...artist, matchingAvailability, ...busy })
@@ -461,8 +466,6 @@ const hitJson = ({ query, windowQuery }: HitShape) => ({
 
 interface HitRow {
   id: string
-  total: number | null
-  country_known: boolean
   artist: string
   windows: string
   /** The artist's busy rows (busyRows), null when none. */
@@ -470,26 +473,29 @@ interface HitRow {
 }
 
 /**
- * The page and its hits in one statement, the JSON built by PostgreSQL: a row per hit, in the page's order,
- * with the artist as the view shows it, its matching windows in date order and its busy rows; as Prisma's
- * records (`sql`) or in the REST encoding (`restSql`). The page is materialized first, so that its plan is
- * the page's alone.
+ * The hits of a page's rows, the JSON built by PostgreSQL: a row per hit, in the page's order, with the
+ * artist as the view shows it, its matching windows in date order and its busy rows; as Prisma's records
+ * (`sql`) or in the REST encoding (`restSql`). Prepared (sql.ts's default), where the page runs unnamed: its
+ * text is fixed per view and encoding (the page's rows are a parameter), and probing the page's ids is the
+ * right plan for any page, so PostgreSQL parses and plans it once per connection; in the page's statement
+ * the hydration's subqueries were planned again on every search.
  */
-function hitRows(ctx: RequestContext, page: Prisma.Sql, shape: HitShape, encoding: 'sql' | 'restSql') {
+function hitRows(ctx: RequestContext, rows: PageRow[], shape: HitShape, encoding: 'sql' | 'restSql') {
   const { artist, windows } = hitJson(shape)
-  return searchSql(ctx).$queryRaw<HitRow[]>`
-    WITH page AS MATERIALIZED (${page})
-    SELECT hit.id, hit.total, hit.country_known, ${Prisma.raw(artist[encoding])}::text AS artist, ${Prisma.raw(windows[encoding])}::text AS windows,
+  const page = JSON.stringify(rows.map(({ id, windows }) => ({ id, windows })))
+  return sqlOf(ctx.db).$queryRaw<HitRow[]>`
+    SELECT hit.id, ${Prisma.raw(artist[encoding])}::text AS artist, ${Prisma.raw(windows[encoding])}::text AS windows,
            (SELECT json_agg(b)::text FROM (${busyRows(shape.f, sql`artist_id = hit.id`, shape.now)}) b) AS busy
-    FROM page hit JOIN artists x ON x.id = hit.id
-    ORDER BY hit.k NULLS LAST, hit.id`
+    FROM ROWS FROM (jsonb_to_recordset(${page}::jsonb) AS (id uuid, windows uuid[])) WITH ORDINALITY AS hit(id, windows, n)
+    JOIN artists x ON x.id = hit.id
+    ORDER BY hit.n`
 }
 
 /**
- * The search's statements run on the pool, unnamed: their plans depend on the filters' values (a selective
- * filter reads the period's windows, a broad one walks the artist index), which a prepared statement's
- * generic plan would fix after five runs (measured: it does for three of the bench's six searches), and their
- * texts vary with the filters and the view (about 600 for REST alone), more than sql.ts names in all.
+ * The search's page statements run on the pool, unnamed: their plans depend on the filters' values (a
+ * selective filter reads the period's windows, a broad one walks the artist index), which a prepared
+ * statement's generic plan would fix after five runs (measured: it does for three of the bench's six
+ * searches), and their texts vary with the filters (about 300 pages and counts), more than sql.ts names.
  */
 const searchSql = (ctx: RequestContext) => sqlOf(ctx.db, { prepared: false })
 
@@ -497,41 +503,27 @@ const searchSql = (ctx: RequestContext) => sqlOf(ctx.db, { prepared: false })
 const busyOf = (row: HitRow, { f, now }: HitShape) =>
   busyDays(row.busy ? (JSON.parse(row.busy) as JsonRecord[]).map(reviveBusy) : [], f, now)(row.id)
 
-/** The page with its hits as Prisma's records (src/db/record-json.ts, test/availability-views.test.ts). */
-async function jsonHits(ctx: RequestContext, page: Prisma.Sql, shape: HitShape): Promise<Hits<SearchHit>> {
+/** The hits as Prisma's records (src/db/record-json.ts, test/availability-views.test.ts). */
+const jsonHits: Hydrate<SearchHit> = async (ctx, rows, shape) => {
   const { artist, windows } = hitJson(shape)
-  const rows = await hitRows(ctx, page, shape, 'sql')
-  return {
-    items: rows.map((r) =>
-      hitOf(artist.revive(JSON.parse(r.artist)) as Artist, windows.revive(JSON.parse(r.windows)) as Availability[], busyOf(r, shape)),
-    ),
-    found: rows.length,
-    total: rows[0]?.total ?? null,
-    countryKnown: rows[0]?.country_known ?? false,
-  }
+  return (await hitRows(ctx, rows, shape, 'sql')).map((r) =>
+    hitOf(artist.revive(JSON.parse(r.artist)) as Artist, windows.revive(JSON.parse(r.windows)) as Availability[], busyOf(r, shape)),
+  )
 }
 
 /**
- * The page with its hits as the REST face sends them, PostgreSQL's text kept as it is: the artist, then
+ * The hits as the REST face sends them, PostgreSQL's text kept as it is: the artist, then
  * `matchingAvailability`, `bookedOn` and `heldOn` (the busy days are computed here, by the pipeline's
  * rules, on both paths). test/availability-views.test.ts holds it to the records path's answer.
  */
-async function restHits(ctx: RequestContext, page: Prisma.Sql, shape: HitShape): Promise<Hits<string>> {
-  const rows = await hitRows(ctx, page, shape, 'restSql')
-  return {
-    items: rows.map((r) => {
-      const { bookedOn, heldOn } = busyOf(r, shape)
-      return `${r.artist.slice(0, -1)},"matchingAvailability":${r.windows},"bookedOn":${toJson(bookedOn)},"heldOn":${toJson(heldOn)}}`
-    }),
-    found: rows.length,
-    total: rows[0]?.total ?? null,
-    countryKnown: rows[0]?.country_known ?? false,
-  }
-}
+const restHits: Hydrate<string> = async (ctx, rows, shape) =>
+  (await hitRows(ctx, rows, shape, 'restSql')).map((r) => {
+    const { bookedOn, heldOn } = busyOf(r, shape)
+    return `${r.artist.slice(0, -1)},"matchingAvailability":${r.windows},"bookedOn":${toJson(bookedOn)},"heldOn":${toJson(heldOn)}}`
+  })
 
-/** The page, then its hits through Prisma (a GraphQL selection beyond the view): one statement per kind. */
-async function prismaHits(ctx: RequestContext, page: Prisma.Sql, { f, query, windowQuery, now }: HitShape): Promise<Hits<SearchHit>> {
-  const rows = await searchSql(ctx).$queryRaw<{ id: string; total: number | null; windows: string[]; country_known: boolean }[]>(page)
+/** The hits through Prisma (a GraphQL selection beyond the view): one statement per kind. */
+const prismaHits: Hydrate<SearchHit> = async (ctx, rows, { f, query, windowQuery, now }) => {
   const ids = rows.map((r) => r.id)
   const [artists, windows, busyRowsOfPage] = await Promise.all([
     ctx.db.artist.findMany({ relationLoadStrategy: 'join', ...query, where: { id: { in: ids } } }),
@@ -545,7 +537,7 @@ async function prismaHits(ctx: RequestContext, page: Prisma.Sql, { f, query, win
   ])
   const busy = busyDays(busyRowsOfPage, f, now)
   const byId = new Map(artists.map((a) => [a.id, a]))
-  const items = rows.flatMap((r) => {
+  return rows.flatMap((r) => {
     const artist = byId.get(r.id)
     return artist
       ? [
@@ -557,7 +549,6 @@ async function prismaHits(ctx: RequestContext, page: Prisma.Sql, { f, query, win
         ]
       : []
   })
-  return { items, found: rows.length, total: rows[0]?.total ?? null, countryKnown: rows[0]?.country_known ?? false }
 }
 
 export const availability = {
@@ -646,7 +637,7 @@ export const availability = {
     query: Selection = {},
     windowQuery: Selection = {},
   ): Promise<Listing<SearchHit>> {
-    // Within the REST view (a GraphQL selection asking nothing more), the page with its hits is one statement.
+    // Within the REST view (a GraphQL selection asking nothing more), the page's hits are one statement.
     const hits = artistView.serves(query) && windowJson.serves(windowQuery) ? jsonHits : prismaHits
     return searched(ctx, filter, page, hits, query, windowQuery)
   },
@@ -661,26 +652,30 @@ export const availability = {
   },
 }
 
-/** The search's statements run: the page with its hits, the soonest order's fallback when it came back short, the count past the end. */
+/**
+ * The search's statements run: the page, the soonest order's fallback when it came back short, the hits of
+ * the page's rows, the count past the end.
+ */
 async function searched<T>(
   ctx: RequestContext,
   filter: unknown,
   page: Page,
-  hits: (ctx: RequestContext, page: Prisma.Sql, shape: HitShape) => Promise<Hits<T>>,
+  hydrate: Hydrate<T>,
   query: Selection,
   windowQuery: Selection,
 ): Promise<Listing<T>> {
   const f = parseSearch(filter)
   const statements = searchStatements(f, f.countryCode ? countryIdSql(f.countryCode) : null, page)
-  const shape = { f, query, windowQuery, now: ctx.clock.now() }
-  let result = await hits(ctx, statements.page, shape)
-  if (statements.fallback && result.found < page.limit) result = await hits(ctx, statements.fallback, shape)
+  let rows = await searchSql(ctx).$queryRaw<PageRow[]>(statements.page)
+  if (statements.fallback && rows.length < page.limit) rows = await searchSql(ctx).$queryRaw<PageRow[]>(statements.fallback)
   // An unknown country is the caller's error (400), whether windows open to anywhere matched or nothing did;
   // asked apart only when no row said the country is known (an empty page).
-  if (f.countryCode && !result.countryKnown) await countryIdOf(ctx, f.countryCode)
+  if (f.countryCode && !rows[0]?.country_known) await countryIdOf(ctx, f.countryCode)
+  const items = rows.length ? await hydrate(ctx, rows, { f, query, windowQuery, now: ctx.clock.now() }) : []
+  const carried = rows[0]?.total
   return {
-    items: result.items,
+    items,
     // count(*) answers one row.
-    total: async () => result.total ?? (await searchSql(ctx).$queryRaw<{ total: number }[]>(statements.count))[0]?.total ?? 0,
+    total: async () => carried ?? (await searchSql(ctx).$queryRaw<{ total: number }[]>(statements.count))[0]?.total ?? 0,
   }
 }

@@ -5,7 +5,7 @@
 import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
 import { randomUUID } from 'node:crypto'
-import { sqlOf, type Queries } from '../../db/sql.ts'
+import { lastStatementOf, sqlOf, type Queries } from '../../db/sql.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, isExclusionViolation, notFound } from '../../errors.ts'
 import {
@@ -332,8 +332,9 @@ async function confirm(ctx: RequestContext, id: string, query?: Selection): Prom
           INSERT INTO booking_deposit_terms (booking_id, seq, kind, amount, percent, due_on, due_days_before_event, created_at, updated_at)
           SELECT b.id, t.seq, t.kind, t.amount, t.percent, t.due_on, t.due_days_before_event, b.created_at, b.created_at
           FROM created b, booking_offer_deposit_terms t WHERE t.offer_id = ${offer.id}::uuid)`
+      // Competing pipelines to close and the ranks' pass come after it; without them it is the transaction's last statement.
       const row = await recordActivities(
-        tx,
+        competing.length || others.length ? tx : lastStatementOf(tx),
         actor,
         [
           { requestId: request.id, subject: 'hold', subjectId: fresh.id, action: 'confirm', from: fresh.status, to: holdTo },

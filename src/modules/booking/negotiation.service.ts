@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
 import type { Db } from '../../db/client.ts'
-import { sqlOf, type Queries, type SqlTx } from '../../db/sql.ts'
+import { lastStatementOf, sqlOf, type Queries, type SqlTx } from '../../db/sql.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, invalidInput, notFound } from '../../errors.ts'
 import {
@@ -282,7 +282,7 @@ export const offers = {
       }
       // Before the insert, not in its statement: one open offer per request (booking_offers_open_uniq) is checked row by row.
       await tx.$queryRaw`WITH ${statusChange('countered', 'offer', offerId, to)} SELECT 1`
-      return (await insertOffer(tx, party, request, data, countered, undefined, offer)).offer
+      return (await insertOffer(lastStatementOf(tx), party, request, data, countered, undefined, offer)).offer
     })
     return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: counter.id } })
   },
@@ -383,7 +383,7 @@ async function make(ctx: RequestContext, requestId: string, input: unknown, quer
       const to = transition(requestMachine, locked.request.status, 'offer')
       checkAgainstRequest(locked.request, data)
       const { offer, moved } = await insertOffer(
-        tx,
+        lastStatementOf(tx),
         party,
         locked.request,
         data,
@@ -417,8 +417,9 @@ async function accept(ctx: RequestContext, offerId: string, query?: Selection): 
     // The hold is placed with the offer's and the request's moves and the step's three transitions in one
     // statement, in the order they happened. Stamped with the clock, not the transaction's start: holds rank
     // by placement, and a transaction may have begun before another placed its hold under the artist's lock.
+    // The ranks' pass, when there is one, is the transaction's last statement; otherwise this is.
     const moved = await recordActivities(
-      tx,
+      dates.held ? tx : lastStatementOf(tx),
       actor,
       [
         { requestId: request.id, subject: 'offer', subjectId: offerId, action: 'accept', from: offer.status, to: offerTo },

@@ -6,7 +6,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDb, observeDb, type Db } from '../src/db/client.ts'
 import { databaseFault } from '../src/db/faults.ts'
-import { lastStatementOf, sqlOf } from '../src/db/sql.ts'
+import { inOrder, lastStatementOf, sqlOf } from '../src/db/sql.ts'
 import { isExclusionViolation, isUniqueViolation, toAppError } from '../src/errors.ts'
 import { Prisma } from '../src/generated/prisma/client.ts'
 import { freshDatabase } from './support/db.ts'
@@ -148,6 +148,26 @@ describe('transactions and observation', () => {
     expect(statements.at(-1)).toBe('COMMIT')
     // The pool hands back its last connection first: were it left in a transaction, these would fail or see row 21.
     for (let i = 0; i < 3; i++) expect(await sqlOf(db).$queryRaw`SELECT id FROM sql_test_items WHERE id = 21`).toEqual([])
+  })
+
+  it('sends statements together with inOrder: each sees what the ones before it did, and the first failure is thrown', async () => {
+    const [inserted, read] = await sqlOf(db).$transaction((tx) =>
+      inOrder(tx, [
+        Prisma.sql`INSERT INTO sql_test_items (id) VALUES (30) RETURNING id`,
+        Prisma.sql`SELECT id FROM sql_test_items WHERE id = 30`,
+      ]),
+    )
+    expect(inserted).toEqual([{ id: 30 }])
+    expect(read).toEqual([{ id: 30 }])
+    const failed = await sqlOf(db)
+      .$transaction((tx) => inOrder(tx, [Prisma.sql`INSERT INTO sql_test_items (id) VALUES (30)`, Prisma.sql`SELECT 1 AS one`]))
+      .then(
+        () => null,
+        (e: unknown) => e,
+      )
+    expect(isUniqueViolation(failed, 'sql_test_items_pkey')).toBe(true)
+    expect(statements.at(-1)).toBe('ROLLBACK')
+    await sqlOf(db).$queryRaw`DELETE FROM sql_test_items WHERE id = 30`
   })
 
   it('prepares a statement once per connection and runs it again by name', async () => {

@@ -31,8 +31,23 @@ export interface SqlTx extends Queries {
   $queryRaw<T = unknown>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<T>
 }
 
-/** The transactions' runners of their last statement (`lastStatementOf`). */
+/** The transactions' runners of their last statement (`lastStatementOf`), and of statements sent together (`inOrder`). */
 const committers = new WeakMap<Queries, Queries>()
+const batchers = new WeakMap<Queries, (statements: Prisma.Sql[]) => Promise<Record<string, unknown>[][]>>()
+
+/**
+ * Runs `statements` one after the other, each seeing what the ones before it did (its own snapshot: a read
+ * after a lock reads what the lock waited for), and answers each one's rows; the first failure is thrown.
+ * In a transaction of sql.ts they are sent in one round trip (pipelined): a later statement runs even when
+ * the caller would have stopped at an earlier one's answer, so only reads may follow the first.
+ */
+export async function inOrder(q: Queries, statements: Prisma.Sql[]): Promise<Record<string, unknown>[][]> {
+  const batch = batchers.get(q)
+  if (batch) return batch(statements)
+  const answers: Record<string, unknown>[][] = []
+  for (const statement of statements) answers.push(await q.$queryRaw<Record<string, unknown>[]>(statement))
+  return answers
+}
 
 /**
  * What runs `q`'s last statement: in a transaction of sql.ts, one that sends the statement with the COMMIT in
@@ -206,14 +221,15 @@ function poolSql(observation: DbObservation, prepared: boolean): SqlDb {
       client.on('error', onError)
       let state = 'idle' as 'idle' | 'open' | 'over'
 
-      /** Sends `statement` (with BEGIN when it is the first, with COMMIT when `last`) and answers its rows. */
-      const send = async <R>(statement: Prisma.Sql, last: boolean): Promise<R> => {
+      /** Sends `statements` together (with BEGIN when they are the first, with COMMIT when `last`) and answers their rows. */
+      const send = async (statements: Prisma.Sql[], last: boolean): Promise<unknown[][]> => {
         if (state === 'over') throw new Error('sql.ts: a statement after the transaction committed')
-        if (state === 'open' && !last) return run<R>(client, observation, statement, prepared)
+        const [only] = statements
+        if (state === 'open' && !last && statements.length === 1 && only) return [await run<unknown[]>(client, observation, only, prepared)]
         const begin = state === 'idle' ? [Prisma.sql`BEGIN`] : []
         const commit = last ? [Prisma.sql`COMMIT`] : []
         for (let attempt = 1; ; attempt++) {
-          const outcomes = await pipelined(client, observation, [...begin, statement, ...commit], prepared)
+          const outcomes = await pipelined(client, observation, [...begin, ...statements, ...commit], prepared)
           const [begun] = outcomes
           if (begin.length && begun?.status === 'rejected') {
             const fault = databaseFault(begun.reason)
@@ -229,23 +245,23 @@ function poolSql(observation: DbObservation, prepared: boolean): SqlDb {
           }
           // Past a COMMIT the transaction is over whatever it answered (a failed statement turned it into a ROLLBACK).
           state = last ? 'over' : 'open'
-          const [rows, committed] = begin.length ? outcomes.slice(1) : outcomes
-          if (begin.length) outcomeOf(begun)
-          const answer = outcomeOf<R>(rows)
-          if (last) outcomeOf(committed)
-          return answer
+          // The first failure is the cause: the statements after it failed because the transaction was aborted.
+          const answers = outcomes.map((outcome) => outcomeOf<unknown[]>(outcome))
+          return answers.slice(begin.length, begin.length + statements.length)
         }
       }
+      const one = async <R>(statement: Prisma.Sql, last: boolean) => (await send([statement], last))[0] as R
 
       const tx: SqlTx = scopeAlong(this, {
-        $queryRaw: <R>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => send<R>(statementOf(query, values), false),
+        $queryRaw: <R>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => one<R>(statementOf(query, values), false),
       })
       committers.set(
         tx,
         scopeAlong(this, {
-          $queryRaw: <R>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => send<R>(statementOf(query, values), true),
+          $queryRaw: <R>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => one<R>(statementOf(query, values), true),
         }),
       )
+      batchers.set(tx, (statements) => send(statements, false) as Promise<Record<string, unknown>[][]>)
       try {
         const result = await work(tx)
         if (state === 'open') {

@@ -37,6 +37,7 @@ import {
   expireDue,
   lapseChallenge,
   lockRequest,
+  lockRequestThen,
   ranksAbove,
   closePipeline,
   reprioritize,
@@ -109,12 +110,23 @@ async function visibleHold(ctx: RequestContext, party: Party, id: string, query:
  * statement: the hold and the artist's other active holds on its dates (competingHolds).
  */
 async function lockedHold(tx: Queries, party: Party, hold: BookingHold, now: Date, artistFirst?: string) {
-  const request = await lockRequest(tx, hold.requestId, { party, now }, artistFirst)
-  const rows = await tx.$queryRaw<Record<string, unknown>[]>`
+  // The holds are read after the locks, in the same round trip: what it reads of `hold` never changes.
+  const {
+    request,
+    reads: [rows = []],
+  } = await lockRequestThen(
+    tx,
+    [
+      Prisma.sql`
     SELECT ${columnsOf('BookingHold', 'x', 'hold')} FROM booking_holds x
     WHERE x.id = ${hold.id}::uuid OR (x.artist_id = ${hold.artistId}::uuid AND x.status = 'active' AND x.id <> ${hold.id}::uuid
       AND x.starts_at < ${hold.endsAt} AND x.ends_at > ${hold.startsAt})
-    ORDER BY x.created_at, x.id`
+    ORDER BY x.created_at, x.id`,
+    ],
+    hold.requestId,
+    { party, now },
+    artistFirst,
+  )
   const read = rows.map((row) => nested<BookingHold>(row, 'BookingHold', 'hold')!)
   const fresh = read.find((h) => h.id === hold.id)
   if (!fresh) throw notFound('hold', hold.id)

@@ -219,6 +219,10 @@ async function onLatestOffer<T>(
   const requestId = Prisma.sql`(SELECT o.request_id FROM booking_offers o WHERE o.id = ${offerId}::uuid)`
   // An acceptance places a hold: the artist's booking lock is taken before the pipeline's, as every hold change does.
   const seen = { what: 'offer', id: offerId }
+  // The offer's read goes with the lock, in its round trip: a statement of its own, it reads what the locks waited for.
+  const offerRead = Prisma.sql`
+      SELECT ${columnsOf('BookingOffer', 'o', 'offer')}, ${bookedSql(Prisma.raw('q'))} AS booked, ${heldSql(Prisma.raw('q'))} AS held
+      FROM booking_offers o JOIN booking_requests q ON q.id = o.request_id WHERE o.id = ${offerId}::uuid`
   const { done, artist, pipeline } = await lockSeen(
     ctx.db,
     party,
@@ -226,10 +230,8 @@ async function onLatestOffer<T>(
     ctx.clock.now(),
     seen,
     true,
-    async (tx, { request, artist }) => {
-      const [row] = await tx.$queryRaw<Record<string, unknown>[]>`
-      SELECT ${columnsOf('BookingOffer', 'o', 'offer')}, ${bookedSql(request)} AS booked, ${heldSql(request)} AS held
-      FROM booking_offers o WHERE o.id = ${offerId}::uuid`
+    async (tx, { request, artist, reads }) => {
+      const [row] = reads[0] ?? []
       const offer = row && nested<BookingOffer>(row, 'BookingOffer', 'offer')
       if (!row || !offer) throw notFound('offer', offerId)
       // Lapsed between the expiry pass and the lock: as good as expired.
@@ -238,6 +240,7 @@ async function onLatestOffer<T>(
       const done = await act(tx, party, offer, request, { booked: row.booked as boolean, held: row.held as boolean })
       return { done, artist, pipeline: request.id }
     },
+    [offerRead],
   )
   actedOn(ctx, party, pipeline)
   return { done, artist }

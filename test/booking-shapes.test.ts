@@ -133,6 +133,6 @@ describe('the statements of the booking flow', () => {
       at = h.app.sql.length
       current = name
     })
-    expect(perStep).toEqual({ request: 2, offer: 5, accept: 5, confirm: 7 })
+    expect(perStep).toEqual({ request: 1, offer: 5, accept: 5, confirm: 7 })
   })
 })

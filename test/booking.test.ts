@@ -239,6 +239,13 @@ describe('one state machine per object', () => {
     })
     expect(nobody.status).toBe(409)
     expect(nobody.body.error.code).toBe('artist_not_represented')
+    // Refused in the statement that would have made it: no request, no activity, no event.
+    expect(await h.app.db.bookingRequest.count({ where: { artistId: lonely.body.data.id } })).toBe(0)
+    expect(
+      await h.app.db.outboxEvent.count({
+        where: { eventType: 'booking.request.created', payload: { path: ['artistId'], equals: lonely.body.data.id } },
+      }),
+    ).toBe(0)
 
     const req = await request(promoter, artistId)
     const offer = (body: Record<string, unknown>) => h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, { as: agency, body })

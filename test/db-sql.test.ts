@@ -6,7 +6,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDb, observeDb, type Db } from '../src/db/client.ts'
 import { databaseFault } from '../src/db/faults.ts'
-import { sqlOf } from '../src/db/sql.ts'
+import { inOrder, lastStatementOf, sqlOf } from '../src/db/sql.ts'
 import { isExclusionViolation, isUniqueViolation, toAppError } from '../src/errors.ts'
 import { Prisma } from '../src/generated/prisma/client.ts'
 import { freshDatabase } from './support/db.ts'
@@ -114,6 +114,60 @@ describe('transactions and observation', () => {
       await tx.$queryRaw`SELECT id FROM sql_test_items`
     })
     expect(statements.slice(at).map((s) => s.trim().split(/\s+/)[0])).toEqual(['BEGIN', 'INSERT', 'SELECT', 'COMMIT'])
+  })
+
+  it("sends a transaction's last statement with its COMMIT (lastStatementOf): committed when it answers, nothing runs after it", async () => {
+    const at = statements.length
+    const rows = await sqlOf(db).$transaction(async (tx) => {
+      await tx.$queryRaw`INSERT INTO sql_test_items (id) VALUES (20)`
+      const last = await lastStatementOf(tx).$queryRaw<{ id: number }[]>`SELECT id FROM sql_test_items WHERE id = 20`
+      await expect(tx.$queryRaw`SELECT 1 AS one`).rejects.toThrow(/after the transaction committed/)
+      return last
+    })
+    expect(rows).toEqual([{ id: 20 }])
+    expect(statements.slice(at).map((s) => s.trim().split(/\s+/)[0])).toEqual(['BEGIN', 'INSERT', 'SELECT', 'COMMIT'])
+    // A transaction of one statement: BEGIN, the statement and COMMIT in one round trip.
+    const only = await sqlOf(db).$transaction(
+      (tx) => lastStatementOf(tx).$queryRaw<{ id: number }[]>`DELETE FROM sql_test_items WHERE id = 20 RETURNING id`,
+    )
+    expect(only).toEqual([{ id: 20 }])
+    expect(await sqlOf(db).$queryRaw`SELECT id FROM sql_test_items WHERE id = 20`).toEqual([])
+  })
+
+  it('rolls back everything when the last statement fails (its COMMIT answers ROLLBACK), and the connection serves again', async () => {
+    const failed = await sqlOf(db)
+      .$transaction(async (tx) => {
+        await tx.$queryRaw`INSERT INTO sql_test_items (id) VALUES (21)`
+        await lastStatementOf(tx).$queryRaw`INSERT INTO sql_test_items (id) VALUES (1)`
+      })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      )
+    expect(isUniqueViolation(failed, 'sql_test_items_pkey')).toBe(true)
+    expect(statements.at(-1)).toBe('COMMIT')
+    // The pool hands back its last connection first: were it left in a transaction, these would fail or see row 21.
+    for (let i = 0; i < 3; i++) expect(await sqlOf(db).$queryRaw`SELECT id FROM sql_test_items WHERE id = 21`).toEqual([])
+  })
+
+  it('sends statements together with inOrder: each sees what the ones before it did, and the first failure is thrown', async () => {
+    const [inserted, read] = await sqlOf(db).$transaction((tx) =>
+      inOrder(tx, [
+        Prisma.sql`INSERT INTO sql_test_items (id) VALUES (30) RETURNING id`,
+        Prisma.sql`SELECT id FROM sql_test_items WHERE id = 30`,
+      ]),
+    )
+    expect(inserted).toEqual([{ id: 30 }])
+    expect(read).toEqual([{ id: 30 }])
+    const failed = await sqlOf(db)
+      .$transaction((tx) => inOrder(tx, [Prisma.sql`INSERT INTO sql_test_items (id) VALUES (30)`, Prisma.sql`SELECT 1 AS one`]))
+      .then(
+        () => null,
+        (e: unknown) => e,
+      )
+    expect(isUniqueViolation(failed, 'sql_test_items_pkey')).toBe(true)
+    expect(statements.at(-1)).toBe('ROLLBACK')
+    await sqlOf(db).$queryRaw`DELETE FROM sql_test_items WHERE id = 30`
   })
 
   it('prepares a statement once per connection and runs it again by name', async () => {

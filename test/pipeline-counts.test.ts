@@ -205,6 +205,36 @@ describe('concurrent writers', () => {
     expect((await dashboard(agency)).requests.awaitingAnswer).toBe(0)
   })
 
+  it('brings the items in line at the commit of the transaction: several changes of one pipeline, a rollback, an early SET CONSTRAINTS', async () => {
+    const [a, b, c] = await openRequests(3)
+    const { cs, end } = await clients(1)
+    const [tx] = cs
+    try {
+      // Two pipelines and two changes of one of them, in one statement and the next: refreshed once each, at commit.
+      await tx!.query('BEGIN')
+      await tx!.query(`UPDATE booking_requests SET status = 'negotiating' WHERE id IN ($1, $2)`, [a, b])
+      await tx!.query(`UPDATE booking_requests SET status = 'declined' WHERE id = $1`, [a])
+      await tx!.query('COMMIT')
+      expect([await kindsOf(a!), await kindsOf(b!)]).toEqual([[], []])
+      // A rollback leaves the items as its pipeline stays.
+      await tx!.query('BEGIN')
+      await tx!.query(`UPDATE booking_requests SET status = 'declined' WHERE id = $1`, [c])
+      await tx!.query('ROLLBACK')
+      expect(await kindsOf(c!)).toEqual(['request'])
+      // Fired early by SET CONSTRAINTS, then changed again: the commit refreshes what changed since.
+      await tx!.query('BEGIN')
+      await tx!.query(`UPDATE booking_requests SET expires_at = expires_at + interval '1 hour' WHERE id = $1`, [c])
+      await tx!.query('SET CONSTRAINTS ALL IMMEDIATE')
+      await tx!.query('SET CONSTRAINTS ALL DEFERRED')
+      await tx!.query(`UPDATE booking_requests SET status = 'declined' WHERE id = $1`, [c])
+      await tx!.query('COMMIT')
+      expect(await kindsOf(c!)).toEqual([])
+    } finally {
+      await end()
+    }
+    expect(await drift()).toEqual(NO_DRIFT)
+  })
+
   it('never deadlocks two transactions that change the same counts in opposite orders', async () => {
     // a and d lapse on day D, b and c on D + 1. One transaction takes a then c out of the counts, the other b
     // then d: applied as they happen, the first would hold D's count and wait for D + 1's, the other the

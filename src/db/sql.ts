@@ -31,6 +31,31 @@ export interface SqlTx extends Queries {
   $queryRaw<T = unknown>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<T>
 }
 
+/** The transactions' runners of their last statement (`lastStatementOf`), and of statements sent together (`inOrder`). */
+const committers = new WeakMap<Queries, Queries>()
+const batchers = new WeakMap<Queries, (statements: Prisma.Sql[]) => Promise<Record<string, unknown>[][]>>()
+
+/**
+ * Runs `statements` one after the other, each seeing what the ones before it did (its own snapshot: a read
+ * after a lock reads what the lock waited for), and answers each one's rows; the first failure is thrown.
+ * In a transaction of sql.ts they are sent in one round trip (pipelined): a later statement runs even when
+ * the caller would have stopped at an earlier one's answer, so only reads may follow the first.
+ */
+export async function inOrder(q: Queries, statements: Prisma.Sql[]): Promise<Record<string, unknown>[][]> {
+  const batch = batchers.get(q)
+  if (batch) return batch(statements)
+  const answers: Record<string, unknown>[][] = []
+  for (const statement of statements) answers.push(await q.$queryRaw<Record<string, unknown>[]>(statement))
+  return answers
+}
+
+/**
+ * What runs `q`'s last statement: in a transaction of sql.ts, one that sends the statement with the COMMIT in
+ * one round trip (the transaction is over when it answers: nothing may run on `q` after it); elsewhere `q`
+ * itself (Prisma's transactions commit at their end).
+ */
+export const lastStatementOf = <Q extends Queries>(q: Q): Q => (committers.get(q) as Q | undefined) ?? q
+
 // pg's own type parsers (pg-types, reached through pg: not a dependency of ours).
 const types = pg.types
 const toDate = (text: string) => new Date(text)
@@ -134,23 +159,45 @@ export function sqlOf(db: Db, { prepared = true }: { prepared?: boolean } = {}):
   return scopeAlong(db, Object.create(sql) as SqlDb)
 }
 
+/** What pg's client has and its types do not declare: pipeline mode (pg ≥ 8.23, node-postgres.com/features/pipelining) and its socket. */
+interface PipelinedClient {
+  pipeline: boolean
+  connection: { stream: { cork?(): void; uncork?(): void } }
+}
+
+/**
+ * Sends `statements` on `client` in one write and waits for their answers once (pg's pipeline mode, each
+ * statement with its own Sync: in a transaction block one that fails aborts the transaction, and those behind
+ * it fail, or a COMMIT answers ROLLBACK). Pipeline mode stays on until every answer is in: the client hands
+ * each answer to the next statement by it. Returns each statement's outcome, in order.
+ */
+async function pipelined(client: pg.PoolClient, observation: DbObservation, statements: Prisma.Sql[], prepared: boolean) {
+  const pipelining = client as unknown as PipelinedClient
+  const { stream } = pipelining.connection
+  pipelining.pipeline = true
+  stream.cork?.()
+  let sent: Promise<unknown[]>[]
+  try {
+    // `run` hands its statement to pg before its first await: all of them are written in this cork.
+    sent = statements.map((statement) => run<unknown[]>(client, observation, statement, prepared))
+  } finally {
+    stream.uncork?.()
+  }
+  const outcomes = await Promise.allSettled(sent)
+  pipelining.pipeline = false
+  return outcomes
+}
+
+const outcomeOf = <T>(outcome: PromiseSettledResult<unknown> | undefined): T => {
+  if (!outcome) throw new Error('pipelined: an outcome is missing')
+  if (outcome.status === 'rejected') throw outcome.reason
+  return outcome.value as T
+}
+
 function poolSql(observation: DbObservation, prepared: boolean): SqlDb {
   const { pool } = observation
   // Every idle connection dies in one outage: enough attempts to discard them all and reach a fresh one.
   const attempts = (pool.options.max ?? 10) + 1
-
-  /** A connection with its transaction begun; BEGIN is retried on a dead connection (nothing ran yet). */
-  const begun = () =>
-    retrying(observation, attempts, async () => {
-      const client = await pool.connect()
-      try {
-        await run(client, observation, Prisma.sql`BEGIN`)
-        return client
-      } catch (e) {
-        client.release(e as Error)
-        throw e
-      }
-    })
 
   return {
     $queryRaw<T>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<T> {
@@ -159,29 +206,78 @@ function poolSql(observation: DbObservation, prepared: boolean): SqlDb {
       return retrying(observation, attempts, () => run<T>(pool, observation, statement, prepared))
     },
 
+    /**
+     * BEGIN goes with the transaction's first statement, and COMMIT with its last when the work names it
+     * (`lastStatementOf`): two round trips fewer than one each. A BEGIN that meets a dead connection is sent
+     * again with its statement on a fresh one (nothing ran: `retryingReads`' rule); a statement after it that
+     * fails is never replayed.
+     */
     async $transaction<T>(this: SqlDb, work: (tx: SqlTx) => Promise<T>): Promise<T> {
-      const client = await begun()
+      let client = await pool.connect()
       // A connection lost between two statements is reported here, not as an unhandled 'error' event; the
       // next statement on it fails and the transaction with it.
       let lost: Error | undefined
       const onError = (e: Error) => (lost = e)
       client.on('error', onError)
+      let state = 'idle' as 'idle' | 'open' | 'over'
+
+      /** Sends `statements` together (with BEGIN when they are the first, with COMMIT when `last`) and answers their rows. */
+      const send = async (statements: Prisma.Sql[], last: boolean): Promise<unknown[][]> => {
+        if (state === 'over') throw new Error('sql.ts: a statement after the transaction committed')
+        const [only] = statements
+        if (state === 'open' && !last && statements.length === 1 && only) return [await run<unknown[]>(client, observation, only, prepared)]
+        const begin = state === 'idle' ? [Prisma.sql`BEGIN`] : []
+        const commit = last ? [Prisma.sql`COMMIT`] : []
+        for (let attempt = 1; ; attempt++) {
+          const outcomes = await pipelined(client, observation, [...begin, ...statements, ...commit], prepared)
+          const [begun] = outcomes
+          if (begin.length && begun?.status === 'rejected') {
+            const fault = databaseFault(begun.reason)
+            if (fault?.deadConnection && attempt < attempts) {
+              observation.onRetry?.(fault.reason)
+              client.off('error', onError)
+              client.release(begun.reason as Error)
+              lost = undefined
+              client = await pool.connect()
+              client.on('error', onError)
+              continue
+            }
+          }
+          // Past a COMMIT the transaction is over whatever it answered (a failed statement turned it into a ROLLBACK).
+          state = last ? 'over' : 'open'
+          // The first failure is the cause: the statements after it failed because the transaction was aborted.
+          const answers = outcomes.map((outcome) => outcomeOf<unknown[]>(outcome))
+          return answers.slice(begin.length, begin.length + statements.length)
+        }
+      }
+      const one = async <R>(statement: Prisma.Sql, last: boolean) => (await send([statement], last))[0] as R
+
       const tx: SqlTx = scopeAlong(this, {
-        $queryRaw: <R>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) =>
-          run<R>(client, observation, statementOf(query, values), prepared),
+        $queryRaw: <R>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => one<R>(statementOf(query, values), false),
       })
+      committers.set(
+        tx,
+        scopeAlong(this, {
+          $queryRaw: <R>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => one<R>(statementOf(query, values), true),
+        }),
+      )
+      batchers.set(tx, (statements) => send(statements, false) as Promise<Record<string, unknown>[][]>)
       try {
         const result = await work(tx)
-        await run(client, observation, Prisma.sql`COMMIT`)
+        if (state === 'open') {
+          state = 'over'
+          await run(client, observation, Prisma.sql`COMMIT`)
+        }
         return result
       } catch (e) {
-        if (!lost && !databaseFault(e)?.deadConnection) {
+        if (state === 'open' && !lost && !databaseFault(e)?.deadConnection) {
+          state = 'over'
           try {
             await run(client, observation, Prisma.sql`ROLLBACK`)
           } catch (rollback) {
             lost = rollback as Error
           }
-        } else lost ??= e as Error
+        } else if (databaseFault(e)?.deadConnection) lost ??= e as Error
         throw e
       } finally {
         client.off('error', onError)

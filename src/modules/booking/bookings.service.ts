@@ -5,7 +5,7 @@
 import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
 import { randomUUID } from 'node:crypto'
-import { sqlOf, type Queries } from '../../db/sql.ts'
+import { lastStatementOf, sqlOf, type Queries } from '../../db/sql.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, isExclusionViolation, notFound } from '../../errors.ts'
 import {
@@ -37,6 +37,7 @@ import {
   expireDue,
   lapseChallenge,
   lockRequest,
+  lockRequestThen,
   ranksAbove,
   closePipeline,
   reprioritize,
@@ -109,12 +110,23 @@ async function visibleHold(ctx: RequestContext, party: Party, id: string, query:
  * statement: the hold and the artist's other active holds on its dates (competingHolds).
  */
 async function lockedHold(tx: Queries, party: Party, hold: BookingHold, now: Date, artistFirst?: string) {
-  const request = await lockRequest(tx, hold.requestId, { party, now }, artistFirst)
-  const rows = await tx.$queryRaw<Record<string, unknown>[]>`
+  // The holds are read after the locks, in the same round trip: what it reads of `hold` never changes.
+  const {
+    request,
+    reads: [rows = []],
+  } = await lockRequestThen(
+    tx,
+    [
+      Prisma.sql`
     SELECT ${columnsOf('BookingHold', 'x', 'hold')} FROM booking_holds x
     WHERE x.id = ${hold.id}::uuid OR (x.artist_id = ${hold.artistId}::uuid AND x.status = 'active' AND x.id <> ${hold.id}::uuid
       AND x.starts_at < ${hold.endsAt} AND x.ends_at > ${hold.startsAt})
-    ORDER BY x.created_at, x.id`
+    ORDER BY x.created_at, x.id`,
+    ],
+    hold.requestId,
+    { party, now },
+    artistFirst,
+  )
   const read = rows.map((row) => nested<BookingHold>(row, 'BookingHold', 'hold')!)
   const fresh = read.find((h) => h.id === hold.id)
   if (!fresh) throw notFound('hold', hold.id)
@@ -332,8 +344,9 @@ async function confirm(ctx: RequestContext, id: string, query?: Selection): Prom
           INSERT INTO booking_deposit_terms (booking_id, seq, kind, amount, percent, due_on, due_days_before_event, created_at, updated_at)
           SELECT b.id, t.seq, t.kind, t.amount, t.percent, t.due_on, t.due_days_before_event, b.created_at, b.created_at
           FROM created b, booking_offer_deposit_terms t WHERE t.offer_id = ${offer.id}::uuid)`
+      // Competing pipelines to close and the ranks' pass come after it; without them it is the transaction's last statement.
       const row = await recordActivities(
-        tx,
+        competing.length || others.length ? tx : lastStatementOf(tx),
         actor,
         [
           { requestId: request.id, subject: 'hold', subjectId: fresh.id, action: 'confirm', from: fresh.status, to: holdTo },

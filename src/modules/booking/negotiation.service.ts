@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
 import type { Db } from '../../db/client.ts'
-import { sqlOf, type Queries, type SqlTx } from '../../db/sql.ts'
+import { lastStatementOf, sqlOf, type Queries, type SqlTx } from '../../db/sql.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, invalidInput, notFound } from '../../errors.ts'
 import {
@@ -219,6 +219,10 @@ async function onLatestOffer<T>(
   const requestId = Prisma.sql`(SELECT o.request_id FROM booking_offers o WHERE o.id = ${offerId}::uuid)`
   // An acceptance places a hold: the artist's booking lock is taken before the pipeline's, as every hold change does.
   const seen = { what: 'offer', id: offerId }
+  // The offer's read goes with the lock, in its round trip: a statement of its own, it reads what the locks waited for.
+  const offerRead = Prisma.sql`
+      SELECT ${columnsOf('BookingOffer', 'o', 'offer')}, ${bookedSql(Prisma.raw('q'))} AS booked, ${heldSql(Prisma.raw('q'))} AS held
+      FROM booking_offers o JOIN booking_requests q ON q.id = o.request_id WHERE o.id = ${offerId}::uuid`
   const { done, artist, pipeline } = await lockSeen(
     ctx.db,
     party,
@@ -226,10 +230,8 @@ async function onLatestOffer<T>(
     ctx.clock.now(),
     seen,
     true,
-    async (tx, { request, artist }) => {
-      const [row] = await tx.$queryRaw<Record<string, unknown>[]>`
-      SELECT ${columnsOf('BookingOffer', 'o', 'offer')}, ${bookedSql(request)} AS booked, ${heldSql(request)} AS held
-      FROM booking_offers o WHERE o.id = ${offerId}::uuid`
+    async (tx, { request, artist, reads }) => {
+      const [row] = reads[0] ?? []
       const offer = row && nested<BookingOffer>(row, 'BookingOffer', 'offer')
       if (!row || !offer) throw notFound('offer', offerId)
       // Lapsed between the expiry pass and the lock: as good as expired.
@@ -238,6 +240,7 @@ async function onLatestOffer<T>(
       const done = await act(tx, party, offer, request, { booked: row.booked as boolean, held: row.held as boolean })
       return { done, artist, pipeline: request.id }
     },
+    [offerRead],
   )
   actedOn(ctx, party, pipeline)
   return { done, artist }
@@ -282,7 +285,7 @@ export const offers = {
       }
       // Before the insert, not in its statement: one open offer per request (booking_offers_open_uniq) is checked row by row.
       await tx.$queryRaw`WITH ${statusChange('countered', 'offer', offerId, to)} SELECT 1`
-      return (await insertOffer(tx, party, request, data, countered, undefined, offer)).offer
+      return (await insertOffer(lastStatementOf(tx), party, request, data, countered, undefined, offer)).offer
     })
     return ctx.db.bookingOffer.findUniqueOrThrow({ ...query, where: { id: counter.id } })
   },
@@ -383,7 +386,7 @@ async function make(ctx: RequestContext, requestId: string, input: unknown, quer
       const to = transition(requestMachine, locked.request.status, 'offer')
       checkAgainstRequest(locked.request, data)
       const { offer, moved } = await insertOffer(
-        tx,
+        lastStatementOf(tx),
         party,
         locked.request,
         data,
@@ -417,8 +420,9 @@ async function accept(ctx: RequestContext, offerId: string, query?: Selection): 
     // The hold is placed with the offer's and the request's moves and the step's three transitions in one
     // statement, in the order they happened. Stamped with the clock, not the transaction's start: holds rank
     // by placement, and a transaction may have begun before another placed its hold under the artist's lock.
+    // The ranks' pass, when there is one, is the transaction's last statement; otherwise this is.
     const moved = await recordActivities(
-      tx,
+      dates.held ? tx : lastStatementOf(tx),
       actor,
       [
         { requestId: request.id, subject: 'offer', subjectId: offerId, action: 'accept', from: offer.status, to: offerTo },

@@ -194,9 +194,10 @@ export async function recordActivities(
     (a) => Prisma.sql`(gen_random_uuid(), ${requestId}::uuid, ${a.subject}, ${a.subjectId}::uuid, ${a.action}, ${a.from}, ${a.to},
       ${actor.type}, ${actor.userId ?? null}, ${actor.orgId ?? null}::uuid, ${a.note ?? null})`,
   )
+  // A step that creates its request may insert none (a check in its statement refused): then no activity either.
   const activity = Prisma.sql`activity AS (
       INSERT INTO booking_activity (id, request_id, subject, subject_id, action, from_status, to_status, actor_type, actor_user_id, actor_org_id, note)
-      VALUES ${Prisma.join(rows)})`
+      ${step.requests ? Prisma.sql`SELECT v.* FROM (VALUES ${Prisma.join(rows)}) v WHERE EXISTS (SELECT FROM ${step.requests})` : Prisma.sql`VALUES ${Prisma.join(rows)}`})`
   return recordPipelineEvents(tx, actor, requestId, transitions, {
     ...step,
     with: step.with ? Prisma.sql`${step.with}, ${activity}` : activity,

@@ -1,7 +1,7 @@
 // Mechanics shared by every booking action: locking a pipeline, writing due expiries and lapsed hold
 // challenges, and keeping hold priorities in order.
 import type { Db, Tx } from '../../db/client.ts'
-import { sqlOf, type Queries, type SqlTx } from '../../db/sql.ts'
+import { inOrder, sqlOf, type Queries, type SqlTx } from '../../db/sql.ts'
 import { conflict, notFound } from '../../errors.ts'
 import {
   Prisma,
@@ -45,6 +45,20 @@ export async function lockRequest(
   acting?: { party: Party; now: Date },
   artistId?: string,
 ): Promise<BookingRequest> {
+  return (await lockRequestThen(tx, [], id, acting, artistId)).request
+}
+
+/**
+ * lockRequest, then `reads` under the locks, in one round trip in a transaction of sql.ts (inOrder): each read
+ * is a statement of its own, so it sees what the locks waited for. Their rows are answered after the lock's checks.
+ */
+export async function lockRequestThen(
+  tx: Queries,
+  reads: Prisma.Sql[],
+  id: string,
+  acting?: { party: Party; now: Date },
+  artistId?: string,
+): Promise<{ request: BookingRequest; reads: Record<string, unknown>[][] }> {
   // One statement: FOR UPDATE returns the row as the last commit left it, so no read follows the lock. Whether
   // the party acts on it is read in the same statement: representation is not under the pipeline's lock (a
   // handover never waits for it), so a separate read after the lock would order nothing more. The artist's
@@ -52,9 +66,12 @@ export async function lockRequest(
   const artistFirst = artistId
     ? Prisma.sql`AND (SELECT true FROM pg_advisory_xact_lock(hashtextextended(${artistLockKey(artistId)}, 0)))`
     : Prisma.empty
-  const [row] = await tx.$queryRaw<Record<string, unknown>[]>`
+  const [[row] = [], ...answers] = await inOrder(tx, [
+    Prisma.sql`
     SELECT ${columnsOf('BookingRequest', 'r', 'request')}, ${acting ? actingSql(acting.party) : Prisma.sql`true`} AS acting
-    FROM booking_requests r WHERE r.id = ${id}::uuid ${artistFirst} FOR UPDATE OF r`
+    FROM booking_requests r WHERE r.id = ${id}::uuid ${artistFirst} FOR UPDATE OF r`,
+    ...reads,
+  ])
   const request = row && nested<BookingRequest>(row, 'BookingRequest', 'request')
   if (!row || !request) throw notFound('booking request', id)
   if (acting) {
@@ -62,7 +79,7 @@ export async function lockRequest(
     // Lapsed between the expiry pass and the lock: as good as expired.
     if (requestDue(request, acting.now)) throw conflict('invalid_transition', 'cannot act on a booking request that is expired')
   }
-  return request
+  return { request, reads: answers }
 }
 
 /**
@@ -113,6 +130,7 @@ class DueFirst extends Error {
  * the party does not see it. When something in it lapsed, the transaction is rolled back, expireDue writes
  * it, and `step` runs again (the lock then answers as lockRequest does: a pipeline lapsed meanwhile is
  * expired, 409). One round trip fewer than seenPipeline before lockRequest, the same order of checks.
+ * `reads` run after the lock in the same round trip (inOrder); `step` gets their rows once the checks passed.
  */
 export async function lockSeen<T>(
   db: Db,
@@ -121,7 +139,8 @@ export async function lockSeen<T>(
   now: Date,
   notFoundAs: { what: string; id: string },
   artistFirst: boolean,
-  step: (tx: SqlTx, seen: { request: BookingRequest; artist: Artist }) => Promise<T>,
+  step: (tx: SqlTx, seen: { request: BookingRequest; artist: Artist; reads: Record<string, unknown>[][] }) => Promise<T>,
+  reads: Prisma.Sql[] = [],
 ): Promise<T> {
   const artistLock = artistFirst
     ? Prisma.sql`AND (SELECT true FROM pg_advisory_xact_lock(hashtextextended(
@@ -130,17 +149,20 @@ export async function lockSeen<T>(
   for (let expired = false; ; expired = true) {
     try {
       return await sqlOf(db).$transaction(async (tx) => {
-        const [row] = await tx.$queryRaw<Record<string, unknown>[]>`
+        const [[row] = [], ...answers] = await inOrder(tx, [
+          Prisma.sql`
           SELECT ${columnsOf('BookingRequest', 'r', 'request')}, ${columnsOf('Artist', 'a', 'artist')}, ${visibleSql(party)} AS visible,
             ${actingSql(party)} AS acting, ${dueSql(now)} AS due
           FROM booking_requests r JOIN artists a ON a.id = r.artist_id
-          WHERE r.id = ${requestId} ${artistLock} FOR UPDATE OF r`
+          WHERE r.id = ${requestId} ${artistLock} FOR UPDATE OF r`,
+          ...reads,
+        ])
         const request = row && nested<BookingRequest>(row, 'BookingRequest', 'request')
         if (!row || !request || !row.visible) throw notFound(notFoundAs.what, notFoundAs.id)
         if (row.due && !expired) throw new DueFirst(request.id)
         if (!row.acting) throw notActing(party)
         if (requestDue(request, now)) throw conflict('invalid_transition', 'cannot act on a booking request that is expired')
-        return step(tx, { request, artist: nested<Artist>(row, 'Artist', 'artist')! })
+        return step(tx, { request, artist: nested<Artist>(row, 'Artist', 'artist')!, reads: answers })
       })
     } catch (e) {
       if (!(e instanceof DueFirst)) throw e
@@ -387,13 +409,13 @@ export function confirmedBookingOn(db: Db | Tx, d: { artistId: string; startsAt:
   })
 }
 
-/** confirmedBookingOn as a condition: whether there is one. */
-export const bookedSql = (d: { artistId: string; startsAt: Date; endsAt: Date }) => Prisma.sql`EXISTS (SELECT 1 FROM bookings b
-  WHERE b.artist_id = ${d.artistId}::uuid AND b.status = 'confirmed' AND b.starts_at < ${d.endsAt} AND b.ends_at > ${d.startsAt})`
+/** confirmedBookingOn as a condition on the dates of the request aliased `r`: whether there is one. */
+export const bookedSql = (r: Prisma.Sql) => Prisma.sql`EXISTS (SELECT 1 FROM bookings b
+  WHERE b.artist_id = ${r}.artist_id AND b.status = 'confirmed' AND b.starts_at < ${r}.ends_at AND b.ends_at > ${r}.starts_at)`
 
-/** Whether an active hold of the artist overlaps [startsAt, endsAt): one a hold placed on those dates ranks below. */
-export const heldSql = (d: { artistId: string; startsAt: Date; endsAt: Date }) => Prisma.sql`EXISTS (SELECT 1 FROM booking_holds x
-  WHERE x.artist_id = ${d.artistId}::uuid AND x.status = 'active' AND x.starts_at < ${d.endsAt} AND x.ends_at > ${d.startsAt})`
+/** Whether an active hold of the artist overlaps the dates of the request aliased `r`: one a hold placed on those dates ranks below. */
+export const heldSql = (r: Prisma.Sql) => Prisma.sql`EXISTS (SELECT 1 FROM booking_holds x
+  WHERE x.artist_id = ${r}.artist_id AND x.status = 'active' AND x.starts_at < ${r}.ends_at AND x.ends_at > ${r}.starts_at)`
 
 export const alreadyBooked = () =>
   conflict('artist_already_booked', 'the artist already has a confirmed booking at that time: no hold is placed on those dates')

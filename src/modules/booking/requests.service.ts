@@ -5,18 +5,10 @@ import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
 import { listing, type Selection } from '../../db/listing.ts'
 import { conflict, forbidden, invalidInput, notFound } from '../../errors.ts'
-import type { Db } from '../../db/client.ts'
+import { modelColumns } from '../../db/model-columns.ts'
 import { sqlOf } from '../../db/sql.ts'
 import { formatDay, today } from '../../dates.ts'
-import {
-  BookingRequestStatus,
-  DealType,
-  Prisma,
-  type Agency,
-  type Artist,
-  type BookingRequest,
-  type BookingRequestWarning,
-} from '../../generated/prisma/client.ts'
+import { BookingRequestStatus, DealType, Prisma, type Agency, type Artist, type BookingRequest } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Currency, MinorUnits } from '../../money.ts'
 import { Id, parseInput } from '../../validation.ts'
@@ -179,55 +171,84 @@ export type RequestViewRow = Prisma.BookingRequestGetPayload<{ include: typeof R
 
 /**
  * Sends a request: the request, its activity and its event in one statement, outside an interactive
- * transaction (one statement is atomic). Without a selection the answer is the REST view, composed from the
- * rows in hand (the insert's and the artist's read); with one (GraphQL's) the request is read with it.
+ * transaction (one statement is atomic), with what it needs read in the same statement — the artist and
+ * the agency representing it (cards for the answer), the availability warnings, the directory city. The
+ * insert happens only when every check passes; when none was made, the reads run again one by one to say
+ * which check refused (`refusal`). Without a selection the answer is the REST view, composed from the
+ * statement's row; with one (GraphQL's) the request is read with it.
  */
 async function create(ctx: RequestContext, input: unknown): Promise<RequestViewRow>
 async function create(ctx: RequestContext, input: unknown, query: Selection): Promise<BookingRequest>
 async function create(ctx: RequestContext, input: unknown, query?: Selection): Promise<BookingRequest | RequestViewRow> {
   const party = await partyOf(ctx)
   requireSide(party, 'promoter', 'sends booking requests')
-  const data = parseInput(requestInputAt(ctx.clock.now()), input)
-  const { artist, agency, windows } = await requestedArtist(ctx.db, data, ctx.clock.now())
-  if (!artist || artist.archivedAt) throw invalidInput('artistId', 'unknown artist')
-  if (!agency) throw conflict('artist_not_represented', 'no agency represents this artist on Kisum yet')
-  const place = await placeOf(ctx, data)
-  const warnings: BookingRequestWarning[] = []
-  if (windows.blocked) warnings.push('availability_blocked')
-  if (!windows.any) warnings.push('outside_published_availability')
+  const now = ctx.clock.now()
+  const data = parseInput(requestInputAt(now), input)
   const id = randomUUID()
   const instant = (d: Date | null | undefined) => (d ? d.toISOString() : null)
+  const cityId = data.cityId ?? null
+  const countryCode = data.countryCode ?? null
   const row = await recordActivities(
     sqlOf(ctx.db),
     actorOf(party),
     [{ requestId: id, subject: 'request', subjectId: id, action: 'create', from: null, to: 'open', note: data.message }],
     {
-      with: Prisma.sql`created AS (
+      with: Prisma.sql`target AS (${requestedArtistSql(data, now)}), place AS (
+        SELECT c.name, k.code FROM geo_cities c JOIN geo_countries k ON k.id = c.country_id WHERE c.id = ${cityId}::uuid),
+      created AS (
         INSERT INTO booking_requests (id, artist_id, agency_id, promoter_org_id, requested_by_user_id, starts_at, ends_at, venue_id,
           venue_name, city, country_code, city_id, budget, currency, deal_type, message, expires_at, warnings, status, created_at, updated_at)
-        VALUES (${id}::uuid, ${data.artistId}::uuid, ${agency.id}::uuid, ${party.orgId}::uuid, ${party.userId}::uuid,
+        SELECT ${id}::uuid, t."artist.id", t."agency.id", ${party.orgId}::uuid, ${party.userId}::uuid,
           ${instant(data.startsAt)}::timestamptz, ${instant(data.endsAt)}::timestamptz, ${data.venueId ?? null}::uuid, ${data.venueName ?? null},
-          ${place.city ?? data.city ?? null}, ${place.countryCode ?? data.countryCode ?? null}, ${data.cityId ?? null}::uuid,
+          coalesce(${data.city ?? null}, g.name), coalesce(g.code, ${countryCode}::text), ${cityId}::uuid,
           ${data.budget ?? null}::bigint, ${data.currency ?? null}, ${data.dealType ?? null}::text::"DealType", ${data.message ?? null},
-          ${instant(data.expiresAt)}::timestamptz, ${warnings}::text[]::"BookingRequestWarning"[], 'open', now(), now())
+          ${instant(data.expiresAt)}::timestamptz,
+          array_remove(ARRAY[CASE WHEN t.blocked THEN 'availability_blocked' END, CASE WHEN NOT t.any THEN 'outside_published_availability' END],
+            NULL)::"BookingRequestWarning"[],
+          'open', now(), now()
+        FROM target t LEFT JOIN place g ON true
+        WHERE t."artist.archivedAt" IS NULL AND t."agency.id" IS NOT NULL
+          AND (${cityId}::uuid IS NULL OR (g.code IS NOT NULL AND (${countryCode}::text IS NULL OR g.code = ${countryCode}::text)))
         RETURNING *)`,
       requests: Prisma.raw('created'),
-      answer: { columns: columnsOf('BookingRequest', 'q', 'request'), from: Prisma.sql`FROM created q` },
+      answer: {
+        columns: Prisma.sql`${columnsOf('BookingRequest', 'q', 'request')}, ${Prisma.raw(CARD_COLUMNS.map((c) => `t."${c}"`).join(', '))}`,
+        from: Prisma.sql`FROM created q, target t`,
+      },
     },
   )
+  if (!row) throw await refusal(ctx, data, now)
   if (query) return ctx.db.bookingRequest.findUniqueOrThrow({ ...query, where: { id } })
-  return { ...nested<BookingRequest>(row!, 'BookingRequest', 'request')!, artist, agency }
+  return {
+    ...nested<BookingRequest>(row, 'BookingRequest', 'request')!,
+    artist: nested<Artist>(row, 'Artist', 'artist')!,
+    agency: nested<Agency>(row, 'Agency', 'agency')!,
+  }
 }
 
+/** Why a request was not made, checked in the order the request's rules go (the artist, then the place). */
+async function refusal(ctx: RequestContext, data: z.output<typeof BookingRequestInput>, now: Date) {
+  const [target] = await sqlOf(ctx.db).$queryRaw<Record<string, unknown>[]>(requestedArtistSql(data, now))
+  const artist = target && nested<Artist>(target, 'Artist', 'artist')
+  if (!artist || artist.archivedAt) return invalidInput('artistId', 'unknown artist')
+  if (!nested<Agency>(target, 'Agency', 'agency'))
+    return conflict('artist_not_represented', 'no agency represents this artist on Kisum yet')
+  await placeOf(ctx, data)
+  // Every check passes now: the artist or its representation changed between the two statements.
+  return conflict('write_conflict', 'the artist changed while the request was made; retry the request')
+}
+
+const CARD_COLUMNS = [...modelColumns('Artist').map((c) => `artist.${c.name}`), ...modelColumns('Agency').map((c) => `agency.${c.name}`)]
+
 /**
- * In one statement: the artist as a card, the agency representing it at `now` (its card), and whether a
- * window of its availability touches the days asked, and a blocked one: what the agency should see at once
- * (`warnings`: a blocked window, or none published there, an artist with none published included).
+ * The artist as a card, the agency representing it at `now` (its card), and whether a window of its
+ * availability touches the days asked, and a blocked one: what the agency should see at once (`warnings`: a
+ * blocked window, or none published there, an artist with none published included).
  */
-async function requestedArtist(db: Db, data: { artistId: string; startsAt: Date; endsAt: Date }, now: Date) {
+function requestedArtistSql(data: { artistId: string; startsAt: Date; endsAt: Date }, now: Date) {
   const touching = Prisma.sql`w.artist_id = a.id AND w.starts_on <= ${formatDay(today(new Date(data.endsAt.getTime() - 1)))}::date
     AND w.ends_on >= ${formatDay(today(data.startsAt))}::date`
-  const [row] = await sqlOf(db).$queryRaw<Record<string, unknown>[]>`
+  return Prisma.sql`
     SELECT ${columnsOf('Artist', 'a', 'artist')}, ${columnsOf('Agency', 'c', 'agency')},
       EXISTS (SELECT 1 FROM artist_availabilities w WHERE ${touching}) AS "any",
       EXISTS (SELECT 1 FROM artist_availabilities w WHERE ${touching} AND w.status = 'blocked') AS blocked
@@ -238,12 +259,6 @@ async function requestedArtist(db: Db, data: { artistId: string; startsAt: Date;
       LIMIT 1) l ON true
     LEFT JOIN artists_companies c ON c.id = l.agency_id
     WHERE a.id = ${data.artistId}::uuid`
-  if (!row) return { artist: null, agency: null, windows: { any: false, blocked: false } }
-  return {
-    artist: nested<Artist>(row, 'Artist', 'artist'),
-    agency: nested<Agency>(row, 'Agency', 'agency'),
-    windows: { any: row.any as boolean, blocked: row.blocked as boolean },
-  }
 }
 
 /** The request's place: a directory city fixes the country (and names the city when the text is absent). */

@@ -64,7 +64,7 @@ const PAST: Record<string, string> = {
  * The rest of the statement that writes a step's events: `with`, its other WITH clauses (the activity rows,
  * and the step's own writes: one round trip for the step); `requests`, where the pipeline's request row is
  * read (a clause of `with` that inserts it, when the step creates it: a statement does not see its own
- * inserts in the table); `answer`, what the statement returns (columns over `with`'s clauses, one row).
+ * inserts in the table; the insert may be conditional); `answer`, what the statement returns (columns over `with`'s clauses, one row).
  */
 export interface PipelineStep {
   with?: Prisma.Sql
@@ -74,7 +74,8 @@ export interface PipelineStep {
 
 /**
  * Booking-pipeline transitions of one pipeline (rows of its activity, in order): creation when `from` is
- * null, in the statement `step` completes. Returns the row `step.answer` reads (none without one).
+ * null, in the statement `step` completes. Returns the row `step.answer` reads (none without one, and none
+ * when `step.requests` inserted no request: the step made nothing, so there is nothing to describe).
  */
 export async function recordPipelineEvents(
   tx: Queries,
@@ -108,6 +109,7 @@ export async function recordPipelineEvents(
       ORDER BY e.ord
       RETURNING 1)
     SELECT (SELECT count(*) FROM events)::int AS "events" ${step.answer ? Prisma.sql`, ${step.answer.columns} ${step.answer.from}` : Prisma.empty}`
+  if (step.requests && !written?.events) return undefined
   if (written?.events !== rows.length)
     throw new Error(`outbox: ${rows.map((r) => r.type).join(', ')} for request ${requestId} found nothing to describe`)
   for (const r of rows) noteEventWritten(tx, r.type)

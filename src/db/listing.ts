@@ -57,11 +57,16 @@ async function jsonListing<T>(db: Tx, shape: JsonListShape, where: Prisma.Sql, p
   return { items, total: async () => counted }
 }
 
-/** The rows of `table` (aliased `x`) matching `where`, each as the record `item`, in one statement (unordered). */
+/**
+ * The rows of `table` (aliased `x`) matching `where`, each as the record `item`, in one statement (unordered).
+ * One text per row, not one json_agg of them all: a batch of 100 artists is ~185 kB of JSON, and V8 allocates a
+ * string over ~128 kB in its large-object space (a mapping of its own per string): decoding that one text cost
+ * about 2 ms, a hundred small ones cost a tenth of it.
+ */
 async function jsonRows<T>(db: Tx, shape: Omit<JsonListShape, 'order'>, where: Prisma.Sql): Promise<T[]> {
-  const [row] = await db.$queryRaw<{ items: string }[]>`
-    SELECT coalesce(json_agg(${Prisma.raw(shape.item.sql)}), '[]')::text AS items FROM ${Prisma.raw(shape.table)} x WHERE ${where}`
-  return (JSON.parse(row?.items ?? '[]') as unknown[]).map((item) => shape.item.revive(item) as T)
+  const rows = await db.$queryRaw<{ item: string }[]>`
+    SELECT ${Prisma.raw(shape.item.sql)}::text AS item FROM ${Prisma.raw(shape.table)} x WHERE ${where}`
+  return rows.map((row) => shape.item.revive(JSON.parse(row.item)) as T)
 }
 
 /**

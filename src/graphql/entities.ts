@@ -123,8 +123,10 @@ function columnlessScopes(type: GraphQLObjectType): boolean {
   return typeof scopes !== 'function' || COLUMNLESS_SCOPES.has(scopes)
 }
 
-const modelOf = (model: string) =>
-  (getDatamodel().datamodel.models as Partial<ReturnType<typeof getDatamodel>['datamodel']['models']>)[model]
+type Models = ReturnType<typeof getDatamodel>['datamodel']['models']
+// getDatamodel() parses the whole datamodel on each call: read once.
+let models: Models | undefined
+const modelOf = (model: string): Models[string] | undefined => (models ??= getDatamodel().datamodel.models)[model]
 
 /** The fields that identify a record of `model`. */
 const keysOf = (model: string): readonly string[] => {

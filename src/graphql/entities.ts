@@ -54,7 +54,6 @@ const argsIn = (arg: unknown): Args => (typeof arg === 'object' && arg !== null 
 interface FieldExtensions {
   pothosExposedField?: string
   pothosPrismaRelationField?: { name: string }
-  pothosOptions?: { onNull?: unknown; resolve?: unknown }
   listThrough?: ListThrough
 }
 
@@ -68,7 +67,9 @@ interface FieldExtensions {
  * asked of its type (`t.relation`, or a list through a join table, `listThrough`), and its rows keep their
  * keys. The record's own keys are always read. Anything else (a field with a resolver of its own, a relation
  * with arguments, a type whose scope function may read a column) keeps that level as planned, so a record
- * always has every column some resolver or check could read.
+ * always has every column some resolver or check could read. A `t.relation` resolves from the relation it
+ * loaded; one given an `onNull` that reads its parent's columns would need them too (there is none: the
+ * option leaves no trace on the field to check).
  */
 export function narrowedQuery(planned: Selection, typeName: string, info: GraphQLResolveInfo): Selection {
   const type = info.schema.getType(typeName)
@@ -91,8 +92,7 @@ function narrowed(arg: unknown, type: GraphQLNamedType, sets: readonly Selection
       selected[ext.pothosExposedField] = true
       continue
     }
-    const relation =
-      ext.pothosPrismaRelationField && !ext.pothosOptions?.onNull ? ext.pothosPrismaRelationField.name : ext.listThrough?.relation
+    const relation = ext.pothosPrismaRelationField?.name ?? ext.listThrough?.relation
     if (!relation || selected[relation] || !(relation in included) || nodes.some((node) => node.arguments?.length)) return null
     const nested = nodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []))
     const target = getNamedType(type.getFields()[name]!.type)

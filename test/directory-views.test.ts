@@ -226,4 +226,45 @@ describe('directory list views', () => {
       expect(byId(served)).toEqual(byId(prisma))
     }
   })
+
+  it('load entity batches narrowed to a select within the view as Prisma loads them, in one statement', async () => {
+    const byId = (rows: readonly { id: string }[]) => [...rows].sort((a, b) => a.id.localeCompare(b.id))
+    const ids = (await h.app.db.artist.findMany({ select: { id: true } })).map((a) => a.id)
+    const genres = ArtistView.genres
+    const selects = [
+      {
+        id: true,
+        name: true,
+        profile: { select: { id: true, biography: true } },
+        genres: { orderBy: genres.orderBy, select: { artistId: true, genreId: true, genre: { select: { id: true, name: true } } } },
+      },
+      {
+        id: true,
+        kind: true,
+        createdAt: true,
+        profile: true,
+        country: { select: { code: true } },
+        platformAccounts: { ...ArtistView.platformAccounts, select: { url: true, verified: true } },
+        genres: { orderBy: genres.orderBy, select: { position: true, genre: true } },
+      },
+      { id: true, genres: { orderBy: genres.orderBy, include: { genre: { select: { slug: true } } } } },
+    ]
+    for (const select of selects) {
+      const prisma = await artists.byIds(ctx, ids, { select, relationLoadStrategy: 'query' })
+      const start = h.app.sql.length
+      const served = await artists.byIds(ctx, ids, { select, relationLoadStrategy: 'join' })
+      expect(h.app.sql.length - start).toBe(1)
+      expect(byId(served as { id: string }[])).toEqual(byId(prisma as { id: string }[]))
+    }
+    // Beyond the view (another relation, another order): Prisma's to plan, as with an include.
+    for (const select of [
+      { id: true, providerReferences: true },
+      { id: true, genres: { orderBy: { createdAt: 'desc' }, select: { genre: true } } },
+    ]) {
+      const start = h.app.sql.length
+      const served = await artists.byIds(ctx, ids, { select, relationLoadStrategy: 'join' })
+      expect(h.app.sql.slice(start).some((q) => q.includes('json_build_object'))).toBe(false)
+      expect(served).toHaveLength(ids.length)
+    }
+  })
 })

@@ -24,7 +24,17 @@ export interface JsonShape {
   /** The same value in the REST encoding (see above): text to send as it is, never revived. */
   readonly restSql: string
   revive(value: unknown): unknown
+  /**
+   * The record as Prisma reads it for `arg`, a relation's argument in a select: with a `select`, the
+   * scalars and relations it names (each relation narrowed by its own argument); with an `include` (or
+   * none), every scalar and the relations it names; for `true`, every scalar alone. Null when it names a
+   * field this shape cannot read (a relation it does not carry), which the caller leaves to Prisma.
+   */
+  narrow(arg: RelationArg): JsonShape | null
 }
+
+/** What a Prisma select or include says of one relation: `true`, or its arguments with a `select` or an `include`. */
+export type RelationArg = true | { select?: Record<string, unknown>; include?: Record<string, unknown> }
 
 /**
  * ISO 4217 codes whose minor unit is not 2 digits, as the runtime's ICU data says (src/money.ts
@@ -59,13 +69,27 @@ function restMoney(model: string, f: ModelColumn, alias: string, scalars: ModelC
   return `CASE WHEN ${amount} IS NOT NULL AND ${code} <> '' THEN json_build_object('amount', ${amount}, 'currency', ${code}, 'decimals', ${decimalsSql(code)}) END`
 }
 
-/** `json_build_object` of the row `alias` of `model`, with `relations` after its own fields (Prisma's order). */
-export function recordJson(model: Prisma.ModelName, alias: string, relations: Record<string, JsonShape> = {}): JsonShape {
-  const scalars = modelColumns(model)
+const NARROWED_SHAPES = 256
+
+/**
+ * `json_build_object` of the row `alias` of `model`, with `relations` after its own fields (Prisma's order);
+ * `only` keeps those of its scalars (a select's).
+ */
+export function recordJson(
+  model: Prisma.ModelName,
+  alias: string,
+  relations: Record<string, JsonShape> = {},
+  only?: ReadonlySet<string>,
+): JsonShape {
+  const scalars = only ? modelColumns(model).filter((f) => only.has(f.name)) : modelColumns(model)
+  const all = modelColumns(model)
   const pairs = scalars.map((f) => `'${f.name}', ${alias}.${f.column}${f.type === 'BigInt' ? '::text' : ''}`)
   const nested = Object.entries(relations)
   const dates = scalars.filter((f) => f.type === 'DateTime').map((f) => f.name)
   const bigints = scalars.filter((f) => f.type === 'BigInt').map((f) => f.name)
+  // One shape per argument, built once: the selection planned for a GraphQL document repeats per request.
+  // Bounded: the selections clients may write are many.
+  const shapes = new Map<string, JsonShape | null>()
   let restSql: string | undefined
   return {
     sql: `json_build_object(${[...pairs, ...nested.map(([name, shape]) => `'${name}', ${shape.sql}`)].join(', ')})`,
@@ -88,6 +112,33 @@ export function recordJson(model: Prisma.ModelName, alias: string, relations: Re
       for (const [name, shape] of nested) record[name] = shape.revive(record[name])
       return record
     },
+    narrow: (arg) => narrowed(arg),
+  }
+
+  function narrowed(arg: RelationArg): JsonShape | null {
+    const key = JSON.stringify(arg)
+    let shape = shapes.get(key)
+    if (shape === undefined) {
+      if (shapes.size >= NARROWED_SHAPES) shapes.clear()
+      shapes.set(key, (shape = build(arg)))
+    }
+    return shape
+  }
+  function build(arg: RelationArg): JsonShape | null {
+    const named = arg === true ? {} : (arg.select ?? arg.include ?? {})
+    const only = new Set(arg !== true && arg.select ? [] : all.map((f) => f.name))
+    const picked: Record<string, JsonShape> = {}
+    for (const [name, value] of Object.entries(named)) {
+      if (!value) continue
+      const relation = relations[name]
+      if (relation) {
+        const shape = relation.narrow(value as RelationArg)
+        if (!shape) return null
+        picked[name] = shape
+      } else if (all.some((f) => f.name === name)) only.add(name)
+      else return null
+    }
+    return recordJson(model, alias, picked, only)
   }
 }
 
@@ -98,6 +149,10 @@ export const jsonRecord = (shape: JsonShape, from: string): JsonShape => ({
     return `(SELECT ${shape.restSql} ${from})`
   },
   revive: shape.revive,
+  narrow: (arg) => {
+    const narrowed = shape.narrow(arg)
+    return narrowed && jsonRecord(narrowed, from)
+  },
 })
 
 /** A JSON array of `shape` over `from` (`[]` when no row matches), in `order`. */
@@ -107,6 +162,10 @@ export const jsonArray = (shape: JsonShape, from: string, order: string): JsonSh
     return `coalesce((SELECT json_agg(${shape.restSql} ORDER BY ${order}) ${from}), '[]')`
   },
   revive: (value) => (value as unknown[]).map((item) => shape.revive(item)),
+  narrow: (arg) => {
+    const narrowed = shape.narrow(arg)
+    return narrowed && jsonArray(narrowed, from, order)
+  },
 })
 
 /**

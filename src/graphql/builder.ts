@@ -137,11 +137,31 @@ export function typeRequires(rule: AccessRule) {
  * a record is readable under `rule`, or under the rule of the read that reached it. The SDL shows `rule`.
  */
 export function cardTypeRequires(rule: AccessRule) {
-  return {
-    authScopes: (record: object) => ({ accessAny: rulesToRead(record, rule) }),
-    directives: accessDirective(rule),
-  }
+  const authScopes = (record: object) => ({ accessAny: rulesToRead(record, rule) })
+  COLUMNLESS_SCOPES.add(authScopes)
+  return { authScopes, directives: accessDirective(rule) }
 }
+
+/**
+ * Type scope functions that read no column of the record (only how it was reached, rulesToRead): a record
+ * checked by one may be loaded with only the columns its fields read (src/graphql/entities.ts).
+ */
+export const COLUMNLESS_SCOPES = new WeakSet<object>()
+
+/** A list field whose items are the `through` record of each row of the relation `relation` (a join table). */
+export interface ListThrough {
+  relation: string
+  through: string
+}
+
+/**
+ * Declares that a field's value is the `through` record of each row of `relation` and that it reads nothing
+ * else of its parent, so a batch may load only the columns the fields asked of those records read
+ * (src/graphql/entities.ts). Without it such a field keeps its parent's every column.
+ */
+export const listThrough = (relation: string, through: string) => ({
+  extensions: { listThrough: { relation, through } satisfies ListThrough },
+})
 
 /**
  * The access declaration of a field, from the one rule name (see src/access/catalog.ts): enforced by

@@ -1,4 +1,4 @@
-import { builder, cardTypeRequires, requires, typeRequires } from '../../graphql/builder.ts'
+import { builder, cardTypeRequires, listThrough, requires, typeRequires } from '../../graphql/builder.ts'
 import { connectionOf } from '../../graphql/connections.ts'
 import { resolveReferences } from '../../graphql/entities.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
@@ -43,6 +43,7 @@ export const ArtistRef = builder.prismaObject('Artist', {
     profile: t.relation('profile', { ...requires('directory.read') }),
     genres: t.field({
       ...requires('directory.read'),
+      ...listThrough('genres', 'genre'),
       type: [GenreRef],
       description: 'Genres and subgenres, primary first.',
       select: { genres: artistGenres },
@@ -58,7 +59,7 @@ export const ArtistRef = builder.prismaObject('Artist', {
 
 builder.asEntity(ArtistRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: resolveReferences('Artist', artists.byIds),
+  resolveReference: resolveReferences('Artist', artists.byIds, { narrow: true }),
 })
 
 builder.prismaObject('ArtistProfile', {

@@ -865,6 +865,41 @@ describe('availability search plans', () => {
     }
   })
 
+  it("page a name's matches in name order, among its first names or, when those fall short, all of them", async () => {
+    const db = h.app.db
+    const week = { from: day(B + 40), to: day(B + 46), q: 'planned' }
+    // Every planned artist's name has the word. Over a week about one in two has a window: the first names
+    // fill the page. Within a low budget one in thirty-four does: they fall short, and all the names are sorted.
+    for (const filter of [week, { ...week, currency: 'EUR', budgetMax: 300_000 }]) {
+      const f = parseSearch(filter)
+      const reference = await db.$queryRawUnsafe<{ id: string; name: string }[]>(
+        `SELECT DISTINCT a.id, a.name FROM artists a JOIN artist_availabilities w ON w.artist_id = a.id
+         WHERE a.archived_at IS NULL AND a.name_search LIKE '%planned%'
+           AND w.status <> 'blocked' AND w.starts_on <= $2::date AND w.ends_on >= $1::date
+           AND ($3::bigint IS NULL OR (w.currency = 'EUR' AND w.fee_min IS NOT NULL AND w.fee_min <= $3::bigint))`,
+        f.from,
+        f.to,
+        f.budgetMax ?? null,
+      )
+      expect(reference.length, JSON.stringify(filter)).toBeGreaterThan(100)
+      const order = reference.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : x.id < y.id ? -1 : 1))
+      for (const page of [
+        { offset: 0, limit: 20 },
+        { offset: 70, limit: 30 },
+        { offset: reference.length - 10, limit: 20 },
+      ]) {
+        const { page: statement } = searchStatements(f, null, page)
+        const rows = await db.$queryRawUnsafe<{ id: string; total: number }[]>(statement.text, ...statement.values)
+        const label = `${JSON.stringify(filter)} at ${page.offset}`
+        expect(
+          rows.map((r) => r.id),
+          label,
+        ).toEqual(order.slice(page.offset, page.offset + page.limit).map((r) => r.id))
+        expect(rows[0]!.total, label).toBe(Math.min(reference.length, COUNT_TAKE))
+      }
+    }
+  })
+
   it('walk listed artists in name order for a name-sorted page, and reach archived ones only through their partial index', () => {
     expect(plans.find((p) => p.label === 'a week, by name: page')!.plan).toContain('artists_listed_name_idx')
     for (const { label, plan } of plans.filter((p) => p.label.endsWith('count'))) {

@@ -220,6 +220,14 @@ const feeKey = (w: Prisma.Sql) => sql`coalesce(${w}.fee_min, ${w}.fee_max)`
 const firstOffered = (f: AvailabilitySearchFilter) =>
   sql`CASE WHEN w.booked_on IS NULL THEN greatest(w.starts_on, ${f.from}::date) ELSE lower(${offeredDays(f, sql`w`)}) END`
 
+/**
+ * A name's page sorted by name is first sought among its first HEAD_PER_ROW × (offset + limit) + HEAD_SLACK
+ * names: enough when about one in four of its artists has a matching window (a common word over two weeks:
+ * one in two); else all of them are sorted.
+ */
+const HEAD_PER_ROW = 4
+const HEAD_SLACK = 100
+
 /** The search's statements: see searchStatements. */
 export interface SearchStatements {
   /**
@@ -299,14 +307,25 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: Country
   }
   if (f.sort === 'name') {
     // A name's matches are few next to the listed artists, yet more than a page has: found once, for the page
-    // and its count; sorted first, then probed until the page is full.
-    if (named)
+    // and its count; sorted, then probed until the page is full. Sorting all of a common word's matches (thousands)
+    // cost more than the page's probes: the page is sought first among its first names (`head`, a bounded sort
+    // that keeps only those), exact when it fills the page or holds every match, else among all of them sorted.
+    if (named) {
+      const needed = page.offset + page.limit
+      const head = HEAD_PER_ROW * needed + HEAD_SLACK
+      const sorted = (bound: Prisma.Sql) => sql`(SELECT * FROM named ORDER BY name, id ${bound}) a WHERE ${artistWindows}`
       return {
-        page: paged(sql`WITH named AS MATERIALIZED (${named})
+        page: paged(sql`WITH named AS MATERIALIZED (${named}),
+                          head AS MATERIALIZED (SELECT a.id, a.name FROM ${sorted(sql`LIMIT ${head}::int`)} ORDER BY a.name, a.id LIMIT ${needed}::int),
+                          enough AS (SELECT (SELECT count(*) FROM head) = ${needed}::int OR (SELECT count(*) FROM named) <= ${head}::int AS yes)
                         SELECT a.id, a.name AS k, (${namedCount(sql`named`)}) AS total
-                        FROM (SELECT * FROM named ORDER BY name, id OFFSET 0) a WHERE ${artistWindows} ORDER BY a.name, a.id ${limited}`),
+                        FROM (SELECT * FROM head WHERE (SELECT yes FROM enough)
+                              UNION ALL
+                              SELECT a.id, a.name FROM ${sorted(sql`OFFSET 0`)} AND NOT (SELECT yes FROM enough)) a
+                        ORDER BY a.name, a.id ${limited}`),
         count,
       }
+    }
     return {
       page: paged(sql`SELECT a.id, a.name AS k, (${count}) AS total FROM artists a
                       WHERE a.archived_at IS NULL AND ${artistWindows} ORDER BY a.name, a.id ${limited}`),

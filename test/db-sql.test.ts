@@ -289,6 +289,33 @@ describe('faults', () => {
     expect(await sqlOf(db).$queryRaw`SELECT 1 AS one`).toEqual([{ one: 1 }])
   })
 
+  it('answers a database fault (503) when no connection can be had to start a transaction again', async () => {
+    const pool = observeDb(db)!.pool
+    const connect = pool.connect
+    let checkouts = 0
+    pool.connect = (async () => {
+      if (++checkouts > 1) {
+        pool.connect = connect
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })
+      }
+      const client: pg.PoolClient = await (connect as () => Promise<pg.PoolClient>).call(pool)
+      client.on('error', () => {})
+      const ended = new Promise((resolve) => client.once('end', resolve))
+      ;(client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy()
+      await ended
+      return client
+    }) as typeof pool.connect
+    const failed = await sqlOf(db)
+      .$transaction((tx) => tx.$queryRaw`SELECT 1 AS one`)
+      .then(
+        () => null,
+        (e: unknown) => e,
+      )
+    expect(databaseFault(failed)).toEqual({ reason: 'unreachable', deadConnection: false })
+    expect(toAppError(failed)).toMatchObject({ kind: 'unavailable' })
+    expect(await sqlOf(db).$queryRaw`SELECT 1 AS one`).toEqual([{ one: 1 }])
+  })
+
   it('stops a statement at the pool statement timeout, as a fault (503)', async () => {
     const error = await sqlOf(db).$queryRaw`SELECT pg_sleep(2)`.then(
       () => null,

@@ -214,6 +214,8 @@ function poolSql(observation: DbObservation, prepared: boolean): SqlDb {
      */
     async $transaction<T>(this: SqlDb, work: (tx: SqlTx) => Promise<T>): Promise<T> {
       let client = await pool.connect()
+      // Whether `client` is still this transaction's to release: a BEGIN sent again gives its dead one back first.
+      let held = true
       // A connection lost between two statements is reported here, not as an unhandled 'error' event; the
       // next statement on it fails and the transaction with it.
       let lost: Error | undefined
@@ -236,9 +238,11 @@ function poolSql(observation: DbObservation, prepared: boolean): SqlDb {
             if (fault?.deadConnection && attempt < attempts) {
               observation.onRetry?.(fault.reason)
               client.off('error', onError)
+              held = false
               client.release(begun.reason as Error)
               lost = undefined
               client = await pool.connect()
+              held = true
               client.on('error', onError)
               continue
             }
@@ -280,9 +284,11 @@ function poolSql(observation: DbObservation, prepared: boolean): SqlDb {
         } else if (databaseFault(e)?.deadConnection) lost ??= e as Error
         throw e
       } finally {
-        client.off('error', onError)
-        // A connection that failed is closed, never pooled again.
-        client.release(lost)
+        if (held) {
+          client.off('error', onError)
+          // A connection that failed is closed, never pooled again.
+          client.release(lost)
+        }
       }
     },
   }

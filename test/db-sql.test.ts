@@ -2,6 +2,7 @@
 // Prisma's $queryRaw types them, every statement observed (and prepared once), transactions that commit or roll
 // back as one, reads and BEGINs run again after meeting a dead connection (and nothing else is), database faults
 // that answer 503, and PostgreSQL's violations recognised by the error helpers.
+import net from 'node:net'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDb, observeDb, type Db } from '../src/db/client.ts'
@@ -55,6 +56,50 @@ function dropNextCheckout() {
     await ended
     return client
   }) as typeof pool.connect
+}
+
+/**
+ * A TCP proxy to the test database. `cut(marker)`: the connection that next sends `marker` has every answer
+ * after it dropped, then is cut once the server has run what it was sent (the client never hears of it).
+ */
+async function cuttingProxy(url: string) {
+  const target = new URL(url)
+  const [host, port] = [target.hostname, Number(target.port || 5432)]
+  let armed: string | undefined
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((socket) => {
+    const upstream = net.connect(port, host)
+    sockets.add(socket).add(upstream)
+    let cut = false
+    socket.on('data', (chunk: Buffer) => {
+      if (armed && chunk.includes(armed)) {
+        armed = undefined
+        cut = true
+        setTimeout(() => {
+          socket.destroy()
+          upstream.end()
+        }, 300)
+      }
+      upstream.write(chunk)
+    })
+    upstream.on('data', (chunk: Buffer) => {
+      if (!cut) socket.write(chunk)
+    })
+    socket.on('error', () => upstream.destroy())
+    upstream.on('error', () => socket.destroy())
+    socket.on('close', () => cut || upstream.destroy())
+    upstream.on('close', () => socket.destroy())
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  target.host = `127.0.0.1:${(server.address() as net.AddressInfo).port}`
+  return {
+    url: target.toString(),
+    cut: (marker: string) => (armed = marker),
+    close: () => {
+      for (const s of sockets) s.destroy()
+      return new Promise((resolve) => server.close(resolve))
+    },
+  }
 }
 
 beforeAll(async () => {
@@ -126,7 +171,7 @@ describe('transactions and observation', () => {
     })
     expect(rows).toEqual([{ id: 20 }])
     expect(statements.slice(at).map((s) => s.trim().split(/\s+/)[0])).toEqual(['BEGIN', 'INSERT', 'SELECT', 'COMMIT'])
-    // A transaction of one statement: BEGIN, the statement and COMMIT in one round trip.
+    // A transaction of one write: BEGIN, then the write with COMMIT (a write never goes with a BEGIN that may be sent again).
     const only = await sqlOf(db).$transaction(
       (tx) => lastStatementOf(tx).$queryRaw<{ id: number }[]>`DELETE FROM sql_test_items WHERE id = 20 RETURNING id`,
     )
@@ -286,6 +331,57 @@ describe('faults', () => {
     expect(retries.length).toBe(before)
     expect(await sqlOf(db).$queryRaw`SELECT id FROM sql_test_items WHERE id = 3`).toEqual([])
     // The lost connections were discarded: the pool serves again.
+    expect(await sqlOf(db).$queryRaw`SELECT 1 AS one`).toEqual([{ one: 1 }])
+  })
+
+  it('never sends a write again with its BEGIN: a connection lost before any answer may have run it', async () => {
+    const proxy = await cuttingProxy(database.url)
+    const proxied = createDb({ url: proxy.url, poolMax: 2 })
+    const lost: string[] = []
+    observeDb(proxied)!.onRetry = (reason) => lost.push(reason)
+    try {
+      proxy.cut('write_cut_marker')
+      const failed = await sqlOf(proxied)
+        .$transaction((tx) => lastStatementOf(tx).$queryRaw`INSERT INTO sql_test_items (id) SELECT 41 AS write_cut_marker`)
+        .then(
+          () => null,
+          (e: unknown) => e,
+        )
+      // The server ran and committed it; the client cannot know: a 503, never the write again (here a 409 for its own row).
+      expect(databaseFault(failed)?.deadConnection).toBe(true)
+      expect(lost).toEqual([])
+      expect(await sqlOf(db).$queryRaw`SELECT id FROM sql_test_items WHERE id = 41`).toEqual([{ id: 41 }])
+    } finally {
+      await proxied.$disconnect()
+      await proxy.close()
+      await sqlOf(db).$queryRaw`DELETE FROM sql_test_items WHERE id = 41`
+    }
+  })
+
+  it('answers a database fault (503) when no connection can be had to start a transaction again', async () => {
+    const pool = observeDb(db)!.pool
+    const connect = pool.connect
+    let checkouts = 0
+    pool.connect = (async () => {
+      if (++checkouts > 1) {
+        pool.connect = connect
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })
+      }
+      const client: pg.PoolClient = await (connect as () => Promise<pg.PoolClient>).call(pool)
+      client.on('error', () => {})
+      const ended = new Promise((resolve) => client.once('end', resolve))
+      ;(client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy()
+      await ended
+      return client
+    }) as typeof pool.connect
+    const failed = await sqlOf(db)
+      .$transaction((tx) => tx.$queryRaw`SELECT 1 AS one`)
+      .then(
+        () => null,
+        (e: unknown) => e,
+      )
+    expect(databaseFault(failed)).toEqual({ reason: 'unreachable', deadConnection: false })
+    expect(toAppError(failed)).toMatchObject({ kind: 'unavailable' })
     expect(await sqlOf(db).$queryRaw`SELECT 1 AS one`).toEqual([{ one: 1 }])
   })
 

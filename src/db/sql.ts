@@ -209,11 +209,14 @@ function poolSql(observation: DbObservation, prepared: boolean): SqlDb {
     /**
      * BEGIN goes with the transaction's first statement, and COMMIT with its last when the work names it
      * (`lastStatementOf`): two round trips fewer than one each. A BEGIN that meets a dead connection is sent
-     * again with its statement on a fresh one (nothing ran: `retryingReads`' rule); a statement after it that
-     * fails is never replayed.
+     * again with its statements on a fresh one when they are reads (`retryingReads`' rule: the lost connection
+     * may have run them); a write is sent after BEGIN's answer, never again; a statement after it that fails is
+     * never replayed.
      */
     async $transaction<T>(this: SqlDb, work: (tx: SqlTx) => Promise<T>): Promise<T> {
       let client = await pool.connect()
+      // Whether `client` is still this transaction's to release: a BEGIN sent again gives its dead one back first.
+      let held = true
       // A connection lost between two statements is reported here, not as an unhandled 'error' event; the
       // next statement on it fails and the transaction with it.
       let lost: Error | undefined
@@ -224,6 +227,9 @@ function poolSql(observation: DbObservation, prepared: boolean): SqlDb {
       /** Sends `statements` together (with BEGIN when they are the first, with COMMIT when `last`) and answers their rows. */
       const send = async (statements: Prisma.Sql[], last: boolean): Promise<unknown[][]> => {
         if (state === 'over') throw new Error('sql.ts: a statement after the transaction committed')
+        // A BEGIN that meets a dead connection may have been run with what went with it, its answer lost: only
+        // reads go with the BEGIN that is sent again, a write waits for BEGIN's answer (the old round trip).
+        if (state === 'idle' && !statements.every((s) => isRead(s.text))) await send([], false)
         const [only] = statements
         if (state === 'open' && !last && statements.length === 1 && only) return [await run<unknown[]>(client, observation, only, prepared)]
         const begin = state === 'idle' ? [Prisma.sql`BEGIN`] : []
@@ -236,9 +242,11 @@ function poolSql(observation: DbObservation, prepared: boolean): SqlDb {
             if (fault?.deadConnection && attempt < attempts) {
               observation.onRetry?.(fault.reason)
               client.off('error', onError)
+              held = false
               client.release(begun.reason as Error)
               lost = undefined
               client = await pool.connect()
+              held = true
               client.on('error', onError)
               continue
             }
@@ -280,9 +288,11 @@ function poolSql(observation: DbObservation, prepared: boolean): SqlDb {
         } else if (databaseFault(e)?.deadConnection) lost ??= e as Error
         throw e
       } finally {
-        client.off('error', onError)
-        // A connection that failed is closed, never pooled again.
-        client.release(lost)
+        if (held) {
+          client.off('error', onError)
+          // A connection that failed is closed, never pooled again.
+          client.release(lost)
+        }
       }
     },
   }

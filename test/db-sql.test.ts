@@ -43,18 +43,23 @@ async function terminateRunning(marker: string) {
   })
 }
 
-/** The pool's next checkout hands a connection whose socket is gone (a connection dropped while pooled). */
+/** A connection from `connect` whose socket is gone (a connection dropped while pooled). */
+async function deadCheckout(pool: pg.Pool, connect: pg.Pool['connect']) {
+  const client: pg.PoolClient = await (connect as () => Promise<pg.PoolClient>).call(pool)
+  client.on('error', () => {})
+  const ended = new Promise((resolve) => client.once('end', resolve))
+  ;(client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy()
+  await ended
+  return client
+}
+
+/** The pool's next checkout hands a connection whose socket is gone. */
 function dropNextCheckout() {
   const pool = observeDb(db)!.pool
   const connect = pool.connect
   pool.connect = (async () => {
     pool.connect = connect
-    const client: pg.PoolClient = await (connect as () => Promise<pg.PoolClient>).call(pool)
-    client.on('error', () => {})
-    const ended = new Promise((resolve) => client.once('end', resolve))
-    ;(client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy()
-    await ended
-    return client
+    return deadCheckout(pool, connect)
   }) as typeof pool.connect
 }
 
@@ -367,12 +372,7 @@ describe('faults', () => {
         pool.connect = connect
         throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })
       }
-      const client: pg.PoolClient = await (connect as () => Promise<pg.PoolClient>).call(pool)
-      client.on('error', () => {})
-      const ended = new Promise((resolve) => client.once('end', resolve))
-      ;(client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy()
-      await ended
-      return client
+      return deadCheckout(pool, connect)
     }) as typeof pool.connect
     const failed = await sqlOf(db)
       .$transaction((tx) => tx.$queryRaw`SELECT 1 AS one`)

@@ -572,7 +572,7 @@ describe('availability search', () => {
   it('pages with a total on every page, past the end included', async () => {
     // Every page carries its total (a grouped page the exact one, a walk the count): no statement of its own
     // for the count, but for a page past the end, which has no row to carry it.
-    const counts = () => h.app.sql.filter((q) => q.trimStart().startsWith('SELECT count(*)::int AS total FROM (')).length
+    const counts = () => h.app.sql.filter((q) => /^\s*SELECT (count\(\*\)::int AS total FROM \(|CASE WHEN \(SELECT count)/.test(q)).length
     for (const sort of ['name', 'fee', 'soonest']) {
       const before = counts()
       await search({ sort })
@@ -863,6 +863,50 @@ describe('availability search plans', () => {
         expect(Math.min(rows[0]!.total!, COUNT_TAKE), `${sort} at ${page.offset}`).toBe(COUNT_TAKE)
       }
     }
+  })
+
+  it("cap the count from the period's first day only with windows that offer it, else count every artist", async () => {
+    // A period of its own: 1,000 listed artists have a matching window holding its first day, and three more windows
+    // hold it without matching: an archived artist's, a blocked one, one booked on its only day. The count is exactly
+    // 1,000 (not capped): counting any of the three would cap it. One more artist offering only the second day makes
+    // it 1,001: capped, though only 1,000 are found from the first day.
+    const db = h.app.db
+    const D = 2400
+    const first = day(D)
+    const counted = async () => {
+      const f = parseSearch({ from: first, to: day(D + 2) })
+      const { count, page } = searchStatements(f, null, { offset: 0, limit: 20 })
+      const [c] = await db.$queryRawUnsafe<{ total: number }[]>(count.text, ...count.values)
+      const rows = await db.$queryRawUnsafe<{ total: number }[]>(page.text, ...page.values)
+      const rest = await h.app.rest('GET', `/api/v1/availability/search?from=${first}&to=${day(D + 2)}`, { as: promoter })
+      return { count: c!.total, page: rows[0]!.total, rest: [rest.body.data.total, rest.body.data.totalCapped] }
+    }
+    const artistsWith = async (slug: string, n: number, window: string, archived = false) =>
+      db.$executeRawUnsafe(
+        `WITH a AS (INSERT INTO artists (id, name, slug, archived_at, updated_at)
+                    SELECT gen_random_uuid(), 'First day ' || md5('${slug}' || i), '${slug}-' || i, ${archived ? 'now()' : 'NULL'}, now()
+                    FROM generate_series(1, ${n}) i RETURNING id)
+         INSERT INTO artist_availabilities (id, artist_id, agency_id, starts_on, ends_on, status, updated_at)
+         SELECT gen_random_uuid(), a.id, $1::uuid, ${window}, now() FROM a`,
+        agency.agencyId,
+      )
+    await artistsWith('first-day', COUNT_TAKE - 1, `'${first}'::date, '${day(D + 2)}'::date, 'available'`)
+    await artistsWith('first-day-archived', 1, `'${first}'::date, '${day(D + 2)}'::date, 'available'`, true)
+    await artistsWith('first-day-blocked', 1, `'${first}'::date, '${day(D + 2)}'::date, 'blocked'`)
+    await artistsWith('first-day-booked', 1, `'${first}'::date, '${first}'::date, 'tentative'`)
+    // Booked days are the bookings' triggers' to write: written here with the triggers off.
+    await db.$transaction([
+      db.$executeRawUnsafe(`SET LOCAL session_replication_role = replica`),
+      db.$executeRawUnsafe(
+        `UPDATE artist_availabilities SET booked_on = datemultirange(daterange($1::date, $1::date, '[]'))
+         WHERE artist_id = (SELECT id FROM artists WHERE slug = 'first-day-booked-1')`,
+        first,
+      ),
+    ])
+    expect(await counted()).toEqual({ count: COUNT_TAKE - 1, page: COUNT_TAKE - 1, rest: [COUNT_TAKE - 1, false] })
+
+    await artistsWith('first-day-second', 1, `'${day(D + 1)}'::date, '${day(D + 1)}'::date, 'available'`)
+    expect(await counted()).toEqual({ count: COUNT_TAKE, page: COUNT_TAKE, rest: [COUNT_TAKE - 1, true] })
   })
 
   it("page a name's matches in name order, among its first names or, when those fall short, all of them", async () => {

@@ -228,6 +228,26 @@ const firstOffered = (f: AvailabilitySearchFilter) =>
 const HEAD_PER_ROW = 4
 const HEAD_SLACK = 100
 
+/** How many windows holding the period's first day firstDayCount looks at: a quarter of them must match to cap the count. */
+const FIRST_DAY_SCAN = 4 * COUNT_TAKE
+
+/**
+ * A lower bound of the count of a search without a genre or a name, cheap when the search is broad: at most one window
+ * of an artist holds a given day (no overlap, blocked windows included), so the matching windows that hold the period's
+ * first day belong to as many matching artists, and finding COUNT_TAKE of them caps the count without grouping windows
+ * per artist, which no index order lets stop early (a month's count walked about 40,000 entries of the artist index for
+ * it). Only the first FIRST_DAY_SCAN windows holding the day are looked at, so that a narrow search, which then counts
+ * exactly, pays a few thousand index entries at most. The archived artists are a hashed list (their partial index):
+ * as an anti-join they sorted the windows first, and the scan could no longer stop.
+ */
+function firstDayCount(f: AvailabilitySearchFilter, windows: Prisma.Sql) {
+  return sql`SELECT count(*)::int FROM (
+    SELECT 1 FROM (SELECT * FROM artist_availabilities w
+                   WHERE w.status <> 'blocked' AND daterange(w.starts_on, w.ends_on, '[]') @> ${f.from}::date LIMIT ${FIRST_DAY_SCAN}::int) w
+    WHERE ${windows} AND w.artist_id NOT IN (SELECT x.id FROM artists x WHERE x.archived_at IS NOT NULL)
+    LIMIT ${COUNT_TAKE}::int) d`
+}
+
 /** The search's statements: see searchStatements. */
 export interface SearchStatements {
   /**
@@ -285,10 +305,13 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: Country
     f.q && sql`SELECT x.id, x.name FROM artists x WHERE x.name_search LIKE ${likePattern(searchFold(f.q))} AND x.archived_at IS NULL`
   const namedCount = (from: Prisma.Sql) =>
     sql`SELECT count(*)::int AS total FROM (SELECT a.id FROM ${from} a WHERE ${artistWindows} LIMIT ${COUNT_TAKE}::int) c`
+  const distinct = sql`SELECT count(*)::int AS total FROM (SELECT DISTINCT w.artist_id FROM ${matching} LIMIT ${COUNT_TAKE}::int) c`
   const count =
     named && !f.genreId
       ? namedCount(sql`(${named})`)
-      : sql`SELECT count(*)::int AS total FROM (SELECT DISTINCT w.artist_id FROM ${matching} LIMIT ${COUNT_TAKE}::int) c`
+      : f.genreId
+        ? distinct
+        : sql`SELECT CASE WHEN (${firstDayCount(f, windows)}) = ${COUNT_TAKE}::int THEN ${COUNT_TAKE}::int ELSE (${distinct}) END AS total`
   const grouped = (key: Prisma.Sql) =>
     paged(sql`SELECT w.artist_id AS id, min(${key}) AS k, count(*) OVER ()::int AS total FROM ${matching}
               GROUP BY w.artist_id ORDER BY k NULLS LAST, id ${limited}`)

@@ -190,7 +190,9 @@ export async function availabilityBenchmark() {
       const rest = await measure('REST GET /api/v1/availability/search', RUNS, CONCURRENCY, () =>
         app.get(`/api/v1/availability/search?${query}`),
       )
-      report(`Availability search: ${s.label}`, baseline, [rest])
+      // The same route with nothing else in flight: the latency a caller sees when no other search queues beside it.
+      const alone = await measure('REST, one at a time', RUNS, 1, () => app.get(`/api/v1/availability/search?${query}`))
+      report(`Availability search: ${s.label}`, baseline, [rest, alone])
     }
   } finally {
     await app.close()

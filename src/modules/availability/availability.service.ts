@@ -312,6 +312,21 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: Country
       : f.genreId
         ? distinct
         : sql`SELECT CASE WHEN (${firstDayCount(f, windows)}) = ${COUNT_TAKE}::int THEN ${COUNT_TAKE}::int ELSE (${distinct}) END AS total`
+  // A name with no other filter of the windows than the period: the artists offering a day of it, from the names read
+  // model (one bitmap scan of it), by name or by their first day offered.
+  if (f.q && !f.genreId && !countryId && !f.currency && f.budgetMin === undefined && f.budgetMax === undefined && f.sort !== 'fee') {
+    const period = sql`daterange(${f.from}::date, ${f.to}::date, '[]')`
+    const offered = sql`n.name_search LIKE ${likePattern(searchFold(f.q))} AND (n.available_on && ${period}${
+      f.includeTentative ? sql` OR n.tentative_on && ${period}` : Prisma.empty
+    })`
+    const days = f.includeTentative ? sql`n.available_on + n.tentative_on` : sql`n.available_on`
+    const key = f.sort === 'name' ? sql`n.name` : sql`lower((${days}) * datemultirange(${period}))`
+    return {
+      page: paged(sql`SELECT n.artist_id AS id, ${key} AS k, least(count(*) OVER (), ${COUNT_TAKE}::int)::int AS total
+                      FROM availability_names n WHERE ${offered} ORDER BY k, id ${limited}`),
+      count: sql`SELECT count(*)::int AS total FROM (SELECT 1 FROM availability_names n WHERE ${offered} LIMIT ${COUNT_TAKE}::int) c`,
+    }
+  }
   const grouped = (key: Prisma.Sql) =>
     paged(sql`SELECT w.artist_id AS id, min(${key}) AS k, count(*) OVER ()::int AS total FROM ${matching}
               GROUP BY w.artist_id ORDER BY k NULLS LAST, id ${limited}`)

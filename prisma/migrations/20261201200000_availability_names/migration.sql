@@ -23,20 +23,31 @@ CREATE TABLE "availability_names" (
 -- never deadlock), as the windows by genre do, and reads with a fresh snapshot after them: a window written while
 -- its artist is renamed or archived (or the reverse) is never left with what the other transaction replaced.
 -- A window's days less its booked days, as the search reads them (offeredDays): an artist offers a day of the
--- period exactly when one of its matching windows does.
+-- period exactly when one of its matching windows does. A row kept is updated in place, and only when it changed:
+-- with its name unchanged the update is HOT where the page has room, so a window's write adds no entry to the
+-- trigram index.
 CREATE FUNCTION "availability_names_refresh"(artist_ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM 1 FROM "artists" WHERE "id" = ANY(artist_ids) ORDER BY "id" FOR NO KEY UPDATE;
-  DELETE FROM "availability_names" WHERE "artist_id" = ANY(artist_ids);
-  INSERT INTO "availability_names" ("artist_id", "name", "name_search", "available_on", "tentative_on")
-  SELECT a."id", a."name", a."name_search",
-         coalesce(range_agg(d.days) FILTER (WHERE w."status" = 'available'), '{}'),
-         coalesce(range_agg(d.days) FILTER (WHERE w."status" = 'tentative'), '{}')
-  FROM "artists" a
-  JOIN "artist_availabilities" w ON w."artist_id" = a."id" AND w."status" <> 'blocked'
-  CROSS JOIN LATERAL unnest(datemultirange(daterange(w."starts_on", w."ends_on", '[]')) - coalesce(w."booked_on", '{}')) d(days)
-  WHERE a."id" = ANY(artist_ids) AND a."archived_at" IS NULL
-  GROUP BY a."id";
+  WITH fresh AS (
+    SELECT a."id" AS "artist_id", a."name", a."name_search",
+           coalesce(range_agg(d.days) FILTER (WHERE w."status" = 'available'), '{}') AS "available_on",
+           coalesce(range_agg(d.days) FILTER (WHERE w."status" = 'tentative'), '{}') AS "tentative_on"
+    FROM "artists" a
+    JOIN "artist_availabilities" w ON w."artist_id" = a."id" AND w."status" <> 'blocked'
+    CROSS JOIN LATERAL unnest(datemultirange(daterange(w."starts_on", w."ends_on", '[]')) - coalesce(w."booked_on", '{}')) d(days)
+    WHERE a."id" = ANY(artist_ids) AND a."archived_at" IS NULL
+    GROUP BY a."id"
+  ), gone AS (
+    DELETE FROM "availability_names" n
+    WHERE n."artist_id" = ANY(artist_ids) AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f."artist_id" = n."artist_id")
+  )
+  INSERT INTO "availability_names" AS n ("artist_id", "name", "name_search", "available_on", "tentative_on")
+  SELECT * FROM fresh
+  ON CONFLICT ("artist_id") DO UPDATE
+    SET "name" = excluded."name", "name_search" = excluded."name_search", "available_on" = excluded."available_on",
+        "tentative_on" = excluded."tentative_on"
+    WHERE (n."name", n."available_on", n."tentative_on") IS DISTINCT FROM (excluded."name", excluded."available_on", excluded."tentative_on");
 END
 $$;
 
@@ -91,5 +102,6 @@ CREATE TRIGGER "availability_names_artist_changed" AFTER UPDATE OF "name", "arch
 -- The artists already there (before the index: one bulk build is faster than a hundred thousand inserts into it).
 SELECT "availability_names_rebuild"();
 
--- A name's listed artists with days offered.
-CREATE INDEX "availability_names_name_search_trgm_idx" ON "availability_names" USING gin ("name_search" gin_trgm_ops);
+-- A name's listed artists with days offered. Without GIN's pending list: every write of a window may rewrite its
+-- artist's row, and a search would read the whole pending list (up to gin_pending_list_limit) until a vacuum merged it.
+CREATE INDEX "availability_names_name_search_trgm_idx" ON "availability_names" USING gin ("name_search" gin_trgm_ops) WITH (fastupdate = off);

@@ -50,15 +50,16 @@ async function seed(sql: pg.PoolClient) {
   // Loading a million rows into bare tables and indexing afterwards is several times faster than keeping
   // the indexes up to date row by row. The definitions come from the catalog (whatever the migrations
   // made); re-adding the exclusion constraint proves the seeded windows never overlap. The windows by
-  // genre (their read model) are rebuilt from the windows once loaded, as their triggers are off.
+  // genre and the names (their read models) are rebuilt from the windows once loaded, as their triggers are off.
   const { rows: saved } = await sql.query<{ drop: string; create: string }>(`
     SELECT format('ALTER TABLE artist_availabilities DROP CONSTRAINT %I', conname) AS drop,
            format('ALTER TABLE artist_availabilities ADD CONSTRAINT %I %s', conname, pg_get_constraintdef(oid)) AS create
     FROM pg_constraint WHERE conrelid = 'artist_availabilities'::regclass AND contype = 'x'
     UNION ALL
     SELECT format('DROP INDEX %I', indexname), indexdef
-    FROM pg_indexes WHERE tablename IN ('artist_availabilities', 'availability_genre_windows')
-      AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid IN ('artist_availabilities'::regclass, 'availability_genre_windows'::regclass))`)
+    FROM pg_indexes WHERE tablename IN ('artist_availabilities', 'availability_genre_windows', 'availability_names')
+      AND indexname NOT IN (SELECT conname FROM pg_constraint
+                            WHERE conrelid IN ('artist_availabilities'::regclass, 'availability_genre_windows'::regclass, 'availability_names'::regclass))`)
   for (const s of saved) await sql.query(s.drop)
   const loading = performance.now()
   // One window per 73-day slot (start within its first 30 days, 1 to 43 days long): never overlapping.
@@ -82,12 +83,13 @@ async function seed(sql: pg.PoolClient) {
       FROM generate_series(0, ${WINDOWS_PER_ARTIST - 1}) k) w`)
   const modelling = performance.now()
   await sql.query('SELECT availability_genre_rebuild()')
+  await sql.query('SELECT availability_names_rebuild()')
   const indexing = performance.now()
   await sql.query(`SET session_replication_role = origin`)
   await sql.query(`SET maintenance_work_mem = '256MB'`)
   for (const s of saved) await sql.query(s.create)
   console.log(
-    `  windows loaded in ${seconds(loading, modelling)}, windows by genre in ${seconds(modelling, indexing)}, indexed (exclusion constraint included) in ${seconds(indexing)}`,
+    `  windows loaded in ${seconds(loading, modelling)}, windows by genre and names in ${seconds(modelling, indexing)}, indexed (exclusion constraint included) in ${seconds(indexing)}`,
   )
   await sql.query('VACUUM ANALYZE')
 }

@@ -766,7 +766,9 @@ describe('availability search plans', () => {
       geo.es.id,
     )
     // As autovacuum would: statistics, and the visibility map that lets index-only scans skip the table.
-    await db.$executeRawUnsafe('VACUUM ANALYZE artists, genres, artist_genres, artist_availabilities, availability_genre_windows')
+    await db.$executeRawUnsafe(
+      'VACUUM ANALYZE artists, genres, artist_genres, artist_availabilities, availability_genre_windows, availability_names',
+    )
 
     const cases: Record<string, Record<string, unknown>> = {
       'a week, by name': { from: day(B + 40), to: day(B + 46) },
@@ -808,16 +810,19 @@ describe('availability search plans', () => {
     expect(plan('two months, by soonest: page')).toContain('Index Only Scan using artist_availabilities_open_artist_idx')
     expect(plan('two months, by soonest: fallback')).toContain('Index Only Scan using artist_availabilities_open_range_idx')
     // A count starts from the period's windows or from the artists' (whichever the planner finds cheaper); a
-    // genre's from its windows of the period (their read model).
+    // genre's from its windows of the period (their read model); a name's alone from the names read model.
     for (const { label, plan } of plans.filter((p) => p.label.endsWith('count')))
       expect(plan, label).toMatch(
-        /Index Only Scan using (artist_availabilities_open_(range|artist)_idx|availability_genre_windows_range_idx)/,
+        label === 'free text, two weeks: count'
+          ? /Bitmap Index Scan on availability_names_name_search_trgm_idx/
+          : /Index Only Scan using (artist_availabilities_open_(range|artist)_idx|availability_genre_windows_range_idx)/,
       )
     for (const { label, plan } of plans.filter((p) => p.label.includes('techno')))
       expect(plan, label).toContain('Index Only Scan using availability_genre_windows_range_idx')
-    // Windows are read from the search's covering indexes only, never from the table.
+    // Windows are read from the search's covering indexes only, never from the table (a name's alone count reads none).
     for (const { label, plan } of plans) {
-      expect(plan, label).toMatch(/artist_availabilities_open_(range|artist|fee)_idx|availability_genre_windows_range_idx/)
+      if (label !== 'free text, two weeks: count')
+        expect(plan, label).toMatch(/artist_availabilities_open_(range|artist|fee)_idx|availability_genre_windows_range_idx/)
       expect(plan, label).not.toMatch(/(Index Scan|Bitmap Heap Scan) (using \S+ )?on (artist_availabilities|availability_genre_windows) /)
     }
   })
@@ -911,16 +916,17 @@ describe('availability search plans', () => {
 
   it("page a name's matches in name order, among its first names or, when those fall short, all of them", async () => {
     const db = h.app.db
-    const week = { from: day(B + 40), to: day(B + 46), q: 'planned' }
+    // In euros (every planned window's guidance is): a name alone is answered by the names read model instead.
+    const week = { from: day(B + 40), to: day(B + 46), q: 'planned', currency: 'EUR' }
     // Every planned artist's name has the word. Over a week about one in two has a window: the first names
     // fill the page. Within a low budget one in thirty-four does: they fall short, and all the names are sorted.
-    for (const filter of [week, { ...week, currency: 'EUR', budgetMax: 300_000 }]) {
+    for (const filter of [week, { ...week, budgetMax: 300_000 }]) {
       const f = parseSearch(filter)
       const reference = await db.$queryRawUnsafe<{ id: string; name: string }[]>(
         `SELECT DISTINCT a.id, a.name FROM artists a JOIN artist_availabilities w ON w.artist_id = a.id
          WHERE a.archived_at IS NULL AND a.name_search LIKE '%planned%'
            AND w.status <> 'blocked' AND w.starts_on <= $2::date AND w.ends_on >= $1::date
-           AND ($3::bigint IS NULL OR (w.currency = 'EUR' AND w.fee_min IS NOT NULL AND w.fee_min <= $3::bigint))`,
+           AND w.currency = 'EUR' AND w.fee_min IS NOT NULL AND ($3::bigint IS NULL OR w.fee_min <= $3::bigint)`,
         f.from,
         f.to,
         f.budgetMax ?? null,
@@ -933,6 +939,7 @@ describe('availability search plans', () => {
         { offset: reference.length - 10, limit: 20 },
       ]) {
         const { page: statement } = searchStatements(f, null, page)
+        expect(statement.text).not.toContain('availability_names')
         const rows = await db.$queryRawUnsafe<{ id: string; total: number }[]>(statement.text, ...statement.values)
         const label = `${JSON.stringify(filter)} at ${page.offset}`
         expect(
@@ -944,17 +951,88 @@ describe('availability search plans', () => {
     }
   })
 
+  it('answer a name alone from the names read model as the windows do: by name and soonest, tentative or not, booked days skipped', async () => {
+    const db = h.app.db
+    // A period of its own, past the ones the tests above read: some of its windows are booked on their first two days
+    // (written straight to booked_on, the bookings' triggers' column, so that the read models' triggers refresh).
+    const [from, to] = [day(B + 200), day(B + 213)]
+    await db.$executeRawUnsafe(
+      `UPDATE artist_availabilities SET booked_on = datemultirange(daterange(starts_on, starts_on + 1, '[]'))
+       WHERE starts_on >= $1::date AND abs(hashtext(id::text)) % 5 = 0`,
+      from,
+    )
+    for (const filter of [
+      { from, to, q: 'planned' },
+      { from, to, q: 'planned', includeTentative: false },
+      { from, to, q: 'planned', sort: 'soonest' },
+      { from, to, q: 'PLANNED', sort: 'soonest', includeTentative: false },
+    ]) {
+      const f = parseSearch(filter)
+      // The reference, day by day: every day of a matching window in the period that it is not booked on.
+      const reference = await db.$queryRawUnsafe<{ id: string; name: string; soonest: string }[]>(
+        `SELECT a.id, a.name, min(g.d)::date::text AS soonest
+         FROM artists a JOIN artist_availabilities w ON w.artist_id = a.id
+         CROSS JOIN LATERAL generate_series(greatest(w.starts_on, $1::date), least(w.ends_on, $2::date), '1 day') g(d)
+         WHERE a.archived_at IS NULL AND a.name_search LIKE '%planned%' AND w.status <> 'blocked' AND ($3 OR w.status = 'available')
+           AND NOT coalesce(w.booked_on @> g.d::date, false)
+         GROUP BY a.id, a.name`,
+        f.from,
+        f.to,
+        f.includeTentative,
+      )
+      expect(reference.length, JSON.stringify(filter)).toBeGreaterThan(100)
+      const order = reference.sort((x, y) =>
+        f.sort === 'name'
+          ? x.name < y.name
+            ? -1
+            : x.name > y.name
+              ? 1
+              : x.id < y.id
+                ? -1
+                : 1
+          : x.soonest.localeCompare(y.soonest) || (x.id < y.id ? -1 : 1),
+      )
+      for (const page of [
+        { offset: 0, limit: 20 },
+        { offset: 70, limit: 30 },
+        { offset: reference.length - 10, limit: 20 },
+      ]) {
+        const statements = searchStatements(f, null, page)
+        expect(statements.page.text).toContain('availability_names')
+        expect(statements.fallback).toBeUndefined()
+        const rows = await db.$queryRawUnsafe<{ id: string; total: number }[]>(statements.page.text, ...statements.page.values)
+        const label = `${JSON.stringify(filter)} at ${page.offset}`
+        expect(
+          rows.map((r) => r.id),
+          label,
+        ).toEqual(order.slice(page.offset, page.offset + page.limit).map((r) => r.id))
+        expect(rows[0]!.total, label).toBe(Math.min(reference.length, COUNT_TAKE))
+        const [counted] = await db.$queryRawUnsafe<{ total: number }[]>(statements.count.text, ...statements.count.values)
+        expect(counted!.total, label).toBe(Math.min(reference.length, COUNT_TAKE))
+      }
+    }
+  })
+
   it('walk listed artists in name order for a name-sorted page, and reach archived ones only through their partial index', () => {
     expect(plans.find((p) => p.label === 'a week, by name: page')!.plan).toContain('artists_listed_name_idx')
     for (const { label, plan } of plans.filter((p) => p.label.endsWith('count'))) {
       expect(plan, label).not.toMatch(/artists_pkey|artists_listed_name_idx/)
-      // A name's count starts from the name's artists (the trigram index), whose own rows say whether they are archived.
-      expect(plan, label).toContain(label.startsWith('free text') ? 'artists_name_search_trgm_idx' : 'artists_archived_idx')
+      // A name's count starts from the name's artists (a trigram index), whose own rows say whether they are archived
+      // (the names read model holds listed artists only).
+      expect(plan, label).toContain(
+        label.startsWith('free text, two weeks')
+          ? 'availability_names_name_search_trgm_idx'
+          : label.startsWith('free text')
+            ? 'artists_name_search_trgm_idx'
+            : 'artists_archived_idx',
+      )
     }
   })
 
-  it('use the trigram index for free text', () => {
+  it('use a trigram index for free text: the names read model for a name alone, else the artists', () => {
     for (const { label, plan } of plans.filter((p) => p.label.startsWith('free text')))
-      expect(plan, label).toContain('artists_name_search_trgm_idx')
+      expect(plan, label).toContain(
+        label.startsWith('free text, two weeks') ? 'availability_names_name_search_trgm_idx' : 'artists_name_search_trgm_idx',
+      )
   })
 })

@@ -76,6 +76,7 @@ describe('migrations', () => {
     expect(rows.map((r) => r.indexname)).toEqual([
       'artists_companies_name_search_trgm_idx',
       'artists_name_search_trgm_idx',
+      'availability_names_name_search_trgm_idx',
       'genres_name_search_trgm_idx',
       'geo_cities_name_search_trgm_idx',
       'geo_countries_name_search_trgm_idx',

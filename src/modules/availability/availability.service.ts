@@ -276,7 +276,9 @@ export interface SearchStatements {
  * leaves), or reads the period's windows when its filters leave few; the page carries it.
  * A genre or a name leaves few artists: the page gathers all of them at once and carries their total, so a
  * search needs no count statement. A genre's windows of the period come from their read model (one range of
- * its GiST index); a name's artists from the trigram index, each probed through the artist index.
+ * its GiST index); a name's artists from the trigram index, each probed through the artist index. A name with no
+ * other filter of the windows than the period, sorted by name or soonest, is one bitmap scan of the names read model
+ * (the days each listed artist offers), which carries the page, its order and its count.
  */
 export function searchStatements(f: AvailabilitySearchFilter, countryId: Country, page: Page): SearchStatements {
   const w = sql`w`
@@ -312,6 +314,27 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: Country
       : f.genreId
         ? distinct
         : sql`SELECT CASE WHEN (${firstDayCount(f, windows)}) = ${COUNT_TAKE}::int THEN ${COUNT_TAKE}::int ELSE (${distinct}) END AS total`
+  // A name with no other filter of the windows than the period: the artists offering a day of it, from the names read
+  // model (one bitmap scan of it), by name or by their first day offered.
+  if (f.q && !f.genreId && !countryId && !f.currency && f.budgetMin === undefined && f.budgetMax === undefined && f.sort !== 'fee') {
+    const period = sql`daterange(${f.from}::date, ${f.to}::date, '[]')`
+    const offered = sql`n.name_search LIKE ${likePattern(searchFold(f.q))} AND (n.available_on && ${period}${
+      f.includeTentative ? sql` OR n.tentative_on && ${period}` : Prisma.empty
+    })`
+    // The first day offered: of either kind apart (a union of the two built per match cost twice as much).
+    const first = (days: Prisma.Sql) => sql`lower(${days} * datemultirange(${period}))`
+    const key =
+      f.sort === 'name'
+        ? sql`n.name`
+        : f.includeTentative
+          ? sql`least(${first(sql`n.available_on`)}, ${first(sql`n.tentative_on`)})`
+          : first(sql`n.available_on`)
+    return {
+      page: paged(sql`SELECT n.artist_id AS id, ${key} AS k, least(count(*) OVER (), ${COUNT_TAKE}::int)::int AS total
+                      FROM availability_names n WHERE ${offered} ORDER BY k, id ${limited}`),
+      count: sql`SELECT count(*)::int AS total FROM (SELECT 1 FROM availability_names n WHERE ${offered} LIMIT ${COUNT_TAKE}::int) c`,
+    }
+  }
   const grouped = (key: Prisma.Sql) =>
     paged(sql`SELECT w.artist_id AS id, min(${key}) AS k, count(*) OVER ()::int AS total FROM ${matching}
               GROUP BY w.artist_id ORDER BY k NULLS LAST, id ${limited}`)

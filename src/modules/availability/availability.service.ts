@@ -284,7 +284,7 @@ export interface SearchStatements {
    * count, or exact when grouped) and whether the search's country is known (`country_known`).
    */
   page: Prisma.Sql
-  /** The page when `page` came back short (sort=soonest): it groups every match, and carries the total. */
+  /** The page when `page` came back short (sort=soonest, a genre's name order): it groups every match, and carries the total. */
   fallback?: Prisma.Sql
   /** The number of matching artists, up to COUNT_TAKE (the faces show no more): for a page past the end, which has no row. */
   count: Prisma.Sql
@@ -305,7 +305,9 @@ export interface SearchStatements {
  * leaves), or reads the period's windows when its filters leave few; the page carries it.
  * A genre or a name leaves few artists: the page gathers all of them at once and carries their total, so a
  * search needs no count statement. A genre's windows of the period come from their read model (one range of
- * its GiST index); a name's artists from the trigram index, each probed through the artist index.
+ * its GiST index); a name's artists from the trigram index, each probed through the artist index. A genre's
+ * first pages by name walk its windows in name order instead, when COUNT_TAKE artists or more match (their
+ * total is capped); else the fallback sorts them all.
  */
 export function searchStatements(f: AvailabilitySearchFilter, countryId: Country, page: Page): SearchStatements {
   const w = sql`w`
@@ -348,7 +350,8 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: Country
   if (f.genreId || f.q) {
     if (f.sort !== 'name') return { page: grouped(f.sort === 'fee' ? feeKey(w) : firstOffered(f)), count }
     // A genre's artists first (materialized: walking every listed name and probing each is the plan the
-    // planner would rather pick), with the name their windows by genre carry, then sorted.
+    // planner would rather pick), with the name their windows by genre carry, then sorted: past the first pages,
+    // and the fallback of those.
     if (f.genreId) {
       const sorted = paged(sql`WITH m AS MATERIALIZED (SELECT DISTINCT w.artist_id, w.name FROM ${matching})
                                SELECT m.artist_id AS id, m.name AS k, count(*) OVER ()::int AS total

@@ -799,8 +799,8 @@ describe('availability search plans', () => {
   }, 300_000)
 
   it('never scan the artists or their windows sequentially', () => {
-    // Six searches, a page and a count each, and the fallback page of the one sorted by soonest.
-    expect(plans).toHaveLength(13)
+    // Six searches, a page and a count each, and the fallback pages of the one sorted by soonest and of the genre's.
+    expect(plans).toHaveLength(14)
     for (const { label, plan } of plans) expect(plan, label).not.toMatch(/Seq Scan on (artists|artist_availabilities) /)
   })
 
@@ -817,12 +817,18 @@ describe('availability search plans', () => {
           ? /Bitmap Index Scan on availability_names_name_search_trgm_idx/
           : /Index Only Scan using (artist_availabilities_open_(range|artist)_idx|availability_genre_windows_range_idx)/,
       )
-    for (const { label, plan } of plans.filter((p) => p.label.includes('techno')))
-      expect(plan, label).toContain('Index Only Scan using availability_genre_windows_range_idx')
+    // A genre's page sorted by name walks its windows in name order once the windows holding the period's first day
+    // found COUNT_TAKE artists (its days' index); its fallback and its count read the genre's windows of the period.
+    const techno = (which: string) => plan(`a week in Spain, techno, with a budget: ${which}`)
+    expect(techno('page')).toContain('Index Only Scan using availability_genre_windows_name_idx')
+    expect(techno('page')).toContain('Index Only Scan using availability_genre_windows_days_idx')
+    expect(techno('page')).not.toContain('availability_genre_windows_range_idx')
+    for (const which of ['fallback', 'count'])
+      expect(techno(which), which).toContain('Index Only Scan using availability_genre_windows_range_idx')
     // Windows are read from the search's covering indexes only, never from the table (a name's alone count reads none).
     for (const { label, plan } of plans) {
       if (label !== 'free text, two weeks: count')
-        expect(plan, label).toMatch(/artist_availabilities_open_(range|artist|fee)_idx|availability_genre_windows_range_idx/)
+        expect(plan, label).toMatch(/artist_availabilities_open_(range|artist|fee)_idx|availability_genre_windows_(range|name|days)_idx/)
       expect(plan, label).not.toMatch(/(Index Scan|Bitmap Heap Scan) (using \S+ )?on (artist_availabilities|availability_genre_windows) /)
     }
   })
@@ -1009,6 +1015,54 @@ describe('availability search plans', () => {
         expect(rows[0]!.total, label).toBe(Math.min(reference.length, COUNT_TAKE))
         const [counted] = await db.$queryRawUnsafe<{ total: number }[]>(statements.count.text, ...statements.count.values)
         expect(counted!.total, label).toBe(Math.min(reference.length, COUNT_TAKE))
+      }
+    }
+  })
+
+  it("page a genre's matches in name order, walking its windows when they are COUNT_TAKE or more, else sorting them all", async () => {
+    const db = h.app.db
+    // Electronic and its subgenre techno: about two planned artists in three, one in three of them with a matching
+    // window over a week (over the cap), one in fifty of those within a low budget (under it).
+    const week = { from: day(B + 40), to: day(B + 46), genreId: genres.electronic.id }
+    for (const [filter, capped] of [
+      [week, true],
+      [{ ...week, currency: 'EUR', budgetMax: 300_000 }, false],
+    ] as const) {
+      const f = parseSearch(filter)
+      const reference = await db.$queryRawUnsafe<{ id: string; name: string }[]>(
+        `SELECT DISTINCT a.id, a.name FROM artists a JOIN artist_availabilities w ON w.artist_id = a.id
+         WHERE a.archived_at IS NULL AND w.status <> 'blocked' AND w.starts_on <= $2::date AND w.ends_on >= $1::date
+           AND EXISTS (SELECT 1 FROM artist_genres ag JOIN genres g ON g.id = ag.genre_id
+                       WHERE ag.artist_id = a.id AND (g.id = $4::uuid OR g.parent_id = $4::uuid))
+           AND ($3::bigint IS NULL OR (w.currency = 'EUR' AND w.fee_min IS NOT NULL AND w.fee_min <= $3::bigint))`,
+        f.from,
+        f.to,
+        f.budgetMax ?? null,
+        f.genreId,
+      )
+      const label = JSON.stringify(filter)
+      expect(reference.length, label).toBeGreaterThan(100)
+      expect(reference.length > COUNT_TAKE, label).toBe(capped)
+      const order = reference.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : x.id < y.id ? -1 : 1))
+      for (const page of [
+        { offset: 0, limit: 20 },
+        { offset: 60, limit: 30 },
+        { offset: reference.length - 10, limit: 20 },
+      ]) {
+        const at = `${label} at ${page.offset}`
+        const statements = searchStatements(f, null, page)
+        let rows = await db.$queryRawUnsafe<{ id: string; total: number }[]>(statements.page.text, ...statements.page.values)
+        const walked = rows.length === page.limit
+        if (statements.fallback && !walked)
+          rows = await db.$queryRawUnsafe<{ id: string; total: number }[]>(statements.fallback.text, ...statements.fallback.values)
+        expect(
+          rows.map((r) => r.id),
+          at,
+        ).toEqual(order.slice(page.offset, page.offset + page.limit).map((r) => r.id))
+        // The walk answers the first pages of a search over the cap, with the count the faces show; the sort every
+        // other page, with the exact total.
+        expect(walked, at).toBe(capped && page.offset < 100)
+        expect(rows[0]!.total, at).toBe(walked ? COUNT_TAKE : reference.length)
       }
     }
   })

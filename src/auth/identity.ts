@@ -39,11 +39,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 const digest = (s: string) => createHash('sha256').update(s).digest()
 
-/** Constant-time comparison against every configured key (comma-separated, so keys can rotate). */
-export function isInternalKey(presented: string, keys: string[]): boolean {
+/** Constant-time comparison against every configured key (comma-separated, so keys can rotate), given by their digests. */
+function isInternalKey(presented: string, keyDigests: Buffer[]): boolean {
   const p = digest(presented)
   let match = false
-  for (const k of keys) match = timingSafeEqual(p, digest(k)) || match
+  for (const k of keyDigests) match = timingSafeEqual(p, k) || match
   return match
 }
 
@@ -58,13 +58,15 @@ export function createIdentity(deps: {
   internalApiKeys: string[]
   devKeySet?: JSONWebKeySet
 }): Identity {
+  // The keys' digests once, not per request: a machine call then hashes only the key it presents.
+  const keyDigests = deps.internalApiKeys.map(digest)
   return {
     devKeySet: deps.devKeySet,
     checkKeys: () => deps.verifier.checkKeys(),
     async subject(headers) {
       const internalKey = headers['x-internal-api-key']
       if (internalKey !== undefined) {
-        if (!isInternalKey(internalKey, deps.internalApiKeys)) return undefined
+        if (!isInternalKey(internalKey, keyDigests)) return undefined
         // Keys are secrets: they are counted (and logged) by a digest prefix, never by value.
         return { kind: 'machine', keyId: digest(internalKey).toString('hex').slice(0, 16) }
       }
@@ -84,7 +86,7 @@ export function createIdentity(deps: {
         })
       const internalKey = headers['x-internal-api-key']
       if (internalKey !== undefined) {
-        if (deps.internalApiKeys.length === 0 || !isInternalKey(internalKey, deps.internalApiKeys)) {
+        if (keyDigests.length === 0 || !isInternalKey(internalKey, keyDigests)) {
           throw unauthorized('invalid internal API key')
         }
         return { kind: 'machine' }

@@ -42,16 +42,21 @@ export type RelationArg = true | { select?: Record<string, unknown>; include?: R
  * holds this to currencyDecimals for every three-letter code.
  */
 const WITHDRAWN_CURRENCIES = ['ADP', 'BYR', 'CLF', 'ESP', 'ITL', 'LUF', 'MGF', 'MRO', 'STD', 'TMM', 'TRL', 'UYI', 'UYW', 'ZMK', 'ZWD']
-let decimalsCase: string | undefined
+let exceptions: Map<number, string[]> | undefined
 /** The SQL of currencyDecimals(`currency`): 2 unless the currency is one of the exceptions. */
 export function decimalsSql(currency: string): string {
-  decimalsCase ??= [...new Set([...Intl.supportedValuesOf('currency'), ...WITHDRAWN_CURRENCIES])]
-    .map((code) => [code, currencyDecimals(code)] as const)
-    .filter(([, decimals]) => decimals !== 2)
-    .map(([code, decimals]) => `WHEN '${code}' THEN ${decimals}`)
-    .join(' ')
-  // upper(): the records path reads a code through Intl, which ignores case.
-  return `CASE upper(${currency}) ${decimalsCase} ELSE 2 END`
+  exceptions ??= [...new Set([...Intl.supportedValuesOf('currency'), ...WITHDRAWN_CURRENCIES])].reduce((byDecimals, code) => {
+    const decimals = currencyDecimals(code)
+    if (decimals !== 2) byDecimals.set(decimals, [...(byDecimals.get(decimals) ?? []), code])
+    return byDecimals
+  }, new Map<number, string[]>())
+  // upper(): the records path reads a code through Intl, which ignores case. One list per number of decimals,
+  // not a WHEN per code: PostgreSQL looks a code up in a long IN list by hash, where a CASE compares it with
+  // each code in turn (the hits statement of a search evaluates this for every amount of its windows).
+  const whens = [...exceptions].map(
+    ([decimals, codes]) => `WHEN upper(${currency}) IN (${codes.map((c) => `'${c}'`).join(', ')}) THEN ${decimals}`,
+  )
+  return `CASE ${whens.join(' ')} ELSE 2 END`
 }
 
 /** A scalar of the row `alias` in the REST encoding. */

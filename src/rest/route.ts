@@ -96,20 +96,34 @@ const IdempotencyHeader: JsonSchema = {
 // comma-separated (`status=open,held`) or its key repeated (`status=open&status=held`).
 function coerceQuery(schema: ObjectSchema, raw: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...raw }
-  for (const [key, field] of Object.entries(schema.shape)) {
-    let inner = field as unknown as { _zod: { def: { type: string; innerType?: unknown } } }
-    while (inner._zod.def.innerType) inner = inner._zod.def.innerType as typeof inner
-    if (inner._zod.def.type === 'array') {
+  for (const [key, type] of fieldTypesOf(schema)) {
+    if (type === 'array') {
       const values = typeof out[key] === 'string' ? [out[key]] : out[key]
       if (Array.isArray(values)) out[key] = values.flatMap((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()) : [v]))
       continue
     }
     const value = out[key]
     if (typeof value !== 'string') continue
-    if (inner._zod.def.type === 'boolean' && (value === 'true' || value === 'false')) out[key] = value === 'true'
-    if (inner._zod.def.type === 'number' && value.trim() !== '' && !Number.isNaN(Number(value))) out[key] = Number(value)
+    if (type === 'boolean' && (value === 'true' || value === 'false')) out[key] = value === 'true'
+    if (type === 'number' && value.trim() !== '' && !Number.isNaN(Number(value))) out[key] = Number(value)
   }
   return out
+}
+
+const fieldTypes = new WeakMap<ObjectSchema, [string, string][]>()
+
+/** Each field of a query schema with the type under its optional/default wrappers: read once per schema, not per request. */
+function fieldTypesOf(schema: ObjectSchema): [string, string][] {
+  let types = fieldTypes.get(schema)
+  if (!types) {
+    types = Object.entries(schema.shape).map(([key, field]) => {
+      let inner = field as unknown as { _zod: { def: { type: string; innerType?: unknown } } }
+      while (inner._zod.def.innerType) inner = inner._zod.def.innerType as typeof inner
+      return [key, inner._zod.def.type]
+    })
+    fieldTypes.set(schema, types)
+  }
+  return types
 }
 
 const ErrorEnvelope: JsonSchema = {

@@ -12,8 +12,8 @@ import { JsonFragment, toJson } from '../../rest/json.ts'
 import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { jsonView, type Selection } from '../../db/listing.ts'
-import { sqlOf } from '../../db/sql.ts'
-import { jsonArray, type JsonRecord } from '../../db/record-json.ts'
+import { sqlOf, withValues } from '../../db/sql.ts'
+import { jsonArray, type JsonRecord, type JsonShape } from '../../db/record-json.ts'
 import { addDays, Day, dayOf, formatDay, maxDay, today } from '../../dates.ts'
 import { conflict, forbidden, found, invalidInput, isExclusionViolation, notFound, validationError, type FieldIssue } from '../../errors.ts'
 import { AvailabilityStatus, Prisma, type Artist, type Availability, type BookingHold } from '../../generated/prisma/client.ts'
@@ -516,7 +516,11 @@ function reviveBusy(row: JsonRecord): BusyRow {
  * the period of the artists `ofArtists` (a condition on `artist_id`) selects: one statement for both kinds.
  */
 function busyRows(f: AvailabilitySearchFilter, ofArtists: Prisma.Sql, now: Date) {
-  const [from, to] = [dayOf(f.from), addDays(dayOf(f.to), 1)]
+  return busyRowsWithin(dayOf(f.from), addDays(dayOf(f.to), 1), ofArtists, now)
+}
+
+/** busyRows of the instants [from, to). */
+function busyRowsWithin(from: unknown, to: unknown, ofArtists: Prisma.Sql, now: unknown) {
   return sql`
     SELECT artist_id AS "artistId", starts_at AS "startsAt", ends_at AS "endsAt", false AS hold, NULL AS status, NULL::int AS priority,
            NULL::timestamptz AS "expiresAt", NULL::timestamptz AS "challengeDeadline", NULL::timestamptz AS "createdAt", NULL::timestamptz AS "updatedAt"
@@ -574,11 +578,19 @@ type Hydrate<T> = (ctx: RequestContext, rows: PageRow[], shape: HitShape) => Pro
 const hitOf = (artist: Artist, matchingAvailability: Availability[], busy: { bookedOn: string[]; heldOn: HeldDay[] }): SearchHit =>
   readAs('availability.read', { ...artist, matchingAvailability, ...busy })
 
+/** The matching windows of a hit as JSON in a window shape, one per shape (the view's shapes are built once too). */
+const hitWindows = new WeakMap<JsonShape, JsonShape>()
+
 /** A hit's artist and windows as JSON: the view's shapes (src/db/record-json.ts). */
-const hitJson = ({ query, windowQuery }: HitShape) => ({
-  artist: artistView.item(query),
-  windows: jsonArray(windowJson.item(windowQuery), 'FROM artist_availabilities x WHERE x.id = ANY(hit.windows)', 'x.starts_on'),
-})
+function hitJson({ query, windowQuery }: HitShape) {
+  const window = windowJson.item(windowQuery)
+  let windows = hitWindows.get(window)
+  if (!windows) {
+    windows = jsonArray(window, 'FROM artist_availabilities x WHERE x.id = ANY(hit.windows)', 'x.starts_on')
+    hitWindows.set(window, windows)
+  }
+  return { artist: artistView.item(query), windows }
+}
 
 interface HitRow {
   id: string
@@ -598,13 +610,53 @@ interface HitRow {
  */
 function hitRows(ctx: RequestContext, rows: PageRow[], shape: HitShape, encoding: 'sql' | 'restSql') {
   const { artist, windows } = hitJson(shape)
-  const page = JSON.stringify(rows.map(({ id, windows }) => ({ id, windows })))
-  return sqlOf(ctx.db).$queryRaw<HitRow[]>`
+  const template = hitTemplate(artist, windows, encoding)
+  const values: Record<HitParameter, unknown> = {
+    page: JSON.stringify(rows.map(({ id, windows }) => ({ id, windows }))),
+    from: dayOf(shape.f.from),
+    to: addDays(dayOf(shape.f.to), 1),
+    now: shape.now,
+  }
+  return sqlOf(ctx.db).$queryRaw<HitRow[]>(
+    withValues(
+      template.statement,
+      template.parameters.map((name) => values[name]),
+    ),
+  )
+}
+
+type HitParameter = 'page' | 'from' | 'to' | 'now'
+
+/**
+ * The hits statement of a view's shapes and an encoding, built once: its text (tens of kB) is the same for every
+ * search, only its values change. Each value's place is told by a stand-in for it.
+ */
+const hitTemplates = new WeakMap<JsonShape, WeakMap<JsonShape, Partial<Record<'sql' | 'restSql', HitTemplate>>>>()
+
+interface HitTemplate {
+  statement: Prisma.Sql
+  parameters: HitParameter[]
+}
+
+function hitTemplate(artist: JsonShape, windows: JsonShape, encoding: 'sql' | 'restSql'): HitTemplate {
+  let ofArtist = hitTemplates.get(artist)
+  if (!ofArtist) hitTemplates.set(artist, (ofArtist = new WeakMap()))
+  let templates = ofArtist.get(windows)
+  if (!templates) ofArtist.set(windows, (templates = {}))
+  let template = templates[encoding]
+  if (!template) {
+    const stand = { page: {}, from: {}, to: {}, now: {} } satisfies Record<HitParameter, object>
+    const statement = sql`
     SELECT hit.id, ${Prisma.raw(artist[encoding])}::text AS artist, ${Prisma.raw(windows[encoding])}::text AS windows,
-           (SELECT json_agg(b)::text FROM (${busyRows(shape.f, sql`artist_id = hit.id`, shape.now)}) b) AS busy
-    FROM ROWS FROM (jsonb_to_recordset(${page}::jsonb) AS (id uuid, windows uuid[])) WITH ORDINALITY AS hit(id, windows, n)
+           (SELECT json_agg(b)::text FROM (${busyRowsWithin(stand.from, stand.to, sql`artist_id = hit.id`, stand.now)}) b) AS busy
+    FROM ROWS FROM (jsonb_to_recordset(${stand.page}::jsonb) AS (id uuid, windows uuid[])) WITH ORDINALITY AS hit(id, windows, n)
     JOIN artists x ON x.id = hit.id
     ORDER BY hit.n`
+    const names = new Map(Object.entries(stand).map(([name, value]) => [value, name as HitParameter]))
+    template = { statement, parameters: statement.values.map((value) => names.get(value as object)!) }
+    templates[encoding] = template
+  }
+  return template
 }
 
 /**

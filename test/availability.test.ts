@@ -905,15 +905,16 @@ describe('availability search plans', () => {
     await artistsWith('first-day-archived', 1, `'${first}'::date, '${day(D + 2)}'::date, 'available'`, true)
     await artistsWith('first-day-blocked', 1, `'${first}'::date, '${day(D + 2)}'::date, 'blocked'`)
     await artistsWith('first-day-booked', 1, `'${first}'::date, '${first}'::date, 'tentative'`)
-    // Booked days are the bookings' triggers' to write: written here with the triggers off.
-    await db.$transaction([
-      db.$executeRawUnsafe(`SET LOCAL session_replication_role = replica`),
-      db.$executeRawUnsafe(
-        `UPDATE artist_availabilities SET booked_on = datemultirange(daterange($1::date, $1::date, '[]'))
-         WHERE artist_id = (SELECT id FROM artists WHERE slug = 'first-day-booked-1')`,
-        first,
-      ),
-    ])
+    // Written straight to booked_on, the bookings' triggers' column, so that the read models' triggers refresh.
+    await db.$executeRawUnsafe(
+      `UPDATE artist_availabilities SET booked_on = datemultirange(daterange($1::date, $1::date, '[]'))
+       WHERE artist_id = (SELECT id FROM artists WHERE slug = 'first-day-booked-1')`,
+      first,
+    )
+    expect(
+      await db.$queryRaw<{ booked: string }[]>`SELECT w.booked_on::text AS booked FROM artist_availabilities w
+        JOIN artists a ON a.id = w.artist_id WHERE a.slug = 'first-day-booked-1'`,
+    ).toEqual([{ booked: `{[${first},${day(D + 1)})}` }])
     expect(await counted()).toEqual({ count: COUNT_TAKE - 1, page: COUNT_TAKE - 1, rest: [COUNT_TAKE - 1, false] })
 
     await artistsWith('first-day-second', 1, `'${day(D + 1)}'::date, '${day(D + 1)}'::date, 'available'`)

@@ -10,6 +10,7 @@ import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { nextSlot, pipelines, type AgencySession } from './support/booking.ts'
 import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
+import { lockRace } from './support/lock-race.ts'
 
 const h = useHarness()
 let agency: AgencySession
@@ -188,23 +189,7 @@ describe('windows by genre', () => {
     const rename = (c: pg.Client, name: string) => c.query('UPDATE artists SET name = $1 WHERE id = $2', [name, artist])
     const addGenre = (c: pg.Client) =>
       c.query('INSERT INTO artist_genres (artist_id, genre_id, updated_at) VALUES ($1, $2, now())', [artist, other.id])
-    /** `holder` writes in an open transaction, `waiter` then writes and waits for its lock; holder commits, then waiter. */
-    const race = async (holder: (c: pg.Client) => Promise<unknown>, waiter: (c: pg.Client) => Promise<unknown>) => {
-      await first.query('BEGIN')
-      await holder(first)
-      await second.query('BEGIN')
-      const pid = (await second.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid
-      const waiting = waiter(second)
-      let blocked = false
-      for (let i = 0; i < 250 && !blocked; i++) {
-        blocked = (await first.query<{ n: number }>('SELECT cardinality(pg_blocking_pids($1)) AS n', [pid])).rows[0]!.n > 0
-        if (!blocked) await new Promise((r) => setTimeout(r, 20))
-      }
-      expect(blocked).toBe(true)
-      await first.query('COMMIT')
-      await waiting
-      await second.query('COMMIT')
-    }
+    const race = lockRace(first, second)
     const check = async (step: string, name: string, rows: number) => {
       const { model, recount } = await modelAndRecount([artist])
       expect(model, step).toEqual(recount)

@@ -228,24 +228,37 @@ const firstOffered = (f: AvailabilitySearchFilter) =>
 const HEAD_PER_ROW = 4
 const HEAD_SLACK = 100
 
-/** How many windows holding the period's first day firstDayCount looks at: a quarter of them must match to cap the count. */
-const FIRST_DAY_SCAN = 4 * COUNT_TAKE
+/**
+ * Not an archived artist's window (alias `w`): a hashed list of the archived artists (their partial index), so that a
+ * scan of windows streams and can stop; as an anti-join they made the planner sort the windows first.
+ */
+const listedArtist = sql`w.artist_id NOT IN (SELECT x.id FROM artists x WHERE x.archived_at IS NOT NULL)`
 
 /**
- * A lower bound of the count of a search without a genre or a name, cheap when the search is broad: at most one window
- * of an artist holds a given day (no overlap, blocked windows included), so the matching windows that hold the period's
+ * How many windows holding the period's first day firstDayCount looks at: a quarter of them must match to cap the
+ * count (of a genre's, one in eight).
+ */
+const FIRST_DAY_SCAN = 4 * COUNT_TAKE
+const GENRE_FIRST_DAY_SCAN = 8 * COUNT_TAKE
+
+/**
+ * A lower bound of the count of a search without a name, cheap when the search is broad: at most one window of an
+ * artist holds a given day (no overlap, blocked windows included), so the matching windows that hold the period's
  * first day belong to as many matching artists, and finding COUNT_TAKE of them caps the count without grouping windows
  * per artist, which no index order lets stop early (a month's count walked about 40,000 entries of the artist index for
- * it). Only the first FIRST_DAY_SCAN windows holding the day are looked at, so that a narrow search, which then counts
- * exactly, pays a few thousand index entries at most. The archived artists are a hashed list (their partial index):
- * as an anti-join they sorted the windows first, and the scan could no longer stop.
+ * it). A genre's come from its days (availability_genre_windows_days_idx, SP-GiST): within one genre the model has one
+ * row per window, and a top genre's week in a country reads about 5,500 of them (one in five matches), a third cheaper
+ * than from its GiST range index. Only the first FIRST_DAY_SCAN (GENRE_FIRST_DAY_SCAN) windows holding the day are
+ * looked at, so that a narrow search, which then counts exactly, pays a few thousand index entries at most.
  */
 function firstDayCount(f: AvailabilitySearchFilter, windows: Prisma.Sql) {
-  return sql`SELECT count(*)::int FROM (
-    SELECT 1 FROM (SELECT * FROM artist_availabilities w
-                   WHERE w.status <> 'blocked' AND daterange(w.starts_on, w.ends_on, '[]') @> ${f.from}::date LIMIT ${FIRST_DAY_SCAN}::int) w
-    WHERE ${windows} AND w.artist_id NOT IN (SELECT x.id FROM artists x WHERE x.archived_at IS NOT NULL)
-    LIMIT ${COUNT_TAKE}::int) d`
+  const holding = f.genreId
+    ? sql`SELECT * FROM availability_genre_windows w
+          WHERE availability_genre_days(w.genre_id, w.starts_on, w.ends_on) @> availability_genre_day(${f.genreId}::uuid, ${f.from}::date)
+            AND w.genre_id = ${f.genreId}::uuid LIMIT ${GENRE_FIRST_DAY_SCAN}::int`
+    : sql`SELECT * FROM artist_availabilities w
+          WHERE w.status <> 'blocked' AND daterange(w.starts_on, w.ends_on, '[]') @> ${f.from}::date LIMIT ${FIRST_DAY_SCAN}::int`
+  return sql`SELECT count(*)::int FROM (SELECT 1 FROM (${holding}) w WHERE ${windows} AND ${listedArtist} LIMIT ${COUNT_TAKE}::int) d`
 }
 
 /**
@@ -257,25 +270,6 @@ function firstDayCount(f: AvailabilitySearchFilter, windows: Prisma.Sql) {
 const GENRE_WALK_ROWS = 100
 const GENRE_WALK_PER_ROW = 100
 const GENRE_WALK_SLACK = 2000
-
-/** How many of a genre's windows holding the period's first day genreFirstDayCount looks at: one in eight must match. */
-const GENRE_FIRST_DAY_SCAN = 8 * COUNT_TAKE
-
-/**
- * firstDayCount for a genre: within one genre the model has one row per window, so its matching windows holding the
- * period's first day belong to as many artists. Read from the genre's days (availability_genre_windows_days_idx,
- * SP-GiST): a top genre's week in a country reads about 5,500 of them (one in five matches), a third cheaper than from
- * the GiST range index. Only the first GENRE_FIRST_DAY_SCAN are looked at: a narrow search, which then sorts every
- * match, pays a few thousand entries at most.
- */
-function genreFirstDayCount(f: AvailabilitySearchFilter, windows: Prisma.Sql) {
-  return sql`SELECT count(*)::int FROM (
-    SELECT 1 FROM (SELECT * FROM availability_genre_windows w
-                   WHERE availability_genre_days(w.genre_id, w.starts_on, w.ends_on) @> availability_genre_day(${f.genreId}::uuid, ${f.from}::date)
-                     AND w.genre_id = ${f.genreId}::uuid LIMIT ${GENRE_FIRST_DAY_SCAN}::int) w
-    WHERE ${windows} AND w.artist_id NOT IN (SELECT x.id FROM artists x WHERE x.archived_at IS NOT NULL)
-    LIMIT ${COUNT_TAKE}::int) d`
-}
 
 /** The search's statements: see searchStatements. */
 export interface SearchStatements {
@@ -389,12 +383,12 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: Country
       const walked = sql`SELECT DISTINCT w.name, w.artist_id
         FROM (SELECT * FROM availability_genre_windows w WHERE w.genre_id = ${f.genreId}::uuid ORDER BY w.name, w.artist_id
               LIMIT ${GENRE_WALK_PER_ROW * needed + GENRE_WALK_SLACK}::int) w
-        WHERE ${artistWindow(w)} AND w.artist_id NOT IN (SELECT x.id FROM artists x WHERE x.archived_at IS NOT NULL)
+        WHERE ${artistWindow(w)} AND ${listedArtist}
         ORDER BY w.name, w.artist_id LIMIT ${needed}::int`
       return {
         page: paged(sql`WITH head AS MATERIALIZED (${walked})
                         SELECT head.artist_id AS id, head.name AS k, ${COUNT_TAKE}::int AS total FROM head
-                        WHERE CASE WHEN (${genreFirstDayCount(f, windows)}) = ${COUNT_TAKE}::int
+                        WHERE CASE WHEN (${firstDayCount(f, windows)}) = ${COUNT_TAKE}::int
                                    THEN (SELECT count(*) FROM head) = ${needed}::int ELSE false END
                         ORDER BY head.name, head.artist_id ${limited}`),
         fallback: sorted,

@@ -113,12 +113,15 @@ const BACKTRACK_MIN_EXCESS_KM = 100
 
 const rad = (deg: number) => (deg * Math.PI) / 180
 
-/** Great-circle distance (haversine) in km. */
+/**
+ * Great-circle distance in km, by the spherical case of Vincenty's formula: the haversine's `asin` loses about a
+ * centimetre near antipodal points, enough for three distances to break the triangle inequality by float error.
+ */
 export function greatCircleKm(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }): number {
-  const dLat = rad(b.latitude - a.latitude)
-  const dLng = rad(b.longitude - a.longitude)
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(rad(a.latitude)) * Math.cos(rad(b.latitude)) * Math.sin(dLng / 2) ** 2
-  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)))
+  const [latA, latB, dLng] = [rad(a.latitude), rad(b.latitude), rad(b.longitude - a.longitude)]
+  const y = Math.hypot(Math.cos(latB) * Math.sin(dLng), Math.cos(latA) * Math.sin(latB) - Math.sin(latA) * Math.cos(latB) * Math.cos(dLng))
+  const x = Math.sin(latA) * Math.sin(latB) + Math.cos(latA) * Math.cos(latB) * Math.cos(dLng)
+  return EARTH_RADIUS_KM * Math.atan2(y, x)
 }
 
 const located = (c: RoutingCity | null): c is RoutingCity & { latitude: number; longitude: number } =>

@@ -115,6 +115,29 @@ describe('dates outside 0001-01-01 .. 9999-12-31', () => {
     expect(search.errors?.[0]?.extensions?.fields).toContainEqual({ field: 'from', message: 'must be between 0001-01-01 and 9999-12-31' })
   })
 
+  it("answers the search's read models at the range's ends: a name alone, a genre sorted by name", async () => {
+    // A name alone reads the names model's days; a genre by name counts its days through an int8range encoding
+    // (availability_genre_days) whose slots hold about 2,870 years from 2000: both ends of the range stay 200s.
+    const genre = await h.app.db.genre.create({ data: { name: 'Edge', slug: `edge-${Date.now()}` } })
+    for (const [from, to] of [
+      ['0001-01-01', '0001-01-07'],
+      ['9999-12-25', '9999-12-31'],
+    ])
+      for (const filter of [{ q: 'edge' }, { genreId: genre.id }]) {
+        const query = new URLSearchParams({ from, to, sort: 'name', ...filter })
+        const rest = await h.app.rest('GET', `/api/v1/availability/search?${query}`, { as: promoter })
+        expect(rest.status, `${query}`).toBe(200)
+        expect(rest.body.data.total).toBe(0)
+        const gql = await h.app.graphql(
+          'query($f: AvailabilitySearchFilter!) { availabilitySearch(filter: $f) { totalCount } }',
+          { f: { from, to, sort: 'NAME', ...filter } },
+          { as: promoter },
+        )
+        expect(gql.errors, `${query}: ${JSON.stringify(gql.errors)}`).toBeUndefined()
+      }
+    expectFieldError(await h.app.rest('GET', '/api/v1/availability/search?from=2030-01-01&to=2030-01-02&q=a%00b', { as: promoter }), 'q')
+  })
+
   it('a DateTime variable or literal outside the range is refused before any resolver runs', async () => {
     const variable = await h.app.graphql(
       'query($f: BookingFilter) { bookings(filter: $f) { totalCount } }',

@@ -122,8 +122,8 @@ describe('dates outside 0001-01-01 .. 9999-12-31', () => {
     for (const [from, to] of [
       ['0001-01-01', '0001-01-07'],
       ['9999-12-25', '9999-12-31'],
-    ])
-      for (const filter of [{ q: 'edge' }, { genreId: genre.id }]) {
+    ] as const)
+      for (const filter of [{ q: 'edge' }, { genreId: genre.id }] as Record<string, string>[]) {
         const query = new URLSearchParams({ from, to, sort: 'name', ...filter })
         const rest = await h.app.rest('GET', `/api/v1/availability/search?${query}`, { as: promoter })
         expect(rest.status, `${query}`).toBe(200)

@@ -271,6 +271,13 @@ const GENRE_WALK_ROWS = 100
 const GENRE_WALK_PER_ROW = 100
 const GENRE_WALK_SLACK = 2000
 
+/**
+ * Whether a search is a name alone, which the names read model answers: no window filter but the period (and
+ * tentative), sorted by name or soonest (the model has no fee, country or genre).
+ */
+const readsNames = (f: AvailabilitySearchFilter, countryId: Country): f is AvailabilitySearchFilter & { q: string } =>
+  Boolean(f.q) && !f.genreId && !countryId && !f.currency && f.budgetMin === undefined && f.budgetMax === undefined && f.sort !== 'fee'
+
 /** The search's statements: see searchStatements. */
 export interface SearchStatements {
   /**
@@ -341,7 +348,7 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: Country
         : sql`SELECT CASE WHEN (${firstDayCount(f, windows)}) = ${COUNT_TAKE}::int THEN ${COUNT_TAKE}::int ELSE (${distinct}) END AS total`
   // A name with no other filter of the windows than the period: the artists offering a day of it, from the names read
   // model (one bitmap scan of it), by name or by their first day offered.
-  if (f.q && !f.genreId && !countryId && !f.currency && f.budgetMin === undefined && f.budgetMax === undefined && f.sort !== 'fee') {
+  if (readsNames(f, countryId)) {
     const period = sql`daterange(${f.from}::date, ${f.to}::date, '[]')`
     const offered = sql`n.name_search LIKE ${likePattern(searchFold(f.q))} AND (n.available_on && ${period}${
       f.includeTentative ? sql` OR n.tentative_on && ${period}` : Prisma.empty
@@ -505,16 +512,15 @@ function reviveBusy(row: JsonRecord): BusyRow {
   return row as unknown as BusyRow
 }
 
+/** The instants [from, to) of a search's period: the busy rows touching them are its busy days' rows. */
+const busyPeriod = (f: AvailabilitySearchFilter) => [dayOf(f.from), addDays(dayOf(f.to), 1)] as const
+
 /**
  * The confirmed bookings (by artist and start) and the active holds (by artist, status and start) touching
- * the period of the artists `ofArtists` (a condition on `artist_id`) selects: one statement for both kinds.
+ * the instants [from, to) of the artists `ofArtists` (a condition on `artist_id`) selects: one statement for both
+ * kinds. The values may be stand-ins (hitTemplate's).
  */
-function busyRows(f: AvailabilitySearchFilter, ofArtists: Prisma.Sql, now: Date) {
-  return busyRowsWithin(dayOf(f.from), addDays(dayOf(f.to), 1), ofArtists, now)
-}
-
-/** busyRows of the instants [from, to). */
-function busyRowsWithin(from: unknown, to: unknown, ofArtists: Prisma.Sql, now: unknown) {
+function busyRows(from: unknown, to: unknown, ofArtists: Prisma.Sql, now: unknown) {
   return sql`
     SELECT artist_id AS "artistId", starts_at AS "startsAt", ends_at AS "endsAt", false AS hold, NULL AS status, NULL::int AS priority,
            NULL::timestamptz AS "expiresAt", NULL::timestamptz AS "challengeDeadline", NULL::timestamptz AS "createdAt", NULL::timestamptz AS "updatedAt"
@@ -605,10 +611,11 @@ interface HitRow {
 function hitRows(ctx: RequestContext, rows: PageRow[], shape: HitShape, encoding: 'sql' | 'restSql') {
   const { artist, windows } = hitJson(shape)
   const template = hitTemplate(artist, windows, encoding)
+  const [from, to] = busyPeriod(shape.f)
   const values: Record<HitParameter, unknown> = {
     page: JSON.stringify(rows.map(({ id, windows }) => ({ id, windows }))),
-    from: dayOf(shape.f.from),
-    to: addDays(dayOf(shape.f.to), 1),
+    from,
+    to,
     now: shape.now,
   }
   return sqlOf(ctx.db).$queryRaw<HitRow[]>(
@@ -642,7 +649,7 @@ function hitTemplate(artist: JsonShape, windows: JsonShape, encoding: 'sql' | 'r
     const stand = { page: {}, from: {}, to: {}, now: {} } satisfies Record<HitParameter, object>
     const statement = sql`
     SELECT hit.id, ${Prisma.raw(artist[encoding])}::text AS artist, ${Prisma.raw(windows[encoding])}::text AS windows,
-           (SELECT json_agg(b)::text FROM (${busyRowsWithin(stand.from, stand.to, sql`artist_id = hit.id`, stand.now)}) b) AS busy
+           (SELECT json_agg(b)::text FROM (${busyRows(stand.from, stand.to, sql`artist_id = hit.id`, stand.now)}) b) AS busy
     FROM ROWS FROM (jsonb_to_recordset(${stand.page}::jsonb) AS (id uuid, windows uuid[])) WITH ORDINALITY AS hit(id, windows, n)
     JOIN artists x ON x.id = hit.id
     ORDER BY hit.n`
@@ -695,7 +702,7 @@ const prismaHits: Hydrate<SearchHit> = async (ctx, rows, { f, query, windowQuery
       where: { id: { in: rows.flatMap((r) => r.windows) } },
       orderBy: { startsOn: 'asc' },
     }),
-    searchSql(ctx).$queryRaw<BusyRow[]>(busyRows(f, sql`artist_id = ANY(${ids}::uuid[])`, now)),
+    searchSql(ctx).$queryRaw<BusyRow[]>(busyRows(...busyPeriod(f), sql`artist_id = ANY(${ids}::uuid[])`, now)),
   ])
   const busy = busyDays(busyRowsOfPage, f, now)
   const byId = new Map(artists.map((a) => [a.id, a]))

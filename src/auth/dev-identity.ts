@@ -76,7 +76,7 @@ export async function mintDevToken(options: {
  * the size), so a file read while that young is read again on the next call, as git treats a "racily clean"
  * index entry. Past it, any later write changes the time.
  */
-const SETTLED_NS = 1_000_000_000n
+const SETTLED_MS = 1_000
 
 /**
  * The grants file as of this call: read again only when it changed (device, inode, size, modification time)
@@ -86,13 +86,13 @@ const SETTLED_NS = 1_000_000_000n
 function grantsReader(dir: string): () => DevGrant[] {
   let known: { stamp: string; settled: boolean; grants: DevGrant[] } | undefined
   return () => {
-    const stat = statSync(grantsPath(dir), { bigint: true, throwIfNoEntry: false })
+    const stat = statSync(grantsPath(dir), { throwIfNoEntry: false })
     if (!stat) return []
-    const stamp = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`
+    const stamp = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`
     if (known?.stamp === stamp && known.settled) return known.grants
-    const readAt = BigInt(Date.now()) * 1_000_000n
+    const readAt = Date.now()
     const grants = readGrants(dir)
-    known = { stamp, settled: readAt - stat.mtimeNs > SETTLED_NS && readAt - stat.ctimeNs > SETTLED_NS, grants }
+    known = { stamp, settled: readAt - stat.mtimeMs > SETTLED_MS && readAt - stat.ctimeMs > SETTLED_MS, grants }
     return grants
   }
 }

@@ -40,6 +40,28 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   )
 }
 
+/**
+ * `parseInput` with rules that read the clock, checked with the schema's own and reported together. The
+ * refined schema is built once: zod compiles a schema on its first parse, and a schema refined anew for each
+ * call cost ~0.2–0.3 ms of CPU per parse. `now` reaches the refinement through the closure for the length of
+ * one parse, which is synchronous (no async refinement), so no other parse can see it.
+ */
+export function parserAt<S extends z.ZodType>(
+  schema: S,
+  refine: (value: z.output<S>, ctx: z.RefinementCtx<z.output<S>>, now: Date) => void,
+): (input: unknown, now: Date) => z.output<S> {
+  let at = new Date(Number.NaN)
+  const refined = schema.superRefine((value, ctx) => refine(value, ctx, at))
+  return (input, now) => {
+    at = now
+    try {
+      return parseInput(refined, input)
+    } finally {
+      at = new Date(Number.NaN)
+    }
+  }
+}
+
 const ID_MESSAGE = 'expected a UUID'
 
 /** An id, wherever one is read (path, query, body, GraphQL argument): a UUID, with one message on every face. */

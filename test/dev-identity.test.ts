@@ -7,6 +7,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../src/config.ts'
+import { mintDevToken, writeGrant } from '../src/auth/dev-identity.ts'
 import { identityFromConfig } from '../src/auth/identity.ts'
 import { createDb } from '../src/db/client.ts'
 import { createLogger } from '../src/logger.ts'
@@ -83,10 +84,11 @@ describe('dev identity mode', () => {
   let database: Awaited<ReturnType<typeof freshDatabase>>
   let url: string
   let close: () => Promise<void>
+  let config: ReturnType<typeof loadConfig>
 
   beforeAll(async () => {
     database = await freshDatabase()
-    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, DEV_IDENTITY_DIR: dir, LOG_LEVEL: 'silent' })
+    config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, DEV_IDENTITY_DIR: dir, LOG_LEVEL: 'silent' })
     const db = createDb({ url: database.url })
     const app = await buildServer({ config, db, identity: await identityFromConfig(config), log: createLogger('silent') })
     await app.listen({ port: 0, host: '127.0.0.1' })
@@ -144,5 +146,29 @@ describe('dev identity mode', () => {
     expect(((await r.json()) as { error: { message: string } }).error.message).toBe(
       'missing permission: artist.directory.read or artist.agency.manage',
     )
+  })
+
+  it('sees every change of the grants file at the next call, however soon it follows the last', async () => {
+    const grant = { userId: '77777777-7777-4777-8777-777777777777', orgId: '88888888-8888-4888-8888-888888888888', tenantRole: 'ADMIN' }
+    const auth = config.auth as { issuer: string; audience: string }
+    const t = await mintDevToken({ dir, issuer: auth.issuer, audience: auth.audience, userId: grant.userId })
+    const status = async () =>
+      (await fetch(`${url}/api/v1/artists`, { headers: { authorization: `Bearer ${t}`, 'x-org': grant.orgId } })).status
+    // The two grants write files of the same size, most often within one tick of the file clock.
+    const granted = () => writeGrant(dir, { ...grant, modules: ['artist'], permissions: ['artist.directory.read'] })
+    const withdrawn = () => writeGrant(dir, { ...grant, modules: ['artisx'], permissions: ['artist.directory.read'] })
+    for (let round = 0; round < 5; round++) {
+      granted()
+      expect(await status()).toBe(200)
+      withdrawn()
+      expect(await status()).toBe(403)
+    }
+    // Once the file has settled, its reading is reused, and a change is still seen at once.
+    granted()
+    await new Promise((resolve) => setTimeout(resolve, 1_100))
+    expect(await status()).toBe(200)
+    expect(await status()).toBe(200)
+    withdrawn()
+    expect(await status()).toBe(403)
   })
 })

@@ -11,23 +11,51 @@ type Json = Record<string, unknown>
 
 const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date)
 
+/** What `fill` does with a schema, read once per schema object (answers walk the same schemas on every request). */
+interface Plan {
+  ref?: string
+  allOf: JsonSchema[]
+  items?: JsonSchema
+  /** Money fields: [field, the amount field it shows]. */
+  money: [string, string][]
+  /** Properties whose schema may hold Money fields further down (leaves, such as strings and numbers, cannot). */
+  nested: [string, JsonSchema][]
+}
+
+const plans = new WeakMap<JsonSchema, Plan>()
+
+const mayHoldMoney = (s: JsonSchema) => s.$ref !== undefined || s.allOf !== undefined || s.items !== undefined || s.properties !== undefined
+
+function planOf(schema: JsonSchema): Plan {
+  let plan = plans.get(schema)
+  if (!plan) {
+    const properties = Object.entries((schema.properties as Record<string, JsonSchema> | undefined) ?? {})
+    plan = {
+      ref: typeof schema.$ref === 'string' ? schema.$ref.replace('#/components/schemas/', '') : undefined,
+      allOf: (schema.allOf as JsonSchema[] | undefined) ?? [],
+      items: schema.items as JsonSchema | undefined,
+      money: properties.flatMap(([name, p]) => (typeof p['x-money-of'] === 'string' ? [[name, p['x-money-of']] as [string, string]] : [])),
+      nested: properties.filter(([, p]) => typeof p['x-money-of'] !== 'string' && mayHoldMoney(p)),
+    }
+    plans.set(schema, plan)
+  }
+  return plan
+}
+
 function fill(schema: JsonSchema | undefined, data: unknown, components: Components, currency: unknown): void {
   // A fragment carries its Money fields already (src/rest/json.ts).
   if (!schema || data === null || data === undefined || data instanceof JsonFragment) return
-  const ref = schema.$ref
-  if (typeof ref === 'string') return fill(components[ref.replace('#/components/schemas/', '')], data, components, currency)
-  for (const part of (schema.allOf as JsonSchema[] | undefined) ?? []) fill(part, data, components, currency)
+  const plan = planOf(schema)
+  if (plan.ref !== undefined) return fill(components[plan.ref], data, components, currency)
+  for (const part of plan.allOf) fill(part, data, components, currency)
   if (Array.isArray(data)) {
-    for (const item of data) fill(schema.items as JsonSchema | undefined, item, components, currency)
+    for (const item of data) fill(plan.items, item, components, currency)
     return
   }
   if (!isRecord(data)) return
   const own = typeof data.currency === 'string' ? data.currency : currency
-  for (const [name, property] of Object.entries((schema.properties as Record<string, JsonSchema> | undefined) ?? {})) {
-    const amountOf = property['x-money-of']
-    if (typeof amountOf === 'string') data[name] = money(data[amountOf] as bigint | number | null, own as string | null)
-    else if (name in data) fill(property, data[name], components, own)
-  }
+  for (const [name, amountOf] of plan.money) data[name] = money(data[amountOf] as bigint | number | null, own as string | null)
+  for (const [name, property] of plan.nested) if (name in data) fill(property, data[name], components, own)
 }
 
 /** Fills the Money fields `schema` declares into `data` (in place: answers are built per request). */

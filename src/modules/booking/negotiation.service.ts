@@ -19,7 +19,7 @@ import {
   type OfferDepositTerm,
 } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
-import { Id, parseInput } from '../../validation.ts'
+import { Id, parseInput, parserAt } from '../../validation.ts'
 import { actorOf, otherSide, partyOf, recordActivities, pipelinesVisibleTo, statusChange, type Party, type Transition } from './parties.ts'
 import { actedOn, actionsView, askerFor, blocked, partyChecks, stateAllows, type ActionsView, type Asker, type Check } from './actions.ts'
 import { alreadyBooked, bookedSql, confirmedBookingOn, expireDue, heldSql, lockSeen, reprioritize } from './pipeline.ts'
@@ -117,10 +117,9 @@ async function visibleOffer(ctx: RequestContext, party: Party, id: string) {
 }
 
 /** The input as parsed at `now`: the schema's rules and the one that reads the clock, reported together. */
-const offerInputAt = (now: Date) =>
-  OfferInput.superRefine((o, ctx) => {
-    if (o.expiresAt && o.expiresAt <= now) ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be in the future' })
-  })
+const parseOfferInput = parserAt(OfferInput, (o, ctx, now) => {
+  if (o.expiresAt && o.expiresAt <= now) ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be in the future' })
+})
 
 function checkAgainstRequest(request: BookingRequest, data: z.output<typeof OfferInput>) {
   if (data.expiresAt && data.expiresAt > request.startsAt) throw invalidInput('expiresAt', 'must be before the event')
@@ -273,7 +272,7 @@ export const offers = {
       requireTheirs(party, offer, 'counter')
       const to = transition(offerMachine, offer.status, 'counter')
       const terms = await depositTermsOf(tx, offerId)
-      const data = parseInput(offerInputAt(ctx.clock.now()), carriedOver({ ...offer, depositTerms: terms }, input as object, named))
+      const data = parseOfferInput(carriedOver({ ...offer, depositTerms: terms }, input as object, named), ctx.clock.now())
       checkAgainstRequest(request, data)
       const countered: Transition = {
         requestId: request.id,
@@ -373,7 +372,7 @@ async function make(ctx: RequestContext, requestId: string, input: unknown, quer
 async function make(ctx: RequestContext, requestId: string, input: unknown, query?: Selection): Promise<BookingOffer | OfferViewRow> {
   const party = await partyOf(ctx)
   requireSide(party, 'agency', 'answers requests with offers')
-  const data = parseInput(offerInputAt(ctx.clock.now()), input)
+  const data = parseOfferInput(input, ctx.clock.now())
   const seen = { what: 'booking request', id: requestId }
   const { offer, request, artist } = await lockSeen(
     ctx.db,

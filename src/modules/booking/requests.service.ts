@@ -11,7 +11,7 @@ import { formatDay, today } from '../../dates.ts'
 import { BookingRequestStatus, DealType, Prisma, type Agency, type Artist, type BookingRequest } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Currency, MinorUnits } from '../../money.ts'
-import { Id, parseInput } from '../../validation.ts'
+import { Id, parseInput, parserAt } from '../../validation.ts'
 import { dealClosed } from './deal-followers.ts'
 import { actorOf, partyOf, recordActivities, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
 import { expireDue, lockRequest, reprioritize } from './pipeline.ts'
@@ -52,13 +52,12 @@ export const BookingRequestInput = z
   })
 
 /** The input as parsed at `now`: the schema's rules and those that read the clock, reported together. */
-const requestInputAt = (now: Date) =>
-  BookingRequestInput.superRefine((r, ctx) => {
-    if (r.startsAt <= now) ctx.addIssue({ code: 'custom', path: ['startsAt'], message: 'must be in the future' })
-    // One message for either fault of the answer-by time (the schema reports it when past the event).
-    if (r.expiresAt && r.expiresAt <= now && r.expiresAt <= r.startsAt)
-      ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be in the future and before the event' })
-  })
+const parseRequestInput = parserAt(BookingRequestInput, (r, ctx, now) => {
+  if (r.startsAt <= now) ctx.addIssue({ code: 'custom', path: ['startsAt'], message: 'must be in the future' })
+  // One message for either fault of the answer-by time (the schema reports it when past the event).
+  if (r.expiresAt && r.expiresAt <= now && r.expiresAt <= r.startsAt)
+    ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be in the future and before the event' })
+})
 
 export const BookingRequestFilter = z.object({
   status: statusesOf(BookingRequestStatus),
@@ -183,7 +182,7 @@ async function create(ctx: RequestContext, input: unknown, query?: Selection): P
   const party = await partyOf(ctx)
   requireSide(party, 'promoter', 'sends booking requests')
   const now = ctx.clock.now()
-  const data = parseInput(requestInputAt(now), input)
+  const data = parseRequestInput(input, now)
   const id = randomUUID()
   const instant = (d: Date | null | undefined) => (d ? d.toISOString() : null)
   const cityId = data.cityId ?? null

@@ -50,13 +50,23 @@ export const BookingDetailView = {
 /** How a column is read: enums as text (the ORM's records hold them as strings). */
 const read = (c: ModelColumn) => (c.isEnum ? (c.isList ? '::text[]' : '::text') : '')
 
+// Both are on every step's path with a handful of (model, alias, prefix) triples: their texts and keys are made once.
+const columnLists = new Map<string, Prisma.Sql>()
+const fieldKeys = new Map<string, { key: string; fields: [name: string, key: string][] }>()
+
 /** The columns of `model` read from the table aliased `alias`, each named `prefix.field`. */
 export function columnsOf(model: Prisma.ModelName, alias: string, prefix: string): Prisma.Sql {
-  return Prisma.raw(
-    modelColumns(model)
-      .map((c) => `${alias}.${c.column}${read(c)} AS "${prefix}.${c.name}"`)
-      .join(', '),
-  )
+  const id = `${model}|${alias}|${prefix}`
+  let list = columnLists.get(id)
+  if (!list) {
+    list = Prisma.raw(
+      modelColumns(model)
+        .map((c) => `${alias}.${c.column}${read(c)} AS "${prefix}.${c.name}"`)
+        .join(', '),
+    )
+    columnLists.set(id, list)
+  }
+  return list
 }
 
 /**
@@ -64,8 +74,16 @@ export function columnsOf(model: Prisma.ModelName, alias: string, prefix: string
  * that found nothing: no `id`, or no first column for a model without one, such as a deposit term).
  */
 export function nested<T>(row: Record<string, unknown>, model: Prisma.ModelName, prefix: string): T | null {
-  const columns = modelColumns(model)
-  const key = columns.some((c) => c.name === 'id') ? 'id' : columns[0]?.name
-  if (row[`${prefix}.${key}`] == null) return null
-  return Object.fromEntries(columns.map((c) => [c.name, row[`${prefix}.${c.name}`]])) as T
+  const id = `${model}|${prefix}`
+  let keys = fieldKeys.get(id)
+  if (!keys) {
+    const columns = modelColumns(model)
+    const key = columns.some((c) => c.name === 'id') ? 'id' : columns[0]?.name
+    keys = { key: `${prefix}.${key}`, fields: columns.map((c) => [c.name, `${prefix}.${c.name}`]) }
+    fieldKeys.set(id, keys)
+  }
+  if (row[keys.key] == null) return null
+  const record: Record<string, unknown> = {}
+  for (const [name, key] of keys.fields) record[name] = row[key]
+  return record as T
 }

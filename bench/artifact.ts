@@ -8,7 +8,7 @@ import { createServer } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { promisify } from 'node:util'
 import { startAuthStandIn, type AuthStandIn } from '../test/support/auth-stand-in.ts'
-import { benchDatabase, measure, seedDirectory, type Timing } from './support.ts'
+import { benchDatabase, measure, seedDirectory, type Timing, send } from './support.ts'
 
 const ARTISTS = Number(process.env.BENCH_ARTISTS ?? 20_000)
 const CLIENTS = 16
@@ -69,7 +69,7 @@ async function start(variant: Variant, env: Record<string, string>) {
   const base = `http://127.0.0.1:${port}`
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${variant.label} exited with ${child.exitCode}`)
-    const ok = await fetch(`${base}/ready`).then(
+    const ok = await send(`${base}/ready`).then(
       (r) => r.ok,
       () => false,
     )
@@ -94,14 +94,13 @@ async function readLoad(base: string, headers: Record<string, string>): Promise<
     const q = terms[i % terms.length]
     const res =
       i % 2
-        ? await fetch(`${base}/api/v1/artists?q=${q}&limit=20`, { headers })
-        : await fetch(`${base}/graphql`, {
+        ? await send(`${base}/api/v1/artists?q=${q}&limit=20`, { headers })
+        : await send(`${base}/graphql`, {
             method: 'POST',
             headers: { ...headers, 'content-type': 'application/json' },
             body: JSON.stringify({ query, variables: { q } }),
           })
-    if (!res.ok) throw new Error(`${res.status} ${await res.text()}`)
-    await res.arrayBuffer()
+    if (!res.ok) throw new Error(`${res.status} ${res.text()}`)
   })
 }
 

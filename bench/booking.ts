@@ -2,7 +2,7 @@
 // companies, against a baseline of the same SQL statements run directly on pg in the same run.
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
-import { benchAgency, benchApp, benchDatabase, measure, report } from './support.ts'
+import { benchAgency, benchApp, benchDatabase, measure, report, send } from './support.ts'
 
 const FLOWS = Number(process.env.BENCH_FLOWS ?? 400)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8)
@@ -147,8 +147,8 @@ export async function restFlow(
   onStep?: (step: string) => void,
 ) {
   const post = async (path: string, headers: Record<string, string>, body: unknown) => {
-    const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) })
-    const json = (await res.json()) as { data: { id: string } }
+    const res = await send(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) })
+    const json = res.json() as { data: { id: string } }
     if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`)
     return json.data
   }

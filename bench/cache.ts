@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import type pg from 'pg'
 import { addDays, formatDay, today } from '../src/dates.ts'
-import { benchAgency, benchApp, benchDatabase, measure, report, seedDirectory, type Timing } from './support.ts'
+import { benchAgency, benchApp, benchDatabase, measure, report, seedDirectory, type Timing, send } from './support.ts'
 
 const ARTISTS = Number(process.env.BENCH_ARTISTS ?? 5_000)
 const WINDOWS_PER_ARTIST = 4
@@ -69,10 +69,10 @@ export async function cacheBenchmark() {
   const headers = { live: await live.session(grant), cached: await cached.session(grant) }
   // Every answer is checked: a refusal or an error would be measured as a fast answer otherwise.
   const get = async (base: string, path: string, sent: Record<string, string>, outcomes?: Map<string, number>) => {
-    const res = await fetch(`${base}${path}`, { headers: sent })
-    const body = await res.text()
+    const res = await send(`${base}${path}`, { headers: sent })
+    const body = res.text()
     if (res.status !== 200) throw new Error(`${path}: ${res.status} ${body}`)
-    const outcome = res.headers.get('x-cache') ?? 'none'
+    const outcome = res.header('x-cache') ?? 'none'
     outcomes?.set(outcome, (outcomes.get(outcome) ?? 0) + 1)
     return body
   }

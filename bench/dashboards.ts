@@ -9,7 +9,7 @@ import { systemClock } from '../src/clock.ts'
 import type { Party } from '../src/modules/booking/parties.ts'
 import { activityStatement, dashboardStatement, tasksStatement } from '../src/modules/dashboards/dashboards.service.ts'
 import { FEED_READ_RULES } from '../src/modules/outbox/catalog.ts'
-import { benchApp, benchDatabase, measure, report } from './support.ts'
+import { benchApp, benchDatabase, measure, report, send } from './support.ts'
 import { md5Uuid } from './seed-sql.ts'
 
 const BOOKINGS = Number(process.env.BENCH_BOOKINGS ?? 1_000_000)
@@ -156,9 +156,9 @@ export async function dashboardsBenchmark() {
       const headers = await app.session(grant)
       const countedHeaders = await counted.session(grant)
       const get = async (base: string, h: Record<string, string>, path: string) => {
-        const res = await fetch(`${base}${path}`, { headers: h })
-        if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`)
-        return res.json() as Promise<{ data: { pageInfo?: { endCursor: string; hasNextPage: boolean } } }>
+        const res = await send(`${base}${path}`, { headers: h })
+        if (!res.ok) throw new Error(`${path}: ${res.status} ${res.text()}`)
+        return res.json() as { data: { pageInfo?: { endCursor: string; hasNextPage: boolean } } }
       }
       await get(counted.base, countedHeaders, '/api/v1/dashboard')
       counting = true

@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http'
 import pg from 'pg'
 import { COUNT_LIMIT } from '../src/pagination.ts'
-import { benchApp, benchDatabase, measure, report, seedDirectory, serveInWorker, type Listening, type Timing } from './support.ts'
+import { benchApp, benchDatabase, measure, report, seedDirectory, serveInWorker, type Listening, type Timing, send } from './support.ts'
 
 const ARTISTS = Number(process.env.BENCH_ARTISTS ?? 20_000)
 const AGENCIES = Math.round(ARTISTS / 4)
@@ -130,8 +130,8 @@ async function bareRoute(url: string) {
   return {
     close,
     async get(path: string) {
-      const res = await fetch(`${base}${path}`)
-      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`)
+      const res = await send(`${base}${path}`)
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${res.text()}`)
       return res.json()
     },
   }

@@ -2,7 +2,7 @@
 // of itinerary items; the day sheet (REST and GraphQL Booking.daySheet) and the artist's iCal feed, each against
 // a baseline of the equivalent SQL run directly on the same database in the same run.
 import { randomUUID } from 'node:crypto'
-import { benchApp, benchDatabase, measure, report } from './support.ts'
+import { benchApp, benchDatabase, measure, report, send } from './support.ts'
 
 const SHOWS = Number(process.env.BENCH_SHOWS ?? 60)
 const ITEMS_PER_DAY = 12
@@ -31,8 +31,8 @@ export async function logisticsBenchmark() {
       permissions: promoterPermissions,
     })
     const call = async (as: Record<string, string>, method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${app.base}${path}`, { method, headers: as, body: body === undefined ? undefined : JSON.stringify(body) })
-      const json = (await res.json()) as { data: { id: string; holds: { id: string }[] } }
+      const res = await send(`${app.base}${path}`, { method, headers: as, body: body === undefined ? undefined : JSON.stringify(body) })
+      const json = res.json() as { data: { id: string; holds: { id: string }[] } }
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`)
       return json.data
     }
@@ -87,12 +87,12 @@ export async function logisticsBenchmark() {
       ]),
     )
     const rest = await measure('REST GET /bookings/:id/day-sheet (promoter)', 400, 8, async (i) => {
-      const res = await fetch(`${app.base}/api/v1/bookings/${bookingIds[i % SHOWS]}/day-sheet?date=${dayOf(i)}`, { headers: promoter })
+      const res = await send(`${app.base}/api/v1/bookings/${bookingIds[i % SHOWS]}/day-sheet?date=${dayOf(i)}`, { headers: promoter })
       if (!res.ok) throw new Error(`day sheet: ${res.status}`)
       return res.json()
     })
     const gql = await measure('GraphQL booking { daySheet { items } } (promoter)', 400, 8, async (i) => {
-      const res = await fetch(`${app.base}/graphql`, {
+      const res = await send(`${app.base}/graphql`, {
         method: 'POST',
         headers: promoter,
         body: JSON.stringify({
@@ -112,7 +112,7 @@ export async function logisticsBenchmark() {
       ),
     )
     const ics = await measure(`GET /calendar/:token.ics (${SHOWS} shows)`, 100, 4, async () => {
-      const res = await fetch(feedUrl)
+      const res = await send(feedUrl)
       if (!res.ok) throw new Error(`feed: ${res.status}`)
       return res.text()
     })

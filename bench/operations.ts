@@ -3,7 +3,7 @@
 // accepts and drops them), each against the same read with all of it off.
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:http'
-import { benchApp, benchDatabase, MACHINE_KEY, measure, report } from './support.ts'
+import { benchApp, benchDatabase, MACHINE_KEY, measure, report, send } from './support.ts'
 
 const N = 2000
 const CONCURRENCY = 8
@@ -34,9 +34,8 @@ export async function operationsBenchmark() {
     const app = await benchApp(database.url, { env: { RATE_LIMIT_MACHINE_MAX: String(N * 10), ...env } })
     try {
       return await measure(label, N, CONCURRENCY, async () => {
-        const res = await fetch(`${app.base}/api/v1/genres?limit=20`, { headers: { 'x-internal-api-key': MACHINE_KEY } })
+        const res = await send(`${app.base}/api/v1/genres?limit=20`, { headers: { 'x-internal-api-key': MACHINE_KEY } })
         if (res.status !== 200) throw new Error(`status ${res.status}`)
-        await res.arrayBuffer()
       })
     } finally {
       await app.close()

@@ -4,7 +4,7 @@
 // app of their own.
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
-import { benchAgency, benchApp, benchDatabase, measure, report } from './support.ts'
+import { benchAgency, benchApp, benchDatabase, measure, report, send } from './support.ts'
 
 const STOPS = 120
 const OTHERS = 50
@@ -123,9 +123,9 @@ export async function touringBenchmark() {
     const headersOf = async (a: typeof app) => a.session(grant)
     const countedHeaders = await headersOf(counted)
     const routing = async (a: typeof app, headers: Record<string, string>) => {
-      const res = await fetch(`${a.base}/api/v1/tours/${tourId}/routing`, { headers })
-      if (!res.ok) throw new Error(`routing: ${res.status} ${await res.text()}`)
-      return (await res.json()) as { data: { legs: unknown[]; issues: { kind: string }[] } }
+      const res = await send(`${a.base}/api/v1/tours/${tourId}/routing`, { headers })
+      if (!res.ok) throw new Error(`routing: ${res.status} ${res.text()}`)
+      return res.json() as { data: { legs: unknown[]; issues: { kind: string }[] } }
     }
     await routing(counted, countedHeaders)
     statements.length = 0
@@ -140,7 +140,7 @@ export async function touringBenchmark() {
     const baseline = await measure('baseline: the same rows, one SQL statement on pg', RUNS, 1, () => sql.query(BASELINE, [tourId]))
     const rest = await measure(`REST GET …/routing (${STOPS} stops), one at a time`, RUNS, 1, () => routing(app, headers))
     const gql = await measure(`GraphQL tour { routing { legs issues } }, one at a time`, RUNS, 1, async () => {
-      const res = await fetch(`${app.base}/graphql`, {
+      const res = await send(`${app.base}/graphql`, {
         method: 'POST',
         headers,
         body: JSON.stringify({
@@ -149,7 +149,7 @@ export async function touringBenchmark() {
           variables: { id: tourId },
         }),
       })
-      const body = (await res.json()) as { errors?: unknown }
+      const body = res.json() as { errors?: unknown }
       if (body.errors) throw new Error(JSON.stringify(body.errors))
     })
     const parallel = await measure(`REST GET …/routing, 4 in flight`, RUNS, 4, () => routing(app, headers))

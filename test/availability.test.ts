@@ -810,13 +810,15 @@ describe('availability search plans', () => {
     expect(plan('two months, by soonest: page')).toContain('Index Only Scan using artist_availabilities_open_artist_idx')
     expect(plan('two months, by soonest: fallback')).toContain('Index Only Scan using artist_availabilities_open_range_idx')
     // A count starts from the period's windows or from the artists' (whichever the planner finds cheaper); a
-    // genre's from its windows of the period (their read model); a name's alone from the names read model.
+    // genre's from its windows of the period (their read model); a name's alone from the names read model. The
+    // period's alone sorted by name looks at the names read model's first rows before counting windows.
     for (const { label, plan } of plans.filter((p) => p.label.endsWith('count')))
       expect(plan, label).toMatch(
         label === 'free text, two weeks: count'
           ? /Bitmap Index Scan on availability_names_name_search_trgm_idx/
           : /Index Only Scan using (artist_availabilities_open_(range|artist)_idx|availability_genre_windows_range_idx)/,
       )
+    expect(plan('a week, by name: count')).toMatch(/Limit[^\n]*\n\s*->\s+Seq Scan on availability_names n/)
     // A genre's page sorted by name walks its windows in name order once the windows holding the period's first day
     // found COUNT_TAKE artists (its days' index); its fallback and its count read the genre's windows of the period.
     const techno = (which: string) => plan(`a week in Spain, techno, with a budget: ${which}`)
@@ -971,7 +973,11 @@ describe('availability search plans', () => {
       from,
       to,
     )
+    // The period alone sorted by name reads the same model, walked in name order: only planned artists have windows
+    // this late, so its reference is the name's.
     for (const filter of [
+      { from, to },
+      { from, to, includeTentative: false },
       { from, to, q: 'planned' },
       { from, to, q: 'planned', includeTentative: false },
       { from, to, q: 'planned', sort: 'soonest' },
@@ -1071,8 +1077,11 @@ describe('availability search plans', () => {
     }
   })
 
-  it('walk listed artists in name order for a name-sorted page, and reach archived ones only through their partial index', () => {
-    expect(plans.find((p) => p.label === 'a week, by name: page')!.plan).toContain('artists_listed_name_idx')
+  it('walk the names read model in name order for a page sorted by name of the period alone, and reach archived artists only through their partial index', () => {
+    // Its rows are the listed artists that offer a day: the page needs no probe of the artists' windows but its own twenty.
+    const page = plans.find((p) => p.label === 'a week, by name: page')!.plan
+    expect(page).toContain('Index Scan using availability_names_name_idx on availability_names')
+    expect(page).not.toMatch(/artists_listed_name_idx|artists_pkey/)
     for (const { label, plan } of plans.filter((p) => p.label.endsWith('count'))) {
       expect(plan, label).not.toMatch(/artists_pkey|artists_listed_name_idx/)
       // A name's count starts from the name's artists (a trigram index), whose own rows say whether they are archived

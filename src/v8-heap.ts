@@ -7,8 +7,8 @@
 // scavenge in one young-generation cycle; warm-up traffic (cold code, slow first requests) is enough to decide
 // it for per-request sites. Their objects then die in old space, which only a mark-compact reclaims, and until
 // then the scavenger counts everything they point at as live (old-to-new references are its roots): each
-// search's rows as pg read them (the hits' JSON text, ~40 kB) survived two scavenges and was promoted, ~2 MB
-// a scavenge at 10 ms each on the GC's helper threads, with the old space growing 2 MB a scavenge until the next
+// search's rows as pg read them (the hits' JSON text, most of ~37 kB a request) survived two scavenges and was
+// promoted: ~2 MB a scavenge, each pausing the service 9–14 ms, and the old space grew by as much until the next
 // mark-compact. Without it, what a request allocates dies young (src/modules/availability/README.md,
 // "Node's CPU per search").
 import { setFlagsFromString } from 'node:v8'

@@ -1,5 +1,6 @@
 // Process entry: config → database (embedded when DATABASE_URL is unset) → migrations → server →
 // graceful shutdown (stop accepting, finish in-flight requests, close the pool, stop the cluster).
+import './v8-heap.ts'
 import { ConfigError, loadConfig, type Config } from './config.ts'
 import { createDb } from './db/client.ts'
 import { loadDemoData } from './db/demo-data.ts'

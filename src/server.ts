@@ -1,6 +1,7 @@
 // One HTTP server for both faces: GraphQL at /graphql and the /api/v1 REST shim, plus health, readiness,
 // the OpenAPI document and (in dev identity mode) the JWKS. Cross-cutting concerns live here once:
 // request ids, the request context, CORS, logging, the error envelope.
+import './v8-heap.ts'
 import { randomUUID } from 'node:crypto'
 import type { Socket } from 'node:net'
 import cors from '@fastify/cors'

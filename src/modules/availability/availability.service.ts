@@ -373,9 +373,12 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: Country
         : f.includeTentative
           ? sql`least(${first(sql`n.available_on`)}, ${first(sql`n.tentative_on`)})`
           : first(sql`n.available_on`)
+    // The matches first (materialized), then sorted: walking availability_names_name_idx in name order and testing each
+    // row is the plan the planner would rather pick for a page by name, and it reads the whole model (90 ms for "velvet").
     return {
-      page: paged(sql`SELECT n.artist_id AS id, ${key} AS k, least(count(*) OVER (), ${COUNT_TAKE}::int)::int AS total
-                      FROM availability_names n WHERE ${offered} ORDER BY k, id ${limited}`),
+      page: paged(sql`WITH m AS MATERIALIZED (SELECT n.artist_id, ${key} AS k FROM availability_names n WHERE ${offered})
+                      SELECT m.artist_id AS id, m.k, least(count(*) OVER (), ${COUNT_TAKE}::int)::int AS total
+                      FROM m ORDER BY k, id ${limited}`),
       count: sql`SELECT count(*)::int AS total FROM (SELECT 1 FROM availability_names n WHERE ${offered} LIMIT ${COUNT_TAKE}::int) c`,
     }
   }

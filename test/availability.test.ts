@@ -886,13 +886,17 @@ describe('availability search plans', () => {
     const db = h.app.db
     const D = 2400
     const first = day(D)
+    // By name the count starts from the names read model's rows; by fee from the windows holding the period's first
+    // day, then its last (dayBound): the archived and blocked windows hold the last day too.
     const counted = async () => {
       const f = parseSearch({ from: first, to: day(D + 2) })
       const { count, page } = searchStatements(f, null, { offset: 0, limit: 20 })
       const [c] = await db.$queryRawUnsafe<{ total: number }[]>(count.text, ...count.values)
+      const byFee = searchStatements(parseSearch({ from: first, to: day(D + 2), sort: 'fee' }), null, { offset: 0, limit: 20 }).count
+      const [fee] = await db.$queryRawUnsafe<{ total: number }[]>(byFee.text, ...byFee.values)
       const rows = await db.$queryRawUnsafe<{ total: number }[]>(page.text, ...page.values)
       const rest = await h.app.rest('GET', `/api/v1/availability/search?from=${first}&to=${day(D + 2)}`, { as: promoter })
-      return { count: c!.total, page: rows[0]!.total, rest: [rest.body.data.total, rest.body.data.totalCapped] }
+      return { count: c!.total, fee: fee!.total, page: rows[0]!.total, rest: [rest.body.data.total, rest.body.data.totalCapped] }
     }
     const artistsWith = async (slug: string, n: number, window: string, archived = false) =>
       db.$executeRawUnsafe(
@@ -917,10 +921,10 @@ describe('availability search plans', () => {
       await db.$queryRaw<{ booked: string }[]>`SELECT w.booked_on::text AS booked FROM artist_availabilities w
         JOIN artists a ON a.id = w.artist_id WHERE a.slug = 'first-day-booked-1'`,
     ).toEqual([{ booked: `{[${first},${day(D + 1)})}` }])
-    expect(await counted()).toEqual({ count: COUNT_TAKE - 1, page: COUNT_TAKE - 1, rest: [COUNT_TAKE - 1, false] })
+    expect(await counted()).toEqual({ count: COUNT_TAKE - 1, fee: COUNT_TAKE - 1, page: COUNT_TAKE - 1, rest: [COUNT_TAKE - 1, false] })
 
     await artistsWith('first-day-second', 1, `'${day(D + 1)}'::date, '${day(D + 1)}'::date, 'available'`)
-    expect(await counted()).toEqual({ count: COUNT_TAKE, page: COUNT_TAKE, rest: [COUNT_TAKE - 1, true] })
+    expect(await counted()).toEqual({ count: COUNT_TAKE, fee: COUNT_TAKE, page: COUNT_TAKE, rest: [COUNT_TAKE - 1, true] })
   })
 
   it("page a name's matches in name order, among its first names or, when those fall short, all of them", async () => {

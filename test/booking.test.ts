@@ -267,6 +267,33 @@ describe('one state machine per object', () => {
   })
 })
 
+describe('the rules that read the clock', () => {
+  it("check a request's and an offer's times against the service's clock at each call", async () => {
+    const artistId = await representedArtist(agency)
+    const at = (ms: number) => new Date(h.app.clock.now().getTime() + ms).toISOString()
+    const ask = (body: Record<string, unknown>) =>
+      h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body: { artistId, ...body } })
+    expect(validationFields(await ask({ startsAt: at(-3600_000), endsAt: at(3600_000) }))).toEqual([
+      { field: 'startsAt', message: 'must be in the future' },
+    ])
+    expect(validationFields(await ask({ ...nextSlot(), expiresAt: at(-60_000) }))).toEqual([
+      { field: 'expiresAt', message: 'must be in the future and before the event' },
+    ])
+    // The parser is built once: each call reads its own clock, not the first call's.
+    const soon = { startsAt: at(3600_000), endsAt: at(3 * 3600_000) }
+    expect((await ask(soon)).status).toBe(201)
+    h.app.clock.advance(2 * 3600_000)
+    expect(validationFields(await ask(soon))).toEqual([{ field: 'startsAt', message: 'must be in the future' }])
+
+    const req = await request(promoter, artistId)
+    const offer = (expiresAt: string) =>
+      h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, { as: agency, body: { ...flat, expiresAt } })
+    expect(validationFields(await offer(at(-60_000)))).toEqual([{ field: 'expiresAt', message: 'must be in the future' }])
+    // An hour ahead on the service's clock, which is two hours ahead of the wall's.
+    expect((await offer(at(3600_000))).status).toBe(201)
+  })
+})
+
 describe('expiry without a cron', () => {
   it('reads a lapsed offer as expired and refuses to act on it, writing the expiry once', async () => {
     const artistId = await representedArtist(agency)

@@ -3,11 +3,13 @@
 // guaranteed by the database under a 50-way race; idempotent retries; each side seeing exactly its deals.
 import { randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { flat, nextSlot, pipelines } from './support/booking.ts'
 import { agencySession, PROMOTER_ACCESS, validationFields } from './support/fixtures.ts'
 import { lockRequest } from '../src/modules/booking/pipeline.ts'
+import { parserAt } from '../src/validation.ts'
 
 const h = useHarness()
 type Agency = Session & { agencyId: string }
@@ -291,6 +293,19 @@ describe('the rules that read the clock', () => {
     expect(validationFields(await offer(at(-60_000)))).toEqual([{ field: 'expiresAt', message: 'must be in the future' }])
     // An hour ahead on the service's clock, which is two hours ahead of the wall's.
     expect((await offer(at(3600_000))).status).toBe(201)
+  })
+
+  it('give a refinement the time of its own parse, also after a parse made during it', () => {
+    const seen: number[] = []
+    const nesting = z.number().transform((n) => {
+      if (n > 0) parse(n - 1, new Date(n - 1))
+      return n
+    })
+    const parse: (input: unknown, now: Date) => number = parserAt(nesting, (n, _ctx, now) => {
+      seen.push(now.getTime())
+    })
+    parse(2, new Date(2))
+    expect(seen).toEqual([0, 1, 2])
   })
 })
 

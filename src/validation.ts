@@ -57,7 +57,9 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
  * `parseInput` with rules that read the clock, checked with the schema's own and reported together. The
  * refined schema is built once: zod compiles a schema on its first parse, and a schema refined anew for each
  * call cost ~0.2–0.3 ms of CPU per parse. `now` reaches the refinement through the closure for the length of
- * one parse, which is synchronous (no async refinement), so no other parse can see it.
+ * one parse, which is synchronous (no async refinement), so no other parse can see it. A parse by this parser
+ * made during another (from a transform of its schema, before the refinement reads `at`) gives the outer one
+ * its time back when it ends: an invalid date there would make every comparison false and let the rule pass.
  */
 export function parserAt<S extends z.ZodType>(
   schema: S,
@@ -66,11 +68,12 @@ export function parserAt<S extends z.ZodType>(
   let at = new Date(Number.NaN)
   const refined = schema.superRefine((value, ctx) => refine(value, ctx, at))
   return (input, now) => {
+    const outer = at
     at = now
     try {
       return parseInput(refined, input)
     } finally {
-      at = new Date(Number.NaN)
+      at = outer
     }
   }
 }

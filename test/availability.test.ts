@@ -977,8 +977,8 @@ describe('availability search plans', () => {
       from,
       to,
     )
-    // The period alone sorted by name reads the same model, walked in name order: only planned artists have windows
-    // this late, so its reference is the name's.
+    // The period alone sorted by name reads the same model, walked in name order: its reference is the name's without
+    // the name (only planned artists have windows this late, so it pages as many).
     for (const filter of [
       { from, to },
       { from, to, includeTentative: false },
@@ -993,12 +993,13 @@ describe('availability search plans', () => {
         `SELECT a.id, a.name, min(g.d)::date::text AS soonest
          FROM artists a JOIN artist_availabilities w ON w.artist_id = a.id
          CROSS JOIN LATERAL generate_series(greatest(w.starts_on, $1::date), least(w.ends_on, $2::date), '1 day') g(d)
-         WHERE a.archived_at IS NULL AND a.name_search LIKE '%planned%' AND w.status <> 'blocked' AND ($3 OR w.status = 'available')
-           AND NOT coalesce(w.booked_on @> g.d::date, false)
+         WHERE a.archived_at IS NULL AND ($4::text IS NULL OR a.name_search LIKE '%planned%') AND w.status <> 'blocked'
+           AND ($3 OR w.status = 'available') AND NOT coalesce(w.booked_on @> g.d::date, false)
          GROUP BY a.id, a.name`,
         f.from,
         f.to,
         f.includeTentative,
+        f.q ?? null,
       )
       expect(reference.length, JSON.stringify(filter)).toBeGreaterThan(100)
       const order = reference.sort((x, y) =>

@@ -3,11 +3,13 @@
 // guaranteed by the database under a 50-way race; idempotent retries; each side seeing exactly its deals.
 import { randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { flat, nextSlot, pipelines } from './support/booking.ts'
 import { agencySession, PROMOTER_ACCESS, validationFields } from './support/fixtures.ts'
 import { lockRequest } from '../src/modules/booking/pipeline.ts'
+import { parserAt } from '../src/validation.ts'
 
 const h = useHarness()
 type Agency = Session & { agencyId: string }
@@ -264,6 +266,46 @@ describe('one state machine per object', () => {
       { field: 'expiresAt', message: 'must be before the event' },
     ])
     expect((await h.app.rest('GET', `/api/v1/booking-requests/${req.id}`, { as: agency })).body.data.offers).toEqual([])
+  })
+})
+
+describe('the rules that read the clock', () => {
+  it("check a request's and an offer's times against the service's clock at each call", async () => {
+    const artistId = await representedArtist(agency)
+    const at = (ms: number) => new Date(h.app.clock.now().getTime() + ms).toISOString()
+    const ask = (body: Record<string, unknown>) =>
+      h.app.rest('POST', '/api/v1/booking-requests', { as: promoter, body: { artistId, ...body } })
+    expect(validationFields(await ask({ startsAt: at(-3600_000), endsAt: at(3600_000) }))).toEqual([
+      { field: 'startsAt', message: 'must be in the future' },
+    ])
+    expect(validationFields(await ask({ ...nextSlot(), expiresAt: at(-60_000) }))).toEqual([
+      { field: 'expiresAt', message: 'must be in the future and before the event' },
+    ])
+    // The parser is built once: each call reads its own clock, not the first call's.
+    const soon = { startsAt: at(3600_000), endsAt: at(3 * 3600_000) }
+    expect((await ask(soon)).status).toBe(201)
+    h.app.clock.advance(2 * 3600_000)
+    expect(validationFields(await ask(soon))).toEqual([{ field: 'startsAt', message: 'must be in the future' }])
+
+    const req = await request(promoter, artistId)
+    const offer = (expiresAt: string) =>
+      h.app.rest('POST', `/api/v1/booking-requests/${req.id}/offers`, { as: agency, body: { ...flat, expiresAt } })
+    expect(validationFields(await offer(at(-60_000)))).toEqual([{ field: 'expiresAt', message: 'must be in the future' }])
+    // An hour ahead on the service's clock, which is two hours ahead of the wall's.
+    expect((await offer(at(3600_000))).status).toBe(201)
+  })
+
+  it('give a refinement the time of its own parse, also after a parse made during it', () => {
+    const seen: number[] = []
+    const nesting = z.number().transform((n) => {
+      if (n > 0) parse(n - 1, new Date(n - 1))
+      return n
+    })
+    const parse: (input: unknown, now: Date) => number = parserAt(nesting, (n, _ctx, now) => {
+      seen.push(now.getTime())
+    })
+    parse(2, new Date(2))
+    expect(seen).toEqual([0, 1, 2])
   })
 })
 

@@ -285,8 +285,11 @@ const GENRE_WALK_SLACK = 2000
  */
 const NAMES_SCAN = 4 * COUNT_TAKE
 
-/** Whether a search filters the windows by nothing but the period (and tentative): what the names read model knows. */
-const periodOnly = (f: AvailabilitySearchFilter, countryId: Country) =>
+/**
+ * Whether a search filters the windows by nothing but the period (and tentative), what the names read model knows; a
+ * name (`q`) filters artists, not windows, and may come with it.
+ */
+const windowsByPeriodOnly = (f: AvailabilitySearchFilter, countryId: Country) =>
   !f.genreId && !countryId && !f.currency && f.budgetMin === undefined && f.budgetMax === undefined
 
 /**
@@ -294,7 +297,7 @@ const periodOnly = (f: AvailabilitySearchFilter, countryId: Country) =>
  * sorted by name or soonest (the model has no fee, country or genre).
  */
 const readsNames = (f: AvailabilitySearchFilter, countryId: Country): f is AvailabilitySearchFilter & { q: string } =>
-  Boolean(f.q) && periodOnly(f, countryId) && f.sort !== 'fee'
+  Boolean(f.q) && windowsByPeriodOnly(f, countryId) && f.sort !== 'fee'
 
 /** The search's statements: see searchStatements. */
 export interface SearchStatements {
@@ -451,7 +454,7 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: Country
     // probed 644). Its count is capped when COUNT_TAKE of the model's first NAMES_SCAN rows (any rows: as many listed
     // artists) offer a day; else the matching windows' artists are counted, up to COUNT_TAKE. Counting the model's rows
     // to the end instead scanned all of it for a narrow period (a day past most windows: 40 ms where this takes 17).
-    if (periodOnly(f, countryId)) {
+    if (windowsByPeriodOnly(f, countryId)) {
       const namesCount = sql`SELECT CASE WHEN (SELECT count(*)::int FROM (SELECT 1 FROM (SELECT * FROM availability_names n LIMIT ${NAMES_SCAN}::int) n
                                                                           WHERE ${offers} LIMIT ${COUNT_TAKE}::int) c) = ${COUNT_TAKE}::int
                                   THEN ${COUNT_TAKE}::int ELSE (${distinct}) END AS total`

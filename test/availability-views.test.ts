@@ -141,7 +141,7 @@ describe('availability search hits built by PostgreSQL', () => {
           // The page's statement (twice when the soonest page or a genre's name page falls back), the hits of a page that found any,
           // the count past the end.
           const expectStatements = (statements: string[]) => {
-            const hits = statements.filter((s) => s.trimStart().startsWith('SELECT hit.id'))
+            const hits = statements.filter((s) => s.trimStart().startsWith('WITH hit AS'))
             expect(hits.length, what).toBe(reference.items.length ? 1 : 0)
             // The page's statements: one, or two for the fallback of the soonest order and of a genre's name order
             // (these few artists are sorted); the country's id is looked up within them, and apart only for an empty

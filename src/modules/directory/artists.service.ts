@@ -150,16 +150,16 @@ export const ArtistView = {
 
 /** ArtistView served by hand-written statements: the same relations in the same orders. */
 export const artistView = jsonView<Prisma.ArtistGetPayload<{ include: typeof ArtistView }>>('artists', 'Artist', ArtistView, {
-  profile: jsonRecord(recordJson('ArtistProfile', 'p'), 'FROM artist_profiles p WHERE p.artist_id = x.id'),
+  profile: jsonRecord(recordJson('ArtistProfile', 'p'), { from: 'artist_profiles p', key: 'p.artist_id', parent: 'x.id' }),
   ...locationJson,
   genres: jsonArray(
     recordJson('ArtistGenre', 'ag', { genre: recordJson('Genre', 'g') }),
-    'FROM artist_genres ag JOIN genres g ON g.id = ag.genre_id WHERE ag.artist_id = x.id',
+    { from: 'artist_genres ag JOIN genres g ON g.id = ag.genre_id', key: 'ag.artist_id', parent: 'x.id' },
     'ag.position',
   ),
   platformAccounts: jsonArray(
     recordJson('PlatformAccount', 'pa'),
-    'FROM artist_platform_accounts pa WHERE pa.artist_id = x.id',
+    { from: 'artist_platform_accounts pa', key: 'pa.artist_id', parent: 'x.id' },
     'pa.platform, pa.created_at',
   ),
 })

@@ -13,8 +13,8 @@ import { directoryChange } from './changes.ts'
 
 /** A directory row's (`x`) country and city, as the hand-written view statements build them (`country: true, city: true`). */
 export const locationJson = {
-  country: jsonRecord(recordJson('Country', 'c'), 'FROM geo_countries c WHERE c.id = x.country_id'),
-  city: jsonRecord(recordJson('City', 'ci'), 'FROM geo_cities ci WHERE ci.id = x.city_id'),
+  country: jsonRecord(recordJson('Country', 'c'), { from: 'geo_countries c', key: 'c.id', parent: 'x.country_id' }),
+  city: jsonRecord(recordJson('City', 'ci'), { from: 'geo_cities ci', key: 'ci.id', parent: 'x.city_id' }),
 }
 
 /** The id of the country `code` (null when unknown), as a sub-select of a hand-written statement. */

@@ -38,7 +38,7 @@ export const PersonView = { agency: true, country: true, city: true } satisfies 
 
 /** PersonView served by hand-written statements. */
 const personView = jsonView<Prisma.PersonGetPayload<{ include: typeof PersonView }>>('people', 'Person', PersonView, {
-  agency: jsonRecord(recordJson('Agency', 'co'), 'FROM artists_companies co WHERE co.id = x.agency_id'),
+  agency: jsonRecord(recordJson('Agency', 'co'), { from: 'artists_companies co', key: 'co.id', parent: 'x.agency_id' }),
   ...locationJson,
 })
 

@@ -23,24 +23,11 @@ function nulPath(value: unknown, path: string[]): string[] | null {
   return null
 }
 
-/** What `schema` answered for an input, by the schema: parsing it again with the same schema answers it as it is. */
-const parsedWith = new WeakMap<object, z.ZodType>()
-
-/**
- * Notes that `value` is what `schema` answered (a REST route's query, parsed before its handler runs), so that the
- * service the handler calls, parsing the same input with the same schema, does not walk it and validate it again.
- */
-export function markParsed<T extends object>(value: T, schema: z.ZodType): T {
-  parsedWith.set(value, schema)
-  return value
-}
-
 /**
  * Every input of both faces passes here: NUL characters are refused once, for any text (names, bodies,
  * search strings, filters), before a schema or the database sees them.
  */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  if (typeof input === 'object' && input !== null && parsedWith.get(input) === schema) return input as z.output<S>
   const nul = nulPath(input, [])
   if (nul) throw validationError([{ field: nul.join('.'), message: 'must not contain NUL (\\u0000) characters' }])
   const result = schema.safeParse(input)

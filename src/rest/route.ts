@@ -8,7 +8,7 @@ import { accessFingerprint, cacheKey, wantsBypass, type CachePolicy, type GetCac
 import type { RequestContext } from '../context.ts'
 import { fingerprintOf, IDEMPOTENCY_HEADER, idempotent, REPLAYED_HEADER, type Answer } from '../idempotency.ts'
 import { COUNT_LIMIT, pageOf, PageQuery, totalOf, type Listing, type Page } from '../pagination.ts'
-import { Id, markParsed, parseInput } from '../validation.ts'
+import { Id, parseInput } from '../validation.ts'
 import { fillMoney } from './money-fields.ts'
 import { toJson, type JsonFragment } from './json.ts'
 import { jsonSchemaOf, modelComponents, MoneySchema, type JsonSchema } from './schemas.ts'
@@ -207,10 +207,6 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDefinition[], 
     if (def.cache && (def.method !== 'GET' || def.access === 'public' || def.url.startsWith('/internal/')))
       throw new Error(`${def.method} ${def.url}: only authorized GET routes outside /internal (admin) are cached`)
     const querySchema = def.list ? PageQuery.extend(def.query?.shape ?? {}) : def.query
-    // The handler's query is what the route's own schema answers for it: a list's without page and limit (its
-    // fields parsed alike, as the extension takes them as they are) unless that schema checks across its fields,
-    // which the extension leaves out. The service parsing it again with that schema takes it as it is.
-    const parsedQuery = def.query && !def.query._zod.def.checks?.length ? def.query : undefined
     const status = def.status ?? 200
     const access = accessDocs(def.access)
     const errorCodes = def.access === 'public' ? ['400', '503'] : ['400', '401', '403', '404', '409', '503']
@@ -239,7 +235,6 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDefinition[], 
       handler: async (req, reply) => {
         const params = def.params ? parseInput(def.params, req.params) : {}
         const query = querySchema ? parseInput(querySchema, coerceQuery(querySchema, req.query as Record<string, unknown>)) : {}
-        if (!def.list && parsedQuery) markParsed(query, parsedQuery)
         const input = { ctx: req.ctx, params, query, body: req.body ?? {}, headers: req.headers }
         if (def.produces && !def.list) {
           const { text, etag } = (await def.handler(input)) as TextAnswer
@@ -249,7 +244,6 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDefinition[], 
         const answer = async (): Promise<Answer> => {
           if (def.list) {
             const { page, limit, ...filter } = query as { page: number; limit: number }
-            if (parsedQuery) markParsed(filter, parsedQuery)
             const listing = await def.handler({ ...input, query: filter, page: pageOf({ page, limit }) })
             const items = Array.isArray(listing.items) ? listing.items.map((item) => withMoney(def.response, item)) : listing.items
             return { status, body: { success: true, data: { items, ...totalOf(await listing.total()), page, limit } } }

@@ -115,15 +115,17 @@ describe('dates outside 0001-01-01 .. 9999-12-31', () => {
     expect(search.errors?.[0]?.extensions?.fields).toContainEqual({ field: 'from', message: 'must be between 0001-01-01 and 9999-12-31' })
   })
 
-  it("answers the search's read models at the range's ends: a name alone, a genre sorted by name", async () => {
-    // A name alone reads the names model's days; a genre by name counts its days through an int8range encoding
-    // (availability_genre_days) whose slots hold about 2,870 years from 2000: both ends of the range stay 200s.
+  it("answers the search's read models and bounds at the range's ends: a name alone, a genre or the period alone by name, a currency", async () => {
+    // A name alone reads the names model's days, and so does the period alone sorted by name (its walk and count); a
+    // genre by name counts its days through an int8range encoding (availability_genre_days) whose slots hold about
+    // 2,870 years from 2000; a currency's count is bounded from the windows holding the period's first day, then its
+    // last (dayBound): every end of the range stays a 200.
     const genre = await h.app.db.genre.create({ data: { name: 'Edge', slug: `edge-${Date.now()}` } })
     for (const [from, to] of [
       ['0001-01-01', '0001-01-07'],
       ['9999-12-25', '9999-12-31'],
     ] as const)
-      for (const filter of [{ q: 'edge' }, { genreId: genre.id }] as Record<string, string>[]) {
+      for (const filter of [{ q: 'edge' }, { genreId: genre.id }, {}, { currency: 'EUR' }] as Record<string, string>[]) {
         const query = new URLSearchParams({ from, to, sort: 'name', ...filter })
         const rest = await h.app.rest('GET', `/api/v1/availability/search?${query}`, { as: promoter })
         expect(rest.status, `${query}`).toBe(200)

@@ -25,6 +25,7 @@ import { CountryCode, countryIdOf, countryIdSql, locationJson } from '../directo
 import { effectiveHoldStatus } from '../booking/state.ts'
 import { recordWindowEvent } from '../outbox/record.ts'
 import { representedUntil } from '../representation/roster.service.ts'
+import { cardCtes, cardShape, keepCards } from './artist-cards.ts'
 import { lockAgencyWindows } from '../representation/withdraw-availability.ts'
 
 /** A window spans at most about two years; a search at most about one. */
@@ -638,6 +639,9 @@ interface HitRow {
   windows: string
   /** The artist's busy rows (busyRows), null when none. */
   busy: string | null
+  /** Whether the statement rendered the artist (no card of its current version: artist-cards.ts), and that version. */
+  built: boolean
+  version: bigint
 }
 
 /**
@@ -648,7 +652,7 @@ interface HitRow {
  * right plan for any page, so PostgreSQL parses and plans it once per connection; in the page's statement
  * the hydration's subqueries were planned again on every search.
  */
-function hitRows(ctx: RequestContext, rows: PageRow[], shape: HitShape, encoding: Encoding) {
+async function hitRows(ctx: RequestContext, rows: PageRow[], shape: HitShape, encoding: Encoding) {
   const { artist, windows } = hitJson(shape)
   const template = hitTemplate(artist, windows, encoding)
   const [from, to] = busyPeriod(shape.f)
@@ -658,12 +662,19 @@ function hitRows(ctx: RequestContext, rows: PageRow[], shape: HitShape, encoding
     to,
     now: shape.now,
   }
-  return sqlOf(ctx.db).$queryRaw<HitRow[]>(
+  const hits = await sqlOf(ctx.db).$queryRaw<HitRow[]>(
     withValues(
       template.statement,
       template.parameters.map((name) => values[name]),
     ),
   )
+  if (template.cards)
+    await keepCards(
+      ctx,
+      template.cards,
+      hits.filter((h) => h.built),
+    )
+  return hits
 }
 
 type HitParameter = 'page' | 'from' | 'to' | 'now'
@@ -677,6 +688,8 @@ const hitTemplates = new WeakMap<JsonShape, WeakMap<JsonShape, Partial<Record<En
 interface HitTemplate {
   statement: Prisma.Sql
   parameters: HitParameter[]
+  /** The shape of the artist cards it serves and renders (REST's: artist-cards.ts), none for Prisma's records. */
+  cards?: string
 }
 
 function hitTemplate(artist: JsonShape, windows: JsonShape, encoding: Encoding): HitTemplate {
@@ -687,18 +700,37 @@ function hitTemplate(artist: JsonShape, windows: JsonShape, encoding: Encoding):
   let template = templates[encoding]
   if (!template) {
     const stand = { page: {}, from: {}, to: {}, now: {} } satisfies Record<HitParameter, object>
+    // REST's hits serve the artists from their cards and render only the others (artist-cards.ts): the relations' CTEs
+    // read for those alone. Prisma's records (GraphQL) are revived from JSON whose shape follows the selection: rendered
+    // every time, so that the cards stay few (one per artist and REST view).
+    const cards = encoding === 'restSql'
     // The artists' relations read once for the page (record-json.ts's joined): a subquery per hit and relation
     // cost more than the rows it read (measured: the statement's backend CPU −12% at 20 hits, README's thirteenth pass).
-    const parents = 'hit JOIN artists x ON x.id = hit.id'
-    const joined = artist.joined!(encoding, parents)
-    const statement = sql`
-    WITH hit AS (SELECT * FROM ROWS FROM (jsonb_to_recordset(${stand.page}::jsonb) AS (id uuid, windows uuid[])) WITH ORDINALITY AS hit(id, windows, n))${Prisma.raw(joined.with.map((w) => `,\n    ${w}`).join(''))}
-    SELECT hit.id, ${Prisma.raw(joined.sql)}::text AS artist, ${Prisma.raw(windows[encoding])}::text AS windows,
-           (SELECT json_agg(b)::text FROM (${busyRows(stand.from, stand.to, sql`artist_id = hit.id`, stand.now)}) b) AS busy
-    FROM ${Prisma.raw(parents)} ${Prisma.raw(joined.joins)}
+    const joined = artist.joined!(encoding, `${cards ? 'todo' : 'hit'} JOIN artists x ON x.id = ${cards ? 'todo' : 'hit'}.id`)
+    const shape = cards ? cardShape(joined) : undefined
+    const busy = sql`(SELECT json_agg(b)::text FROM (${busyRows(stand.from, stand.to, sql`artist_id = hit.id`, stand.now)}) b) AS busy`
+    const page = sql`WITH hit AS (SELECT * FROM ROWS FROM (jsonb_to_recordset(${stand.page}::jsonb) AS (id uuid, windows uuid[])) WITH ORDINALITY AS hit(id, windows, n))`
+    // With cards, the artists left to render are rendered apart (`rendered`), so that a page served from its cards runs
+    // none of the relations' joins (their executor nodes cost as much as the JSON they build: README's fifteenth pass).
+    // A hit whose artist is gone (deleted after the page was read) has neither a card nor a rendering: it is dropped,
+    // as the join on artists drops it without cards.
+    const statement = shape
+      ? sql`
+    ${page},
+    ${Prisma.raw([cardCtes(shape), ...joined.with].join(',\n    '))},
+    rendered AS MATERIALIZED (SELECT x.id, (${Prisma.raw(joined.sql)})::text AS artist FROM todo JOIN artists x ON x.id = todo.id ${Prisma.raw(joined.joins)})
+    SELECT hit.id, coalesce(card.text, rendered.artist) AS artist, rendered.id IS NOT NULL AS built, card.version,
+           ${Prisma.raw(windows[encoding])}::text AS windows, ${busy}
+    FROM hit JOIN card ON card.id = hit.id LEFT JOIN rendered ON rendered.id = hit.id
+    WHERE card.text IS NOT NULL OR rendered.id IS NOT NULL
+    ORDER BY hit.n`
+      : sql`
+    ${page}${Prisma.raw(joined.with.map((w) => `,\n    ${w}`).join(''))}
+    SELECT hit.id, ${Prisma.raw(joined.sql)}::text AS artist, true AS built, 0::bigint AS version, ${Prisma.raw(windows[encoding])}::text AS windows, ${busy}
+    FROM hit JOIN artists x ON x.id = hit.id ${Prisma.raw(joined.joins)}
     ORDER BY hit.n`
     const names = new Map(Object.entries(stand).map(([name, value]) => [value, name as HitParameter]))
-    template = { statement, parameters: statement.values.map((value) => names.get(value as object)!) }
+    template = { statement, parameters: statement.values.map((value) => names.get(value as object)!), ...(shape && { cards: shape }) }
     templates[encoding] = template
   }
   return template

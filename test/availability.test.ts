@@ -987,6 +987,8 @@ describe('availability search plans', () => {
       { from, to, includeTentative: false },
       { from, to, q: 'planned' },
       { from, to, q: 'planned', includeTentative: false },
+      // A rarer name (one planned name in sixteen): fewer than COUNT_TAKE match, its total is exact.
+      { from, to, q: 'Planned A' },
       { from, to, q: 'planned', sort: 'soonest' },
       { from, to, q: 'PLANNED', sort: 'soonest', includeTentative: false },
     ]) {
@@ -996,7 +998,7 @@ describe('availability search plans', () => {
         `SELECT a.id, a.name, min(g.d)::date::text AS soonest
          FROM artists a JOIN artist_availabilities w ON w.artist_id = a.id
          CROSS JOIN LATERAL generate_series(greatest(w.starts_on, $1::date), least(w.ends_on, $2::date), '1 day') g(d)
-         WHERE a.archived_at IS NULL AND ($4::text IS NULL OR a.name_search LIKE '%planned%') AND w.status <> 'blocked'
+         WHERE a.archived_at IS NULL AND ($4::text IS NULL OR a.name_search LIKE '%' || lower($4::text) || '%') AND w.status <> 'blocked'
            AND ($3 OR w.status = 'available') AND NOT coalesce(w.booked_on @> g.d::date, false)
          GROUP BY a.id, a.name`,
         f.from,

@@ -930,6 +930,82 @@ describe('availability search plans', () => {
     expect(await counted()).toEqual({ count: COUNT_TAKE, fee: COUNT_TAKE, page: COUNT_TAKE, rest: [COUNT_TAKE - 1, true] })
   })
 
+  it("cap a genre's total from its first and last days' artists, each once, and only with windows that match", async () => {
+    // A genre and a period of their own. The first day's matching artists fall short of COUNT_TAKE, so the bound adds
+    // the last day's matching windows of artists not counted on the first: 500 artists hold both days with one window,
+    // 300 with two (one a day), 100 the first two days, 100 the last two. 900 a day, 1,000 in all: the bound must not
+    // cap (an artist counted twice would), and the page is empty (the fallback sorts them, exact total); one more on
+    // the last day caps it, which neither day alone does, and the walk answers. Beside them, windows holding one end day that must not count, on either side of the period: an
+    // archived artist's, a blocked one, one booked on its only day in the period, one in another country, one in
+    // another currency, one over the budget.
+    const db = h.app.db
+    const D = 2500
+    const genre = await db.genre.create({ data: { name: 'Ends', slug: `ends-${randomUUID()}` } })
+    const filter = { from: day(D), to: day(D + 2), countryCode: 'ES', currency: 'EUR', budgetMax: 2_000_000 }
+    const artistsWith = async (slug: string, n: number, windows: (readonly [from: number, to: number])[], rest = {}) => {
+      const w = { status: 'available', country: geo.es.id, currency: 'EUR', fee: 1_000_000, archived: false, ...rest }
+      await db.$executeRawUnsafe(
+        `WITH a AS (INSERT INTO artists (id, name, slug, archived_at, updated_at)
+                    SELECT gen_random_uuid(), 'Ends ' || md5('${slug}' || i), '${slug}-' || i, ${w.archived ? 'now()' : 'NULL'}, now()
+                    FROM generate_series(1, ${n}) i RETURNING id)
+         INSERT INTO artist_genres (artist_id, genre_id, updated_at) SELECT a.id, $1::uuid, now() FROM a`,
+        genre.id,
+      )
+      for (const [from, to] of windows)
+        await db.$executeRawUnsafe(
+          `INSERT INTO artist_availabilities (id, artist_id, agency_id, starts_on, ends_on, status, country_id, fee_min, currency, updated_at)
+           SELECT gen_random_uuid(), a.id, $1::uuid, $2::date, $3::date, $4::"AvailabilityStatus", $5::uuid, $6::bigint, $7, now()
+           FROM artists a WHERE a.slug LIKE '${slug}-%'`,
+          agency.agencyId,
+          day(D + from),
+          day(D + to),
+          w.status,
+          w.country,
+          w.fee,
+          w.currency,
+        )
+    }
+    await artistsWith('ends-both', 500, [[0, 2]])
+    await artistsWith('ends-two', 300, [
+      [0, 0],
+      [2, 2],
+    ])
+    await artistsWith('ends-early', 100, [[0, 1]])
+    await artistsWith('ends-late', 100, [[1, 2]])
+    for (const [side, span] of [
+      ['first', [-1, 0]],
+      ['last', [2, 3]],
+    ] as const) {
+      await artistsWith(`ends-${side}-archived`, 1, [span], { archived: true })
+      await artistsWith(`ends-${side}-blocked`, 1, [span], { status: 'blocked' })
+      await artistsWith(`ends-${side}-booked`, 1, [span], { status: 'tentative' })
+      await artistsWith(`ends-${side}-france`, 1, [span], { country: geo.fr.id })
+      await artistsWith(`ends-${side}-dollars`, 1, [span], { currency: 'USD' })
+      await artistsWith(`ends-${side}-dear`, 1, [span], { fee: 3_000_000 })
+      // Written straight to booked_on, the bookings' triggers' column, so that the read models' triggers refresh.
+      await db.$executeRawUnsafe(
+        `UPDATE artist_availabilities SET booked_on = datemultirange(daterange($1::date, $1::date, '[]'))
+         WHERE artist_id = (SELECT id FROM artists WHERE slug = 'ends-${side}-booked-1')`,
+        day(D + span[side === 'first' ? 1 : 0]),
+      )
+    }
+    // The genre's page sorted by name (its walk, else the fallback), and the count of the same windows by fee over
+    // every genre (the broad count's bound: the period holds no other window).
+    const searched = async () => {
+      const f = parseSearch({ ...filter, genreId: genre.id })
+      const statements = searchStatements(f, countryIdSql('ES'), { offset: 0, limit: 20 })
+      const walked = await db.$queryRawUnsafe<{ total: number }[]>(statements.page.text, ...statements.page.values)
+      const sorted = await db.$queryRawUnsafe<{ total: number }[]>(statements.fallback!.text, ...statements.fallback!.values)
+      const byFee = searchStatements(parseSearch({ ...filter, sort: 'fee' }), countryIdSql('ES'), { offset: 0, limit: 20 }).count
+      const [fee] = await db.$queryRawUnsafe<{ total: number }[]>(byFee.text, ...byFee.values)
+      return { walked: walked.length, total: walked[0]?.total ?? sorted[0]!.total, fee: fee!.total }
+    }
+    expect(await searched()).toEqual({ walked: 0, total: COUNT_TAKE - 1, fee: COUNT_TAKE - 1 })
+
+    await artistsWith('ends-later', 1, [[2, 2]])
+    expect(await searched()).toEqual({ walked: 20, total: COUNT_TAKE, fee: COUNT_TAKE })
+  })
+
   it("page a name's matches in name order, among its first names or, when those fall short, all of them", async () => {
     const db = h.app.db
     // In euros (every planned window's guidance is): a name alone is answered by the names read model instead.

@@ -225,6 +225,40 @@ describe('artist cards', () => {
     }
   })
 
+  it("lets a genre's rename and an update relinking an artist to it both commit", async () => {
+    // The update holds the artist's version (its row bumped) when it links the artist to the genre again; the rename
+    // bumps the genre's artists: had it locked the genre first, each would wait for the other.
+    const db = h.app.db
+    const genre = await db.genre.create({ data: { name: 'Morna', slug: `morna-${randomUUID()}` } })
+    const a = await searchedArtist()
+    await db.artistGenre.create({ data: { artistId: a.id, genreId: genre.id } })
+    await a.served(promoter)
+    const [updater, renamer] = [new pg.Client(h.database.url), new pg.Client(h.database.url)]
+    await Promise.all([updater.connect(), renamer.connect()])
+    try {
+      await updater.query('BEGIN')
+      await updater.query(`UPDATE artists SET name = $1 WHERE id = $2`, [`${a.word} Relinked`, a.id])
+      await updater.query('DELETE FROM artist_genres WHERE artist_id = $1', [a.id])
+      const pid = (await renamer.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid
+      const renamed = renamer.query(`UPDATE genres SET name = 'Morna Nova' WHERE id = $1`, [genre.id])
+      let blocked = false
+      for (let i = 0; i < 250 && !blocked; i++) {
+        blocked = (await updater.query<{ n: number }>('SELECT cardinality(pg_blocking_pids($1)) AS n', [pid])).rows[0]!.n > 0
+        if (!blocked) await new Promise((r) => setTimeout(r, 20))
+      }
+      expect(blocked).toBe(true)
+      await updater.query('INSERT INTO artist_genres (artist_id, genre_id, updated_at) VALUES ($1, $2, now())', [a.id, genre.id])
+      await updater.query('COMMIT')
+      await renamed
+    } finally {
+      await Promise.all([updater.end(), renamer.end()])
+    }
+    const served = await a.served(promoter)
+    expect(served.name).toBe(`${a.word} Relinked`)
+    expect((served.genres as { genre: { name: string } }[])[0]?.genre.name).toBe('Morna Nova')
+    expect(served).toEqual(await a.rendered(promoter))
+  })
+
   it('answers when a card cannot be written back, and renders again next time', async () => {
     const a = await searchedArtist()
     const expected = await a.served(promoter)

@@ -291,4 +291,18 @@ describe('artist cards', () => {
     expect(r.errors).toBeUndefined()
     expect(await a.cards()).toEqual([])
   })
+
+  it('serves after a TRUNCATE of a table a card shows what a search with no card renders', async () => {
+    const a = await searchedArtist()
+    await h.app.db.platformAccount.create({
+      data: { artistId: a.id, platform: 'spotify', url: 'https://open.spotify.com/artist/y', handle: 'y' },
+    })
+    const before = await a.version()
+    expect(((await a.served(promoter)).platformAccounts as unknown[]).length).toBe(1)
+    await h.app.db.$executeRawUnsafe('TRUNCATE artist_platform_accounts')
+    expect(await a.version()).toBeGreaterThan(before)
+    const served = await a.served(promoter)
+    expect(served.platformAccounts).toEqual([])
+    expect(served).toEqual(await a.rendered(promoter))
+  })
 })

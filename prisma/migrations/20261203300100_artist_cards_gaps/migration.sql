@@ -28,3 +28,21 @@ BEGIN
   RETURN NULL;
 END
 $$;
+
+-- TRUNCATE fires no row or statement trigger of the tables above: emptying the profiles, genre links or platform
+-- accounts bumps every artist (the artists themselves, or a genre, country or city, truncate only with CASCADE, which
+-- empties the cards or reaches these). Deleting the cards instead would not do: a read that rendered before the
+-- TRUNCATE may write its card back after it, at the version it read.
+CREATE FUNCTION "artist_cards_emptied"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM "artist_cards_bump"(ARRAY(SELECT "id" FROM "artists"));
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER "artist_cards_profiles_truncated" AFTER TRUNCATE ON "artist_profiles"
+  FOR EACH STATEMENT EXECUTE FUNCTION "artist_cards_emptied"();
+CREATE TRIGGER "artist_cards_genres_truncated" AFTER TRUNCATE ON "artist_genres"
+  FOR EACH STATEMENT EXECUTE FUNCTION "artist_cards_emptied"();
+CREATE TRIGGER "artist_cards_platform_accounts_truncated" AFTER TRUNCATE ON "artist_platform_accounts"
+  FOR EACH STATEMENT EXECUTE FUNCTION "artist_cards_emptied"();

@@ -4,6 +4,7 @@
 // with no card at all; a card of an older version (a read that rendered before a change wrote it back after) is
 // never served, and a card that cannot be written back leaves the search answering.
 import { randomUUID } from 'node:crypto'
+import pg from 'pg'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { addDays, dayOf, formatDay } from '../src/dates.ts'
 import { useHarness } from './support/app.ts'
@@ -171,6 +172,93 @@ describe('artist cards', () => {
     expect(JSON.parse(card!.text).name).toBe(`${a.word} Changed`)
   })
 
+  it('never keeps a card of an older genre or city name when the rename races the artist gaining it', async () => {
+    // The rename's trigger finds the artists showing the genre (city) in its own snapshot: a link written and not yet
+    // committed is not among them. When the link commits first and a read renders the artist before the rename commits,
+    // that card carries the link's version and the old name; the rename must still bump the artist.
+    const db = h.app.db
+    const country = await db.country.create({ data: { code: 'PT', name: 'Portugal' } })
+    const races: [string, (id: string) => string, string, (hit: Record<string, any>) => unknown][] = []
+    const genre = await db.genre.create({ data: { name: 'Fado', slug: `fado-${randomUUID()}` } })
+    races.push([
+      'genre',
+      (id) => `INSERT INTO artist_genres (artist_id, genre_id, updated_at) VALUES ('${id}', '${genre.id}', now())`,
+      `UPDATE genres SET name = 'Fado Novo' WHERE id = '${genre.id}'`,
+      (hit) => hit.genres?.[0]?.genre?.name,
+    ])
+    const city = await db.city.create({ data: { name: 'Lisboa', countryId: country.id, timezone: 'Europe/Lisbon' } })
+    races.push([
+      'city',
+      (id) => `UPDATE artists SET country_id = '${country.id}', city_id = '${city.id}' WHERE id = '${id}'`,
+      `UPDATE geo_cities SET name = 'Lisboa Centro' WHERE id = '${city.id}'`,
+      (hit) => hit.city?.name,
+    ])
+    const [linker, renamer] = [new pg.Client(h.database.url), new pg.Client(h.database.url)]
+    await Promise.all([linker.connect(), renamer.connect()])
+    try {
+      for (const [what, link, rename, shown] of races) {
+        const a = await searchedArtist()
+        await a.served(promoter)
+        await linker.query('BEGIN')
+        await linker.query(link(a.id))
+        await renamer.query('BEGIN')
+        const pid = (await renamer.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid
+        let done = false
+        const renamed = renamer.query(rename).then(() => (done = true))
+        // The rename has run its trigger, or waits for the link (it must not run after the link committed).
+        for (let i = 0; i < 250 && !done; i++) {
+          const { rows } = await linker.query<{ n: number }>('SELECT cardinality(pg_blocking_pids($1)) AS n', [pid])
+          if (rows[0]!.n > 0) break
+          await new Promise((r) => setTimeout(r, 20))
+        }
+        await linker.query('COMMIT')
+        await renamed
+        // Rendered with the link, before the rename commits: written back at the link's version.
+        await a.served(promoter)
+        await renamer.query('COMMIT')
+        const served = await a.served(promoter)
+        expect(shown(served), what).toBe(what === 'genre' ? 'Fado Novo' : 'Lisboa Centro')
+        expect(served, what).toEqual(await a.rendered(promoter))
+      }
+    } finally {
+      await Promise.all([linker.end(), renamer.end()])
+    }
+  })
+
+  it("lets a genre's rename and an update relinking an artist to it both commit", async () => {
+    // The update holds the artist's version (its row bumped) when it links the artist to the genre again; the rename
+    // bumps the genre's artists: had it locked the genre first, each would wait for the other.
+    const db = h.app.db
+    const genre = await db.genre.create({ data: { name: 'Morna', slug: `morna-${randomUUID()}` } })
+    const a = await searchedArtist()
+    await db.artistGenre.create({ data: { artistId: a.id, genreId: genre.id } })
+    await a.served(promoter)
+    const [updater, renamer] = [new pg.Client(h.database.url), new pg.Client(h.database.url)]
+    await Promise.all([updater.connect(), renamer.connect()])
+    try {
+      await updater.query('BEGIN')
+      await updater.query(`UPDATE artists SET name = $1 WHERE id = $2`, [`${a.word} Relinked`, a.id])
+      await updater.query('DELETE FROM artist_genres WHERE artist_id = $1', [a.id])
+      const pid = (await renamer.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid
+      const renamed = renamer.query(`UPDATE genres SET name = 'Morna Nova' WHERE id = $1`, [genre.id])
+      let blocked = false
+      for (let i = 0; i < 250 && !blocked; i++) {
+        blocked = (await updater.query<{ n: number }>('SELECT cardinality(pg_blocking_pids($1)) AS n', [pid])).rows[0]!.n > 0
+        if (!blocked) await new Promise((r) => setTimeout(r, 20))
+      }
+      expect(blocked).toBe(true)
+      await updater.query('INSERT INTO artist_genres (artist_id, genre_id, updated_at) VALUES ($1, $2, now())', [a.id, genre.id])
+      await updater.query('COMMIT')
+      await renamed
+    } finally {
+      await Promise.all([updater.end(), renamer.end()])
+    }
+    const served = await a.served(promoter)
+    expect(served.name).toBe(`${a.word} Relinked`)
+    expect((served.genres as { genre: { name: string } }[])[0]?.genre.name).toBe('Morna Nova')
+    expect(served).toEqual(await a.rendered(promoter))
+  })
+
   it('answers when a card cannot be written back, and renders again next time', async () => {
     const a = await searchedArtist()
     const expected = await a.served(promoter)
@@ -202,5 +290,19 @@ describe('artist cards', () => {
     )
     expect(r.errors).toBeUndefined()
     expect(await a.cards()).toEqual([])
+  })
+
+  it('serves after a TRUNCATE of a table a card shows what a search with no card renders', async () => {
+    const a = await searchedArtist()
+    await h.app.db.platformAccount.create({
+      data: { artistId: a.id, platform: 'spotify', url: 'https://open.spotify.com/artist/y', handle: 'y' },
+    })
+    const before = await a.version()
+    expect(((await a.served(promoter)).platformAccounts as unknown[]).length).toBe(1)
+    await h.app.db.$executeRawUnsafe('TRUNCATE artist_platform_accounts')
+    expect(await a.version()).toBeGreaterThan(before)
+    const served = await a.served(promoter)
+    expect(served.platformAccounts).toEqual([])
+    expect(served).toEqual(await a.rendered(promoter))
   })
 })

@@ -649,9 +649,9 @@ interface HitRow {
   windows: string
   /** The artist's busy rows (busyRows), null when none. */
   busy: string | null
-  /** Whether the statement rendered the artist (no card of its current version: artist-cards.ts), and that version. */
-  built: boolean
-  version: bigint
+  /** With cards (REST): whether the statement rendered the artist (no card of its current version: artist-cards.ts), and that version. */
+  built?: boolean
+  version?: bigint
 }
 
 /**
@@ -682,7 +682,7 @@ async function hitRows(ctx: RequestContext, rows: PageRow[], shape: HitShape, en
     await keepCards(
       ctx,
       template.cards,
-      hits.filter((h) => h.built),
+      hits.flatMap((h) => (h.built && h.version !== undefined ? [{ id: h.id, version: h.version, artist: h.artist }] : [])),
     )
   return hits
 }
@@ -740,8 +740,7 @@ function hitTemplate(artist: JsonShape, windows: JsonShape, encoding: Encoding):
       : sql`
     ${page}${Prisma.raw(joined.with.map((w) => `,\n    ${w}`).join(''))},
     ${busy}
-    SELECT hit.id, ${Prisma.raw(joined.sql)}::text AS artist, true AS built, 0::bigint AS version, ${Prisma.raw(windows[encoding])}::text AS windows,
-           busy.j AS busy
+    SELECT hit.id, ${Prisma.raw(joined.sql)}::text AS artist, ${Prisma.raw(windows[encoding])}::text AS windows, busy.j AS busy
     FROM hit JOIN artists x ON x.id = hit.id ${Prisma.raw(joined.joins)} LEFT JOIN busy ON busy.k = hit.id
     ORDER BY hit.n`
     const names = new Map(Object.entries(stand).map(([name, value]) => [value, name as HitParameter]))

@@ -154,6 +154,23 @@ describe('artist cards', () => {
     }
   })
 
+  it("never serves one reader's card to a reader with another view: a directory reader's artist to a card reader", async () => {
+    const a = await searchedArtist()
+    // Availability without the directory: the search shows the artist's card (its own fields), not the directory's view.
+    const cardReader = await h.auth.session({ modules: ['promoter'], permissions: ['promoter.availability.read'] })
+    const directory = await a.served(promoter)
+    expect(directory).toHaveProperty('genres')
+    const card = await a.served(cardReader)
+    expect(card).not.toHaveProperty('genres')
+    expect(card).not.toHaveProperty('profile')
+    expect(await a.cards()).toHaveLength(2)
+    // Each served from its own card now, and each as a search with no card renders it.
+    expect(await a.served(promoter)).toEqual(directory)
+    expect(await a.served(cardReader)).toEqual(card)
+    expect(await a.rendered(cardReader)).toEqual(card)
+    expect(await a.rendered(promoter)).toEqual(directory)
+  })
+
   it('never serves a card of an older version, such as one a read wrote back after a change', async () => {
     const a = await searchedArtist()
     await a.served(promoter)

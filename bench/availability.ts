@@ -10,7 +10,7 @@ import { parseSearch, searchStatements } from '../src/modules/availability/avail
 import { countryIdSql } from '../src/modules/directory/geo.service.ts'
 import { pageOf } from '../src/pagination.ts'
 import { benchApp, benchDatabase, measure, report } from './support.ts'
-import { artistName, md5Uuid, seededId, seedWorld } from './seed-sql.ts'
+import { artistName, listedArtist, md5Uuid, seededId, seedWorld } from './seed-sql.ts'
 
 const ARTISTS = Number(process.env.BENCH_ARTISTS ?? 100_000)
 const WINDOWS_PER_ARTIST = 10
@@ -24,7 +24,8 @@ const seconds = (from: number, to = performance.now()) => `${((to - from) / 1000
 async function seed(sql: pg.PoolClient) {
   // Bulk load without the row triggers: a million rows through the booked-days and marketplace triggers take
   // tens of minutes. No booking is seeded, so every window's booked days are none (null) as the trigger would
-  // write; the marketplace's read model stays empty (this search never reads it).
+  // write, and each window says whether its artist is listed from the rule that archives it; the marketplace's read
+  // model stays empty (this search never reads it).
   await sql.query(`SET session_replication_role = replica`)
   await seedWorld(sql, 2000)
   // One artist in fifty archived.
@@ -34,7 +35,7 @@ async function seed(sql: pg.PoolClient) {
     SELECT ${md5Uuid(`'artist' || i`)},
            ${artistName('i')},
            'artist-' || i, (ARRAY['solo','band','dj','ensemble','other']::"ArtistKind"[])[1 + i % 5],
-           CASE WHEN abs(hashtext('archived' || i)) % 50 = 0 THEN now() END
+           CASE WHEN NOT ${listedArtist('i')} THEN now() END
     FROM generate_series(1, ${ARTISTS}) i`)
   // A subgenre each, and a second (top-level) genre for one artist in three.
   await sql.query(`
@@ -67,7 +68,7 @@ async function seed(sql: pg.PoolClient) {
   // An artist's windows are written together (a season published at once): no date order in the heap.
   // (`0 * i` ties the subquery to its artist, so that it runs, with fresh random values, once per artist.)
   await sql.query(`
-    INSERT INTO artist_availabilities (id, artist_id, agency_id, starts_on, ends_on, status, country_id, fee_min, fee_max, currency, updated_at)
+    INSERT INTO artist_availabilities (id, artist_id, agency_id, starts_on, ends_on, status, country_id, fee_min, fee_max, currency, artist_listed, updated_at)
     SELECT gen_random_uuid(), ${md5Uuid(`'artist' || i`)}, ${md5Uuid(`'agency' || (1 + i % 2000)`)},
            w.starts_on, w.starts_on + floor(w.length * 43)::int,
            (CASE WHEN w.status < 0.7 THEN 'available' WHEN w.status < 0.9 THEN 'tentative' ELSE 'blocked' END)::"AvailabilityStatus",
@@ -75,7 +76,7 @@ async function seed(sql: pg.PoolClient) {
            CASE WHEN w.guidance < 0.8 THEN w.fee END,
            CASE WHEN w.guidance < 0.8 THEN w.fee + (w.fee * w.spread)::int END,
            CASE WHEN w.guidance < 0.68 THEN 'EUR' WHEN w.guidance < 0.76 THEN 'USD' WHEN w.guidance < 0.8 THEN 'GBP' END,
-           now()
+           ${listedArtist('i')}, now()
     FROM generate_series(1, ${ARTISTS}) i
     CROSS JOIN LATERAL (
       SELECT current_date - 60 + k * 73 + floor(random() * 30)::int + 0 * i AS starts_on, random() AS length, random() AS status,

@@ -9,7 +9,7 @@ import { addDays, formatDay, today } from '../src/dates.ts'
 import { marketplaceStatements, parseMarketplaceFilter } from '../src/modules/marketplace/marketplace.service.ts'
 import { pageOf } from '../src/pagination.ts'
 import { benchApp, benchDatabase, measure, report } from './support.ts'
-import { artistName, md5Uuid, seededId, seedWorld, unit } from './seed-sql.ts'
+import { artistName, listedArtist, md5Uuid, seededId, seedWorld, unit } from './seed-sql.ts'
 
 const ARTISTS = Number(process.env.BENCH_ARTISTS ?? 100_000)
 const WINDOWS_PER_ARTIST = 10
@@ -38,7 +38,7 @@ async function seed(sql: pg.PoolClient) {
     SELECT ${md5Uuid(`'artist' || i`)},
            ${artistName('i')},
            'artist-' || i, ${md5Uuid(`'country' || (1 + c % 20)`)}, ${md5Uuid(`'city' || (1 + c)`)},
-           CASE WHEN abs(hashtext('archived' || i)) % 50 = 0 THEN now() END
+           CASE WHEN NOT ${listedArtist('i')} THEN now() END
     FROM generate_series(1, ${ARTISTS}) i, LATERAL (SELECT abs(hashtext('city' || i)) % ${CITIES} AS c) h`)
   await sql.query(`
     INSERT INTO artists_roster_links (id, artist_id, agency_id, role, starts_on)
@@ -63,11 +63,11 @@ async function seed(sql: pg.PoolClient) {
     WHERE g2 % 3 = 0 AND g2 % 10 <> g % 10`)
   // Windows as bench/availability.ts makes them: one per 73-day slot, never overlapping, 10 % blocked.
   await sql.query(`
-    INSERT INTO artist_availabilities (id, artist_id, agency_id, starts_on, ends_on, status, updated_at)
+    INSERT INTO artist_availabilities (id, artist_id, agency_id, starts_on, ends_on, status, artist_listed, updated_at)
     SELECT gen_random_uuid(), ${md5Uuid(`'artist' || i`)}, ${md5Uuid(`'agency' || (1 + i % 2000)`)},
            w.starts_on, w.starts_on + floor(w.length * 43)::int,
            (CASE WHEN w.status < 0.7 THEN 'available' WHEN w.status < 0.9 THEN 'tentative' ELSE 'blocked' END)::"AvailabilityStatus",
-           now() - w.age * interval '300 days'
+           ${listedArtist('i')}, now() - w.age * interval '300 days'
     FROM generate_series(1, ${ARTISTS}) i
     CROSS JOIN LATERAL (
       SELECT current_date - 60 + k * 73 + floor(random() * 30)::int + 0 * i AS starts_on, random() AS length, random() AS status, random() AS age

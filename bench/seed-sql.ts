@@ -14,6 +14,12 @@ export const artistName = (i: string) =>
    || ' ' || (ARRAY['Echo','Tide','Garden','Machine','Orchestra','Riot','Collective','Dreams','Wolves','Signal','Harbor','Parade','Theory','Engine','Ghosts','Rivers','Static','Mirrors','Lanterns','Pilots','Saints','Atlas','Circuit','Bloom','Drift'])[1 + abs(hashtext('second' || ${i})) % 25]
    || ' ' || ${i}`
 
+/**
+ * Whether artist i is listed: one in fifty is archived. Bulk loads run without triggers, so a window's `artist_listed`
+ * is written from the same rule.
+ */
+export const listedArtist = (i: string) => `(abs(hashtext('archived' || ${i})) % 50 <> 0)`
+
 /** Twenty countries (`'country' || 1..20`), ten top-level genres with four subgenres each, and `agencies` agencies. */
 export async function seedWorld(sql: pg.PoolClient, agencies: number) {
   await sql.query(`

@@ -172,14 +172,29 @@ const offeredDays = (f: AvailabilitySearchFilter, w: Prisma.Sql) =>
   sql`datemultirange(daterange(greatest(${w}.starts_on, ${f.from}::date), least(${w}.ends_on, ${f.to}::date), '[]')) - coalesce(${w}.booked_on, '{}')`
 
 /**
- * A window (alias `w`) matching the search: it offers at least one day of the period that the artist is not
- * booked on. `status <> 'blocked'` is the predicate of the partial indexes, which cover every column read
- * here. The period is a range overlap where a plan may start from the period's windows (the range index),
- * plain bounds where it probes one artist's windows (the artist index, by `ends_on`).
+ * The rows a search tests: any windows, or rows known to be open windows (not blocked) of listed artists: the windows
+ * by genre (availability_genre_windows holds no other), or windows read under the partial indexes' predicate already.
  */
-function windowMatch(f: AvailabilitySearchFilter, countryId: Country, w = sql`w`, of: 'period' | 'artist' = 'period'): Prisma.Sql {
+type WindowRows = 'windows' | 'open windows'
+
+/** The partial indexes' predicate (migration availability_listed_windows): archived artists' windows are not in them. */
+const openWindow = sql`w.status <> 'blocked' AND w.artist_listed`
+
+/**
+ * A window (alias `w`) matching the search: an open window of a listed artist that offers at least one day of the
+ * period that the artist is not booked on. On the windows, `status <> 'blocked' AND artist_listed` is the predicate of
+ * the partial indexes, which cover every other column read here: tested again over rows read under it, it would take a
+ * column the indexes do not hold (`rows: 'open windows'`). The period is a range overlap where a plan may start from
+ * the period's windows (the range index), plain bounds where it probes one artist's windows (the artist index, by
+ * `ends_on`).
+ */
+function windowMatch(
+  f: AvailabilitySearchFilter,
+  countryId: Country,
+  { w = sql`w`, of = 'period', rows = 'windows' }: { w?: Prisma.Sql; of?: 'period' | 'artist'; rows?: WindowRows } = {},
+): Prisma.Sql {
   const parts = [
-    sql`${w}.status <> 'blocked'`,
+    ...(rows === 'windows' ? [sql`${w}.status <> 'blocked' AND ${w}.artist_listed`] : []),
     of === 'period'
       ? sql`daterange(${w}.starts_on, ${w}.ends_on, '[]') && daterange(${f.from}::date, ${f.to}::date, '[]')`
       : sql`${w}.ends_on >= ${f.from}::date AND ${w}.starts_on <= ${f.to}::date`,
@@ -204,15 +219,12 @@ type Country = string | Prisma.Sql | null
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, '\\$&')}%`
 
 /**
- * The artist side of the search, on the window's artist id, so that the plan never joins the whole artists
- * table: only its few archived rows (a partial index) and the artists the name matches (the trigram index). A
- * genre is never here: its windows come from their own read model.
+ * The name's side of the search, on the window's artist id, so that the plan never joins the whole artists table:
+ * only the artists the name matches (the trigram index). Whether the artist is listed is the window's own
+ * (windowMatch).
  */
-function artistMatch(f: AvailabilitySearchFilter): Prisma.Sql {
-  const parts = [sql`NOT EXISTS (SELECT 1 FROM artists x WHERE x.id = w.artist_id AND x.archived_at IS NOT NULL)`]
-  if (f.q) parts.push(sql`w.artist_id IN (SELECT x.id FROM artists x WHERE x.name_search LIKE ${likePattern(searchFold(f.q))})`)
-  return all(parts)
-}
+const nameMatch = (f: AvailabilitySearchFilter) =>
+  f.q ? sql`w.artist_id IN (SELECT x.id FROM artists x WHERE x.name_search LIKE ${likePattern(searchFold(f.q))})` : sql`true`
 
 /** A window's fee key: its lowest guidance (either bound alone is its guidance); none sorts last. */
 const feeKey = (w: Prisma.Sql) => sql`coalesce(${w}.fee_min, ${w}.fee_max)`
@@ -228,12 +240,6 @@ const firstOffered = (f: AvailabilitySearchFilter) =>
  */
 const HEAD_PER_ROW = 4
 const HEAD_SLACK = 100
-
-/**
- * Not an archived artist's window (alias `w`): a hashed list of the archived artists (their partial index), so that a
- * scan of windows streams and can stop; as an anti-join they made the planner sort the windows first.
- */
-const listedArtist = sql`w.artist_id NOT IN (SELECT x.id FROM artists x WHERE x.archived_at IS NOT NULL)`
 
 /**
  * How many windows holding a day of the period dayBound looks at: a quarter of them must match to cap the count (of a
@@ -252,22 +258,23 @@ const GENRE_DAY_SCAN = 8 * COUNT_TAKE
  * there), read only until the sum reaches COUNT_TAKE: a search near the
  * cap on its first day (the bench's week in Spain holds 964 to 1,050 matching windows on it, seed by seed) needs a few
  * dozen more, where counting the last day afresh read all of it (5,662 entries for 1,001). The windows are tested with
- * their plain bounds (`windows`: the artist form of windowMatch), which any window holding a day of the period meets,
+ * their plain bounds (the artist form of windowMatch), which any window holding a day of the period meets,
  * cheaper than building a range per entry. A genre's come from its days
  * (availability_genre_windows_days_idx, SP-GiST): within one genre the model has one row per window, and a top genre's
  * week in a country reads about 5,500 of them (one in five matches), a third cheaper than from its GiST range index.
  * Only the first DAY_SCAN (GENRE_DAY_SCAN) windows holding a day are looked at, so that a narrow search, which then
  * counts exactly, pays a few thousand index entries a day at most.
  */
-function dayBound(f: AvailabilitySearchFilter, windows: Prisma.Sql) {
+function dayBound(f: AvailabilitySearchFilter, countryId: Country) {
   const holding = (day: string) =>
     f.genreId
       ? sql`SELECT * FROM availability_genre_windows w
             WHERE availability_genre_days(w.genre_id, w.starts_on, w.ends_on) @> availability_genre_day(${f.genreId}::uuid, ${day}::date)
               AND w.genre_id = ${f.genreId}::uuid LIMIT ${GENRE_DAY_SCAN}::int`
       : sql`SELECT * FROM artist_availabilities w
-            WHERE w.status <> 'blocked' AND daterange(w.starts_on, w.ends_on, '[]') @> ${day}::date LIMIT ${DAY_SCAN}::int`
-  const matching = (day: string) => sql`SELECT w.artist_id FROM (${holding(day)}) w WHERE ${windows} AND ${listedArtist}`
+            WHERE ${openWindow} AND daterange(w.starts_on, w.ends_on, '[]') @> ${day}::date LIMIT ${DAY_SCAN}::int`
+  const windows = windowMatch(f, countryId, { of: 'artist', rows: 'open windows' })
+  const matching = (day: string) => sql`SELECT w.artist_id FROM (${holding(day)}) w WHERE ${windows}`
   if (f.to === f.from) return sql`SELECT count(*)::int FROM (${matching(f.from)} LIMIT ${COUNT_TAKE}::int) d`
   // The union's limit stops the last day's read at COUNT_TAKE in all, and keeps it from starting when the first day got there.
   return sql`SELECT count(*)::int FROM (WITH first_day AS MATERIALIZED (${matching(f.from)} LIMIT ${COUNT_TAKE}::int)
@@ -347,7 +354,7 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: Country
   const w = sql`w`
   const v = sql`v`
   const windows = windowMatch(f, countryId)
-  const artistWindow = (alias: Prisma.Sql) => windowMatch(f, countryId, alias, 'artist')
+  const artistWindow = (alias: Prisma.Sql) => windowMatch(f, countryId, { w: alias, of: 'artist' })
   const limited = sql`LIMIT ${page.limit}::int OFFSET ${page.offset}::int`
   const artistWindows = sql`EXISTS (SELECT 1 FROM artist_availabilities w WHERE w.artist_id = a.id AND ${artistWindow(w)})`
   const paged = (candidates: Prisma.Sql) =>
@@ -360,8 +367,8 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: Country
   // The matching windows: a genre's from its read model (the period is one range of its index), else the
   // period's from the range index (or, for a name, its artists' probed: whichever the planner finds cheaper).
   const matching = f.genreId
-    ? sql`availability_genre_windows w WHERE w.genre_id = ${f.genreId}::uuid AND ${windows} AND ${artistMatch(f)}`
-    : sql`artist_availabilities w WHERE ${windows} AND ${artistMatch(f)}`
+    ? sql`availability_genre_windows w WHERE w.genre_id = ${f.genreId}::uuid AND ${windowMatch(f, countryId, { rows: 'open windows' })} AND ${nameMatch(f)}`
+    : sql`artist_availabilities w WHERE ${windows} AND ${nameMatch(f)}`
   // A page carries the count (evaluated once, with its first row): one statement. A page past the end, with
   // no row, carries none: the count answers it.
   // A name's listed artists (the trigram index). Without a genre, its count probes each one through the artist
@@ -376,7 +383,7 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: Country
       ? namedCount(sql`(${named})`)
       : f.genreId
         ? distinct
-        : sql`SELECT CASE WHEN (${dayBound(f, artistWindow(w))}) = ${COUNT_TAKE}::int THEN ${COUNT_TAKE}::int ELSE (${distinct}) END AS total`
+        : sql`SELECT CASE WHEN (${dayBound(f, countryId)}) = ${COUNT_TAKE}::int THEN ${COUNT_TAKE}::int ELSE (${distinct}) END AS total`
   const period = sql`daterange(${f.from}::date, ${f.to}::date, '[]')`
   // A names row (alias n) offering a day of the period: one of its artist's windows matches.
   const offers = sql`(n.available_on && ${period}${f.includeTentative ? sql` OR n.tentative_on && ${period}` : Prisma.empty})`
@@ -421,17 +428,16 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: Country
       // When at least COUNT_TAKE artists match (the faces show no more), the genre's windows in name order, each
       // artist kept once (the walk is sorted), make the page if the walk found offset + limit of them: an artist it
       // missed comes after every one it found. Else the page is empty (the days' bound decides first, so a
-      // narrow search never walks) and the fallback sorts every match, with their exact total. Archived artists are a
-      // hashed list: as an anti-join they sorted the windows first.
+      // narrow search never walks) and the fallback sorts every match, with their exact total.
       const walked = sql`SELECT DISTINCT w.name, w.artist_id
         FROM (SELECT * FROM availability_genre_windows w WHERE w.genre_id = ${f.genreId}::uuid ORDER BY w.name, w.artist_id
               LIMIT ${GENRE_WALK_PER_ROW * needed + GENRE_WALK_SLACK}::int) w
-        WHERE ${artistWindow(w)} AND ${listedArtist}
+        WHERE ${windowMatch(f, countryId, { of: 'artist', rows: 'open windows' })}
         ORDER BY w.name, w.artist_id LIMIT ${needed}::int`
       return {
         page: paged(sql`WITH head AS MATERIALIZED (${walked})
                         SELECT head.artist_id AS id, head.name AS k, ${COUNT_TAKE}::int AS total FROM head
-                        WHERE CASE WHEN (${dayBound(f, artistWindow(w))}) = ${COUNT_TAKE}::int
+                        WHERE CASE WHEN (${dayBound(f, countryId)}) = ${COUNT_TAKE}::int
                                    THEN (SELECT count(*) FROM head) = ${needed}::int ELSE false END
                         ORDER BY head.name, head.artist_id ${limited}`),
         fallback: sorted,
@@ -486,7 +492,7 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: Country
       OR (${feeKey(v)} IS NOT DISTINCT FROM ${feeKey(w)} AND v.id < w.id))`
     return {
       page: paged(sql`SELECT w.artist_id AS id, ${feeKey(w)} AS k, (${count}) AS total FROM artist_availabilities w
-                      WHERE ${windows} AND ${artistMatch(f)} AND NOT ${earlier(before)}
+                      WHERE ${windows} AND ${nameMatch(f)} AND NOT ${earlier(before)}
                       ORDER BY ${feeKey(w)} NULLS LAST, w.artist_id ${limited}`),
       count,
     }
@@ -494,7 +500,7 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: Country
   const offeredFirst = sql`w.starts_on <= ${f.from}::date AND NOT coalesce(w.booked_on @> ${f.from}::date, false)`
   return {
     page: paged(sql`SELECT w.artist_id AS id, ${f.from}::date AS k, (${count}) AS total FROM artist_availabilities w
-                    WHERE ${windows} AND ${offeredFirst} AND ${artistMatch(f)} ORDER BY w.artist_id ${limited}`),
+                    WHERE ${windows} AND ${offeredFirst} AND ${nameMatch(f)} ORDER BY w.artist_id ${limited}`),
     fallback: grouped(firstOffered(f)),
     count,
   }

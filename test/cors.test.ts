@@ -76,7 +76,7 @@ describe('CORS over HTTP', () => {
     expect(await simple(app, 'https://app.kisum.io')).toEqual({
       allowOrigin: 'https://app.kisum.io',
       allowCredentials: 'true',
-      expose: 'x-request-id, idempotent-replayed',
+      expose: 'x-request-id, idempotent-replayed, server-timing',
     })
     expect((await simple(app, 'https://evil.example')).allowOrigin).toBeNull()
   })

@@ -1,5 +1,6 @@
-// Operating the service: Prometheus metrics at /metrics, OpenTelemetry traces exported over OTLP/HTTP to a
-// receiver this file runs, and GraphQL introspection / "Did you mean" suggestions as configured.
+// Operating the service: Prometheus metrics at /metrics, the service's own time on every answer (Server-Timing),
+// OpenTelemetry traces exported over OTLP/HTTP to a receiver this file runs, and GraphQL introspection / "Did you mean"
+// suggestions as configured.
 import { createServer, type Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startApp, type TestApp, useHarness } from './support/app.ts'
@@ -66,6 +67,29 @@ describe('/metrics', () => {
     expect(text).toMatch(/^auth_request_duration_seconds_count\{call="access",outcome="error"\} 1$/m)
     // Answered 503 and counted as Auth's fault, not as an internal error.
     expect(text).toMatch(/^dependency_faults_total\{dependency="auth",reason="access"\} 1$/m)
+  })
+})
+
+describe('Server-Timing', () => {
+  it("carries the service's own time on every answer, REST and GraphQL, refused or not, within the round trip", async () => {
+    const promoter = await h.auth.session(PROMOTER_ACCESS)
+    const answers = [
+      () => h.app.rest('GET', '/api/v1/genres', { as: promoter }),
+      () => h.app.rest('GET', '/api/v1/genres/00000000-0000-4000-8000-000000000000', { as: promoter }),
+      () => h.app.rest('GET', '/api/v1/genres'),
+      () => h.app.graphql('{ genres(first: 1) { totalCount } }', {}, { as: promoter }),
+    ]
+    const statuses: number[] = []
+    for (const answer of answers) {
+      const started = performance.now()
+      const { status, headers } = await answer()
+      const roundTrip = performance.now() - started
+      statuses.push(status)
+      const timing = /^app;dur=(\d+\.\d\d)$/.exec(headers.get('server-timing') ?? '')
+      expect(timing, `${status} ${headers.get('server-timing')}`).not.toBeNull()
+      expect(Number(timing![1])).toBeLessThanOrEqual(roundTrip)
+    }
+    expect(statuses).toEqual([200, 404, 401, 200])
   })
 })
 

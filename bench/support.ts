@@ -302,7 +302,8 @@ export interface Timing {
 }
 
 // No samples have no percentile: NaN.
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
+export const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
 
 /**
  * Runs `task` `n` times with `concurrency` in flight and returns its latency figures. A short warm-up runs
@@ -333,6 +334,11 @@ export async function measure(label: string, n: number, concurrency: number, tas
     p99: percentile(latencies, 99),
     perSecond: (n / elapsed) * 1000,
   }
+}
+
+/** One of issue 15's goals, as this run measured it: met or not, with the figures that decide it. */
+export function goal(what: string, met: boolean, measured: string) {
+  console.log(`  goal: ${what}: ${met ? 'met' : 'NOT MET'} (${measured})`)
 }
 
 export function report(title: string, baseline: Timing, subjects: Timing[]) {

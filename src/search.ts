@@ -4,9 +4,6 @@
 // same way, so a plain LIKE on the folded column can use that index.
 import { Prisma } from './generated/prisma/client.ts'
 
-/** The generated column's field name on every searched model (never shown by either face). */
-export const SEARCH_COLUMN = 'nameSearch'
-
 // Letters unaccent's rules rewrite that Unicode does not decompose into a base letter and a mark.
 const LETTERS: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i' }
 

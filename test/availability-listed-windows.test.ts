@@ -66,7 +66,7 @@ describe('listed windows', () => {
     // Every path of the search: a name alone (the names read model) by name and soonest, a name with a window filter by
     // name (its artists probed), by fee (the matching windows grouped) and by soonest (the first day's walk); a genre by
     // name (its windows' walk or their sort) and by fee; the period and the currency by fee (the fee walk, its count's
-    // bound) and by soonest.
+    // bound), by soonest and by name (the listed artists probed); the period alone by name (the names read model's walk).
     const searches: Record<string, string>[] = [
       { q: word },
       { q: word, sort: 'soonest' },
@@ -77,6 +77,8 @@ describe('listed windows', () => {
       { genreId: genre.id, sort: 'fee' },
       { currency: 'EUR', budgetMax: '300000', sort: 'fee' },
       { currency: 'EUR', budgetMax: '300000', sort: 'soonest' },
+      { currency: 'EUR', budgetMax: '300000' },
+      {},
     ]
     const found = async () => {
       const answers: { total: number; has: boolean[] }[] = []
@@ -96,6 +98,15 @@ describe('listed windows', () => {
     expect(before.map((a) => a.has)).toEqual(searches.map(() => [true, true]))
     expect(await flags(archived)).toEqual([true])
     expect(await genreRows(archived)).toBe(1)
+    // The flag is the database's: neither the artist's windows nor a search's hits show it.
+    const listedWindows = await h.app.rest('GET', `/api/v1/artists/${kept}/availability`, { as: promoter })
+    const hits = await h.app.rest('GET', `/api/v1/availability/search?${new URLSearchParams({ from: day(0), to: day(1), q: word })}`, {
+      as: promoter,
+    })
+    expect(listedWindows.body.data[0]).toHaveProperty('startsOn')
+    expect(listedWindows.body.data[0]).not.toHaveProperty('artistListed')
+    expect(hits.body.data.items[0].matchingAvailability[0]).toHaveProperty('startsOn')
+    expect(hits.body.data.items[0].matchingAvailability[0]).not.toHaveProperty('artistListed')
 
     expect((await h.app.rest('POST', `/api/v1/artists/${archived}/archive`, { as: agency })).status).toBe(200)
     expect(await flags(archived)).toEqual([false])
@@ -137,6 +148,13 @@ describe('listed windows', () => {
       window,
     )
     expect(await flags(listed)).toEqual([true, true])
+    // And back to the archived artist; then both artists archived in one statement, and listed again in one.
+    await db.$executeRawUnsafe('UPDATE artist_availabilities SET artist_id = $1::uuid WHERE id = $2::uuid', archived, window)
+    expect(await flags(archived)).toEqual([false])
+    await db.$executeRawUnsafe('UPDATE artists SET archived_at = now() WHERE id = ANY($1::uuid[])', [listed, archived])
+    expect([await flags(listed), await flags(archived)]).toEqual([[false], [false]])
+    await db.$executeRawUnsafe('UPDATE artists SET archived_at = NULL WHERE id = ANY($1::uuid[])', [listed, archived])
+    expect([await flags(listed), await flags(archived)]).toEqual([[true], [true]])
   })
 
   it('stay right when an archive or a restore and a window written run at once, whichever commits first', async () => {
@@ -165,6 +183,68 @@ describe('listed windows', () => {
       expect(await flags(artist), 'a window written, then restored').toEqual([true, true, true, true])
     } finally {
       await Promise.all([first.end(), second.end()])
+    }
+  })
+
+  it('are written by the service after their artist is locked, as an archive locks them: the two never deadlock', async () => {
+    // An archive locks the artist, then its windows. Were a window's write to lock the window first and the artist after
+    // (the windows' triggers lock it), each would wait for the other. While another transaction holds the artist, a
+    // publication, an update or a removal through the service waits for it without holding any window.
+    const artist = await representedArtist()
+    const when = nextSlot()
+    const day = (offset: number) => formatDay(addDays(dayOf(when.startsAt.slice(0, 10)), offset))
+    const published = async (offset: number) => {
+      const r = await h.app.rest('POST', `/api/v1/artists/${artist}/availability`, {
+        as: agency,
+        body: { startsOn: day(offset), endsOn: day(offset), status: 'available' },
+      })
+      expect(r.status, JSON.stringify(r.body)).toBe(201)
+      return r.body.data.id as string
+    }
+    const [first, second] = [await published(0), await published(2)]
+    const [holder, probe] = [new pg.Client(h.database.url), new pg.Client(h.database.url)]
+    await Promise.all([holder.connect(), probe.connect()])
+    const holderPid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid
+    const writes: [string, () => ReturnType<typeof h.app.rest>, number][] = [
+      [
+        'publish',
+        () =>
+          h.app.rest('POST', `/api/v1/artists/${artist}/availability`, {
+            as: agency,
+            body: { startsOn: day(4), endsOn: day(4), status: 'available' },
+          }),
+        201,
+      ],
+      ['update', () => h.app.rest('PATCH', `/api/v1/availability/${first}`, { as: agency, body: { status: 'tentative' } }), 200],
+      ['remove', () => h.app.rest('DELETE', `/api/v1/availability/${second}`, { as: agency }), 200],
+    ]
+    try {
+      for (const [what, write, status] of writes) {
+        await holder.query('BEGIN')
+        await holder.query('SELECT 1 FROM artists WHERE id = $1 FOR NO KEY UPDATE', [artist])
+        const pending = write()
+        let waiting = false
+        for (let i = 0; i < 250 && !waiting; i++) {
+          const { rows } = await probe.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
+            [holderPid],
+          )
+          waiting = rows[0]!.n > 0
+          if (!waiting) await new Promise((r) => setTimeout(r, 20))
+        }
+        expect(waiting, `${what} waits for the artist`).toBe(true)
+        // No window of the artist is held by the waiting write (NOWAIT fails at once on a held row).
+        await expect(
+          probe.query('SELECT 1 FROM artist_availabilities WHERE artist_id = $1 FOR UPDATE NOWAIT', [artist]),
+          what,
+        ).resolves.toBeDefined()
+        await holder.query('COMMIT')
+        const r = await pending
+        expect(r.status, `${what}: ${JSON.stringify(r.body)}`).toBe(status)
+      }
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined)
+      await Promise.all([holder.end(), probe.end()])
     }
   })
 })

@@ -13,6 +13,13 @@ export interface ModelColumn {
   isList: boolean
 }
 
+/**
+ * Fields the database keeps for its own reads, shown by no face (REST answers, their OpenAPI schemas): the folded name
+ * every searched model carries for its trigram index (src/search.ts), and whether a window's artist is listed (the
+ * availability search's partial indexes).
+ */
+export const DATABASE_ONLY_FIELDS: ReadonlySet<string> = new Set(['nameSearch', 'artistListed'])
+
 const known = new Map<Prisma.ModelName, ModelColumn[]>()
 
 /** The scalar and enum fields of `model`, in the schema's order (relations and unsupported types left out). */

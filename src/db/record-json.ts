@@ -13,8 +13,7 @@
 // timestamptz (the schema's `date` columns so named, e.g. a month, are not served here).
 import type { Prisma } from '../generated/prisma/client.ts'
 import { currencyDecimals, MONEY_AMOUNTS, moneyFieldOf } from '../money.ts'
-import { SEARCH_COLUMN } from '../search.ts'
-import { modelColumns, type ModelColumn } from './model-columns.ts'
+import { DATABASE_ONLY_FIELDS, modelColumns, type ModelColumn } from './model-columns.ts'
 
 export type JsonRecord = Record<string, unknown>
 
@@ -136,7 +135,7 @@ export function recordJson(
     encoding === 'sql'
       ? `json_build_object(${[...pairs, ...nested.map(([name, shape]) => `'${name}', ${relation(name, shape)}`)].join(', ')})`
       : `json_build_object(${[
-          ...scalars.filter((f) => f.name !== SEARCH_COLUMN).map((f) => `'${f.name}', ${restScalar(f, alias)}`),
+          ...scalars.filter((f) => !DATABASE_ONLY_FIELDS.has(f.name)).map((f) => `'${f.name}', ${restScalar(f, alias)}`),
           ...nested.map(([name, shape]) => `'${name}', ${relation(name, shape)}`),
           // money-fields.ts adds them after the record's fields and relations.
           ...scalars

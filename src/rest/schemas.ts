@@ -2,7 +2,7 @@
 // from the zod schemas services validate with, response shapes from the Prisma datamodel.
 import { z } from 'zod'
 import { MONEY_AMOUNTS, moneyFieldOf } from '../money.ts'
-import { SEARCH_COLUMN } from '../search.ts'
+import { DATABASE_ONLY_FIELDS } from '../db/model-columns.ts'
 import { getDatamodel } from '../generated/pothos-types.ts'
 import * as Enums from '../generated/prisma/enums.ts'
 
@@ -71,7 +71,7 @@ export function modelComponents(): Record<string, JsonSchema> {
       const properties: Record<string, JsonSchema> = {}
       const required: string[] = []
       for (const field of model.fields) {
-        if (field.kind === 'object' || field.name === SEARCH_COLUMN) continue
+        if (field.kind === 'object' || DATABASE_ONLY_FIELDS.has(field.name)) continue
         let schema: JsonSchema =
           field.kind === 'enum' ? { type: 'string', enum: Object.values(enumValues[field.type] ?? {}) } : { ...SCALARS[field.type] }
         // Calendar dates are named *On (see src/dates.ts).

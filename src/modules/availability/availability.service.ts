@@ -883,8 +883,10 @@ export const availability = {
 
   async remove(ctx: RequestContext, id: string, query: Selection = {}) {
     const { agencyId } = await ctx.agencyActor()
-    await publishedWindow(ctx.db, agencyId, id)
-    return ctx.db.$transaction(async (tx) => {
+    const { window } = await publishedWindow(ctx.db, agencyId, id)
+    return lockedWindows(ctx, agencyId, window.artistId, async (tx) => {
+      // Read again under the lock, as an update does.
+      await publishedWindow(tx, agencyId, id)
       await recordWindowEvent(tx, 'deleted', id)
       return tx.availability.delete({ ...query, where: { id } })
     })

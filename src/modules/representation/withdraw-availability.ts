@@ -10,9 +10,14 @@ import { recordWindowsWithdrawn } from '../outbox/record.ts'
 /**
  * Serializes the writes of an agency's windows of an artist with the end of its representation: a window
  * checked against the representation before it ended is written before the withdrawal (which then cuts
- * it), or checked after it, against the new end.
+ * it), or checked after it, against the new end. Then locks the artist's row, before any of its windows: an archive
+ * locks the artist, then its windows (artists_listed_windows), as a booking's confirmation does (bookings_booked_on),
+ * where a write of windows locked a window first and the artist after it (the windows' triggers), and the two deadlocked.
  */
-export const lockAgencyWindows = (tx: Tx, agencyId: string, artistId: string) => advisoryLock(tx, `availability:${agencyId}:${artistId}`)
+export async function lockAgencyWindows(tx: Tx, agencyId: string, artistId: string) {
+  await advisoryLock(tx, `availability:${agencyId}:${artistId}`)
+  await tx.$queryRaw`SELECT 1 AS locked FROM artists WHERE id = ${artistId}::uuid FOR NO KEY UPDATE`
+}
 
 export async function withdrawAvailabilityAfter(
   tx: Tx,

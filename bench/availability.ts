@@ -9,7 +9,7 @@ import { addDays, formatDay, today } from '../src/dates.ts'
 import { parseSearch, searchStatements } from '../src/modules/availability/availability.service.ts'
 import { countryIdSql } from '../src/modules/directory/geo.service.ts'
 import { pageOf } from '../src/pagination.ts'
-import { benchApp, benchDatabase, measure, report } from './support.ts'
+import { benchApp, benchDatabase, goal, measure, report } from './support.ts'
 import { artistName, listedArtist, md5Uuid, seededId, seedWorld } from './seed-sql.ts'
 
 const ARTISTS = Number(process.env.BENCH_ARTISTS ?? 100_000)
@@ -104,8 +104,11 @@ interface Search {
   page?: number
 }
 
-/** EXPLAIN (ANALYZE) of one statement: the lines naming scans, and a WARNING for a seq scan of a big table. */
-async function explain(sql: pg.Pool, what: string, statement: { text: string; values: unknown[] }) {
+/**
+ * EXPLAIN (ANALYZE) of one statement: the lines naming scans, and a WARNING for a seq scan of a big table. Answers
+ * whether the plan used indexes only (no such scan).
+ */
+async function explain(sql: pg.Pool, what: string, statement: { text: string; values: unknown[] }): Promise<boolean> {
   const { rows } = await sql.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF) ${statement.text}`, statement.values)
   const lines = rows.map((r) => r['QUERY PLAN'])
   const scans = [
@@ -116,8 +119,9 @@ async function explain(sql: pg.Pool, what: string, statement: { text: string; va
     ),
   ]
   console.log(`    ${what}: ${lines.at(-1)?.trim()} · ${scans.join(' · ')}`)
-  for (const l of lines.filter((l) => /Seq Scan on (artists|artist_availabilities) /.test(l)))
-    console.log(`    WARNING: sequential scan of a big table in the ${what} plan: ${l.trim()}`)
+  const scanned = lines.filter((l) => /Seq Scan on (artists|artist_availabilities) /.test(l))
+  for (const l of scanned) console.log(`    WARNING: sequential scan of a big table in the ${what} plan: ${l.trim()}`)
+  return scanned.length === 0
 }
 
 export async function availabilityBenchmark() {
@@ -186,8 +190,9 @@ export async function availabilityBenchmark() {
         if (statements.fallback && rows.length < 20) rows = await onStatement('fallback', statements.fallback)
         if (rows[0]?.total == null) await onStatement('count', statements.count)
       }
+      let indexPlans = true
       await run(async (what, statement) => {
-        await explain(sql, what, statement)
+        indexPlans = (await explain(sql, what, statement)) && indexPlans
         return (await sql.query<{ total: number | null }>(statement.text, statement.values)).rows
       })
       const baseline = await measure('baseline: the search SQL on pg directly', RUNS, CONCURRENCY, () =>
@@ -199,6 +204,11 @@ export async function availabilityBenchmark() {
       // The same route with nothing else in flight: the latency a caller sees when no other search queues beside it.
       const alone = await measure('REST, one at a time', RUNS, 1, () => app.get(`/api/v1/availability/search?${query}`))
       report(`Availability search: ${s.label}`, baseline, [rest, alone])
+      goal(
+        `p95 ≤ 25 ms at ${CONCURRENCY} in flight, index plans only`,
+        rest.p95 <= 25 && indexPlans,
+        `${rest.p95.toFixed(1)} ms, ${indexPlans ? 'index plans' : 'a sequential scan'}; one at a time ${alone.p95.toFixed(1)} ms; its SQL alone ${baseline.p95.toFixed(1)} ms at ${CONCURRENCY} in flight`,
+      )
     }
   } finally {
     await app.close()

@@ -2,7 +2,7 @@
 // companies, against a baseline of the same SQL statements run directly on pg in the same run.
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
-import { benchAgency, benchApp, benchDatabase, measure, report, send } from './support.ts'
+import { benchAgency, benchApp, benchDatabase, goal, measure, report, send } from './support.ts'
 
 const FLOWS = Number(process.env.BENCH_FLOWS ?? 400)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8)
@@ -208,6 +208,11 @@ export async function bookingBenchmark() {
       console.log(`  ${name.padEnd(8)} ${String(list.length).padStart(3)}`)
       if (process.env.BENCH_SQL) for (const text of list) console.log(`      ${text.replace(/\s+/g, ' ').slice(0, 220)}`)
     }
+    goal(
+      "at most 30 statements per flow, ≥ 0.5× the baseline's flows per second",
+      appStatements <= 30 && flows.perSecond >= 0.5 * baseline.perSecond,
+      `${appStatements} statements, ×${(flows.perSecond / baseline.perSecond).toFixed(2)} the baseline's flows/s`,
+    )
   } finally {
     await app.close()
     await database.close()

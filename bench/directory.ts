@@ -4,7 +4,18 @@
 import { createServer, type Server } from 'node:http'
 import pg from 'pg'
 import { COUNT_LIMIT } from '../src/pagination.ts'
-import { benchApp, benchDatabase, measure, report, seedDirectory, serveInWorker, type Listening, type Timing, send } from './support.ts'
+import {
+  benchApp,
+  benchDatabase,
+  goal,
+  measure,
+  report,
+  seedDirectory,
+  serveInWorker,
+  type Listening,
+  type Timing,
+  send,
+} from './support.ts'
 
 const ARTISTS = Number(process.env.BENCH_ARTISTS ?? 20_000)
 const AGENCIES = Math.round(ARTISTS / 4)
@@ -225,6 +236,15 @@ export async function directoryBenchmark() {
       )
       report(`Directory list: ${list.name} (${CLIENTS} clients)`, baseline, [rest, gql])
       cpuLine([baseline, rest, gql])
+      for (const [face, t] of [
+        ['REST', rest],
+        ['GraphQL', gql],
+      ] as const)
+        goal(
+          `${face} ${list.name}: p99 ≤ 4× p50 under ${CLIENTS} clients, ≥ 0.5× the bare route's throughput`,
+          t.p99 <= 4 * t.p50 && t.perSecond >= 0.5 * baseline.perSecond,
+          `p99 ×${(t.p99 / t.p50).toFixed(1)} p50, ×${(t.perSecond / baseline.perSecond).toFixed(2)} throughput`,
+        )
     }
 
     // The same answer as the REST search page: the artists with profile, country, city, genres and platform
@@ -282,6 +302,11 @@ export async function directoryBenchmark() {
     )
     report('Entity resolution', entityBaseline, [entities, oneAtATime])
     cpuLine([entityBaseline, entities, oneAtATime])
+    goal(
+      `_entities × ${ENTITIES}: at most 2 statements per entity type, p50 within 3× the same rows from SQL`,
+      entityStatements <= 2 && entities.p50 <= 3 * entityBaseline.p50,
+      `${entityStatements} statement${entityStatements === 1 ? '' : 's'}, p50 ×${(entities.p50 / entityBaseline.p50).toFixed(1)} the SQL's`,
+    )
   } finally {
     await bare.close()
     await counted.close()

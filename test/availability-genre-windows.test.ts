@@ -4,14 +4,14 @@
 // triggers in the transaction of the write (the artist's name too, by which a genre's page sorts), so after every kind of write it equals a recount from the base
 // tables; the search answers the same through it as the plain reference.
 import { randomUUID } from 'node:crypto'
-import pg from 'pg'
+import type pg from 'pg'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { addDays, dayOf, formatDay } from '../src/dates.ts'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { nextSlot, pipelines, type AgencySession } from './support/booking.ts'
 import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
-import { lockRace } from './support/lock-race.ts'
+import { lockRace, racingClients, windowWriter } from './support/lock-race.ts'
 
 const h = useHarness()
 let agency: AgencySession
@@ -184,15 +184,8 @@ describe('windows by genre', () => {
     const artist = await representedArtist()
     await db.artistGenre.create({ data: { artistId: artist, genreId: genre.id } })
     const when = nextSlot()
-    const [first, second] = [new pg.Client(h.database.url), new pg.Client(h.database.url)]
-    await Promise.all([first.connect(), second.connect()])
-    let day = 0
-    const publish = (c: pg.Client) =>
-      c.query(
-        `INSERT INTO artist_availabilities (id, artist_id, agency_id, starts_on, ends_on, status, updated_at)
-         VALUES ($1, $2, $3, $4::date + $5::int, $4::date + $5::int, 'available', now())`,
-        [randomUUID(), artist, agency.agencyId, when.startsAt.slice(0, 10), (day += 2)],
-      )
+    const [first, second] = await racingClients(h.database.url)
+    const publish = windowWriter(artist, agency.agencyId, when.startsAt.slice(0, 10))
     const rename = (c: pg.Client, name: string) => c.query('UPDATE artists SET name = $1 WHERE id = $2', [name, artist])
     const addGenre = (c: pg.Client) =>
       c.query('INSERT INTO artist_genres (artist_id, genre_id, updated_at) VALUES ($1, $2, now())', [artist, other.id])

@@ -11,7 +11,7 @@ import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { nextSlot, pipelines, type AgencySession } from './support/booking.ts'
 import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
-import { lockRace } from './support/lock-race.ts'
+import { lockRace, racingClients, windowWriter } from './support/lock-race.ts'
 
 const h = useHarness()
 let agency: AgencySession
@@ -160,15 +160,8 @@ describe('listed windows', () => {
   it('stay right when an archive or a restore and a window written run at once, whichever commits first', async () => {
     const artist = await representedArtist()
     const when = nextSlot()
-    const [first, second] = [new pg.Client(h.database.url), new pg.Client(h.database.url)]
-    await Promise.all([first.connect(), second.connect()])
-    let day = 0
-    const publish = (c: pg.Client) =>
-      c.query(
-        `INSERT INTO artist_availabilities (id, artist_id, agency_id, starts_on, ends_on, status, updated_at)
-         VALUES ($1, $2, $3, $4::date + $5::int, $4::date + $5::int, 'available', now())`,
-        [randomUUID(), artist, agency.agencyId, when.startsAt.slice(0, 10), (day += 2)],
-      )
+    const [first, second] = await racingClients(h.database.url)
+    const publish = windowWriter(artist, agency.agencyId, when.startsAt.slice(0, 10))
     const archive = (c: pg.Client) => c.query('UPDATE artists SET archived_at = now() WHERE id = $1', [artist])
     const restore = (c: pg.Client) => c.query('UPDATE artists SET archived_at = NULL WHERE id = $1', [artist])
     const race = lockRace(first, second)

@@ -4,14 +4,14 @@
 // kind of write it equals a recount from the base tables, day by day; the search answers through it as the base
 // tables do.
 import { randomUUID } from 'node:crypto'
-import pg from 'pg'
+import type pg from 'pg'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { addDays, dayOf, formatDay } from '../src/dates.ts'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { nextSlot, pipelines, type AgencySession } from './support/booking.ts'
 import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
-import { lockRace } from './support/lock-race.ts'
+import { lockRace, racingClients, windowWriter } from './support/lock-race.ts'
 
 const h = useHarness()
 let agency: AgencySession
@@ -185,15 +185,8 @@ describe('names read model', () => {
   it("carries the artist's name when a rename and a write of its windows run at once, whichever commits first", async () => {
     const artist = await representedArtist()
     const when = nextSlot()
-    const [first, second] = [new pg.Client(h.database.url), new pg.Client(h.database.url)]
-    await Promise.all([first.connect(), second.connect()])
-    let day = 0
-    const publish = (c: pg.Client) =>
-      c.query(
-        `INSERT INTO artist_availabilities (id, artist_id, agency_id, starts_on, ends_on, status, updated_at)
-         VALUES ($1, $2, $3, $4::date + $5::int, $4::date + $5::int, 'available', now())`,
-        [randomUUID(), artist, agency.agencyId, when.startsAt.slice(0, 10), (day += 2)],
-      )
+    const [first, second] = await racingClients(h.database.url)
+    const publish = windowWriter(artist, agency.agencyId, when.startsAt.slice(0, 10))
     const rename = (c: pg.Client, name: string) => c.query('UPDATE artists SET name = $1 WHERE id = $2', [name, artist])
     const archive = (c: pg.Client) => c.query('UPDATE artists SET archived_at = now() WHERE id = $1', [artist])
     const race = lockRace(first, second)

@@ -1,4 +1,5 @@
-import type pg from 'pg'
+import { randomUUID } from 'node:crypto'
+import pg from 'pg'
 import { expect } from 'vitest'
 
 type Write = (c: pg.Client) => Promise<unknown>
@@ -25,3 +26,24 @@ export const lockRace =
     await waiting
     await second.query('COMMIT')
   }
+
+/** Two connected clients of the database at `url`, for lockRace. */
+export async function racingClients(url: string): Promise<[pg.Client, pg.Client]> {
+  const clients: [pg.Client, pg.Client] = [new pg.Client(url), new pg.Client(url)]
+  await Promise.all(clients.map((c) => c.connect()))
+  return clients
+}
+
+/**
+ * A writer of one-day windows of the artist, published by the agency on the connection it is given, as SQL behind the
+ * service would write them: each call two days after the last, from the day `from` (YYYY-MM-DD).
+ */
+export function windowWriter(artistId: string, agencyId: string, from: string): (c: pg.Client) => Promise<unknown> {
+  let day = 0
+  return (c) =>
+    c.query(
+      `INSERT INTO artist_availabilities (id, artist_id, agency_id, starts_on, ends_on, status, updated_at)
+       VALUES ($1, $2, $3, $4::date + $5::int, $4::date + $5::int, 'available', now())`,
+      [randomUUID(), artistId, agencyId, from, (day += 2)],
+    )
+}

@@ -20,6 +20,7 @@ function projectRoot(from: string): string {
 const root = projectRoot(import.meta.dirname)
 const schemaPath = path.join(root, 'prisma/schema.prisma')
 const migrationsDir = path.join(root, 'prisma/migrations')
+const rawObjectsPath = path.join(root, 'prisma/raw-objects.txt')
 
 // adapter-pg has no column type for PostgreSQL's "char" (OID 18), which the engine's catalog queries
 // return (pg_constraint.contype...) and read as a character. Tag those columns on the way through.
@@ -214,13 +215,19 @@ export async function migrationStatus(url: string, options: EngineOptions = {}):
   )
 }
 
-/** Writes a new migration with the SQL that brings the migrations up to schema.prisma. */
-export async function createMigration(
-  url: string,
-  name: string,
-  options: EngineOptions = {},
-): Promise<{ dir: string; sql: string } | null> {
-  return withEngine(url, options, async (engine) => {
+/**
+ * The SQL that would bring the migrations up to schema.prisma, or '' when they agree. Prisma's schema cannot express
+ * the objects the migrations create in raw SQL (prisma/raw-objects.txt); its diff ignores most of them, but proposes
+ * dropping the covering btree indexes (INCLUDE): those statements are left out.
+ */
+export async function pendingSchemaChanges(url: string, options: EngineOptions = {}): Promise<string> {
+  const raw = new Set(
+    readFileSync(rawObjectsPath, 'utf8')
+      .split('\n')
+      .map((l) => l.replace(/#.*/, '').trim())
+      .filter(Boolean),
+  )
+  const sql = await withEngine(url, options, async (engine) => {
     const schemaFile = { path: schemaPath, content: readFileSync(schemaPath, 'utf8') }
     const result = await engine.diff({
       from: { tag: 'migrations', ...migrationsList() },
@@ -230,15 +237,33 @@ export async function createMigration(
       shadowDatabaseUrl: null,
       filters,
     })
-    const sql = (result.stdout ?? '').trim()
-    if (!sql || sql === '-- This is an empty migration.') return null
-    mkdirSync(migrationsDir, { recursive: true })
-    const lockPath = path.join(migrationsDir, 'migration_lock.toml')
-    if (!existsSync(lockPath)) writeFileSync(lockPath, 'provider = "postgresql"\n')
-    const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14)
-    const dir = path.join(migrationsDir, `${stamp}_${name}`)
-    mkdirSync(dir, { recursive: true })
-    writeFileSync(path.join(dir, 'migration.sql'), `${sql}\n`)
-    return { dir, sql }
+    return (result.stdout ?? '').trim()
   })
+  // The engine writes one statement per paragraph, each under its comment ("-- DropIndex").
+  const kept = sql
+    .split(/\n\s*\n/)
+    .filter((part) => !part.startsWith('-- This is an empty migration.'))
+    .filter((part) => {
+      const dropped = /^DROP INDEX "([^"]+)";$/m.exec(part)
+      return !(dropped && raw.has(dropped[1]!))
+    })
+  return kept.join('\n\n').trim()
+}
+
+/** Writes a new migration with the SQL that brings the migrations up to schema.prisma. */
+export async function createMigration(
+  url: string,
+  name: string,
+  options: EngineOptions = {},
+): Promise<{ dir: string; sql: string } | null> {
+  const sql = await pendingSchemaChanges(url, options)
+  if (!sql) return null
+  mkdirSync(migrationsDir, { recursive: true })
+  const lockPath = path.join(migrationsDir, 'migration_lock.toml')
+  if (!existsSync(lockPath)) writeFileSync(lockPath, 'provider = "postgresql"\n')
+  const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14)
+  const dir = path.join(migrationsDir, `${stamp}_${name}`)
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(path.join(dir, 'migration.sql'), `${sql}\n`)
+  return { dir, sql }
 }

@@ -1,10 +1,9 @@
 // Migrations apply to an empty database with one call and are idempotent; the constraints Prisma cannot
 // express (raw SQL in the migrations) are really there and really enforced.
 import { randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
-import { applyMigrations, pendingSchemaChanges } from '../src/db/migrations.ts'
+import { applyMigrations, pendingSchemaChanges, rawObjects } from '../src/db/migrations.ts'
 import { emptyDatabase, migrationNames } from './support/migration-db.ts'
 
 const url = emptyDatabase('migrations')
@@ -58,10 +57,7 @@ describe('migrations', () => {
   })
 
   it('create every raw-SQL object listed in prisma/raw-objects.txt', async () => {
-    const listed = readFileSync('prisma/raw-objects.txt', 'utf8')
-      .split('\n')
-      .map((l) => l.replace(/#.*/, '').trim())
-      .filter(Boolean)
+    const listed = rawObjects()
     const { rows } = await client.query(`
       SELECT indexname AS name FROM pg_indexes WHERE schemaname = 'public'
       UNION SELECT conname FROM pg_constraint

@@ -215,18 +215,21 @@ export async function migrationStatus(url: string, options: EngineOptions = {}):
   )
 }
 
+/** The names of the objects the migrations create in raw SQL, as prisma/raw-objects.txt lists them. */
+export function rawObjects(): string[] {
+  return readFileSync(rawObjectsPath, 'utf8')
+    .split('\n')
+    .map((l) => l.replace(/#.*/, '').trim())
+    .filter(Boolean)
+}
+
 /**
  * The SQL that would bring the migrations up to schema.prisma, or '' when they agree. Prisma's schema cannot express
  * the objects the migrations create in raw SQL (prisma/raw-objects.txt); its diff ignores most of them, but proposes
  * dropping the covering btree indexes (INCLUDE): those statements are left out.
  */
 export async function pendingSchemaChanges(url: string, options: EngineOptions = {}): Promise<string> {
-  const raw = new Set(
-    readFileSync(rawObjectsPath, 'utf8')
-      .split('\n')
-      .map((l) => l.replace(/#.*/, '').trim())
-      .filter(Boolean),
-  )
+  const raw = new Set(rawObjects())
   const sql = await withEngine(url, options, async (engine) => {
     const schemaFile = { path: schemaPath, content: readFileSync(schemaPath, 'utf8') }
     const result = await engine.diff({

@@ -178,7 +178,7 @@ const offeredDays = (f: AvailabilitySearchFilter, w: Prisma.Sql) =>
 type WindowRows = 'windows' | 'open windows'
 
 /** The partial indexes' predicate (migration availability_listed_windows): archived artists' windows are not in them. */
-const openWindow = sql`w.status <> 'blocked' AND w.artist_listed`
+const openWindow = (w: Prisma.Sql) => sql`${w}.status <> 'blocked' AND ${w}.artist_listed`
 
 /**
  * A window (alias `w`) matching the search: an open window of a listed artist that offers at least one day of the
@@ -194,7 +194,7 @@ function windowMatch(
   { w = sql`w`, of = 'period', rows = 'windows' }: { w?: Prisma.Sql; of?: 'period' | 'artist'; rows?: WindowRows } = {},
 ): Prisma.Sql {
   const parts = [
-    ...(rows === 'windows' ? [sql`${w}.status <> 'blocked' AND ${w}.artist_listed`] : []),
+    ...(rows === 'windows' ? [openWindow(w)] : []),
     of === 'period'
       ? sql`daterange(${w}.starts_on, ${w}.ends_on, '[]') && daterange(${f.from}::date, ${f.to}::date, '[]')`
       : sql`${w}.ends_on >= ${f.from}::date AND ${w}.starts_on <= ${f.to}::date`,
@@ -272,7 +272,7 @@ function dayBound(f: AvailabilitySearchFilter, countryId: Country) {
             WHERE availability_genre_days(w.genre_id, w.starts_on, w.ends_on) @> availability_genre_day(${f.genreId}::uuid, ${day}::date)
               AND w.genre_id = ${f.genreId}::uuid LIMIT ${GENRE_DAY_SCAN}::int`
       : sql`SELECT * FROM artist_availabilities w
-            WHERE ${openWindow} AND daterange(w.starts_on, w.ends_on, '[]') @> ${day}::date LIMIT ${DAY_SCAN}::int`
+            WHERE ${openWindow(sql`w`)} AND daterange(w.starts_on, w.ends_on, '[]') @> ${day}::date LIMIT ${DAY_SCAN}::int`
   const windows = windowMatch(f, countryId, { of: 'artist', rows: 'open windows' })
   const matching = (day: string) => sql`SELECT w.artist_id FROM (${holding(day)}) w WHERE ${windows}`
   if (f.to === f.from) return sql`SELECT count(*)::int FROM (${matching(f.from)} LIMIT ${COUNT_TAKE}::int) d`
@@ -722,7 +722,8 @@ function hitTemplate(artist: JsonShape, windows: JsonShape, encoding: Encoding):
     const cards = encoding === 'restSql'
     // The artists' relations read once for the page (record-json.ts's joined): a subquery per hit and relation
     // cost more than the rows it read (measured: the statement's backend CPU −12% at 20 hits, README's thirteenth pass).
-    const joined = artist.joined!(encoding, `${cards ? 'todo' : 'hit'} JOIN artists x ON x.id = ${cards ? 'todo' : 'hit'}.id`)
+    const rendering = cards ? 'todo' : 'hit'
+    const joined = artist.joined!(encoding, `${rendering} JOIN artists x ON x.id = ${rendering}.id`)
     const shape = cards ? cardShape(joined) : undefined
     const page = sql`WITH hit AS (SELECT * FROM ROWS FROM (jsonb_to_recordset(${stand.page}::jsonb) AS (id uuid, windows uuid[])) WITH ORDINALITY AS hit(id, windows, n))`
     // The page's busy rows in one read, grouped by artist: a subquery per hit and kind cost more than its rows (−0.15 ms).

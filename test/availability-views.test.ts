@@ -166,7 +166,15 @@ describe('availability search hits built by PostgreSQL', () => {
           const sent = toJson(reference.items.map((item) => fillMoney(availableArtist, item, components)))
           expect(JSON.parse(rest.items.text), what).toEqual(JSON.parse(sent))
           expect(toJson(JSON.parse(rest.items.text)), what).toBe(sent)
-          // Again, from the cards the first wrote: the same text, and nothing written.
+          // Again, from the cards the first wrote (one per hit, at its artist's version): the same text, and nothing written.
+          const ids = reference.items.map((item) => (item as { id: string }).id)
+          const kept = await h.app.db.$queryRawUnsafe<{ n: number }[]>(
+            `SELECT count(DISTINCT c.artist_id)::int AS n FROM artist_cards c
+             WHERE c.artist_id = ANY($1::uuid[])
+               AND c.version = coalesce((SELECT v.version FROM artist_card_versions v WHERE v.artist_id = c.artist_id), 0)`,
+            ids,
+          )
+          expect(kept[0]!.n, what).toBe(ids.length)
           const servedStart = h.app.sql.length
           const again = await availability.restSearch(ctx, filter, page, { artist: query, window: windowQuery })
           await again.total()

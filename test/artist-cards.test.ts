@@ -5,12 +5,11 @@
 // never served, and a card that cannot be written back leaves the search answering.
 import { randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { addDays, dayOf, formatDay } from '../src/dates.ts'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
-import { nextSlot, pipelines, type AgencySession } from './support/booking.ts'
+import { nextSlot, pipelines, slotDay, type AgencySession } from './support/booking.ts'
 import { agencySession, PROMOTER_ACCESS, seedGenres, seedGeo } from './support/fixtures.ts'
-import { racingClients } from './support/lock-race.ts'
+import { backendPid, racingClients, untilLocked, waitsForLock } from './support/lock-race.ts'
 
 const h = useHarness()
 let agency: AgencySession
@@ -31,7 +30,7 @@ async function searchedArtist() {
   const word = `Card${randomUUID().slice(0, 8)}`
   const id = await representedArtist(agency, `${word} Original`)
   const when = nextSlot()
-  const day = (offset: number) => formatDay(addDays(dayOf(when.startsAt.slice(0, 10)), offset))
+  const day = (offset: number) => slotDay(when, offset)
   const published = await h.app.rest('POST', `/api/v1/artists/${id}/availability`, {
     as: agency,
     body: { startsOn: day(0), endsOn: day(2) },
@@ -218,15 +217,11 @@ describe('artist cards', () => {
         await linker.query('BEGIN')
         await linker.query(link(a.id))
         await renamer.query('BEGIN')
-        const pid = (await renamer.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid
+        const pid = await backendPid(renamer)
         let done = false
         const renamed = renamer.query(rename).then(() => (done = true))
         // The rename has run its trigger, or waits for the link (it must not run after the link committed).
-        for (let i = 0; i < 250 && !done; i++) {
-          const { rows } = await linker.query<{ n: number }>('SELECT cardinality(pg_blocking_pids($1)) AS n', [pid])
-          if (rows[0]!.n > 0) break
-          await new Promise((r) => setTimeout(r, 20))
-        }
+        await untilLocked(async () => done || (await waitsForLock(linker, pid)))
         await linker.query('COMMIT')
         await renamed
         // Rendered with the link, before the rename commits: written back at the link's version, with the old name.
@@ -259,14 +254,9 @@ describe('artist cards', () => {
       await updater.query('BEGIN')
       await updater.query(`UPDATE artists SET name = $1 WHERE id = $2`, [`${a.word} Relinked`, a.id])
       await updater.query('DELETE FROM artist_genres WHERE artist_id = $1', [a.id])
-      const pid = (await renamer.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid
+      const pid = await backendPid(renamer)
       const renamed = renamer.query(`UPDATE genres SET name = 'Morna Nova' WHERE id = $1`, [genre.id])
-      let blocked = false
-      for (let i = 0; i < 250 && !blocked; i++) {
-        blocked = (await updater.query<{ n: number }>('SELECT cardinality(pg_blocking_pids($1)) AS n', [pid])).rows[0]!.n > 0
-        if (!blocked) await new Promise((r) => setTimeout(r, 20))
-      }
-      expect(blocked).toBe(true)
+      await untilLocked(() => waitsForLock(updater, pid))
       await updater.query('INSERT INTO artist_genres (artist_id, genre_id, updated_at) VALUES ($1, $2, now())', [a.id, genre.id])
       await updater.query('COMMIT')
       await renamed

@@ -6,10 +6,9 @@
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { addDays, dayOf, formatDay } from '../src/dates.ts'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
-import { nextSlot, pipelines, type AgencySession } from './support/booking.ts'
+import { nextSlot, pipelines, slotDate, slotDay, type AgencySession } from './support/booking.ts'
 import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
 import { lockRace, racingClients, windowWriter } from './support/lock-race.ts'
 
@@ -72,7 +71,7 @@ describe('windows by genre', () => {
 
     await db.artistGenre.create({ data: { artistId: a, genreId: punk.id } })
     const when = nextSlot()
-    const on = (offset: number) => addDays(dayOf(when.startsAt.slice(0, 10)), offset)
+    const on = (offset: number) => slotDate(when, offset)
     const w1 = await db.availability.create({
       data: { artistId: a, agencyId: agency.agencyId, startsOn: on(-1), endsOn: on(1), status: 'available' },
     })
@@ -149,7 +148,7 @@ describe('windows by genre', () => {
     const parent = await db.genre.create({ data: { name: 'Folk', slug: `folk-${randomUUID()}` } })
     const child = await db.genre.create({ data: { name: 'Anti-folk', slug: `anti-folk-${randomUUID()}`, parentId: parent.id } })
     const when = nextSlot()
-    const day = (offset: number) => formatDay(addDays(dayOf(when.startsAt.slice(0, 10)), offset))
+    const day = (offset: number) => slotDay(when, offset)
     const artist = async (genreId: string, offset: number) => {
       const id = await representedArtist()
       await db.artistGenre.create({ data: { artistId: id, genreId } })
@@ -185,7 +184,7 @@ describe('windows by genre', () => {
     await db.artistGenre.create({ data: { artistId: artist, genreId: genre.id } })
     const when = nextSlot()
     const [first, second] = await racingClients(h.database.url)
-    const publish = windowWriter(artist, agency.agencyId, when.startsAt.slice(0, 10))
+    const publish = windowWriter(artist, agency.agencyId, slotDay(when, 0))
     const rename = (c: pg.Client, name: string) => c.query('UPDATE artists SET name = $1 WHERE id = $2', [name, artist])
     const addGenre = (c: pg.Client) =>
       c.query('INSERT INTO artist_genres (artist_id, genre_id, updated_at) VALUES ($1, $2, now())', [artist, other.id])

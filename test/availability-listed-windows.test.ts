@@ -6,12 +6,11 @@
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { addDays, dayOf, formatDay } from '../src/dates.ts'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
-import { nextSlot, pipelines, type AgencySession } from './support/booking.ts'
+import { nextSlot, pipelines, slotDay, type AgencySession } from './support/booking.ts'
 import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
-import { lockRace, racingClients, windowWriter } from './support/lock-race.ts'
+import { backendPid, holdsUpAnother, lockRace, racingClients, untilLocked, windowWriter } from './support/lock-race.ts'
 
 const h = useHarness()
 let agency: AgencySession
@@ -50,7 +49,7 @@ describe('listed windows', () => {
     const word = `Listed${randomUUID().slice(0, 8)}`
     const genre = await db.genre.create({ data: { name: word, slug: word.toLowerCase() } })
     const when = nextSlot()
-    const day = (offset: number) => formatDay(addDays(dayOf(when.startsAt.slice(0, 10)), offset))
+    const day = (offset: number) => slotDay(when, offset)
     const artist = async (name: string, fee: number) => {
       const id = await representedArtist(agency, name)
       await db.artistGenre.create({ data: { artistId: id, genreId: genre.id } })
@@ -133,7 +132,7 @@ describe('listed windows', () => {
          VALUES (gen_random_uuid(), $1::uuid, $2::uuid, $3::date + $4::int, $3::date + $4::int, 'available', ${flag}, now()) RETURNING id`,
         artistId,
         agency.agencyId,
-        when.startsAt.slice(0, 10),
+        slotDay(when, 0),
         offset,
       )
     const window = (await insert(archived, 0, 'true'))[0]!.id
@@ -161,7 +160,7 @@ describe('listed windows', () => {
     const artist = await representedArtist()
     const when = nextSlot()
     const [first, second] = await racingClients(h.database.url)
-    const publish = windowWriter(artist, agency.agencyId, when.startsAt.slice(0, 10))
+    const publish = windowWriter(artist, agency.agencyId, slotDay(when, 0))
     const archive = (c: pg.Client) => c.query('UPDATE artists SET archived_at = now() WHERE id = $1', [artist])
     const restore = (c: pg.Client) => c.query('UPDATE artists SET archived_at = NULL WHERE id = $1', [artist])
     const race = lockRace(first, second)
@@ -185,7 +184,7 @@ describe('listed windows', () => {
     // publication, an update or a removal through the service waits for it without holding any window.
     const artist = await representedArtist()
     const when = nextSlot()
-    const day = (offset: number) => formatDay(addDays(dayOf(when.startsAt.slice(0, 10)), offset))
+    const day = (offset: number) => slotDay(when, offset)
     const published = async (offset: number) => {
       const r = await h.app.rest('POST', `/api/v1/artists/${artist}/availability`, {
         as: agency,
@@ -196,7 +195,7 @@ describe('listed windows', () => {
     }
     const [first, second] = [await published(0), await published(2)]
     const [holder, probe] = await racingClients(h.database.url)
-    const holderPid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid
+    const holderPid = await backendPid(holder)
     const writes: [string, () => ReturnType<typeof h.app.rest>, number][] = [
       [
         'publish',
@@ -215,16 +214,7 @@ describe('listed windows', () => {
         await holder.query('BEGIN')
         await holder.query('SELECT 1 FROM artists WHERE id = $1 FOR NO KEY UPDATE', [artist])
         const pending = write()
-        let waiting = false
-        for (let i = 0; i < 250 && !waiting; i++) {
-          const { rows } = await probe.query<{ n: number }>(
-            'SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
-            [holderPid],
-          )
-          waiting = rows[0]!.n > 0
-          if (!waiting) await new Promise((r) => setTimeout(r, 20))
-        }
-        expect(waiting, `${what} waits for the artist`).toBe(true)
+        await untilLocked(() => holdsUpAnother(probe, holderPid), `${what} waits for the artist`)
         // No window of the artist is held by the waiting write: NOWAIT refuses at once a row another transaction holds.
         // (A publication's own new window is invisible to the probe until it commits: for it, the wait above is the check.)
         const probed = await probe.query('SELECT 1 FROM artist_availabilities WHERE artist_id = $1 FOR UPDATE NOWAIT', [artist])

@@ -6,10 +6,10 @@
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { addDays, dayOf, formatDay } from '../src/dates.ts'
+import { formatDay } from '../src/dates.ts'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
-import { nextSlot, pipelines, type AgencySession } from './support/booking.ts'
+import { nextSlot, pipelines, slotDate, slotDay, type AgencySession } from './support/booking.ts'
 import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
 import { lockRace, racingClients, windowWriter } from './support/lock-race.ts'
 
@@ -77,7 +77,7 @@ describe('names read model', () => {
     }
 
     const when = nextSlot()
-    const on = (offset: number) => addDays(dayOf(when.startsAt.slice(0, 10)), offset)
+    const on = (offset: number) => slotDate(when, offset)
     expect(await check('no window yet')).toEqual([])
     const w1 = await db.availability.create({
       data: { artistId: a, agencyId: agency.agencyId, startsOn: on(-1), endsOn: on(1), status: 'available' },
@@ -148,7 +148,7 @@ describe('names read model', () => {
     const db = h.app.db
     const word = `zq${randomUUID().slice(0, 6)}`
     const when = nextSlot()
-    const day = (offset: number) => formatDay(addDays(dayOf(when.startsAt.slice(0, 10)), offset))
+    const day = (offset: number) => slotDay(when, offset)
     const artist = async (name: string, offset: number, status = 'available') => {
       const id = await representedArtist(agency, name)
       const r = await h.app.rest('POST', `/api/v1/artists/${id}/availability`, {
@@ -186,7 +186,7 @@ describe('names read model', () => {
     const artist = await representedArtist()
     const when = nextSlot()
     const [first, second] = await racingClients(h.database.url)
-    const publish = windowWriter(artist, agency.agencyId, when.startsAt.slice(0, 10))
+    const publish = windowWriter(artist, agency.agencyId, slotDay(when, 0))
     const rename = (c: pg.Client, name: string) => c.query('UPDATE artists SET name = $1 WHERE id = $2', [name, artist])
     const archive = (c: pg.Client) => c.query('UPDATE artists SET archived_at = now() WHERE id = $1', [artist])
     const race = lockRace(first, second)

@@ -7,6 +7,7 @@ import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { pipelines, type AgencySession } from './support/booking.ts'
 import { agencySession, PROMOTER_ACCESS, seedGenres } from './support/fixtures.ts'
+import { backendPid, holdsUpAnother, untilLocked } from './support/lock-race.ts'
 
 const h = useHarness()
 let agency: AgencySession
@@ -523,13 +524,8 @@ describe('the next available day', () => {
       )
       expect(refreshed.rowCount).toBeGreaterThan(0)
       const waiting = nextOn()
-      for (let i = 0; i < 100; i++) {
-        const { rows } = await other.query(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        )
-        if (rows[0].n > 0) break
-        await new Promise((resolve) => setTimeout(resolve, 20))
-      }
+      const otherPid = await backendPid(other)
+      await untilLocked(() => holdsUpAnother(other, otherPid))
       await other.query('COMMIT')
       expect(await waiting).toEqual([dayAt(30)])
     } finally {

@@ -2,6 +2,7 @@
 // an accepted hold, a confirmed booking — each step through the real API.
 import { randomUUID } from 'node:crypto'
 import { expect } from 'vitest'
+import { addDays, dayOf, formatDay } from '../../src/dates.ts'
 import type { TestApp } from './app.ts'
 import type { Session } from './auth-stand-in.ts'
 
@@ -18,6 +19,12 @@ export function nextSlot(daysAhead = 30) {
   const start = new Date(SLOTS_FROM + daysAhead * DAY + slot++ * 3 * DAY)
   return { startsAt: start.toISOString(), endsAt: new Date(start.getTime() + 2 * 3600_000).toISOString() }
 }
+
+/** The day `offset` days after a slot's first day (00:00 UTC), where a test publishes windows around a booking. */
+export const slotDate = (when: { startsAt: string }, offset: number) => addDays(dayOf(when.startsAt.slice(0, 10)), offset)
+
+/** slotDate as YYYY-MM-DD. */
+export const slotDay = (when: { startsAt: string }, offset: number) => formatDay(slotDate(when, offset))
 
 export const flat = { fee: 1_500_000, currency: 'eur', dealType: 'flat', deposit: 500_000 }
 

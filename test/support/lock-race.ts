@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import pg from 'pg'
-import { expect } from 'vitest'
+import { expect, vi } from 'vitest'
 
 type Write = (c: pg.Client) => Promise<unknown>
 
@@ -14,18 +14,32 @@ export const lockRace =
     await first.query('BEGIN')
     await holder(first)
     await second.query('BEGIN')
-    const pid = (await second.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid
+    const pid = await backendPid(second)
     const waiting = waiter(second)
-    let blocked = false
-    for (let i = 0; i < 250 && !blocked; i++) {
-      blocked = (await first.query<{ n: number }>('SELECT cardinality(pg_blocking_pids($1)) AS n', [pid])).rows[0]!.n > 0
-      if (!blocked) await new Promise((r) => setTimeout(r, 20))
-    }
-    expect(blocked).toBe(true)
+    await untilLocked(() => waitsForLock(first, pid))
     await first.query('COMMIT')
     await waiting
     await second.query('COMMIT')
   }
+
+/** The backend process of connection `c`. */
+export const backendPid = async (c: pg.ClientBase) => (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid
+
+/** Whether backend `pid` waits for a lock another transaction holds (asked on `c`). */
+export const waitsForLock = async (c: pg.ClientBase, pid: number) =>
+  (await c.query<{ n: number }>('SELECT cardinality(pg_blocking_pids($1)) AS n', [pid])).rows[0]!.n > 0
+
+/** Whether some backend waits for a lock that backend `holder` holds (asked on `c`). */
+export const holdsUpAnother = async (c: pg.ClientBase, holder: number) =>
+  (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [holder])).rows[0]!
+    .n > 0
+
+/**
+ * Asks `locked` every 20 ms until it holds, failing the test after 5 s: a race test checks that its waiter is blocked
+ * before it lets the holder go, rather than assuming it.
+ */
+export const untilLocked = (locked: () => Promise<boolean>, what?: string) =>
+  vi.waitFor(async () => expect(await locked(), what).toBe(true), { timeout: 5000, interval: 20 })
 
 /** Two connected clients of the database at `url`, for lockRace. */
 export async function racingClients(url: string): Promise<[pg.Client, pg.Client]> {

@@ -23,13 +23,20 @@ export interface HandoffActor {
   orgId?: string
 }
 
-const partiesOf = (deal: Deal) => [deal.parties.promoterOrgId, ...deal.parties.agencyOrgIds]
+/** The deal's parties as a handoff's snapshot holds them (deal.ts). */
+type Parties = Pick<Deal['parties'], 'promoterOrgId' | 'agencyOrgIds'>
 
-/** One step of a handoff: its audit entry and, for the steps consumers care about, its outbox event. */
+/**
+ * The companies told of a handoff's steps: its side's, as each side reads only its own handoffs (the other side's
+ * request, forced or not, is not its business).
+ */
+const sideOrgs = (parties: Parties, side: BookingSide) => (side === 'promoter' ? [parties.promoterOrgId] : parties.agencyOrgIds)
+
+/** One step of a handoff: its audit entry and, for the steps consumers care about, its outbox event to its side. */
 export async function handoffStep(
   tx: Tx,
   handoff: FinanceHandoff,
-  step: { type: keyof typeof HANDOFF_STEPS; actor: HandoffActor; note?: string | null; event?: string; orgIds: string[] },
+  step: { type: keyof typeof HANDOFF_STEPS; actor: HandoffActor; note?: string | null; event?: string; parties: Parties },
 ) {
   await tx.financeHandoffEvent.create({
     data: {
@@ -45,7 +52,7 @@ export async function handoffStep(
   await recordEvent(tx, {
     type: `finance.handoff.${step.event}`,
     aggregateId: handoff.id,
-    orgIds: step.orgIds,
+    orgIds: sideOrgs(step.parties, handoff.side),
     payload: {
       handoffId: handoff.id,
       bookingId: handoff.bookingId,
@@ -95,7 +102,7 @@ export async function writeHandoff(
     actor: h.actor,
     note: h.force ? `forced: ${h.forceReason}` : h.note,
     event: h.reason === 'cancellation' ? 'cancel_requested' : 'requested',
-    orgIds: partiesOf(deal),
+    parties: deal.parties,
   })
   return handoff
 }
@@ -117,7 +124,7 @@ export async function supersedeHandoffs(tx: Tx, bookingId: string, actor: Handof
       actor,
       note: 'the booking was cancelled',
       event: 'superseded',
-      orgIds: partiesOf(deal),
+      parties: deal.parties,
     })
     await writeHandoff(tx, { bookingId, side: h.side, reason: 'cancellation', actor })
   }

@@ -115,13 +115,7 @@ async function decide(
     }
     const updated = await tx.financeHandoff.update({ where: { id }, data: { ...data, status: to, decidedAt: new Date() } })
     const deal = handoff.payload as { parties: { promoterOrgId: string; agencyOrgIds: string[] } }
-    await handoffStep(tx, updated, {
-      type: to,
-      actor,
-      note,
-      event: to,
-      orgIds: [deal.parties.promoterOrgId, ...deal.parties.agencyOrgIds],
-    })
+    await handoffStep(tx, updated, { type: to, actor, note, event: to, parties: deal.parties })
   })
   return ctx.db.financeHandoff.findUniqueOrThrow({ where: { id }, ...EVENTS_IN_ORDER })
 }

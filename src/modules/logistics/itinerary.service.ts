@@ -24,7 +24,7 @@ import { partyOf, pipelinesVisibleTo, type Party } from '../booking/parties.ts'
 import { recordEvent } from '../outbox/record.ts'
 import type { StopView } from '../touring/stops.ts'
 import { lockArtistTours, tours, toursVisibleTo } from '../touring/tours.service.ts'
-import { artistSideOrgs, assertArtistSide, bookingSeenBy, dealOrgs } from './deal-access.ts'
+import { artistSideOrgs, assertArtistSide, bookingSeenBy } from './deal-access.ts'
 import { TimeZone, type HotelPayload, type TravelPayload } from './payloads.ts'
 
 const title = z.string().trim().min(1).max(200)
@@ -100,26 +100,43 @@ async function zoneFor(db: Db | Tx, booking: Pick<Booking, 'cityId'>, given: str
   return zone
 }
 
-/** A booking's item goes to the parties of the deal; a tour day's to the artist side of the tour. */
-async function itemEvent(tx: Tx, type: 'added' | 'changed' | 'removed', item: ItineraryItem, owner: Booking | Tour) {
-  await recordEvent(tx, {
-    type: `itinerary.${type}`,
-    aggregateId: item.id,
-    orgIds: 'promoterOrgId' in owner ? await dealOrgs(tx, owner) : await artistSideOrgs(tx, owner.agencyId, owner.artistId),
-    payload: {
-      itemId: item.id,
-      bookingId: item.bookingId,
-      tourId: item.tourId,
-      tourStopId: item.tourStopId,
-      kind: item.kind,
-      dayOn: formatDay(item.dayOn),
-      startsAt: item.startsAt.toISOString(),
-      timezone: item.timezone,
-      visibility: item.visibility,
-      confirmed: item.confirmed,
-      sourceSubmissionId: item.sourceSubmissionId,
-    },
-  })
+const itemPayload = (item: ItineraryItem) => ({
+  itemId: item.id,
+  bookingId: item.bookingId,
+  tourId: item.tourId,
+  tourStopId: item.tourStopId,
+  kind: item.kind,
+  dayOn: formatDay(item.dayOn),
+  startsAt: item.startsAt.toISOString(),
+  timezone: item.timezone,
+  visibility: item.visibility,
+  confirmed: item.confirmed,
+  sourceSubmissionId: item.sourceSubmissionId,
+})
+
+const itemRecord = (tx: Tx, type: 'added' | 'changed' | 'removed', item: ItineraryItem, orgIds: string[]) =>
+  recordEvent(tx, { type: `itinerary.${type}`, aggregateId: item.id, orgIds, payload: itemPayload(item) })
+
+/**
+ * An item's event goes to the companies that see the item: a tour day's and a booking's `artist_side` item to the artist
+ * side, a shared one to the promoter too. A change that shares an item with the promoter, or stops sharing it, is `added`
+ * or `removed` for the promoter (the removal as the promoter last saw the item), and `changed` for the artist side.
+ */
+async function itemEvent(
+  tx: Tx,
+  type: 'added' | 'changed' | 'removed',
+  item: ItineraryItem,
+  owner: Booking | Tour,
+  before?: ItineraryItem,
+) {
+  const artistSide = await artistSideOrgs(tx, owner.agencyId, owner.artistId)
+  if (!('promoterOrgId' in owner)) return itemRecord(tx, type, item, artistSide)
+  const shared = (i: ItineraryItem) => i.visibility === 'shared'
+  const promoter = artistSide.includes(owner.promoterOrgId) ? [] : [owner.promoterOrgId]
+  if (!before || shared(before) === shared(item))
+    return itemRecord(tx, type, item, shared(item) ? [...artistSide, ...promoter] : artistSide)
+  await itemRecord(tx, type, item, artistSide)
+  if (promoter.length > 0) await itemRecord(tx, shared(item) ? 'added' : 'removed', shared(item) ? item : before, promoter)
 }
 
 function assertTimes(startsAt: Date, endsAt: Date | null | undefined) {
@@ -290,7 +307,7 @@ export const itinerary = {
         where: { id },
         data: { ...patch, dayOn: dayOf(localDay(startsAt, timezone)) },
       })
-      await itemEvent(tx, 'changed', changed, owner)
+      await itemEvent(tx, 'changed', changed, owner, current)
       return changed
     })
     return itemView(updated)

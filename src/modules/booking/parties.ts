@@ -53,7 +53,7 @@ export function pipelinesVisibleTo(party: Party): Prisma.BookingRequestWhereInpu
 }
 
 /** A roster link of the artist of `r` (a booking_requests alias) in force today, of `agencyId` (and `role`): onArtistSideNow in SQL. */
-function onArtistSideNowSql(agencyId: string, role?: RepresentationRole): Prisma.Sql {
+function onArtistSideNowSql(agencyId: string | Prisma.Sql, role?: RepresentationRole): Prisma.Sql {
   const day = formatDay(today())
   return Prisma.sql`EXISTS (SELECT 1 FROM artists_roster_links l
     WHERE l.artist_id = r.artist_id AND l.agency_id = ${agencyId}::uuid ${role ? Prisma.sql`AND l.role = ${role}::"RepresentationRole"` : Prisma.empty}
@@ -63,8 +63,12 @@ function onArtistSideNowSql(agencyId: string, role?: RepresentationRole): Prisma
 /** pipelinesVisibleTo as a condition on the request aliased `r`, for hand-written reads (pinned to it by test/booking-shapes.test.ts). */
 export function visibleSql(party: Party): Prisma.Sql {
   if (party.side === 'promoter') return Prisma.sql`r.promoter_org_id = ${party.orgId}::uuid`
-  return Prisma.sql`(r.agency_id = ${party.agencyId}::uuid OR ${onArtistSideNowSql(party.agencyId)})`
+  return seenByAgencySql(party.agencyId)
 }
+
+/** visibleSql of an agency given as an id or as a column of the statement (a tour's owner: `t.agency_id`). */
+export const seenByAgencySql = (agencyId: string | Prisma.Sql) =>
+  Prisma.sql`(r.agency_id = ${agencyId}::uuid OR ${onArtistSideNowSql(agencyId)})`
 
 /** actsFor as a condition on the request aliased `r`. */
 export function actingSql(party: Party): Prisma.Sql {

@@ -198,14 +198,23 @@ export async function recordWindowsWithdrawn(tx: Tx, w: { artistId: string; agen
 /** A tour change, described from the tour's row; a stop's fields come in hand (a removed stop is gone by then). */
 export async function recordTourEvent(
   tx: Tx,
-  e: { type: string; tourId: string; actorOrgId: string; stop?: { id: string; date: string; kind: string; requestId: string | null } },
+  e: {
+    type: string
+    tourId: string
+    actorOrgId: string
+    /** `ownerSeesDeal`: for a show, whether the tour's owner sees its deal (a condition over the tour, `t`). */
+    stop?: { id: string; date: string; kind: string; requestId: string | null; ownerSeesDeal?: Prisma.Sql }
+  },
 ) {
   const stop = e.stop ? { stopId: e.stop.id, date: e.stop.date, kind: e.stop.kind, requestId: e.stop.requestId } : {}
+  // A show's stop is news to the tour's owner only when it sees the show's deal: after a handover the new agency adds
+  // shows to the former owner's tour, which that owner no longer reads (touring/stops.ts).
+  const owner = agencyOrgs(Prisma.sql`t.agency_id`)
   await insert(
     tx,
     e.type,
     e.tourId,
-    agencyOrgs(Prisma.sql`t.agency_id`),
+    e.stop?.ownerSeesDeal ? Prisma.sql`CASE WHEN ${e.stop.ownerSeesDeal} THEN ${owner} ELSE '{}'::uuid[] END` : owner,
     Prisma.sql`${JSON.stringify(stop)}::jsonb || jsonb_build_object(
       'tourId', t.id, 'artistId', t.artist_id, 'agencyId', t.agency_id, 'status', t.status::text,
       'startsOn', to_char(t.starts_on, 'YYYY-MM-DD'), 'endsOn', to_char(t.ends_on, 'YYYY-MM-DD'), 'actorOrgId', ${e.actorOrgId}::uuid)`,

@@ -3,6 +3,7 @@
 // live engagements around the tour (for radius clauses). A show's state is derived here, at read time.
 import type { Db, Tx } from '../../db/client.ts'
 import { Prisma } from '../../generated/prisma/client.ts'
+import { visibleSql, type Party } from '../booking/parties.ts'
 import { effectiveHoldStatus } from '../booking/state.ts'
 import type { Engagement, RadiusClause, RoutingCity, RoutingStop, StopKind, StopState } from './routing.ts'
 
@@ -137,8 +138,10 @@ function stopView(row: StopRow, now: Date): StopView {
  * The stops (in tour order) and the surrounding engagements of each tour, in one statement. Engagements are
  * the artist's confirmed bookings and active holds within a year of the tour's days (the longest radius
  * window), outside the tour, with a city: radius-clause candidates (bookings through their GiST index).
+ * Both hold only the deals the reader sees (the pipeline's visibility): a tour's former owner, which still reads it
+ * after a handover, does not see the shows the new agency adds, nor its engagements around the tour.
  */
-export async function tourData(db: Db | Tx, tourIds: readonly string[], now: Date): Promise<Map<string, TourData>> {
+export async function tourData(db: Db | Tx, tourIds: readonly string[], now: Date, reader: Party): Promise<Map<string, TourData>> {
   const rows = await db.$queryRaw<
     { id: string; stops: StopRow[] | null; others: (Omit<Engagement, 'bookingId'> & { bookingId: string | null })[] | null }[]
   >`
@@ -150,7 +153,7 @@ export async function tourData(db: Db | Tx, tourIds: readonly string[], now: Dat
          LEFT JOIN booking_requests r ON r.id = s.request_id
          ${DEAL_JOINS}
          LEFT JOIN geo_cities c ON c.id = COALESCE(b.city_id, h.city_id, r.city_id, s.city_id)
-         WHERE s.tour_id = t.id) x) AS stops,
+         WHERE s.tour_id = t.id AND (s.request_id IS NULL OR ${visibleSql(reader)})) x) AS stops,
       (SELECT json_agg(json_build_object(
            'requestId', e.request_id, 'bookingId', e.booking_id, 'city', ${CITY},
            'date', to_char((e.starts_at AT TIME ZONE COALESCE(c.timezone, 'UTC'))::date, 'YYYY-MM-DD'),
@@ -168,6 +171,7 @@ export async function tourData(db: Db | Tx, tourIds: readonly string[], now: Dat
            AND (h.challenge_deadline IS NULL OR h.challenge_deadline > ${now}) AND h.starts_at >= w.lo AND h.starts_at < w.hi
        ) e
        JOIN geo_cities c ON c.id = e.city_id
+       JOIN booking_requests r ON r.id = e.request_id AND ${visibleSql(reader)}
        WHERE NOT EXISTS (SELECT 1 FROM tour_stops s WHERE s.tour_id = t.id AND s.request_id = e.request_id)) AS others
     FROM tours t
     CROSS JOIN LATERAL (

@@ -15,7 +15,7 @@ import { Prisma, RadiusClauseHandling, TourStatus, TourStopKind, type Tour } fro
 import type { Page } from '../../pagination.ts'
 import { transition, type Machine } from '../../state-machine.ts'
 import { Id, parseInput } from '../../validation.ts'
-import { onArtistSideNow, pipelinesVisibleTo } from '../booking/parties.ts'
+import { onArtistSideNow, pipelinesVisibleTo, seenByAgencySql } from '../booking/parties.ts'
 import { recordTourEvent } from '../outbox/record.ts'
 import { routeTour, type Routing, type RoutingStop, type RoutingTour } from './routing.ts'
 import { dealAsStop, tourData, type StopView, type TourData } from './stops.ts'
@@ -117,6 +117,10 @@ export const StopPatch = z.object({
 type Viewer = { userId: string; orgId: string; agencyId: string }
 
 const viewerOf = (ctx: RequestContext): Promise<Viewer> => ctx.agencyActor()
+
+/** The stops and engagements of tours as `viewer` reads them: the deals it sees (stops.ts). */
+const dataFor = async (ctx: RequestContext, viewer: Viewer, ids: readonly string[]) =>
+  tourData(ctx.db, ids, ctx.clock.now(), { side: 'agency', ...viewer })
 
 /** The tours a company sees: those it owns, and those of the artists it represents or manages now. */
 export const toursVisibleTo = (agencyId: string): Prisma.TourWhereInput => ({
@@ -246,6 +250,9 @@ const stopEvent = (s: { id: string; date: Date | string; kind: string; requestId
   date: typeof s.date === 'string' ? s.date : formatDay(s.date),
   kind: s.kind,
   requestId: s.requestId,
+  ...(s.requestId && {
+    ownerSeesDeal: Prisma.sql`EXISTS (SELECT 1 FROM booking_requests r WHERE r.id = ${s.requestId}::uuid AND ${seenByAgencySql(Prisma.sql`t.agency_id`)})`,
+  }),
 })
 
 /** The next free position of a day of a tour. */
@@ -419,18 +426,20 @@ export const tours = {
   },
 
   /** Stops and routing inputs of many tours (already visible to the caller), in one statement. */
-  data: (ctx: RequestContext, ids: readonly string[]) => tourData(ctx.db, ids, ctx.clock.now()),
+  data: async (ctx: RequestContext, ids: readonly string[]) => dataFor(ctx, await viewerOf(ctx), ids),
 
   /** GET …/stops: the tour's stops in order, each with its deal's state. */
   async stops(ctx: RequestContext, id: string): Promise<StopView[]> {
-    await visibleTour(ctx, await viewerOf(ctx), id)
-    return (await tourData(ctx.db, [id], ctx.clock.now())).get(id)?.stops ?? []
+    const viewer = await viewerOf(ctx)
+    await visibleTour(ctx, viewer, id)
+    return (await dataFor(ctx, viewer, [id])).get(id)?.stops ?? []
   },
 
   /** GET …/routing: legs and issues, in three statements whatever the number of stops. */
   async routing(ctx: RequestContext, id: string) {
-    const tour = await visibleTour(ctx, await viewerOf(ctx), id)
-    return routingOf(tour, (await tourData(ctx.db, [id], ctx.clock.now())).get(id))
+    const viewer = await viewerOf(ctx)
+    const tour = await visibleTour(ctx, viewer, id)
+    return routingOf(tour, (await dataFor(ctx, viewer, [id])).get(id))
   },
 
   /** POST …/routing/preview: the routing with a candidate stop added. Writes nothing. */
@@ -438,7 +447,7 @@ export const tours = {
     const viewer = await viewerOf(ctx)
     const c = parseInput(StopInput, candidate)
     const tour = await visibleTour(ctx, viewer, id)
-    const data = (await tourData(ctx.db, [id], ctx.clock.now())).get(id) ?? { stops: [], others: [] }
+    const data = (await dataFor(ctx, viewer, [id])).get(id) ?? { stops: [], others: [] }
     const candidateId = randomUUID()
     let stop: RoutingStop
     if (c.bookingId || c.holdId || c.requestId) {
@@ -509,7 +518,7 @@ export const tours = {
     } catch (e) {
       mapWriteErrors(e)
     }
-    return stopById(ctx, tourId, stopId)
+    return stopById(ctx, viewer, tourId, stopId)
   },
 
   async updateStop(ctx: RequestContext, id: string, input: unknown): Promise<StopView> {
@@ -550,7 +559,7 @@ export const tours = {
     } catch (e) {
       mapWriteErrors(e)
     }
-    return stopById(ctx, seen.tourId, id)
+    return stopById(ctx, viewer, seen.tourId, id)
   },
 
   async removeStop(ctx: RequestContext, id: string) {
@@ -594,8 +603,8 @@ async function visibleStop(ctx: RequestContext, viewer: Viewer, id: string) {
   return stop
 }
 
-async function stopById(ctx: RequestContext, tourId: string, id: string): Promise<StopView> {
-  const stop = (await tourData(ctx.db, [tourId], ctx.clock.now())).get(tourId)?.stops.find((s) => s.id === id)
+async function stopById(ctx: RequestContext, viewer: Viewer, tourId: string, id: string): Promise<StopView> {
+  const stop = (await dataFor(ctx, viewer, [tourId])).get(tourId)?.stops.find((s) => s.id === id)
   if (!stop) throw notFound('tour stop', id)
   return stop
 }

@@ -7,7 +7,7 @@ import type { RequestContext } from '../../context.ts'
 import type { Tx } from '../../db/client.ts'
 import { advisoryLock } from '../../db/locks.ts'
 import { conflict, forbidden, isUniqueViolation, notFound } from '../../errors.ts'
-import type { Booking, BookingRating, BookingSide } from '../../generated/prisma/client.ts'
+import type { Booking, BookingRating } from '../../generated/prisma/client.ts'
 import { parseInput } from '../../validation.ts'
 import { bookings } from '../booking/bookings.service.ts'
 import { otherSide, partyOf, type Party } from '../booking/parties.ts'
@@ -48,8 +48,14 @@ export const ratingView = (r: BookingRating) => ({
 
 export type RatingView = ReturnType<typeof ratingView>
 
-/** The ratings of a booking as one side sees them: its own always, the other side's only once revealed. */
-function ratingsView(booking: Booking, side: BookingSide, rows: BookingRating[], now: Date) {
+/**
+ * The ratings of a booking as a company sees them: the two parties their own rating always, the other side's only once
+ * revealed; anyone else who sees the booking (the artist's management, an agency that took the artist over) the window
+ * alone, as if nothing were rated: ratings and comments are between the two parties.
+ */
+function ratingsView(booking: Booking, party: Party, all: BookingRating[], now: Date) {
+  const { side } = party
+  const rows = ratesBooking(party, booking) ? all : []
   const mine = rows.find((r) => r.raterSide === side)
   const theirs = rows.find((r) => r.raterSide !== side)
   const closesAt = windowClosesAt(booking)
@@ -70,10 +76,12 @@ function ratingsView(booking: Booking, side: BookingSide, rows: BookingRating[],
 
 export type BookingRatingsView = ReturnType<typeof ratingsView>
 
-/** The side that rates: the promoter that booked, or the agency credited with the booking (not the management). */
+/** Whether the company rates the booking: the promoter that booked, or the agency credited with it (not the management). */
+const ratesBooking = (party: Party, booking: Booking) =>
+  party.side === 'promoter' ? booking.promoterOrgId === party.orgId : booking.agencyId === party.agencyId
+
 function assertRater(party: Party, booking: Booking) {
-  const rates = party.side === 'promoter' ? booking.promoterOrgId === party.orgId : booking.agencyId === party.agencyId
-  if (!rates) throw forbidden('only the promoter and the agency of the booking rate it', 'not_a_party')
+  if (!ratesBooking(party, booking)) throw forbidden('only the promoter and the agency of the booking rate it', 'not_a_party')
 }
 
 const lockRatings = (tx: Tx, bookingId: string) => advisoryLock(tx, `ratings:booking:${bookingId}`)
@@ -93,7 +101,7 @@ export const ratings = {
     const party = await partyOf(ctx)
     const booking = await bookings.get(ctx, bookingId)
     const rows = await ctx.db.bookingRating.findMany({ where: { bookingId } })
-    return ratingsView(booking, party.side, rows, ctx.clock.now())
+    return ratingsView(booking, party, rows, ctx.clock.now())
   },
 
   /** Booking.ratings for a page of bookings: one query for all of them. */
@@ -104,7 +112,7 @@ export const ratings = {
     return list.map((b) =>
       ratingsView(
         b,
-        party.side,
+        party,
         rows.filter((r) => r.bookingId === b.id),
         now,
       ),

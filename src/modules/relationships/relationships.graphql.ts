@@ -148,7 +148,8 @@ const RatingRef = builder.objectRef<RatingView>('BookingRating').implement({
 })
 
 const BookingRatingsRef = builder.objectRef<BookingRatingsView>('BookingRatings').implement({
-  description: "A booking's ratings as the reading side sees them: its own, and the other side's once both rated or the window closed.",
+  description:
+    "A booking's ratings as the reading party sees them: its own, and the other side's once both rated or the window closed. A company that sees the booking without rating it (the artist's management, an agency that took the artist over) sees the window and no rating.",
   fields: (t) => ({
     side: t.field({ type: SideEnum, resolve: (r) => r.side }),
     opensAt: t.expose('opensAt', { type: 'DateTime' }),
@@ -213,7 +214,7 @@ builder.prismaObjectFields('Booking', (t) => ({
   ratings: t.field({
     ...requires('ratings.read'),
     type: BookingRatingsRef,
-    description: "The booking's ratings for the caller's side: its own, and the other side's once revealed.",
+    description: "The booking's ratings for the caller's side: its own, and the other side's once revealed (the two parties only).",
     select: { endsAt: true, status: true, promoterOrgId: true, agencyId: true },
     resolve: (b, _args, ctx) =>
       ctx.loader<Booking, BookingRatingsView>('bookingRatings', (list) => ratings.forBookings(ctx, list)).load(b as Booking),

@@ -283,7 +283,7 @@ export const relationshipRoutes = [
     method: 'GET',
     url: '/api/v1/bookings/:id/ratings',
     tag,
-    summary: "The booking's ratings for your side: yours, and the other side's once both rated or the window closed",
+    summary: "The booking's ratings for your side: yours, and the other side's once both rated or the window closed (the two parties only)",
     access: 'ratings.read',
     params: IdParams,
     response: BookingRatingsSchema,

@@ -139,9 +139,10 @@ const FAMILIES: Record<string, Family> = {
     },
     events: {
       added:
-        "An item was added (by the artist side, or by an approved hotel or transport proposal); a tour day's goes to the tour's artist side only",
-      changed: 'An item was edited',
-      removed: 'An item was removed (by the artist side, or when its submission was superseded)',
+        "An item was added (by the artist side, or by an approved hotel or transport proposal); a tour day's and an `artist_side` item's go to the artist side only; to the promoter, also when an item is shared with it",
+      changed: "An item was edited (the promoter is told only of a shared item's edits)",
+      removed:
+        'An item was removed (by the artist side, or when its submission was superseded); to the promoter, also when an item stops being shared with it (the item as it last saw it)',
     },
   },
   'logistics.submission': {
@@ -211,7 +212,7 @@ const FAMILIES: Record<string, Family> = {
       requestId: "A show's deal (booking request), null for the other kinds",
     },
     events: {
-      added: 'A stop was added to the tour',
+      added: "A stop was added to the tour (a show's stop goes to the owner's companies only when the owner sees its deal)",
       updated: 'A stop was moved or edited',
       removed: 'A stop was removed from the tour',
     },
@@ -275,7 +276,7 @@ const FAMILIES: Record<string, Family> = {
       force: 'Handed over without a fully signed contract (the reason is recorded)',
     },
     events: {
-      requested: 'A side handed a confirmed booking to Finance',
+      requested: "A side handed a confirmed booking to Finance (every step of a handoff goes to its side's companies only)",
       cancel_requested: 'The booking was cancelled: the next handoff tells Finance',
       superseded: 'A newer handoff replaced this one',
       acknowledged: 'Finance acknowledged the handoff',

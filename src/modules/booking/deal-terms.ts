@@ -74,8 +74,10 @@ export function dealTermIssues(input: DealTermInput, issue: (path: string, messa
     if (t.kind === 'percent' && input.fee == null) issue(`depositTerms.${i}.percent`, 'a percent deposit needs a fee')
   })
   const total = depositTotal(depositSchedule(input))
-  if (total != null && input.fee != null && total > input.fee)
-    issue(input.depositTerms ? 'depositTerms' : 'deposit', 'cannot exceed the fee')
+  const field = input.depositTerms ? 'depositTerms' : 'deposit'
+  if (total != null && input.fee != null && total > input.fee) issue(field, 'cannot exceed the fee')
+  // Without a fee nothing else bounds the sum, which the faces carry as a JSON number (src/money.ts).
+  else if (total != null && total > Number.MAX_SAFE_INTEGER) issue(field, `the deposits add up to more than ${Number.MAX_SAFE_INTEGER}`)
   const radius = [input.radiusKm, input.radiusDaysBefore, input.radiusDaysAfter]
   if (radius.some((x) => x != null) && radius.some((x) => x == null))
     issue('radiusKm', 'a radius clause gives radiusKm, radiusDaysBefore and radiusDaysAfter together')

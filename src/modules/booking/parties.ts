@@ -86,6 +86,15 @@ export const onArtistSideNow = (agencyId: string, role?: RepresentationRole): Pr
 
 const representingNow = (agencyId: string) => onArtistSideNow(agencyId, 'agency')
 
+/** The agency representing the artist now (its `agency` role in force today), if any: the one that confirms its holds. */
+export async function representingAgency(db: Db | Tx, artistId: string) {
+  const link = await db.rosterLink.findFirst({
+    where: { artistId, role: 'agency', startsOn: { lte: today() }, ...activeLinkWhere() },
+    select: { agency: true },
+  })
+  return link?.agency ?? null
+}
+
 /** The pipelines the party acts on (actsFor as a condition): the promoter those it started, an agency those of the artists it represents now. */
 export function actingOn(party: Party): Prisma.BookingRequestWhereInput {
   if (party.side === 'promoter') return { promoterOrgId: party.orgId }

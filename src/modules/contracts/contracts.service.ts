@@ -23,7 +23,15 @@ import { followDeals } from '../booking/deal-followers.ts'
 import { recordContractEvent } from '../outbox/record.ts'
 import { agenciesBridgedTo } from '../../access/ownership.ts'
 import { actionsView, blocked, partyChecks, stateAllows, type ActionsView } from '../booking/actions.ts'
-import { actingOn, actsForRequests, assertActsFor, partyOf, pipelinesVisibleTo, type Party } from '../booking/parties.ts'
+import {
+  actingOn,
+  actsForRequests,
+  assertActsFor,
+  partyOf,
+  pipelinesVisibleTo,
+  representingAgency,
+  type Party,
+} from '../booking/parties.ts'
 import { contractsFollowTheDeal } from './deal-links.ts'
 import { bookingValues, MERGE_FIELDS, render, unresolvedFields, type MergeField } from './merge.ts'
 import { contractMachine, transition } from './state.ts'
@@ -282,11 +290,14 @@ async function draftingSubject(ctx: RequestContext, party: Party, data: z.output
   if (hold.status !== 'active' || hold.expiresAt <= ctx.clock.now())
     throw conflict('hold_not_active', 'paper is sent early only on an active hold')
   const r = hold.request
+  // The agency that will confirm the hold, and be credited with the booking: the one representing the artist now (after
+  // a handover, not the one the request was sent to).
+  const agency = (await representingAgency(ctx.db, r.artistId)) ?? r.agency
   return {
     requestId: hold.requestId,
     values: bookingValues({
       artistName: r.artist.name,
-      agencyName: r.agency.name,
+      agencyName: agency.name,
       ...r,
       promoterName: await promoterName(r.promoterOrgId),
       timezone: hold.city?.timezone ?? null,

@@ -1,0 +1,56 @@
+// Paper sent early on a hold after a handover names the agency that will confirm it: the one representing the artist
+// now, which the booking is credited to.
+import { beforeAll, describe, expect, it } from 'vitest'
+import { useHarness } from './support/app.ts'
+import type { Session } from './support/auth-stand-in.ts'
+import { pipelines, type AgencySession } from './support/booking.ts'
+import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
+
+const h = useHarness()
+const DAY = 86_400_000
+let former: AgencySession
+let promoter: Session
+const { representedArtist, held } = pipelines(
+  () => h.app,
+  () => former,
+)
+
+beforeAll(async () => {
+  former = await agencySession(h.auth, h.app.db)
+  promoter = await h.auth.session(PROMOTER_ACCESS)
+})
+
+describe('paper sent early on a hold after a handover', () => {
+  it('fills {{agency.name}} with the agency representing the artist now, not the former one', async () => {
+    const artistId = await representedArtist(former)
+    const { hold } = await held(promoter, artistId)
+    const newcomer = await agencySession(h.auth, h.app.db)
+    const claim = await h.app.rest('POST', '/api/v1/representation-claims', { as: newcomer, body: { artistId } })
+    await h.app.db.rosterLink.updateMany({
+      where: { artistId, agencyId: former.agencyId },
+      data: { startsOn: new Date(Date.now() - 30 * DAY) },
+    })
+    const handover = await h.app.rest('POST', `/api/v1/representation-claims/${claim.body.data.id}/accept-handover`, {
+      as: former,
+      body: {},
+    })
+    expect(handover.status, JSON.stringify(handover.body)).toBe(200)
+    const template = await h.app.rest('POST', '/api/v1/contract-templates', {
+      as: newcomer,
+      body: { name: 'Early paper', body: 'Agency: {{agency.name}}. Artist: {{artist.name}}.' },
+    })
+    const drafted = await h.app.rest('POST', '/api/v1/contracts', {
+      as: newcomer,
+      body: { templateId: template.body.data.id, holdId: hold.id },
+    })
+    expect(drafted.status, JSON.stringify(drafted.body)).toBe(201)
+    const names = Object.fromEntries(
+      (await h.app.db.agency.findMany({ where: { id: { in: [former.agencyId, newcomer.agencyId] } } })).map((a) => [a.id, a.name]),
+    )
+    // The newcomer drafts, confirms and signs this deal: the contract names it.
+    expect(drafted.body.data.current.body).toContain(`Agency: ${names[newcomer.agencyId]}.`)
+    // The booking confirmed on that hold is credited to the newcomer.
+    const booking = await h.app.rest('POST', `/api/v1/booking-holds/${hold.id}/confirm`, { as: newcomer })
+    expect(booking.body.data.agencyId).toBe(newcomer.agencyId)
+  })
+})

@@ -74,11 +74,15 @@ async function assertMayShowMoney(ctx: RequestContext) {
     throw forbidden('showing the fee needs a finance permission (artist.finance.read or promoter.finance.read)', 'financials_not_allowed')
 }
 
+/**
+ * A feed's events go to no company's activity (org ids none; the broker still carries them): a feed is its creator's, and
+ * the creator's colleagues, who share the company's activity, read nothing of it.
+ */
 async function feedEvent(tx: Tx, type: 'created' | 'rotated' | 'revoked', f: CalendarFeed) {
   await recordEvent(tx, {
     type: `calendar.feed.${type}`,
     aggregateId: f.id,
-    orgIds: [f.orgId],
+    orgIds: [],
     payload: { feedId: f.id, artistId: f.artistId, includeFinancials: f.includeFinancials },
   })
 }

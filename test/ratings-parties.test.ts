@@ -1,5 +1,6 @@
 // Ratings are between the two parties of a booking (relationships README): the artist's management sees the booking
-// but rates nothing, and sees no rating or comment of either side, before or after the reveal, on either face.
+// but rates nothing, and sees no rating or comment of either side, before or after the reveal, on either face; the other
+// party hears of a rating's submission, not of its edits before the reveal.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
@@ -23,6 +24,15 @@ beforeAll(async () => {
 })
 
 const scores = { communication: 2, reliability: 2, hospitalityOrProduction: 3, paymentOrPerformance: 1 }
+
+async function eventsAbout(as: Session, subjectId: string) {
+  const rest = await h.app.rest('GET', '/api/v1/activity?first=100', { as })
+  expect(rest.status, JSON.stringify(rest.body)).toBe(200)
+  return (rest.body.data.items as { type: string; subjectId: string }[])
+    .filter((e) => e.subjectId === subjectId)
+    .map((e) => e.type)
+    .reverse()
+}
 
 describe("a booking's ratings", () => {
   it("show nothing of either side's rating to the artist's management, on both faces", async () => {
@@ -67,5 +77,31 @@ describe("a booking's ratings", () => {
     expect(await read(promoter)).toEqual({ revealed: true, mine: 'Great show', theirsSubmitted: true, theirs: 'Paid three months late' })
     // Both rated, which the window alone would not say: the management reads the window as still open, with nothing in it.
     expect(await read(manager)).toEqual({ revealed: false, mine: null, theirsSubmitted: false, theirs: null })
+  })
+
+  it("tell the other side of a rating's submission, not of its edits before the reveal", async () => {
+    const artistId = await representedArtist()
+    const { booking } = await booked(promoter, artistId)
+    h.app.clock.advance(Date.parse(booking.endsAt) - Date.now() + DAY)
+    const rated = await h.app.rest('POST', `/api/v1/bookings/${booking.id}/ratings`, {
+      as: dealer,
+      body: { ...scores, comment: 'Paid late' },
+    })
+    expect(rated.status, JSON.stringify(rated.body)).toBe(201)
+    const ratingId = rated.body.data.mine.id as string
+    const edited = await h.app.rest('PATCH', `/api/v1/booking-ratings/${ratingId}`, {
+      as: dealer,
+      body: { comment: 'Paid very late', communication: 1 },
+    })
+    expect(edited.status, JSON.stringify(edited.body)).toBe(200)
+
+    // The promoter reads that the agency rated, nothing more: no id, no edit.
+    const read = await h.app.rest('GET', `/api/v1/bookings/${booking.id}/ratings`, { as: promoter })
+    expect(read.body.data).toMatchObject({ revealed: false, theirsSubmitted: true, theirs: null })
+    expect(JSON.stringify(read.body.data)).not.toContain(ratingId)
+
+    expect(await eventsAbout(dealer, ratingId)).toEqual(['booking.rating.submitted', 'booking.rating.edited'])
+    // The submission is the promoter's news (it reads theirsSubmitted); the edit of a rating it cannot read is not.
+    expect(await eventsAbout(promoter, ratingId)).toEqual(['booking.rating.submitted'])
   })
 })

@@ -182,7 +182,7 @@ const FAMILIES: Record<string, Family> = {
       includeFinancials: 'Whether the feed shows the fee',
     },
     events: {
-      created: 'A user created an iCal feed',
+      created: "A user created an iCal feed (a feed is its creator's: these events reach no company's activity)",
       rotated: 'Its secret token was replaced (the old URL stops working)',
       revoked: 'The feed was revoked (its URL answers 404)',
     },
@@ -257,7 +257,7 @@ const FAMILIES: Record<string, Family> = {
     },
     events: {
       submitted: 'A side rated the other (the rating stays hidden until both rated or the window closed)',
-      edited: 'The side edited its rating before it was revealed',
+      edited: "The side edited its rating before it was revealed (to the rater's side only)",
       revealed: 'Both sides rated: both ratings are visible to both sides',
     },
   },

@@ -86,10 +86,14 @@ function assertRater(party: Party, booking: Booking) {
 
 const lockRatings = (tx: Tx, bookingId: string) => advisoryLock(tx, `ratings:booking:${bookingId}`)
 
-/** The tenant companies of both sides, for the events' subscriber ACLs. */
-async function partiesOf(tx: Tx, booking: Booking) {
-  const claims = await tx.companyClaim.findMany({ where: { companyId: booking.agencyId, status: 'approved' }, select: { orgId: true } })
-  return [booking.promoterOrgId, ...claims.map((c) => c.orgId)]
+/** The tenant companies of both sides (or of one), for the events' subscriber ACLs. */
+async function partiesOf(tx: Tx, booking: Booking, only?: Party['side']) {
+  const agency = async () =>
+    (await tx.companyClaim.findMany({ where: { companyId: booking.agencyId, status: 'approved' }, select: { orgId: true } })).map(
+      (c) => c.orgId,
+    )
+  if (only === 'promoter') return [booking.promoterOrgId]
+  return only === 'agency' ? agency() : [booking.promoterOrgId, ...(await agency())]
 }
 
 const ratingEvent = (tx: Tx, type: string, r: BookingRating, orgIds: string[]) =>
@@ -177,7 +181,8 @@ export const ratings = {
       if (current.revealedAt || now >= current.windowClosesAt) throw conflict('rating_revealed', 'a revealed rating is never edited')
       const rating = await tx.bookingRating.update({ where: { id }, data })
       const booking = await tx.booking.findUniqueOrThrow({ where: { id: rating.bookingId } })
-      await ratingEvent(tx, 'booking.rating.edited', rating, await partiesOf(tx, booking))
+      // An edit is the rater's news alone: the other side reads nothing of a rating before the reveal but that it exists.
+      await ratingEvent(tx, 'booking.rating.edited', rating, await partiesOf(tx, booking, rating.raterSide))
     })
     return ratings.ofBooking(ctx, found.bookingId)
   },

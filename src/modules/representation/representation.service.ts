@@ -24,7 +24,7 @@ import { Id, parseInput } from '../../validation.ts'
 import { withdrawAvailabilityAfter } from './withdraw-availability.ts'
 import { recordRepresentationEvent } from '../outbox/record.ts'
 import { RejectInput, ReviewInput } from './company-claims.service.ts'
-import { roster } from './roster.service.ts'
+import { endTeamWithLastRole, roster } from './roster.service.ts'
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish()
 
@@ -145,6 +145,7 @@ async function approveClaim(tx: Tx, claim: RepresentationClaim, actor: Actor, no
       note: 'handed over',
     })
     await withdrawAvailabilityAfter(tx, ended, ended.endsOn!)
+    await endTeamWithLastRole(tx, ended, ended.endsOn!)
   }
   const link = await tx.rosterLink.create({
     data: { artistId: claim.artistId, agencyId: claim.agencyId, role: claim.role, territory: claim.territory, startsOn, claimId: claim.id },

@@ -54,6 +54,18 @@ export async function represents(db: Tx, agencyId: string, artistId: string): Pr
 }
 
 /**
+ * The agency's team on the artist ends with its last role on it: a representation ending by today (ended by the agency,
+ * or handed over on an approved claim) while the agency holds no other role on the artist in force.
+ */
+export async function endTeamWithLastRole(tx: Tx, link: { id: string; agencyId: string; artistId: string }, endsOn: Date) {
+  if (endsOn.getTime() > today().getTime()) return
+  const { agencyId, artistId } = link
+  const otherRoles = await tx.rosterLink.count({ where: { agencyId, artistId, id: { not: link.id }, ...activeLinkWhere() } })
+  if (otherRoles > 0) return
+  await tx.teamAssignment.updateMany({ where: { agencyId, artistId, endedAt: null }, data: { endedAt: new Date(), isPrimary: false } })
+}
+
+/**
  * The agency's representation of the artist in a role today or later, if any, with its last day: the
  * latest end among its links, or null while one of them has no end.
  */
@@ -169,16 +181,7 @@ export const roster = {
       })
       await recordRepresentationEvent(tx, { type: 'user' }, { artistId: link.artistId, type: 'representation_ended', rosterLinkId: id })
       await withdrawAvailabilityAfter(tx, link, endsOn)
-      // Ending today with no other role on the artist: the agency's team on it ends with it.
-      const otherRoles = await tx.rosterLink.count({
-        where: { agencyId: link.agencyId, artistId: link.artistId, id: { not: id }, ...activeLinkWhere() },
-      })
-      if (endsOn.getTime() === today().getTime() && otherRoles === 0) {
-        await tx.teamAssignment.updateMany({
-          where: { agencyId: link.agencyId, artistId: link.artistId, endedAt: null },
-          data: { endedAt: new Date(), isPrimary: false },
-        })
-      }
+      await endTeamWithLastRole(tx, link, endsOn)
     })
     return ctx.db.rosterLink.findUniqueOrThrow({ ...query, where: { id } })
   },
@@ -223,6 +226,8 @@ export const team = {
     const assignment = await ctx.db.teamAssignment.findUnique({ where: { id } })
     if (!assignment || assignment.agencyId !== agencyId) throw notFound('team assignment', id)
     if (assignment.endedAt) throw conflict('invalid_transition', 'this assignment has ended')
+    if (!(await represents(ctx.db, agencyId, assignment.artistId)))
+      throw forbidden('only an agency representing the artist manages its team', 'not_representing')
     try {
       return await ctx.db.$transaction(async (tx) => {
         await lockTeam(tx, agencyId, assignment.artistId)

@@ -134,7 +134,12 @@ const BookingRequestRef = builder.prismaObject('BookingRequest', {
     closedReason: t.exposeString('closedReason', { nullable: true }),
     offers: t.relation('offers', { description: 'The negotiation, version by version.', query: { orderBy: offerOrder } }),
     holds: t.relation('holds', { query: { orderBy: holdOrder } }),
-    booking: t.relation('booking', { nullable: true }),
+    // Not a preloaded relation: the booking follows its own visibility (bookings.of), not the request's.
+    booking: t.prismaField({
+      type: 'Booking',
+      nullable: true,
+      resolve: (query, r, _args, ctx) => bookings.of(ctx, { requestId: r.id }, query),
+    }),
     activity: t.relation('activity', { query: { orderBy: activityOrder } }),
     actions: t.field({
       type: [RequestActions.ActionEnum],
@@ -302,7 +307,11 @@ const HoldRef = builder.prismaObject('BookingHold', {
     city: t.relation('city', { nullable: true }),
     status: t.expose('status', { type: HoldStatusEnum }),
     releasedReason: t.exposeString('releasedReason', { nullable: true }),
-    booking: t.relation('booking', { nullable: true }),
+    booking: t.prismaField({
+      type: 'Booking',
+      nullable: true,
+      resolve: (query, h, _args, ctx) => bookings.of(ctx, { holdId: h.id }, query),
+    }),
     actions: t.field({
       type: [HoldActions.ActionEnum],
       description: 'What the signed-in company may do with this hold now.',

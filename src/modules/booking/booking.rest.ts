@@ -45,7 +45,8 @@ async function requestDetailView(ctx: RequestContext, r: RequestDetail) {
     ...(await bookingRequests.view(ctx, r)),
     offers: await Promise.all(r.offers.map((o) => offers.view(ctx, o))),
     holds: await Promise.all(r.holds.map((h) => holds.view(ctx, h))),
-    booking: r.booking ? await bookings.view(ctx, r.booking) : null,
+    booking:
+      r.booking && (await bookings.of(ctx, { requestId: r.id }, { select: { id: true } })) ? await bookings.view(ctx, r.booking) : null,
   }
 }
 

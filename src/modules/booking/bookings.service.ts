@@ -351,7 +351,15 @@ async function confirm(ctx: RequestContext, id: string, query?: Selection): Prom
         [
           { requestId: request.id, subject: 'hold', subjectId: fresh.id, action: 'confirm', from: fresh.status, to: holdTo },
           { requestId: request.id, subject: 'request', subjectId: request.id, action: 'book', from: request.status, to: requestTo },
-          { requestId: request.id, subject: 'booking', subjectId: bookingId, action: 'confirm', from: null, to: 'confirmed' },
+          {
+            requestId: request.id,
+            subject: 'booking',
+            subjectId: bookingId,
+            action: 'confirm',
+            from: null,
+            to: 'confirmed',
+            agencyId: party.agencyId,
+          },
         ],
         {
           with: Prisma.sql`created AS (
@@ -431,6 +439,16 @@ export const bookings = {
     return booking
   },
 
+  /**
+   * The booking a request or a hold came to, when the caller sees it (the same visibility as every other read): after a
+   * handover the agency the request was sent to still reads the request and its holds, not the booking the new agency
+   * confirmed and is credited with.
+   */
+  async of(ctx: RequestContext, where: { requestId: string } | { holdId: string }, query: Selection = {}) {
+    const party = await partyOf(ctx)
+    return ctx.db.booking.findFirst({ ...query, where: { AND: [where, pipelinesVisibleTo(party)] } })
+  },
+
   /** The bookings among `ids` the caller is party to (federation references): the same visibility as every other read. */
   async byIds(ctx: RequestContext, ids: string[], query: Selection = {}) {
     const party = await partyOf(ctx)
@@ -493,6 +511,7 @@ export const bookings = {
         from: booking.status,
         to,
         note: reason,
+        agencyId: booking.agencyId,
       })
       // The request and the hold the booking came from read cancelled too; the accepted offer stays the
       // record of what was agreed.

@@ -184,6 +184,11 @@ export interface Transition {
   from: string | null
   to: string
   note?: string | null
+  /**
+   * The agency party to the subject when it is not the request's: a booking's, credited to the agency that confirmed it
+   * (after a handover, not the one the request was sent to). Its events go to that agency's companies.
+   */
+  agencyId?: string
 }
 
 /** Appends one transition to the pipeline's activity, inside the transaction that made it (see recordActivities). */

@@ -81,7 +81,7 @@ export async function recordPipelineEvents(
   tx: Queries,
   actor: { type: string; orgId?: string },
   requestId: string,
-  transitions: { subject: PipelineSubject; subjectId: string; action: string; from: string | null; to: string }[],
+  transitions: { subject: PipelineSubject; subjectId: string; action: string; from: string | null; to: string; agencyId?: string }[],
   step: PipelineStep = {},
 ): Promise<Record<string, unknown> | undefined> {
   const rows = transitions.map((a, i) => {
@@ -91,20 +91,20 @@ export async function recordPipelineEvents(
     const id = f.idField ? { [f.idField]: a.subjectId } : {}
     return {
       type,
-      sql: Prisma.sql`(${i}::int, ${def.aggregate}::text, ${a.subjectId}::uuid, ${type}::text, ${def.version}::int, ${JSON.stringify(id)}::jsonb, ${a.from}::text, ${a.to}::text)`,
+      sql: Prisma.sql`(${i}::int, ${def.aggregate}::text, ${a.subjectId}::uuid, ${type}::text, ${def.version}::int, ${JSON.stringify(id)}::jsonb, ${a.from}::text, ${a.to}::text, ${a.agencyId ?? null}::uuid)`,
     }
   })
   const [written] = await tx.$queryRaw<Record<string, unknown>[]>`
     WITH ${step.with ? Prisma.sql`${step.with},` : Prisma.empty} events AS (
       INSERT INTO outbox_events (id, aggregate_type, aggregate_id, event_type, schema_version, org_ids, payload, request_id)
       SELECT gen_random_uuid(), e.aggregate, e.aggregate_id, e.type, e.version,
-        ARRAY[r.promoter_org_id] || ${agencyOrgs(Prisma.sql`r.agency_id`)},
+        ARRAY[r.promoter_org_id] || ${agencyOrgs(Prisma.sql`COALESCE(e.agency_id, r.agency_id)`)},
         e.ids || jsonb_build_object(
-          'requestId', r.id, 'artistId', r.artist_id, 'agencyId', r.agency_id, 'promoterOrgId', r.promoter_org_id,
+          'requestId', r.id, 'artistId', r.artist_id, 'agencyId', COALESCE(e.agency_id, r.agency_id), 'promoterOrgId', r.promoter_org_id,
           'venueId', r.venue_id, 'startsAt', ${instant(Prisma.sql`r.starts_at`)}, 'endsAt', ${instant(Prisma.sql`r.ends_at`)},
           'fromStatus', e.from_status, 'toStatus', e.to_status, 'actorType', ${actor.type}::text, 'actorOrgId', ${actor.orgId ?? null}::uuid),
         ${requestIdOf(tx)}
-      FROM (VALUES ${Prisma.join(rows.map((r) => r.sql))}) AS e(ord, aggregate, aggregate_id, type, version, ids, from_status, to_status)
+      FROM (VALUES ${Prisma.join(rows.map((r) => r.sql))}) AS e(ord, aggregate, aggregate_id, type, version, ids, from_status, to_status, agency_id)
       JOIN ${step.requests ?? Prisma.raw('booking_requests')} r ON r.id = ${requestId}::uuid
       ORDER BY e.ord
       RETURNING 1)

@@ -94,6 +94,12 @@ describe('hold challenges', () => {
     // The challenged side reads its deadline; the challenger's identity stays in its own pipeline.
     const seen = await h.app.rest('GET', `/api/v1/booking-holds/${one!.hold.id}`, { as: first })
     expect(seen.body.data.challengeDeadline).toBe((await holdRow(one!.hold.id)).challengeDeadline!.toISOString())
+    expect(seen.body.data.challengedByHoldId).toBeNull()
+    const detail = await h.app.rest('GET', `/api/v1/booking-requests/${one!.requestId}`, { as: first })
+    expect(detail.body.data.holds.map((x: { challengedByHoldId: string | null }) => x.challengedByHoldId)).toEqual([null])
+    // The artist side, which sees both pipelines, reads which hold challenged it.
+    const agencys = await h.app.rest('GET', `/api/v1/booking-holds/${one!.hold.id}`, { as: agency })
+    expect(agencys.body.data.challengedByHoldId).toBe(three!.hold.id)
     const activity = await h.app.rest('GET', `/api/v1/booking-requests/${one!.requestId}/activity`, { as: first })
     expect(activity.body.data.at(-1)).toMatchObject({ action: 'challenged', actorType: 'system', actorOrgId: null })
 

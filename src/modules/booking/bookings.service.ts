@@ -214,9 +214,13 @@ export const holds = {
     ])
   },
 
-  /** A hold as REST shows it: with its actions. */
+  /**
+   * A hold as REST shows it: with its actions. The hold that challenged it is another promoter's pipeline: its id is shown
+   * to the artist side only (the graph does not show it at all).
+   */
   async view<T extends BookingHold>(ctx: RequestContext, hold: T): Promise<T & ActionsView<HoldAction>> {
-    return { ...hold, ...(await holds.actions(ctx, hold)) }
+    const challenger = (await partyOf(ctx)).side === 'agency' ? hold.challengedByHoldId : null
+    return { ...hold, challengedByHoldId: challenger, ...(await holds.actions(ctx, hold)) }
   },
 
   async get(ctx: RequestContext, id: string, query: Selection = {}) {

@@ -5,7 +5,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
-import { pipelines, type AgencySession } from './support/booking.ts'
+import { nextSlot, pipelines, type AgencySession } from './support/booking.ts'
 import { agencySession, PROMOTER_ACCESS, validationFields } from './support/fixtures.ts'
 
 const h = useHarness()
@@ -184,6 +184,25 @@ describe('booking-linked contracts', () => {
     })
     const byBooking = await h.app.rest('GET', `/api/v1/contracts?bookingId=${confirmed.body.data.id}`, { as: promoter })
     expect(byBooking.body.data.items.map((c: { id: string }) => c.id)).toEqual([early.body.data.id])
+  })
+
+  it('are not drafted on a hold the pipeline reads as gone: expired, or past an unanswered challenge', async () => {
+    const refused = async (holdId: string) => {
+      const r = await h.app.rest('POST', '/api/v1/contracts', { as: agency, body: { templateId, holdId } })
+      expect([r.status, r.body.error?.code]).toEqual([409, 'hold_not_active'])
+      expect(await h.app.db.contract.count({ where: { holdId } })).toBe(0)
+    }
+    const expired = (await held(promoter, await representedArtist())).hold
+    await h.app.db.bookingHold.update({ where: { id: expired.id }, data: { expiresAt: new Date(Date.now() - 1000) } })
+    await refused(expired.id)
+
+    const artistId = await representedArtist()
+    const when = nextSlot()
+    const first = (await held(promoter, artistId, when)).hold
+    const second = (await held(promoter, artistId, when)).hold
+    expect((await h.app.rest('POST', `/api/v1/booking-holds/${second.id}/challenge`, { as: promoter, body: {} })).status).toBe(200)
+    await h.app.db.bookingHold.update({ where: { id: first.id }, data: { challengeDeadline: new Date(Date.now() - 1000) } })
+    await refused(first.id)
   })
 
   it('close with their deal: a released hold cancels its draft, a cancelled booking voids its sent contract', async () => {

@@ -23,6 +23,7 @@ import { followDeals } from '../booking/deal-followers.ts'
 import { recordContractEvent } from '../outbox/record.ts'
 import { agenciesBridgedTo } from '../../access/ownership.ts'
 import { actionsView, blocked, partyChecks, stateAllows, type ActionsView } from '../booking/actions.ts'
+import { effectiveHoldStatus } from '../booking/state.ts'
 import {
   actingOn,
   actsForRequests,
@@ -287,7 +288,8 @@ async function draftingSubject(ctx: RequestContext, party: Party, data: z.output
     },
   })
   if (!hold) throw invalidInput('holdId', 'unknown hold')
-  if (hold.status !== 'active' || hold.expiresAt <= ctx.clock.now())
+  // As the pipeline reads it now: expired, or released by a challenge it did not answer in time, it is no deal to draft.
+  if (effectiveHoldStatus(hold, ctx.clock.now()) !== 'active')
     throw conflict('hold_not_active', 'paper is sent early only on an active hold')
   const r = hold.request
   // The agency that will confirm the hold, and be credited with the booking: the one representing the artist now (after

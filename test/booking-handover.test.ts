@@ -5,14 +5,14 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { pipelines, type AgencySession } from './support/booking.ts'
+import { activityAbout } from './support/dashboards.ts'
 import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
 
-const DAY = 86_400_000
 const h = useHarness()
 let former: AgencySession
 let newcomer: AgencySession
 let promoter: Session
-const { representedArtist, held } = pipelines(
+const { representedArtist, held, handedOver } = pipelines(
   () => h.app,
   () => former,
 )
@@ -23,28 +23,14 @@ beforeAll(async () => {
   promoter = await h.auth.session(PROMOTER_ACCESS)
 })
 
-async function eventsAbout(as: Session, subjectId: string) {
-  const rest = await h.app.rest('GET', '/api/v1/activity?first=100', { as })
-  expect(rest.status, JSON.stringify(rest.body)).toBe(200)
-  return (rest.body.data.items as { type: string; subjectId: string; payload: Record<string, unknown> }[])
-    .filter((e) => e.subjectId === subjectId)
-    .map((e) => e.type)
-    .reverse()
-}
+const eventsAbout = async (as: Session, subjectId: string) => (await activityAbout(h.app, as, subjectId)).map((e) => e.type)
 
 describe('a booking confirmed after a handover', () => {
   it("is the new agency's and the promoter's, on every face and in their activity, not the former agency's", async () => {
     const artistId = await representedArtist(former)
     const { requestId, hold } = await held(promoter, artistId)
 
-    const claim = await h.app.rest('POST', '/api/v1/representation-claims', { as: newcomer, body: { artistId } })
-    expect(claim.status, JSON.stringify(claim.body)).toBe(201)
-    await h.app.db.rosterLink.updateMany({
-      where: { artistId, agencyId: former.agencyId },
-      data: { startsOn: new Date(Date.now() - 30 * DAY) },
-    })
-    const handed = await h.app.rest('POST', `/api/v1/representation-claims/${claim.body.data.id}/accept-handover`, { as: former, body: {} })
-    expect(handed.status, JSON.stringify(handed.body)).toBe(200)
+    await handedOver(artistId, newcomer, former)
 
     const confirmed = await h.app.rest('POST', `/api/v1/booking-holds/${hold.id}/confirm`, { as: newcomer })
     expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(201)

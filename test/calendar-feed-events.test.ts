@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { pipelines, type AgencySession } from './support/booking.ts'
+import { activityAbout } from './support/dashboards.ts'
 import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
 
 const h = useHarness()
@@ -22,13 +23,7 @@ beforeAll(async () => {
   colleague = await h.auth.session({ ...PROMOTER_ACCESS, orgId: promoter.orgId })
 })
 
-async function feedEventsOf(as: Session, feedId: string) {
-  const rest = await h.app.rest('GET', '/api/v1/activity?first=100', { as })
-  expect(rest.status, JSON.stringify(rest.body)).toBe(200)
-  return (rest.body.data.items as { type: string; subjectId: string; payload: Record<string, unknown> }[]).filter(
-    (e) => e.subjectId === feedId,
-  )
-}
+const feedEventsOf = (as: Session, feedId: string) => activityAbout(h.app, as, feedId)
 
 describe("a calendar feed's events", () => {
   it("never reach a colleague of the feed's creator, who cannot read the feed", async () => {

@@ -7,10 +7,9 @@ import { pipelines, type AgencySession } from './support/booking.ts'
 import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
 
 const h = useHarness()
-const DAY = 86_400_000
 let former: AgencySession
 let promoter: Session
-const { representedArtist, held } = pipelines(
+const { representedArtist, held, handedOver } = pipelines(
   () => h.app,
   () => former,
 )
@@ -25,16 +24,7 @@ describe('paper sent early on a hold after a handover', () => {
     const artistId = await representedArtist(former)
     const { hold } = await held(promoter, artistId)
     const newcomer = await agencySession(h.auth, h.app.db)
-    const claim = await h.app.rest('POST', '/api/v1/representation-claims', { as: newcomer, body: { artistId } })
-    await h.app.db.rosterLink.updateMany({
-      where: { artistId, agencyId: former.agencyId },
-      data: { startsOn: new Date(Date.now() - 30 * DAY) },
-    })
-    const handover = await h.app.rest('POST', `/api/v1/representation-claims/${claim.body.data.id}/accept-handover`, {
-      as: former,
-      body: {},
-    })
-    expect(handover.status, JSON.stringify(handover.body)).toBe(200)
+    await handedOver(artistId, newcomer, former)
     const template = await h.app.rest('POST', '/api/v1/contract-templates', {
       as: newcomer,
       body: { name: 'Early paper', body: 'Agency: {{agency.name}}. Artist: {{artist.name}}.' },

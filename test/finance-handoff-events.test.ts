@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { pipelines, type AgencySession } from './support/booking.ts'
+import { activityAbout } from './support/dashboards.ts'
 import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
 
 const h = useHarness()
@@ -19,12 +20,7 @@ beforeAll(async () => {
   promoter = await h.auth.session(PROMOTER_ACCESS)
 })
 
-/** The event types about a handoff in a company's activity (REST; GraphQL reads the same service). */
-async function eventsOf(as: Session, handoffId: string) {
-  const feed = await h.app.rest('GET', '/api/v1/activity?first=100', { as })
-  expect(feed.status, JSON.stringify(feed.body)).toBe(200)
-  return (feed.body.data.items as { type: string; subjectId: string }[]).filter((e) => e.subjectId === handoffId).map((e) => e.type)
-}
+const eventsOf = async (as: Session, handoffId: string) => (await activityAbout(h.app, as, handoffId)).map((e) => e.type)
 
 describe("a finance handoff's events", () => {
   it("reach its own side's activity and never the other side's", async () => {
@@ -57,7 +53,7 @@ describe("a finance handoff's events", () => {
       body: { financeRef: 'FIN-1' },
     })
     expect(acked.status, JSON.stringify(acked.body)).toBe(200)
-    expect(await eventsOf(dealer, agencys)).toEqual(['finance.handoff.acknowledged', 'finance.handoff.requested'])
+    expect(await eventsOf(dealer, agencys)).toEqual(['finance.handoff.requested', 'finance.handoff.acknowledged'])
     expect(await eventsOf(promoter, agencys)).toEqual([])
   })
 })

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { pipelines, type AgencySession } from './support/booking.ts'
+import { activityAbout } from './support/dashboards.ts'
 import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
 
 const h = useHarness()
@@ -22,12 +23,7 @@ beforeAll(async () => {
 
 /** The types of the item's events in a company's activity, oldest first, on REST and GraphQL alike. */
 async function eventsOf(as: Session, itemId: string): Promise<string[]> {
-  const rest = await h.app.rest('GET', '/api/v1/activity?first=100', { as })
-  expect(rest.status, JSON.stringify(rest.body)).toBe(200)
-  const types = (rest.body.data.items as { type: string; subjectId: string }[])
-    .filter((e) => e.subjectId === itemId)
-    .map((e) => e.type)
-    .reverse()
+  const types = (await activityAbout(h.app, as, itemId)).map((e) => e.type)
   const gql = await h.app.graphql(`{ activity(first: 100) { edges { node { type subjectId } } } }`, {}, { as })
   expect(gql.errors).toBeUndefined()
   const edges = (gql.data as { activity: { edges: { node: { type: string; subjectId: string } }[] } }).activity.edges
@@ -85,10 +81,7 @@ describe("a booking's itinerary item's events", () => {
     expect((await eventsOf(dealer, itemId)).at(-1)).toBe('itinerary.removed')
 
     // The promoter's removal carries the item as it last saw it: shared, under its shared title's change.
-    const feed = await h.app.rest('GET', '/api/v1/activity?first=100', { as: promoter })
-    const removal = (feed.body.data.items as { type: string; subjectId: string; payload: { visibility: string } }[]).find(
-      (e) => e.subjectId === itemId && e.type === 'itinerary.removed',
-    )
+    const removal = (await activityAbout(h.app, promoter, itemId)).find((e) => e.type === 'itinerary.removed')
     expect(removal?.payload.visibility).toBe('shared')
   })
 })

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { pipelines, type AgencySession } from './support/booking.ts'
+import { activityAbout } from './support/dashboards.ts'
 import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
 
 const DAY = 86_400_000
@@ -12,7 +13,7 @@ const h = useHarness()
 let dealer: AgencySession
 let manager: AgencySession
 let promoter: Session
-const { representedArtist, booked } = pipelines(
+const { representedArtist, booked, managed } = pipelines(
   () => h.app,
   () => dealer,
 )
@@ -25,27 +26,12 @@ beforeAll(async () => {
 
 const scores = { communication: 2, reliability: 2, hospitalityOrProduction: 3, paymentOrPerformance: 1 }
 
-async function eventsAbout(as: Session, subjectId: string) {
-  const rest = await h.app.rest('GET', '/api/v1/activity?first=100', { as })
-  expect(rest.status, JSON.stringify(rest.body)).toBe(200)
-  return (rest.body.data.items as { type: string; subjectId: string }[])
-    .filter((e) => e.subjectId === subjectId)
-    .map((e) => e.type)
-    .reverse()
-}
+const eventsAbout = async (as: Session, subjectId: string) => (await activityAbout(h.app, as, subjectId)).map((e) => e.type)
 
 describe("a booking's ratings", () => {
   it("show nothing of either side's rating to the artist's management, on both faces", async () => {
     const artistId = await representedArtist()
-    const claim = await h.app.rest('POST', '/api/v1/representation-claims', { as: manager, body: { artistId, role: 'management' } })
-    expect(claim.status, JSON.stringify(claim.body)).toBe(201)
-    if (claim.body.data.status === 'pending') {
-      const ok = await h.app.rest('POST', `/internal/admin/representation-claims/${claim.body.data.id}/approve`, {
-        as: 'machine',
-        body: {},
-      })
-      expect(ok.status, JSON.stringify(ok.body)).toBe(200)
-    }
+    await managed(artistId, manager)
     const { booking } = await booked(promoter, artistId)
     h.app.clock.advance(Date.parse(booking.endsAt) - Date.now() + DAY)
     const rate = (as: Session, comment: string) =>

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { flat, nextSlot, pipelines, type AgencySession } from './support/booking.ts'
+import { activityAbout } from './support/dashboards.ts'
 import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
 
 const DAY = 86_400_000
@@ -12,7 +13,7 @@ const h = useHarness()
 let former: AgencySession
 let newcomer: AgencySession
 let promoter: Session
-const { representedArtist, booked, request } = pipelines(
+const { representedArtist, booked, request, handedOver } = pipelines(
   () => h.app,
   () => former,
 )
@@ -64,14 +65,7 @@ describe("a tour's former owner", () => {
     const tourId = tour.body.data.id as string
     expect((await h.app.rest('POST', `/api/v1/tours/${tourId}/stops`, { as: former, body: { bookingId: own.id } })).status).toBe(201)
 
-    const claim = await h.app.rest('POST', '/api/v1/representation-claims', { as: newcomer, body: { artistId } })
-    expect(claim.status, JSON.stringify(claim.body)).toBe(201)
-    await h.app.db.rosterLink.updateMany({
-      where: { artistId, agencyId: former.agencyId },
-      data: { startsOn: new Date(Date.now() - 30 * DAY) },
-    })
-    const handed = await h.app.rest('POST', `/api/v1/representation-claims/${claim.body.data.id}/accept-handover`, { as: former, body: {} })
-    expect(handed.status, JSON.stringify(handed.body)).toBe(200)
+    await handedOver(artistId, newcomer, former)
 
     // The newcomer books two shows: one it puts on the tour, and one in Valencia the day after the former's Madrid show,
     // outside the tour, whose radius clause (400 km, 5 days) that show breaks: a routing issue for whoever sees both.
@@ -120,10 +114,7 @@ describe("a tour's former owner", () => {
     expect(JSON.stringify(sheet.body)).not.toContain(theirs.requestId)
 
     // Its activity tells it of its own stop, not of the newcomer's.
-    const feed = await h.app.rest('GET', '/api/v1/activity?first=100', { as: former })
-    const stopEvents = (feed.body.data.items as { type: string; payload: { requestId?: string } }[]).filter(
-      (e) => e.type === 'tour.stop.added',
-    )
+    const stopEvents = (await activityAbout(h.app, former, tourId)).filter((e) => e.type === 'tour.stop.added')
     expect(stopEvents.map((e) => e.payload.requestId)).toEqual([own.requestId])
   })
 })

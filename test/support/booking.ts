@@ -71,5 +71,33 @@ export function pipelines(app: () => TestApp, agency: () => AgencySession) {
     return { requestId, holdId: hold.id as string, booking: booking.body.data }
   }
 
-  return { representedArtist, request, held, booked }
+  /**
+   * `to` takes the artist over from `from` today, which has represented it for a month (so that its representation
+   * keeps days of its own): an approved claim and its handover.
+   */
+  async function handedOver(artistId: string, to: AgencySession, from: AgencySession = agency()) {
+    const claim = await app().rest('POST', '/api/v1/representation-claims', { as: to, body: { artistId } })
+    expect(claim.status, JSON.stringify(claim.body)).toBe(201)
+    await app().db.rosterLink.updateMany({
+      where: { artistId, agencyId: from.agencyId },
+      data: { startsOn: new Date(Date.now() - 30 * DAY) },
+    })
+    const handed = await app().rest('POST', `/api/v1/representation-claims/${claim.body.data.id}/accept-handover`, { as: from, body: {} })
+    expect(handed.status, JSON.stringify(handed.body)).toBe(200)
+  }
+
+  /** `as` manages the artist (its approved management claim). */
+  async function managed(artistId: string, as: AgencySession) {
+    const claim = await app().rest('POST', '/api/v1/representation-claims', { as, body: { artistId, role: 'management' } })
+    expect(claim.status, JSON.stringify(claim.body)).toBe(201)
+    if (claim.body.data.status === 'pending') {
+      const ok = await app().rest('POST', `/internal/admin/representation-claims/${claim.body.data.id}/approve`, {
+        as: 'machine',
+        body: {},
+      })
+      expect(ok.status, JSON.stringify(ok.body)).toBe(200)
+    }
+  }
+
+  return { representedArtist, request, held, booked, handedOver, managed }
 }

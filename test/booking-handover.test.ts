@@ -66,6 +66,24 @@ describe('a booking confirmed after a handover', () => {
     const list = await h.app.rest('GET', `/api/v1/bookings?artistId=${artistId}`, { as: former })
     expect(list.body.data.items.map((b: { id: string }) => b.id)).not.toContain(bookingId)
 
+    // The request's history as each reads it: the booking's own steps (its confirmation and cancellation) for its parties;
+    // the request and its hold closing with it stay the request's.
+    const history = async (as: Session) => {
+      const rest = await h.app.rest('GET', `/api/v1/booking-requests/${requestId}/activity`, { as })
+      expect(rest.status, JSON.stringify(rest.body)).toBe(200)
+      const gql = await h.app.graphql(`query($r: ID!) { bookingRequest(id: $r) { activity { subject } } }`, { r: requestId }, { as })
+      const subjects = (rest.body.data as { subject: string }[]).map((a) => a.subject)
+      expect(
+        (gql.data as { bookingRequest: { activity: { subject: string }[] } }).bookingRequest.activity.map((a) => a.subject.toLowerCase()),
+      ).toEqual(subjects)
+      return { subjects, text: JSON.stringify(rest.body.data) }
+    }
+    const newcomers = await history(newcomer)
+    expect(newcomers.subjects.filter((x) => x === 'booking')).toHaveLength(2)
+    const formers = await history(former)
+    expect(formers.subjects).toEqual(newcomers.subjects.filter((x) => x !== 'booking'))
+    expect(formers.text).not.toContain(bookingId)
+
     // The booking's events go to its parties: the promoter and the agency credited with it.
     expect(await eventsAbout(promoter, bookingId)).toEqual(['booking.confirmed', 'booking.cancelled'])
     expect(await eventsAbout(newcomer, bookingId)).toEqual(['booking.confirmed', 'booking.cancelled'])

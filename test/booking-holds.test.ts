@@ -97,6 +97,8 @@ describe('hold challenges', () => {
     expect(seen.body.data.challengedByHoldId).toBeNull()
     const detail = await h.app.rest('GET', `/api/v1/booking-requests/${one!.requestId}`, { as: first })
     expect(detail.body.data.holds.map((x: { challengedByHoldId: string | null }) => x.challengedByHoldId)).toEqual([null])
+    const offer = await h.app.rest('GET', `/api/v1/booking-offers/${one!.offerId}`, { as: first })
+    expect(offer.body.data.holds.map((x: { challengedByHoldId: string | null }) => x.challengedByHoldId)).toEqual([null])
     // The artist side, which sees both pipelines, reads which hold challenged it.
     const agencys = await h.app.rest('GET', `/api/v1/booking-holds/${one!.hold.id}`, { as: agency })
     expect(agencys.body.data.challengedByHoldId).toBe(three!.hold.id)
@@ -107,7 +109,10 @@ describe('hold challenges', () => {
     const again = await challenge(two!.hold.id, second)
     expect([again.status, again.body.error.code]).toEqual([409, 'challenge_pending'])
     // The first hold answers by confirming: the others are released as ever.
-    expect((await confirm(one!.hold.id)).status).toBe(201)
+    const booked = await confirm(one!.hold.id)
+    expect(booked.status).toBe(201)
+    const booking = await h.app.rest('GET', `/api/v1/bookings/${booked.body.data.id}`, { as: first })
+    expect(booking.body.data.hold).toMatchObject({ id: one!.hold.id, challengedByHoldId: null })
     expect((await holdRow(three!.hold.id)).status).toBe('released')
   })
 

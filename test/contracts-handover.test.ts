@@ -42,5 +42,16 @@ describe('paper sent early on a hold after a handover', () => {
     // The booking confirmed on that hold is credited to the newcomer.
     const booking = await h.app.rest('POST', `/api/v1/booking-holds/${hold.id}/confirm`, { as: newcomer })
     expect(booking.body.data.agencyId).toBe(newcomer.agencyId)
+    // Its contract leads to that booking for the newcomer; the former agency, which does not read the booking, is led
+    // to none.
+    const bookingOf = async (as: Session) => {
+      const r = await h.app.graphql(`query($id: ID!) { contract(id: $id) { booking { id } } }`, { id: drafted.body.data.id }, { as })
+      expect(r.errors).toBeUndefined()
+      const { contract } = r.data as { contract: { booking: { id: string } | null } | null }
+      expect(contract).not.toBeNull()
+      return contract!.booking?.id ?? null
+    }
+    expect(await bookingOf(newcomer)).toBe(booking.body.data.id)
+    expect(await bookingOf(former)).toBeNull()
   })
 })

@@ -2,7 +2,8 @@ import { MoneyRef } from '../../graphql/money.ts'
 import { money } from '../../money.ts'
 import { ownersOf } from '../../access/ownership.ts'
 import { readAs } from '../../access/read-as.ts'
-import type { Booking } from '../../generated/prisma/client.ts'
+import type { RequestContext } from '../../context.ts'
+import type { Booking, BookingActivity } from '../../generated/prisma/client.ts'
 import {
   BookingRequestStatus,
   BookingRequestWarning,
@@ -36,9 +37,9 @@ import { actionFields } from './actions.graphql.ts'
 import { DepositTermInput } from './deal-terms.ts'
 import { CounterInput, OFFER_ACTIONS, OfferFilter, offers } from './negotiation.service.ts'
 import { BookingRequestFilter, BookingRequestInput, bookingRequests, CloseInput, REQUEST_ACTIONS } from './requests.service.ts'
-import { activityOrder, depositTermOrder, holdOrder, offerOrder } from './views.ts'
+import { depositTermOrder, holdOrder, offerOrder } from './views.ts'
 import { BOOKING_SORT_FIELDS, SORT_FIELDS, SORT_ORDERS } from './inbox.ts'
-import { ACTOR_TYPES, BOOKING_ACTIVITY_ACTIONS, BOOKING_SUBJECTS } from './parties.ts'
+import { ACTOR_TYPES, BOOKING_ACTIVITY_ACTIONS, BOOKING_SUBJECTS, bookingsSeen } from './parties.ts'
 import { refOf, UserRef } from '../../graphql/references.ts'
 
 const RequestStatusEnum = graphqlEnum('BookingRequestStatus', BookingRequestStatus)
@@ -63,6 +64,13 @@ const WarningEnum = graphqlEnum(
   "What the dates meet in the artist's published availability",
 )
 export const DepositKindEnum = graphqlEnum('DepositKind', DepositKind, 'a fixed amount, or a percentage of the fee')
+/**
+ * The booking a request or a hold came to, as the caller sees it (bookingsSeen), batched per operation: not a preloaded
+ * relation, which would follow the request's visibility rather than the booking's own.
+ */
+export const bookingOf = (ctx: RequestContext, by: 'requestId' | 'holdId', id: string) =>
+  ctx.loader<string, Booking | null>(`bookingOf:${by}`, (ids) => bookingsSeen(ctx, by, ids)).load(id)
+
 const RequestActions = actionFields('BookingRequest', REQUEST_ACTIONS, bookingRequests.actions)
 const OfferActions = actionFields('Offer', OFFER_ACTIONS, offers.actionsView)
 const HoldActions = actionFields('BookingHold', HOLD_ACTIONS, holds.actions)
@@ -134,13 +142,12 @@ const BookingRequestRef = builder.prismaObject('BookingRequest', {
     closedReason: t.exposeString('closedReason', { nullable: true }),
     offers: t.relation('offers', { description: 'The negotiation, version by version.', query: { orderBy: offerOrder } }),
     holds: t.relation('holds', { query: { orderBy: holdOrder } }),
-    // Not a preloaded relation: the booking follows its own visibility (bookings.of), not the request's.
-    booking: t.prismaField({
-      type: 'Booking',
-      nullable: true,
-      resolve: (query, r, _args, ctx) => bookings.of(ctx, { requestId: r.id }, query),
+    booking: t.field({ type: BookingRef, nullable: true, resolve: (r, _args, ctx) => bookingOf(ctx, 'requestId', r.id) }),
+    activity: t.field({
+      type: [BookingActivityRef],
+      resolve: (r, _args, ctx) =>
+        ctx.loader<string, BookingActivity[]>('requestActivity', (ids) => bookingRequests.activities(ctx, ids)).load(r.id),
     }),
-    activity: t.relation('activity', { query: { orderBy: activityOrder } }),
     actions: t.field({
       type: [RequestActions.ActionEnum],
       description: 'What the signed-in company may do with this request now.',
@@ -307,11 +314,7 @@ const HoldRef = builder.prismaObject('BookingHold', {
     city: t.relation('city', { nullable: true }),
     status: t.expose('status', { type: HoldStatusEnum }),
     releasedReason: t.exposeString('releasedReason', { nullable: true }),
-    booking: t.prismaField({
-      type: 'Booking',
-      nullable: true,
-      resolve: (query, h, _args, ctx) => bookings.of(ctx, { holdId: h.id }, query),
-    }),
+    booking: t.field({ type: BookingRef, nullable: true, resolve: (h, _args, ctx) => bookingOf(ctx, 'holdId', h.id) }),
     actions: t.field({
       type: [HoldActions.ActionEnum],
       description: 'What the signed-in company may do with this hold now.',
@@ -340,7 +343,7 @@ const HoldRef = builder.prismaObject('BookingHold', {
   }),
 })
 
-builder.prismaObject('BookingActivity', {
+const BookingActivityRef = builder.prismaObject('BookingActivity', {
   interfaces: [ActedRef],
   ...typeRequires('bookings.read'),
   description: 'One transition in a booking pipeline (append-only).',

@@ -13,6 +13,7 @@ import {
   HoldFilter,
   holds,
 } from './bookings.service.ts'
+import { bookingsSeen } from './parties.ts'
 import { CounterInput, OFFER_ACTIONS, OfferFilter, OfferInput, offers } from './negotiation.service.ts'
 import { BookingRequestFilter, BookingRequestInput, bookingRequests, CloseInput, REQUEST_ACTIONS } from './requests.service.ts'
 import { expireDue } from './pipeline.ts'
@@ -45,8 +46,7 @@ async function requestDetailView(ctx: RequestContext, r: RequestDetail) {
     ...(await bookingRequests.view(ctx, r)),
     offers: await Promise.all(r.offers.map((o) => offers.view(ctx, o))),
     holds: await Promise.all(r.holds.map((h) => holds.view(ctx, h))),
-    booking:
-      r.booking && (await bookings.of(ctx, { requestId: r.id }, { select: { id: true } })) ? await bookings.view(ctx, r.booking) : null,
+    booking: r.booking && (await bookingsSeen(ctx, 'requestId', [r.id]))[0] ? await bookings.view(ctx, r.booking) : null,
   }
 }
 

@@ -24,6 +24,8 @@ import { Id, parseInput } from '../../validation.ts'
 import {
   actingSql,
   actorOf,
+  embeddedHoldsAsSeen,
+  holdAsSeen,
   partyOf,
   pipelinesVisibleTo,
   recordActivities,
@@ -219,8 +221,7 @@ export const holds = {
    * to the artist side only (the graph does not show it at all).
    */
   async view<T extends BookingHold>(ctx: RequestContext, hold: T): Promise<T & ActionsView<HoldAction>> {
-    const challenger = (await partyOf(ctx)).side === 'agency' ? hold.challengedByHoldId : null
-    return { ...hold, challengedByHoldId: challenger, ...(await holds.actions(ctx, hold)) }
+    return { ...holdAsSeen(await partyOf(ctx), hold), ...(await holds.actions(ctx, hold)) }
   },
 
   async get(ctx: RequestContext, id: string, query: Selection = {}) {
@@ -433,7 +434,11 @@ export const bookings = {
     ctx: RequestContext,
     booking: T,
   ): Promise<T & EventTime & ActionsView<BookingAction>> {
-    return { ...booking, ...bookings.eventTime(booking, booking.city?.timezone), ...(await bookings.actions(ctx, booking)) }
+    return {
+      ...embeddedHoldsAsSeen(await partyOf(ctx), booking),
+      ...bookings.eventTime(booking, booking.city?.timezone),
+      ...(await bookings.actions(ctx, booking)),
+    }
   },
 
   async get(ctx: RequestContext, id: string, query: Selection = {}) {
@@ -441,16 +446,6 @@ export const bookings = {
     const booking = await ctx.db.booking.findFirst({ ...query, where: { AND: [{ id }, pipelinesVisibleTo(party)] } })
     if (!booking) throw notFound('booking', id)
     return booking
-  },
-
-  /**
-   * The booking a request or a hold came to, when the caller sees it (the same visibility as every other read): after a
-   * handover the agency the request was sent to still reads the request and its holds, not the booking the new agency
-   * confirmed and is credited with.
-   */
-  async of(ctx: RequestContext, where: { requestId: string } | { holdId: string }, query: Selection = {}) {
-    const party = await partyOf(ctx)
-    return ctx.db.booking.findFirst({ ...query, where: { AND: [where, pipelinesVisibleTo(party)] } })
   },
 
   /** The bookings among `ids` the caller is party to (federation references): the same visibility as every other read. */

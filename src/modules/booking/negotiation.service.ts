@@ -20,7 +20,17 @@ import {
 } from '../../generated/prisma/client.ts'
 import type { Page } from '../../pagination.ts'
 import { Id, parseInput, parserAt } from '../../validation.ts'
-import { actorOf, otherSide, partyOf, recordActivities, pipelinesVisibleTo, statusChange, type Party, type Transition } from './parties.ts'
+import {
+  actorOf,
+  embeddedHoldsAsSeen,
+  otherSide,
+  partyOf,
+  recordActivities,
+  pipelinesVisibleTo,
+  statusChange,
+  type Party,
+  type Transition,
+} from './parties.ts'
 import { actedOn, actionsView, askerFor, blocked, partyChecks, stateAllows, type ActionsView, type Asker, type Check } from './actions.ts'
 import { alreadyBooked, bookedSql, confirmedBookingOn, expireDue, heldSql, lockSeen, reprioritize } from './pipeline.ts'
 import { Currency, MinorUnits } from '../../money.ts'
@@ -357,7 +367,7 @@ export const offers = {
 
   /** An offer as both faces show it: its terms and what the caller may do with it now. */
   async view<T extends BookingOffer & { request?: BookingRequest }>(ctx: RequestContext, offer: T): Promise<T & ActionsView<OfferAction>> {
-    return { ...offer, ...(await offers.actionsView(ctx, offer, offer.request)) }
+    return { ...embeddedHoldsAsSeen(await partyOf(ctx), offer), ...(await offers.actionsView(ctx, offer, offer.request)) }
   },
 }
 

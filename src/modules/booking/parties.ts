@@ -9,7 +9,7 @@ import type { Db, Tx } from '../../db/client.ts'
 import type { Queries } from '../../db/sql.ts'
 import { formatDay, today } from '../../dates.ts'
 import { forbidden } from '../../errors.ts'
-import { Prisma, type BookingSide, type RepresentationRole } from '../../generated/prisma/client.ts'
+import { Prisma, type Booking, type BookingSide, type RepresentationRole } from '../../generated/prisma/client.ts'
 import { recordPipelineEvents, type PipelineStep } from '../outbox/record.ts'
 
 export type Party =
@@ -58,6 +58,31 @@ function onArtistSideNowSql(agencyId: string | Prisma.Sql, role?: Representation
   return Prisma.sql`EXISTS (SELECT 1 FROM artists_roster_links l
     WHERE l.artist_id = r.artist_id AND l.agency_id = ${agencyId}::uuid ${role ? Prisma.sql`AND l.role = ${role}::"RepresentationRole"` : Prisma.empty}
       AND l.starts_on <= ${day}::date AND (l.ends_on IS NULL OR l.ends_on >= ${day}::date))`
+}
+
+/**
+ * The bookings requests or holds came to (by `requestId` or `holdId`, in the order of `ids`), each when the caller sees
+ * it (pipelinesVisibleTo, as every read of a booking): after a handover the agency the request was sent to still reads
+ * the request and its holds, not the booking the new agency confirmed and is credited with. One statement for all.
+ */
+export async function bookingsSeen(ctx: RequestContext, by: 'requestId' | 'holdId', ids: readonly string[]): Promise<(Booking | null)[]> {
+  const party = await partyOf(ctx)
+  const rows = await ctx.db.booking.findMany({ where: { AND: [{ [by]: { in: [...ids] } }, pipelinesVisibleTo(party)] } })
+  const byKey = new Map(rows.map((b) => [b[by], b]))
+  return ids.map((id) => byKey.get(id) ?? null)
+}
+
+type ChallengedHold = { challengedByHoldId: string | null }
+
+/** A hold as a party reads it: the hold that challenged it is another promoter's pipeline, its id the artist side's only. */
+export const holdAsSeen = <H extends ChallengedHold>(party: Party, hold: H): H =>
+  party.side === 'agency' ? hold : { ...hold, challengedByHoldId: null }
+
+/** A REST view's embedded holds (an offer's `holds`, a booking's `hold`) as the party reads them (holdAsSeen). */
+export function embeddedHoldsAsSeen<T extends object>(party: Party, row: T): T {
+  // Which of the two a view embeds depends on its include: read as optional.
+  const { holds, hold } = row as { holds?: ChallengedHold[]; hold?: ChallengedHold | null }
+  return { ...row, ...(holds && { holds: holds.map((h) => holdAsSeen(party, h)) }), ...(hold && { hold: holdAsSeen(party, hold) }) }
 }
 
 /** pipelinesVisibleTo as a condition on the request aliased `r`, for hand-written reads (pinned to it by test/booking-shapes.test.ts). */

@@ -13,12 +13,12 @@ import type { Page } from '../../pagination.ts'
 import { Currency, MinorUnits } from '../../money.ts'
 import { Id, parseInput, parserAt } from '../../validation.ts'
 import { dealClosed } from './deal-followers.ts'
-import { actorOf, partyOf, recordActivities, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
+import { actorOf, bookingsSeen, partyOf, recordActivities, recordActivity, pipelinesVisibleTo, type Party } from './parties.ts'
 import { expireDue, lockRequest, reprioritize } from './pipeline.ts'
 import { holdMachine, offerMachine, requestMachine, transition } from './state.ts'
 import { actionsView, askerFor, partyChecks, stateAllows, type ActionsView } from './actions.ts'
 import { awaiting, inboxFields, orderOf, requestsAwaiting, statusesOf } from './inbox.ts'
-import { columnsOf, nested, type RequestView } from './views.ts'
+import { activityOrder, columnsOf, nested, type RequestView } from './views.ts'
 import { Instant } from '../../dates.ts'
 
 const MAX_SHOW_SPAN_MS = 14 * 86_400_000
@@ -161,7 +161,21 @@ export const bookingRequests = {
   async activity(ctx: RequestContext, id: string) {
     await visibleRequest(ctx, await partyOf(ctx), id)
     await expireDue(ctx.db, { requestId: id }, ctx.clock.now())
-    return ctx.db.bookingActivity.findMany({ where: { requestId: id }, orderBy: { seq: 'asc' } })
+    return (await bookingRequests.activities(ctx, [id]))[0]!
+  },
+
+  /**
+   * The activity of requests the caller sees, in order, one list per request: a booking's steps only for who reads the
+   * booking (after a handover the agency the request was sent to reads the request's history, not the new agency's
+   * booking, its cancellation or its note). Two statements for any number of requests.
+   */
+  async activities(ctx: RequestContext, ids: readonly string[]) {
+    const [rows, seen] = await Promise.all([
+      ctx.db.bookingActivity.findMany({ where: { requestId: { in: [...ids] } }, orderBy: activityOrder }),
+      bookingsSeen(ctx, 'requestId', ids),
+    ])
+    const readable = new Set(seen.flatMap((b) => (b ? [b.id] : [])))
+    return ids.map((id) => rows.filter((a) => a.requestId === id && (a.subject !== 'booking' || readable.has(a.subjectId))))
   },
 }
 

@@ -6,7 +6,7 @@ import { connectionOf } from '../../graphql/connections.ts'
 import { graphqlEnum, inputFromZod } from '../../graphql/inputs.ts'
 import { parseId } from '../../validation.ts'
 import { resolveReferences } from '../../graphql/entities.ts'
-import { BookingRef, SideEnum } from '../booking/booking.graphql.ts'
+import { bookingOf, BookingRef, SideEnum } from '../booking/booking.graphql.ts'
 import { ActedRef, CompanyRef } from '../directory/tenant-company.graphql.ts'
 import { refOf, UserRef } from '../../graphql/references.ts'
 import {
@@ -212,9 +212,9 @@ export const ContractRef = builder.prismaObject('Contract', {
     booking: t.field({
       type: BookingRef,
       nullable: true,
-      description: 'The booking of its pipeline (null while the contract is for a hold not yet confirmed).',
-      select: (_args, _ctx, nested) => ({ request: { select: { booking: nested() } } }),
-      resolve: (c) => c.request.booking,
+      description:
+        'The booking of its pipeline (null while the contract is for a hold not yet confirmed, or for a booking the company does not read).',
+      resolve: (c, _args, ctx) => bookingOf(ctx, 'requestId', c.requestId),
     }),
     actions: t.field({
       type: [ContractActions.ActionEnum],

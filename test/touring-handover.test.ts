@@ -13,7 +13,7 @@ const h = useHarness()
 let former: AgencySession
 let newcomer: AgencySession
 let promoter: Session
-const { representedArtist, booked, request, handedOver } = pipelines(
+const { representedArtist, booked, held, request, handedOver } = pipelines(
   () => h.app,
   () => former,
 )
@@ -54,7 +54,7 @@ beforeAll(async () => {
 describe("a tour's former owner", () => {
   it("reads its tour without the new agency's shows and engagements, on both faces and in its activity", async () => {
     const artistId = await representedArtist(former)
-    const [ownShow, tourShow] = [nextSlot(40), nextSlot(40)]
+    const [ownShow, heldShow, tourShow] = [nextSlot(40), nextSlot(40), nextSlot(40)]
     const own = await bookedIn(former, artistId, ownShow, 'madrid')
     const day = (slot: { startsAt: string }) => slot.startsAt.slice(0, 10)
     const tour = await h.app.rest('POST', '/api/v1/tours', {
@@ -64,11 +64,17 @@ describe("a tour's former owner", () => {
     expect(tour.status, JSON.stringify(tour.body)).toBe(201)
     const tourId = tour.body.data.id as string
     expect((await h.app.rest('POST', `/api/v1/tours/${tourId}/stops`, { as: former, body: { bookingId: own.id } })).status).toBe(201)
+    // A show still on hold when the artist is handed over: the newcomer confirms it, and the booking is the newcomer's.
+    const { hold, requestId: heldRequest } = await held(promoter, artistId, heldShow)
+    expect((await h.app.rest('POST', `/api/v1/tours/${tourId}/stops`, { as: former, body: { holdId: hold.id } })).status).toBe(201)
 
     await handedOver(artistId, newcomer, former)
 
     // The newcomer books two shows: one it puts on the tour, and one in Valencia the day after the former's Madrid show,
     // outside the tour, whose radius clause (400 km, 5 days) that show breaks: a routing issue for whoever sees both.
+    const confirmedHold = await h.app.rest('POST', `/api/v1/booking-holds/${hold.id}/confirm`, { as: newcomer })
+    expect(confirmedHold.status, JSON.stringify(confirmedHold.body)).toBe(201)
+    const heldBooking = confirmedHold.body.data.id as string
     const { booking: theirs } = await booked(promoter, artistId, tourShow, newcomer)
     const nextDay = (at: string) => new Date(Date.parse(at) + DAY).toISOString()
     const around = await bookedIn(
@@ -102,19 +108,19 @@ describe("a tour's former owner", () => {
       return { bookingIds: t.stops.map((s) => s.bookingId), seen: JSON.stringify([t, routing.body.data]) }
     }
     const newcomers = await stopsOf(newcomer)
-    expect(newcomers.bookingIds).toEqual([own.id, theirs.id])
+    expect(newcomers.bookingIds).toEqual([own.id, heldBooking, theirs.id])
     expect(newcomers.seen).toContain(around.requestId)
 
     const formers = await stopsOf(former)
     expect(formers.bookingIds).toEqual([own.id])
-    for (const hidden of [theirs.id, theirs.requestId, around.id, around.requestId]) expect(formers.seen).not.toContain(hidden)
+    for (const hidden of [heldBooking, theirs.id, theirs.requestId, around.id, around.requestId]) expect(formers.seen).not.toContain(hidden)
 
     const sheet = await h.app.rest('GET', `/api/v1/tours/${tourId}/day-sheet?date=${day(tourShow)}`, { as: former })
     expect(sheet.status, JSON.stringify(sheet.body)).toBe(200)
     expect(JSON.stringify(sheet.body)).not.toContain(theirs.requestId)
 
-    // Its activity tells it of its own stop, not of the newcomer's.
+    // Its activity tells it of the stops it added (before the handover), not of the newcomer's.
     const stopEvents = (await activityAbout(h.app, former, tourId)).filter((e) => e.type === 'tour.stop.added')
-    expect(stopEvents.map((e) => e.payload.requestId)).toEqual([own.requestId])
+    expect(stopEvents.map((e) => e.payload.requestId)).toEqual([own.requestId, heldRequest])
   })
 })

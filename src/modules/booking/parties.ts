@@ -52,11 +52,17 @@ export function pipelinesVisibleTo(party: Party): Prisma.BookingRequestWhereInpu
   return { OR: [{ agencyId: party.agencyId }, { artist: { rosterLinks: { some: onArtistSideNow(party.agencyId) } } }] }
 }
 
-/** A roster link of the artist of `r` (a booking_requests alias) in force today, of `agencyId` (and `role`): onArtistSideNow in SQL. */
-function onArtistSideNowSql(agencyId: string | Prisma.Sql, role?: RepresentationRole): Prisma.Sql {
+/**
+ * The row a hand-written visibility condition reads: a request aliased `r`, or a booking aliased `b` (both carry the
+ * deal's agency, artist and promoter; a booking's agency is the one credited with it).
+ */
+type DealRow = 'r' | 'b'
+
+/** A roster link of the artist of the deal row `row` in force today, of `agencyId` (and `role`): onArtistSideNow in SQL. */
+function onArtistSideNowSql(agencyId: string | Prisma.Sql, role?: RepresentationRole, row: DealRow = 'r'): Prisma.Sql {
   const day = formatDay(today())
   return Prisma.sql`EXISTS (SELECT 1 FROM artists_roster_links l
-    WHERE l.artist_id = r.artist_id AND l.agency_id = ${agencyId}::uuid ${role ? Prisma.sql`AND l.role = ${role}::"RepresentationRole"` : Prisma.empty}
+    WHERE l.artist_id = ${Prisma.raw(row)}.artist_id AND l.agency_id = ${agencyId}::uuid ${role ? Prisma.sql`AND l.role = ${role}::"RepresentationRole"` : Prisma.empty}
       AND l.starts_on <= ${day}::date AND (l.ends_on IS NULL OR l.ends_on >= ${day}::date))`
 }
 
@@ -86,14 +92,14 @@ export function embeddedHoldsAsSeen<T extends object>(party: Party, row: T): T {
 }
 
 /** pipelinesVisibleTo as a condition on the request aliased `r`, for hand-written reads (pinned to it by test/booking-shapes.test.ts). */
-export function visibleSql(party: Party): Prisma.Sql {
-  if (party.side === 'promoter') return Prisma.sql`r.promoter_org_id = ${party.orgId}::uuid`
-  return seenByAgencySql(party.agencyId)
+export function visibleSql(party: Party, row: DealRow = 'r'): Prisma.Sql {
+  if (party.side === 'promoter') return Prisma.sql`${Prisma.raw(row)}.promoter_org_id = ${party.orgId}::uuid`
+  return seenByAgencySql(party.agencyId, row)
 }
 
 /** visibleSql of an agency given as an id or as a column of the statement (a tour's owner: `t.agency_id`). */
-export const seenByAgencySql = (agencyId: string | Prisma.Sql) =>
-  Prisma.sql`(r.agency_id = ${agencyId}::uuid OR ${onArtistSideNowSql(agencyId)})`
+export const seenByAgencySql = (agencyId: string | Prisma.Sql, row: DealRow = 'r') =>
+  Prisma.sql`(${Prisma.raw(row)}.agency_id = ${agencyId}::uuid OR ${onArtistSideNowSql(agencyId, undefined, row)})`
 
 /** actsFor as a condition on the request aliased `r`. */
 export function actingSql(party: Party): Prisma.Sql {

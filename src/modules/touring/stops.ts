@@ -138,8 +138,9 @@ function stopView(row: StopRow, now: Date): StopView {
  * The stops (in tour order) and the surrounding engagements of each tour, in one statement. Engagements are
  * the artist's confirmed bookings and active holds within a year of the tour's days (the longest radius
  * window), outside the tour, with a city: radius-clause candidates (bookings through their GiST index).
- * Both hold only the deals the reader sees (the pipeline's visibility): a tour's former owner, which still reads it
- * after a handover, does not see the shows the new agency adds, nor its engagements around the tour.
+ * Both hold only the deals the reader sees (the pipeline's visibility, a booking's by the agency credited with it): a
+ * tour's former owner, which still reads it after a handover, does not see the shows the new agency adds or confirms,
+ * nor its engagements around the tour.
  */
 export async function tourData(db: Db | Tx, tourIds: readonly string[], now: Date, reader: Party): Promise<Map<string, TourData>> {
   const rows = await db.$queryRaw<
@@ -153,7 +154,7 @@ export async function tourData(db: Db | Tx, tourIds: readonly string[], now: Dat
          LEFT JOIN booking_requests r ON r.id = s.request_id
          ${DEAL_JOINS}
          LEFT JOIN geo_cities c ON c.id = COALESCE(b.city_id, h.city_id, r.city_id, s.city_id)
-         WHERE s.tour_id = t.id AND (s.request_id IS NULL OR ${visibleSql(reader)})) x) AS stops,
+         WHERE s.tour_id = t.id AND (s.request_id IS NULL OR (${visibleSql(reader)} AND (b.id IS NULL OR ${visibleSql(reader, 'b')})))) x) AS stops,
       (SELECT json_agg(json_build_object(
            'requestId', e.request_id, 'bookingId', e.booking_id, 'city', ${CITY},
            'date', to_char((e.starts_at AT TIME ZONE COALESCE(c.timezone, 'UTC'))::date, 'YYYY-MM-DD'),
@@ -172,7 +173,8 @@ export async function tourData(db: Db | Tx, tourIds: readonly string[], now: Dat
        ) e
        JOIN geo_cities c ON c.id = e.city_id
        JOIN booking_requests r ON r.id = e.request_id AND ${visibleSql(reader)}
-       WHERE NOT EXISTS (SELECT 1 FROM tour_stops s WHERE s.tour_id = t.id AND s.request_id = e.request_id)) AS others
+       WHERE NOT EXISTS (SELECT 1 FROM tour_stops s WHERE s.tour_id = t.id AND s.request_id = e.request_id)
+         AND (e.booking_id IS NULL OR EXISTS (SELECT 1 FROM bookings b WHERE b.id = e.booking_id AND ${visibleSql(reader, 'b')}))) AS others
     FROM tours t
     CROSS JOIN LATERAL (
       SELECT (LEAST(t.starts_on, MIN(s.date)) - 366)::timestamptz AS lo, (GREATEST(t.ends_on, MAX(s.date)) + 367)::timestamptz AS hi

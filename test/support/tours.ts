@@ -9,7 +9,7 @@ import { flat, pipelines, type AgencySession } from './booking.ts'
 export type City = { id: string; countryCode: string; name: string }
 
 export function tours(app: () => TestApp, parties: () => { dealer: AgencySession; manager: AgencySession; promoter: Session }) {
-  const { representedArtist, request } = pipelines(app, () => parties().dealer)
+  const { representedArtist, request, managed } = pipelines(app, () => parties().dealer)
 
   // Winter dates, when London is UTC+0 and Helsinki UTC+2.
   const YEAR = new Date().getUTCFullYear() + 6
@@ -20,18 +20,6 @@ export function tours(app: () => TestApp, parties: () => { dealer: AgencySession
     const y = YEAR + Math.floor((tourCount - 1) / 2)
     const m = tourCount % 2 ? '01' : '02'
     return (d: number) => `${y}-${m}-${String(d).padStart(2, '0')}`
-  }
-
-  async function manage(as: AgencySession, artistId: string) {
-    const claim = await app().rest('POST', '/api/v1/representation-claims', { as, body: { artistId, role: 'management' } })
-    expect(claim.status, JSON.stringify(claim.body)).toBe(201)
-    if (claim.body.data.status === 'pending') {
-      const ok = await app().rest('POST', `/internal/admin/representation-claims/${claim.body.data.id}/approve`, {
-        as: 'machine',
-        body: {},
-      })
-      expect(ok.status, JSON.stringify(ok.body)).toBe(200)
-    }
   }
 
   /** A confirmed booking of the artist in a city. */
@@ -51,7 +39,7 @@ export function tours(app: () => TestApp, parties: () => { dealer: AgencySession
   /** An artist the dealer represents and the manager manages, with a draft tour over a fresh window. */
   async function tourOf(extra: Record<string, unknown> = {}) {
     const artistId = await representedArtist()
-    await manage(parties().manager, artistId)
+    await managed(artistId, parties().manager)
     const day = nextWindow()
     const r = await app().rest('POST', '/api/v1/tours', {
       as: parties().dealer,
@@ -73,5 +61,5 @@ export function tours(app: () => TestApp, parties: () => { dealer: AgencySession
   /** Itinerary items and outbox events: what a refusal must leave as it was. */
   const counts = async () => ({ items: await app().db.itineraryItem.count(), events: await app().db.outboxEvent.count() })
 
-  return { representedArtist, request, nextWindow, manage, booking, tourOf, stop, addItem, counts }
+  return { representedArtist, request, nextWindow, booking, tourOf, stop, addItem, counts }
 }

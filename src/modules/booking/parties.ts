@@ -107,12 +107,14 @@ export function actingSql(party: Party): Prisma.Sql {
   return onArtistSideNowSql(party.agencyId, 'agency')
 }
 
+/** A roster link in force today (started, not ended). */
+const inForceToday = (): Prisma.RosterLinkWhereInput => ({ startsOn: { lte: today() }, ...activeLinkWhere() })
+
 /** A roster link in force today: the company represents (role agency) or manages (role management) the artist. */
 export const onArtistSideNow = (agencyId: string, role?: RepresentationRole): Prisma.RosterLinkWhereInput => ({
   agencyId,
   role,
-  startsOn: { lte: today() },
-  ...activeLinkWhere(),
+  ...inForceToday(),
 })
 
 const representingNow = (agencyId: string) => onArtistSideNow(agencyId, 'agency')
@@ -120,7 +122,7 @@ const representingNow = (agencyId: string) => onArtistSideNow(agencyId, 'agency'
 /** The agency representing the artist now (its `agency` role in force today), if any: the one that confirms its holds. */
 export async function representingAgency(db: Db | Tx, artistId: string) {
   const link = await db.rosterLink.findFirst({
-    where: { artistId, role: 'agency', startsOn: { lte: today() }, ...activeLinkWhere() },
+    where: { artistId, role: 'agency', ...inForceToday() },
     select: { agency: true },
   })
   return link?.agency ?? null

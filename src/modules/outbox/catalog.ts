@@ -98,7 +98,7 @@ const directoryFamily = (aggregate: Aggregate, record: string, events: Record<st
 const PIPELINE: Fields = {
   requestId: 'The booking request (pipeline) the change belongs to',
   artistId: 'The artist',
-  agencyId: 'The agency (market company) handling the pipeline',
+  agencyId: "The agency (market company) handling the pipeline; a booking's events: the agency credited with the booking",
   promoterOrgId: 'The promoter company (Auth tenant) that sent the request',
   venueId: 'The venue (Venue subgraph), when known',
   startsAt: 'Start of the engagement (instant)',

@@ -168,7 +168,7 @@ export async function availabilityBenchmark() {
   const counted = await benchApp(database.url, { onQuery: () => counting && sent++ })
   // Each search: its REST query, and what the service runs on pg for it (the page, its fallback when it came back short,
   // then the count unless the page carried the total).
-  const runs = searches.map((s) => {
+  const runs = searches.map((s, i) => {
     const f = parseSearch(s.filter)
     // The country's id is looked up within the statements, as the service does.
     const statements = searchStatements(f, f.countryCode ? countryIdSql(f.countryCode) : null, pageOf({ page: s.page ?? 1, limit: 20 }))
@@ -182,7 +182,18 @@ export async function availabilityBenchmark() {
       if (statements.fallback && rows.length < 20) rows = await onStatement('fallback', statements.fallback)
       if (rows[0]?.total == null) await onStatement('count', statements.count)
     }
-    const onPg = () => run(async (_what, statement) => (await sql.query<{ total: number | null }>(statement.text, statement.values)).rows)
+    // A page the service runs prepared (its plan fixed by its shape) is prepared here too.
+    const onPg = () =>
+      run(
+        async (what, statement) =>
+          (
+            await sql.query<{ total: number | null }>({
+              name: what === 'page' && statements.fixedPlan ? `page_${i}` : undefined,
+              text: statement.text,
+              values: statement.values,
+            })
+          ).rows,
+      )
     return { s, query, run, onPg, rest: () => app.get(`/api/v1/availability/search?${query}`) }
   })
   try {

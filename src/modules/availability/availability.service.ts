@@ -326,6 +326,11 @@ export interface SearchStatements {
   fallback?: Prisma.Sql
   /** The number of matching artists, up to COUNT_TAKE (the faces show no more): for a page past the end, which has no row. */
   count: Prisma.Sql
+  /**
+   * Whether `page` plans the same whatever its values (every scan in it an index's order under a limit), so that it runs
+   * prepared: parsed once per connection and, after five runs, on its generic plan (see searchSql).
+   */
+  fixedPlan?: true
 }
 
 /**
@@ -442,6 +447,7 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: Country
                         ORDER BY head.name, head.artist_id ${limited}`),
         fallback: sorted,
         count,
+        fixedPlan: true,
       }
     }
   }
@@ -758,12 +764,15 @@ function hitTemplate(artist: JsonShape, windows: JsonShape, encoding: Encoding):
 }
 
 /**
- * The search's page statements run on the pool, unnamed: their plans depend on the filters' values (a
- * selective filter reads the period's windows, a broad one walks the artist index), which a prepared
- * statement's generic plan would fix after five runs (measured: it does for three of the bench's six
- * searches), and their texts vary with the filters (about 300 pages and counts), more than sql.ts names.
+ * The search's statements run on the pool, unnamed: their plans depend on the filters' values (a selective
+ * filter reads the period's windows, a broad one walks the artist index), which a prepared statement's
+ * generic plan would fix after five runs, and their texts vary with the filters (about 300 pages and counts),
+ * more than sql.ts names. Prepared, the bench's six pages took their generic plan for four of them, and France by
+ * soonest then spent 68 ms where its own plan takes 3.6. A page whose plan is its shape's (`fixedPlan`: the genre's
+ * walk in name order, a few dozen texts) runs prepared: Spain/techno's page statement spent 4.5 ms of backend CPU
+ * where unnamed, parsed and planned on every run, it spent 6.3 (README, twentieth pass).
  */
-const searchSql = (ctx: RequestContext) => sqlOf(ctx.db, { prepared: false })
+const searchSql = (ctx: RequestContext, { fixedPlan = false }: { fixedPlan?: boolean } = {}) => sqlOf(ctx.db, { prepared: fixedPlan })
 
 /** A hit's booked and held days, from its busy rows. */
 const busyOf = (row: HitRow, { f, now }: HitShape) =>
@@ -934,7 +943,7 @@ async function searched<T>(
 ): Promise<Listing<T>> {
   const f = parseSearch(filter)
   const statements = searchStatements(f, f.countryCode ? countryIdSql(f.countryCode) : null, page)
-  let rows = await searchSql(ctx).$queryRaw<PageRow[]>(statements.page)
+  let rows = await searchSql(ctx, { fixedPlan: statements.fixedPlan }).$queryRaw<PageRow[]>(statements.page)
   if (statements.fallback && rows.length < page.limit) rows = await searchSql(ctx).$queryRaw<PageRow[]>(statements.fallback)
   // An unknown country is the caller's error (400), whether windows open to anywhere matched or nothing did;
   // asked apart only when no row said the country is known (an empty page).

@@ -1,9 +1,12 @@
-// Paper sent early on a hold after a handover names the agency that will confirm it: the one representing the artist
-// now, which the booking is credited to.
+// Paper after a handover. Paper sent early on a hold names the agency that will confirm it: the one representing the
+// artist now, which the booking is credited to. A contract is its artist side's (the agency credited with its booking,
+// or representing the artist when it was drafted): the agency the request was sent to keeps the paper it drafted and
+// reads none of the new agency's, nor is told of it.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { pipelines, type AgencySession } from './support/booking.ts'
+import { activityAbout } from './support/dashboards.ts'
 import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
 
 const h = useHarness()
@@ -42,16 +45,81 @@ describe('paper sent early on a hold after a handover', () => {
     // The booking confirmed on that hold is credited to the newcomer.
     const booking = await h.app.rest('POST', `/api/v1/booking-holds/${hold.id}/confirm`, { as: newcomer })
     expect(booking.body.data.agencyId).toBe(newcomer.agencyId)
-    // Its contract leads to that booking for the newcomer; the former agency, which does not read the booking, is led
-    // to none.
-    const bookingOf = async (as: Session) => {
-      const r = await h.app.graphql(`query($id: ID!) { contract(id: $id) { booking { id } } }`, { id: drafted.body.data.id }, { as })
-      expect(r.errors).toBeUndefined()
-      const { contract } = r.data as { contract: { booking: { id: string } | null } | null }
-      expect(contract).not.toBeNull()
-      return contract!.booking?.id ?? null
-    }
-    expect(await bookingOf(newcomer)).toBe(booking.body.data.id)
-    expect(await bookingOf(former)).toBeNull()
+    // Its contract leads to that booking for the newcomer.
+    const r = await h.app.graphql(
+      `query($id: ID!) { contract(id: $id) { booking { id } } }`,
+      { id: drafted.body.data.id },
+      { as: newcomer },
+    )
+    expect(r.errors).toBeUndefined()
+    expect((r.data as { contract: { booking: { id: string } } }).contract.booking.id).toBe(booking.body.data.id)
+  })
+})
+
+describe("a contract's artist side", () => {
+  const draft = async (as: AgencySession, holdId: string) => {
+    const template = await h.app.rest('POST', '/api/v1/contract-templates', {
+      as,
+      body: { name: 'Paper', body: 'Agency: {{agency.name}}.' },
+    })
+    const drafted = await h.app.rest('POST', '/api/v1/contracts', { as, body: { templateId: template.body.data.id, holdId } })
+    expect(drafted.status, JSON.stringify(drafted.body)).toBe(201)
+    return drafted.body.data.id as string
+  }
+  /** Whether `as` reads the contract: by id and in its list on REST, by id on the graph (the answers must agree). */
+  const reads = async (as: Session, contractId: string, requestId: string) => {
+    const byId = await h.app.rest('GET', `/api/v1/contracts/${contractId}`, { as })
+    expect([200, 404]).toContain(byId.status)
+    const listed = await h.app.rest('GET', `/api/v1/contracts?requestId=${requestId}`, { as })
+    expect(listed.status, JSON.stringify(listed.body)).toBe(200)
+    const graph = await h.app.graphql(`query($id: ID!) { contract(id: $id) { id } }`, { id: contractId }, { as })
+    const seen = byId.status === 200
+    expect(listed.body.data.items.some((c: { id: string }) => c.id === contractId)).toBe(seen)
+    if (seen) expect((graph.data as { contract: { id: string } }).contract.id).toBe(contractId)
+    else expect(graph.errors?.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND'])
+    return seen
+  }
+  const toldOf = async (as: Session, contractId: string) => (await activityAbout(h.app, as, contractId)).map((e) => e.type)
+
+  it("is the new agency's when it drafts after a handover: the former agency neither reads it nor is told of it", async () => {
+    const artistId = await representedArtist(former)
+    const { requestId, hold } = await held(promoter, artistId)
+    const newcomer = await agencySession(h.auth, h.app.db)
+    await handedOver(artistId, newcomer, former)
+    const contractId = await draft(newcomer, hold.id)
+    expect((await h.app.db.contract.findUniqueOrThrow({ where: { id: contractId } })).agencyId).toBe(newcomer.agencyId)
+
+    expect(await reads(newcomer, contractId, requestId)).toBe(true)
+    expect(await reads(promoter, contractId, requestId)).toBe(true)
+    expect(await reads(former, contractId, requestId)).toBe(false)
+    // Its other reads answer 404 as well: versions, events.
+    for (const path of ['versions', 'events'])
+      expect((await h.app.rest('GET', `/api/v1/contracts/${contractId}/${path}`, { as: former })).status, path).toBe(404)
+    expect(await toldOf(newcomer, contractId)).toContain('contract.created')
+    expect(await toldOf(promoter, contractId)).toContain('contract.created')
+    expect(await toldOf(former, contractId)).toEqual([])
+  })
+
+  it("stays the former agency's when it drafted it before the handover, until the new agency confirms the hold and the paper is the booking's", async () => {
+    const artistId = await representedArtist(former)
+    const { requestId, hold } = await held(promoter, artistId)
+    const contractId = await draft(former, hold.id)
+    const newcomer = await agencySession(h.auth, h.app.db)
+    await handedOver(artistId, newcomer, former)
+    // Its own paper: still the former's; the new agency reads it too, as it reads every deal of the artist now.
+    expect(await reads(former, contractId, requestId)).toBe(true)
+    expect(await reads(newcomer, contractId, requestId)).toBe(true)
+
+    const confirmed = await h.app.rest('POST', `/api/v1/booking-holds/${hold.id}/confirm`, { as: newcomer })
+    expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(201)
+    const moved = await h.app.db.contract.findUniqueOrThrow({ where: { id: contractId } })
+    expect([moved.bookingId, moved.agencyId]).toEqual([confirmed.body.data.id, newcomer.agencyId])
+    expect(await reads(former, contractId, requestId)).toBe(false)
+    expect(await reads(newcomer, contractId, requestId)).toBe(true)
+    // What happens to it from now on is told to the new agency, not the former one.
+    const cancelled = await h.app.rest('POST', `/api/v1/contracts/${contractId}/cancel`, { as: newcomer, body: { reason: 'redrafting' } })
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200)
+    expect(await toldOf(newcomer, contractId)).toContain('contract.cancelled')
+    expect(await toldOf(former, contractId)).toEqual(['contract.created'])
   })
 })

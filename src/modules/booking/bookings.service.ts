@@ -379,7 +379,7 @@ async function confirm(ctx: RequestContext, id: string, query?: Selection): Prom
             FROM (SELECT clock_timestamp() AS at) c
             RETURNING *)${terms},
             ${statusChange('confirmed', 'hold', fresh.id, holdTo)}, ${statusChange('booked', 'request', request.id, requestTo)}
-            ${dealBooked(fresh.id, bookingId)}`,
+            ${dealBooked(fresh.id, { id: bookingId, agencyId: party.agencyId })}`,
           answer: { columns: columnsOf('Booking', 'b', 'booking'), from: Prisma.sql`FROM created b` },
         },
       )

@@ -10,10 +10,11 @@ import type { Actor } from './parties.ts'
 
 export interface DealFollower {
   /**
-   * A hold is confirmed into a booking: the follower's writes as a WITH clause (a data-modifying one, named
-   * uniquely) of the confirmation's statement, which inserts the booking (no round trip of its own).
+   * A hold is confirmed into a booking, credited to `agencyId`: the follower's writes as a WITH clause (a
+   * data-modifying one, named uniquely) of the confirmation's statement, which inserts the booking (no round trip of
+   * its own; the booking's row is not visible to the other clauses of that statement, so what they need of it is given).
    */
-  booked?(holdId: string, bookingId: string): Prisma.Sql
+  booked?(holdId: string, booking: { id: string; agencyId: string }): Prisma.Sql
   /** The deal is off: a hold released or expired, a request declined, withdrawn or expired, a booking cancelled. */
   closed?(tx: Queries, requestId: string, reason: string): Promise<void>
   /** A confirmed booking was cancelled, by this actor. */
@@ -27,8 +28,8 @@ export function followDeals(follower: DealFollower): void {
 }
 
 /** The followers' WITH clauses for a confirmation (see DealFollower.booked), after a comma each; empty without any. */
-export function dealBooked(holdId: string, bookingId: string): Prisma.Sql {
-  const clauses = [...followers].flatMap((f) => (f.booked ? [f.booked(holdId, bookingId)] : []))
+export function dealBooked(holdId: string, booking: { id: string; agencyId: string }): Prisma.Sql {
+  const clauses = [...followers].flatMap((f) => (f.booked ? [f.booked(holdId, booking)] : []))
   return clauses.length ? Prisma.sql`, ${Prisma.join(clauses)}` : Prisma.empty
 }
 

@@ -28,6 +28,7 @@ import {
   actingOn,
   actsForRequests,
   assertActsFor,
+  onArtistSideNow,
   partyOf,
   pipelinesVisibleTo,
   representingAgency,
@@ -185,8 +186,17 @@ export const ContractView = { versions: currentVersion, attachments: liveAttachm
 
 type ContractWithCurrent = Prisma.ContractGetPayload<{ include: typeof ContractView }>
 
-/** Contracts a party may see: those of the booking pipelines it is party to. */
-const visibleTo = (party: Party): Prisma.ContractWhereInput => ({ request: pipelinesVisibleTo(party) })
+/**
+ * Contracts a party may see: the promoter those of the pipelines it started; an agency the contracts it is the artist
+ * side of (`agencyId`: the agency credited with the booking, or, paper sent early on a hold, the one representing the
+ * artist when it was drafted), and those of the artists it represents now (a handover brings them along), as
+ * pipelinesVisibleTo reads the deal's. After a handover, the agency the request was sent to keeps its own paper and
+ * does not read the new agency's.
+ */
+const visibleTo = (party: Party): Prisma.ContractWhereInput =>
+  party.side === 'promoter'
+    ? { promoterOrgId: party.orgId }
+    : { OR: [{ agencyId: party.agencyId }, { request: { artist: { rosterLinks: { some: onArtistSideNow(party.agencyId) } } } }] }
 
 async function visibleContract(ctx: RequestContext, party: Party, id: string) {
   const contract = await ctx.db.contract.findFirst({ where: { AND: [{ id }, visibleTo(party)] } })
@@ -253,12 +263,13 @@ async function settleSignatures(tx: Tx, actor: Actor, contract: Contract): Promi
 
 /** What the contract is drafted for (a confirmed booking, or an active hold), and what it knows of it. */
 async function draftingSubject(ctx: RequestContext, party: Party, data: z.output<typeof ContractInput>) {
-  const request = pipelinesVisibleTo(party)
+  // A booking and a hold as every read of them sees them: after a handover, the new agency's booking is not the former's.
+  const seen = pipelinesVisibleTo(party)
   // The promoter's name as the directory knows it: the market company its tenant company is bridged to.
   const promoterName = async (orgId: string) => (await agenciesBridgedTo(ctx.db, [orgId])).get(orgId)?.name ?? null
   if (data.bookingId) {
     const booking = await ctx.db.booking.findFirst({
-      where: { id: data.bookingId, request },
+      where: { AND: [{ id: data.bookingId }, seen] },
       include: { request: true, artist: true, agency: true, city: true, depositTerms: { orderBy: { seq: 'asc' } } },
     })
     if (!booking) throw invalidInput('bookingId', 'unknown booking')
@@ -266,6 +277,7 @@ async function draftingSubject(ctx: RequestContext, party: Party, data: z.output
     const r = booking.request
     return {
       requestId: booking.requestId,
+      agencyId: booking.agencyId,
       values: bookingValues({
         artistName: booking.artist.name,
         agencyName: booking.agency.name,
@@ -280,7 +292,7 @@ async function draftingSubject(ctx: RequestContext, party: Party, data: z.output
     }
   }
   const hold = await ctx.db.bookingHold.findFirst({
-    where: { id: data.holdId, request },
+    where: { id: data.holdId, request: seen },
     include: {
       city: true,
       request: { include: { artist: true, agency: true } },
@@ -297,6 +309,7 @@ async function draftingSubject(ctx: RequestContext, party: Party, data: z.output
   const agency = (await representingAgency(ctx.db, r.artistId)) ?? r.agency
   return {
     requestId: hold.requestId,
+    agencyId: agency.id,
     values: bookingValues({
       artistName: r.artist.name,
       agencyName: agency.name,
@@ -375,6 +388,7 @@ export const contracts = {
         const contract = await tx.contract.create({
           data: {
             requestId: subject.requestId,
+            agencyId: subject.agencyId,
             bookingId: data.bookingId,
             holdId: data.holdId,
             templateId: template.id,

@@ -10,9 +10,12 @@ import type { DealFollower } from '../booking/deal-followers.ts'
 import { recordContractEvent } from '../outbox/record.ts'
 import { can, contractMachine, transition } from './state.ts'
 
-/** A clause of the statement that inserts the booking (DealFollower.booked). */
-const moveContractsToBooking = (holdId: string, bookingId: string) => Prisma.sql`contracts_booked AS (
-    UPDATE contracts SET booking_id = ${bookingId}::uuid, updated_at = clock_timestamp()
+/**
+ * A clause of the statement that inserts the booking (DealFollower.booked): the paper is the booking's now, and so
+ * its artist side is the agency credited with the booking.
+ */
+const moveContractsToBooking = (holdId: string, booking: { id: string; agencyId: string }) => Prisma.sql`contracts_booked AS (
+    UPDATE contracts SET booking_id = ${booking.id}::uuid, agency_id = ${booking.agencyId}::uuid, updated_at = clock_timestamp()
     WHERE hold_id = ${holdId}::uuid AND status NOT IN ('void', 'cancelled'))`
 
 async function closeContractsOfDeal(tx: Queries, requestId: string, reason: string) {

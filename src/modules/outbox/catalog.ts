@@ -351,7 +351,8 @@ const FAMILIES: Record<string, Family> = {
       bookingId: 'Its booking (null while it is for a hold)',
       holdId: 'The hold it was drafted for, if any',
       artistId: 'The artist',
-      agencyId: 'The agency of the pipeline',
+      agencyId:
+        "The contract's artist side: the agency credited with its booking, or, on a hold, the one representing the artist when it was drafted",
       promoterOrgId: 'The promoter company',
       version: 'The contract version concerned, when one is',
       signerId: 'The signer concerned, when one is',

@@ -116,7 +116,7 @@ export async function recordPipelineEvents(
   return step.answer ? written : undefined
 }
 
-/** A contract timeline entry. */
+/** A contract timeline entry, told to the promoter and to the contract's artist side (its agency: see contracts.service.ts visibleTo). */
 export async function recordContractEvent(
   tx: Queries,
   e: { contractId: string; type: string; version?: number; signerId?: string; from?: string; to?: string; actorOrgId?: string },
@@ -125,10 +125,10 @@ export async function recordContractEvent(
     tx,
     `contract.${e.type}`,
     e.contractId,
-    Prisma.sql`ARRAY[r.promoter_org_id] || ${agencyOrgs(Prisma.sql`r.agency_id`)}`,
+    Prisma.sql`ARRAY[r.promoter_org_id] || ${agencyOrgs(Prisma.sql`c.agency_id`)}`,
     Prisma.sql`jsonb_build_object(
       'contractId', c.id, 'requestId', c.request_id, 'bookingId', c.booking_id, 'holdId', c.hold_id,
-      'artistId', r.artist_id, 'agencyId', r.agency_id, 'promoterOrgId', r.promoter_org_id,
+      'artistId', r.artist_id, 'agencyId', c.agency_id, 'promoterOrgId', r.promoter_org_id,
       'version', ${e.version ?? null}::int, 'signerId', ${e.signerId ?? null}::uuid,
       'fromStatus', ${e.from ?? null}::text, 'toStatus', ${e.to ?? null}::text, 'actorOrgId', ${e.actorOrgId ?? null}::uuid)`,
     Prisma.sql`FROM contracts c JOIN booking_requests r ON r.id = c.request_id WHERE c.id = ${e.contractId}::uuid`,

@@ -24,7 +24,7 @@ import {
 const h = useHarness()
 let agency: Session & { agencyId: string }
 let promoter: Session
-const { representedArtist, booked } = pipelines(
+const { representedArtist, booked, handedOver, managed } = pipelines(
   () => h.app,
   () => agency,
 )
@@ -315,6 +315,29 @@ describe('the handoff audit', () => {
     await expect(h.app.db.$executeRaw`DELETE FROM finance_handoff_events WHERE handoff_id = ${handoff.id}::uuid`).rejects.toThrow(
       /append-only/,
     )
+  })
+
+  it("is asked for by the side acting on the booking only: the artist's management and a former agency are refused and leave nothing", async () => {
+    const artistId = await representedArtist()
+    const { booking } = await booked(promoter, artistId)
+    const url = `/api/v1/bookings/${booking.id}/finance-handoffs`
+    const body = { force: true, forceReason: 'paper contract' }
+    // The artist's management reads the booking, and does not act on it for the agency that books the artist.
+    const management = await agencySession(h.auth, h.app.db)
+    await managed(artistId, management)
+    expect((await h.app.rest('GET', `/api/v1/bookings/${booking.id}`, { as: management })).status).toBe(200)
+    const managing = await h.app.rest('POST', url, { as: management, body })
+    expect(managing.status, JSON.stringify(managing.body)).toBe(403)
+    expect(managing.body.error.code).toBe('not_representing')
+    // After a handover the booking stays the agency's it is credited to, which no longer acts on it: refused as well.
+    const newcomer = await agencySession(h.auth, h.app.db)
+    await handedOver(artistId, newcomer, agency)
+    const former = await h.app.rest('POST', url, { as: agency, body })
+    expect(former.status, JSON.stringify(former.body)).toBe(403)
+    expect(former.body.error.code).toBe('not_representing')
+    expect(await h.app.db.financeHandoff.count({ where: { bookingId: booking.id } })).toBe(0)
+    // The agency representing the artist now hands it over.
+    expect((await h.app.rest('POST', url, { as: newcomer, body })).status).toBe(201)
   })
 
   it('keeps one live handoff per booking and side under a race, over GraphQL too', async () => {

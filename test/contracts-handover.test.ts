@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { useHarness } from './support/app.ts'
 import type { Session } from './support/auth-stand-in.ts'
 import { pipelines, type AgencySession } from './support/booking.ts'
-import { activityAbout } from './support/dashboards.ts'
+import { activityAbout, dashboardOf } from './support/dashboards.ts'
 import { agencySession, PROMOTER_ACCESS } from './support/fixtures.ts'
 
 const h = useHarness()
@@ -121,5 +121,55 @@ describe("a contract's artist side", () => {
     expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200)
     expect(await toldOf(newcomer, contractId)).toContain('contract.cancelled')
     expect(await toldOf(former, contractId)).toEqual(['contract.created'])
+  })
+})
+
+describe('paper on a hold', () => {
+  it("drafted by an agency that never had the artist's request counts on the dashboard of the agency it comes back to, as it waits for its signature", async () => {
+    // The request goes to `former`; `newcomer` takes the artist over and sends paper on the hold for its countersignature;
+    // the artist comes back to `former`.
+    const artistId = await representedArtist(former)
+    const { hold } = await held(promoter, artistId)
+    const newcomer = await agencySession(h.auth, h.app.db)
+    await handedOver(artistId, newcomer, former)
+    const template = await h.app.rest('POST', '/api/v1/contract-templates', { as: newcomer, body: { name: 'Paper', body: 'Show.' } })
+    const drafted = await h.app.rest('POST', '/api/v1/contracts', {
+      as: newcomer,
+      body: {
+        templateId: template.body.data.id,
+        holdId: hold.id,
+        signers: [{ role: 'agency_countersign', side: 'agency', name: 'Countersign' }],
+      },
+    })
+    expect(drafted.status, JSON.stringify(drafted.body)).toBe(201)
+    const contractId = drafted.body.data.id as string
+    expect((await h.app.rest('POST', `/api/v1/contracts/${contractId}/send`, { as: newcomer })).status).toBe(200)
+    // Back to `former`: its first representation moved further into the past, so that the two do not overlap.
+    await h.app.db.rosterLink.updateMany({
+      where: { artistId, agencyId: former.agencyId },
+      data: { startsOn: new Date(Date.now() - 60 * 86_400_000), endsOn: new Date(Date.now() - 31 * 86_400_000) },
+    })
+    await handedOver(artistId, former, newcomer)
+    const awaiting = await h.app.rest('GET', '/api/v1/contracts?awaitingMe=true', { as: former })
+    expect(awaiting.body.data.items.map((c: { id: string }) => c.id)).toContain(contractId)
+    expect((await dashboardOf(h.app, former)).contracts.awaitingOurSignature).toBe(1)
+  })
+
+  it('closed before the hold was confirmed leads to no booking, on either face', async () => {
+    const artistId = await representedArtist(former)
+    const { hold } = await held(promoter, artistId)
+    const template = await h.app.rest('POST', '/api/v1/contract-templates', { as: former, body: { name: 'Paper', body: 'Show.' } })
+    const drafted = await h.app.rest('POST', '/api/v1/contracts', {
+      as: former,
+      body: { templateId: template.body.data.id, holdId: hold.id },
+    })
+    const contractId = drafted.body.data.id as string
+    expect((await h.app.rest('POST', `/api/v1/contracts/${contractId}/cancel`, { as: former, body: { reason: 'redo' } })).status).toBe(200)
+    expect((await h.app.rest('POST', `/api/v1/booking-holds/${hold.id}/confirm`, { as: former })).status).toBe(201)
+    const rest = await h.app.rest('GET', `/api/v1/contracts/${contractId}`, { as: former })
+    const graph = await h.app.graphql(`query($id: ID!) { contract(id: $id) { booking { id } } }`, { id: contractId }, { as: former })
+    expect(graph.errors).toBeUndefined()
+    expect(rest.body.data.bookingId).toBeNull()
+    expect((graph.data as { contract: { booking: unknown } }).contract.booking).toBeNull()
   })
 })

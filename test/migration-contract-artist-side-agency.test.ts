@@ -1,13 +1,14 @@
 // The contract_artist_side_agency migration gives the contracts already there their artist side's agency: a booking's
-// paper the agency credited with the booking, paper an agency drafted on a hold that agency; paper a promoter drafted on
-// a hold keeps the request's. Run on a database migrated up to the migration before.
+// paper the agency credited with the booking, paper on a hold the agency that booked the artist on the day it was
+// drafted; and an agency whose paper is on an artist is one of the artist's handlers. Run on a database migrated up to
+// the migration before.
 import { randomUUID } from 'node:crypto'
 import { expect, it } from 'vitest'
 import { databaseBefore } from './support/migration-db.ts'
 
 const { client, migrate } = databaseBefore('contract_artist_side_agency')
 
-it("gives each contract its artist side's agency: its booking's, or the agency that drafted it on a hold", async () => {
+it("gives each contract its artist side's agency: its booking's, or on a hold the one booking the artist when it was drafted", async () => {
   const [artist, sentTo, newcomer, newcomerOrg, promoter, user] = [
     randomUUID(),
     randomUUID(),
@@ -63,21 +64,29 @@ it("gives each contract its artist side's agency: its booking's, or the agency t
     )
     return booking
   }
-  const contract = async (p: Awaited<ReturnType<typeof pipeline>>, booking: string | null, side: string, org: string) => {
+  const contract = async (p: Awaited<ReturnType<typeof pipeline>>, booking: string | null, side: string, org: string, drafted: string) => {
     const id = randomUUID()
     await client.query(
-      `INSERT INTO contracts (id, request_id, booking_id, hold_id, title, status, created_by_side, created_by_org_id)
-       VALUES ($1, $2, $3, $4, 'Show', 'draft', $5, $6)`,
-      [id, p.request, booking, p.hold, side, org],
+      `INSERT INTO contracts (id, request_id, booking_id, hold_id, title, status, created_by_side, created_by_org_id, created_at)
+       VALUES ($1, $2, $3, $4, 'Show', 'draft', $5, $6, $7)`,
+      [id, p.request, booking, p.hold, side, org, drafted],
     )
     return id
   }
-  const [first, second, third, fourth] = [await pipeline(0), await pipeline(1), await pipeline(2), await pipeline(3)]
+  const [first, second, third, fourth, fifth] = [
+    await pipeline(0),
+    await pipeline(1),
+    await pipeline(2),
+    await pipeline(3),
+    await pipeline(4),
+  ]
+  // Drafted while the newcomer booked the artist (August), or before (March).
   const contracts = {
-    newcomersBooking: await contract(first, await booked(first, newcomer), 'promoter', promoter),
-    sentTosBooking: await contract(second, await booked(second, sentTo), 'agency', newcomerOrg),
-    newcomersHold: await contract(third, null, 'agency', newcomerOrg),
-    promotersHold: await contract(fourth, null, 'promoter', promoter),
+    newcomersBooking: await contract(first, await booked(first, newcomer), 'promoter', promoter, '2030-08-01T12:00:00Z'),
+    sentTosBooking: await contract(second, await booked(second, sentTo), 'agency', newcomerOrg, '2030-08-01T12:00:00Z'),
+    newcomersHold: await contract(third, null, 'agency', newcomerOrg, '2030-08-01T12:00:00Z'),
+    promotersHold: await contract(fourth, null, 'promoter', promoter, '2030-08-01T12:00:00Z'),
+    sentTosHold: await contract(fifth, null, 'promoter', promoter, '2030-03-01T12:00:00Z'),
   }
   const agencies = async () =>
     Object.fromEntries(
@@ -88,12 +97,29 @@ it("gives each contract its artist side's agency: its booking's, or the agency t
         ]),
       ),
     )
+  // The newcomer's pair of the artist, which its booking wrote, is taken out: what puts it back below is its paper.
+  await client.query(`DELETE FROM artist_handlers WHERE agency_id = $1`, [newcomer])
   // Before the migration every contract carries the request's agency.
   expect(new Set(Object.values(await agencies()))).toEqual(new Set([sentTo]))
 
   await migrate()
 
-  expect(await agencies()).toEqual({ newcomersBooking: newcomer, sentTosBooking: sentTo, newcomersHold: newcomer, promotersHold: sentTo })
+  expect(await agencies()).toEqual({
+    newcomersBooking: newcomer,
+    sentTosBooking: sentTo,
+    newcomersHold: newcomer,
+    promotersHold: newcomer,
+    sentTosHold: sentTo,
+  })
+  // Its paper makes an agency one of the artist's handlers (the agency dashboard's ranges): the backfill, then each write.
+  const handlers = async () =>
+    (await client.query(`SELECT agency_id FROM artist_handlers WHERE artist_id = $1 ORDER BY agency_id`, [artist])).rows.map(
+      (r) => r.agency_id,
+    )
+  expect(await handlers()).toEqual([sentTo, newcomer].sort())
+  await client.query(`DELETE FROM artist_handlers WHERE agency_id = $1`, [newcomer])
+  await client.query(`UPDATE contracts SET agency_id = $1 WHERE id = $2`, [newcomer, contracts.sentTosHold])
+  expect(await handlers()).toEqual([sentTo, newcomer].sort())
   // From here a write naming an agency that books or booked the artist is kept; any other agency, or none, is the
   // request's; the artist and the promoter are the request's whatever a write says.
   const written = async (agency: string | null) => {

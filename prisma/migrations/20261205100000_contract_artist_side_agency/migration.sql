@@ -31,9 +31,24 @@ UPDATE "contracts" c SET "agency_id" = b."agency_id"
 FROM "bookings" b
 WHERE b."id" = c."booking_id" AND c."agency_id" IS DISTINCT FROM b."agency_id";
 
--- Paper on a hold drafted by an agency: that agency, the company its tenant company is bridged to (only the agency
--- acting for the artist drafts). Paper a promoter drafted on a hold keeps the request's agency.
-UPDATE "contracts" c SET "agency_id" = k."company_id"
-FROM "artists_company_claims" k
-WHERE c."booking_id" IS NULL AND c."created_by_side" = 'agency' AND k."org_id" = c."created_by_org_id" AND k."status" = 'approved'
-  AND c."agency_id" IS DISTINCT FROM k."company_id";
+-- Paper on a hold: the agency that booked the artist on the day it was drafted (an `agency` roster link in force
+-- then), as the service now writes it; none in force, the request's.
+UPDATE "contracts" c SET "agency_id" = l."agency_id"
+FROM "artists_roster_links" l
+WHERE c."booking_id" IS NULL AND l."artist_id" = c."artist_id" AND l."role" = 'agency'
+  AND l."starts_on" <= c."created_at"::date AND (l."ends_on" IS NULL OR l."ends_on" >= c."created_at"::date)
+  AND c."agency_id" IS DISTINCT FROM l."agency_id";
+
+-- An agency whose paper is on an artist has handled the artist (artist_handlers): the agency dashboard looks at the
+-- artists on its side that another agency handled for the contracts waiting for its signature, and paper on a hold
+-- may now be an agency's that never had the artist's request or booking.
+CREATE TRIGGER "artist_handlers_follow_contract" AFTER INSERT OR UPDATE OF "artist_id", "agency_id" ON "contracts"
+  FOR EACH ROW WHEN (NEW."artist_id" IS NOT NULL AND NEW."agency_id" IS NOT NULL) EXECUTE FUNCTION "artist_handlers_follow"();
+CREATE OR REPLACE FUNCTION "artist_handlers_backfill"() RETURNS void LANGUAGE sql AS $$
+  INSERT INTO "artist_handlers" ("artist_id", "agency_id")
+  SELECT "artist_id", "agency_id" FROM "booking_requests"
+  UNION SELECT "artist_id", "agency_id" FROM "bookings"
+  UNION SELECT "artist_id", "agency_id" FROM "contracts" WHERE "artist_id" IS NOT NULL AND "agency_id" IS NOT NULL
+  ON CONFLICT DO NOTHING;
+$$;
+SELECT "artist_handlers_backfill"();

@@ -213,8 +213,9 @@ export const ContractRef = builder.prismaObject('Contract', {
       type: BookingRef,
       nullable: true,
       description:
-        'The booking of its pipeline (null while the contract is for a hold not yet confirmed, or for a booking the company does not read).',
-      resolve: (c, _args, ctx) => bookingOf(ctx, 'requestId', c.requestId),
+        'The booking it is for (null while it is for a hold not yet confirmed, for paper closed on a hold before it was, or for a booking the company does not read).',
+      // A pipeline has one booking: a contract's is its request's, once the contract is the booking's (REST's bookingId).
+      resolve: (c, _args, ctx) => (c.bookingId ? bookingOf(ctx, 'requestId', c.requestId) : null),
     }),
     actions: t.field({
       type: [ContractActions.ActionEnum],

@@ -32,7 +32,7 @@ const sideArtists = (agencyId: string, now: Date) => rosterToday(agencyId, now)
 const representedArtists = (agencyId: string, now: Date) => rosterToday(agencyId, now, 'agency')
 
 /**
- * The artists on the company's side today that another agency has handled a request or booking of
+ * The artists on the company's side today that another agency has handled a request, booking or contract of
  * (artist_handlers): the only ones with items, counts, contracts, roll-ups or shows under another agency.
  * The rest of its artists' rows are its own, read by its own ranges.
  */

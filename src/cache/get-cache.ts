@@ -111,9 +111,14 @@ export class GetCache {
     }
     this.metrics.getCacheLookup(bypass ? 'bypass' : 'miss')
     const body = await answer()
-    // Versions read before the answer: a write that commits meanwhile bumps them, and the entry is stale at once.
+    // Versions read before the answer: a write that commits meanwhile bumps them, and the entry is stale at once. The
+    // entry is encoded and written once the answer is on its way (the reply's hooks and write run before the next turn
+    // of the event loop), not before: a MISS's server time over no cache fell from +0.84 to +0.47 ms on the directory
+    // list and from +0.56 to +0.36 on the search (p50, one at a time, bench/cache.ts, 2 December 2026).
     if (versions) {
-      this.redis.set(key, entryOf(versions, body), 'EX', policy.ttlSeconds).catch((e: unknown) => this.fault('write', e))
+      setImmediate(
+        () => void this.redis.set(key, entryOf(versions, body), 'EX', policy.ttlSeconds).catch((e: unknown) => this.fault('write', e)),
+      )
     }
     return { body, outcome: bypass ? 'BYPASS' : 'MISS' }
   }

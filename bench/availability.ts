@@ -3,7 +3,7 @@
 // and the count when the page does not carry the total) on pg directly, and prints the plans of the
 // statements it runs, with a WARNING line for a sequential scan of the big tables.
 import { performance } from 'node:perf_hooks'
-import type pg from 'pg'
+import pg from 'pg'
 import type { Prisma } from '../src/generated/prisma/client.ts'
 import { addDays, formatDay, today } from '../src/dates.ts'
 import { parseSearch, searchStatements } from '../src/modules/availability/availability.service.ts'
@@ -105,12 +105,33 @@ interface Search {
   page?: number
 }
 
+/** A parameter as a literal of EXECUTE's argument list. */
+const literal = (v: unknown) => (v === null || v === undefined ? 'NULL' : `'${String(v).replace(/'/g, "''")}'`)
+
 /**
  * EXPLAIN (ANALYZE) of one statement: the lines naming scans, and a WARNING for a seq scan of a big table. Answers
- * whether the plan used indexes only (no such scan).
+ * whether the plan used indexes only (no such scan). A statement the service runs prepared (`generic`) is explained on
+ * its generic plan, the plan PostgreSQL may keep for it after five runs.
  */
-async function explain(sql: pg.Pool, what: string, statement: { text: string; values: unknown[] }): Promise<boolean> {
-  const { rows } = await sql.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF) ${statement.text}`, statement.values)
+async function explain(
+  sql: pg.Pool,
+  what: string,
+  statement: { text: string; values: unknown[] },
+  generic?: { url: string },
+): Promise<boolean> {
+  let rows: { 'QUERY PLAN': string }[]
+  if (generic) {
+    // A connection of its own: the prepared statement and the plan cache mode leave with it.
+    const client = new pg.Client({ connectionString: generic.url })
+    await client.connect()
+    try {
+      await client.query(`SET plan_cache_mode = force_generic_plan`)
+      await client.query(`PREPARE bench_generic AS ${statement.text}`)
+      rows = (await client.query(`EXPLAIN (ANALYZE, COSTS OFF) EXECUTE bench_generic(${statement.values.map(literal).join(', ')})`)).rows
+    } finally {
+      await client.end()
+    }
+  } else rows = (await sql.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF) ${statement.text}`, statement.values)).rows
   const lines = rows.map((r) => r['QUERY PLAN'])
   const scans = [
     ...new Set(
@@ -119,7 +140,7 @@ async function explain(sql: pg.Pool, what: string, statement: { text: string; va
         .filter(Boolean),
     ),
   ]
-  console.log(`    ${what}: ${lines.at(-1)?.trim()} · ${scans.join(' · ')}`)
+  console.log(`    ${what}${generic ? ' (generic plan)' : ''}: ${lines.at(-1)?.trim()} · ${scans.join(' · ')}`)
   const scanned = lines.filter((l) => /Seq Scan on (artists|artist_availabilities) /.test(l))
   for (const l of scanned) console.log(`    WARNING: sequential scan of a big table in the ${what} plan: ${l.trim()}`)
   return scanned.length === 0
@@ -168,7 +189,10 @@ export async function availabilityBenchmark() {
   const counted = await benchApp(database.url, { onQuery: () => counting && sent++ })
   // Each search: its REST query, and what the service runs on pg for it (the page, its fallback when it came back short,
   // then the count unless the page carried the total).
-  const runs = searches.map((s, i) => {
+  // A page the service runs prepared is prepared here too, named by its text as sql.ts names it.
+  const names = new Map<string, string>()
+  const nameOf = (text: string) => names.get(text) ?? names.set(text, `page_${names.size + 1}`).get(text)
+  const runs = searches.map((s) => {
     const f = parseSearch(s.filter)
     // The country's id is looked up within the statements, as the service does.
     const statements = searchStatements(f, f.countryCode ? countryIdSql(f.countryCode) : null, pageOf({ page: s.page ?? 1, limit: 20 }))
@@ -182,19 +206,18 @@ export async function availabilityBenchmark() {
       if (statements.fallback && rows.length < 20) rows = await onStatement('fallback', statements.fallback)
       if (rows[0]?.total == null) await onStatement('count', statements.count)
     }
-    // A page the service runs prepared (its plan fixed by its shape) is prepared here too.
     const onPg = () =>
       run(
         async (what, statement) =>
           (
             await sql.query<{ total: number | null }>({
-              name: what === 'page' && statements.fixedPlan ? `page_${i}` : undefined,
+              name: what === 'page' && statements.fixedPlan ? nameOf(statement.text) : undefined,
               text: statement.text,
               values: statement.values,
             })
           ).rows,
       )
-    return { s, query, run, onPg, rest: () => app.get(`/api/v1/availability/search?${query}`) }
+    return { s, query, run, onPg, fixedPlan: statements.fixedPlan === true, rest: () => app.get(`/api/v1/availability/search?${query}`) }
   })
   try {
     // Every search runs on both sides, as many in flight as measured, before any is measured: the connections the
@@ -206,7 +229,7 @@ export async function availabilityBenchmark() {
       await measure('warm-up', WARM_UP_RUNS, CONCURRENCY, onPg)
       await measure('warm-up', WARM_UP_RUNS, CONCURRENCY, rest)
     }
-    for (const { s, query, run, onPg, rest: restRequest } of runs) {
+    for (const { s, query, run, onPg, fixedPlan, rest: restRequest } of runs) {
       const first = (await restRequest()) as { data: { total: number } }
       console.log(`\n  ${s.label}: ${first.data.total} artists`)
       await counted.get(`/api/v1/availability/search?${query}`)
@@ -217,7 +240,7 @@ export async function availabilityBenchmark() {
       console.log(`    ${sent} SQL statements per REST request`)
       let indexPlans = true
       await run(async (what, statement) => {
-        indexPlans = (await explain(sql, what, statement)) && indexPlans
+        indexPlans = (await explain(sql, what, statement, fixedPlan && what === 'page' ? database : undefined)) && indexPlans
         return (await sql.query<{ total: number | null }>(statement.text, statement.values)).rows
       })
       const baseline = await measure('baseline: the search SQL on pg directly', RUNS, CONCURRENCY, onPg)

@@ -249,6 +249,13 @@ const DAY_SCAN = 4 * COUNT_TAKE
 const GENRE_DAY_SCAN = 8 * COUNT_TAKE
 
 /**
+ * A number that never varies, written into a statement's text rather than sent as a parameter: the genre's walk runs
+ * prepared (fixedPlan), and a generic plan sees no parameter's value (a LIMIT it cannot see is planned as a tenth of
+ * the rows it limits).
+ */
+const constant = (n: number) => Prisma.raw(String(n))
+
+/**
  * A lower bound of the count of a search without a name, cheap when the search is broad: at most one window of an
  * artist holds a given day (no overlap, blocked windows included), so the matching windows that hold one day of the
  * period belong to as many matching artists, and finding COUNT_TAKE of them caps the count without grouping windows
@@ -270,18 +277,18 @@ function dayBound(f: AvailabilitySearchFilter, countryId: Country) {
     f.genreId
       ? sql`SELECT * FROM availability_genre_windows w
             WHERE availability_genre_days(w.genre_id, w.starts_on, w.ends_on) @> availability_genre_day(${f.genreId}::uuid, ${day}::date)
-              AND w.genre_id = ${f.genreId}::uuid LIMIT ${GENRE_DAY_SCAN}::int`
+              AND w.genre_id = ${f.genreId}::uuid LIMIT ${constant(GENRE_DAY_SCAN)}`
       : sql`SELECT * FROM artist_availabilities w
-            WHERE ${openWindow(sql`w`)} AND daterange(w.starts_on, w.ends_on, '[]') @> ${day}::date LIMIT ${DAY_SCAN}::int`
+            WHERE ${openWindow(sql`w`)} AND daterange(w.starts_on, w.ends_on, '[]') @> ${day}::date LIMIT ${constant(DAY_SCAN)}`
   const windows = windowMatch(f, countryId, { of: 'artist', rows: 'open windows' })
   const matching = (day: string) => sql`SELECT w.artist_id FROM (${holding(day)}) w WHERE ${windows}`
-  if (f.to === f.from) return sql`SELECT count(*)::int FROM (${matching(f.from)} LIMIT ${COUNT_TAKE}::int) d`
+  if (f.to === f.from) return sql`SELECT count(*)::int FROM (${matching(f.from)} LIMIT ${constant(COUNT_TAKE)}) d`
   // The union's limit stops the last day's read at COUNT_TAKE in all, and keeps it from starting when the first day got there.
-  return sql`SELECT count(*)::int FROM (WITH first_day AS MATERIALIZED (${matching(f.from)} LIMIT ${COUNT_TAKE}::int)
+  return sql`SELECT count(*)::int FROM (WITH first_day AS MATERIALIZED (${matching(f.from)} LIMIT ${constant(COUNT_TAKE)})
                                         SELECT artist_id FROM first_day
                                         UNION ALL
                                         ${matching(f.to)} AND w.artist_id NOT IN (SELECT artist_id FROM first_day)
-                                        LIMIT ${COUNT_TAKE}::int) d`
+                                        LIMIT ${constant(COUNT_TAKE)}) d`
 }
 
 /**
@@ -327,8 +334,9 @@ export interface SearchStatements {
   /** The number of matching artists, up to COUNT_TAKE (the faces show no more): for a page past the end, which has no row. */
   count: Prisma.Sql
   /**
-   * Whether `page` plans the same whatever its values (every scan in it an index's order under a limit), so that it runs
-   * prepared: parsed once per connection and, after five runs, on its generic plan (see searchSql).
+   * Whether `page`'s plan is its shape's (every scan in it an index's order under a limit, its fixed limits in its text),
+   * so that it runs prepared: parsed once per connection, and after five runs PostgreSQL may keep a generic plan, which
+   * measured at least as fast as the custom one for every set of values tried (see searchSql).
    */
   fixedPlan?: true
 }
@@ -441,8 +449,8 @@ export function searchStatements(f: AvailabilitySearchFilter, countryId: Country
         ORDER BY w.name, w.artist_id LIMIT ${needed}::int`
       return {
         page: paged(sql`WITH head AS MATERIALIZED (${walked})
-                        SELECT head.artist_id AS id, head.name AS k, ${COUNT_TAKE}::int AS total FROM head
-                        WHERE CASE WHEN (${dayBound(f, countryId)}) = ${COUNT_TAKE}::int
+                        SELECT head.artist_id AS id, head.name AS k, ${constant(COUNT_TAKE)} AS total FROM head
+                        WHERE CASE WHEN (${dayBound(f, countryId)}) = ${constant(COUNT_TAKE)}
                                    THEN (SELECT count(*) FROM head) = ${needed}::int ELSE false END
                         ORDER BY head.name, head.artist_id ${limited}`),
         fallback: sorted,
@@ -669,7 +677,7 @@ interface HitRow {
 /**
  * The hits of a page's rows, the JSON built by PostgreSQL: a row per hit, in the page's order, with the
  * artist as the view shows it, its matching windows in date order and its busy rows; as Prisma's records
- * (`sql`) or in the REST encoding (`restSql`). Prepared (sql.ts's default), where the page runs unnamed: its
+ * (`sql`) or in the REST encoding (`restSql`). Prepared (sql.ts's default), where most pages run unnamed: its
  * text is fixed per view and encoding (the page's rows are a parameter), and probing the page's ids is the
  * right plan for any page, so PostgreSQL parses and plans it once per connection; in the page's statement
  * the hydration's subqueries were planned again on every search.
@@ -764,13 +772,13 @@ function hitTemplate(artist: JsonShape, windows: JsonShape, encoding: Encoding):
 }
 
 /**
- * The search's statements run on the pool, unnamed: their plans depend on the filters' values (a selective
- * filter reads the period's windows, a broad one walks the artist index), which a prepared statement's
- * generic plan would fix after five runs, and their texts vary with the filters (about 300 pages and counts),
- * more than sql.ts names. Prepared, the bench's six pages took their generic plan for four of them, and France by
- * soonest then spent 68 ms where its own plan takes 3.6. A page whose plan is its shape's (`fixedPlan`: the genre's
- * walk in name order, a few dozen texts) runs prepared: Spain/techno's page statement spent 4.5 ms of backend CPU
- * where unnamed, parsed and planned on every run, it spent 6.3 (README, twentieth pass).
+ * The search's statements run on the pool unnamed, unless the page's plan is its shape's (`fixedPlan`: the genre's
+ * walk in name order, 40 texts), which runs prepared. The others' plans depend on the filters' values (a selective
+ * filter reads the period's windows, a broad one walks the artist index), which a prepared statement's generic plan
+ * may fix after five runs, and their texts vary with the filters (about 300 pages and counts), more than sql.ts names:
+ * prepared, the bench's six pages took their generic plan for four of them, and France by soonest then spent 68 ms
+ * where its own plan takes 3.6. Prepared, Spain/techno's walk spent 4.5 ms of backend CPU where unnamed, parsed and
+ * planned on every run, it spent 6.3 (README, twentieth pass).
  */
 const searchSql = (ctx: RequestContext, { fixedPlan = false }: { fixedPlan?: boolean } = {}) => sqlOf(ctx.db, { prepared: fixedPlan })
 
@@ -930,8 +938,8 @@ export const availability = {
 }
 
 /**
- * The search's statements run: the page, the soonest order's fallback when it came back short, the hits of
- * the page's rows, the count past the end.
+ * The search's statements run: the page, its fallback when it came back short (the soonest order's, a genre's walk's),
+ * the hits of the page's rows, the count past the end.
  */
 async function searched<T>(
   ctx: RequestContext,

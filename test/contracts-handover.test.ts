@@ -22,50 +22,46 @@ beforeAll(async () => {
   promoter = await h.auth.session(PROMOTER_ACCESS)
 })
 
+/** `as` drafts paper on the hold from a template of its own with `body` (and `signers`): the contract drafted. */
+async function draftOnHold(
+  as: AgencySession,
+  holdId: string,
+  { body = 'Agency: {{agency.name}}.', signers }: { body?: string; signers?: object[] } = {},
+) {
+  const template = await h.app.rest('POST', '/api/v1/contract-templates', { as, body: { name: 'Paper', body } })
+  expect(template.status, JSON.stringify(template.body)).toBe(201)
+  const drafted = await h.app.rest('POST', '/api/v1/contracts', {
+    as,
+    body: { templateId: template.body.data.id, holdId, ...(signers && { signers }) },
+  })
+  expect(drafted.status, JSON.stringify(drafted.body)).toBe(201)
+  return drafted.body.data as { id: string; current: { body: string } }
+}
+
 describe('paper sent early on a hold after a handover', () => {
   it('fills {{agency.name}} with the agency representing the artist now, not the former one', async () => {
     const artistId = await representedArtist(former)
     const { hold } = await held(promoter, artistId)
     const newcomer = await agencySession(h.auth, h.app.db)
     await handedOver(artistId, newcomer, former)
-    const template = await h.app.rest('POST', '/api/v1/contract-templates', {
-      as: newcomer,
-      body: { name: 'Early paper', body: 'Agency: {{agency.name}}. Artist: {{artist.name}}.' },
-    })
-    const drafted = await h.app.rest('POST', '/api/v1/contracts', {
-      as: newcomer,
-      body: { templateId: template.body.data.id, holdId: hold.id },
-    })
-    expect(drafted.status, JSON.stringify(drafted.body)).toBe(201)
+    const drafted = await draftOnHold(newcomer, hold.id, { body: 'Agency: {{agency.name}}. Artist: {{artist.name}}.' })
     const names = Object.fromEntries(
       (await h.app.db.agency.findMany({ where: { id: { in: [former.agencyId, newcomer.agencyId] } } })).map((a) => [a.id, a.name]),
     )
     // The newcomer drafts, confirms and signs this deal: the contract names it.
-    expect(drafted.body.data.current.body).toContain(`Agency: ${names[newcomer.agencyId]}.`)
+    expect(drafted.current.body).toContain(`Agency: ${names[newcomer.agencyId]}.`)
     // The booking confirmed on that hold is credited to the newcomer.
     const booking = await h.app.rest('POST', `/api/v1/booking-holds/${hold.id}/confirm`, { as: newcomer })
     expect(booking.body.data.agencyId).toBe(newcomer.agencyId)
     // Its contract leads to that booking for the newcomer.
-    const r = await h.app.graphql(
-      `query($id: ID!) { contract(id: $id) { booking { id } } }`,
-      { id: drafted.body.data.id },
-      { as: newcomer },
-    )
+    const r = await h.app.graphql(`query($id: ID!) { contract(id: $id) { booking { id } } }`, { id: drafted.id }, { as: newcomer })
     expect(r.errors).toBeUndefined()
     expect((r.data as { contract: { booking: { id: string } } }).contract.booking.id).toBe(booking.body.data.id)
   })
 })
 
 describe("a contract's artist side", () => {
-  const draft = async (as: AgencySession, holdId: string) => {
-    const template = await h.app.rest('POST', '/api/v1/contract-templates', {
-      as,
-      body: { name: 'Paper', body: 'Agency: {{agency.name}}.' },
-    })
-    const drafted = await h.app.rest('POST', '/api/v1/contracts', { as, body: { templateId: template.body.data.id, holdId } })
-    expect(drafted.status, JSON.stringify(drafted.body)).toBe(201)
-    return drafted.body.data.id as string
-  }
+  const draft = async (as: AgencySession, holdId: string) => (await draftOnHold(as, holdId)).id
   /** Whether `as` reads the contract: by id and in its list on REST, by id on the graph (the answers must agree). */
   const reads = async (as: Session, contractId: string, requestId: string) => {
     const byId = await h.app.rest('GET', `/api/v1/contracts/${contractId}`, { as })
@@ -132,17 +128,9 @@ describe('paper on a hold', () => {
     const { hold } = await held(promoter, artistId)
     const newcomer = await agencySession(h.auth, h.app.db)
     await handedOver(artistId, newcomer, former)
-    const template = await h.app.rest('POST', '/api/v1/contract-templates', { as: newcomer, body: { name: 'Paper', body: 'Show.' } })
-    const drafted = await h.app.rest('POST', '/api/v1/contracts', {
-      as: newcomer,
-      body: {
-        templateId: template.body.data.id,
-        holdId: hold.id,
-        signers: [{ role: 'agency_countersign', side: 'agency', name: 'Countersign' }],
-      },
+    const { id: contractId } = await draftOnHold(newcomer, hold.id, {
+      signers: [{ role: 'agency_countersign', side: 'agency', name: 'Countersign' }],
     })
-    expect(drafted.status, JSON.stringify(drafted.body)).toBe(201)
-    const contractId = drafted.body.data.id as string
     expect((await h.app.rest('POST', `/api/v1/contracts/${contractId}/send`, { as: newcomer })).status).toBe(200)
     // Back to `former`: its first representation moved further into the past, so that the two do not overlap.
     await h.app.db.rosterLink.updateMany({
@@ -158,12 +146,7 @@ describe('paper on a hold', () => {
   it('closed before the hold was confirmed leads to no booking, on either face', async () => {
     const artistId = await representedArtist(former)
     const { hold } = await held(promoter, artistId)
-    const template = await h.app.rest('POST', '/api/v1/contract-templates', { as: former, body: { name: 'Paper', body: 'Show.' } })
-    const drafted = await h.app.rest('POST', '/api/v1/contracts', {
-      as: former,
-      body: { templateId: template.body.data.id, holdId: hold.id },
-    })
-    const contractId = drafted.body.data.id as string
+    const { id: contractId } = await draftOnHold(former, hold.id)
     expect((await h.app.rest('POST', `/api/v1/contracts/${contractId}/cancel`, { as: former, body: { reason: 'redo' } })).status).toBe(200)
     expect((await h.app.rest('POST', `/api/v1/booking-holds/${hold.id}/confirm`, { as: former })).status).toBe(201)
     const rest = await h.app.rest('GET', `/api/v1/contracts/${contractId}`, { as: former })

@@ -168,7 +168,7 @@ function conditions(f: MarketplaceFilterInput, day: string, use: 'page' | 'count
   if (f.budgetMin !== undefined) parts.push(sql`(m.fee_max IS NULL OR m.fee_max >= ${f.budgetMin}::bigint)`)
   if (f.agencyId)
     parts.push(sql`m.artist_id IN (SELECT l.artist_id FROM artists_roster_links l WHERE l.agency_id = ${f.agencyId}::uuid
-                     AND l.role = 'agency' AND (l.ends_on IS NULL OR l.ends_on >= ${day}::date))`)
+                     AND l.role = 'agency' AND l.starts_on <= ${day}::date AND (l.ends_on IS NULL OR l.ends_on >= ${day}::date))`)
   if (f.nearCityId) parts.push(showsNear(f))
   return Prisma.join(parts, ' AND ')
 }
@@ -253,7 +253,7 @@ export function marketplaceStatements(f: MarketplaceFilterInput, page: Page, day
               LEFT JOIN geo_cities ci ON ci.id = m.city_id
               LEFT JOIN LATERAL (
                 SELECT c.id, c.name FROM artists_roster_links l JOIN artists_companies c ON c.id = l.agency_id
-                WHERE l.artist_id = p.artist_id AND l.role = 'agency' AND (l.ends_on IS NULL OR l.ends_on >= ${day}::date)
+                WHERE l.artist_id = p.artist_id AND l.role = 'agency' AND l.starts_on <= ${day}::date AND (l.ends_on IS NULL OR l.ends_on >= ${day}::date)
                 ORDER BY l.starts_on LIMIT 1) agency ON true) card ON true
               ORDER BY card.ord`,
     count: near ? sql`WITH ${near} SELECT * FROM (${count}) c` : count,

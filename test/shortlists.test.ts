@@ -145,6 +145,29 @@ describe('shortlists', () => {
     ])
   })
 
+  it("shows a keeper without the directory its items' artists the same on both faces, their relations under their own rule", async () => {
+    const keeper = await h.auth.session({ modules: ['promoter'], permissions: ['promoter.shortlists.manage'] })
+    const { id } = await shortlist(keeper)
+    const artistId = await representedArtist()
+    expect((await post(`/api/v1/shortlists/${id}/items`, keeper, { artistId })).status).toBe(201)
+    const rest = await h.app.rest('GET', `/api/v1/shortlists/${id}`, { as: keeper })
+    expect(rest.status, JSON.stringify(rest.body)).toBe(200)
+    const card = rest.body.data.items[0].artist as { id: string; name: string; slug: string }
+    expect(card.id).toBe(artistId)
+    const read = (fields: string) =>
+      h.app.graphql(`query($id: ID!) { shortlist(id: $id) { items { artist { ${fields} } } } }`, { id }, { as: keeper })
+    const graph = await read('id name slug')
+    expect(graph.errors, JSON.stringify(graph.errors)).toBeUndefined()
+    expect((graph.data as { shortlist: { items: { artist: unknown }[] } }).shortlist.items[0]!.artist).toEqual({
+      id: card.id,
+      name: card.name,
+      slug: card.slug,
+    })
+    // The card's own fields only: the artist's genres are the directory's.
+    const genres = await read('id genres { id }')
+    expect(genres.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN'])
+  })
+
   it('holds at most 500 artists, in the database too', async () => {
     const list = await shortlist(promoter)
     const ids = Array.from({ length: 501 }, () => randomUUID())

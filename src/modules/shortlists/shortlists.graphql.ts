@@ -1,3 +1,4 @@
+import { readAs } from '../../access/read-as.ts'
 import { ShortlistVisibility } from '../../generated/prisma/client.ts'
 import { builder, requires, typeRequires } from '../../graphql/builder.ts'
 import { connectionOf } from '../../graphql/connections.ts'
@@ -16,6 +17,7 @@ import {
   type RequestOutcome,
 } from './shortlists.service.ts'
 import { refOf, UserRef } from '../../graphql/references.ts'
+import { ArtistRef } from '../directory/artists.graphql.ts'
 
 const VisibilityEnum = graphqlEnum('ShortlistVisibility', ShortlistVisibility)
 const AvailabilityStatusEnum = graphqlEnum(
@@ -41,7 +43,12 @@ builder.prismaObject('ShortlistItem', {
     note: t.exposeString('note', { nullable: true }),
     addedBy: t.field({ type: UserRef, nullable: true, resolve: (o) => refOf(o.addedByUserId) }),
     addedByUserId: t.exposeID('addedByUserId', { deprecationReason: 'Use addedBy { id }: a reference the gateway resolves.' }),
-    artist: t.relation('artist'),
+    // The artist as the list shows it (REST's item: its card), under the shortlist's rule; its relations keep theirs.
+    artist: t.field({
+      type: ArtistRef,
+      select: (_args, _ctx, nested) => ({ artist: nested() }),
+      resolve: (item) => readAs('shortlists.read', item.artist),
+    }),
     availability: t.field({
       type: ItemAvailabilityRef,
       nullable: true,

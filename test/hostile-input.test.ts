@@ -140,6 +140,33 @@ describe('dates outside 0001-01-01 .. 9999-12-31', () => {
     expectFieldError(await h.app.rest('GET', '/api/v1/availability/search?from=2030-01-01&to=2030-01-02&q=a%00b', { as: promoter }), 'q')
   })
 
+  it("finds a window on the range's last days and reads its artist's booked and held days through the range's end, on both faces", async () => {
+    // The busy days are read over the instants [from, to + 1 day): past 9999-12-31, the year JavaScript writes as +010000.
+    const name = `Last days ${Date.now()}`
+    const lastDays = await pipelines(
+      () => h.app,
+      () => agency,
+    ).representedArtist(agency, name)
+    const published = await h.app.rest('POST', `/api/v1/artists/${lastDays}/availability`, {
+      as: agency,
+      body: { startsOn: '9999-12-01', endsOn: '9999-12-31' },
+    })
+    expect(published.status, JSON.stringify(published.body)).toBe(201)
+    const filter = { q: name, from: '9999-12-01', to: '9999-12-31' }
+    const rest = await h.app.rest('GET', `/api/v1/availability/search?${new URLSearchParams(filter)}`, { as: promoter })
+    expect(rest.status, JSON.stringify(rest.body)).toBe(200)
+    expect(rest.body.data.items.map((i: { id: string; bookedOn: string[] }) => [i.id, i.bookedOn])).toEqual([[lastDays, []]])
+    const gql = await h.app.graphql(
+      'query($f: AvailabilitySearchFilter!) { availabilitySearch(filter: $f) { edges { node { id } bookedOn heldOn { on } } } }',
+      { f: filter },
+      { as: promoter },
+    )
+    expect(gql.errors, JSON.stringify(gql.errors)).toBeUndefined()
+    expect(
+      (gql.data as { availabilitySearch: { edges: { node: { id: string } }[] } }).availabilitySearch.edges.map((e) => e.node.id),
+    ).toEqual([lastDays])
+  })
+
   it('a DateTime variable or literal outside the range is refused before any resolver runs', async () => {
     const variable = await h.app.graphql(
       'query($f: BookingFilter) { bookings(filter: $f) { totalCount } }',

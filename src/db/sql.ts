@@ -89,12 +89,21 @@ const TYPES = {
     (format ?? 'text') === 'text' && PARSERS[oid] ? PARSERS[oid] : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
 }
 
+/**
+ * An instant in UTC as PostgreSQL reads it: ISO 8601, a year past 9999 written plainly (JavaScript writes
+ * `+010000-01-01T…`, which PostgreSQL refuses; the end of a day-long period on 9999-12-31 is one).
+ */
+const instantText = (d: Date) => {
+  const iso = d.toISOString()
+  return iso.startsWith('+') ? iso.slice(1).replace(/^0+/, '') : iso
+}
+
 /** A parameter as PostgreSQL reads it: instants in UTC (pg would write the process's zone), integers and decimals as text. */
 function parameter(value: unknown): unknown {
   // Most values are text or numbers: they skip the Decimal check, which costs more than all the rest.
   if (typeof value === 'bigint') return value.toString()
   if (typeof value !== 'object' || value === null) return value
-  if (value instanceof Date) return value.toISOString()
+  if (value instanceof Date) return instantText(value)
   if (Prisma.Decimal.isDecimal(value)) return value.toString()
   if (Array.isArray(value)) return value.map(parameter)
   return value

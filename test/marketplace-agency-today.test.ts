@@ -11,7 +11,7 @@ import { addDays, formatDay, today } from '../src/dates.ts'
 const h = useHarness()
 let agency: AgencySession
 let promoter: Session
-const { representedArtist } = pipelines(
+const { representedArtist, approvedClaim } = pipelines(
   () => h.app,
   () => agency,
 )
@@ -33,15 +33,7 @@ describe("the marketplace's agency of an artist", () => {
     expect(created.status, JSON.stringify(created.body)).toBe(201)
     const artistId = created.body.data.id as string
     const startsOn = formatDay(addDays(today(), 10))
-    const claim = await h.app.rest('POST', '/api/v1/representation-claims', { as: future, body: { artistId, startsOn } })
-    expect(claim.status, JSON.stringify(claim.body)).toBe(201)
-    if (claim.body.data.status === 'pending') {
-      const ok = await h.app.rest('POST', `/internal/admin/representation-claims/${claim.body.data.id}/approve`, {
-        as: 'machine',
-        body: {},
-      })
-      expect(ok.status, JSON.stringify(ok.body)).toBe(200)
-    }
+    await approvedClaim(future, { artistId, startsOn })
     const link = await h.app.db.rosterLink.findFirstOrThrow({ where: { artistId, agencyId: future.agencyId } })
     expect(formatDay(link.startsOn)).toBe(startsOn)
 

@@ -86,9 +86,9 @@ export function pipelines(app: () => TestApp, agency: () => AgencySession) {
     expect(handed.status, JSON.stringify(handed.body)).toBe(200)
   }
 
-  /** `as` manages the artist (its approved management claim). */
-  async function managed(artistId: string, as: AgencySession) {
-    const claim = await app().rest('POST', '/api/v1/representation-claims', { as, body: { artistId, role: 'management' } })
+  /** `as`'s representation claim (`body`: the artist, a role, a first day…), approved by the admin when it waits for review. */
+  async function approvedClaim(as: AgencySession, body: { artistId: string; role?: string; startsOn?: string }) {
+    const claim = await app().rest('POST', '/api/v1/representation-claims', { as, body })
     expect(claim.status, JSON.stringify(claim.body)).toBe(201)
     if (claim.body.data.status === 'pending') {
       const ok = await app().rest('POST', `/internal/admin/representation-claims/${claim.body.data.id}/approve`, {
@@ -99,5 +99,8 @@ export function pipelines(app: () => TestApp, agency: () => AgencySession) {
     }
   }
 
-  return { representedArtist, request, held, booked, handedOver, managed }
+  /** `as` manages the artist (its approved management claim). */
+  const managed = (artistId: string, as: AgencySession) => approvedClaim(as, { artistId, role: 'management' })
+
+  return { representedArtist, request, held, booked, handedOver, managed, approvedClaim }
 }

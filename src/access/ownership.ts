@@ -5,10 +5,17 @@
 import { today } from '../dates.ts'
 import type { Db, Tx } from '../db/client.ts'
 import { sqlOf } from '../db/sql.ts'
-import type { ClaimStatus, CompanyClaim, Prisma } from '../generated/prisma/client.ts'
+import { Prisma, type ClaimStatus, type CompanyClaim } from '../generated/prisma/client.ts'
 
 /** Roster links (representations) in force today or later. */
 export const activeLinkWhere = (): Prisma.RosterLinkWhereInput => ({ OR: [{ endsOn: null }, { endsOn: { gte: today() } }] })
+
+/**
+ * A roster link (alias `l`) in force on `day`, started and not ended: the hand-written statements' reading of a
+ * representation in force (a copy that left out its first day named an agency whose representation had not begun).
+ */
+export const linkInForceSql = (day: string | Date) =>
+  Prisma.sql`l.starts_on <= ${day}::date AND (l.ends_on IS NULL OR l.ends_on >= ${day}::date)`
 
 /** The status of the claim that bridges an org to its agency: one rule for the Prisma and the SQL reading. */
 const BRIDGING: ClaimStatus = 'approved'

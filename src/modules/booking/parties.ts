@@ -1,7 +1,7 @@
 // Who takes part in a booking pipeline, and what each party may see. A promoter company is party to the
 // pipelines it started; an agency to those it handled, and to those of the artists it represents now; a
 // management company to those of the artists it manages now (it reads, it never negotiates).
-import { activeLinkWhere } from '../../access/ownership.ts'
+import { activeLinkWhere, linkInForceSql } from '../../access/ownership.ts'
 import { grantedModules } from '../../access/authorize.ts'
 import type { Module } from '../../access/catalog.ts'
 import type { RequestContext } from '../../context.ts'
@@ -49,8 +49,11 @@ export function sideFor(modules: ReadonlySet<Module>, bridged: boolean): Booking
  */
 export function pipelinesVisibleTo(party: Party): Prisma.BookingRequestWhereInput & Prisma.BookingWhereInput {
   if (party.side === 'promoter') return { promoterOrgId: party.orgId }
-  return { OR: [{ agencyId: party.agencyId }, { artist: { rosterLinks: { some: onArtistSideNow(party.agencyId) } } }] }
+  return { OR: [{ agencyId: party.agencyId }, artistOnSideNow(party.agencyId)] }
 }
+
+/** A deal (or its request) whose artist is on the agency's side today, in any role: what a handover brings along. */
+export const artistOnSideNow = (agencyId: string) => ({ artist: { rosterLinks: { some: onArtistSideNow(agencyId) } } })
 
 /**
  * The row a hand-written visibility condition reads: a request aliased `r`, or a booking aliased `b` (both carry the
@@ -60,10 +63,9 @@ type DealRow = 'r' | 'b'
 
 /** A roster link of the artist of the deal row `row` in force today, of `agencyId` (and `role`): onArtistSideNow in SQL. */
 function onArtistSideNowSql(agencyId: string | Prisma.Sql, role?: RepresentationRole, row: DealRow = 'r'): Prisma.Sql {
-  const day = formatDay(today())
   return Prisma.sql`EXISTS (SELECT 1 FROM artists_roster_links l
     WHERE l.artist_id = ${Prisma.raw(row)}.artist_id AND l.agency_id = ${agencyId}::uuid ${role ? Prisma.sql`AND l.role = ${role}::"RepresentationRole"` : Prisma.empty}
-      AND l.starts_on <= ${day}::date AND (l.ends_on IS NULL OR l.ends_on >= ${day}::date))`
+      AND ${linkInForceSql(formatDay(today()))})`
 }
 
 /**

@@ -1,5 +1,6 @@
 // Booking requests: a promoter company asks the agency representing an artist for a date. The request is
 // the root of its pipeline: its offers, hold, booking and activity hang from it.
+import { linkInForceSql } from '../../access/ownership.ts'
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
@@ -268,7 +269,7 @@ function requestedArtistSql(data: { artistId: string; startsAt: Date; endsAt: Da
     FROM artists a
     LEFT JOIN LATERAL (
       SELECT l.agency_id FROM artists_roster_links l
-      WHERE l.artist_id = a.id AND l.role = 'agency' AND l.starts_on <= ${formatDay(now)}::date AND (l.ends_on IS NULL OR l.ends_on >= ${formatDay(now)}::date)
+      WHERE l.artist_id = a.id AND l.role = 'agency' AND ${linkInForceSql(formatDay(now))}
       LIMIT 1) l ON true
     LEFT JOIN artists_companies c ON c.id = l.agency_id
     WHERE a.id = ${data.artistId}::uuid`

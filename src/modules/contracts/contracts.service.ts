@@ -27,8 +27,8 @@ import { effectiveHoldStatus } from '../booking/state.ts'
 import {
   actingOn,
   actsForRequests,
+  artistOnSideNow,
   assertActsFor,
-  onArtistSideNow,
   partyOf,
   pipelinesVisibleTo,
   representingAgency,
@@ -196,7 +196,7 @@ type ContractWithCurrent = Prisma.ContractGetPayload<{ include: typeof ContractV
 const visibleTo = (party: Party): Prisma.ContractWhereInput =>
   party.side === 'promoter'
     ? { promoterOrgId: party.orgId }
-    : { OR: [{ agencyId: party.agencyId }, { request: { artist: { rosterLinks: { some: onArtistSideNow(party.agencyId) } } } }] }
+    : { OR: [{ agencyId: party.agencyId }, { request: artistOnSideNow(party.agencyId) }] }
 
 async function visibleContract(ctx: RequestContext, party: Party, id: string) {
   const contract = await ctx.db.contract.findFirst({ where: { AND: [{ id }, visibleTo(party)] } })

@@ -2,6 +2,7 @@
 // booking pipeline. Live counts (what lapses with the clock) come from the pipeline's own tables through
 // partial indexes and the pipeline's expiry predicates (booking/live.ts); confirmed and cancelled totals come
 // from roll-ups the database keeps in the transaction of the change (booking_rollups_follow).
+import { linkInForceSql } from '../../access/ownership.ts'
 import { z } from 'zod'
 import type { RequestContext } from '../../context.ts'
 import { today } from '../../dates.ts'
@@ -27,7 +28,7 @@ const UPCOMING = 5
 const rosterToday = (agencyId: string, now: Date, role?: 'agency') =>
   sql`ARRAY(SELECT l.artist_id FROM artists_roster_links l
             WHERE l.agency_id = ${agencyId}::uuid ${role ? sql`AND l.role = 'agency'` : sql``}
-              AND l.starts_on <= ${today(now)}::date AND (l.ends_on IS NULL OR l.ends_on >= ${today(now)}::date))`
+              AND ${linkInForceSql(today(now))})`
 const sideArtists = (agencyId: string, now: Date) => rosterToday(agencyId, now)
 const representedArtists = (agencyId: string, now: Date) => rosterToday(agencyId, now, 'agency')
 

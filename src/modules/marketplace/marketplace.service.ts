@@ -3,6 +3,7 @@
 // in the transaction of every change it depends on (migration marketplace). A page is one statement: the
 // ids the filter selects, joined with what a card shows for those rows only (a page costs the same for 2
 // results as for 100), and the capped count of the matches carried on every row.
+import { linkInForceSql } from '../../access/ownership.ts'
 import { z } from 'zod'
 import { readAs } from '../../access/read-as.ts'
 import type { RequestContext } from '../../context.ts'
@@ -168,7 +169,7 @@ function conditions(f: MarketplaceFilterInput, day: string, use: 'page' | 'count
   if (f.budgetMin !== undefined) parts.push(sql`(m.fee_max IS NULL OR m.fee_max >= ${f.budgetMin}::bigint)`)
   if (f.agencyId)
     parts.push(sql`m.artist_id IN (SELECT l.artist_id FROM artists_roster_links l WHERE l.agency_id = ${f.agencyId}::uuid
-                     AND l.role = 'agency' AND l.starts_on <= ${day}::date AND (l.ends_on IS NULL OR l.ends_on >= ${day}::date))`)
+                     AND l.role = 'agency' AND ${linkInForceSql(day)})`)
   if (f.nearCityId) parts.push(showsNear(f))
   return Prisma.join(parts, ' AND ')
 }
@@ -253,7 +254,7 @@ export function marketplaceStatements(f: MarketplaceFilterInput, page: Page, day
               LEFT JOIN geo_cities ci ON ci.id = m.city_id
               LEFT JOIN LATERAL (
                 SELECT c.id, c.name FROM artists_roster_links l JOIN artists_companies c ON c.id = l.agency_id
-                WHERE l.artist_id = p.artist_id AND l.role = 'agency' AND l.starts_on <= ${day}::date AND (l.ends_on IS NULL OR l.ends_on >= ${day}::date)
+                WHERE l.artist_id = p.artist_id AND l.role = 'agency' AND ${linkInForceSql(day)}
                 ORDER BY l.starts_on LIMIT 1) agency ON true) card ON true
               ORDER BY card.ord`,
     count: near ? sql`WITH ${near} SELECT * FROM (${count}) c` : count,

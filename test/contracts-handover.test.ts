@@ -22,6 +22,15 @@ beforeAll(async () => {
   promoter = await h.auth.session(PROMOTER_ACCESS)
 })
 
+/** A promoter's hold on an artist of `former`, then the artist handed over to a new agency: the pipeline and the newcomer. */
+async function heldThenHandedOver() {
+  const artistId = await representedArtist(former)
+  const pipeline = await held(promoter, artistId)
+  const newcomer = await agencySession(h.auth, h.app.db)
+  await handedOver(artistId, newcomer, former)
+  return { artistId, ...pipeline, newcomer }
+}
+
 /** `as` drafts paper on the hold from a template of its own with `body` (and `signers`): the contract drafted. */
 async function draftOnHold(
   as: AgencySession,
@@ -40,10 +49,7 @@ async function draftOnHold(
 
 describe('paper sent early on a hold after a handover', () => {
   it('fills {{agency.name}} with the agency representing the artist now, not the former one', async () => {
-    const artistId = await representedArtist(former)
-    const { hold } = await held(promoter, artistId)
-    const newcomer = await agencySession(h.auth, h.app.db)
-    await handedOver(artistId, newcomer, former)
+    const { hold, newcomer } = await heldThenHandedOver()
     const drafted = await draftOnHold(newcomer, hold.id, { body: 'Agency: {{agency.name}}. Artist: {{artist.name}}.' })
     const names = Object.fromEntries(
       (await h.app.db.agency.findMany({ where: { id: { in: [former.agencyId, newcomer.agencyId] } } })).map((a) => [a.id, a.name]),
@@ -78,10 +84,7 @@ describe("a contract's artist side", () => {
   const toldOf = async (as: Session, contractId: string) => (await activityAbout(h.app, as, contractId)).map((e) => e.type)
 
   it("is the new agency's when it drafts after a handover: the former agency neither reads it nor is told of it", async () => {
-    const artistId = await representedArtist(former)
-    const { requestId, hold } = await held(promoter, artistId)
-    const newcomer = await agencySession(h.auth, h.app.db)
-    await handedOver(artistId, newcomer, former)
+    const { requestId, hold, newcomer } = await heldThenHandedOver()
     const contractId = await draft(newcomer, hold.id)
     expect((await h.app.db.contract.findUniqueOrThrow({ where: { id: contractId } })).agencyId).toBe(newcomer.agencyId)
 
@@ -124,10 +127,7 @@ describe('paper on a hold', () => {
   it("drafted by an agency that never had the artist's request counts on the dashboard of the agency it comes back to, as it waits for its signature", async () => {
     // The request goes to `former`; `newcomer` takes the artist over and sends paper on the hold for its countersignature;
     // the artist comes back to `former`.
-    const artistId = await representedArtist(former)
-    const { hold } = await held(promoter, artistId)
-    const newcomer = await agencySession(h.auth, h.app.db)
-    await handedOver(artistId, newcomer, former)
+    const { artistId, hold, newcomer } = await heldThenHandedOver()
     const { id: contractId } = await draftOnHold(newcomer, hold.id, {
       signers: [{ role: 'agency_countersign', side: 'agency', name: 'Countersign' }],
     })
